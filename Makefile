@@ -1,0 +1,79 @@
+# engage — plain Makefile.
+#   make            build build/engage (installs missing Debian packages first)
+#   make demo       run the pipeline on the bundled sample quarter into demo-out/
+#   make test       unit + end-to-end tests, then again under ASan + UBSan
+#   make bench      1,000,000 respondents × 12 items against gzip -dc
+#   make deps       install the Debian packages the build needs
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+LIBS     = -lgsl -lgslcblas -lcsv -lz -linih -ljansson -lmd -lm
+TESTLIBS = -lcmocka
+
+VERSION := $(shell cat VERSION)
+DEPS_PACKAGES = gcc make libgsl-dev libcsv-dev zlib1g-dev libcmocka-dev libinih-dev \
+                libjansson-dev libmd-dev
+
+LIB_SRC  = $(wildcard core/*.c ingest/*.c analysis/*.c report/*.c)
+MAIN_SRC = engage.c
+TEST_SRC = $(wildcard tests/*/test_*.c)
+GEN_SRC  = datasets/gen.c
+
+# Two build flavours: plain (build/) and sanitized (build/asan/).
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+define flavour
+$(1)/%.o: %.c $(wildcard */*.h) VERSION | $(1)/.deps-ok
+	@mkdir -p $$(dir $$@)
+	$$(CC) $(2) $$(WARN) -DENGAGE_VERSION='"$$(VERSION)"' -c $$< -o $$@
+$(1)/libengage.a: $$(LIB_SRC:%.c=$(1)/%.o)
+	rm -f $$@; ar rcs $$@ $$^
+$(1)/engage: $(1)/engage.o $(1)/libengage.a
+	$$(CC) $(2) -o $$@ $$^ $$(LIBS)
+$(1)/engage-gen: $(1)/datasets/gen.o
+	$$(CC) $(2) -o $$@ $$^ -lgsl -lgslcblas -lz -lm
+$(1)/tests/%: $(1)/tests/%.o $(1)/libengage.a
+	$$(CC) $(2) -o $$@ $$^ $$(TESTLIBS) $$(LIBS)
+$(1)/.deps-ok:
+	@mkdir -p $(1)
+	@sh tests/deps.sh $$(DEPS_PACKAGES)
+	@touch $$@
+endef
+
+$(eval $(call flavour,build,$(CFLAGS)))
+$(eval $(call flavour,build/asan,$(SAN_FLAGS)))
+
+TEST_BINS      = $(TEST_SRC:%.c=build/%)
+ASAN_TEST_BINS = $(TEST_SRC:%.c=build/asan/%)
+
+.PHONY: all deps demo test test-unit test-asan test-e2e bench clean
+.SECONDARY:
+
+all: build/engage build/engage-gen
+
+deps:
+	@sh tests/deps.sh $(DEPS_PACKAGES)
+
+demo: build/engage
+	build/engage run -c datasets/sample-quarter.ini -o demo-out datasets/sample-quarter.csv.gz
+	@echo; cat demo-out/report.txt
+
+test: test-unit test-e2e test-asan
+	@echo "all tests passed"
+
+test-unit: $(TEST_BINS)
+	@sh tests/run_unit.sh $(TEST_BINS)
+
+test-e2e: build/engage build/engage-gen
+	@sh tests/e2e.sh build/engage build/engage-gen
+
+test-asan: $(ASAN_TEST_BINS) build/asan/engage build/asan/engage-gen
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run_unit.sh $(ASAN_TEST_BINS)
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e.sh build/asan/engage build/asan/engage-gen
+
+bench: build/engage build/engage-gen
+	bash datasets/bench.sh build/engage build/engage-gen
+
+clean:
+	rm -rf build demo-out

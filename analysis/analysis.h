@@ -1,0 +1,71 @@
+/*
+ * analysis/analysis.h — the statistics stage: dataset in, results out.
+ *
+ * Pure: no I/O, no printing, no exit.  Every figure that is undefined for
+ * the data at hand (sd of one answer, F of one group, ...) is NAN here; the
+ * report turns NAN into an empty cell.  Definitions follow CONTRACT.md
+ * ("Definitions"); sums are two-pass.
+ *
+ * results_t and everything in it is owned by the results and freed by
+ * results_free().  Manager and scale names are not copied: they point into
+ * the dataset, which must outlive the results.
+ */
+#ifndef ENGAGE_ANALYSIS_H
+#define ENGAGE_ANALYSIS_H
+
+#include <stddef.h>
+
+#include "../core/dataset.h"
+#include "../core/error.h"
+
+/* Per scale × manager. */
+typedef struct {
+    size_t manager;        /* dataset manager index (byte order of ids) */
+    size_t n;              /* respondents scored on the scale */
+    double mean, sd, se, ci_low, ci_high, median;
+    double favourable_pct; /* 100 × favourable answers / answered items, over scored respondents */
+} analysis_manager_t;
+
+/* Per scale: the one-way ANOVA decomposition over managers with n >= 1. */
+typedef struct {
+    size_t respondents;    /* N: scored respondents */
+    size_t managers;       /* J: managers with at least one scored respondent */
+    double grand_mean;
+    double ss_between, ss_within;
+    double df_between, df_within;
+    double ms_between, ms_within;
+    double f, p_value;
+    double k0;
+    double icc1, icc2;
+    double eta_squared;
+    double alpha;          /* Cronbach's alpha, pairwise-complete covariances */
+} analysis_variance_t;
+
+/* Plain-language notes on degenerate data, for report.txt. */
+enum {
+    ANALYSIS_NOTE_NO_SCORES = 1u << 0,       /* nobody scored on the scale */
+    ANALYSIS_NOTE_ONE_MANAGER = 1u << 1,     /* J < 2: no between-manager comparison */
+    ANALYSIS_NOTE_ALL_SINGLETONS = 1u << 2,  /* N == J: no within-team variance */
+    ANALYSIS_NOTE_ZERO_VARIANCE = 1u << 3,   /* every score identical */
+    ANALYSIS_NOTE_ONE_ITEM = 1u << 4         /* alpha undefined for one item */
+};
+
+typedef struct {
+    const dataset_scale_t *scale;      /* points into the dataset */
+    size_t n_managers;                 /* every manager of the dataset, n may be 0 */
+    analysis_manager_t *managers;      /* in manager index order */
+    analysis_variance_t variance;
+    unsigned notes;                    /* ANALYSIS_NOTE_* */
+} analysis_scale_t;
+
+typedef struct {
+    size_t n_scales;
+    analysis_scale_t *scales;          /* in dataset scale order */
+} results_t;
+
+/* Compute every figure for every scale.  Fails only on ENGAGE_ENOMEM. */
+engage_status_t analysis_run(const dataset_t *ds, results_t **out, engage_error_t *err);
+
+void results_free(results_t *results);
+
+#endif

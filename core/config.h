@@ -1,0 +1,94 @@
+/*
+ * core/config.h — the run's settings: the INI file of CONTRACT.md read with
+ * inih, the defaults used without -c, and command-line overrides.
+ *
+ * config_t owns every string in it; config_fini() frees them.  Item names of
+ * a scale are only checked against the input header later, by ingest, which
+ * reports a missing column at the config line stored in items_line.
+ */
+#ifndef ENGAGE_CONFIG_H
+#define ENGAGE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+typedef struct {
+    char *text;            /* answer text as written in the config */
+    double value;
+} config_label_t;
+
+typedef struct {
+    char *name;            /* "" for the default [labels] section */
+    config_label_t *labels;
+    size_t n_labels;
+    long line;             /* line of the section header */
+} config_label_set_t;
+
+typedef struct {
+    char *name;
+    char **items;          /* column names, in config order */
+    size_t n_items;
+    bool *reverse;         /* per item */
+    char *labels;          /* named label set, NULL for [labels] */
+    double min, max;
+    double min_answered;   /* share of items that must be answered */
+    double favourable;     /* answers >= this are favourable */
+    bool favourable_set;
+    long line;             /* line of the [scale NAME] header */
+    long items_line;       /* line of `items =` (0 when derived from the header) */
+    long reverse_line;
+} config_scale_t;
+
+typedef struct {
+    char *path;            /* NULL without -c */
+    /* [input] */
+    char *format;          /* "auto" */
+    char *respondent;      /* column name; NULL = format default */
+    char *manager;         /* column name; NULL = format default */
+    char *delimiter;       /* "auto" */
+    char *encoding;        /* "auto" */
+    char **missing;        /* answers that count as not answered */
+    size_t n_missing;
+    /* [labels] and [labels NAME] */
+    config_label_set_t *label_sets;
+    size_t n_label_sets;
+    /* [scale NAME], in config order; empty until ingest derives the default
+     * scale from the header when no scale is configured */
+    config_scale_t *scales;
+    size_t n_scales;
+    /* [report] */
+    long min_group;
+    unsigned long seed;
+} config_t;
+
+/* Defaults of CONTRACT.md: canonical input, one scale `engagement` on 1..5
+ * whose items are every non-id column (filled in by ingest). */
+engage_status_t config_init_default(config_t *cfg, engage_error_t *err);
+
+/* Read an INI file over the defaults.  Unknown sections or keys, bad numbers,
+ * min >= max, min_group < 3 and similar give ENGAGE_ECONFIG naming the line;
+ * an unreadable file gives ENGAGE_ENOINPUT. */
+engage_status_t config_load(config_t *cfg, const char *path, engage_error_t *err);
+
+/* Command-line overrides (value as typed), e.g. key "min_group", "seed",
+ * "format".  Bad values give ENGAGE_EUSAGE. */
+engage_status_t config_override(config_t *cfg, const char *key, const char *value,
+                                engage_error_t *err);
+
+/* Checks that need the whole file: label sets named by scales exist, an
+ * item is not given two different label sets, ... */
+engage_status_t config_validate(const config_t *cfg, engage_error_t *err);
+
+void config_fini(config_t *cfg);
+
+/* The label set a scale uses (never NULL after config_validate). */
+const config_label_set_t *config_scale_labels(const config_t *cfg, const config_scale_t *scale);
+
+/* Add a scale named `name` with the given items on min..max and defaults for
+ * the rest (used for the default `engagement` scale). */
+engage_status_t config_add_scale(config_t *cfg, const char *name, char *const *items,
+                                 size_t n_items, double min, double max, engage_error_t *err);
+
+#endif

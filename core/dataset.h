@@ -1,0 +1,84 @@
+/*
+ * core/dataset.h — the canonical dataset: the contract between ingest and
+ * analysis.
+ *
+ * A dataset is respondents × item columns plus a manager per respondent and
+ * the scales defined over the columns.  Values are stored before reverse
+ * coding (reverse coding belongs to the scale), compactly: a column holds a
+ * one-byte code per respondent into a small table of distinct values and
+ * switches to doubles only when it meets more than 254 distinct values.
+ * Respondent ids live in one string arena; manager ids are interned once.
+ *
+ * Life cycle: dataset_new → dataset_add_column/dataset_add_scale →
+ * dataset_add_row ... → dataset_finish (drops superseded rows and sorts
+ * managers in byte order of their ids) → read-only use → dataset_free.
+ * The dataset owns every string and array in it.
+ */
+#ifndef ENGAGE_DATASET_H
+#define ENGAGE_DATASET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+typedef struct {
+    char *name;
+    size_t n_items;
+    size_t *items;         /* dataset column index of each item */
+    bool *reverse;         /* per item: value -> min + max - value */
+    double min, max;
+    double min_answered;   /* share of the items that must be answered */
+    double favourable;     /* an answer (after reverse coding) >= this is favourable */
+} dataset_scale_t;
+
+typedef struct dataset dataset_t;
+
+dataset_t *dataset_new(void);
+void dataset_free(dataset_t *ds);
+
+/* --- building (ingest) ------------------------------------------------- */
+
+/* Add an item column; returns its index in *index.  Names are unique:
+ * adding an existing name returns the existing index. */
+engage_status_t dataset_add_column(dataset_t *ds, const char *name, size_t *index);
+
+/* Add a scale; the dataset copies `scale` and its arrays. */
+engage_status_t dataset_add_scale(dataset_t *ds, const dataset_scale_t *scale);
+
+/* Add one accepted respondent.  values[c] is the value of column c, NAN when
+ * not answered.  file/line say where the row came from.  When the id was
+ * seen before, the earlier row is marked superseded and *superseded_file /
+ * *superseded_line (may be NULL) receive where it came from, else they get
+ * SIZE_MAX / 0. */
+engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const char *manager_id,
+                                const double *values, size_t file, long line,
+                                size_t *superseded_file, long *superseded_line);
+
+/* Drop superseded rows and renumber managers so that manager index order
+ * is the byte order of manager ids.  Call once, after the last row. */
+engage_status_t dataset_finish(dataset_t *ds);
+
+/* --- reading (analysis, report) ---------------------------------------- */
+
+size_t dataset_n_columns(const dataset_t *ds);
+const char *dataset_column_name(const dataset_t *ds, size_t column);
+
+size_t dataset_n_scales(const dataset_t *ds);
+const dataset_scale_t *dataset_scale(const dataset_t *ds, size_t scale);
+
+size_t dataset_n_respondents(const dataset_t *ds);
+const char *dataset_respondent_id(const dataset_t *ds, size_t respondent);
+size_t dataset_respondent_file(const dataset_t *ds, size_t respondent);
+long dataset_respondent_line(const dataset_t *ds, size_t respondent);
+
+size_t dataset_n_managers(const dataset_t *ds);
+const char *dataset_manager_id(const dataset_t *ds, size_t manager);
+/* Manager index of a respondent (after dataset_finish: in byte order). */
+size_t dataset_manager_of(const dataset_t *ds, size_t respondent);
+
+/* Raw value (before reverse coding), NAN when not answered. */
+double dataset_value(const dataset_t *ds, size_t respondent, size_t column);
+
+#endif

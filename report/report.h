@@ -1,0 +1,37 @@
+/*
+ * report/report.h — results in, files out.
+ *
+ * report_write() builds every output of CONTRACT.md in a temporary folder
+ * beside OUTDIR and renames it into place, so a failed run leaves an earlier
+ * OUTDIR exactly as it was.  Suppression (privacy.c) is applied to every
+ * output.  Numbers are formatted locale-independently with 12 significant
+ * digits; NAN becomes an empty cell.
+ */
+#ifndef ENGAGE_REPORT_H
+#define ENGAGE_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../analysis/analysis.h"
+#include "../core/config.h"
+#include "../core/dataset.h"
+#include "../core/error.h"
+#include "../ingest/ingest.h"
+
+typedef struct {
+    const config_t *config;
+    const dataset_t *dataset;
+    const results_t *results;
+    const ingest_log_t *log;
+    int argc;                  /* the command line, for manifest.json */
+    char *const *argv;
+    const char *version;
+} report_input_t;
+
+/* Write managers.csv, variance.csv, quality.csv, rejects.csv, report.txt and
+ * manifest.json into outdir, atomically.  ENGAGE_ECANTCREAT when the folder
+ * cannot be created, ENGAGE_EIO when writing fails. */
+engage_status_t report_write(const report_input_t *in, const char *outdir, engage_error_t *err);
+
+#endif
