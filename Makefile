@@ -8,12 +8,14 @@
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
-LIBS     = -lgsl -lgslcblas -lcsv -lz -linih -ljansson -lmd -lm
+# Expanded when a recipe runs, i.e. after the packages are installed.
+PKG_CFLAGS = $(shell pkg-config --cflags glib-2.0)
+LIBS     = -lgsl -lgslcblas -lcsv -lz -linih -ljansson -lmd -lglib-2.0 -lm
 TESTLIBS = -lcmocka
 
 VERSION := $(shell cat VERSION)
 DEPS_PACKAGES = gcc make libgsl-dev libcsv-dev zlib1g-dev libcmocka-dev libinih-dev \
-                libjansson-dev libmd-dev
+                libjansson-dev libmd-dev libglib2.0-dev pkg-config
 
 LIB_SRC  = $(wildcard core/*.c ingest/*.c analysis/*.c report/*.c)
 MAIN_SRC = engage.c
@@ -26,7 +28,7 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 define flavour
 $(1)/%.o: %.c $(wildcard */*.h) VERSION | $(1)/.deps-ok
 	@mkdir -p $$(dir $$@)
-	$$(CC) $(2) $$(WARN) -DENGAGE_VERSION='"$$(VERSION)"' -c $$< -o $$@
+	$$(CC) $(2) $$(WARN) $$(PKG_CFLAGS) -DENGAGE_VERSION='"$$(VERSION)"' -c $$< -o $$@
 $(1)/libengage.a: $$(LIB_SRC:%.c=$(1)/%.o)
 	rm -f $$@; ar rcs $$@ $$^
 $(1)/engage: $(1)/engage.o $(1)/libengage.a

@@ -1,0 +1,456 @@
+/*
+ * core/dataset.c — storage of the canonical dataset (see dataset.h).
+ *
+ * Owns: the column stores, the respondent-id and manager-id strings (in a
+ * string arena of fixed blocks, so their addresses never move), and two
+ * GLib hash tables that map ids to indices while rows are added.  The
+ * respondent table is dropped by dataset_finish(); it is only needed to find
+ * repeated ids.
+ *
+ * A column keeps one byte per respondent: a code into a table of at most
+ * 254 distinct values (CODE_MISSING = not answered).  Survey answers are
+ * almost always a handful of small integers, so this keeps a million
+ * respondents × 12 items in 12 MB.  A column that meets a 255th distinct value
+ * is converted to plain doubles once.
+ */
+#include "dataset.h"
+
+#include <glib.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { CODE_MISSING = 255, MAX_CODES = 254, ARENA_BLOCK = 1 << 20, SMALL_INT_BIAS = 128 };
+
+typedef struct {
+    char *name;
+    uint8_t *codes;            /* NULL once the column holds doubles */
+    double table[MAX_CODES];
+    size_t n_table;
+    int16_t code_of_small_int[256]; /* value v in [-128,127] -> code, -1 unknown */
+    double *values;            /* used when the column overflows the table */
+} column_t;
+
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, size;
+    char data[];
+} arena_block_t;
+
+struct dataset {
+    column_t *columns;
+    size_t n_columns;
+    dataset_scale_t *scales;
+    size_t n_scales;
+
+    size_t n_rows, cap_rows;
+    const char **respondent_ids;
+    uint32_t *manager_of;
+    uint32_t *file_of;
+    uint32_t *line_of;
+    uint8_t *superseded;       /* one flag per row, until dataset_finish */
+
+    const char **manager_ids;
+    size_t n_managers, cap_managers;
+
+    GHashTable *respondent_index; /* id -> row + 1 */
+    GHashTable *manager_index;    /* id -> manager + 1 */
+    arena_block_t *arena;
+    bool finished;
+};
+
+static const char *arena_strdup(dataset_t *ds, const char *s)
+{
+    size_t len = strlen(s) + 1;
+    arena_block_t *b = ds->arena;
+    if (!b || b->size - b->used < len) {
+        size_t size = len > ARENA_BLOCK ? len : ARENA_BLOCK;
+        arena_block_t *nb = malloc(sizeof *nb + size);
+        if (!nb)
+            return NULL;
+        nb->used = 0;
+        nb->size = size;
+        /* Keep a partly used current block first when the new one is a
+         * one-off for a huge string. */
+        if (b && size == len && b->size - b->used >= 64) {
+            nb->next = b->next;
+            b->next = nb;
+        } else {
+            nb->next = b;
+            ds->arena = nb;
+        }
+        b = nb;
+    }
+    char *p = b->data + b->used;
+    memcpy(p, s, len);
+    b->used += len;
+    return p;
+}
+
+dataset_t *dataset_new(void)
+{
+    dataset_t *ds = calloc(1, sizeof *ds);
+    if (!ds)
+        return NULL;
+    ds->respondent_index = g_hash_table_new(g_str_hash, g_str_equal);
+    ds->manager_index = g_hash_table_new(g_str_hash, g_str_equal);
+    return ds;
+}
+
+void dataset_free(dataset_t *ds)
+{
+    if (!ds)
+        return;
+    for (size_t c = 0; c < ds->n_columns; c++) {
+        free(ds->columns[c].name);
+        free(ds->columns[c].codes);
+        free(ds->columns[c].values);
+    }
+    free(ds->columns);
+    for (size_t s = 0; s < ds->n_scales; s++) {
+        free(ds->scales[s].name);
+        free(ds->scales[s].items);
+        free(ds->scales[s].reverse);
+    }
+    free(ds->scales);
+    free(ds->respondent_ids);
+    free(ds->manager_of);
+    free(ds->file_of);
+    free(ds->line_of);
+    free(ds->superseded);
+    free(ds->manager_ids);
+    if (ds->respondent_index)
+        g_hash_table_destroy(ds->respondent_index);
+    if (ds->manager_index)
+        g_hash_table_destroy(ds->manager_index);
+    while (ds->arena) {
+        arena_block_t *next = ds->arena->next;
+        free(ds->arena);
+        ds->arena = next;
+    }
+    free(ds);
+}
+
+static engage_status_t no_memory(engage_error_t *err)
+{
+    return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+}
+
+engage_status_t dataset_add_column(dataset_t *ds, const char *name, size_t *index)
+{
+    for (size_t c = 0; c < ds->n_columns; c++) {
+        if (strcmp(ds->columns[c].name, name) == 0) {
+            *index = c;
+            return ENGAGE_OK;
+        }
+    }
+    if (ds->n_rows > 0)
+        return engage_fail(NULL, ENGAGE_EDATA, NULL, 0, "columns are fixed once rows exist");
+    column_t *grown = realloc(ds->columns, (ds->n_columns + 1) * sizeof *grown);
+    if (!grown)
+        return no_memory(NULL);
+    ds->columns = grown;
+    column_t *col = &ds->columns[ds->n_columns];
+    memset(col, 0, sizeof *col);
+    col->name = strdup(name);
+    if (!col->name)
+        return no_memory(NULL);
+    for (int i = 0; i < 256; i++)
+        col->code_of_small_int[i] = -1;
+    *index = ds->n_columns++;
+    return ENGAGE_OK;
+}
+
+engage_status_t dataset_add_scale(dataset_t *ds, const dataset_scale_t *scale)
+{
+    dataset_scale_t *grown = realloc(ds->scales, (ds->n_scales + 1) * sizeof *grown);
+    if (!grown)
+        return no_memory(NULL);
+    ds->scales = grown;
+    dataset_scale_t *s = &ds->scales[ds->n_scales];
+    *s = *scale;
+    s->name = strdup(scale->name);
+    s->items = malloc((scale->n_items ? scale->n_items : 1) * sizeof *s->items);
+    s->reverse = malloc((scale->n_items ? scale->n_items : 1) * sizeof *s->reverse);
+    if (!s->name || !s->items || !s->reverse) {
+        free(s->name);
+        free(s->items);
+        free(s->reverse);
+        return no_memory(NULL);
+    }
+    memcpy(s->items, scale->items, scale->n_items * sizeof *s->items);
+    memcpy(s->reverse, scale->reverse, scale->n_items * sizeof *s->reverse);
+    ds->n_scales++;
+    return ENGAGE_OK;
+}
+
+/* Convert a coded column to doubles, keeping cap_rows slots. */
+static engage_status_t column_to_doubles(column_t *col, size_t n_rows, size_t cap_rows)
+{
+    double *values = malloc((cap_rows ? cap_rows : 1) * sizeof *values);
+    if (!values)
+        return ENGAGE_ENOMEM;
+    for (size_t r = 0; r < n_rows; r++)
+        values[r] = col->codes[r] == CODE_MISSING ? NAN : col->table[col->codes[r]];
+    free(col->codes);
+    col->codes = NULL;
+    col->values = values;
+    return ENGAGE_OK;
+}
+
+/* Code of a value in a coded column, adding it to the table; -1 when full. */
+static int column_code(column_t *col, double v)
+{
+    bool small_int = v >= -128 && v <= 127 && v == floor(v);
+    if (small_int) {
+        int16_t code = col->code_of_small_int[(int)v + SMALL_INT_BIAS];
+        if (code >= 0)
+            return code;
+    } else {
+        for (size_t i = 0; i < col->n_table; i++)
+            if (col->table[i] == v)
+                return (int)i;
+    }
+    if (col->n_table == MAX_CODES)
+        return -1;
+    col->table[col->n_table] = v == 0 ? 0.0 : v;
+    if (small_int)
+        col->code_of_small_int[(int)v + SMALL_INT_BIAS] = (int16_t)col->n_table;
+    return (int)col->n_table++;
+}
+
+static engage_status_t grow_rows(dataset_t *ds)
+{
+    size_t cap = ds->cap_rows ? ds->cap_rows * 2 : 1024;
+#define GROW(field)                                                        \
+    do {                                                                   \
+        void *p = realloc((void *)ds->field, cap * sizeof *ds->field);     \
+        if (!p)                                                            \
+            return ENGAGE_ENOMEM;                                          \
+        ds->field = p;                                                     \
+    } while (0)
+    GROW(respondent_ids);
+    GROW(manager_of);
+    GROW(file_of);
+    GROW(line_of);
+    GROW(superseded);
+    for (size_t c = 0; c < ds->n_columns; c++) {
+        column_t *col = &ds->columns[c];
+        if (col->codes) {
+            void *p = realloc(col->codes, cap);
+            if (!p)
+                return ENGAGE_ENOMEM;
+            col->codes = p;
+        } else {
+            void *p = realloc(col->values, cap * sizeof *col->values);
+            if (!p)
+                return ENGAGE_ENOMEM;
+            col->values = p;
+        }
+    }
+#undef GROW
+    ds->cap_rows = cap;
+    return ENGAGE_OK;
+}
+
+static engage_status_t intern_manager(dataset_t *ds, const char *id, uint32_t *index)
+{
+    gpointer found = g_hash_table_lookup(ds->manager_index, id);
+    if (found) {
+        *index = (uint32_t)(GPOINTER_TO_SIZE(found) - 1);
+        return ENGAGE_OK;
+    }
+    if (ds->n_managers == UINT32_MAX - 1)
+        return ENGAGE_ENOMEM;
+    if (ds->n_managers == ds->cap_managers) {
+        size_t cap = ds->cap_managers ? ds->cap_managers * 2 : 256;
+        const char **p = realloc(ds->manager_ids, cap * sizeof *p);
+        if (!p)
+            return ENGAGE_ENOMEM;
+        ds->manager_ids = p;
+        ds->cap_managers = cap;
+    }
+    const char *copy = arena_strdup(ds, id);
+    if (!copy)
+        return ENGAGE_ENOMEM;
+    ds->manager_ids[ds->n_managers] = copy;
+    g_hash_table_insert(ds->manager_index, (gpointer)copy, GSIZE_TO_POINTER(ds->n_managers + 1));
+    *index = (uint32_t)ds->n_managers++;
+    return ENGAGE_OK;
+}
+
+engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const char *manager_id,
+                                const double *values, size_t file, long line,
+                                size_t *superseded_file, long *superseded_line)
+{
+    if (superseded_file)
+        *superseded_file = SIZE_MAX;
+    if (superseded_line)
+        *superseded_line = 0;
+    if (ds->finished || ds->n_rows >= UINT32_MAX - 1)
+        return ENGAGE_ENOMEM;
+    if (ds->n_rows == ds->cap_rows && grow_rows(ds) != ENGAGE_OK)
+        return ENGAGE_ENOMEM;
+    size_t r = ds->n_rows;
+
+    uint32_t manager;
+    if (intern_manager(ds, manager_id, &manager) != ENGAGE_OK)
+        return ENGAGE_ENOMEM;
+
+    for (size_t c = 0; c < ds->n_columns; c++) {
+        column_t *col = &ds->columns[c];
+        double v = values[c];
+        if (col->codes) {
+            if (isnan(v)) {
+                col->codes[r] = CODE_MISSING;
+                continue;
+            }
+            int code = column_code(col, v);
+            if (code >= 0) {
+                col->codes[r] = (uint8_t)code;
+                continue;
+            }
+            if (column_to_doubles(col, r, ds->cap_rows) != ENGAGE_OK)
+                return ENGAGE_ENOMEM;
+        }
+        col->values[r] = v;
+    }
+
+    gpointer found = g_hash_table_lookup(ds->respondent_index, respondent_id);
+    const char *id;
+    if (found) {
+        size_t earlier = GPOINTER_TO_SIZE(found) - 1;
+        ds->superseded[earlier] = 1;
+        if (superseded_file)
+            *superseded_file = ds->file_of[earlier];
+        if (superseded_line)
+            *superseded_line = ds->line_of[earlier];
+        id = ds->respondent_ids[earlier];
+        g_hash_table_insert(ds->respondent_index, (gpointer)id, GSIZE_TO_POINTER(r + 1));
+    } else {
+        id = arena_strdup(ds, respondent_id);
+        if (!id)
+            return ENGAGE_ENOMEM;
+        g_hash_table_insert(ds->respondent_index, (gpointer)id, GSIZE_TO_POINTER(r + 1));
+    }
+    ds->respondent_ids[r] = id;
+    ds->manager_of[r] = manager;
+    ds->file_of[r] = (uint32_t)file;
+    ds->line_of[r] = line > 0 && line < (long)UINT32_MAX ? (uint32_t)line : 0;
+    ds->superseded[r] = 0;
+    ds->n_rows++;
+    return ENGAGE_OK;
+}
+
+static int compare_manager_ids(const void *a, const void *b, void *ids)
+{
+    const char *const *names = ids;
+    return strcmp(names[*(const uint32_t *)a], names[*(const uint32_t *)b]);
+}
+
+engage_status_t dataset_finish(dataset_t *ds)
+{
+    if (ds->finished)
+        return ENGAGE_OK;
+    /* Compact away superseded rows, keeping order. */
+    size_t kept = 0;
+    for (size_t r = 0; r < ds->n_rows; r++) {
+        if (ds->superseded[r])
+            continue;
+        if (kept != r) {
+            ds->respondent_ids[kept] = ds->respondent_ids[r];
+            ds->manager_of[kept] = ds->manager_of[r];
+            ds->file_of[kept] = ds->file_of[r];
+            ds->line_of[kept] = ds->line_of[r];
+            for (size_t c = 0; c < ds->n_columns; c++) {
+                column_t *col = &ds->columns[c];
+                if (col->codes)
+                    col->codes[kept] = col->codes[r];
+                else
+                    col->values[kept] = col->values[r];
+            }
+        }
+        kept++;
+    }
+    ds->n_rows = kept;
+
+    /* Renumber managers in byte order of their ids. */
+    uint32_t *order = malloc((ds->n_managers ? ds->n_managers : 1) * sizeof *order);
+    uint32_t *rank = malloc((ds->n_managers ? ds->n_managers : 1) * sizeof *rank);
+    const char **sorted = malloc((ds->n_managers ? ds->n_managers : 1) * sizeof *sorted);
+    if (!order || !rank || !sorted) {
+        free(order);
+        free(rank);
+        free(sorted);
+        return ENGAGE_ENOMEM;
+    }
+    for (size_t m = 0; m < ds->n_managers; m++)
+        order[m] = (uint32_t)m;
+    qsort_r(order, ds->n_managers, sizeof *order, compare_manager_ids, ds->manager_ids);
+    for (size_t i = 0; i < ds->n_managers; i++) {
+        rank[order[i]] = (uint32_t)i;
+        sorted[i] = ds->manager_ids[order[i]];
+    }
+    for (size_t r = 0; r < ds->n_rows; r++)
+        ds->manager_of[r] = rank[ds->manager_of[r]];
+    free(ds->manager_ids);
+    ds->manager_ids = sorted;
+    ds->cap_managers = ds->n_managers;
+    free(order);
+    free(rank);
+
+    /* Managers whose every row was superseded disappear. */
+    bool *used = calloc(ds->n_managers ? ds->n_managers : 1, sizeof *used);
+    if (!used)
+        return ENGAGE_ENOMEM;
+    for (size_t r = 0; r < ds->n_rows; r++)
+        used[ds->manager_of[r]] = true;
+    size_t n_used = 0;
+    uint32_t *renumber = malloc((ds->n_managers ? ds->n_managers : 1) * sizeof *renumber);
+    if (!renumber) {
+        free(used);
+        return ENGAGE_ENOMEM;
+    }
+    for (size_t m = 0; m < ds->n_managers; m++) {
+        renumber[m] = (uint32_t)n_used;
+        if (used[m])
+            ds->manager_ids[n_used++] = ds->manager_ids[m];
+    }
+    if (n_used != ds->n_managers)
+        for (size_t r = 0; r < ds->n_rows; r++)
+            ds->manager_of[r] = renumber[ds->manager_of[r]];
+    ds->n_managers = n_used;
+    free(used);
+    free(renumber);
+
+    g_hash_table_destroy(ds->respondent_index);
+    ds->respondent_index = NULL;
+    g_hash_table_destroy(ds->manager_index);
+    ds->manager_index = NULL;
+    free(ds->superseded);
+    ds->superseded = NULL;
+    ds->finished = true;
+    return ENGAGE_OK;
+}
+
+size_t dataset_n_columns(const dataset_t *ds) { return ds->n_columns; }
+const char *dataset_column_name(const dataset_t *ds, size_t column) { return ds->columns[column].name; }
+size_t dataset_n_scales(const dataset_t *ds) { return ds->n_scales; }
+const dataset_scale_t *dataset_scale(const dataset_t *ds, size_t scale) { return &ds->scales[scale]; }
+size_t dataset_n_respondents(const dataset_t *ds) { return ds->n_rows; }
+const char *dataset_respondent_id(const dataset_t *ds, size_t respondent) { return ds->respondent_ids[respondent]; }
+size_t dataset_respondent_file(const dataset_t *ds, size_t respondent) { return ds->file_of[respondent]; }
+long dataset_respondent_line(const dataset_t *ds, size_t respondent) { return ds->line_of[respondent]; }
+size_t dataset_n_managers(const dataset_t *ds) { return ds->n_managers; }
+const char *dataset_manager_id(const dataset_t *ds, size_t manager) { return ds->manager_ids[manager]; }
+size_t dataset_manager_of(const dataset_t *ds, size_t respondent) { return ds->manager_of[respondent]; }
+
+double dataset_value(const dataset_t *ds, size_t respondent, size_t column)
+{
+    const column_t *col = &ds->columns[column];
+    if (col->codes) {
+        uint8_t code = col->codes[respondent];
+        return code == CODE_MISSING ? NAN : col->table[code];
+    }
+    return col->values[respondent];
+}

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# bench.sh ENGAGE GEN — how fast and how lean `engage run` is on a large quarter.
+#
+# Generates once (cached in $BENCH_DIR, default build/bench/) a quarter of
+# 1,000,000 respondents x 12 items as gzip with GEN (engage-gen), then times
+# `gzip -dc FILE > /dev/null` and `ENGAGE run -c CONFIG -o OUTDIR FILE`,
+# $BENCH_REPS times each (default 5), and prints best and median wall seconds,
+# peak RSS and the engage/gzip ratio, with PASS/FAIL against the targets:
+#   median wall time of engage <= 3 x that of gzip -dc,  peak RSS <= 150 MB.
+# Reading and decompressing the input is the floor no reader can go under, so
+# the ratio says how much the rest of the work costs on top of it.
+#
+# It is a report: it exits 0 whatever the figures (1 only when it cannot make
+# the input). A missing ENGAGE binary skips its rows with a message.
+# Wall time is measured by the shell (EPOCHREALTIME); peak RSS by
+# /usr/bin/time -f '%e %M' (MB here = KB / 1024).
+
+set -u
+export LC_ALL=C               # EPOCHREALTIME and awk with '.' as decimal point
+
+if [ $# -ne 2 ]; then
+    echo "usage: $0 ENGAGE GEN   (paths to the engage and engage-gen binaries)" >&2
+    exit 64
+fi
+engage=$1
+gen=$2
+dir=${BENCH_DIR:-build/bench}
+reps=${BENCH_REPS:-5}
+respondents=1000000
+items=12
+data=$dir/quarter-1m.csv.gz
+config=$dir/quarter-1m.ini
+info=$dir/quarter-1m.info
+gen_args=(--respondents "$respondents" --items "$items" --seed 1 --level 6)
+target_ratio=3
+target_rss_mb=150
+
+mkdir -p "$dir" || exit 1
+
+# ---- the input, made once -------------------------------------------------
+# Regenerated when missing, made with other arguments, or older than GEN.
+stamp="engage-gen ${gen_args[*]}"
+if [ ! -s "$data" ] || [ ! -s "$config" ] || [ ! -s "$info" ] \
+   || [ "$(head -n 1 "$info" 2>/dev/null)" != "$stamp" ] \
+   || { [ -x "$gen" ] && [ "$gen" -nt "$data" ]; }; then
+    if [ ! -x "$gen" ]; then
+        echo "bench: generator '$gen' not found or not executable, and no cached input in $dir" >&2
+        exit 1
+    fi
+    echo "bench: generating $respondents respondents x $items items into $data ..."
+    t0=$EPOCHREALTIME
+    if ! "$gen" "${gen_args[@]}" --config "$config.tmp" -o "$data.tmp.gz"; then
+        echo "bench: $gen failed" >&2
+        rm -f "$data.tmp.gz" "$config.tmp"
+        exit 1
+    fi
+    t1=$EPOCHREALTIME
+    # An independent look at the teams: count, smallest, largest, mean size.
+    teams=$(gzip -dc "$data.tmp.gz" | awk -F, '
+        NR == 1 { next }
+        $2 != prev { if (NR > 2) emit(); prev = $2; n = 0 }
+        { n++ }
+        function emit() { m++; s += n; if (!min || n < min) min = n; if (n > max) max = n }
+        END { emit(); printf "%d managers, team size mean %.3f, min %d, max %d", m, s / m, min, max }')
+    mv "$data.tmp.gz" "$data" && mv "$config.tmp" "$config" || exit 1
+    printf '%s\n%s respondents, %s\ngenerated in %.2f s\n' "$stamp" "$respondents" "$teams" \
+        "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" > "$info"
+fi
+echo "bench: input $data ($(du -k "$data" | cut -f1) KB): $(sed -n 2p "$info"); $(sed -n 3p "$info")"
+
+# ---- measuring -------------------------------------------------------------
+have_time=1
+if [ ! -x /usr/bin/time ]; then
+    have_time=0
+    echo "bench: /usr/bin/time not found, so peak RSS is not measured; install it with: apt-get install time" >&2
+fi
+
+# measure NAME CMD... : runs CMD $reps times with stdout to /dev/null and sets
+# best_NAME, median_NAME (seconds), rss_NAME (MB, largest), fail_NAME (message).
+measure() {
+    local name=$1; shift
+    local walls=() rsss=() i t0 t1 rc tf err
+    tf=$(mktemp) err=$(mktemp)
+    printf -v "fail_$name" '%s' ""
+    for ((i = 0; i < reps; i++)); do
+        t0=$EPOCHREALTIME
+        if [ "$have_time" = 1 ]; then
+            /usr/bin/time -f '%e %M' -o "$tf" "$@" > /dev/null 2> "$err"
+        else
+            "$@" > /dev/null 2> "$err"
+        fi
+        rc=$?
+        t1=$EPOCHREALTIME
+        if [ "$rc" -ne 0 ]; then
+            printf -v "fail_$name" 'exit %s: %s' "$rc" "$(tail -n 3 "$err" | tr '\n' ' ')"
+            break
+        fi
+        walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
+        [ "$have_time" = 1 ] && rsss+=("$(awk 'END { printf "%.1f", $2 / 1024 }' "$tf")")
+    done
+    rm -f "$tf" "$err"
+    local sorted
+    sorted=$(printf '%s\n' "${walls[@]}" | sort -g)
+    printf -v "best_$name" '%s' "$(head -n 1 <<< "$sorted")"
+    printf -v "median_$name" '%s' "$(awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }' <<< "$sorted")"
+    if [ "$have_time" = 1 ] && [ ${#rsss[@]} -gt 0 ]; then
+        printf -v "rss_$name" '%s' "$(printf '%s\n' "${rsss[@]}" | sort -g | tail -n 1)"
+    else
+        printf -v "rss_$name" '%s' "n/a"
+    fi
+}
+
+cat "$data" > /dev/null       # page cache warm for both contenders
+
+echo "bench: gzip -dc, $reps runs ..."
+measure gzip gzip -dc "$data"
+
+engage_ok=0
+if [ ! -x "$engage" ]; then
+    echo "bench: engage binary '$engage' not found or not executable (build it first); its rows are skipped" >&2
+else
+    echo "bench: $engage run, $reps runs ..."
+    rm -rf "$dir/out"
+    measure engage "$engage" run -c "$config" -o "$dir/out" "$data"
+    if [ -n "$fail_engage" ]; then
+        echo "bench: engage run failed: $fail_engage" >&2
+    else
+        engage_ok=1
+    fi
+fi
+
+# ---- report ----------------------------------------------------------------
+echo
+printf '%-28s %10s %10s %14s\n' "1M respondents x 12 items" "best s" "median s" "peak RSS MB"
+printf '%-28s %10s %10s %14s\n' "gzip -dc" "$best_gzip" "$median_gzip" "$rss_gzip"
+if [ "$engage_ok" = 1 ]; then
+    printf '%-28s %10s %10s %14s\n' "engage run" "$best_engage" "$median_engage" "$rss_engage"
+    ratio_best=$(awk -v e="$best_engage" -v g="$best_gzip" 'BEGIN { printf "%.2f", e / g }')
+    ratio_median=$(awk -v e="$median_engage" -v g="$median_gzip" 'BEGIN { printf "%.2f", e / g }')
+    printf '%-28s %10s %10s\n' "ratio engage / gzip" "$ratio_best" "$ratio_median"
+    echo
+    verdict=$(awk -v r="$ratio_median" -v t="$target_ratio" 'BEGIN { print (r <= t) ? "PASS" : "FAIL" }')
+    printf '%-4s  time: engage / gzip = %s (median) <= %s\n' "$verdict" "$ratio_median" "$target_ratio"
+    if [ "$rss_engage" = "n/a" ]; then
+        printf 'SKIP  memory: peak RSS not measured (apt-get install time)\n'
+    else
+        verdict=$(awk -v m="$rss_engage" -v t="$target_rss_mb" 'BEGIN { print (m <= t) ? "PASS" : "FAIL" }')
+        printf '%-4s  memory: engage peak RSS = %s MB <= %s MB\n' "$verdict" "$rss_engage" "$target_rss_mb"
+    fi
+else
+    printf '%-28s %10s\n' "engage run" "${fail_engage:-missing}" | cut -c1-120
+    echo
+    echo "SKIP  time: engage / gzip <= $target_ratio (no engage figures)"
+    echo "SKIP  memory: engage peak RSS <= $target_rss_mb MB (no engage figures)"
+fi
+exit 0
