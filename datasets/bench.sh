@@ -75,13 +75,13 @@ if [ ! -x /usr/bin/time ]; then
     echo "bench: /usr/bin/time not found, so peak RSS is not measured; install it with: apt-get install time" >&2
 fi
 
-# measure NAME CMD... : runs CMD $reps times with stdout to /dev/null and sets
-# best_NAME, median_NAME (seconds), rss_NAME (MB, largest), fail_NAME (message).
+# measure CMD... : runs CMD $reps times with stdout to /dev/null and sets
+# m_best, m_median (wall seconds), m_rss (largest peak RSS, MB, or n/a) and
+# m_fail (empty, or why CMD failed).
 measure() {
-    local name=$1; shift
-    local walls=() rsss=() i t0 t1 rc tf err
+    local walls=() rsss=() i t0 t1 rc tf err sorted
     tf=$(mktemp) err=$(mktemp)
-    printf -v "fail_$name" '%s' ""
+    m_fail=""
     for ((i = 0; i < reps; i++)); do
         t0=$EPOCHREALTIME
         if [ "$have_time" = 1 ]; then
@@ -92,36 +92,37 @@ measure() {
         rc=$?
         t1=$EPOCHREALTIME
         if [ "$rc" -ne 0 ]; then
-            printf -v "fail_$name" 'exit %s: %s' "$rc" "$(tail -n 3 "$err" | tr '\n' ' ')"
+            m_fail="exit $rc: $(tail -n 3 "$err" | tr '\n' ' ')"
             break
         fi
         walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
         [ "$have_time" = 1 ] && rsss+=("$(awk 'END { printf "%.1f", $2 / 1024 }' "$tf")")
     done
     rm -f "$tf" "$err"
-    local sorted
     sorted=$(printf '%s\n' "${walls[@]}" | sort -g)
-    printf -v "best_$name" '%s' "$(head -n 1 <<< "$sorted")"
-    printf -v "median_$name" '%s' "$(awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }' <<< "$sorted")"
-    if [ "$have_time" = 1 ] && [ ${#rsss[@]} -gt 0 ]; then
-        printf -v "rss_$name" '%s' "$(printf '%s\n' "${rsss[@]}" | sort -g | tail -n 1)"
-    else
-        printf -v "rss_$name" '%s' "n/a"
+    m_best=$(head -n 1 <<< "$sorted")
+    m_median=$(awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }' <<< "$sorted")
+    m_rss=n/a
+    if [ ${#rsss[@]} -gt 0 ]; then
+        m_rss=$(printf '%s\n' "${rsss[@]}" | sort -g | tail -n 1)
     fi
 }
 
 cat "$data" > /dev/null       # page cache warm for both contenders
 
 echo "bench: gzip -dc, $reps runs ..."
-measure gzip gzip -dc "$data"
+measure gzip -dc "$data"
+best_gzip=$m_best median_gzip=$m_median rss_gzip=$m_rss
 
 engage_ok=0
+fail_engage=""
 if [ ! -x "$engage" ]; then
     echo "bench: engage binary '$engage' not found or not executable (build it first); its rows are skipped" >&2
 else
     echo "bench: $engage run, $reps runs ..."
     rm -rf "$dir/out"
-    measure engage "$engage" run -c "$config" -o "$dir/out" "$data"
+    measure "$engage" run -c "$config" -o "$dir/out" "$data"
+    best_engage=$m_best median_engage=$m_median rss_engage=$m_rss fail_engage=$m_fail
     if [ -n "$fail_engage" ]; then
         echo "bench: engage run failed: $fail_engage" >&2
     else
@@ -150,7 +151,8 @@ if [ "$engage_ok" = 1 ]; then
 else
     printf '%-28s %10s\n' "engage run" "${fail_engage:-missing}" | cut -c1-120
     echo
-    echo "SKIP  time: engage / gzip <= $target_ratio (no engage figures)"
-    echo "SKIP  memory: engage peak RSS <= $target_rss_mb MB (no engage figures)"
+    verdict=$([ -n "$fail_engage" ] && echo FAIL || echo SKIP)
+    echo "$verdict  time: engage / gzip <= $target_ratio (no engage figures)"
+    echo "$verdict  memory: engage peak RSS <= $target_rss_mb MB (no engage figures)"
 fi
 exit 0

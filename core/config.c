@@ -1,0 +1,715 @@
+/*
+ * core/config.c — the INI config of CONTRACT.md, read with inih.
+ *
+ * inih does not pass line numbers to its handler, so the file is fed to
+ * ini_parse_stream() through a reader that counts the lines it hands over;
+ * the handler then knows the physical line of every key.  A value that
+ * continues on indented lines (inih's multi-line values) arrives as several
+ * calls for the same key: list keys (items, reverse, missing) append them.
+ * Lists are split with libcsv, so "Q3, with a comma" keeps its comma.
+ *
+ * Owns every string of the config_t it fills.
+ */
+#include "config.h"
+
+#include <csv.h>
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* inih's line buffer (INI_MAX_LINE in the packaged build). */
+enum { CONFIG_MAX_LINE = 200 };
+
+static const char *const DEFAULT_MISSING[] = {"N/A", "Prefer not to say", "Don't know", "-99"};
+
+/* ---------------------------------------------------------------- lists */
+
+typedef struct {
+    char **items;
+    size_t n;
+    bool failed;
+} list_t;
+
+static void list_field(void *data, size_t len, void *user)
+{
+    list_t *list = user;
+    if (list->failed)
+        return;
+    char **grown = realloc(list->items, (list->n + 1) * sizeof *grown);
+    char *copy = malloc(len + 1);
+    if (!grown || !copy) {
+        free(copy);
+        if (grown)
+            list->items = grown;
+        list->failed = true;
+        return;
+    }
+    memcpy(copy, data ? data : "", len);
+    copy[len] = '\0';
+    list->items = grown;
+    list->items[list->n++] = copy;
+}
+
+static void free_strings(char **items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(items[i]);
+    free(items);
+}
+
+/* Split "a, b, \"c, d\"" into its items; false on bad quoting or memory. */
+static bool split_list(const char *value, char ***items, size_t *n)
+{
+    struct csv_parser parser;
+    list_t list = {0};
+    if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0)
+        return false;
+    size_t len = strlen(value);
+    bool ok = csv_parse(&parser, value, len, list_field, NULL, &list) == len &&
+              csv_fini(&parser, list_field, NULL, &list) == 0 && !list.failed;
+    csv_free(&parser);
+    if (!ok) {
+        free_strings(list.items, list.n);
+        return false;
+    }
+    *items = list.items;
+    *n = list.n;
+    return true;
+}
+
+static bool append_strings(char ***dst, size_t *n_dst, char **src, size_t n_src)
+{
+    char **grown = realloc(*dst, (*n_dst + n_src + 1) * sizeof *grown);
+    if (!grown)
+        return false;
+    memcpy(grown + *n_dst, src, n_src * sizeof *src);
+    *dst = grown;
+    *n_dst += n_src;
+    return true;
+}
+
+/* --------------------------------------------------------------- numbers */
+
+static bool parse_number(const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    while (isspace((unsigned char)*end))
+        end++;
+    if (end == text || *end || errno == ERANGE || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_unsigned(const char *text, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    if (!isdigit((unsigned char)*text))
+        return false;
+    unsigned long v = strtoul(text, &end, 10);
+    if (*end || errno == ERANGE)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* ----------------------------------------------------------------- setup */
+
+static char *xstrdup_or(const char *s, bool *failed)
+{
+    char *copy = strdup(s);
+    if (!copy)
+        *failed = true;
+    return copy;
+}
+
+engage_status_t config_init_default(config_t *cfg, engage_error_t *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    bool failed = false;
+    cfg->format = xstrdup_or("auto", &failed);
+    cfg->delimiter = xstrdup_or("auto", &failed);
+    cfg->encoding = xstrdup_or("auto", &failed);
+    size_t n_missing = sizeof DEFAULT_MISSING / sizeof *DEFAULT_MISSING;
+    cfg->missing = calloc(n_missing, sizeof *cfg->missing);
+    if (!cfg->missing)
+        failed = true;
+    else
+        for (size_t i = 0; i < n_missing; i++)
+            cfg->missing[cfg->n_missing++] = xstrdup_or(DEFAULT_MISSING[i], &failed);
+    cfg->label_sets = calloc(1, sizeof *cfg->label_sets);
+    if (cfg->label_sets) {
+        cfg->label_sets[0].name = xstrdup_or("", &failed);
+        cfg->n_label_sets = 1;
+    } else {
+        failed = true;
+    }
+    cfg->min_group = 5;
+    cfg->seed = 1;
+    if (failed) {
+        config_fini(cfg);
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
+    return ENGAGE_OK;
+}
+
+void config_fini(config_t *cfg)
+{
+    free(cfg->path);
+    free(cfg->format);
+    free(cfg->respondent);
+    free(cfg->manager);
+    free(cfg->delimiter);
+    free(cfg->encoding);
+    free_strings(cfg->missing, cfg->n_missing);
+    for (size_t i = 0; i < cfg->n_label_sets; i++) {
+        for (size_t j = 0; j < cfg->label_sets[i].n_labels; j++)
+            free(cfg->label_sets[i].labels[j].text);
+        free(cfg->label_sets[i].labels);
+        free(cfg->label_sets[i].name);
+    }
+    free(cfg->label_sets);
+    for (size_t i = 0; i < cfg->n_scales; i++) {
+        free(cfg->scales[i].name);
+        free_strings(cfg->scales[i].items, cfg->scales[i].n_items);
+        free(cfg->scales[i].reverse);
+        free(cfg->scales[i].labels);
+    }
+    free(cfg->scales);
+    memset(cfg, 0, sizeof *cfg);
+}
+
+static config_scale_t *new_scale(config_t *cfg, const char *name)
+{
+    config_scale_t *grown = realloc(cfg->scales, (cfg->n_scales + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    cfg->scales = grown;
+    config_scale_t *s = &cfg->scales[cfg->n_scales];
+    memset(s, 0, sizeof *s);
+    s->name = strdup(name);
+    if (!s->name)
+        return NULL;
+    s->min = 1;
+    s->max = 5;
+    s->min_answered = 0.5;
+    cfg->n_scales++;
+    return s;
+}
+
+static config_label_set_t *find_label_set(const config_t *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->n_label_sets; i++)
+        if (strcmp(cfg->label_sets[i].name, name) == 0)
+            return &cfg->label_sets[i];
+    return NULL;
+}
+
+engage_status_t config_add_scale(config_t *cfg, const char *name, char *const *items,
+                                 size_t n_items, double min, double max, engage_error_t *err)
+{
+    config_scale_t *s = new_scale(cfg, name);
+    if (!s)
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    s->min = min;
+    s->max = max;
+    s->items = calloc(n_items + 1, sizeof *s->items);
+    s->reverse = calloc(n_items + 1, sizeof *s->reverse);
+    if (!s->items || !s->reverse)
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    for (size_t i = 0; i < n_items; i++) {
+        s->items[i] = strdup(items[i]);
+        if (!s->items[i])
+            return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        s->n_items++;
+    }
+    if (!s->favourable_set)
+        s->favourable = max - 1;
+    return ENGAGE_OK;
+}
+
+/* ---------------------------------------------------------------- parsing */
+
+typedef struct {
+    config_t *cfg;
+    const char *path;
+    FILE *file;
+    long line;                 /* physical line last handed to inih */
+    bool line_too_long;
+    char *buffer;
+    size_t buffer_size;
+    engage_error_t *err;
+    engage_status_t status;
+    /* where the handler is */
+    char section[CONFIG_MAX_LINE];
+    char last_key[CONFIG_MAX_LINE];
+    long last_key_line;
+    config_scale_t *scale;     /* current [scale NAME] */
+    long scale_index;
+    config_label_set_t *labels;/* current [labels] / [labels NAME] */
+    /* per-scale bookkeeping for checks at the end */
+    long *min_line, *max_line, *favourable_line, *min_answered_line, *labels_line;
+} reader_t;
+
+/* inih's reader: like fgets, counting lines; refuses lines inih would cut. */
+static char *read_line(char *str, int num, void *stream)
+{
+    reader_t *r = stream;
+    ssize_t len = getline(&r->buffer, &r->buffer_size, r->file);
+    if (len < 0)
+        return NULL;
+    r->line++;
+    if (len >= num) {
+        r->line_too_long = true;
+        return NULL;
+    }
+    memcpy(str, r->buffer, (size_t)len + 1);
+    return str;
+}
+
+/* Record the first error at the current line; returns 0 for inih. */
+static int fail(reader_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(reader_t *r, const char *fmt, ...)
+{
+    if (r->status == ENGAGE_OK) {
+        char message[ENGAGE_ERROR_TEXT];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(message, sizeof message, fmt, ap);
+        va_end(ap);
+        r->status = engage_fail(r->err, ENGAGE_ECONFIG, r->path, r->line, "%s", message);
+    }
+    return 0;
+}
+
+static bool starts_with_word(const char *section, const char *word, const char **rest)
+{
+    size_t n = strlen(word);
+    if (strncasecmp(section, word, n) != 0)
+        return false;
+    if (section[n] == '\0') {
+        *rest = section + n;
+        return true;
+    }
+    if (!isspace((unsigned char)section[n]))
+        return false;
+    const char *p = section + n;
+    while (isspace((unsigned char)*p))
+        p++;
+    *rest = p;
+    return true;
+}
+
+/* Track per-scale line numbers in arrays parallel to cfg->scales. */
+static bool grow_scale_lines(reader_t *r)
+{
+    long **arrays[] = {&r->min_line, &r->max_line, &r->favourable_line, &r->min_answered_line,
+                       &r->labels_line};
+    for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) {
+        long *grown = realloc(*arrays[i], r->cfg->n_scales * sizeof *grown);
+        if (!grown)
+            return false;
+        grown[r->cfg->n_scales - 1] = 0;
+        *arrays[i] = grown;
+    }
+    return true;
+}
+
+static int start_section(reader_t *r, const char *section)
+{
+    snprintf(r->section, sizeof r->section, "%s", section);
+    r->scale = NULL;
+    r->labels = NULL;
+    r->last_key[0] = '\0';
+    const char *name;
+    if (strcasecmp(section, "input") == 0 || strcasecmp(section, "report") == 0)
+        return 1;
+    if (starts_with_word(section, "labels", &name)) {
+        config_label_set_t *set = find_label_set(r->cfg, name);
+        if (set && set->line)
+            return fail(r, "section [%s] appears twice", section);
+        if (!set) {
+            config_label_set_t *grown =
+                realloc(r->cfg->label_sets, (r->cfg->n_label_sets + 1) * sizeof *grown);
+            if (!grown)
+                return fail(r, "out of memory");
+            r->cfg->label_sets = grown;
+            set = &grown[r->cfg->n_label_sets];
+            memset(set, 0, sizeof *set);
+            set->name = strdup(name);
+            if (!set->name)
+                return fail(r, "out of memory");
+            r->cfg->n_label_sets++;
+        }
+        set->line = r->line;
+        r->labels = set;
+        return 1;
+    }
+    if (starts_with_word(section, "scale", &name)) {
+        if (!*name)
+            return fail(r, "[scale] needs a name, as in [scale engagement]");
+        for (size_t i = 0; i < r->cfg->n_scales; i++)
+            if (strcmp(r->cfg->scales[i].name, name) == 0)
+                return fail(r, "scale '%s' is defined twice", name);
+        r->scale = new_scale(r->cfg, name);
+        if (!r->scale || !grow_scale_lines(r))
+            return fail(r, "out of memory");
+        r->scale->line = r->line;
+        r->scale_index = (long)r->cfg->n_scales - 1;
+        return 1;
+    }
+    if (strcasecmp(section, "roster") == 0)
+        return fail(r, "section [roster] is not supported by this version of engage");
+    return fail(r, "unknown section [%s] (expected input, labels, labels NAME, scale NAME or report)",
+                section);
+}
+
+/* A list value, appended when it continues the previous key's lines. */
+static int list_value(reader_t *r, const char *key, const char *value, char ***items, size_t *n,
+                      bool continuation)
+{
+    char **parts;
+    size_t n_parts;
+    if (!split_list(value, &parts, &n_parts))
+        return fail(r, "cannot read the list of %s (check the double quotes)", key);
+    for (size_t i = 0; i < n_parts; i++) {
+        if (!parts[i][0]) {
+            free_strings(parts, n_parts);
+            return fail(r, "empty name in the list of %s", key);
+        }
+    }
+    if (!continuation) {
+        free_strings(*items, *n);
+        *items = NULL;
+        *n = 0;
+    }
+    if (!append_strings(items, n, parts, n_parts)) {
+        free_strings(parts, n_parts);
+        return fail(r, "out of memory");
+    }
+    free(parts);
+    return 1;
+}
+
+static int replace_string(reader_t *r, char **field, const char *value)
+{
+    char *copy = strdup(value);
+    if (!copy)
+        return fail(r, "out of memory");
+    free(*field);
+    *field = copy;
+    return 1;
+}
+
+static bool one_of(const char *value, const char *const *allowed)
+{
+    for (; *allowed; allowed++)
+        if (strcasecmp(value, *allowed) == 0)
+            return true;
+    return false;
+}
+
+static int input_key(reader_t *r, const char *key, const char *value, bool continuation)
+{
+    config_t *cfg = r->cfg;
+    if (strcmp(key, "format") == 0) {
+        static const char *const ok[] = {"auto", "canonical", NULL};
+        static const char *const later[] = {"qualtrics", "surveymonkey", "googleforms", "msforms",
+                                            "limesurvey", NULL};
+        if (one_of(value, later))
+            return fail(r, "format '%s' is not supported by this version of engage", value);
+        if (!one_of(value, ok))
+            return fail(r, "unknown format '%s' (expected auto or canonical)", value);
+        return replace_string(r, &cfg->format, value);
+    }
+    if (strcmp(key, "respondent") == 0)
+        return replace_string(r, &cfg->respondent, value);
+    if (strcmp(key, "manager") == 0)
+        return replace_string(r, &cfg->manager, value);
+    if (strcmp(key, "delimiter") == 0) {
+        static const char *const ok[] = {"auto", ",", ";", "tab", NULL};
+        if (!one_of(value, ok))
+            return fail(r, "unknown delimiter '%s' (expected auto, ',', ';' or tab)", value);
+        return replace_string(r, &cfg->delimiter, value);
+    }
+    if (strcmp(key, "encoding") == 0) {
+        static const char *const ok[] = {"auto", "utf-8", "utf8", NULL};
+        if (!one_of(value, ok))
+            return fail(r, "encoding '%s' is not supported by this version of engage (expected auto or utf-8)",
+                        value);
+        return replace_string(r, &cfg->encoding, value);
+    }
+    if (strcmp(key, "missing") == 0)
+        return list_value(r, key, value, &cfg->missing, &cfg->n_missing, continuation);
+    return fail(r, "unknown key '%s' in [input]", key);
+}
+
+static int label_key(reader_t *r, const char *key, const char *value)
+{
+    config_label_set_t *set = r->labels;
+    double v;
+    if (!parse_number(value, &v))
+        return fail(r, "the value of label '%s' must be a number, not '%s'", key, value);
+    for (size_t i = 0; i < set->n_labels; i++)
+        if (strcasecmp(set->labels[i].text, key) == 0)
+            return fail(r, "label '%s' is given twice", key);
+    config_label_t *grown = realloc(set->labels, (set->n_labels + 1) * sizeof *grown);
+    if (!grown)
+        return fail(r, "out of memory");
+    set->labels = grown;
+    grown[set->n_labels].text = strdup(key);
+    if (!grown[set->n_labels].text)
+        return fail(r, "out of memory");
+    grown[set->n_labels].value = v;
+    set->n_labels++;
+    return 1;
+}
+
+static int scale_key(reader_t *r, const char *key, const char *value, bool continuation)
+{
+    config_scale_t *s = r->scale;
+    long i = r->scale_index;
+    double v;
+    if (strcmp(key, "items") == 0) {
+        if (!continuation)
+            s->items_line = r->line;
+        int ok = list_value(r, key, value, &s->items, &s->n_items, continuation);
+        if (ok) {
+            /* keep reverse flags sized with the items */
+            bool *grown = realloc(s->reverse, (s->n_items + 1) * sizeof *grown);
+            if (!grown)
+                return fail(r, "out of memory");
+            s->reverse = grown;
+        }
+        return ok;
+    }
+    if (strcmp(key, "reverse") == 0) {
+        if (!continuation)
+            s->reverse_line = r->line;
+        char **names;
+        size_t n_names;
+        if (!split_list(value, &names, &n_names))
+            return fail(r, "cannot read the list of reverse items (check the double quotes)");
+        for (size_t k = 0; k < n_names; k++) {
+            size_t j = 0;
+            while (j < s->n_items && strcmp(s->items[j], names[k]) != 0)
+                j++;
+            if (j == s->n_items) {
+                fail(r, "reverse item '%s' is not among the items of scale '%s' (give items before reverse)",
+                     names[k], s->name);
+                free_strings(names, n_names);
+                return 0;
+            }
+            s->reverse[j] = true;
+        }
+        free_strings(names, n_names);
+        return 1;
+    }
+    if (strcmp(key, "labels") == 0) {
+        r->labels_line[i] = r->line;
+        return replace_string(r, &s->labels, value);
+    }
+    if (strcmp(key, "min") == 0 || strcmp(key, "max") == 0 || strcmp(key, "min_answered") == 0 ||
+        strcmp(key, "favourable") == 0) {
+        if (!parse_number(value, &v))
+            return fail(r, "%s must be a number, not '%s'", key, value);
+        if (strcmp(key, "min") == 0) {
+            s->min = v;
+            r->min_line[i] = r->line;
+        } else if (strcmp(key, "max") == 0) {
+            s->max = v;
+            r->max_line[i] = r->line;
+        } else if (strcmp(key, "min_answered") == 0) {
+            if (v < 0 || v > 1)
+                return fail(r, "min_answered must be a share between 0 and 1, not '%s'", value);
+            s->min_answered = v;
+            r->min_answered_line[i] = r->line;
+        } else {
+            s->favourable = v;
+            s->favourable_set = true;
+            r->favourable_line[i] = r->line;
+        }
+        return 1;
+    }
+    return fail(r, "unknown key '%s' in [scale %s]", key, s->name);
+}
+
+static int report_key(reader_t *r, const char *key, const char *value)
+{
+    unsigned long v;
+    if (strcmp(key, "min_group") == 0) {
+        if (!parse_unsigned(value, &v) || v < 3 || v > 1000000)
+            return fail(r, "min_group must be a whole number of at least 3, not '%s'", value);
+        r->cfg->min_group = (long)v;
+        return 1;
+    }
+    if (strcmp(key, "seed") == 0) {
+        if (!parse_unsigned(value, &v))
+            return fail(r, "seed must be a whole number, not '%s'", value);
+        r->cfg->seed = v;
+        return 1;
+    }
+    return fail(r, "unknown key '%s' in [report]", key);
+}
+
+static int handle(void *user, const char *section, const char *name, const char *value)
+{
+    reader_t *r = user;
+    if (r->status != ENGAGE_OK)
+        return 0;
+    if (!name) /* section start (INI_CALL_HANDLER_ON_NEW_SECTION builds only) */
+        return 1;
+    if (strcmp(section, r->section) != 0 || r->section[0] == '\0') {
+        if (!section[0])
+            return fail(r, "'%s' is outside any section; put it under [input], [scale NAME], ...", name);
+        if (!start_section(r, section))
+            return 0;
+    }
+    bool continuation = strcmp(name, r->last_key) == 0 && r->last_key_line == r->line - 1;
+    snprintf(r->last_key, sizeof r->last_key, "%s", name);
+    r->last_key_line = r->line;
+    if (r->labels)
+        return label_key(r, name, value);
+    if (r->scale)
+        return scale_key(r, name, value, continuation);
+    if (strcasecmp(section, "input") == 0)
+        return input_key(r, name, value, continuation);
+    return report_key(r, name, value);
+}
+
+/* Checks per scale once its section is complete (i.e. at the end). */
+static engage_status_t check_scales(reader_t *r)
+{
+    config_t *cfg = r->cfg;
+    for (size_t i = 0; i < cfg->n_scales; i++) {
+        config_scale_t *s = &cfg->scales[i];
+        long at = r->max_line[i] > r->min_line[i] ? r->max_line[i] : r->min_line[i];
+        if (!at)
+            at = s->line;
+        if (!s->n_items)
+            return engage_fail(r->err, ENGAGE_ECONFIG, r->path, s->line,
+                               "scale '%s' has no items (add: items = Q1, Q2, ...)", s->name);
+        if (!(s->min < s->max))
+            return engage_fail(r->err, ENGAGE_ECONFIG, r->path, at,
+                               "scale '%s': min (%g) must be less than max (%g)", s->name, s->min, s->max);
+        if (!s->favourable_set)
+            s->favourable = s->max - 1;
+        else if (s->favourable < s->min || s->favourable > s->max)
+            return engage_fail(r->err, ENGAGE_ECONFIG, r->path, r->favourable_line[i],
+                               "scale '%s': favourable (%g) must lie between min and max", s->name,
+                               s->favourable);
+        for (size_t a = 0; a < s->n_items; a++)
+            for (size_t b = a + 1; b < s->n_items; b++)
+                if (strcmp(s->items[a], s->items[b]) == 0)
+                    return engage_fail(r->err, ENGAGE_ECONFIG, r->path, s->items_line,
+                                       "scale '%s' lists item '%s' twice", s->name, s->items[a]);
+        if (s->labels && !find_label_set(cfg, s->labels))
+            return engage_fail(r->err, ENGAGE_ECONFIG, r->path, r->labels_line[i],
+                               "scale '%s' uses labels '%s', but there is no [labels %s] section",
+                               s->name, s->labels, s->labels);
+    }
+    return ENGAGE_OK;
+}
+
+engage_status_t config_load(config_t *cfg, const char *path, engage_error_t *err)
+{
+    reader_t r = {.cfg = cfg, .path = path, .err = err, .status = ENGAGE_OK};
+    r.file = fopen(path, "r");
+    if (!r.file)
+        return engage_fail(err, ENGAGE_ENOINPUT, path, 0, "cannot open config: %s", strerror(errno));
+    free(cfg->path);
+    cfg->path = strdup(path);
+    int result = ini_parse_stream(read_line, &r, handle, &r);
+    bool read_error = ferror(r.file);
+    fclose(r.file);
+    free(r.buffer);
+    engage_status_t status = r.status;
+    if (status == ENGAGE_OK && r.line_too_long) {
+        status = engage_fail(err, ENGAGE_ECONFIG, path, r.line,
+                             "line longer than %d characters", CONFIG_MAX_LINE - 1);
+        engage_hint(err, "continue a long list on the next lines, indented: items = Q1, Q2,\\n    Q3, Q4");
+    } else if (status == ENGAGE_OK && read_error) {
+        status = engage_fail(err, ENGAGE_ENOINPUT, path, 0, "cannot read config");
+    } else if (status == ENGAGE_OK && result != 0) {
+        status = engage_fail(err, ENGAGE_ECONFIG, path, result > 0 ? result : 0,
+                             "not a 'key = value' line or a [section] header");
+    }
+    if (status == ENGAGE_OK && !cfg->path)
+        status = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    if (status == ENGAGE_OK)
+        status = check_scales(&r);
+    free(r.min_line);
+    free(r.max_line);
+    free(r.favourable_line);
+    free(r.min_answered_line);
+    free(r.labels_line);
+    if (status == ENGAGE_OK)
+        status = config_validate(cfg, err);
+    return status;
+}
+
+engage_status_t config_override(config_t *cfg, const char *key, const char *value, engage_error_t *err)
+{
+    unsigned long v;
+    if (strcmp(key, "min_group") == 0) {
+        if (!parse_unsigned(value, &v) || v < 3 || v > 1000000)
+            return engage_fail(err, ENGAGE_EUSAGE, NULL, 0,
+                               "--min-group must be a whole number of at least 3, not '%s'", value);
+        cfg->min_group = (long)v;
+        return ENGAGE_OK;
+    }
+    if (strcmp(key, "seed") == 0) {
+        if (!parse_unsigned(value, &v))
+            return engage_fail(err, ENGAGE_EUSAGE, NULL, 0, "--seed must be a whole number, not '%s'", value);
+        cfg->seed = v;
+        return ENGAGE_OK;
+    }
+    if (strcmp(key, "format") == 0) {
+        if (strcasecmp(value, "auto") != 0 && strcasecmp(value, "canonical") != 0)
+            return engage_fail(err, ENGAGE_EUSAGE, NULL, 0,
+                               "--format '%s' is not supported by this version of engage (auto or canonical)",
+                               value);
+        char *copy = strdup(value);
+        if (!copy)
+            return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        free(cfg->format);
+        cfg->format = copy;
+        return ENGAGE_OK;
+    }
+    return engage_fail(err, ENGAGE_EUSAGE, NULL, 0, "unknown setting '%s'", key);
+}
+
+const config_label_set_t *config_scale_labels(const config_t *cfg, const config_scale_t *scale)
+{
+    const config_label_set_t *set = find_label_set(cfg, scale->labels ? scale->labels : "");
+    return set ? set : find_label_set(cfg, "");
+}
+
+engage_status_t config_validate(const config_t *cfg, engage_error_t *err)
+{
+    /* An item shared by two scales must read its answers the same way. */
+    for (size_t a = 0; a < cfg->n_scales; a++) {
+        const config_scale_t *sa = &cfg->scales[a];
+        for (size_t b = a + 1; b < cfg->n_scales; b++) {
+            const config_scale_t *sb = &cfg->scales[b];
+            if (config_scale_labels(cfg, sa) == config_scale_labels(cfg, sb))
+                continue;
+            for (size_t i = 0; i < sa->n_items; i++)
+                for (size_t j = 0; j < sb->n_items; j++)
+                    if (strcmp(sa->items[i], sb->items[j]) == 0)
+                        return engage_fail(err, ENGAGE_ECONFIG, cfg->path, sb->items_line,
+                                           "item '%s' is in scales '%s' and '%s' with different label sets",
+                                           sa->items[i], sa->name, sb->name);
+        }
+    }
+    return ENGAGE_OK;
+}
