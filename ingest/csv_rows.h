@@ -1,0 +1,38 @@
+/*
+ * ingest/csv_rows.h — records of a delimited text stream, with the physical
+ * line where each starts.
+ *
+ * Tokenising is libcsv's (strict mode); this module feeds it line by line so
+ * that it always knows the physical line (LF, CRLF and bare CR all end a
+ * line), strips a UTF-8 byte order mark, refuses NUL and other binary bytes,
+ * caps the size of a field and a record, and names the line where an
+ * unterminated quoted field starts.  Memory is bounded by the largest record.
+ */
+#ifndef ENGAGE_CSV_ROWS_H
+#define ENGAGE_CSV_ROWS_H
+
+#include <stddef.h>
+
+#include "../core/error.h"
+#include "source.h"
+
+enum { CSV_ROWS_MAX_FIELD = 1 << 20, CSV_ROWS_MAX_RECORD = 1 << 24 };
+
+typedef struct {
+    size_t n_fields;
+    char **fields;             /* NUL-terminated, valid during the callback */
+    const size_t *lengths;
+    long line;                 /* physical line where the record starts */
+} csv_row_t;
+
+/* Called for every record; a non-OK return stops reading and is returned
+ * by csv_rows_read (the callback fills err). */
+typedef engage_status_t (*csv_row_fn)(void *user, const csv_row_t *row, engage_error_t *err);
+
+/* Read every record of src.  delimiter is ',', ';' or '\t'.  `name` is the
+ * file name used in messages.  *last_line receives the number of physical
+ * lines read. */
+engage_status_t csv_rows_read(source_t *src, const char *name, char delimiter, csv_row_fn fn,
+                              void *user, long *last_line, engage_error_t *err);
+
+#endif

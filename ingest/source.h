@@ -1,0 +1,42 @@
+/*
+ * ingest/source.h — the bytes of one input, decompressed.
+ *
+ * A source reads a file, stdin ("-") or a memory buffer in fixed-size
+ * chunks, recognises gzip by its magic bytes (not the name) and inflates it
+ * with zlib, member after member.  It hashes the stored bytes with SHA-256
+ * and counts them for the manifest.  A truncated or corrupt gzip stream is an
+ * error, never a silent short read.  Memory is constant: one input and one
+ * output buffer.
+ */
+#ifndef ENGAGE_SOURCE_H
+#define ENGAGE_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/error.h"
+
+typedef struct source source_t;
+
+/* Open a path ("-" = stdin).  ENGAGE_ENOINPUT when it cannot be opened. */
+engage_status_t source_open_path(source_t **out, const char *path, engage_error_t *err);
+
+/* Read from bytes that the caller keeps alive until source_close. */
+engage_status_t source_open_memory(source_t **out, const char *name, const void *bytes, size_t size,
+                                   engage_error_t *err);
+
+/* The next chunk of decompressed bytes; *len == 0 at the end.  line is the
+ * physical line reached so far, used in error messages.  ENGAGE_EDATA for a
+ * corrupt or truncated gzip stream, ENGAGE_ENOINPUT for a read error. */
+engage_status_t source_read(source_t *src, const unsigned char **data, size_t *len, long line,
+                            engage_error_t *err);
+
+bool source_is_gzip(const source_t *src);
+uint64_t source_bytes(const source_t *src);
+/* Hex SHA-256 of every stored byte read so far (call after the last read). */
+void source_sha256(source_t *src, char hex[65]);
+
+void source_close(source_t *src);
+
+#endif
