@@ -51,6 +51,7 @@ typedef struct {
 
 typedef struct {
     bool strict;               /* any rejected row is an error (ENGAGE_EDATA) */
+    size_t chunk;              /* largest read, for tests; 0 = default */
 } ingest_options_t;
 
 void ingest_log_init(ingest_log_t *log);

@@ -36,6 +36,7 @@ struct source {
     bool z_ready;              /* inflateInit2 done */
     bool member_open;          /* inside a gzip member */
     unsigned char *out;
+    size_t raw_chunk, out_chunk; /* read sizes, RAW_CHUNK / OUT_CHUNK unless limited */
 };
 
 static engage_status_t source_new(source_t **out, const char *name, engage_error_t *err)
@@ -51,6 +52,8 @@ static engage_status_t source_new(source_t **out, const char *name, engage_error
         return engage_fail(err, ENGAGE_ENOMEM, name, 0, "out of memory");
     }
     SHA256Init(&src->sha);
+    src->raw_chunk = RAW_CHUNK;
+    src->out_chunk = OUT_CHUNK;
     *out = src;
     return ENGAGE_OK;
 }
@@ -94,16 +97,16 @@ static bool fill_raw(source_t *src)
         return true;
     size_t n;
     if (src->file) {
-        n = fread(src->raw, 1, RAW_CHUNK, src->file);
-        if (n < RAW_CHUNK) {
+        n = fread(src->raw, 1, src->raw_chunk, src->file);
+        if (n < src->raw_chunk) {
             if (ferror(src->file))
                 return false;
             src->raw_eof = feof(src->file) != 0 || n == 0;
         }
     } else {
         n = src->memory_size - src->memory_pos;
-        if (n > RAW_CHUNK)
-            n = RAW_CHUNK;
+        if (n > src->raw_chunk)
+            n = src->raw_chunk;
         memcpy(src->raw, src->memory + src->memory_pos, n);
         src->memory_pos += n;
         src->raw_eof = src->memory_pos == src->memory_size;
@@ -154,8 +157,8 @@ engage_status_t source_read(source_t *src, const unsigned char **data, size_t *l
         src->z_ready = true;
     }
     src->z.next_out = src->out;
-    src->z.avail_out = OUT_CHUNK;
-    while (src->z.avail_out == OUT_CHUNK) {
+    src->z.avail_out = (uInt)src->out_chunk;
+    while (src->z.avail_out == src->out_chunk) {
         if (src->raw_pos == src->raw_len) {
             if (!fill_raw(src))
                 return read_error(src, err);
@@ -188,8 +191,14 @@ engage_status_t source_read(source_t *src, const unsigned char **data, size_t *l
         }
     }
     *data = src->out;
-    *len = OUT_CHUNK - src->z.avail_out;
+    *len = src->out_chunk - src->z.avail_out;
     return ENGAGE_OK;
+}
+
+void source_set_chunk(source_t *src, size_t chunk)
+{
+    src->raw_chunk = chunk && chunk < RAW_CHUNK ? chunk : RAW_CHUNK;
+    src->out_chunk = chunk && chunk < OUT_CHUNK ? chunk : OUT_CHUNK;
 }
 
 bool source_is_gzip(const source_t *src) { return src->gzip; }

@@ -32,6 +32,10 @@ engage_status_t source_open_memory(source_t **out, const char *name, const void 
 engage_status_t source_read(source_t *src, const unsigned char **data, size_t *len, long line,
                             engage_error_t *err);
 
+/* Limit every read (stored and inflated) to `chunk` bytes; tests use it to
+ * cut input at every possible place.  0 restores the default. */
+void source_set_chunk(source_t *src, size_t chunk);
+
 bool source_is_gzip(const source_t *src);
 uint64_t source_bytes(const source_t *src);
 /* Hex SHA-256 of every stored byte read so far (call after the last read). */

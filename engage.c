@@ -1,0 +1,266 @@
+/*
+ * engage.c — the command line: parses arguments, wires the stages
+ * (config → ingest → analysis → report) and is the only place that prints
+ * errors or chooses the exit status.
+ *
+ *   engage run    [-c CONFIG] [-o OUTDIR] [options] INPUT...
+ *   engage ingest [-c CONFIG] [-o FILE] [options] INPUT...
+ *   engage check  [-c CONFIG] [options] INPUT...
+ */
+#include <getopt.h>
+#include <gsl/gsl_errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis/analysis.h"
+#include "core/config.h"
+#include "core/dataset.h"
+#include "core/error.h"
+#include "ingest/ingest.h"
+#include "report/report.h"
+
+#ifndef ENGAGE_VERSION
+#define ENGAGE_VERSION "0.0.0"
+#endif
+
+static const char USAGE[] =
+    "usage: engage run    [-c CONFIG] [-o OUTDIR] [options] INPUT...\n"
+    "       engage ingest [-c CONFIG] [-o FILE] [options] INPUT...\n"
+    "       engage check  [-c CONFIG] [options] INPUT...\n"
+    "       engage --help | --version\n";
+
+static const char HELP[] =
+    "\n"
+    "Employee-engagement survey analytics: how engagement varies between managers.\n"
+    "\n"
+    "commands:\n"
+    "  run      read the survey, analyse it and write the reports into OUTDIR\n"
+    "           (managers.csv, variance.csv, quality.csv, rejects.csv, report.txt,\n"
+    "           manifest.json)\n"
+    "  ingest   write the normalised canonical CSV (gzip if FILE ends in .gz;\n"
+    "           stdout without -o)\n"
+    "  check    show what would be read, scored and rejected; write nothing\n"
+    "\n"
+    "INPUT is a CSV export, plain or gzip-compressed, or - for stdin; several\n"
+    "INPUTs of one wave are read as one dataset.\n"
+    "\n"
+    "options:\n"
+    "  -c, --config FILE   INI config (scales, labels, ids; see README.md)\n"
+    "  -o, --output PATH   OUTDIR for run (default engage-out), FILE for ingest\n"
+    "      --format F      input format: auto or canonical\n"
+    "      --min-group N   smallest group whose figures are shown (3 at least)\n"
+    "      --seed N        seed for every random draw\n"
+    "      --strict        any rejected row is an error\n"
+    "  -q, --quiet         no notes on stderr\n"
+    "  -h, --help          this help\n"
+    "      --version       print the version\n"
+    "\n"
+    "exit status: 0 done, 64 usage, 65 input data unusable, 66 input missing,\n"
+    "73 output not creatable, 74 I/O error, 78 config error.\n";
+
+typedef enum { CMD_RUN, CMD_INGEST, CMD_CHECK } command_t;
+
+typedef struct {
+    command_t command;
+    const char *config_path;
+    const char *output;
+    const char *format;
+    const char *min_group;
+    const char *seed;
+    bool strict;
+    bool quiet;
+    char **inputs;
+    size_t n_inputs;
+} options_t;
+
+static int fail_with(const engage_error_t *err)
+{
+    char line[ENGAGE_ERROR_TEXT + ENGAGE_ERROR_FILE + 64];
+    engage_error_format(err, line, sizeof line);
+    fprintf(stderr, "%s\n", line);
+    if (err->hint[0])
+        fprintf(stderr, "engage: hint: %s\n", err->hint);
+    return engage_exit_code(err->status);
+}
+
+static int usage_error(const char *message, const char *detail)
+{
+    fprintf(stderr, "engage: %s%s\n", message, detail ? detail : "");
+    fprintf(stderr, "%s", USAGE);
+    return engage_exit_code(ENGAGE_EUSAGE);
+}
+
+/* Parse argv into opts; returns -1 to go on, else an exit status. */
+static int parse_arguments(int argc, char **argv, options_t *opts)
+{
+    enum { OPT_FORMAT = 256, OPT_MIN_GROUP, OPT_SEED, OPT_STRICT, OPT_VERSION };
+    static const struct option long_options[] = {
+        {"config", required_argument, NULL, 'c'},    {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, OPT_FORMAT}, {"min-group", required_argument, NULL, OPT_MIN_GROUP},
+        {"seed", required_argument, NULL, OPT_SEED}, {"strict", no_argument, NULL, OPT_STRICT},
+        {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0},
+    };
+    if (argc < 2)
+        return usage_error("no command given", NULL);
+    const char *command = argv[1];
+    if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0) {
+        printf("%s%s", USAGE, HELP);
+        return 0;
+    }
+    if (strcmp(command, "--version") == 0) {
+        printf("engage %s\n", ENGAGE_VERSION);
+        return 0;
+    }
+    if (strcmp(command, "run") == 0)
+        opts->command = CMD_RUN;
+    else if (strcmp(command, "ingest") == 0)
+        opts->command = CMD_INGEST;
+    else if (strcmp(command, "check") == 0)
+        opts->command = CMD_CHECK;
+    else
+        return usage_error("unknown command: ", command);
+
+    opterr = 0;
+    optind = 1;
+    int c;
+    int sub_argc = argc - 1;
+    char **sub_argv = argv + 1;
+    while ((c = getopt_long(sub_argc, sub_argv, "+:c:o:qh", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'c': opts->config_path = optarg; break;
+        case 'o': opts->output = optarg; break;
+        case 'q': opts->quiet = true; break;
+        case OPT_FORMAT: opts->format = optarg; break;
+        case OPT_MIN_GROUP: opts->min_group = optarg; break;
+        case OPT_SEED: opts->seed = optarg; break;
+        case OPT_STRICT: opts->strict = true; break;
+        case 'h': printf("%s%s", USAGE, HELP); return 0;
+        case OPT_VERSION: printf("engage %s\n", ENGAGE_VERSION); return 0;
+        case ':': return usage_error("option needs a value: ", sub_argv[optind - 1]);
+        default: return usage_error("unknown option: ", sub_argv[optind - 1]);
+        }
+    }
+    if (opts->command == CMD_CHECK && opts->output)
+        return usage_error("check writes nothing; -o is not allowed", NULL);
+    opts->inputs = sub_argv + optind;
+    opts->n_inputs = (size_t)(sub_argc - optind);
+    if (opts->n_inputs == 0)
+        return usage_error("no INPUT given", NULL);
+    return -1;
+}
+
+static engage_status_t load_config(const options_t *opts, config_t *cfg, engage_error_t *err)
+{
+    engage_status_t st = config_init_default(cfg, err);
+    if (st == ENGAGE_OK && opts->config_path)
+        st = config_load(cfg, opts->config_path, err);
+    if (st == ENGAGE_OK && opts->format)
+        st = config_override(cfg, "format", opts->format, err);
+    if (st == ENGAGE_OK && opts->min_group)
+        st = config_override(cfg, "min_group", opts->min_group, err);
+    if (st == ENGAGE_OK && opts->seed)
+        st = config_override(cfg, "seed", opts->seed, err);
+    return st;
+}
+
+/* Notes on stderr about rows left out, unless --quiet. */
+static void note_rejects(const options_t *opts, const ingest_log_t *log, const char *where)
+{
+    if (opts->quiet)
+        return;
+    size_t rejected = 0, excluded = 0;
+    for (size_t i = 0; i < log->n_files; i++) {
+        rejected += log->files[i].rejected;
+        excluded += log->files[i].excluded;
+    }
+    if (rejected || excluded)
+        fprintf(stderr, "engage: %zu rows rejected, %zu excluded%s%s\n", rejected, excluded,
+                where ? "; see " : "", where ? where : "");
+}
+
+static void print_check(const config_t *cfg, const dataset_t *ds, const results_t *results,
+                        const ingest_log_t *log)
+{
+    for (size_t i = 0; i < log->n_files; i++) {
+        const ingest_file_t *f = &log->files[i];
+        printf("%s: %s, %s, delimiter '%s'%s, %llu bytes\n", f->path, f->format, f->encoding, f->delimiter,
+               f->gzip ? ", gzip" : "", (unsigned long long)f->bytes);
+        printf("  rows %zu: accepted %zu, rejected %zu, excluded %zu\n", f->rows, f->accepted, f->rejected,
+               f->excluded);
+    }
+    for (size_t s = 0; s < results->n_scales; s++) {
+        const dataset_scale_t *scale = results->scales[s].scale;
+        printf("scale %s (%g..%g): items", scale->name, scale->min, scale->max);
+        for (size_t i = 0; i < scale->n_items; i++)
+            printf("%s %s%s", i ? "," : "", dataset_column_name(ds, scale->items[i]),
+                   scale->reverse[i] ? " (reversed)" : "");
+        printf("\n  scored %zu of %zu respondents, %zu managers with a scored respondent\n",
+               results->scales[s].variance.respondents, dataset_n_respondents(ds),
+               results->scales[s].variance.managers);
+    }
+    printf("managers: %zu; smallest group shown: %ld\n", dataset_n_managers(ds), cfg->min_group);
+    for (size_t i = 0; i < log->n_rejects; i++) {
+        const ingest_reject_t *r = &log->rejects[i];
+        printf("%s %s:%ld: %s%s%s\n", r->excluded ? "excluded" : "rejected", log->files[r->file].path, r->line,
+               r->respondent_id[0] ? r->respondent_id : "", r->respondent_id[0] ? ": " : "", r->reason);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    options_t opts = {0};
+    int exit_now = parse_arguments(argc, argv, &opts);
+    if (exit_now >= 0)
+        return exit_now;
+    gsl_set_error_handler_off();
+
+    engage_error_t err = {0};
+    config_t cfg;
+    dataset_t *ds = NULL;
+    results_t *results = NULL;
+    ingest_log_t log;
+    ingest_log_init(&log);
+    ingest_options_t ingest_options = {.strict = opts.strict};
+
+    engage_status_t st = load_config(&opts, &cfg, &err);
+    if (st == ENGAGE_OK) {
+        ds = dataset_new();
+        if (!ds)
+            st = engage_fail(&err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
+    if (st == ENGAGE_OK)
+        st = ingest_read(&cfg, (const char *const *)opts.inputs, opts.n_inputs, &ingest_options, ds, &log, &err);
+
+    if (st == ENGAGE_OK && opts.command == CMD_INGEST) {
+        st = ingest_write_canonical(ds, opts.output, &err);
+        if (st == ENGAGE_OK)
+            note_rejects(&opts, &log, NULL);
+    } else if (st == ENGAGE_OK) {
+        st = analysis_run(ds, &results, &err);
+        if (st == ENGAGE_OK && opts.command == CMD_CHECK) {
+            print_check(&cfg, ds, results, &log);
+            if (fflush(stdout) != 0)
+                st = engage_fail(&err, ENGAGE_EIO, NULL, 0, "cannot write to standard output");
+        } else if (st == ENGAGE_OK) {
+            const char *outdir = opts.output ? opts.output : "engage-out";
+            report_input_t in = {.config = &cfg, .dataset = ds, .results = results, .log = &log,
+                                 .argc = argc, .argv = argv, .version = ENGAGE_VERSION};
+            st = report_write(&in, outdir, &err);
+            if (st == ENGAGE_OK) {
+                char where[ENGAGE_ERROR_FILE + 16];
+                snprintf(where, sizeof where, "%s/rejects.csv", outdir);
+                note_rejects(&opts, &log, where);
+            }
+        }
+    }
+
+    int status = st == ENGAGE_OK ? 0 : fail_with(&err);
+    results_free(results);
+    dataset_free(ds);
+    ingest_log_fini(&log);
+    config_fini(&cfg);
+    return status;
+}

@@ -1,0 +1,288 @@
+/*
+ * tests/ingest/test_ingest.c — ingest of canonical CSV, table-driven.
+ *
+ * Every case is fed at every chunk size from 1 byte up to the whole input,
+ * so a quote, a CRLF or a BOM cut by a read boundary is exercised at every
+ * position.  Each case states the outcome: the status and error line, the
+ * row counts, the dataset as text ("id|manager|v1|v2;..." with NA for not
+ * answered) and the rejects as "line:reason-prefix".
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "../../core/config.h"
+#include "../../core/dataset.h"
+#include "../../ingest/ingest.h"
+
+typedef struct {
+    const char *name;
+    const char *input;
+    size_t input_len;          /* 0: strlen(input) */
+    const char *config;        /* INI text, NULL for the defaults */
+    bool strict;
+    engage_status_t status;
+    long error_line;           /* expected err.line when status != OK */
+    const char *error_text;    /* expected substring of the message */
+    size_t rows, accepted, rejected, excluded;
+    const char *dataset;       /* expected rendering */
+    const char *rejects;       /* expected "line:reason prefix;..." */
+} ingest_case_t;
+
+static const ingest_case_t CASES[] = {
+    {"lf", "respondent_id,manager_id,Q1,Q2\nr1,m1,4,5\nr2,m2,3,\n", 0, NULL, false, ENGAGE_OK, 0, NULL, 2, 2, 0,
+     0, "r1|m1|4|5;r2|m2|3|NA", ""},
+    {"crlf with bom", "\xEF\xBB\xBFrespondent_id,manager_id,Q1\r\nr1,m1,4\r\nr2,m1,2\r\n", 0, NULL, false,
+     ENGAGE_OK, 0, NULL, 2, 2, 0, 0, "r1|m1|4;r2|m1|2", ""},
+    {"bare cr", "respondent_id,manager_id,Q1\rr1,m1,4\rr2,m1,x\r", 0, NULL, false, ENGAGE_OK, 0, NULL, 2, 1, 1,
+     0, "r1|m1|4", "3:column 'Q1': 'x' is neither"},
+    {"no final newline", "respondent_id,manager_id,Q1\nr1,m1,1.5", 0, NULL, false, ENGAGE_OK, 0, NULL, 1, 1, 0,
+     0, "r1|m1|1.5", ""},
+    {"quoted newline and doubled quotes",
+     "respondent_id,manager_id,Q1\n\"r\"\"1\",\"m\n1\",4\nr2,m2,9\n", 0, NULL, false, ENGAGE_OK, 0, NULL, 2, 1,
+     1, 0, "r\"1|m\n1|4", "4:column 'Q1': '9' is outside"},
+    {"blank lines keep line numbers", "respondent_id,manager_id,Q1\n\n   \nr1,m1,4\n\nr2,m1,0\n", 0, NULL, false,
+     ENGAGE_OK, 0, NULL, 2, 1, 1, 0, "r1|m1|4", "6:column 'Q1': '0' is outside"},
+    {"crlf inside quotes", "respondent_id,manager_id,Q1\r\n\"a\r\nb\",m1,4\r\nr2,,4\r\n", 0, NULL, false,
+     ENGAGE_OK, 0, NULL, 2, 1, 1, 0, "a\r\nb|m1|4", "4:no manager"},
+    {"field count", "respondent_id,manager_id,Q1\nr1,m1\nr2,m1,3,4\nr3,m1,3\n", 0, NULL, false, ENGAGE_OK, 0,
+     NULL, 3, 1, 2, 0, "r3|m1|3", "2:the row has 2 fields;3:the row has 4 fields"},
+    {"empty respondent", "respondent_id,manager_id,Q1\n,m1,3\nr1,m1,3\n", 0, NULL, false, ENGAGE_OK, 0, NULL, 2, 1,
+     1, 0, "r1|m1|3", "2:no respondent id"},
+    {"missing words", "respondent_id,manager_id,Q1,Q2\nr1,m1,N/A,don't know\nr2,m1,-99, 3 \n", 0, NULL, false,
+     ENGAGE_OK, 0, NULL, 2, 2, 0, 0, "r1|m1|NA|NA;r2|m1|NA|3", ""},
+    {"superseded", "respondent_id,manager_id,Q1\nr1,m1,1\nr2,m1,2\nr1,m2,3\n", 0, NULL, false, ENGAGE_OK, 0, NULL,
+     3, 2, 0, 1, "r2|m1|2;r1|m2|3", "2:superseded by a later response"},
+    {"labels", "id,team,Q1,Q2\n1,a,Strongly agree,5 - strongly agree\n2,a, AGREE ,Agree (4)\n3,a,Meh,1\n", 0,
+     "[input]\nrespondent = id\nmanager = team\n[labels]\nStrongly agree = 5\nAgree = 4\n"
+     "[scale engagement]\nitems = Q1, Q2\n",
+     false, ENGAGE_OK, 0, NULL, 3, 2, 1, 0, "1|a|5|5;2|a|4|4", "4:column 'Q1': 'Meh' is neither"},
+    {"quoted item names and extra columns",
+     "respondent_id,manager_id,\"Q3, with a comma\",Comment,Q1\nr1,m1,2,\"free, text\",4\n", 0,
+     "[scale engagement]\nitems = Q1, \"Q3, with a comma\"\nreverse = Q1\n", false, ENGAGE_OK, 0, NULL, 1, 1, 0,
+     0, "r1|m1|4|2", ""},
+    {"strict", "respondent_id,manager_id,Q1\nr1,m1,4\nr2,m1,7\n", 0, NULL, true, ENGAGE_EDATA, 3,
+     "column 'Q1': '7' is outside", 0, 0, 0, 0, NULL, NULL},
+    {"unterminated quote", "respondent_id,manager_id,Q1\nr1,m1,4\nr2,\"m1,4\nr3,m1,4\n", 0, NULL, false,
+     ENGAGE_EDATA, 3, "unterminated quoted field", 0, 0, 0, 0, NULL, NULL},
+    {"unterminated quote at end", "respondent_id,manager_id,Q1\nr1,m1,\"4", 0, NULL, false, ENGAGE_EDATA, 2,
+     "unterminated quoted field", 0, 0, 0, 0, NULL, NULL},
+    {"malformed quote", "respondent_id,manager_id,Q1\nr1,m\"1,4\n", 0, NULL, false, ENGAGE_EDATA, 2,
+     "malformed quoting", 0, 0, 0, 0, NULL, NULL},
+    {"nul byte", "respondent_id,manager_id,Q1\nr1,m1,4\nr2\0,m1,4\n", 45, NULL, false, ENGAGE_EDATA, 3,
+     "binary data", 0, 0, 0, 0, NULL, NULL},
+    {"empty file", "", 0, NULL, false, ENGAGE_EDATA, 0, "empty file", 0, 0, 0, 0, NULL, NULL},
+    {"bom only", "\xEF\xBB\xBF", 0, NULL, false, ENGAGE_EDATA, 0, "empty file", 0, 0, 0, 0, NULL, NULL},
+    {"header only", "respondent_id,manager_id,Q1\n", 0, NULL, false, ENGAGE_EDATA, 0, "no data rows", 0, 0, 0, 0,
+     NULL, NULL},
+    {"missing manager column", "respondent_id,team,Q1\nr1,m1,4\n", 0, NULL, false, ENGAGE_EDATA, 1,
+     "required column 'manager_id' is missing", 0, 0, 0, 0, NULL, NULL},
+    {"scale names absent column", "respondent_id,manager_id,Q1\nr1,m1,4\n", 0,
+     "[report]\nmin_group = 3\n\n[scale engagement]\nitems = Q1, Q9\n", false, ENGAGE_ECONFIG, 5,
+     "names column 'Q9'", 0, 0, 0, 0, NULL, NULL},
+    {"every row rejected", "respondent_id,manager_id,Q1\nr1,,4\n", 0, NULL, false, ENGAGE_EDATA, 2,
+     "no usable rows", 0, 0, 0, 0, NULL, NULL},
+    {"utf-16", "\xFF\xFEr\0", 4, NULL, false, ENGAGE_EDATA, 1, "UTF-16", 0, 0, 0, 0, NULL, NULL},
+};
+
+static void render_dataset(const dataset_t *ds, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t r = 0; r < dataset_n_respondents(ds); r++) {
+        used += (size_t)snprintf(out + used, size - used, "%s%s|%s", r ? ";" : "", dataset_respondent_id(ds, r),
+                                 dataset_manager_id(ds, dataset_manager_of(ds, r)));
+        for (size_t c = 0; c < dataset_n_columns(ds); c++) {
+            double v = dataset_value(ds, r, c);
+            if (isnan(v))
+                used += (size_t)snprintf(out + used, size - used, "|NA");
+            else
+                used += (size_t)snprintf(out + used, size - used, "|%g", v);
+        }
+    }
+}
+
+/* Check every "line:prefix" of expected against the log, in order. */
+static void check_rejects(const ingest_log_t *log, const char *expected)
+{
+    char *copy = strdup(expected);
+    size_t i = 0;
+    char *save = NULL;
+    for (char *item = strtok_r(copy, ";", &save); item; item = strtok_r(NULL, ";", &save), i++) {
+        assert_true(i < log->n_rejects);
+        char *colon = strchr(item, ':');
+        assert_non_null(colon);
+        *colon = '\0';
+        assert_int_equal(atol(item), log->rejects[i].line);
+        assert_memory_equal(colon + 1, log->rejects[i].reason, strlen(colon + 1));
+    }
+    assert_int_equal(i, log->n_rejects);
+    free(copy);
+}
+
+static char *write_temp_config(const char *text)
+{
+    char *path = strdup("/tmp/engage-test-config-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static void run_case(const ingest_case_t *tc, const void *bytes, size_t len, size_t chunk)
+{
+    config_t cfg;
+    engage_error_t err = {0};
+    assert_int_equal(config_init_default(&cfg, &err), ENGAGE_OK);
+    char *config_path = NULL;
+    if (tc->config) {
+        config_path = write_temp_config(tc->config);
+        assert_int_equal(config_load(&cfg, config_path, &err), ENGAGE_OK);
+    }
+    dataset_t *ds = dataset_new();
+    ingest_log_t log;
+    ingest_log_init(&log);
+    ingest_options_t options = {.strict = tc->strict, .chunk = chunk};
+    engage_status_t st = ingest_read_memory(&cfg, "case.csv", bytes, len, &options, ds, &log, &err);
+    if (st != tc->status)
+        fail_msg("case '%s' chunk %zu: status %d, expected %d (%s)", tc->name, chunk, st, tc->status, err.message);
+    if (st != ENGAGE_OK) {
+        if (err.line != tc->error_line || !strstr(err.message, tc->error_text))
+            fail_msg("case '%s' chunk %zu: error at line %ld '%s', expected line %ld '%s'", tc->name, chunk,
+                     err.line, err.message, tc->error_line, tc->error_text);
+    } else {
+        assert_int_equal(log.n_files, 1);
+        assert_int_equal(log.files[0].rows, tc->rows);
+        assert_int_equal(log.files[0].accepted, tc->accepted);
+        assert_int_equal(log.files[0].rejected, tc->rejected);
+        assert_int_equal(log.files[0].excluded, tc->excluded);
+        assert_int_equal(log.files[0].rows,
+                         log.files[0].accepted + log.files[0].rejected + log.files[0].excluded);
+        char rendered[4096];
+        render_dataset(ds, rendered, sizeof rendered);
+        if (strcmp(rendered, tc->dataset) != 0)
+            fail_msg("case '%s' chunk %zu: dataset '%s', expected '%s'", tc->name, chunk, rendered, tc->dataset);
+        check_rejects(&log, tc->rejects);
+    }
+    ingest_log_fini(&log);
+    dataset_free(ds);
+    config_fini(&cfg);
+    if (config_path) {
+        unlink(config_path);
+        free(config_path);
+    }
+}
+
+static void test_cases_at_every_chunk_size(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof CASES / sizeof *CASES; i++) {
+        const ingest_case_t *tc = &CASES[i];
+        size_t len = tc->input_len ? tc->input_len : strlen(tc->input);
+        for (size_t chunk = 1; chunk <= len + 1; chunk++)
+            run_case(tc, tc->input, len, chunk);
+    }
+}
+
+/* gzip `len` bytes of text as one member into out; returns its size. */
+static size_t gzip_bytes(const char *text, size_t len, unsigned char *out, size_t cap)
+{
+    z_stream z = {0};
+    assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    z.next_in = (unsigned char *)text;
+    z.avail_in = (uInt)len;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+    size_t n = cap - z.avail_out;
+    deflateEnd(&z);
+    return n;
+}
+
+static void test_gzip_single_multi_member_and_truncated(void **state)
+{
+    (void)state;
+    const char *head = "respondent_id,manager_id,Q1\nr1,m1,4\n";
+    const char *tail = "r2,m1,\"2\"\nr3,m2,5\n";
+    unsigned char gz[1024];
+    size_t n1 = gzip_bytes(head, strlen(head), gz, sizeof gz);
+    size_t n2 = gzip_bytes(tail, strlen(tail), gz + n1, sizeof gz - n1);
+    ingest_case_t tc = {"gzip two members", NULL, 0, NULL, false, ENGAGE_OK, 0, NULL, 3, 3, 0, 0,
+                        "r1|m1|4;r2|m1|2;r3|m2|5", ""};
+    for (size_t chunk = 1; chunk <= n1 + n2 + 1; chunk++)
+        run_case(&tc, gz, n1 + n2, chunk);
+
+    ingest_case_t truncated = {"gzip truncated", NULL, 0, NULL, false, ENGAGE_EDATA, 0, "truncated",
+                               0, 0, 0, 0, NULL, NULL};
+    for (size_t cut = 1; cut < 9; cut++) {
+        /* error line is where reading stopped; only the message is fixed */
+        config_t cfg;
+        engage_error_t err = {0};
+        config_init_default(&cfg, &err);
+        dataset_t *ds = dataset_new();
+        ingest_log_t log;
+        ingest_log_init(&log);
+        ingest_options_t options = {0};
+        engage_status_t st = ingest_read_memory(&cfg, "t.gz", gz, n1 + n2 - cut, &options, ds, &log, &err);
+        assert_int_equal(st, truncated.status);
+        assert_non_null(strstr(err.message, truncated.error_text));
+        ingest_log_fini(&log);
+        dataset_free(ds);
+        config_fini(&cfg);
+    }
+
+    /* corrupt deflate data */
+    unsigned char bad[1024];
+    memcpy(bad, gz, n1);
+    for (size_t i = 12; i < n1 - 8; i++)
+        bad[i] ^= 0x5a;
+    config_t cfg;
+    engage_error_t err = {0};
+    config_init_default(&cfg, &err);
+    dataset_t *ds = dataset_new();
+    ingest_log_t log;
+    ingest_log_init(&log);
+    assert_int_equal(ingest_read_memory(&cfg, "c.gz", bad, n1, NULL, ds, &log, &err), ENGAGE_EDATA);
+    ingest_log_fini(&log);
+    dataset_free(ds);
+    config_fini(&cfg);
+}
+
+static void test_sha256_and_bytes_of_stored_input(void **state)
+{
+    (void)state;
+    const char *text = "respondent_id,manager_id,Q1\nr1,m1,4\n";
+    config_t cfg;
+    engage_error_t err = {0};
+    config_init_default(&cfg, &err);
+    dataset_t *ds = dataset_new();
+    ingest_log_t log;
+    ingest_log_init(&log);
+    assert_int_equal(ingest_read_memory(&cfg, "s.csv", text, strlen(text), NULL, ds, &log, &err), ENGAGE_OK);
+    assert_int_equal(log.files[0].bytes, strlen(text));
+    /* printf 'respondent_id,manager_id,Q1\nr1,m1,4\n' | sha256sum */
+    assert_string_equal(log.files[0].sha256, "1ed7951b4310e0386cf59bf38737a1c3de17d0fbc8015a89fad4f590fb1577ee");
+    ingest_log_fini(&log);
+    dataset_free(ds);
+    config_fini(&cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cases_at_every_chunk_size),
+        cmocka_unit_test(test_gzip_single_multi_member_and_truncated),
+        cmocka_unit_test(test_sha256_and_bytes_of_stored_input),
+    };
+    return cmocka_run_group_tests_name("ingest", tests, NULL, NULL);
+}
