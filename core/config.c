@@ -244,6 +244,8 @@ typedef struct {
     const char *path;
     FILE *file;
     long line;                 /* physical line last handed to inih */
+    long section_line;         /* line of the last [section] header */
+    long started_line;         /* section_line of the section being read */
     bool line_too_long;
     char *buffer;
     size_t buffer_size;
@@ -273,6 +275,11 @@ static char *read_line(char *str, int num, void *stream)
         return NULL;
     }
     memcpy(str, r->buffer, (size_t)len + 1);
+    const char *p = str;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '[')
+        r->section_line = r->line;
     return str;
 }
 
@@ -350,7 +357,7 @@ static int start_section(reader_t *r, const char *section)
                 return fail(r, "out of memory");
             r->cfg->n_label_sets++;
         }
-        set->line = r->line;
+        set->line = r->section_line;
         r->labels = set;
         return 1;
     }
@@ -363,7 +370,7 @@ static int start_section(reader_t *r, const char *section)
         r->scale = new_scale(r->cfg, name);
         if (!r->scale || !grow_scale_lines(r))
             return fail(r, "out of memory");
-        r->scale->line = r->line;
+        r->scale->line = r->section_line;
         r->scale_index = (long)r->cfg->n_scales - 1;
         return 1;
     }
@@ -381,6 +388,9 @@ static int list_value(reader_t *r, const char *key, const char *value, char ***i
     size_t n_parts;
     if (!split_list(value, &parts, &n_parts))
         return fail(r, "cannot read the list of %s (check the double quotes)", key);
+    /* A trailing comma (a list continued on the next line) adds nothing. */
+    if (n_parts > 1 && !parts[n_parts - 1][0])
+        free(parts[--n_parts]);
     for (size_t i = 0; i < n_parts; i++) {
         if (!parts[i][0]) {
             free_strings(parts, n_parts);
@@ -482,12 +492,14 @@ static int scale_key(reader_t *r, const char *key, const char *value, bool conti
     if (strcmp(key, "items") == 0) {
         if (!continuation)
             s->items_line = r->line;
+        size_t kept = continuation ? s->n_items : 0;
         int ok = list_value(r, key, value, &s->items, &s->n_items, continuation);
         if (ok) {
-            /* keep reverse flags sized with the items */
+            /* keep reverse flags sized with the items, new ones false */
             bool *grown = realloc(s->reverse, (s->n_items + 1) * sizeof *grown);
             if (!grown)
                 return fail(r, "out of memory");
+            memset(grown + kept, 0, (s->n_items + 1 - kept) * sizeof *grown);
             s->reverse = grown;
         }
         return ok;
@@ -568,7 +580,8 @@ static int handle(void *user, const char *section, const char *name, const char 
         return 0;
     if (!name) /* section start (INI_CALL_HANDLER_ON_NEW_SECTION builds only) */
         return 1;
-    if (strcmp(section, r->section) != 0 || r->section[0] == '\0') {
+    if (strcmp(section, r->section) != 0 || r->section[0] == '\0' || r->section_line != r->started_line) {
+        r->started_line = r->section_line;
         if (!section[0])
             return fail(r, "'%s' is outside any section; put it under [input], [scale NAME], ...", name);
         if (!start_section(r, section))

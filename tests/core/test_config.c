@@ -1,0 +1,192 @@
+/*
+ * tests/core/test_config.c — the INI config: what it reads and which line
+ * each mistake is reported at (table-driven).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../core/config.h"
+
+static char *write_temp(const char *text)
+{
+    char *path = strdup("/tmp/engage-config-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    return path;
+}
+
+static engage_status_t load_text(const char *text, config_t *cfg, engage_error_t *err)
+{
+    char *path = write_temp(text);
+    assert_int_equal(config_init_default(cfg, err), ENGAGE_OK);
+    engage_status_t st = config_load(cfg, path, err);
+    unlink(path);
+    free(path);
+    return st;
+}
+
+static void test_full_config(void **state)
+{
+    (void)state;
+    const char *text = "; survey settings\n"
+                       "[input]\n"
+                       "format = canonical\n"
+                       "respondent = ResponseId\n"
+                       "manager = Manager\n"
+                       "missing = N/A, \"Don't know\"\n"
+                       "\n"
+                       "[labels]\n"
+                       "Strongly disagree = 1\n"
+                       "Strongly agree = 5   ; inline comment\n"
+                       "[labels frequency]\n"
+                       "Never = 0\n"
+                       "Always = 4\n"
+                       "[scale engagement]\n"
+                       "items = Q1, Q2, \"Q3, with a comma\"\n"
+                       "reverse = Q2\n"
+                       "min = 1\n"
+                       "max = 5\n"
+                       "min_answered = 0.6\n"
+                       "[scale frequency]\n"
+                       "items = F1,\n"
+                       "   F2\n"
+                       "labels = frequency\n"
+                       "min = 0\n"
+                       "max = 4\n"
+                       "favourable = 3\n"
+                       "[report]\n"
+                       "min_group = 7\n"
+                       "seed = 42\n";
+    config_t cfg;
+    engage_error_t err = {0};
+    engage_status_t st = load_text(text, &cfg, &err);
+    if (st != ENGAGE_OK)
+        fail_msg("line %ld: %s", err.line, err.message);
+    assert_string_equal(cfg.format, "canonical");
+    assert_string_equal(cfg.respondent, "ResponseId");
+    assert_string_equal(cfg.manager, "Manager");
+    assert_int_equal(cfg.n_missing, 2);
+    assert_string_equal(cfg.missing[1], "Don't know");
+    assert_int_equal(cfg.n_scales, 2);
+    const config_scale_t *e = &cfg.scales[0];
+    assert_string_equal(e->name, "engagement");
+    assert_int_equal(e->n_items, 3);
+    assert_string_equal(e->items[2], "Q3, with a comma");
+    assert_false(e->reverse[0]);
+    assert_true(e->reverse[1]);
+    assert_false(e->reverse[2]);
+    assert_true(e->min_answered == 0.6);
+    assert_true(e->favourable == 4); /* default: max - 1 */
+    assert_int_equal(e->items_line, 15);
+    const config_scale_t *f = &cfg.scales[1];
+    assert_int_equal(f->n_items, 2);
+    assert_string_equal(f->items[1], "F2");
+    assert_true(f->favourable == 3);
+    const config_label_set_t *labels = config_scale_labels(&cfg, f);
+    assert_string_equal(labels->name, "frequency");
+    assert_int_equal(labels->n_labels, 2);
+    assert_true(labels->labels[1].value == 4);
+    assert_int_equal(config_scale_labels(&cfg, e)->n_labels, 2);
+    assert_int_equal(cfg.min_group, 7);
+    assert_int_equal(cfg.seed, 42);
+    config_fini(&cfg);
+}
+
+typedef struct {
+    const char *text;
+    engage_status_t status;
+    long line;
+    const char *message;
+} bad_config_t;
+
+static const bad_config_t BAD[] = {
+    {"[input]\nformat = canonical\n[colours]\nred = 1\n", ENGAGE_ECONFIG, 4, "unknown section [colours]"},
+    {"[input]\nflavour = mint\n", ENGAGE_ECONFIG, 2, "unknown key 'flavour'"},
+    {"[scale e]\nitems = Q1\nmin = 5\nmax = 1\n", ENGAGE_ECONFIG, 4, "min (5) must be less than max (1)"},
+    {"[scale e]\nitems = Q1\nmin = 3\nmax = 3\n", ENGAGE_ECONFIG, 4, "must be less than max"},
+    {"[report]\n\nmin_group = 2\n", ENGAGE_ECONFIG, 3, "min_group must be a whole number of at least 3"},
+    {"[report]\nmin_group = five\n", ENGAGE_ECONFIG, 2, "min_group"},
+    {"[scale e]\nitems = Q1\nmax = lots\n", ENGAGE_ECONFIG, 3, "max must be a number"},
+    {"[scale e]\nitems = Q1\nreverse = Q2\n", ENGAGE_ECONFIG, 3, "reverse item 'Q2' is not among the items"},
+    {"[scale e]\nitems = Q1, \"Q2\n", ENGAGE_ECONFIG, 2, "cannot read the list of items"},
+    {"[scale e]\nmin = 1\n", ENGAGE_ECONFIG, 1, "scale 'e' has no items"},
+    {"[scale e]\nitems = Q1\nlabels = freq\n", ENGAGE_ECONFIG, 3, "no [labels freq] section"},
+    {"[labels]\nAgree = many\n", ENGAGE_ECONFIG, 2, "must be a number"},
+    {"[labels]\nAgree = 4\nagree = 4\n", ENGAGE_ECONFIG, 3, "given twice"},
+    {"[scale e]\nitems = Q1\n[scale e]\nitems = Q2\n", ENGAGE_ECONFIG, 4, "defined twice"},
+    {"items = Q1\n", ENGAGE_ECONFIG, 1, "outside any section"},
+    {"[input]\nthis line has no equals sign\n", ENGAGE_ECONFIG, 2, "not a 'key = value' line"},
+    {"[scale e]\nitems = Q1\nmin_answered = 1.5\n", ENGAGE_ECONFIG, 3, "min_answered must be a share"},
+    {"[scale e]\nitems = Q1\nfavourable = 9\n", ENGAGE_ECONFIG, 3, "favourable (9) must lie between"},
+    {"[input]\ndelimiter = |\n", ENGAGE_ECONFIG, 2, "unknown delimiter"},
+    {"[scale e]\nitems = Q1, Q1\n", ENGAGE_ECONFIG, 2, "lists item 'Q1' twice"},
+};
+
+static void test_bad_configs_name_their_line(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof BAD / sizeof *BAD; i++) {
+        config_t cfg;
+        engage_error_t err = {0};
+        engage_status_t st = load_text(BAD[i].text, &cfg, &err);
+        if (st != BAD[i].status || err.line != BAD[i].line || !strstr(err.message, BAD[i].message))
+            fail_msg("config %zu: status %d line %ld '%s'; expected %d line %ld '%s'", i, st, err.line,
+                     err.message, BAD[i].status, BAD[i].line, BAD[i].message);
+        config_fini(&cfg);
+    }
+}
+
+static void test_long_line_is_refused_with_hint(void **state)
+{
+    (void)state;
+    char text[600];
+    int n = snprintf(text, sizeof text, "[scale e]\nitems = ");
+    for (int i = 0; i < 60; i++)
+        n += snprintf(text + n, sizeof text - (size_t)n, "Q%02d, ", i);
+    snprintf(text + n, sizeof text - (size_t)n, "Q99\n");
+    config_t cfg;
+    engage_error_t err = {0};
+    assert_int_equal(load_text(text, &cfg, &err), ENGAGE_ECONFIG);
+    assert_int_equal(err.line, 2);
+    assert_non_null(strstr(err.hint, "indented"));
+    config_fini(&cfg);
+}
+
+static void test_missing_file_and_overrides(void **state)
+{
+    (void)state;
+    config_t cfg;
+    engage_error_t err = {0};
+    assert_int_equal(config_init_default(&cfg, &err), ENGAGE_OK);
+    assert_int_equal(cfg.min_group, 5);
+    assert_int_equal(cfg.n_scales, 0);
+    assert_int_equal(config_load(&cfg, "/nonexistent/engage.ini", &err), ENGAGE_ENOINPUT);
+    assert_int_equal(config_override(&cfg, "min_group", "10", &err), ENGAGE_OK);
+    assert_int_equal(cfg.min_group, 10);
+    assert_int_equal(config_override(&cfg, "min_group", "2", &err), ENGAGE_EUSAGE);
+    assert_int_equal(config_override(&cfg, "seed", "-1", &err), ENGAGE_EUSAGE);
+    assert_int_equal(config_override(&cfg, "seed", "99", &err), ENGAGE_OK);
+    assert_int_equal(cfg.seed, 99);
+    config_fini(&cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_full_config),
+        cmocka_unit_test(test_bad_configs_name_their_line),
+        cmocka_unit_test(test_long_line_is_refused_with_hint),
+        cmocka_unit_test(test_missing_file_and_overrides),
+    };
+    return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
