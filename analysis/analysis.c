@@ -7,26 +7,28 @@
  * lives for one analysis_run call.  Assumes a finished dataset (managers
  * renumbered in byte order) that outlives the results.
  *
- * How, per scale, in O(respondents × items) plus one small sort per manager:
- *   1. one pass over respondents reads each cell once: the respondent's score
- *      (NAN when not scored), the manager's favourable / answered counts, and
- *      the first pass of alpha (sums for the pairwise-complete means);
- *   2. a counting sort groups the scores by manager; each group is sorted for
- *      its median, and its mean and sum of squared deviations are two-pass;
+ * Cost: each cell of a scale is read once (dataset_value is the expensive
+ * part at a million respondents), so a scale is O(respondents × items), plus
+ * O(items²) per respondent for alpha and one small sort per manager.  Per
+ * scale:
+ *   1. one pass over respondents computes each score and drops it straight
+ *      into its manager's slot of a buffer laid out by manager (a counting
+ *      sort made once per run), counts favourable answers per manager, and
+ *      feeds the scored respondents' item values to alpha by blocks;
+ *   2. each manager's slot is compacted and sorted (median), its mean and
+ *      sum of squared deviations computed two-pass;
  *   3. the ANOVA is built from the group figures: SS_between from the group
- *      means, SS_within from each group's own deviations (never
- *      sum y² - (sum y)²/n);
- *   4. a second pass over the scored respondents gives alpha's co-moments,
- *      deviations taken from the pairwise-complete means (see analysis_alpha).
+ *      means, SS_within from each group's own deviations — never
+ *      sum y² - (sum y)²/n.
  *
  * Undefined figures are NAN, and only on purpose: a figure whose denominator
  * is zero (a mean square with zero degrees of freedom, F with MS_within = 0,
- * an ICC with MS_between = 0, eta² with SS_total = 0, ...) is NAN, while sums
- * of squares and degrees of freedom are reported whenever there is a scored
- * respondent (SS_between = 0 and df_between = 0 for one manager).  Every
- * output passes through analysis_finite(), so no inf ever leaves this file.
- * Groups or samples whose values are all equal get their mean set to that
- * value exactly, so that "no variance" gives exact zeros, not rounding noise.
+ * an ICC with a zero denominator, eta² with SS_total = 0, ...) is NAN, while
+ * sums of squares and degrees of freedom are reported whenever someone is
+ * scored (SS_between = 0 and df_between = 0 for one manager).  Every output
+ * passes through analysis_finite(), so no inf leaves this file.  A group
+ * whose scores are all equal gets exactly that value as its mean and zero as
+ * its sum of squares, so "no variance" gives exact zeros, not rounding noise.
  */
 #include "analysis.h"
 
@@ -41,32 +43,61 @@
 #include <gsl/gsl_sort_double.h>
 #include <gsl/gsl_statistics_double.h>
 
-/* Buffers reused from one scale to the next.  Per-respondent and
- * per-manager arrays are sized once; per-item ones grow with the scale. */
+/* Item values buffered per alpha block: small enough to stay in cache,
+ * large enough that the O(items²) merge per block costs nothing. */
+enum { ANALYSIS_BLOCK_VALUES = 8192, ANALYSIS_BLOCK_MIN_ROWS = 32, ANALYSIS_BATCH = 4 };
+
+/*
+ * Cronbach's alpha on pairwise-complete covariances, accumulated by blocks.
+ * For items a, b, S_ab is the set of scored respondents answering both; for
+ * each pair the state is n_ab = |S_ab|, the means of x_a and x_b over S_ab
+ * and the co-moment C_ab = Σ_{S_ab} (x_a - mean)(x_b - mean), so that
+ * cov_ab = C_ab / (n_ab - 1) and var_a = C_aa / (n_aa - 1).
+ *
+ * A block of scored respondents is handled two-pass: first the block's item
+ * means c_a, then sums of products of deviations z_a = x_a - c_a (0 when a
+ * is not answered, which drops the respondent from every pair with a):
+ *   P_ab = Σ_{S_ab} z_a z_b,  E_ab = Σ_{S_ab} z_a,
+ * giving the block's pair means c_a + E_ab/n_ab and its co-moment
+ * P_ab - E_ab E_ba / n_ab (the second term only corrects for the pair's
+ * means differing from the item means, and is small).  E_ab is the sum over
+ * everyone answering a minus the sum over those answering a but not b,
+ * which touches only the missing answers.  Blocks are merged into the
+ * running state with the pairwise update of Chan, Golub & LeVeque:
+ *   C += C_block + d_a d_b n n_block / (n + n_block),  d = block mean - mean.
+ * Matrices are k × k, row-major, pair (a, b) at a·k + b; co-moments and
+ * counts use a <= b, means both (a, b) (mean of x_a) and (b, a) (of x_b).
+ */
+typedef struct {
+    size_t k;
+    size_t cap_rows, rows;  /* block capacity and use, in respondents */
+    double *block;          /* rows × k values after reverse coding, NAN = missing */
+    double *shift;          /* [a] block mean of x_a */
+    double *z;              /* ANALYSIS_BATCH respondents' deviations, k each */
+    double *zsum;           /* [a] Σ z_a over the block's answers to a */
+    size_t *count;          /* [a] block answers to a */
+    double *p;              /* [a,b] Σ z_a z_b, a <= b */
+    double *miss_z;         /* [a,b] Σ z_a over those answering a but not b */
+    size_t *miss_n;         /* [a,b] how many answer a but not b */
+    size_t *n;              /* [a,b] n_ab so far, a <= b */
+    double *mean;           /* [a,b] mean of x_a over S_ab so far */
+    double *comoment;       /* [a,b] C_ab so far, a <= b */
+} analysis_alpha_t;
+
+/* Buffers reused from one scale to the next. */
 typedef struct {
     size_t n_respondents, n_managers;
-    double *score;        /* [respondent] scale score, NAN when not scored */
-    double *grouped;      /* scores grouped by manager (counting sort) */
-    size_t *count;        /* [manager] scored respondents */
-    size_t *end;          /* [manager] one past its slice of grouped */
+    size_t *manager_of;   /* [respondent] manager index */
+    size_t *start;        /* [manager] first slot in grouped; [n_managers] = N */
+    size_t *cursor;       /* [manager] next free slot in grouped */
+    double *grouped;      /* [slot] scores laid out by manager, NAN = not scored */
     size_t *fav, *ans;    /* [manager] favourable / answered item values */
-    double *tq;           /* t(0.975, df) by df, NAN until computed */
+    double *tq;           /* t(0.975, df) by df, NAN until needed */
     size_t tq_size;
-    /* alpha, for k items: vectors of k and k × k matrices (row-major) */
-    size_t k_cap;
-    double *x;            /* current respondent's values after reverse coding */
-    size_t *idx;          /* its answered items */
-    size_t n_complete;    /* scored respondents answering every item */
-    double *sum_c;        /* [i] sum of x_i over complete respondents */
-    double *mean_c;       /* [i] their mean */
-    double *dev_c;        /* [i] sum of x_i - mean_c[i] over complete respondents */
-    double *q;            /* [i,j] sum of (x_i - mean_c[i])(x_j - mean_c[j]), complete */
-    size_t *n_p;          /* [i,j] incomplete respondents answering i and j */
-    double *s_p;          /* [i,j] sum of x_i over them */
-    double *mean_p;       /* [i,j] mean of x_i over everyone answering i and j */
-    double *p;            /* [i,j] co-moment about mean_p over the incomplete ones */
-    /* whole-scale extremes of the scores, for the "all identical" case */
-    double score_min, score_max;
+    double *x;            /* one respondent's values when alpha is not kept */
+    size_t x_cap;
+    double score_min, score_max;  /* over the scale's scores */
+    analysis_alpha_t alpha;
 } analysis_work_t;
 
 /* A figure that came out infinite or NaN is undefined: NAN. */
@@ -83,28 +114,6 @@ static double analysis_ratio(double a, double b)
     return analysis_finite(a / b);
 }
 
-static void analysis_work_fini(analysis_work_t *w)
-{
-    free(w->score);
-    free(w->grouped);
-    free(w->count);
-    free(w->end);
-    free(w->fav);
-    free(w->ans);
-    free(w->tq);
-    free(w->x);
-    free(w->idx);
-    free(w->sum_c);
-    free(w->mean_c);
-    free(w->dev_c);
-    free(w->q);
-    free(w->n_p);
-    free(w->s_p);
-    free(w->mean_p);
-    free(w->p);
-    memset(w, 0, sizeof *w);
-}
-
 /* calloc that never returns NULL for a zero count and refuses overflow. */
 static void *analysis_calloc(size_t n, size_t size)
 {
@@ -113,72 +122,237 @@ static void *analysis_calloc(size_t n, size_t size)
     return calloc(n ? n : 1, size);
 }
 
-static engage_status_t analysis_work_init(analysis_work_t *w, const dataset_t *ds)
+/* --- alpha ------------------------------------------------------------- */
+
+static void analysis_alpha_fini(analysis_alpha_t *a)
 {
-    memset(w, 0, sizeof *w);
-    w->n_respondents = dataset_n_respondents(ds);
-    w->n_managers = dataset_n_managers(ds);
-    w->score = analysis_calloc(w->n_respondents, sizeof *w->score);
-    w->grouped = analysis_calloc(w->n_respondents, sizeof *w->grouped);
-    w->count = analysis_calloc(w->n_managers, sizeof *w->count);
-    w->end = analysis_calloc(w->n_managers, sizeof *w->end);
-    w->fav = analysis_calloc(w->n_managers, sizeof *w->fav);
-    w->ans = analysis_calloc(w->n_managers, sizeof *w->ans);
-    if (!w->score || !w->grouped || !w->count || !w->end || !w->fav || !w->ans)
+    free(a->block);
+    free(a->shift);
+    free(a->z);
+    free(a->zsum);
+    free(a->count);
+    free(a->p);
+    free(a->miss_z);
+    free(a->miss_n);
+    free(a->n);
+    free(a->mean);
+    free(a->comoment);
+    memset(a, 0, sizeof *a);
+}
+
+/* Fresh state for a scale of k >= 2 items. */
+static engage_status_t analysis_alpha_init(analysis_alpha_t *a, size_t k)
+{
+    analysis_alpha_fini(a);
+    if (k > SIZE_MAX / k)
+        return ENGAGE_ENOMEM;
+    size_t kk = k * k;
+    a->k = k;
+    a->cap_rows = ANALYSIS_BLOCK_VALUES / k;
+    if (a->cap_rows < ANALYSIS_BLOCK_MIN_ROWS)
+        a->cap_rows = ANALYSIS_BLOCK_MIN_ROWS;
+    a->block = k > SIZE_MAX / a->cap_rows ? NULL : analysis_calloc(a->cap_rows * k, sizeof(double));
+    a->shift = analysis_calloc(k, sizeof(double));
+    a->z = analysis_calloc(ANALYSIS_BATCH * k, sizeof(double));
+    a->zsum = analysis_calloc(k, sizeof(double));
+    a->count = analysis_calloc(k, sizeof(size_t));
+    a->p = analysis_calloc(kk, sizeof(double));
+    a->miss_z = analysis_calloc(kk, sizeof(double));
+    a->miss_n = analysis_calloc(kk, sizeof(size_t));
+    a->n = analysis_calloc(kk, sizeof(size_t));
+    a->mean = analysis_calloc(kk, sizeof(double));
+    a->comoment = analysis_calloc(kk, sizeof(double));
+    if (!a->block || !a->shift || !a->z || !a->zsum || !a->count || !a->p || !a->miss_z ||
+        !a->miss_n || !a->n || !a->mean || !a->comoment)
         return ENGAGE_ENOMEM;
     return ENGAGE_OK;
 }
 
-/* Make room for alpha's accumulators of a k-item scale and zero them. */
-static engage_status_t analysis_work_items(analysis_work_t *w, size_t k)
+/* Fold the buffered block into the running pairwise state; empties it.
+ * Hot: local restrict pointers keep the loops free of reloads. */
+static void analysis_alpha_flush(analysis_alpha_t *a)
 {
-    if (k > w->k_cap) {
-        if (k > SIZE_MAX / k)
-            return ENGAGE_ENOMEM;
-        size_t kk = k * k;
-        double *x = analysis_calloc(k, sizeof *x), *sum_c = analysis_calloc(k, sizeof *sum_c),
-               *mean_c = analysis_calloc(k, sizeof *mean_c),
-               *dev_c = analysis_calloc(k, sizeof *dev_c), *q = analysis_calloc(kk, sizeof *q),
-               *s_p = analysis_calloc(kk, sizeof *s_p), *mean_p = analysis_calloc(kk, sizeof *mean_p),
-               *p = analysis_calloc(kk, sizeof *p);
-        size_t *idx = analysis_calloc(k, sizeof *idx), *n_p = analysis_calloc(kk, sizeof *n_p);
-        free(w->x);
-        free(w->sum_c);
-        free(w->mean_c);
-        free(w->dev_c);
-        free(w->q);
-        free(w->s_p);
-        free(w->mean_p);
-        free(w->p);
-        free(w->idx);
-        free(w->n_p);
-        w->x = x;
-        w->sum_c = sum_c;
-        w->mean_c = mean_c;
-        w->dev_c = dev_c;
-        w->q = q;
-        w->s_p = s_p;
-        w->mean_p = mean_p;
-        w->p = p;
-        w->idx = idx;
-        w->n_p = n_p;
-        w->k_cap = 0;
-        if (!x || !sum_c || !mean_c || !dev_c || !q || !s_p || !mean_p || !p || !idx || !n_p)
-            return ENGAGE_ENOMEM;
-        w->k_cap = k;
+    const size_t k = a->k, kk = k * k, rows = a->rows;
+    if (rows == 0)
+        return;
+    const double *restrict block = a->block;
+    double *restrict shift = a->shift, *restrict z = a->z, *restrict zsum = a->zsum;
+    double *restrict p = a->p, *restrict miss_z = a->miss_z;
+    size_t *restrict count = a->count, *restrict miss_n = a->miss_n;
+
+    /* first pass: the block's item means */
+    memset(shift, 0, k * sizeof *shift);
+    memset(count, 0, k * sizeof *count);
+    for (size_t r = 0; r < rows; r++) {
+        const double *x = block + r * k;
+        for (size_t i = 0; i < k; i++) {
+            if (!isnan(x[i])) {
+                shift[i] += x[i];
+                count[i]++;
+            }
+        }
     }
-    size_t kk = k * k;
-    if (k) {
-        memset(w->sum_c, 0, k * sizeof *w->sum_c);
-        memset(w->dev_c, 0, k * sizeof *w->dev_c);
-        memset(w->q, 0, kk * sizeof *w->q);
-        memset(w->n_p, 0, kk * sizeof *w->n_p);
-        memset(w->s_p, 0, kk * sizeof *w->s_p);
-        memset(w->p, 0, kk * sizeof *w->p);
+    for (size_t i = 0; i < k; i++)
+        shift[i] = count[i] ? shift[i] / (double)count[i] : 0.0;
+
+    /* second pass: products of deviations, four respondents at a time so
+     * that each p[i,j] is loaded and stored once per four (a last, short
+     * batch is padded with zero deviations, which add nothing) */
+    memset(zsum, 0, k * sizeof *zsum);
+    memset(p, 0, kk * sizeof *p);
+    memset(miss_z, 0, kk * sizeof *miss_z);
+    memset(miss_n, 0, kk * sizeof *miss_n);
+    for (size_t r0 = 0; r0 < rows; r0 += ANALYSIS_BATCH) {
+        for (size_t q = 0; q < ANALYSIS_BATCH; q++) {
+            double *restrict zq = z + q * k;
+            if (r0 + q >= rows) {
+                memset(zq, 0, k * sizeof *zq);
+                continue;
+            }
+            const double *x = block + (r0 + q) * k;
+            bool complete = true;
+            for (size_t i = 0; i < k; i++) {
+                if (isnan(x[i])) {
+                    zq[i] = 0.0;
+                    complete = false;
+                } else {
+                    zq[i] = x[i] - shift[i];
+                    zsum[i] += zq[i];
+                }
+            }
+            if (complete)
+                continue;
+            for (size_t j = 0; j < k; j++) {
+                if (!isnan(x[j]))
+                    continue;
+                for (size_t i = 0; i < k; i++) {
+                    if (!isnan(x[i])) {
+                        miss_z[i * k + j] += zq[i];
+                        miss_n[i * k + j]++;
+                    }
+                }
+            }
+        }
+        const double *z0 = z, *z1 = z + k, *z2 = z + 2 * k, *z3 = z + 3 * k;
+        for (size_t i = 0; i < k; i++) {
+            double a0 = z0[i], a1 = z1[i], a2 = z2[i], a3 = z3[i];
+            double *restrict pi = p + i * k;
+            for (size_t j = i; j < k; j++)
+                pi[j] += (a0 * z0[j] + a1 * z1[j]) + (a2 * z2[j] + a3 * z3[j]);
+        }
     }
-    w->n_complete = 0;
+
+    /* merge, pair by pair */
+    for (size_t i = 0; i < k; i++) {
+        for (size_t j = i; j < k; j++) {
+            size_t ij = i * k + j, ji = j * k + i;
+            size_t nb = count[i] - miss_n[ij];  /* answering i and j */
+            if (nb == 0)
+                continue;
+            double nbd = (double)nb;
+            double e_i = zsum[i] - miss_z[ij], e_j = zsum[j] - miss_z[ji];
+            double mean_i = shift[i] + e_i / nbd, mean_j = shift[j] + e_j / nbd;
+            double c = p[ij] - e_i * e_j / nbd;
+            size_t n = a->n[ij];
+            if (n == 0) {
+                a->mean[ij] = mean_i;
+                a->mean[ji] = mean_j;
+                a->comoment[ij] = c;
+            } else {
+                double nd = (double)n, total = nd + nbd;
+                double d_i = mean_i - a->mean[ij], d_j = mean_j - a->mean[ji];
+                a->comoment[ij] += c + d_i * d_j * (nd * nbd / total);
+                a->mean[ij] += d_i * (nbd / total);
+                if (j != i)
+                    a->mean[ji] += d_j * (nbd / total);
+            }
+            a->n[ij] = n + nb;
+        }
+    }
+    a->rows = 0;
+}
+
+/* psych::alpha's raw_alpha, k/(k-1) · (1 - Σ_a var_a / Σ_{a,b} cov_ab), from
+ * the state after the last flush.  NAN when some pair has fewer than two
+ * respondents or the total variance is zero. */
+static double analysis_alpha_value(const analysis_alpha_t *a)
+{
+    size_t k = a->k;
+    double diagonal = 0.0, total = 0.0;
+    for (size_t i = 0; i < k; i++) {
+        for (size_t j = i; j < k; j++) {
+            size_t n = a->n[i * k + j];
+            if (n < 2)
+                return NAN;
+            double cov = a->comoment[i * k + j] / (double)(n - 1);
+            if (i == j) {
+                diagonal += cov;
+                total += cov;
+            } else {
+                total += 2.0 * cov;
+            }
+        }
+    }
+    double kd = (double)k;
+    return analysis_finite(kd / (kd - 1.0) * (1.0 - analysis_ratio(diagonal, total)));
+}
+
+/* --- workspace --------------------------------------------------------- */
+
+static void analysis_work_fini(analysis_work_t *w)
+{
+    free(w->manager_of);
+    free(w->start);
+    free(w->cursor);
+    free(w->grouped);
+    free(w->fav);
+    free(w->ans);
+    free(w->tq);
+    free(w->x);
+    analysis_alpha_fini(&w->alpha);
+    memset(w, 0, sizeof *w);
+}
+
+/* Per-run buffers and the counting sort of respondents by manager, which
+ * does not depend on the scale: manager m owns slots start[m] ..
+ * start[m+1]-1 of grouped, one per respondent. */
+static engage_status_t analysis_work_init(analysis_work_t *w, const dataset_t *ds)
+{
+    memset(w, 0, sizeof *w);
+    size_t N = dataset_n_respondents(ds), M = dataset_n_managers(ds);
+    w->n_respondents = N;
+    w->n_managers = M;
+    w->manager_of = analysis_calloc(N, sizeof *w->manager_of);
+    w->grouped = analysis_calloc(N, sizeof *w->grouped);
+    w->start = analysis_calloc(M + 1, sizeof *w->start);
+    w->cursor = analysis_calloc(M, sizeof *w->cursor);
+    w->fav = analysis_calloc(M, sizeof *w->fav);
+    w->ans = analysis_calloc(M, sizeof *w->ans);
+    if (!w->manager_of || !w->grouped || !w->start || !w->cursor || !w->fav || !w->ans)
+        return ENGAGE_ENOMEM;
+
+    for (size_t r = 0; r < N; r++) {
+        size_t m = dataset_manager_of(ds, r);
+        w->manager_of[r] = m;
+        w->start[m + 1]++;
+    }
+    size_t largest = 0;
+    for (size_t m = 0; m < M; m++) {
+        if (w->start[m + 1] > largest)
+            largest = w->start[m + 1];
+        w->start[m + 1] += w->start[m];
+    }
+    /* t quantiles for df 1 .. largest team - 1 */
+    w->tq_size = largest;
+    w->tq = analysis_calloc(largest, sizeof *w->tq);
+    if (!w->tq)
+        return ENGAGE_ENOMEM;
+    for (size_t i = 0; i < largest; i++)
+        w->tq[i] = NAN;
     return ENGAGE_OK;
 }
+
+/* --- one scale --------------------------------------------------------- */
 
 /* The respondent's item values after reverse coding into x (NAN when not
  * answered); returns how many are answered and their sum in *sum. */
@@ -203,149 +377,49 @@ static size_t analysis_read_items(const dataset_t *ds, const dataset_scale_t *sc
     return answered;
 }
 
-/* Step 1: scores, favourable counts, alpha's first pass.  Returns the
- * number of scored respondents. */
+/* Step 1: scores into grouped, favourable counts, alpha's blocks.  Returns
+ * the number of scored respondents. */
 static size_t analysis_score_pass(const dataset_t *ds, const dataset_scale_t *sc,
-                                  analysis_work_t *w)
+                                  analysis_work_t *w, bool with_alpha)
 {
     size_t k = sc->n_items, scored = 0;
-    double *x = w->x;
-    memset(w->count, 0, w->n_managers * sizeof *w->count);
+    analysis_alpha_t *al = &w->alpha;
+    memcpy(w->cursor, w->start, w->n_managers * sizeof *w->cursor);
     memset(w->fav, 0, w->n_managers * sizeof *w->fav);
     memset(w->ans, 0, w->n_managers * sizeof *w->ans);
     w->score_min = INFINITY;
     w->score_max = -INFINITY;
 
     for (size_t r = 0; r < w->n_respondents; r++) {
+        double *x = with_alpha ? al->block + al->rows * k : w->x;
         double sum;
         size_t answered = analysis_read_items(ds, sc, r, x, &sum);
-        /* the share as a division, so that e.g. 7/10 meets 0.7 exactly */
+        size_t m = w->manager_of[r];
+        /* the share as a division, so that e.g. 7 of 10 meets 0.7 exactly */
         if (answered == 0 || (double)answered / (double)k < sc->min_answered) {
-            w->score[r] = NAN;
+            w->grouped[w->cursor[m]++] = NAN;
             continue;
         }
         double score = sum / (double)answered;
-        w->score[r] = score;
+        w->grouped[w->cursor[m]++] = score;
         scored++;
         if (score < w->score_min)
             w->score_min = score;
         if (score > w->score_max)
             w->score_max = score;
 
-        size_t m = dataset_manager_of(ds, r), fav = 0;
+        size_t fav = 0;
         for (size_t i = 0; i < k; i++)
-            fav += !isnan(x[i]) && x[i] >= sc->favourable;
-        w->count[m]++;
+            fav += x[i] >= sc->favourable;  /* false for NAN */
         w->fav[m] += fav;
         w->ans[m] += answered;
 
-        if (k < 2)
-            continue;
-        if (answered == k) {
-            w->n_complete++;
-            for (size_t i = 0; i < k; i++)
-                w->sum_c[i] += x[i];
-        } else {
-            size_t a = 0;
-            for (size_t i = 0; i < k; i++)
-                if (!isnan(x[i]))
-                    w->idx[a++] = i;
-            for (size_t u = 0; u < a; u++) {
-                size_t i = w->idx[u];
-                for (size_t v = 0; v < a; v++) {
-                    size_t j = w->idx[v];
-                    w->n_p[i * k + j]++;
-                    w->s_p[i * k + j] += x[i];
-                }
-            }
-        }
+        if (with_alpha && ++al->rows == al->cap_rows)
+            analysis_alpha_flush(al);
     }
+    if (with_alpha)
+        analysis_alpha_flush(al);
     return scored;
-}
-
-/*
- * Step 4: Cronbach's alpha as psych::alpha's raw_alpha,
- *   alpha = k/(k-1) · (1 - Σ_i cov_ii / Σ_{i,j} cov_ij),
- * on the pairwise-complete covariance matrix of the scale's items (after
- * reverse coding) over its scored respondents: cov_ij is over the
- * respondents answering both i and j, with their own means of x_i and x_j
- * and an n-1 denominator; cov_ii is the variance over those answering i.
- *
- * Two passes.  The first (in analysis_score_pass) gave each pair's means.
- * This second one sums products of deviations from them.  Respondents who
- * answered every item are in every pair's set, so they are handled once for
- * all pairs: with e_i = x_i - mean_c[i] (mean_c over the complete ones) and
- * d_i = mean_c[i] - mean_p[i,j], their share of pair (i,j)'s co-moment is
- *   Σ (e_i + d_i)(e_j + d_j) = Σ e_i e_j + d_i Σ e_j + d_j Σ e_i + n_c d_i d_j,
- * an identity; the rest go pair by pair.  NAN when k < 2, when some pair has
- * fewer than two respondents, or when the total variance is zero.
- */
-static double analysis_alpha(const dataset_t *ds, const dataset_scale_t *sc, analysis_work_t *w)
-{
-    size_t k = sc->n_items;
-    if (k < 2)
-        return NAN;
-    size_t nc = w->n_complete;
-    for (size_t i = 0; i < k; i++)
-        w->mean_c[i] = nc ? w->sum_c[i] / (double)nc : 0.0;
-    for (size_t i = 0; i < k; i++) {
-        for (size_t j = 0; j < k; j++) {
-            size_t n = nc + w->n_p[i * k + j];
-            if (n < 2)
-                return NAN;
-            w->mean_p[i * k + j] = (w->sum_c[i] + w->s_p[i * k + j]) / (double)n;
-        }
-    }
-
-    double *x = w->x, *mean_c = w->mean_c;
-    for (size_t r = 0; r < w->n_respondents; r++) {
-        if (isnan(w->score[r]))
-            continue;
-        double sum;
-        size_t answered = analysis_read_items(ds, sc, r, x, &sum);
-        if (answered == k) {
-            for (size_t i = 0; i < k; i++) {
-                x[i] -= mean_c[i];
-                w->dev_c[i] += x[i];
-            }
-            for (size_t i = 0; i < k; i++) {
-                double xi = x[i], *qi = w->q + i * k;
-                for (size_t j = i; j < k; j++)
-                    qi[j] += xi * x[j];
-            }
-        } else {
-            size_t a = 0;
-            for (size_t i = 0; i < k; i++)
-                if (!isnan(x[i]))
-                    w->idx[a++] = i;
-            for (size_t u = 0; u < a; u++) {
-                size_t i = w->idx[u];
-                for (size_t v = u; v < a; v++) {
-                    size_t j = w->idx[v];
-                    w->p[i * k + j] += (x[i] - w->mean_p[i * k + j]) * (x[j] - w->mean_p[j * k + i]);
-                }
-            }
-        }
-    }
-
-    double diagonal = 0.0, total = 0.0;
-    for (size_t i = 0; i < k; i++) {
-        for (size_t j = i; j < k; j++) {
-            double d_i = nc ? mean_c[i] - w->mean_p[i * k + j] : 0.0;
-            double d_j = nc ? mean_c[j] - w->mean_p[j * k + i] : 0.0;
-            double comoment = w->q[i * k + j] + d_i * w->dev_c[j] + d_j * w->dev_c[i] +
-                              (double)nc * d_i * d_j + w->p[i * k + j];
-            double cov = comoment / (double)(nc + w->n_p[i * k + j] - 1);
-            if (i == j) {
-                diagonal += cov;
-                total += cov;
-            } else {
-                total += 2.0 * cov;
-            }
-        }
-    }
-    double kd = (double)k;
-    return analysis_finite(kd / (kd - 1.0) * (1.0 - analysis_ratio(diagonal, total)));
 }
 
 /* Mean and sum of squared deviations of sorted data, two-pass: the sum's
@@ -373,7 +447,7 @@ static double analysis_mean_ss(const double *sorted, size_t n, double *ss)
     return mean;
 }
 
-/* t(0.975, df), cached by df: a team size repeats many times. */
+/* t(0.975, df), cached by df: team sizes repeat. */
 static double analysis_t975(analysis_work_t *w, size_t df)
 {
     if (df == 0)
@@ -386,35 +460,8 @@ static double analysis_t975(analysis_work_t *w, size_t df)
     return analysis_finite(gsl_cdf_tdist_Pinv(0.975, (double)df));
 }
 
-/* Step 2's counting sort: each scored respondent's score into its
- * manager's slice of grouped, in respondent order; end[m] is one past the
- * slice.  Also sizes the t-quantile cache for the largest team. */
-static engage_status_t analysis_group_scores(const dataset_t *ds, analysis_work_t *w)
-{
-    size_t pos = 0, max_n = 0;
-    for (size_t m = 0; m < w->n_managers; m++) {
-        w->end[m] = pos;  /* the slice's start until it is filled */
-        pos += w->count[m];
-        if (w->count[m] > max_n)
-            max_n = w->count[m];
-    }
-    for (size_t r = 0; r < w->n_respondents; r++)
-        if (!isnan(w->score[r]))
-            w->grouped[w->end[dataset_manager_of(ds, r)]++] = w->score[r];
-
-    if (max_n > w->tq_size) {
-        double *tq = realloc(w->tq, max_n * sizeof *tq);
-        if (!tq)
-            return ENGAGE_ENOMEM;
-        for (size_t i = w->tq_size; i < max_n; i++)
-            tq[i] = NAN;
-        w->tq = tq;
-        w->tq_size = max_n;
-    }
-    return ENGAGE_OK;
-}
-
-/* Fill out->managers and out->variance from the grouped scores. */
+/* Steps 2 and 3: out->managers from each manager's slots, then the ANOVA
+ * in out->variance. */
 static void analysis_summarise(analysis_work_t *w, analysis_scale_t *out, size_t scored)
 {
     size_t M = w->n_managers, J = 0;
@@ -423,14 +470,18 @@ static void analysis_summarise(analysis_work_t *w, analysis_scale_t *out, size_t
 
     for (size_t m = 0; m < M; m++) {
         analysis_manager_t *am = &out->managers[m];
-        size_t n = w->count[m];
+        /* compact the scored ones to the front of the manager's slots */
+        double *g = w->grouped + w->start[m];
+        size_t slots = w->start[m + 1] - w->start[m], n = 0;
+        for (size_t i = 0; i < slots; i++)
+            if (!isnan(g[i]))
+                g[n++] = g[i];
         am->manager = m;
         am->n = n;
         am->mean = am->sd = am->se = am->ci_low = am->ci_high = am->median = NAN;
         am->favourable_pct = NAN;
         if (n == 0)
             continue;
-        double *g = w->grouped + (w->end[m] - n);
         gsl_sort(g, 1, n);
         double ss;
         double mean = analysis_mean_ss(g, n, &ss);
@@ -458,27 +509,29 @@ static void analysis_summarise(analysis_work_t *w, analysis_scale_t *out, size_t
     if (scored == 0)
         return;
 
-    double grand;
-    if (w->score_min == w->score_max) {
-        grand = w->score_min;
-    } else {
+    bool uniform = w->score_min == w->score_max;
+    double grand = w->score_min;
+    if (!uniform) {
+        /* two-pass over the scores, group by group */
         double sum = 0.0, resid = 0.0;
-        for (size_t i = 0; i < scored; i++)
-            sum += w->grouped[i];
+        for (size_t m = 0; m < M; m++)
+            for (size_t i = 0; i < out->managers[m].n; i++)
+                sum += w->grouped[w->start[m] + i];
         grand = sum / N;
-        for (size_t i = 0; i < scored; i++)
-            resid += w->grouped[i] - grand;
+        for (size_t m = 0; m < M; m++)
+            for (size_t i = 0; i < out->managers[m].n; i++)
+                resid += w->grouped[w->start[m] + i] - grand;
         grand += resid / N;
     }
     double ss_between = 0.0;
-    for (size_t m = 0; m < M; m++) {
-        if (w->count[m] == 0)
+    for (size_t m = 0; m < M && !uniform; m++) {
+        if (out->managers[m].n == 0)
             continue;
         double d = out->managers[m].mean - grand;
-        ss_between += (double)w->count[m] * d * d;
+        ss_between += (double)out->managers[m].n * d * d;
     }
-    if (w->score_min == w->score_max)
-        ss_between = ss_within = 0.0;
+    if (uniform)
+        ss_within = 0.0;
 
     v->grand_mean = analysis_finite(grand);
     v->ss_between = analysis_finite(ss_between);
@@ -501,23 +554,28 @@ static engage_status_t analysis_scale(const dataset_t *ds, size_t s, analysis_wo
                                       analysis_scale_t *out)
 {
     const dataset_scale_t *sc = dataset_scale(ds, s);
+    size_t k = sc->n_items;
     out->scale = sc;
     out->n_managers = w->n_managers;
     out->managers = analysis_calloc(w->n_managers, sizeof *out->managers);
     if (!out->managers)
         return ENGAGE_ENOMEM;
-    engage_status_t st = analysis_work_items(w, sc->n_items);
-    if (st != ENGAGE_OK)
-        return st;
+    bool with_alpha = k >= 2;
+    if (with_alpha) {
+        if (analysis_alpha_init(&w->alpha, k) != ENGAGE_OK)
+            return ENGAGE_ENOMEM;
+    } else if (k > w->x_cap) {
+        free(w->x);
+        w->x = analysis_calloc(k, sizeof *w->x);
+        w->x_cap = w->x ? k : 0;
+        if (!w->x)
+            return ENGAGE_ENOMEM;
+    }
 
-    size_t scored = analysis_score_pass(ds, sc, w);
-    st = analysis_group_scores(ds, w);
-    if (st != ENGAGE_OK)
-        return st;
+    size_t scored = analysis_score_pass(ds, sc, w, with_alpha);
     analysis_summarise(w, out, scored);
-
     analysis_variance_t *v = &out->variance;
-    v->alpha = scored >= 2 ? analysis_alpha(ds, sc, w) : NAN;
+    v->alpha = with_alpha ? analysis_alpha_value(&w->alpha) : NAN;
 
     unsigned notes = 0;
     if (scored == 0)
@@ -528,17 +586,17 @@ static engage_status_t analysis_scale(const dataset_t *ds, size_t s, analysis_wo
         notes |= ANALYSIS_NOTE_ALL_SINGLETONS;
     if (scored >= 2 && w->score_min == w->score_max)
         notes |= ANALYSIS_NOTE_ZERO_VARIANCE;
-    if (sc->n_items < 2)
+    if (k < 2)
         notes |= ANALYSIS_NOTE_ONE_ITEM;
     out->notes = notes;
     return ENGAGE_OK;
 }
 
-/* See analysis.h.  Notes: NO_SCORES when nobody is scored (and then no
- * other note but ONE_ITEM); ONE_MANAGER when scored respondents all have
- * one manager; ALL_SINGLETONS when every scored respondent is alone in
- * their team; ZERO_VARIANCE when two or more scores are all equal;
- * ONE_ITEM when the scale has fewer than two items. */
+/* See analysis.h.  The notes are set as follows: NO_SCORES when nobody is
+ * scored (then ONE_MANAGER and ALL_SINGLETONS are not set); ONE_MANAGER when
+ * the scored respondents all have one manager; ALL_SINGLETONS when every
+ * scored respondent is alone in their team; ZERO_VARIANCE when two or more
+ * scores are all equal; ONE_ITEM when the scale has fewer than two items. */
 engage_status_t analysis_run(const dataset_t *ds, results_t **out, engage_error_t *err)
 {
     *out = NULL;
@@ -546,9 +604,9 @@ engage_status_t analysis_run(const dataset_t *ds, results_t **out, engage_error_
     gsl_set_error_handler_off();
 
     analysis_work_t w;
-    results_t *res = analysis_calloc(1, sizeof *res);
     engage_status_t st = analysis_work_init(&w, ds);
     size_t n_scales = dataset_n_scales(ds);
+    results_t *res = analysis_calloc(1, sizeof *res);
     if (res && st == ENGAGE_OK) {
         res->scales = analysis_calloc(n_scales, sizeof *res->scales);
         if (!res->scales)

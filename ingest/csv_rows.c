@@ -162,6 +162,23 @@ static long open_field_line(const struct csv_parser *p, long line_after)
  * parse them; refuses binary bytes. */
 static void scan_bytes(reader_t *r, struct csv_parser *p, const unsigned char *data, size_t len)
 {
+    /* A NUL anywhere in the chunk means binary data: say so before any
+     * record of the chunk is judged on its (garbled) fields. */
+    if (r->status != ENGAGE_OK)
+        return;
+    const unsigned char *nul = memchr(data, 0, len);
+    if (nul) {
+        long line = r->line;
+        bool after_cr = r->after_cr;
+        for (const unsigned char *b = data; b < nul; b++) {
+            if ((*b == '\n' && !after_cr) || *b == '\r')
+                line++;
+            after_cr = *b == '\r';
+        }
+        r->status = engage_fail(r->err, ENGAGE_EDATA, r->name, line,
+                                "binary data (byte 0x00): this is not a text file");
+        return;
+    }
     size_t start = 0;
     for (size_t i = 0; i < len && r->status == ENGAGE_OK; i++) {
         unsigned char c = byte_class[data[i]];

@@ -48,6 +48,12 @@ void outdir_fix_error(const outdir_t *od, engage_error_t *err);
  * On failure the temporary folder is removed and OUTDIR is unchanged. */
 engage_status_t outdir_commit(outdir_t *od, engage_error_t *err);
 
+/* The commit used where the file system cannot exchange two names: OUTDIR
+ * is moved aside, the new folder moved in, and OUTDIR moved back if that
+ * fails.  Not atomic, but OUTDIR is never lost.  (outdir_commit() falls
+ * back to it; public so that it can be tested.) */
+engage_status_t outdir_commit_aside(outdir_t *od, engage_error_t *err);
+
 /* Remove the temporary folder (after a failure). */
 void outdir_abort(outdir_t *od);
 

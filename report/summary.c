@@ -1,0 +1,721 @@
+/*
+ * report/summary.c — the text of report.txt.
+ *
+ * Built in memory (a few kilobytes whatever the number of managers: at
+ * most SUMMARY_MAX_RANKED rows per scale) and written by the caller.
+ * Widths are counted in UTF-8 characters; names and paths from the data are
+ * cleaned of control characters before they are printed, so an id with a
+ * newline or an escape sequence cannot break the layout.  Owns nothing
+ * beyond each call.
+ */
+#include "summary.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------ */
+/* growing text buffer                                                        */
+
+typedef struct {
+    char *data;
+    size_t len, cap;
+    bool failed;
+} sbuf_t;
+
+static void sb_add(sbuf_t *sb, const char *s, size_t n)
+{
+    if (sb->failed)
+        return;
+    if (sb->len + n + 1 > sb->cap) {
+        size_t cap = sb->cap ? sb->cap : 4096;
+        while (cap < sb->len + n + 1)
+            cap *= 2;
+        char *d = realloc(sb->data, cap);
+        if (!d) {
+            sb->failed = true;
+            return;
+        }
+        sb->data = d;
+        sb->cap = cap;
+    }
+    memcpy(sb->data + sb->len, s, n);
+    sb->len += n;
+    sb->data[sb->len] = '\0';
+}
+
+static void sb_str(sbuf_t *sb, const char *s)
+{
+    sb_add(sb, s, strlen(s));
+}
+
+static void sb_repeat(sbuf_t *sb, char c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        sb_add(sb, &c, 1);
+}
+
+/* vasprintf into a malloc'd string (NULL when out of memory). */
+static char *vformat(const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0)
+        return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (s)
+        vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
+}
+
+/* ------------------------------------------------------------------------ */
+/* UTF-8 widths, cleaning and truncation                                      */
+
+static bool is_lead(unsigned char c)
+{
+    return (c & 0xC0) != 0x80;
+}
+
+static size_t u8_ncols(const char *s, size_t n)
+{
+    size_t cols = 0;
+    for (size_t i = 0; i < n; i++)
+        if (is_lead((unsigned char)s[i]))
+            cols++;
+    return cols;
+}
+
+static size_t u8_cols(const char *s)
+{
+    return u8_ncols(s, strlen(s));
+}
+
+/* Byte offset where character number `cols` (0-based) starts. */
+static size_t u8_offset(const char *s, size_t cols)
+{
+    size_t i = 0, c = 0;
+    for (; s[i]; i++) {
+        if (is_lead((unsigned char)s[i])) {
+            if (c == cols)
+                break;
+            c++;
+        }
+    }
+    return i;
+}
+
+/* Written between words that must stay on one line ("F(4,<NB>20)"); wrap()
+ * prints it as a space. */
+#define NBSP "\x1f"
+
+/* Copy with C0/C1 control characters and DEL replaced by '?' (NBSP kept
+ * when keep_nbsp). */
+static char *clean_text(const char *s, bool keep_nbsp)
+{
+    if (!s)
+        s = "";
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    if (!d)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && !(keep_nbsp && c == 0x1f)) || c == 0x7f) {
+            d[o++] = '?';
+        } else if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+                   (unsigned char)s[i + 1] <= 0x9F) {
+            d[o++] = '?';
+            i++;
+        } else {
+            d[o++] = (char)c;
+        }
+    }
+    d[o] = '\0';
+    return d;
+}
+
+static char *clean(const char *s)
+{
+    return clean_text(s, false);
+}
+
+/* Cleaned copy of s that fits in `width` columns: the start kept and "..."
+ * after it, or (keep_end, for paths) "..." and the end. */
+static char *fit(const char *s, size_t width, bool keep_end)
+{
+    char *c = clean(s);
+    if (!c)
+        return NULL;
+    size_t cols = u8_cols(c);
+    if (cols <= width)
+        return c;
+    if (width <= 3) {
+        c[u8_offset(c, width)] = '\0';
+        return c;
+    }
+    size_t keep = width - 3;
+    char *d = malloc(strlen(c) + 4);
+    if (!d) {
+        free(c);
+        return NULL;
+    }
+    if (keep_end) {
+        strcpy(d, "...");
+        strcat(d, c + u8_offset(c, cols - keep));
+    } else {
+        size_t b = u8_offset(c, keep);
+        memcpy(d, c, b);
+        strcpy(d + b, "...");
+    }
+    free(c);
+    return d;
+}
+
+/* A cell padded to `width` columns. */
+static void sb_cell(sbuf_t *sb, const char *text, size_t width, bool right)
+{
+    size_t cols = u8_cols(text);
+    size_t pad = cols < width ? width - cols : 0;
+    if (right)
+        sb_repeat(sb, ' ', pad);
+    sb_str(sb, text);
+    if (!right)
+        sb_repeat(sb, ' ', pad);
+}
+
+/* ------------------------------------------------------------------------ */
+/* paragraphs                                                                 */
+
+/* Word-wrap text (cleaned first) into lines of SUMMARY_WIDTH columns, each
+ * starting with indent; a word longer than a line is broken. */
+static void wrap(sbuf_t *sb, const char *indent, const char *raw)
+{
+    char *text = clean_text(raw, true);
+    if (!text) {
+        sb->failed = true;
+        return;
+    }
+    size_t width = SUMMARY_WIDTH - u8_cols(indent);
+    size_t start = sb->len;
+    size_t line = 0;
+    bool started = false;
+    const char *p = text;
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        const char *w = p;
+        while (*p && *p != ' ')
+            p++;
+        size_t wc = u8_ncols(w, (size_t)(p - w));
+        if (started && line + 1 + wc <= width) {
+            sb_str(sb, " ");
+            sb_add(sb, w, (size_t)(p - w));
+            line += 1 + wc;
+            continue;
+        }
+        if (started)
+            sb_str(sb, "\n");
+        while (wc > width) {
+            size_t b = u8_offset(w, width);
+            sb_str(sb, indent);
+            sb_add(sb, w, b);
+            sb_str(sb, "\n");
+            w += b;
+            wc -= width;
+        }
+        sb_str(sb, indent);
+        sb_add(sb, w, (size_t)(p - w));
+        line = wc;
+        started = true;
+    }
+    if (started)
+        sb_str(sb, "\n");
+    free(text);
+    for (size_t i = start; i < sb->len; i++)
+        if (sb->data[i] == 0x1f)
+            sb->data[i] = ' ';
+}
+
+static void wrapf(sbuf_t *sb, const char *indent, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void wrapf(sbuf_t *sb, const char *indent, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = vformat(fmt, ap);
+    va_end(ap);
+    if (!s) {
+        sb->failed = true;
+        return;
+    }
+    wrap(sb, indent, s);
+    free(s);
+}
+
+static void heading(sbuf_t *sb, const char *title, char underline)
+{
+    char *t = fit(title, SUMMARY_WIDTH, false);
+    if (!t) {
+        sb->failed = true;
+        return;
+    }
+    sb_str(sb, t);
+    sb_str(sb, "\n");
+    sb_repeat(sb, underline, u8_cols(t));
+    sb_str(sb, "\n");
+    free(t);
+}
+
+/* ------------------------------------------------------------------------ */
+/* numbers                                                                    */
+
+typedef struct {
+    char s[40];
+} num_t;
+
+typedef struct {
+    char s[128];
+} text_t;
+
+/* Rounded to `decimals` places, '.' as decimal point whatever the locale,
+ * no "-0.00"; "n/a" for NAN and infinities. */
+static num_t fixed(double v, int decimals)
+{
+    num_t n;
+    if (!isfinite(v)) {
+        snprintf(n.s, sizeof n.s, "n/a");
+        return n;
+    }
+    if (fabs(v) < 1e15)
+        snprintf(n.s, sizeof n.s, "%.*f", decimals, v);
+    else
+        snprintf(n.s, sizeof n.s, "%.4g", v);
+    const struct lconv *lc = localeconv();
+    const char *dp = lc && lc->decimal_point && lc->decimal_point[0] ? lc->decimal_point : ".";
+    char *at = strcmp(dp, ".") != 0 ? strstr(n.s, dp) : NULL;
+    if (at) {
+        size_t dl = strlen(dp);
+        *at = '.';
+        memmove(at + 1, at + dl, strlen(at + dl) + 1);
+    }
+    if (n.s[0] == '-' && strspn(n.s + 1, "0.") == strlen(n.s + 1))
+        memmove(n.s, n.s + 1, strlen(n.s));
+    return n;
+}
+
+static num_t count(size_t v)
+{
+    num_t n;
+    snprintf(n.s, sizeof n.s, "%zu", v);
+    return n;
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+/* ", p < 0.001" style tail of a test result. */
+static text_t p_text(double p)
+{
+    text_t n;
+    if (!isfinite(p))
+        n.s[0] = '\0';
+    else if (p < 0.001)
+        snprintf(n.s, sizeof n.s, ", p" NBSP "<" NBSP "0.001");
+    else
+        snprintf(n.s, sizeof n.s, ", p" NBSP "=" NBSP "%s", fixed(p, 3).s);
+    return n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* sections                                                                   */
+
+static const char *undefined_reason(unsigned notes)
+{
+    if (notes & ANALYSIS_NOTE_ONE_MANAGER)
+        return "only one manager has scored respondents";
+    if (notes & ANALYSIS_NOTE_ALL_SINGLETONS)
+        return "every manager has a single scored respondent";
+    if (notes & ANALYSIS_NOTE_ZERO_VARIANCE)
+        return "every respondent has the same score";
+    return "the data do not allow it";
+}
+
+static void headline(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, long k)
+{
+    const results_t *res = in->results;
+    heading(sb, "Share of the variance that lies between managers", '-');
+    sb_str(sb, "\n");
+    if (res->n_scales == 0)
+        wrap(sb, "", "No scale was analysed.");
+    for (size_t s = 0; s < res->n_scales; s++) {
+        const analysis_scale_t *sc = &res->scales[s];
+        const analysis_variance_t *v = &sc->variance;
+        char *name = fit(sc->scale->name, SUMMARY_NAME_IN_TEXT, false);
+        if (!name) {
+            sb->failed = true;
+            return;
+        }
+        if (s > 0)
+            sb_str(sb, "\n");
+        if (pv->scales[s].summary.scale_suppressed) {
+            if (v->respondents == 0)
+                wrapf(sb, "", "The share of the variance in %s that lies between managers "
+                              "is not known: no respondent was scored on this scale.", name);
+            else
+                wrapf(sb, "", "The share of the variance in %s that lies between managers "
+                              "is not shown: fewer than %ld respondents were scored on this "
+                              "scale.", name, k);
+            free(name);
+            continue;
+        }
+        char test[256] = "";
+        if (isfinite(v->f))
+            snprintf(test, sizeof test, "; F(%s," NBSP "%s) = %s%s", fixed(v->df_between, 0).s,
+                     fixed(v->df_within, 0).s, fixed(v->f, 2).s, p_text(v->p_value).s);
+        if (!isfinite(v->icc1))
+            wrapf(sb, "", "The share of the variance in %s that lies between managers cannot "
+                          "be estimated: %s.", name, undefined_reason(sc->notes));
+        else if (v->icc1 < 0)
+            wrapf(sb, "", "No more of the variance in %s lies between managers than chance "
+                          "alone would give (ICC(1) = %s%s).", name, fixed(v->icc1, 3).s, test);
+        else
+            wrapf(sb, "", "%s%% of the variance in %s lies between managers (ICC(1) = %s%s).",
+                  fixed(100.0 * v->icc1, 1).s, name, fixed(v->icc1, 3).s, test);
+        free(name);
+    }
+    sb_str(sb, "\n");
+}
+
+typedef struct {
+    double mean;
+    size_t j;
+} ranked_t;
+
+static int compare_ranked(const void *a, const void *b)
+{
+    const ranked_t *x = a, *y = b;
+    bool xn = isnan(x->mean), yn = isnan(y->mean);
+    if (xn != yn)
+        return xn ? 1 : -1;
+    if (!xn && x->mean != y->mean)
+        return x->mean > y->mean ? -1 : 1;
+    return x->j < y->j ? -1 : x->j > y->j;
+}
+
+typedef struct {
+    num_t rank, n, mean;
+    text_t ci;
+    const char *id;
+} rank_row_t;
+
+static void ranking(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, size_t s)
+{
+    const analysis_scale_t *sc = &in->results->scales[s];
+    size_t shown = pv->scales[s].summary.n_shown;
+    if (shown == 0) {
+        wrap(sb, "", "No manager has enough scored respondents to be shown.");
+        return;
+    }
+    ranked_t *order = malloc(shown * sizeof *order);
+    rank_row_t *rows = malloc((shown < SUMMARY_MAX_RANKED ? shown : SUMMARY_MAX_RANKED)
+                              * sizeof *rows);
+    if (!order || !rows) {
+        free(order);
+        free(rows);
+        sb->failed = true;
+        return;
+    }
+    size_t m = 0;
+    for (size_t j = 0; j < sc->n_managers; j++)
+        if (!privacy_hidden(pv, s, j))
+            order[m++] = (ranked_t){ sc->managers[j].mean, j };
+    qsort(order, m, sizeof *order, compare_ranked);
+
+    /* The ranks printed: all, or the top and bottom SUMMARY_RANK_EDGE. */
+    bool cut = m > SUMMARY_MAX_RANKED;
+    size_t n_rows = 0;
+    for (size_t r = 0; r < m; r++) {
+        if (cut && r >= SUMMARY_RANK_EDGE && r < m - SUMMARY_RANK_EDGE)
+            continue;
+        const analysis_manager_t *am = &sc->managers[order[r].j];
+        rank_row_t *row = &rows[n_rows++];
+        row->rank = count(r + 1);
+        row->n = count(am->n);
+        row->mean = fixed(am->mean, 2);
+        if (isfinite(am->ci_low) && isfinite(am->ci_high))
+            snprintf(row->ci.s, sizeof row->ci.s, "[%s, %s]", fixed(am->ci_low, 2).s,
+                     fixed(am->ci_high, 2).s);
+        else
+            snprintf(row->ci.s, sizeof row->ci.s, "n/a");
+        row->id = dataset_manager_id(in->dataset, am->manager);
+    }
+
+    size_t wr = strlen("rank"), wn = 1, wm = strlen("mean"), wc = strlen("95% CI"), wid = 0;
+    for (size_t i = 0; i < n_rows; i++) {
+        size_t l;
+        if ((l = strlen(rows[i].rank.s)) > wr) wr = l;
+        if ((l = strlen(rows[i].n.s)) > wn) wn = l;
+        if ((l = strlen(rows[i].mean.s)) > wm) wm = l;
+        if ((l = strlen(rows[i].ci.s)) > wc) wc = l;
+        if ((l = u8_cols(rows[i].id)) > wid) wid = l;
+    }
+    /* "  rank  manager  n  mean  ci" */
+    size_t fixed_cols = 2 + wr + 2 + 2 + wn + 2 + wm + 2 + wc;
+    size_t room = fixed_cols < SUMMARY_WIDTH - 10 ? SUMMARY_WIDTH - fixed_cols : 10;
+    if (wid < strlen("manager"))
+        wid = strlen("manager");
+    if (wid > room)
+        wid = room;
+
+    wrap(sb, "", "Managers ranked by mean score, highest first, with the 95% confidence "
+                 "interval of the mean:");
+    sb_str(sb, "\n  ");
+    sb_cell(sb, "rank", wr, true);
+    sb_str(sb, "  ");
+    sb_cell(sb, "manager", wid, false);
+    sb_str(sb, "  ");
+    sb_cell(sb, "n", wn, true);
+    sb_str(sb, "  ");
+    sb_cell(sb, "mean", wm, true);
+    sb_str(sb, "  ");
+    sb_str(sb, "95% CI\n");
+    for (size_t i = 0; i < n_rows; i++) {
+        if (cut && i == SUMMARY_RANK_EDGE) {
+            char more[160];
+            snprintf(more, sizeof more, "... %zu more %s (ranks %zu to %zu) in managers.csv ...",
+                     m - 2 * (size_t)SUMMARY_RANK_EDGE,
+                     plural(m - 2 * (size_t)SUMMARY_RANK_EDGE, "manager", "managers"),
+                     (size_t)SUMMARY_RANK_EDGE + 1, m - SUMMARY_RANK_EDGE);
+            char indent[64];
+            size_t ni = 2 + wr + 2 < sizeof indent - 1 ? 2 + wr + 2 : sizeof indent - 1;
+            memset(indent, ' ', ni);
+            indent[ni] = '\0';
+            wrap(sb, indent, more);
+        }
+        char *id = fit(rows[i].id, wid, false);
+        if (!id) {
+            sb->failed = true;
+            break;
+        }
+        sb_str(sb, "  ");
+        sb_cell(sb, rows[i].rank.s, wr, true);
+        sb_str(sb, "  ");
+        sb_cell(sb, id, wid, false);
+        sb_str(sb, "  ");
+        sb_cell(sb, rows[i].n.s, wn, true);
+        sb_str(sb, "  ");
+        sb_cell(sb, rows[i].mean.s, wm, true);
+        sb_str(sb, "  ");
+        sb_str(sb, rows[i].ci.s);
+        sb_str(sb, "\n");
+        free(id);
+    }
+    free(order);
+    free(rows);
+}
+
+static void scale_section(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, size_t s,
+                          long k)
+{
+    const analysis_scale_t *sc = &in->results->scales[s];
+    const analysis_variance_t *v = &sc->variance;
+    const privacy_summary_t *ps = &pv->scales[s].summary;
+    char *title = malloc(strlen(sc->scale->name) + 8);
+    if (!title) {
+        sb->failed = true;
+        return;
+    }
+    sprintf(title, "Scale: %s", sc->scale->name);
+    heading(sb, title, '-');
+    free(title);
+    sb_str(sb, "\n");
+
+    if (ps->scale_suppressed) {
+        if (v->respondents == 0)
+            wrap(sb, "", "No respondent was scored on this scale (nobody answered enough of its "
+                         "items), so it has no figures.");
+        else
+            wrapf(sb, "", "Only %zu %s scored on this scale, fewer than %ld, so none of its "
+                          "figures is shown.", v->respondents,
+                  plural(v->respondents, "respondent was", "respondents were"), k);
+    } else {
+        wrapf(sb, "", "%zu %s scored on the scale's %zu %s; they report to %zu %s.",
+              v->respondents, plural(v->respondents, "respondent was", "respondents were"),
+              sc->scale->n_items, plural(sc->scale->n_items, "item", "items"), v->managers,
+              plural(v->managers, "manager", "managers"));
+        if (isfinite(v->alpha))
+            wrapf(sb, "", "Cronbach's alpha: %s.", fixed(v->alpha, 2).s);
+        sb_str(sb, "\n");
+        ranking(sb, in, pv, s);
+
+        size_t small = ps->n_primary - ps->n_empty;
+        if (small > 0 || ps->n_secondary > 0 || ps->n_empty > 0) {
+            sb_str(sb, "\n");
+            if (small > 0)
+                wrapf(sb, "", "Not shown: %zu %s with fewer than %ld scored respondents.", small,
+                      plural(small, "manager", "managers"), k);
+            if (ps->n_secondary > 0)
+                wrapf(sb, "", "Also not shown: %zu %s whose figures would let the hidden "
+                              "%s be worked out by subtraction from the scale totals.",
+                      ps->n_secondary, plural(ps->n_secondary, "manager", "managers"),
+                      plural(small, "team", "teams"));
+            if (ps->n_empty > 0)
+                wrapf(sb, "", "%zu %s no scored respondent on this scale.", ps->n_empty,
+                      plural(ps->n_empty, "manager has", "managers have"));
+        }
+    }
+
+    bool first_note = true;
+#define NOTE(bit, text)                                                                     \
+    do {                                                                                    \
+        if (sc->notes & (bit)) {                                                            \
+            if (first_note)                                                                 \
+                sb_str(sb, "\n");                                                           \
+            first_note = false;                                                             \
+            wrap(sb, "", "Note: " text);                                                    \
+        }                                                                                   \
+    } while (0)
+    if (v->respondents > 0) {
+        NOTE(ANALYSIS_NOTE_ONE_MANAGER, "only one manager has scored respondents, so managers "
+                                        "cannot be compared.");
+        NOTE(ANALYSIS_NOTE_ALL_SINGLETONS, "every manager has a single scored respondent, so "
+                                           "the variance within teams cannot be estimated.");
+        if (!ps->scale_suppressed)
+            NOTE(ANALYSIS_NOTE_ZERO_VARIANCE, "every scored respondent has the same score, so "
+                                              "there is no variance to divide between and "
+                                              "within managers.");
+    }
+    NOTE(ANALYSIS_NOTE_ONE_ITEM, "the scale has a single item, so Cronbach's alpha is "
+                                 "undefined.");
+#undef NOTE
+    sb_str(sb, "\n");
+}
+
+static void quality_section(sbuf_t *sb, const report_input_t *in)
+{
+    heading(sb, "Data quality", '-');
+    sb_str(sb, "\n");
+    const ingest_log_t *log = in->log;
+    if (!log || log->n_files == 0) {
+        wrap(sb, "", "No input file was recorded.");
+        return;
+    }
+    static const char *const head[] = { "rows", "accepted", "rejected", "excluded" };
+    size_t total[4] = { 0 };
+    size_t w[4], wf = strlen("file");
+    for (int c = 0; c < 4; c++)
+        w[c] = strlen(head[c]);
+    for (size_t i = 0; i < log->n_files; i++) {
+        const ingest_file_t *f = &log->files[i];
+        size_t v[4] = { f->rows, f->accepted, f->rejected, f->excluded };
+        for (int c = 0; c < 4; c++)
+            total[c] += v[c];
+        size_t l = u8_cols(f->path ? f->path : "");
+        if (l > wf)
+            wf = l;
+    }
+    for (int c = 0; c < 4; c++) {
+        size_t l = strlen(count(total[c]).s);
+        if (l > w[c])
+            w[c] = l;
+    }
+    size_t fixed_cols = 2 + 2 + w[0] + 2 + w[1] + 2 + w[2] + 2 + w[3];
+    size_t room = fixed_cols < SUMMARY_WIDTH - 10 ? SUMMARY_WIDTH - fixed_cols : 10;
+    if (wf > room)
+        wf = room;
+
+    sb_str(sb, "  ");
+    sb_cell(sb, "file", wf, false);
+    for (int c = 0; c < 4; c++) {
+        sb_str(sb, "  ");
+        sb_cell(sb, head[c], w[c], true);
+    }
+    sb_str(sb, "\n");
+    for (size_t i = 0; i <= log->n_files; i++) {
+        if (i == log->n_files && log->n_files < 2)
+            break;
+        size_t v[4];
+        char *name;
+        if (i < log->n_files) {
+            const ingest_file_t *f = &log->files[i];
+            v[0] = f->rows, v[1] = f->accepted, v[2] = f->rejected, v[3] = f->excluded;
+            name = fit(f->path, wf, true);
+        } else {
+            memcpy(v, total, sizeof v);
+            name = fit("total", wf, false);
+        }
+        if (!name) {
+            sb->failed = true;
+            return;
+        }
+        sb_str(sb, "  ");
+        sb_cell(sb, name, wf, false);
+        free(name);
+        for (int c = 0; c < 4; c++) {
+            sb_str(sb, "  ");
+            sb_cell(sb, count(v[c]).s, w[c], true);
+        }
+        sb_str(sb, "\n");
+    }
+    sb_str(sb, "\n");
+    if (total[2] == 0 && total[3] == 0)
+        wrap(sb, "", "No row was rejected or excluded.");
+    else
+        wrapf(sb, "", "%zu %s rejected and %zu excluded (for example, superseded by a later "
+                      "answer from the same respondent); rejects.csv lists each with its file, "
+                      "line and reason.", total[2], plural(total[2], "row was", "rows were"),
+              total[3]);
+}
+
+static void privacy_section(sbuf_t *sb, long k)
+{
+    heading(sb, "About these figures", '-');
+    sb_str(sb, "\n");
+    wrapf(sb, "", "A manager's figures are shown only when at least %ld of their team were "
+                  "scored on the scale. When hiding the small teams alone would let a group "
+                  "of fewer than %ld people be worked out by subtraction from the scale "
+                  "totals, the next-smallest team is hidden too. In managers.csv a hidden "
+                  "manager keeps n, every other figure is empty and suppressed is 1. A scale "
+                  "with fewer than %ld scored respondents in all keeps only its name and "
+                  "counts (respondents, managers) in variance.csv.", k, k, k);
+    sb_str(sb, "\n");
+    wrap(sb, "", "Figures here are rounded; managers.csv and variance.csv give them to 12 "
+                 "significant digits. rejects.csv names respondents: it is for the analyst "
+                 "and should not be passed on.");
+}
+
+engage_status_t summary_build(const report_input_t *in, const privacy_t *privacy, char **text,
+                              size_t *size, engage_error_t *err)
+{
+    sbuf_t sb = { 0 };
+    long k = in->config ? in->config->min_group : 5;
+    char title[128];
+    snprintf(title, sizeof title, "engage %s: employee engagement report",
+             in->version ? in->version : "");
+    heading(&sb, title, '=');
+    sb_str(&sb, "\n");
+    headline(&sb, in, privacy, k);
+    for (size_t s = 0; s < in->results->n_scales; s++)
+        scale_section(&sb, in, privacy, s, k);
+    quality_section(&sb, in);
+    sb_str(&sb, "\n");
+    privacy_section(&sb, k);
+    if (sb.failed || !sb.data) {
+        free(sb.data);
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
+    *text = sb.data;
+    *size = sb.len;
+    return ENGAGE_OK;
+}

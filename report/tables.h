@@ -1,0 +1,40 @@
+/*
+ * report/tables.h — the CSV outputs of CONTRACT.md: managers.csv,
+ * variance.csv, quality.csv and rejects.csv.
+ *
+ * Each writer creates one file at `path`, applies the privacy decision
+ * where figures are concerned, and returns the SHA-256 of what it wrote.
+ */
+#ifndef ENGAGE_TABLES_H
+#define ENGAGE_TABLES_H
+
+#include "privacy.h"
+#include "report.h"
+
+/* Significant digits of every figure in the CSV outputs. */
+enum { TABLES_DIGITS = 12 };
+
+/* One row per scale × manager (every manager, n may be 0), scale order then
+ * manager index order.  A suppressed row keeps scale, manager_id and n,
+ * leaves every figure empty and has suppressed = 1. */
+engage_status_t tables_write_managers(const report_input_t *in, const privacy_t *privacy,
+                                      const char *path, char sha256_hex[65], engage_error_t *err);
+
+/* One row per scale.  A scale with fewer than min_group scored respondents
+ * keeps scale, respondents and managers (counts that managers.csv shows
+ * anyway) and leaves every figure empty. */
+engage_status_t tables_write_variance(const report_input_t *in, const privacy_t *privacy,
+                                      const char *path, char sha256_hex[65], engage_error_t *err);
+
+/* One row per input file of the ingest log. */
+engage_status_t tables_write_quality(const report_input_t *in, const char *path,
+                                     char sha256_hex[65], engage_error_t *err);
+
+/* One row per rejected or excluded input row, in log order. */
+engage_status_t tables_write_rejects(const report_input_t *in, const char *path,
+                                     char sha256_hex[65], engage_error_t *err);
+
+/* How a delimiter is named in outputs: "tab" for a tab, else as given. */
+const char *tables_delimiter_name(const char *delimiter);
+
+#endif

@@ -1,0 +1,909 @@
+/*
+ * tests/analysis/test_analysis.c — cmocka tests of analysis_run().
+ *
+ * Small datasets are built in memory through the dataset API and every
+ * expected figure is worked out by hand in the comments next to it.  The
+ * last group reads the R reference fixtures (tests/fixtures/reference, made
+ * by make_reference.R) and compares every variance and manager figure that
+ * results_t holds, to 1e-7 relative, an empty or NA cell meaning NAN.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "../../analysis/analysis.h"
+
+#define NA NAN
+#define MAX_ITEMS 24
+
+/* --- helpers ------------------------------------------------------------ */
+
+static void check_close(double got, double want, double rel, const char *what, const char *file,
+                        int line)
+{
+    bool ok;
+    if (isnan(want))
+        ok = isnan(got);
+    else
+        ok = !isnan(got) && fabs(got - want) <= rel * fmax(fabs(got), fabs(want));
+    if (!ok) {
+        print_error("%s: got %.17g, want %.17g\n", what, got, want);
+        _fail(file, line);
+    }
+}
+
+/* Equal to 1e-12 relative (hand-computed values), NAN matching NAN only. */
+#define assert_close(got, want) check_close((got), (want), 1e-12, #got, __FILE__, __LINE__)
+#define assert_nan(got) check_close((got), NAN, 0, #got, __FILE__, __LINE__)
+
+typedef struct {
+    const char *id, *manager;
+    double v[MAX_ITEMS];
+} row_t;
+
+typedef struct {
+    const char *name;
+    size_t n_items;
+    size_t items[MAX_ITEMS];
+    bool reverse[MAX_ITEMS];
+    double min, max, min_answered, favourable;
+} scale_def_t;
+
+/* A finished dataset with columns Q1..Qn_columns, the given scales and rows. */
+static dataset_t *build(size_t n_columns, const scale_def_t *scales, size_t n_scales,
+                        const row_t *rows, size_t n_rows)
+{
+    dataset_t *ds = dataset_new();
+    assert_non_null(ds);
+    for (size_t c = 0; c < n_columns; c++) {
+        char name[32];
+        size_t index;
+        snprintf(name, sizeof name, "Q%zu", c + 1);
+        assert_int_equal(dataset_add_column(ds, name, &index), ENGAGE_OK);
+        assert_int_equal(index, c);
+    }
+    for (size_t s = 0; s < n_scales; s++) {
+        dataset_scale_t sc = {
+            .name = (char *)scales[s].name, .n_items = scales[s].n_items,
+            .items = (size_t *)scales[s].items, .reverse = (bool *)scales[s].reverse,
+            .min = scales[s].min, .max = scales[s].max,
+            .min_answered = scales[s].min_answered, .favourable = scales[s].favourable,
+        };
+        assert_int_equal(dataset_add_scale(ds, &sc), ENGAGE_OK);
+    }
+    for (size_t r = 0; r < n_rows; r++)
+        assert_int_equal(dataset_add_row(ds, rows[r].id, rows[r].manager, rows[r].v, 0,
+                                         (long)r + 2, NULL, NULL),
+                         ENGAGE_OK);
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    return ds;
+}
+
+static results_t *run(const dataset_t *ds)
+{
+    results_t *res = NULL;
+    engage_error_t err = {0};
+    assert_int_equal(analysis_run(ds, &res, &err), ENGAGE_OK);
+    assert_non_null(res);
+    assert_int_equal(res->n_scales, dataset_n_scales(ds));
+    return res;
+}
+
+/* The manager row of the manager whose id is `id`. */
+static const analysis_manager_t *manager(const dataset_t *ds, const analysis_scale_t *sc,
+                                         const char *id)
+{
+    assert_int_equal(sc->n_managers, dataset_n_managers(ds));
+    for (size_t m = 0; m < sc->n_managers; m++) {
+        assert_int_equal(sc->managers[m].manager, m);
+        if (strcmp(dataset_manager_id(ds, m), id) == 0)
+            return &sc->managers[m];
+    }
+    fail_msg("no manager %s", id);
+    return NULL;
+}
+
+/* One item on 1..5, favourable at 4, scored when answered. */
+static const scale_def_t ONE_ITEM = {"engagement", 1, {0}, {false}, 1, 5, 0.5, 4};
+
+/* --- a worked example: three teams ---------------------------------------- */
+
+/*
+ * Team g1: 1 2 3   n=3, mean 2,    SS 1+0+1 = 2
+ * Team g2: 4 5     n=2, mean 4.5,  SS .25+.25 = 0.5
+ * Team g3: 2 4 4 5 n=4, mean 3.75, SS 3.0625+.0625+.0625+1.5625 = 4.75
+ * Team g4: one respondent answering nothing: n = 0, not in the ANOVA.
+ * N = 9, J = 3, grand mean 30/9 = 10/3.
+ * SSB = 3(2-10/3)² + 2(4.5-10/3)² + 4(3.75-10/3)² = 48/9 + 98/36 + 100/144
+ *     = (768 + 392 + 100)/144 = 8.75;  SSW = 2 + 0.5 + 4.75 = 7.25;
+ * SST = Σy² - (Σy)²/N = 116 - 100 = 16 = SSB + SSW.
+ * MSB = 8.75/2 = 4.375 = 105/24; MSW = 7.25/6 = 29/24; F = 105/29.
+ * p: for F(2, 6), Q(f) = (1 + 2f/6)^-3 = (1 + 35/29)^-3 = (29/64)³ = 24389/262144.
+ * k0 = (9 - (9+4+16)/9)/2 = 26/9.
+ * ICC1 = (MSB-MSW)/(MSB + (k0-1)MSW) = (76/24)/(105/24 + (17/9)(29/24))
+ *      = (19/6)/(1438/216) = 342/719;  ICC2 = (76/24)/(105/24) = 76/105.
+ * eta² = 8.75/16.
+ * Rows arrive out of manager order to exercise the grouping.
+ */
+static void test_three_teams(void **state)
+{
+    (void)state;
+    const row_t rows[] = {
+        {"r1", "g3", {2}}, {"r2", "g1", {1}}, {"r3", "g2", {4}}, {"r4", "g3", {4}},
+        {"r5", "g4", {NA}}, {"r6", "g1", {3}}, {"r7", "g3", {5}}, {"r8", "g1", {2}},
+        {"r9", "g2", {5}}, {"r10", "g3", {4}},
+    };
+    dataset_t *ds = build(1, &ONE_ITEM, 1, rows, sizeof rows / sizeof *rows);
+    results_t *res = run(ds);
+    const analysis_scale_t *sc = &res->scales[0];
+    assert_ptr_equal(sc->scale, dataset_scale(ds, 0));
+    assert_int_equal(sc->n_managers, 4);
+
+    const analysis_variance_t *v = &sc->variance;
+    assert_int_equal(v->respondents, 9);
+    assert_int_equal(v->managers, 3);
+    assert_close(v->grand_mean, 10.0 / 3.0);
+    assert_close(v->ss_between, 8.75);
+    assert_close(v->ss_within, 7.25);
+    assert_close(v->df_between, 2);
+    assert_close(v->df_within, 6);
+    assert_close(v->ms_between, 4.375);
+    assert_close(v->ms_within, 29.0 / 24.0);
+    assert_close(v->f, 105.0 / 29.0);
+    check_close(v->p_value, 24389.0 / 262144.0, 1e-9, "p_value", __FILE__, __LINE__);
+    assert_close(v->k0, 26.0 / 9.0);
+    assert_close(v->icc1, 342.0 / 719.0);
+    assert_close(v->icc2, 76.0 / 105.0);
+    assert_close(v->eta_squared, 8.75 / 16.0);
+    assert_nan(v->alpha);
+    assert_int_equal(sc->notes, ANALYSIS_NOTE_ONE_ITEM);
+
+    /* t(0.975, 2) = 4.3026527297494619, t(0.975, 1) = 12.706204736174694,
+     * t(0.975, 3) = 3.1824463052837078 (R's qt). */
+    const analysis_manager_t *g1 = manager(ds, sc, "g1");
+    assert_int_equal(g1->n, 3);
+    assert_close(g1->mean, 2);
+    assert_close(g1->sd, 1);                      /* sqrt(2/2) */
+    assert_close(g1->se, 1 / sqrt(3));
+    check_close(g1->ci_low, 2 - 4.3026527297494619 / sqrt(3), 1e-9, "g1 ci_low", __FILE__, __LINE__);
+    check_close(g1->ci_high, 2 + 4.3026527297494619 / sqrt(3), 1e-9, "g1 ci_high", __FILE__, __LINE__);
+    assert_close(g1->median, 2);
+    assert_close(g1->favourable_pct, 0);          /* none of 1 2 3 is >= 4 */
+
+    const analysis_manager_t *g2 = manager(ds, sc, "g2");
+    assert_int_equal(g2->n, 2);
+    assert_close(g2->mean, 4.5);
+    assert_close(g2->sd, sqrt(0.5));
+    assert_close(g2->se, 0.5);                    /* sqrt(.5)/sqrt(2) */
+    check_close(g2->ci_low, 4.5 - 12.706204736174694 * 0.5, 1e-9, "g2 ci_low", __FILE__, __LINE__);
+    check_close(g2->ci_high, 4.5 + 12.706204736174694 * 0.5, 1e-9, "g2 ci_high", __FILE__, __LINE__);
+    assert_close(g2->median, 4.5);                /* even n: (4+5)/2 */
+    assert_close(g2->favourable_pct, 100);
+
+    const analysis_manager_t *g3 = manager(ds, sc, "g3");
+    assert_int_equal(g3->n, 4);
+    assert_close(g3->mean, 3.75);
+    assert_close(g3->sd, sqrt(4.75 / 3));
+    assert_close(g3->se, sqrt(4.75 / 3) / 2);
+    check_close(g3->ci_high, 3.75 + 3.1824463052837078 * sqrt(4.75 / 3) / 2, 1e-9, "g3 ci_high",
+                __FILE__, __LINE__);
+    assert_close(g3->median, 4);                  /* 2 4 4 5: (4+4)/2 */
+    assert_close(g3->favourable_pct, 75);         /* 4 4 5 of 4 answers */
+
+    const analysis_manager_t *g4 = manager(ds, sc, "g4");
+    assert_int_equal(g4->n, 0);
+    assert_nan(g4->mean);
+    assert_nan(g4->sd);
+    assert_nan(g4->se);
+    assert_nan(g4->ci_low);
+    assert_nan(g4->ci_high);
+    assert_nan(g4->median);
+    assert_nan(g4->favourable_pct);
+
+    results_free(res);
+    dataset_free(ds);
+}
+
+/* --- scoring ---------------------------------------------------------------- */
+
+/*
+ * Four items, Q2 reverse coded on 1..5 (v -> 6 - v), min_answered 0.5,
+ * each respondent alone in a team so that the team mean is its score.
+ *   a: 4, 2→4, -, -      2/4 = 0.5 answered: scored, (4+4)/2 = 4;   favourable 2 of 2
+ *   b: 5, -, -, -        1/4 < 0.5: not scored
+ *   c: 1, 5→1, 2, 3      4/4: (1+1+2+3)/4 = 1.75;                   favourable 0 of 4
+ *   d: -, -, -, -        nothing answered: not scored
+ *   e: 5, 1→5, 4, -      3/4: 14/3;                                 favourable 3 of 3
+ * A second scale on the same items with min_answered 0.75 scores c and e only
+ * (3/4 = 0.75 is enough), and a third with min_answered 0 still needs one
+ * answer, so d stays unscored.
+ */
+static void test_scoring(void **state)
+{
+    (void)state;
+    scale_def_t scales[3] = {
+        {"half", 4, {0, 1, 2, 3}, {false, true, false, false}, 1, 5, 0.5, 4},
+        {"most", 4, {0, 1, 2, 3}, {false, true, false, false}, 1, 5, 0.75, 4},
+        {"any", 4, {0, 1, 2, 3}, {false, true, false, false}, 1, 5, 0, 4},
+    };
+    const row_t rows[] = {
+        {"a", "ma", {4, 2, NA, NA}}, {"b", "mb", {5, NA, NA, NA}},
+        {"c", "mc", {1, 5, 2, 3}},   {"d", "md", {NA, NA, NA, NA}},
+        {"e", "me", {5, 1, 4, NA}},
+    };
+    dataset_t *ds = build(4, scales, 3, rows, 5);
+    results_t *res = run(ds);
+
+    const analysis_scale_t *half = &res->scales[0];
+    assert_int_equal(manager(ds, half, "ma")->n, 1);
+    assert_close(manager(ds, half, "ma")->mean, 4);
+    assert_close(manager(ds, half, "ma")->median, 4);
+    assert_close(manager(ds, half, "ma")->favourable_pct, 100);
+    assert_nan(manager(ds, half, "ma")->sd);      /* n = 1 */
+    assert_nan(manager(ds, half, "ma")->se);
+    assert_nan(manager(ds, half, "ma")->ci_low);
+    assert_nan(manager(ds, half, "ma")->ci_high);
+    assert_int_equal(manager(ds, half, "mb")->n, 0);
+    assert_nan(manager(ds, half, "mb")->mean);
+    assert_close(manager(ds, half, "mc")->mean, 1.75);
+    assert_close(manager(ds, half, "mc")->favourable_pct, 0);
+    assert_int_equal(manager(ds, half, "md")->n, 0);
+    assert_close(manager(ds, half, "me")->mean, 14.0 / 3.0);
+    assert_close(manager(ds, half, "me")->favourable_pct, 100);
+    assert_int_equal(half->variance.respondents, 3);
+    assert_int_equal(half->variance.managers, 3);
+    assert_int_equal(half->notes, ANALYSIS_NOTE_ALL_SINGLETONS);
+
+    const analysis_scale_t *most = &res->scales[1];
+    assert_int_equal(manager(ds, most, "ma")->n, 0);
+    assert_close(manager(ds, most, "mc")->mean, 1.75);
+    assert_close(manager(ds, most, "me")->mean, 14.0 / 3.0);
+    assert_int_equal(most->variance.respondents, 2);
+
+    const analysis_scale_t *any = &res->scales[2];
+    assert_close(manager(ds, any, "mb")->mean, 5);
+    assert_int_equal(manager(ds, any, "md")->n, 0);
+    assert_int_equal(any->variance.respondents, 4);
+
+    results_free(res);
+    dataset_free(ds);
+}
+
+/*
+ * Medians with even and odd n, favourable share over answered items.
+ * Two items, favourable at 4.
+ *   team even: (5,4)→4.5 (1,2)→1.5 (3,3)→3 (2,-)→2
+ *              sorted 1.5 2 3 4.5: median (2+3)/2 = 2.5
+ *              answers 5 4 1 2 3 3 2: 2 of 7 favourable → 200/7 %
+ *   team odd:  (4,4)→4 (1,1)→1 (5,5)→5: sorted 1 4 5, median 4
+ *              answers 4 4 1 1 5 5: 4 of 6 → 200/3 %
+ *   team one:  (2,5)→3.5 alone: median 3.5, 1 of 2 → 50 %
+ */
+static void test_median_and_favourable(void **state)
+{
+    (void)state;
+    const scale_def_t scale = {"s", 2, {0, 1}, {false, false}, 1, 5, 0.5, 4};
+    const row_t rows[] = {
+        {"r1", "even", {5, 4}}, {"r2", "odd", {4, 4}}, {"r3", "even", {1, 2}},
+        {"r4", "odd", {1, 1}},  {"r5", "even", {3, 3}}, {"r6", "one", {2, 5}},
+        {"r7", "odd", {5, 5}},  {"r8", "even", {2, NA}},
+    };
+    dataset_t *ds = build(2, &scale, 1, rows, 8);
+    results_t *res = run(ds);
+    const analysis_scale_t *sc = &res->scales[0];
+
+    assert_close(manager(ds, sc, "even")->median, 2.5);
+    assert_close(manager(ds, sc, "even")->mean, 2.75);      /* 11/4 */
+    assert_close(manager(ds, sc, "even")->favourable_pct, 200.0 / 7.0);
+    assert_close(manager(ds, sc, "odd")->median, 4);
+    assert_close(manager(ds, sc, "odd")->mean, 10.0 / 3.0);
+    assert_close(manager(ds, sc, "odd")->favourable_pct, 200.0 / 3.0);
+    assert_close(manager(ds, sc, "one")->median, 3.5);
+    assert_close(manager(ds, sc, "one")->favourable_pct, 50);
+    assert_int_equal(sc->notes, 0);
+
+    results_free(res);
+    dataset_free(ds);
+}
+
+/* --- Cronbach's alpha ----------------------------------------------------- */
+
+/*
+ * Complete data, three items, four respondents in two teams:
+ *   x1: 1 2 3 4   mean 2.5   var (2.25+.25+.25+2.25)/3 = 5/3
+ *   x2: 2 2 4 4   mean 3     var 4/3
+ *   x3: 2 3 3 5   mean 3.25  var (1.5625+.0625+.0625+3.0625)/3 = 4.75/3
+ *   cov12 = (1.5+.5+.5+1.5)/3 = 4/3
+ *   cov13 = (1.875+.125-.125+2.625)/3 = 1.5
+ *   cov23 = (1.25+.25-.25+1.75)/3 = 1
+ *   Σvar = 13.75/3, Σcov = 13.75/3 + 2(4/3 + 1.5 + 1) = 36.75/3
+ *   alpha = 3/2 (1 - 13.75/36.75) = 46/49   (psych::alpha: 0.93877551020408168)
+ * The same data with x3 reversed on 1..5 (stored as 6 - x3) gives the same.
+ */
+static void test_alpha_complete(void **state)
+{
+    (void)state;
+    const scale_def_t scales[] = {
+        {"plain", 3, {0, 1, 2}, {false, false, false}, 1, 5, 0.5, 4},
+        {"reversed", 3, {0, 1, 3}, {false, false, true}, 1, 5, 0.5, 4},
+    };
+    const row_t rows[] = {
+        {"r1", "a", {1, 2, 2, 4}}, {"r2", "a", {2, 2, 3, 3}},
+        {"r3", "b", {3, 4, 3, 3}}, {"r4", "b", {4, 4, 5, 1}},
+    };
+    dataset_t *ds = build(4, scales, 2, rows, 4);
+    results_t *res = run(ds);
+    assert_close(res->scales[0].variance.alpha, 46.0 / 49.0);
+    assert_close(res->scales[1].variance.alpha, 46.0 / 49.0);
+    results_free(res);
+    dataset_free(ds);
+}
+
+/*
+ * Pairwise-complete covariances, two items, min_answered 0.5:
+ *   r1 (1,1) r2 (2,3) r3 (3,2) r4 (4,-) r5 (-,5)
+ *   var1 over r1..r4: 1 2 3 4 → 5/3
+ *   var2 over r1,r2,r3,r5: 1 3 2 5, mean 2.75 → (3.0625+.0625+.5625+5.0625)/3 = 35/12
+ *   cov12 over r1..r3 only: means 2 and 2 → ((-1)(-1) + 0·1 + 1·0)/2 = 1/2
+ *   alpha = 2 (1 - (5/3 + 35/12)/(5/3 + 35/12 + 2·1/2)) = 2·12/67 = 24/67
+ *   (psych::alpha: 0.35820895522388052)
+ * Note the pair's means (2, 2) differ from the items' own means (2.5, 2.75).
+ */
+static void test_alpha_pairwise(void **state)
+{
+    (void)state;
+    const scale_def_t scale = {"s", 2, {0, 1}, {false, false}, 1, 5, 0.5, 4};
+    const row_t rows[] = {
+        {"r1", "a", {1, 1}}, {"r2", "a", {2, 3}}, {"r3", "b", {3, 2}},
+        {"r4", "b", {4, NA}}, {"r5", "c", {NA, 5}},
+    };
+    dataset_t *ds = build(2, &scale, 1, rows, 5);
+    results_t *res = run(ds);
+    assert_close(res->scales[0].variance.alpha, 24.0 / 67.0);
+    results_free(res);
+    dataset_free(ds);
+}
+
+/* A pair of items that only one respondent answers together: cov undefined. */
+static void test_alpha_undefined_pair(void **state)
+{
+    (void)state;
+    const scale_def_t scale = {"s", 2, {0, 1}, {false, false}, 1, 5, 0.5, 4};
+    const row_t rows[] = {
+        {"r1", "a", {1, 1}}, {"r2", "a", {2, NA}}, {"r3", "b", {3, NA}}, {"r4", "b", {NA, 5}},
+    };
+    dataset_t *ds = build(2, &scale, 1, rows, 4);
+    results_t *res = run(ds);
+    assert_nan(res->scales[0].variance.alpha);
+    assert_int_equal(res->scales[0].variance.respondents, 4);
+    results_free(res);
+    dataset_free(ds);
+}
+
+/* --- degenerate data ------------------------------------------------------ */
+
+/*
+ * One team of 1 2 6: mean 3, SSW = 4+1+9 = 14, df_within 2, MSW 7.
+ * Nothing between managers: SSB 0 and df_between 0 (sums and counts), but
+ * MSB, F, p, k0 and the ICCs divide by df_between = 0: NAN.  eta² = 0/14 = 0.
+ */
+static void test_one_manager(void **state)
+{
+    (void)state;
+    const row_t rows[] = {{"r1", "a", {1}}, {"r2", "a", {2}}, {"r3", "a", {6}}};
+    dataset_t *ds = build(1, &ONE_ITEM, 1, rows, 3);
+    results_t *res = run(ds);
+    const analysis_variance_t *v = &res->scales[0].variance;
+    assert_int_equal(res->scales[0].notes, ANALYSIS_NOTE_ONE_MANAGER | ANALYSIS_NOTE_ONE_ITEM);
+    assert_int_equal(v->managers, 1);
+    assert_close(v->grand_mean, 3);
+    assert_close(v->ss_between, 0);
+    assert_close(v->ss_within, 14);
+    assert_close(v->df_between, 0);
+    assert_close(v->df_within, 2);
+    assert_nan(v->ms_between);
+    assert_close(v->ms_within, 7);
+    assert_nan(v->f);
+    assert_nan(v->p_value);
+    assert_nan(v->k0);
+    assert_nan(v->icc1);
+    assert_nan(v->icc2);
+    assert_close(v->eta_squared, 0);
+    results_free(res);
+    dataset_free(ds);
+}
+
+/*
+ * Every team of one: 1, 2, 4 in teams a, b, c.  N = J = 3, grand mean 7/3.
+ * SSB = (4/3)² + (1/3)² + (5/3)² = 42/9 = 14/3, SSW 0, df_within 0:
+ * MSW, F, p and both ICCs NAN; k0 = (3 - 3/3)/2 = 1; eta² = 1.
+ */
+static void test_all_singletons(void **state)
+{
+    (void)state;
+    const row_t rows[] = {{"r1", "a", {1}}, {"r2", "b", {2}}, {"r3", "c", {4}}};
+    dataset_t *ds = build(1, &ONE_ITEM, 1, rows, 3);
+    results_t *res = run(ds);
+    const analysis_scale_t *sc = &res->scales[0];
+    const analysis_variance_t *v = &sc->variance;
+    assert_int_equal(sc->notes, ANALYSIS_NOTE_ALL_SINGLETONS | ANALYSIS_NOTE_ONE_ITEM);
+    assert_close(v->ss_between, 14.0 / 3.0);
+    assert_close(v->ss_within, 0);
+    assert_close(v->df_within, 0);
+    assert_close(v->ms_between, 7.0 / 3.0);
+    assert_nan(v->ms_within);
+    assert_nan(v->f);
+    assert_nan(v->p_value);
+    assert_close(v->k0, 1);
+    assert_nan(v->icc1);
+    assert_nan(v->icc2);
+    assert_close(v->eta_squared, 1);
+    assert_close(manager(ds, sc, "c")->mean, 4);
+    assert_close(manager(ds, sc, "c")->median, 4);
+    assert_nan(manager(ds, sc, "c")->sd);
+    results_free(res);
+    dataset_free(ds);
+}
+
+/*
+ * Everyone answers 4, 4, 3: every score is 11/3, in two teams of two.
+ * All sums of squares exactly 0; MS 0; F, p, ICCs, eta² and alpha (total
+ * variance 0) NAN; sd and se 0 and the interval collapses on the mean.
+ */
+static void test_zero_variance(void **state)
+{
+    (void)state;
+    const scale_def_t scale = {"s", 3, {0, 1, 2}, {false, false, false}, 1, 5, 0.5, 4};
+    const row_t rows[] = {
+        {"r1", "a", {4, 4, 3}}, {"r2", "a", {4, 4, 3}}, {"r3", "b", {4, 4, 3}}, {"r4", "b", {4, 4, 3}},
+    };
+    dataset_t *ds = build(3, &scale, 1, rows, 4);
+    results_t *res = run(ds);
+    const analysis_scale_t *sc = &res->scales[0];
+    const analysis_variance_t *v = &sc->variance;
+    assert_int_equal(sc->notes, ANALYSIS_NOTE_ZERO_VARIANCE);
+    assert_true(v->grand_mean == 11.0 / 3.0);
+    assert_true(v->ss_between == 0.0);
+    assert_true(v->ss_within == 0.0);
+    assert_true(v->ms_between == 0.0);
+    assert_true(v->ms_within == 0.0);
+    assert_nan(v->f);
+    assert_nan(v->p_value);
+    assert_close(v->k0, 2);                       /* (4 - 8/4)/1 */
+    assert_nan(v->icc1);
+    assert_nan(v->icc2);
+    assert_nan(v->eta_squared);
+    assert_nan(v->alpha);
+    const analysis_manager_t *a = manager(ds, sc, "a");
+    assert_true(a->mean == 11.0 / 3.0);
+    assert_true(a->sd == 0.0);
+    assert_true(a->se == 0.0);
+    assert_true(a->ci_low == a->mean && a->ci_high == a->mean);
+    assert_close(a->favourable_pct, 200.0 / 3.0);  /* 4 of 6 answers */
+    results_free(res);
+    dataset_free(ds);
+}
+
+/*
+ * Team means all equal: {1,5} {2,4} {3,3}, each mean 3.  SSB exactly 0,
+ * SSW = 8+2+0 = 10, MSW = 10/3, F = 0, p = 1, k0 = (6 - 12/6)/2 = 2,
+ * ICC1 = -MSW/(0 + (2-1)MSW) = -1, ICC2 = (0 - MSW)/0: NAN, eta² 0.
+ */
+static void test_equal_team_means(void **state)
+{
+    (void)state;
+    const row_t rows[] = {
+        {"r1", "a", {1}}, {"r2", "a", {5}}, {"r3", "b", {2}},
+        {"r4", "b", {4}}, {"r5", "c", {3}}, {"r6", "c", {3}},
+    };
+    dataset_t *ds = build(1, &ONE_ITEM, 1, rows, 6);
+    results_t *res = run(ds);
+    const analysis_variance_t *v = &res->scales[0].variance;
+    assert_true(v->ss_between == 0.0);
+    assert_close(v->ss_within, 10);
+    assert_close(v->ms_within, 10.0 / 3.0);
+    assert_true(v->f == 0.0);
+    assert_close(v->p_value, 1);
+    assert_close(v->k0, 2);
+    assert_close(v->icc1, -1);
+    assert_nan(v->icc2);
+    assert_true(v->eta_squared == 0.0);
+    assert_int_equal(res->scales[0].notes, ANALYSIS_NOTE_ONE_ITEM);
+    results_free(res);
+    dataset_free(ds);
+}
+
+/*
+ * Each team answers as one: {2,2} {4,4,4}.  MSW = 0, so F = MSB/0 is NAN
+ * (never inf) and so is p; ICC1 = MSB/MSB = 1, ICC2 = 1, eta² = 1.
+ * Grand mean 16/5; SSB = 2(1.2)² + 3(0.8)² = 4.8; MSB = 4.8.
+ */
+static void test_no_within_variance(void **state)
+{
+    (void)state;
+    const row_t rows[] = {
+        {"r1", "a", {2}}, {"r2", "b", {4}}, {"r3", "a", {2}}, {"r4", "b", {4}}, {"r5", "b", {4}},
+    };
+    dataset_t *ds = build(1, &ONE_ITEM, 1, rows, 5);
+    results_t *res = run(ds);
+    const analysis_variance_t *v = &res->scales[0].variance;
+    assert_close(v->ss_between, 4.8);
+    assert_true(v->ss_within == 0.0);
+    assert_true(v->ms_within == 0.0);
+    assert_nan(v->f);
+    assert_nan(v->p_value);
+    assert_close(v->icc1, 1);
+    assert_close(v->icc2, 1);
+    assert_close(v->eta_squared, 1);
+    results_free(res);
+    dataset_free(ds);
+}
+
+/* Nobody scored, an empty dataset, a scale without items, no scales. */
+static void test_nothing_to_score(void **state)
+{
+    (void)state;
+    const scale_def_t scales[] = {
+        {"s", 2, {0, 1}, {false, false}, 1, 5, 0.5, 4},
+        {"empty", 0, {0}, {false}, 1, 5, 0.5, 4},
+    };
+    const row_t rows[] = {{"r1", "a", {NA, NA}}, {"r2", "b", {NA, NA}}};
+    dataset_t *ds = build(2, scales, 2, rows, 2);
+    results_t *res = run(ds);
+    for (size_t s = 0; s < 2; s++) {
+        const analysis_scale_t *sc = &res->scales[s];
+        const analysis_variance_t *v = &sc->variance;
+        assert_int_equal(sc->notes, ANALYSIS_NOTE_NO_SCORES | (s ? ANALYSIS_NOTE_ONE_ITEM : 0));
+        assert_int_equal(v->respondents, 0);
+        assert_int_equal(v->managers, 0);
+        const double all[] = {v->grand_mean, v->ss_between, v->ss_within, v->df_between,
+                              v->df_within, v->ms_between, v->ms_within, v->f, v->p_value,
+                              v->k0, v->icc1, v->icc2, v->eta_squared, v->alpha};
+        for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+            assert_nan(all[i]);
+        assert_int_equal(sc->n_managers, 2);
+        assert_int_equal(sc->managers[1].n, 0);
+        assert_nan(sc->managers[1].mean);
+    }
+    results_free(res);
+    dataset_free(ds);
+
+    ds = build(2, scales, 1, NULL, 0);
+    res = run(ds);
+    assert_int_equal(res->scales[0].n_managers, 0);
+    assert_int_equal(res->scales[0].notes, ANALYSIS_NOTE_NO_SCORES);
+    results_free(res);
+    dataset_free(ds);
+
+    ds = build(0, NULL, 0, NULL, 0);
+    res = run(ds);
+    assert_int_equal(res->n_scales, 0);
+    results_free(res);
+    dataset_free(ds);
+
+    results_free(NULL);
+}
+
+/* A repeated respondent id keeps the later row only. */
+static void test_superseded_row(void **state)
+{
+    (void)state;
+    const row_t rows[] = {{"r1", "a", {1}}, {"r2", "a", {3}}, {"r1", "a", {5}}};
+    dataset_t *ds = build(1, &ONE_ITEM, 1, rows, 3);
+    results_t *res = run(ds);
+    assert_int_equal(res->scales[0].managers[0].n, 2);
+    assert_close(res->scales[0].managers[0].mean, 4);
+    results_free(res);
+    dataset_free(ds);
+}
+
+/* --- the R reference fixtures ------------------------------------------- */
+
+#define FIXTURES_FROM_HERE "/../fixtures/reference/"
+
+typedef struct {
+    char ***rows;          /* rows[r][c], row 0 the header */
+    size_t n_rows, n_cols, cap_rows;
+    char **row;            /* row being read */
+    size_t n_row;
+} table_t;
+
+static void table_field(void *s, size_t len, void *data)
+{
+    table_t *t = data;
+    char *f = malloc(len + 1);
+    assert_non_null(f);
+    memcpy(f, s, len);
+    f[len] = '\0';
+    char **grown = realloc(t->row, (t->n_row + 1) * sizeof *grown);
+    assert_non_null(grown);
+    t->row = grown;
+    t->row[t->n_row++] = f;
+}
+
+static void table_end_row(int c, void *data)
+{
+    (void)c;
+    table_t *t = data;
+    if (t->n_rows == 0)
+        t->n_cols = t->n_row;
+    assert_int_equal(t->n_row, t->n_cols);
+    if (t->n_rows == t->cap_rows) {
+        t->cap_rows = t->cap_rows ? 2 * t->cap_rows : 64;
+        t->rows = realloc(t->rows, t->cap_rows * sizeof *t->rows);
+        assert_non_null(t->rows);
+    }
+    t->rows[t->n_rows++] = t->row;
+    t->row = NULL;
+    t->n_row = 0;
+}
+
+static void fixture_path(char *buf, size_t size, const char *name)
+{
+    const char *here = __FILE__;
+    const char *slash = strrchr(here, '/');
+    int dir = slash ? (int)(slash - here) : 1;
+    snprintf(buf, size, "%.*s%s%s", dir, slash ? here : ".", FIXTURES_FROM_HERE, name);
+}
+
+static table_t table_read(const char *name)
+{
+    char path[4096];
+    fixture_path(path, sizeof path, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot open fixture %s (run the tests from the project root)", path);
+    struct csv_parser p;
+    assert_int_equal(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL), 0);
+    table_t t = {0};
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        assert_int_equal(csv_parse(&p, buf, n, table_field, table_end_row, &t), n);
+    assert_int_equal(csv_fini(&p, table_field, table_end_row, &t), 0);
+    csv_free(&p);
+    fclose(f);
+    assert_true(t.n_rows >= 1);
+    return t;
+}
+
+static void table_free(table_t *t)
+{
+    for (size_t r = 0; r < t->n_rows; r++) {
+        for (size_t c = 0; c < t->n_cols; c++)
+            free(t->rows[r][c]);
+        free(t->rows[r]);
+    }
+    free(t->rows);
+}
+
+static size_t table_column(const table_t *t, const char *name)
+{
+    for (size_t c = 0; c < t->n_cols; c++)
+        if (strcmp(t->rows[0][c], name) == 0)
+            return c;
+    fail_msg("no column %s", name);
+    return 0;
+}
+
+/* A cell as a number: empty or NA is NAN. */
+static double table_number(const table_t *t, size_t r, size_t c)
+{
+    const char *s = t->rows[r][c];
+    if (s[0] == '\0' || strcmp(s, "NA") == 0)
+        return NAN;
+    char *end;
+    double v = strtod(s, &end);
+    assert_true(*end == '\0');
+    return v;
+}
+
+typedef struct {
+    const char *name;
+    const char *items[MAX_ITEMS];   /* column names, NULL-terminated */
+    const char *reverse[4];         /* reverse-coded items, NULL-terminated */
+    double min, max, min_answered, favourable;
+} fixture_scale_t;
+
+/* Same figure, to the contract's 1e-7 relative. */
+static void check_fixture(double got, double want, const char *fixture, const char *scale,
+                          const char *row, const char *what)
+{
+    char label[256];
+    snprintf(label, sizeof label, "%s %s %s %s", fixture, scale, row, what);
+    check_close(got, want, 1e-7, label, __FILE__, __LINE__);
+}
+
+/* Build the fixture's dataset from <name>.csv and the scales of <name>.ini
+ * (written out below), run the analysis and compare with
+ * <name>_variance.csv and <name>_managers.csv. */
+static void check_reference(const char *name, const fixture_scale_t *fs, size_t n_scales)
+{
+    char file[256];
+    snprintf(file, sizeof file, "%s.csv", name);
+    table_t data = table_read(file);
+    dataset_t *ds = dataset_new();
+    assert_non_null(ds);
+    size_t n_items = data.n_cols - 2;
+    assert_string_equal(data.rows[0][0], "respondent_id");
+    assert_string_equal(data.rows[0][1], "manager_id");
+    for (size_t c = 0; c < n_items; c++) {
+        size_t index;
+        assert_int_equal(dataset_add_column(ds, data.rows[0][c + 2], &index), ENGAGE_OK);
+    }
+    for (size_t s = 0; s < n_scales; s++) {
+        size_t items[MAX_ITEMS];
+        bool reverse[MAX_ITEMS];
+        size_t k = 0;
+        for (; fs[s].items[k]; k++) {
+            items[k] = table_column(&data, fs[s].items[k]) - 2;
+            reverse[k] = false;
+            for (size_t q = 0; fs[s].reverse[q]; q++)
+                reverse[k] |= strcmp(fs[s].reverse[q], fs[s].items[k]) == 0;
+        }
+        dataset_scale_t sc = {
+            .name = (char *)fs[s].name, .n_items = k, .items = items, .reverse = reverse,
+            .min = fs[s].min, .max = fs[s].max, .min_answered = fs[s].min_answered,
+            .favourable = fs[s].favourable,
+        };
+        assert_int_equal(dataset_add_scale(ds, &sc), ENGAGE_OK);
+    }
+    double *values = malloc(n_items * sizeof *values);
+    assert_non_null(values);
+    for (size_t r = 1; r < data.n_rows; r++) {
+        for (size_t c = 0; c < n_items; c++)
+            values[c] = table_number(&data, r, c + 2);
+        assert_int_equal(dataset_add_row(ds, data.rows[r][0], data.rows[r][1], values, 0,
+                                         (long)r + 1, NULL, NULL),
+                         ENGAGE_OK);
+    }
+    free(values);
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    results_t *res = run(ds);
+
+    /* variance.csv: one row per scale, in scale order */
+    snprintf(file, sizeof file, "%s_variance.csv", name);
+    table_t var = table_read(file);
+    assert_int_equal(var.n_rows - 1, n_scales);
+    for (size_t s = 0; s < n_scales; s++) {
+        const analysis_variance_t *v = &res->scales[s].variance;
+        assert_string_equal(var.rows[s + 1][table_column(&var, "scale")], fs[s].name);
+        struct {
+            const char *column;
+            double got;
+        } figures[] = {
+            {"respondents", (double)v->respondents}, {"managers", (double)v->managers},
+            {"grand_mean", v->grand_mean}, {"ss_between", v->ss_between},
+            {"ss_within", v->ss_within}, {"df_between", v->df_between},
+            {"df_within", v->df_within}, {"ms_between", v->ms_between},
+            {"ms_within", v->ms_within}, {"f", v->f}, {"p_value", v->p_value},
+            {"k0", v->k0}, {"icc1", v->icc1}, {"icc2", v->icc2},
+            {"eta_squared", v->eta_squared}, {"alpha", v->alpha},
+        };
+        for (size_t i = 0; i < sizeof figures / sizeof *figures; i++)
+            check_fixture(figures[i].got,
+                          table_number(&var, s + 1, table_column(&var, figures[i].column)),
+                          name, fs[s].name, "variance", figures[i].column);
+    }
+
+    /* managers.csv: scale × manager with n >= 1, sorted by scale then id */
+    snprintf(file, sizeof file, "%s_managers.csv", name);
+    table_t man = table_read(file);
+    size_t c_scale = table_column(&man, "scale"), c_id = table_column(&man, "manager_id");
+    size_t row = 1;
+    for (size_t s = 0; s < n_scales; s++) {
+        const analysis_scale_t *sc = &res->scales[s];
+        for (size_t m = 0; m < sc->n_managers; m++) {
+            const analysis_manager_t *am = &sc->managers[m];
+            if (am->n == 0)
+                continue;
+            assert_true(row < man.n_rows);
+            assert_string_equal(man.rows[row][c_scale], fs[s].name);
+            assert_string_equal(man.rows[row][c_id], dataset_manager_id(ds, m));
+            struct {
+                const char *column;
+                double got;
+            } figures[] = {
+                {"n", (double)am->n}, {"mean", am->mean}, {"sd", am->sd}, {"se", am->se},
+                {"ci_low", am->ci_low}, {"ci_high", am->ci_high}, {"median", am->median},
+                {"favourable_pct", am->favourable_pct},
+            };
+            for (size_t i = 0; i < sizeof figures / sizeof *figures; i++)
+                check_fixture(figures[i].got,
+                              table_number(&man, row, table_column(&man, figures[i].column)),
+                              name, fs[s].name, man.rows[row][c_id], figures[i].column);
+            row++;
+        }
+    }
+    assert_int_equal(row, man.n_rows);
+
+    table_free(&man);
+    table_free(&var);
+    results_free(res);
+    dataset_free(ds);
+    table_free(&data);
+}
+
+/* The [scale] sections of bh1996.ini. */
+static void test_reference_bh1996(void **state)
+{
+    (void)state;
+    const fixture_scale_t scales[] = {
+        {"cohesion", {"COHES", NULL}, {NULL}, 1, 5, 0.5, 4},
+        {"leadership", {"LEAD", NULL}, {NULL}, 1, 5, 0.5, 4},
+        {"wellbeing", {"WBEING", NULL}, {NULL}, 0, 5, 0.5, 4},
+        {"hours", {"HRS", NULL}, {NULL}, 0, 24, 0.5, 23},
+        {"climate", {"COHES", "LEAD", "WBEING", NULL}, {NULL}, 0, 5, 0.5, 4},
+    };
+    check_reference("bh1996", scales, sizeof scales / sizeof *scales);
+}
+
+/* The [scale] sections of lq2002.ini. */
+static void test_reference_lq2002(void **state)
+{
+    (void)state;
+    const fixture_scale_t scales[] = {
+        {"tsig", {"TSIG01", "TSIG02", "TSIG03", NULL}, {NULL}, 1, 5, 0.5, 4},
+        {"leadership",
+         {"LEAD01", "LEAD02", "LEAD03", "LEAD04", "LEAD05", "LEAD06", "LEAD07", "LEAD08",
+          "LEAD09", "LEAD10", "LEAD11", NULL},
+         {NULL}, 1, 5, 0.5, 4},
+        {"hostility", {"HOSTIL01", "HOSTIL02", "HOSTIL03", "HOSTIL04", "HOSTIL05", NULL}, {NULL},
+         0, 4, 0.5, 3},
+    };
+    check_reference("lq2002", scales, sizeof scales / sizeof *scales);
+}
+
+/* The [scale] section of missing_small.ini. */
+static void test_reference_missing_small(void **state)
+{
+    (void)state;
+    const fixture_scale_t scales[] = {
+        {"engagement", {"Q1", "Q2", "Q3", NULL}, {"Q2", NULL}, 1, 5, 0.5, 4},
+    };
+    check_reference("missing_small", scales, 1);
+}
+
+/* The [scale] section of zero_between.ini. */
+static void test_reference_zero_between(void **state)
+{
+    (void)state;
+    const fixture_scale_t scales[] = {
+        {"engagement", {"Q1", NULL}, {NULL}, 1, 5, 0.5, 4},
+    };
+    check_reference("zero_between", scales, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_three_teams),
+        cmocka_unit_test(test_scoring),
+        cmocka_unit_test(test_median_and_favourable),
+        cmocka_unit_test(test_alpha_complete),
+        cmocka_unit_test(test_alpha_pairwise),
+        cmocka_unit_test(test_alpha_undefined_pair),
+        cmocka_unit_test(test_one_manager),
+        cmocka_unit_test(test_all_singletons),
+        cmocka_unit_test(test_zero_variance),
+        cmocka_unit_test(test_equal_team_means),
+        cmocka_unit_test(test_no_within_variance),
+        cmocka_unit_test(test_nothing_to_score),
+        cmocka_unit_test(test_superseded_row),
+        cmocka_unit_test(test_reference_bh1996),
+        cmocka_unit_test(test_reference_lq2002),
+        cmocka_unit_test(test_reference_missing_small),
+        cmocka_unit_test(test_reference_zero_between),
+    };
+    return cmocka_run_group_tests_name("analysis", tests, NULL, NULL);
+}

@@ -1,0 +1,125 @@
+#!/bin/sh
+# End-to-end tests of the engage binary: the bad-input folder (each case's
+# exit status and message), byte-identical reruns, a failed run leaving an
+# existing OUTDIR untouched, the canonical round trip, stdin, and exit
+# statuses for usage and output errors.
+#   usage: tests/e2e.sh ENGAGE GEN
+set -u
+ENGAGE=$1
+GEN=$2
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+cd "$top" || exit 1
+work=$(mktemp -d "${TMPDIR:-/tmp}/engage-e2e.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+expect_status() { # expected actual what
+    if [ "$1" = "$2" ]; then ok; else bad "$3: exit $2, expected $1"; fi
+}
+same_tree() { # dir1 dir2: same files with the same bytes
+    (cd "$1" && find . -type f | sort | xargs sha256sum) > "$work/a.sum"
+    (cd "$2" && find . -type f | sort | xargs sha256sum) > "$work/b.sum"
+    cmp -s "$work/a.sum" "$work/b.sum"
+}
+
+# --- the bad-input folder ------------------------------------------------
+# tests/bad/NAME.expect: "exit N", optional "args ...", "stderr LINE" (the
+# first line engage prints).  Input: NAME.csv or NAME.csv.gz; config NAME.ini.
+for expect in tests/bad/*.expect; do
+    name=${expect%.expect}
+    input=$name.csv
+    [ -f "$input" ] || input=$name.csv.gz
+    want_exit=$(sed -n 's/^exit //p' "$expect")
+    want_err=$(sed -n 's/^stderr //p' "$expect")
+    args=$(sed -n 's/^args //p' "$expect")
+    config=""
+    [ -f "$name.ini" ] && config="-c $name.ini"
+    # shellcheck disable=SC2086
+    "$ENGAGE" run $config $args -o "$work/bad-out" "$input" > "$work/stdout" 2> "$work/stderr"
+    status=$?
+    expect_status "$want_exit" "$status" "$name"
+    got_err=$(head -n 1 "$work/stderr")
+    if [ "$got_err" = "$want_err" ]; then ok; else bad "$name: stderr '$got_err', expected '$want_err'"; fi
+    if [ -s "$work/stdout" ]; then bad "$name: printed on stdout"; else ok; fi
+    if [ -e "$work/bad-out" ]; then bad "$name: left an output folder"; else ok; fi
+done
+
+# --- demo run, reproducibility, atomic output ------------------------------
+sample=datasets/sample-quarter.csv.gz
+config=datasets/sample-quarter.ini
+"$ENGAGE" run -q -c $config -o "$work/out" $sample
+expect_status 0 $? "demo run"
+for f in managers.csv variance.csv quality.csv rejects.csv report.txt manifest.json; do
+    if [ -s "$work/out/$f" ]; then ok; else bad "demo run: $f missing"; fi
+done
+mv "$work/out" "$work/first"
+LC_ALL=C.UTF-8 LANG=de_DE.UTF-8 "$ENGAGE" run -q -c $config -o "$work/out" $sample
+if same_tree "$work/first" "$work/out"; then ok; else bad "two runs differ"; fi
+
+# A failing run leaves the existing OUTDIR exactly as it was, and no debris.
+(gzip -dc $sample | head -n 1500; printf 'R9,M9,"4\n') > "$work/cut.csv"
+"$ENGAGE" run -q -c $config -o "$work/out" "$work/cut.csv" 2> /dev/null
+expect_status 65 $? "failing run over an existing OUTDIR"
+if same_tree "$work/first" "$work/out"; then ok; else bad "a failed run changed OUTDIR"; fi
+if [ "$(find "$work" -maxdepth 1 -name 'out.*' | wc -l)" = 0 ]; then ok; else bad "temporary folders left behind"; fi
+
+# A successful run replaces the folder as a whole.
+echo stale > "$work/out/stale.txt"
+"$ENGAGE" run -q -c $config -o "$work/out" $sample
+expect_status 0 $? "rerun over an existing OUTDIR"
+if [ -e "$work/out/stale.txt" ]; then bad "old files survived the replacement"; else ok; fi
+
+# --- the canonical archive reproduces the figures ---------------------------
+"$ENGAGE" ingest -q -c $config -o "$work/archive.csv.gz" $sample
+expect_status 0 $? "ingest to gzip"
+"$ENGAGE" run -q -c $config -o "$work/from-archive" "$work/archive.csv.gz"
+for f in managers.csv variance.csv; do
+    if cmp -s "$work/first/$f" "$work/from-archive/$f"; then ok; else bad "archive gives a different $f"; fi
+done
+"$ENGAGE" ingest -q -c $config $sample > "$work/archive.csv"
+gzip -dc "$work/archive.csv.gz" | cmp -s - "$work/archive.csv" && ok || bad "ingest to stdout differs from .gz"
+
+# --- stdin, several inputs ----------------------------------------------------
+gzip -dc $sample | "$ENGAGE" run -q -c $config -o "$work/stdin" -
+expect_status 0 $? "stdin"
+if cmp -s "$work/first/variance.csv" "$work/stdin/variance.csv"; then ok; else bad "stdin gives different figures"; fi
+gzip -dc $sample | head -n 1001 > "$work/part1.csv"
+(gzip -dc $sample | head -n 1; gzip -dc $sample | tail -n +1002) > "$work/part2.csv"
+"$ENGAGE" run -q -c $config -o "$work/parts" "$work/part1.csv" "$work/part2.csv"
+expect_status 0 $? "two inputs"
+if cmp -s "$work/first/managers.csv" "$work/parts/managers.csv"; then ok; else bad "split inputs give different figures"; fi
+
+# --- check prints, writes nothing ---------------------------------------------
+"$ENGAGE" check -c $config $sample > "$work/check.txt"
+expect_status 0 $? "check"
+grep -q "rows 2000" "$work/check.txt" && ok || bad "check: no row count"
+
+# --- command line and output errors -------------------------------------------
+"$ENGAGE" --version | grep -q "^engage $(cat VERSION)$" && ok || bad "--version"
+"$ENGAGE" --help | grep -q "usage: engage run" && ok || bad "--help"
+"$ENGAGE" run --bogus $sample 2> /dev/null
+expect_status 64 $? "unknown option"
+"$ENGAGE" run 2> /dev/null
+expect_status 64 $? "no input"
+"$ENGAGE" run -o "$work/x" "$work/does-not-exist.csv" 2> /dev/null
+expect_status 66 $? "missing input"
+"$ENGAGE" run -c "$work/no-such.ini" -o "$work/x" $sample 2> /dev/null
+expect_status 66 $? "missing config"
+touch "$work/a-file"
+"$ENGAGE" run -q -c $config -o "$work/a-file/out" $sample 2> /dev/null
+expect_status 73 $? "OUTDIR under a regular file"
+if [ "$(id -u)" = 0 ] && mkdir -p "$work/tiny" && mount -t tmpfs -o size=16k tmpfs "$work/tiny" 2> /dev/null; then
+    "$ENGAGE" run -q -c $config -o "$work/tiny/out" $sample 2> /dev/null
+    expect_status 74 $? "disk full"
+    if [ -e "$work/tiny/out" ]; then bad "disk full left an OUTDIR"; else ok; fi
+    umount "$work/tiny"
+else
+    echo "note: disk-full case skipped (needs root and tmpfs)" >&2
+fi
+
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,686 @@
+/*
+ * tests/report/test_report.c — report_write() end to end on a small
+ * in-memory dataset and hand-made results: exact bytes of the CSV outputs,
+ * privacy in every file, report.txt layout, manifest, reproducibility and
+ * the atomic replacement of OUTDIR.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <jansson.h>
+#include <locale.h>
+#include <math.h>
+#include <sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../report/report.h"
+
+/* ------------------------------------------------------------------------ */
+/* fixture                                                                    */
+
+typedef struct {
+    config_t cfg;
+    dataset_t *ds;
+    results_t results;
+    analysis_scale_t scales[2];
+    analysis_manager_t *managers[2];
+    ingest_log_t log;
+    ingest_file_t files[2];
+    ingest_reject_t rejects[2];
+    char *argv[6];
+    report_input_t in;
+    char dir[64];
+} fixture_t;
+
+typedef struct {
+    const char *id;
+    size_t n_engagement, n_wellbeing;
+    double mean;
+} team_t;
+
+/* min_group 5.  engagement: M3 (2) and M6 (0) are primary; the hidden 2
+ * pull in the smallest shown team, a tie of 5 between "=evil" and M2, won
+ * by "=evil" (lower byte order).  wellbeing: 3 scored in all, so the whole
+ * scale is suppressed. */
+static const team_t teams[] = {
+    { "M1", 6, 1, 10.0 / 3.0 },
+    { "M2", 5, 1, 3.0 },
+    { "M3", 2, 1, 2.0 },
+    { "M,4", 7, 0, 3.5 },
+    { "=evil", 5, 0, 4.0 },
+    { "M6", 0, 0, NAN },
+};
+enum { N_TEAMS = sizeof teams / sizeof teams[0] };
+
+static const team_t *team_of(const char *id)
+{
+    for (size_t i = 0; i < N_TEAMS; i++)
+        if (strcmp(teams[i].id, id) == 0)
+            return &teams[i];
+    fail_msg("unknown manager %s", id);
+    return NULL;
+}
+
+static void remove_tree(const char *path)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "chmod -R u+w '%s' 2>/dev/null; rm -rf '%s'", path, path);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void build_dataset(fixture_t *f)
+{
+    f->ds = dataset_new();
+    assert_non_null(f->ds);
+    size_t q1, q2;
+    assert_int_equal(dataset_add_column(f->ds, "Q1", &q1), ENGAGE_OK);
+    assert_int_equal(dataset_add_column(f->ds, "Q2", &q2), ENGAGE_OK);
+    size_t items_e[2] = { q1, q2 }, items_w[1] = { q2 };
+    bool rev_e[2] = { false, true }, rev_w[1] = { false };
+    dataset_scale_t e = { "engagement", 2, items_e, rev_e, 1, 5, 0.5, 4 };
+    dataset_scale_t w = { "wellbeing", 1, items_w, rev_w, 1, 5, 0.5, 4 };
+    assert_int_equal(dataset_add_scale(f->ds, &e), ENGAGE_OK);
+    assert_int_equal(dataset_add_scale(f->ds, &w), ENGAGE_OK);
+    int r = 0;
+    for (size_t t = 0; t < N_TEAMS; t++) {
+        size_t members = teams[t].n_engagement ? teams[t].n_engagement : 1;
+        for (size_t i = 0; i < members; i++) {
+            char id[32];
+            snprintf(id, sizeof id, "RSP-%04d", ++r);
+            double values[2] = { 1 + r % 5, teams[t].n_engagement ? 2 : NAN };
+            assert_int_equal(dataset_add_row(f->ds, id, teams[t].id, values, 0, r + 1, NULL, NULL),
+                             ENGAGE_OK);
+        }
+    }
+    assert_int_equal(dataset_finish(f->ds), ENGAGE_OK);
+    assert_int_equal(dataset_n_managers(f->ds), N_TEAMS);
+}
+
+static void build_results(fixture_t *f)
+{
+    size_t J = dataset_n_managers(f->ds);
+    for (size_t s = 0; s < 2; s++) {
+        f->managers[s] = calloc(J, sizeof *f->managers[s]);
+        assert_non_null(f->managers[s]);
+        for (size_t j = 0; j < J; j++) {
+            const team_t *t = team_of(dataset_manager_id(f->ds, j));
+            analysis_manager_t *m = &f->managers[s][j];
+            m->manager = j;
+            m->n = s == 0 ? t->n_engagement : t->n_wellbeing;
+            if (m->n == 0) {
+                m->mean = m->sd = m->se = m->ci_low = m->ci_high = m->median = NAN;
+                m->favourable_pct = NAN;
+                continue;
+            }
+            m->mean = s == 0 ? t->mean : 4;
+            m->sd = m->n > 1 ? 0.5 : NAN;
+            m->se = m->n > 1 ? 0.25 : NAN;
+            m->ci_low = m->n > 1 ? m->mean - 0.6 : NAN;
+            m->ci_high = m->n > 1 ? m->mean + 0.6 : NAN;
+            m->median = m->mean;
+            m->favourable_pct = 50;
+        }
+        f->scales[s].scale = dataset_scale(f->ds, s);
+        f->scales[s].n_managers = J;
+        f->scales[s].managers = f->managers[s];
+    }
+    f->scales[0].variance = (analysis_variance_t){
+        .respondents = 25, .managers = 5, .grand_mean = 3.36, .ss_between = 6.4,
+        .ss_within = 12.0, .df_between = 4, .df_within = 20, .ms_between = 1.6,
+        .ms_within = 0.6, .f = 1.6 / 0.6, .p_value = 0.0625, .k0 = 4.9, .icc1 = 0.25,
+        .icc2 = 0.625, .eta_squared = -0.0, .alpha = 0.81,
+    };
+    f->scales[1].variance = (analysis_variance_t){
+        .respondents = 3, .managers = 3, .grand_mean = 4, .ss_between = 0, .ss_within = 0,
+        .df_between = 2, .df_within = 0, .ms_between = 0, .ms_within = NAN, .f = NAN,
+        .p_value = NAN, .k0 = 1, .icc1 = NAN, .icc2 = NAN, .eta_squared = NAN, .alpha = NAN,
+    };
+    f->scales[1].notes = ANALYSIS_NOTE_ALL_SINGLETONS | ANALYSIS_NOTE_ZERO_VARIANCE |
+                         ANALYSIS_NOTE_ONE_ITEM;
+    f->results.n_scales = 2;
+    f->results.scales = f->scales;
+}
+
+static void build_config(fixture_t *f)
+{
+    assert_int_equal(config_init_default(&f->cfg, NULL), ENGAGE_OK);
+    char *items_e[] = { "Q1", "Q2" }, *items_w[] = { "Q2" };
+    assert_int_equal(config_add_scale(&f->cfg, "engagement", items_e, 2, 1, 5, NULL), ENGAGE_OK);
+    assert_int_equal(config_add_scale(&f->cfg, "wellbeing", items_w, 1, 1, 5, NULL), ENGAGE_OK);
+    f->cfg.min_group = 5;
+}
+
+static void build_log(fixture_t *f)
+{
+    f->files[0] = (ingest_file_t){
+        .path = "survey, emea.csv", .format = "canonical", .encoding = "utf-8",
+        .delimiter = ",", .bytes = 1234, .rows = 27, .accepted = 25, .rejected = 1,
+        .excluded = 1,
+    };
+    strcpy(f->files[0].sha256, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+    f->files[1] = (ingest_file_t){
+        .path = "apac.tsv", .format = "qualtrics", .encoding = "utf-16", .delimiter = "\t",
+        .bytes = 99, .rows = 0,
+    };
+    strcpy(f->files[1].sha256, "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100");
+    f->rejects[0] = (ingest_reject_t){ 0, 7, "=RSP-BAD", "manager_id is empty", false };
+    f->rejects[1] = (ingest_reject_t){ 0, 9, "RSP-0003", "superseded by line 20", true };
+    f->log.files = f->files;
+    f->log.n_files = 2;
+    f->log.rejects = f->rejects;
+    f->log.n_rejects = 2;
+}
+
+static int setup(void **state)
+{
+    fixture_t *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    strcpy(f->dir, "/tmp/engage-report-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    build_dataset(f);
+    build_results(f);
+    build_config(f);
+    build_log(f);
+    f->argv[0] = "engage";
+    f->argv[1] = "run";
+    f->argv[2] = "-o";
+    f->argv[3] = "out";
+    f->argv[4] = "survey, emea.csv";
+    f->in = (report_input_t){ &f->cfg, f->ds, &f->results, &f->log, 5, f->argv, "9.9.9" };
+    unsetenv("SOURCE_DATE_EPOCH");
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture_t *f = *state;
+    if (!getenv("KEEP")) remove_tree(f->dir);
+    free(f->managers[0]);
+    free(f->managers[1]);
+    config_fini(&f->cfg);
+    dataset_free(f->ds);
+    free(f);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* helpers                                                                    */
+
+static char *path_of(const fixture_t *f, const char *a, const char *b)
+{
+    static char buf[4][512];
+    static int next;
+    char *p = buf[next++ % 4];
+    snprintf(p, 512, "%s/%s%s%s", f->dir, a, b ? "/" : "", b ? b : "");
+    return p;
+}
+
+static char *slurp(const char *path, size_t *size)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        fail_msg("cannot open %s", path);
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    rewind(fp);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+    fclose(fp);
+    buf[n] = '\0';
+    if (size)
+        *size = (size_t)n;
+    return buf;
+}
+
+/* Line number `line` (0-based) of text, copied. */
+static char *line_of(const char *text, int line)
+{
+    const char *p = text;
+    for (int i = 0; i < line; i++) {
+        p = strchr(p, '\n');
+        assert_non_null(p);
+        p++;
+    }
+    const char *e = strchr(p, '\n');
+    assert_non_null(e);
+    return strndup(p, (size_t)(e - p));
+}
+
+static void assert_line(const char *path, int line, const char *want)
+{
+    char *text = slurp(path, NULL);
+    char *got = line_of(text, line);
+    if (strcmp(got, want) != 0)
+        fail_msg("%s line %d:\n got  [%s]\n want [%s]", path, line, got, want);
+    free(got);
+    free(text);
+}
+
+/* The text with line breaks as spaces, to find phrases however wrapped. */
+static char *flat(const char *text)
+{
+    char *s = strdup(text);
+    assert_non_null(s);
+    for (char *p = s; *p; p++)
+        if (*p == '\n')
+            *p = ' ';
+    return s;
+}
+
+static size_t count_lines(const char *text)
+{
+    size_t n = 0;
+    for (const char *p = text; *p; p++)
+        n += *p == '\n';
+    return n;
+}
+
+static void assert_same_file(const char *a, const char *b)
+{
+    size_t na, nb;
+    char *x = slurp(a, &na), *y = slurp(b, &nb);
+    if (na != nb || memcmp(x, y, na) != 0)
+        fail_msg("%s and %s differ", a, b);
+    free(x);
+    free(y);
+}
+
+static const char *const outputs[] = {
+    "managers.csv", "variance.csv", "quality.csv", "rejects.csv", "report.txt", "manifest.json",
+};
+enum { N_OUTPUTS = sizeof outputs / sizeof outputs[0] };
+
+/* Entries of a folder other than . and .. */
+static size_t entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* tests                                                                      */
+
+static void test_csv_bytes(void **state)
+{
+    fixture_t *f = *state;
+    engage_error_t err;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(report_write(&f->in, path_of(f, "out", NULL), &err), ENGAGE_OK);
+    assert_int_equal(entries(f->dir), 1);
+    assert_int_equal(entries(path_of(f, "out", NULL)), N_OUTPUTS);
+
+    const char *m = path_of(f, "out", "managers.csv");
+    assert_line(m, 0, "scale,manager_id,n,mean,sd,se,ci_low,ci_high,median,favourable_pct,suppressed");
+    assert_line(m, 1, "engagement,'=evil,5,,,,,,,,1");
+    assert_line(m, 2, "engagement,\"M,4\",7,3.5,0.5,0.25,2.9,4.1,3.5,50,0");
+    assert_line(m, 3, "engagement,M1,6,3.33333333333,0.5,0.25,2.73333333333,3.93333333333,"
+                      "3.33333333333,50,0");
+    assert_line(m, 4, "engagement,M2,5,3,0.5,0.25,2.4,3.6,3,50,0");
+    assert_line(m, 5, "engagement,M3,2,,,,,,,,1");
+    assert_line(m, 6, "engagement,M6,0,,,,,,,,1");
+    assert_line(m, 7, "wellbeing,'=evil,0,,,,,,,,1");
+    assert_line(m, 9, "wellbeing,M1,1,,,,,,,,1");
+    char *text = slurp(m, NULL);
+    assert_int_equal(count_lines(text), 1 + 2 * N_TEAMS);
+    free(text);
+
+    const char *v = path_of(f, "out", "variance.csv");
+    assert_line(v, 0, "scale,respondents,managers,grand_mean,ss_between,ss_within,df_between,"
+                      "df_within,ms_between,ms_within,f,p_value,k0,icc1,icc2,eta_squared,alpha");
+    assert_line(v, 1, "engagement,25,5,3.36,6.4,12,4,20,1.6,0.6,2.66666666667,0.0625,4.9,0.25,"
+                      "0.625,0,0.81");
+    assert_line(v, 2, "wellbeing,3,3,,,,,,,,,,,,,,");
+
+    const char *q = path_of(f, "out", "quality.csv");
+    assert_line(q, 0, "file,format,encoding,delimiter,rows,accepted,rejected,excluded");
+    assert_line(q, 1, "\"survey, emea.csv\",canonical,utf-8,\",\",27,25,1,1");
+    assert_line(q, 2, "apac.tsv,qualtrics,utf-16,tab,0,0,0,0");
+
+    const char *r = path_of(f, "out", "rejects.csv");
+    assert_line(r, 0, "file,line,respondent_id,reason");
+    assert_line(r, 1, "\"survey, emea.csv\",7,'=RSP-BAD,manager_id is empty");
+    assert_line(r, 2, "\"survey, emea.csv\",9,RSP-0003,superseded by line 20");
+}
+
+static void check_report_text(const char *text)
+{
+    /* every line within 80 columns (UTF-8 characters) */
+    size_t cols = 0;
+    int line = 1;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '\n') {
+            cols = 0;
+            line++;
+            continue;
+        }
+        if ((*p & 0xC0) != 0x80)
+            cols++;
+        if (cols > 80)
+            fail_msg("report.txt line %d is longer than 80 columns", line);
+        assert_true(*p >= 0x20);
+    }
+    assert_true(text[0] != '\0' && text[strlen(text) - 1] == '\n');
+    /* no respondent id */
+    assert_null(strstr(text, "RSP-"));
+}
+
+static void test_report_text(void **state)
+{
+    fixture_t *f = *state;
+    assert_int_equal(report_write(&f->in, path_of(f, "out", NULL), NULL), ENGAGE_OK);
+    char *text = slurp(path_of(f, "out", "report.txt"), NULL);
+    check_report_text(text);
+    assert_non_null(strstr(text, "\n25.0% of the variance in engagement lies between managers "
+                                 "(ICC(1) = 0.250;\nF(4, 20) = 2.67, p = 0.062).\n"));
+    char *one = flat(text);
+    assert_non_null(strstr(one, "The share of the variance in wellbeing that lies between managers "
+                                "is not shown: fewer than 5"));
+    free(one);
+    /* the suppressed managers and figures appear nowhere */
+    assert_null(strstr(text, "=evil"));
+    assert_null(strstr(text, "M3"));
+    assert_null(strstr(text, "M6"));
+    assert_non_null(strstr(text, "     1  M,4"));
+    assert_non_null(strstr(text, "     3  M2"));
+    assert_non_null(strstr(text, "Not shown: 1 manager with fewer than 5 scored respondents."));
+    assert_non_null(strstr(text, "Also not shown: 1 manager"));
+    assert_non_null(strstr(text, "1 manager has no scored respondent on this scale."));
+    /* the wellbeing scale: suppressed as a whole, so no zero-variance note */
+    assert_non_null(strstr(text, "Only 3 respondents were scored on this scale, fewer than 5"));
+    assert_null(strstr(text, "same score"));
+    assert_non_null(strstr(text, "single item"));
+    assert_non_null(strstr(text, "rejects.csv"));
+    free(text);
+}
+
+static void test_manifest(void **state)
+{
+    fixture_t *f = *state;
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    engage_status_t rc = report_write(&f->in, path_of(f, "out", NULL), NULL);
+    unsetenv("SOURCE_DATE_EPOCH");
+    assert_int_equal(rc, ENGAGE_OK);
+    json_error_t jerr;
+    json_t *root = json_load_file(path_of(f, "out", "manifest.json"), 0, &jerr);
+    assert_non_null(root);
+    assert_string_equal(json_string_value(json_object_get(root, "version")), "9.9.9");
+    assert_string_equal(json_string_value(json_object_get(root, "generated")),
+                        "2023-11-14T22:13:20Z");
+    assert_int_equal(json_array_size(json_object_get(root, "arguments")), 5);
+    json_t *cfg = json_object_get(root, "config");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(cfg, "report"),
+                                                        "min_group")), 5);
+    json_t *scales = json_object_get(cfg, "scales");
+    assert_int_equal(json_array_size(scales), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(scales, 0), "name")),
+                        "engagement");
+    json_t *in0 = json_array_get(json_object_get(root, "inputs"), 0);
+    assert_string_equal(json_string_value(json_object_get(in0, "sha256")), f->files[0].sha256);
+    assert_int_equal(json_integer_value(json_object_get(in0, "bytes")), 1234);
+
+    json_t *outs = json_object_get(root, "outputs");
+    assert_int_equal(json_object_size(outs), N_OUTPUTS - 1);
+    for (size_t i = 0; i + 1 < N_OUTPUTS; i++) {
+        size_t n;
+        char *bytes = slurp(path_of(f, "out", outputs[i]), &n);
+        char hex[SHA256_DIGEST_STRING_LENGTH];
+        SHA256Data((const uint8_t *)bytes, n, hex);
+        const char *want = json_string_value(json_object_get(outs, outputs[i]));
+        assert_non_null(want);
+        assert_string_equal(want, hex);
+        free(bytes);
+    }
+    json_decref(root);
+
+    /* no clock without SOURCE_DATE_EPOCH, and no temporary path */
+    assert_int_equal(report_write(&f->in, path_of(f, "out", NULL), NULL), ENGAGE_OK);
+    char *text = slurp(path_of(f, "out", "manifest.json"), NULL);
+    assert_null(strstr(text, "generated"));
+    assert_null(strstr(text, ".tmp-"));
+    assert_null(strstr(text, f->dir));
+    free(text);
+}
+
+static void test_reproducible(void **state)
+{
+    fixture_t *f = *state;
+    assert_int_equal(report_write(&f->in, path_of(f, "a", NULL), NULL), ENGAGE_OK);
+    assert_int_equal(report_write(&f->in, path_of(f, "b", NULL), NULL), ENGAGE_OK);
+    /* and again into an existing folder, in another LC_NUMERIC if there is one */
+    const char *locales[] = { "de_DE.UTF-8", "fr_FR.UTF-8", "de_DE", NULL };
+    for (int i = 0; locales[i]; i++)
+        if (setlocale(LC_NUMERIC, locales[i]))
+            break;
+    assert_int_equal(report_write(&f->in, path_of(f, "b", NULL), NULL), ENGAGE_OK);
+    setlocale(LC_NUMERIC, "C");
+    for (size_t i = 0; i < N_OUTPUTS; i++)
+        assert_same_file(path_of(f, "a", outputs[i]), path_of(f, "b", outputs[i]));
+    assert_int_equal(entries(f->dir), 2);   /* no temporary folder left */
+}
+
+static void test_replace_existing(void **state)
+{
+    fixture_t *f = *state;
+    const char *out = path_of(f, "out", NULL);
+    assert_int_equal(report_write(&f->in, out, NULL), ENGAGE_OK);
+    /* a stale file from an earlier run disappears with the old folder */
+    FILE *fp = fopen(path_of(f, "out", "items.csv"), "w");
+    assert_non_null(fp);
+    fclose(fp);
+    assert_int_equal(report_write(&f->in, out, NULL), ENGAGE_OK);
+    assert_int_equal(entries(out), N_OUTPUTS);
+    assert_int_equal(entries(f->dir), 1);
+
+    /* trailing slash */
+    char slash[600];
+    snprintf(slash, sizeof slash, "%s/", out);
+    assert_int_equal(report_write(&f->in, slash, NULL), ENGAGE_OK);
+    assert_int_equal(entries(f->dir), 1);
+}
+
+static void test_outdir_is_file(void **state)
+{
+    fixture_t *f = *state;
+    const char *file = path_of(f, "file", NULL);
+    FILE *fp = fopen(file, "w");
+    assert_non_null(fp);
+    fputs("keep me\n", fp);
+    fclose(fp);
+    engage_error_t err;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(report_write(&f->in, file, &err), ENGAGE_ECANTCREAT);
+    assert_int_equal(err.status, ENGAGE_ECANTCREAT);
+    assert_string_equal(err.file, file);
+    char *text = slurp(file, NULL);
+    assert_string_equal(text, "keep me\n");
+    free(text);
+    /* parent is a file */
+    memset(&err, 0, sizeof err);
+    assert_int_equal(report_write(&f->in, path_of(f, "file", "out"), &err), ENGAGE_ECANTCREAT);
+    /* parent missing */
+    assert_int_equal(report_write(&f->in, path_of(f, "no-such-dir", "out"), &err),
+                     ENGAGE_ECANTCREAT);
+    assert_int_equal(entries(f->dir), 1);
+}
+
+static void test_foreign_folder_untouched(void **state)
+{
+    fixture_t *f = *state;
+    const char *dir = path_of(f, "mine", NULL);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    FILE *fp = fopen(path_of(f, "mine", "thesis.tex"), "w");
+    assert_non_null(fp);
+    fclose(fp);
+    engage_error_t err;
+    memset(&err, 0, sizeof err);
+    assert_int_equal(report_write(&f->in, dir, &err), ENGAGE_ECANTCREAT);
+    assert_int_equal(entries(dir), 1);
+    assert_int_equal(entries(f->dir), 1);
+    assert_true(err.hint[0] != '\0');
+}
+
+static void test_parent_not_writable(void **state)
+{
+    fixture_t *f = *state;
+    const char *parent = path_of(f, "ro", NULL);
+    const char *out = path_of(f, "ro", "out");
+    assert_int_equal(mkdir(parent, 0755), 0);
+    assert_int_equal(report_write(&f->in, out, NULL), ENGAGE_OK);
+    char *before = slurp(path_of(f, "ro/out", "managers.csv"), NULL);
+    assert_int_equal(chmod(parent, 0555), 0);
+    if (access(parent, W_OK) == 0) {      /* root: permissions do not bind */
+        chmod(parent, 0755);
+        free(before);
+        skip();
+    }
+    f->cfg.min_group = 3;                 /* would change managers.csv */
+    engage_error_t err;
+    memset(&err, 0, sizeof err);
+    engage_status_t rc = report_write(&f->in, out, &err);
+    f->cfg.min_group = 5;
+    chmod(parent, 0755);
+    assert_int_equal(rc, ENGAGE_ECANTCREAT);
+    char *after = slurp(path_of(f, "ro/out", "managers.csv"), NULL);
+    assert_string_equal(before, after);
+    assert_int_equal(entries(parent), 1);
+    free(before);
+    free(after);
+}
+
+/* A write error (here: the file size limit, as a full disk would) gives
+ * ENGAGE_EIO naming OUTDIR's file, leaves the earlier OUTDIR as it was and
+ * no temporary folder behind. */
+static void test_write_error(void **state)
+{
+    fixture_t *f = *state;
+    const char *out = path_of(f, "out", NULL);
+    assert_int_equal(report_write(&f->in, out, NULL), ENGAGE_OK);
+    char *before = slurp(path_of(f, "out", "managers.csv"), NULL);
+
+    struct rlimit old, small;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    small = old;
+    small.rlim_cur = 64;
+    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    f->cfg.min_group = 3;                 /* would change managers.csv */
+    engage_error_t err;
+    memset(&err, 0, sizeof err);
+    engage_status_t rc = report_write(&f->in, out, &err);
+    f->cfg.min_group = 5;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, old_handler);
+
+    assert_int_equal(rc, ENGAGE_EIO);
+    assert_string_equal(err.file, path_of(f, "out", "managers.csv"));
+    char *after = slurp(path_of(f, "out", "managers.csv"), NULL);
+    assert_string_equal(before, after);
+    assert_int_equal(entries(f->dir), 1);
+    free(before);
+    free(after);
+}
+
+/* Many managers, long names and paths: the ranking is cut to the top and
+ * bottom 20 and every line still fits. */
+static void test_many_managers(void **state)
+{
+    fixture_t *f = *state;
+    enum { J = 60 };
+    dataset_t *ds = dataset_new();
+    assert_non_null(ds);
+    size_t q1;
+    assert_int_equal(dataset_add_column(ds, "Q1", &q1), ENGAGE_OK);
+    bool rev = false;
+    char name[300];
+    memset(name, 'x', sizeof name);
+    name[sizeof name - 1] = '\0';
+    memcpy(name, "\xc3\xa9quipe-tr\xc3\xa8s-longue\n", 21);
+    dataset_scale_t sc = { name, 1, &q1, &rev, 1, 5, 0.5, 4 };
+    assert_int_equal(dataset_add_scale(ds, &sc), ENGAGE_OK);
+    for (int j = 0; j < J; j++) {
+        char mid[320], rid[32];
+        snprintf(mid, sizeof mid, "%s-%02d", j == 48 ? name : "Manager", j);
+        snprintf(rid, sizeof rid, "RSP-%04d", j);
+        double v = 3;
+        assert_int_equal(dataset_add_row(ds, rid, mid, &v, 0, j + 2, NULL, NULL), ENGAGE_OK);
+    }
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    analysis_manager_t ms[J];
+    for (size_t j = 0; j < J; j++)
+        ms[j] = (analysis_manager_t){ j, 5 + j % 4, 1 + (double)((j * 37) % J) / J * 4, 0.9,
+                                      0.3, 1, 5, 3, 40 };
+    ms[J - 1].mean = 4.99;               /* the long id (last in byte order) ranks first */
+    analysis_scale_t scale = { dataset_scale(ds, 0), J, ms, { 0 }, 0 };
+    scale.variance = (analysis_variance_t){ .respondents = 390, .managers = J, .icc1 = -0.01234,
+                                            .f = 0.95, .df_between = 59, .df_within = 330,
+                                            .p_value = 0.0004, .alpha = NAN };
+    results_t res = { 1, &scale };
+    ingest_file_t file = f->files[0];
+    char longpath[400];
+    snprintf(longpath, sizeof longpath, "/very/long/path/%0300d/final-name.csv", 0);
+    file.path = longpath;
+    file.rejected = file.excluded = 0;
+    ingest_log_t log = { &file, 1, NULL, 0 };
+    report_input_t in = f->in;
+    in.dataset = ds;
+    in.results = &res;
+    in.log = &log;
+    assert_int_equal(report_write(&in, path_of(f, "many", NULL), NULL), ENGAGE_OK);
+    char *text = slurp(path_of(f, "many", "report.txt"), NULL);
+    check_report_text(text);
+    char *one = flat(text);
+    assert_non_null(strstr(one, "No more of the variance in \xc3\xa9quipe-tr\xc3\xa8s-longue?xxx"));
+    assert_non_null(strstr(one, "xxx... lies between managers than chance"));
+    free(one);
+    assert_non_null(strstr(text, "\n     1  \xc3\xa9quipe-tr\xc3\xa8s-longue?xxx"));
+    assert_non_null(strstr(text, "(ICC(1) = -0.012; F(59, 330) = 0.95,\np < 0.001)."));
+    assert_non_null(strstr(text, "... 20 more managers (ranks 21 to 40) in managers.csv ..."));
+    assert_non_null(strstr(text, "\n     1  "));
+    assert_non_null(strstr(text, "\n    20  "));
+    assert_null(strstr(text, "\n    21  "));
+    assert_null(strstr(text, "\n    40  "));
+    assert_non_null(strstr(text, "\n    41  "));
+    assert_non_null(strstr(text, "\n    60  "));
+    assert_non_null(strstr(text, "\n  ...000"));
+    assert_non_null(strstr(text, "0/final-name.csv  "));
+    assert_non_null(strstr(text, "No row was rejected or excluded."));
+    free(text);
+    dataset_free(ds);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_csv_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_manifest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reproducible, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_replace_existing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outdir_is_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_foreign_folder_untouched, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parent_not_writable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_managers, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("report", tests, NULL, NULL);
+}
