@@ -45,7 +45,11 @@
 
 /* Item values buffered per alpha block: small enough to stay in cache,
  * large enough that the O(items²) merge per block costs nothing. */
-enum { ANALYSIS_BLOCK_VALUES = 8192, ANALYSIS_BLOCK_MIN_ROWS = 32, ANALYSIS_BATCH = 4 };
+enum { ANALYSIS_BLOCK_VALUES = 8192, ANALYSIS_BLOCK_MIN_ROWS = 32 };
+
+/* Respondents whose deviations update the co-moments together; the loop in
+ * analysis_alpha_flush names them z0 .. z3. */
+enum { ANALYSIS_BATCH = 4 };
 
 /*
  * Cronbach's alpha on pairwise-complete covariances, accumulated by blocks.
@@ -87,7 +91,6 @@ typedef struct {
 /* Buffers reused from one scale to the next. */
 typedef struct {
     size_t n_respondents, n_managers;
-    size_t *manager_of;   /* [respondent] manager index */
     size_t *start;        /* [manager] first slot in grouped; [n_managers] = N */
     size_t *cursor;       /* [manager] next free slot in grouped */
     double *grouped;      /* [slot] scores laid out by manager, NAN = not scored */
@@ -274,7 +277,7 @@ static void analysis_alpha_flush(analysis_alpha_t *a)
 
 /* psych::alpha's raw_alpha, k/(k-1) · (1 - Σ_a var_a / Σ_{a,b} cov_ab), from
  * the state after the last flush.  NAN when some pair has fewer than two
- * respondents or the total variance is zero. */
+ * respondents or the total Σ_{a,b} cov_ab is zero. */
 static double analysis_alpha_value(const analysis_alpha_t *a)
 {
     size_t k = a->k;
@@ -293,6 +296,12 @@ static double analysis_alpha_value(const analysis_alpha_t *a)
             }
         }
     }
+    /* With complete data Σ cov is the variance of the respondents' totals:
+     * zero when everyone's answers add up the same, and then what is
+     * computed is rounding noise that the ratio would blow up.  A total
+     * within 1e-12 of Σ var counts as zero. */
+    if (fabs(total) <= 1e-12 * diagonal)
+        return NAN;
     double kd = (double)k;
     return analysis_finite(kd / (kd - 1.0) * (1.0 - analysis_ratio(diagonal, total)));
 }
@@ -301,7 +310,6 @@ static double analysis_alpha_value(const analysis_alpha_t *a)
 
 static void analysis_work_fini(analysis_work_t *w)
 {
-    free(w->manager_of);
     free(w->start);
     free(w->cursor);
     free(w->grouped);
@@ -322,20 +330,16 @@ static engage_status_t analysis_work_init(analysis_work_t *w, const dataset_t *d
     size_t N = dataset_n_respondents(ds), M = dataset_n_managers(ds);
     w->n_respondents = N;
     w->n_managers = M;
-    w->manager_of = analysis_calloc(N, sizeof *w->manager_of);
     w->grouped = analysis_calloc(N, sizeof *w->grouped);
     w->start = analysis_calloc(M + 1, sizeof *w->start);
     w->cursor = analysis_calloc(M, sizeof *w->cursor);
     w->fav = analysis_calloc(M, sizeof *w->fav);
     w->ans = analysis_calloc(M, sizeof *w->ans);
-    if (!w->manager_of || !w->grouped || !w->start || !w->cursor || !w->fav || !w->ans)
+    if (!w->grouped || !w->start || !w->cursor || !w->fav || !w->ans)
         return ENGAGE_ENOMEM;
 
-    for (size_t r = 0; r < N; r++) {
-        size_t m = dataset_manager_of(ds, r);
-        w->manager_of[r] = m;
-        w->start[m + 1]++;
-    }
+    for (size_t r = 0; r < N; r++)
+        w->start[dataset_manager_of(ds, r) + 1]++;
     size_t largest = 0;
     for (size_t m = 0; m < M; m++) {
         if (w->start[m + 1] > largest)
@@ -355,7 +359,9 @@ static engage_status_t analysis_work_init(analysis_work_t *w, const dataset_t *d
 /* --- one scale --------------------------------------------------------- */
 
 /* The respondent's item values after reverse coding into x (NAN when not
- * answered); returns how many are answered and their sum in *sum. */
+ * answered); returns how many are answered and their sum in *sum.  A value
+ * that is not finite counts as not answered: ingest never stores one, and
+ * one would turn every figure of its manager and scale into NAN. */
 static size_t analysis_read_items(const dataset_t *ds, const dataset_scale_t *sc, size_t r,
                                   double *x, double *sum)
 {
@@ -363,7 +369,7 @@ static size_t analysis_read_items(const dataset_t *ds, const dataset_scale_t *sc
     double s = 0.0;
     for (size_t i = 0; i < sc->n_items; i++) {
         double v = dataset_value(ds, r, sc->items[i]);
-        if (isnan(v)) {
+        if (!isfinite(v)) {
             x[i] = NAN;
             continue;
         }
@@ -394,7 +400,7 @@ static size_t analysis_score_pass(const dataset_t *ds, const dataset_scale_t *sc
         double *x = with_alpha ? al->block + al->rows * k : w->x;
         double sum;
         size_t answered = analysis_read_items(ds, sc, r, x, &sum);
-        size_t m = w->manager_of[r];
+        size_t m = dataset_manager_of(ds, r);
         /* the share as a division, so that e.g. 7 of 10 meets 0.7 exactly */
         if (answered == 0 || (double)answered / (double)k < sc->min_answered) {
             w->grouped[w->cursor[m]++] = NAN;

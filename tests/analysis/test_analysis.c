@@ -390,6 +390,148 @@ static void test_alpha_undefined_pair(void **state)
     dataset_free(ds);
 }
 
+/*
+ * Many respondents (several of analysis.c's blocks), missing answers and a
+ * reversed item: alpha must equal the definition computed here the plain
+ * way — for each pair, the respondents answering both, their two means, then
+ * the sum of products of deviations over n - 1.
+ */
+static void test_alpha_many_blocks(void **state)
+{
+    (void)state;
+    enum { N = 3000, K = 7 };
+    scale_def_t scale = {"s", K, {0, 1, 2, 3, 4, 5, 6}, {false, false, true}, 1, 5, 0.5, 4};
+    row_t *rows = calloc(N, sizeof *rows);
+    char (*ids)[2][16] = calloc(N, sizeof *ids);
+    assert_non_null(rows);
+    assert_non_null(ids);
+    uint32_t seed = 12345;
+    for (size_t r = 0; r < N; r++) {
+        seed = seed * 1664525u + 1013904223u;
+        int level = (int)(seed >> 29);                   /* 0..7: a respondent effect */
+        for (size_t i = 0; i < K; i++) {
+            seed = seed * 1664525u + 1013904223u;
+            int v = 1 + (level + (int)((seed >> 24) % 3)) / 2;    /* 1..5 */
+            v = v > 5 ? 5 : v;
+            rows[r].v[i] = (seed >> 16) % 100 < 15 ? NA : (i == 2 ? 6 - v : v);
+        }
+        snprintf(ids[r][0], sizeof ids[r][0], "r%zu", r);
+        snprintf(ids[r][1], sizeof ids[r][1], "m%zu", r % 97);
+        rows[r].id = ids[r][0];
+        rows[r].manager = ids[r][1];
+    }
+
+    /* the definition */
+    double x[N][K];
+    bool scored[N];
+    for (size_t r = 0; r < N; r++) {
+        size_t answered = 0;
+        for (size_t i = 0; i < K; i++) {
+            double v = rows[r].v[i];
+            x[r][i] = scale.reverse[i] && !isnan(v) ? 6 - v : v;
+            answered += !isnan(v);
+        }
+        scored[r] = answered >= 1 && (double)answered / K >= 0.5;
+    }
+    double diagonal = 0, total = 0;
+    for (size_t i = 0; i < K; i++) {
+        for (size_t j = 0; j < K; j++) {
+            double n = 0, mi = 0, mj = 0, c = 0;
+            for (size_t r = 0; r < N; r++)
+                if (scored[r] && !isnan(x[r][i]) && !isnan(x[r][j])) {
+                    n++;
+                    mi += x[r][i];
+                    mj += x[r][j];
+                }
+            mi /= n;
+            mj /= n;
+            for (size_t r = 0; r < N; r++)
+                if (scored[r] && !isnan(x[r][i]) && !isnan(x[r][j]))
+                    c += (x[r][i] - mi) * (x[r][j] - mj);
+            total += c / (n - 1);
+            if (i == j)
+                diagonal += c / (n - 1);
+        }
+    }
+    double want = (double)K / (K - 1) * (1 - diagonal / total);
+
+    dataset_t *ds = build(K, &scale, 1, rows, N);
+    results_t *res = run(ds);
+    assert_true(res->scales[0].variance.respondents > 2000);
+    assert_close(res->scales[0].variance.alpha, want);
+    assert_true(want > 0.5 && want < 1);
+    results_free(res);
+    dataset_free(ds);
+    free(ids);
+    free(rows);
+}
+
+/* The answered share is compared as a division: 7 of 10 meets 0.7. */
+static void test_min_answered_share(void **state)
+{
+    (void)state;
+    scale_def_t scale = {"s", 10, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {false}, 1, 5, 0.7, 4};
+    const row_t rows[] = {
+        {"seven", "a", {1, 2, 3, 4, 5, 1, 2, NA, NA, NA}},   /* 7/10: scored, 18/7 */
+        {"six", "b", {1, 2, 3, 4, 5, 1, NA, NA, NA, NA}},    /* 6/10 < 0.7 */
+    };
+    dataset_t *ds = build(10, &scale, 1, rows, 2);
+    results_t *res = run(ds);
+    assert_close(manager(ds, &res->scales[0], "a")->mean, 18.0 / 7.0);
+    assert_int_equal(manager(ds, &res->scales[0], "b")->n, 0);
+    results_free(res);
+    dataset_free(ds);
+}
+
+/*
+ * Items that vary while every total is the same: a, b and 10 - a - b on a
+ * 0..10 scale.  With complete data Σ_{i,j} cov_ij is the variance of the
+ * totals, here 0, so alpha is undefined: NAN, not the huge number that the
+ * rounding noise in the computed Σ cov would give.  The scores themselves
+ * differ in the last bits ((a + b + (10 - a - b))/3 rounds differently), so
+ * no note is due.
+ */
+static void test_alpha_zero_total(void **state)
+{
+    (void)state;
+    enum { N = 50 };
+    const scale_def_t scale = {"s", 3, {0, 1, 2}, {false, false, false}, 0, 10, 0.5, 8};
+    row_t *rows = calloc(N, sizeof *rows);
+    char (*ids)[16] = calloc(N, sizeof *ids);
+    assert_non_null(rows);
+    assert_non_null(ids);
+    for (size_t r = 0; r < N; r++) {
+        double a = (double)(r * 337 % 1000) / 300.0, b = (double)(r * 613 % 1000) / 150.0;
+        rows[r].v[0] = a;
+        rows[r].v[1] = b;
+        rows[r].v[2] = 10 - a - b;
+        snprintf(ids[r], sizeof ids[r], "r%zu", r);
+        rows[r].id = ids[r];
+        rows[r].manager = r % 2 ? "a" : "b";
+    }
+    dataset_t *ds = build(3, &scale, 1, rows, N);
+    results_t *res = run(ds);
+    assert_nan(res->scales[0].variance.alpha);
+    results_free(res);
+    dataset_free(ds);
+    free(ids);
+    free(rows);
+}
+
+/* Infinite values (which ingest never stores) count as not answered. */
+static void test_infinite_value(void **state)
+{
+    (void)state;
+    const scale_def_t scale = {"s", 2, {0, 1}, {false, false}, 1, 5, 0.5, 4};
+    const row_t rows[] = {{"r1", "a", {INFINITY, 2}}, {"r2", "a", {4, 4}}, {"r3", "a", {-INFINITY, NA}}};
+    dataset_t *ds = build(2, &scale, 1, rows, 3);
+    results_t *res = run(ds);
+    assert_int_equal(res->scales[0].managers[0].n, 2);
+    assert_close(res->scales[0].managers[0].mean, 3);   /* 2 and 4 */
+    results_free(res);
+    dataset_free(ds);
+}
+
 /* --- degenerate data ------------------------------------------------------ */
 
 /*
@@ -893,6 +1035,10 @@ int main(void)
         cmocka_unit_test(test_alpha_complete),
         cmocka_unit_test(test_alpha_pairwise),
         cmocka_unit_test(test_alpha_undefined_pair),
+        cmocka_unit_test(test_alpha_many_blocks),
+        cmocka_unit_test(test_min_answered_share),
+        cmocka_unit_test(test_alpha_zero_total),
+        cmocka_unit_test(test_infinite_value),
         cmocka_unit_test(test_one_manager),
         cmocka_unit_test(test_all_singletons),
         cmocka_unit_test(test_zero_variance),
