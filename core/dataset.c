@@ -25,7 +25,7 @@ enum { CODE_MISSING = 255, MAX_CODES = 254, ARENA_BLOCK = 1 << 20, SMALL_INT_BIA
 typedef struct {
     char *name;
     uint8_t *codes;            /* NULL once the column holds doubles */
-    double table[MAX_CODES];
+    double table[256];         /* table[CODE_MISSING] is NAN */
     size_t n_table;
     int16_t code_of_small_int[256]; /* value v in [-128,127] -> code, -1 unknown */
     double *values;            /* used when the column overflows the table */
@@ -157,6 +157,7 @@ engage_status_t dataset_add_column(dataset_t *ds, const char *name, size_t *inde
         return no_memory(NULL);
     for (int i = 0; i < 256; i++)
         col->code_of_small_int[i] = -1;
+    col->table[CODE_MISSING] = NAN;
     *index = ds->n_columns++;
     return ENGAGE_OK;
 }
@@ -191,7 +192,7 @@ static engage_status_t column_to_doubles(column_t *col, size_t n_rows, size_t ca
     if (!values)
         return ENGAGE_ENOMEM;
     for (size_t r = 0; r < n_rows; r++)
-        values[r] = col->codes[r] == CODE_MISSING ? NAN : col->table[col->codes[r]];
+        values[r] = col->table[col->codes[r]];
     free(col->codes);
     col->codes = NULL;
     col->values = values;
@@ -448,9 +449,17 @@ size_t dataset_manager_of(const dataset_t *ds, size_t respondent) { return ds->m
 double dataset_value(const dataset_t *ds, size_t respondent, size_t column)
 {
     const column_t *col = &ds->columns[column];
+    return col->codes ? col->table[col->codes[respondent]] : col->values[respondent];
+}
+
+void dataset_column_read(const dataset_t *ds, size_t column, size_t first, size_t count, double *out)
+{
+    const column_t *col = &ds->columns[column];
     if (col->codes) {
-        uint8_t code = col->codes[respondent];
-        return code == CODE_MISSING ? NAN : col->table[code];
+        const uint8_t *codes = col->codes + first;
+        for (size_t i = 0; i < count; i++)
+            out[i] = col->table[codes[i]];
+    } else {
+        memcpy(out, col->values + first, count * sizeof *out);
     }
-    return col->values[respondent];
 }
