@@ -7,15 +7,15 @@
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-WARN     = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+WARN     = -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 # Expanded when a recipe runs, i.e. after the packages are installed.
 PKG_CFLAGS = $(shell pkg-config --cflags glib-2.0)
-LIBS     = -lgsl -lgslcblas -lcsv -lz -linih -ljansson -lmd -lglib-2.0 -lm
+LIBS     = -lgsl -lgslcblas -lcsv -lz -linih -ljansson -lmd -lcrypto -lglib-2.0 -lm -pthread
 TESTLIBS = -lcmocka
 
 VERSION := $(shell cat VERSION)
 DEPS_PACKAGES = gcc make libgsl-dev libcsv-dev zlib1g-dev libcmocka-dev libinih-dev \
-                libjansson-dev libmd-dev libglib2.0-dev pkg-config
+                libjansson-dev libmd-dev libssl-dev libglib2.0-dev pkg-config
 
 LIB_SRC  = $(wildcard core/*.c ingest/*.c analysis/*.c report/*.c)
 MAIN_SRC = engage.c

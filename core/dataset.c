@@ -24,7 +24,8 @@ enum { CODE_MISSING = 255, MAX_CODES = 254, ARENA_BLOCK = 1 << 20, SMALL_INT_BIA
 
 typedef struct {
     char *name;
-    uint8_t *codes;            /* NULL once the column holds doubles */
+    bool coded;                /* codes in use; false once the column holds doubles */
+    uint8_t *codes;
     double table[256];         /* table[CODE_MISSING] is NAN */
     size_t n_table;
     int16_t code_of_small_int[256]; /* value v in [-128,127] -> code, -1 unknown */
@@ -158,6 +159,7 @@ engage_status_t dataset_add_column(dataset_t *ds, const char *name, size_t *inde
     for (int i = 0; i < 256; i++)
         col->code_of_small_int[i] = -1;
     col->table[CODE_MISSING] = NAN;
+    col->coded = true;
     *index = ds->n_columns++;
     return ENGAGE_OK;
 }
@@ -195,6 +197,7 @@ static engage_status_t column_to_doubles(column_t *col, size_t n_rows, size_t ca
         values[r] = col->table[col->codes[r]];
     free(col->codes);
     col->codes = NULL;
+    col->coded = false;
     col->values = values;
     return ENGAGE_OK;
 }
@@ -237,7 +240,7 @@ static engage_status_t grow_rows(dataset_t *ds)
     GROW(superseded);
     for (size_t c = 0; c < ds->n_columns; c++) {
         column_t *col = &ds->columns[c];
-        if (col->codes) {
+        if (col->coded) {
             void *p = realloc(col->codes, cap);
             if (!p)
                 return ENGAGE_ENOMEM;
@@ -256,6 +259,11 @@ static engage_status_t grow_rows(dataset_t *ds)
 
 static engage_status_t intern_manager(dataset_t *ds, const char *id, uint32_t *index)
 {
+    /* Exports often list a team's rows together: try the last one first. */
+    if (ds->n_rows && strcmp(ds->manager_ids[ds->manager_of[ds->n_rows - 1]], id) == 0) {
+        *index = ds->manager_of[ds->n_rows - 1];
+        return ENGAGE_OK;
+    }
     gpointer found = g_hash_table_lookup(ds->manager_index, id);
     if (found) {
         *index = (uint32_t)(GPOINTER_TO_SIZE(found) - 1);
@@ -301,7 +309,7 @@ engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const 
     for (size_t c = 0; c < ds->n_columns; c++) {
         column_t *col = &ds->columns[c];
         double v = values[c];
-        if (col->codes) {
+        if (col->coded) {
             if (isnan(v)) {
                 col->codes[r] = CODE_MISSING;
                 continue;
@@ -365,7 +373,7 @@ engage_status_t dataset_finish(dataset_t *ds)
             ds->line_of[kept] = ds->line_of[r];
             for (size_t c = 0; c < ds->n_columns; c++) {
                 column_t *col = &ds->columns[c];
-                if (col->codes)
+                if (col->coded)
                     col->codes[kept] = col->codes[r];
                 else
                     col->values[kept] = col->values[r];
@@ -449,13 +457,13 @@ size_t dataset_manager_of(const dataset_t *ds, size_t respondent) { return ds->m
 double dataset_value(const dataset_t *ds, size_t respondent, size_t column)
 {
     const column_t *col = &ds->columns[column];
-    return col->codes ? col->table[col->codes[respondent]] : col->values[respondent];
+    return col->coded ? col->table[col->codes[respondent]] : col->values[respondent];
 }
 
 void dataset_column_read(const dataset_t *ds, size_t column, size_t first, size_t count, double *out)
 {
     const column_t *col = &ds->columns[column];
-    if (col->codes) {
+    if (col->coded) {
         const uint8_t *codes = col->codes + first;
         for (size_t i = 0; i < count; i++)
             out[i] = col->table[codes[i]];

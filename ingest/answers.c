@@ -15,14 +15,28 @@
 
 enum { NUMBER_MAX = 64 };
 
-static void trim(const char **text, size_t *len)
+static inline bool is_space(char c)
 {
-    while (*len && isspace((unsigned char)**text)) {
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static inline void trim(const char **text, size_t *len)
+{
+    while (*len && is_space(**text)) {
         (*text)++;
         (*len)--;
     }
-    while (*len && isspace((unsigned char)(*text)[*len - 1]))
+    while (*len && is_space((*text)[*len - 1]))
         (*len)--;
+}
+
+/* Is the one-character answer c one of the missing words? */
+static bool is_missing_char(const config_t *cfg, char c)
+{
+    for (size_t i = 0; i < cfg->n_missing; i++)
+        if (cfg->missing[i][0] == c && cfg->missing[i][1] == '\0')
+            return true;
+    return false;
 }
 
 int answers_parse_number(const char *text, size_t len, double *value)
@@ -116,6 +130,11 @@ static const config_label_t *find_numbered_suffix(const config_label_set_t *labe
 answer_kind_t answers_read(const config_t *cfg, const config_label_set_t *labels, const char *text,
                            size_t len, double *value)
 {
+    /* The common case first: a one-digit answer. */
+    if (len == 1 && text[0] >= '0' && text[0] <= '9' && !is_missing_char(cfg, text[0])) {
+        *value = text[0] - '0';
+        return ANSWER_VALUE;
+    }
     trim(&text, &len);
     if (len == 0)
         return ANSWER_MISSING;

@@ -32,6 +32,7 @@ typedef struct {
     long record_line;          /* where the current record began */
     bool in_record;
     bool after_cr;             /* the last byte seen was CR */
+    bool head_checked;         /* the first chunk was searched for binary bytes */
     bool ends_with_terminator; /* the last byte seen ended a line */
 
     char *buf;                 /* field bytes of the current record */
@@ -103,8 +104,14 @@ static void on_field(void *data, size_t len, void *user)
         }
         r->cap_fields = cap;
     }
-    if (len)
-        memcpy(r->buf + r->buf_len, data, len);
+    /* Most answers are a byte or two: copy those without a call. */
+    char *dst = r->buf + r->buf_len;
+    if (len <= 8) {
+        for (size_t i = 0; i < len; i++)
+            dst[i] = ((const char *)data)[i];
+    } else {
+        memcpy(dst, data, len);
+    }
     r->offsets[r->n_fields] = r->buf_len;
     r->lengths[r->n_fields] = len;
     r->buf_len += len;
@@ -158,52 +165,72 @@ static long open_field_line(const struct csv_parser *p, long line_after)
     return line_after - ends;
 }
 
+/* Position of the first binary byte (control characters other than tab,
+ * CR, LF, FF, VT, ESC and the DOS end-of-file mark) in data, or len. */
+static size_t find_binary(const unsigned char *data, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (byte_class[data[i]] == BYTE_BINARY)
+            return i;
+    return len;
+}
+
+/* Refuse binary bytes at data[at], naming the line they are on. */
+static void fail_binary(reader_t *r, const unsigned char *data, size_t at)
+{
+    long line = r->line;
+    bool after_cr = r->after_cr;
+    for (size_t i = 0; i < at; i++) {
+        if ((data[i] == '\n' && !after_cr) || data[i] == '\r')
+            line++;
+        after_cr = data[i] == '\r';
+    }
+    r->status = engage_fail(r->err, ENGAGE_EDATA, r->name, line,
+                            "binary data (byte 0x%02x): this is not a text file", data[at]);
+}
+
 /* Cut bytes into pieces after each line terminator, counting lines, and
- * parse them; refuses binary bytes. */
+ * parse them.  NUL bytes are refused anywhere, other control bytes in the
+ * first chunk (where a binary file shows itself), before any record of the
+ * chunk is judged on its garbled fields. */
 static void scan_bytes(reader_t *r, struct csv_parser *p, const unsigned char *data, size_t len)
 {
-    /* A NUL anywhere in the chunk means binary data: say so before any
-     * record of the chunk is judged on its (garbled) fields. */
-    if (r->status != ENGAGE_OK)
+    if (r->status != ENGAGE_OK || len == 0)
         return;
     const unsigned char *nul = memchr(data, 0, len);
-    if (nul) {
-        long line = r->line;
-        bool after_cr = r->after_cr;
-        for (const unsigned char *b = data; b < nul; b++) {
-            if ((*b == '\n' && !after_cr) || *b == '\r')
-                line++;
-            after_cr = *b == '\r';
-        }
-        r->status = engage_fail(r->err, ENGAGE_EDATA, r->name, line,
-                                "binary data (byte 0x00): this is not a text file");
+    size_t binary = r->head_checked ? (nul ? (size_t)(nul - data) : len) : find_binary(data, len);
+    r->head_checked = true;
+    if (binary < len) {
+        fail_binary(r, data, binary);
         return;
     }
     size_t start = 0;
-    for (size_t i = 0; i < len && r->status == ENGAGE_OK; i++) {
-        unsigned char c = byte_class[data[i]];
-        if (c == BYTE_PLAIN) {
-            r->after_cr = false;
-            continue;
-        }
-        if (c == BYTE_BINARY) {
-            if (start < i)
-                parse_piece(r, p, data + start, i - start);
-            if (r->status == ENGAGE_OK)
-                r->status = engage_fail(r->err, ENGAGE_EDATA, r->name, r->line,
-                                        "binary data (byte 0x%02x): this is not a text file", data[i]);
-            return;
-        }
-        parse_piece(r, p, data + start, i + 1 - start);
-        start = i + 1;
-        if (!(c == BYTE_LF && r->after_cr))
+    if (!r->after_cr && !memchr(data, '\r', len)) {
+        /* LF only: let memchr find the line ends. */
+        const unsigned char *lf;
+        while (r->status == ENGAGE_OK && (lf = memchr(data + start, '\n', len - start))) {
+            size_t end = (size_t)(lf - data) + 1;
+            parse_piece(r, p, data + start, end - start);
             r->line++;
-        r->after_cr = c == BYTE_CR;
+            start = end;
+        }
+    } else {
+        for (size_t i = 0; i < len && r->status == ENGAGE_OK; i++) {
+            unsigned char c = byte_class[data[i]];
+            if (c != BYTE_LF && c != BYTE_CR) {
+                r->after_cr = false;
+                continue;
+            }
+            parse_piece(r, p, data + start, i + 1 - start);
+            start = i + 1;
+            if (!(c == BYTE_LF && r->after_cr))
+                r->line++;
+            r->after_cr = c == BYTE_CR;
+        }
     }
     if (r->status == ENGAGE_OK && start < len)
         parse_piece(r, p, data + start, len - start);
-    if (len)
-        r->ends_with_terminator = byte_class[data[len - 1]] == BYTE_LF || byte_class[data[len - 1]] == BYTE_CR;
+    r->ends_with_terminator = data[len - 1] == '\n' || data[len - 1] == '\r';
 }
 
 /* The first bytes of the stream: a UTF-8 BOM is dropped, UTF-16 refused. */

@@ -1,0 +1,21 @@
+/*
+ * core/digest.h — SHA-256 of a byte stream, as lowercase hex, for the
+ * manifest (inputs as stored, outputs as written).  OpenSSL's libcrypto
+ * does the hashing (it uses the CPU's SHA instructions where present).
+ */
+#ifndef ENGAGE_DIGEST_H
+#define ENGAGE_DIGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct digest digest_t;
+
+/* NULL when out of memory. */
+digest_t *digest_new(void);
+void digest_update(digest_t *d, const void *bytes, size_t len);
+/* The hex digest of everything so far; the digest can go on afterwards. */
+void digest_hex(const digest_t *d, char hex[65]);
+void digest_free(digest_t *d);
+
+#endif
