@@ -7,16 +7,22 @@
  * lives for one analysis_run call.  Assumes a finished dataset (managers
  * renumbered in byte order) that outlives the results.
  *
- * Cost: each cell of a scale is read once (dataset_value is the expensive
- * part at a million respondents), so a scale is O(respondents × items), plus
- * O(items²) per respondent for alpha and one small sort per manager.  Per
- * scale:
- *   1. one pass over respondents computes each score and drops it straight
- *      into its manager's slot of a buffer laid out by manager (a counting
- *      sort made once per run), counts favourable answers per manager, and
- *      feeds the scored respondents' item values to alpha by blocks;
+ * Cost: each cell of a scale is read once, a block of respondents at a
+ * time and a column at a time (dataset_column_read), so a scale is
+ * O(respondents × items), plus O(items²) per respondent for alpha and one
+ * small sort per manager.  Per scale:
+ *   1. one pass over respondents, by blocks of ANALYSIS_READ_ROWS: the
+ *      block's item columns are read and reverse coded, each respondent's
+ *      sum, answer count and favourable count accumulated column by column
+ *      (in item order, so a score is the same sum as item by item), two
+ *      respondents at a time (vec2.h); then each score drops straight into
+ *      its manager's slot of a buffer laid out by manager (a counting sort
+ *      made once per run), favourable answers are counted per manager, and
+ *      the scored respondents' item values go to alpha (alpha.c), which
+ *      folds them on a second thread meanwhile;
  *   2. each manager's slot is compacted and sorted (median), its mean and
- *      sum of squared deviations computed two-pass;
+ *      sum of squared deviations computed two-pass, while alpha's last
+ *      blocks are folded;
  *   3. the ANOVA is built from the group figures: SS_between from the group
  *      means, SS_within from each group's own deviations — never
  *      sum y² - (sum y)²/n.
@@ -32,6 +38,9 @@
  */
 #include "analysis.h"
 
+#include "alpha.h"
+#include "vec2.h"
+
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -43,50 +52,14 @@
 #include <gsl/gsl_sort_double.h>
 #include <gsl/gsl_statistics_double.h>
 
-/* Item values buffered per alpha block: small enough to stay in cache,
- * large enough that the O(items²) merge per block costs nothing. */
-enum { ANALYSIS_BLOCK_VALUES = 8192, ANALYSIS_BLOCK_MIN_ROWS = 32 };
+/* Respondents read per block in the scoring pass (even: the block goes two
+ * at a time): their item columns stay in the first-level caches.  Columns
+ * lie ANALYSIS_COLUMN_STRIDE apart, a little more than the block, so that
+ * one respondent's items do not all fall on the same cache sets. */
+enum { ANALYSIS_READ_ROWS = 256, ANALYSIS_COLUMN_STRIDE = ANALYSIS_READ_ROWS + 8 };
 
-/* Respondents whose deviations update the co-moments together; the loop in
- * analysis_alpha_flush names them z0 .. z3. */
-enum { ANALYSIS_BATCH = 4 };
-
-/*
- * Cronbach's alpha on pairwise-complete covariances, accumulated by blocks.
- * For items a, b, S_ab is the set of scored respondents answering both; for
- * each pair the state is n_ab = |S_ab|, the means of x_a and x_b over S_ab
- * and the co-moment C_ab = Σ_{S_ab} (x_a - mean)(x_b - mean), so that
- * cov_ab = C_ab / (n_ab - 1) and var_a = C_aa / (n_aa - 1).
- *
- * A block of scored respondents is handled two-pass: first the block's item
- * means c_a, then sums of products of deviations z_a = x_a - c_a (0 when a
- * is not answered, which drops the respondent from every pair with a):
- *   P_ab = Σ_{S_ab} z_a z_b,  E_ab = Σ_{S_ab} z_a,
- * giving the block's pair means c_a + E_ab/n_ab and its co-moment
- * P_ab - E_ab E_ba / n_ab (the second term only corrects for the pair's
- * means differing from the item means, and is small).  E_ab is the sum over
- * everyone answering a minus the sum over those answering a but not b,
- * which touches only the missing answers.  Blocks are merged into the
- * running state with the pairwise update of Chan, Golub & LeVeque:
- *   C += C_block + d_a d_b n n_block / (n + n_block),  d = block mean - mean.
- * Matrices are k × k, row-major, pair (a, b) at a·k + b; co-moments and
- * counts use a <= b, means both (a, b) (mean of x_a) and (b, a) (of x_b).
- */
-typedef struct {
-    size_t k;
-    size_t cap_rows, rows;  /* block capacity and use, in respondents */
-    double *block;          /* rows × k values after reverse coding, NAN = missing */
-    double *shift;          /* [a] block mean of x_a */
-    double *z;              /* ANALYSIS_BATCH respondents' deviations, k each */
-    double *zsum;           /* [a] Σ z_a over the block's answers to a */
-    size_t *count;          /* [a] block answers to a */
-    double *p;              /* [a,b] Σ z_a z_b, a <= b */
-    double *miss_z;         /* [a,b] Σ z_a over those answering a but not b */
-    size_t *miss_n;         /* [a,b] how many answer a but not b */
-    size_t *n;              /* [a,b] n_ab so far, a <= b */
-    double *mean;           /* [a,b] mean of x_a over S_ab so far */
-    double *comoment;       /* [a,b] C_ab so far, a <= b */
-} analysis_alpha_t;
+/* Teams up to this size are sorted by insertion (most are); O(n²) steps. */
+enum { ANALYSIS_INSERTION_SORT_MAX = 32 };
 
 /* Buffers reused from one scale to the next. */
 typedef struct {
@@ -97,10 +70,15 @@ typedef struct {
     size_t *fav, *ans;    /* [manager] favourable / answered item values */
     double *tq;           /* t(0.975, df) by df, NAN until needed */
     size_t tq_size;
-    double *x;            /* one respondent's values when alpha is not kept */
-    size_t x_cap;
+    double *cols;         /* [item × ANALYSIS_COLUMN_STRIDE] a block's values, reverse
+                             coded, NAN = missing */
+    size_t cols_cap;      /* items that cols has room for */
+    double sum[ANALYSIS_READ_ROWS];           /* per respondent of the block: sum of answers */
+    long long answered[ANALYSIS_READ_ROWS];   /* ... answers */
+    long long favourable[ANALYSIS_READ_ROWS]; /* ... favourable answers */
+    unsigned char *enough;  /* [answers] 1 when that many answers score a respondent */
     double score_min, score_max;  /* over the scale's scores */
-    analysis_alpha_t alpha;
+    alpha_t alpha;
 } analysis_work_t;
 
 /* A figure that came out infinite or NaN is undefined: NAN. */
@@ -125,187 +103,6 @@ static void *analysis_calloc(size_t n, size_t size)
     return calloc(n ? n : 1, size);
 }
 
-/* --- alpha ------------------------------------------------------------- */
-
-static void analysis_alpha_fini(analysis_alpha_t *a)
-{
-    free(a->block);
-    free(a->shift);
-    free(a->z);
-    free(a->zsum);
-    free(a->count);
-    free(a->p);
-    free(a->miss_z);
-    free(a->miss_n);
-    free(a->n);
-    free(a->mean);
-    free(a->comoment);
-    memset(a, 0, sizeof *a);
-}
-
-/* Fresh state for a scale of k >= 2 items. */
-static engage_status_t analysis_alpha_init(analysis_alpha_t *a, size_t k)
-{
-    analysis_alpha_fini(a);
-    if (k > SIZE_MAX / k)
-        return ENGAGE_ENOMEM;
-    size_t kk = k * k;
-    a->k = k;
-    a->cap_rows = ANALYSIS_BLOCK_VALUES / k;
-    if (a->cap_rows < ANALYSIS_BLOCK_MIN_ROWS)
-        a->cap_rows = ANALYSIS_BLOCK_MIN_ROWS;
-    a->block = k > SIZE_MAX / a->cap_rows ? NULL : analysis_calloc(a->cap_rows * k, sizeof(double));
-    a->shift = analysis_calloc(k, sizeof(double));
-    a->z = analysis_calloc(ANALYSIS_BATCH * k, sizeof(double));
-    a->zsum = analysis_calloc(k, sizeof(double));
-    a->count = analysis_calloc(k, sizeof(size_t));
-    a->p = analysis_calloc(kk, sizeof(double));
-    a->miss_z = analysis_calloc(kk, sizeof(double));
-    a->miss_n = analysis_calloc(kk, sizeof(size_t));
-    a->n = analysis_calloc(kk, sizeof(size_t));
-    a->mean = analysis_calloc(kk, sizeof(double));
-    a->comoment = analysis_calloc(kk, sizeof(double));
-    if (!a->block || !a->shift || !a->z || !a->zsum || !a->count || !a->p || !a->miss_z ||
-        !a->miss_n || !a->n || !a->mean || !a->comoment)
-        return ENGAGE_ENOMEM;
-    return ENGAGE_OK;
-}
-
-/* Fold the buffered block into the running pairwise state; empties it.
- * Hot: local restrict pointers keep the loops free of reloads. */
-static void analysis_alpha_flush(analysis_alpha_t *a)
-{
-    const size_t k = a->k, kk = k * k, rows = a->rows;
-    if (rows == 0)
-        return;
-    const double *restrict block = a->block;
-    double *restrict shift = a->shift, *restrict z = a->z, *restrict zsum = a->zsum;
-    double *restrict p = a->p, *restrict miss_z = a->miss_z;
-    size_t *restrict count = a->count, *restrict miss_n = a->miss_n;
-
-    /* first pass: the block's item means */
-    memset(shift, 0, k * sizeof *shift);
-    memset(count, 0, k * sizeof *count);
-    for (size_t r = 0; r < rows; r++) {
-        const double *x = block + r * k;
-        for (size_t i = 0; i < k; i++) {
-            if (!isnan(x[i])) {
-                shift[i] += x[i];
-                count[i]++;
-            }
-        }
-    }
-    for (size_t i = 0; i < k; i++)
-        shift[i] = count[i] ? shift[i] / (double)count[i] : 0.0;
-
-    /* second pass: products of deviations, four respondents at a time so
-     * that each p[i,j] is loaded and stored once per four (a last, short
-     * batch is padded with zero deviations, which add nothing) */
-    memset(zsum, 0, k * sizeof *zsum);
-    memset(p, 0, kk * sizeof *p);
-    memset(miss_z, 0, kk * sizeof *miss_z);
-    memset(miss_n, 0, kk * sizeof *miss_n);
-    for (size_t r0 = 0; r0 < rows; r0 += ANALYSIS_BATCH) {
-        for (size_t q = 0; q < ANALYSIS_BATCH; q++) {
-            double *restrict zq = z + q * k;
-            if (r0 + q >= rows) {
-                memset(zq, 0, k * sizeof *zq);
-                continue;
-            }
-            const double *x = block + (r0 + q) * k;
-            bool complete = true;
-            for (size_t i = 0; i < k; i++) {
-                if (isnan(x[i])) {
-                    zq[i] = 0.0;
-                    complete = false;
-                } else {
-                    zq[i] = x[i] - shift[i];
-                    zsum[i] += zq[i];
-                }
-            }
-            if (complete)
-                continue;
-            for (size_t j = 0; j < k; j++) {
-                if (!isnan(x[j]))
-                    continue;
-                for (size_t i = 0; i < k; i++) {
-                    if (!isnan(x[i])) {
-                        miss_z[i * k + j] += zq[i];
-                        miss_n[i * k + j]++;
-                    }
-                }
-            }
-        }
-        const double *z0 = z, *z1 = z + k, *z2 = z + 2 * k, *z3 = z + 3 * k;
-        for (size_t i = 0; i < k; i++) {
-            double a0 = z0[i], a1 = z1[i], a2 = z2[i], a3 = z3[i];
-            double *restrict pi = p + i * k;
-            for (size_t j = i; j < k; j++)
-                pi[j] += (a0 * z0[j] + a1 * z1[j]) + (a2 * z2[j] + a3 * z3[j]);
-        }
-    }
-
-    /* merge, pair by pair */
-    for (size_t i = 0; i < k; i++) {
-        for (size_t j = i; j < k; j++) {
-            size_t ij = i * k + j, ji = j * k + i;
-            size_t nb = count[i] - miss_n[ij];  /* answering i and j */
-            if (nb == 0)
-                continue;
-            double nbd = (double)nb;
-            double e_i = zsum[i] - miss_z[ij], e_j = zsum[j] - miss_z[ji];
-            double mean_i = shift[i] + e_i / nbd, mean_j = shift[j] + e_j / nbd;
-            double c = p[ij] - e_i * e_j / nbd;
-            size_t n = a->n[ij];
-            if (n == 0) {
-                a->mean[ij] = mean_i;
-                a->mean[ji] = mean_j;
-                a->comoment[ij] = c;
-            } else {
-                double nd = (double)n, total = nd + nbd;
-                double d_i = mean_i - a->mean[ij], d_j = mean_j - a->mean[ji];
-                a->comoment[ij] += c + d_i * d_j * (nd * nbd / total);
-                a->mean[ij] += d_i * (nbd / total);
-                if (j != i)
-                    a->mean[ji] += d_j * (nbd / total);
-            }
-            a->n[ij] = n + nb;
-        }
-    }
-    a->rows = 0;
-}
-
-/* psych::alpha's raw_alpha, k/(k-1) · (1 - Σ_a var_a / Σ_{a,b} cov_ab), from
- * the state after the last flush.  NAN when some pair has fewer than two
- * respondents or the total Σ_{a,b} cov_ab is zero. */
-static double analysis_alpha_value(const analysis_alpha_t *a)
-{
-    size_t k = a->k;
-    double diagonal = 0.0, total = 0.0;
-    for (size_t i = 0; i < k; i++) {
-        for (size_t j = i; j < k; j++) {
-            size_t n = a->n[i * k + j];
-            if (n < 2)
-                return NAN;
-            double cov = a->comoment[i * k + j] / (double)(n - 1);
-            if (i == j) {
-                diagonal += cov;
-                total += cov;
-            } else {
-                total += 2.0 * cov;
-            }
-        }
-    }
-    /* With complete data Σ cov is the variance of the respondents' totals:
-     * zero when everyone's answers add up the same, and then what is
-     * computed is rounding noise that the ratio would blow up.  A total
-     * within 1e-12 of Σ var counts as zero. */
-    if (fabs(total) <= 1e-12 * diagonal)
-        return NAN;
-    double kd = (double)k;
-    return analysis_finite(kd / (kd - 1.0) * (1.0 - analysis_ratio(diagonal, total)));
-}
-
 /* --- workspace --------------------------------------------------------- */
 
 static void analysis_work_fini(analysis_work_t *w)
@@ -316,8 +113,9 @@ static void analysis_work_fini(analysis_work_t *w)
     free(w->fav);
     free(w->ans);
     free(w->tq);
-    free(w->x);
-    analysis_alpha_fini(&w->alpha);
+    free(w->cols);
+    free(w->enough);
+    alpha_fini(&w->alpha);
     memset(w, 0, sizeof *w);
 }
 
@@ -358,29 +156,46 @@ static engage_status_t analysis_work_init(analysis_work_t *w, const dataset_t *d
 
 /* --- one scale --------------------------------------------------------- */
 
-/* The respondent's item values after reverse coding into x (NAN when not
- * answered); returns how many are answered and their sum in *sum.  A value
- * that is not finite counts as not answered: ingest never stores one, and
- * one would turn every figure of its manager and scale into NAN. */
-static size_t analysis_read_items(const dataset_t *ds, const dataset_scale_t *sc, size_t r,
-                                  double *x, double *sum)
+/* Respondents first .. first+count-1 (count <= ANALYSIS_READ_ROWS): item i
+ * of respondent t after reverse coding into cols[i·ANALYSIS_COLUMN_STRIDE + t]
+ * (NAN when not answered), and per respondent the sum, number and
+ * favourable number of answers.  The sum adds the answers in item order,
+ * exactly as a loop over one respondent's items would (a missing answer
+ * adds +0.0, which leaves a sum as it is).  A value that is not finite
+ * counts as not answered: ingest never stores one, and one would turn every
+ * figure of its manager and scale into NAN.  Two respondents at a time; an
+ * odd block gets one not-answered respondent more, ignored by the caller. */
+static void analysis_read_block(const dataset_t *ds, const dataset_scale_t *sc,
+                                analysis_work_t *w, size_t first, size_t count)
 {
-    size_t answered = 0;
-    double s = 0.0;
+    double *restrict sum = w->sum;
+    long long *restrict answered = w->answered, *restrict favourable = w->favourable;
+    size_t even = (count + 1) & ~(size_t)1;
+    memset(sum, 0, even * sizeof *sum);
+    memset(answered, 0, even * sizeof *answered);
+    memset(favourable, 0, even * sizeof *favourable);
+    const vec2_t flip = vec2_splat(sc->min + sc->max), fav = vec2_splat(sc->favourable);
+    const vec2_t missing = vec2_splat(NAN);
     for (size_t i = 0; i < sc->n_items; i++) {
-        double v = dataset_value(ds, r, sc->items[i]);
-        if (!isfinite(v)) {
-            x[i] = NAN;
-            continue;
+        double *restrict x = w->cols + i * ANALYSIS_COLUMN_STRIDE;
+        dataset_column_read(ds, sc->items[i], first, count, x);
+        x[count] = NAN;
+        const mask2_t reverse = { -(long long)sc->reverse[i], -(long long)sc->reverse[i] };
+        for (size_t t = 0; t < even; t += 2) {
+            vec2_t v = vec2_load(x + t);
+            mask2_t ok = vec2_finite(v);
+            v = vec2_select(ok, vec2_select(reverse, flip - v, v), missing);
+            vec2_store(x + t, v);
+            vec2_store(sum + t, vec2_load(sum + t) + vec2_and(v, ok));
+            mask2_t a, f;
+            memcpy(&a, answered + t, sizeof a);
+            memcpy(&f, favourable + t, sizeof f);
+            a -= ok;
+            f -= v >= fav;  /* false for NAN */
+            memcpy(answered + t, &a, sizeof a);
+            memcpy(favourable + t, &f, sizeof f);
         }
-        if (sc->reverse[i])
-            v = sc->min + sc->max - v;
-        x[i] = v;
-        s += v;
-        answered++;
     }
-    *sum = s;
-    return answered;
 }
 
 /* Step 1: scores into grouped, favourable counts, alpha's blocks.  Returns
@@ -389,43 +204,67 @@ static size_t analysis_score_pass(const dataset_t *ds, const dataset_scale_t *sc
                                   analysis_work_t *w, bool with_alpha)
 {
     size_t k = sc->n_items, scored = 0;
-    analysis_alpha_t *al = &w->alpha;
     memcpy(w->cursor, w->start, w->n_managers * sizeof *w->cursor);
     memset(w->fav, 0, w->n_managers * sizeof *w->fav);
     memset(w->ans, 0, w->n_managers * sizeof *w->ans);
     w->score_min = INFINITY;
     w->score_max = -INFINITY;
 
-    for (size_t r = 0; r < w->n_respondents; r++) {
-        double *x = with_alpha ? al->block + al->rows * k : w->x;
-        double sum;
-        size_t answered = analysis_read_items(ds, sc, r, x, &sum);
-        size_t m = dataset_manager_of(ds, r);
-        /* the share as a division, so that e.g. 7 of 10 meets 0.7 exactly */
-        if (answered == 0 || (double)answered / (double)k < sc->min_answered) {
-            w->grouped[w->cursor[m]++] = NAN;
-            continue;
+    for (size_t first = 0; first < w->n_respondents; first += ANALYSIS_READ_ROWS) {
+        size_t count = w->n_respondents - first;
+        if (count > ANALYSIS_READ_ROWS)
+            count = ANALYSIS_READ_ROWS;
+        analysis_read_block(ds, sc, w, first, count);
+        for (size_t t = 0; t < count; t++) {
+            size_t m = dataset_manager_of(ds, first + t);
+            size_t answered = (size_t)w->answered[t];
+            if (!w->enough[answered]) {
+                w->grouped[w->cursor[m]++] = NAN;
+                continue;
+            }
+            double score = w->sum[t] / (double)answered;
+            w->grouped[w->cursor[m]++] = score;
+            scored++;
+            if (score < w->score_min)
+                w->score_min = score;
+            if (score > w->score_max)
+                w->score_max = score;
+            w->fav[m] += (size_t)w->favourable[t];
+            w->ans[m] += answered;
+
+            if (with_alpha) {
+                double *row = alpha_row(&w->alpha);
+                for (size_t i = 0; i < k; i++)
+                    row[i] = w->cols[i * ANALYSIS_COLUMN_STRIDE + t];
+                alpha_push(&w->alpha);
+            }
         }
-        double score = sum / (double)answered;
-        w->grouped[w->cursor[m]++] = score;
-        scored++;
-        if (score < w->score_min)
-            w->score_min = score;
-        if (score > w->score_max)
-            w->score_max = score;
-
-        size_t fav = 0;
-        for (size_t i = 0; i < k; i++)
-            fav += x[i] >= sc->favourable;  /* false for NAN */
-        w->fav[m] += fav;
-        w->ans[m] += answered;
-
-        if (with_alpha && ++al->rows == al->cap_rows)
-            analysis_alpha_flush(al);
     }
-    if (with_alpha)
-        analysis_alpha_flush(al);
     return scored;
+}
+
+/* Ascending sort of a team's scores (no NAN): insertion for the small teams
+ * that are the rule, GSL's sort beyond.  The insertion runs each new value
+ * down the sorted part with a compare-exchange per step and no early exit:
+ * a few more steps, but no mispredicted branch, which costs more on small
+ * random teams.  (Not inlined: inlined, GCC turns the exchange back into a
+ * branch.)  Equal values are indistinguishable (and a score is never -0), so
+ * every sort gives the same array. */
+__attribute__((noinline)) static void analysis_sort(double *x, size_t n)
+{
+    if (n > ANALYSIS_INSERTION_SORT_MAX) {
+        gsl_sort(x, 1, n);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        double v = x[i];
+        for (size_t j = i; j > 0; j--) {
+            double a = x[j - 1];
+            x[j] = a > v ? a : v;
+            v = a > v ? v : a;
+        }
+        x[0] = v;
+    }
 }
 
 /* Mean and sum of squared deviations of sorted data, two-pass: the sum's
@@ -488,7 +327,7 @@ static void analysis_summarise(analysis_work_t *w, analysis_scale_t *out, size_t
         am->favourable_pct = NAN;
         if (n == 0)
             continue;
-        gsl_sort(g, 1, n);
+        analysis_sort(g, n);
         double ss;
         double mean = analysis_mean_ss(g, n, &ss);
         am->mean = analysis_finite(mean);
@@ -520,13 +359,17 @@ static void analysis_summarise(analysis_work_t *w, analysis_scale_t *out, size_t
     if (!uniform) {
         /* two-pass over the scores, group by group */
         double sum = 0.0, resid = 0.0;
-        for (size_t m = 0; m < M; m++)
-            for (size_t i = 0; i < out->managers[m].n; i++)
-                sum += w->grouped[w->start[m] + i];
+        for (size_t m = 0; m < M; m++) {
+            const double *g = w->grouped + w->start[m];
+            for (size_t i = 0, n = out->managers[m].n; i < n; i++)
+                sum += g[i];
+        }
         grand = sum / N;
-        for (size_t m = 0; m < M; m++)
-            for (size_t i = 0; i < out->managers[m].n; i++)
-                resid += w->grouped[w->start[m] + i] - grand;
+        for (size_t m = 0; m < M; m++) {
+            const double *g = w->grouped + w->start[m];
+            for (size_t i = 0, n = out->managers[m].n; i < n; i++)
+                resid += g[i] - grand;
+        }
         grand += resid / N;
     }
     double ss_between = 0.0;
@@ -567,21 +410,32 @@ static engage_status_t analysis_scale(const dataset_t *ds, size_t s, analysis_wo
     if (!out->managers)
         return ENGAGE_ENOMEM;
     bool with_alpha = k >= 2;
-    if (with_alpha) {
-        if (analysis_alpha_init(&w->alpha, k) != ENGAGE_OK)
-            return ENGAGE_ENOMEM;
-    } else if (k > w->x_cap) {
-        free(w->x);
-        w->x = analysis_calloc(k, sizeof *w->x);
-        w->x_cap = w->x ? k : 0;
-        if (!w->x)
+    alpha_fini(&w->alpha);
+    if (with_alpha && alpha_start(&w->alpha, k) != ENGAGE_OK)
+        return ENGAGE_ENOMEM;
+    if (k > w->cols_cap) {
+        free(w->cols);
+        free(w->enough);
+        w->cols = k > SIZE_MAX / ANALYSIS_COLUMN_STRIDE
+                      ? NULL : analysis_calloc(k * ANALYSIS_COLUMN_STRIDE, sizeof *w->cols);
+        w->enough = analysis_calloc(k + 1, 1);
+        w->cols_cap = w->cols && w->enough ? k : 0;
+        if (!w->cols || !w->enough)
             return ENGAGE_ENOMEM;
     }
+    /* the share as a division, so that e.g. 7 of 10 meets 0.7 exactly */
+    for (size_t answered = 0; answered <= k; answered++)
+        w->enough[answered] = answered > 0 && !((double)answered / (double)k < sc->min_answered);
 
+    /* alpha's last blocks are folded while the managers are summarised */
     size_t scored = analysis_score_pass(ds, sc, w, with_alpha);
+    if (with_alpha)
+        alpha_close(&w->alpha);
     analysis_summarise(w, out, scored);
     analysis_variance_t *v = &out->variance;
-    v->alpha = with_alpha ? analysis_alpha_value(&w->alpha) : NAN;
+    if (with_alpha)
+        alpha_finish(&w->alpha);
+    v->alpha = with_alpha ? alpha_value(&w->alpha) : NAN;
 
     unsigned notes = 0;
     if (scored == 0)

@@ -7,11 +7,21 @@
  * version) and then written, either as they are or through deflate with a
  * gzip wrapper.  The gzip header is fixed (no name, mtime 0, OS 3 = Unix),
  * so the same text gives the same file on any machine with the same zlib.
+ * SHA-256 comes from core/digest (the CPU's SHA instructions where there are
+ * any): a report's managers.csv runs to megabytes.
+ *
+ * Numbers: "%.<digits>g" from snprintf is exact but slow (glibc prints with
+ * multi-precision arithmetic), and a report writes about a million of them.
+ * format_fast() produces the same bytes for the common cases (integers, and
+ * values whose rounding to `digits` significant digits double arithmetic
+ * decides with certainty) and says when it cannot; snprintf does the rest.
  *
  * Errors are sticky: the first failure (write, deflate, out of memory) is
  * remembered, later cells are dropped, and csv_out_close() reports it once.
- * Owns: the FILE (unless it is stdout), the buffers and a copy of the path.
- * Assumes: text cells are UTF-8 (passed through byte for byte).
+ * Owns: the FILE (unless it is stdout), the digest, the buffers and a copy
+ * of the path.
+ * Assumes: text cells are UTF-8 (passed through byte for byte); the
+ * floating-point rounding mode is the default, round to nearest.
  */
 #include "csv_out.h"
 
@@ -19,12 +29,13 @@
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
-#include <sha2.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
+
+#include "digest.h"
 
 enum { CSV_OUT_BUFFER = 64 * 1024 };
 
@@ -35,7 +46,7 @@ struct csv_out {
     bool zinit;
     z_stream zs;
     gz_header head;         /* zlib keeps a pointer to it until the header is out */
-    SHA2_CTX sha;
+    digest_t *sha;
     bool row_open;          /* a cell was written on the current row */
     engage_status_t status; /* first failure, ENGAGE_OK until then */
     int errnum;
@@ -65,22 +76,202 @@ static void fix_decimal_point(char *buf)
     memmove(at + 1, at + dplen, strlen(at + dplen) + 1);
 }
 
-char *csv_out_format_number(double value, int digits, char *buf, size_t size)
+/* 10^0 .. 10^22: the powers of ten that doubles hold exactly. */
+static const double exact_pow10[] = {
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+enum { FAST_MAX_DIGITS = 15, EXACT_POW10_MAX = 22 };
+
+/* Decimal digits of v, most significant first, into d; returns their
+ * number. */
+static int decimal_digits(uint64_t v, char d[20])
 {
-    if (size == 0)
-        return buf;
+    char tmp[20];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (int i = 0; i < n; i++)
+        d[i] = tmp[n - 1 - i];
+    return n;
+}
+
+static const char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Exactly n digits of v < 10^n (leading zeros included), n <= 8: two at a
+ * time, from the last. */
+static void fixed_digits32(uint32_t v, int n, char *d)
+{
+    while (n >= 2) {
+        n -= 2;
+        memcpy(d + n, digit_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (n)
+        d[0] = (char)('0' + v);
+}
+
+/* Exactly n digits of v < 10^n, n <= 16, as two independent halves. */
+static void fixed_digits(uint64_t v, int n, char *d)
+{
+    if (n > 8) {
+        fixed_digits32((uint32_t)(v / 100000000u), n - 8, d);
+        fixed_digits32((uint32_t)(v % 100000000u), 8, d + n - 8);
+    } else {
+        fixed_digits32((uint32_t)v, n, d);
+    }
+}
+
+/*
+ * "%.<digits>g" of a finite, non-zero value with 1 <= digits <= 17, exactly
+ * as snprintf writes it in the C locale, when that can be guaranteed cheaply;
+ * returns the length written into buf (at least 32 bytes), or 0 when the
+ * caller must use snprintf.
+ *
+ * Integers below 10^digits (and 2^53) print as themselves.  Otherwise, with
+ * 10^e <= |v| < 10^(e+1), y = |v|·10^(digits-1-e) is computed in one
+ * correctly rounded operation, so it is within half an ulp, at most
+ * 10^digits·2^-53, of the exact product Y.  When y lies at least that far
+ * inside [10^(digits-1), 10^digits) and further than that from a half, the
+ * nearest integer to y is also the correctly rounded Y: the digits snprintf
+ * prints, with exponent e.  Anything closer to a tie or a power of ten, or
+ * out of the range of exact powers of ten, is left to snprintf.
+ */
+static size_t format_fast(double value, int digits, char *buf)
+{
+    char *p = buf;
+    double a = value;
+    if (a < 0) {
+        *p++ = '-';
+        a = -a;
+    }
+    char d[20];
+    if (a < 0x1p53 && a < exact_pow10[digits < EXACT_POW10_MAX ? digits : EXACT_POW10_MAX] &&
+        a == (double)(uint64_t)a) {
+        int n = decimal_digits((uint64_t)a, d);
+        memcpy(p, d, (size_t)n);
+        return (size_t)(p - buf) + (size_t)n;
+    }
+    if (digits > FAST_MAX_DIGITS)
+        return 0;
+
+    /* e from the binary exponent b (2^b <= a < 2^(b+1)): b·1233/4096, just
+     * under b·log10 2, rounded down (the offset keeps the shift on a
+     * positive number), is e or one off; the loop corrects it.  Subnormals
+     * give a b far out of range and go to snprintf. */
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof bits);
+    int b = (int)((bits >> 52) & 0x7ff) - 1023;
+    int e = (((b + 4096) * 1233) >> 12) - 1233;
+    const double low = exact_pow10[digits - 1], high = exact_pow10[digits];
+    const double margin = high * 0x1p-53;
+    double y = 0.0;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        int scale = digits - 1 - e;
+        if (scale > EXACT_POW10_MAX || scale < -EXACT_POW10_MAX)
+            return 0;
+        y = scale >= 0 ? a * exact_pow10[scale] : a / exact_pow10[-scale];
+        if (y >= high)
+            e++;
+        else if (y < low)
+            e--;
+        else
+            break;
+    }
+    if (!(y >= low + margin && y <= high - margin - 1.0))
+        return 0;
+    /* q is the nearest integer unless y is within rounding of a half, which
+     * the test rejects; y - q is exact (Sterbenz) */
+    uint64_t q = (uint64_t)(y + 0.5);
+    if (fabs(y - (double)q) >= 0.5 - 2.0 * margin)
+        return 0;
+
+    fixed_digits(q, digits, d);              /* q has exactly `digits` digits */
+    int last = digits - 1;                   /* last digit kept: no trailing zeros */
+    while (last > 0 && d[last] == '0')
+        last--;
+    if (e >= -4 && e < digits) {
+        /* fixed notation */
+        if (e >= 0) {
+            memcpy(p, d, (size_t)e + 1);
+            p += e + 1;
+            if (last > e) {
+                *p++ = '.';
+                memcpy(p, d + e + 1, (size_t)(last - e));
+                p += last - e;
+            }
+        } else {
+            *p++ = '0';
+            *p++ = '.';
+            for (int i = 0; i < -e - 1; i++)
+                *p++ = '0';
+            memcpy(p, d, (size_t)last + 1);
+            p += last + 1;
+        }
+    } else {
+        /* exponent notation: d[.ddd]e±XX */
+        *p++ = d[0];
+        if (last > 0) {
+            *p++ = '.';
+            memcpy(p, d + 1, (size_t)last);
+            p += last;
+        }
+        *p++ = 'e';
+        *p++ = e < 0 ? '-' : '+';
+        int x = e < 0 ? -e : e;
+        if (x < 10)
+            *p++ = '0';
+        char xd[20];
+        int xn = decimal_digits((uint64_t)x, xd);
+        memcpy(p, xd, (size_t)xn);
+        p += xn;
+    }
+    return (size_t)(p - buf);
+}
+
+/* The number of csv_out_format_number into buf (at least 32 bytes);
+ * returns its length. */
+static size_t format_number(double value, int digits, char *buf, size_t size)
+{
     if (!isfinite(value)) {
         buf[0] = '\0';
-        return buf;
+        return 0;
     }
-    if (value == 0.0)          /* also -0 */
-        value = 0.0;
     if (digits < 1)
         digits = 1;
     if (digits > 17)
         digits = 17;
+    if (value == 0.0) {        /* also -0 */
+        buf[0] = '0';
+        buf[1] = '\0';
+        return 1;
+    }
+    size_t n = format_fast(value, digits, buf);
+    if (n > 0) {
+        buf[n] = '\0';
+        return n;
+    }
     snprintf(buf, size, "%.*g", digits, value);
     fix_decimal_point(buf);
+    return strlen(buf);
+}
+
+char *csv_out_format_number(double value, int digits, char *buf, size_t size)
+{
+    if (size == 0)
+        return buf;
+    char tmp[64];
+    size_t n = format_number(value, digits, tmp, sizeof tmp);
+    if (n >= size)
+        n = size - 1;
+    memcpy(buf, tmp, n);
+    buf[n] = '\0';
     return buf;
 }
 
@@ -133,7 +324,7 @@ static void flush_buffer(csv_out_t *out)
     if (out->len == 0)
         return;
     if (out->status == ENGAGE_OK) {
-        SHA256Update(&out->sha, out->buf, out->len);
+        digest_update(out->sha, out->buf, out->len);
         if (out->gzip)
             deflate_some(out, out->buf, out->len, Z_NO_FLUSH);
         else
@@ -171,7 +362,10 @@ engage_status_t csv_out_open(csv_out_t **out, const char *path, bool gzip, engag
     if (!o)
         return engage_fail(err, ENGAGE_ENOMEM, path, 0, "out of memory");
     o->path = strdup(path ? path : "stdout");
-    if (!o->path) {
+    o->sha = digest_new();
+    if (!o->path || !o->sha) {
+        digest_free(o->sha);
+        free(o->path);
         free(o);
         return engage_fail(err, ENGAGE_ENOMEM, path, 0, "out of memory");
     }
@@ -180,6 +374,7 @@ engage_status_t csv_out_open(csv_out_t **out, const char *path, bool gzip, engag
          * mtime 0 and no file name, whatever zlib's defaults. */
         if (deflateInit2(&o->zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
                          Z_DEFAULT_STRATEGY) != Z_OK) {
+            digest_free(o->sha);
             free(o->path);
             free(o);
             return engage_fail(err, ENGAGE_ENOMEM, path, 0, "cannot start gzip compression");
@@ -188,6 +383,7 @@ engage_status_t csv_out_open(csv_out_t **out, const char *path, bool gzip, engag
         o->head.os = 3;
         if (deflateSetHeader(&o->zs, &o->head) != Z_OK) {
             deflateEnd(&o->zs);
+            digest_free(o->sha);
             free(o->path);
             free(o);
             return engage_fail(err, ENGAGE_ENOMEM, path, 0, "cannot start gzip compression");
@@ -200,6 +396,7 @@ engage_status_t csv_out_open(csv_out_t **out, const char *path, bool gzip, engag
             int e = errno;
             if (o->zinit)
                 deflateEnd(&o->zs);
+            digest_free(o->sha);
             free(o->path);
             free(o);
             return engage_fail(err, ENGAGE_ECANTCREAT, path, 0, "cannot create: %s", strerror(e));
@@ -208,7 +405,6 @@ engage_status_t csv_out_open(csv_out_t **out, const char *path, bool gzip, engag
     } else {
         o->fp = stdout;
     }
-    SHA256Init(&o->sha);
     *out = o;
     return ENGAGE_OK;
 }
@@ -322,20 +518,41 @@ void csv_out_text(csv_out_t *out, const char *text, bool guard_formula)
         free(cell);
 }
 
+/* Room for a number cell: its comma, at most 24 characters of a number
+ * and the terminating NUL that formatting writes. */
+enum { NUMBER_ROOM = 64 };
+
+/* Make NUMBER_ROOM bytes free at the end of the buffer (unless failed). */
+static bool number_room(csv_out_t *out)
+{
+    if (sizeof out->buf - out->len < NUMBER_ROOM)
+        flush_buffer(out);
+    return out->status == ENGAGE_OK;
+}
+
 void csv_out_number(csv_out_t *out, double value, int digits)
 {
-    char buf[64];
     begin_cell(out);
-    csv_out_format_number(value, digits, buf, sizeof buf);
-    put(out, buf, strlen(buf));
+    if (!number_room(out))
+        return;
+    char *at = (char *)out->buf + out->len;
+    out->len += format_number(value, digits, at, NUMBER_ROOM);
 }
 
 void csv_out_integer(csv_out_t *out, long long value)
 {
-    char buf[32];
     begin_cell(out);
-    int n = snprintf(buf, sizeof buf, "%lld", value);
-    put(out, buf, (size_t)n);
+    if (!number_room(out))
+        return;
+    unsigned char *at = out->buf + out->len;
+    unsigned long long magnitude = value < 0 ? 0ULL - (unsigned long long)value
+                                             : (unsigned long long)value;
+    if (value < 0)
+        *at++ = '-';
+    char d[20];
+    int n = decimal_digits(magnitude, d);
+    memcpy(at, d, (size_t)n);
+    out->len += (size_t)(at - (out->buf + out->len)) + (size_t)n;
 }
 
 void csv_out_empty(csv_out_t *out)
@@ -347,16 +564,6 @@ void csv_out_end_row(csv_out_t *out)
 {
     put(out, "\n", 1);
     out->row_open = false;
-}
-
-static void to_hex(const uint8_t digest[SHA256_DIGEST_LENGTH], char hex[65])
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < SHA256_DIGEST_LENGTH; i++) {
-        hex[2 * i] = digits[digest[i] >> 4];
-        hex[2 * i + 1] = digits[digest[i] & 15];
-    }
-    hex[64] = '\0';
 }
 
 engage_status_t csv_out_close(csv_out_t *out, char sha256_hex[65], engage_error_t *err)
@@ -377,10 +584,9 @@ engage_status_t csv_out_close(csv_out_t *out, char sha256_hex[65], engage_error_
         if (fflush(out->fp) != 0 || ferror(out->fp))
             fail(out, ENGAGE_EIO, errno ? errno : EIO, "cannot write");
     }
-    uint8_t digest[SHA256_DIGEST_LENGTH];
-    SHA256Final(digest, &out->sha);
     if (sha256_hex)
-        to_hex(digest, sha256_hex);
+        digest_hex(out->sha, sha256_hex);
+    digest_free(out->sha);
 
     engage_status_t status = out->status;
     if (status != ENGAGE_OK)

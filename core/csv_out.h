@@ -27,8 +27,9 @@ engage_status_t csv_out_open(csv_out_t **out, const char *path, bool gzip, engag
  * tab or CR (report outputs); false for archives that must round-trip. */
 void csv_out_text(csv_out_t *out, const char *text, bool guard_formula);
 
-/* A number cell: "%.<digits>g" in the C locale; -0 is written as 0; NAN and
- * ±inf give an empty cell. */
+/* A number cell: "%.<digits>g" in the C locale, byte for byte as snprintf
+ * writes it (mostly without calling it); -0 is written as 0; NAN and ±inf
+ * give an empty cell. */
 void csv_out_number(csv_out_t *out, double value, int digits);
 
 void csv_out_integer(csv_out_t *out, long long value);

@@ -14,13 +14,14 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
-#include <sha2.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "../core/digest.h"
 
 #ifndef RENAME_EXCHANGE
 #define RENAME_EXCHANGE (1 << 1)
@@ -189,17 +190,13 @@ char *outdir_path(const outdir_t *od, const char *name)
 
 void outdir_sha256_hex(const void *data, size_t size, char hex[65])
 {
-    static const char digits[] = "0123456789abcdef";
-    SHA2_CTX ctx;
-    uint8_t digest[SHA256_DIGEST_LENGTH];
-    SHA256Init(&ctx);
-    SHA256Update(&ctx, data, size);
-    SHA256Final(digest, &ctx);
-    for (size_t i = 0; i < SHA256_DIGEST_LENGTH; i++) {
-        hex[2 * i] = digits[digest[i] >> 4];
-        hex[2 * i + 1] = digits[digest[i] & 15];
-    }
-    hex[64] = '\0';
+    hex[0] = '\0';
+    digest_t *d = digest_new();
+    if (!d)
+        return;
+    digest_update(d, data, size);
+    digest_hex(d, hex);
+    digest_free(d);
 }
 
 engage_status_t outdir_write_file(const outdir_t *od, const char *name, const void *data,

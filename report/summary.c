@@ -2,7 +2,8 @@
  * report/summary.c — the text of report.txt.
  *
  * Built in memory (a few kilobytes whatever the number of managers: at
- * most SUMMARY_MAX_RANKED rows per scale) and written by the caller.
+ * most SUMMARY_MAX_RANKED rows per scale, picked from the managers in one
+ * pass rather than by sorting them all) and written by the caller.
  * Widths are counted in UTF-8 characters; names and paths from the data are
  * cleaned of control characters before they are printed, so an id with a
  * newline or an escape sequence cannot break the layout.  Owns nothing
@@ -413,6 +414,40 @@ static int compare_ranked(const void *a, const void *b)
     return x->j < y->j ? -1 : x->j > y->j;
 }
 
+/* Insert x into best[0..*n), kept sorted by compare_ranked times `sign`
+ * (1: the first in rank order, -1: the last) and at most `cap` long. */
+static void keep_edge(ranked_t *best, size_t *n, size_t cap, const ranked_t *x, int sign)
+{
+    if (*n == cap && sign * compare_ranked(x, &best[cap - 1]) >= 0)
+        return;
+    size_t i = *n < cap ? (*n)++ : cap - 1;
+    while (i > 0 && sign * compare_ranked(x, &best[i - 1]) < 0) {
+        best[i] = best[i - 1];
+        i--;
+    }
+    best[i] = *x;
+}
+
+_Static_assert(SUMMARY_MAX_RANKED >= 2 * SUMMARY_RANK_EDGE, "a cut ranking prints both edges");
+
+/* Put the `edge` first managers in rank order into order[0..edge) and the
+ * `edge` last into order[edge..2·edge), each in rank order: all the cut
+ * ranking prints, in one pass instead of a sort of every manager.
+ * compare_ranked is a total order (ties go by index), so these are exactly
+ * the ends of the full sort.  Needs m >= 2·edge and edge <= SUMMARY_RANK_EDGE. */
+static void rank_edges(ranked_t *order, size_t m, size_t edge)
+{
+    ranked_t first[SUMMARY_RANK_EDGE], last[SUMMARY_RANK_EDGE];
+    size_t n_first = 0, n_last = 0;
+    for (size_t i = 0; i < m; i++) {
+        keep_edge(first, &n_first, edge, &order[i], 1);
+        keep_edge(last, &n_last, edge, &order[i], -1);
+    }
+    memcpy(order, first, edge * sizeof *order);
+    for (size_t i = 0; i < edge; i++)
+        order[edge + i] = last[edge - 1 - i];
+}
+
 typedef struct {
     num_t rank, n, mean;
     text_t ci;
@@ -440,17 +475,19 @@ static void ranking(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, s
     for (size_t j = 0; j < sc->n_managers; j++)
         if (!privacy_hidden(pv, s, j))
             order[m++] = (ranked_t){ sc->managers[j].mean, j };
-    qsort(order, m, sizeof *order, compare_ranked);
 
     /* The ranks printed: all, or the top and bottom SUMMARY_RANK_EDGE. */
     bool cut = m > SUMMARY_MAX_RANKED;
-    size_t n_rows = 0;
-    for (size_t r = 0; r < m; r++) {
-        if (cut && r >= SUMMARY_RANK_EDGE && r < m - SUMMARY_RANK_EDGE)
-            continue;
-        const analysis_manager_t *am = &sc->managers[order[r].j];
-        rank_row_t *row = &rows[n_rows++];
-        row->rank = count(r + 1);
+    size_t n_rows = cut ? 2 * (size_t)SUMMARY_RANK_EDGE : m;
+    if (cut)
+        rank_edges(order, m, SUMMARY_RANK_EDGE);
+    else
+        qsort(order, m, sizeof *order, compare_ranked);
+    for (size_t i = 0; i < n_rows; i++) {
+        size_t rank = cut && i >= SUMMARY_RANK_EDGE ? m - n_rows + i + 1 : i + 1;
+        const analysis_manager_t *am = &sc->managers[order[i].j];
+        rank_row_t *row = &rows[i];
+        row->rank = count(rank);
         row->n = count(am->n);
         row->mean = fixed(am->mean, 2);
         if (isfinite(am->ci_low) && isfinite(am->ci_high))

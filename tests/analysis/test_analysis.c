@@ -391,25 +391,29 @@ static void test_alpha_undefined_pair(void **state)
 }
 
 /*
- * Many respondents (several of analysis.c's blocks), missing answers and a
- * reversed item: alpha must equal the definition computed here the plain
- * way — for each pair, the respondents answering both, their two means, then
- * the sum of products of deviations over n - 1.
+ * Many respondents, missing answers and a reversed item: alpha must equal
+ * the definition computed here the plain way — for each pair, the
+ * respondents answering both, their two means, then the sum of products of
+ * deviations over n - 1.  n respondents on k items (3 <= k <= MAX_ITEMS).
  */
-static void test_alpha_many_blocks(void **state)
+static void check_alpha_definition(size_t n, size_t k)
 {
-    (void)state;
-    enum { N = 3000, K = 7 };
-    scale_def_t scale = {"s", K, {0, 1, 2, 3, 4, 5, 6}, {false, false, true}, 1, 5, 0.5, 4};
-    row_t *rows = calloc(N, sizeof *rows);
-    char (*ids)[2][16] = calloc(N, sizeof *ids);
+    scale_def_t scale = {"s", k, {0}, {false, false, true}, 1, 5, 0.5, 4};
+    for (size_t i = 0; i < k; i++)
+        scale.items[i] = i;
+    row_t *rows = calloc(n, sizeof *rows);
+    char (*ids)[2][24] = calloc(n, sizeof *ids);
+    double *x = calloc(n * k, sizeof *x);
+    bool *scored = calloc(n, sizeof *scored);
     assert_non_null(rows);
     assert_non_null(ids);
+    assert_non_null(x);
+    assert_non_null(scored);
     uint32_t seed = 12345;
-    for (size_t r = 0; r < N; r++) {
+    for (size_t r = 0; r < n; r++) {
         seed = seed * 1664525u + 1013904223u;
         int level = (int)(seed >> 29);                   /* 0..7: a respondent effect */
-        for (size_t i = 0; i < K; i++) {
+        for (size_t i = 0; i < k; i++) {
             seed = seed * 1664525u + 1013904223u;
             int v = 1 + (level + (int)((seed >> 24) % 3)) / 2;    /* 1..5 */
             v = v > 5 ? 5 : v;
@@ -422,48 +426,64 @@ static void test_alpha_many_blocks(void **state)
     }
 
     /* the definition */
-    double x[N][K];
-    bool scored[N];
-    for (size_t r = 0; r < N; r++) {
+    for (size_t r = 0; r < n; r++) {
         size_t answered = 0;
-        for (size_t i = 0; i < K; i++) {
+        for (size_t i = 0; i < k; i++) {
             double v = rows[r].v[i];
-            x[r][i] = scale.reverse[i] && !isnan(v) ? 6 - v : v;
+            x[r * k + i] = scale.reverse[i] && !isnan(v) ? 6 - v : v;
             answered += !isnan(v);
         }
-        scored[r] = answered >= 1 && (double)answered / K >= 0.5;
+        scored[r] = answered >= 1 && (double)answered / (double)k >= 0.5;
     }
     double diagonal = 0, total = 0;
-    for (size_t i = 0; i < K; i++) {
-        for (size_t j = 0; j < K; j++) {
-            double n = 0, mi = 0, mj = 0, c = 0;
-            for (size_t r = 0; r < N; r++)
-                if (scored[r] && !isnan(x[r][i]) && !isnan(x[r][j])) {
-                    n++;
-                    mi += x[r][i];
-                    mj += x[r][j];
+    for (size_t i = 0; i < k; i++) {
+        for (size_t j = 0; j < k; j++) {
+            double both = 0, mi = 0, mj = 0, c = 0;
+            for (size_t r = 0; r < n; r++)
+                if (scored[r] && !isnan(x[r * k + i]) && !isnan(x[r * k + j])) {
+                    both++;
+                    mi += x[r * k + i];
+                    mj += x[r * k + j];
                 }
-            mi /= n;
-            mj /= n;
-            for (size_t r = 0; r < N; r++)
-                if (scored[r] && !isnan(x[r][i]) && !isnan(x[r][j]))
-                    c += (x[r][i] - mi) * (x[r][j] - mj);
-            total += c / (n - 1);
+            mi /= both;
+            mj /= both;
+            for (size_t r = 0; r < n; r++)
+                if (scored[r] && !isnan(x[r * k + i]) && !isnan(x[r * k + j]))
+                    c += (x[r * k + i] - mi) * (x[r * k + j] - mj);
+            total += c / (both - 1);
             if (i == j)
-                diagonal += c / (n - 1);
+                diagonal += c / (both - 1);
         }
     }
-    double want = (double)K / (K - 1) * (1 - diagonal / total);
+    double want = (double)k / (double)(k - 1) * (1 - diagonal / total);
 
-    dataset_t *ds = build(K, &scale, 1, rows, N);
+    dataset_t *ds = build(k, &scale, 1, rows, n);
     results_t *res = run(ds);
-    assert_true(res->scales[0].variance.respondents > 2000);
-    assert_close(res->scales[0].variance.alpha, want);
+    assert_true(res->scales[0].variance.respondents > n * 2 / 3);
+    check_close(res->scales[0].variance.alpha, want, 1e-11, "alpha", __FILE__, __LINE__);
     assert_true(want > 0.5 && want < 1);
     results_free(res);
     dataset_free(ds);
+    free(scored);
+    free(x);
     free(ids);
     free(rows);
+}
+
+/* Several of alpha.c's blocks, an odd number of items. */
+static void test_alpha_many_blocks(void **state)
+{
+    (void)state;
+    check_alpha_definition(3000, 7);
+}
+
+/* Many more respondents than alpha.c's ring of chunks holds (so the folding
+ * thread and the scoring pass go round it several times), an odd number of
+ * them, an even number of items. */
+static void test_alpha_many_chunks(void **state)
+{
+    (void)state;
+    check_alpha_definition(100001, 4);
 }
 
 /* The answered share is compared as a division: 7 of 10 meets 0.7. */
@@ -1036,6 +1056,7 @@ int main(void)
         cmocka_unit_test(test_alpha_pairwise),
         cmocka_unit_test(test_alpha_undefined_pair),
         cmocka_unit_test(test_alpha_many_blocks),
+        cmocka_unit_test(test_alpha_many_chunks),
         cmocka_unit_test(test_min_answered_share),
         cmocka_unit_test(test_alpha_zero_total),
         cmocka_unit_test(test_infinite_value),

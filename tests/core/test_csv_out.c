@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,118 @@ static void test_text_cells(void **state)
             fail_msg("case %zu: [%s] gave [%s], want [%s]", i, cases[i].in, got, cases[i].want);
         free(got);
     }
+}
+
+/* --- numbers against snprintf --------------------------------------------- */
+
+/* splitmix64: a fixed sequence, so a failure reproduces. */
+static uint64_t next_u64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* A double of one of many kinds: any bit pattern, means of small integers,
+ * every magnitude, integers and halves, decimals at and next to a rounding
+ * tie of the 12th digit, powers of ten and their neighbours, subnormals,
+ * 0.999...9 near a carry, sums like 0.1 + 0.2; either sign. */
+static double some_double(uint64_t *st)
+{
+    static const double p10[] = {
+        1e-30, 1e-20, 1e-12, 1e-11, 1e-10, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1,
+        10, 100, 1e3, 1e5, 1e6, 1e9, 1e11, 1e12, 1e13, 1e15, 1e17, 1e22, 1e25, 1e30,
+    };
+    double v;
+    switch (next_u64(st) % 10) {
+    case 0: {
+        uint64_t bits = next_u64(st);
+        memcpy(&v, &bits, sizeof v);
+        if (!isfinite(v))
+            v = 1.5;
+        break;
+    }
+    case 1:
+        v = (double)(next_u64(st) % 100000) / (double)(1 + next_u64(st) % 1000);
+        break;
+    case 2:
+        v = (1.0 + 9.0 * ldexp((double)(next_u64(st) >> 11), -53)) *
+            pow(10.0, (int)(next_u64(st) % 51) - 25);
+        break;
+    case 3:
+        v = (double)(next_u64(st) >> (next_u64(st) % 64)) / (double)(1u << (next_u64(st) % 3));
+        break;
+    case 4: {
+        char text[64];
+        int n_digits = 12 + (int)(next_u64(st) % 6);
+        uint64_t m = 1 + next_u64(st) % 9;
+        for (int i = 1; i < n_digits; i++)
+            m = m * 10 + next_u64(st) % 10;
+        if (next_u64(st) % 2)
+            m = m / 10 * 10 + 5;
+        snprintf(text, sizeof text, "%llue%d", (unsigned long long)m,
+                 (int)(next_u64(st) % 41) - 30);
+        v = strtod(text, NULL);
+        int step = (int)(next_u64(st) % 3) - 1;
+        if (step)
+            v = nextafter(v, step > 0 ? INFINITY : 0);
+        break;
+    }
+    case 5:
+        v = p10[next_u64(st) % (sizeof p10 / sizeof p10[0])] * (double)(1 + next_u64(st) % 10);
+        for (int step = (int)(next_u64(st) % 5) - 2; step != 0; step += step > 0 ? -1 : 1)
+            v = nextafter(v, step > 0 ? INFINITY : 0);
+        break;
+    case 6:
+        v = ldexp((double)(next_u64(st) >> 12), -1074 + (int)(next_u64(st) % 80));
+        break;
+    case 7:
+        v = (1.0 - pow(10.0, -(double)(8 + next_u64(st) % 9)) *
+                       ldexp((double)(next_u64(st) >> 11), -53) * 10) *
+            pow(10.0, (int)(next_u64(st) % 30) - 15);
+        break;
+    case 8:
+        v = (double)(next_u64(st) % 100) * 0.1 + (double)(next_u64(st) % 100) * 0.01;
+        break;
+    default:
+        v = sqrt((double)(next_u64(st) % 1000000)) * pow(10.0, (int)(next_u64(st) % 30) - 15);
+        break;
+    }
+    return next_u64(st) & 1 ? -v : v;
+}
+
+/* csv_out_format_number must give exactly snprintf's "%.<digits>g" (-0 as
+ * 0): csv_out.c formats most numbers without snprintf. */
+static void check_as_snprintf(double v, int digits)
+{
+    char got[64], want[64];
+    csv_out_format_number(v, digits, got, sizeof got);
+    snprintf(want, sizeof want, "%.*g", digits, v == 0.0 ? 0.0 : v);
+    if (strcmp(got, want) != 0)
+        fail_msg("%.17g with %d digits: gave %s, snprintf gives %s", v, digits, got, want);
+}
+
+static void test_numbers_as_snprintf(void **state)
+{
+    (void)state;
+    static const double special[] = {
+        0.1 + 0.2, 1e-5, 1e15, 123456789012.5, 4.9e-324, 2.2250738585072014e-308, DBL_MAX,
+        0.5, 1.0, 100.0, 1e11, 1e12, 999999999999.5, 999999999999.4, 99999999999.95,
+        1e-4, 9.99999999999949e-5, 1e22, 1e23, 9007199254740993.0, 0.1, 0.01, 2.5, 1e-11,
+        1e-12, 0.0001234567890125, 2.67929292929, 12345678901.25, 4.5, 1875,
+    };
+    for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) {
+        for (int digits = 1; digits <= 17; digits++) {
+            check_as_snprintf(special[i], digits);
+            check_as_snprintf(-special[i], digits);
+        }
+    }
+    uint64_t st = 20240601;
+    for (long i = 0; i < 2000000; i++)
+        check_as_snprintf(some_double(&st), 12);
+    for (long i = 0; i < 500000; i++)
+        check_as_snprintf(some_double(&st), 1 + (int)(next_u64(&st) % 17));
 }
 
 static void test_numbers(void **state)
@@ -308,6 +421,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_cells),
         cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_numbers_as_snprintf),
         cmocka_unit_test(test_sha256_known),
         cmocka_unit_test(test_gzip_roundtrip),
         cmocka_unit_test(test_open_fails),

@@ -668,6 +668,80 @@ static void test_many_managers(void **state)
     dataset_free(ds);
 }
 
+/* The ranking in report.txt prints only its ends; they must be exactly the
+ * first and last 20 of the full order (mean descending, undefined means
+ * last, ties in manager order), here with many ties. */
+typedef struct {
+    double mean;
+    size_t j;
+} expected_rank_t;
+
+static int compare_expected(const void *a, const void *b)
+{
+    const expected_rank_t *x = a, *y = b;
+    if (isnan(x->mean) != isnan(y->mean))
+        return isnan(x->mean) ? 1 : -1;
+    if (!isnan(x->mean) && x->mean != y->mean)
+        return x->mean > y->mean ? -1 : 1;
+    return x->j < y->j ? -1 : 1;
+}
+
+static void test_ranking_ends(void **state)
+{
+    fixture_t *f = *state;
+    enum { J = 203, EDGE = 20 };
+    dataset_t *ds = dataset_new();
+    assert_non_null(ds);
+    size_t q1;
+    assert_int_equal(dataset_add_column(ds, "Q1", &q1), ENGAGE_OK);
+    bool rev = false;
+    dataset_scale_t sc = { "engagement", 1, &q1, &rev, 1, 5, 0.5, 4 };
+    assert_int_equal(dataset_add_scale(ds, &sc), ENGAGE_OK);
+    for (int j = 0; j < J; j++) {
+        char mid[32], rid[32];
+        snprintf(mid, sizeof mid, "M-%03d", j);
+        snprintf(rid, sizeof rid, "R-%03d", j);
+        double v = 3;
+        assert_int_equal(dataset_add_row(ds, rid, mid, &v, 0, j + 2, NULL, NULL), ENGAGE_OK);
+    }
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    analysis_manager_t ms[J];
+    expected_rank_t order[J];
+    for (size_t j = 0; j < J; j++) {
+        double mean = 1 + (double)((j * 7) % 5);       /* five values, many ties */
+        if (j == 3 || j == 150)
+            mean = NAN;
+        ms[j] = (analysis_manager_t){ j, 5, mean, 0.9, 0.3, 1, 5, 3, 40 };
+        order[j] = (expected_rank_t){ mean, j };
+    }
+    qsort(order, J, sizeof *order, compare_expected);
+    analysis_scale_t scale = { dataset_scale(ds, 0), J, ms, { 0 }, 0 };
+    scale.variance = (analysis_variance_t){ .respondents = 5 * J, .managers = J, .icc1 = 0.1,
+                                            .f = 2, .df_between = J - 1, .df_within = 4 * J,
+                                            .p_value = 0.0004, .alpha = NAN };
+    results_t res = { 1, &scale };
+    report_input_t in = f->in;
+    in.dataset = ds;
+    in.results = &res;
+    assert_int_equal(report_write(&in, path_of(f, "ranking", NULL), NULL), ENGAGE_OK);
+    char *text = slurp(path_of(f, "ranking", "report.txt"), NULL);
+    const char *at = text;
+    for (size_t r = 0; r < J; r++) {
+        char row[64];
+        snprintf(row, sizeof row, "\n  %4zu  M-%03zu  ", r + 1, order[r].j);
+        const char *found = strstr(text, row);
+        if (r < EDGE || r >= J - EDGE) {
+            if (!found || found < at)
+                fail_msg("rank %zu: no row \"%s\" after the previous one", r + 1, row + 1);
+            at = found;
+        } else {
+            assert_null(found);
+        }
+    }
+    free(text);
+    dataset_free(ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -681,6 +755,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_parent_not_writable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_managers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ranking_ends, setup, teardown),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }
