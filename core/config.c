@@ -214,7 +214,7 @@ static config_label_set_t *find_label_set(const config_t *cfg, const char *name)
     return NULL;
 }
 
-engage_status_t config_add_scale(config_t *cfg, const char *name, char *const *items,
+engage_status_t config_add_scale(config_t *cfg, const char *name, const char *const *items,
                                  size_t n_items, double min, double max, engage_error_t *err)
 {
     config_scale_t *s = new_scale(cfg, name);

@@ -88,7 +88,7 @@ const config_label_set_t *config_scale_labels(const config_t *cfg, const config_
 
 /* Add a scale named `name` with the given items on min..max and defaults for
  * the rest (used for the default `engagement` scale). */
-engage_status_t config_add_scale(config_t *cfg, const char *name, char *const *items,
+engage_status_t config_add_scale(config_t *cfg, const char *name, const char *const *items,
                                  size_t n_items, double min, double max, engage_error_t *err);
 
 #endif

@@ -54,26 +54,26 @@ struct dataset {
     const char **manager_ids;
     size_t n_managers, cap_managers;
 
-    GHashTable *respondent_index; /* id -> row + 1 */
+    GHashTable *respondent_index; /* set of ids (see arena_respondent) */
     GHashTable *manager_index;    /* id -> manager + 1 */
     arena_block_t *arena;
     bool finished;
 };
 
-static const char *arena_strdup(dataset_t *ds, const char *s)
+/* size bytes from the arena (NULL when out of memory). */
+static char *arena_alloc(dataset_t *ds, size_t size)
 {
-    size_t len = strlen(s) + 1;
     arena_block_t *b = ds->arena;
-    if (!b || b->size - b->used < len) {
-        size_t size = len > ARENA_BLOCK ? len : ARENA_BLOCK;
-        arena_block_t *nb = malloc(sizeof *nb + size);
+    if (!b || b->size - b->used < size) {
+        size_t block = size > ARENA_BLOCK ? size : ARENA_BLOCK;
+        arena_block_t *nb = malloc(sizeof *nb + block);
         if (!nb)
             return NULL;
         nb->used = 0;
-        nb->size = size;
+        nb->size = block;
         /* Keep a partly used current block first when the new one is a
          * one-off for a huge string. */
-        if (b && size == len && b->size - b->used >= 64) {
+        if (b && block == size && b->size - b->used >= 64) {
             nb->next = b->next;
             b->next = nb;
         } else {
@@ -83,9 +83,42 @@ static const char *arena_strdup(dataset_t *ds, const char *s)
         b = nb;
     }
     char *p = b->data + b->used;
-    memcpy(p, s, len);
-    b->used += len;
+    b->used += size;
     return p;
+}
+
+static const char *arena_strdup(dataset_t *ds, const char *s)
+{
+    size_t len = strlen(s) + 1;
+    char *p = arena_alloc(ds, len);
+    if (p)
+        memcpy(p, s, len);
+    return p;
+}
+
+/* A respondent id is stored after the row that holds it now, so that the
+ * hash table can be a plain set of ids. */
+static const char *arena_respondent(dataset_t *ds, const char *id, uint32_t row)
+{
+    size_t len = strlen(id) + 1;
+    char *p = arena_alloc(ds, sizeof row + len);
+    if (!p)
+        return NULL;
+    memcpy(p, &row, sizeof row);
+    memcpy(p + sizeof row, id, len);
+    return p + sizeof row;
+}
+
+static uint32_t respondent_row(const char *id)
+{
+    uint32_t row;
+    memcpy(&row, id - sizeof row, sizeof row);
+    return row;
+}
+
+static void set_respondent_row(const char *id, uint32_t row)
+{
+    memcpy((char *)id - sizeof row, &row, sizeof row);
 }
 
 dataset_t *dataset_new(void)
@@ -205,7 +238,7 @@ static engage_status_t column_to_doubles(column_t *col, size_t n_rows, size_t ca
 /* Code of a value in a coded column, adding it to the table; -1 when full. */
 static int column_code(column_t *col, double v)
 {
-    bool small_int = v >= -128 && v <= 127 && v == floor(v);
+    bool small_int = v >= -128 && v <= 127 && (double)(int)v == v;
     if (small_int) {
         int16_t code = col->code_of_small_int[(int)v + SMALL_INT_BIAS];
         if (code >= 0)
@@ -325,22 +358,22 @@ engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const 
         col->values[r] = v;
     }
 
-    gpointer found = g_hash_table_lookup(ds->respondent_index, respondent_id);
-    const char *id;
-    if (found) {
-        size_t earlier = GPOINTER_TO_SIZE(found) - 1;
+    /* One insertion for a new id; a repeated one keeps the table's string,
+     * whose prefix names the row it was last seen on. */
+    const char *id = arena_respondent(ds, respondent_id, (uint32_t)r);
+    if (!id)
+        return ENGAGE_ENOMEM;
+    if (!g_hash_table_insert(ds->respondent_index, (gpointer)id, (gpointer)id)) {
+        gpointer kept, ignored;
+        g_hash_table_lookup_extended(ds->respondent_index, id, &kept, &ignored);
+        size_t earlier = respondent_row(kept);
         ds->superseded[earlier] = 1;
         if (superseded_file)
             *superseded_file = ds->file_of[earlier];
         if (superseded_line)
             *superseded_line = ds->line_of[earlier];
-        id = ds->respondent_ids[earlier];
-        g_hash_table_insert(ds->respondent_index, (gpointer)id, GSIZE_TO_POINTER(r + 1));
-    } else {
-        id = arena_strdup(ds, respondent_id);
-        if (!id)
-            return ENGAGE_ENOMEM;
-        g_hash_table_insert(ds->respondent_index, (gpointer)id, GSIZE_TO_POINTER(r + 1));
+        set_respondent_row(kept, (uint32_t)r);
+        id = kept;
     }
     ds->respondent_ids[r] = id;
     ds->manager_of[r] = manager;

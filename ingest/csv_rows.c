@@ -8,12 +8,20 @@
  * parser inside a record that had not begun, the record began there.  Lines
  * that libcsv skips (empty or blank) never begin a record.
  *
- * Owns the libcsv parser and the buffer the current record's fields are
- * copied into.
+ * Records are packed into batches (their fields' bytes, NUL-terminated, in
+ * one buffer).  With a reading thread, one thread reads, inflates and
+ * tokenises into batches while the caller's thread takes full batches from
+ * a small ring and hands their records to the callback, so both cores work;
+ * without one, each batch is handed over as soon as it is full.  Either
+ * way the callback sees the same records in the same order, and an error of
+ * the input comes after every record before it.
+ *
+ * Owns the libcsv parser, the batches and the thread.
  */
 #include "csv_rows.h"
 
 #include <csv.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +29,57 @@
 /* Byte classes for the line scanner. */
 enum { BYTE_PLAIN = 0, BYTE_LF, BYTE_CR, BYTE_BINARY };
 
+#define BINARY_CONTROL(b) [b] = BYTE_BINARY
+static const unsigned char byte_class[256] = {
+    BINARY_CONTROL(0x00), BINARY_CONTROL(0x01), BINARY_CONTROL(0x02), BINARY_CONTROL(0x03),
+    BINARY_CONTROL(0x04), BINARY_CONTROL(0x05), BINARY_CONTROL(0x06), BINARY_CONTROL(0x07),
+    BINARY_CONTROL(0x08), [0x0a] = BYTE_LF, [0x0d] = BYTE_CR,
+    BINARY_CONTROL(0x0e), BINARY_CONTROL(0x0f), BINARY_CONTROL(0x10), BINARY_CONTROL(0x11),
+    BINARY_CONTROL(0x12), BINARY_CONTROL(0x13), BINARY_CONTROL(0x14), BINARY_CONTROL(0x15),
+    BINARY_CONTROL(0x16), BINARY_CONTROL(0x17), BINARY_CONTROL(0x18), BINARY_CONTROL(0x19),
+    BINARY_CONTROL(0x1c), BINARY_CONTROL(0x1d), BINARY_CONTROL(0x1e), BINARY_CONTROL(0x1f),
+    /* tab, VT, FF, the DOS end-of-file mark 0x1a and ESC 0x1b are text */
+};
+
+enum { BATCH_BYTES = 1 << 16, RING = 4 };
+
+/* Records packed for handing over. */
 typedef struct {
+    char *bytes;               /* every field, NUL-terminated */
+    size_t n_bytes, cap_bytes;
+    uint32_t *field_start;     /* per field: offset of its first byte; one more
+                                  entry holds n_bytes when the batch is handed over */
+    size_t n_fields, cap_fields;
+    size_t *row_end;           /* per record: index one past its last field */
+    long *row_line;            /* per record: physical line where it starts */
+    size_t n_rows, cap_rows;
+    bool last;                 /* nothing follows; status says why */
+    engage_status_t status;
+    engage_error_t err;
+} batch_t;
+
+typedef struct reader reader_t;
+
+/* The hand-over between the reading thread and the caller's thread. */
+typedef struct {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    batch_t batches[RING];
+    size_t head, count;        /* full batches: head .. head+count-1 */
+    bool stop;                 /* the caller wants no more */
+} ring_t;
+
+struct reader {
+    source_t *src;
     const char *name;
+    char delimiter;
     csv_row_fn fn;
     void *user;
-    engage_error_t *err;
-    engage_status_t status;
+    engage_error_t *err;       /* where the reading side reports */
 
+    /* written by the reading thread as it goes: a cache line of their own */
+    _Alignas(64) engage_status_t status;
     long line;                 /* physical line of the next byte */
     long record_line;          /* where the current record began */
     bool in_record;
@@ -35,29 +87,14 @@ typedef struct {
     bool head_checked;         /* the first chunk was searched for binary bytes */
     bool ends_with_terminator; /* the last byte seen ended a line */
 
-    char *buf;                 /* field bytes of the current record */
-    size_t buf_len, buf_cap;
-    size_t *offsets, *lengths;
-    char **fields;
-    size_t n_fields, cap_fields;
-} reader_t;
+    batch_t *batch;            /* being filled */
+    size_t record_bytes;       /* n_bytes of the batch where the record began */
+    size_t record_fields;
 
-static unsigned char byte_class[256];
-
-static void init_byte_classes(void)
-{
-    if (byte_class['\n'] == BYTE_LF)
-        return;
-    for (int b = 0; b < 0x20; b++)
-        byte_class[b] = BYTE_BINARY;
-    byte_class['\t'] = BYTE_PLAIN;
-    byte_class['\f'] = BYTE_PLAIN;
-    byte_class['\v'] = BYTE_PLAIN;
-    byte_class[0x1a] = BYTE_PLAIN; /* DOS end-of-file mark */
-    byte_class[0x1b] = BYTE_PLAIN; /* escape, seen in pasted terminal text */
-    byte_class['\r'] = BYTE_CR;
-    byte_class['\n'] = BYTE_LF;
-}
+    ring_t *ring;              /* NULL without a reading thread */
+    bool cancelled;            /* the caller stopped taking batches */
+    batch_t direct;            /* the one batch without a thread */
+};
 
 /* With tab as the delimiter only spaces are trimmed around fields. */
 static int is_space_only(unsigned char c)
@@ -65,59 +102,64 @@ static int is_space_only(unsigned char c)
     return c == ' ';
 }
 
+static bool grow(void **array, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    size_t n = *cap ? *cap : 256;
+    while (n < need)
+        n *= 2;
+    void *grown = realloc(*array, n * size);
+    if (!grown)
+        return false;
+    *array = grown;
+    *cap = n;
+    return true;
+}
+
+static void out_of_memory(reader_t *r)
+{
+    r->status = engage_fail(r->err, ENGAGE_ENOMEM, r->name, r->record_line, "out of memory");
+}
+
+/* Make room for a field of len bytes; false (status set) when the record
+ * grows too long or memory runs out. */
+static bool make_room(reader_t *r, batch_t *b, size_t len)
+{
+    if (b->n_bytes - r->record_bytes + len + 1 > CSV_ROWS_MAX_RECORD) {
+        r->status = engage_fail(r->err, ENGAGE_EDATA, r->name, r->record_line,
+                                "record longer than %d bytes", CSV_ROWS_MAX_RECORD);
+        return false;
+    }
+    if (!grow((void **)&b->bytes, &b->cap_bytes, b->n_bytes + len + 1, 1) ||
+        !grow((void **)&b->field_start, &b->cap_fields, b->n_fields + 2, sizeof *b->field_start)) {
+        out_of_memory(r);
+        return false;
+    }
+    return true;
+}
+
 static void on_field(void *data, size_t len, void *user)
 {
     reader_t *r = user;
-    if (r->status != ENGAGE_OK)
+    batch_t *b = r->batch;
+    if (r->status != ENGAGE_OK ||
+        ((b->n_bytes + len + 1 > b->cap_bytes || b->n_fields + 2 > b->cap_fields) && !make_room(r, b, len)))
         return;
-    if (r->buf_len + len + 1 > CSV_ROWS_MAX_RECORD) {
-        r->status = engage_fail(r->err, ENGAGE_EDATA, r->name, r->record_line,
-                                "record longer than %d bytes", CSV_ROWS_MAX_RECORD);
-        return;
-    }
-    if (r->buf_len + len + 1 > r->buf_cap) {
-        size_t cap = r->buf_cap ? r->buf_cap : 4096;
-        while (cap < r->buf_len + len + 1)
-            cap *= 2;
-        char *grown = realloc(r->buf, cap);
-        if (!grown) {
-            r->status = engage_fail(r->err, ENGAGE_ENOMEM, r->name, r->record_line, "out of memory");
-            return;
-        }
-        r->buf = grown;
-        r->buf_cap = cap;
-    }
-    if (r->n_fields == r->cap_fields) {
-        size_t cap = r->cap_fields ? r->cap_fields * 2 : 64;
-        size_t *offsets = realloc(r->offsets, cap * sizeof *offsets);
-        if (offsets)
-            r->offsets = offsets;
-        size_t *lengths = realloc(r->lengths, cap * sizeof *lengths);
-        if (lengths)
-            r->lengths = lengths;
-        char **fields = realloc(r->fields, cap * sizeof *fields);
-        if (fields)
-            r->fields = fields;
-        if (!offsets || !lengths || !fields) {
-            r->status = engage_fail(r->err, ENGAGE_ENOMEM, r->name, r->record_line, "out of memory");
-            return;
-        }
-        r->cap_fields = cap;
-    }
     /* Most answers are a byte or two: copy those without a call. */
-    char *dst = r->buf + r->buf_len;
+    char *dst = b->bytes + b->n_bytes;
     if (len <= 8) {
         for (size_t i = 0; i < len; i++)
             dst[i] = ((const char *)data)[i];
     } else {
         memcpy(dst, data, len);
     }
-    r->offsets[r->n_fields] = r->buf_len;
-    r->lengths[r->n_fields] = len;
-    r->buf_len += len;
-    r->buf[r->buf_len++] = '\0';
-    r->n_fields++;
+    dst[len] = '\0';
+    b->field_start[b->n_fields++] = (uint32_t)b->n_bytes;
+    b->n_bytes += len + 1;
 }
+
+static void deliver(reader_t *r);
 
 static void on_record(int terminator, void *user)
 {
@@ -126,14 +168,26 @@ static void on_record(int terminator, void *user)
     if (!r->in_record)
         r->record_line = r->line;
     r->in_record = false;
-    if (r->status == ENGAGE_OK) {
-        for (size_t i = 0; i < r->n_fields; i++)
-            r->fields[i] = r->buf + r->offsets[i];
-        csv_row_t row = {r->n_fields, r->fields, r->lengths, r->record_line};
-        r->status = r->fn(r->user, &row, r->err);
+    if (r->status != ENGAGE_OK)
+        return;
+    batch_t *b = r->batch;
+    size_t cap = b->cap_rows;
+    if (!grow((void **)&b->row_end, &cap, b->n_rows + 1, sizeof *b->row_end) ||
+        !grow((void **)&b->row_line, &b->cap_rows, b->n_rows + 1, sizeof *b->row_line)) {
+        out_of_memory(r);
+        return;
     }
-    r->n_fields = 0;
-    r->buf_len = 0;
+    if (b->n_bytes - r->record_bytes > CSV_ROWS_MAX_RECORD) {
+        r->status = engage_fail(r->err, ENGAGE_EDATA, r->name, r->record_line,
+                                "record longer than %d bytes", CSV_ROWS_MAX_RECORD);
+        return;
+    }
+    b->row_end[b->n_rows] = b->n_fields;
+    b->row_line[b->n_rows++] = r->record_line;
+    r->record_bytes = b->n_bytes;
+    r->record_fields = b->n_fields;
+    if (b->n_bytes >= BATCH_BYTES)
+        deliver(r);
 }
 
 /* Hand one piece (ending at a line terminator or the chunk end) to libcsv. */
@@ -247,52 +301,201 @@ static void scan_head(reader_t *r, struct csv_parser *p, const unsigned char *he
     scan_bytes(r, p, head, len);
 }
 
-engage_status_t csv_rows_read(source_t *src, const char *name, char delimiter, csv_row_fn fn,
+/* The callback's view of each complete record of a batch; stops at the
+ * callback's first error. */
+static engage_status_t dispatch(reader_t *r, batch_t *b, engage_error_t *err)
+{
+    /* Read once: the reading thread keeps writing next to these. */
+    csv_row_fn fn = r->fn;
+    void *user = r->user;
+    size_t first = 0;
+    if (b->n_rows)
+        b->field_start[b->n_fields] = (uint32_t)b->n_bytes; /* ends the last field */
+    for (size_t i = 0; i < b->n_rows; i++) {
+        csv_row_t row = {b->row_end[i] - first, b->bytes, b->field_start + first, b->row_line[i]};
+        engage_status_t st = fn(user, &row, err);
+        if (st != ENGAGE_OK)
+            return st;
+        first = b->row_end[i];
+    }
+    return ENGAGE_OK;
+}
+
+static void empty_batch(batch_t *b)
+{
+    b->n_bytes = b->n_fields = b->n_rows = 0;
+    b->last = false;
+    b->status = ENGAGE_OK;
+}
+
+static void free_batch(batch_t *b)
+{
+    free(b->bytes);
+    free(b->field_start);
+    free(b->row_end);
+    free(b->row_line);
+}
+
+/* Hand the full batch over and start a new one.  Without a thread the
+ * callback runs now; with one, the batch joins the ring (waiting for room). */
+static void deliver(reader_t *r)
+{
+    r->record_bytes = r->record_fields = 0;
+    if (!r->ring) {
+        engage_status_t st = dispatch(r, r->batch, r->err);
+        empty_batch(r->batch);
+        if (st != ENGAGE_OK)
+            r->status = st;
+        return;
+    }
+    ring_t *ring = r->ring;
+    pthread_mutex_lock(&ring->lock);
+    ring->count++;
+    pthread_cond_broadcast(&ring->changed);
+    while (ring->count == RING && !ring->stop)
+        pthread_cond_wait(&ring->changed, &ring->lock);
+    if (ring->stop) {
+        r->cancelled = true;
+        r->status = ENGAGE_EIO; /* ends the reading loop; nobody sees it */
+    } else
+        r->batch = &ring->batches[(ring->head + ring->count) % RING];
+    pthread_mutex_unlock(&ring->lock);
+}
+
+/* Read, tokenise and deliver every record of the source; the last batch
+ * (with last set) carries the reading status. */
+static void read_all(reader_t *r)
+{
+    struct csv_parser p;
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+        r->status = engage_fail(r->err, ENGAGE_ENOMEM, r->name, 0, "out of memory");
+    } else {
+        csv_set_delim(&p, (unsigned char)r->delimiter);
+        if (r->delimiter == '\t')
+            csv_set_space_func(&p, is_space_only);
+
+        unsigned char head[3]; /* first bytes, to recognise a byte order mark */
+        size_t head_len = 0;
+        bool head_done = false;
+        while (r->status == ENGAGE_OK) {
+            const unsigned char *data;
+            size_t len;
+            engage_status_t st = source_read(r->src, &data, &len, r->line, r->err);
+            if (st != ENGAGE_OK) {
+                r->status = st;
+                break;
+            }
+            size_t got = len;
+            if (!head_done) {
+                while (len && head_len < sizeof head) {
+                    head[head_len++] = *data++;
+                    len--;
+                }
+                if (head_len == sizeof head || got == 0) {
+                    head_done = true;
+                    scan_head(r, &p, head, head_len);
+                }
+            }
+            if (got == 0)
+                break;
+            scan_bytes(r, &p, data, len);
+        }
+        if (r->status == ENGAGE_OK && csv_fini(&p, on_field, on_record, r) != 0 && r->status == ENGAGE_OK)
+            r->status = engage_fail(r->err, ENGAGE_EDATA, r->name, open_field_line(&p, r->line),
+                                    "unterminated quoted field: the closing quote is missing");
+        csv_free(&p);
+    }
+    r->batch->last = true;
+    r->batch->status = r->status;
+    if (r->status != ENGAGE_OK && r->ring)
+        r->batch->err = *r->err;
+}
+
+static void *reading_thread(void *arg)
+{
+    reader_t *r = arg;
+    read_all(r);
+    if (!r->cancelled) {
+        pthread_mutex_lock(&r->ring->lock);
+        r->ring->count++;
+        pthread_cond_broadcast(&r->ring->changed);
+        pthread_mutex_unlock(&r->ring->lock);
+    }
+    return NULL;
+}
+
+/* The caller's side of the ring: records to the callback until the last
+ * batch or the callback's first error. */
+static engage_status_t take_batches(reader_t *r, engage_error_t *err)
+{
+    ring_t *ring = r->ring;
+    for (;;) {
+        pthread_mutex_lock(&ring->lock);
+        while (ring->count == 0)
+            pthread_cond_wait(&ring->changed, &ring->lock);
+        batch_t *b = &ring->batches[ring->head];
+        pthread_mutex_unlock(&ring->lock);
+
+        engage_status_t st = dispatch(r, b, err);
+        bool last = b->last;
+        engage_status_t reading = b->status;
+        if (st == ENGAGE_OK && last && reading != ENGAGE_OK && err)
+            *err = b->err;
+        empty_batch(b);
+
+        pthread_mutex_lock(&ring->lock);
+        ring->head = (ring->head + 1) % RING;
+        ring->count--;
+        if (st != ENGAGE_OK)
+            ring->stop = true;
+        pthread_cond_broadcast(&ring->changed);
+        pthread_mutex_unlock(&ring->lock);
+        if (st != ENGAGE_OK)
+            return st;
+        if (last)
+            return reading;
+    }
+}
+
+engage_status_t csv_rows_read(source_t *src, const char *name, char delimiter, bool thread, csv_row_fn fn,
                               void *user, long *last_line, engage_error_t *err)
 {
-    init_byte_classes();
-    reader_t r = {.name = name, .fn = fn, .user = user, .err = err, .status = ENGAGE_OK, .line = 1};
-    struct csv_parser p;
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0)
-        return engage_fail(err, ENGAGE_ENOMEM, name, 0, "out of memory");
-    csv_set_delim(&p, (unsigned char)delimiter);
-    if (delimiter == '\t')
-        csv_set_space_func(&p, is_space_only);
-
-    unsigned char head[3];     /* first bytes, to recognise a byte order mark */
-    size_t head_len = 0;
-    bool head_done = false;
-    while (r.status == ENGAGE_OK) {
-        const unsigned char *data;
-        size_t len;
-        r.status = source_read(src, &data, &len, r.line, err);
-        if (r.status != ENGAGE_OK)
-            break;
-        size_t got = len;
-        if (!head_done) {
-            while (len && head_len < sizeof head) {
-                head[head_len++] = *data++;
-                len--;
-            }
-            if (head_len == sizeof head || got == 0) {
-                head_done = true;
-                scan_head(&r, &p, head, head_len);
-            }
+    reader_t r = {.src = src, .name = name, .delimiter = delimiter, .fn = fn, .user = user, .err = err,
+                  .status = ENGAGE_OK, .line = 1};
+    engage_status_t st;
+    ring_t ring = {0};
+    engage_error_t reading_err = {0};
+    if (thread && pthread_mutex_init(&ring.lock, NULL) == 0) {
+        pthread_cond_init(&ring.changed, NULL);
+        r.ring = &ring;
+        r.err = &reading_err;
+        r.batch = &ring.batches[0];
+        if (pthread_create(&ring.thread, NULL, reading_thread, &r) == 0) {
+            st = take_batches(&r, err);
+            pthread_join(ring.thread, NULL);
+        } else {
+            st = engage_fail(err, ENGAGE_ENOMEM, name, 0, "cannot start the reading thread");
         }
-        if (got == 0)
-            break;
-        scan_bytes(&r, &p, data, len);
+        pthread_cond_destroy(&ring.changed);
+        pthread_mutex_destroy(&ring.lock);
+        for (size_t i = 0; i < RING; i++)
+            free_batch(&ring.batches[i]);
+    } else {
+        r.batch = &r.direct;
+        read_all(&r);
+        /* Records read before a reading error still reach the callback
+         * (after a callback error the batch is empty). */
+        st = r.status;
+        engage_error_t records_err = {0};
+        engage_status_t records = dispatch(&r, &r.direct, &records_err);
+        if (records != ENGAGE_OK) {
+            st = records;
+            if (err)
+                *err = records_err;
+        }
+        free_batch(&r.direct);
     }
-
-    if (r.status == ENGAGE_OK && csv_fini(&p, on_field, on_record, &r) != 0 && r.status == ENGAGE_OK)
-        r.status = engage_fail(err, ENGAGE_EDATA, name, open_field_line(&p, r.line),
-                               "unterminated quoted field: the closing quote is missing");
-    csv_free(&p);
-    free(r.buf);
-    free(r.offsets);
-    free(r.lengths);
-    free(r.fields);
     if (last_line)
         *last_line = r.ends_with_terminator ? r.line - 1 : r.line;
-    return r.status;
+    return st;
 }

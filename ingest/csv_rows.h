@@ -11,7 +11,9 @@
 #ifndef ENGAGE_CSV_ROWS_H
 #define ENGAGE_CSV_ROWS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../core/error.h"
 #include "source.h"
@@ -20,19 +22,31 @@ enum { CSV_ROWS_MAX_FIELD = 1 << 20, CSV_ROWS_MAX_RECORD = 1 << 24 };
 
 typedef struct {
     size_t n_fields;
-    char **fields;             /* NUL-terminated, valid during the callback */
-    const size_t *lengths;
+    const char *bytes;         /* field i: the NUL-terminated string at bytes + start[i] */
+    const uint32_t *start;     /* n_fields + 1 entries: start[i + 1] ends field i */
     long line;                 /* physical line where the record starts */
 } csv_row_t;
+
+/* Field i of a record (valid during the callback). */
+static inline const char *csv_row_field(const csv_row_t *row, size_t i)
+{
+    return row->bytes + row->start[i];
+}
+
+static inline size_t csv_row_length(const csv_row_t *row, size_t i)
+{
+    return row->start[i + 1] - row->start[i] - 1;
+}
 
 /* Called for every record; a non-OK return stops reading and is returned
  * by csv_rows_read (the callback fills err). */
 typedef engage_status_t (*csv_row_fn)(void *user, const csv_row_t *row, engage_error_t *err);
 
 /* Read every record of src.  delimiter is ',', ';' or '\t'.  `name` is the
- * file name used in messages.  *last_line receives the number of physical
- * lines read. */
-engage_status_t csv_rows_read(source_t *src, const char *name, char delimiter, csv_row_fn fn,
+ * file name used in messages.  thread: read and tokenise on a second
+ * thread while fn runs on this one (the records and errors are the same).
+ * *last_line receives the number of physical lines read. */
+engage_status_t csv_rows_read(source_t *src, const char *name, char delimiter, bool thread, csv_row_fn fn,
                               void *user, long *last_line, engage_error_t *err);
 
 #endif

@@ -48,6 +48,7 @@ typedef struct {
     const config_label_set_t **column_labels;
     double *column_min, *column_max;
     double *values;            /* row buffer */
+    bool digit_is_missing[10]; /* one-digit answers that are missing words */
 } ingest_ctx_t;
 
 void ingest_log_init(ingest_log_t *log)
@@ -133,7 +134,7 @@ static bool find_field(const csv_row_t *row, const char *name, size_t *index, bo
     bool found = false;
     *twice = false;
     for (size_t i = 0; i < row->n_fields; i++) {
-        if (strcmp(row->fields[i], name) == 0) {
+        if (strcmp(csv_row_field(row, i), name) == 0) {
             if (found)
                 *twice = true;
             else
@@ -171,13 +172,13 @@ static engage_status_t find_id_column(ingest_ctx_t *ctx, const csv_row_t *row, c
  * column but the ids. */
 static engage_status_t derive_default_scale(ingest_ctx_t *ctx, const csv_row_t *row, engage_error_t *err)
 {
-    char **items = malloc((row->n_fields ? row->n_fields : 1) * sizeof *items);
+    const char **items = malloc((row->n_fields ? row->n_fields : 1) * sizeof *items);
     if (!items)
         return no_memory(ctx, err);
     size_t n = 0;
     for (size_t i = 0; i < row->n_fields; i++)
         if (i != ctx->respondent_field && i != ctx->manager_field)
-            items[n++] = row->fields[i];
+            items[n++] = csv_row_field(row, i);
     engage_status_t st = ENGAGE_OK;
     if (n == 0)
         st = engage_fail(err, ENGAGE_EDATA, ctx->name, row->line,
@@ -239,6 +240,11 @@ static engage_status_t build_columns(ingest_ctx_t *ctx, engage_error_t *err)
             if (scale->max < ctx->column_max[c])
                 ctx->column_max[c] = scale->max;
         }
+    }
+    for (size_t i = 0; i < cfg->n_missing; i++) {
+        const char *word = cfg->missing[i];
+        if (word[0] >= '0' && word[0] <= '9' && word[1] == '\0')
+            ctx->digit_is_missing[word[0] - '0'] = true;
     }
     ctx->columns_ready = true;
     return ENGAGE_OK;
@@ -305,7 +311,7 @@ static engage_status_t read_header(ingest_ctx_t *ctx, const csv_row_t *row, enga
                 c++;
             if (c == ctx->n_columns)
                 return engage_fail(err, ENGAGE_EDATA, ctx->name, row->line,
-                                   "column '%s' is not in the first input's header", row->fields[i]);
+                                   "column '%s' is not in the first input's header", csv_row_field(row, i));
         }
     }
     return ENGAGE_OK;
@@ -320,13 +326,14 @@ static engage_status_t read_row(ingest_ctx_t *ctx, const csv_row_t *row, engage_
     char cell[QUOTE_MAX + 8];
     file->rows++;
 
-    const char *respondent_id = ctx->respondent_field < row->n_fields ? row->fields[ctx->respondent_field] : "";
+    const char *respondent_id =
+        ctx->respondent_field < row->n_fields ? csv_row_field(row, ctx->respondent_field) : "";
     if (row->n_fields != ctx->n_header) {
         snprintf(reason, sizeof reason, "the row has %zu fields, the header has %zu", row->n_fields,
                  ctx->n_header);
         return reject_row(ctx, row, respondent_id, reason, err);
     }
-    const char *manager_id = row->fields[ctx->manager_field];
+    const char *manager_id = csv_row_field(row, ctx->manager_field);
     if (!respondent_id[0]) {
         snprintf(reason, sizeof reason, "no respondent id (column '%s' is empty)", ctx->respondent_name);
         return reject_row(ctx, row, respondent_id, reason, err);
@@ -337,16 +344,24 @@ static engage_status_t read_row(ingest_ctx_t *ctx, const csv_row_t *row, engage_
     }
     for (size_t c = 0; c < ctx->n_columns; c++) {
         size_t f = ctx->column_field[c];
+        const char *text = csv_row_field(row, f);
         double v = NAN;
-        answer_kind_t kind = answers_read(ctx->cfg, ctx->column_labels[c], row->fields[f], row->lengths[f], &v);
+        unsigned digit = (unsigned char)text[0] - '0';
+        answer_kind_t kind;
+        if (digit < 10 && text[1] == '\0' && !ctx->digit_is_missing[digit]) {
+            v = digit; /* the common answer, read without a call */
+            kind = ANSWER_VALUE;
+        } else {
+            kind = answers_read(ctx->cfg, ctx->column_labels[c], text, csv_row_length(row, f), &v);
+        }
         if (kind == ANSWER_UNKNOWN) {
-            quote_cell(cell, sizeof cell, row->fields[f]);
+            quote_cell(cell, sizeof cell, text);
             snprintf(reason, sizeof reason, "column '%s': %s is neither a number nor a label in [labels]",
                      dataset_column_name(ctx->ds, c), cell);
             return reject_row(ctx, row, respondent_id, reason, err);
         }
         if (kind == ANSWER_VALUE && (v < ctx->column_min[c] || v > ctx->column_max[c])) {
-            quote_cell(cell, sizeof cell, row->fields[f]);
+            quote_cell(cell, sizeof cell, text);
             snprintf(reason, sizeof reason, "column '%s': %s is outside the scale's range %g..%g",
                      dataset_column_name(ctx->ds, c), cell, ctx->column_min[c], ctx->column_max[c]);
             return reject_row(ctx, row, respondent_id, reason, err);
@@ -423,7 +438,10 @@ static engage_status_t read_source(ingest_ctx_t *ctx, source_t *src, const char 
     ctx->header_seen = false;
     if (ctx->options)
         source_set_chunk(src, ctx->options->chunk);
-    engage_status_t st = csv_rows_read(src, name, delimiter_char(ctx->cfg), on_record, ctx, NULL, err);
+    /* A second thread reads and tokenises, unless tests cut the input into
+     * small chunks to exercise the single-threaded path. */
+    bool thread = !(ctx->options && ctx->options->chunk);
+    engage_status_t st = csv_rows_read(src, name, delimiter_char(ctx->cfg), thread, on_record, ctx, NULL, err);
     ingest_file_t *file = &ctx->log->files[ctx->file];
     file->gzip = source_is_gzip(src);
     file->bytes = source_bytes(src);

@@ -6,16 +6,10 @@
  * each gzip member ends, more stored bytes must start another member (as
  * `gzip -dc` reads concatenated files); input that ends inside a member is
  * reported as truncated.
- *
- * Reading a file or stdin, inflating and hashing run on a worker thread that
- * fills a small ring of buffers ahead of the parser, so decompression and
- * parsing use both cores.  Memory sources and chunk-limited reads (tests,
- * fuzzing) stay on the caller's thread.
  */
 #include "source.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,15 +17,7 @@
 
 #include "../core/digest.h"
 
-enum { RAW_CHUNK = 1 << 16, OUT_CHUNK = 1 << 18, SLOTS = 4 };
-
-/* One buffer of the worker's ring. */
-typedef struct {
-    unsigned char *data;
-    size_t len;
-    engage_status_t status;
-    engage_error_t err;
-} slot_t;
+enum { RAW_CHUNK = 1 << 16, OUT_CHUNK = 1 << 18 };
 
 struct source {
     char *name;
@@ -52,14 +38,6 @@ struct source {
     bool member_open;          /* inside a gzip member */
     unsigned char *out;
     size_t raw_chunk, out_chunk; /* read sizes, RAW_CHUNK / OUT_CHUNK unless limited */
-
-    /* the worker thread and its ring (slots[head] is the consumer's) */
-    bool worker_started, worker_joined, stop, held;
-    pthread_t worker;
-    pthread_mutex_t lock;
-    pthread_cond_t not_full, not_empty;
-    slot_t slots[SLOTS];
-    size_t head, tail, count;
 };
 
 static engage_status_t source_new(source_t **out, const char *name, engage_error_t *err)
@@ -147,9 +125,8 @@ static engage_status_t read_error(source_t *src, engage_error_t *err)
     return engage_fail(err, ENGAGE_ENOINPUT, src->name, 0, "read error: %s", strerror(errno));
 }
 
-/* The next decompressed bytes, on the calling thread. */
-static engage_status_t decode_next(source_t *src, const unsigned char **data, size_t *len, long line,
-                                   engage_error_t *err)
+engage_status_t source_read(source_t *src, const unsigned char **data, size_t *len, long line,
+                            engage_error_t *err)
 {
     *len = 0;
     if (!fill_raw(src))
@@ -220,122 +197,17 @@ static engage_status_t decode_next(source_t *src, const unsigned char **data, si
     return ENGAGE_OK;
 }
 
-static void *worker_main(void *arg)
-{
-    source_t *src = arg;
-    for (;;) {
-        pthread_mutex_lock(&src->lock);
-        while (src->count == SLOTS && !src->stop)
-            pthread_cond_wait(&src->not_full, &src->lock);
-        bool stop = src->stop;
-        slot_t *slot = &src->slots[src->tail];
-        pthread_mutex_unlock(&src->lock);
-        if (stop)
-            break;
-        const unsigned char *data;
-        slot->status = decode_next(src, &data, &slot->len, 0, &slot->err);
-        if (slot->status != ENGAGE_OK)
-            slot->len = 0;
-        memcpy(slot->data, data, slot->len);
-        bool last = slot->status != ENGAGE_OK || slot->len == 0;
-        pthread_mutex_lock(&src->lock);
-        src->tail = (src->tail + 1) % SLOTS;
-        src->count++;
-        pthread_cond_signal(&src->not_empty);
-        pthread_mutex_unlock(&src->lock);
-        if (last)
-            break;
-    }
-    return NULL;
-}
-
-static bool start_worker(source_t *src)
-{
-    for (size_t i = 0; i < SLOTS; i++) {
-        src->slots[i].data = malloc(OUT_CHUNK);
-        if (!src->slots[i].data)
-            return false;
-    }
-    pthread_mutex_init(&src->lock, NULL);
-    pthread_cond_init(&src->not_full, NULL);
-    pthread_cond_init(&src->not_empty, NULL);
-    if (pthread_create(&src->worker, NULL, worker_main, src) != 0) {
-        pthread_mutex_destroy(&src->lock);
-        pthread_cond_destroy(&src->not_full);
-        pthread_cond_destroy(&src->not_empty);
-        return false;
-    }
-    src->worker_started = true;
-    return true;
-}
-
-/* Stop the worker (if any) and wait for it; its counts are final then. */
-static void stop_worker(source_t *src)
-{
-    if (!src->worker_started || src->worker_joined)
-        return;
-    pthread_mutex_lock(&src->lock);
-    src->stop = true;
-    pthread_cond_broadcast(&src->not_full);
-    pthread_mutex_unlock(&src->lock);
-    pthread_join(src->worker, NULL);
-    src->worker_joined = true;
-}
-
-engage_status_t source_read(source_t *src, const unsigned char **data, size_t *len, long line,
-                            engage_error_t *err)
-{
-    if (!src->worker_started && src->file && src->raw_chunk == RAW_CHUNK && !start_worker(src))
-        return engage_fail(err, ENGAGE_ENOMEM, src->name, 0, "cannot start the reading thread");
-    if (!src->worker_started)
-        return decode_next(src, data, len, line, err);
-    pthread_mutex_lock(&src->lock);
-    if (src->held) {
-        src->head = (src->head + 1) % SLOTS;
-        src->count--;
-        src->held = false;
-        pthread_cond_signal(&src->not_full);
-    }
-    while (src->count == 0)
-        pthread_cond_wait(&src->not_empty, &src->lock);
-    slot_t *slot = &src->slots[src->head];
-    src->held = true;
-    pthread_mutex_unlock(&src->lock);
-    *len = 0;
-    if (slot->status != ENGAGE_OK) {
-        if (err) {
-            *err = slot->err;
-            if (slot->status == ENGAGE_EDATA)
-                err->line = line;
-        }
-        return slot->status;
-    }
-    *data = slot->data;
-    *len = slot->len;
-    return ENGAGE_OK;
-}
-
 void source_set_chunk(source_t *src, size_t chunk)
 {
     src->raw_chunk = chunk && chunk < RAW_CHUNK ? chunk : RAW_CHUNK;
     src->out_chunk = chunk && chunk < OUT_CHUNK ? chunk : OUT_CHUNK;
 }
 
-bool source_is_gzip(source_t *src)
-{
-    stop_worker(src);
-    return src->gzip;
-}
+bool source_is_gzip(const source_t *src) { return src->gzip; }
+uint64_t source_bytes(const source_t *src) { return src->bytes; }
 
-uint64_t source_bytes(source_t *src)
+void source_sha256(const source_t *src, char hex[65])
 {
-    stop_worker(src);
-    return src->bytes;
-}
-
-void source_sha256(source_t *src, char hex[65])
-{
-    stop_worker(src);
     digest_hex(src->sha, hex);
 }
 
@@ -343,14 +215,6 @@ void source_close(source_t *src)
 {
     if (!src)
         return;
-    stop_worker(src);
-    if (src->worker_started) {
-        pthread_mutex_destroy(&src->lock);
-        pthread_cond_destroy(&src->not_full);
-        pthread_cond_destroy(&src->not_empty);
-    }
-    for (size_t i = 0; i < SLOTS; i++)
-        free(src->slots[i].data);
     if (src->owns_file)
         fclose(src->file);
     if (src->z_ready)

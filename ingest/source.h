@@ -36,11 +36,10 @@ engage_status_t source_read(source_t *src, const unsigned char **data, size_t *l
  * cut input at every possible place.  0 restores the default. */
 void source_set_chunk(source_t *src, size_t chunk);
 
-/* After the last read (these stop the reading thread): */
-bool source_is_gzip(source_t *src);
-uint64_t source_bytes(source_t *src);
-/* Hex SHA-256 of every stored byte read so far. */
-void source_sha256(source_t *src, char hex[65]);
+bool source_is_gzip(const source_t *src);
+uint64_t source_bytes(const source_t *src);
+/* Hex SHA-256 of every stored byte read so far (call after the last read). */
+void source_sha256(const source_t *src, char hex[65]);
 
 void source_close(source_t *src);
 

@@ -3,7 +3,7 @@
  *
  * Every case is fed at every chunk size from 1 byte up to the whole input,
  * so a quote, a CRLF or a BOM cut by a read boundary is exercised at every
- * position.  Each case states the outcome: the status and error line, the
+ * position, and once more through the reading thread.  Each case states the outcome: the status and error line, the
  * row counts, the dataset as text ("id|manager|v1|v2;..." with NA for not
  * answered) and the rejects as "line:reason-prefix".
  */
@@ -191,6 +191,7 @@ static void test_cases_at_every_chunk_size(void **state)
         size_t len = tc->input_len ? tc->input_len : strlen(tc->input);
         for (size_t chunk = 1; chunk <= len + 1; chunk++)
             run_case(tc, tc->input, len, chunk);
+        run_case(tc, tc->input, len, 0); /* whole input, reading thread */
     }
 }
 
