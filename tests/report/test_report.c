@@ -154,7 +154,7 @@ static void build_results(fixture_t *f)
 static void build_config(fixture_t *f)
 {
     assert_int_equal(config_init_default(&f->cfg, NULL), ENGAGE_OK);
-    char *items_e[] = { "Q1", "Q2" }, *items_w[] = { "Q2" };
+    const char *items_e[] = {"Q1", "Q2"}, *items_w[] = {"Q2"};
     assert_int_equal(config_add_scale(&f->cfg, "engagement", items_e, 2, 1, 5, NULL), ENGAGE_OK);
     assert_int_equal(config_add_scale(&f->cfg, "wellbeing", items_w, 1, 1, 5, NULL), ENGAGE_OK);
     f->cfg.min_group = 5;
