@@ -3,6 +3,7 @@
 #   make demo       run the pipeline on the bundled sample quarter into demo-out/
 #   make test       unit + end-to-end tests, then again under ASan + UBSan
 #   make bench      1,000,000 respondents × 12 items against gzip -dc
+#   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each (default 600)
 #   make deps       install the Debian packages the build needs
 
 CC      ?= cc
@@ -37,6 +38,9 @@ $(1)/engage-gen: $(1)/datasets/gen.o
 	$$(CC) $(2) -o $$@ $$^ -lgsl -lgslcblas -lz -lm
 $(1)/tests/%: $(1)/tests/%.o $(1)/libengage.a
 	$$(CC) $(2) -o $$@ $$^ $$(TESTLIBS) $$(LIBS)
+$(1)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(1)/libengage.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $(2) $$(WARN) $$(PKG_CFLAGS) -o $$@ $$^ $$(LIBS)
 $(1)/.deps-ok:
 	@mkdir -p $(1)
 	@sh tests/deps.sh $$(DEPS_PACKAGES)
@@ -49,7 +53,11 @@ $(eval $(call flavour,build/asan,$(SAN_FLAGS)))
 TEST_BINS      = $(TEST_SRC:%.c=build/%)
 ASAN_TEST_BINS = $(TEST_SRC:%.c=build/asan/%)
 
-.PHONY: all deps demo test test-unit test-asan test-e2e bench clean
+FUZZ_TARGETS   = ingest config
+FUZZ_SECONDS  ?= 600
+FUZZ_FLAGS     = -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+
+.PHONY: all deps demo test test-unit test-asan test-e2e test-replay bench fuzz clean
 .SECONDARY:
 
 all: build/engage build/engage-gen
@@ -61,8 +69,12 @@ demo: build/engage
 	build/engage run -c datasets/sample-quarter.ini -o demo-out datasets/sample-quarter.csv.gz
 	@echo; cat demo-out/report.txt
 
-test: test-unit test-e2e test-asan
+test: test-unit test-e2e test-asan test-replay
 	@echo "all tests passed"
+
+# The fuzz corpus (seeds and every past finding) replayed under the sanitizers.
+test-replay: $(FUZZ_TARGETS:%=build/asan/fuzz/replay_%)
+	@for t in $(FUZZ_TARGETS); do ASAN_OPTIONS=detect_leaks=1 build/asan/fuzz/replay_$$t tests/fuzz/corpus/$$t || exit 1; done
 
 test-unit: $(TEST_BINS)
 	@sh tests/run_unit.sh $(TEST_BINS)
@@ -76,6 +88,17 @@ test-asan: $(ASAN_TEST_BINS) build/asan/engage build/asan/engage-gen
 
 bench: build/engage build/engage-gen
 	bash datasets/bench.sh build/engage build/engage-gen
+
+# New inputs go to build/fuzz/corpus-*; copy findings into tests/fuzz/corpus/*.
+fuzz: build/.deps-ok
+	@mkdir -p build/fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	    clang $(FUZZ_FLAGS) -std=c11 -D_GNU_SOURCE -pthread $(PKG_CFLAGS) -o build/fuzz/fuzz_$$t \
+	        tests/fuzz/fuzz_$$t.c $(LIB_SRC) $(LIBS) || exit 1; \
+	    mkdir -p build/fuzz/corpus-$$t; \
+	    build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	        -artifact_prefix=build/fuzz/$$t- build/fuzz/corpus-$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
 
 clean:
 	rm -rf build demo-out
