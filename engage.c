@@ -128,7 +128,7 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
     int c;
     int sub_argc = argc - 1;
     char **sub_argv = argv + 1;
-    while ((c = getopt_long(sub_argc, sub_argv, "+:c:o:qh", long_options, NULL)) != -1) {
+    while ((c = getopt_long(sub_argc, sub_argv, ":c:o:qh", long_options, NULL)) != -1) {
         switch (c) {
         case 'c': opts->config_path = optarg; break;
         case 'o': opts->output = optarg; break;

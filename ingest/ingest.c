@@ -13,10 +13,13 @@
  */
 #include "ingest.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../core/csv_out.h"
 #include "answers.h"
@@ -529,25 +532,69 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* A temporary file beside path for writing it whole, or NULL to write path
+ * directly (stdout, devices, pipes). */
+static char *temporary_beside(const char *path, engage_error_t *err, engage_status_t *st)
+{
+    struct stat info;
+    *st = ENGAGE_OK;
+    if (!path || (stat(path, &info) == 0 && !S_ISREG(info.st_mode)))
+        return NULL;
+    size_t size = strlen(path) + 16;
+    char *tmp = malloc(size);
+    if (!tmp) {
+        *st = engage_fail(err, ENGAGE_ENOMEM, path, 0, "out of memory");
+        return NULL;
+    }
+    snprintf(tmp, size, "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        *st = engage_fail(err, ENGAGE_ECANTCREAT, path, 0, "cannot create: %s", strerror(errno));
+        free(tmp);
+        return NULL;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    close(fd);
+    return tmp;
+}
+
 engage_status_t ingest_write_canonical(const dataset_t *ds, const char *path, engage_error_t *err)
 {
-    csv_out_t *out;
-    engage_status_t st = csv_out_open(&out, path, path && ends_with(path, ".gz"), err);
+    /* A regular file appears whole or not at all. */
+    engage_status_t st;
+    char *tmp = temporary_beside(path, err, &st);
     if (st != ENGAGE_OK)
         return st;
-    csv_out_text(out, DEFAULT_RESPONDENT, false);
-    csv_out_text(out, DEFAULT_MANAGER, false);
-    size_t n_columns = dataset_n_columns(ds);
-    for (size_t c = 0; c < n_columns; c++)
-        csv_out_text(out, dataset_column_name(ds, c), false);
-    csv_out_end_row(out);
-    size_t n = dataset_n_respondents(ds);
-    for (size_t r = 0; r < n; r++) {
-        csv_out_text(out, dataset_respondent_id(ds, r), false);
-        csv_out_text(out, dataset_manager_id(ds, dataset_manager_of(ds, r)), false);
+    csv_out_t *out;
+    st = csv_out_open(&out, tmp ? tmp : path, path && ends_with(path, ".gz"), err);
+    if (st == ENGAGE_OK) {
+        csv_out_text(out, DEFAULT_RESPONDENT, false);
+        csv_out_text(out, DEFAULT_MANAGER, false);
+        size_t n_columns = dataset_n_columns(ds);
         for (size_t c = 0; c < n_columns; c++)
-            csv_out_number(out, dataset_value(ds, r, c), 17);
+            csv_out_text(out, dataset_column_name(ds, c), false);
         csv_out_end_row(out);
+        size_t n = dataset_n_respondents(ds);
+        for (size_t r = 0; r < n; r++) {
+            csv_out_text(out, dataset_respondent_id(ds, r), false);
+            csv_out_text(out, dataset_manager_id(ds, dataset_manager_of(ds, r)), false);
+            for (size_t c = 0; c < n_columns; c++)
+                csv_out_number(out, dataset_value(ds, r, c), 17);
+            csv_out_end_row(out);
+        }
+        st = csv_out_close(out, NULL, err);
     }
-    return csv_out_close(out, NULL, err);
+    if (tmp) {
+        if (st == ENGAGE_OK && rename(tmp, path) != 0)
+            st = engage_fail(err, ENGAGE_ECANTCREAT, path, 0, "cannot create: %s", strerror(errno));
+        if (st != ENGAGE_OK) {
+            unlink(tmp);
+            if (err && strcmp(err->file, tmp) == 0)
+                snprintf(err->file, sizeof err->file, "%s", path);
+        }
+        free(tmp);
+    }
+    return st;
 }

@@ -93,6 +93,10 @@ gzip -dc $sample | head -n 1001 > "$work/part1.csv"
 expect_status 0 $? "two inputs"
 if cmp -s "$work/first/managers.csv" "$work/parts/managers.csv"; then ok; else bad "split inputs give different figures"; fi
 
+# Options may follow the inputs.
+"$ENGAGE" run $sample -q -c $config -o "$work/late-options"
+if cmp -s "$work/first/variance.csv" "$work/late-options/variance.csv"; then ok; else bad "options after INPUT"; fi
+
 # --- check prints, writes nothing ---------------------------------------------
 "$ENGAGE" check -c $config $sample > "$work/check.txt"
 expect_status 0 $? "check"
@@ -116,6 +120,9 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$work/tiny" && mount -t tmpfs -o size=16k tmp
     "$ENGAGE" run -q -c $config -o "$work/tiny/out" $sample 2> /dev/null
     expect_status 74 $? "disk full"
     if [ -e "$work/tiny/out" ]; then bad "disk full left an OUTDIR"; else ok; fi
+    "$ENGAGE" ingest -q -c $config -o "$work/tiny/archive.csv" $sample 2> /dev/null
+    expect_status 74 $? "ingest on a full disk"
+    if [ -z "$(ls -A "$work/tiny")" ]; then ok; else bad "ingest on a full disk left $(ls "$work/tiny")"; fi
     umount "$work/tiny"
 else
     echo "note: disk-full case skipped (needs root and tmpfs)" >&2
