@@ -89,7 +89,6 @@ struct reader {
 
     batch_t *batch;            /* being filled */
     size_t record_bytes;       /* n_bytes of the batch where the record began */
-    size_t record_fields;
 
     ring_t *ring;              /* NULL without a reading thread */
     bool cancelled;            /* the caller stopped taking batches */
@@ -185,7 +184,6 @@ static void on_record(int terminator, void *user)
     b->row_end[b->n_rows] = b->n_fields;
     b->row_line[b->n_rows++] = r->record_line;
     r->record_bytes = b->n_bytes;
-    r->record_fields = b->n_fields;
     if (b->n_bytes >= BATCH_BYTES)
         deliver(r);
 }
@@ -340,7 +338,7 @@ static void free_batch(batch_t *b)
  * callback runs now; with one, the batch joins the ring (waiting for room). */
 static void deliver(reader_t *r)
 {
-    r->record_bytes = r->record_fields = 0;
+    r->record_bytes = 0;
     if (!r->ring) {
         engage_status_t st = dispatch(r, r->batch, r->err);
         empty_batch(r->batch);
