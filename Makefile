@@ -55,7 +55,7 @@ ASAN_TEST_BINS = $(TEST_SRC:%.c=build/asan/%)
 
 FUZZ_TARGETS   = ingest config
 FUZZ_SECONDS  ?= 600
-FUZZ_FLAGS     = -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+FUZZ_FLAGS     = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 .PHONY: all deps demo test test-unit test-asan test-e2e test-replay bench fuzz clean
 .SECONDARY:

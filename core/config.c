@@ -88,7 +88,8 @@ static bool append_strings(char ***dst, size_t *n_dst, char **src, size_t n_src)
     char **grown = realloc(*dst, (*n_dst + n_src + 1) * sizeof *grown);
     if (!grown)
         return false;
-    memcpy(grown + *n_dst, src, n_src * sizeof *src);
+    if (n_src)
+        memcpy(grown + *n_dst, src, n_src * sizeof *src);
     *dst = grown;
     *n_dst += n_src;
     return true;
