@@ -33,6 +33,7 @@
 
 #include "vec2.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -349,20 +350,68 @@ void alpha_finish(alpha_t *a)
     }
 }
 
-/* psych::alpha's raw_alpha, k/(k-1) · (1 - Σ_a var_a / Σ_{a,b} cov_ab), from
- * the state after the last block.  NAN when some pair has fewer than two
- * respondents or the total Σ_{a,b} cov_ab is zero. */
+/* Item i's answer count, mean and variance (n - 1) over the scored
+ * respondents answering it.  A variance within rounding of zero (every
+ * answer equal, up to a few units in the last place of the mean) is exactly
+ * 0: the block means of a constant item need not be exact for answers that
+ * are not small integers.  NAN when undefined (no answer, one answer). */
+void alpha_item(const alpha_t *alpha, size_t i, size_t *n, double *mean, double *var)
+{
+    const alpha_state_t *a = &alpha->state;
+    size_t ii = i * a->k + i, count = a->n[ii];
+    *n = count;
+    *mean = count ? a->mean[ii] : NAN;
+    *var = NAN;
+    if (count < 2)
+        return;
+    double v = a->comoment[ii] / (double)(count - 1);
+    double noise = 64.0 * DBL_EPSILON * fabs(*mean);
+    *var = v <= noise * noise ? 0.0 : alpha_finite(v);
+}
+
+/* cov(i, j) over the pair's respondents; NAN with fewer than two. */
+static double alpha_cov(const alpha_state_t *a, size_t i, size_t j)
+{
+    size_t ij = i < j ? i * a->k + j : j * a->k + i;
+    size_t n = a->n[ij];
+    return n < 2 ? NAN : a->comoment[ij] / (double)(n - 1);
+}
+
+/* psych::alpha keeps the items whose sd is defined and positive (delete =
+ * TRUE drops the others before anything is computed); kept[i] says which.
+ * A dropped item has zero covariance with every other, so the sums below
+ * would not change with it, but the count k would.  Returns how many. */
+static size_t alpha_kept(const alpha_t *alpha, bool *kept)
+{
+    size_t k = alpha->state.k, n_kept = 0;
+    for (size_t i = 0; i < k; i++) {
+        size_t n;
+        double mean, var;
+        alpha_item(alpha, i, &n, &mean, &var);
+        kept[i] = var > 0.0;
+        n_kept += kept[i];
+    }
+    return n_kept;
+}
+
+/* psych::alpha's raw_alpha, k/(k-1) · (1 - Σ_a var_a / Σ_{a,b} cov_ab) over
+ * the kept items, from the state after the last block.  NAN when fewer than
+ * two items are kept, some kept pair has fewer than two respondents or the
+ * total Σ_{a,b} cov_ab is zero. */
 double alpha_value(const alpha_t *alpha)
 {
     const alpha_state_t *a = &alpha->state;
     size_t k = a->k;
+    bool *kept = alpha_calloc(k, sizeof *kept);
+    if (!kept)
+        return NAN;
+    size_t n_kept = alpha_kept(alpha, kept);
     double diagonal = 0.0, total = 0.0;
-    for (size_t i = 0; i < k; i++) {
-        for (size_t j = i; j < k; j++) {
-            size_t n = a->n[i * k + j];
-            if (n < 2)
-                return NAN;
-            double cov = a->comoment[i * k + j] / (double)(n - 1);
+    for (size_t i = 0; i < k && n_kept >= 2; i++) {
+        for (size_t j = i; j < k && kept[i]; j++) {
+            if (!kept[j])
+                continue;
+            double cov = alpha_cov(a, i, j);
             if (i == j) {
                 diagonal += cov;
                 total += cov;
@@ -371,14 +420,53 @@ double alpha_value(const alpha_t *alpha)
             }
         }
     }
+    free(kept);
+    if (n_kept < 2 || isnan(total))
+        return NAN;
     /* With complete data Σ cov is the variance of the respondents' totals:
      * zero when everyone's answers add up the same, and then what is
      * computed is rounding noise that the ratio would blow up.  A total
      * within 1e-12 of Σ var counts as zero. */
     if (fabs(total) <= 1e-12 * diagonal)
         return NAN;
-    double kd = (double)k;
+    double kd = (double)n_kept;
     return alpha_finite(kd / (kd - 1.0) * (1.0 - alpha_ratio(diagonal, total)));
+}
+
+/* psych::alpha's item.stats$r.drop for item i: the correlation of the item
+ * with the sum of the other kept items, from the covariance matrix C of the
+ * kept items, (Σ_{j != i} C_ij) / sqrt(C_ii · Σ_{j,l != i} C_jl).  NAN when
+ * item i is not kept (psych leaves it out), when fewer than two items are
+ * kept, or when a needed covariance or the ratio is undefined. */
+double alpha_rest_r(const alpha_t *alpha, size_t i)
+{
+    const alpha_state_t *a = &alpha->state;
+    size_t k = a->k;
+    bool *kept = alpha_calloc(k, sizeof *kept);
+    if (!kept)
+        return NAN;
+    size_t n_kept = alpha_kept(alpha, kept);
+    double cross = 0.0, rest = 0.0, own = NAN;
+    bool ok = n_kept >= 2 && kept[i];
+    for (size_t j = 0; j < k && ok; j++) {
+        if (!kept[j])
+            continue;
+        for (size_t l = j; l < k; l++) {
+            if (!kept[l])
+                continue;
+            double cov = alpha_cov(a, j, l);
+            if (j == i && l == i)
+                own = cov;
+            else if (j == i || l == i)
+                cross += cov;
+            else
+                rest += j == l ? cov : 2.0 * cov;
+        }
+    }
+    free(kept);
+    if (!ok || isnan(own) || isnan(cross) || isnan(rest))
+        return NAN;
+    return alpha_ratio(cross, sqrt(own * rest));
 }
 
 void alpha_fini(alpha_t *a)

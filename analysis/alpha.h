@@ -75,8 +75,18 @@ void alpha_close(alpha_t *a);
 /* Wait until every block is folded (closes first if need be). */
 void alpha_finish(alpha_t *a);
 
-/* psych::alpha's raw_alpha after alpha_finish; NAN when undefined. */
+/* psych::alpha's raw_alpha after alpha_finish, over the items with a
+ * positive variance (psych drops the others); NAN when undefined. */
 double alpha_value(const alpha_t *a);
+
+/* After alpha_finish: item i's answer count, mean and variance (n - 1) over
+ * the respondents answering it (NAN when undefined; within rounding of zero
+ * is 0). */
+void alpha_item(const alpha_t *a, size_t i, size_t *n, double *mean, double *var);
+
+/* After alpha_finish: psych::alpha's r.drop of item i, its correlation with
+ * the sum of the other items (pairwise covariances); NAN when undefined. */
+double alpha_rest_r(const alpha_t *a, size_t i);
 
 /* Free everything (finishes first if need be); a zeroed alpha_t is fine. */
 void alpha_fini(alpha_t *a);

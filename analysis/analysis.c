@@ -1,7 +1,9 @@
 /*
  * analysis/analysis.c — every figure of results_t: scale scores, per-manager
- * summaries, the one-way ANOVA decomposition over managers and Cronbach's
- * alpha (CONTRACT.md, "Definitions").
+ * summaries with rwg(j) and funnel limits, the one-way ANOVA decomposition
+ * over managers with the ICC(1) interval and the REML variance components
+ * (reml.c), Cronbach's alpha and the item figures (alpha.c) (CONTRACT.md,
+ * "Definitions").
  *
  * Owns: the results it returns (freed by results_free) and a workspace that
  * lives for one analysis_run call.  Assumes a finished dataset (managers
@@ -10,22 +12,29 @@
  * Cost: each cell of a scale is read once, a block of respondents at a
  * time and a column at a time (dataset_column_read), so a scale is
  * O(respondents × items), plus O(items²) per respondent for alpha and one
- * small sort per manager.  Per scale:
+ * small sort per manager; memory O(managers × items) for rwg(j).  Per scale:
  *   1. one pass over respondents, by blocks of ANALYSIS_READ_ROWS: the
  *      block's item columns are read and reverse coded, each respondent's
- *      sum, answer count and favourable count accumulated column by column
- *      (in item order, so a score is the same sum as item by item), two
- *      respondents at a time (vec2.h); then each score drops straight into
- *      its manager's slot of a buffer laid out by manager (a counting sort
- *      made once per run), favourable answers are counted per manager, and
- *      the scored respondents' item values go to alpha (alpha.c), which
- *      folds them on a second thread meanwhile;
+ *      sum, sum of squares, answer count and favourable count accumulated
+ *      column by column (in item order, so a score is the same sum as item
+ *      by item), two respondents at a time (vec2.h), and each item's
+ *      answers and favourable answers counted; then each score drops
+ *      straight into its manager's slot of a buffer laid out by manager (a
+ *      counting sort made once per run), favourable answers are counted per
+ *      manager, the scored respondents' item values go to alpha (alpha.c),
+ *      which folds them on a second thread meanwhile, and those of a
+ *      respondent who answered every item are added to the manager's rwg(j)
+ *      sums;
  *   2. each manager's slot is compacted and sorted (median), its mean and
- *      sum of squared deviations computed two-pass, while alpha's last
- *      blocks are folded;
+ *      sum of squared deviations computed two-pass, its rwg taken, while
+ *      alpha's last blocks are folded — the managers in two halves, the
+ *      second on a thread of its own when there are many;
  *   3. the ANOVA is built from the group figures: SS_between from the group
  *      means, SS_within from each group's own deviations — never
- *      sum y² - (sum y)²/n.
+ *      sum y² - (sum y)²/n; then the ICC(1) interval, the REML fit from the
+ *      team sizes and means (O(distinct team sizes) per step), and each
+ *      manager's funnel limits;
+ *   4. once alpha is folded: alpha, and each item's n, mean, sd and r.drop.
  *
  * Undefined figures are NAN, and only on purpose: a figure whose denominator
  * is zero (a mean square with zero degrees of freedom, F with MS_within = 0,
@@ -39,9 +48,11 @@
 #include "analysis.h"
 
 #include "alpha.h"
+#include "reml.h"
 #include "vec2.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -49,6 +60,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_roots.h>
 #include <gsl/gsl_sort_double.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -61,6 +73,9 @@ enum { ANALYSIS_READ_ROWS = 256, ANALYSIS_COLUMN_STRIDE = ANALYSIS_READ_ROWS + 8
 /* Teams up to this size are sorted by insertion (most are); O(n²) steps. */
 enum { ANALYSIS_INSERTION_SORT_MAX = 32 };
 
+/* From this many managers on, their figures are worked out on two threads. */
+enum { ANALYSIS_PARALLEL_MANAGERS = 8192 };
+
 /* Buffers reused from one scale to the next. */
 typedef struct {
     size_t n_respondents, n_managers;
@@ -68,12 +83,25 @@ typedef struct {
     size_t *cursor;       /* [manager] next free slot in grouped */
     double *grouped;      /* [slot] scores laid out by manager, NAN = not scored */
     size_t *fav, *ans;    /* [manager] favourable / answered item values */
-    double *tq;           /* t(0.975, df) by df, NAN until needed */
+    double *tq[2];        /* t(0.975, df) by df, NAN until needed: a cache for each half
+                             of the managers (see analysis_summarise) */
     size_t tq_size;
     double *cols;         /* [item × ANALYSIS_COLUMN_STRIDE] a block's values, reverse
                              coded, NAN = missing */
-    size_t cols_cap;      /* items that cols has room for */
+    size_t cols_cap;      /* items that cols, item_answered and item_fav have room for */
+    size_t *item_answered, *item_fav;  /* [item] answers / favourable answers of the
+                                          scored respondents */
+    /* rwg(j): per manager, over the respondents who answered every item, the
+     * count, Σ d² over all items with d a value's deviation from the middle
+     * of the scale, and each item's Σ x */
+    size_t *rwg_n;        /* [manager] */
+    double *rwg_sq;       /* [manager] */
+    double *rwg_sum;      /* [manager × item] */
+    size_t rwg_cap;       /* items that rwg_sum has room for */
+    size_t *team_n;       /* [manager] n, for REML */
+    double *team_mean;    /* [manager] mean, for REML */
     double sum[ANALYSIS_READ_ROWS];           /* per respondent of the block: sum of answers */
+    double sumsq[ANALYSIS_READ_ROWS];         /* ... of their squares */
     long long answered[ANALYSIS_READ_ROWS];   /* ... answers */
     long long favourable[ANALYSIS_READ_ROWS]; /* ... favourable answers */
     unsigned char *enough;  /* [answers] 1 when that many answers score a respondent */
@@ -112,9 +140,17 @@ static void analysis_work_fini(analysis_work_t *w)
     free(w->grouped);
     free(w->fav);
     free(w->ans);
-    free(w->tq);
+    free(w->tq[0]);
+    free(w->tq[1]);
     free(w->cols);
     free(w->enough);
+    free(w->item_answered);
+    free(w->item_fav);
+    free(w->rwg_n);
+    free(w->rwg_sq);
+    free(w->rwg_sum);
+    free(w->team_n);
+    free(w->team_mean);
     alpha_fini(&w->alpha);
     memset(w, 0, sizeof *w);
 }
@@ -133,7 +169,12 @@ static engage_status_t analysis_work_init(analysis_work_t *w, const dataset_t *d
     w->cursor = analysis_calloc(M, sizeof *w->cursor);
     w->fav = analysis_calloc(M, sizeof *w->fav);
     w->ans = analysis_calloc(M, sizeof *w->ans);
-    if (!w->grouped || !w->start || !w->cursor || !w->fav || !w->ans)
+    w->rwg_n = analysis_calloc(M, sizeof *w->rwg_n);
+    w->rwg_sq = analysis_calloc(M, sizeof *w->rwg_sq);
+    w->team_n = analysis_calloc(M, sizeof *w->team_n);
+    w->team_mean = analysis_calloc(M, sizeof *w->team_mean);
+    if (!w->grouped || !w->start || !w->cursor || !w->fav || !w->ans || !w->rwg_n ||
+        !w->rwg_sq || !w->team_n || !w->team_mean)
         return ENGAGE_ENOMEM;
 
     for (size_t r = 0; r < N; r++)
@@ -146,11 +187,13 @@ static engage_status_t analysis_work_init(analysis_work_t *w, const dataset_t *d
     }
     /* t quantiles for df 1 .. largest team - 1 */
     w->tq_size = largest;
-    w->tq = analysis_calloc(largest, sizeof *w->tq);
-    if (!w->tq)
-        return ENGAGE_ENOMEM;
-    for (size_t i = 0; i < largest; i++)
-        w->tq[i] = NAN;
+    for (int h = 0; h < 2; h++) {
+        w->tq[h] = analysis_calloc(largest, sizeof *w->tq[h]);
+        if (!w->tq[h])
+            return ENGAGE_ENOMEM;
+        for (size_t i = 0; i < largest; i++)
+            w->tq[h][i] = NAN;
+    }
     return ENGAGE_OK;
 }
 
@@ -168,10 +211,11 @@ static engage_status_t analysis_work_init(analysis_work_t *w, const dataset_t *d
 static void analysis_read_block(const dataset_t *ds, const dataset_scale_t *sc,
                                 analysis_work_t *w, size_t first, size_t count)
 {
-    double *restrict sum = w->sum;
+    double *restrict sum = w->sum, *restrict sumsq = w->sumsq;
     long long *restrict answered = w->answered, *restrict favourable = w->favourable;
     size_t even = (count + 1) & ~(size_t)1;
     memset(sum, 0, even * sizeof *sum);
+    memset(sumsq, 0, even * sizeof *sumsq);
     memset(answered, 0, even * sizeof *answered);
     memset(favourable, 0, even * sizeof *favourable);
     const vec2_t flip = vec2_splat(sc->min + sc->max), fav = vec2_splat(sc->favourable);
@@ -181,32 +225,49 @@ static void analysis_read_block(const dataset_t *ds, const dataset_scale_t *sc,
         dataset_column_read(ds, sc->items[i], first, count, x);
         x[count] = NAN;
         const mask2_t reverse = { -(long long)sc->reverse[i], -(long long)sc->reverse[i] };
+        mask2_t item_a = { 0, 0 }, item_f = { 0, 0 };
         for (size_t t = 0; t < even; t += 2) {
             vec2_t v = vec2_load(x + t);
             mask2_t ok = vec2_finite(v);
             v = vec2_select(ok, vec2_select(reverse, flip - v, v), missing);
             vec2_store(x + t, v);
             vec2_store(sum + t, vec2_load(sum + t) + vec2_and(v, ok));
-            mask2_t a, f;
+            vec2_store(sumsq + t, vec2_load(sumsq + t) + vec2_and(v * v, ok));
+            mask2_t a, f, is_fav = v >= fav;  /* false for NAN */
             memcpy(&a, answered + t, sizeof a);
             memcpy(&f, favourable + t, sizeof f);
             a -= ok;
-            f -= v >= fav;  /* false for NAN */
+            f -= is_fav;
+            item_a -= ok;
+            item_f -= is_fav;
             memcpy(answered + t, &a, sizeof a);
             memcpy(favourable + t, &f, sizeof f);
         }
+        w->item_answered[i] += (size_t)(item_a[0] + item_a[1]);
+        w->item_fav[i] += (size_t)(item_f[0] + item_f[1]);
     }
 }
 
-/* Step 1: scores into grouped, favourable counts, alpha's blocks.  Returns
- * the number of scored respondents. */
+/* Step 1: scores into grouped, favourable counts, rwg(j) sums, alpha's
+ * blocks.  Returns the number of scored respondents.  The per-item counts
+ * of analysis_read_block take in every respondent of a block; those of a
+ * respondent who is not scored are taken out again here (they are few). */
 static size_t analysis_score_pass(const dataset_t *ds, const dataset_scale_t *sc,
                                   analysis_work_t *w, bool with_alpha)
 {
     size_t k = sc->n_items, scored = 0;
+    bool with_rwg = k >= 2;
+    const double middle = (sc->min + sc->max) / 2.0, middle_sq = (double)k * middle * middle;
     memcpy(w->cursor, w->start, w->n_managers * sizeof *w->cursor);
     memset(w->fav, 0, w->n_managers * sizeof *w->fav);
     memset(w->ans, 0, w->n_managers * sizeof *w->ans);
+    memset(w->item_answered, 0, k * sizeof *w->item_answered);
+    memset(w->item_fav, 0, k * sizeof *w->item_fav);
+    if (with_rwg) {
+        memset(w->rwg_n, 0, w->n_managers * sizeof *w->rwg_n);
+        memset(w->rwg_sq, 0, w->n_managers * sizeof *w->rwg_sq);
+        memset(w->rwg_sum, 0, w->n_managers * k * sizeof *w->rwg_sum);
+    }
     w->score_min = INFINITY;
     w->score_max = -INFINITY;
 
@@ -220,6 +281,13 @@ static size_t analysis_score_pass(const dataset_t *ds, const dataset_scale_t *sc
             size_t answered = (size_t)w->answered[t];
             if (!w->enough[answered]) {
                 w->grouped[w->cursor[m]++] = NAN;
+                for (size_t i = 0; i < k && answered > 0; i++) {
+                    double x = w->cols[i * ANALYSIS_COLUMN_STRIDE + t];
+                    if (!isnan(x)) {
+                        w->item_answered[i]--;
+                        w->item_fav[i] -= x >= sc->favourable;
+                    }
+                }
                 continue;
             }
             double score = w->sum[t] / (double)answered;
@@ -232,10 +300,27 @@ static size_t analysis_score_pass(const dataset_t *ds, const dataset_scale_t *sc
             w->fav[m] += (size_t)w->favourable[t];
             w->ans[m] += answered;
 
+            /* the row handed to alpha; rwg(j)'s item sums are taken in the
+             * same pass (several items always go with alpha) */
             if (with_alpha) {
-                double *row = alpha_row(&w->alpha);
-                for (size_t i = 0; i < k; i++)
-                    row[i] = w->cols[i * ANALYSIS_COLUMN_STRIDE + t];
+                double *restrict row = alpha_row(&w->alpha);
+                const double *restrict col = w->cols + t;
+                if (with_rwg && answered == k) {
+                    double *restrict x_sum = w->rwg_sum + m * k;
+                    for (size_t i = 0; i < k; i++) {
+                        double x = col[i * ANALYSIS_COLUMN_STRIDE];
+                        row[i] = x;
+                        x_sum[i] += x;
+                    }
+                    /* Σ (x - middle)² = Σ x² - 2 middle Σ x + k middle²,
+                     * from the block's sums: exact for answers on a grid of
+                     * halves */
+                    w->rwg_sq[m] += (w->sumsq[t] - 2.0 * middle * w->sum[t]) + middle_sq;
+                    w->rwg_n[m]++;
+                } else {
+                    for (size_t i = 0; i < k; i++)
+                        row[i] = col[i * ANALYSIS_COLUMN_STRIDE];
+                }
                 alpha_push(&w->alpha);
             }
         }
@@ -292,29 +377,132 @@ static double analysis_mean_ss(const double *sorted, size_t n, double *ss)
     return mean;
 }
 
+/* The F(d1, d2) distribution's upper-tail p quantile, by solving
+ * Q(e^t) = p for t with GSL's Brent solver on gsl_cdf_fdist_Q.
+ * (gsl_cdf_fdist_Pinv would be the direct way, but its beta inversion fails
+ * to converge and returns NAN for a few per cent of degrees of freedom, e.g.
+ * F(247, 1752) at 0.975.)  Searching in t = log x keeps the bracket
+ * relative; the answer is as accurate as the upper tail itself.  NAN when
+ * no bracket is found. */
+typedef struct {
+    double p, d1, d2;
+} analysis_fq_t;
+
+static double analysis_fq_gap(double t, void *params)
+{
+    const analysis_fq_t *q = params;
+    return gsl_cdf_fdist_Q(exp(t), q->d1, q->d2) - q->p;
+}
+
+static double analysis_f_quantile_upper(double p, double d1, double d2)
+{
+    analysis_fq_t q = { p, d1, d2 };
+    double lo = -1.0, hi = 1.0;
+    /* Q falls from 1 at x = 0 to 0: widen until Q(e^lo) > p > Q(e^hi) */
+    for (int i = 0; i < 9 && !(analysis_fq_gap(lo, &q) > 0.0); i++)
+        lo *= 2.0;
+    for (int i = 0; i < 9 && !(analysis_fq_gap(hi, &q) < 0.0); i++)
+        hi *= 2.0;
+    if (!(analysis_fq_gap(lo, &q) > 0.0) || !(analysis_fq_gap(hi, &q) < 0.0))
+        return NAN;
+    gsl_root_fsolver *s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+    if (!s)
+        return NAN;
+    gsl_function f = { analysis_fq_gap, &q };
+    double t = NAN;
+    if (gsl_root_fsolver_set(s, &f, lo, hi) == GSL_SUCCESS) {
+        for (int i = 0; i < 200; i++) {
+            if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS) {
+                t = NAN;
+                break;
+            }
+            t = gsl_root_fsolver_root(s);
+            if (gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s),
+                                       4e-16, 0.0) == GSL_SUCCESS)
+                break;
+        }
+    }
+    gsl_root_fsolver_free(s);
+    return analysis_finite(exp(t));
+}
+
 /* t(0.975, df), cached by df: team sizes repeat. */
-static double analysis_t975(analysis_work_t *w, size_t df)
+static double analysis_t975(double *tq, size_t tq_size, size_t df)
 {
     if (df == 0)
         return NAN;
-    if (df < w->tq_size) {
-        if (isnan(w->tq[df]))
-            w->tq[df] = analysis_finite(gsl_cdf_tdist_Pinv(0.975, (double)df));
-        return w->tq[df];
+    if (df < tq_size) {
+        if (isnan(tq[df]))
+            tq[df] = analysis_finite(gsl_cdf_tdist_Pinv(0.975, (double)df));
+        return tq[df];
     }
     return analysis_finite(gsl_cdf_tdist_Pinv(0.975, (double)df));
 }
 
-/* Steps 2 and 3: out->managers from each manager's slots, then the ANOVA
- * in out->variance. */
-static void analysis_summarise(analysis_work_t *w, analysis_scale_t *out, size_t scored)
+/* The uniform null variance of rwg, (A² - 1)/12 with A = max - min + 1. */
+static double analysis_rwg_null(const dataset_scale_t *sc)
 {
-    size_t M = w->n_managers, J = 0;
-    double ss_within = 0.0, sum_n2 = 0.0;
-    analysis_variance_t *v = &out->variance;
+    double a = sc->max - sc->min + 1.0;
+    return (a * a - 1.0) / 12.0;
+}
 
-    for (size_t m = 0; m < M; m++) {
-        analysis_manager_t *am = &out->managers[m];
+/* rwg(j) of James, Demaree & Wolf for j items whose variances average s,
+ * truncated as multilevel::rwg.j and rwg do it: s above the null variance
+ * counts as the null variance (rwg 0).  For j = 1 this is 1 - s/null. */
+static double analysis_rwg(double s, double null, double j)
+{
+    if (isnan(s))
+        return NAN;
+    if (s < 0.0)
+        s = 0.0;        /* rounding of a zero variance */
+    if (s > null)
+        s = null;
+    double ratio = s / null, agree = j * (1.0 - ratio);
+    return analysis_ratio(agree, agree + ratio);
+}
+
+/* rwg(j) of manager m of a multi-item scale from the sums of the scoring
+ * pass: over the c respondents who answered all k items, each item's sum of
+ * squared deviations is Σ d² - (Σ d)²/c with d = x - middle (about the
+ * middle of the scale, which keeps the cancellation small: values lie
+ * within half the range of it), and s is the mean over items of that over
+ * c - 1. */
+static double analysis_rwg_items(const analysis_work_t *w, size_t m, size_t k, double middle,
+                                 double null)
+{
+    size_t c = w->rwg_n[m];
+    if (c < 2)
+        return NAN;
+    const double *x_sum = w->rwg_sum + m * k;
+    double cd = (double)c, between = 0.0;
+    for (size_t i = 0; i < k; i++) {
+        double d_sum = x_sum[i] - cd * middle;
+        between += d_sum * d_sum / cd;
+    }
+    double s = (w->rwg_sq[m] - between) / ((double)k * (cd - 1.0));
+    return analysis_rwg(s, null, (double)k);
+}
+
+/* Step 2 for managers first .. last-1: each one's figures from its slots,
+ * and the range's count of managers with a score, Σ SS and Σ n². */
+typedef struct {
+    analysis_work_t *w;
+    const dataset_scale_t *sc;
+    analysis_scale_t *out;
+    size_t first, last;
+    double *tq;           /* this range's own cache of t quantiles */
+    size_t J;
+    double ss_within, sum_n2;
+} analysis_range_t;
+
+static void *analysis_manager_range(void *arg)
+{
+    analysis_range_t *r = arg;
+    analysis_work_t *w = r->w;
+    size_t k = r->sc->n_items;
+    double null = analysis_rwg_null(r->sc), middle = (r->sc->min + r->sc->max) / 2.0;
+    for (size_t m = r->first; m < r->last; m++) {
+        analysis_manager_t *am = &r->out->managers[m];
         /* compact the scored ones to the front of the manager's slots */
         double *g = w->grouped + w->start[m];
         size_t slots = w->start[m + 1] - w->start[m], n = 0;
@@ -324,26 +512,66 @@ static void analysis_summarise(analysis_work_t *w, analysis_scale_t *out, size_t
         am->manager = m;
         am->n = n;
         am->mean = am->sd = am->se = am->ci_low = am->ci_high = am->median = NAN;
-        am->favourable_pct = NAN;
+        am->favourable_pct = am->rwg = NAN;
+        am->funnel_low95 = am->funnel_high95 = am->funnel_low998 = am->funnel_high998 = NAN;
+        am->stands_out = ANALYSIS_WITHIN;
+        w->team_n[m] = n;
+        w->team_mean[m] = NAN;
         if (n == 0)
             continue;
         analysis_sort(g, n);
         double ss;
         double mean = analysis_mean_ss(g, n, &ss);
         am->mean = analysis_finite(mean);
+        w->team_mean[m] = am->mean;
         am->median = analysis_finite(gsl_stats_median_from_sorted_data(g, 1, n));
         am->favourable_pct = analysis_finite(100.0 * analysis_ratio((double)w->fav[m], (double)w->ans[m]));
         if (n > 1) {
             am->sd = analysis_finite(sqrt(ss / (double)(n - 1)));
             am->se = analysis_finite(am->sd / sqrt((double)n));
-            double t = analysis_t975(w, n - 1);
+            double t = analysis_t975(r->tq, w->tq_size, n - 1);
             am->ci_low = analysis_finite(am->mean - t * am->se);
             am->ci_high = analysis_finite(am->mean + t * am->se);
         }
-        J++;
-        ss_within += ss;
-        sum_n2 += (double)n * (double)n;
+        /* one item: the score is the answer, every scored respondent answered it */
+        if (k == 1)
+            am->rwg = n > 1 ? analysis_rwg(ss / (double)(n - 1), null, 1.0) : NAN;
+        else
+            am->rwg = analysis_rwg_items(w, m, k, middle, null);
+        r->J++;
+        r->ss_within += ss;
+        r->sum_n2 += (double)n * (double)n;
     }
+    return NULL;
+}
+
+/* Steps 2 and 3: out->managers from each manager's slots, then the ANOVA,
+ * the REML fit and the ICC(1) interval in out->variance, then each
+ * manager's funnel limits.  The managers are done in two halves, the second
+ * on another thread when there are many (alpha's thread is mostly idle by
+ * now); the sums of the halves are added the same way either way, so the
+ * figures do not depend on the thread.  Fails only with ENGAGE_ENOMEM. */
+static engage_status_t analysis_summarise(analysis_work_t *w, const dataset_scale_t *sc,
+                                          analysis_scale_t *out, size_t scored)
+{
+    size_t M = w->n_managers;
+    analysis_variance_t *v = &out->variance;
+
+    analysis_range_t half[2] = {
+        { w, sc, out, 0, M / 2, w->tq[0], 0, 0.0, 0.0 },
+        { w, sc, out, M / 2, M, w->tq[1], 0, 0.0, 0.0 },
+    };
+    pthread_t thread;
+    bool threaded = M >= ANALYSIS_PARALLEL_MANAGERS &&
+                    pthread_create(&thread, NULL, analysis_manager_range, &half[1]) == 0;
+    analysis_manager_range(&half[0]);
+    if (threaded)
+        pthread_join(thread, NULL);
+    else
+        analysis_manager_range(&half[1]);
+    size_t J = half[0].J + half[1].J;
+    double ss_within = half[0].ss_within + half[1].ss_within;
+    double sum_n2 = half[0].sum_n2 + half[1].sum_n2;
 
     double N = (double)scored, Jd = (double)J;
     v->respondents = scored;
@@ -351,25 +579,24 @@ static void analysis_summarise(analysis_work_t *w, analysis_scale_t *out, size_t
     v->grand_mean = v->ss_between = v->ss_within = NAN;
     v->df_between = v->df_within = v->ms_between = v->ms_within = NAN;
     v->f = v->p_value = v->k0 = v->icc1 = v->icc2 = v->eta_squared = NAN;
+    v->icc1_ci_low = v->icc1_ci_high = NAN;
+    v->var_between_reml = v->var_within_reml = v->icc_reml = NAN;
     if (scored == 0)
-        return;
+        return ENGAGE_OK;
 
     bool uniform = w->score_min == w->score_max;
     double grand = w->score_min;
     if (!uniform) {
-        /* two-pass over the scores, group by group */
+        /* two-pass over the team means weighted by team size (each team's
+         * mean is itself two-pass): the mean of the scores, in O(managers) */
         double sum = 0.0, resid = 0.0;
-        for (size_t m = 0; m < M; m++) {
-            const double *g = w->grouped + w->start[m];
-            for (size_t i = 0, n = out->managers[m].n; i < n; i++)
-                sum += g[i];
-        }
+        for (size_t m = 0; m < M; m++)
+            if (out->managers[m].n > 0)
+                sum += (double)out->managers[m].n * out->managers[m].mean;
         grand = sum / N;
-        for (size_t m = 0; m < M; m++) {
-            const double *g = w->grouped + w->start[m];
-            for (size_t i = 0, n = out->managers[m].n; i < n; i++)
-                resid += g[i] - grand;
-        }
+        for (size_t m = 0; m < M; m++)
+            if (out->managers[m].n > 0)
+                resid += (double)out->managers[m].n * (out->managers[m].mean - grand);
         grand += resid / N;
     }
     double ss_between = 0.0;
@@ -397,6 +624,69 @@ static void analysis_summarise(analysis_work_t *w, analysis_scale_t *out, size_t
     v->icc1 = analysis_ratio(msb - msw, msb + (v->k0 - 1.0) * msw);
     v->icc2 = analysis_ratio(msb - msw, msb);
     v->eta_squared = analysis_ratio(v->ss_between, v->ss_between + v->ss_within);
+
+    /* ICC::ICCest's THD interval: F divided by the upper 2.5% point of
+     * F(J-1, N-J), and multiplied by that of F(N-J, J-1) */
+    if (!isnan(v->f) && !isnan(v->icc1)) {
+        double fl = v->f / analysis_f_quantile_upper(0.025, v->df_between, v->df_within);
+        double fu = v->f * analysis_f_quantile_upper(0.025, v->df_within, v->df_between);
+        v->icc1_ci_low = analysis_ratio(fl - 1.0, fl + v->k0 - 1.0);
+        v->icc1_ci_high = analysis_ratio(fu - 1.0, fu + v->k0 - 1.0);
+    }
+
+    reml_fit_t fit;
+    if (reml_oneway(w->team_n, w->team_mean, M, v->ss_within, &fit) != ENGAGE_OK)
+        return ENGAGE_ENOMEM;
+    v->var_between_reml = analysis_finite(fit.var_between);
+    v->var_within_reml = analysis_finite(fit.var_within);
+    v->icc_reml = analysis_finite(fit.icc);
+
+    /* funnel limits around the grand mean, from the pooled within-team sd */
+    double sigma = isnan(msw) ? NAN : sqrt(msw);
+    for (size_t m = 0; m < M && !isnan(sigma) && !isnan(grand); m++) {
+        analysis_manager_t *am = &out->managers[m];
+        if (am->n == 0)
+            continue;
+        double root_n = sqrt((double)am->n);
+        double h95 = ANALYSIS_Z95 * sigma / root_n, h998 = ANALYSIS_Z998 * sigma / root_n;
+        am->funnel_low95 = analysis_finite(grand - h95);
+        am->funnel_high95 = analysis_finite(grand + h95);
+        am->funnel_low998 = analysis_finite(grand - h998);
+        am->funnel_high998 = analysis_finite(grand + h998);
+        if (am->mean > am->funnel_high998)
+            am->stands_out = ANALYSIS_ABOVE;
+        else if (am->mean < am->funnel_low998)
+            am->stands_out = ANALYSIS_BELOW;
+    }
+    return ENGAGE_OK;
+}
+
+/* Per-item figures after alpha_finish (several items) or from the scale's
+ * own figures (one item: the item is the score). */
+static void analysis_items(const analysis_work_t *w, const dataset_scale_t *sc,
+                           analysis_scale_t *out, bool with_alpha)
+{
+    const analysis_variance_t *v = &out->variance;
+    for (size_t i = 0; i < sc->n_items; i++) {
+        analysis_item_t *it = &out->items[i];
+        it->column = sc->items[i];
+        it->n = w->item_answered[i];
+        it->mean = it->sd = it->item_rest_r = NAN;
+        it->favourable_pct = analysis_finite(100.0 * analysis_ratio((double)w->item_fav[i],
+                                                                    (double)it->n));
+        if (with_alpha) {
+            size_t n;
+            double mean, var;
+            alpha_item(&w->alpha, i, &n, &mean, &var);
+            it->mean = analysis_finite(mean);
+            it->sd = isnan(var) ? NAN : analysis_finite(sqrt(var));
+            it->item_rest_r = alpha_rest_r(&w->alpha, i);
+        } else if (v->respondents > 0) {
+            it->mean = v->grand_mean;
+            it->sd = analysis_finite(sqrt(analysis_ratio(v->ss_between + v->ss_within,
+                                                         (double)v->respondents - 1.0)));
+        }
+    }
 }
 
 static engage_status_t analysis_scale(const dataset_t *ds, size_t s, analysis_work_t *w,
@@ -406,8 +696,10 @@ static engage_status_t analysis_scale(const dataset_t *ds, size_t s, analysis_wo
     size_t k = sc->n_items;
     out->scale = sc;
     out->n_managers = w->n_managers;
+    out->n_items = k;
     out->managers = analysis_calloc(w->n_managers, sizeof *out->managers);
-    if (!out->managers)
+    out->items = analysis_calloc(k, sizeof *out->items);
+    if (!out->managers || !out->items)
         return ENGAGE_ENOMEM;
     bool with_alpha = k >= 2;
     alpha_fini(&w->alpha);
@@ -416,11 +708,24 @@ static engage_status_t analysis_scale(const dataset_t *ds, size_t s, analysis_wo
     if (k > w->cols_cap) {
         free(w->cols);
         free(w->enough);
+        free(w->item_answered);
+        free(w->item_fav);
         w->cols = k > SIZE_MAX / ANALYSIS_COLUMN_STRIDE
                       ? NULL : analysis_calloc(k * ANALYSIS_COLUMN_STRIDE, sizeof *w->cols);
         w->enough = analysis_calloc(k + 1, 1);
-        w->cols_cap = w->cols && w->enough ? k : 0;
-        if (!w->cols || !w->enough)
+        w->item_answered = analysis_calloc(k, sizeof *w->item_answered);
+        w->item_fav = analysis_calloc(k, sizeof *w->item_fav);
+        bool ok = w->cols && w->enough && w->item_answered && w->item_fav;
+        w->cols_cap = ok ? k : 0;
+        if (!ok)
+            return ENGAGE_ENOMEM;
+    }
+    if (k >= 2 && k > w->rwg_cap) {
+        free(w->rwg_sum);
+        w->rwg_sum = w->n_managers && k > SIZE_MAX / w->n_managers
+                         ? NULL : analysis_calloc(w->n_managers * k, sizeof *w->rwg_sum);
+        w->rwg_cap = w->rwg_sum ? k : 0;
+        if (!w->rwg_sum)
             return ENGAGE_ENOMEM;
     }
     /* the share as a division, so that e.g. 7 of 10 meets 0.7 exactly */
@@ -431,11 +736,14 @@ static engage_status_t analysis_scale(const dataset_t *ds, size_t s, analysis_wo
     size_t scored = analysis_score_pass(ds, sc, w, with_alpha);
     if (with_alpha)
         alpha_close(&w->alpha);
-    analysis_summarise(w, out, scored);
+    engage_status_t st = analysis_summarise(w, sc, out, scored);
     analysis_variance_t *v = &out->variance;
     if (with_alpha)
         alpha_finish(&w->alpha);
+    if (st != ENGAGE_OK)
+        return st;
     v->alpha = with_alpha ? alpha_value(&w->alpha) : NAN;
+    analysis_items(w, sc, out, with_alpha);
 
     unsigned notes = 0;
     if (scored == 0)
@@ -494,8 +802,10 @@ void results_free(results_t *results)
     if (!results)
         return;
     if (results->scales)
-        for (size_t s = 0; s < results->n_scales; s++)
+        for (size_t s = 0; s < results->n_scales; s++) {
             free(results->scales[s].managers);
+            free(results->scales[s].items);
+        }
     free(results->scales);
     free(results);
 }

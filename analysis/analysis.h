@@ -18,13 +18,47 @@
 #include "../core/dataset.h"
 #include "../core/error.h"
 
-/* Per scale × manager. */
+/* Funnel-plot limits (Spiegelhalter 2005) for a team of n: grand mean ±
+ * z · sqrt(ms_within / n), two-sided 95% and 99.8%.  The pooled within-team
+ * variance MS_within is the noise a team mean carries when the team differs
+ * from the rest by chance alone; it does not depend on a model fit. */
+#define ANALYSIS_Z95 1.959963984540054
+#define ANALYSIS_Z998 3.090232306167813
+
+/* Where a manager's mean lies against the 99.8% funnel limits. */
+typedef enum {
+    ANALYSIS_WITHIN = 0,
+    ANALYSIS_ABOVE = 1,
+    ANALYSIS_BELOW = -1
+} analysis_stands_out_t;
+
+/* Per scale × manager.  rwg: James, Demaree & Wolf's agreement with the
+ * uniform null variance (A² - 1)/12, A = max - min + 1; for several items
+ * rwg(j) over the manager's scored respondents who answered every item (the
+ * listwise deletion of multilevel::rwg.j), a mean item variance above the
+ * null counting as the null (rwg 0), as multilevel truncates. */
 typedef struct {
     size_t manager;        /* dataset manager index (byte order of ids) */
     size_t n;              /* respondents scored on the scale */
     double mean, sd, se, ci_low, ci_high, median;
     double favourable_pct; /* 100 × favourable answers / answered items, over scored respondents */
+    double rwg;            /* rwg (one item) or rwg(j) over the respondents who answered
+                              every item; NAN for fewer than two such respondents */
+    double funnel_low95, funnel_high95, funnel_low998, funnel_high998;
+    analysis_stands_out_t stands_out;  /* against the 99.8% limits */
 } analysis_manager_t;
+
+/* Per scale × item, over the scale's scored respondents who answered it,
+ * after reverse coding. */
+typedef struct {
+    size_t column;         /* dataset column index */
+    size_t n;              /* answers */
+    double mean, sd;
+    double favourable_pct;
+    double item_rest_r;    /* corrected item-total correlation (psych::alpha r.drop, on
+                              pairwise covariances); NAN for one item and for an item
+                              without variance, which psych leaves out */
+} analysis_item_t;
 
 /* Per scale: the one-way ANOVA decomposition over managers with n >= 1. */
 typedef struct {
@@ -36,8 +70,11 @@ typedef struct {
     double ms_between, ms_within;
     double f, p_value;
     double k0;
-    double icc1, icc2;
+    double icc1, icc1_ci_low, icc1_ci_high;  /* ICC(1) and its 95% THD interval
+                                                (ICC::ICCest with k0) */
+    double icc2;
     double eta_squared;
+    double var_between_reml, var_within_reml, icc_reml;  /* REML optimum (reml.h) */
     double alpha;          /* Cronbach's alpha, pairwise-complete covariances */
 } analysis_variance_t;
 
@@ -55,6 +92,8 @@ typedef struct {
     size_t n_managers;                 /* every manager of the dataset, n may be 0 */
     analysis_manager_t *managers;      /* in manager index order */
     analysis_variance_t variance;
+    size_t n_items;                    /* the scale's items, in config order */
+    analysis_item_t *items;
     unsigned notes;                    /* ANALYSIS_NOTE_* */
 } analysis_scale_t;
 

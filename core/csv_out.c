@@ -16,10 +16,15 @@
  * values whose rounding to `digits` significant digits double arithmetic
  * decides with certainty) and says when it cannot; snprintf does the rest.
  *
+ * A memory csv_out_t (csv_out_open_memory) collects its bytes in a growing
+ * heap block instead, unhashed: a part of a table formatted on another
+ * thread, which csv_out_append() then writes into the real output, where
+ * it is hashed and written like any other bytes.
+ *
  * Errors are sticky: the first failure (write, deflate, out of memory) is
  * remembered, later cells are dropped, and csv_out_close() reports it once.
- * Owns: the FILE (unless it is stdout), the digest, the buffers and a copy
- * of the path.
+ * Owns: the FILE (unless it is stdout), the digest, the buffers, the memory
+ * block and a copy of the path.
  * Assumes: text cells are UTF-8 (passed through byte for byte); the
  * floating-point rounding mode is the default, round to nearest.
  */
@@ -52,6 +57,9 @@ struct csv_out {
     int errnum;
     const char *what;       /* what failed, for the message */
     char *path;             /* for messages: the path, or "stdout" */
+    bool memory;            /* csv_out_open_memory: bytes go to mem, not to a file */
+    unsigned char *mem;
+    size_t mem_len, mem_cap;
     size_t len;
     unsigned char buf[CSV_OUT_BUFFER];
     unsigned char zbuf[CSV_OUT_BUFFER];
@@ -319,11 +327,37 @@ static void deflate_some(csv_out_t *out, const unsigned char *data, size_t size,
     }
 }
 
+/* A memory csv_out_t: append the buffer to the memory block. */
+static void keep_buffer(csv_out_t *out)
+{
+    if (out->mem_cap - out->mem_len < out->len) {
+        size_t cap = out->mem_cap ? out->mem_cap : 4 * CSV_OUT_BUFFER;
+        while (cap - out->mem_len < out->len) {
+            if (cap > SIZE_MAX / 2) {
+                fail(out, ENGAGE_ENOMEM, ENOMEM, "out of memory");
+                return;
+            }
+            cap *= 2;
+        }
+        unsigned char *grown = realloc(out->mem, cap);
+        if (!grown) {
+            fail(out, ENGAGE_ENOMEM, ENOMEM, "out of memory");
+            return;
+        }
+        out->mem = grown;
+        out->mem_cap = cap;
+    }
+    memcpy(out->mem + out->mem_len, out->buf, out->len);
+    out->mem_len += out->len;
+}
+
 static void flush_buffer(csv_out_t *out)
 {
     if (out->len == 0)
         return;
-    if (out->status == ENGAGE_OK) {
+    if (out->status == ENGAGE_OK && out->memory) {
+        keep_buffer(out);
+    } else if (out->status == ENGAGE_OK) {
         digest_update(out->sha, out->buf, out->len);
         if (out->gzip)
             deflate_some(out, out->buf, out->len, Z_NO_FLUSH);
@@ -407,6 +441,32 @@ engage_status_t csv_out_open(csv_out_t **out, const char *path, bool gzip, engag
     }
     *out = o;
     return ENGAGE_OK;
+}
+
+engage_status_t csv_out_open_memory(csv_out_t **out, engage_error_t *err)
+{
+    *out = NULL;
+    csv_out_t *o = calloc(1, sizeof *o);
+    if (o)
+        o->path = strdup("memory");
+    if (!o || !o->path) {
+        free(o);
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
+    o->memory = true;
+    *out = o;
+    return ENGAGE_OK;
+}
+
+void csv_out_append(csv_out_t *out, csv_out_t *part)
+{
+    flush_buffer(part);
+    if (part->status != ENGAGE_OK) {
+        fail(out, part->status, part->errnum, part->what);
+        return;
+    }
+    put(out, part->mem, part->mem_len);
+    out->row_open = part->row_open;
 }
 
 static bool needs_quotes(const char *text, size_t len)
@@ -570,6 +630,17 @@ engage_status_t csv_out_close(csv_out_t *out, char sha256_hex[65], engage_error_
 {
     if (!out)
         return ENGAGE_OK;
+    if (out->memory) {
+        engage_status_t status = out->status;
+        if (status != ENGAGE_OK)
+            engage_fail(err, status, NULL, 0, "%s: %s", out->what, strerror(out->errnum));
+        if (sha256_hex)
+            sha256_hex[0] = '\0';
+        free(out->mem);
+        free(out->path);
+        free(out);
+        return status;
+    }
     flush_buffer(out);
     if (out->gzip && out->status == ENGAGE_OK)
         deflate_some(out, out->buf, 0, Z_FINISH);

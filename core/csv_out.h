@@ -40,6 +40,16 @@ void csv_out_empty(csv_out_t *out);
 /* End the current row with "\n". */
 void csv_out_end_row(csv_out_t *out);
 
+/* A csv_out_t that keeps what is written in memory (no file, no digest):
+ * part of a table formatted on another thread, for csv_out_append().
+ * Close it with csv_out_close() (sha256_hex gets "").  ENGAGE_ENOMEM. */
+engage_status_t csv_out_open_memory(csv_out_t **out, engage_error_t *err);
+
+/* Write everything written so far to the memory csv_out_t `part` into out,
+ * exactly as if it had been written there (hashed, compressed...); out then
+ * continues on the row where part stopped.  A failure of part becomes out's. */
+void csv_out_append(csv_out_t *out, csv_out_t *part);
+
 /* Flush and close.  sha256_hex (may be NULL) receives the lowercase hex
  * digest of the bytes written (uncompressed).  Returns the first write error
  * as ENGAGE_EIO.  Frees out in every case. */

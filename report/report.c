@@ -43,6 +43,7 @@ static const struct {
 } tables[] = {
     { "managers.csv", tables_write_managers },
     { "variance.csv", tables_write_variance },
+    { "items.csv", tables_write_items },
     { "quality.csv", write_quality },
     { "rejects.csv", write_rejects },
 };

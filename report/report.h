@@ -29,8 +29,8 @@ typedef struct {
     const char *version;
 } report_input_t;
 
-/* Write managers.csv, variance.csv, quality.csv, rejects.csv, report.txt and
- * manifest.json into outdir, atomically.  ENGAGE_ECANTCREAT when the folder
+/* Write managers.csv, variance.csv, items.csv, quality.csv, rejects.csv,
+ * report.txt and manifest.json into outdir, atomically.  ENGAGE_ECANTCREAT when the folder
  * cannot be created, ENGAGE_EIO when writing fails. */
 engage_status_t report_write(const report_input_t *in, const char *outdir, engage_error_t *err);
 

@@ -2,8 +2,11 @@
  * report/summary.c — the text of report.txt.
  *
  * Built in memory (a few kilobytes whatever the number of managers: at
- * most SUMMARY_MAX_RANKED rows per scale, picked from the managers in one
- * pass rather than by sorting them all) and written by the caller.
+ * most SUMMARY_MAX_RANKED rows per scale in the ranking and
+ * SUMMARY_RANK_EDGE on each side of the funnel, picked from the managers in
+ * one pass rather than by sorting them all, plus a row per item) and
+ * written by the caller.  The headline share is the REML one (icc_reml),
+ * with ICC(1), its interval and the F test beside it.
  * Widths are counted in UTF-8 characters; names and paths from the data are
  * cleaned of control characters before they are printed, so an id with a
  * newline or an escape sequence cannot break the layout.  Owns nothing
@@ -61,6 +64,7 @@ static void sb_repeat(sbuf_t *sb, char c, size_t n)
 }
 
 /* vasprintf into a malloc'd string (NULL when out of memory). */
+static char *vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 static char *vformat(const char *fmt, va_list ap)
 {
     va_list ap2;
@@ -287,6 +291,10 @@ typedef struct {
     char s[128];
 } text_t;
 
+typedef struct {
+    char s[512];
+} long_text_t;
+
 /* Rounded to `decimals` places, '.' as decimal point whatever the locale,
  * no "-0.00"; "n/a" for NAN and infinities. */
 static num_t fixed(double v, int decimals)
@@ -341,15 +349,41 @@ static text_t p_text(double p)
 /* ------------------------------------------------------------------------ */
 /* sections                                                                   */
 
-static const char *undefined_reason(unsigned notes)
+static const char *undefined_reason(const analysis_scale_t *sc)
 {
+    unsigned notes = sc->notes;
     if (notes & ANALYSIS_NOTE_ONE_MANAGER)
         return "only one manager has scored respondents";
     if (notes & ANALYSIS_NOTE_ALL_SINGLETONS)
         return "every manager has a single scored respondent";
     if (notes & ANALYSIS_NOTE_ZERO_VARIANCE)
         return "every respondent has the same score";
+    if (sc->variance.ss_within == 0.0)
+        return "within every team all scores are the same, so there is no variance within "
+               "teams to compare with";
     return "the data do not allow it";
+}
+
+/* "ICC(1) = 0.127, 95% CI 0.098 to 0.168; F(98, 7283) = 11.85, p < 0.001":
+ * the classical figures behind the headline, those that are defined. */
+static long_text_t anova_text(const analysis_variance_t *v)
+{
+    long_text_t t;
+    size_t len = 0;
+    t.s[0] = '\0';
+    if (isfinite(v->icc1)) {
+        len += (size_t)snprintf(t.s + len, sizeof t.s - len, "ICC(1)" NBSP "=" NBSP "%s",
+                                fixed(v->icc1, 3).s);
+        if (isfinite(v->icc1_ci_low) && isfinite(v->icc1_ci_high) && len < sizeof t.s)
+            len += (size_t)snprintf(t.s + len, sizeof t.s - len,
+                                    ", 95%%" NBSP "CI %s" NBSP "to" NBSP "%s",
+                                    fixed(v->icc1_ci_low, 3).s, fixed(v->icc1_ci_high, 3).s);
+    }
+    if (isfinite(v->f) && len < sizeof t.s)
+        snprintf(t.s + len, sizeof t.s - len, "%sF(%s," NBSP "%s)" NBSP "=" NBSP "%s%s",
+                 len ? "; " : "", fixed(v->df_between, 0).s, fixed(v->df_within, 0).s,
+                 fixed(v->f, 2).s, p_text(v->p_value).s);
+    return t;
 }
 
 static void headline(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, long k)
@@ -380,19 +414,17 @@ static void headline(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, 
             free(name);
             continue;
         }
-        char test[256] = "";
-        if (isfinite(v->f))
-            snprintf(test, sizeof test, "; F(%s," NBSP "%s) = %s%s", fixed(v->df_between, 0).s,
-                     fixed(v->df_within, 0).s, fixed(v->f, 2).s, p_text(v->p_value).s);
-        if (!isfinite(v->icc1))
+        long_text_t anova = anova_text(v);
+        if (!isfinite(v->icc_reml))
             wrapf(sb, "", "The share of the variance in %s that lies between managers cannot "
-                          "be estimated: %s.", name, undefined_reason(sc->notes));
-        else if (v->icc1 < 0)
-            wrapf(sb, "", "No more of the variance in %s lies between managers than chance "
-                          "alone would give (ICC(1) = %s%s).", name, fixed(v->icc1, 3).s, test);
+                          "be estimated: %s.", name, undefined_reason(sc));
+        else if (v->var_between_reml == 0.0)
+            wrapf(sb, "", "None of the variance in %s can be placed between managers: the "
+                          "REML estimate of the between-manager variance is 0%s%s%s.", name,
+                  anova.s[0] ? " (" : "", anova.s, anova.s[0] ? ")" : "");
         else
-            wrapf(sb, "", "%s%% of the variance in %s lies between managers (ICC(1) = %s%s).",
-                  fixed(100.0 * v->icc1, 1).s, name, fixed(v->icc1, 3).s, test);
+            wrapf(sb, "", "%s%% of the variance in %s lies between managers (REML estimate%s%s).",
+                  fixed(100.0 * v->icc_reml, 1).s, name, anova.s[0] ? "; " : "", anova.s);
         free(name);
     }
     sb_str(sb, "\n");
@@ -562,6 +594,202 @@ static void ranking(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, s
     free(rows);
 }
 
+/* Width of the widest of n strings, at least `floor`. */
+static size_t widest(const char *const *texts, size_t n, size_t stride, size_t floor)
+{
+    size_t w = floor;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = u8_cols(*(const char *const *)((const char *)texts + i * stride));
+        if (l > w)
+            w = l;
+    }
+    return w;
+}
+
+typedef struct {
+    const char *id;
+    num_t n, mean;
+    text_t limits;
+} outlier_row_t;
+
+/* The managers of one side of the funnel, most extreme first: a table of
+ * at most SUMMARY_RANK_EDGE rows and a line for the rest. */
+static void outlier_table(sbuf_t *sb, const report_input_t *in, const analysis_scale_t *sc,
+                          const ranked_t *best, size_t shown, size_t total, const char *side)
+{
+    outlier_row_t rows[SUMMARY_RANK_EDGE];
+    for (size_t i = 0; i < shown; i++) {
+        const analysis_manager_t *am = &sc->managers[best[i].j];
+        rows[i].id = dataset_manager_id(in->dataset, am->manager);
+        rows[i].n = count(am->n);
+        rows[i].mean = fixed(am->mean, 2);
+        snprintf(rows[i].limits.s, sizeof rows[i].limits.s, "[%s, %s]",
+                 fixed(am->funnel_low998, 2).s, fixed(am->funnel_high998, 2).s);
+    }
+    size_t wn = strlen("n"), wm = strlen("mean"), wl = strlen("99.8% limits");
+    for (size_t i = 0; i < shown; i++) {
+        size_t l;
+        if ((l = strlen(rows[i].n.s)) > wn) wn = l;
+        if ((l = strlen(rows[i].mean.s)) > wm) wm = l;
+        if ((l = strlen(rows[i].limits.s)) > wl) wl = l;
+    }
+    size_t wid = widest(&rows[0].id, shown, sizeof rows[0], strlen("manager"));
+    size_t fixed_cols = 2 + 2 + wn + 2 + wm + 2 + wl;
+    size_t room = fixed_cols < SUMMARY_WIDTH - 10 ? SUMMARY_WIDTH - fixed_cols : 10;
+    if (wid > room)
+        wid = room;
+
+    sb_str(sb, "\n");
+    wrapf(sb, "", "%s the limits (%zu):", side, total);
+    sb_str(sb, "  ");
+    sb_cell(sb, "manager", wid, false);
+    sb_str(sb, "  ");
+    sb_cell(sb, "n", wn, true);
+    sb_str(sb, "  ");
+    sb_cell(sb, "mean", wm, true);
+    sb_str(sb, "  99.8% limits\n");
+    for (size_t i = 0; i < shown; i++) {
+        char *id = fit(rows[i].id, wid, false);
+        if (!id) {
+            sb->failed = true;
+            return;
+        }
+        sb_str(sb, "  ");
+        sb_cell(sb, id, wid, false);
+        sb_str(sb, "  ");
+        sb_cell(sb, rows[i].n.s, wn, true);
+        sb_str(sb, "  ");
+        sb_cell(sb, rows[i].mean.s, wm, true);
+        sb_str(sb, "  ");
+        sb_str(sb, rows[i].limits.s);
+        sb_str(sb, "\n");
+        free(id);
+    }
+    if (total > shown)
+        wrapf(sb, "  ", "... and %zu more in managers.csv (stands_out = %s).", total - shown,
+              strcmp(side, "Above") == 0 ? "above" : "below");
+}
+
+/* The shown managers whose mean lies outside the 99.8% funnel limits for a
+ * team of their size, on each side the SUMMARY_RANK_EDGE farthest out in
+ * standard errors ((mean - grand mean) · sqrt(n): the within-team sd is
+ * common to all), picked in one pass. */
+static void outliers(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, size_t s)
+{
+    const analysis_scale_t *sc = &in->results->scales[s];
+    const analysis_variance_t *v = &sc->variance;
+    ranked_t above[SUMMARY_RANK_EDGE], below[SUMMARY_RANK_EDGE];
+    size_t n_above = 0, n_below = 0, total_above = 0, total_below = 0, with_limits = 0;
+    for (size_t j = 0; j < sc->n_managers; j++) {
+        const analysis_manager_t *am = &sc->managers[j];
+        if (privacy_hidden(pv, s, j) || !isfinite(am->funnel_high998))
+            continue;
+        with_limits++;
+        double z = (am->mean - v->grand_mean) * sqrt((double)am->n);
+        if (am->stands_out == ANALYSIS_ABOVE) {
+            total_above++;
+            keep_edge(above, &n_above, SUMMARY_RANK_EDGE, &(ranked_t){ z, j }, 1);
+        } else if (am->stands_out == ANALYSIS_BELOW) {
+            total_below++;
+            keep_edge(below, &n_below, SUMMARY_RANK_EDGE, &(ranked_t){ -z, j }, 1);
+        }
+    }
+    if (with_limits == 0)
+        return;
+    sb_str(sb, "\n");
+    if (total_above + total_below == 0) {
+        wrapf(sb, "", "No shown manager's mean lies outside the 99.8%% funnel limits for a team "
+                      "of their size around the grand mean of %s.", fixed(v->grand_mean, 2).s);
+        return;
+    }
+    wrapf(sb, "", "Managers who stand out: their mean lies outside the 99.8%% funnel limits "
+                  "for a team of their size around the grand mean of %s (grand mean +/- 3.09 "
+                  "within-team sd / sqrt(n)), which chance alone would give about one team in "
+                  "500. Farthest out first:", fixed(v->grand_mean, 2).s);
+    if (total_above > 0)
+        outlier_table(sb, in, sc, above, n_above, total_above, "Above");
+    if (total_below > 0)
+        outlier_table(sb, in, sc, below, n_below, total_below, "Below");
+}
+
+typedef struct {
+    const char *name;
+    num_t n, mean, sd, fav, rest;
+} item_row_t;
+
+/* Per item of a shown scale: n, mean, sd, favourable share, item-rest r. */
+static void items_table(sbuf_t *sb, const report_input_t *in, size_t s)
+{
+    const analysis_scale_t *sc = &in->results->scales[s];
+    if (sc->n_items == 0)
+        return;
+    item_row_t *rows = malloc(sc->n_items * sizeof *rows);
+    if (!rows) {
+        sb->failed = true;
+        return;
+    }
+    bool rest = sc->n_items >= 2;
+    for (size_t i = 0; i < sc->n_items; i++) {
+        const analysis_item_t *it = &sc->items[i];
+        rows[i].name = dataset_column_name(in->dataset, it->column);
+        rows[i].n = count(it->n);
+        rows[i].mean = fixed(it->mean, 2);
+        rows[i].sd = fixed(it->sd, 2);
+        rows[i].fav = fixed(it->favourable_pct, 1);
+        if (isfinite(it->favourable_pct))
+            strcat(rows[i].fav.s, "%");
+        rows[i].rest = fixed(it->item_rest_r, 2);
+    }
+    size_t wn = strlen("n"), wm = strlen("mean"), ws = strlen("sd");
+    size_t wf = strlen("favourable"), wr = strlen("item-rest r");
+    for (size_t i = 0; i < sc->n_items; i++) {
+        size_t l;
+        if ((l = strlen(rows[i].n.s)) > wn) wn = l;
+        if ((l = strlen(rows[i].mean.s)) > wm) wm = l;
+        if ((l = strlen(rows[i].sd.s)) > ws) ws = l;
+        if ((l = strlen(rows[i].fav.s)) > wf) wf = l;
+        if ((l = strlen(rows[i].rest.s)) > wr) wr = l;
+    }
+    size_t wid = widest(&rows[0].name, sc->n_items, sizeof rows[0], strlen("item"));
+    size_t fixed_cols = 2 + 2 + wn + 2 + wm + 2 + ws + 2 + wf + (rest ? 2 + wr : 0);
+    size_t room = fixed_cols < SUMMARY_WIDTH - 10 ? SUMMARY_WIDTH - fixed_cols : 10;
+    if (wid > room)
+        wid = room;
+
+    sb_str(sb, "\n");
+    wrap(sb, "", rest ? "Items (after reverse coding; item-rest r is the correlation of an "
+                        "item with the sum of the others):"
+                      : "Item (after reverse coding):");
+    const char *head[] = { "n", "mean", "sd", "favourable", "item-rest r" };
+    size_t widths[] = { wn, wm, ws, wf, wr };
+    size_t columns = rest ? 5 : 4;
+    sb_str(sb, "  ");
+    sb_cell(sb, "item", wid, false);
+    for (size_t c = 0; c < columns; c++) {
+        sb_str(sb, "  ");
+        sb_cell(sb, head[c], widths[c], true);
+    }
+    sb_str(sb, "\n");
+    for (size_t i = 0; i < sc->n_items; i++) {
+        char *name = fit(rows[i].name, wid, false);
+        if (!name) {
+            sb->failed = true;
+            break;
+        }
+        const char *cells[] = { rows[i].n.s, rows[i].mean.s, rows[i].sd.s, rows[i].fav.s,
+                                rows[i].rest.s };
+        sb_str(sb, "  ");
+        sb_cell(sb, name, wid, false);
+        for (size_t c = 0; c < columns; c++) {
+            sb_str(sb, "  ");
+            sb_cell(sb, cells[c], widths[c], true);
+        }
+        sb_str(sb, "\n");
+        free(name);
+    }
+    free(rows);
+}
+
 static void scale_section(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, size_t s,
                           long k)
 {
@@ -611,6 +839,8 @@ static void scale_section(sbuf_t *sb, const report_input_t *in, const privacy_t 
                 wrapf(sb, "", "%zu %s no scored respondent on this scale.", ps->n_empty,
                       plural(ps->n_empty, "manager has", "managers have"));
         }
+        outliers(sb, in, pv, s);
+        items_table(sb, in, s);
     }
 
     bool first_note = true;
@@ -727,8 +957,11 @@ static void privacy_section(sbuf_t *sb, long k)
                   "with fewer than %ld scored respondents in all keeps only its name and "
                   "counts (respondents, managers) in variance.csv.", k, k, k);
     sb_str(sb, "\n");
-    wrap(sb, "", "Figures here are rounded; managers.csv and variance.csv give them to 12 "
-                 "significant digits. rejects.csv names respondents: it is for the analyst "
+    wrap(sb, "", "Item figures (items.csv) pool every scored respondent of a scale, so they "
+                 "are hidden only when the scale as a whole is.");
+    sb_str(sb, "\n");
+    wrap(sb, "", "Figures here are rounded; managers.csv, variance.csv and items.csv give them "
+                 "to 12 significant digits. rejects.csv names respondents: it is for the analyst "
                  "and should not be passed on.");
 }
 

@@ -3,10 +3,15 @@
  *
  * Pure formatting over csv_out: figures come from the results, counts from
  * the ingest log, and the privacy decision says which figures are left
- * empty.  Text cells are formula-guarded.  Owns nothing beyond each call.
+ * empty.  Text cells are formula-guarded.  managers.csv, a row per scale ×
+ * manager and the one output that grows large, is formatted in two halves
+ * on two threads (the second into memory, appended after the first), so
+ * the same bytes come out sooner.  Owns nothing beyond each call.
  */
 #include "tables.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "../core/csv_out.h"
@@ -25,42 +30,103 @@ static void figure(csv_out_t *out, double value)
     csv_out_number(out, value, TABLES_DIGITS);
 }
 
+/* One managers.csv row: manager j of scale s. */
+static void manager_row(csv_out_t *out, const report_input_t *in, const privacy_t *privacy,
+                        size_t s, size_t j)
+{
+    const analysis_scale_t *sc = &in->results->scales[s];
+    const analysis_manager_t *m = &sc->managers[j];
+    csv_out_text(out, sc->scale->name, true);
+    csv_out_text(out, dataset_manager_id(in->dataset, m->manager), true);
+    csv_out_integer(out, (long long)m->n);
+    if (privacy_hidden(privacy, s, j)) {
+        for (int k = 0; k < 8; k++)
+            csv_out_empty(out);
+        csv_out_integer(out, 1);
+        for (int k = 0; k < 5; k++)
+            csv_out_empty(out);
+    } else {
+        figure(out, m->mean);
+        figure(out, m->sd);
+        figure(out, m->se);
+        figure(out, m->ci_low);
+        figure(out, m->ci_high);
+        figure(out, m->median);
+        figure(out, m->favourable_pct);
+        figure(out, m->rwg);
+        csv_out_integer(out, 0);
+        figure(out, m->funnel_low95);
+        figure(out, m->funnel_high95);
+        figure(out, m->funnel_low998);
+        figure(out, m->funnel_high998);
+        csv_out_text(out, tables_stands_out_name(m->stands_out), false);
+    }
+    csv_out_end_row(out);
+}
+
+/* Rows first .. first+count-1 of managers.csv (scale order, then manager
+ * index order, counted from 0 after the header). */
+typedef struct {
+    const report_input_t *in;
+    const privacy_t *privacy;
+    size_t first, count;
+    csv_out_t *out;
+} manager_rows_t;
+
+static void *manager_rows(void *arg)
+{
+    manager_rows_t *job = arg;
+    const results_t *res = job->in->results;
+    size_t row = 0, end = job->first + job->count;
+    for (size_t s = 0; s < res->n_scales && row < end; s++) {
+        size_t n = res->scales[s].n_managers;
+        size_t j = job->first > row ? job->first - row : 0;
+        for (; j < n && row + j < end; j++)
+            manager_row(job->out, job->in, job->privacy, s, j);
+        row += n;
+    }
+    return NULL;
+}
+
 engage_status_t tables_write_managers(const report_input_t *in, const privacy_t *privacy,
                                       const char *path, char sha256_hex[65], engage_error_t *err)
 {
     static const char *const names[] = {
         "scale", "manager_id", "n", "mean", "sd", "se", "ci_low", "ci_high",
-        "median", "favourable_pct", "suppressed",
+        "median", "favourable_pct", "rwg", "suppressed",
+        "funnel_low95", "funnel_high95", "funnel_low998", "funnel_high998", "stands_out",
     };
     csv_out_t *out;
     engage_status_t rc = csv_out_open(&out, path, false, err);
     if (rc != ENGAGE_OK)
         return rc;
     HEADER(out, names);
-    const results_t *res = in->results;
-    for (size_t s = 0; s < res->n_scales; s++) {
-        const analysis_scale_t *sc = &res->scales[s];
-        for (size_t j = 0; j < sc->n_managers; j++) {
-            const analysis_manager_t *m = &sc->managers[j];
-            csv_out_text(out, sc->scale->name, true);
-            csv_out_text(out, dataset_manager_id(in->dataset, m->manager), true);
-            csv_out_integer(out, (long long)m->n);
-            if (privacy_hidden(privacy, s, j)) {
-                for (int k = 0; k < 7; k++)
-                    csv_out_empty(out);
-                csv_out_integer(out, 1);
-            } else {
-                figure(out, m->mean);
-                figure(out, m->sd);
-                figure(out, m->se);
-                figure(out, m->ci_low);
-                figure(out, m->ci_high);
-                figure(out, m->median);
-                figure(out, m->favourable_pct);
-                csv_out_integer(out, 0);
-            }
-            csv_out_end_row(out);
+    size_t rows = 0;
+    for (size_t s = 0; s < in->results->n_scales; s++)
+        rows += in->results->scales[s].n_managers;
+
+    /* A large table: its second half is formatted on another thread, into
+     * memory, while this one writes the first; then it is appended. */
+    manager_rows_t first = { in, privacy, 0, rows, out };
+    manager_rows_t second = { in, privacy, rows, 0, NULL };
+    pthread_t thread;
+    bool threaded = false;
+    if (rows >= TABLES_PARALLEL_ROWS && csv_out_open_memory(&second.out, NULL) == ENGAGE_OK) {
+        first.count = rows / 2;
+        second.first = rows / 2;
+        second.count = rows - rows / 2;
+        threaded = pthread_create(&thread, NULL, manager_rows, &second) == 0;
+        if (!threaded) {
+            csv_out_close(second.out, NULL, NULL);
+            second.out = NULL;
+            first.count = rows;
         }
+    }
+    manager_rows(&first);
+    if (threaded) {
+        pthread_join(thread, NULL);
+        csv_out_append(out, second.out);
+        csv_out_close(second.out, NULL, NULL);
     }
     return csv_out_close(out, sha256_hex, err);
 }
@@ -71,7 +137,8 @@ engage_status_t tables_write_variance(const report_input_t *in, const privacy_t 
     static const char *const names[] = {
         "scale", "respondents", "managers", "grand_mean", "ss_between", "ss_within",
         "df_between", "df_within", "ms_between", "ms_within", "f", "p_value", "k0",
-        "icc1", "icc2", "eta_squared", "alpha",
+        "icc1", "icc1_ci_low", "icc1_ci_high", "icc2", "eta_squared",
+        "var_between_reml", "var_within_reml", "icc_reml", "alpha",
     };
     csv_out_t *out;
     engage_status_t rc = csv_out_open(&out, path, false, err);
@@ -91,15 +158,58 @@ engage_status_t tables_write_variance(const report_input_t *in, const privacy_t 
         } else {
             const double figures[] = {
                 v->grand_mean, v->ss_between, v->ss_within, v->df_between, v->df_within,
-                v->ms_between, v->ms_within, v->f, v->p_value, v->k0, v->icc1, v->icc2,
-                v->eta_squared, v->alpha,
+                v->ms_between, v->ms_within, v->f, v->p_value, v->k0, v->icc1,
+                v->icc1_ci_low, v->icc1_ci_high, v->icc2, v->eta_squared,
+                v->var_between_reml, v->var_within_reml, v->icc_reml, v->alpha,
             };
+            _Static_assert(sizeof figures / sizeof figures[0] + 3 == sizeof names / sizeof names[0],
+                           "a figure per column");
             for (size_t k = 0; k < sizeof figures / sizeof figures[0]; k++)
                 figure(out, figures[k]);
         }
         csv_out_end_row(out);
     }
     return csv_out_close(out, sha256_hex, err);
+}
+
+engage_status_t tables_write_items(const report_input_t *in, const privacy_t *privacy,
+                                   const char *path, char sha256_hex[65], engage_error_t *err)
+{
+    static const char *const names[] = {
+        "scale", "item", "n", "mean", "sd", "favourable_pct", "item_rest_r",
+    };
+    csv_out_t *out;
+    engage_status_t rc = csv_out_open(&out, path, false, err);
+    if (rc != ENGAGE_OK)
+        return rc;
+    HEADER(out, names);
+    const results_t *res = in->results;
+    for (size_t s = 0; s < res->n_scales; s++) {
+        const analysis_scale_t *sc = &res->scales[s];
+        bool hidden = privacy->scales[s].summary.scale_suppressed;
+        for (size_t i = 0; i < sc->n_items; i++) {
+            const analysis_item_t *it = &sc->items[i];
+            csv_out_text(out, sc->scale->name, true);
+            csv_out_text(out, dataset_column_name(in->dataset, it->column), true);
+            csv_out_integer(out, (long long)it->n);
+            if (hidden) {
+                for (int k = 0; k < 4; k++)
+                    csv_out_empty(out);
+            } else {
+                figure(out, it->mean);
+                figure(out, it->sd);
+                figure(out, it->favourable_pct);
+                figure(out, it->item_rest_r);
+            }
+            csv_out_end_row(out);
+        }
+    }
+    return csv_out_close(out, sha256_hex, err);
+}
+
+const char *tables_stands_out_name(int stands_out)
+{
+    return stands_out > 0 ? "above" : stands_out < 0 ? "below" : "";
 }
 
 const char *tables_delimiter_name(const char *delimiter)

@@ -1,6 +1,6 @@
 /*
  * report/tables.h — the CSV outputs of CONTRACT.md: managers.csv,
- * variance.csv, quality.csv and rejects.csv.
+ * variance.csv, items.csv, quality.csv and rejects.csv.
  *
  * Each writer creates one file at `path`, applies the privacy decision
  * where figures are concerned, and returns the SHA-256 of what it wrote.
@@ -14,9 +14,15 @@
 /* Significant digits of every figure in the CSV outputs. */
 enum { TABLES_DIGITS = 12 };
 
+/* managers.csv tables of at least this many rows are formatted on two
+ * threads (the bytes do not change). */
+enum { TABLES_PARALLEL_ROWS = 16384 };
+
 /* One row per scale × manager (every manager, n may be 0), scale order then
- * manager index order.  A suppressed row keeps scale, manager_id and n,
- * leaves every figure empty and has suppressed = 1. */
+ * manager index order: the contract's columns, then the funnel limits and
+ * stands_out ("above", "below" or empty, against the 99.8% limits).  A
+ * suppressed row keeps scale, manager_id and n, leaves every figure empty
+ * (the funnel columns too) and has suppressed = 1. */
 engage_status_t tables_write_managers(const report_input_t *in, const privacy_t *privacy,
                                       const char *path, char sha256_hex[65], engage_error_t *err);
 
@@ -25,6 +31,16 @@ engage_status_t tables_write_managers(const report_input_t *in, const privacy_t 
  * anyway) and leaves every figure empty. */
 engage_status_t tables_write_variance(const report_input_t *in, const privacy_t *privacy,
                                       const char *path, char sha256_hex[65], engage_error_t *err);
+
+/* One row per scale × item, scale order then the scale's item order.  Item
+ * figures pool every scored respondent of the scale (no manager is singled
+ * out), so they are hidden only with the scale: when it has fewer than
+ * min_group scored respondents, a row keeps scale, item and n. */
+engage_status_t tables_write_items(const report_input_t *in, const privacy_t *privacy,
+                                   const char *path, char sha256_hex[65], engage_error_t *err);
+
+/* "above", "below" or "" for an analysis_stands_out_t. */
+const char *tables_stands_out_name(int stands_out);
 
 /* One row per input file of the ingest log. */
 engage_status_t tables_write_quality(const report_input_t *in, const char *path,

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include <csv.h>
+#include <gsl/gsl_cdf.h>
 
 #include "../../analysis/analysis.h"
 
@@ -345,6 +346,17 @@ static void test_alpha_complete(void **state)
     results_t *res = run(ds);
     assert_close(res->scales[0].variance.alpha, 46.0 / 49.0);
     assert_close(res->scales[1].variance.alpha, 46.0 / 49.0);
+    /* r.drop of x1: (cov12 + cov13) / sqrt(var1 · (var2 + var3 + 2 cov23))
+     *   = (17/6) / sqrt(5/3 · 14.75/3) */
+    for (size_t s = 0; s < 2; s++) {
+        const analysis_item_t *x1 = &res->scales[s].items[0];
+        assert_int_equal(res->scales[s].n_items, 3);
+        assert_int_equal(x1->n, 4);
+        assert_close(x1->mean, 2.5);
+        assert_close(x1->sd, sqrt(5.0 / 3.0));
+        assert_close(x1->item_rest_r, (17.0 / 6.0) / sqrt(5.0 / 3.0 * 14.75 / 3.0));
+        assert_close(res->scales[s].items[2].mean, 3.25);  /* x3, or 6 - stored */
+    }
     results_free(res);
     dataset_free(ds);
 }
@@ -370,6 +382,19 @@ static void test_alpha_pairwise(void **state)
     dataset_t *ds = build(2, &scale, 1, rows, 5);
     results_t *res = run(ds);
     assert_close(res->scales[0].variance.alpha, 24.0 / 67.0);
+    /* items over their own answers; r.drop of either is cov12 / sqrt(var1 var2)
+     * = (1/2) / sqrt(5/3 · 35/12) = 3/sqrt(175) */
+    const analysis_item_t *items = res->scales[0].items;
+    assert_int_equal(items[0].n, 4);
+    assert_close(items[0].mean, 2.5);
+    assert_close(items[0].sd, sqrt(5.0 / 3.0));
+    assert_close(items[0].favourable_pct, 25);      /* 4 of 1 2 3 4 */
+    assert_int_equal(items[1].n, 4);
+    assert_close(items[1].mean, 2.75);
+    assert_close(items[1].sd, sqrt(35.0 / 12.0));
+    assert_close(items[1].favourable_pct, 25);      /* 5 of 1 3 2 5 */
+    assert_close(items[0].item_rest_r, 3.0 / sqrt(175.0));
+    assert_close(items[1].item_rest_r, 3.0 / sqrt(175.0));
     results_free(res);
     dataset_free(ds);
 }
@@ -579,8 +604,28 @@ static void test_one_manager(void **state)
     assert_nan(v->p_value);
     assert_nan(v->k0);
     assert_nan(v->icc1);
+    assert_nan(v->icc1_ci_low);
+    assert_nan(v->icc1_ci_high);
     assert_nan(v->icc2);
     assert_close(v->eta_squared, 0);
+    /* no second team: the REML split is not identified */
+    assert_nan(v->var_between_reml);
+    assert_nan(v->var_within_reml);
+    assert_nan(v->icc_reml);
+    /* var 7 > the null 2 of a 1..5 scale: rwg truncated to 0 */
+    const analysis_manager_t *a = &res->scales[0].managers[0];
+    assert_true(a->rwg == 0.0);
+    /* funnel 3 ± z sqrt(7/3); the one team sits on the grand mean */
+    assert_close(a->funnel_low95, 3 - ANALYSIS_Z95 * sqrt(7.0 / 3.0));
+    assert_close(a->funnel_high998, 3 + ANALYSIS_Z998 * sqrt(7.0 / 3.0));
+    assert_int_equal(a->stands_out, ANALYSIS_WITHIN);
+    /* the item is the score */
+    const analysis_item_t *it = &res->scales[0].items[0];
+    assert_int_equal(it->n, 3);
+    assert_close(it->mean, 3);
+    assert_close(it->sd, sqrt(7));
+    assert_close(it->favourable_pct, 100.0 / 3.0);
+    assert_nan(it->item_rest_r);
     results_free(res);
     dataset_free(ds);
 }
@@ -610,6 +655,13 @@ static void test_all_singletons(void **state)
     assert_nan(v->icc1);
     assert_nan(v->icc2);
     assert_close(v->eta_squared, 1);
+    assert_nan(v->icc1_ci_low);
+    assert_nan(v->var_between_reml);
+    assert_nan(v->var_within_reml);
+    assert_nan(v->icc_reml);
+    assert_nan(manager(ds, sc, "c")->rwg);
+    assert_nan(manager(ds, sc, "c")->funnel_low95);   /* no within-team sd */
+    assert_int_equal(manager(ds, sc, "c")->stands_out, ANALYSIS_WITHIN);
     assert_close(manager(ds, sc, "c")->mean, 4);
     assert_close(manager(ds, sc, "c")->median, 4);
     assert_nan(manager(ds, sc, "c")->sd);
@@ -646,7 +698,18 @@ static void test_zero_variance(void **state)
     assert_nan(v->icc2);
     assert_nan(v->eta_squared);
     assert_nan(v->alpha);
+    assert_nan(v->icc1_ci_low);
+    assert_true(v->var_between_reml == 0.0);
+    assert_true(v->var_within_reml == 0.0);
+    assert_nan(v->icc_reml);
+    for (size_t i = 0; i < 3; i++) {
+        assert_true(sc->items[i].sd == 0.0);
+        assert_nan(sc->items[i].item_rest_r);        /* psych drops constant items */
+    }
     const analysis_manager_t *a = manager(ds, sc, "a");
+    assert_true(a->rwg == 1.0);                       /* perfect agreement */
+    assert_true(a->funnel_low998 == a->mean && a->funnel_high998 == a->mean);
+    assert_int_equal(a->stands_out, ANALYSIS_WITHIN);
     assert_true(a->mean == 11.0 / 3.0);
     assert_true(a->sd == 0.0);
     assert_true(a->se == 0.0);
@@ -680,6 +743,12 @@ static void test_equal_team_means(void **state)
     assert_close(v->icc1, -1);
     assert_nan(v->icc2);
     assert_true(v->eta_squared == 0.0);
+    /* the REML boundary: between exactly 0, within SST/(N-1) = 10/5 */
+    assert_true(v->var_between_reml == 0.0);
+    assert_close(v->var_within_reml, 2);
+    assert_true(v->icc_reml == 0.0);
+    /* F = 0: FL = 0 gives the lower limit -1/(k0-1) = -1 */
+    assert_close(v->icc1_ci_low, -1);
     assert_int_equal(res->scales[0].notes, ANALYSIS_NOTE_ONE_ITEM);
     results_free(res);
     dataset_free(ds);
@@ -707,6 +776,15 @@ static void test_no_within_variance(void **state)
     assert_close(v->icc1, 1);
     assert_close(v->icc2, 1);
     assert_close(v->eta_squared, 1);
+    assert_nan(v->icc1_ci_low);                       /* F undefined */
+    assert_nan(v->var_between_reml);                  /* likelihood unbounded */
+    assert_nan(v->var_within_reml);
+    assert_nan(v->icc_reml);
+    /* no noise at all: the funnel collapses on the grand mean 3.2 */
+    const analysis_manager_t *m = res->scales[0].managers;
+    assert_close(m[0].funnel_low998, 3.2);
+    assert_int_equal(m[0].stands_out, ANALYSIS_BELOW);
+    assert_int_equal(m[1].stands_out, ANALYSIS_ABOVE);
     results_free(res);
     dataset_free(ds);
 }
@@ -767,6 +845,257 @@ static void test_superseded_row(void **state)
     assert_close(res->scales[0].managers[0].mean, 4);
     results_free(res);
     dataset_free(ds);
+}
+
+/* --- team agreement (rwg) ----------------------------------------------- */
+
+/*
+ * One item on 1..5: null variance (5² - 1)/12 = 2; rwg = 1 - var/2, var
+ * above 2 counting as 2 (multilevel::rwg).
+ *   a {1,5}: var 8 → truncated, 0      b {3,4}: var 0.5 → 0.75
+ *   c {2,2,2}: var 0 → 1               d {3}: one respondent → undefined
+ * The 0..24 hours scale: null (25² - 1)/12 = 52; {10,12}: var 2 → 25/26.
+ */
+static void test_rwg_single_item(void **state)
+{
+    (void)state;
+    const scale_def_t scales[] = {
+        {"s", 1, {0}, {false}, 1, 5, 0.5, 4},
+        {"hours", 1, {1}, {false}, 0, 24, 0.5, 23},
+    };
+    const row_t rows[] = {
+        {"r1", "a", {1, 10}}, {"r2", "a", {5, 12}}, {"r3", "b", {3, NA}}, {"r4", "b", {4, NA}},
+        {"r5", "c", {2, NA}}, {"r6", "c", {2, NA}}, {"r7", "c", {2, NA}}, {"r8", "d", {3, NA}},
+    };
+    dataset_t *ds = build(2, scales, 2, rows, 8);
+    results_t *res = run(ds);
+    const analysis_scale_t *sc = &res->scales[0];
+    assert_true(manager(ds, sc, "a")->rwg == 0.0);
+    assert_close(manager(ds, sc, "b")->rwg, 0.75);
+    assert_true(manager(ds, sc, "c")->rwg == 1.0);
+    assert_nan(manager(ds, sc, "d")->rwg);
+    assert_close(manager(ds, &res->scales[1], "a")->rwg, 25.0 / 26.0);
+    results_free(res);
+    dataset_free(ds);
+}
+
+/*
+ * rwg(j), two items on 1..5 (null 2), over the respondents who answered
+ * both (multilevel::rwg.j drops the others):
+ *   rwg(j) = J (1 - s/2) / (J (1 - s/2) + s/2), s = mean item variance ≤ 2
+ *   a (2,3) (4,-) (3,3) (4,3): listwise (2,3) (3,3) (4,3): vars 1, 0, s = 1/2,
+ *     2 · 3/4 / (3/2 + 1/4) = 6/7   (with r6's 4 the first var would differ)
+ *   b (1,1) (5,5): vars 8, 8, s = 8 → 2 (truncated): 0.  Untruncated the
+ *     formula gives 2(-3)/(2(-3) + 4) = 3, so truncating the result instead
+ *     of s would be wrong.
+ *   c (1,2) (3,-): one complete respondent: undefined
+ *   d (2,2) (2,2) (3,3): vars 1/3, 1/3, s = 1/3: 2 · 5/6 / (5/3 + 1/6) = 10/11
+ * The second item reversed (stored as 6 - x) gives the same.
+ */
+static void test_rwg_items(void **state)
+{
+    (void)state;
+    const scale_def_t scales[] = {
+        {"s", 2, {0, 1}, {false, false}, 1, 5, 0.5, 4},
+        {"reversed", 2, {0, 2}, {false, true}, 1, 5, 0.5, 4},
+    };
+    const row_t rows[] = {
+        {"r1", "a", {2, 3, 3}}, {"r2", "a", {4, NA, NA}}, {"r3", "a", {3, 3, 3}},
+        {"r4", "a", {4, 3, 3}}, {"r5", "b", {1, 1, 5}}, {"r6", "b", {5, 5, 1}},
+        {"r7", "c", {1, 2, 4}}, {"r8", "c", {3, NA, NA}}, {"r9", "d", {2, 2, 4}},
+        {"r10", "d", {2, 2, 4}}, {"r11", "d", {3, 3, 3}},
+    };
+    dataset_t *ds = build(3, scales, 2, rows, 11);
+    results_t *res = run(ds);
+    for (size_t s = 0; s < 2; s++) {
+        const analysis_scale_t *sc = &res->scales[s];
+        assert_close(manager(ds, sc, "a")->rwg, 6.0 / 7.0);
+        assert_true(manager(ds, sc, "b")->rwg == 0.0);
+        assert_nan(manager(ds, sc, "c")->rwg);
+        assert_int_equal(manager(ds, sc, "c")->n, 2);
+        assert_close(manager(ds, sc, "d")->rwg, 10.0 / 11.0);
+    }
+    results_free(res);
+    dataset_free(ds);
+}
+
+/* --- funnel limits ------------------------------------------------------- */
+
+/*
+ * Three teams of 8, each answering x and x+1 four times each: every score is
+ * 0.5 from its team mean, SSW = 24 · 0.25 = 6, MSW = 6/21 = 2/7.
+ * Means 1.5 (a), 4.5 (b), 2.5 (c); grand mean 8.5/3.
+ * Limits: 8.5/3 ± z sqrt(2/7)/sqrt(8) = 8.5/3 ± z/sqrt(28):
+ *   95%:   ± 0.370399..., 99.8%: ± 0.584000...
+ * a is below the 99.8% limits, b above, c (2.5 > 2.2494) within them.
+ */
+static void test_funnel(void **state)
+{
+    (void)state;
+    row_t rows[24];
+    char ids[24][8];
+    const char *teams[] = {"a", "b", "c"};
+    const double base[] = {1, 4, 2};
+    for (size_t r = 0; r < 24; r++) {
+        snprintf(ids[r], sizeof ids[r], "r%zu", r);
+        rows[r] = (row_t){ids[r], teams[r / 8], {base[r / 8] + (double)(r % 2)}};
+    }
+    dataset_t *ds = build(1, &ONE_ITEM, 1, rows, 24);
+    results_t *res = run(ds);
+    const analysis_scale_t *sc = &res->scales[0];
+    assert_close(sc->variance.ms_within, 2.0 / 7.0);
+    double grand = 8.5 / 3.0, h95 = ANALYSIS_Z95 / sqrt(28.0), h998 = ANALYSIS_Z998 / sqrt(28.0);
+    for (size_t t = 0; t < 3; t++) {
+        const analysis_manager_t *m = manager(ds, sc, teams[t]);
+        assert_close(m->funnel_low95, grand - h95);
+        assert_close(m->funnel_high95, grand + h95);
+        assert_close(m->funnel_low998, grand - h998);
+        assert_close(m->funnel_high998, grand + h998);
+    }
+    assert_int_equal(manager(ds, sc, "a")->stands_out, ANALYSIS_BELOW);
+    assert_int_equal(manager(ds, sc, "b")->stands_out, ANALYSIS_ABOVE);
+    assert_int_equal(manager(ds, sc, "c")->stands_out, ANALYSIS_WITHIN);
+    results_free(res);
+    dataset_free(ds);
+}
+
+/* --- items ---------------------------------------------------------------- */
+
+/*
+ * Three items, min_answered 0.6: r5 answers Q1 only and is not scored, so
+ * its answer counts nowhere.  Q3 is answered 3 by everyone: psych::alpha
+ * drops an item without variance, so alpha and r.drop come from Q1 and Q2.
+ *   Q1: 1 2 3 4 (var 5/3)   Q2: 2 2 4 4 (var 4/3)   cov12 = 4/3
+ *   alpha (two items) = 2 (1 - 3/(3 + 8/3)) = 16/17
+ *   r.drop Q1 = r.drop Q2 = (4/3)/sqrt(5/3 · 4/3) = 2/sqrt(5); Q3: undefined
+ * Favourable at 4: Q1 1 of 4, Q2 2 of 4, Q3 none.
+ */
+static void test_items(void **state)
+{
+    (void)state;
+    const scale_def_t scale = {"s", 3, {0, 1, 2}, {false, false, false}, 1, 5, 0.6, 4};
+    const row_t rows[] = {
+        {"r1", "a", {1, 2, 3}}, {"r2", "a", {2, 2, 3}}, {"r3", "b", {3, 4, 3}},
+        {"r4", "b", {4, 4, 3}}, {"r5", "b", {5, NA, NA}},
+    };
+    dataset_t *ds = build(3, &scale, 1, rows, 5);
+    results_t *res = run(ds);
+    const analysis_scale_t *sc = &res->scales[0];
+    assert_int_equal(sc->variance.respondents, 4);
+    assert_close(sc->variance.alpha, 16.0 / 17.0);
+    const analysis_item_t *it = sc->items;
+    assert_int_equal(it[0].column, 0);
+    assert_int_equal(it[0].n, 4);
+    assert_close(it[0].mean, 2.5);
+    assert_close(it[0].favourable_pct, 25);
+    assert_close(it[0].item_rest_r, 2.0 / sqrt(5.0));
+    assert_close(it[1].item_rest_r, 2.0 / sqrt(5.0));
+    assert_close(it[1].favourable_pct, 50);
+    assert_true(it[2].sd == 0.0);
+    assert_close(it[2].mean, 3);
+    assert_true(it[2].favourable_pct == 0.0);
+    assert_nan(it[2].item_rest_r);
+    results_free(res);
+    dataset_free(ds);
+}
+
+/* --- the ICC(1) interval where GSL's F quantile fails ------------------------ */
+
+/*
+ * 248 teams, 2000 respondents: F(247, 1752), a pair of degrees of freedom
+ * for which gsl_cdf_fdist_Pinv(0.975, ...) returns NAN.  The interval must
+ * be there, and its lower limit must invert to the 97.5% point of
+ * F(247, 1752): from low = (FL-1)/(FL+k0-1), FL = (1 + low (k0-1))/(1 - low)
+ * and Q(F/FL) = 0.025.
+ */
+static void test_icc1_interval_hard_df(void **state)
+{
+    (void)state;
+    enum { J = 248, N = 2000 };
+    row_t *rows = calloc(N, sizeof *rows);
+    char (*ids)[16] = calloc(N, sizeof *ids), (*teams)[16] = calloc(J, sizeof *teams);
+    assert_non_null(rows);
+    assert_non_null(ids);
+    assert_non_null(teams);
+    for (size_t j = 0; j < J; j++)
+        snprintf(teams[j], sizeof teams[j], "t%03zu", j);
+    for (size_t r = 0; r < N; r++) {
+        size_t j = r < 8 * J ? r / 8 : r % J;
+        snprintf(ids[r], sizeof ids[r], "r%zu", r);
+        rows[r] = (row_t){ids[r], teams[j], {(double)(1 + (r * 7 + j * 3) % 5)}};
+    }
+    dataset_t *ds = build(1, &ONE_ITEM, 1, rows, N);
+    results_t *res = run(ds);
+    const analysis_variance_t *v = &res->scales[0].variance;
+    assert_close(v->df_between, J - 1);
+    assert_close(v->df_within, N - J);
+    assert_false(isnan(v->icc1_ci_low) || isnan(v->icc1_ci_high));
+    assert_true(v->icc1_ci_low < v->icc1 && v->icc1 < v->icc1_ci_high);
+    double fl = (1 + v->icc1_ci_low * (v->k0 - 1)) / (1 - v->icc1_ci_low);
+    double fu = (1 + v->icc1_ci_high * (v->k0 - 1)) / (1 - v->icc1_ci_high);
+    check_close(gsl_cdf_fdist_Q(v->f / fl, J - 1, N - J), 0.025, 1e-9, "lower quantile",
+                __FILE__, __LINE__);
+    check_close(gsl_cdf_fdist_Q(fu / v->f, N - J, J - 1), 0.025, 1e-9, "upper quantile",
+                __FILE__, __LINE__);
+    results_free(res);
+    dataset_free(ds);
+    free(rows);
+    free(ids);
+    free(teams);
+}
+
+/* --- many managers: figures worked out on two threads ---------------------- */
+
+/*
+ * 10,001 teams of two (more than ANALYSIS_PARALLEL_MANAGERS, so the second
+ * half of the managers is summarised on another thread), team j answering
+ * a = 1 + j % 5 and b = 1 + j % 3: mean (a+b)/2, sd |a-b|/sqrt(2), SS
+ * (a-b)²/2, median the mean, rwg 1 - min(var, 2)/2 with var = (a-b)²/2.
+ * Every value is a multiple of 0.5, so SS_within is exact in any order.
+ */
+static void test_many_managers(void **state)
+{
+    (void)state;
+    enum { J = 10001 };
+    row_t *rows = calloc(2 * J, sizeof *rows);
+    char (*ids)[16] = calloc(2 * J, sizeof *ids), (*teams)[16] = calloc(J, sizeof *teams);
+    assert_non_null(rows);
+    assert_non_null(ids);
+    assert_non_null(teams);
+    double ssw = 0;
+    for (size_t j = 0; j < J; j++) {
+        double a = 1 + (double)(j % 5), b = 1 + (double)(j % 3);
+        snprintf(teams[j], sizeof teams[j], "t%05zu", j);
+        snprintf(ids[2 * j], sizeof ids[0], "r%zu", 2 * j);
+        snprintf(ids[2 * j + 1], sizeof ids[0], "r%zu", 2 * j + 1);
+        rows[2 * j] = (row_t){ids[2 * j], teams[j], {a}};
+        rows[2 * j + 1] = (row_t){ids[2 * j + 1], teams[j], {b}};
+        ssw += (a - b) * (a - b) / 2;
+    }
+    dataset_t *ds = build(1, &ONE_ITEM, 1, rows, 2 * J);
+    results_t *res = run(ds);
+    const analysis_scale_t *sc = &res->scales[0];
+    assert_int_equal(sc->variance.managers, J);
+    assert_true(sc->variance.ss_within == ssw);
+    assert_close(sc->variance.df_within, J);
+    for (size_t j = 0; j < J; j++) {
+        const analysis_manager_t *m = &sc->managers[j];
+        double a = 1 + (double)(j % 5), b = 1 + (double)(j % 3), var = (a - b) * (a - b) / 2;
+        assert_int_equal(m->n, 2);
+        assert_close(m->mean, (a + b) / 2);
+        assert_close(m->median, (a + b) / 2);
+        if (a == b)
+            assert_true(m->sd == 0.0);
+        else
+            assert_close(m->sd, fabs(a - b) / sqrt(2));
+        assert_close(m->rwg, 1 - fmin(var, 2) / 2);
+        assert_close(m->ci_high - m->mean, 12.706204736174694 * m->se);
+    }
+    results_free(res);
+    dataset_free(ds);
+    free(rows);
+    free(ids);
+    free(teams);
 }
 
 /* --- the R reference fixtures ------------------------------------------- */
@@ -949,8 +1278,11 @@ static void check_reference(const char *name, const fixture_scale_t *fs, size_t 
             {"ss_within", v->ss_within}, {"df_between", v->df_between},
             {"df_within", v->df_within}, {"ms_between", v->ms_between},
             {"ms_within", v->ms_within}, {"f", v->f}, {"p_value", v->p_value},
-            {"k0", v->k0}, {"icc1", v->icc1}, {"icc2", v->icc2},
-            {"eta_squared", v->eta_squared}, {"alpha", v->alpha},
+            {"k0", v->k0}, {"icc1", v->icc1}, {"icc1_ci_low", v->icc1_ci_low},
+            {"icc1_ci_high", v->icc1_ci_high}, {"icc2", v->icc2},
+            {"eta_squared", v->eta_squared}, {"var_between_reml", v->var_between_reml},
+            {"var_within_reml", v->var_within_reml}, {"icc_reml", v->icc_reml},
+            {"alpha", v->alpha},
         };
         for (size_t i = 0; i < sizeof figures / sizeof *figures; i++)
             check_fixture(figures[i].got,
@@ -978,7 +1310,7 @@ static void check_reference(const char *name, const fixture_scale_t *fs, size_t 
             } figures[] = {
                 {"n", (double)am->n}, {"mean", am->mean}, {"sd", am->sd}, {"se", am->se},
                 {"ci_low", am->ci_low}, {"ci_high", am->ci_high}, {"median", am->median},
-                {"favourable_pct", am->favourable_pct},
+                {"favourable_pct", am->favourable_pct}, {"rwg", am->rwg},
             };
             for (size_t i = 0; i < sizeof figures / sizeof *figures; i++)
                 check_fixture(figures[i].got,
@@ -989,6 +1321,35 @@ static void check_reference(const char *name, const fixture_scale_t *fs, size_t 
     }
     assert_int_equal(row, man.n_rows);
 
+    /* items.csv: scale × item in config order */
+    snprintf(file, sizeof file, "%s_items.csv", name);
+    table_t itm = table_read(file);
+    size_t c_item = table_column(&itm, "item");
+    row = 1;
+    for (size_t s = 0; s < n_scales; s++) {
+        const analysis_scale_t *sc = &res->scales[s];
+        assert_int_equal(sc->n_items, sc->scale->n_items);
+        for (size_t i = 0; i < sc->n_items; i++, row++) {
+            const analysis_item_t *it = &sc->items[i];
+            assert_true(row < itm.n_rows);
+            assert_string_equal(itm.rows[row][c_scale], fs[s].name);
+            assert_string_equal(itm.rows[row][c_item], dataset_column_name(ds, it->column));
+            struct {
+                const char *column;
+                double got;
+            } figures[] = {
+                {"n", (double)it->n}, {"mean", it->mean}, {"sd", it->sd},
+                {"favourable_pct", it->favourable_pct}, {"item_rest_r", it->item_rest_r},
+            };
+            for (size_t f = 0; f < sizeof figures / sizeof *figures; f++)
+                check_fixture(figures[f].got,
+                              table_number(&itm, row, table_column(&itm, figures[f].column)),
+                              name, fs[s].name, itm.rows[row][c_item], figures[f].column);
+        }
+    }
+    assert_int_equal(row, itm.n_rows);
+
+    table_free(&itm);
     table_free(&man);
     table_free(&var);
     results_free(res);
@@ -1067,6 +1428,12 @@ int main(void)
         cmocka_unit_test(test_no_within_variance),
         cmocka_unit_test(test_nothing_to_score),
         cmocka_unit_test(test_superseded_row),
+        cmocka_unit_test(test_rwg_single_item),
+        cmocka_unit_test(test_rwg_items),
+        cmocka_unit_test(test_funnel),
+        cmocka_unit_test(test_items),
+        cmocka_unit_test(test_icc1_interval_hard_df),
+        cmocka_unit_test(test_many_managers),
         cmocka_unit_test(test_reference_bh1996),
         cmocka_unit_test(test_reference_lq2002),
         cmocka_unit_test(test_reference_missing_small),

@@ -6,11 +6,16 @@
  * multilevel::bh1996 and lq2002, a small set with missing answers and a
  * reverse item, and a set with no between-manager variance) the fixture's
  * CSV is read with its own .ini through ingest, analysed, and written by the
- * report into a temporary folder; every cell of variance.csv and
- * managers.csv that engage writes is then compared with R's figure to 1e-7
- * relative (an empty cell must be empty in both).  min_group is lowered to 3
- * so that as many managers as possible are shown; suppressed rows must have
- * every figure but n empty.
+ * report into a temporary folder; every cell of variance.csv, managers.csv
+ * and items.csv that engage writes is then compared with R's figure to 1e-7
+ * relative (an empty cell must be empty in both): the ANOVA, ICC(1) and its
+ * THD interval, ICC(2), the exact REML optimum, alpha, the per-manager
+ * figures with rwg / rwg(j), and the item figures with psych's r.drop.  The
+ * funnel columns, which R does not compute, are checked against R's grand
+ * mean and MS_within: grand mean ± z sqrt(MS_within / n), and stands_out
+ * against R's manager mean.  min_group is lowered to 3 so that as many
+ * managers as possible are shown; suppressed rows must have every figure but
+ * n empty.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -135,7 +140,25 @@ static size_t compare_cell(const char *fixture, const char *got, const char *wan
     return 1;
 }
 
-/* Every column of got (except keys and `suppressed`) against want. */
+/* The funnel columns of managers.csv: checked by check_funnel, not against a
+ * column of R's. */
+static bool is_funnel(const char *name)
+{
+    return strncmp(name, "funnel_", 7) == 0 || strcmp(name, "stands_out") == 0;
+}
+
+/* The header of got must be exactly these columns. */
+static void check_header(const char *fixture, const table_t *got, const char *const *names, size_t n)
+{
+    if (got->widths[0] != n)
+        fail_msg("%s: %zu columns, the contract says %zu", fixture, got->widths[0], n);
+    for (size_t c = 0; c < n; c++)
+        if (strcmp(got->rows[0][c], names[c]) != 0)
+            fail_msg("%s: column %zu is '%s', the contract says '%s'", fixture, c + 1,
+                     got->rows[0][c], names[c]);
+}
+
+/* Every column of got (except keys, `suppressed` and the funnel) against want. */
 static size_t compare_tables(const char *fixture, const table_t *got, const table_t *want, const char *const *keys,
                              size_t n_keys, size_t *suppressed_rows)
 {
@@ -155,9 +178,6 @@ static size_t compare_tables(const char *fixture, const table_t *got, const tabl
                 is_key |= strcmp(name, keys[k]) == 0;
             if (is_key)
                 continue;
-            long wc = column(want, name);
-            if (wc < 0)
-                fail_msg("%s: R gives no column '%s'", fixture, name);
             char what[256];
             snprintf(what, sizeof what, "%s/%s %s", got->rows[r][0], got->rows[r][1], name);
             if (hidden && strcmp(name, "n") != 0) {
@@ -165,10 +185,61 @@ static size_t compare_tables(const char *fixture, const table_t *got, const tabl
                     fail_msg("%s %s: suppressed row shows '%s'", fixture, what, got->rows[r][c]);
                 continue;
             }
+            if (is_funnel(name))
+                continue;
+            long wc = column(want, name);
+            if (wc < 0)
+                fail_msg("%s: R gives no column '%s'", fixture, name);
             compared += compare_cell(fixture, got->rows[r][c], want->rows[w][wc], what);
         }
     }
     return compared;
+}
+
+/* The funnel limits of every shown manager row from R's figures:
+ * grand_mean ± z · sqrt(ms_within) / sqrt(n) at z = 1.959963984540054 and
+ * 3.090232306167813, and stands_out from R's mean against the 99.8% limits.
+ * Returns the number of cells compared. */
+static size_t check_funnel(const char *fixture, const table_t *got, const table_t *want_variance,
+                           const table_t *want_managers)
+{
+    static const char *const limits[] = {"funnel_low95", "funnel_high95", "funnel_low998", "funnel_high998"};
+    static const double z[] = {-1.959963984540054, 1.959963984540054, -3.090232306167813, 3.090232306167813};
+    const char *scale_key[] = {"scale"};
+    const char *manager_key[] = {"scale", "manager_id"};
+    size_t compared = 0;
+    long suppressed = column(got, "suppressed"), out = column(got, "stands_out");
+    assert_true(suppressed >= 0 && out >= 0);
+    for (size_t r = 1; r < got->n_rows; r++) {
+        if (strcmp(got->rows[r][suppressed], "1") == 0)
+            continue;
+        size_t v = matching_row(got, r, want_variance, scale_key, 1);
+        size_t m = matching_row(got, r, want_managers, manager_key, 2);
+        double grand = strtod(want_variance->rows[v][column(want_variance, "grand_mean")], NULL);
+        double msw = strtod(want_variance->rows[v][column(want_variance, "ms_within")], NULL);
+        double n = strtod(want_managers->rows[m][column(want_managers, "n")], NULL);
+        double mean = strtod(want_managers->rows[m][column(want_managers, "mean")], NULL);
+        char what[256], want[64];
+        for (size_t i = 0; i < 4; i++) {
+            snprintf(what, sizeof what, "%s/%s %s", got->rows[r][0], got->rows[r][1], limits[i]);
+            snprintf(want, sizeof want, "%.17g", grand + z[i] * sqrt(msw / n));
+            compared += compare_cell(fixture, got->rows[r][column(got, limits[i])], want, what);
+        }
+        double low = grand + z[2] * sqrt(msw / n), high = grand + z[3] * sqrt(msw / n);
+        const char *expect = mean > high ? "above" : mean < low ? "below" : "";
+        if (strcmp(got->rows[r][out], expect) != 0)
+            fail_msg("%s %s/%s stands_out: engage '%s', from R's figures '%s'", fixture, got->rows[r][0],
+                     got->rows[r][1], got->rows[r][out], expect);
+        compared++;
+    }
+    return compared;
+}
+
+static table_t read_pair(const char *dir, const char *name, const char *what)
+{
+    char file[700];
+    snprintf(file, sizeof file, "%s%s%s", dir, name, what);
+    return read_table(file);
 }
 
 static void run_fixture(const char *name, size_t expected_scales)
@@ -199,33 +270,60 @@ static void run_fixture(const char *name, size_t expected_scales)
     if (report_write(&in, outdir, &err) != ENGAGE_OK)
         fail_msg("report: %s", err.message);
 
-    char file[600];
-    snprintf(file, sizeof file, "%s/variance.csv", outdir);
-    table_t got_variance = read_table(file);
-    snprintf(file, sizeof file, FIXTURES "%s_variance.csv", name);
-    table_t want_variance = read_table(file);
-    snprintf(file, sizeof file, "%s/managers.csv", outdir);
-    table_t got_managers = read_table(file);
-    snprintf(file, sizeof file, FIXTURES "%s_managers.csv", name);
-    table_t want_managers = read_table(file);
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/", outdir);
+    table_t got_variance = read_pair(dir, "", "variance.csv");
+    table_t want_variance = read_pair(FIXTURES, name, "_variance.csv");
+    table_t got_managers = read_pair(dir, "", "managers.csv");
+    table_t want_managers = read_pair(FIXTURES, name, "_managers.csv");
+    table_t got_items = read_pair(dir, "", "items.csv");
+    table_t want_items = read_pair(FIXTURES, name, "_items.csv");
+
+    static const char *const variance_columns[] = {
+        "scale", "respondents", "managers", "grand_mean", "ss_between", "ss_within", "df_between",
+        "df_within", "ms_between", "ms_within", "f", "p_value", "k0", "icc1", "icc1_ci_low",
+        "icc1_ci_high", "icc2", "eta_squared", "var_between_reml", "var_within_reml", "icc_reml",
+        "alpha",
+    };
+    static const char *const manager_columns[] = {
+        "scale", "manager_id", "n", "mean", "sd", "se", "ci_low", "ci_high", "median",
+        "favourable_pct", "rwg", "suppressed", "funnel_low95", "funnel_high95", "funnel_low998",
+        "funnel_high998", "stands_out",
+    };
+    static const char *const item_columns[] = {
+        "scale", "item", "n", "mean", "sd", "favourable_pct", "item_rest_r",
+    };
+    check_header(name, &got_variance, variance_columns, sizeof variance_columns / sizeof *variance_columns);
+    check_header(name, &got_managers, manager_columns, sizeof manager_columns / sizeof *manager_columns);
+    check_header(name, &got_items, item_columns, sizeof item_columns / sizeof *item_columns);
 
     assert_int_equal(got_variance.n_rows, expected_scales + 1);
     assert_int_equal(got_managers.n_rows, want_managers.n_rows);
+    assert_int_equal(got_items.n_rows, want_items.n_rows);
     const char *scale_key[] = {"scale"};
     const char *manager_key[] = {"scale", "manager_id"};
+    const char *item_key[] = {"scale", "item"};
     size_t hidden = 0;
     size_t compared = compare_tables(name, &got_variance, &want_variance, scale_key, 1, &hidden);
     assert_int_equal(hidden, 0);
-    assert_true(compared >= expected_scales * 14);
+    assert_int_equal(compared, expected_scales * 21);
+    size_t manager_rows = got_managers.n_rows - 1;
     compared = compare_tables(name, &got_managers, &want_managers, manager_key, 2, &hidden);
-    assert_true(compared >= got_managers.n_rows - 1);
-    printf("%s: %zu manager rows (%zu suppressed), figures match R to 1e-7\n", name, got_managers.n_rows - 1,
-           hidden);
+    assert_int_equal(compared, (manager_rows - hidden) * 9 + hidden);
+    size_t funnel = check_funnel(name, &got_managers, &want_variance, &want_managers);
+    assert_int_equal(funnel, (manager_rows - hidden) * 5);
+    size_t item_hidden = 0;
+    compared = compare_tables(name, &got_items, &want_items, item_key, 2, &item_hidden);
+    assert_int_equal(compared, (got_items.n_rows - 1) * 5);
+    printf("%s: %zu manager rows (%zu suppressed), %zu item rows; figures match R to 1e-7\n", name,
+           manager_rows, hidden, got_items.n_rows - 1);
 
     free_table(&got_variance);
     free_table(&want_variance);
     free_table(&got_managers);
     free_table(&want_managers);
+    free_table(&got_items);
+    free_table(&want_items);
     char command[700];
     snprintf(command, sizeof command, "rm -rf '%s'", outdir);
     assert_int_equal(system(command), 0);

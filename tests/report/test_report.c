@@ -23,7 +23,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../../core/csv_out.h"
 #include "../../report/report.h"
+#include "../../report/tables.h"
 
 /* ------------------------------------------------------------------------ */
 /* fixture                                                                    */
@@ -34,6 +36,7 @@ typedef struct {
     results_t results;
     analysis_scale_t scales[2];
     analysis_manager_t *managers[2];
+    analysis_item_t items[3];
     ingest_log_t log;
     ingest_file_t files[2];
     ingest_reject_t rejects[2];
@@ -117,9 +120,11 @@ static void build_results(fixture_t *f)
             analysis_manager_t *m = &f->managers[s][j];
             m->manager = j;
             m->n = s == 0 ? t->n_engagement : t->n_wellbeing;
+            m->funnel_low95 = m->funnel_high95 = m->funnel_low998 = m->funnel_high998 = NAN;
+            m->stands_out = ANALYSIS_WITHIN;
             if (m->n == 0) {
                 m->mean = m->sd = m->se = m->ci_low = m->ci_high = m->median = NAN;
-                m->favourable_pct = NAN;
+                m->favourable_pct = m->rwg = NAN;
                 continue;
             }
             m->mean = s == 0 ? t->mean : 4;
@@ -129,6 +134,13 @@ static void build_results(fixture_t *f)
             m->ci_high = m->n > 1 ? m->mean + 0.6 : NAN;
             m->median = m->mean;
             m->favourable_pct = 50;
+            m->rwg = m->n > 1 ? 0.75 : NAN;
+            if (s == 0) {
+                m->funnel_low95 = 3;
+                m->funnel_high95 = 3.7;
+                m->funnel_low998 = 2.9;
+                m->funnel_high998 = 3.8;
+            }
         }
         f->scales[s].scale = dataset_scale(f->ds, s);
         f->scales[s].n_managers = J;
@@ -138,12 +150,30 @@ static void build_results(fixture_t *f)
         .respondents = 25, .managers = 5, .grand_mean = 3.36, .ss_between = 6.4,
         .ss_within = 12.0, .df_between = 4, .df_within = 20, .ms_between = 1.6,
         .ms_within = 0.6, .f = 1.6 / 0.6, .p_value = 0.0625, .k0 = 4.9, .icc1 = 0.25,
-        .icc2 = 0.625, .eta_squared = -0.0, .alpha = 0.81,
+        .icc1_ci_low = -0.05, .icc1_ci_high = 0.6, .icc2 = 0.625, .eta_squared = -0.0,
+        .var_between_reml = 0.2, .var_within_reml = 0.6, .icc_reml = 0.25, .alpha = 0.81,
     };
+    /* "M,4" stands out above; so does "=evil", which is hidden (secondary) */
+    for (size_t j = 0; j < J; j++) {
+        const char *id = dataset_manager_id(f->ds, j);
+        if (strcmp(id, "M,4") == 0 || strcmp(id, "=evil") == 0) {
+            f->managers[0][j].funnel_high998 = 3.45;
+            f->managers[0][j].stands_out = ANALYSIS_ABOVE;
+        }
+    }
+    f->items[0] = (analysis_item_t){ 0, 25, 3.2, 1.1, 40, 0.5 };
+    f->items[1] = (analysis_item_t){ 1, 24, 2.9, 0.9, 30, 0.5 };
+    f->items[2] = (analysis_item_t){ 1, 3, 4, 0, 100, NAN };
+    f->scales[0].n_items = 2;
+    f->scales[0].items = f->items;
+    f->scales[1].n_items = 1;
+    f->scales[1].items = f->items + 2;
     f->scales[1].variance = (analysis_variance_t){
         .respondents = 3, .managers = 3, .grand_mean = 4, .ss_between = 0, .ss_within = 0,
         .df_between = 2, .df_within = 0, .ms_between = 0, .ms_within = NAN, .f = NAN,
-        .p_value = NAN, .k0 = 1, .icc1 = NAN, .icc2 = NAN, .eta_squared = NAN, .alpha = NAN,
+        .p_value = NAN, .k0 = 1, .icc1 = NAN, .icc1_ci_low = NAN, .icc1_ci_high = NAN,
+        .icc2 = NAN, .eta_squared = NAN, .var_between_reml = NAN, .var_within_reml = NAN,
+        .icc_reml = NAN, .alpha = NAN,
     };
     f->scales[1].notes = ANALYSIS_NOTE_ALL_SINGLETONS | ANALYSIS_NOTE_ZERO_VARIANCE |
                          ANALYSIS_NOTE_ONE_ITEM;
@@ -300,7 +330,8 @@ static void assert_same_file(const char *a, const char *b)
 }
 
 static const char *const outputs[] = {
-    "managers.csv", "variance.csv", "quality.csv", "rejects.csv", "report.txt", "manifest.json",
+    "managers.csv", "variance.csv", "items.csv", "quality.csv", "rejects.csv", "report.txt",
+    "manifest.json",
 };
 enum { N_OUTPUTS = sizeof outputs / sizeof outputs[0] };
 
@@ -330,26 +361,40 @@ static void test_csv_bytes(void **state)
     assert_int_equal(entries(path_of(f, "out", NULL)), N_OUTPUTS);
 
     const char *m = path_of(f, "out", "managers.csv");
-    assert_line(m, 0, "scale,manager_id,n,mean,sd,se,ci_low,ci_high,median,favourable_pct,suppressed");
-    assert_line(m, 1, "engagement,'=evil,5,,,,,,,,1");
-    assert_line(m, 2, "engagement,\"M,4\",7,3.5,0.5,0.25,2.9,4.1,3.5,50,0");
+    assert_line(m, 0, "scale,manager_id,n,mean,sd,se,ci_low,ci_high,median,favourable_pct,rwg,"
+                      "suppressed,funnel_low95,funnel_high95,funnel_low998,funnel_high998,"
+                      "stands_out");
+    assert_line(m, 1, "engagement,'=evil,5,,,,,,,,,1,,,,,");
+    assert_line(m, 2, "engagement,\"M,4\",7,3.5,0.5,0.25,2.9,4.1,3.5,50,0.75,0,3,3.7,2.9,3.45,"
+                      "above");
     assert_line(m, 3, "engagement,M1,6,3.33333333333,0.5,0.25,2.73333333333,3.93333333333,"
-                      "3.33333333333,50,0");
-    assert_line(m, 4, "engagement,M2,5,3,0.5,0.25,2.4,3.6,3,50,0");
-    assert_line(m, 5, "engagement,M3,2,,,,,,,,1");
-    assert_line(m, 6, "engagement,M6,0,,,,,,,,1");
-    assert_line(m, 7, "wellbeing,'=evil,0,,,,,,,,1");
-    assert_line(m, 9, "wellbeing,M1,1,,,,,,,,1");
+                      "3.33333333333,50,0.75,0,3,3.7,2.9,3.8,");
+    assert_line(m, 4, "engagement,M2,5,3,0.5,0.25,2.4,3.6,3,50,0.75,0,3,3.7,2.9,3.8,");
+    assert_line(m, 5, "engagement,M3,2,,,,,,,,,1,,,,,");
+    assert_line(m, 6, "engagement,M6,0,,,,,,,,,1,,,,,");
+    assert_line(m, 7, "wellbeing,'=evil,0,,,,,,,,,1,,,,,");
+    assert_line(m, 9, "wellbeing,M1,1,,,,,,,,,1,,,,,");
     char *text = slurp(m, NULL);
     assert_int_equal(count_lines(text), 1 + 2 * N_TEAMS);
     free(text);
 
     const char *v = path_of(f, "out", "variance.csv");
     assert_line(v, 0, "scale,respondents,managers,grand_mean,ss_between,ss_within,df_between,"
-                      "df_within,ms_between,ms_within,f,p_value,k0,icc1,icc2,eta_squared,alpha");
+                      "df_within,ms_between,ms_within,f,p_value,k0,icc1,icc1_ci_low,icc1_ci_high,"
+                      "icc2,eta_squared,var_between_reml,var_within_reml,icc_reml,alpha");
     assert_line(v, 1, "engagement,25,5,3.36,6.4,12,4,20,1.6,0.6,2.66666666667,0.0625,4.9,0.25,"
-                      "0.625,0,0.81");
-    assert_line(v, 2, "wellbeing,3,3,,,,,,,,,,,,,,");
+                      "-0.05,0.6,0.625,0,0.2,0.6,0.25,0.81");
+    assert_line(v, 2, "wellbeing,3,3,,,,,,,,,,,,,,,,,,,");
+
+    /* items: the suppressed scale keeps n only */
+    const char *it = path_of(f, "out", "items.csv");
+    assert_line(it, 0, "scale,item,n,mean,sd,favourable_pct,item_rest_r");
+    assert_line(it, 1, "engagement,Q1,25,3.2,1.1,40,0.5");
+    assert_line(it, 2, "engagement,Q2,24,2.9,0.9,30,0.5");
+    assert_line(it, 3, "wellbeing,Q2,3,,,,");
+    text = slurp(it, NULL);
+    assert_int_equal(count_lines(text), 4);
+    free(text);
 
     const char *q = path_of(f, "out", "quality.csv");
     assert_line(q, 0, "file,format,encoding,delimiter,rows,accepted,rejected,excluded");
@@ -390,9 +435,21 @@ static void test_report_text(void **state)
     assert_int_equal(report_write(&f->in, path_of(f, "out", NULL), NULL), ENGAGE_OK);
     char *text = slurp(path_of(f, "out", "report.txt"), NULL);
     check_report_text(text);
-    assert_non_null(strstr(text, "\n25.0% of the variance in engagement lies between managers "
-                                 "(ICC(1) = 0.250;\nF(4, 20) = 2.67, p = 0.062).\n"));
     char *one = flat(text);
+    assert_non_null(strstr(one, " 25.0% of the variance in engagement lies between managers "
+                                "(REML estimate; ICC(1) = 0.250, 95% CI -0.050 to 0.600; "
+                                "F(4, 20) = 2.67, p = 0.062). "));
+    /* who stands out: only the shown manager */
+    assert_non_null(strstr(one, "Managers who stand out: their mean lies outside the 99.8% "
+                                "funnel limits"));
+    assert_non_null(strstr(text, "\nAbove the limits (1):\n  manager  n  mean  99.8% limits\n"
+                                 "  M,4      7  3.50  [2.90, 3.45]\n"));
+    assert_null(strstr(text, "Below the limits"));
+    /* items of the shown scale only */
+    assert_non_null(strstr(text, "\n  item   n  mean    sd  favourable  item-rest r\n"
+                                 "  Q1    25  3.20  1.10       40.0%         0.50\n"
+                                 "  Q2    24  2.90  0.90       30.0%         0.50\n"));
+    assert_null(strstr(text, "100.0%"));
     assert_non_null(strstr(one, "The share of the variance in wellbeing that lies between managers "
                                 "is not shown: fewer than 5"));
     free(one);
@@ -600,8 +657,20 @@ static void test_write_error(void **state)
     free(after);
 }
 
+/* A shown manager row with made-up figures and no funnel limits. */
+static analysis_manager_t manager_row(size_t j, size_t n, double mean)
+{
+    return (analysis_manager_t){
+        .manager = j, .n = n, .mean = mean, .sd = 0.9, .se = 0.3, .ci_low = 1, .ci_high = 5,
+        .median = 3, .favourable_pct = 40, .rwg = NAN, .funnel_low95 = NAN,
+        .funnel_high95 = NAN, .funnel_low998 = NAN, .funnel_high998 = NAN,
+        .stands_out = ANALYSIS_WITHIN,
+    };
+}
+
 /* Many managers, long names and paths: the ranking is cut to the top and
- * bottom 20 and every line still fits. */
+ * bottom 20, so are the lists of managers who stand out, and every line
+ * still fits. */
 static void test_many_managers(void **state)
 {
     fixture_t *f = *state;
@@ -627,11 +696,19 @@ static void test_many_managers(void **state)
     assert_int_equal(dataset_finish(ds), ENGAGE_OK);
     analysis_manager_t ms[J];
     for (size_t j = 0; j < J; j++)
-        ms[j] = (analysis_manager_t){ j, 5 + j % 4, 1 + (double)((j * 37) % J) / J * 4, 0.9,
-                                      0.3, 1, 5, 3, 40 };
+        ms[j] = manager_row(j, 5 + j % 4, 1 + (double)((j * 37) % J) / J * 4);
     ms[J - 1].mean = 4.99;               /* the long id (last in byte order) ranks first */
-    analysis_scale_t scale = { dataset_scale(ds, 0), J, ms, { 0 }, 0 };
+    /* 3 above the funnel, 25 below: 20 printed, 5 counted */
+    for (size_t j = 0; j < J; j++) {
+        ms[j].funnel_low998 = 1.5;
+        ms[j].funnel_high998 = 4.5;
+        ms[j].stands_out = j < 3 ? ANALYSIS_ABOVE : j >= J - 25 ? ANALYSIS_BELOW : ANALYSIS_WITHIN;
+    }
+    analysis_scale_t scale = { .scale = dataset_scale(ds, 0), .n_managers = J, .managers = ms };
     scale.variance = (analysis_variance_t){ .respondents = 390, .managers = J, .icc1 = -0.01234,
+                                            .icc1_ci_low = NAN, .icc1_ci_high = NAN,
+                                            .var_between_reml = 0, .var_within_reml = 0.8,
+                                            .icc_reml = 0, .grand_mean = 3,
                                             .f = 0.95, .df_between = 59, .df_within = 330,
                                             .p_value = 0.0004, .alpha = NAN };
     results_t res = { 1, &scale };
@@ -649,11 +726,15 @@ static void test_many_managers(void **state)
     char *text = slurp(path_of(f, "many", "report.txt"), NULL);
     check_report_text(text);
     char *one = flat(text);
-    assert_non_null(strstr(one, "No more of the variance in \xc3\xa9quipe-tr\xc3\xa8s-longue?xxx"));
-    assert_non_null(strstr(one, "xxx... lies between managers than chance"));
+    assert_non_null(strstr(one, "None of the variance in \xc3\xa9quipe-tr\xc3\xa8s-longue?xxx"));
+    assert_non_null(strstr(one, "xxx... can be placed between managers: the REML estimate of "
+                                "the between-manager variance is 0 (ICC(1) = -0.012; "
+                                "F(59, 330) = 0.95, p < 0.001)."));
+    assert_non_null(strstr(one, "Above the limits (3): "));
+    assert_non_null(strstr(one, "Below the limits (25): "));
+    assert_non_null(strstr(one, "... and 5 more in managers.csv (stands_out = below)."));
     free(one);
     assert_non_null(strstr(text, "\n     1  \xc3\xa9quipe-tr\xc3\xa8s-longue?xxx"));
-    assert_non_null(strstr(text, "(ICC(1) = -0.012; F(59, 330) = 0.95,\np < 0.001)."));
     assert_non_null(strstr(text, "... 20 more managers (ranks 21 to 40) in managers.csv ..."));
     assert_non_null(strstr(text, "\n     1  "));
     assert_non_null(strstr(text, "\n    20  "));
@@ -711,11 +792,11 @@ static void test_ranking_ends(void **state)
         double mean = 1 + (double)((j * 7) % 5);       /* five values, many ties */
         if (j == 3 || j == 150)
             mean = NAN;
-        ms[j] = (analysis_manager_t){ j, 5, mean, 0.9, 0.3, 1, 5, 3, 40 };
+        ms[j] = manager_row(j, 5, mean);
         order[j] = (expected_rank_t){ mean, j };
     }
     qsort(order, J, sizeof *order, compare_expected);
-    analysis_scale_t scale = { dataset_scale(ds, 0), J, ms, { 0 }, 0 };
+    analysis_scale_t scale = { .scale = dataset_scale(ds, 0), .n_managers = J, .managers = ms };
     scale.variance = (analysis_variance_t){ .respondents = 5 * J, .managers = J, .icc1 = 0.1,
                                             .f = 2, .df_between = J - 1, .df_within = 4 * J,
                                             .p_value = 0.0004, .alpha = NAN };
@@ -742,6 +823,85 @@ static void test_ranking_ends(void **state)
     dataset_free(ds);
 }
 
+/* A managers.csv large enough to be formatted on two threads: every row in
+ * order, the rows around the split exactly as formatted one by one, and the
+ * manifest's digest that of the file. */
+static void test_managers_csv_in_halves(void **state)
+{
+    fixture_t *f = *state;
+    enum { J = TABLES_PARALLEL_ROWS + 1001 };
+    dataset_t *ds = dataset_new();
+    assert_non_null(ds);
+    size_t q1;
+    assert_int_equal(dataset_add_column(ds, "Q1", &q1), ENGAGE_OK);
+    bool rev = false;
+    dataset_scale_t sc = { "engagement", 1, &q1, &rev, 1, 5, 0.5, 4 };
+    assert_int_equal(dataset_add_scale(ds, &sc), ENGAGE_OK);
+    for (int j = 0; j < J; j++) {
+        char mid[32], rid[32];
+        snprintf(mid, sizeof mid, "M-%06d", j);
+        snprintf(rid, sizeof rid, "R-%06d", j);
+        double v = 3;
+        assert_int_equal(dataset_add_row(ds, rid, mid, &v, 0, j + 2, NULL, NULL), ENGAGE_OK);
+    }
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    analysis_manager_t *ms = calloc(J, sizeof *ms);
+    assert_non_null(ms);
+    for (size_t j = 0; j < J; j++) {
+        ms[j] = manager_row(j, 5 + j % 7, 1 + (double)j / J * 4);
+        ms[j].rwg = (double)(j % 1000) / 999;
+        ms[j].funnel_low998 = 2;
+        ms[j].funnel_high998 = 4;
+        ms[j].stands_out = ms[j].mean > 4 ? ANALYSIS_ABOVE : ms[j].mean < 2 ? ANALYSIS_BELOW
+                                                                              : ANALYSIS_WITHIN;
+    }
+    ms[17].n = 0;                        /* suppressed, hides nobody */
+    analysis_scale_t scale = { .scale = dataset_scale(ds, 0), .n_managers = J, .managers = ms };
+    scale.variance = (analysis_variance_t){ .respondents = 5 * J, .managers = J, .icc1 = 0.1,
+                                            .icc_reml = 0.1, .var_between_reml = 0.1,
+                                            .f = 2, .df_between = J - 1, .df_within = 4 * J,
+                                            .p_value = 0.0004, .alpha = NAN };
+    results_t res = { 1, &scale };
+    report_input_t in = f->in;
+    in.dataset = ds;
+    in.results = &res;
+    in.log = NULL;
+    assert_int_equal(report_write(&in, path_of(f, "halves", NULL), NULL), ENGAGE_OK);
+
+    size_t size;
+    char *text = slurp(path_of(f, "halves", "managers.csv"), &size);
+    assert_int_equal(count_lines(text), 1 + J);
+    const char *line = strchr(text, '\n') + 1;
+    for (size_t j = 0; j < J; j++) {
+        char want[512], num[6][40];
+        const analysis_manager_t *m = &ms[j];
+        if (j == 17)
+            snprintf(want, sizeof want, "engagement,M-%06zu,0,,,,,,,,,1,,,,,\n", j);
+        else
+            snprintf(want, sizeof want, "engagement,M-%06zu,%zu,%s,0.9,0.3,1,5,3,40,%s,0,,,2,4,%s\n",
+                     j, m->n, csv_out_format_number(m->mean, 12, num[0], sizeof num[0]),
+                     csv_out_format_number(m->rwg, 12, num[1], sizeof num[1]),
+                     m->stands_out > 0 ? "above" : m->stands_out < 0 ? "below" : "");
+        if (strncmp(line, want, strlen(want)) != 0)
+            fail_msg("managers.csv row %zu:\n got  %.*s\n want %s", j + 1,
+                     (int)(strchr(line, '\n') - line + 1), line, want);
+        line += strlen(want);
+    }
+    assert_true(line == text + size);
+
+    json_error_t jerr;
+    json_t *root = json_load_file(path_of(f, "halves", "manifest.json"), 0, &jerr);
+    assert_non_null(root);
+    char hex[SHA256_DIGEST_STRING_LENGTH];
+    SHA256Data((const uint8_t *)text, size, hex);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(root, "outputs"),
+                                                          "managers.csv")), hex);
+    json_decref(root);
+    free(text);
+    free(ms);
+    dataset_free(ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -756,6 +916,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_managers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ranking_ends, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_managers_csv_in_halves, setup, teardown),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }
