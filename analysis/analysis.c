@@ -681,7 +681,7 @@ static void analysis_items(const analysis_work_t *w, const dataset_scale_t *sc,
             it->mean = analysis_finite(mean);
             it->sd = isnan(var) ? NAN : analysis_finite(sqrt(var));
             it->item_rest_r = alpha_rest_r(&w->alpha, i);
-        } else if (v->respondents > 0) {
+        } else if (v->respondents > 0 && sc->n_items == 1) {
             it->mean = v->grand_mean;
             it->sd = analysis_finite(sqrt(analysis_ratio(v->ss_between + v->ss_within,
                                                          (double)v->respondents - 1.0)));
@@ -701,7 +701,7 @@ static engage_status_t analysis_scale(const dataset_t *ds, size_t s, analysis_wo
     out->items = analysis_calloc(k, sizeof *out->items);
     if (!out->managers || !out->items)
         return ENGAGE_ENOMEM;
-    bool with_alpha = k >= 2;
+    bool with_alpha = k >= 2 && k <= ANALYSIS_MAX_ALPHA_ITEMS;
     alpha_fini(&w->alpha);
     if (with_alpha && alpha_start(&w->alpha, k) != ENGAGE_OK)
         return ENGAGE_ENOMEM;
@@ -756,6 +756,8 @@ static engage_status_t analysis_scale(const dataset_t *ds, size_t s, analysis_wo
         notes |= ANALYSIS_NOTE_ZERO_VARIANCE;
     if (k < 2)
         notes |= ANALYSIS_NOTE_ONE_ITEM;
+    if (k > ANALYSIS_MAX_ALPHA_ITEMS)
+        notes |= ANALYSIS_NOTE_TOO_MANY_ITEMS;
     out->notes = notes;
     return ENGAGE_OK;
 }

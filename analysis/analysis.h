@@ -84,7 +84,15 @@ enum {
     ANALYSIS_NOTE_ONE_MANAGER = 1u << 1,     /* J < 2: no between-manager comparison */
     ANALYSIS_NOTE_ALL_SINGLETONS = 1u << 2,  /* N == J: no within-team variance */
     ANALYSIS_NOTE_ZERO_VARIANCE = 1u << 3,   /* every score identical */
-    ANALYSIS_NOTE_ONE_ITEM = 1u << 4         /* alpha undefined for one item */
+    ANALYSIS_NOTE_ONE_ITEM = 1u << 4,        /* alpha undefined for one item */
+    ANALYSIS_NOTE_TOO_MANY_ITEMS = 1u << 5   /* alpha and item figures skipped */
+};
+
+/* Alpha keeps O(items²) pairwise sums: scales longer than this get no alpha,
+ * item mean, sd or item-rest r (a survey scale has a handful of items; a
+ * header of thousands of columns must not exhaust memory). */
+enum {
+    ANALYSIS_MAX_ALPHA_ITEMS = 500
 };
 
 typedef struct {

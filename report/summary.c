@@ -865,6 +865,9 @@ static void scale_section(sbuf_t *sb, const report_input_t *in, const privacy_t 
     }
     NOTE(ANALYSIS_NOTE_ONE_ITEM, "the scale has a single item, so Cronbach's alpha is "
                                  "undefined.");
+    NOTE(ANALYSIS_NOTE_TOO_MANY_ITEMS, "the scale has more than 500 items, so Cronbach's "
+                                       "alpha and the item figures other than n and the "
+                                       "favourable share are not computed.");
 #undef NOTE
     sb_str(sb, "\n");
 }

@@ -53,7 +53,7 @@ sample=datasets/sample-quarter.csv.gz
 config=datasets/sample-quarter.ini
 "$ENGAGE" run -q -c $config -o "$work/out" $sample
 expect_status 0 $? "demo run"
-for f in managers.csv variance.csv quality.csv rejects.csv report.txt manifest.json; do
+for f in managers.csv variance.csv items.csv quality.csv rejects.csv report.txt manifest.json; do
     if [ -s "$work/out/$f" ]; then ok; else bad "demo run: $f missing"; fi
 done
 mv "$work/out" "$work/first"

@@ -584,6 +584,51 @@ static void test_infinite_value(void **state)
  * Nothing between managers: SSB 0 and df_between 0 (sums and counts), but
  * MSB, F, p, k0 and the ICCs divide by df_between = 0: NAN.  eta² = 0/14 = 0.
  */
+/* A scale longer than ANALYSIS_MAX_ALPHA_ITEMS: scores and the decomposition
+ * as usual, no alpha and no item mean/sd/r.drop, and a note saying so. */
+static void test_too_many_items_for_alpha(void **state)
+{
+    (void)state;
+    enum { K = ANALYSIS_MAX_ALPHA_ITEMS + 1 };
+    dataset_t *ds = dataset_new();
+    size_t *items = malloc(K * sizeof *items);
+    bool *reverse = calloc(K, sizeof *reverse);
+    double *values = malloc(K * sizeof *values);
+    for (size_t c = 0; c < K; c++) {
+        char name[16];
+        snprintf(name, sizeof name, "Q%zu", c + 1);
+        assert_int_equal(dataset_add_column(ds, name, &items[c]), ENGAGE_OK);
+    }
+    dataset_scale_t sc = {.name = "long", .n_items = K, .items = items, .reverse = reverse,
+                          .min = 1, .max = 5, .min_answered = 0.5, .favourable = 4};
+    assert_int_equal(dataset_add_scale(ds, &sc), ENGAGE_OK);
+    /* respondent r answers r + 1 everywhere: scores 1, 2, 3, 4 in teams a, a, b, b */
+    const char *ids[] = {"r1", "r2", "r3", "r4"}, *managers[] = {"a", "a", "b", "b"};
+    for (size_t r = 0; r < 4; r++) {
+        for (size_t c = 0; c < K; c++)
+            values[c] = (double)r + 1;
+        assert_int_equal(dataset_add_row(ds, ids[r], managers[r], values, 0, (long)r + 2, NULL, NULL), ENGAGE_OK);
+    }
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    results_t *res = run(ds);
+    const analysis_scale_t *out = &res->scales[0];
+    assert_true(out->notes & ANALYSIS_NOTE_TOO_MANY_ITEMS);
+    assert_nan(out->variance.alpha);
+    /* grand mean 2.5; team means 1.5 and 3.5: SSB = 4 * 1 = 4, SSW = 4 * 0.25 = 1 */
+    assert_close(out->variance.grand_mean, 2.5);
+    assert_close(out->variance.ss_between, 4);
+    assert_close(out->variance.ss_within, 1);
+    assert_int_equal(out->items[0].n, 4);
+    assert_close(out->items[0].favourable_pct, 25); /* only the 4s */
+    assert_nan(out->items[0].mean);
+    assert_nan(out->items[K - 1].item_rest_r);
+    results_free(res);
+    dataset_free(ds);
+    free(items);
+    free(reverse);
+    free(values);
+}
+
 static void test_one_manager(void **state)
 {
     (void)state;
@@ -1438,6 +1483,7 @@ int main(void)
         cmocka_unit_test(test_reference_lq2002),
         cmocka_unit_test(test_reference_missing_small),
         cmocka_unit_test(test_reference_zero_between),
+        cmocka_unit_test(test_too_many_items_for_alpha),
     };
     return cmocka_run_group_tests_name("analysis", tests, NULL, NULL);
 }
