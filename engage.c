@@ -3,7 +3,7 @@
  * (config → ingest → analysis → report) and is the only place that prints
  * errors or chooses the exit status.
  *
- *   engage run    [-c CONFIG] [-o OUTDIR] [options] INPUT...
+ *   engage run    [-c CONFIG] [-o OUTDIR] [--previous FILE]... [options] INPUT...
  *   engage ingest [-c CONFIG] [-o FILE] [options] INPUT...
  *   engage check  [-c CONFIG] [options] INPUT...
  */
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "analysis/analysis.h"
+#include "analysis/changes.h"
 #include "core/config.h"
 #include "core/dataset.h"
 #include "core/error.h"
@@ -26,7 +27,7 @@
 #endif
 
 static const char USAGE[] =
-    "usage: engage run    [-c CONFIG] [-o OUTDIR] [options] INPUT...\n"
+    "usage: engage run    [-c CONFIG] [-o OUTDIR] [--previous FILE]... [options] INPUT...\n"
     "       engage ingest [-c CONFIG] [-o FILE] [options] INPUT...\n"
     "       engage check  [-c CONFIG] [options] INPUT...\n"
     "       engage --help | --version\n";
@@ -38,7 +39,7 @@ static const char HELP[] =
     "commands:\n"
     "  run      read the survey, analyse it and write the reports into OUTDIR\n"
     "           (managers.csv, variance.csv, quality.csv, rejects.csv, report.txt,\n"
-    "           manifest.json)\n"
+    "           manifest.json; changes.csv with --previous)\n"
     "  ingest   write the normalised canonical CSV (gzip if FILE ends in .gz;\n"
     "           stdout without -o)\n"
     "  check    show what would be read, scored and rejected; write nothing\n"
@@ -49,6 +50,8 @@ static const char HELP[] =
     "options:\n"
     "  -c, --config FILE   INI config (scales, labels, ids; see README.md)\n"
     "  -o, --output PATH   OUTDIR for run (default engage-out), FILE for ingest\n"
+    "      --previous FILE an earlier wave's export or archive (run only;\n"
+    "                      repeatable), for changes.csv\n"
     "      --format F      input format: auto or canonical\n"
     "      --min-group N   smallest group whose figures are shown (3 at least)\n"
     "      --seed N        seed for every random draw\n"
@@ -73,6 +76,8 @@ typedef struct {
     bool quiet;
     char **inputs;
     size_t n_inputs;
+    const char **previous;     /* --previous FILE..., in order given */
+    size_t n_previous;
 } options_t;
 
 static int fail_with(const engage_error_t *err)
@@ -95,13 +100,14 @@ static int usage_error(const char *message, const char *detail)
 /* Parse argv into opts; returns -1 to go on, else an exit status. */
 static int parse_arguments(int argc, char **argv, options_t *opts)
 {
-    enum { OPT_FORMAT = 256, OPT_MIN_GROUP, OPT_SEED, OPT_STRICT, OPT_VERSION };
+    enum { OPT_FORMAT = 256, OPT_MIN_GROUP, OPT_SEED, OPT_STRICT, OPT_VERSION, OPT_PREVIOUS };
     static const struct option long_options[] = {
         {"config", required_argument, NULL, 'c'},    {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, OPT_FORMAT}, {"min-group", required_argument, NULL, OPT_MIN_GROUP},
         {"seed", required_argument, NULL, OPT_SEED}, {"strict", no_argument, NULL, OPT_STRICT},
         {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, OPT_VERSION}, {NULL, 0, NULL, 0},
+        {"version", no_argument, NULL, OPT_VERSION}, {"previous", required_argument, NULL, OPT_PREVIOUS},
+        {NULL, 0, NULL, 0},
     };
     if (argc < 2)
         return usage_error("no command given", NULL);
@@ -137,6 +143,15 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         case OPT_MIN_GROUP: opts->min_group = optarg; break;
         case OPT_SEED: opts->seed = optarg; break;
         case OPT_STRICT: opts->strict = true; break;
+        case OPT_PREVIOUS:
+            if (opts->command != CMD_RUN)
+                return usage_error("--previous is for engage run only", NULL);
+            if (!opts->previous && !(opts->previous = calloc((size_t)argc, sizeof *opts->previous))) {
+                fprintf(stderr, "engage: out of memory\n");
+                return engage_exit_code(ENGAGE_ENOMEM);
+            }
+            opts->previous[opts->n_previous++] = optarg;
+            break;
         case 'h': printf("%s%s", USAGE, HELP); return 0;
         case OPT_VERSION: printf("engage %s\n", ENGAGE_VERSION); return 0;
         case ':': return usage_error("option needs a value: ", sub_argv[optind - 1]);
@@ -167,7 +182,8 @@ static engage_status_t load_config(const options_t *opts, config_t *cfg, engage_
 }
 
 /* Notes on stderr about rows left out, unless --quiet. */
-static void note_rejects(const options_t *opts, const ingest_log_t *log, const char *where)
+static void note_rejects(const options_t *opts, const ingest_log_t *log,
+                         const ingest_log_t *previous_log, const char *where)
 {
     if (opts->quiet)
         return;
@@ -175,6 +191,10 @@ static void note_rejects(const options_t *opts, const ingest_log_t *log, const c
     for (size_t i = 0; i < log->n_files; i++) {
         rejected += log->files[i].rejected;
         excluded += log->files[i].excluded;
+    }
+    for (size_t i = 0; previous_log && i < previous_log->n_files; i++) {
+        rejected += previous_log->files[i].rejected;
+        excluded += previous_log->files[i].excluded;
     }
     if (rejected || excluded)
         fprintf(stderr, "engage: %zu rows rejected, %zu excluded%s%s\n", rejected, excluded,
@@ -213,16 +233,22 @@ int main(int argc, char **argv)
 {
     options_t opts = {0};
     int exit_now = parse_arguments(argc, argv, &opts);
-    if (exit_now >= 0)
+    if (exit_now >= 0) {
+        free(opts.previous);
         return exit_now;
+    }
     gsl_set_error_handler_off();
 
     engage_error_t err = {0};
     config_t cfg;
     dataset_t *ds = NULL;
     results_t *results = NULL;
-    ingest_log_t log;
+    ingest_log_t log, previous_log;
     ingest_log_init(&log);
+    ingest_log_init(&previous_log);
+    dataset_t *previous_ds = NULL;
+    results_t *previous_results = NULL;
+    changes_t *changes = NULL;
     ingest_options_t ingest_options = {.strict = opts.strict};
 
     engage_status_t st = load_config(&opts, &cfg, &err);
@@ -233,11 +259,21 @@ int main(int argc, char **argv)
     }
     if (st == ENGAGE_OK)
         st = ingest_read(&cfg, (const char *const *)opts.inputs, opts.n_inputs, &ingest_options, ds, &log, &err);
+    /* The previous wave: read after this one with the same config, so the
+     * scales derived from this wave's header apply to it too. */
+    if (st == ENGAGE_OK && opts.n_previous > 0) {
+        previous_ds = dataset_new();
+        if (!previous_ds)
+            st = engage_fail(&err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        else
+            st = ingest_read(&cfg, opts.previous, opts.n_previous, &ingest_options, previous_ds,
+                             &previous_log, &err);
+    }
 
     if (st == ENGAGE_OK && opts.command == CMD_INGEST) {
         st = ingest_write_canonical(ds, opts.output, &err);
         if (st == ENGAGE_OK)
-            note_rejects(&opts, &log, NULL);
+            note_rejects(&opts, &log, NULL, NULL);
     } else if (st == ENGAGE_OK) {
         st = analysis_run(ds, &results, &err);
         if (st == ENGAGE_OK && opts.command == CMD_CHECK) {
@@ -245,22 +281,34 @@ int main(int argc, char **argv)
             if (fflush(stdout) != 0)
                 st = engage_fail(&err, ENGAGE_EIO, NULL, 0, "cannot write to standard output");
         } else if (st == ENGAGE_OK) {
+            if (previous_ds) {
+                st = analysis_run(previous_ds, &previous_results, &err);
+                if (st == ENGAGE_OK)
+                    st = changes_run(previous_ds, previous_results, ds, results, &changes, &err);
+            }
             const char *outdir = opts.output ? opts.output : "engage-out";
             report_input_t in = {.config = &cfg, .dataset = ds, .results = results, .log = &log,
+                                 .changes = changes, .previous_log = previous_ds ? &previous_log : NULL,
                                  .argc = argc, .argv = argv, .version = ENGAGE_VERSION};
-            st = report_write(&in, outdir, &err);
+            if (st == ENGAGE_OK)
+                st = report_write(&in, outdir, &err);
             if (st == ENGAGE_OK) {
                 char where[ENGAGE_ERROR_FILE + 16];
                 snprintf(where, sizeof where, "%s/rejects.csv", outdir);
-                note_rejects(&opts, &log, where);
+                note_rejects(&opts, &log, previous_ds ? &previous_log : NULL, where);
             }
         }
     }
 
     int status = st == ENGAGE_OK ? 0 : fail_with(&err);
+    changes_free(changes);
+    results_free(previous_results);
     results_free(results);
+    dataset_free(previous_ds);
     dataset_free(ds);
+    ingest_log_fini(&previous_log);
     ingest_log_fini(&log);
+    free(opts.previous);
     config_fini(&cfg);
     return status;
 }

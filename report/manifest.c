@@ -193,6 +193,8 @@ engage_status_t manifest_build(const report_input_t *in, const manifest_output_t
     if (in->config)
         put(&c, root, "config", config_json(&c, in->config));
     put(&c, root, "inputs", inputs_json(&c, in->log));
+    if (in->previous_log)
+        put(&c, root, "previous", inputs_json(&c, in->previous_log));
     json_t *outs = chk(&c, json_object());
     for (size_t i = 0; i < n_outputs; i++)
         put(&c, outs, outputs[i].name, str_or_null(&c, outputs[i].sha256));

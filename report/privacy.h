@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "../analysis/analysis.h"
+#include "../analysis/changes.h"
 #include "../core/error.h"
 
 typedef enum {
@@ -53,10 +54,46 @@ typedef struct {
     privacy_summary_t summary;
 } privacy_scale_t;
 
+/* Changes since the previous wave (changes.csv), per scale: a row is
+ * suppressed when its manager has fewer than min_group scored respondents in
+ * either wave (absent from a wave: 0); then the secondary rule holds in each
+ * wave separately: the respondents of that wave in suppressed rows number 0
+ * or at least min_group, the next-smallest shown row by that wave's n (ties:
+ * manager_id order) being suppressed while they do not. */
+typedef struct {
+    size_t n_shown, n_primary, n_secondary;
+    size_t hidden_previous, hidden;  /* respondents of each wave in suppressed rows */
+    bool scale_suppressed;  /* either wave has fewer than min_group scored respondents:
+                               the scale-level change is hidden */
+} privacy_change_summary_t;
+
+typedef struct {
+    unsigned char *reason;  /* per change row, privacy_reason_t */
+    double *q;              /* Benjamini-Hochberg over the shown rows; NAN elsewhere */
+    privacy_change_summary_t summary;
+} privacy_change_scale_t;
+
 typedef struct {
     size_t n_scales;
     privacy_scale_t *scales;
+    size_t n_change_scales;           /* 0 without a previous wave */
+    privacy_change_scale_t *changes;
 } privacy_t;
+
+/* Decide suppression for the change rows of one scale: n_previous[i] and
+ * n[i] are row i's scored respondents in each wave (rows in manager_id
+ * order).  Fails only with ENGAGE_ENOMEM. */
+engage_status_t privacy_suppress_changes(const size_t *n_previous, const size_t *n, size_t count,
+                                         long min_group, unsigned char *reason,
+                                         privacy_change_summary_t *summary, engage_error_t *err);
+
+/* Decide suppression and the q-values of every scale's change rows, into
+ * privacy.  Fails only with ENGAGE_ENOMEM. */
+engage_status_t privacy_add_changes(privacy_t *privacy, const changes_t *changes, long min_group,
+                                    engage_error_t *err);
+
+/* True when figures of change row i of scale s must not appear anywhere. */
+bool privacy_change_hidden(const privacy_t *privacy, size_t s, size_t i);
 
 /* Apply privacy_suppress() to every scale of results.  *out is freed with
  * privacy_free().  Fails only with ENGAGE_ENOMEM. */

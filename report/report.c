@@ -2,7 +2,8 @@
  * report/report.c — report_write(): decides privacy once, has every output
  * written into a temporary folder, and puts the folder in place.
  *
- * The order of work: privacy (privacy.c) → CSV tables (tables.c) →
+ * The order of work: privacy (privacy.c; of the change rows too, with a
+ * previous wave) → CSV tables (tables.c) →
  * report.txt (summary.c) → manifest.json (manifest.c, which lists the
  * SHA-256 of every file before it) → swap into OUTDIR (outdir.c).  Any
  * failure removes the temporary folder; OUTDIR changes only at the swap.
@@ -40,12 +41,14 @@ static engage_status_t write_rejects(const report_input_t *in, const privacy_t *
 static const struct {
     const char *name;
     table_writer_t write;
+    bool needs_previous;       /* written only with a previous wave */
 } tables[] = {
-    { "managers.csv", tables_write_managers },
-    { "variance.csv", tables_write_variance },
-    { "items.csv", tables_write_items },
-    { "quality.csv", write_quality },
-    { "rejects.csv", write_rejects },
+    { "managers.csv", tables_write_managers, false },
+    { "variance.csv", tables_write_variance, false },
+    { "items.csv", tables_write_items, false },
+    { "changes.csv", tables_write_changes, true },
+    { "quality.csv", write_quality, false },
+    { "rejects.csv", write_rejects, false },
 };
 
 enum { N_TABLES = sizeof tables / sizeof tables[0], N_OUTPUTS = N_TABLES + 1 };
@@ -62,20 +65,28 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
 
     long min_group = in->config ? in->config->min_group : 5;
     engage_status_t rc = privacy_new(in->results, min_group, &privacy, err);
-    if (rc != ENGAGE_OK)
+    if (rc == ENGAGE_OK && in->changes)
+        rc = privacy_add_changes(privacy, in->changes, min_group, err);
+    if (rc != ENGAGE_OK) {
+        privacy_free(privacy);
         return rc;
+    }
     rc = outdir_begin(&od, outdir, err);
     if (rc != ENGAGE_OK)
         goto done;
 
+    size_t n_outputs = 0;
     for (size_t i = 0; i < N_TABLES && rc == ENGAGE_OK; i++) {
+        if (tables[i].needs_previous && !in->changes)
+            continue;
         char *path = outdir_path(&od, tables[i].name);
         if (!path) {
             rc = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
             break;
         }
-        outputs[i].name = tables[i].name;
-        rc = tables[i].write(in, privacy, path, outputs[i].sha256, err);
+        outputs[n_outputs].name = tables[i].name;
+        rc = tables[i].write(in, privacy, path, outputs[n_outputs].sha256, err);
+        n_outputs++;
         free(path);
     }
     if (rc != ENGAGE_OK)
@@ -84,14 +95,15 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
     rc = summary_build(in, privacy, &text, &size, err);
     if (rc != ENGAGE_OK)
         goto done;
-    outputs[N_TABLES].name = "report.txt";
-    rc = outdir_write_file(&od, "report.txt", text, size, outputs[N_TABLES].sha256, err);
+    outputs[n_outputs].name = "report.txt";
+    rc = outdir_write_file(&od, "report.txt", text, size, outputs[n_outputs].sha256, err);
+    n_outputs++;
     free(text);
     text = NULL;
     if (rc != ENGAGE_OK)
         goto done;
 
-    rc = manifest_build(in, outputs, N_OUTPUTS, &text, &size, err);
+    rc = manifest_build(in, outputs, n_outputs, &text, &size, err);
     if (rc != ENGAGE_OK)
         goto done;
     rc = outdir_write_file(&od, "manifest.json", text, size, NULL, err);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "../analysis/analysis.h"
+#include "../analysis/changes.h"
 #include "../core/config.h"
 #include "../core/dataset.h"
 #include "../core/error.h"
@@ -27,10 +28,14 @@ typedef struct {
     int argc;                  /* the command line, for manifest.json */
     char *const *argv;
     const char *version;
+    /* The previous wave (--previous): NULL without one.  changes matches it
+     * to this wave (changes_run); previous_log is its ingest log. */
+    const changes_t *changes;
+    const ingest_log_t *previous_log;
 } report_input_t;
 
-/* Write managers.csv, variance.csv, items.csv, quality.csv, rejects.csv,
- * report.txt and manifest.json into outdir, atomically.  ENGAGE_ECANTCREAT when the folder
+/* Write managers.csv, variance.csv, items.csv, changes.csv (with a previous
+ * wave), quality.csv, rejects.csv, report.txt and manifest.json into outdir, atomically.  ENGAGE_ECANTCREAT when the folder
  * cannot be created, ENGAGE_EIO when writing fails. */
 engage_status_t report_write(const report_input_t *in, const char *outdir, engage_error_t *err);
 

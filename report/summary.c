@@ -790,6 +790,226 @@ static void items_table(sbuf_t *sb, const report_input_t *in, size_t s)
     free(rows);
 }
 
+/* ------------------------------------------------------------------------ */
+/* change since the previous wave                                             */
+
+typedef struct {
+    double size;   /* |delta| */
+    size_t i;      /* change row */
+} change_rank_t;
+
+static int compare_change(const void *a, const void *b)
+{
+    const change_rank_t *x = a, *y = b;
+    if (x->size != y->size)
+        return x->size > y->size ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* "+0.25" / "-0.25": a change with its sign. */
+static num_t signed_fixed(double v, int decimals)
+{
+    num_t n = fixed(v, decimals);
+    if (isfinite(v) && n.s[0] != '-' && strspn(n.s, "0.") != strlen(n.s)) {
+        memmove(n.s + 1, n.s, strlen(n.s) + 1);
+        n.s[0] = '+';
+    }
+    return n;
+}
+
+/* The variance decomposition of both waves side by side; a wave's figures
+ * are hidden as variance.csv hides them (fewer than k scored). */
+static void waves_table(sbuf_t *sb, const changes_scale_t *cs, long k)
+{
+    const analysis_variance_t *v[2] = { cs->variance_previous, cs->variance };
+    bool hidden[2];
+    for (int w = 0; w < 2; w++)
+        hidden[w] = v[w]->respondents < (size_t)(k < 1 ? 1 : k);
+    static const char *const label[] = { "respondents", "managers", "icc_reml", "icc1", "F",
+                                         "p" };
+    enum { ROWS = 6 };
+    num_t cell[ROWS][2];
+    for (int w = 0; w < 2; w++) {
+        cell[0][w] = count(v[w]->respondents);
+        cell[1][w] = count(v[w]->managers);
+        if (hidden[w]) {
+            for (int r = 2; r < ROWS; r++)
+                snprintf(cell[r][w].s, sizeof cell[r][w].s, "hidden");
+            continue;
+        }
+        cell[2][w] = fixed(v[w]->icc_reml, 3);
+        cell[3][w] = fixed(v[w]->icc1, 3);
+        cell[4][w] = fixed(v[w]->f, 2);
+        if (isfinite(v[w]->p_value) && v[w]->p_value < 0.001)
+            snprintf(cell[5][w].s, sizeof cell[5][w].s, "<0.001");
+        else
+            cell[5][w] = fixed(v[w]->p_value, 3);
+    }
+    size_t wl = strlen("respondents"), wc[2] = { strlen("previous"), strlen("current") };
+    for (int r = 0; r < ROWS; r++)
+        for (int w = 0; w < 2; w++)
+            if (strlen(cell[r][w].s) > wc[w])
+                wc[w] = strlen(cell[r][w].s);
+    sb_str(sb, "\n");
+    wrap(sb, "", "Variance decomposition in each wave (icc_reml: the REML share between "
+                 "managers; F and p: the one-way ANOVA test):");
+    sb_str(sb, "  ");
+    sb_cell(sb, "", wl, false);
+    sb_str(sb, "  ");
+    sb_cell(sb, "previous", wc[0], true);
+    sb_str(sb, "  ");
+    sb_cell(sb, "current", wc[1], true);
+    sb_str(sb, "\n");
+    for (int r = 0; r < ROWS; r++) {
+        sb_str(sb, "  ");
+        sb_cell(sb, label[r], wl, false);
+        for (int w = 0; w < 2; w++) {
+            sb_str(sb, "  ");
+            sb_cell(sb, cell[r][w].s, wc[w], true);
+        }
+        sb_str(sb, "\n");
+    }
+}
+
+typedef struct {
+    const char *id;
+    num_t n_previous, mean_previous, n, mean, delta, q;
+} change_row_text_t;
+
+/* The shown managers whose change holds at q < 0.05, largest first. */
+static void changed_managers(sbuf_t *sb, const changes_scale_t *cs,
+                             const privacy_change_scale_t *pc)
+{
+    change_rank_t *order = malloc((cs->n_rows ? cs->n_rows : 1) * sizeof *order);
+    if (!order) {
+        sb->failed = true;
+        return;
+    }
+    size_t m = 0, tested = 0;
+    for (size_t i = 0; i < cs->n_rows; i++) {
+        if (pc->reason[i] != PRIVACY_SHOWN || !isfinite(pc->q[i]))
+            continue;
+        tested++;
+        if (pc->q[i] < 0.05 && isfinite(cs->rows[i].welch.delta))
+            order[m++] = (change_rank_t){ fabs(cs->rows[i].welch.delta), i };
+    }
+    sb_str(sb, "\n");
+    if (m == 0) {
+        wrapf(sb, "", "No shown manager's change holds at q" NBSP "<" NBSP "0.05 (Welch t-tests, "
+                      "Benjamini-Hochberg adjusted over the %zu shown %s with a test).", tested,
+              plural(tested, "manager", "managers"));
+        free(order);
+        return;
+    }
+    qsort(order, m, sizeof *order, compare_change);
+    size_t shown = m < SUMMARY_RANK_EDGE ? m : SUMMARY_RANK_EDGE;
+    change_row_text_t rows[SUMMARY_RANK_EDGE];
+    for (size_t r = 0; r < shown; r++) {
+        const changes_row_t *row = &cs->rows[order[r].i];
+        rows[r].id = row->manager_id;
+        rows[r].n_previous = count(row->previous.n);
+        rows[r].mean_previous = fixed(row->previous.mean, 2);
+        rows[r].n = count(row->current.n);
+        rows[r].mean = fixed(row->current.mean, 2);
+        rows[r].delta = signed_fixed(row->welch.delta, 2);
+        if (pc->q[order[r].i] < 0.001)
+            snprintf(rows[r].q.s, sizeof rows[r].q.s, "<0.001");
+        else
+            rows[r].q = fixed(pc->q[order[r].i], 3);
+    }
+    static const char *const head[] = { "n before", "before", "n now", "now", "change", "q" };
+    size_t wcol[6];
+    for (int c = 0; c < 6; c++)
+        wcol[c] = strlen(head[c]);
+    size_t wid = strlen("manager");
+    for (size_t r = 0; r < shown; r++) {
+        const num_t *cells[] = { &rows[r].n_previous, &rows[r].mean_previous, &rows[r].n,
+                                 &rows[r].mean, &rows[r].delta, &rows[r].q };
+        for (int c = 0; c < 6; c++)
+            if (strlen(cells[c]->s) > wcol[c])
+                wcol[c] = strlen(cells[c]->s);
+        if (u8_cols(rows[r].id) > wid)
+            wid = u8_cols(rows[r].id);
+    }
+    size_t fixed_cols = 2;
+    for (int c = 0; c < 6; c++)
+        fixed_cols += 2 + wcol[c];
+    size_t room = fixed_cols < SUMMARY_WIDTH - 10 ? SUMMARY_WIDTH - fixed_cols : 10;
+    if (wid > room)
+        wid = room;
+    wrapf(sb, "", "Managers whose change holds at q" NBSP "<" NBSP "0.05 (Welch t-tests, "
+                  "Benjamini-Hochberg adjusted over the %zu shown %s with a test), largest "
+                  "change first:", tested, plural(tested, "manager", "managers"));
+    sb_str(sb, "  ");
+    sb_cell(sb, "manager", wid, false);
+    for (int c = 0; c < 6; c++) {
+        sb_str(sb, "  ");
+        sb_cell(sb, head[c], wcol[c], true);
+    }
+    sb_str(sb, "\n");
+    for (size_t r = 0; r < shown; r++) {
+        char *id = fit(rows[r].id, wid, false);
+        if (!id) {
+            sb->failed = true;
+            break;
+        }
+        const num_t *cells[] = { &rows[r].n_previous, &rows[r].mean_previous, &rows[r].n,
+                                 &rows[r].mean, &rows[r].delta, &rows[r].q };
+        sb_str(sb, "  ");
+        sb_cell(sb, id, wid, false);
+        for (int c = 0; c < 6; c++) {
+            sb_str(sb, "  ");
+            sb_cell(sb, cells[c]->s, wcol[c], true);
+        }
+        sb_str(sb, "\n");
+        free(id);
+    }
+    if (m > shown)
+        wrapf(sb, "  ", "... and %zu more in changes.csv (q_value below 0.05).", m - shown);
+    free(order);
+}
+
+static void change_section(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, size_t s,
+                           long k)
+{
+    if (!in->changes || s >= in->changes->n_scales || s >= pv->n_change_scales)
+        return;
+    const changes_scale_t *cs = &in->changes->scales[s];
+    const privacy_change_scale_t *pc = &pv->changes[s];
+    const privacy_change_summary_t *ps = &pc->summary;
+    sb_str(sb, "\n");
+    heading(sb, "Change since the previous wave", '.');
+    sb_str(sb, "\n");
+    if (ps->scale_suppressed) {
+        wrapf(sb, "", "The change is not shown: fewer than %ld respondents were scored on this "
+                      "scale in %s (previous wave %zu, this wave %zu).", k,
+              cs->previous.n < (size_t)k && cs->current.n < (size_t)k ? "both waves"
+                                                                      : "one of the waves",
+              cs->previous.n, cs->current.n);
+    } else {
+        const changes_welch_t *w = &cs->welch;
+        long_text_t ci = { "" };
+        if (isfinite(w->ci_low) && isfinite(w->ci_high))
+            snprintf(ci.s, sizeof ci.s, " (95%%" NBSP "CI %s" NBSP "to" NBSP "%s%s)",
+                     signed_fixed(w->ci_low, 2).s, signed_fixed(w->ci_high, 2).s,
+                     p_text(w->p_value).s);
+        wrapf(sb, "", "Mean score: %s in the previous wave (%zu respondents), %s now (%zu); "
+                      "change %s%s.", fixed(cs->previous.mean, 2).s, cs->previous.n,
+              fixed(cs->current.mean, 2).s, cs->current.n, signed_fixed(w->delta, 2).s, ci.s);
+    }
+    size_t small = ps->n_primary;
+    wrapf(sb, "", "%zu %s in either wave: %zu shown; %zu not shown with fewer than %ld scored "
+                  "respondents in a wave (or absent from one).",
+          cs->n_rows, plural(cs->n_rows, "manager", "managers"), ps->n_shown, small, k);
+    if (ps->n_secondary > 0)
+        wrapf(sb, "", "Also not shown: %zu %s whose changes would let the hidden teams be "
+                      "worked out by subtraction.", ps->n_secondary,
+              plural(ps->n_secondary, "manager", "managers"));
+    if (!ps->scale_suppressed)
+        changed_managers(sb, cs, pc);
+    waves_table(sb, cs, k);
+}
+
 static void scale_section(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, size_t s,
                           long k)
 {
@@ -842,6 +1062,7 @@ static void scale_section(sbuf_t *sb, const report_input_t *in, const privacy_t 
         outliers(sb, in, pv, s);
         items_table(sb, in, s);
     }
+    change_section(sb, in, pv, s, k);
 
     bool first_note = true;
 #define NOTE(bit, text)                                                                     \
@@ -948,7 +1169,7 @@ static void quality_section(sbuf_t *sb, const report_input_t *in)
               total[3]);
 }
 
-static void privacy_section(sbuf_t *sb, long k)
+static void privacy_section(sbuf_t *sb, const report_input_t *in, long k)
 {
     heading(sb, "About these figures", '-');
     sb_str(sb, "\n");
@@ -962,6 +1183,14 @@ static void privacy_section(sbuf_t *sb, long k)
     sb_str(sb, "\n");
     wrap(sb, "", "Item figures (items.csv) pool every scored respondent of a scale, so they "
                  "are hidden only when the scale as a whole is.");
+    if (in->changes) {
+        sb_str(sb, "\n");
+        wrapf(sb, "", "A manager's change since the previous wave (changes.csv) is shown only "
+                      "when at least %ld of their team were scored in both waves; the same "
+                      "rule against subtraction then holds in each wave. A hidden change keeps "
+                      "n_previous and n. q_value adjusts p_value for the many managers tested "
+                      "(Benjamini-Hochberg over the shown managers of the scale).", k);
+    }
     sb_str(sb, "\n");
     wrap(sb, "", "Figures here are rounded; managers.csv, variance.csv and items.csv give them "
                  "to 12 significant digits. rejects.csv names respondents: it is for the analyst "
@@ -983,7 +1212,7 @@ engage_status_t summary_build(const report_input_t *in, const privacy_t *privacy
         scale_section(&sb, in, privacy, s, k);
     quality_section(&sb, in);
     sb_str(&sb, "\n");
-    privacy_section(&sb, k);
+    privacy_section(&sb, in, k);
     if (sb.failed || !sb.data) {
         free(sb.data);
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");

@@ -1,5 +1,6 @@
 /*
- * report/tables.c — managers.csv, variance.csv, quality.csv, rejects.csv.
+ * report/tables.c — managers.csv, variance.csv, items.csv, changes.csv,
+ * quality.csv, rejects.csv.
  *
  * Pure formatting over csv_out: figures come from the results, counts from
  * the ingest log, and the privacy decision says which figures are left
@@ -219,19 +220,11 @@ const char *tables_delimiter_name(const char *delimiter)
     return strcmp(delimiter, "\t") == 0 ? "tab" : delimiter;
 }
 
-engage_status_t tables_write_quality(const report_input_t *in, const char *path,
-                                     char sha256_hex[65], engage_error_t *err)
+/* A wave's rows of quality.csv. */
+static void quality_rows(csv_out_t *out, const ingest_log_t *log, const char *wave)
 {
-    static const char *const names[] = {
-        "file", "format", "encoding", "delimiter", "rows", "accepted", "rejected", "excluded",
-    };
-    csv_out_t *out;
-    engage_status_t rc = csv_out_open(&out, path, false, err);
-    if (rc != ENGAGE_OK)
-        return rc;
-    HEADER(out, names);
-    for (size_t i = 0; in->log && i < in->log->n_files; i++) {
-        const ingest_file_t *f = &in->log->files[i];
+    for (size_t i = 0; log && i < log->n_files; i++) {
+        const ingest_file_t *f = &log->files[i];
         csv_out_text(out, f->path, true);
         csv_out_text(out, f->format, true);
         csv_out_text(out, f->encoding, true);
@@ -240,28 +233,99 @@ engage_status_t tables_write_quality(const report_input_t *in, const char *path,
         csv_out_integer(out, (long long)f->accepted);
         csv_out_integer(out, (long long)f->rejected);
         csv_out_integer(out, (long long)f->excluded);
+        csv_out_text(out, wave, false);
         csv_out_end_row(out);
     }
-    return csv_out_close(out, sha256_hex, err);
 }
 
-engage_status_t tables_write_rejects(const report_input_t *in, const char *path,
+engage_status_t tables_write_quality(const report_input_t *in, const char *path,
                                      char sha256_hex[65], engage_error_t *err)
 {
-    static const char *const names[] = { "file", "line", "respondent_id", "reason" };
+    static const char *const names[] = {
+        "file", "format", "encoding", "delimiter", "rows", "accepted", "rejected", "excluded",
+        "wave",
+    };
     csv_out_t *out;
     engage_status_t rc = csv_out_open(&out, path, false, err);
     if (rc != ENGAGE_OK)
         return rc;
     HEADER(out, names);
-    for (size_t i = 0; in->log && i < in->log->n_rejects; i++) {
-        const ingest_reject_t *r = &in->log->rejects[i];
-        const char *file = r->file < in->log->n_files ? in->log->files[r->file].path : "";
+    quality_rows(out, in->log, "current");
+    quality_rows(out, in->previous_log, "previous");
+    return csv_out_close(out, sha256_hex, err);
+}
+
+/* A wave's rows of rejects.csv. */
+static void reject_rows(csv_out_t *out, const ingest_log_t *log, const char *wave)
+{
+    for (size_t i = 0; log && i < log->n_rejects; i++) {
+        const ingest_reject_t *r = &log->rejects[i];
+        const char *file = r->file < log->n_files ? log->files[r->file].path : "";
         csv_out_text(out, file, true);
         csv_out_integer(out, r->line);
         csv_out_text(out, r->respondent_id, true);
         csv_out_text(out, r->reason, true);
+        csv_out_text(out, wave, false);
         csv_out_end_row(out);
+    }
+}
+
+engage_status_t tables_write_rejects(const report_input_t *in, const char *path,
+                                     char sha256_hex[65], engage_error_t *err)
+{
+    static const char *const names[] = { "file", "line", "respondent_id", "reason", "wave" };
+    csv_out_t *out;
+    engage_status_t rc = csv_out_open(&out, path, false, err);
+    if (rc != ENGAGE_OK)
+        return rc;
+    HEADER(out, names);
+    reject_rows(out, in->log, "current");
+    reject_rows(out, in->previous_log, "previous");
+    return csv_out_close(out, sha256_hex, err);
+}
+
+engage_status_t tables_write_changes(const report_input_t *in, const privacy_t *privacy,
+                                     const char *path, char sha256_hex[65], engage_error_t *err)
+{
+    static const char *const names[] = {
+        "scale", "manager_id", "n_previous", "mean_previous", "n", "mean", "delta",
+        "ci_low", "ci_high", "p_value", "suppressed", "q_value",
+    };
+    csv_out_t *out;
+    engage_status_t rc = csv_out_open(&out, path, false, err);
+    if (rc != ENGAGE_OK)
+        return rc;
+    HEADER(out, names);
+    const changes_t *ch = in->changes;
+    for (size_t s = 0; ch && s < ch->n_scales; s++) {
+        const changes_scale_t *cs = &ch->scales[s];
+        for (size_t i = 0; i < cs->n_rows; i++) {
+            const changes_row_t *row = &cs->rows[i];
+            bool hidden = privacy_change_hidden(privacy, s, i);
+            csv_out_text(out, cs->scale->name, true);
+            csv_out_text(out, row->manager_id, true);
+            csv_out_integer(out, (long long)row->previous.n);
+            if (hidden)
+                csv_out_empty(out);
+            else
+                figure(out, row->previous.mean);
+            csv_out_integer(out, (long long)row->current.n);
+            if (hidden) {
+                for (int k = 0; k < 5; k++)
+                    csv_out_empty(out);
+                csv_out_integer(out, 1);
+                csv_out_empty(out);
+            } else {
+                figure(out, row->current.mean);
+                figure(out, row->welch.delta);
+                figure(out, row->welch.ci_low);
+                figure(out, row->welch.ci_high);
+                figure(out, row->welch.p_value);
+                csv_out_integer(out, 0);
+                figure(out, privacy->changes[s].q[i]);
+            }
+            csv_out_end_row(out);
+        }
     }
     return csv_out_close(out, sha256_hex, err);
 }

@@ -1,6 +1,6 @@
 /*
  * report/tables.h — the CSV outputs of CONTRACT.md: managers.csv,
- * variance.csv, items.csv, quality.csv and rejects.csv.
+ * variance.csv, items.csv, changes.csv, quality.csv and rejects.csv.
  *
  * Each writer creates one file at `path`, applies the privacy decision
  * where figures are concerned, and returns the SHA-256 of what it wrote.
@@ -42,11 +42,21 @@ engage_status_t tables_write_items(const report_input_t *in, const privacy_t *pr
 /* "above", "below" or "" for an analysis_stands_out_t. */
 const char *tables_stands_out_name(int stands_out);
 
-/* One row per input file of the ingest log. */
+/* One row per scale × manager of either wave (changes_t), scale order then
+ * manager_id byte order: the contract's columns, then q_value (Benjamini-
+ * Hochberg over the scale's shown rows).  A suppressed row keeps scale,
+ * manager_id, n_previous and n, leaves every figure empty and has
+ * suppressed = 1.  Written only with a previous wave. */
+engage_status_t tables_write_changes(const report_input_t *in, const privacy_t *privacy,
+                                     const char *path, char sha256_hex[65], engage_error_t *err);
+
+/* One row per input file of the ingest logs, then a column `wave`
+ * (current, or previous for the previous wave's files). */
 engage_status_t tables_write_quality(const report_input_t *in, const char *path,
                                      char sha256_hex[65], engage_error_t *err);
 
-/* One row per rejected or excluded input row, in log order. */
+/* One row per rejected or excluded input row, in log order (this wave's,
+ * then the previous wave's), then a column `wave` as in quality.csv. */
 engage_status_t tables_write_rejects(const report_input_t *in, const char *path,
                                      char sha256_hex[65], engage_error_t *err);
 

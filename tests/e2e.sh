@@ -102,6 +102,47 @@ if cmp -s "$work/first/variance.csv" "$work/late-options/variance.csv"; then ok;
 expect_status 0 $? "check"
 grep -q "rows 2000" "$work/check.txt" && ok || bad "check: no row count"
 
+# --- wave over wave: --previous ----------------------------------------------
+"$GEN" --respondents 3000 --items 6 --reverse 6 --seed 1 --config "$work/waves.ini" -o "$work/now.csv.gz"
+"$GEN" --respondents 3000 --items 6 --reverse 6 --seed 2 -o "$work/prev.csv.gz"
+"$ENGAGE" run -q -c "$work/waves.ini" -o "$work/waves" --previous "$work/prev.csv.gz" "$work/now.csv.gz"
+expect_status 0 $? "run with --previous"
+head -n 1 "$work/waves/changes.csv" > "$work/changes.head"
+if [ "$(cat "$work/changes.head")" = "scale,manager_id,n_previous,mean_previous,n,mean,delta,ci_low,ci_high,p_value,suppressed,q_value" ]; then
+    ok
+else
+    bad "changes.csv header: $(cat "$work/changes.head")"
+fi
+# rows = the union of both waves' managers (managers.csv lists this wave's)
+union=$( (gzip -dc "$work/now.csv.gz" | tail -n +2; gzip -dc "$work/prev.csv.gz" | tail -n +2) |
+    cut -d, -f2 | sort -u | wc -l)
+rows=$(tail -n +2 "$work/waves/changes.csv" | wc -l)
+if [ "$union" = "$rows" ] && [ "$rows" -gt 0 ]; then ok; else bad "changes.csv has $rows rows, union of managers $union"; fi
+if cut -d, -f2 "$work/waves/changes.csv" | tail -n +2 | LC_ALL=C sort -c 2> /dev/null; then ok; else bad "changes.csv not in manager_id order"; fi
+if grep -qiE 'nan|inf' "$work/waves/changes.csv"; then bad "changes.csv has nan/inf"; else ok; fi
+# a suppressed row shows nothing but its counts
+if awk -F, 'NR > 1 && $11 == 1 && ($4 $6 $7 $8 $9 $10 $12) != "" { exit 1 }' "$work/waves/changes.csv"; then ok; else bad "a suppressed change row shows a figure"; fi
+grep -q '"previous"' "$work/waves/manifest.json" && ok || bad "manifest: no previous inputs"
+grep -q '"changes.csv"' "$work/waves/manifest.json" && ok || bad "manifest: changes.csv not listed"
+grep -q 'prev.csv.gz,.*,previous$' "$work/waves/quality.csv" && ok || bad "quality.csv: previous file missing"
+grep -q 'Change since the previous wave' "$work/waves/report.txt" && ok || bad "report.txt: no change section"
+if awk 'length($0) > 80 { exit 1 }' "$work/waves/report.txt"; then ok; else bad "report.txt wider than 80 columns"; fi
+cp -r "$work/waves" "$work/waves1"
+"$ENGAGE" run -q -c "$work/waves.ini" -o "$work/waves" --previous "$work/prev.csv.gz" "$work/now.csv.gz"
+if same_tree "$work/waves" "$work/waves1"; then ok; else bad "two runs with --previous differ"; fi
+if [ -e "$work/out/changes.csv" ]; then bad "changes.csv without --previous"; else ok; fi
+"$ENGAGE" check --previous "$work/prev.csv.gz" "$work/now.csv.gz" > /dev/null 2>&1
+expect_status 64 $? "check --previous"
+"$ENGAGE" ingest --previous "$work/prev.csv.gz" "$work/now.csv.gz" > /dev/null 2>&1
+expect_status 64 $? "ingest --previous"
+"$ENGAGE" run -q -c "$work/waves.ini" -o "$work/x" --previous "$work/no-such.csv" "$work/now.csv.gz" 2> /dev/null
+expect_status 66 $? "missing previous wave"
+printf 'respondent_id,manager_id,Q1\nR1,M1,3\n' > "$work/other-items.csv"
+"$ENGAGE" run -q -o "$work/x" --previous "$work/other-items.csv" "$work/now.csv.gz" 2> "$work/stderr"
+expect_status 65 $? "previous wave with other item columns"
+grep -q "other-items.csv:1:" "$work/stderr" && ok || bad "previous wave error names no file:line: $(cat "$work/stderr")"
+if [ -e "$work/x" ]; then bad "a failed --previous run left an OUTDIR"; else ok; fi
+
 # --- command line and output errors -------------------------------------------
 "$ENGAGE" --version | grep -q "^engage $(cat VERSION)$" && ok || bad "--version"
 "$ENGAGE" --help | grep -q "usage: engage run" && ok || bad "--help"

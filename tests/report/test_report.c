@@ -228,7 +228,8 @@ static int setup(void **state)
     f->argv[2] = "-o";
     f->argv[3] = "out";
     f->argv[4] = "survey, emea.csv";
-    f->in = (report_input_t){ &f->cfg, f->ds, &f->results, &f->log, 5, f->argv, "9.9.9" };
+    f->in = (report_input_t){ .config = &f->cfg, .dataset = f->ds, .results = &f->results,
+                              .log = &f->log, .argc = 5, .argv = f->argv, .version = "9.9.9" };
     unsetenv("SOURCE_DATE_EPOCH");
     *state = f;
     return 0;
@@ -397,14 +398,14 @@ static void test_csv_bytes(void **state)
     free(text);
 
     const char *q = path_of(f, "out", "quality.csv");
-    assert_line(q, 0, "file,format,encoding,delimiter,rows,accepted,rejected,excluded");
-    assert_line(q, 1, "\"survey, emea.csv\",canonical,utf-8,\",\",27,25,1,1");
-    assert_line(q, 2, "apac.tsv,qualtrics,utf-16,tab,0,0,0,0");
+    assert_line(q, 0, "file,format,encoding,delimiter,rows,accepted,rejected,excluded,wave");
+    assert_line(q, 1, "\"survey, emea.csv\",canonical,utf-8,\",\",27,25,1,1,current");
+    assert_line(q, 2, "apac.tsv,qualtrics,utf-16,tab,0,0,0,0,current");
 
     const char *r = path_of(f, "out", "rejects.csv");
-    assert_line(r, 0, "file,line,respondent_id,reason");
-    assert_line(r, 1, "\"survey, emea.csv\",7,'=RSP-BAD,manager_id is empty");
-    assert_line(r, 2, "\"survey, emea.csv\",9,RSP-0003,superseded by line 20");
+    assert_line(r, 0, "file,line,respondent_id,reason,wave");
+    assert_line(r, 1, "\"survey, emea.csv\",7,'=RSP-BAD,manager_id is empty,current");
+    assert_line(r, 2, "\"survey, emea.csv\",9,RSP-0003,superseded by line 20,current");
 }
 
 static void check_report_text(const char *text)
