@@ -11,6 +11,7 @@
  */
 #include "tables.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
@@ -132,6 +133,37 @@ engage_status_t tables_write_managers(const report_input_t *in, const privacy_t 
     return csv_out_close(out, sha256_hex, err);
 }
 
+/* With --previous, variance.csv also carries what report.txt says of the
+ * previous wave and of the company-level change, so that report.txt shows
+ * only what the CSVs show.  A wave with fewer than min_group scored
+ * respondents keeps only its counts; the change needs both waves. */
+static const char *const PREVIOUS_WAVE_NAMES[] = {
+    "respondents_previous", "managers_previous", "grand_mean_previous", "f_previous",
+    "p_value_previous", "icc1_previous", "icc_reml_previous", "delta", "delta_ci_low",
+    "delta_ci_high", "delta_p_value",
+};
+
+static long min_group(const report_input_t *in)
+{
+    return in->config ? in->config->min_group : 5;
+}
+
+static void previous_wave_cells(csv_out_t *out, const changes_scale_t *cs, long k)
+{
+    const analysis_variance_t *v = cs->variance_previous;
+    size_t shown_from = k < 1 ? 1 : (size_t)k;
+    csv_out_integer(out, (long long)v->respondents);
+    csv_out_integer(out, (long long)v->managers);
+    bool previous_shown = v->respondents >= shown_from;
+    const double previous[] = {v->grand_mean, v->f, v->p_value, v->icc1, v->icc_reml};
+    for (size_t i = 0; i < sizeof previous / sizeof previous[0]; i++)
+        figure(out, previous_shown ? previous[i] : NAN);
+    bool change_shown = previous_shown && cs->variance->respondents >= shown_from;
+    const double change[] = {cs->welch.delta, cs->welch.ci_low, cs->welch.ci_high, cs->welch.p_value};
+    for (size_t i = 0; i < sizeof change / sizeof change[0]; i++)
+        figure(out, change_shown ? change[i] : NAN);
+}
+
 engage_status_t tables_write_variance(const report_input_t *in, const privacy_t *privacy,
                                       const char *path, char sha256_hex[65], engage_error_t *err)
 {
@@ -145,7 +177,13 @@ engage_status_t tables_write_variance(const report_input_t *in, const privacy_t 
     engage_status_t rc = csv_out_open(&out, path, false, err);
     if (rc != ENGAGE_OK)
         return rc;
-    HEADER(out, names);
+    if (in->changes) {
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            csv_out_text(out, names[i], true);
+        HEADER(out, PREVIOUS_WAVE_NAMES);
+    } else {
+        HEADER(out, names);
+    }
     const results_t *res = in->results;
     for (size_t s = 0; s < res->n_scales; s++) {
         const analysis_scale_t *sc = &res->scales[s];
@@ -168,6 +206,8 @@ engage_status_t tables_write_variance(const report_input_t *in, const privacy_t 
             for (size_t k = 0; k < sizeof figures / sizeof figures[0]; k++)
                 figure(out, figures[k]);
         }
+        if (in->changes)
+            previous_wave_cells(out, &in->changes->scales[s], min_group(in));
         csv_out_end_row(out);
     }
     return csv_out_close(out, sha256_hex, err);

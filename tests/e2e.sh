@@ -113,6 +113,13 @@ if [ "$(cat "$work/changes.head")" = "scale,manager_id,n_previous,mean_previous,
 else
     bad "changes.csv header: $(cat "$work/changes.head")"
 fi
+# variance.csv carries the previous wave and the company-level change
+if head -n 1 "$work/waves/variance.csv" | grep -q ',alpha,respondents_previous,managers_previous,grand_mean_previous,f_previous,p_value_previous,icc1_previous,icc_reml_previous,delta,delta_ci_low,delta_ci_high,delta_p_value$'; then
+    ok
+else
+    bad "variance.csv lacks the previous wave's columns"
+fi
+if [ "$(awk -F, 'NR == 2 { print $23 }' "$work/waves/variance.csv")" = 3000 ]; then ok; else bad "respondents_previous"; fi
 # rows = the union of both waves' managers (managers.csv lists this wave's)
 union=$( (gzip -dc "$work/now.csv.gz" | tail -n +2; gzip -dc "$work/prev.csv.gz" | tail -n +2) |
     cut -d, -f2 | sort -u | wc -l)
