@@ -41,7 +41,9 @@ static const unsigned char byte_class[256] = {
     /* tab, VT, FF, the DOS end-of-file mark 0x1a and ESC 0x1b are text */
 };
 
-enum { BATCH_BYTES = 1 << 16, RING = 4 };
+/* 32 batches of 64 KiB: enough slack that the reading thread keeps going
+ * while the other one pauses (a hash table growing, say). */
+enum { BATCH_BYTES = 1 << 16, RING = 32 };
 
 /* Records packed for handing over. */
 typedef struct {
