@@ -195,6 +195,25 @@ static void sb_cell(sbuf_t *sb, const char *text, size_t width, bool right)
         sb_repeat(sb, ' ', pad);
 }
 
+/* One table line: two spaces before every cell; label left-aligned to
+ * label_width, then n cells right-aligned to their widths, then tail (may be
+ * NULL) as it is. */
+static void sb_row(sbuf_t *sb, const char *label, size_t label_width, const char *const *cells,
+                   const size_t *widths, size_t n, const char *tail)
+{
+    sb_str(sb, "  ");
+    sb_cell(sb, label, label_width, false);
+    for (size_t c = 0; c < n; c++) {
+        sb_str(sb, "  ");
+        sb_cell(sb, cells[c], widths[c], true);
+    }
+    if (tail) {
+        sb_str(sb, "  ");
+        sb_str(sb, tail);
+    }
+    sb_str(sb, "\n");
+}
+
 /* ------------------------------------------------------------------------ */
 /* paragraphs                                                                 */
 
@@ -549,16 +568,11 @@ static void ranking(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, s
 
     wrap(sb, "", "Managers ranked by mean score, highest first, with the 95% confidence "
                  "interval of the mean:");
+    const size_t widths[] = { wn, wm };
+    const char *const head[] = { "n", "mean" };
     sb_str(sb, "\n  ");
     sb_cell(sb, "rank", wr, true);
-    sb_str(sb, "  ");
-    sb_cell(sb, "manager", wid, false);
-    sb_str(sb, "  ");
-    sb_cell(sb, "n", wn, true);
-    sb_str(sb, "  ");
-    sb_cell(sb, "mean", wm, true);
-    sb_str(sb, "  ");
-    sb_str(sb, "95% CI\n");
+    sb_row(sb, "manager", wid, head, widths, 2, "95% CI");
     for (size_t i = 0; i < n_rows; i++) {
         if (cut && i == SUMMARY_RANK_EDGE) {
             char more[160];
@@ -577,17 +591,10 @@ static void ranking(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, s
             sb->failed = true;
             break;
         }
+        const char *const cells[] = { rows[i].n.s, rows[i].mean.s };
         sb_str(sb, "  ");
         sb_cell(sb, rows[i].rank.s, wr, true);
-        sb_str(sb, "  ");
-        sb_cell(sb, id, wid, false);
-        sb_str(sb, "  ");
-        sb_cell(sb, rows[i].n.s, wn, true);
-        sb_str(sb, "  ");
-        sb_cell(sb, rows[i].mean.s, wm, true);
-        sb_str(sb, "  ");
-        sb_str(sb, rows[i].ci.s);
-        sb_str(sb, "\n");
+        sb_row(sb, id, wid, cells, widths, 2, rows[i].ci.s);
         free(id);
     }
     free(order);
@@ -641,28 +648,17 @@ static void outlier_table(sbuf_t *sb, const report_input_t *in, const analysis_s
 
     sb_str(sb, "\n");
     wrapf(sb, "", "%s the limits (%zu):", side, total);
-    sb_str(sb, "  ");
-    sb_cell(sb, "manager", wid, false);
-    sb_str(sb, "  ");
-    sb_cell(sb, "n", wn, true);
-    sb_str(sb, "  ");
-    sb_cell(sb, "mean", wm, true);
-    sb_str(sb, "  99.8% limits\n");
+    const size_t widths[] = { wn, wm };
+    const char *const head[] = { "n", "mean" };
+    sb_row(sb, "manager", wid, head, widths, 2, "99.8% limits");
     for (size_t i = 0; i < shown; i++) {
         char *id = fit(rows[i].id, wid, false);
         if (!id) {
             sb->failed = true;
             return;
         }
-        sb_str(sb, "  ");
-        sb_cell(sb, id, wid, false);
-        sb_str(sb, "  ");
-        sb_cell(sb, rows[i].n.s, wn, true);
-        sb_str(sb, "  ");
-        sb_cell(sb, rows[i].mean.s, wm, true);
-        sb_str(sb, "  ");
-        sb_str(sb, rows[i].limits.s);
-        sb_str(sb, "\n");
+        const char *const cells[] = { rows[i].n.s, rows[i].mean.s };
+        sb_row(sb, id, wid, cells, widths, 2, rows[i].limits.s);
         free(id);
     }
     if (total > shown)
@@ -760,16 +756,10 @@ static void items_table(sbuf_t *sb, const report_input_t *in, size_t s)
     wrap(sb, "", rest ? "Items (after reverse coding; item-rest r is the correlation of an "
                         "item with the sum of the others):"
                       : "Item (after reverse coding):");
-    const char *head[] = { "n", "mean", "sd", "favourable", "item-rest r" };
+    const char *const head[] = { "n", "mean", "sd", "favourable", "item-rest r" };
     size_t widths[] = { wn, wm, ws, wf, wr };
     size_t columns = rest ? 5 : 4;
-    sb_str(sb, "  ");
-    sb_cell(sb, "item", wid, false);
-    for (size_t c = 0; c < columns; c++) {
-        sb_str(sb, "  ");
-        sb_cell(sb, head[c], widths[c], true);
-    }
-    sb_str(sb, "\n");
+    sb_row(sb, "item", wid, head, widths, columns, NULL);
     for (size_t i = 0; i < sc->n_items; i++) {
         char *name = fit(rows[i].name, wid, false);
         if (!name) {
@@ -778,13 +768,7 @@ static void items_table(sbuf_t *sb, const report_input_t *in, size_t s)
         }
         const char *cells[] = { rows[i].n.s, rows[i].mean.s, rows[i].sd.s, rows[i].fav.s,
                                 rows[i].rest.s };
-        sb_str(sb, "  ");
-        sb_cell(sb, name, wid, false);
-        for (size_t c = 0; c < columns; c++) {
-            sb_str(sb, "  ");
-            sb_cell(sb, cells[c], widths[c], true);
-        }
-        sb_str(sb, "\n");
+        sb_row(sb, name, wid, cells, widths, columns, NULL);
         free(name);
     }
     free(rows);
@@ -853,21 +837,11 @@ static void waves_table(sbuf_t *sb, const changes_scale_t *cs, long k)
     sb_str(sb, "\n");
     wrap(sb, "", "Variance decomposition in each wave (icc_reml: the REML share between "
                  "managers; F and p: the one-way ANOVA test):");
-    sb_str(sb, "  ");
-    sb_cell(sb, "", wl, false);
-    sb_str(sb, "  ");
-    sb_cell(sb, "previous", wc[0], true);
-    sb_str(sb, "  ");
-    sb_cell(sb, "current", wc[1], true);
-    sb_str(sb, "\n");
+    const char *const head[] = { "previous", "current" };
+    sb_row(sb, "", wl, head, wc, 2, NULL);
     for (int r = 0; r < ROWS; r++) {
-        sb_str(sb, "  ");
-        sb_cell(sb, label[r], wl, false);
-        for (int w = 0; w < 2; w++) {
-            sb_str(sb, "  ");
-            sb_cell(sb, cell[r][w].s, wc[w], true);
-        }
-        sb_str(sb, "\n");
+        const char *const cells[] = { cell[r][0].s, cell[r][1].s };
+        sb_row(sb, label[r], wl, cells, wc, 2, NULL);
     }
 }
 
@@ -940,28 +914,16 @@ static void changed_managers(sbuf_t *sb, const changes_scale_t *cs,
     wrapf(sb, "", "Managers whose change holds at q" NBSP "<" NBSP "0.05 (Welch t-tests, "
                   "Benjamini-Hochberg adjusted over the %zu shown %s with a test), largest "
                   "change first:", tested, plural(tested, "manager", "managers"));
-    sb_str(sb, "  ");
-    sb_cell(sb, "manager", wid, false);
-    for (int c = 0; c < 6; c++) {
-        sb_str(sb, "  ");
-        sb_cell(sb, head[c], wcol[c], true);
-    }
-    sb_str(sb, "\n");
+    sb_row(sb, "manager", wid, head, wcol, 6, NULL);
     for (size_t r = 0; r < shown; r++) {
         char *id = fit(rows[r].id, wid, false);
         if (!id) {
             sb->failed = true;
             break;
         }
-        const num_t *cells[] = { &rows[r].n_previous, &rows[r].mean_previous, &rows[r].n,
-                                 &rows[r].mean, &rows[r].delta, &rows[r].q };
-        sb_str(sb, "  ");
-        sb_cell(sb, id, wid, false);
-        for (int c = 0; c < 6; c++) {
-            sb_str(sb, "  ");
-            sb_cell(sb, cells[c]->s, wcol[c], true);
-        }
-        sb_str(sb, "\n");
+        const char *const cells[] = { rows[r].n_previous.s, rows[r].mean_previous.s, rows[r].n.s,
+                                      rows[r].mean.s, rows[r].delta.s, rows[r].q.s };
+        sb_row(sb, id, wid, cells, wcol, 6, NULL);
         free(id);
     }
     if (m > shown)
@@ -1126,13 +1088,7 @@ static void quality_section(sbuf_t *sb, const report_input_t *in)
     if (wf > room)
         wf = room;
 
-    sb_str(sb, "  ");
-    sb_cell(sb, "file", wf, false);
-    for (int c = 0; c < 4; c++) {
-        sb_str(sb, "  ");
-        sb_cell(sb, head[c], w[c], true);
-    }
-    sb_str(sb, "\n");
+    sb_row(sb, "file", wf, head, w, 4, NULL);
     for (size_t i = 0; i <= log->n_files; i++) {
         if (i == log->n_files && log->n_files < 2)
             break;
@@ -1150,14 +1106,10 @@ static void quality_section(sbuf_t *sb, const report_input_t *in)
             sb->failed = true;
             return;
         }
-        sb_str(sb, "  ");
-        sb_cell(sb, name, wf, false);
+        const num_t counts[] = { count(v[0]), count(v[1]), count(v[2]), count(v[3]) };
+        const char *const cells[] = { counts[0].s, counts[1].s, counts[2].s, counts[3].s };
+        sb_row(sb, name, wf, cells, w, 4, NULL);
         free(name);
-        for (int c = 0; c < 4; c++) {
-            sb_str(sb, "  ");
-            sb_cell(sb, count(v[c]).s, w[c], true);
-        }
-        sb_str(sb, "\n");
     }
     sb_str(sb, "\n");
     if (total[2] == 0 && total[3] == 0)
