@@ -43,22 +43,7 @@
 #include "../../analysis/analysis.h"
 #include "../../analysis/reml.h"
 
-static void check_close(double got, double want, double rel, const char *what, const char *file,
-                        int line)
-{
-    bool ok;
-    if (isnan(want))
-        ok = isnan(got);
-    else
-        ok = !isnan(got) && fabs(got - want) <= rel * fmax(fabs(got), fabs(want));
-    if (!ok) {
-        print_error("%s: got %.17g, want %.17g\n", what, got, want);
-        _fail(file, line);
-    }
-}
-
-#define assert_close(got, want) check_close((got), (want), 1e-12, #got, __FILE__, __LINE__)
-#define assert_nan(got) check_close((got), NAN, 0, #got, __FILE__, __LINE__)
+#include "close.h"
 
 /* Team means and SSW of teams given as values, for reml_oneway. */
 typedef struct {
