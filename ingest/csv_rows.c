@@ -457,9 +457,11 @@ static engage_status_t take_batches(reader_t *r, engage_error_t *err)
     }
 }
 
-engage_status_t csv_rows_read(source_t *src, const char *name, char delimiter, bool thread, csv_row_fn fn,
-                              void *user, long *last_line, engage_error_t *err)
+engage_status_t csv_rows_read(source_t *src, const char *name, const csv_rows_options_t *options,
+                              csv_row_fn fn, void *user, csv_rows_info_t *info, engage_error_t *err)
 {
+    char delimiter = options->delimiter ? options->delimiter : ',';
+    bool thread = options->thread;
     reader_t r = {.src = src, .name = name, .delimiter = delimiter, .fn = fn, .user = user, .err = err,
                   .status = ENGAGE_OK, .line = 1};
     engage_status_t st;
@@ -495,7 +497,11 @@ engage_status_t csv_rows_read(source_t *src, const char *name, char delimiter, b
         }
         free_batch(&r.direct);
     }
-    if (last_line)
-        *last_line = r.ends_with_terminator ? r.line - 1 : r.line;
+    if (info) {
+        info->delimiter = delimiter;
+        info->encoding = "utf-8";
+        info->bom = false;
+        info->last_line = r.ends_with_terminator ? r.line - 1 : r.line;
+    }
     return st;
 }

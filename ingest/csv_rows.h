@@ -42,11 +42,25 @@ static inline size_t csv_row_length(const csv_row_t *row, size_t i)
  * by csv_rows_read (the callback fills err). */
 typedef engage_status_t (*csv_row_fn)(void *user, const csv_row_t *row, engage_error_t *err);
 
-/* Read every record of src.  delimiter is ',', ';' or '\t'.  `name` is the
- * file name used in messages.  thread: read and tokenise on a second
- * thread while fn runs on this one (the records and errors are the same).
- * *last_line receives the number of physical lines read. */
-engage_status_t csv_rows_read(source_t *src, const char *name, char delimiter, bool thread, csv_row_fn fn,
-                              void *user, long *last_line, engage_error_t *err);
+typedef struct {
+    const char *encoding;      /* config value: "auto", "utf-8", "utf-16" or "windows-1252" */
+    char delimiter;            /* ',', ';' or '\t'; 0 = sniff it from the header rows */
+    bool thread;               /* read and tokenise on a second thread while fn runs
+                                  on this one (the records and errors are the same) */
+} csv_rows_options_t;
+
+/* What reading found out, filled in by csv_rows_read (also on error). */
+typedef struct {
+    char delimiter;            /* the delimiter used */
+    const char *encoding;      /* static: "utf-8", "utf-16le", "utf-16be", "windows-1252" */
+    bool bom;                  /* the text began with a byte order mark */
+    long last_line;            /* physical lines read */
+} csv_rows_info_t;
+
+/* Read every record of src, decoded to UTF-8 (see decode.h), tokenised with
+ * the given or sniffed delimiter.  `name` is the file name used in
+ * messages. */
+engage_status_t csv_rows_read(source_t *src, const char *name, const csv_rows_options_t *options,
+                              csv_row_fn fn, void *user, csv_rows_info_t *info, engage_error_t *err);
 
 #endif

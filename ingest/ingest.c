@@ -444,7 +444,10 @@ static engage_status_t read_source(ingest_ctx_t *ctx, source_t *src, const char 
     /* A second thread reads and tokenises, unless tests cut the input into
      * small chunks to exercise the single-threaded path. */
     bool thread = !(ctx->options && ctx->options->chunk);
-    engage_status_t st = csv_rows_read(src, name, delimiter_char(ctx->cfg), thread, on_record, ctx, NULL, err);
+    csv_rows_options_t reading = {.encoding = ctx->cfg->encoding, .delimiter = delimiter_char(ctx->cfg),
+                                  .thread = thread};
+    csv_rows_info_t info = {0};
+    engage_status_t st = csv_rows_read(src, name, &reading, on_record, ctx, &info, err);
     ingest_file_t *file = &ctx->log->files[ctx->file];
     file->gzip = source_is_gzip(src);
     file->bytes = source_bytes(src);
