@@ -16,7 +16,12 @@
  * way the callback sees the same records in the same order, and an error of
  * the input comes after every record before it.
  *
- * Owns the libcsv parser, the batches and the thread.
+ * Without a configured delimiter, the decoded text is gathered until the
+ * first five records are complete (at most 64 KiB, or the end) and the
+ * delimiter is chosen from them (see sniff_choose) before any of it is
+ * parsed.
+ *
+ * Owns the libcsv parser, the decoder, the batches and the thread.
  */
 #include "csv_rows.h"
 
@@ -25,6 +30,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "decode.h"
 
 /* Byte classes for the line scanner. */
 enum { BYTE_PLAIN = 0, BYTE_LF, BYTE_CR, BYTE_BINARY };
@@ -75,7 +82,11 @@ typedef struct {
 struct reader {
     source_t *src;
     const char *name;
-    char delimiter;
+    const char *encoding;      /* the setting (options->encoding) */
+    const char *decided;       /* after reading: decode_encoding(), static */
+    bool bom;
+    char delimiter;            /* 0 until sniffed */
+    decode_t *dec;
     csv_row_fn fn;
     void *user;
     engage_error_t *err;       /* where the reading side reports */
@@ -241,6 +252,9 @@ static void fail_binary(reader_t *r, const unsigned char *data, size_t at)
     }
     r->status = engage_fail(r->err, ENGAGE_EDATA, r->name, line,
                             "binary data (byte 0x%02x): this is not a text file", data[at]);
+    /* UTF-16 without a byte order mark shows itself as NUL bytes. */
+    if (data[at] == 0 && r->dec && strncmp(decode_encoding(r->dec), "utf-16", 6) != 0)
+        engage_hint(r->err, "if this is UTF-16 text, set encoding = utf-16 in [input]");
 }
 
 /* Cut bytes into pieces after each line terminator, counting lines, and
@@ -287,18 +301,137 @@ static void scan_bytes(reader_t *r, struct csv_parser *p, const unsigned char *d
     r->ends_with_terminator = data[len - 1] == '\n' || data[len - 1] == '\r';
 }
 
-/* The first bytes of the stream: a UTF-8 BOM is dropped, UTF-16 refused. */
-static void scan_head(reader_t *r, struct csv_parser *p, const unsigned char *head, size_t len)
+/* ------------------------------------------------------------ sniffing */
+
+/* The delimiter is sniffed from the first records of the decoded text: up
+ * to SNIFF_RECORDS records or SNIFF_BYTES bytes, whichever comes first. */
+enum { SNIFF_RECORDS = 5, SNIFF_BYTES = 1 << 16, N_CANDIDATES = 3 };
+static const char CANDIDATES[N_CANDIDATES] = {',', ';', '\t'}; /* in order of preference */
+
+/* Delimiter candidates counted outside quotes, record by record. */
+typedef struct {
+    size_t counts[SNIFF_RECORDS][N_CANDIDATES];
+    size_t current[N_CANDIDATES];
+    int records;               /* complete records counted */
+    bool quoted;
+    bool current_started;      /* the current record has a byte other than a space */
+    size_t seen;
+} sniff_t;
+
+static bool sniff_done(const sniff_t *s)
 {
-    if (len >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF))) {
-        r->status = engage_fail(r->err, ENGAGE_EDATA, r->name, 1,
-                                "UTF-16 text is not supported by this version of engage");
-        engage_hint(r->err, "save the file as CSV UTF-8");
-        return;
+    return s->records == SNIFF_RECORDS || s->seen >= SNIFF_BYTES;
+}
+
+static void sniff_end_record(sniff_t *s)
+{
+    memcpy(s->counts[s->records++], s->current, sizeof s->current);
+    memset(s->current, 0, sizeof s->current);
+    s->current_started = false;
+}
+
+static void sniff_feed(sniff_t *s, const unsigned char *data, size_t len)
+{
+    for (size_t i = 0; i < len && !sniff_done(s); i++, s->seen++) {
+        unsigned char c = data[i];
+        if (c == '"') {
+            s->quoted = !s->quoted; /* a doubled quote toggles twice */
+            s->current_started = true;
+        } else if (s->quoted) {
+            continue;
+        } else if (c == '\n' || c == '\r') {
+            if (s->current_started) /* blank lines are no records (as in libcsv) */
+                sniff_end_record(s);
+        } else {
+            for (int k = 0; k < N_CANDIDATES; k++)
+                if (c == (unsigned char)CANDIDATES[k])
+                    s->current[k]++;
+            if (c != ' ')
+                s->current_started = true;
+        }
     }
-    if (len == 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF)
-        return;
-    scan_bytes(r, p, head, len);
+}
+
+/* The candidate present in the first record whose count is the same in the
+ * most records; ties go to the larger count in the first record, then to
+ * the order of CANDIDATES.  ',' when none is present.  complete: the text
+ * ended, so an unterminated last record counts too. */
+static char sniff_choose(sniff_t *s, bool complete)
+{
+    if (s->current_started && s->records < SNIFF_RECORDS && (complete || s->records == 0))
+        sniff_end_record(s);
+    char best = ',';
+    int best_agree = 0;
+    size_t best_first = 0;
+    for (int k = 0; k < N_CANDIDATES && s->records > 0; k++) {
+        size_t first = s->counts[0][k];
+        if (first == 0)
+            continue;
+        int agree = 0;
+        for (int i = 0; i < s->records; i++)
+            agree += s->counts[i][k] == first;
+        if (agree > best_agree || (agree == best_agree && first > best_first)) {
+            best = CANDIDATES[k];
+            best_agree = agree;
+            best_first = first;
+        }
+    }
+    return best;
+}
+
+/* ------------------------------------------------------------ reading */
+
+static void set_delimiter(reader_t *r, struct csv_parser *p, char delimiter)
+{
+    r->delimiter = delimiter;
+    csv_set_delim(p, (unsigned char)delimiter);
+    if (delimiter == '\t')
+        csv_set_space_func(p, is_space_only);
+}
+
+/* Without a configured delimiter: gather the decoded head of the text, sniff
+ * the delimiter from it, then parse the head.  An error of reading comes
+ * after the records before it, as in the main loop. */
+static void read_head(reader_t *r, struct csv_parser *p)
+{
+    unsigned char *head = NULL;
+    size_t len = 0, cap = 0;
+    sniff_t sniff = {0};
+    long line = 1;             /* of the next byte, counted as scan_bytes will */
+    bool after_cr = false, ended = false;
+    engage_error_t head_err = {0};
+    engage_status_t st = ENGAGE_OK;
+    while (!sniff_done(&sniff)) {
+        const unsigned char *data;
+        size_t n;
+        st = decode_read(r->dec, &data, &n, line, &head_err);
+        if (st != ENGAGE_OK || n == 0) {
+            ended = true;
+            break;
+        }
+        if (!grow((void **)&head, &cap, len + n, 1)) {
+            free(head);
+            out_of_memory(r);
+            return;
+        }
+        memcpy(head + len, data, n);
+        len += n;
+        sniff_feed(&sniff, data, n);
+        for (size_t i = 0; i < n; i++) {
+            if ((data[i] == '\n' && !after_cr) || data[i] == '\r')
+                line++;
+            after_cr = data[i] == '\r';
+        }
+    }
+    set_delimiter(r, p, sniff_choose(&sniff, ended));
+    if (len)
+        scan_bytes(r, p, head, len);
+    free(head);
+    if (st != ENGAGE_OK && r->status == ENGAGE_OK) {
+        r->status = st;
+        if (r->err)
+            *r->err = head_err;
+    }
 }
 
 /* The callback's view of each complete record of a batch; stops at the
@@ -362,41 +495,30 @@ static void deliver(reader_t *r)
     pthread_mutex_unlock(&ring->lock);
 }
 
-/* Read, tokenise and deliver every record of the source; the last batch
- * (with last set) carries the reading status. */
+/* Read, decode, tokenise and deliver every record of the source; the last
+ * batch (with last set) carries the reading status. */
 static void read_all(reader_t *r)
 {
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
         r->status = engage_fail(r->err, ENGAGE_ENOMEM, r->name, 0, "out of memory");
     } else {
-        csv_set_delim(&p, (unsigned char)r->delimiter);
-        if (r->delimiter == '\t')
-            csv_set_space_func(&p, is_space_only);
-
-        unsigned char head[3]; /* first bytes, to recognise a byte order mark */
-        size_t head_len = 0;
-        bool head_done = false;
+        r->status = decode_new(&r->dec, r->src, r->name, r->encoding, r->err);
+        if (r->status == ENGAGE_OK) {
+            if (r->delimiter)
+                set_delimiter(r, &p, r->delimiter);
+            else
+                read_head(r, &p);
+        }
         while (r->status == ENGAGE_OK) {
             const unsigned char *data;
             size_t len;
-            engage_status_t st = source_read(r->src, &data, &len, r->line, r->err);
+            engage_status_t st = decode_read(r->dec, &data, &len, r->line, r->err);
             if (st != ENGAGE_OK) {
                 r->status = st;
                 break;
             }
-            size_t got = len;
-            if (!head_done) {
-                while (len && head_len < sizeof head) {
-                    head[head_len++] = *data++;
-                    len--;
-                }
-                if (head_len == sizeof head || got == 0) {
-                    head_done = true;
-                    scan_head(r, &p, head, head_len);
-                }
-            }
-            if (got == 0)
+            if (len == 0)
                 break;
             scan_bytes(r, &p, data, len);
         }
@@ -404,6 +526,12 @@ static void read_all(reader_t *r)
             r->status = engage_fail(r->err, ENGAGE_EDATA, r->name, open_field_line(&p, r->line),
                                     "unterminated quoted field: the closing quote is missing");
         csv_free(&p);
+    }
+    if (r->dec) {
+        r->decided = decode_encoding(r->dec);
+        r->bom = decode_bom(r->dec);
+        decode_free(r->dec);
+        r->dec = NULL;
     }
     r->batch->last = true;
     r->batch->status = r->status;
@@ -460,10 +588,9 @@ static engage_status_t take_batches(reader_t *r, engage_error_t *err)
 engage_status_t csv_rows_read(source_t *src, const char *name, const csv_rows_options_t *options,
                               csv_row_fn fn, void *user, csv_rows_info_t *info, engage_error_t *err)
 {
-    char delimiter = options->delimiter ? options->delimiter : ',';
     bool thread = options->thread;
-    reader_t r = {.src = src, .name = name, .delimiter = delimiter, .fn = fn, .user = user, .err = err,
-                  .status = ENGAGE_OK, .line = 1};
+    reader_t r = {.src = src, .name = name, .encoding = options->encoding, .delimiter = options->delimiter,
+                  .fn = fn, .user = user, .err = err, .status = ENGAGE_OK, .line = 1};
     engage_status_t st;
     ring_t ring = {0};
     engage_error_t reading_err = {0};
@@ -498,9 +625,9 @@ engage_status_t csv_rows_read(source_t *src, const char *name, const csv_rows_op
         free_batch(&r.direct);
     }
     if (info) {
-        info->delimiter = delimiter;
-        info->encoding = "utf-8";
-        info->bom = false;
+        info->delimiter = r.delimiter ? r.delimiter : ',';
+        info->encoding = r.decided ? r.decided : "utf-8";
+        info->bom = r.bom;
         info->last_line = r.ends_with_terminator ? r.line - 1 : r.line;
     }
     return st;

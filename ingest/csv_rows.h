@@ -4,9 +4,11 @@
  *
  * Tokenising is libcsv's (strict mode); this module feeds it line by line so
  * that it always knows the physical line (LF, CRLF and bare CR all end a
- * line), strips a UTF-8 byte order mark, refuses NUL and other binary bytes,
+ * line), takes the text from decode.h (so it sees UTF-8 only), sniffs the
+ * delimiter when none is configured, refuses NUL and other binary bytes,
  * caps the size of a field and a record, and names the line where an
- * unterminated quoted field starts.  Memory is bounded by the largest record.
+ * unterminated quoted field starts.  Memory is bounded by the largest record
+ * (and 64 KiB plus one read while the delimiter is sniffed).
  */
 #ifndef ENGAGE_CSV_ROWS_H
 #define ENGAGE_CSV_ROWS_H

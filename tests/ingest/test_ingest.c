@@ -91,7 +91,10 @@ static const ingest_case_t CASES[] = {
      "names column 'Q9'", 0, 0, 0, 0, NULL, NULL},
     {"every row rejected", "respondent_id,manager_id,Q1\nr1,,4\n", 0, NULL, false, ENGAGE_EDATA, 2,
      "no usable rows", 0, 0, 0, 0, NULL, NULL},
-    {"utf-16", "\xFF\xFEr\0", 4, NULL, false, ENGAGE_EDATA, 1, "UTF-16", 0, 0, 0, 0, NULL, NULL},
+    {"utf-16le with bom",
+     "\xFF\xFEr\0" "e\0s\0p\0o\0n\0" "d\0" "e\0n\0t\0_\0i\0" "d\0,\0m\0" "a\0n\0" "a\0g\0" "e\0r\0_\0i\0"
+     "d\0,\0Q\0" "1\0\x0A\0r\0" "1\0,\0m\0" "1\0,\0" "4\0\x0A\0",
+     74, NULL, false, ENGAGE_OK, 0, NULL, 1, 1, 0, 0, "r1|m1|4", ""},
 };
 
 static void render_dataset(const dataset_t *ds, char *out, size_t size)
