@@ -35,8 +35,10 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +69,8 @@ typedef struct {
     unsigned long seed;
     int level;
     int verbose;
-    const char *out, *truth, *config;
+    int format;                   /* index into layouts[] */
+    const char *out, *truth, *config, *roster;
 } options_t;
 
 /* Where rows go: a plain stream or a gzip file, behind one write call. */
@@ -79,6 +82,34 @@ typedef struct {
     size_t len;
     int failed;                   /* errno of the first failed write, or -1 */
 } sink_t;
+
+/* The survey tools' export layouts (see datasets/README.md for each one).
+ * Every layout carries the same quarter: the same respondents, managers,
+ * answers and missing cells as the canonical file. */
+enum { L_CANONICAL, L_QUALTRICS, L_QUALTRICS_LEGACY, L_SURVEYMONKEY, L_GOOGLEFORMS, L_MSFORMS,
+       L_LIMESURVEY, L_LIMESURVEY_TEXT, N_LAYOUTS };
+
+typedef struct {
+    const char *name;             /* --format value */
+    const char *engage;           /* [input] format = ... in the config */
+    const char *tool;             /* for the config's comment */
+    char delim;
+    int crlf, bom, quote_all;
+    int extra;                    /* rows a reader must exclude (previews, spam, incomplete) */
+    int roster;                   /* the manager comes from the HRIS roster */
+    int text_answers;             /* answers as label texts, not numbers */
+} layout_t;
+
+static const layout_t layouts[N_LAYOUTS] = {
+    [L_CANONICAL] = {"canonical", "canonical", "canonical engage CSV", ',', 0, 0, 0, 0, 0, 0},
+    [L_QUALTRICS] = {"qualtrics", "qualtrics", "a Qualtrics export", ',', 1, 0, 1, 5, 0, 0},
+    [L_QUALTRICS_LEGACY] = {"qualtrics-legacy", "qualtrics", "a legacy Qualtrics export", ',', 1, 1, 0, 2, 0, 1},
+    [L_SURVEYMONKEY] = {"surveymonkey", "surveymonkey", "a SurveyMonkey export", ',', 1, 0, 0, 0, 0, 1},
+    [L_GOOGLEFORMS] = {"googleforms", "googleforms", "a Google Forms export", ',', 0, 0, 1, 0, 1, 1},
+    [L_MSFORMS] = {"msforms", "msforms", "a Microsoft Forms export", ',', 0, 0, 0, 0, 1, 1},
+    [L_LIMESURVEY] = {"limesurvey", "limesurvey", "a LimeSurvey export (codes)", ';', 1, 1, 1, 4, 0, 0},
+    [L_LIMESURVEY_TEXT] = {"limesurvey-text", "limesurvey", "a LimeSurvey export (full text)", ',', 1, 1, 1, 4, 0, 1},
+};
 
 static void fail(const char *fmt, ...)
 {
@@ -93,7 +124,7 @@ static void fail(const char *fmt, ...)
 static void usage(FILE *to)
 {
     fputs("usage: engage-gen [options]\n"
-          "Writes a synthetic survey quarter as canonical engage CSV.\n"
+          "Writes a synthetic survey quarter as canonical engage CSV or as a survey tool's export.\n"
           "  --respondents N   respondents (default 2000, at most 9999999)\n"
           "  --items K         items Q1..QK (default 6)\n"
           "  --mu X            mean latent score (default 3.6)\n"
@@ -106,6 +137,9 @@ static void usage(FILE *to)
           "  --level L         gzip level 1..9 (default 6)\n"
           "  --truth FILE      also write the true parameters and manager effects (CSV)\n"
           "  --config FILE     also write the matching engage config (INI)\n"
+          "  --format F        layout: canonical (default), qualtrics, qualtrics-legacy, surveymonkey,\n"
+          "                    googleforms, msforms, limesurvey, limesurvey-text\n"
+          "  --roster FILE     also write the HRIS roster (googleforms, msforms: the manager comes from it)\n"
           "  -o, --output FILE output (default stdout; gzip if FILE ends in .gz)\n"
           "  -v, --verbose     print team-size figures on stderr\n"
           "  -h, --help        this text\n", to);
@@ -153,7 +187,7 @@ static int ends_with(const char *s, const char *tail)
 /* Returns EX_OK, or EX_USAGE after printing why; exits 0 for --help. */
 static int parse_options(int argc, char **argv, options_t *o)
 {
-    enum { O_RESP = 256, O_ITEMS, O_SB, O_SE, O_SI, O_MU, O_MISS, O_REV, O_SEED, O_LEVEL, O_TRUTH, O_CONFIG };
+    enum { O_RESP = 256, O_ITEMS, O_SB, O_SE, O_SI, O_MU, O_MISS, O_REV, O_SEED, O_LEVEL, O_TRUTH, O_CONFIG, O_FORMAT, O_ROSTER };
     static const struct option longopts[] = {
         {"respondents", required_argument, NULL, O_RESP},
         {"items", required_argument, NULL, O_ITEMS},
@@ -167,6 +201,8 @@ static int parse_options(int argc, char **argv, options_t *o)
         {"level", required_argument, NULL, O_LEVEL},
         {"truth", required_argument, NULL, O_TRUTH},
         {"config", required_argument, NULL, O_CONFIG},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"roster", required_argument, NULL, O_ROSTER},
         {"output", required_argument, NULL, 'o'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -205,6 +241,16 @@ static int parse_options(int argc, char **argv, options_t *o)
             break;
         case O_TRUTH: o->truth = optarg; break;
         case O_CONFIG: o->config = optarg; break;
+        case O_FORMAT:
+            for (o->format = 0; o->format < N_LAYOUTS; o->format++)
+                if (strcmp(optarg, layouts[o->format].name) == 0) break;
+            if (o->format == N_LAYOUTS) {
+                fail("--format: unknown layout '%s' (canonical, qualtrics, qualtrics-legacy, surveymonkey, "
+                     "googleforms, msforms, limesurvey, limesurvey-text)", optarg);
+                return EX_USAGE;
+            }
+            break;
+        case O_ROSTER: o->roster = optarg; break;
         case 'o': o->out = optarg; break;
         case 'v': o->verbose = 1; break;
         case 'h': usage(stdout); exit(EX_OK);
@@ -225,6 +271,16 @@ static int parse_options(int argc, char **argv, options_t *o)
         return EX_USAGE;
     }
     o->reverse = reverse < 0 ? o->items : (int)reverse;
+    if (o->roster && !layouts[o->format].roster) {
+        fail("--roster: the %s layout names each manager itself; only googleforms and msforms need a roster",
+             layouts[o->format].name);
+        return EX_USAGE;
+    }
+    if (o->config && layouts[o->format].roster && !o->roster) {
+        fail("--config with --format %s needs --roster FILE: the config names the roster the managers come from",
+             layouts[o->format].name);
+        return EX_USAGE;
+    }
     if (o->out && strcmp(o->out, "-") == 0) o->out = NULL;
     return EX_OK;
 }
@@ -317,6 +373,8 @@ static char *put_id(char *p, char prefix, long value, int width)
 
 /* ---- side files ---- */
 
+static void write_vendor_config(const options_t *o, FILE *f);
+
 static int write_config(const options_t *o)
 {
     FILE *f = fopen(o->config, "w");
@@ -324,13 +382,17 @@ static int write_config(const options_t *o)
         fail("%s: cannot create: %s", o->config, strerror(errno));
         return EX_CANTCREAT;
     }
-    fprintf(f, "; engage config for a quarter from engage-gen (%ld respondents, %d items, seed %lu)\n",
-            o->respondents, o->items, o->seed);
-    fputs("[scale engagement]\nitems = ", f);
-    for (int k = 1; k <= o->items; k++) fprintf(f, "%sQ%d", k > 1 ? ", " : "", k);
-    fputc('\n', f);
-    if (o->reverse) fprintf(f, "reverse = Q%d\n", o->reverse);
-    fputs("min = 1\nmax = 5\nmin_answered = 0.5\n\n[report]\nmin_group = 5\nseed = 1\n", f);
+    if (o->format != L_CANONICAL) {
+        write_vendor_config(o, f);
+    } else {
+        fprintf(f, "; engage config for a quarter from engage-gen (%ld respondents, %d items, seed %lu)\n",
+                o->respondents, o->items, o->seed);
+        fputs("[scale engagement]\nitems = ", f);
+        for (int k = 1; k <= o->items; k++) fprintf(f, "%sQ%d", k > 1 ? ", " : "", k);
+        fputc('\n', f);
+        if (o->reverse) fprintf(f, "reverse = Q%d\n", o->reverse);
+        fputs("min = 1\nmax = 5\nmin_answered = 0.5\n\n[report]\nmin_group = 5\nseed = 1\n", f);
+    }
     if (ferror(f) | (fclose(f) != 0)) {
         fail("%s: write failed: %s", o->config, strerror(errno));
         remove_partial(o->config);
@@ -353,6 +415,550 @@ static FILE *open_truth(const options_t *o)
     return f;
 }
 
+/* ---- survey-tool layouts ---- */
+
+#define QUESTION "How much do you agree with each statement?"
+
+/* Item k's statement; the 6th and 12th are worded negatively, as the
+ * reverse-coded item of the sample (6 items) and the benchmark (12) is.
+ * The 3rd and 14th contain a comma, so configs must quote them. */
+static const char *const statements[] = {
+    "I am proud to work here",
+    "I would recommend this company as a great place to work",
+    "When I do good work, my manager recognises it",
+    "I have the tools and resources I need to do my job well",
+    "I see myself still working here in two years",
+    "I often think about leaving this company",
+    "I know what is expected of me at work",
+    "My work gives me a feeling of personal accomplishment",
+    "I have opportunities to learn and grow here",
+    "My team works well together",
+    "I trust the decisions of senior leadership",
+    "My workload is often unmanageable",
+    "I feel I belong here",
+    "I receive regular feedback, formal or informal, on my performance",
+    "The company cares about my wellbeing",
+    "I am motivated to go beyond what is expected of me",
+};
+#define N_STATEMENTS (int)(sizeof statements / sizeof statements[0])
+
+static const char *const answer_labels[6] = {
+    "", "Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree",
+};
+
+static const char *const departments[] = {
+    "Sales", "Marketing", "Engineering", "Customer Support", "Finance", "Operations", "People", "Legal",
+};
+
+static const char *const tenures[] = {"Less than 1 year", "1-3 years", "3-5 years", "More than 5 years"};
+
+/* Item k's statement (k = 1..K); past the list, the texts repeat with " (2)", " (3)"... */
+static const char *statement(int k, char *buf, size_t size)
+{
+    const char *s = statements[(k - 1) % N_STATEMENTS];
+    int round = (k - 1) / N_STATEMENTS;
+    if (round == 0) return s;
+    snprintf(buf, size, "%s (%d)", s, round + 1);
+    return buf;
+}
+
+/* The item column's name as engage derives it for the layout. */
+static const char *item_name(int layout, int k, char *buf, size_t size)
+{
+    char st[160];
+    const char *s = statement(k, st, sizeof st);
+    switch (layout) {
+    case L_CANONICAL: snprintf(buf, size, "Q%d", k); break;
+    case L_QUALTRICS:
+    case L_QUALTRICS_LEGACY: snprintf(buf, size, "Q1_%d", k); break;
+    case L_SURVEYMONKEY: snprintf(buf, size, "%s - %s", QUESTION, s); break;
+    case L_GOOGLEFORMS:
+    case L_LIMESURVEY_TEXT: snprintf(buf, size, "%s [%s]", QUESTION, s); break;
+    case L_MSFORMS: snprintf(buf, size, "%s", s); break;
+    case L_LIMESURVEY: snprintf(buf, size, "Q1[SQ%03d]", k); break;
+    }
+    return buf;
+}
+
+/* A bijection on 64 bits (splitmix64's finaliser): distinct inputs give
+ * distinct ids, and nothing here touches the quarter's random stream. */
+static uint64_t mix64(uint64_t x)
+{
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+/* Qualtrics-style "R_" + 15 letters and digits: 11 that spell mix64(index)
+ * in base 62 (so distinct indexes never share an id) and 4 more for looks. */
+static void response_id(uint64_t index, char out[18])
+{
+    static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    uint64_t v = mix64(index), w = mix64(index ^ 0x5DEECE66DULL);
+    out[0] = 'R';
+    out[1] = '_';
+    for (int i = 0; i < 11; i++, v /= 62) out[2 + i] = digits[v % 62];
+    for (int i = 0; i < 4; i++, w /= 62) out[13 + i] = digits[w % 62];
+    out[17] = '\0';
+}
+
+/* Days since 1970-01-01 to a civil date (H. Hinnant's algorithm). */
+static void civil_from_days(long z, int *y, int *m, int *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+enum { T_ISO, T_MONKEY, T_GOOGLE, T_MSFORMS };
+
+/* Seconds since 1970 as the layout writes a time (local time, no zone maths). */
+static void format_time(long long t, int style, char *buf, size_t size)
+{
+    int y, mo, d;
+    civil_from_days((long)(t / 86400), &y, &mo, &d);
+    int sec = (int)(t % 86400), h = sec / 3600, mi = sec / 60 % 60, s = sec % 60;
+    int h12 = h % 12 ? h % 12 : 12;
+    const char *ampm = h < 12 ? "AM" : "PM";
+    switch (style) {
+    case T_ISO: snprintf(buf, size, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, s); break;
+    case T_MONKEY: snprintf(buf, size, "%02d/%02d/%04d %d:%02d:%02d %s", mo, d, y, h12, mi, s, ampm); break;
+    case T_GOOGLE: snprintf(buf, size, "%04d/%02d/%02d %d:%02d:%02d %s GMT+1", y, mo, d, h12, mi, s, ampm); break;
+    default: snprintf(buf, size, "%d/%d/%02d %d:%02d:%02d", mo, d, y % 100, h, mi, s); break;
+    }
+}
+
+/* One output line, built field by field with the layout's quoting. */
+typedef struct {
+    const layout_t *L;
+    char *buf, *p;
+    int fields;
+} line_t;
+
+static void field(line_t *l, const char *s)
+{
+    if (l->fields++) *l->p++ = l->L->delim;
+    int quote = l->L->quote_all || strchr(s, '"') || strchr(s, '\r') || strchr(s, '\n') ||
+                strchr(s, l->L->delim);
+    if (!quote) {
+        size_t n = strlen(s);
+        memcpy(l->p, s, n);
+        l->p += n;
+        return;
+    }
+    *l->p++ = '"';
+    for (; *s; s++) {
+        if (*s == '"') *l->p++ = '"';
+        *l->p++ = *s;
+    }
+    *l->p++ = '"';
+}
+
+static void fieldf(line_t *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fieldf(line_t *l, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    field(l, tmp);
+}
+
+/* Copies `len` bytes into the sink, in pieces when they exceed its buffer. */
+static void sink_put(sink_t *s, const char *data, size_t len)
+{
+    while (len) {
+        size_t room = OUT_BUFFER - s->len;
+        if (room == 0) {
+            sink_flush(s);
+            room = OUT_BUFFER;
+        }
+        size_t n = len < room ? len : room;
+        memcpy(s->buf + s->len, data, n);
+        s->len += n;
+        data += n;
+        len -= n;
+    }
+}
+
+static void line_end(line_t *l, sink_t *out)
+{
+    if (l->L->crlf) *l->p++ = '\r';
+    *l->p++ = '\n';
+    sink_put(out, l->buf, (size_t)(l->p - l->buf));
+    l->p = l->buf;
+    l->fields = 0;
+}
+
+enum { ROW_REAL, ROW_PREVIEW, ROW_SPAM, ROW_INCOMPLETE };
+
+/* What the layout writer needs besides the rows' answers. */
+typedef struct {
+    const options_t *o;
+    int layout;
+    const layout_t *L;
+    line_t line;
+    gsl_rng *rng;                 /* a second stream: -99 or empty, extra rows, tenure */
+    long rows_total, row_no;      /* data rows in the file, the current one (0-based) */
+    long next_extra;              /* extra rows written so far */
+    long long t0;                 /* the survey window opens (seconds since 1970) */
+    sink_t *roster;
+} vendor_t;
+
+#define WINDOW_SECONDS (14LL * 86400)
+
+static const char *ip_address(uint64_t h, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s.%u", (h & 1) ? "203.0.113" : "198.51.100", (unsigned)(1 + (h >> 8) % 254));
+    return buf;
+}
+
+/* The real respondent before which extra row e (0-based) goes: spread evenly. */
+static long extra_position(const vendor_t *v, long e)
+{
+    return 1 + (long)((e + 1) * (double)v->o->respondents / (v->L->extra + 1));
+}
+
+static int extra_kind(const vendor_t *v, long e)
+{
+    switch (v->layout) {
+    case L_QUALTRICS: return (e % 2) ? ROW_SPAM : ROW_PREVIEW;   /* preview, spam, preview, spam, preview */
+    case L_QUALTRICS_LEGACY: return ROW_PREVIEW;
+    default: return ROW_INCOMPLETE;
+    }
+}
+
+/* Writes one data row. `index` numbers the person (respondent number, or
+ * 10,000,000 + e for extra row e); ans[k] is 1..5 (as written, reverse item
+ * included) or 0 when missing. */
+static void vendor_row(vendor_t *v, int kind, long index, long manager, const int *ans, sink_t *out)
+{
+    const options_t *o = v->o;
+    line_t *l = &v->line;
+    uint64_t h = mix64((uint64_t)index * 2654435761ULL + 17);
+    long long end = v->t0 + 900 + (long long)((double)v->row_no * WINDOW_SECONDS / (double)v->rows_total);
+    long long duration = 90 + (long long)(h % 840);
+    long long start = end - duration;
+    char t_start[64], t_end[64], ip[32], id[18], mgr[24], email[48];
+    int answered = 0;
+    for (int k = 1; k <= o->items; k++) answered += ans[k] != 0;
+    snprintf(mgr, sizeof mgr, "M%06ld", manager);
+    snprintf(email, sizeof email, "r%07ld@example.com", index);
+    ip_address(h >> 16, ip, sizeof ip);
+    response_id((uint64_t)index, id);
+
+    switch (v->layout) {
+    case L_QUALTRICS: {
+        static const char *const lat[] = {"39.7392", "51.5072", "53.3498", "52.5200", "41.8781"};
+        static const char *const lon[] = {"-104.9847", "-0.1276", "-6.2603", "13.4050", "-87.6298"};
+        int city = (int)((h >> 40) % 5);
+        format_time(start, T_ISO, t_start, sizeof t_start);
+        format_time(end, T_ISO, t_end, sizeof t_end);
+        field(l, t_start);
+        field(l, t_end);
+        field(l, kind == ROW_PREVIEW ? "Survey Preview" : kind == ROW_SPAM ? "Spam" : "IP Address");
+        field(l, kind == ROW_PREVIEW ? "" : ip);
+        fieldf(l, "%d", answered == o->items ? 100 : answered * 100 / (o->items + 1));
+        fieldf(l, "%lld", duration);
+        field(l, answered == o->items ? "1" : "0");
+        field(l, t_end);
+        field(l, id);
+        field(l, "");
+        field(l, "");
+        field(l, "");
+        field(l, "");
+        field(l, kind == ROW_PREVIEW ? "" : lat[city]);
+        field(l, kind == ROW_PREVIEW ? "" : lon[city]);
+        field(l, kind == ROW_PREVIEW ? "preview" : "anonymous");
+        field(l, "EN");
+        for (int k = 1; k <= o->items; k++) {
+            if (ans[k]) fieldf(l, "%d", ans[k]);
+            else field(l, gsl_rng_uniform(v->rng) < 0.5 ? "-99" : "");
+        }
+        field(l, mgr);
+        break;
+    }
+    case L_QUALTRICS_LEGACY:
+        format_time(start, T_ISO, t_start, sizeof t_start);
+        format_time(end, T_ISO, t_end, sizeof t_end);
+        field(l, id);
+        field(l, "Default Response Set");
+        field(l, "Anonymous");
+        field(l, "");
+        field(l, "");
+        field(l, ip);
+        field(l, kind == ROW_PREVIEW ? "1" : "0");
+        field(l, t_start);
+        field(l, t_end);
+        field(l, answered == o->items ? "1" : "0");
+        for (int k = 1; k <= o->items; k++) field(l, answer_labels[ans[k]]);
+        field(l, mgr);
+        field(l, "");
+        break;
+    case L_SURVEYMONKEY:
+        format_time(start, T_MONKEY, t_start, sizeof t_start);
+        format_time(end, T_MONKEY, t_end, sizeof t_end);
+        fieldf(l, "%lld", 11400000000LL + 37LL * index + (long long)(h % 37));
+        field(l, "234567890");
+        field(l, t_start);
+        field(l, t_end);
+        field(l, ip);
+        field(l, "");
+        field(l, "");
+        field(l, "");
+        field(l, mgr);
+        for (int k = 1; k <= o->items; k++) field(l, answer_labels[ans[k]]);
+        field(l, tenures[gsl_rng_uniform_int(v->rng, 4)]);
+        break;
+    case L_GOOGLEFORMS:
+        format_time(end, T_GOOGLE, t_end, sizeof t_end);
+        field(l, t_end);
+        field(l, email);
+        for (int k = 1; k <= o->items; k++) field(l, answer_labels[ans[k]]);
+        break;
+    case L_MSFORMS:
+        format_time(start, T_MSFORMS, t_start, sizeof t_start);
+        format_time(end, T_MSFORMS, t_end, sizeof t_end);
+        fieldf(l, "%ld", v->row_no + 1);
+        field(l, t_start);
+        field(l, t_end);
+        field(l, email);
+        field(l, "");
+        field(l, "");
+        for (int k = 1; k <= o->items; k++) field(l, answer_labels[ans[k]]);
+        break;
+    case L_LIMESURVEY:
+    case L_LIMESURVEY_TEXT:
+        format_time(start, T_ISO, t_start, sizeof t_start);
+        format_time(end, T_ISO, t_end, sizeof t_end);
+        fieldf(l, "%ld", v->row_no + 1);
+        field(l, kind == ROW_INCOMPLETE ? "" : t_end);
+        field(l, kind == ROW_INCOMPLETE ? "0" : "1");
+        field(l, "en");
+        fieldf(l, "%llu", (unsigned long long)(100000000 + (h >> 20) % 1900000000));
+        field(l, t_start);
+        field(l, t_end);
+        for (int k = 1; k <= o->items; k++) {
+            if (!ans[k]) field(l, "");
+            else if (v->layout == L_LIMESURVEY) fieldf(l, "A%d", ans[k]);
+            else field(l, answer_labels[ans[k]]);
+        }
+        field(l, mgr);
+        break;
+    }
+    line_end(l, out);
+    v->row_no++;
+
+    if (v->roster && kind == ROW_REAL) {
+        line_t r = {.L = &layouts[L_CANONICAL], .buf = l->buf, .p = l->buf};
+        field(&r, email);
+        field(&r, mgr);
+        field(&r, departments[mix64((uint64_t)manager) % (sizeof departments / sizeof departments[0])]);
+        line_end(&r, v->roster);
+    }
+}
+
+/* Extra rows (previews, spam, incomplete responses) due before real
+ * respondent `before` (or all the rest when before is 0): answers drawn from
+ * the second stream, the manager a real one (the next respondent's). */
+static void vendor_extras(vendor_t *v, long before, long manager, sink_t *out)
+{
+    int ans[MAX_ITEMS + 1];
+    while (v->next_extra < v->L->extra && (before == 0 || extra_position(v, v->next_extra) <= before)) {
+        int kind = extra_kind(v, v->next_extra);
+        for (int k = 1; k <= v->o->items; k++) {
+            ans[k] = 2 + (int)gsl_rng_uniform_int(v->rng, 4);
+            if (kind == ROW_INCOMPLETE && k > (v->o->items + 1) / 2) ans[k] = 0;
+        }
+        vendor_row(v, kind, 10000000L + v->next_extra, manager, ans, out);
+        v->next_extra++;
+    }
+}
+
+static void vendor_header(vendor_t *v, sink_t *out)
+{
+    static const char *const q_ids[] = {
+        "StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)", "Finished",
+        "RecordedDate", "ResponseId", "RecipientLastName", "RecipientFirstName", "RecipientEmail",
+        "ExternalReference", "LocationLatitude", "LocationLongitude", "DistributionChannel", "UserLanguage"};
+    static const char *const q_words[] = {
+        "Start Date", "End Date", "Response Type", "IP Address", "Progress", "Duration (in seconds)",
+        "Finished", "Recorded Date", "Response ID", "Recipient Last Name", "Recipient First Name",
+        "Recipient Email", "External Data Reference", "Location Latitude", "Location Longitude",
+        "Distribution Channel", "User Language"};
+    static const char *const q_import[] = {
+        "startDate", "endDate", "status", "ipAddress", "progress", "duration", "finished", "recordedDate",
+        "_recordId", "recipientLastName", "recipientFirstName", "recipientEmail", "externalDataReference",
+        "locationLatitude", "locationLongitude", "distributionChannel", "userLanguage"};
+    static const char *const legacy[] = {
+        "ResponseID", "ResponseSet", "Name", "ExternalDataReference", "EmailAddress", "IPAddress", "Status",
+        "StartDate", "EndDate", "Finished"};
+    static const char *const monkey[] = {
+        "Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address",
+        "First Name", "Last Name", "Custom Data 1"};
+    static const char *const lime_codes[] = {
+        "id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp"};
+    static const char *const lime_text[] = {
+        "Response ID", "Date submitted", "Last page", "Start language", "Seed", "Date started",
+        "Date last action"};
+    const int K = v->o->items;
+    line_t *l = &v->line;
+    char name[256], st[160];
+
+    if (v->L->bom) sink_put(out, "\xEF\xBB\xBF", 3);
+    switch (v->layout) {
+    case L_QUALTRICS:
+        for (int i = 0; i < 17; i++) field(l, q_ids[i]);
+        for (int k = 1; k <= K; k++) fieldf(l, "Q1_%d", k);
+        field(l, "Manager");
+        line_end(l, out);
+        for (int i = 0; i < 17; i++) field(l, q_words[i]);
+        for (int k = 1; k <= K; k++) fieldf(l, "%s - %s", QUESTION, statement(k, st, sizeof st));
+        field(l, "Manager");
+        line_end(l, out);
+        for (int i = 0; i < 17; i++) {
+            if (strstr(q_import[i], "Date"))
+                fieldf(l, "{\"ImportId\":\"%s\",\"timeZone\":\"America/Denver\"}", q_import[i]);
+            else
+                fieldf(l, "{\"ImportId\":\"%s\"}", q_import[i]);
+        }
+        for (int k = 1; k <= K; k++) fieldf(l, "{\"ImportId\":\"QID1_%d\"}", k);
+        field(l, "{\"ImportId\":\"Manager\"}");
+        line_end(l, out);
+        break;
+    case L_QUALTRICS_LEGACY:
+        for (int i = 1; i <= 10; i++) fieldf(l, "V%d", i);
+        for (int k = 1; k <= K; k++) fieldf(l, "Q1_%d", k);
+        field(l, "Manager");
+        field(l, "");
+        line_end(l, out);
+        for (int i = 0; i < 10; i++) field(l, legacy[i]);
+        for (int k = 1; k <= K; k++) fieldf(l, "%s - %s", QUESTION, statement(k, st, sizeof st));
+        field(l, "Manager");
+        field(l, "");
+        line_end(l, out);
+        break;
+    case L_SURVEYMONKEY:
+        for (int i = 0; i < 9; i++) field(l, monkey[i]);
+        for (int k = 1; k <= K; k++) field(l, k == 1 ? QUESTION : "");
+        field(l, "How long have you worked here?");
+        line_end(l, out);
+        for (int i = 0; i < 9; i++) field(l, "");
+        for (int k = 1; k <= K; k++) field(l, statement(k, st, sizeof st));
+        field(l, "Response");
+        line_end(l, out);
+        break;
+    case L_GOOGLEFORMS:
+        field(l, "Timestamp");
+        field(l, "Email address");
+        for (int k = 1; k <= K; k++) field(l, item_name(v->layout, k, name, sizeof name));
+        line_end(l, out);
+        break;
+    case L_MSFORMS:
+        field(l, "ID");
+        field(l, "Start time");
+        field(l, "Completion time");
+        field(l, "Email");
+        field(l, "Name");
+        field(l, "Last modified time");
+        for (int k = 1; k <= K; k++) field(l, item_name(v->layout, k, name, sizeof name));
+        line_end(l, out);
+        break;
+    case L_LIMESURVEY:
+    case L_LIMESURVEY_TEXT:
+        for (int i = 0; i < 7; i++) field(l, v->layout == L_LIMESURVEY ? lime_codes[i] : lime_text[i]);
+        for (int k = 1; k <= K; k++) field(l, item_name(v->layout, k, name, sizeof name));
+        field(l, v->layout == L_LIMESURVEY ? "manager" : "Manager");
+        line_end(l, out);
+        break;
+    }
+}
+
+/* An INI list value, quoted where a name holds a comma or a quote. */
+static void ini_name(FILE *f, const char *name)
+{
+    if (!strpbrk(name, ",\"")) {
+        fputs(name, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *name; name++) {
+        if (*name == '"') fputc('"', f);
+        fputc(*name, f);
+    }
+    fputc('"', f);
+}
+
+/* The roster as the config names it: its bare name when it sits in the
+ * config's folder (engage resolves it there), else its absolute path. */
+static void roster_reference(const char *config, const char *roster, char *buf, size_t size)
+{
+    char cdir[PATH_MAX], rdir[PATH_MAX], tmp[PATH_MAX];
+    const char *rslash = strrchr(roster, '/'), *cslash = strrchr(config, '/');
+    const char *base = rslash ? rslash + 1 : roster;
+    snprintf(tmp, sizeof tmp, "%.*s", cslash ? (int)(cslash - config) : 1, cslash ? config : ".");
+    if (cslash == config) strcpy(tmp, "/");
+    char *cd = realpath(tmp, cdir);
+    snprintf(tmp, sizeof tmp, "%.*s", rslash ? (int)(rslash - roster) : 1, rslash ? roster : ".");
+    if (rslash == roster) strcpy(tmp, "/");
+    char *rd = realpath(tmp, rdir);
+    if (cd && rd && strcmp(cdir, rdir) == 0)
+        snprintf(buf, size, "%s", base);
+    else if (rd)
+        snprintf(buf, size, "%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", base);
+    else
+        snprintf(buf, size, "%s", roster);
+}
+
+static void write_vendor_config(const options_t *o, FILE *f)
+{
+    const layout_t *L = &layouts[o->format];
+    char name[256];
+    fprintf(f, "; engage config for %s from engage-gen (%ld respondents, %d items, seed %lu)\n", L->tool,
+            o->respondents, o->items, o->seed);
+    fprintf(f, "[input]\nformat = %s\n", L->engage);
+    if (o->format == L_SURVEYMONKEY) fputs("manager = Custom Data 1\n", f);
+    else if (o->format == L_LIMESURVEY) fputs("manager = manager\n", f);
+    else if (!L->roster) fputs("manager = Manager\n", f);
+    if (o->format == L_LIMESURVEY) {
+        fputs("\n[labels]\n", f);
+        for (int a = 1; a <= 5; a++) fprintf(f, "A%d = %d\n", a, a);
+    } else if (L->text_answers) {
+        fputs("\n[labels]\n", f);
+        for (int a = 1; a <= 5; a++) fprintf(f, "%s = %d\n", answer_labels[a], a);
+    }
+    if (L->roster) {
+        char ref[PATH_MAX + 64];
+        roster_reference(o->config, o->roster, ref, sizeof ref);
+        fprintf(f, "\n[roster]\nfile = %s\nkey = %s\nemployee = employee_email\nmanager = manager_id\n"
+                   "unit = department\n", ref, o->format == L_MSFORMS ? "Email" : "Email address");
+    }
+    /* short names on one line; long ones one per line, as engage's config
+     * lines stop at 199 characters */
+    size_t total = 0;
+    for (int k = 1; k <= o->items; k++) total += strlen(item_name(o->format, k, name, sizeof name)) + 4;
+    fputs("\n[scale engagement]\nitems =", f);
+    for (int k = 1; k <= o->items; k++) {
+        fputs(k == 1 ? " " : total <= 150 ? ", " : ",\n    ", f);
+        ini_name(f, item_name(o->format, k, name, sizeof name));
+    }
+    fputc('\n', f);
+    if (o->reverse) {
+        fputs("reverse = ", f);
+        ini_name(f, item_name(o->format, o->reverse, name, sizeof name));
+        fputc('\n', f);
+    }
+    fputs("min = 1\nmax = 5\nmin_answered = 0.5\n\n[report]\nmin_group = 5\nseed = 1\n", f);
+}
+
 /* ---- the quarter ---- */
 
 static long team_size(gsl_rng *rng)
@@ -370,7 +976,33 @@ static int answer(double latent, double sigma_item, gsl_rng *rng)
     return x < 1 ? 1 : x > 5 ? 5 : (int)x;
 }
 
-static int generate(const options_t *o, sink_t *out, FILE *truth)
+/* Sets up the second stream and the line buffer of a survey-tool layout. */
+static int vendor_open(vendor_t *v, const options_t *o, sink_t *roster)
+{
+    *v = (vendor_t){.o = o, .layout = o->format, .L = &layouts[o->format], .roster = roster};
+    v->line.L = v->L;
+    v->line.buf = v->line.p = malloc(1024 + (size_t)o->items * 640);
+    v->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!v->line.buf || !v->rng) {
+        free(v->line.buf);
+        if (v->rng) gsl_rng_free(v->rng);
+        fail("out of memory");
+        return EX_IOERR;
+    }
+    gsl_rng_set(v->rng, o->seed ^ 0xA5A5A5A5UL);
+    v->rows_total = o->respondents + v->L->extra;
+    v->t0 = 20710LL * 86400 + 9 * 3600;    /* Monday 2026-09-14 09:00 */
+    if (roster) sink_put(roster, "employee_email,manager_id,department\n", 37);
+    return EX_OK;
+}
+
+static void vendor_close(vendor_t *v)
+{
+    free(v->line.buf);
+    gsl_rng_free(v->rng);
+}
+
+static int generate(const options_t *o, sink_t *out, FILE *truth, sink_t *roster)
 {
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!rng) {
@@ -379,16 +1011,33 @@ static int generate(const options_t *o, sink_t *out, FILE *truth)
     }
     gsl_rng_set(rng, o->seed);
 
-    /* header */
-    char *p = sink_reserve(out, 64);
-    p += sprintf(p, "respondent_id,manager_id");
-    out->len = (size_t)(p - out->buf);
-    for (int k = 1; k <= o->items; k++) {
-        p = sink_reserve(out, 16);
-        out->len += (size_t)sprintf(p, ",Q%d", k);
+    /* A survey tool's layout: the same draws, in the same order, written by
+     * vendor_row(); everything else it writes comes from a second stream. */
+    const int vendor = o->format != L_CANONICAL;
+    vendor_t v;
+    int ans[MAX_ITEMS + 1];
+    if (vendor) {
+        int rc = vendor_open(&v, o, roster);
+        if (rc != EX_OK) {
+            gsl_rng_free(rng);
+            return rc;
+        }
+        vendor_header(&v, out);
     }
-    *sink_reserve(out, 1) = '\n';
-    out->len++;
+
+    /* header */
+    char *p;
+    if (!vendor) {
+        p = sink_reserve(out, 64);
+        p += sprintf(p, "respondent_id,manager_id");
+        out->len = (size_t)(p - out->buf);
+        for (int k = 1; k <= o->items; k++) {
+            p = sink_reserve(out, 16);
+            out->len += (size_t)sprintf(p, ",Q%d", k);
+        }
+        *sink_reserve(out, 1) = '\n';
+        out->len++;
+    }
 
     const size_t row_max = 8 + 1 + 7 + 2 * (size_t)o->items + 1;
     long respondent = 0, managers = 0, size_min = TEAM_MAX, size_max = 0;
@@ -399,6 +1048,7 @@ static int generate(const options_t *o, sink_t *out, FILE *truth)
         if (++managers > MAX_MANAGERS) {
             fail("more than %ld managers; use fewer respondents", MAX_MANAGERS);
             gsl_rng_free(rng);
+            if (vendor) vendor_close(&v);
             return EX_USAGE;
         }
         if (size < size_min) size_min = size;
@@ -407,6 +1057,17 @@ static int generate(const options_t *o, sink_t *out, FILE *truth)
 
         for (long i = 0; i < size; i++) {
             double latent = o->mu + u + gsl_ran_gaussian_ziggurat(rng, o->sigma_e);
+            if (vendor) {
+                for (int k = 1; k <= o->items; k++) {
+                    int a = answer(latent, o->sigma_item, rng);
+                    int gone = gsl_rng_uniform(rng) < o->missing;
+                    ans[k] = gone ? 0 : k == o->reverse ? 6 - a : a;
+                }
+                respondent++;
+                vendor_extras(&v, respondent, managers, out);
+                vendor_row(&v, ROW_REAL, respondent, managers, ans, out);
+                continue;
+            }
             p = sink_reserve(out, row_max);
             char *row = p;
             p = put_id(p, 'R', ++respondent, 7);
@@ -425,6 +1086,10 @@ static int generate(const options_t *o, sink_t *out, FILE *truth)
         }
     }
     gsl_rng_free(rng);
+    if (vendor) {
+        vendor_extras(&v, 0, managers, out);
+        vendor_close(&v);
+    }
     if (o->verbose)
         fprintf(stderr, "engage-gen: %ld respondents, %ld managers, team size mean %.3f, min %ld, max %ld\n",
                 respondent, managers, (double)respondent / (double)managers, size_min, size_max);
@@ -445,15 +1110,33 @@ int main(int argc, char **argv)
         return EX_CANTCREAT;
     }
 
-    sink_t out;
+    sink_t out, roster;
+    int have_roster = 0;
+    if (o.roster) {
+        rc = sink_open(&roster, o.roster, o.level);
+        if (rc != EX_OK) {
+            free(roster.buf);
+            if (truth) {
+                fclose(truth);
+                remove_partial(o.truth);
+            }
+            return rc;
+        }
+        have_roster = 1;
+    }
     rc = sink_open(&out, o.out, o.level);
     if (rc == EX_OK) {
-        rc = generate(&o, &out, truth);
+        rc = generate(&o, &out, truth, have_roster ? &roster : NULL);
         int rc_close = sink_close(&out);
         if (rc == EX_OK) rc = rc_close;
         else remove_partial(o.out);
     } else {
         free(out.buf);
+    }
+    if (have_roster) {
+        int rc_close = sink_close(&roster);
+        if (rc == EX_OK) rc = rc_close;
+        else remove_partial(o.roster);
     }
     if (truth && (ferror(truth) | (fclose(truth) != 0)) && rc == EX_OK) {
         fail("%s: write failed: %s", o.truth, strerror(errno));
