@@ -1,0 +1,177 @@
+#!/bin/sh
+# End-to-end tests of the survey-tool readers: each committed sample in
+# datasets/ (the sample quarter as Qualtrics, legacy Qualtrics, SurveyMonkey,
+# Google Forms, Microsoft Forms and LimeSurvey export) must give the same
+# variance.csv and managers.csv as the canonical sample, byte for byte; its
+# quality.csv must name the format and count the rows left out (previews,
+# spam, incomplete responses), and rejects.csv must list exactly those rows.
+# The samples must also be what GEN writes today, so they never drift from it.
+#   usage: tests/e2e_formats.sh ENGAGE GEN
+set -u
+ENGAGE=$1
+GEN=$2
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+cd "$top" || exit 1
+work=$(mktemp -d "${TMPDIR:-/tmp}/engage-e2e-formats.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); echo "ok    $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL  $*" >&2; }
+expect_status() { # expected actual what
+    if [ "$1" = "$2" ]; then ok "$3: exit $2"; else bad "$3: exit $2, expected $1"; fi
+}
+
+gen_args="--respondents 2000 --items 6 --reverse 6 --seed 1"
+
+# --- the canonical sample: generator unchanged, reference figures ------------
+# shellcheck disable=SC2086
+"$GEN" $gen_args --config "$work/sample-quarter.ini" --truth "$work/sample-quarter.truth.csv" \
+    -o "$work/sample-quarter.csv.gz"
+expect_status 0 $? "canonical: engage-gen"
+for f in sample-quarter.csv.gz sample-quarter.ini sample-quarter.truth.csv; do
+    if cmp -s "$work/$f" "datasets/$f"; then ok "canonical: $f regenerates byte for byte"
+    else bad "canonical: $f differs from what $GEN writes"; fi
+done
+"$ENGAGE" run -q -c datasets/sample-quarter.ini -o "$work/canonical" datasets/sample-quarter.csv.gz
+expect_status 0 $? "canonical: engage run"
+
+# csv_column FILE NAME: column NAME of the first data row of a CSV file
+# (RFC 4180 quoting; no field of these files holds a line break).
+csv_column() {
+    awk -v want="$2" '
+        function split_csv(line, out,    n, i, c, f, q) {
+            n = 0; f = ""; q = 0
+            for (i = 1; i <= length(line); i++) {
+                c = substr(line, i, 1)
+                if (q) {
+                    if (c == "\"" && substr(line, i + 1, 1) == "\"") { f = f c; i++ }
+                    else if (c == "\"") q = 0
+                    else f = f c
+                } else if (c == "\"") q = 1
+                else if (c == ",") { out[++n] = f; f = "" }
+                else f = f c
+            }
+            out[++n] = f
+            return n
+        }
+        NR == 1 { n = split_csv($0, head); for (i = 1; i <= n; i++) if (head[i] == want) col = i }
+        NR == 2 { split_csv($0, row); if (col) print row[col]; exit }' "$1"
+}
+
+# excluded_lines LAYOUT FILE: the physical lines of the rows a reader must
+# leave out, found in the file itself (no field of these samples holds a
+# line break, so a record is a line).
+excluded_lines() {
+    case $1 in
+    qualtrics) # three header rows; Status is the third column
+        gzip -dc "$2" | awk -F'","' 'NR > 3 && ($3 == "Survey Preview" || $3 == "Spam") { print NR }' ;;
+    qualtrics-legacy) # two header rows; Status (V7) 1 = preview
+        gzip -dc "$2" | awk -F, 'NR > 2 && $7 == "1" { print NR }' ;;
+    limesurvey) # submitdate empty = not submitted
+        gzip -dc "$2" | awk -F'";"' 'NR > 1 && $2 == "" { print NR }' ;;
+    limesurvey-text)
+        gzip -dc "$2" | awk -F'","' 'NR > 1 && $2 == "" { print NR }' ;;
+    esac
+}
+
+# --- each survey tool's layout ----------------------------------------------
+# layout, format in quality.csv, rows excluded
+for spec in qualtrics:qualtrics:5 qualtrics-legacy:qualtrics:2 surveymonkey:surveymonkey:0 \
+            googleforms:googleforms:0 msforms:msforms:0 limesurvey:limesurvey:4 \
+            limesurvey-text:limesurvey:4; do
+    layout=${spec%%:*}
+    rest=${spec#*:}
+    want_format=${rest%%:*}
+    want_excluded=${rest#*:}
+    sample=datasets/sample-quarter-$layout.csv.gz
+    config=datasets/sample-quarter-$layout.ini
+
+    # the committed sample is what the generator writes
+    roster=""
+    case $layout in googleforms | msforms) roster="--roster $work/sample-quarter-roster.csv" ;; esac
+    # shellcheck disable=SC2086
+    "$GEN" $gen_args --format "$layout" --config "$work/sample-quarter-$layout.ini" $roster \
+        -o "$work/sample-quarter-$layout.csv.gz"
+    expect_status 0 $? "$layout: engage-gen --format $layout"
+    for f in "sample-quarter-$layout.csv.gz" "sample-quarter-$layout.ini"; do
+        if cmp -s "$work/$f" "datasets/$f"; then ok "$layout: $f regenerates byte for byte"
+        else bad "$layout: datasets/$f differs from what $GEN writes"; fi
+    done
+    if [ -n "$roster" ]; then
+        if cmp -s "$work/sample-quarter-roster.csv" datasets/sample-quarter-roster.csv; then
+            ok "$layout: sample-quarter-roster.csv regenerates byte for byte"
+        else
+            bad "$layout: datasets/sample-quarter-roster.csv differs from what $GEN writes"
+        fi
+    fi
+
+    # the same figures as the canonical quarter
+    out=$work/out-$layout
+    "$ENGAGE" run -q -c "$config" -o "$out" "$sample" 2> "$work/stderr"
+    status=$?
+    expect_status 0 $status "$layout: engage run"
+    if [ "$status" != 0 ]; then
+        bad "$layout: engage says: $(head -n 1 "$work/stderr")"
+        continue
+    fi
+    for f in variance.csv managers.csv; do
+        if cmp -s "$work/canonical/$f" "$out/$f"; then
+            ok "$layout: $f identical to the canonical sample's"
+        else
+            first=$(diff "$work/canonical/$f" "$out/$f" | sed -n '2p' | cut -c1-160)
+            bad "$layout: $f differs from the canonical sample's, first: $first"
+        fi
+    done
+
+    # quality.csv: the format and the counts, found by their header names
+    # (a quoted comma as delimiter and later columns must not matter)
+    got_format=$(csv_column "$out/quality.csv" format)
+    if [ "$got_format" = "$want_format" ]; then ok "$layout: quality.csv format $got_format"
+    else bad "$layout: quality.csv format '$got_format', expected $want_format"; fi
+    counts=$(for c in rows accepted rejected excluded; do csv_column "$out/quality.csv" $c; done | tr '\n' ' ' | sed 's/ $//')
+    want_counts="$((2000 + want_excluded)) 2000 0 $want_excluded"
+    if [ "$counts" = "$want_counts" ]; then
+        ok "$layout: quality.csv rows accepted rejected excluded = $counts"
+    else
+        bad "$layout: quality.csv rows accepted rejected excluded = $counts, expected $want_counts"
+    fi
+
+    # rejects.csv lists exactly the previews, spam and incomplete rows
+    tail -n +2 "$out/rejects.csv" | cut -d, -f2 | sort -n > "$work/got-lines"
+    excluded_lines "$layout" "$sample" | sort -n > "$work/want-lines"
+    if [ "$(wc -l < "$work/want-lines")" != "$want_excluded" ]; then
+        bad "$layout: the sample holds $(wc -l < "$work/want-lines") rows to exclude, expected $want_excluded"
+    elif cmp -s "$work/got-lines" "$work/want-lines"; then
+        lines=$(tr '\n' ' ' < "$work/want-lines")
+        lines=${lines% }
+        ok "$layout: rejects.csv lists the $want_excluded excluded rows (lines ${lines:-none})"
+    else
+        bad "$layout: rejects.csv lists lines '$(tr '\n' ' ' < "$work/got-lines")', expected '$(tr '\n' ' ' < "$work/want-lines")'"
+    fi
+done
+
+# --- generator options -------------------------------------------------------
+"$GEN" --respondents 10 --format qualtrics --roster "$work/r.csv" -o "$work/x.csv" 2> /dev/null
+expect_status 64 $? "engage-gen: --roster with a layout that names managers"
+"$GEN" --respondents 10 --format googleforms --config "$work/x.ini" -o "$work/x.csv" 2> /dev/null
+expect_status 64 $? "engage-gen: --config for googleforms without --roster"
+"$GEN" --respondents 10 --format spss -o "$work/x.csv" 2> /dev/null
+expect_status 64 $? "engage-gen: unknown --format"
+# a roster in another folder is named by its absolute path
+mkdir -p "$work/cfg" "$work/hr"
+"$GEN" --respondents 300 --format msforms --config "$work/cfg/ms.ini" --roster "$work/hr/roster.csv" \
+    -o "$work/ms.csv"
+expect_status 0 $? "engage-gen: roster in another folder"
+if grep -qx "file = $(cd "$work/hr" && pwd -P)/roster.csv" "$work/cfg/ms.ini"; then
+    ok "engage-gen: the config names a roster elsewhere by its absolute path"
+else
+    bad "engage-gen: config names the roster as '$(sed -n 's/^file = //p' "$work/cfg/ms.ini")'"
+fi
+"$ENGAGE" run -q -c "$work/cfg/ms.ini" -o "$work/ms-out" "$work/ms.csv" 2> "$work/stderr"
+expect_status 0 $? "msforms with a roster in another folder"
+
+echo "e2e_formats: $passed passed, $failed failed"
+[ "$failed" = 0 ]
