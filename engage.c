@@ -44,7 +44,9 @@ static const char HELP[] =
     "           stdout without -o)\n"
     "  check    show what would be read, scored and rejected; write nothing\n"
     "\n"
-    "INPUT is a CSV export, plain or gzip-compressed, or - for stdin; several\n"
+    "INPUT is a survey tool's CSV export as the tool wrote it (any of the\n"
+    "formats above; UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab),\n"
+    "plain, gzip-compressed or a .zip holding one CSV, or - for stdin; several\n"
     "INPUTs of one wave are read as one dataset.\n"
     "\n"
     "options:\n"
@@ -52,7 +54,8 @@ static const char HELP[] =
     "  -o, --output PATH   OUTDIR for run (default engage-out), FILE for ingest\n"
     "      --previous FILE an earlier wave's export or archive (run only;\n"
     "                      repeatable), for changes.csv\n"
-    "      --format F      input format: auto or canonical\n"
+    "      --format F      input format: auto (detect), canonical, qualtrics,\n"
+    "                      surveymonkey, googleforms, msforms or limesurvey\n"
     "      --min-group N   smallest group whose figures are shown (3 at least)\n"
     "      --seed N        seed for every random draw\n"
     "      --strict        any rejected row is an error\n"
@@ -85,6 +88,24 @@ static int fail_with(const engage_error_t *err)
     char line[ENGAGE_ERROR_TEXT + ENGAGE_ERROR_FILE + 64];
     engage_error_format(err, line, sizeof line);
     fprintf(stderr, "%s\n", line);
+    if (err->hint[0])
+        fprintf(stderr, "engage: hint: %s\n", err->hint);
+    return engage_exit_code(err->status);
+}
+
+/* Every answer that matched no label, one error line each, then the hint;
+ * returns the exit status. */
+static int fail_with_unknowns(const engage_error_t *err, const ingest_log_t *log)
+{
+    char line[ENGAGE_ERROR_TEXT + ENGAGE_ERROR_FILE + 64];
+    for (size_t i = 0; i < log->n_unknowns; i++) {
+        engage_error_t one = {0};
+        ingest_unknown_describe(log, i, &one);
+        engage_error_format(&one, line, sizeof line);
+        fprintf(stderr, "%s\n", line);
+    }
+    if (log->more_unknowns)
+        fprintf(stderr, "engage: ... and %zu more answers that match no label\n", log->more_unknowns);
     if (err->hint[0])
         fprintf(stderr, "engage: hint: %s\n", err->hint);
     return engage_exit_code(err->status);
@@ -181,6 +202,16 @@ static engage_status_t load_config(const options_t *opts, config_t *cfg, engage_
     return st;
 }
 
+/* Notes on stderr about how files were read, unless --quiet: text that was
+ * not UTF-8 and so was read as Windows-1252. */
+static void note_encodings(const options_t *opts, const ingest_log_t *log)
+{
+    for (size_t i = 0; !opts->quiet && i < log->n_files; i++)
+        if (strcmp(log->files[i].encoding, "windows-1252") == 0)
+            fprintf(stderr, "engage: %s: not UTF-8; read as Windows-1252 (set encoding in [input] to choose)\n",
+                    log->files[i].path);
+}
+
 /* Notes on stderr about rows left out, unless --quiet. */
 static void note_rejects(const options_t *opts, const ingest_log_t *log,
                          const ingest_log_t *previous_log, const char *where)
@@ -206,8 +237,22 @@ static void print_check(const config_t *cfg, const dataset_t *ds, const results_
 {
     for (size_t i = 0; i < log->n_files; i++) {
         const ingest_file_t *f = &log->files[i];
-        printf("%s: %s, %s, delimiter '%s'%s, %llu bytes\n", f->path, f->format, f->encoding, f->delimiter,
-               f->gzip ? ", gzip" : "", (unsigned long long)f->bytes);
+        char letters[16];
+        printf("%s: %s (%s), %s, delimiter '%s'%s%s%s, %zu header row%s, %llu bytes\n", f->path, f->format,
+               f->layout ? f->layout : "", f->encoding, f->delimiter, f->gzip ? ", gzip" : "",
+               f->member ? ", zip member " : "", f->member ? f->member : "", f->header_rows,
+               f->header_rows == 1 ? "" : "s", (unsigned long long)f->bytes);
+        printf("  respondent id: %s; manager: %s%s\n", f->respondent_column ? f->respondent_column : "the row number",
+               cfg->roster.file ? "roster via " : "", f->manager_column ? f->manager_column : "");
+        for (size_t s = 0; s < dataset_n_scales(ds); s++) {
+            const dataset_scale_t *scale = dataset_scale(ds, s);
+            printf("  scale %s:", scale->name);
+            for (size_t j = 0; j < scale->n_items && scale->items[j] < f->n_item_fields; j++) {
+                ingest_column_letters(f->item_field[scale->items[j]], letters);
+                printf("%s column %s = %s", j ? "," : "", letters, dataset_column_name(ds, scale->items[j]));
+            }
+            printf("\n");
+        }
         printf("  rows %zu: accepted %zu, rejected %zu, excluded %zu\n", f->rows, f->accepted, f->rejected,
                f->excluded);
     }
@@ -261,6 +306,8 @@ int main(int argc, char **argv)
         st = ingest_read(&cfg, (const char *const *)opts.inputs, opts.n_inputs, &ingest_options, ds, &log, &err);
     /* The previous wave: read after this one with the same config, so the
      * scales derived from this wave's header apply to it too. */
+    if (st == ENGAGE_OK)
+        note_encodings(&opts, &log);
     if (st == ENGAGE_OK && opts.n_previous > 0) {
         previous_ds = dataset_new();
         if (!previous_ds)
@@ -268,6 +315,8 @@ int main(int argc, char **argv)
         else
             st = ingest_read(&cfg, opts.previous, opts.n_previous, &ingest_options, previous_ds,
                              &previous_log, &err);
+        if (st == ENGAGE_OK)
+            note_encodings(&opts, &previous_log);
     }
 
     if (st == ENGAGE_OK && opts.command == CMD_INGEST) {
@@ -300,7 +349,13 @@ int main(int argc, char **argv)
         }
     }
 
-    int status = st == ENGAGE_OK ? 0 : fail_with(&err);
+    int status = 0;
+    if (st != ENGAGE_OK && log.n_unknowns)
+        status = fail_with_unknowns(&err, &log);
+    else if (st != ENGAGE_OK && previous_log.n_unknowns)
+        status = fail_with_unknowns(&err, &previous_log);
+    else if (st != ENGAGE_OK)
+        status = fail_with(&err);
     changes_free(changes);
     results_free(previous_results);
     results_free(results);

@@ -171,6 +171,11 @@ void config_fini(config_t *cfg)
     free(cfg->manager);
     free(cfg->delimiter);
     free(cfg->encoding);
+    free(cfg->roster.file);
+    free(cfg->roster.key);
+    free(cfg->roster.employee);
+    free(cfg->roster.manager);
+    free(cfg->roster.unit);
     free_strings(cfg->missing, cfg->n_missing);
     for (size_t i = 0; i < cfg->n_label_sets; i++) {
         for (size_t j = 0; j < cfg->label_sets[i].n_labels; j++)
@@ -375,9 +380,11 @@ static int start_section(reader_t *r, const char *section)
         r->scale_index = (long)r->cfg->n_scales - 1;
         return 1;
     }
-    if (strcasecmp(section, "roster") == 0)
-        return fail(r, "section [roster] is not supported by this version of engage");
-    return fail(r, "unknown section [%s] (expected input, labels, labels NAME, scale NAME or report)",
+    if (strcasecmp(section, "roster") == 0) {
+        r->cfg->roster.line = r->section_line;
+        return 1;
+    }
+    return fail(r, "unknown section [%s] (expected input, labels, labels NAME, scale NAME, roster or report)",
                 section);
 }
 
@@ -433,13 +440,8 @@ static int input_key(reader_t *r, const char *key, const char *value, bool conti
 {
     config_t *cfg = r->cfg;
     if (strcmp(key, "format") == 0) {
-        static const char *const ok[] = {"auto", "canonical", NULL};
-        static const char *const later[] = {"qualtrics", "surveymonkey", "googleforms", "msforms",
-                                            "limesurvey", NULL};
-        if (one_of(value, later))
-            return fail(r, "format '%s' is not supported by this version of engage", value);
-        if (!one_of(value, ok))
-            return fail(r, "unknown format '%s' (expected auto or canonical)", value);
+        if (!config_format_known(value))
+            return fail(r, "unknown format '%s' (expected " CONFIG_FORMATS ")", value);
         return replace_string(r, &cfg->format, value);
     }
     if (strcmp(key, "respondent") == 0)
@@ -453,11 +455,20 @@ static int input_key(reader_t *r, const char *key, const char *value, bool conti
         return replace_string(r, &cfg->delimiter, value);
     }
     if (strcmp(key, "encoding") == 0) {
-        static const char *const ok[] = {"auto", "utf-8", "utf8", NULL};
-        if (!one_of(value, ok))
-            return fail(r, "encoding '%s' is not supported by this version of engage (expected auto or utf-8)",
-                        value);
-        return replace_string(r, &cfg->encoding, value);
+        static const char *const ok[] = {"auto", "utf-8", "utf-16", "windows-1252", NULL};
+        static const char *const also[] = {"utf8", "utf16", "cp1252", "windows1252", NULL};
+        if (!one_of(value, ok) && !one_of(value, also))
+            return fail(r, "unknown encoding '%s' (expected auto, utf-8, utf-16 or windows-1252)", value);
+        /* Stored in the spelling of CONTRACT.md. */
+        const char *name = one_of(value, ok) ? value
+                           : strncasecmp(value, "utf8", 4) == 0 ? "utf-8"
+                           : strncasecmp(value, "utf16", 5) == 0 ? "utf-16"
+                                                                  : "windows-1252";
+        if (!replace_string(r, &cfg->encoding, name))
+            return 0;
+        for (char *p = cfg->encoding; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        return 1;
     }
     if (strcmp(key, "missing") == 0)
         return list_value(r, key, value, &cfg->missing, &cfg->n_missing, continuation);
@@ -556,6 +567,46 @@ static int scale_key(reader_t *r, const char *key, const char *value, bool conti
     return fail(r, "unknown key '%s' in [scale %s]", key, s->name);
 }
 
+/* The roster file relative to the config's folder, as an analyst keeps
+ * them side by side. */
+static int roster_file(reader_t *r, const char *value)
+{
+    const char *slash = strrchr(r->path, '/');
+    if (value[0] == '/' || !slash)
+        return replace_string(r, &r->cfg->roster.file, value);
+    size_t dir = (size_t)(slash - r->path) + 1;
+    char *joined = malloc(dir + strlen(value) + 1);
+    if (!joined)
+        return fail(r, "out of memory");
+    memcpy(joined, r->path, dir);
+    strcpy(joined + dir, value);
+    free(r->cfg->roster.file);
+    r->cfg->roster.file = joined;
+    return 1;
+}
+
+static int roster_key(reader_t *r, const char *key, const char *value)
+{
+    config_roster_t *roster = &r->cfg->roster;
+    if (!value[0])
+        return fail(r, "[roster] %s needs a value", key);
+    if (strcmp(key, "file") == 0) {
+        roster->file_line = r->line;
+        return roster_file(r, value);
+    }
+    if (strcmp(key, "key") == 0) {
+        roster->key_line = r->line;
+        return replace_string(r, &roster->key, value);
+    }
+    if (strcmp(key, "employee") == 0)
+        return replace_string(r, &roster->employee, value);
+    if (strcmp(key, "manager") == 0)
+        return replace_string(r, &roster->manager, value);
+    if (strcmp(key, "unit") == 0)
+        return replace_string(r, &roster->unit, value);
+    return fail(r, "unknown key '%s' in [roster] (expected file, key, employee, manager or unit)", key);
+}
+
 static int report_key(reader_t *r, const char *key, const char *value)
 {
     unsigned long v;
@@ -597,6 +648,8 @@ static int handle(void *user, const char *section, const char *name, const char 
         return scale_key(r, name, value, continuation);
     if (strcasecmp(section, "input") == 0)
         return input_key(r, name, value, continuation);
+    if (strcasecmp(section, "roster") == 0)
+        return roster_key(r, name, value);
     return report_key(r, name, value);
 }
 
@@ -634,6 +687,31 @@ static engage_status_t check_scales(reader_t *r)
     return ENGAGE_OK;
 }
 
+static engage_status_t check_roster(const config_t *cfg, engage_error_t *err)
+{
+    const config_roster_t *roster = &cfg->roster;
+    if (!roster->line)
+        return ENGAGE_OK;
+    const char *missing = !roster->file       ? "file"
+                          : !roster->key      ? "key"
+                          : !roster->employee ? "employee"
+                          : !roster->manager  ? "manager"
+                                              : NULL;
+    if (missing) {
+        engage_fail(err, ENGAGE_ECONFIG, cfg->path, roster->line, "[roster] needs '%s ='", missing);
+        engage_hint(err, "a roster names file, key (the survey column), employee and manager (roster columns)");
+        return ENGAGE_ECONFIG;
+    }
+    return ENGAGE_OK;
+}
+
+bool config_format_known(const char *format)
+{
+    static const char *const known[] = {"auto", "canonical", "qualtrics", "surveymonkey", "googleforms",
+                                        "msforms", "limesurvey", NULL};
+    return one_of(format, known);
+}
+
 engage_status_t config_load(config_t *cfg, const char *path, engage_error_t *err)
 {
     reader_t r = {.cfg = cfg, .path = path, .err = err, .status = ENGAGE_OK};
@@ -661,6 +739,8 @@ engage_status_t config_load(config_t *cfg, const char *path, engage_error_t *err
         status = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     if (status == ENGAGE_OK)
         status = check_scales(&r);
+    if (status == ENGAGE_OK)
+        status = check_roster(cfg, err);
     free(r.min_line);
     free(r.max_line);
     free(r.favourable_line);
@@ -688,9 +768,8 @@ engage_status_t config_override(config_t *cfg, const char *key, const char *valu
         return ENGAGE_OK;
     }
     if (strcmp(key, "format") == 0) {
-        if (strcasecmp(value, "auto") != 0 && strcasecmp(value, "canonical") != 0)
-            return engage_fail(err, ENGAGE_EUSAGE, NULL, 0,
-                               "--format '%s' is not supported by this version of engage (auto or canonical)",
+        if (!config_format_known(value))
+            return engage_fail(err, ENGAGE_EUSAGE, NULL, 0, "unknown --format '%s' (expected " CONFIG_FORMATS ")",
                                value);
         char *copy = strdup(value);
         if (!copy)

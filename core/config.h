@@ -41,6 +41,21 @@ typedef struct {
     long reverse_line;
 } config_scale_t;
 
+/* [roster]: an HRIS export joined to the survey through `key`. */
+typedef struct {
+    char *file;            /* NULL without a [roster] section; a relative
+                              path is resolved against the config's folder */
+    char *key;             /* survey column holding the employee id */
+    char *employee;        /* roster columns */
+    char *manager;
+    char *unit;            /* NULL: no units */
+    long line;             /* line of the [roster] header */
+    long file_line, key_line;
+} config_roster_t;
+
+/* The input formats of CONTRACT.md, in the order of its list. */
+#define CONFIG_FORMATS "auto, canonical, qualtrics, surveymonkey, googleforms, msforms or limesurvey"
+
 typedef struct {
     char *path;            /* NULL without -c */
     /* [input] */
@@ -58,6 +73,7 @@ typedef struct {
      * scale from the header when no scale is configured */
     config_scale_t *scales;
     size_t n_scales;
+    config_roster_t roster;
     /* [report] */
     long min_group;
     unsigned long seed;
@@ -82,6 +98,9 @@ engage_status_t config_override(config_t *cfg, const char *key, const char *valu
 engage_status_t config_validate(const config_t *cfg, engage_error_t *err);
 
 void config_fini(config_t *cfg);
+
+/* Whether `format` names one of CONFIG_FORMATS (ignoring case). */
+bool config_format_known(const char *format);
 
 /* The label set a scale uses (never NULL after config_validate). */
 const config_label_set_t *config_scale_labels(const config_t *cfg, const config_scale_t *scale);

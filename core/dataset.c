@@ -53,6 +53,7 @@ struct dataset {
 
     const char **manager_ids;
     size_t n_managers, cap_managers;
+    const char **manager_units;   /* per manager after finish; NULL without units */
 
     GHashTable *respondent_index; /* set of ids (see arena_respondent) */
     GHashTable *manager_index;    /* id -> manager + 1 */
@@ -153,6 +154,7 @@ void dataset_free(dataset_t *ds)
     free(ds->line_of);
     free(ds->superseded);
     free(ds->manager_ids);
+    free(ds->manager_units);
     if (ds->respondent_index)
         g_hash_table_destroy(ds->respondent_index);
     if (ds->manager_index)
@@ -503,4 +505,30 @@ void dataset_column_read(const dataset_t *ds, size_t column, size_t first, size_
     } else {
         memcpy(out, col->values + first, count * sizeof *out);
     }
+}
+
+engage_status_t dataset_set_manager_unit(dataset_t *ds, size_t manager, const char *unit)
+{
+    if (!ds->manager_units) {
+        ds->manager_units = calloc(ds->n_managers ? ds->n_managers : 1, sizeof *ds->manager_units);
+        if (!ds->manager_units)
+            return ENGAGE_ENOMEM;
+    }
+    size_t len = strlen(unit) + 1;
+    char *copy = arena_alloc(ds, len);
+    if (!copy)
+        return ENGAGE_ENOMEM;
+    memcpy(copy, unit, len);
+    ds->manager_units[manager] = copy;
+    return ENGAGE_OK;
+}
+
+bool dataset_has_units(const dataset_t *ds)
+{
+    return ds->manager_units != NULL;
+}
+
+const char *dataset_manager_unit(const dataset_t *ds, size_t manager)
+{
+    return ds->manager_units ? ds->manager_units[manager] : NULL;
 }

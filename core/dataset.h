@@ -78,6 +78,13 @@ const char *dataset_manager_id(const dataset_t *ds, size_t manager);
 /* Manager index of a respondent (after dataset_finish: in byte order). */
 size_t dataset_manager_of(const dataset_t *ds, size_t respondent);
 
+/* Units (from a roster): set after dataset_finish, once per manager.  A
+ * manager without one reads as NULL, as does every manager of a dataset
+ * without units. */
+engage_status_t dataset_set_manager_unit(dataset_t *ds, size_t manager, const char *unit);
+bool dataset_has_units(const dataset_t *ds);
+const char *dataset_manager_unit(const dataset_t *ds, size_t manager);
+
 /* Raw value (before reverse coding), NAN when not answered. */
 double dataset_value(const dataset_t *ds, size_t respondent, size_t column);
 

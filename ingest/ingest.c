@@ -22,14 +22,19 @@
 #include <unistd.h>
 
 #include "../core/csv_out.h"
+#include <glib.h>
+
 #include "answers.h"
 #include "csv_rows.h"
+#include "formats.h"
+#include "roster.h"
 #include "source.h"
 
 enum { QUOTE_MAX = 40 };
 
 static const char DEFAULT_RESPONDENT[] = "respondent_id";
 static const char DEFAULT_MANAGER[] = "manager_id";
+static const char ARCHIVE_UNIT[] = "unit";
 
 typedef struct {
     config_t *cfg;
@@ -39,11 +44,20 @@ typedef struct {
     size_t file;               /* index into log->files */
     const char *name;
 
-    bool header_seen;
+    format_reader_t format;    /* this file's tool and header rows */
+    bool header_done;
     long header_line;
     size_t n_header;
-    size_t respondent_field, manager_field;
+    size_t respondent_field;   /* SIZE_MAX: the row number is the id */
+    size_t manager_field;      /* SIZE_MAX with a roster */
+    size_t key_field;          /* the roster key, SIZE_MAX without a roster */
+    size_t unit_field;         /* an archive's unit column, or SIZE_MAX */
     const char *respondent_name, *manager_name;
+    size_t row_number;         /* data rows read in this wave, for ids */
+
+    roster_t *roster;
+    GHashTable *units;         /* manager -> unit, from an archive's unit column */
+    GHashTable *unknown_index; /* "column\x1ftext" -> index into log->unknowns + 1 */
 
     bool columns_ready;        /* dataset columns and scales exist */
     size_t n_columns;
@@ -64,6 +78,11 @@ void ingest_log_fini(ingest_log_t *log)
     for (size_t i = 0; i < log->n_files; i++) {
         free(log->files[i].path);
         free(log->files[i].format);
+        free(log->files[i].layout);
+        free(log->files[i].respondent_column);
+        free(log->files[i].manager_column);
+        free(log->files[i].item_field);
+        free(log->files[i].member);
         free(log->files[i].encoding);
         free(log->files[i].delimiter);
     }
@@ -73,6 +92,12 @@ void ingest_log_fini(ingest_log_t *log)
         free(log->rejects[i].reason);
     }
     free(log->rejects);
+    for (size_t i = 0; i < log->n_unknowns; i++) {
+        free(log->unknowns[i].column);
+        free(log->unknowns[i].answer);
+        free(log->unknowns[i].label_set);
+    }
+    free(log->unknowns);
     memset(log, 0, sizeof *log);
 }
 
@@ -132,12 +157,12 @@ static engage_status_t reject_row(ingest_ctx_t *ctx, const csv_row_t *row, const
 
 /* ------------------------------------------------------------- the header */
 
-static bool find_field(const csv_row_t *row, const char *name, size_t *index, bool *twice)
+static bool find_field(const ingest_ctx_t *ctx, const char *name, size_t *index, bool *twice)
 {
     bool found = false;
     *twice = false;
-    for (size_t i = 0; i < row->n_fields; i++) {
-        if (strcmp(csv_row_field(row, i), name) == 0) {
+    for (size_t i = 0; i < ctx->format.n_names; i++) {
+        if (strcmp(ctx->format.names[i], name) == 0) {
             if (found)
                 *twice = true;
             else
@@ -148,51 +173,119 @@ static bool find_field(const csv_row_t *row, const char *name, size_t *index, bo
     return found;
 }
 
-/* The id column: the configured name, else the canonical one (so that an
- * archive written by `engage ingest` reads back with the same config). */
-static engage_status_t find_id_column(ingest_ctx_t *ctx, const csv_row_t *row, const char *configured,
-                                      const char *canonical, size_t *index, const char **name,
-                                      engage_error_t *err)
+static engage_status_t twice_error(ingest_ctx_t *ctx, const char *column, engage_error_t *err)
 {
+    engage_fail(err, ENGAGE_EDATA, ctx->name, ctx->header_line, "column '%s' appears twice in the header",
+                column);
+    if (ctx->format.kind == FORMAT_SURVEYMONKEY)
+        engage_hint(err, "SurveyMonkey columns are named 'Question - Statement'; two columns give the same name");
+    return ENGAGE_EDATA;
+}
+
+/* The respondent id column: the configured one, else the tool's own id
+ * column, else the canonical one (so that an archive written by `engage
+ * ingest` reads back with the same config); a tool without ids (Google
+ * Forms) numbers the rows. */
+static engage_status_t find_respondent(ingest_ctx_t *ctx, engage_error_t *err)
+{
+    const char *configured = ctx->cfg->respondent;
+    const char *tool = formats_default_respondent(&ctx->format);
+    const char *candidates[] = {configured, tool, DEFAULT_RESPONDENT};
     bool twice;
-    *name = configured ? configured : canonical;
-    if (!find_field(row, *name, index, &twice)) {
-        if (configured && find_field(row, canonical, index, &twice)) {
-            *name = canonical;
-        } else {
-            engage_fail(err, ENGAGE_EDATA, ctx->name, row->line, "required column '%s' is missing", *name);
-            engage_hint(err, "the header must name it; set it in the config's [input] section if it has another name");
-            return ENGAGE_EDATA;
+    for (size_t i = 0; i < 3; i++) {
+        if (candidates[i] && find_field(ctx, candidates[i], &ctx->respondent_field, &twice)) {
+            ctx->respondent_name = candidates[i];
+            return twice ? twice_error(ctx, candidates[i], err) : ENGAGE_OK;
         }
     }
-    if (twice)
-        return engage_fail(err, ENGAGE_EDATA, ctx->name, row->line, "column '%s' appears twice in the header",
-                           *name);
-    return ENGAGE_OK;
+    if (!configured && !tool) {
+        ctx->respondent_field = SIZE_MAX;
+        ctx->respondent_name = NULL;
+        return ENGAGE_OK;
+    }
+    const char *wanted = configured ? configured : tool;
+    engage_fail(err, ENGAGE_EDATA, ctx->name, ctx->header_line, "required column '%s' is missing", wanted);
+    engage_hint(err, "the header must name it; set it in the config's [input] section if it has another name");
+    return ENGAGE_EDATA;
+}
+
+/* The manager: through the roster's key column, or the configured column,
+ * else the canonical manager_id. */
+static engage_status_t find_manager(ingest_ctx_t *ctx, engage_error_t *err)
+{
+    const config_t *cfg = ctx->cfg;
+    bool twice;
+    ctx->manager_field = ctx->key_field = ctx->unit_field = SIZE_MAX;
+    if (ctx->format.archive) {
+        bool unit_twice;
+        if (find_field(ctx, ARCHIVE_UNIT, &ctx->unit_field, &unit_twice) && unit_twice)
+            return twice_error(ctx, ARCHIVE_UNIT, err);
+    }
+    if (ctx->roster && !ctx->format.archive) {
+        if (!find_field(ctx, cfg->roster.key, &ctx->key_field, &twice)) {
+            engage_fail(err, ENGAGE_ECONFIG, cfg->path, cfg->roster.key_line,
+                        "[roster] key names column '%s', which %s does not have", cfg->roster.key, ctx->name);
+            engage_hint(err, "key is the survey column holding the employee id or e-mail, spelt as in the header");
+            return ENGAGE_ECONFIG;
+        }
+        ctx->manager_name = cfg->roster.key;
+        return twice ? twice_error(ctx, cfg->roster.key, err) : ENGAGE_OK;
+    }
+    const char *configured = cfg->manager;
+    const char *tool = formats_default_manager(&ctx->format);
+    const char *candidates[] = {configured, tool, DEFAULT_MANAGER};
+    for (size_t i = 0; i < 3; i++) {
+        if (candidates[i] && find_field(ctx, candidates[i], &ctx->manager_field, &twice)) {
+            ctx->manager_name = candidates[i];
+            return twice ? twice_error(ctx, candidates[i], err) : ENGAGE_OK;
+        }
+    }
+    if (!configured && !tool) {
+        engage_fail(err, ENGAGE_ECONFIG, cfg->path, 0, "%s: a %s export has no manager column of its own",
+                    ctx->name, formats_layout(ctx->format.kind));
+        engage_hint(err, "name the column with manager = in [input], or join an HRIS export with [roster]");
+        return ENGAGE_ECONFIG;
+    }
+    const char *wanted = configured ? configured : tool;
+    engage_fail(err, ENGAGE_EDATA, ctx->name, ctx->header_line, "required column '%s' is missing", wanted);
+    engage_hint(err, "the header must name it; set it in the config's [input] section if it has another name");
+    return ENGAGE_EDATA;
+}
+
+static bool is_id_field(const ingest_ctx_t *ctx, size_t i)
+{
+    return i == ctx->respondent_field || i == ctx->manager_field || i == ctx->key_field || i == ctx->unit_field;
 }
 
 /* Without configured scales: one scale `engagement` on 1..5 over every
- * column but the ids. */
-static engage_status_t derive_default_scale(ingest_ctx_t *ctx, const csv_row_t *row, engage_error_t *err)
+ * column but the ids (canonical files only: a tool's export has metadata
+ * columns that are not answers). */
+static engage_status_t derive_default_scale(ingest_ctx_t *ctx, engage_error_t *err)
 {
-    const char **items = malloc((row->n_fields ? row->n_fields : 1) * sizeof *items);
+    if (ctx->format.kind != FORMAT_CANONICAL) {
+        engage_fail(err, ENGAGE_ECONFIG, ctx->name, ctx->header_line,
+                    "a %s export needs a config naming each scale's items", formats_layout(ctx->format.kind));
+        engage_hint(err, "write [scale NAME] with items = the question columns, and pass it with -c");
+        return ENGAGE_ECONFIG;
+    }
+    size_t n_names = ctx->format.n_names;
+    const char **items = malloc((n_names ? n_names : 1) * sizeof *items);
     if (!items)
         return no_memory(ctx, err);
     size_t n = 0;
-    for (size_t i = 0; i < row->n_fields; i++)
-        if (i != ctx->respondent_field && i != ctx->manager_field)
-            items[n++] = csv_row_field(row, i);
+    for (size_t i = 0; i < n_names; i++)
+        if (!is_id_field(ctx, i))
+            items[n++] = ctx->format.names[i];
     engage_status_t st = ENGAGE_OK;
     if (n == 0)
-        st = engage_fail(err, ENGAGE_EDATA, ctx->name, row->line,
-                         "no item columns: the header has only '%s' and '%s'", ctx->respondent_name,
-                         ctx->manager_name);
+        st = engage_fail(err, ENGAGE_EDATA, ctx->name, ctx->header_line,
+                         "no item columns: the header has only '%s' and '%s'",
+                         ctx->respondent_name ? ctx->respondent_name : "", ctx->manager_name);
     else
         st = config_add_scale(ctx->cfg, "engagement", items, n, 1, 5, err);
     free(items);
     return st;
 }
-
 /* Create the dataset's columns and scales from the config (first file). */
 static engage_status_t build_columns(ingest_ctx_t *ctx, engage_error_t *err)
 {
@@ -266,21 +359,36 @@ static long config_line_of_item(const config_t *cfg, const char *item, const cha
     return 0;
 }
 
-static engage_status_t read_header(ingest_ctx_t *ctx, const csv_row_t *row, engage_error_t *err)
+/* What this file's header became, for quality.csv and `engage check`. */
+static engage_status_t record_columns(ingest_ctx_t *ctx, engage_error_t *err)
+{
+    ingest_file_t *file = &ctx->log->files[ctx->file];
+    free(file->format);
+    file->format = strdup(formats_name(ctx->format.kind));
+    file->layout = strdup(ctx->format.archive ? "canonical archive" : formats_layout(ctx->format.kind));
+    file->header_rows = ctx->format.header_rows;
+    file->respondent_column = ctx->respondent_name ? strdup(ctx->respondent_name) : NULL;
+    file->manager_column = strdup(ctx->manager_name);
+    file->item_field = malloc((ctx->n_columns ? ctx->n_columns : 1) * sizeof *file->item_field);
+    if (!file->format || !file->layout || (ctx->respondent_name && !file->respondent_column) ||
+        !file->manager_column || !file->item_field)
+        return no_memory(ctx, err);
+    memcpy(file->item_field, ctx->column_field, ctx->n_columns * sizeof *file->item_field);
+    file->n_item_fields = ctx->n_columns;
+    return ENGAGE_OK;
+}
+
+/* The header rows are complete: map columns to ids and items. */
+static engage_status_t read_header(ingest_ctx_t *ctx, engage_error_t *err)
 {
     engage_status_t st;
-    ctx->header_seen = true;
-    ctx->header_line = row->line;
-    ctx->n_header = row->n_fields;
-    st = find_id_column(ctx, row, ctx->cfg->respondent, DEFAULT_RESPONDENT, &ctx->respondent_field,
-                        &ctx->respondent_name, err);
-    if (st == ENGAGE_OK)
-        st = find_id_column(ctx, row, ctx->cfg->manager, DEFAULT_MANAGER, &ctx->manager_field,
-                            &ctx->manager_name, err);
-    if (st != ENGAGE_OK)
+    ctx->header_done = true;
+    ctx->header_line = ctx->format.header_line;
+    ctx->n_header = ctx->format.n_names;
+    if ((st = find_respondent(ctx, err)) != ENGAGE_OK || (st = find_manager(ctx, err)) != ENGAGE_OK)
         return st;
     bool derived = ctx->cfg->n_scales == 0;
-    if (derived && (st = derive_default_scale(ctx, row, err)) != ENGAGE_OK)
+    if (derived && (st = derive_default_scale(ctx, err)) != ENGAGE_OK)
         return st;
     if (!ctx->columns_ready && (st = build_columns(ctx, err)) != ENGAGE_OK)
         return st;
@@ -289,62 +397,169 @@ static engage_status_t read_header(ingest_ctx_t *ctx, const csv_row_t *row, enga
     for (size_t c = 0; c < ctx->n_columns; c++) {
         const char *column = dataset_column_name(ctx->ds, c);
         bool twice;
-        if (!find_field(row, column, &ctx->column_field[c], &twice)) {
+        if (!find_field(ctx, column, &ctx->column_field[c], &twice)) {
             if (default_scale)
-                return engage_fail(err, ENGAGE_EDATA, ctx->name, row->line,
+                return engage_fail(err, ENGAGE_EDATA, ctx->name, ctx->header_line,
                                    "column '%s' of the first input is missing here", column);
             const char *scale_name;
             long line = config_line_of_item(ctx->cfg, column, &scale_name);
             engage_fail(err, ENGAGE_ECONFIG, ctx->cfg->path, line,
                         "scale '%s' names column '%s', which %s does not have", scale_name, column, ctx->name);
-            engage_hint(err, "column names must match the header exactly, including case and spaces");
+            if (ctx->format.kind == FORMAT_CANONICAL)
+                engage_hint(err, "column names must match the header exactly, including case and spaces");
+            else
+                engage_hint(err, "this %s export names its columns as `engage check` lists them",
+                            formats_layout(ctx->format.kind));
             return ENGAGE_ECONFIG;
         }
         if (twice)
-            return engage_fail(err, ENGAGE_EDATA, ctx->name, row->line, "column '%s' appears twice in the header",
-                               column);
+            return twice_error(ctx, column, err);
     }
     if (default_scale) {
         /* Every column is an item: a later file may not bring new ones. */
-        for (size_t i = 0; i < row->n_fields; i++) {
-            if (i == ctx->respondent_field || i == ctx->manager_field)
+        for (size_t i = 0; i < ctx->n_header; i++) {
+            if (is_id_field(ctx, i))
                 continue;
             size_t c = 0;
             while (c < ctx->n_columns && ctx->column_field[c] != i)
                 c++;
             if (c == ctx->n_columns)
-                return engage_fail(err, ENGAGE_EDATA, ctx->name, row->line,
-                                   "column '%s' is not in the first input's header", csv_row_field(row, i));
+                return engage_fail(err, ENGAGE_EDATA, ctx->name, ctx->header_line,
+                                   "column '%s' is not in the first input's header", ctx->format.names[i]);
         }
     }
-    return ENGAGE_OK;
+    return record_columns(ctx, err);
 }
 
 /* -------------------------------------------------------------- data rows */
+
+/* Remember an answer that matches no label (the run stops after reading
+ * everything, listing each once). */
+static engage_status_t note_unknown(ingest_ctx_t *ctx, size_t column, const char *text, long line,
+                                    engage_error_t *err)
+{
+    ingest_log_t *log = ctx->log;
+    if (!ctx->unknown_index)
+        ctx->unknown_index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    char *key = g_strdup_printf("%zu\x1f%s", column, text);
+    gpointer found = g_hash_table_lookup(ctx->unknown_index, key);
+    if (found) {
+        g_free(key);
+        log->unknowns[GPOINTER_TO_SIZE(found) - 1].count++;
+        return ENGAGE_OK;
+    }
+    if (log->n_unknowns == INGEST_MAX_UNKNOWN) {
+        g_free(key);
+        log->more_unknowns++;
+        return ENGAGE_OK;
+    }
+    ingest_unknown_t *grown = realloc(log->unknowns, (log->n_unknowns + 1) * sizeof *grown);
+    if (!grown) {
+        g_free(key);
+        return no_memory(ctx, err);
+    }
+    log->unknowns = grown;
+    const config_label_set_t *set = ctx->column_labels[column];
+    ingest_unknown_t *u = &grown[log->n_unknowns];
+    u->column = strdup(dataset_column_name(ctx->ds, column));
+    u->answer = strdup(text);
+    u->label_set = strdup(set ? set->name : "");
+    u->file = ctx->file;
+    u->line = line;
+    u->count = 1;
+    if (!u->column || !u->answer || !u->label_set) {
+        free(u->column);
+        free(u->answer);
+        free(u->label_set);
+        g_free(key);
+        return no_memory(ctx, err);
+    }
+    g_hash_table_insert(ctx->unknown_index, key, GSIZE_TO_POINTER(++log->n_unknowns));
+    return ENGAGE_OK;
+}
+
+/* The manager of a row: its own column, or the roster's entry for its key.
+ * NULL with *reason set when there is none. */
+static const char *row_manager(ingest_ctx_t *ctx, const csv_row_t *row, char *reason, size_t size)
+{
+    if (ctx->key_field == SIZE_MAX) {
+        const char *manager_id = csv_row_field(row, ctx->manager_field);
+        if (!manager_id[0]) {
+            snprintf(reason, size, "no manager (column '%s' is empty)", ctx->manager_name);
+            return NULL;
+        }
+        return manager_id;
+    }
+    const char *key = csv_row_field(row, ctx->key_field);
+    const char *manager, *unit;
+    if (!key[0]) {
+        snprintf(reason, size, "no employee key for the roster (column '%s' is empty)", ctx->manager_name);
+        return NULL;
+    }
+    if (!roster_find(ctx->roster, key, &manager, &unit)) {
+        char cell[QUOTE_MAX + 8];
+        quote_cell(cell, sizeof cell, key);
+        snprintf(reason, size, "%s (column '%s') is not in the roster", cell, ctx->manager_name);
+        return NULL;
+    }
+    return manager;
+}
+
+/* An archive's unit column: one unit per manager. */
+static const char *check_unit(ingest_ctx_t *ctx, const csv_row_t *row, const char *manager, char *reason,
+                              size_t size)
+{
+    const char *unit = csv_row_field(row, ctx->unit_field);
+    if (!ctx->units)
+        ctx->units = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    const char *known = g_hash_table_lookup(ctx->units, manager);
+    if (!known) {
+        g_hash_table_insert(ctx->units, g_strdup(manager), g_strdup(unit));
+        return NULL;
+    }
+    if (strcmp(known, unit) == 0)
+        return NULL;
+    snprintf(reason, size, "manager '%.40s' is in unit '%.40s' on an earlier row, '%.40s' here", manager, known,
+             unit);
+    return reason;
+}
 
 static engage_status_t read_row(ingest_ctx_t *ctx, const csv_row_t *row, engage_error_t *err)
 {
     ingest_file_t *file = &ctx->log->files[ctx->file];
     char reason[ENGAGE_ERROR_TEXT];
     char cell[QUOTE_MAX + 8];
+    char number[32];
     file->rows++;
+    ctx->row_number++;
 
-    const char *respondent_id =
-        ctx->respondent_field < row->n_fields ? csv_row_field(row, ctx->respondent_field) : "";
+    const char *respondent_id;
+    if (ctx->respondent_field == SIZE_MAX) {
+        snprintf(number, sizeof number, "%zu", ctx->row_number);
+        respondent_id = number;
+    } else {
+        respondent_id = ctx->respondent_field < row->n_fields ? csv_row_field(row, ctx->respondent_field) : "";
+    }
     if (row->n_fields != ctx->n_header) {
         snprintf(reason, sizeof reason, "the row has %zu fields, the header has %zu", row->n_fields,
                  ctx->n_header);
         return reject_row(ctx, row, respondent_id, reason, err);
     }
-    const char *manager_id = csv_row_field(row, ctx->manager_field);
+    if (format_excluded(&ctx->format, row, reason, sizeof reason)) {
+        file->excluded++;
+        if (add_log_entry(ctx->log, ctx->file, row->line, respondent_id, reason, true) != ENGAGE_OK)
+            return no_memory(ctx, err);
+        return ENGAGE_OK;
+    }
     if (!respondent_id[0]) {
         snprintf(reason, sizeof reason, "no respondent id (column '%s' is empty)", ctx->respondent_name);
         return reject_row(ctx, row, respondent_id, reason, err);
     }
-    if (!manager_id[0]) {
-        snprintf(reason, sizeof reason, "no manager (column '%s' is empty)", ctx->manager_name);
+    const char *manager_id = row_manager(ctx, row, reason, sizeof reason);
+    if (!manager_id)
         return reject_row(ctx, row, respondent_id, reason, err);
-    }
+    if (ctx->unit_field != SIZE_MAX && check_unit(ctx, row, manager_id, reason, sizeof reason))
+        return reject_row(ctx, row, respondent_id, reason, err);
     for (size_t c = 0; c < ctx->n_columns; c++) {
         size_t f = ctx->column_field[c];
         const char *text = csv_row_field(row, f);
@@ -354,14 +569,16 @@ static engage_status_t read_row(ingest_ctx_t *ctx, const csv_row_t *row, engage_
         if (digit < 10 && text[1] == '\0' && !ctx->digit_is_missing[digit]) {
             v = digit; /* the common answer, read without a call */
             kind = ANSWER_VALUE;
+        } else if (format_is_missing_code(&ctx->format, text)) {
+            kind = ANSWER_MISSING;
         } else {
             kind = answers_read(ctx->cfg, ctx->column_labels[c], text, csv_row_length(row, f), &v);
         }
         if (kind == ANSWER_UNKNOWN) {
-            quote_cell(cell, sizeof cell, text);
-            snprintf(reason, sizeof reason, "column '%s': %s is neither a number nor a label in [labels]",
-                     dataset_column_name(ctx->ds, c), cell);
-            return reject_row(ctx, row, respondent_id, reason, err);
+            engage_status_t st = note_unknown(ctx, c, text, row->line, err);
+            if (st != ENGAGE_OK)
+                return st;
+            kind = ANSWER_MISSING;
         }
         if (kind == ANSWER_VALUE && (v < ctx->column_min[c] || v > ctx->column_max[c])) {
             quote_cell(cell, sizeof cell, text);
@@ -393,20 +610,45 @@ static engage_status_t read_row(ingest_ctx_t *ctx, const csv_row_t *row, engage_
 static engage_status_t on_record(void *user, const csv_row_t *row, engage_error_t *err)
 {
     ingest_ctx_t *ctx = user;
-    if (!ctx->header_seen)
-        return read_header(ctx, row, err);
-    return read_row(ctx, row, err);
+    if (ctx->header_done)
+        return read_row(ctx, row, err);
+    format_step_t step;
+    engage_status_t st = format_reader_add(&ctx->format, ctx->cfg->format, ctx->name, row, &step, err);
+    if (st != ENGAGE_OK || step == FORMAT_MORE)
+        return st;
+    st = read_header(ctx, err);
+    if (st == ENGAGE_OK && step == FORMAT_DONE_BEFORE)
+        st = read_row(ctx, row, err);
+    return st;
 }
 
 /* ------------------------------------------------------------ the driver */
 
+/* The configured delimiter, 0 to sniff it. */
 static char delimiter_char(const config_t *cfg)
 {
     if (strcmp(cfg->delimiter, ";") == 0)
         return ';';
-    if (strcmp(cfg->delimiter, "tab") == 0)
+    if (strcasecmp(cfg->delimiter, "tab") == 0)
         return '\t';
-    return ',';
+    if (strcmp(cfg->delimiter, ",") == 0)
+        return ',';
+    return 0;
+}
+
+static const char *delimiter_name(char delimiter)
+{
+    return delimiter == '\t' ? "tab" : delimiter == ';' ? ";" : ",";
+}
+
+static bool replace_text(char **field, const char *value)
+{
+    char *copy = strdup(value);
+    if (!copy)
+        return false;
+    free(*field);
+    *field = copy;
+    return true;
 }
 
 static engage_status_t add_file(ingest_log_t *log, const char *path, const config_t *cfg, size_t *index)
@@ -421,7 +663,7 @@ static engage_status_t add_file(ingest_log_t *log, const char *path, const confi
     f->path = strdup(path);
     f->format = strdup("canonical");
     f->encoding = strdup("utf-8");
-    f->delimiter = strdup(delimiter == '\t' ? "tab" : delimiter == ';' ? ";" : ",");
+    f->delimiter = strdup(delimiter_name(delimiter));
     if (!f->path || !f->format || !f->encoding || !f->delimiter) {
         free(f->path);
         free(f->format);
@@ -438,7 +680,8 @@ static engage_status_t read_source(ingest_ctx_t *ctx, source_t *src, const char 
     if (add_file(ctx->log, name, ctx->cfg, &ctx->file) != ENGAGE_OK)
         return no_memory(ctx, err);
     ctx->name = name;
-    ctx->header_seen = false;
+    ctx->header_done = false;
+    format_reader_fini(&ctx->format);
     if (ctx->options)
         source_set_chunk(src, ctx->options->chunk);
     /* A second thread reads and tokenises, unless tests cut the input into
@@ -452,13 +695,16 @@ static engage_status_t read_source(ingest_ctx_t *ctx, source_t *src, const char 
     file->gzip = source_is_gzip(src);
     file->bytes = source_bytes(src);
     source_sha256(src, file->sha256);
+    if ((info.encoding && !replace_text(&file->encoding, info.encoding)) ||
+        (info.delimiter && !replace_text(&file->delimiter, delimiter_name(info.delimiter))))
+        return no_memory(ctx, err);
     if (st != ENGAGE_OK)
         return st;
-    if (!ctx->header_seen)
+    if (ctx->format.header_rows == 0)
         return engage_fail(err, ENGAGE_EDATA, name, 0, "empty file: no header and no data");
-    if (file->rows == 0)
+    if (!ctx->header_done || file->rows == 0)
         return engage_fail(err, ENGAGE_EDATA, name, 0, "no data rows: the file has only a header (line %ld)",
-                           ctx->header_line);
+                           ctx->format.header_line);
     return ENGAGE_OK;
 }
 
@@ -472,6 +718,38 @@ static int compare_rejects(const void *a, const void *b)
     return 0;
 }
 
+/* Where a label for an unknown answer goes, e.g. "[labels frequency]". */
+static void label_section(const ingest_unknown_t *u, char *out, size_t size)
+{
+    snprintf(out, size, u->label_set[0] ? "[labels %s]" : "[labels]", u->label_set);
+}
+
+void ingest_unknown_describe(const ingest_log_t *log, size_t i, engage_error_t *out)
+{
+    const ingest_unknown_t *u = &log->unknowns[i];
+    char section[ENGAGE_ERROR_TEXT / 2];
+    label_section(u, section, sizeof section);
+    engage_fail(out, ENGAGE_EDATA, log->files[u->file].path, u->line,
+                "column '%.60s': answer '%.60s' matches no label in %s (%zu row%s); add to %s: %.60s = VALUE",
+                u->column, u->answer, section, u->count, u->count == 1 ? "" : "s", section, u->answer);
+}
+
+/* Units of the dataset's managers, from the roster or an archive. */
+static engage_status_t apply_units(ingest_ctx_t *ctx, engage_error_t *err)
+{
+    if (!ctx->units && !(ctx->roster && ctx->cfg->roster.unit))
+        return ENGAGE_OK;
+    for (size_t m = 0; m < dataset_n_managers(ctx->ds); m++) {
+        const char *id = dataset_manager_id(ctx->ds, m);
+        const char *unit = ctx->units ? g_hash_table_lookup(ctx->units, id) : NULL;
+        if (!unit && ctx->roster)
+            unit = roster_unit_of(ctx->roster, id);
+        if (dataset_set_manager_unit(ctx->ds, m, unit ? unit : "") != ENGAGE_OK)
+            return no_memory(ctx, err);
+    }
+    return ENGAGE_OK;
+}
+
 static engage_status_t finish(ingest_ctx_t *ctx, engage_status_t st, engage_error_t *err)
 {
     free(ctx->column_field);
@@ -479,10 +757,23 @@ static engage_status_t finish(ingest_ctx_t *ctx, engage_status_t st, engage_erro
     free(ctx->column_min);
     free(ctx->column_max);
     free(ctx->values);
+    format_reader_fini(&ctx->format);
+    if (ctx->unknown_index)
+        g_hash_table_destroy(ctx->unknown_index);
+    if (st == ENGAGE_OK && ctx->log->n_unknowns) {
+        ingest_unknown_describe(ctx->log, 0, err);
+        engage_hint(err, "answers are read through [labels]: add each unknown answer there with its value");
+        st = ENGAGE_EDATA;
+    }
+    if (st == ENGAGE_OK && dataset_finish(ctx->ds) != ENGAGE_OK)
+        st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    if (st == ENGAGE_OK)
+        st = apply_units(ctx, err);
+    if (ctx->units)
+        g_hash_table_destroy(ctx->units);
+    roster_free(ctx->roster);
     if (st != ENGAGE_OK)
         return st;
-    if (dataset_finish(ctx->ds) != ENGAGE_OK)
-        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     if (ctx->log->n_rejects)
         qsort(ctx->log->rejects, ctx->log->n_rejects, sizeof *ctx->log->rejects, compare_rejects);
     if (dataset_n_respondents(ctx->ds) == 0) {
@@ -491,19 +782,33 @@ static engage_status_t finish(ingest_ctx_t *ctx, engage_status_t st, engage_erro
             rows += ctx->log->files[i].rows;
         const ingest_reject_t *first = ctx->log->n_rejects ? &ctx->log->rejects[0] : NULL;
         engage_fail(err, ENGAGE_EDATA, first ? ctx->log->files[first->file].path : NULL, first ? first->line : 0,
-                    "no usable rows: all %zu data rows were rejected; the first: %s", rows,
+                    "no usable rows: all %zu data rows were rejected or excluded; the first: %s", rows,
                     first ? first->reason : "");
         return ENGAGE_EDATA;
     }
     return ENGAGE_OK;
 }
 
+static void start(ingest_ctx_t *ctx, config_t *cfg, dataset_t *ds, ingest_log_t *log,
+                  const ingest_options_t *options)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->cfg = cfg;
+    ctx->ds = ds;
+    ctx->log = log;
+    ctx->options = options;
+    format_reader_init(&ctx->format);
+}
+
 engage_status_t ingest_read(config_t *cfg, const char *const *paths, size_t n_paths,
                             const ingest_options_t *options, dataset_t *ds, ingest_log_t *log,
                             engage_error_t *err)
 {
-    ingest_ctx_t ctx = {.cfg = cfg, .ds = ds, .log = log, .options = options};
+    ingest_ctx_t ctx;
+    start(&ctx, cfg, ds, log, options);
     engage_status_t st = ENGAGE_OK;
+    if (cfg->roster.file)
+        st = roster_load(cfg, &ctx.roster, err);
     for (size_t i = 0; i < n_paths && st == ENGAGE_OK; i++) {
         source_t *src;
         st = source_open_path(&src, paths[i], err);
@@ -519,14 +824,33 @@ engage_status_t ingest_read_memory(config_t *cfg, const char *name, const void *
                                    const ingest_options_t *options, dataset_t *ds, ingest_log_t *log,
                                    engage_error_t *err)
 {
-    ingest_ctx_t ctx = {.cfg = cfg, .ds = ds, .log = log, .options = options};
+    ingest_ctx_t ctx;
+    start(&ctx, cfg, ds, log, options);
     source_t *src;
-    engage_status_t st = source_open_memory(&src, name, bytes, size, err);
+    engage_status_t st = ENGAGE_OK;
+    if (cfg->roster.file)
+        st = roster_load(cfg, &ctx.roster, err);
+    if (st == ENGAGE_OK)
+        st = source_open_memory(&src, name, bytes, size, err);
     if (st == ENGAGE_OK) {
         st = read_source(&ctx, src, name, err);
         source_close(src);
     }
     return finish(&ctx, st, err);
+}
+
+void ingest_column_letters(size_t field, char out[16])
+{
+    char reversed[16];
+    size_t n = 0;
+    size_t x = field + 1;
+    while (x > 0 && n < 15) {
+        reversed[n++] = (char)('A' + (x - 1) % 26);
+        x = (x - 1) / 26;
+    }
+    for (size_t i = 0; i < n; i++)
+        out[i] = reversed[n - 1 - i];
+    out[n] = '\0';
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -575,6 +899,9 @@ engage_status_t ingest_write_canonical(const dataset_t *ds, const char *path, en
     if (st == ENGAGE_OK) {
         csv_out_text(out, DEFAULT_RESPONDENT, false);
         csv_out_text(out, DEFAULT_MANAGER, false);
+        bool units = dataset_has_units(ds);
+        if (units)
+            csv_out_text(out, ARCHIVE_UNIT, false);
         size_t n_columns = dataset_n_columns(ds);
         for (size_t c = 0; c < n_columns; c++)
             csv_out_text(out, dataset_column_name(ds, c), false);
@@ -582,7 +909,10 @@ engage_status_t ingest_write_canonical(const dataset_t *ds, const char *path, en
         size_t n = dataset_n_respondents(ds);
         for (size_t r = 0; r < n; r++) {
             csv_out_text(out, dataset_respondent_id(ds, r), false);
-            csv_out_text(out, dataset_manager_id(ds, dataset_manager_of(ds, r)), false);
+            size_t manager = dataset_manager_of(ds, r);
+            csv_out_text(out, dataset_manager_id(ds, manager), false);
+            if (units)
+                csv_out_text(out, dataset_manager_unit(ds, manager), false);
             for (size_t c = 0; c < n_columns; c++)
                 csv_out_number(out, dataset_value(ds, r, c), 17);
             csv_out_end_row(out);

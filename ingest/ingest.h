@@ -22,9 +22,16 @@
 
 typedef struct {
     char *path;                /* as given on the command line ("-" = stdin) */
-    char *format;              /* detected format, e.g. "canonical" */
-    char *encoding;            /* "utf-8" */
-    char *delimiter;           /* "," */
+    char *format;              /* detected format: "canonical", "qualtrics", ... */
+    char *layout;              /* the tool and layout in words: "Qualtrics (legacy export)" */
+    char *encoding;            /* "utf-8", "utf-16le", "utf-16be", "windows-1252" */
+    char *delimiter;           /* ",", ";" or "tab" */
+    size_t header_rows;
+    char *respondent_column;   /* NULL: the row number is the id */
+    char *manager_column;      /* the survey column giving the manager (the roster key with a roster) */
+    size_t *item_field;        /* per dataset column: its field (0-based) in this file */
+    size_t n_item_fields;
+    char *member;              /* the CSV inside a zip, else NULL */
     bool gzip;
     uint64_t bytes;            /* bytes read from the file as stored */
     char sha256[65];           /* hex SHA-256 of those bytes */
@@ -42,11 +49,27 @@ typedef struct {
     bool excluded;             /* excluded (e.g. superseded) rather than rejected */
 } ingest_reject_t;
 
+/* An answer that matches no label: a config problem, reported once per
+ * column and text with where it first appears and how often. */
+typedef struct {
+    char *column;
+    char *answer;
+    char *label_set;           /* "" for [labels] */
+    size_t file;
+    long line;                 /* first appearance */
+    size_t count;
+} ingest_unknown_t;
+
+enum { INGEST_MAX_UNKNOWN = 100 };  /* distinct unknown answers kept */
+
 typedef struct {
     ingest_file_t *files;
     size_t n_files;
     ingest_reject_t *rejects;  /* in file, line order */
     size_t n_rejects;
+    ingest_unknown_t *unknowns; /* in order of first appearance */
+    size_t n_unknowns;
+    size_t more_unknowns;      /* further distinct unknown answers, not kept */
 } ingest_log_t;
 
 typedef struct {
@@ -61,10 +84,22 @@ void ingest_log_fini(ingest_log_t *log);
  * is derived from the first header when it has no scales; hence not const).
  * On return ds is finished (dataset_finish).  File-level problems give
  * ENGAGE_EDATA (65), unreadable inputs ENGAGE_ENOINPUT (66), a scale naming
- * an absent column ENGAGE_ECONFIG (78), each with file and line in err. */
+ * an absent column ENGAGE_ECONFIG (78), each with file and line in err.
+ * Answers that match no label are collected over every file; when there are
+ * any, the result is ENGAGE_EDATA with the first in err and all of them in
+ * log->unknowns.  With a [roster], the roster is read first and each
+ * manager's unit is set in the dataset. */
 engage_status_t ingest_read(config_t *cfg, const char *const *paths, size_t n_paths,
                             const ingest_options_t *options, dataset_t *ds,
                             ingest_log_t *log, engage_error_t *err);
+
+/* The message for log->unknowns[i] (status, file, line and text), in the
+ * form of every error: where it first appears, how often, and the line to
+ * add to the config. */
+void ingest_unknown_describe(const ingest_log_t *log, size_t i, engage_error_t *out);
+
+/* A 0-based field index as a spreadsheet column: 0 -> "A", 27 -> "AB". */
+void ingest_column_letters(size_t field, char out[16]);
 
 /* Read from memory (for tests and fuzzing); `name` is used in messages. */
 engage_status_t ingest_read_memory(config_t *cfg, const char *name, const void *bytes,

@@ -1055,6 +1055,32 @@ static void scale_section(sbuf_t *sb, const report_input_t *in, const privacy_t 
     sb_str(sb, "\n");
 }
 
+/* One sentence naming how the files were read: each layout with its
+ * encodings and how many files. */
+static void formats_read(sbuf_t *sb, const ingest_log_t *log)
+{
+    char text[1024];
+    size_t used = 0;
+    for (size_t i = 0; i < log->n_files && used < sizeof text - 1; i++) {
+        const ingest_file_t *f = &log->files[i];
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(log->files[j].layout ? log->files[j].layout : "", f->layout ? f->layout : "") == 0 &&
+                   strcmp(log->files[j].encoding, f->encoding) == 0;
+        if (seen)
+            continue;
+        size_t n = 0;
+        for (size_t j = i; j < log->n_files; j++)
+            n += strcmp(log->files[j].layout ? log->files[j].layout : "", f->layout ? f->layout : "") == 0 &&
+                 strcmp(log->files[j].encoding, f->encoding) == 0;
+        int w = snprintf(text + used, sizeof text - used, "%s%s in %s (%zu %s)", used ? "; " : "",
+                         f->layout ? f->layout : "canonical", f->encoding, n, n == 1 ? "file" : "files");
+        if (w > 0)
+            used += (size_t)w < sizeof text - used ? (size_t)w : sizeof text - 1 - used;
+    }
+    wrapf(sb, "", "Read as: %s.", text);
+}
+
 static void quality_section(sbuf_t *sb, const report_input_t *in)
 {
     heading(sb, "Data quality", '-');
@@ -1112,6 +1138,7 @@ static void quality_section(sbuf_t *sb, const report_input_t *in)
         free(name);
     }
     sb_str(sb, "\n");
+    formats_read(sb, log);
     if (total[2] == 0 && total[3] == 0)
         wrap(sb, "", "No row was rejected or excluded.");
     else

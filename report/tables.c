@@ -14,6 +14,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <glib.h>
 #include <string.h>
 
 #include "../core/csv_out.h"
@@ -260,8 +261,37 @@ const char *tables_delimiter_name(const char *delimiter)
     return strcmp(delimiter, "\t") == 0 ? "tab" : delimiter;
 }
 
+/* Which columns of a file became each scale's items, as spreadsheet
+ * columns: "engagement=R-W; wellbeing=X,Z". */
+static char *item_columns(const dataset_t *ds, const ingest_file_t *f)
+{
+    GString *text = g_string_new(NULL);
+    for (size_t s = 0; ds && s < dataset_n_scales(ds); s++) {
+        const dataset_scale_t *scale = dataset_scale(ds, s);
+        g_string_append_printf(text, "%s%s=", s ? "; " : "", scale->name);
+        size_t i = 0;
+        while (i < scale->n_items) {
+            if (scale->items[i] >= f->n_item_fields)
+                break;
+            size_t first = f->item_field[scale->items[i]], j = i;
+            while (j + 1 < scale->n_items && scale->items[j + 1] < f->n_item_fields &&
+                   f->item_field[scale->items[j + 1]] == f->item_field[scale->items[j]] + 1)
+                j++;
+            char a[16], b[16];
+            ingest_column_letters(first, a);
+            ingest_column_letters(f->item_field[scale->items[j]], b);
+            if (j > i)
+                g_string_append_printf(text, "%s%s-%s", i ? "," : "", a, b);
+            else
+                g_string_append_printf(text, "%s%s", i ? "," : "", a);
+            i = j + 1;
+        }
+    }
+    return g_string_free(text, FALSE);
+}
+
 /* A wave's rows of quality.csv. */
-static void quality_rows(csv_out_t *out, const ingest_log_t *log, const char *wave)
+static void quality_rows(csv_out_t *out, const ingest_log_t *log, const char *wave, const dataset_t *ds)
 {
     for (size_t i = 0; log && i < log->n_files; i++) {
         const ingest_file_t *f = &log->files[i];
@@ -274,6 +304,13 @@ static void quality_rows(csv_out_t *out, const ingest_log_t *log, const char *wa
         csv_out_integer(out, (long long)f->rejected);
         csv_out_integer(out, (long long)f->excluded);
         csv_out_text(out, wave, false);
+        csv_out_text(out, f->layout ? f->layout : "", true);
+        csv_out_integer(out, (long long)f->header_rows);
+        csv_out_text(out, f->respondent_column ? f->respondent_column : "(row number)", true);
+        csv_out_text(out, f->manager_column ? f->manager_column : "", true);
+        char *items = item_columns(ds, f);
+        csv_out_text(out, items, true);
+        g_free(items);
         csv_out_end_row(out);
     }
 }
@@ -283,15 +320,15 @@ engage_status_t tables_write_quality(const report_input_t *in, const char *path,
 {
     static const char *const names[] = {
         "file", "format", "encoding", "delimiter", "rows", "accepted", "rejected", "excluded",
-        "wave",
+        "wave", "layout", "header_rows", "respondent_column", "manager_column", "item_columns",
     };
     csv_out_t *out;
     engage_status_t rc = csv_out_open(&out, path, false, err);
     if (rc != ENGAGE_OK)
         return rc;
     HEADER(out, names);
-    quality_rows(out, in->log, "current");
-    quality_rows(out, in->previous_log, "previous");
+    quality_rows(out, in->log, "current", in->dataset);
+    quality_rows(out, in->previous_log, "previous", in->dataset);
     return csv_out_close(out, sha256_hex, err);
 }
 

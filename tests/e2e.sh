@@ -131,7 +131,7 @@ if grep -qiE 'nan|inf' "$work/waves/changes.csv"; then bad "changes.csv has nan/
 if awk -F, 'NR > 1 && $11 == 1 && ($4 $6 $7 $8 $9 $10 $12) != "" { exit 1 }' "$work/waves/changes.csv"; then ok; else bad "a suppressed change row shows a figure"; fi
 grep -q '"previous"' "$work/waves/manifest.json" && ok || bad "manifest: no previous inputs"
 grep -q '"changes.csv"' "$work/waves/manifest.json" && ok || bad "manifest: changes.csv not listed"
-grep -q 'prev.csv.gz,.*,previous$' "$work/waves/quality.csv" && ok || bad "quality.csv: previous file missing"
+grep -q 'prev.csv.gz,.*,previous,' "$work/waves/quality.csv" && ok || bad "quality.csv: previous file missing"
 grep -q 'Change since the previous wave' "$work/waves/report.txt" && ok || bad "report.txt: no change section"
 if awk 'length($0) > 80 { exit 1 }' "$work/waves/report.txt"; then ok; else bad "report.txt wider than 80 columns"; fi
 cp -r "$work/waves" "$work/waves1"

@@ -190,17 +190,21 @@ static void build_config(fixture_t *f)
     f->cfg.min_group = 5;
 }
 
+static size_t item_fields_emea[] = {2, 3}, item_fields_apac[] = {17, 19};
+
 static void build_log(fixture_t *f)
 {
     f->files[0] = (ingest_file_t){
         .path = "survey, emea.csv", .format = "canonical", .encoding = "utf-8",
         .delimiter = ",", .bytes = 1234, .rows = 27, .accepted = 25, .rejected = 1,
-        .excluded = 1,
+        .excluded = 1, .layout = "canonical", .header_rows = 1, .respondent_column = "respondent_id",
+        .manager_column = "manager_id", .item_field = item_fields_emea, .n_item_fields = 2,
     };
     strcpy(f->files[0].sha256, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
     f->files[1] = (ingest_file_t){
         .path = "apac.tsv", .format = "qualtrics", .encoding = "utf-16", .delimiter = "\t",
-        .bytes = 99, .rows = 0,
+        .bytes = 99, .rows = 0, .layout = "Qualtrics", .header_rows = 3, .manager_column = "Manager",
+        .item_field = item_fields_apac, .n_item_fields = 2,
     };
     strcpy(f->files[1].sha256, "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100");
     f->rejects[0] = (ingest_reject_t){ 0, 7, "=RSP-BAD", "manager_id is empty", false };
@@ -398,9 +402,12 @@ static void test_csv_bytes(void **state)
     free(text);
 
     const char *q = path_of(f, "out", "quality.csv");
-    assert_line(q, 0, "file,format,encoding,delimiter,rows,accepted,rejected,excluded,wave");
-    assert_line(q, 1, "\"survey, emea.csv\",canonical,utf-8,\",\",27,25,1,1,current");
-    assert_line(q, 2, "apac.tsv,qualtrics,utf-16,tab,0,0,0,0,current");
+    assert_line(q, 0, "file,format,encoding,delimiter,rows,accepted,rejected,excluded,wave,layout,header_rows,"
+                      "respondent_column,manager_column,item_columns");
+    assert_line(q, 1, "\"survey, emea.csv\",canonical,utf-8,\",\",27,25,1,1,current,canonical,1,respondent_id,"
+                      "manager_id,engagement=C-D; wellbeing=D");
+    assert_line(q, 2, "apac.tsv,qualtrics,utf-16,tab,0,0,0,0,current,Qualtrics,3,(row number),Manager,"
+                      "\"engagement=R,T; wellbeing=T\"");
 
     const char *r = path_of(f, "out", "rejects.csv");
     assert_line(r, 0, "file,line,respondent_id,reason,wave");
@@ -718,7 +725,7 @@ static void test_many_managers(void **state)
     snprintf(longpath, sizeof longpath, "/very/long/path/%0300d/final-name.csv", 0);
     file.path = longpath;
     file.rejected = file.excluded = 0;
-    ingest_log_t log = { &file, 1, NULL, 0 };
+    ingest_log_t log = { .files = &file, .n_files = 1 };
     report_input_t in = f->in;
     in.dataset = ds;
     in.results = &res;

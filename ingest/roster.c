@@ -1,0 +1,196 @@
+/*
+ * ingest/roster.c — reads the HRIS roster (see roster.h) through the same
+ * source and CSV layers as survey files, into GLib hash tables: employee
+ * key -> entry, manager -> unit.
+ *
+ * Owns the tables and, in one GLib string chunk, every key, manager and
+ * unit string.
+ */
+#include "roster.h"
+
+#include <glib.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "csv_rows.h"
+#include "source.h"
+
+typedef struct {
+    const char *manager;
+    const char *unit;
+    long line;
+} roster_entry_t;
+
+struct roster {
+    GHashTable *employees;     /* normalised key -> roster_entry_t */
+    GHashTable *units;         /* manager -> roster_entry_t of the row that placed it */
+    GStringChunk *strings;
+};
+
+typedef struct {
+    roster_t *roster;
+    const config_t *cfg;
+    const char *name;
+    bool header_seen;
+    size_t n_fields;
+    size_t employee, manager, unit;  /* fields; unit SIZE_MAX without units */
+    GString *key;              /* scratch for normalising */
+} loading_t;
+
+/* Keys without surrounding spaces, ASCII letters in lower case. */
+static void normalise_key(GString *out, const char *key)
+{
+    while (*key == ' ' || *key == '\t')
+        key++;
+    size_t len = strlen(key);
+    while (len && (key[len - 1] == ' ' || key[len - 1] == '\t'))
+        len--;
+    g_string_truncate(out, 0);
+    for (size_t i = 0; i < len; i++)
+        g_string_append_c(out, g_ascii_tolower(key[i]));
+}
+
+static engage_status_t find_column(loading_t *l, const csv_row_t *row, const char *column, size_t *field,
+                                   engage_error_t *err)
+{
+    *field = SIZE_MAX;
+    for (size_t i = 0; i < row->n_fields; i++)
+        if (strcmp(csv_row_field(row, i), column) == 0)
+            *field = i;
+    for (size_t i = 0; i < row->n_fields && *field == SIZE_MAX; i++)
+        if (strcasecmp(csv_row_field(row, i), column) == 0)
+            *field = i;
+    if (*field == SIZE_MAX) {
+        engage_fail(err, ENGAGE_EDATA, l->name, row->line, "the roster has no column '%s'", column);
+        engage_hint(err, "[roster] employee, manager and unit name columns of the roster's header row");
+        return ENGAGE_EDATA;
+    }
+    return ENGAGE_OK;
+}
+
+static engage_status_t on_header(loading_t *l, const csv_row_t *row, engage_error_t *err)
+{
+    const config_roster_t *rc = &l->cfg->roster;
+    l->header_seen = true;
+    l->n_fields = row->n_fields;
+    engage_status_t st = find_column(l, row, rc->employee, &l->employee, err);
+    if (st == ENGAGE_OK)
+        st = find_column(l, row, rc->manager, &l->manager, err);
+    l->unit = SIZE_MAX;
+    if (st == ENGAGE_OK && rc->unit)
+        st = find_column(l, row, rc->unit, &l->unit, err);
+    return st;
+}
+
+static engage_status_t on_row(loading_t *l, const csv_row_t *row, engage_error_t *err)
+{
+    roster_t *roster = l->roster;
+    if (row->n_fields != l->n_fields)
+        return engage_fail(err, ENGAGE_EDATA, l->name, row->line, "the row has %zu fields, the header has %zu",
+                           row->n_fields, l->n_fields);
+    const char *employee = csv_row_field(row, l->employee);
+    const char *manager = csv_row_field(row, l->manager);
+    const char *unit = l->unit == SIZE_MAX ? NULL : csv_row_field(row, l->unit);
+    normalise_key(l->key, employee);
+    if (l->key->len == 0)
+        return engage_fail(err, ENGAGE_EDATA, l->name, row->line, "empty employee (column '%s')",
+                           l->cfg->roster.employee);
+    if (!manager[0])
+        return engage_fail(err, ENGAGE_EDATA, l->name, row->line, "employee '%.60s' has no manager (column '%s')",
+                           employee, l->cfg->roster.manager);
+    const roster_entry_t *earlier = g_hash_table_lookup(roster->employees, l->key->str);
+    if (earlier)
+        return engage_fail(err, ENGAGE_EDATA, l->name, row->line,
+                           "employee '%.60s' is listed twice (first on line %ld)", employee, earlier->line);
+    roster_entry_t *entry = g_new(roster_entry_t, 1);
+    entry->manager = g_string_chunk_insert_const(roster->strings, manager);
+    entry->unit = unit ? g_string_chunk_insert_const(roster->strings, unit) : NULL;
+    entry->line = row->line;
+    g_hash_table_insert(roster->employees, g_string_chunk_insert_const(roster->strings, l->key->str), entry);
+    if (!unit)
+        return ENGAGE_OK;
+    const roster_entry_t *placed = g_hash_table_lookup(roster->units, entry->manager);
+    if (!placed) {
+        g_hash_table_insert(roster->units, (gpointer)entry->manager, entry);
+    } else if (strcmp(placed->unit, entry->unit) != 0) {
+        engage_fail(err, ENGAGE_EDATA, l->name, row->line,
+                    "manager '%.60s' is in unit '%.60s' here but in '%.60s' on line %ld", manager, unit,
+                    placed->unit, placed->line);
+        engage_hint(err, "a manager's team belongs to one unit; correct the roster");
+        return ENGAGE_EDATA;
+    }
+    return ENGAGE_OK;
+}
+
+static engage_status_t on_record(void *user, const csv_row_t *row, engage_error_t *err)
+{
+    loading_t *l = user;
+    return l->header_seen ? on_row(l, row, err) : on_header(l, row, err);
+}
+
+engage_status_t roster_load(const config_t *cfg, roster_t **out, engage_error_t *err)
+{
+    *out = NULL;
+    const char *path = cfg->roster.file;
+    source_t *src;
+    engage_status_t st = source_open_path(&src, path, err);
+    if (st != ENGAGE_OK) {
+        engage_hint(err, "[roster] file is read relative to the config's folder");
+        return st;
+    }
+    roster_t *roster = g_new0(roster_t, 1);
+    roster->employees = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+    roster->units = g_hash_table_new(g_str_hash, g_str_equal);
+    roster->strings = g_string_chunk_new(1 << 14);
+    loading_t l = {.roster = roster, .cfg = cfg, .name = path, .key = g_string_new(NULL)};
+    csv_rows_options_t options = {.encoding = "auto", .delimiter = 0, .thread = false};
+    st = csv_rows_read(src, path, &options, on_record, &l, NULL, err);
+    source_close(src);
+    g_string_free(l.key, TRUE);
+    if (st == ENGAGE_OK && !l.header_seen)
+        st = engage_fail(err, ENGAGE_EDATA, path, 0, "the roster is empty");
+    else if (st == ENGAGE_OK && g_hash_table_size(roster->employees) == 0)
+        st = engage_fail(err, ENGAGE_EDATA, path, 0, "the roster lists no employees");
+    if (st != ENGAGE_OK) {
+        roster_free(roster);
+        return st;
+    }
+    *out = roster;
+    return ENGAGE_OK;
+}
+
+bool roster_find(const roster_t *roster, const char *key, const char **manager, const char **unit)
+{
+    GString *normal = g_string_new(NULL);
+    normalise_key(normal, key);
+    const roster_entry_t *entry = g_hash_table_lookup(roster->employees, normal->str);
+    g_string_free(normal, TRUE);
+    if (!entry)
+        return false;
+    *manager = entry->manager;
+    *unit = entry->unit;
+    return true;
+}
+
+const char *roster_unit_of(const roster_t *roster, const char *manager)
+{
+    const roster_entry_t *entry = g_hash_table_lookup(roster->units, manager);
+    return entry ? entry->unit : NULL;
+}
+
+size_t roster_size(const roster_t *roster)
+{
+    return g_hash_table_size(roster->employees);
+}
+
+void roster_free(roster_t *roster)
+{
+    if (!roster)
+        return;
+    g_hash_table_destroy(roster->employees);
+    g_hash_table_destroy(roster->units);
+    g_string_chunk_free(roster->strings);
+    g_free(roster);
+}

@@ -1,0 +1,40 @@
+/*
+ * ingest/roster.h — the HRIS roster: who reports to whom.
+ *
+ * A roster is a CSV export (any encoding and delimiter that survey files
+ * may have) with one row per employee: an employee key, the manager id and
+ * optionally the manager's unit.  It lets a survey that carries only an
+ * employee id or e-mail be analysed by manager.  Keys are matched ignoring
+ * ASCII case and surrounding spaces (e-mail addresses arrive in any case);
+ * ids are text, so leading zeros matter.
+ *
+ * Problems are errors naming the roster file and line: a missing column, an
+ * employee listed twice, an empty key or manager, a manager placed in two
+ * units.  roster_t owns every string; roster_free() frees it.
+ */
+#ifndef ENGAGE_ROSTER_H
+#define ENGAGE_ROSTER_H
+
+#include <stdbool.h>
+
+#include "../core/config.h"
+#include "../core/error.h"
+
+typedef struct roster roster_t;
+
+/* Read cfg->roster.file.  ENGAGE_ENOINPUT when it cannot be opened,
+ * ENGAGE_EDATA for the problems above. */
+engage_status_t roster_load(const config_t *cfg, roster_t **out, engage_error_t *err);
+
+/* The manager (and unit, NULL without units) of the employee whose key is
+ * `key`; false when the roster does not list it. */
+bool roster_find(const roster_t *roster, const char *key, const char **manager, const char **unit);
+
+/* The unit of a manager, or NULL. */
+const char *roster_unit_of(const roster_t *roster, const char *manager);
+
+size_t roster_size(const roster_t *roster);
+
+void roster_free(roster_t *roster);
+
+#endif
