@@ -100,6 +100,92 @@ static const ingest_case_t CASES[] = {
      "\xFF\xFEr\0" "e\0s\0p\0o\0n\0" "d\0" "e\0n\0t\0_\0i\0" "d\0,\0m\0" "a\0n\0" "a\0g\0" "e\0r\0_\0i\0"
      "d\0,\0Q\0" "1\0\x0A\0r\0" "1\0,\0m\0" "1\0,\0" "4\0\x0A\0",
      74, NULL, false, ENGAGE_OK, 0, NULL, 1, 1, 0, 0, "r1|m1|4", ""},
+
+    /* Survey tools' layouts (see ingest/formats.h). */
+    {"qualtrics: three header rows, preview and spam excluded, -99 missing",
+     "StartDate,EndDate,Status,Progress,Finished,ResponseId,Q1_1,Q1_2,Manager\n"
+     "Start Date,End Date,Response Type,Progress,Finished,Response ID,\"How much? - I am proud\",\"How much? - I stay\",Manager\n"
+     "\"{\"\"ImportId\"\":\"\"startDate\"\"}\",\"{\"\"ImportId\"\":\"\"endDate\"\"}\",\"{\"\"ImportId\"\":\"\"status\"\"}\","
+     "\"{\"\"ImportId\"\":\"\"progress\"\"}\",\"{\"\"ImportId\"\":\"\"finished\"\"}\",\"{\"\"ImportId\"\":\"\"_recordId\"\"}\","
+     "\"{\"\"ImportId\"\":\"\"QID1_1\"\"}\",\"{\"\"ImportId\"\":\"\"QID1_2\"\"}\",\"{\"\"ImportId\"\":\"\"Manager\"\"}\"\n"
+     "2026-09-14,2026-09-14,IP Address,100,1,R_a,4,5,M1\n"
+     "2026-09-14,2026-09-14,Survey Preview,100,1,R_b,1,1,M1\n"
+     "2026-09-14,2026-09-14,IP Address,50,0,R_c,-99,2,M2\n"
+     "2026-09-14,2026-09-14,Spam,100,1,R_d,1,1,M2\n",
+     0, "[input]\nmanager = Manager\n[scale engagement]\nitems = Q1_1, Q1_2\n", false, ENGAGE_OK, 0, NULL, 4, 2,
+     0, 2, "R_a|M1|4|5;R_c|M2|NA|2", "5:a survey preview (Status = Survey Preview);7:marked as spam"},
+    {"qualtrics: no import-id row, numeric status",
+     "StartDate,EndDate,Status,ResponseId,Q1,Manager\nStart Date,End Date,Response Type,Response ID,Q one,Manager\n"
+     "x,y,0,R_1,3,M1\nx,y,1,R_2,4,M1\nx,y,2,R_3,4,M1\nx,y,8,R_4,4,M1\n",
+     0, "[input]\nmanager = Manager\n[scale engagement]\nitems = Q1\n", false, ENGAGE_OK, 0, NULL, 4, 1, 0, 3,
+     "R_1|M1|3", "4:a survey preview (Status = 1);5:a survey test (Status = 2);6:marked as spam (Status = 8)"},
+    {"qualtrics legacy: BOM, V columns, trailing empty column, choice text",
+     "\xEF\xBB\xBFV1,V2,V3,V4,V5,V6,V7,V8,V9,V10,Q1_1,Q1_2,Manager,\r\n"
+     "ResponseID,ResponseSet,Name,ExternalDataReference,EmailAddress,IPAddress,Status,StartDate,EndDate,Finished,"
+     "\"Q - I am proud\",\"Q - I stay\",Manager,\r\n"
+     "R_1,Default,,,,1.2.3.4,0,x,y,1,Agree,Strongly agree,M1,\r\n"
+     "R_2,Default,,,,1.2.3.4,1,x,y,1,Agree,Agree,M1,\r\n"
+     "R_3,Default,,,,1.2.3.4,0,x,y,0,,Strongly Disagree,M2,\r\n",
+     0, "[input]\nformat = qualtrics\nmanager = Manager\n[labels]\nStrongly disagree = 1\nAgree = 4\nStrongly agree = 5\n"
+     "[scale engagement]\nitems = Q1_1, Q1_2\n", false, ENGAGE_OK, 0, NULL, 3, 2, 0, 1, "R_1|M1|4|5;R_3|M2|NA|1",
+     "4:a survey preview (Status = 1)"},
+    {"surveymonkey: empty cells continue a question, statements name the columns",
+     "Respondent ID,Collector ID,Start Date,End Date,Custom Data 1,How much do you agree?,,Tenure,Comments\n"
+     ",,,,,I am proud,\"I stay, mostly\",response,Open-Ended Response\n"
+     "1001,77,x,y,M1,Agree,Disagree,1-3 years,fine\n"
+     "1002,77,x,y,M1,Strongly agree,,4+ years,\n",
+     0, "[input]\nmanager = Custom Data 1\n[labels]\nDisagree = 2\nAgree = 4\nStrongly agree = 5\n"
+     "[scale engagement]\nitems = How much do you agree? - I am proud, \"How much do you agree? - I stay, mostly\"\n",
+     false, ENGAGE_OK, 0, NULL, 2, 2, 0, 0, "1001|M1|4|2;1002|M1|5|NA", ""},
+    {"google forms: translated Timestamp, grid columns, the row number as id",
+     "Marca temporal,Email address,Your manager,Q [I am proud],Q [I stay]\n"
+     "2026/09/14 9:03:51 AM GMT+1,a@x.com,M1,Agree,Agree\n"
+     "2026/09/14 9:04:10 AM GMT+1,b@x.com,M2,Strongly agree,Disagree\n",
+     0, "[input]\nmanager = Your manager\n[labels]\nDisagree = 2\nAgree = 4\nStrongly agree = 5\n"
+     "[scale engagement]\nitems = Q [I am proud], Q [I stay]\n",
+     false, ENGAGE_OK, 0, NULL, 2, 2, 0, 0, "1|M1|4|4;2|M2|5|2", ""},
+    {"microsoft forms: ID is the id",
+     "ID,Start time,Completion time,Email,Name,Last modified time,Team,I am proud,I stay\n"
+     "7,9/14/26 9:03:51,9/14/26 9:05:00,a@x.com,A,,M1,Agree,Agree\n"
+     "8,9/14/26 9:03:51,9/14/26 9:05:00,b@x.com,B,,M1,Agree,\n",
+     0, "[input]\nmanager = Team\n[labels]\nAgree = 4\n[scale engagement]\nitems = I am proud, I stay\n",
+     false, ENGAGE_OK, 0, NULL, 2, 2, 0, 0, "7|M1|4|4;8|M1|4|NA", ""},
+    {"limesurvey codes: BOM, semicolons sniffed, all quoted, CRLF, unsubmitted excluded",
+     "\xEF\xBB\xBF\"id\";\"submitdate\";\"lastpage\";\"startlanguage\";\"seed\";\"Q1[SQ001]\";\"Q1[SQ002]\";\"manager\"\r\n"
+     "\"1\";\"2026-09-14 09:00:00\";\"2\";\"en\";\"123\";\"A4\";\"A5\";\"M1\"\r\n"
+     "\"2\";\"\";\"1\";\"en\";\"124\";\"A1\";\"\";\"M1\"\r\n"
+     "\"3\";\"2026-09-14 09:10:00\";\"2\";\"en\";\"125\";\"A2\";\"A3\";\"M2\"\r\n",
+     0, "[input]\nmanager = manager\n[labels]\nA1 = 1\nA2 = 2\nA3 = 3\nA4 = 4\nA5 = 5\n"
+     "[scale engagement]\nitems = Q1[SQ001], Q1[SQ002]\n",
+     false, ENGAGE_OK, 0, NULL, 3, 2, 0, 1, "1|M1|4|5;3|M2|2|3",
+     "3:incomplete response: never submitted (submitdate is empty)"},
+    {"limesurvey full text headings",
+     "\"Response ID\",\"Date submitted\",\"Last page\",\"Q [I am proud]\",\"Manager\"\r\n"
+     "\"1\",\"2026-09-14\",\"2\",\"Agree\",\"M1\"\r\n\"2\",\"\",\"1\",\"Agree\",\"M1\"\r\n",
+     0, "[input]\nmanager = Manager\n[labels]\nAgree = 4\n[scale engagement]\nitems = Q [I am proud]\n",
+     false, ENGAGE_OK, 0, NULL, 2, 1, 0, 1, "1|M1|4", "3:incomplete response: never submitted (Date submitted"},
+    {"configured format does not match", "StartDate,EndDate,Status,ResponseId,Q1,Manager\nx,y,0,R_1,3,M1\n", 0,
+     "[input]\nformat = surveymonkey\nmanager = Manager\n[scale engagement]\nitems = Q1\n", false, ENGAGE_EDATA, 1,
+     "the config says format = surveymonkey, but this is a Qualtrics export", 0, 0, 0, 0, NULL, NULL},
+    {"configured tool, canonical file", "respondent,team,Q1\nr1,m1,3\n", 0,
+     "[input]\nformat = msforms\n[scale engagement]\nitems = Q1\n", false, ENGAGE_EDATA, 1,
+     "not a msforms export: its first row lacks ID, Start time", 0, 0, 0, 0, NULL, NULL},
+    {"a tool's export needs a manager column", "ID,Start time,Completion time,Email,Q1\n1,x,y,a@x.com,3\n", 0,
+     "[scale engagement]\nitems = Q1\n", false, ENGAGE_ECONFIG, 0,
+     "a Microsoft Forms export has no manager column of its own", 0, 0, 0, 0, NULL, NULL},
+    {"a tool's export needs configured scales", "ID,Start time,Completion time,Email,Q1\n1,x,y,a@x.com,3\n", 0,
+     "[input]\nmanager = Email\n", false, ENGAGE_ECONFIG, 1, "a Microsoft Forms export needs a config", 0, 0, 0, 0,
+     NULL, NULL},
+    {"a canonical archive reads back under a tool's config",
+     "respondent_id,manager_id,Q1_1\nR_1,M1,4\n", 0,
+     "[input]\nformat = qualtrics\nmanager = Manager\n[scale engagement]\nitems = Q1_1\n", false, ENGAGE_OK, 0,
+     NULL, 1, 1, 0, 0, "R_1|M1|4", ""},
+    {"semicolons sniffed past quoted commas", "respondent_id;manager_id;\"Q1, again\"\nr1;m1;4\nr2;\"m;2\";3\n", 0,
+     "[scale engagement]\nitems = \"Q1, again\"\n", false, ENGAGE_OK, 0, NULL, 2, 2, 0, 0, "r1|m1|4;r2|m;2|3", ""},
+    {"unknown answers are collected, not rejected",
+     "respondent_id,manager_id,Q1,Q2\nr1,m1,Agree,Meh\nr2,m1,Meh,Nope\nr3,m1,Agree,4\n", 0,
+     "[labels]\nAgree = 4\n[scale engagement]\nitems = Q1, Q2\n", false, ENGAGE_EDATA, 2,
+     "column 'Q2': answer 'Meh' matches no label in [labels] (1 row)", 0, 0, 0, 0, NULL, NULL},
 };
 
 static void render_dataset(const dataset_t *ds, char *out, size_t size)
