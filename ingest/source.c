@@ -1,11 +1,18 @@
 /*
- * ingest/source.c — input bytes: file, stdin or memory; plain or gzip.
+ * ingest/source.c — input bytes: file, stdin or memory; plain, gzip or zip.
  *
- * Owns the file handle (not stdin's), the raw and inflated buffers and the
- * zlib stream.  gzip is detected from the first two stored bytes.  After
- * each gzip member ends, more stored bytes must start another member (as
- * `gzip -dc` reads concatenated files); input that ends inside a member is
- * reported as truncated.
+ * Owns the file handle (not stdin's), the raw and inflated buffers, the
+ * zlib stream and the libarchive reader.  gzip and zip are detected from
+ * the first stored bytes.  After each gzip member ends, more stored bytes
+ * must start another member (as `gzip -dc` reads concatenated files); input
+ * that ends inside a member is reported as truncated.
+ *
+ * A zip is read as a stream (libarchive's zip reader pulling the stored
+ * bytes through fill_raw, never seeking), so the byte count and the hash
+ * are those of the file itself.  Its one .csv/.tsv/.txt entry is the
+ * text; the local headers after it are still read so that a second such
+ * entry is an error rather than silently ignored, and the bytes after the
+ * last entry (the central directory) are read to the end for the hash.
  */
 #include "source.h"
 
@@ -15,9 +22,16 @@
 #include <string.h>
 #include <zlib.h>
 
+#include <archive.h>
+#include <archive_entry.h>
+#include <strings.h>
+
 #include "../core/digest.h"
 
-enum { RAW_CHUNK = 1 << 16, OUT_CHUNK = 1 << 18 };
+/* A zip ends with its end record: 22 bytes and a comment of up to 65535. */
+enum { RAW_CHUNK = 1 << 16, OUT_CHUNK = 1 << 18, MAGIC = 4, ZIP_END = 22, ZIP_TAIL = ZIP_END + 65535 };
+
+#define ZIP_CAP_DEFAULT (UINT64_C(4) << 30)
 
 struct source {
     char *name;
@@ -38,6 +52,15 @@ struct source {
     bool member_open;          /* inside a gzip member */
     unsigned char *out;
     size_t raw_chunk, out_chunk; /* read sizes, RAW_CHUNK / OUT_CHUNK unless limited */
+
+    bool zip;
+    struct archive *archive;   /* NULL until the zip is opened */
+    char *member;              /* the entry read */
+    bool member_done;          /* its data ended and the rest was checked */
+    bool raw_failed;           /* fill_raw failed inside libarchive */
+    uint64_t zip_cap, unzipped;
+    unsigned char *tail;       /* the last ZIP_TAIL stored bytes of a zip */
+    size_t tail_len;
 };
 
 static engage_status_t source_new(source_t **out, const char *name, engage_error_t *err)
@@ -56,6 +79,7 @@ static engage_status_t source_new(source_t **out, const char *name, engage_error
     }
     src->raw_chunk = RAW_CHUNK;
     src->out_chunk = OUT_CHUNK;
+    src->zip_cap = ZIP_CAP_DEFAULT;
     *out = src;
     return ENGAGE_OK;
 }
@@ -92,14 +116,13 @@ engage_status_t source_open_memory(source_t **out, const char *name, const void 
     return ENGAGE_OK;
 }
 
-/* Refill the raw buffer when it is used up; false on a read error. */
-static bool fill_raw(source_t *src)
+/* Read up to raw_chunk stored bytes to dst, counting and hashing them;
+ * false on a read error. */
+static bool read_stored(source_t *src, unsigned char *dst, size_t *got)
 {
-    if (src->raw_pos < src->raw_len || src->raw_eof)
-        return true;
     size_t n;
     if (src->file) {
-        n = fread(src->raw, 1, src->raw_chunk, src->file);
+        n = fread(dst, 1, src->raw_chunk, src->file);
         if (n < src->raw_chunk) {
             if (ferror(src->file))
                 return false;
@@ -109,14 +132,40 @@ static bool fill_raw(source_t *src)
         n = src->memory_size - src->memory_pos;
         if (n > src->raw_chunk)
             n = src->raw_chunk;
-        memcpy(src->raw, src->memory + src->memory_pos, n);
+        memcpy(dst, src->memory + src->memory_pos, n);
         src->memory_pos += n;
         src->raw_eof = src->memory_pos == src->memory_size;
     }
+    src->bytes += n;
+    digest_update(src->sha, dst, n);
+    *got = n;
+    return true;
+}
+
+/* Refill the raw buffer when it is used up; false on a read error. */
+static bool fill_raw(source_t *src)
+{
+    if (src->raw_pos < src->raw_len || src->raw_eof)
+        return true;
+    size_t n;
+    if (!read_stored(src, src->raw, &n))
+        return false;
     src->raw_len = n;
     src->raw_pos = 0;
-    src->bytes += n;
-    digest_update(src->sha, src->raw, n);
+    return true;
+}
+
+/* The first MAGIC stored bytes (fewer at the end), whatever the chunk size. */
+static bool fill_magic(source_t *src)
+{
+    if (!fill_raw(src))
+        return false;
+    while (src->raw_len - src->raw_pos < MAGIC && !src->raw_eof && src->raw_len + src->raw_chunk <= RAW_CHUNK) {
+        size_t n;
+        if (!read_stored(src, src->raw + src->raw_len, &n))
+            return false;
+        src->raw_len += n;
+    }
     return true;
 }
 
@@ -125,27 +174,213 @@ static engage_status_t read_error(source_t *src, engage_error_t *err)
     return engage_fail(err, ENGAGE_ENOINPUT, src->name, 0, "read error: %s", strerror(errno));
 }
 
+/* ------------------------------------------------------------------ zip */
+
+static engage_status_t no_member(const source_t *src, long line, engage_error_t *err)
+{
+    engage_fail(err, ENGAGE_EDATA, src->name, line, "the zip holds no CSV file");
+    engage_hint(err, "engage reads a zip holding one .csv, .tsv or .txt file");
+    return ENGAGE_EDATA;
+}
+
+/* Keep the last ZIP_TAIL stored bytes, where the end record must be. */
+static void keep_tail(source_t *src, const unsigned char *bytes, size_t n)
+{
+    if (n >= ZIP_TAIL) {
+        memcpy(src->tail, bytes + n - ZIP_TAIL, ZIP_TAIL);
+        src->tail_len = ZIP_TAIL;
+        return;
+    }
+    if (src->tail_len + n > ZIP_TAIL) {
+        size_t drop = src->tail_len + n - ZIP_TAIL;
+        memmove(src->tail, src->tail + drop, src->tail_len - drop);
+        src->tail_len -= drop;
+    }
+    memcpy(src->tail + src->tail_len, bytes, n);
+    src->tail_len += n;
+}
+
+/* The stored bytes end with a zip end record (whose comment runs to the
+ * end), i.e. the file was not cut short after its last entry. */
+static bool has_end_record(const source_t *src)
+{
+    for (size_t at = src->tail_len >= ZIP_END ? src->tail_len - ZIP_END + 1 : 0; at-- > 0;) {
+        const unsigned char *e = src->tail + at;
+        if (memcmp(e, "PK\5\6", 4) == 0 && at + ZIP_END + (size_t)(e[20] | e[21] << 8) == src->tail_len)
+            return true;
+    }
+    return false;
+}
+
+/* libarchive's read callback: the stored bytes, through fill_raw.  What
+ * it was given before is used up; the first call gets the bytes that
+ * detection looked at. */
+static la_ssize_t zip_pull(struct archive *archive, void *user, const void **buffer)
+{
+    source_t *src = user;
+    if (!fill_raw(src)) {
+        src->raw_failed = true;
+        archive_set_error(archive, errno, "read error");
+        return -1;
+    }
+    *buffer = src->raw + src->raw_pos;
+    size_t n = src->raw_len - src->raw_pos;
+    keep_tail(src, src->raw + src->raw_pos, n);
+    src->raw_pos = src->raw_len;
+    return (la_ssize_t)n;
+}
+
+/* An entry engage reads: a regular file named *.csv, *.tsv or *.txt, not
+ * hidden and not macOS metadata. */
+static bool is_candidate(struct archive_entry *entry)
+{
+    const char *path = archive_entry_pathname(entry);
+    if (!path || archive_entry_filetype(entry) != AE_IFREG)
+        return false;
+    if (strncmp(path, "__MACOSX/", 9) == 0 || strstr(path, "/__MACOSX/"))
+        return false;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    if (base[0] == '.' || n < 5)
+        return false;
+    const char *ext = base + n - 4;
+    return strcasecmp(ext, ".csv") == 0 || strcasecmp(ext, ".tsv") == 0 || strcasecmp(ext, ".txt") == 0;
+}
+
+static engage_status_t zip_fail(source_t *src, long line, engage_error_t *err)
+{
+    if (src->raw_failed)
+        return read_error(src, err);
+    const char *why = archive_error_string(src->archive);
+    engage_fail(err, ENGAGE_EDATA, src->name, line, "unusable zip data (%s)", why ? why : "unknown error");
+    engage_hint(err, "the zip is damaged or uses a compression engage cannot read: unzip it and read the CSV");
+    return ENGAGE_EDATA;
+}
+
+/* The next header, skipping entries that are not candidates; *entry NULL
+ * at the end of the archive. */
+static engage_status_t next_candidate(source_t *src, struct archive_entry **entry, long line,
+                                      engage_error_t *err)
+{
+    for (;;) {
+        int rc = archive_read_next_header(src->archive, entry);
+        if (rc == ARCHIVE_EOF) {
+            *entry = NULL;
+            return ENGAGE_OK;
+        }
+        if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
+            return zip_fail(src, line, err);
+        if (is_candidate(*entry))
+            return ENGAGE_OK;
+    }
+}
+
+static engage_status_t zip_open(source_t *src, long line, engage_error_t *err)
+{
+    src->archive = archive_read_new();
+    src->tail = malloc(ZIP_TAIL);
+    if (!src->archive || !src->tail)
+        return engage_fail(err, ENGAGE_ENOMEM, src->name, 0, "cannot start the zip reader");
+    archive_read_support_format_zip(src->archive);
+    archive_read_support_filter_none(src->archive);
+    if (archive_read_open(src->archive, src, NULL, zip_pull, NULL) != ARCHIVE_OK)
+        return zip_fail(src, line, err);
+    struct archive_entry *entry;
+    engage_status_t st = next_candidate(src, &entry, line, err);
+    if (st != ENGAGE_OK)
+        return st;
+    if (!entry)
+        return no_member(src, line, err);
+    src->member = strdup(archive_entry_pathname(entry));
+    if (!src->member)
+        return engage_fail(err, ENGAGE_ENOMEM, src->name, 0, "out of memory");
+    if (archive_entry_is_encrypted(entry)) {
+        engage_fail(err, ENGAGE_EDATA, src->name, 0, "encrypted zip entries are not supported (%s)", src->member);
+        engage_hint(err, "unzip the file with its password and read the CSV");
+        return ENGAGE_EDATA;
+    }
+    return ENGAGE_OK;
+}
+
+/* After the member's data: no second candidate, then every stored byte. */
+static engage_status_t zip_finish(source_t *src, long line, engage_error_t *err)
+{
+    struct archive_entry *entry;
+    engage_status_t st = next_candidate(src, &entry, line, err);
+    if (st != ENGAGE_OK)
+        return st;
+    if (entry) {
+        engage_fail(err, ENGAGE_EDATA, src->name, 0, "the zip holds several CSV files (%s, %s)", src->member,
+                    archive_entry_pathname(entry));
+        engage_hint(err, "unzip the one to read");
+        return ENGAGE_EDATA;
+    }
+    src->raw_pos = src->raw_len;
+    while (!src->raw_eof) {
+        if (!fill_raw(src))
+            return read_error(src, err);
+        keep_tail(src, src->raw + src->raw_pos, src->raw_len - src->raw_pos);
+        src->raw_pos = src->raw_len;
+    }
+    if (!has_end_record(src))
+        return engage_fail(err, ENGAGE_EDATA, src->name, line,
+                           "the zip is truncated (it ends without its central directory)");
+    src->member_done = true;
+    return ENGAGE_OK;
+}
+
+static engage_status_t zip_read(source_t *src, const unsigned char **data, size_t *len, long line,
+                                engage_error_t *err)
+{
+    if (!src->archive) {
+        engage_status_t st = zip_open(src, line, err);
+        if (st != ENGAGE_OK)
+            return st;
+    }
+    if (src->member_done)
+        return ENGAGE_OK;
+    la_ssize_t n = archive_read_data(src->archive, src->out, src->out_chunk);
+    if (n < 0)
+        return zip_fail(src, line, err);
+    if (n == 0)
+        return zip_finish(src, line, err);
+    src->unzipped += (uint64_t)n;
+    if (src->unzipped > src->zip_cap) {
+        engage_fail(err, ENGAGE_EDATA, src->name, line, "zip entry larger than the %llu-byte cap (%s)",
+                    (unsigned long long)src->zip_cap, src->member);
+        engage_hint(err, "unzip the file and read the CSV itself");
+        return ENGAGE_EDATA;
+    }
+    *data = src->out;
+    *len = (size_t)n;
+    return ENGAGE_OK;
+}
+
 engage_status_t source_read(source_t *src, const unsigned char **data, size_t *len, long line,
                             engage_error_t *err)
 {
     *len = 0;
+    /* libarchive may still hold the raw buffer: only its callback refills it. */
+    if (src->zip)
+        return zip_read(src, data, len, line, err);
     if (!fill_raw(src))
         return read_error(src, err);
     if (!src->detected) {
-        /* Two bytes decide; a one-byte file cannot be gzip. */
-        if (src->raw_len - src->raw_pos == 1 && !src->raw_eof) {
-            unsigned char first = src->raw[src->raw_pos];
-            src->raw_pos = src->raw_len;
-            if (!fill_raw(src))
-                return read_error(src, err);
-            memmove(src->raw + 1, src->raw, src->raw_len);
-            src->raw[0] = first;
-            src->raw_len++;
-        }
+        /* The magic bytes decide: gzip 1f 8b, zip "PK\3\4" (or "PK\5\6",
+         * the end record of an empty archive). */
+        if (!fill_magic(src))
+            return read_error(src, err);
         src->detected = true;
-        src->gzip = src->raw_len - src->raw_pos >= 2 && src->raw[src->raw_pos] == 0x1f &&
-                    src->raw[src->raw_pos + 1] == 0x8b;
+        const unsigned char *m = src->raw + src->raw_pos;
+        size_t have = src->raw_len - src->raw_pos;
+        src->gzip = have >= 2 && m[0] == 0x1f && m[1] == 0x8b;
+        src->zip = have >= 4 && (memcmp(m, "PK\3\4", 4) == 0 || memcmp(m, "PK\5\6", 4) == 0);
+        if (src->zip && m[2] == 5)
+            return no_member(src, line, err);
     }
+    if (src->zip)
+        return zip_read(src, data, len, line, err);
     if (!src->gzip) {
         *data = src->raw + src->raw_pos;
         *len = src->raw_len - src->raw_pos;
@@ -203,7 +438,14 @@ void source_set_chunk(source_t *src, size_t chunk)
     src->out_chunk = chunk && chunk < OUT_CHUNK ? chunk : OUT_CHUNK;
 }
 
+void source_set_zip_cap(source_t *src, uint64_t cap)
+{
+    src->zip_cap = cap ? cap : ZIP_CAP_DEFAULT;
+}
+
 bool source_is_gzip(const source_t *src) { return src->gzip; }
+bool source_is_zip(const source_t *src) { return src->zip; }
+const char *source_member(const source_t *src) { return src->member; }
 uint64_t source_bytes(const source_t *src) { return src->bytes; }
 
 void source_sha256(const source_t *src, char hex[65])
@@ -219,6 +461,10 @@ void source_close(source_t *src)
         fclose(src->file);
     if (src->z_ready)
         inflateEnd(&src->z);
+    if (src->archive)
+        archive_read_free(src->archive);
+    free(src->member);
+    free(src->tail);
     digest_free(src->sha);
     free(src->name);
     free(src->raw);

@@ -2,11 +2,14 @@
  * ingest/source.h — the bytes of one input, decompressed.
  *
  * A source reads a file, stdin ("-") or a memory buffer in fixed-size
- * chunks, recognises gzip by its magic bytes (not the name) and inflates it
- * with zlib, member after member.  It hashes the stored bytes with SHA-256
- * and counts them for the manifest.  A truncated or corrupt gzip stream is an
- * error, never a silent short read.  Memory is constant: one input and one
- * output buffer.
+ * chunks, recognises gzip and zip by their magic bytes (not the name) and
+ * inflates gzip with zlib, member after member, and zip with libarchive,
+ * whose one .csv, .tsv or .txt entry is the text (directories, __MACOSX/
+ * and names starting with '.' are ignored; none or several such entries is
+ * an error, as is an encrypted one).  It hashes the stored bytes with
+ * SHA-256 and counts them for the manifest.  A truncated or corrupt stream is
+ * an error, never a silent short read.  Memory is constant: one input and
+ * one output buffer (and libarchive's own).
  */
 #ifndef ENGAGE_SOURCE_H
 #define ENGAGE_SOURCE_H
@@ -28,7 +31,8 @@ engage_status_t source_open_memory(source_t **out, const char *name, const void 
 
 /* The next chunk of decompressed bytes; *len == 0 at the end.  line is the
  * physical line reached so far, used in error messages.  ENGAGE_EDATA for a
- * corrupt or truncated gzip stream, ENGAGE_ENOINPUT for a read error. */
+ * corrupt or truncated gzip or zip stream and for an unusable zip (see
+ * above), ENGAGE_ENOINPUT for a read error. */
 engage_status_t source_read(source_t *src, const unsigned char **data, size_t *len, long line,
                             engage_error_t *err);
 
@@ -36,7 +40,14 @@ engage_status_t source_read(source_t *src, const unsigned char **data, size_t *l
  * cut input at every possible place.  0 restores the default. */
 void source_set_chunk(source_t *src, size_t chunk);
 
+/* Refuse a zip entry that inflates to more than cap bytes (ENGAGE_EDATA);
+ * 0 restores the default, 4 GiB. */
+void source_set_zip_cap(source_t *src, uint64_t cap);
+
 bool source_is_gzip(const source_t *src);
+bool source_is_zip(const source_t *src);
+/* The name of the zip entry read, or NULL (not a zip, or not opened yet). */
+const char *source_member(const source_t *src);
 uint64_t source_bytes(const source_t *src);
 /* Hex SHA-256 of every stored byte read so far (call after the last read). */
 void source_sha256(const source_t *src, char hex[65]);
