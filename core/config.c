@@ -449,9 +449,20 @@ static int input_key(reader_t *r, const char *key, const char *value, bool conti
     if (strcmp(key, "manager") == 0)
         return replace_string(r, &cfg->manager, value);
     if (strcmp(key, "delimiter") == 0) {
+        /* A bare ; starts a comment in INI files, so ";" quoted and the
+         * words comma and semicolon are accepted too. */
         static const char *const ok[] = {"auto", ",", ";", "tab", NULL};
+        static const char *const comma[] = {"comma", "\",\"", NULL};
+        static const char *const semicolon[] = {"semicolon", "\";\"", NULL};
+        if (one_of(value, comma))
+            value = ",";
+        else if (one_of(value, semicolon))
+            value = ";";
+        else if (strcasecmp(value, "\t") == 0 || strcasecmp(value, "\"\t\"") == 0)
+            value = "tab";
         if (!one_of(value, ok))
-            return fail(r, "unknown delimiter '%s' (expected auto, ',', ';' or tab)", value);
+            return fail(r, "unknown delimiter '%s' (expected auto, comma, semicolon or tab; a bare ; starts a "
+                           "comment, so write semicolon or \";\")", value);
         return replace_string(r, &cfg->delimiter, value);
     }
     if (strcmp(key, "encoding") == 0) {

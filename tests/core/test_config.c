@@ -66,7 +66,16 @@ static void test_full_config(void **state)
                        "favourable = 3\n"
                        "[report]\n"
                        "min_group = 7\n"
-                       "seed = 42\n";
+                       "seed = 42\n"
+                       "[input]\n"
+                       "delimiter = semicolon\n"
+                       "encoding = CP1252\n"
+                       "[roster]\n"
+                       "file = hris.csv\n"
+                       "key = Email\n"
+                       "employee = id\n"
+                       "manager = boss\n"
+                       "unit = dept\n";
     config_t cfg;
     engage_error_t err = {0};
     engage_status_t st = load_text(text, &cfg, &err);
@@ -99,6 +108,18 @@ static void test_full_config(void **state)
     assert_int_equal(config_scale_labels(&cfg, e)->n_labels, 2);
     assert_int_equal(cfg.min_group, 7);
     assert_int_equal(cfg.seed, 42);
+    assert_string_equal(cfg.delimiter, ";");
+    assert_string_equal(cfg.encoding, "windows-1252");
+    /* the roster file sits beside the config */
+    const char *slash = strrchr(cfg.path, '/');
+    assert_non_null(slash);
+    assert_memory_equal(cfg.roster.file, cfg.path, (size_t)(slash - cfg.path) + 1);
+    assert_string_equal(cfg.roster.file + (slash - cfg.path) + 1, "hris.csv");
+    assert_string_equal(cfg.roster.key, "Email");
+    assert_string_equal(cfg.roster.employee, "id");
+    assert_string_equal(cfg.roster.manager, "boss");
+    assert_string_equal(cfg.roster.unit, "dept");
+    assert_int_equal(cfg.roster.key_line, 35);
     config_fini(&cfg);
 }
 
@@ -129,6 +150,11 @@ static const bad_config_t BAD[] = {
     {"[scale e]\nitems = Q1\nmin_answered = 1.5\n", ENGAGE_ECONFIG, 3, "min_answered must be a share"},
     {"[scale e]\nitems = Q1\nfavourable = 9\n", ENGAGE_ECONFIG, 3, "favourable (9) must lie between"},
     {"[input]\ndelimiter = |\n", ENGAGE_ECONFIG, 2, "unknown delimiter"},
+    {"[input]\ndelimiter = ;\n", ENGAGE_ECONFIG, 2, "a bare ; starts a comment, so write semicolon"},
+    {"[input]\nformat = spss\n", ENGAGE_ECONFIG, 2, "unknown format 'spss' (expected auto, canonical, qualtrics"},
+    {"[input]\nencoding = latin-1\n", ENGAGE_ECONFIG, 2, "unknown encoding 'latin-1'"},
+    {"[roster]\nfile = r.csv\nkey = Email\nemployee = id\n", ENGAGE_ECONFIG, 1, "[roster] needs 'manager ='"},
+    {"[roster]\nfile = r.csv\nboss = x\n", ENGAGE_ECONFIG, 3, "unknown key 'boss' in [roster]"},
     {"[scale e]\nitems = Q1, Q1\n", ENGAGE_ECONFIG, 2, "lists item 'Q1' twice"},
 };
 
