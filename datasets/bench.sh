@@ -7,6 +7,10 @@
 # $BENCH_REPS times each (default 5), and prints best and median wall seconds,
 # peak RSS and the engage/gzip ratio, with PASS/FAIL against the targets:
 #   median wall time of engage <= 3 x that of gzip -dc,  peak RSS <= 150 MB.
+# Then the same quarter in each survey tool's layout (engage-gen --format,
+# cached beside it): bytes, gzip -dc and engage medians, the ratio to the
+# canonical engage median (target <= 1.5) and to gzip -dc of that file, and
+# whether variance.csv and managers.csv match the canonical run's.
 # Reading and decompressing the input is the floor no reader can go under, so
 # the ratio says how much the rest of the work costs on top of it.
 #
@@ -34,6 +38,7 @@ info=$dir/quarter-1m.info
 gen_args=(--respondents "$respondents" --items "$items" --seed 1 --level 6)
 target_ratio=3
 target_rss_mb=150
+target_layout=1.5             # a survey tool's layout: engage median <= 1.5 x the canonical one
 
 mkdir -p "$dir" || exit 1
 
@@ -155,4 +160,77 @@ else
     echo "$verdict  time: engage / gzip <= $target_ratio (no engage figures)"
     echo "$verdict  memory: engage peak RSS <= $target_rss_mb MB (no engage figures)"
 fi
+
+# ---- the same quarter as each survey tool exports it -----------------------
+# engage-gen --format writes the same respondents, managers and answers in a
+# tool's layout (plus the previews, spam or incomplete rows a reader must
+# leave out); googleforms and msforms take the manager from the HRIS roster.
+# Each is made once (gzip, like the canonical file) and timed like it: the
+# ratio to the canonical engage median says what reading the layout costs.
+layouts=(qualtrics qualtrics-legacy surveymonkey googleforms msforms limesurvey limesurvey-text)
+roster=$dir/quarter-1m-roster.csv
+rows=()
+for layout in "${layouts[@]}"; do
+    ldata=$dir/quarter-1m-$layout.csv.gz
+    lconfig=$dir/quarter-1m-$layout.ini
+    linfo=$dir/quarter-1m-$layout.info
+    lstamp="engage-gen ${gen_args[*]} --format $layout"
+    largs=(--format "$layout")
+    needs_roster=0
+    case $layout in googleforms | msforms) needs_roster=1; largs+=(--roster "$roster") ;; esac
+    if [ ! -s "$ldata" ] || [ ! -s "$lconfig" ] || [ "$(cat "$linfo" 2>/dev/null)" != "$lstamp" ] \
+       || { [ "$needs_roster" = 1 ] && [ ! -s "$roster" ]; } \
+       || { [ -x "$gen" ] && [ "$gen" -nt "$ldata" ]; }; then
+        if [ ! -x "$gen" ]; then
+            echo "bench: generator '$gen' not found, and no cached $layout input; skipped" >&2
+            rows+=("$(printf '%-18s %12s  %s' "$layout" - "no input")")
+            continue
+        fi
+        echo "bench: generating the quarter as $layout into $ldata ..."
+        if ! "$gen" "${gen_args[@]}" "${largs[@]}" --config "$lconfig.tmp" -o "$ldata.tmp.gz"; then
+            echo "bench: $gen --format $layout failed" >&2
+            rm -f "$ldata.tmp.gz" "$lconfig.tmp"
+            rows+=("$(printf '%-18s %12s  %s' "$layout" - "engage-gen failed")")
+            continue
+        fi
+        mv "$ldata.tmp.gz" "$ldata" && mv "$lconfig.tmp" "$lconfig" && echo "$lstamp" > "$linfo" || exit 1
+    fi
+    bytes=$(wc -c < "$ldata")
+    cat "$ldata" > /dev/null
+    echo "bench: $layout: gzip -dc and engage run, $reps runs each ..."
+    measure gzip -dc "$ldata"
+    lgzip=$m_median
+    if [ ! -x "$engage" ]; then
+        rows+=("$(printf '%-18s %12s %10s  %s' "$layout" "$bytes" "$lgzip" "engage missing")")
+        continue
+    fi
+    rm -rf "$dir/out-$layout"
+    measure "$engage" run -c "$lconfig" -o "$dir/out-$layout" "$ldata"
+    if [ -n "$m_fail" ]; then
+        echo "bench: engage run on $layout failed: $m_fail" >&2
+        rows+=("$(printf '%-18s %12s %10s  FAIL %s' "$layout" "$bytes" "$lgzip" "$m_fail" | cut -c1-120)")
+        continue
+    fi
+    to_gzip=$(awk -v e="$m_median" -v g="$lgzip" 'BEGIN { printf "%.2f", e / g }')
+    to_canonical=n/a verdict=SKIP same=n/a
+    if [ "$engage_ok" = 1 ]; then
+        to_canonical=$(awk -v e="$m_median" -v c="$median_engage" 'BEGIN { printf "%.2f", e / c }')
+        verdict=$(awk -v r="$to_canonical" -v t="$target_layout" 'BEGIN { print (r <= t) ? "PASS" : "FAIL" }')
+        same=differ
+        cmp -s "$dir/out/variance.csv" "$dir/out-$layout/variance.csv" &&
+            cmp -s "$dir/out/managers.csv" "$dir/out-$layout/managers.csv" && same=same
+    fi
+    rows+=("$(printf '%-18s %12s %10s %10s %8s %7s %6s %8s  %s' "$layout" "$bytes" "$lgzip" "$m_median" \
+        "$m_rss" "$to_canonical" "$to_gzip" "$same" "$verdict")")
+done
+
+echo
+echo "The same quarter in each survey tool's layout (median of $reps runs; target: engage <= $target_layout x canonical)"
+printf '%-18s %12s %10s %10s %8s %7s %6s %8s  %s\n' layout "gzip bytes" "gzip -dc s" "engage s" "RSS MB" \
+    "/canon" "/gzip" figures verdict
+if [ "$engage_ok" = 1 ]; then
+    printf '%-18s %12s %10s %10s %8s %7s %6s\n' canonical "$(wc -c < "$data")" "$median_gzip" "$median_engage" \
+        "$rss_engage" 1.00 "$ratio_median"
+fi
+printf '%s\n' "${rows[@]}"
 exit 0

@@ -26,6 +26,16 @@
  * --truth FILE writes the model's parameters and each manager's true effect,
  * --config FILE the engage INI config that reads the quarter.
  *
+ * --format F writes the same quarter as a survey tool exports it (qualtrics,
+ * qualtrics-legacy, surveymonkey, googleforms, msforms, limesurvey,
+ * limesurvey-text): the same draws in the same order give the same
+ * respondents, managers, answers and missing cells; what only the layout
+ * carries (times, response ids, -99 or empty for a missing Qualtrics answer,
+ * the preview, spam and incomplete rows a reader must leave out) comes from a
+ * second generator seeded from --seed, so the quarter itself never changes.
+ * Google Forms and Microsoft Forms exports name no manager: --roster FILE
+ * writes the HRIS roster (employee_email,manager_id,department) they need.
+ *
  * Exit status: 0 done, 64 bad usage, 73 an output cannot be created, 74 an
  * output cannot be written completely (its partial file is removed).
  *
