@@ -365,7 +365,7 @@ static engage_status_t record_columns(ingest_ctx_t *ctx, engage_error_t *err)
     ingest_file_t *file = &ctx->log->files[ctx->file];
     free(file->format);
     file->format = strdup(formats_name(ctx->format.kind));
-    file->layout = strdup(ctx->format.archive ? "canonical archive" : formats_layout(ctx->format.kind));
+    file->layout = strdup(formats_layout(ctx->format.kind));
     file->header_rows = ctx->format.header_rows;
     file->respondent_column = ctx->respondent_name ? strdup(ctx->respondent_name) : NULL;
     file->manager_column = strdup(ctx->manager_name);
@@ -693,6 +693,8 @@ static engage_status_t read_source(ingest_ctx_t *ctx, source_t *src, const char 
     engage_status_t st = csv_rows_read(src, name, &reading, on_record, ctx, &info, err);
     ingest_file_t *file = &ctx->log->files[ctx->file];
     file->gzip = source_is_gzip(src);
+    if (source_member(src) && !replace_text(&file->member, source_member(src)))
+        return no_memory(ctx, err);
     file->bytes = source_bytes(src);
     source_sha256(src, file->sha256);
     if ((info.encoding && !replace_text(&file->encoding, info.encoding)) ||

@@ -28,11 +28,13 @@ same_tree() { # dir1 dir2: same files with the same bytes
 
 # --- the bad-input folder ------------------------------------------------
 # tests/bad/NAME.expect: "exit N", optional "args ...", "stderr LINE" (the
-# first line engage prints).  Input: NAME.csv or NAME.csv.gz; config NAME.ini.
+# first line engage prints).  Input: NAME.csv, NAME.csv.gz or NAME.zip;
+# config NAME.ini.
 for expect in tests/bad/*.expect; do
     name=${expect%.expect}
     input=$name.csv
     [ -f "$input" ] || input=$name.csv.gz
+    [ -f "$input" ] || input=$name.zip
     want_exit=$(sed -n 's/^exit //p' "$expect")
     want_err=$(sed -n 's/^stderr //p' "$expect")
     args=$(sed -n 's/^args //p' "$expect")
@@ -175,6 +177,54 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$work/tiny" && mount -t tmpfs -o size=16k tmp
 else
     echo "note: disk-full case skipped (needs root and tmpfs)" >&2
 fi
+
+# --- one survey saved every way a spreadsheet or a download saves it -----
+# tests/inputs/accents-*: the same nine answers as UTF-8, UTF-16 (Excel's
+# "Unicode text", tab-delimited), Windows-1252, semicolons, BOM + CRLF with
+# every field quoted, and a zip; each must give the UTF-8 file's
+# managers.csv and variance.csv byte for byte, and say how it was read.
+"$ENGAGE" run -q --min-group 3 -o "$work/acc-ref" tests/inputs/accents-utf8.csv
+expect_status 0 $? "accents-utf8.csv"
+grep -q '^engagement,"Müller, Jürgen",3,' "$work/acc-ref/managers.csv" && ok || bad "accents: Müller, Jürgen not in managers.csv"
+for case in "utf16.txt utf-16le tab" "cp1252.csv windows-1252 ," "semicolon.csv utf-8 ;" "bom-crlf.csv utf-8 ," \
+            "zip utf-8 ,"; do
+    set -- $case
+    file=tests/inputs/accents-$1
+    [ "$1" = zip ] && file=tests/inputs/accents.zip
+    rm -rf "$work/acc"
+    "$ENGAGE" run --min-group 3 -o "$work/acc" "$file" 2> "$work/acc.err"
+    expect_status 0 $? "$file"
+    for t in managers.csv variance.csv; do
+        if cmp -s "$work/acc-ref/$t" "$work/acc/$t"; then ok; else bad "$file: $t differs from the UTF-8 file's"; fi
+    done
+    delimiter=$3
+    [ "$3" = , ] && delimiter='","'
+    if sed -n 2p "$work/acc/quality.csv" | grep -qF "$file,canonical,$2,$delimiter,9,9,0,0,"; then
+        ok
+    else
+        bad "$file: quality.csv says $(sed -n 2p "$work/acc/quality.csv"), expected encoding $2, delimiter $3"
+    fi
+    if [ "$2" = windows-1252 ]; then
+        grep -q "^engage: $file: not UTF-8; read as Windows-1252" "$work/acc.err" && ok || bad "$file: no note on stderr"
+    elif [ -s "$work/acc.err" ]; then
+        bad "$file: unexpected stderr: $(cat "$work/acc.err")"
+    else
+        ok
+    fi
+done
+"$ENGAGE" check tests/inputs/accents.zip | grep -q 'zip member Engagement Q3 2026/accents.csv' && ok || bad "check does not name the zip member"
+
+# Every unknown answer is listed, with its count, before the run stops.
+"$ENGAGE" run -c tests/bad/unknown_labels.ini -o "$work/unk" tests/bad/unknown_labels.csv 2> "$work/unk.err"
+expect_status 65 $? "unknown labels"
+cat > "$work/unk.want" << 'WANT'
+engage: tests/bad/unknown_labels.csv:2: column 'Q2': answer 'Somewhat agree' matches no label in [labels] (1 row); add to [labels]: Somewhat agree = VALUE
+engage: tests/bad/unknown_labels.csv:3: column 'Q1': answer 'Somewhat agree' matches no label in [labels] (2 rows); add to [labels]: Somewhat agree = VALUE
+engage: tests/bad/unknown_labels.csv:5: column 'Q2': answer 'Sort of' matches no label in [labels] (1 row); add to [labels]: Sort of = VALUE
+engage: hint: answers are read through [labels]: add each unknown answer there with its value
+WANT
+if cmp -s "$work/unk.want" "$work/unk.err"; then ok; else bad "unknown labels: stderr was $(cat "$work/unk.err")"; fi
+if [ -e "$work/unk" ]; then bad "unknown labels left an OUTDIR"; else ok; fi
 
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" = 0 ]
