@@ -8,8 +8,11 @@
 # peak RSS and the engage/gzip ratio, with PASS/FAIL against the targets:
 #   median wall time of engage <= 3 x that of gzip -dc,  peak RSS <= 150 MB.
 # Then the same quarter in each survey tool's layout (engage-gen --format,
-# cached beside it): bytes, gzip -dc and engage medians, the ratio to the
-# canonical engage median (target <= 1.5) and to gzip -dc of that file, and
+# cached beside it): bytes, gzip -dc and engage medians, the ratio of engage
+# to gzip -dc of that file, that ratio over the canonical file's (target
+# <= 1.5: reading a tool's layout costs at most half as much again, per byte
+# of text, as reading the canonical one), engage's time over the canonical
+# run's (for information: the exports carry 4 to 8 times the bytes), and
 # whether variance.csv and managers.csv match the canonical run's.
 # Reading and decompressing the input is the floor no reader can go under, so
 # the ratio says how much the rest of the work costs on top of it.
@@ -38,7 +41,7 @@ info=$dir/quarter-1m.info
 gen_args=(--respondents "$respondents" --items "$items" --seed 1 --level 6)
 target_ratio=3
 target_rss_mb=150
-target_layout=1.5             # a survey tool's layout: engage median <= 1.5 x the canonical one
+target_layout=1.5             # a survey tool's layout: its engage/gzip ratio <= 1.5 x the canonical one
 
 mkdir -p "$dir" || exit 1
 
@@ -212,25 +215,27 @@ for layout in "${layouts[@]}"; do
         continue
     fi
     to_gzip=$(awk -v e="$m_median" -v g="$lgzip" 'BEGIN { printf "%.2f", e / g }')
-    to_canonical=n/a verdict=SKIP same=n/a
+    to_canonical=n/a ratio_to_canonical=n/a verdict=SKIP same=n/a
     if [ "$engage_ok" = 1 ]; then
         to_canonical=$(awk -v e="$m_median" -v c="$median_engage" 'BEGIN { printf "%.2f", e / c }')
-        verdict=$(awk -v r="$to_canonical" -v t="$target_layout" 'BEGIN { print (r <= t) ? "PASS" : "FAIL" }')
+        ratio_to_canonical=$(awk -v r="$to_gzip" -v c="$ratio_median" 'BEGIN { printf "%.2f", r / c }')
+        verdict=$(awk -v r="$ratio_to_canonical" -v t="$target_layout" 'BEGIN { print (r <= t) ? "PASS" : "FAIL" }')
         same=differ
         cmp -s "$dir/out/variance.csv" "$dir/out-$layout/variance.csv" &&
             cmp -s "$dir/out/managers.csv" "$dir/out-$layout/managers.csv" && same=same
     fi
-    rows+=("$(printf '%-18s %12s %10s %10s %8s %7s %6s %8s  %s' "$layout" "$bytes" "$lgzip" "$m_median" \
-        "$m_rss" "$to_canonical" "$to_gzip" "$same" "$verdict")")
+    rows+=("$(printf '%-18s %12s %10s %10s %8s %7s %6s %7s %8s  %s' "$layout" "$bytes" "$lgzip" "$m_median" \
+        "$m_rss" "$to_canonical" "$to_gzip" "$ratio_to_canonical" "$same" "$verdict")")
 done
 
 echo
-echo "The same quarter in each survey tool's layout (median of $reps runs; target: engage <= $target_layout x canonical)"
-printf '%-18s %12s %10s %10s %8s %7s %6s %8s  %s\n' layout "gzip bytes" "gzip -dc s" "engage s" "RSS MB" \
-    "/canon" "/gzip" figures verdict
+echo "The same quarter in each survey tool's layout (median of $reps runs;"
+echo "target: engage/gzip of the layout <= $target_layout x engage/gzip of the canonical file)"
+printf '%-18s %12s %10s %10s %8s %7s %6s %7s %8s  %s\n' layout "gzip bytes" "gzip -dc s" "engage s" "RSS MB" \
+    "/canon" "/gzip" "ratio/c" figures verdict
 if [ "$engage_ok" = 1 ]; then
-    printf '%-18s %12s %10s %10s %8s %7s %6s\n' canonical "$(wc -c < "$data")" "$median_gzip" "$median_engage" \
-        "$rss_engage" 1.00 "$ratio_median"
+    printf '%-18s %12s %10s %10s %8s %7s %6s %7s\n' canonical "$(wc -c < "$data")" "$median_gzip" "$median_engage" \
+        "$rss_engage" 1.00 "$ratio_median" 1.00
 fi
 printf '%s\n' "${rows[@]}"
 exit 0

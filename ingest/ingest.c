@@ -30,7 +30,19 @@
 #include "roster.h"
 #include "source.h"
 
-enum { QUOTE_MAX = 40 };
+enum { QUOTE_MAX = 40, ANSWER_CACHE = 8, ANSWER_CACHE_TEXT = 40 };
+
+/* The answers a column saw last: tools write text labels ("Strongly
+ * agree"), and a column holds only a handful of distinct ones. */
+typedef struct {
+    struct {
+        unsigned char len;     /* 0: empty slot */
+        answer_kind_t kind;
+        double value;
+        char text[ANSWER_CACHE_TEXT];
+    } slot[ANSWER_CACHE];
+    unsigned next;             /* slot to replace */
+} answer_cache_t;
 
 static const char DEFAULT_RESPONDENT[] = "respondent_id";
 static const char DEFAULT_MANAGER[] = "manager_id";
@@ -65,6 +77,7 @@ typedef struct {
     const config_label_set_t **column_labels;
     double *column_min, *column_max;
     double *values;            /* row buffer */
+    answer_cache_t *answer_cache; /* per column */
     bool digit_is_missing[10]; /* one-digit answers that are missing words */
 } ingest_ctx_t;
 
@@ -319,7 +332,9 @@ static engage_status_t build_columns(ingest_ctx_t *ctx, engage_error_t *err)
     ctx->column_min = calloc(n + 1, sizeof *ctx->column_min);
     ctx->column_max = calloc(n + 1, sizeof *ctx->column_max);
     ctx->values = calloc(n + 1, sizeof *ctx->values);
-    if (!ctx->column_field || !ctx->column_labels || !ctx->column_min || !ctx->column_max || !ctx->values)
+    ctx->answer_cache = calloc(n + 1, sizeof *ctx->answer_cache);
+    if (!ctx->column_field || !ctx->column_labels || !ctx->column_min || !ctx->column_max || !ctx->values ||
+        !ctx->answer_cache)
         return no_memory(ctx, err);
     for (size_t c = 0; c < n; c++) {
         ctx->column_min[c] = -INFINITY;
@@ -478,6 +493,28 @@ static engage_status_t note_unknown(ingest_ctx_t *ctx, size_t column, const char
     return ENGAGE_OK;
 }
 
+/* answers_read through the column's cache. */
+static answer_kind_t read_answer(ingest_ctx_t *ctx, size_t column, const char *text, size_t len, double *value)
+{
+    answer_cache_t *cache = &ctx->answer_cache[column];
+    if (len == 0 || len >= ANSWER_CACHE_TEXT)
+        return answers_read(ctx->cfg, ctx->column_labels[column], text, len, value);
+    for (unsigned i = 0; i < ANSWER_CACHE; i++) {
+        if (cache->slot[i].len == len && memcmp(cache->slot[i].text, text, len) == 0) {
+            *value = cache->slot[i].value;
+            return cache->slot[i].kind;
+        }
+    }
+    answer_kind_t kind = answers_read(ctx->cfg, ctx->column_labels[column], text, len, value);
+    unsigned i = cache->next;
+    cache->next = (i + 1) % ANSWER_CACHE;
+    cache->slot[i].len = (unsigned char)len;
+    cache->slot[i].kind = kind;
+    cache->slot[i].value = kind == ANSWER_VALUE ? *value : NAN;
+    memcpy(cache->slot[i].text, text, len);
+    return kind;
+}
+
 /* The manager of a row: its own column, or the roster's entry for its key.
  * NULL with *reason set when there is none. */
 static const char *row_manager(ingest_ctx_t *ctx, const csv_row_t *row, char *reason, size_t size)
@@ -572,7 +609,7 @@ static engage_status_t read_row(ingest_ctx_t *ctx, const csv_row_t *row, engage_
         } else if (format_is_missing_code(&ctx->format, text)) {
             kind = ANSWER_MISSING;
         } else {
-            kind = answers_read(ctx->cfg, ctx->column_labels[c], text, csv_row_length(row, f), &v);
+            kind = read_answer(ctx, c, text, csv_row_length(row, f), &v);
         }
         if (kind == ANSWER_UNKNOWN) {
             engage_status_t st = note_unknown(ctx, c, text, row->line, err);
@@ -759,6 +796,7 @@ static engage_status_t finish(ingest_ctx_t *ctx, engage_status_t st, engage_erro
     free(ctx->column_min);
     free(ctx->column_max);
     free(ctx->values);
+    free(ctx->answer_cache);
     format_reader_fini(&ctx->format);
     if (ctx->unknown_index)
         g_hash_table_destroy(ctx->unknown_index);

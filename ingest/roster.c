@@ -1,10 +1,14 @@
 /*
  * ingest/roster.c — reads the HRIS roster (see roster.h) through the same
- * source and CSV layers as survey files, into GLib hash tables: employee
- * key -> entry, manager -> unit.
+ * source and CSV layers as survey files (tokenised on the reading thread)
+ * into GLib hash tables: employee key -> employee, manager -> manager.
  *
- * Owns the tables and, in one GLib string chunk, every key, manager and
- * unit string.
+ * A roster may list a million employees, so an employee costs little: its
+ * normalised key in a string chunk, a hash slot, and eight bytes (its
+ * manager's index and its line).  Managers and their units are kept once.
+ *
+ * Owns the tables, the arrays and, in one GLib string chunk, every key,
+ * manager and unit string.
  */
 #include "roster.h"
 
@@ -18,15 +22,23 @@
 #include "source.h"
 
 typedef struct {
-    const char *manager;
-    const char *unit;
-    long line;
-} roster_entry_t;
+    uint32_t manager;          /* index into managers */
+    uint32_t line;
+} roster_employee_t;
+
+typedef struct {
+    const char *id;
+    const char *unit;          /* NULL without units */
+    long line;                 /* the row that placed it in its unit */
+} roster_manager_t;
 
 struct roster {
-    GHashTable *employees;     /* normalised key -> roster_entry_t */
-    GHashTable *units;         /* manager -> roster_entry_t of the row that placed it */
+    GHashTable *employees;     /* normalised key -> index into employee + 1 */
+    GArray *employee;          /* roster_employee_t */
+    GHashTable *manager_index; /* manager id -> index into manager + 1 */
+    GArray *manager;           /* roster_manager_t */
     GStringChunk *strings;
+    GString *scratch;          /* for normalising keys in roster_find */
 };
 
 typedef struct {
@@ -100,27 +112,39 @@ static engage_status_t on_row(loading_t *l, const csv_row_t *row, engage_error_t
     if (!manager[0])
         return engage_fail(err, ENGAGE_EDATA, l->name, row->line, "employee '%.60s' has no manager (column '%s')",
                            employee, l->cfg->roster.manager);
-    const roster_entry_t *earlier = g_hash_table_lookup(roster->employees, l->key->str);
-    if (earlier)
+    if (row->line > (long)UINT32_MAX || roster->employee->len >= UINT32_MAX - 1)
+        return engage_fail(err, ENGAGE_EDATA, l->name, row->line, "the roster is too large");
+    gpointer earlier = g_hash_table_lookup(roster->employees, l->key->str);
+    if (earlier) {
+        const roster_employee_t *first =
+            &g_array_index(roster->employee, roster_employee_t, GPOINTER_TO_SIZE(earlier) - 1);
         return engage_fail(err, ENGAGE_EDATA, l->name, row->line,
-                           "employee '%.60s' is listed twice (first on line %ld)", employee, earlier->line);
-    roster_entry_t *entry = g_new(roster_entry_t, 1);
-    entry->manager = g_string_chunk_insert_const(roster->strings, manager);
-    entry->unit = unit ? g_string_chunk_insert_const(roster->strings, unit) : NULL;
-    entry->line = row->line;
-    g_hash_table_insert(roster->employees, g_string_chunk_insert_const(roster->strings, l->key->str), entry);
-    if (!unit)
-        return ENGAGE_OK;
-    const roster_entry_t *placed = g_hash_table_lookup(roster->units, entry->manager);
-    if (!placed) {
-        g_hash_table_insert(roster->units, (gpointer)entry->manager, entry);
-    } else if (strcmp(placed->unit, entry->unit) != 0) {
-        engage_fail(err, ENGAGE_EDATA, l->name, row->line,
-                    "manager '%.60s' is in unit '%.60s' here but in '%.60s' on line %ld", manager, unit,
-                    placed->unit, placed->line);
-        engage_hint(err, "a manager's team belongs to one unit; correct the roster");
-        return ENGAGE_EDATA;
+                           "employee '%.60s' is listed twice (first on line %lu)", employee,
+                           (unsigned long)first->line);
     }
+
+    /* The manager, placed in its unit by the first row that names it. */
+    size_t m = GPOINTER_TO_SIZE(g_hash_table_lookup(roster->manager_index, manager));
+    if (m == 0) {
+        roster_manager_t placed = {g_string_chunk_insert(roster->strings, manager),
+                                   unit ? g_string_chunk_insert_const(roster->strings, unit) : NULL, row->line};
+        g_array_append_val(roster->manager, placed);
+        m = roster->manager->len;
+        g_hash_table_insert(roster->manager_index, (gpointer)placed.id, GSIZE_TO_POINTER(m));
+    } else if (unit) {
+        const roster_manager_t *placed = &g_array_index(roster->manager, roster_manager_t, m - 1);
+        if (strcmp(placed->unit, unit) != 0) {
+            engage_fail(err, ENGAGE_EDATA, l->name, row->line,
+                        "manager '%.60s' is in unit '%.60s' here but in '%.60s' on line %ld", manager, unit,
+                        placed->unit, placed->line);
+            engage_hint(err, "a manager's team belongs to one unit; correct the roster");
+            return ENGAGE_EDATA;
+        }
+    }
+    roster_employee_t entry = {(uint32_t)(m - 1), (uint32_t)row->line};
+    g_array_append_val(roster->employee, entry);
+    g_hash_table_insert(roster->employees, g_string_chunk_insert_len(roster->strings, l->key->str, (gssize)l->key->len),
+                        GSIZE_TO_POINTER(roster->employee->len));
     return ENGAGE_OK;
 }
 
@@ -141,11 +165,14 @@ engage_status_t roster_load(const config_t *cfg, roster_t **out, engage_error_t 
         return st;
     }
     roster_t *roster = g_new0(roster_t, 1);
-    roster->employees = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
-    roster->units = g_hash_table_new(g_str_hash, g_str_equal);
-    roster->strings = g_string_chunk_new(1 << 14);
+    roster->employees = g_hash_table_new(g_str_hash, g_str_equal);
+    roster->employee = g_array_new(FALSE, FALSE, sizeof(roster_employee_t));
+    roster->manager_index = g_hash_table_new(g_str_hash, g_str_equal);
+    roster->manager = g_array_new(FALSE, FALSE, sizeof(roster_manager_t));
+    roster->strings = g_string_chunk_new(1 << 16);
+    roster->scratch = g_string_new(NULL);
     loading_t l = {.roster = roster, .cfg = cfg, .name = path, .key = g_string_new(NULL)};
-    csv_rows_options_t options = {.encoding = "auto", .delimiter = 0, .thread = false};
+    csv_rows_options_t options = {.encoding = "auto", .delimiter = 0, .thread = true};
     st = csv_rows_read(src, path, &options, on_record, &l, NULL, err);
     source_close(src);
     g_string_free(l.key, TRUE);
@@ -163,26 +190,26 @@ engage_status_t roster_load(const config_t *cfg, roster_t **out, engage_error_t 
 
 bool roster_find(const roster_t *roster, const char *key, const char **manager, const char **unit)
 {
-    GString *normal = g_string_new(NULL);
-    normalise_key(normal, key);
-    const roster_entry_t *entry = g_hash_table_lookup(roster->employees, normal->str);
-    g_string_free(normal, TRUE);
-    if (!entry)
+    normalise_key(roster->scratch, key);
+    gpointer found = g_hash_table_lookup(roster->employees, roster->scratch->str);
+    if (!found)
         return false;
-    *manager = entry->manager;
-    *unit = entry->unit;
+    const roster_employee_t *e = &g_array_index(roster->employee, roster_employee_t, GPOINTER_TO_SIZE(found) - 1);
+    const roster_manager_t *m = &g_array_index(roster->manager, roster_manager_t, e->manager);
+    *manager = m->id;
+    *unit = m->unit;
     return true;
 }
 
 const char *roster_unit_of(const roster_t *roster, const char *manager)
 {
-    const roster_entry_t *entry = g_hash_table_lookup(roster->units, manager);
-    return entry ? entry->unit : NULL;
+    size_t m = GPOINTER_TO_SIZE(g_hash_table_lookup(roster->manager_index, manager));
+    return m ? g_array_index(roster->manager, roster_manager_t, m - 1).unit : NULL;
 }
 
 size_t roster_size(const roster_t *roster)
 {
-    return g_hash_table_size(roster->employees);
+    return roster->employee->len;
 }
 
 void roster_free(roster_t *roster)
@@ -190,7 +217,10 @@ void roster_free(roster_t *roster)
     if (!roster)
         return;
     g_hash_table_destroy(roster->employees);
-    g_hash_table_destroy(roster->units);
+    g_array_free(roster->employee, TRUE);
+    g_hash_table_destroy(roster->manager_index);
+    g_array_free(roster->manager, TRUE);
     g_string_chunk_free(roster->strings);
+    g_string_free(roster->scratch, TRUE);
     g_free(roster);
 }

@@ -27,7 +27,8 @@ typedef struct roster roster_t;
 engage_status_t roster_load(const config_t *cfg, roster_t **out, engage_error_t *err);
 
 /* The manager (and unit, NULL without units) of the employee whose key is
- * `key`; false when the roster does not list it. */
+ * `key`; false when the roster does not list it.  Uses a scratch buffer of
+ * the roster: call it from one thread at a time. */
 bool roster_find(const roster_t *roster, const char *key, const char **manager, const char **unit);
 
 /* The unit of a manager, or NULL. */
