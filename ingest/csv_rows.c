@@ -283,17 +283,30 @@ static void scan_bytes(reader_t *r, struct csv_parser *p, const unsigned char *d
             start = end;
         }
     } else {
-        for (size_t i = 0; i < len && r->status == ENGAGE_OK; i++) {
-            unsigned char c = byte_class[data[i]];
-            if (c != BYTE_LF && c != BYTE_CR) {
-                r->after_cr = false;
-                continue;
+        /* CR in the chunk: the next terminator is the nearer of the next CR
+         * and the next LF, each found by memchr and remembered until passed.
+         * CRLF is one line end, also when split between chunks. */
+        size_t cr = SIZE_MAX, lf = SIZE_MAX, i = 0;
+        while (i < len && r->status == ENGAGE_OK) {
+            if (cr == SIZE_MAX || cr < i) {
+                const unsigned char *at = memchr(data + i, '\r', len - i);
+                cr = at ? (size_t)(at - data) : len;
             }
-            parse_piece(r, p, data + start, i + 1 - start);
-            start = i + 1;
-            if (!(c == BYTE_LF && r->after_cr))
+            if (lf == SIZE_MAX || lf < i) {
+                const unsigned char *at = memchr(data + i, '\n', len - i);
+                lf = at ? (size_t)(at - data) : len;
+            }
+            size_t end = cr < lf ? cr : lf;
+            if (end > i)
+                r->after_cr = false; /* text between: not a CRLF pair */
+            if (end == len)
+                break;
+            parse_piece(r, p, data + start, end + 1 - start);
+            start = end + 1;
+            if (!(data[end] == '\n' && r->after_cr))
                 r->line++;
-            r->after_cr = c == BYTE_CR;
+            r->after_cr = data[end] == '\r';
+            i = end + 1;
         }
     }
     if (r->status == ENGAGE_OK && start < len)
@@ -594,6 +607,8 @@ engage_status_t csv_rows_read(source_t *src, const char *name, const csv_rows_op
     engage_status_t st;
     ring_t ring = {0};
     engage_error_t reading_err = {0};
+    /* With a reading thread, inflating gets a thread too. */
+    source_read_ahead(src, thread);
     if (thread && pthread_mutex_init(&ring.lock, NULL) == 0) {
         pthread_cond_init(&ring.changed, NULL);
         r.ring = &ring;
@@ -624,6 +639,7 @@ engage_status_t csv_rows_read(source_t *src, const char *name, const csv_rows_op
         }
         free_batch(&r.direct);
     }
+    source_stop(src); /* its byte count and hash are final now */
     if (info) {
         info->delimiter = r.delimiter ? r.delimiter : ',';
         info->encoding = r.decided ? r.decided : "utf-8";

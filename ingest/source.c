@@ -13,10 +13,18 @@
  * text; the local headers after it are still read so that a second such
  * entry is an error rather than silently ignored, and the bytes after the
  * last entry (the central directory) are read to the end for the hash.
+ *
+ * Inflating can run ahead on a thread of its own (source_read_ahead): it
+ * fills a ring of output buffers while the caller tokenises the previous
+ * ones, so that decompression and parsing use two cores.  The bytes, their
+ * order and the errors are the same either way; an error found ahead is
+ * handed over after every byte before it, with the caller's line.
  */
 #include "source.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +40,30 @@
 enum { RAW_CHUNK = 1 << 16, OUT_CHUNK = 1 << 18, MAGIC = 4, ZIP_END = 22, ZIP_TAIL = ZIP_END + 65535 };
 
 #define ZIP_CAP_DEFAULT (UINT64_C(4) << 30)
+
+/* Inflated buffers in flight, and the line an error found ahead carries
+ * until the caller says where it is. */
+enum { AHEAD_SLOTS = 4 };
+#define LINE_LATER LONG_MIN
+
+typedef struct {
+    unsigned char *buffer;     /* OUT_CHUNK bytes */
+    const unsigned char *data;
+    size_t len;
+    engage_status_t status;
+    engage_error_t err;
+} ahead_slot_t;
+
+typedef struct {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    ahead_slot_t slot[AHEAD_SLOTS];
+    size_t head, count;        /* filled slots: head .. head+count-1 */
+    bool holding;              /* the caller holds slot[head] */
+    bool stop;                 /* the caller wants no more */
+    bool over;                 /* the caller took the last slot */
+} ahead_t;
 
 struct source {
     char *name;
@@ -61,6 +93,10 @@ struct source {
     uint64_t zip_cap, unzipped;
     unsigned char *tail;       /* the last ZIP_TAIL stored bytes of a zip */
     size_t tail_len;
+
+    bool ahead_wanted;         /* inflate on a thread of its own */
+    ahead_t *ahead;            /* running, or NULL */
+    unsigned char *own_out;    /* out as allocated (the thread points out at its slots) */
 };
 
 static engage_status_t source_new(source_t **out, const char *name, engage_error_t *err)
@@ -79,6 +115,7 @@ static engage_status_t source_new(source_t **out, const char *name, engage_error
     }
     src->raw_chunk = RAW_CHUNK;
     src->out_chunk = OUT_CHUNK;
+    src->own_out = src->out;
     src->zip_cap = ZIP_CAP_DEFAULT;
     *out = src;
     return ENGAGE_OK;
@@ -357,8 +394,25 @@ static engage_status_t zip_read(source_t *src, const unsigned char **data, size_
     return ENGAGE_OK;
 }
 
-engage_status_t source_read(source_t *src, const unsigned char **data, size_t *len, long line,
-                            engage_error_t *err)
+/* The magic bytes decide: gzip 1f 8b, zip "PK\3\4" (or "PK\5\6", the end
+ * record of an empty archive). */
+static engage_status_t detect(source_t *src, long line, engage_error_t *err)
+{
+    if (!fill_raw(src) || !fill_magic(src))
+        return read_error(src, err);
+    src->detected = true;
+    const unsigned char *m = src->raw + src->raw_pos;
+    size_t have = src->raw_len - src->raw_pos;
+    src->gzip = have >= 2 && m[0] == 0x1f && m[1] == 0x8b;
+    src->zip = have >= 4 && (memcmp(m, "PK\3\4", 4) == 0 || memcmp(m, "PK\5\6", 4) == 0);
+    if (src->zip && m[2] == 5)
+        return no_member(src, line, err);
+    return ENGAGE_OK;
+}
+
+/* The next chunk, read on the calling thread. */
+static engage_status_t read_now(source_t *src, const unsigned char **data, size_t *len, long line,
+                                engage_error_t *err)
 {
     *len = 0;
     /* libarchive may still hold the raw buffer: only its callback refills it. */
@@ -367,17 +421,9 @@ engage_status_t source_read(source_t *src, const unsigned char **data, size_t *l
     if (!fill_raw(src))
         return read_error(src, err);
     if (!src->detected) {
-        /* The magic bytes decide: gzip 1f 8b, zip "PK\3\4" (or "PK\5\6",
-         * the end record of an empty archive). */
-        if (!fill_magic(src))
-            return read_error(src, err);
-        src->detected = true;
-        const unsigned char *m = src->raw + src->raw_pos;
-        size_t have = src->raw_len - src->raw_pos;
-        src->gzip = have >= 2 && m[0] == 0x1f && m[1] == 0x8b;
-        src->zip = have >= 4 && (memcmp(m, "PK\3\4", 4) == 0 || memcmp(m, "PK\5\6", 4) == 0);
-        if (src->zip && m[2] == 5)
-            return no_member(src, line, err);
+        engage_status_t st = detect(src, line, err);
+        if (st != ENGAGE_OK)
+            return st;
     }
     if (src->zip)
         return zip_read(src, data, len, line, err);
@@ -432,6 +478,141 @@ engage_status_t source_read(source_t *src, const unsigned char **data, size_t *l
     return ENGAGE_OK;
 }
 
+/* The inflating thread: fills free slots until the end or an error. */
+static void *ahead_thread(void *arg)
+{
+    source_t *src = arg;
+    ahead_t *a = src->ahead;
+    for (;;) {
+        pthread_mutex_lock(&a->lock);
+        while (a->count == AHEAD_SLOTS && !a->stop)
+            pthread_cond_wait(&a->changed, &a->lock);
+        bool stop = a->stop;
+        size_t i = (a->head + a->count) % AHEAD_SLOTS;
+        pthread_mutex_unlock(&a->lock);
+        if (stop)
+            break;
+        ahead_slot_t *slot = &a->slot[i];
+        src->out = slot->buffer;
+        memset(&slot->err, 0, sizeof slot->err);
+        slot->status = read_now(src, &slot->data, &slot->len, LINE_LATER, &slot->err);
+        bool last = slot->status != ENGAGE_OK || slot->len == 0;
+        pthread_mutex_lock(&a->lock);
+        a->count++;
+        pthread_cond_broadcast(&a->changed);
+        pthread_mutex_unlock(&a->lock);
+        if (last)
+            break;
+    }
+    return NULL;
+}
+
+static bool ahead_start(source_t *src)
+{
+    ahead_t *a = calloc(1, sizeof *a);
+    if (!a)
+        return false;
+    for (size_t i = 0; i < AHEAD_SLOTS; i++) {
+        if (!(a->slot[i].buffer = malloc(OUT_CHUNK))) {
+            for (size_t j = 0; j < i; j++)
+                free(a->slot[j].buffer);
+            free(a);
+            return false;
+        }
+    }
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_cond_init(&a->changed, NULL);
+    src->ahead = a;
+    if (pthread_create(&a->thread, NULL, ahead_thread, src) != 0) {
+        src->ahead = NULL;
+        pthread_cond_destroy(&a->changed);
+        pthread_mutex_destroy(&a->lock);
+        for (size_t i = 0; i < AHEAD_SLOTS; i++)
+            free(a->slot[i].buffer);
+        free(a);
+        return false; /* read on the calling thread instead */
+    }
+    return true;
+}
+
+/* The caller's side: the slot it held goes back, the next one comes. */
+static engage_status_t ahead_take(source_t *src, const unsigned char **data, size_t *len, long line,
+                                  engage_error_t *err)
+{
+    ahead_t *a = src->ahead;
+    *len = 0;
+    pthread_mutex_lock(&a->lock);
+    if (a->over) {
+        pthread_mutex_unlock(&a->lock);
+        return ENGAGE_OK;
+    }
+    if (a->holding) {
+        a->head = (a->head + 1) % AHEAD_SLOTS;
+        a->count--;
+        a->holding = false;
+        pthread_cond_broadcast(&a->changed);
+    }
+    while (a->count == 0)
+        pthread_cond_wait(&a->changed, &a->lock);
+    ahead_slot_t *slot = &a->slot[a->head];
+    a->holding = true;
+    a->over = slot->status != ENGAGE_OK || slot->len == 0;
+    pthread_mutex_unlock(&a->lock);
+    if (slot->status != ENGAGE_OK) {
+        if (err) {
+            *err = slot->err;
+            if (err->line == LINE_LATER)
+                err->line = line;
+        }
+        return slot->status;
+    }
+    *data = slot->data;
+    *len = slot->len;
+    return ENGAGE_OK;
+}
+
+void source_stop(source_t *src)
+{
+    ahead_t *a = src->ahead;
+    if (!a)
+        return;
+    pthread_mutex_lock(&a->lock);
+    a->stop = true;
+    pthread_cond_broadcast(&a->changed);
+    pthread_mutex_unlock(&a->lock);
+    pthread_join(a->thread, NULL);
+    pthread_cond_destroy(&a->changed);
+    pthread_mutex_destroy(&a->lock);
+    for (size_t i = 0; i < AHEAD_SLOTS; i++)
+        free(a->slot[i].buffer);
+    free(a);
+    src->ahead = NULL;
+    src->out = src->own_out;
+}
+
+void source_read_ahead(source_t *src, bool on)
+{
+    src->ahead_wanted = on;
+}
+
+engage_status_t source_read(source_t *src, const unsigned char **data, size_t *len, long line,
+                            engage_error_t *err)
+{
+    if (src->ahead)
+        return ahead_take(src, data, len, line, err);
+    if (src->ahead_wanted && !src->detected) {
+        *len = 0;
+        engage_status_t st = detect(src, line, err);
+        if (st != ENGAGE_OK)
+            return st;
+        /* Only inflating is worth a thread: plain bytes come straight from
+         * the page cache. */
+        if ((src->gzip || src->zip) && ahead_start(src))
+            return ahead_take(src, data, len, line, err);
+    }
+    return read_now(src, data, len, line, err);
+}
+
 void source_set_chunk(source_t *src, size_t chunk)
 {
     src->raw_chunk = chunk && chunk < RAW_CHUNK ? chunk : RAW_CHUNK;
@@ -457,6 +638,7 @@ void source_close(source_t *src)
 {
     if (!src)
         return;
+    source_stop(src);
     if (src->owns_file)
         fclose(src->file);
     if (src->z_ready)

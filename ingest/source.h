@@ -36,6 +36,13 @@ engage_status_t source_open_memory(source_t **out, const char *name, const void 
 engage_status_t source_read(source_t *src, const unsigned char **data, size_t *len, long line,
                             engage_error_t *err);
 
+/* Inflate gzip or zip input on a thread of its own, ahead of the caller
+ * (call before the first read).  source_stop() ends that thread; call it
+ * before source_bytes/source_sha256/source_member when reading stopped
+ * early.  source_close() stops it too. */
+void source_read_ahead(source_t *src, bool on);
+void source_stop(source_t *src);
+
 /* Limit every read (stored and inflated) to `chunk` bytes; tests use it to
  * cut input at every possible place.  0 restores the default. */
 void source_set_chunk(source_t *src, size_t chunk);
