@@ -375,7 +375,8 @@ engage_status_t decode_read(decode_t *d, const unsigned char **data, size_t *len
             continue;
         }
         bool staged = d->stage_len > 0;
-        const unsigned char *p = staged ? d->stage : d->in + d->in_pos;
+        /* At the end of input the source may have given no buffer at all. */
+        const unsigned char *p = staged ? d->stage : d->in ? d->in + d->in_pos : NULL;
         size_t n = staged ? d->stage_len : d->in_len - d->in_pos;
         bool more = staged ? d->in_pos < d->in_len || !d->eof : !d->eof;
         if (n == 0) {
