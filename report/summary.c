@@ -1073,12 +1073,13 @@ static void formats_read(sbuf_t *sb, const ingest_log_t *log)
         for (size_t j = i; j < log->n_files; j++)
             n += strcmp(log->files[j].layout ? log->files[j].layout : "", f->layout ? f->layout : "") == 0 &&
                  strcmp(log->files[j].encoding, f->encoding) == 0;
-        int w = snprintf(text + used, sizeof text - used, "%s%s in %s (%zu %s)", used ? "; " : "",
-                         f->layout ? f->layout : "canonical", f->encoding, n, n == 1 ? "file" : "files");
+        int w = snprintf(text + used, sizeof text - used, "%s%s %s, %s (%zu %s)", used ? "; " : "",
+                         f->layout ? f->layout : "canonical", strcmp(f->format, "canonical") ? "export" : "CSV",
+                         f->encoding, n, n == 1 ? "file" : "files");
         if (w > 0)
             used += (size_t)w < sizeof text - used ? (size_t)w : sizeof text - 1 - used;
     }
-    wrapf(sb, "", "Read as: %s.", text);
+    wrapf(sb, "", "Read: %s.", text);
 }
 
 static void quality_section(sbuf_t *sb, const report_input_t *in)
@@ -1142,10 +1143,10 @@ static void quality_section(sbuf_t *sb, const report_input_t *in)
     if (total[2] == 0 && total[3] == 0)
         wrap(sb, "", "No row was rejected or excluded.");
     else
-        wrapf(sb, "", "%zu %s rejected and %zu excluded (for example, superseded by a later "
-                      "answer from the same respondent); rejects.csv lists each with its file, "
-                      "line and reason.", total[2], plural(total[2], "row was", "rows were"),
-              total[3]);
+        wrapf(sb, "", "%zu %s rejected and %zu excluded (superseded by a later answer from "
+                      "the same respondent, or marked by the survey tool as a preview, a test, "
+                      "spam or never submitted); rejects.csv lists each with its file, line and "
+                      "reason.", total[2], plural(total[2], "row was", "rows were"), total[3]);
 }
 
 static void privacy_section(sbuf_t *sb, const report_input_t *in, long k)

@@ -173,5 +173,26 @@ fi
 "$ENGAGE" run -q -c "$work/cfg/ms.ini" -o "$work/ms-out" "$work/ms.csv" 2> "$work/stderr"
 expect_status 0 $? "msforms with a roster in another folder"
 
+# --- a tool's export archived with `engage ingest` reads back the same ------
+# The Google Forms sample takes its managers and units from the roster; the
+# canonical archive carries both, so the same config reproduces the figures.
+"$ENGAGE" ingest -q -c datasets/sample-quarter-googleforms.ini -o "$work/gf-archive.csv.gz" \
+    datasets/sample-quarter-googleforms.csv.gz
+expect_status 0 $? "googleforms: engage ingest"
+if gzip -dc "$work/gf-archive.csv.gz" | head -1 | grep -q '^respondent_id,manager_id,unit,'; then
+    ok "googleforms: the archive carries the roster's unit"
+else
+    bad "googleforms: archive header $(gzip -dc "$work/gf-archive.csv.gz" | head -1 | cut -c1-60)"
+fi
+"$ENGAGE" run -q -c datasets/sample-quarter-googleforms.ini -o "$work/gf-archived" "$work/gf-archive.csv.gz"
+expect_status 0 $? "googleforms: engage run on the archive"
+for t in variance.csv managers.csv; do
+    if cmp -s "$work/canonical/$t" "$work/gf-archived/$t"; then
+        ok "googleforms: the archive gives the canonical $t"
+    else
+        bad "googleforms: the archive's $t differs"
+    fi
+done
+
 echo "e2e_formats: $passed passed, $failed failed"
 [ "$failed" = 0 ]

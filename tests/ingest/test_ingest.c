@@ -180,6 +180,9 @@ static const ingest_case_t CASES[] = {
      "respondent_id,manager_id,Q1_1\nR_1,M1,4\n", 0,
      "[input]\nformat = qualtrics\nmanager = Manager\n[scale engagement]\nitems = Q1_1\n", false, ENGAGE_OK, 0,
      NULL, 1, 1, 0, 0, "R_1|M1|4", ""},
+    {"ids are text: leading zeros kept", "ID,Start time,Completion time,Email,Team,Q1\n007,x,y,a@x.com,0012,4\n"
+     "7,x,y,b@x.com,012,3\n", 0, "[input]\nmanager = Team\n[scale engagement]\nitems = Q1\n", false, ENGAGE_OK, 0,
+     NULL, 2, 2, 0, 0, "007|0012|4;7|012|3", ""},
     {"semicolons sniffed past quoted commas", "respondent_id;manager_id;\"Q1, again\"\nr1;m1;4\nr2;\"m;2\";3\n", 0,
      "[scale engagement]\nitems = \"Q1, again\"\n", false, ENGAGE_OK, 0, NULL, 2, 2, 0, 0, "r1|m1|4;r2|m;2|3", ""},
     {"unknown answers are collected, not rejected",
