@@ -18,10 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../analysis/analysis.h"
-#include "../../core/config.h"
-#include "../../core/dataset.h"
-#include "../../ingest/ingest.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -91,27 +88,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     engage_error_t err = {0};
     if (config_init_default(&cfg, &err) != ENGAGE_OK || config_load(&cfg, config_path(mode & 7), &err) != ENGAGE_OK)
         abort();
-    dataset_t *ds = dataset_new();
-    ingest_log_t log;
-    ingest_log_init(&log);
     ingest_options_t options = {.strict = (mode & 0x40) != 0, .chunk = chunks[(mode >> 3) & 7]};
-    if (ingest_read_memory(&cfg, "fuzz.csv", data, size, &options, ds, &log, &err) == ENGAGE_OK) {
-        size_t rows = 0, accounted = 0;
-        for (size_t i = 0; i < log.n_files; i++) {
-            rows += log.files[i].rows;
-            accounted += log.files[i].accepted + log.files[i].rejected + log.files[i].excluded;
-        }
-        if (rows != accounted || dataset_n_respondents(ds) == 0 || log.n_unknowns)
-            abort(); /* every row accounted for; success means someone was accepted */
-        results_t *results = NULL;
-        if (analysis_run(ds, &results, &err) != ENGAGE_OK)
-            abort();
-        results_free(results);
-    } else if (!err.message[0]) {
-        abort(); /* a failure always says what is wrong */
-    }
-    ingest_log_fini(&log);
-    dataset_free(ds);
+    fuzz_read_and_check(&cfg, data, size, &options);
     config_fini(&cfg);
     return 0;
 }

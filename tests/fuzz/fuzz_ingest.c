@@ -14,10 +14,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../../analysis/analysis.h"
-#include "../../core/config.h"
-#include "../../core/dataset.h"
-#include "../../ingest/ingest.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -62,27 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if ((mode & 0x80) && config_load(&cfg, config_path(), &err) != ENGAGE_OK)
         abort();
-    dataset_t *ds = dataset_new();
-    ingest_log_t log;
-    ingest_log_init(&log);
     ingest_options_t options = {.strict = (mode & 0x40) != 0, .chunk = (mode & 0x3f) ? (mode & 0x3f) : 0};
-    if (ingest_read_memory(&cfg, "fuzz.csv", data, size, &options, ds, &log, &err) == ENGAGE_OK) {
-        size_t rows = 0, accounted = 0;
-        for (size_t i = 0; i < log.n_files; i++) {
-            rows += log.files[i].rows;
-            accounted += log.files[i].accepted + log.files[i].rejected + log.files[i].excluded;
-        }
-        if (rows != accounted || dataset_n_respondents(ds) == 0)
-            abort(); /* every row accounted for; success means someone was accepted */
-        results_t *results = NULL;
-        if (analysis_run(ds, &results, &err) != ENGAGE_OK)
-            abort();
-        results_free(results);
-    } else if (!err.message[0]) {
-        abort(); /* a failure always says what is wrong */
-    }
-    ingest_log_fini(&log);
-    dataset_free(ds);
+    fuzz_read_and_check(&cfg, data, size, &options);
     config_fini(&cfg);
     return 0;
 }
