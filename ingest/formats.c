@@ -205,7 +205,9 @@ static bool is_blank(const char *s)
 }
 
 /* SurveyMonkey: a question's cell is followed by empty cells for the rest
- * of its columns; row 2 names each column's statement. */
+ * of its columns; row 2 names each column's statement (a matrix row, an
+ * "Other (please specify)"), or says Response for the question's own
+ * answer. */
 static char *surveymonkey_name(const format_reader_t *fr, size_t i)
 {
     size_t start = i;
@@ -216,7 +218,10 @@ static char *surveymonkey_name(const format_reader_t *fr, size_t i)
         end++;
     const char *question = header_cell(fr, 0, start);
     const char *statement = header_cell(fr, 1, i);
-    if (end - start == 1 || is_blank(statement))
+    /* "Response" and "Open-Ended Response" mark a question's own answer
+     * column, not a statement. */
+    if (end - start == 1 || is_blank(statement) || same_word(statement, "Response") ||
+        same_word(statement, "Open-Ended Response"))
         return strdup(question);
     char *name = NULL;
     if (asprintf(&name, "%s - %s", question, statement) < 0)

@@ -130,13 +130,15 @@ static const ingest_case_t CASES[] = {
      "[scale engagement]\nitems = Q1_1, Q1_2\n", false, ENGAGE_OK, 0, NULL, 3, 2, 0, 1, "R_1|M1|4|5;R_3|M2|NA|1",
      "4:a survey preview (Status = 1)"},
     {"surveymonkey: empty cells continue a question, statements name the columns",
-     "Respondent ID,Collector ID,Start Date,End Date,Custom Data 1,How much do you agree?,,Tenure,Comments\n"
-     ",,,,,I am proud,\"I stay, mostly\",response,Open-Ended Response\n"
-     "1001,77,x,y,M1,Agree,Disagree,1-3 years,fine\n"
-     "1002,77,x,y,M1,Strongly agree,,4+ years,\n",
+     "Respondent ID,Collector ID,Start Date,End Date,Custom Data 1,How much do you agree?,,Tenure,Comments,"
+     "How do you feel?,\n"
+     ",,,,,I am proud,\"I stay, mostly\",response,Open-Ended Response,RESPONSE,Other (please specify)\n"
+     "1001,77,x,y,M1,Agree,Disagree,1-3 years,fine,5,\n"
+     "1002,77,x,y,M1,Strongly agree,,4+ years,,4,tired\n",
      0, "[input]\nmanager = Custom Data 1\n[labels]\nDisagree = 2\nAgree = 4\nStrongly agree = 5\n"
-     "[scale engagement]\nitems = How much do you agree? - I am proud, \"How much do you agree? - I stay, mostly\"\n",
-     false, ENGAGE_OK, 0, NULL, 2, 2, 0, 0, "1001|M1|4|2;1002|M1|5|NA", ""},
+     "[scale engagement]\nitems = How much do you agree? - I am proud, \"How much do you agree? - I stay, mostly\"\n"
+     "[scale feeling]\nitems = How do you feel?\n",
+     false, ENGAGE_OK, 0, NULL, 2, 2, 0, 0, "1001|M1|4|2|5;1002|M1|5|NA|4", ""},
     {"google forms: translated Timestamp, grid columns, the row number as id",
      "Marca temporal,Email address,Your manager,Q [I am proud],Q [I stay]\n"
      "2026/09/14 9:03:51 AM GMT+1,a@x.com,M1,Agree,Agree\n"
