@@ -4,7 +4,8 @@
  *
  * The order of work: privacy (privacy.c; of the change rows too, with a
  * previous wave) → CSV tables (tables.c) →
- * report.txt (summary.c) → manifest.json (manifest.c, which lists the
+ * report.txt (summary.c) → engage.xlsx (workbook.c, from those CSVs) →
+ * manifest.json (manifest.c, which lists the
  * SHA-256 of every file before it) → swap into OUTDIR (outdir.c).  Any
  * failure removes the temporary folder; OUTDIR changes only at the swap.
  * Owns: the privacy decision and the texts, for the length of the call.
@@ -19,6 +20,7 @@
 #include "privacy.h"
 #include "summary.h"
 #include "tables.h"
+#include "workbook.h"
 
 typedef engage_status_t (*table_writer_t)(const report_input_t *in, const privacy_t *privacy,
                                           const char *path, char sha256_hex[65],
@@ -51,7 +53,8 @@ static const struct {
     { "rejects.csv", write_rejects, false },
 };
 
-enum { N_TABLES = sizeof tables / sizeof tables[0], N_OUTPUTS = N_TABLES + 1 };
+/* the tables, report.txt and engage.xlsx */
+enum { N_TABLES = sizeof tables / sizeof tables[0], N_OUTPUTS = N_TABLES + 2 };
 
 engage_status_t report_write(const report_input_t *in, const char *outdir, engage_error_t *err)
 {
@@ -100,6 +103,19 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
     n_outputs++;
     free(text);
     text = NULL;
+    if (rc != ENGAGE_OK)
+        goto done;
+
+    /* engage.xlsx is read from the CSVs just written, so it shows what they show */
+    char *xlsx = outdir_path(&od, "engage.xlsx");
+    if (!xlsx) {
+        rc = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        goto done;
+    }
+    outputs[n_outputs].name = "engage.xlsx";
+    rc = workbook_write(in, od.tmpdir, xlsx, outputs[n_outputs].sha256, err);
+    n_outputs++;
+    free(xlsx);
     if (rc != ENGAGE_OK)
         goto done;
 
