@@ -6,6 +6,8 @@
  *   engage run    [-c CONFIG] [-o OUTDIR] [--previous FILE]... [options] INPUT...
  *   engage ingest [-c CONFIG] [-o FILE] [options] INPUT...
  *   engage check  [-c CONFIG] [options] INPUT...
+ *   engage rerun  MANIFEST [-o DIR]
+ *   engage verify OUTDIR
  */
 #include <getopt.h>
 #include <gsl/gsl_errno.h>
@@ -21,6 +23,7 @@
 #include "core/error.h"
 #include "ingest/ingest.h"
 #include "report/report.h"
+#include "report/verify.h"
 
 #ifndef ENGAGE_VERSION
 #define ENGAGE_VERSION "0.0.0"
@@ -30,6 +33,8 @@ static const char USAGE[] =
     "usage: engage run    [-c CONFIG] [-o OUTDIR] [--previous FILE]... [options] INPUT...\n"
     "       engage ingest [-c CONFIG] [-o FILE] [options] INPUT...\n"
     "       engage check  [-c CONFIG] [options] INPUT...\n"
+    "       engage rerun  MANIFEST [-o DIR]\n"
+    "       engage verify OUTDIR\n"
     "       engage --help | --version\n";
 
 static const char HELP[] =
@@ -43,6 +48,12 @@ static const char HELP[] =
     "  ingest   write the normalised canonical CSV (gzip if FILE ends in .gz;\n"
     "           stdout without -o)\n"
     "  check    show what would be read, scored and rejected; write nothing\n"
+    "  rerun    repeat the run a manifest.json records (its inputs must be\n"
+    "           unchanged) into DIR (default engage-rerun) and say, file by\n"
+    "           file, whether each output is byte-identical (exit 1 if not)\n"
+    "  verify   say whether OUTDIR's outputs and the inputs its manifest.json\n"
+    "           names are unchanged since the run (exit 1 for changed outputs,\n"
+    "           65 for changed inputs, 66 for missing ones)\n"
     "\n"
     "INPUT is a survey tool's CSV export as the tool wrote it (any of the\n"
     "formats above; UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab),\n"
@@ -66,7 +77,7 @@ static const char HELP[] =
     "exit status: 0 done, 64 usage, 65 input data unusable, 66 input missing,\n"
     "73 output not creatable, 74 I/O error, 78 config error.\n";
 
-typedef enum { CMD_RUN, CMD_INGEST, CMD_CHECK } command_t;
+typedef enum { CMD_RUN, CMD_INGEST, CMD_CHECK, CMD_RERUN, CMD_VERIFY } command_t;
 
 typedef struct {
     command_t command;
@@ -147,11 +158,15 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         opts->command = CMD_INGEST;
     else if (strcmp(command, "check") == 0)
         opts->command = CMD_CHECK;
+    else if (strcmp(command, "rerun") == 0)
+        opts->command = CMD_RERUN;
+    else if (strcmp(command, "verify") == 0)
+        opts->command = CMD_VERIFY;
     else
         return usage_error("unknown command: ", command);
 
     opterr = 0;
-    optind = 1;
+    optind = 0; /* a full restart: `engage rerun` parses a recorded command line too */
     int c;
     int sub_argc = argc - 1;
     char **sub_argv = argv + 1;
@@ -179,19 +194,32 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         default: return usage_error("unknown option: ", sub_argv[optind - 1]);
         }
     }
-    if (opts->command == CMD_CHECK && opts->output)
-        return usage_error("check writes nothing; -o is not allowed", NULL);
+    if ((opts->command == CMD_CHECK || opts->command == CMD_VERIFY) && opts->output)
+        return usage_error(command, " writes nothing; -o is not allowed");
     opts->inputs = sub_argv + optind;
     opts->n_inputs = (size_t)(sub_argc - optind);
+    if (opts->command == CMD_RERUN || opts->command == CMD_VERIFY) {
+        if (opts->config_path || opts->format || opts->min_group || opts->seed || opts->strict || opts->previous)
+            return usage_error(command, " repeats a recorded run: it takes no config or run options");
+        if (opts->n_inputs != 1)
+            return usage_error(command, opts->command == CMD_RERUN ? " takes one manifest.json (or its OUTDIR)"
+                                                                    : " takes one OUTDIR (or its manifest.json)");
+        return -1;
+    }
     if (opts->n_inputs == 0)
         return usage_error("no INPUT given", NULL);
     return -1;
 }
 
-static engage_status_t load_config(const options_t *opts, config_t *cfg, engage_error_t *err)
+/* The config of opts, or with config_text, that text read as the file
+ * opts->config_path (engage rerun). */
+static engage_status_t load_config(const options_t *opts, const char *config_text, config_t *cfg,
+                                   engage_error_t *err)
 {
     engage_status_t st = config_init_default(cfg, err);
-    if (st == ENGAGE_OK && opts->config_path)
+    if (st == ENGAGE_OK && opts->config_path && config_text)
+        st = config_load_text(cfg, opts->config_path, config_text, err);
+    else if (st == ENGAGE_OK && opts->config_path)
         st = config_load(cfg, opts->config_path, err);
     if (st == ENGAGE_OK && opts->format)
         st = config_override(cfg, "format", opts->format, err);
@@ -274,16 +302,12 @@ static void print_check(const config_t *cfg, const dataset_t *ds, const results_
     }
 }
 
-int main(int argc, char **argv)
+/* run, ingest or check: read, analyse, write; returns the exit status.
+ * argc/argv go into manifest.json; config_text (engage rerun) replaces the
+ * config file's text. */
+static int run_pipeline(const options_t *opts_in, int argc, char **argv, const char *config_text)
 {
-    options_t opts = {0};
-    int exit_now = parse_arguments(argc, argv, &opts);
-    if (exit_now >= 0) {
-        free(opts.previous);
-        return exit_now;
-    }
-    gsl_set_error_handler_off();
-
+    const options_t opts = *opts_in;
     engage_error_t err = {0};
     config_t cfg;
     dataset_t *ds = NULL;
@@ -296,7 +320,7 @@ int main(int argc, char **argv)
     changes_t *changes = NULL;
     ingest_options_t ingest_options = {.strict = opts.strict};
 
-    engage_status_t st = load_config(&opts, &cfg, &err);
+    engage_status_t st = load_config(&opts, config_text, &cfg, &err);
     if (st == ENGAGE_OK) {
         ds = dataset_new();
         if (!ds)
@@ -363,7 +387,157 @@ int main(int argc, char **argv)
     dataset_free(ds);
     ingest_log_fini(&previous_log);
     ingest_log_fini(&log);
-    free(opts.previous);
     config_fini(&cfg);
+    return status;
+}
+
+/* ------------------------------------------------- archived runs */
+
+static const char *state_word(verify_state_t state)
+{
+    return state == VERIFY_SAME ? "unchanged" : state == VERIFY_CHANGED ? "CHANGED" : "MISSING";
+}
+
+/* One error line per input that is not as recorded; the exit status for
+ * them (65 changed, 66 missing), or 0 when every input is unchanged.
+ * Without with_config the config file is left out (a rerun reads the text
+ * archived in the manifest, not the file). */
+static int report_inputs(const verify_manifest_t *m, bool with_config)
+{
+    int status = 0;
+    for (size_t i = 0; i < m->n_inputs; i++) {
+        const verify_file_t *f = &m->inputs[i];
+        if (!with_config && strcmp(f->role, "config") == 0)
+            continue;
+        if (f->state == VERIFY_CHANGED) {
+            fprintf(stderr, "engage: %s: %s changed since the run: sha256 %s expected, %s found\n", f->path,
+                    f->role, f->expected, f->actual);
+            status = engage_exit_code(ENGAGE_EDATA);
+        } else if (f->state == VERIFY_MISSING) {
+            fprintf(stderr, "engage: %s: %s missing or unreadable: sha256 %s expected\n", f->path, f->role,
+                    f->expected);
+            if (!status)
+                status = engage_exit_code(ENGAGE_ENOINPUT);
+        }
+    }
+    return status;
+}
+
+/* Outputs one line each on stdout; true when every one is identical. */
+static bool report_outputs(const verify_manifest_t *m, const char *same_word)
+{
+    bool all_same = true;
+    for (size_t i = 0; i < m->n_outputs; i++) {
+        const verify_file_t *f = &m->outputs[i];
+        if (f->state == VERIFY_SAME) {
+            printf("%-10s %s\n", same_word, f->path);
+        } else if (f->state == VERIFY_CHANGED) {
+            printf("%-10s %s (sha256 %s expected, %s found)\n", "DIFFERS", f->path, f->expected, f->actual);
+            all_same = false;
+        } else {
+            printf("%-10s %s\n", "MISSING", f->path);
+            all_same = false;
+        }
+    }
+    return all_same;
+}
+
+/* engage verify OUTDIR: the outputs and the inputs they name, unchanged? */
+static int verify_command(const options_t *opts)
+{
+    engage_error_t err = {0};
+    verify_manifest_t m;
+    engage_status_t st = verify_load(opts->inputs[0], &m, &err);
+    if (st != ENGAGE_OK) {
+        verify_fini(&m);
+        return fail_with(&err);
+    }
+    char *dir = strdup(m.path);
+    if (!dir) {
+        verify_fini(&m);
+        return engage_exit_code(ENGAGE_ENOMEM);
+    }
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    verify_outputs(&m, slash ? dir : ".");
+    verify_inputs(&m);
+    bool outputs_same = report_outputs(&m, "unchanged");
+    for (size_t i = 0; i < m.n_inputs; i++)
+        printf("%-10s %s (%s)\n", state_word(m.inputs[i].state), m.inputs[i].path, m.inputs[i].role);
+    int status = report_inputs(&m, true);
+    if (status == 0 && !outputs_same) {
+        fprintf(stderr, "engage: %s: outputs differ from the run's record\n", m.path);
+        status = 1;
+    }
+    free(dir);
+    verify_fini(&m);
+    return status;
+}
+
+/* engage rerun MANIFEST -o DIR: the recorded run again, from the inputs it
+ * names (checked first) and the config text it archived, then each output
+ * compared with the recorded one. */
+static int rerun_command(const options_t *opts)
+{
+    engage_error_t err = {0};
+    verify_manifest_t m;
+    engage_status_t st = verify_load(opts->inputs[0], &m, &err);
+    if (st != ENGAGE_OK) {
+        verify_fini(&m);
+        return fail_with(&err);
+    }
+    int status = 0;
+    if (m.n_arguments < 3 || strcmp(m.arguments[1], "run") != 0) {
+        engage_fail(&err, ENGAGE_EDATA, m.path, 0, "the manifest does not record an `engage run`");
+        status = fail_with(&err);
+    }
+    if (status == 0 && strcmp(m.version, ENGAGE_VERSION) != 0 && !opts->quiet)
+        fprintf(stderr, "engage: note: the run was made with engage %s, this is %s: outputs may differ\n",
+                m.version, ENGAGE_VERSION);
+    if (status == 0) {
+        verify_inputs(&m);
+        status = report_inputs(&m, false);
+    }
+    options_t recorded = {0};
+    if (status == 0) {
+        int parsed = parse_arguments((int)m.n_arguments, m.arguments, &recorded);
+        if (parsed >= 0) {
+            fprintf(stderr, "engage: %s: the recorded command line cannot be read again\n", m.path);
+            status = parsed ? parsed : engage_exit_code(ENGAGE_EDATA);
+        }
+    }
+    const char *outdir = opts->output ? opts->output : "engage-rerun";
+    if (status == 0) {
+        recorded.output = outdir;
+        recorded.quiet = recorded.quiet || opts->quiet;
+        status = run_pipeline(&recorded, (int)m.n_arguments, m.arguments, m.config_text);
+    }
+    if (status == 0) {
+        verify_outputs(&m, outdir);
+        if (!report_outputs(&m, "identical")) {
+            fprintf(stderr, "engage: %s: the rerun's outputs differ from the recorded ones\n", outdir);
+            status = 1;
+        }
+    }
+    free(recorded.previous);
+    verify_fini(&m);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    options_t opts = {0};
+    int status = parse_arguments(argc, argv, &opts);
+    if (status < 0) {
+        gsl_set_error_handler_off();
+        if (opts.command == CMD_VERIFY)
+            status = verify_command(&opts);
+        else if (opts.command == CMD_RERUN)
+            status = rerun_command(&opts);
+        else
+            status = run_pipeline(&opts, argc, argv, NULL);
+    }
+    free(opts.previous);
     return status;
 }

@@ -24,7 +24,7 @@
 #include <strings.h>
 
 /* inih's line buffer (INI_MAX_LINE in the packaged build). */
-enum { CONFIG_MAX_LINE = 200 };
+enum { CONFIG_MAX_LINE = 200, CONFIG_MAX_BYTES = 1 << 20 };
 
 static const char *const DEFAULT_MISSING[] = {"N/A", "Prefer not to say", "Don't know", "-99"};
 
@@ -166,6 +166,7 @@ engage_status_t config_init_default(config_t *cfg, engage_error_t *err)
 void config_fini(config_t *cfg)
 {
     free(cfg->path);
+    free(cfg->text);
     free(cfg->format);
     free(cfg->respondent);
     free(cfg->manager);
@@ -723,14 +724,25 @@ bool config_format_known(const char *format)
     return one_of(format, known);
 }
 
-engage_status_t config_load(config_t *cfg, const char *path, engage_error_t *err)
+/* Parse text (size bytes) as the config file `path` (for messages and for
+ * resolving the roster's path). */
+static engage_status_t parse_text(config_t *cfg, const char *path, const char *text, size_t size,
+                                  engage_error_t *err)
 {
     reader_t r = {.cfg = cfg, .path = path, .err = err, .status = ENGAGE_OK};
-    r.file = fopen(path, "r");
+    /* "r" with a size of 0 is refused by fmemopen; an empty config is a
+     * valid one. */
+    r.file = size ? fmemopen((void *)text, size, "r") : fopen("/dev/null", "r");
     if (!r.file)
-        return engage_fail(err, ENGAGE_ENOINPUT, path, 0, "cannot open config: %s", strerror(errno));
+        return engage_fail(err, ENGAGE_ENOMEM, path, 0, "out of memory");
     free(cfg->path);
     cfg->path = strdup(path);
+    free(cfg->text);
+    cfg->text = strndup(text, size);
+    if (!cfg->text) {
+        fclose(r.file);
+        return engage_fail(err, ENGAGE_ENOMEM, path, 0, "out of memory");
+    }
     int result = ini_parse_stream(read_line, &r, handle, &r);
     bool read_error = ferror(r.file);
     fclose(r.file);
@@ -760,6 +772,36 @@ engage_status_t config_load(config_t *cfg, const char *path, engage_error_t *err
     if (status == ENGAGE_OK)
         status = config_validate(cfg, err);
     return status;
+}
+
+engage_status_t config_load(config_t *cfg, const char *path, engage_error_t *err)
+{
+    FILE *file = fopen(path, "r");
+    if (!file)
+        return engage_fail(err, ENGAGE_ENOINPUT, path, 0, "cannot open config: %s", strerror(errno));
+    /* The whole text is kept: manifest.json archives it for `engage rerun`. */
+    char *text = malloc(CONFIG_MAX_BYTES + 1);
+    size_t size = text ? fread(text, 1, CONFIG_MAX_BYTES + 1, file) : 0;
+    bool read_error = ferror(file) != 0;
+    fclose(file);
+    engage_status_t st = ENGAGE_OK;
+    if (!text)
+        st = engage_fail(err, ENGAGE_ENOMEM, path, 0, "out of memory");
+    else if (read_error)
+        st = engage_fail(err, ENGAGE_ENOINPUT, path, 0, "cannot read config: %s", strerror(errno));
+    else if (size > CONFIG_MAX_BYTES)
+        st = engage_fail(err, ENGAGE_ECONFIG, path, 0, "config larger than %d bytes", CONFIG_MAX_BYTES);
+    else if (memchr(text, '\0', size))
+        st = engage_fail(err, ENGAGE_ECONFIG, path, 0, "binary data (a NUL byte): this is not a config file");
+    else
+        st = parse_text(cfg, path, text, size, err);
+    free(text);
+    return st;
+}
+
+engage_status_t config_load_text(config_t *cfg, const char *path, const char *text, engage_error_t *err)
+{
+    return parse_text(cfg, path, text, strlen(text), err);
 }
 
 engage_status_t config_override(config_t *cfg, const char *key, const char *value, engage_error_t *err)

@@ -58,6 +58,7 @@ typedef struct {
 
 typedef struct {
     char *path;            /* NULL without -c */
+    char *text;            /* the config file's text as read, NULL without -c */
     /* [input] */
     char *format;          /* "auto" */
     char *respondent;      /* column name; NULL = format default */
@@ -87,6 +88,11 @@ engage_status_t config_init_default(config_t *cfg, engage_error_t *err);
  * min >= max, min_group < 3 and similar give ENGAGE_ECONFIG naming the line;
  * an unreadable file gives ENGAGE_ENOINPUT. */
 engage_status_t config_load(config_t *cfg, const char *path, engage_error_t *err);
+
+/* Read config text as if it were the file `path` (whose folder a relative
+ * roster path is resolved against): how `engage rerun` reads the config
+ * text archived in manifest.json. */
+engage_status_t config_load_text(config_t *cfg, const char *path, const char *text, engage_error_t *err);
 
 /* Command-line overrides (value as typed), e.g. key "min_group", "seed",
  * "format".  Bad values give ENGAGE_EUSAGE. */

@@ -4,6 +4,7 @@
  */
 #include "digest.h"
 
+#include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,4 +54,35 @@ void digest_free(digest_t *d)
         return;
     EVP_MD_CTX_free(d->ctx);
     free(d);
+}
+
+bool digest_file(const char *path, char hex[65], unsigned long long *bytes)
+{
+    FILE *file = fopen(path, "rb");
+    if (!file)
+        return false;
+    digest_t *d = digest_new();
+    unsigned char *buffer = malloc(1 << 16);
+    bool ok = d && buffer;
+    unsigned long long total = 0;
+    size_t n;
+    while (ok && (n = fread(buffer, 1, 1 << 16, file)) > 0) {
+        digest_update(d, buffer, n);
+        total += n;
+    }
+    if (ok && ferror(file))
+        ok = false;
+    int saved = errno;
+    fclose(file);
+    if (ok) {
+        digest_hex(d, hex);
+        if (bytes)
+            *bytes = total;
+    } else if (!d || !buffer) {
+        saved = ENOMEM;
+    }
+    digest_free(d);
+    free(buffer);
+    errno = saved;
+    return ok;
 }

@@ -18,4 +18,8 @@ void digest_update(digest_t *d, const void *bytes, size_t len);
 void digest_hex(const digest_t *d, char hex[65]);
 void digest_free(digest_t *d);
 
+/* The hex SHA-256 and size of a file's bytes; false (errno set) when it
+ * cannot be opened or read. */
+bool digest_file(const char *path, char hex[65], unsigned long long *bytes);
+
 #endif

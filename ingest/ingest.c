@@ -111,6 +111,7 @@ void ingest_log_fini(ingest_log_t *log)
         free(log->unknowns[i].label_set);
     }
     free(log->unknowns);
+    free(log->roster_path);
     memset(log, 0, sizeof *log);
 }
 
@@ -829,6 +830,21 @@ static engage_status_t finish(ingest_ctx_t *ctx, engage_status_t st, engage_erro
     return ENGAGE_OK;
 }
 
+/* The roster, recorded in the log for manifest.json. */
+static engage_status_t load_roster(ingest_ctx_t *ctx, engage_error_t *err)
+{
+    engage_status_t st = roster_load(ctx->cfg, &ctx->roster, err);
+    if (st != ENGAGE_OK)
+        return st;
+    free(ctx->log->roster_path);
+    ctx->log->roster_path = strdup(ctx->cfg->roster.file);
+    if (!ctx->log->roster_path)
+        return no_memory(ctx, err);
+    ctx->log->roster_bytes = roster_bytes(ctx->roster);
+    memcpy(ctx->log->roster_sha256, roster_sha256(ctx->roster), sizeof ctx->log->roster_sha256);
+    return ENGAGE_OK;
+}
+
 static void start(ingest_ctx_t *ctx, config_t *cfg, dataset_t *ds, ingest_log_t *log,
                   const ingest_options_t *options)
 {
@@ -848,7 +864,7 @@ engage_status_t ingest_read(config_t *cfg, const char *const *paths, size_t n_pa
     start(&ctx, cfg, ds, log, options);
     engage_status_t st = ENGAGE_OK;
     if (cfg->roster.file)
-        st = roster_load(cfg, &ctx.roster, err);
+        st = load_roster(&ctx, err);
     for (size_t i = 0; i < n_paths && st == ENGAGE_OK; i++) {
         source_t *src;
         st = source_open_path(&src, paths[i], err);
@@ -869,7 +885,7 @@ engage_status_t ingest_read_memory(config_t *cfg, const char *name, const void *
     source_t *src;
     engage_status_t st = ENGAGE_OK;
     if (cfg->roster.file)
-        st = roster_load(cfg, &ctx.roster, err);
+        st = load_roster(&ctx, err);
     if (st == ENGAGE_OK)
         st = source_open_memory(&src, name, bytes, size, err);
     if (st == ENGAGE_OK) {

@@ -67,6 +67,9 @@ typedef struct {
     size_t n_files;
     ingest_reject_t *rejects;  /* in file, line order */
     size_t n_rejects;
+    char *roster_path;         /* the [roster] file read, or NULL */
+    uint64_t roster_bytes;
+    char roster_sha256[65];
     ingest_unknown_t *unknowns; /* in order of first appearance */
     size_t n_unknowns;
     size_t more_unknowns;      /* further distinct unknown answers, not kept */

@@ -39,6 +39,8 @@ struct roster {
     GArray *manager;           /* roster_manager_t */
     GStringChunk *strings;
     GString *scratch;          /* for normalising keys in roster_find */
+    uint64_t bytes;            /* the file as stored, for manifest.json */
+    char sha256[65];
 };
 
 typedef struct {
@@ -174,6 +176,8 @@ engage_status_t roster_load(const config_t *cfg, roster_t **out, engage_error_t 
     loading_t l = {.roster = roster, .cfg = cfg, .name = path, .key = g_string_new(NULL)};
     csv_rows_options_t options = {.encoding = "auto", .delimiter = 0, .thread = true};
     st = csv_rows_read(src, path, &options, on_record, &l, NULL, err);
+    roster->bytes = source_bytes(src);
+    source_sha256(src, roster->sha256);
     source_close(src);
     g_string_free(l.key, TRUE);
     if (st == ENGAGE_OK && !l.header_seen)
@@ -205,6 +209,16 @@ const char *roster_unit_of(const roster_t *roster, const char *manager)
 {
     size_t m = GPOINTER_TO_SIZE(g_hash_table_lookup(roster->manager_index, manager));
     return m ? g_array_index(roster->manager, roster_manager_t, m - 1).unit : NULL;
+}
+
+uint64_t roster_bytes(const roster_t *roster)
+{
+    return roster->bytes;
+}
+
+const char *roster_sha256(const roster_t *roster)
+{
+    return roster->sha256;
 }
 
 size_t roster_size(const roster_t *roster)

@@ -16,6 +16,8 @@
 #define ENGAGE_ROSTER_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "../core/config.h"
 #include "../core/error.h"
@@ -35,6 +37,10 @@ bool roster_find(const roster_t *roster, const char *key, const char **manager, 
 const char *roster_unit_of(const roster_t *roster, const char *manager);
 
 size_t roster_size(const roster_t *roster);
+
+/* The roster file's stored bytes and their hex SHA-256. */
+uint64_t roster_bytes(const roster_t *roster);
+const char *roster_sha256(const roster_t *roster);
 
 void roster_free(roster_t *roster);
 

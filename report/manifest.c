@@ -190,9 +190,20 @@ engage_status_t manifest_build(const report_input_t *in, const manifest_output_t
     for (int i = 0; in->argv && i < in->argc; i++)
         push(&c, args, str_or_null(&c, in->argv[i]));
     put(&c, root, "arguments", args);
-    if (in->config)
+    if (in->config) {
+        put(&c, root, "seed", uinteger(&c, in->config->seed));
         put(&c, root, "config", config_json(&c, in->config));
+        /* The text itself, so that `engage rerun` needs no other copy. */
+        put(&c, root, "config_text", str_or_null(&c, in->config->text));
+    }
     put(&c, root, "inputs", inputs_json(&c, in->log));
+    if (in->log && in->log->roster_path) {
+        json_t *roster = chk(&c, json_object());
+        put(&c, roster, "path", str_or_null(&c, in->log->roster_path));
+        put(&c, roster, "bytes", uinteger(&c, in->log->roster_bytes));
+        put(&c, roster, "sha256", str_or_null(&c, in->log->roster_sha256));
+        put(&c, root, "roster", roster);
+    }
     if (in->previous_log)
         put(&c, root, "previous", inputs_json(&c, in->previous_log));
     json_t *outs = chk(&c, json_object());

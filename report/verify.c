@@ -1,0 +1,224 @@
+/*
+ * report/verify.c — reads manifest.json with jansson and hashes the files
+ * it names (see verify.h).
+ *
+ * Only what a check needs is read: the arguments, the config text, the
+ * path and SHA-256 of each input and the SHA-256 of each output.  A
+ * manifest written by another version of engage is read all the same; the
+ * caller decides what a different version means.
+ */
+#include "verify.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../core/digest.h"
+
+static bool is_sha256(const char *s)
+{
+    if (!s || strlen(s) != 64)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+            return false;
+    return true;
+}
+
+static engage_status_t not_a_manifest(const verify_manifest_t *m, const char *what, engage_error_t *err)
+{
+    engage_fail(err, ENGAGE_EDATA, m->path, 0, "not an engage manifest: %s", what);
+    return ENGAGE_EDATA;
+}
+
+static bool add_file(verify_file_t **files, size_t *n, const char *path, const char *sha256, const char *role)
+{
+    verify_file_t *grown = realloc(*files, (*n + 1) * sizeof *grown);
+    if (!grown)
+        return false;
+    *files = grown;
+    verify_file_t *f = &grown[*n];
+    memset(f, 0, sizeof *f);
+    f->path = strdup(path);
+    f->expected = strdup(sha256);
+    f->role = role;
+    if (!f->path || !f->expected) {
+        free(f->path);
+        free(f->expected);
+        return false;
+    }
+    (*n)++;
+    return true;
+}
+
+/* One input object {"path": ..., "sha256": ...}. */
+static engage_status_t read_input(verify_manifest_t *m, json_t *o, const char *role, engage_error_t *err)
+{
+    const char *path = json_string_value(json_object_get(o, "path"));
+    const char *sha = json_string_value(json_object_get(o, "sha256"));
+    if (!path || !is_sha256(sha))
+        return not_a_manifest(m, "an input without a path and SHA-256", err);
+    if (!add_file(&m->inputs, &m->n_inputs, path, sha, role))
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    return ENGAGE_OK;
+}
+
+static engage_status_t read_inputs(verify_manifest_t *m, json_t *list, const char *role, engage_error_t *err)
+{
+    if (!list)
+        return ENGAGE_OK;
+    if (!json_is_array(list))
+        return not_a_manifest(m, "inputs is not a list", err);
+    size_t i;
+    json_t *o;
+    json_array_foreach(list, i, o) {
+        engage_status_t st = read_input(m, o, role, err);
+        if (st != ENGAGE_OK)
+            return st;
+    }
+    return ENGAGE_OK;
+}
+
+static engage_status_t read_document(verify_manifest_t *m, json_t *root, engage_error_t *err)
+{
+    const char *version = json_string_value(json_object_get(root, "version"));
+    json_t *arguments = json_object_get(root, "arguments");
+    json_t *outputs = json_object_get(root, "outputs");
+    if (!version || !json_is_array(arguments) || !json_is_object(outputs))
+        return not_a_manifest(m, "it lacks version, arguments or outputs", err);
+    m->version = strdup(version);
+    m->n_arguments = json_array_size(arguments);
+    m->arguments = calloc(m->n_arguments + 1, sizeof *m->arguments);
+    if (!m->version || !m->arguments)
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    for (size_t i = 0; i < m->n_arguments; i++) {
+        const char *a = json_string_value(json_array_get(arguments, i));
+        if (!a)
+            return not_a_manifest(m, "an argument is not text", err);
+        if (!(m->arguments[i] = strdup(a)))
+            return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
+    const char *config_path = json_string_value(json_object_get(json_object_get(root, "config"), "path"));
+    const char *config_text = json_string_value(json_object_get(root, "config_text"));
+    if (config_path && config_text) {
+        m->config_path = strdup(config_path);
+        m->config_text = strdup(config_text);
+        if (!m->config_path || !m->config_text)
+            return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
+    if (m->config_text) {
+        /* The config file is an input too: its text as archived. */
+        digest_t *d = digest_new();
+        char sha[65];
+        if (!d)
+            return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        digest_update(d, m->config_text, strlen(m->config_text));
+        digest_hex(d, sha);
+        digest_free(d);
+        if (!add_file(&m->inputs, &m->n_inputs, m->config_path, sha, "config"))
+            return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
+    engage_status_t st = read_inputs(m, json_object_get(root, "inputs"), "input", err);
+    if (st == ENGAGE_OK)
+        st = read_inputs(m, json_object_get(root, "previous"), "previous", err);
+    json_t *roster = json_object_get(root, "roster");
+    if (st == ENGAGE_OK && roster)
+        st = read_input(m, roster, "roster", err);
+    if (st != ENGAGE_OK)
+        return st;
+    const char *name;
+    json_t *sha;
+    json_object_foreach(outputs, name, sha) {
+        if (!is_sha256(json_string_value(sha)) || strchr(name, '/') || strcmp(name, "..") == 0)
+            return not_a_manifest(m, "an output without a SHA-256", err);
+        if (!add_file(&m->outputs, &m->n_outputs, name, json_string_value(sha), "output"))
+            return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
+    return ENGAGE_OK;
+}
+
+engage_status_t verify_load(const char *path, verify_manifest_t *m, engage_error_t *err)
+{
+    memset(m, 0, sizeof *m);
+    struct stat info;
+    if (stat(path, &info) == 0 && S_ISDIR(info.st_mode)) {
+        size_t size = strlen(path) + sizeof "/manifest.json";
+        m->path = malloc(size);
+        if (m->path)
+            snprintf(m->path, size, "%s/manifest.json", path);
+    } else {
+        m->path = strdup(path);
+    }
+    if (!m->path)
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    json_error_t jerr;
+    json_t *root = json_load_file(m->path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        FILE *probe = fopen(m->path, "r");
+        if (!probe)
+            return engage_fail(err, ENGAGE_ENOINPUT, m->path, 0, "cannot open the manifest");
+        fclose(probe);
+        return engage_fail(err, ENGAGE_EDATA, m->path, jerr.line > 0 ? jerr.line : 0, "not valid JSON: %s",
+                           jerr.text);
+    }
+    engage_status_t st = json_is_object(root) ? read_document(m, root, err)
+                                              : not_a_manifest(m, "not a JSON object", err);
+    json_decref(root);
+    return st;
+}
+
+static void hash_one(verify_file_t *f, const char *path)
+{
+    if (!digest_file(path, f->actual, NULL)) {
+        f->actual[0] = '\0';
+        f->state = VERIFY_MISSING;
+        return;
+    }
+    f->state = strcmp(f->actual, f->expected) == 0 ? VERIFY_SAME : VERIFY_CHANGED;
+}
+
+void verify_inputs(verify_manifest_t *m)
+{
+    for (size_t i = 0; i < m->n_inputs; i++)
+        hash_one(&m->inputs[i], m->inputs[i].path);
+}
+
+void verify_outputs(verify_manifest_t *m, const char *dir)
+{
+    for (size_t i = 0; i < m->n_outputs; i++) {
+        size_t size = strlen(dir) + strlen(m->outputs[i].path) + 2;
+        char *path = malloc(size);
+        if (!path) {
+            m->outputs[i].state = VERIFY_MISSING;
+            continue;
+        }
+        snprintf(path, size, "%s/%s", dir, m->outputs[i].path);
+        hash_one(&m->outputs[i], path);
+        free(path);
+    }
+}
+
+static void free_files(verify_file_t *files, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(files[i].path);
+        free(files[i].expected);
+    }
+    free(files);
+}
+
+void verify_fini(verify_manifest_t *m)
+{
+    free(m->path);
+    free(m->version);
+    for (size_t i = 0; m->arguments && i < m->n_arguments; i++)
+        free(m->arguments[i]);
+    free(m->arguments);
+    free(m->config_path);
+    free(m->config_text);
+    free_files(m->inputs, m->n_inputs);
+    free_files(m->outputs, m->n_outputs);
+    memset(m, 0, sizeof *m);
+}

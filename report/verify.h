@@ -1,0 +1,61 @@
+/*
+ * report/verify.h — an archived run checked against its manifest.json.
+ *
+ * A manifest names every input (the survey files, the previous wave's, the
+ * roster) with its SHA-256 and every output with its SHA-256.  verify_load
+ * reads one; verify_inputs hashes each input where the manifest says it
+ * is and verify_outputs each output in a folder, so that `engage verify`
+ * and `engage rerun` can say, file by file, what is unchanged.
+ *
+ * verify_manifest_t owns every string in it; verify_fini() frees them.
+ */
+#ifndef ENGAGE_VERIFY_H
+#define ENGAGE_VERIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../core/error.h"
+
+typedef enum {
+    VERIFY_SAME,               /* the bytes hash as recorded */
+    VERIFY_CHANGED,            /* the file is there with another hash */
+    VERIFY_MISSING,            /* the file cannot be read */
+} verify_state_t;
+
+typedef struct {
+    char *path;                /* as recorded (inputs) or the name inside OUTDIR (outputs) */
+    char *expected;            /* hex SHA-256 recorded */
+    char actual[65];           /* hex SHA-256 found, "" when missing */
+    verify_state_t state;
+    const char *role;          /* "config", "input", "previous", "roster", "output" */
+} verify_file_t;
+
+typedef struct {
+    char *path;                /* of manifest.json */
+    char *version;
+    char **arguments;          /* the command line as recorded (argv[0] first) */
+    size_t n_arguments;
+    char *config_path;         /* NULL: the run had no config */
+    char *config_text;
+    verify_file_t *inputs;     /* the config file (its archived text), inputs,
+                                  previous wave, roster */
+    size_t n_inputs;
+    verify_file_t *outputs;
+    size_t n_outputs;
+} verify_manifest_t;
+
+/* Read a manifest.json (a folder means the manifest.json inside it).
+ * ENGAGE_ENOINPUT when it cannot be read, ENGAGE_EDATA when it is not an
+ * engage manifest (naming the line jansson stopped at). */
+engage_status_t verify_load(const char *path, verify_manifest_t *m, engage_error_t *err);
+
+/* Hash every input where the manifest says it is; fills actual and state. */
+void verify_inputs(verify_manifest_t *m);
+
+/* Hash every output inside dir; fills actual and state. */
+void verify_outputs(verify_manifest_t *m, const char *dir);
+
+void verify_fini(verify_manifest_t *m);
+
+#endif
