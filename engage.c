@@ -70,6 +70,8 @@ static const char HELP[] =
     "      --min-group N   smallest group whose figures are shown (3 at least)\n"
     "      --seed N        seed for every random draw\n"
     "      --strict        any rejected row is an error\n"
+    "      --excel         (run) write the CSVs with a UTF-8 byte order mark, so\n"
+    "                      that Excel opens them with the right characters\n"
     "  -q, --quiet         no notes on stderr\n"
     "  -h, --help          this help\n"
     "      --version       print the version\n"
@@ -88,6 +90,7 @@ typedef struct {
     const char *seed;
     bool strict;
     bool quiet;
+    bool excel;                /* CSVs with a UTF-8 byte order mark */
     char **inputs;
     size_t n_inputs;
     const char **previous;     /* --previous FILE..., in order given */
@@ -132,14 +135,14 @@ static int usage_error(const char *message, const char *detail)
 /* Parse argv into opts; returns -1 to go on, else an exit status. */
 static int parse_arguments(int argc, char **argv, options_t *opts)
 {
-    enum { OPT_FORMAT = 256, OPT_MIN_GROUP, OPT_SEED, OPT_STRICT, OPT_VERSION, OPT_PREVIOUS };
+    enum { OPT_FORMAT = 256, OPT_MIN_GROUP, OPT_SEED, OPT_STRICT, OPT_VERSION, OPT_PREVIOUS, OPT_EXCEL };
     static const struct option long_options[] = {
         {"config", required_argument, NULL, 'c'},    {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, OPT_FORMAT}, {"min-group", required_argument, NULL, OPT_MIN_GROUP},
         {"seed", required_argument, NULL, OPT_SEED}, {"strict", no_argument, NULL, OPT_STRICT},
         {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION}, {"previous", required_argument, NULL, OPT_PREVIOUS},
-        {NULL, 0, NULL, 0},
+        {"excel", no_argument, NULL, OPT_EXCEL},     {NULL, 0, NULL, 0},
     };
     if (argc < 2)
         return usage_error("no command given", NULL);
@@ -179,6 +182,7 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         case OPT_MIN_GROUP: opts->min_group = optarg; break;
         case OPT_SEED: opts->seed = optarg; break;
         case OPT_STRICT: opts->strict = true; break;
+        case OPT_EXCEL: opts->excel = true; break;
         case OPT_PREVIOUS:
             if (opts->command != CMD_RUN)
                 return usage_error("--previous is for engage run only", NULL);
@@ -199,7 +203,8 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
     opts->inputs = sub_argv + optind;
     opts->n_inputs = (size_t)(sub_argc - optind);
     if (opts->command == CMD_RERUN || opts->command == CMD_VERIFY) {
-        if (opts->config_path || opts->format || opts->min_group || opts->seed || opts->strict || opts->previous)
+        if (opts->config_path || opts->format || opts->min_group || opts->seed || opts->strict || opts->previous ||
+            opts->excel)
             return usage_error(command, " repeats a recorded run: it takes no config or run options");
         if (opts->n_inputs != 1)
             return usage_error(command, opts->command == CMD_RERUN ? " takes one manifest.json (or its OUTDIR)"
@@ -362,7 +367,8 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
             const char *outdir = opts.output ? opts.output : "engage-out";
             report_input_t in = {.config = &cfg, .dataset = ds, .results = results, .log = &log,
                                  .changes = changes, .previous_log = previous_ds ? &previous_log : NULL,
-                                 .argc = argc, .argv = argv, .version = ENGAGE_VERSION};
+                                 .argc = argc, .argv = argv, .version = ENGAGE_VERSION,
+                                 .excel = opts.excel};
             if (st == ENGAGE_OK)
                 st = report_write(&in, outdir, &err);
             if (st == ENGAGE_OK) {

@@ -3,8 +3,9 @@
  * out.
  *
  * Keys in a fixed, readable order: version, generated (only when
- * SOURCE_DATE_EPOCH is set), arguments, config, inputs, previous (the
- * previous wave's inputs, only with one), outputs.  No clock,
+ * SOURCE_DATE_EPOCH is set), arguments, seed, config (as read), config_text
+ * (the file's text, for `engage rerun`), inputs, roster (with one),
+ * previous (the previous wave's inputs, only with one), outputs.  No clock,
  * host name or temporary path, so the same run gives the same bytes.
  */
 #ifndef ENGAGE_MANIFEST_H

@@ -32,6 +32,7 @@ typedef struct {
      * to this wave (changes_run); previous_log is its ingest log. */
     const changes_t *changes;
     const ingest_log_t *previous_log;
+    bool excel;                /* --excel: every CSV begins with a UTF-8 byte order mark */
 } report_input_t;
 
 /* Write managers.csv, variance.csv, items.csv, changes.csv (with a previous
