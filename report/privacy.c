@@ -4,12 +4,16 @@
  * One sort of the managers by (n, index) serves the whole secondary pass:
  * the next group to hide is always the next shown one in that order, so the
  * pass is a single forward walk.  O(J log J) for J managers.  Change rows
- * (two waves) use the same walk for each wave in turn.
- * Owns: the per-scale reason arrays of a privacy_t.
+ * (two waves) use the same walk for each wave in turn.  Across levels
+ * (privacy_levels) one more sort by (n, index) serves every round: each
+ * part of the scale meets its own managers smallest first in one walk.
+ * Owns: the per-scale reason arrays of a privacy_t (managers, units).
  */
 #include "privacy.h"
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct {
     size_t n;
@@ -92,6 +96,28 @@ static size_t hidden_in(const size_t *n, const unsigned char *reason, size_t cou
     return h;
 }
 
+/* The secondary rule in each wave of the change rows, from the reasons
+ * given.  Hiding a row for one wave hides its respondents of the other wave
+ * too, so the two waves take turns until neither needs another row.
+ * *added counts the rows hidden.  False when out of memory. */
+static bool changes_settle(const size_t *n_previous, const size_t *n, size_t count, size_t k,
+                           unsigned char *reason, size_t *added)
+{
+    *added = 0;
+    for (;;) {
+        size_t added_previous, added_now;
+        size_t hidden_previous = hidden_in(n_previous, reason, count);
+        if (!hide_smallest(n_previous, count, k, reason, &hidden_previous, &added_previous))
+            return false;
+        size_t hidden = hidden_in(n, reason, count);
+        if (!hide_smallest(n, count, k, reason, &hidden, &added_now))
+            return false;
+        *added += added_previous + added_now;
+        if (added_now == 0)
+            return true; /* the previous wave settled in this round and nothing changed since */
+    }
+}
+
 engage_status_t privacy_suppress_changes(const size_t *n_previous, const size_t *n, size_t count,
                                          long min_group, unsigned char *reason,
                                          privacy_change_summary_t *summary, engage_error_t *err)
@@ -106,20 +132,8 @@ engage_status_t privacy_suppress_changes(const size_t *n_previous, const size_t 
         reason[i] = small ? PRIVACY_PRIMARY : PRIVACY_SHOWN;
         s.n_primary += small;
     }
-    /* Hiding a row for one wave hides its respondents of the other wave
-     * too, so the two waves take turns until neither needs another row. */
-    for (;;) {
-        size_t added_previous, added;
-        s.hidden_previous = hidden_in(n_previous, reason, count);
-        if (!hide_smallest(n_previous, count, k, reason, &s.hidden_previous, &added_previous))
-            return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
-        s.hidden = hidden_in(n, reason, count);
-        if (!hide_smallest(n, count, k, reason, &s.hidden, &added))
-            return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
-        s.n_secondary += added_previous + added;
-        if (added == 0)
-            break; /* the previous wave settled in this round and nothing changed since */
-    }
+    if (!changes_settle(n_previous, n, count, k, reason, &s.n_secondary))
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     s.hidden_previous = hidden_in(n_previous, reason, count);
     s.hidden = hidden_in(n, reason, count);
     s.n_shown = count - s.n_primary - s.n_secondary;
@@ -175,6 +189,263 @@ bool privacy_change_hidden(const privacy_t *privacy, size_t s, size_t i)
     return privacy->changes[s].reason[i] != PRIVACY_SHOWN;
 }
 
+/* --- across levels ------------------------------------------------------ */
+
+/* Manager j's change row shows its figures (with a previous wave). */
+static bool levels_row_shown(const privacy_levels_t *lv, size_t j)
+{
+    return lv->n_rows > 0 && lv->row_of[j] < lv->n_rows &&
+           lv->row_reason[lv->row_of[j]] == PRIVACY_SHOWN;
+}
+
+/* Manager j's figures appear in no table. */
+static bool levels_unpublished(const privacy_levels_t *lv, size_t j)
+{
+    return lv->reason[j] != PRIVACY_SHOWN && !levels_row_shown(lv, j);
+}
+
+/* The part of the scale manager j belongs to: its unit while that is
+ * shown, else the company part (index n_units). */
+static size_t levels_part(const privacy_levels_t *lv, size_t j)
+{
+    if (lv->n_units == 0)
+        return 0;
+    size_t u = lv->unit_of[j];
+    return lv->unit_reason[u] == PRIVACY_SHOWN ? u : lv->n_units;
+}
+
+engage_status_t privacy_levels(privacy_levels_t *lv, long min_group, size_t *rounds,
+                               engage_error_t *err)
+{
+    size_t k = min_group < 1 ? 1 : (size_t)min_group;
+    size_t M = lv->n_managers, U = lv->n_units, parts = U + 1;
+    size_t *unit_n = calloc(U ? U : 1, sizeof *unit_n);
+    size_t *unpublished = calloc(parts, sizeof *unpublished);
+    privacy_key_t *order = malloc((M ? M : 1) * sizeof *order);
+    if (!unit_n || !unpublished || !order) {
+        free(unit_n);
+        free(unpublished);
+        free(order);
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
+    for (size_t j = 0; j < M; j++) {
+        order[j] = (privacy_key_t){ lv->n[j], j };
+        if (U)
+            unit_n[lv->unit_of[j]] += lv->n[j];
+    }
+    qsort(order, M, sizeof *order, compare_keys);
+
+    /* (a) units: primary, then secondary among them */
+    bool ok = true;
+    if (U) {
+        size_t hidden = 0, added;
+        for (size_t u = 0; u < U; u++) {
+            lv->unit_reason[u] = unit_n[u] < k ? PRIVACY_PRIMARY : PRIVACY_SHOWN;
+            if (unit_n[u] < k)
+                hidden += unit_n[u];
+        }
+        ok = hide_smallest(unit_n, U, k, lv->unit_reason, &hidden, &added);
+    }
+
+    size_t round = 0;
+    while (ok) {
+        round++;
+        bool changed = false;
+        size_t added;
+        /* (c) the change rows' own rule, after (d) may have hidden a row */
+        if (lv->n_rows > 0) {
+            ok = changes_settle(lv->row_n_previous, lv->row_n, lv->n_rows, k, lv->row_reason,
+                                &added);
+            changed |= added > 0;
+        }
+        /* (a) again, after (d) may have hidden a unit */
+        if (ok && U) {
+            size_t hidden = hidden_in(unit_n, lv->unit_reason, U);
+            ok = hide_smallest(unit_n, U, k, lv->unit_reason, &hidden, &added);
+            changed |= added > 0;
+        }
+        if (!ok)
+            break;
+
+        memset(unpublished, 0, parts * sizeof *unpublished);
+        for (size_t j = 0; j < M; j++)
+            if (levels_unpublished(lv, j))
+                unpublished[levels_part(lv, j)] += lv->n[j];
+        /* (b) one walk in (n, index) order serves every part: each part
+         * meets its own managers smallest first */
+        for (size_t i = 0; i < M; i++) {
+            size_t j = order[i].index, p = levels_part(lv, j);
+            if (unpublished[p] == 0 || unpublished[p] >= k)
+                continue;
+            if (lv->reason[j] == PRIVACY_SHOWN && !levels_row_shown(lv, j)) {
+                lv->reason[j] = PRIVACY_SECONDARY;
+                unpublished[p] += lv->n[j];
+            }
+        }
+        /* (d) parts that (b) could not settle */
+        for (size_t u = 0; u < U; u++)
+            if (lv->unit_reason[u] == PRIVACY_SHOWN && unpublished[u] > 0 && unpublished[u] < k) {
+                lv->unit_reason[u] = PRIVACY_SECONDARY;
+                changed = true;
+            }
+        size_t company = U ? U : 0;
+        for (size_t i = 0; i < M && unpublished[company] > 0 && unpublished[company] < k; i++) {
+            size_t j = order[i].index;
+            if (lv->n[j] == 0 || levels_unpublished(lv, j) || levels_part(lv, j) != company)
+                continue;
+            if (lv->reason[j] == PRIVACY_SHOWN)
+                lv->reason[j] = PRIVACY_SECONDARY;
+            if (levels_row_shown(lv, j))
+                lv->row_reason[lv->row_of[j]] = PRIVACY_SECONDARY;
+            unpublished[company] += lv->n[j];
+            changed = true;
+        }
+        if (!changed)
+            break;
+    }
+    free(unit_n);
+    free(unpublished);
+    free(order);
+    if (!ok)
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    if (rounds)
+        *rounds = round;
+    return ENGAGE_OK;
+}
+
+/* A summary of a decision over groups of sizes n. */
+static privacy_summary_t levels_summary(const size_t *n, const unsigned char *reason, size_t count,
+                                        size_t k)
+{
+    privacy_summary_t s = { 0 };
+    for (size_t j = 0; j < count; j++) {
+        s.respondents += n[j];
+        if (reason[j] == PRIVACY_SHOWN) {
+            s.n_shown++;
+            continue;
+        }
+        s.hidden += n[j];
+        if (reason[j] == PRIVACY_PRIMARY) {
+            s.n_primary++;
+            s.n_empty += n[j] == 0;
+        } else {
+            s.n_secondary++;
+        }
+    }
+    s.scale_suppressed = s.respondents < k;
+    return s;
+}
+
+/* Each current manager's change row: both are in manager_id byte order. */
+static void levels_match_rows(const dataset_t *ds, const changes_scale_t *cs, size_t *row_of,
+                              size_t count)
+{
+    size_t i = 0;
+    for (size_t j = 0; j < count; j++) {
+        const char *id = dataset_manager_id(ds, j);
+        while (i < cs->n_rows && strcmp(cs->rows[i].manager_id, id) < 0)
+            i++;
+        row_of[j] = i < cs->n_rows && strcmp(cs->rows[i].manager_id, id) == 0 ? i : SIZE_MAX;
+    }
+}
+
+engage_status_t privacy_add_levels(privacy_t *privacy, const dataset_t *ds, const results_t *results,
+                                   const units_t *units, const changes_t *changes, long min_group,
+                                   engage_error_t *err)
+{
+    if (!units && !changes)
+        return ENGAGE_OK;
+    size_t k = min_group < 1 ? 1 : (size_t)min_group;
+    engage_status_t st = ENGAGE_OK;
+    for (size_t s = 0; s < results->n_scales && s < privacy->n_scales && st == ENGAGE_OK; s++) {
+        const analysis_scale_t *sc = &results->scales[s];
+        privacy_scale_t *ps = &privacy->scales[s];
+        size_t M = sc->n_managers, c1 = M ? M : 1;
+        bool with_units = units && s < units->n_scales && units->n_managers == M;
+        bool with_rows = changes && s < changes->n_scales && s < privacy->n_change_scales;
+        const changes_scale_t *cs = with_rows ? &changes->scales[s] : NULL;
+        size_t rows = with_rows ? cs->n_rows : 0, r1 = rows ? rows : 1;
+        size_t *n = malloc(c1 * sizeof *n), *row_of = malloc(c1 * sizeof *row_of);
+        size_t *row_n_previous = malloc(r1 * sizeof *row_n_previous);
+        size_t *row_n = malloc(r1 * sizeof *row_n);
+        if (with_units)
+            ps->unit_reason = malloc(units->n_units ? units->n_units : 1);
+        if (!n || !row_of || !row_n_previous || !row_n || (with_units && !ps->unit_reason)) {
+            st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        } else {
+            for (size_t j = 0; j < M; j++)
+                n[j] = sc->managers[j].n;
+            for (size_t i = 0; i < rows; i++) {
+                row_n_previous[i] = cs->rows[i].previous.n;
+                row_n[i] = cs->rows[i].current.n;
+            }
+            if (with_rows)
+                levels_match_rows(ds, cs, row_of, M);
+            privacy_levels_t lv = {
+                .n_managers = M, .n = n, .reason = ps->reason,
+                .n_units = with_units ? units->n_units : 0,
+                .unit_of = with_units ? units->unit_of : NULL, .unit_reason = ps->unit_reason,
+                .n_rows = rows, .row_n_previous = row_n_previous, .row_n = row_n,
+                .row_reason = with_rows ? privacy->changes[s].reason : NULL, .row_of = row_of,
+            };
+            st = privacy_levels(&lv, min_group, NULL, err);
+            if (st == ENGAGE_OK) {
+                privacy_summary_t before = ps->summary;
+                ps->summary = levels_summary(n, ps->reason, M, k);
+                ps->summary.n_primary = before.n_primary;
+                ps->summary.n_empty = before.n_empty;
+                ps->summary.n_secondary = M - before.n_primary - ps->summary.n_shown;
+                if (with_units) {
+                    const units_scale_t *us = &units->scales[s];
+                    size_t *unit_n = malloc((units->n_units ? units->n_units : 1) * sizeof *unit_n);
+                    if (!unit_n) {
+                        st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+                    } else {
+                        for (size_t u = 0; u < units->n_units; u++)
+                            unit_n[u] = us->units[u].n;
+                        ps->unit_summary = levels_summary(unit_n, ps->unit_reason, units->n_units, k);
+                        free(unit_n);
+                    }
+                }
+            }
+            if (st == ENGAGE_OK && with_rows) {
+                privacy_change_scale_t *pc = &privacy->changes[s];
+                double *p = malloc(r1 * sizeof *p);
+                bool *include = malloc(r1 * sizeof *include);
+                if (!p || !include) {
+                    st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+                } else {
+                    for (size_t i = 0; i < rows; i++) {
+                        p[i] = cs->rows[i].welch.p_value;
+                        include[i] = pc->reason[i] == PRIVACY_SHOWN;
+                    }
+                    if (!changes_bh(p, include, rows, pc->q))
+                        st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+                    size_t shown = 0;
+                    for (size_t i = 0; i < rows; i++)
+                        shown += include[i];
+                    pc->summary.n_shown = shown;
+                    pc->summary.n_secondary = rows - pc->summary.n_primary - shown;
+                    pc->summary.hidden_previous = hidden_in(row_n_previous, pc->reason, rows);
+                    pc->summary.hidden = hidden_in(row_n, pc->reason, rows);
+                }
+                free(p);
+                free(include);
+            }
+        }
+        free(n);
+        free(row_of);
+        free(row_n_previous);
+        free(row_n);
+    }
+    return st;
+}
+
+bool privacy_unit_hidden(const privacy_t *privacy, size_t s, size_t u)
+{
+    return !privacy->scales[s].unit_reason || privacy->scales[s].unit_reason[u] != PRIVACY_SHOWN;
+}
+
 engage_status_t privacy_new(const results_t *results, long min_group, privacy_t **out,
                             engage_error_t *err)
 {
@@ -220,8 +491,10 @@ void privacy_free(privacy_t *privacy)
 {
     if (!privacy)
         return;
-    for (size_t s = 0; s < privacy->n_scales; s++)
+    for (size_t s = 0; s < privacy->n_scales; s++) {
         free(privacy->scales[s].reason);
+        free(privacy->scales[s].unit_reason);
+    }
     free(privacy->scales);
     for (size_t s = 0; s < privacy->n_change_scales; s++) {
         free(privacy->changes[s].reason);

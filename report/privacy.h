@@ -12,6 +12,11 @@
  *
  * Managers with n = 0 are suppressed (they have no figure to show) but hide
  * nobody.
+ *
+ * Across levels (units.csv, and changes.csv's current means beside
+ * managers.csv), privacy_levels() grows the decision until every part of a
+ * scale that a subtraction of shown figures can isolate holds 0 or at least
+ * min_group respondents; see privacy_levels_t.
  */
 #ifndef ENGAGE_PRIVACY_H
 #define ENGAGE_PRIVACY_H
@@ -21,6 +26,7 @@
 
 #include "../analysis/analysis.h"
 #include "../analysis/changes.h"
+#include "../analysis/units.h"
 #include "../core/error.h"
 
 typedef enum {
@@ -52,6 +58,9 @@ engage_status_t privacy_suppress(const size_t *n, size_t count, long min_group,
 typedef struct {
     unsigned char *reason;  /* per manager, privacy_reason_t */
     privacy_summary_t summary;
+    unsigned char *unit_reason;     /* per unit (units_t order), privacy_reason_t; NULL
+                                       without units */
+    privacy_summary_t unit_summary; /* the same counts over units */
 } privacy_scale_t;
 
 /* Changes since the previous wave (changes.csv), per scale: a row is
@@ -94,6 +103,67 @@ engage_status_t privacy_add_changes(privacy_t *privacy, const changes_t *changes
 
 /* True when figures of change row i of scale s must not appear anywhere. */
 bool privacy_change_hidden(const privacy_t *privacy, size_t s, size_t i);
+
+/* One scale's decision across levels.  A respondent's figures can be
+ * isolated by subtraction down to these parts: each shown unit minus its
+ * published managers, and the company total minus its shown units and the
+ * published managers of hidden units (without units: the company total
+ * minus every published manager).  A manager is published when shown in
+ * managers.csv or, with a previous wave, when its change row (which shows
+ * its current mean) is shown.  Every part must hold 0 or at least min_group
+ * respondents; a shown manager, unit or change row always holds that many.
+ *
+ * The rules, applied in rounds until none changes anything (suppression
+ * only grows, so this ends):
+ *   (a) a unit with fewer than min_group respondents is suppressed, and
+ *       the secondary rule of privacy_suppress() holds among the units;
+ *   (c) with a previous wave, the rule of privacy_suppress_changes() holds
+ *       again over the change rows;
+ *   (b) within a shown unit (and within the company total for the parts
+ *       above), while the unpublished respondents number 1 to min_group-1,
+ *       the next-smallest manager (n, then manager index) shown in
+ *       managers.csv whose change row is hidden (every shown one without a
+ *       previous wave) is suppressed in managers.csv;
+ *   (d) when there is none: a shown unit is suppressed itself (its managers
+ *       then join the company part); in the company part the next-smallest
+ *       published manager is hidden everywhere (managers.csv and its change
+ *       row).
+ * Without a previous wave (d) never applies (hiding every manager of a
+ * shown unit leaves its own n, at least min_group; the company part is then
+ * the hidden units' n, 0 or at least min_group by (a)), so the first round
+ * settles it.  changes.csv's decision is left as privacy_suppress_changes()
+ * made it unless (d) hides a row. */
+typedef struct {
+    size_t n_managers;
+    const size_t *n;             /* [manager] scored respondents */
+    unsigned char *reason;       /* [manager] in: privacy_suppress()'s decision; out: grown */
+    size_t n_units;              /* 0: no units */
+    const size_t *unit_of;       /* [manager] its unit, with units */
+    unsigned char *unit_reason;  /* [unit] out, with units */
+    size_t n_rows;               /* change rows; 0 without a previous wave */
+    const size_t *row_n_previous, *row_n;  /* [row] each wave's scored respondents */
+    unsigned char *row_reason;   /* [row] in: privacy_suppress_changes()'s decision; out: grown */
+    const size_t *row_of;        /* [manager] its change row, with a previous wave */
+} privacy_levels_t;
+
+/* Decide the units and grow every decision of lv until the rules above
+ * hold.  *rounds (may be NULL) receives the rounds taken, the last of which
+ * changed nothing.  min_group below 1 is treated as 1.  Fails only with
+ * ENGAGE_ENOMEM. */
+engage_status_t privacy_levels(privacy_levels_t *lv, long min_group, size_t *rounds,
+                               engage_error_t *err);
+
+/* privacy_levels() for every scale: units (NULL without units) and the
+ * change rows already in privacy (privacy_add_changes(), when changes is
+ * not NULL); then the summaries and q-values are worked out again over the
+ * final decision.  Does nothing when both are NULL, so managers.csv is then
+ * exactly privacy_new()'s.  Fails only with ENGAGE_ENOMEM. */
+engage_status_t privacy_add_levels(privacy_t *privacy, const dataset_t *ds, const results_t *results,
+                                   const units_t *units, const changes_t *changes, long min_group,
+                                   engage_error_t *err);
+
+/* True when figures of unit u of scale s must not appear anywhere. */
+bool privacy_unit_hidden(const privacy_t *privacy, size_t s, size_t u);
 
 /* Apply privacy_suppress() to every scale of results.  *out is freed with
  * privacy_free().  Fails only with ENGAGE_ENOMEM. */
