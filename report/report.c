@@ -4,7 +4,7 @@
  *
  * The order of work: privacy (privacy.c; of the change rows too, with a
  * previous wave) → CSV tables (tables.c) →
- * report.txt (summary.c) → engage.xlsx (workbook.c, from those CSVs) →
+ * report.txt (summary.c) → report.html (html.c) → engage.xlsx (workbook.c, from those CSVs) →
  * manifest.json (manifest.c, which lists the
  * SHA-256 of every file before it) → swap into OUTDIR (outdir.c).  Any
  * failure removes the temporary folder; OUTDIR changes only at the swap.
@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../core/csv_out.h"
+#include "html.h"
 #include "manifest.h"
 #include "outdir.h"
 #include "privacy.h"
@@ -54,8 +55,8 @@ static const struct {
     { "rejects.csv", write_rejects, false },
 };
 
-/* the tables, report.txt and engage.xlsx */
-enum { N_TABLES = sizeof tables / sizeof tables[0], N_OUTPUTS = N_TABLES + 2 };
+/* the tables, report.txt, report.html and engage.xlsx */
+enum { N_TABLES = sizeof tables / sizeof tables[0], N_OUTPUTS = N_TABLES + 3 };
 
 engage_status_t report_write(const report_input_t *in, const char *outdir, engage_error_t *err)
 {
@@ -104,6 +105,18 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
     n_outputs++;
     free(text);
     text = NULL;
+    if (rc != ENGAGE_OK)
+        goto done;
+
+    char *html = outdir_path(&od, "report.html");
+    if (!html) {
+        rc = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        goto done;
+    }
+    outputs[n_outputs].name = "report.html";
+    rc = html_write(in, privacy, html, outputs[n_outputs].sha256, err);
+    n_outputs++;
+    free(html);
     if (rc != ENGAGE_OK)
         goto done;
 

@@ -1,0 +1,1174 @@
+/*
+ * report/html.c — report.html: the headline, per scale a funnel and a
+ * caterpillar plot, the change since the previous wave and the data-quality
+ * counts, as one self-contained page.
+ *
+ * Written in one pass straight to the file through svg_out_t (svg.c), scale
+ * by scale; the only memory that grows with the data is the ordering of one
+ * scale's shown managers (O(managers)) and, for a large funnel, a fixed
+ * density grid.  Plot sizes are bounded whatever the number of managers:
+ * above HTML_FUNNEL_MAX_DOTS shown managers the funnel is a density grid
+ * with the labelled stand-outs drawn on top, above HTML_CATERPILLAR_MAX_EACH
+ * the caterpillar is a band over rank groups with the most extreme managers
+ * drawn one by one, and each caption says which.
+ *
+ * Privacy follows managers.csv exactly (privacy_hidden); figures come from
+ * the results as the CSVs show them.  Every text from the data (scale, item,
+ * manager and file names) goes through svg_text().  Numbers use svg_fixed()
+ * (locale-independent); the only time written is SOURCE_DATE_EPOCH's.
+ * Owns nothing beyond each call.
+ */
+#include "html.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "svg.h"
+
+/* ------------------------------------------------------------------------ */
+/* page furniture                                                             */
+
+static const char STYLE[] =
+    "body{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,Helvetica,Arial,sans-serif;"
+    "color:#1a1a1a;background:#fff;margin:0;line-height:1.45}\n"
+    "main{max-width:60rem;margin:0 auto;padding:1rem 1.25rem 3rem}\n"
+    "h1{font-size:1.6rem;margin:.6rem 0 .2rem}\n"
+    "h2{font-size:1.25rem;margin:2rem 0 .5rem;border-bottom:1px solid #bbb;padding-bottom:.2rem}\n"
+    "h3{font-size:1.05rem;margin:1.4rem 0 .4rem}\n"
+    "p.meta{color:#555;margin-top:0}\n"
+    "p.headline{font-size:1.1rem}\n"
+    ".share{font-size:1.8rem;font-weight:700}\n"
+    ".scroll{overflow-x:auto}\n"
+    "table{border-collapse:collapse;margin:.5rem 0 1rem;font-variant-numeric:tabular-nums}\n"
+    "th,td{padding:.25rem .6rem;border-bottom:1px solid #ddd;text-align:right;vertical-align:top;"
+    "white-space:nowrap}\n"
+    "th{border-bottom:2px solid #999;vertical-align:bottom}\n"
+    "th.t,td.t{text-align:left;white-space:normal;overflow-wrap:break-word}\n"
+    "tr.total td{font-weight:600}\n"
+    "figure{margin:1rem 0 1.6rem}\n"
+    "figcaption{font-size:.9rem;color:#333;margin-top:.3rem;max-width:760px}\n"
+    "svg.plot{display:block;width:100%;max-width:760px;height:auto;font-family:inherit}\n"
+    "svg .frame{fill:none;stroke:#888}\n"
+    "svg .grid{stroke:#e6e6e6}\n"
+    "svg .tickmark{stroke:#888}\n"
+    "svg .tick{font-size:11px;fill:#333}\n"
+    "svg .axis{font-size:12px;fill:#1a1a1a}\n"
+    "svg .gm{stroke:#1a1a1a;stroke-width:1.2}\n"
+    "svg .gmc{stroke:#1a1a1a;stroke-width:1;stroke-dasharray:2 3}\n"
+    "svg .lim95{fill:none;stroke:#555;stroke-width:1.2;stroke-dasharray:6 4}\n"
+    "svg .lim998{fill:none;stroke:#1a1a1a;stroke-width:1.6}\n"
+    "svg .limtext{font-size:10px;fill:#333}\n"
+    "svg .dot{fill:#7a7a7a;fill-opacity:.6}\n"
+    "svg .dot.above{fill:#1f66b3;fill-opacity:1}\n"
+    "svg .dot.below{fill:#c94f00;fill-opacity:1}\n"
+    "svg .label{font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:3px;"
+    "stroke-linejoin:round}\n"
+    "svg .label.above{fill:#174f8c}\n"
+    "svg .label.below{fill:#9c3d00}\n"
+    "svg .leader{stroke:#9a9a9a;stroke-width:.8}\n"
+    "svg .ci{stroke:#7f9fc4}\n"
+    "svg .ci.edge{stroke:#4d78aa}\n"
+    "svg .cm{fill:#1a1a1a}\n"
+    "svg .band{fill:#c9d8ec}\n"
+    "svg .bandmean{fill:none;stroke:#1a1a1a;stroke-width:1.4}\n"
+    "svg .d1{fill:#333;fill-opacity:.15}\n"
+    "svg .d2{fill:#333;fill-opacity:.3}\n"
+    "svg .d3{fill:#333;fill-opacity:.5}\n"
+    "svg .d4{fill:#333;fill-opacity:.7}\n"
+    "svg .d5{fill:#333;fill-opacity:.9}\n"
+    ".key{display:inline-block;width:.75em;height:.75em;border-radius:50%;margin:0 .2em}\n"
+    ".key.above{background:#1f66b3}\n"
+    ".key.below{background:#c94f00}\n"
+    ".key.dot{background:#7a7a7a}\n"
+    ".note{color:#444}\n"
+    "@media (max-width:40rem){main{padding:.5rem .6rem 2rem}th,td{padding:.2rem .3rem}"
+    ".share{font-size:1.4rem}}\n"
+    "@media print{body{font-size:10pt}main{max-width:none;padding:0}"
+    "h2,h3{break-after:avoid}figure,table,tr{break-inside:avoid}"
+    "svg.plot{max-width:100%}.scroll{overflow:visible}}\n";
+
+/* Plot geometry (SVG user units). */
+enum { PLOT_W = 760, MARGIN_L = 62, MARGIN_R = 22, MARGIN_T = 30, MARGIN_B = 50 };
+
+typedef struct {
+    double left, top, width, height;  /* the plot area */
+} frame_t;
+
+typedef struct {
+    double lo, hi, step;
+    int decimals;
+} axis_t;
+
+static int decimals_of(double step)
+{
+    for (int d = 0; d < 6; d++) {
+        double s = step * pow(10, d);
+        if (fabs(s - round(s)) < 1e-6 * (s > 1 ? s : 1))
+            return d;
+    }
+    return 6;
+}
+
+/* An axis over [lo, hi] widened to steps of 1, 2, 2.5 or 5 × 10^k, about
+ * `ticks` of them; kept inside [floor_lo, ceil_hi] (NAN: no bound). */
+static axis_t nice_axis(double lo, double hi, int ticks, double floor_lo, double ceil_hi)
+{
+    axis_t a;
+    if (!isfinite(lo) || !isfinite(hi)) {
+        lo = 0;
+        hi = 1;
+    }
+    if (!(hi > lo)) {
+        double pad = fabs(lo) > 1e-9 ? fabs(lo) * 0.05 : 0.5;
+        lo -= pad;
+        hi += pad;
+    }
+    double raw = (hi - lo) / ticks;
+    double mag = pow(10, floor(log10(raw)));
+    double f = raw / mag;
+    double step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag;
+    a.lo = floor(lo / step + 1e-9) * step;
+    a.hi = ceil(hi / step - 1e-9) * step;
+    if (isfinite(floor_lo) && a.lo < floor_lo && lo >= floor_lo)
+        a.lo = floor_lo;
+    if (isfinite(ceil_hi) && a.hi > ceil_hi && hi <= ceil_hi)
+        a.hi = ceil_hi;
+    if (!(a.hi > a.lo))
+        a.hi = a.lo + step;
+    a.step = step;
+    a.decimals = decimals_of(step);
+    return a;
+}
+
+static double map_x(const frame_t *f, const axis_t *a, double v)
+{
+    return f->left + (v - a->lo) / (a->hi - a->lo) * f->width;
+}
+
+static double map_y(const frame_t *f, const axis_t *a, double v)
+{
+    return f->top + f->height - (v - a->lo) / (a->hi - a->lo) * f->height;
+}
+
+/* Grid, ticks, frame and axis titles.  x ticks are skipped when x_ticks is
+ * false (the caller draws its own). */
+static void draw_axes(svg_out_t *o, const frame_t *f, const axis_t *ax, const axis_t *ay,
+                      const char *x_title, const char *y_title)
+{
+    char num[64];
+    double first = ceil(ay->lo / ay->step - 1e-9) * ay->step;
+    for (double v = first; v <= ay->hi + 1e-9 * ay->step; v += ay->step) {
+        double y = map_y(f, ay, v);
+        svg_line(o, f->left, y, f->left + f->width, y, "grid");
+        svg_label(o, f->left - 6, y + 4, "end", "tick", svg_fixed(v, ay->decimals, num, sizeof num),
+                  0);
+    }
+    first = ceil(ax->lo / ax->step - 1e-9) * ax->step;
+    for (double v = first; v <= ax->hi + 1e-9 * ax->step; v += ax->step) {
+        double x = map_x(f, ax, v);
+        double y = f->top + f->height;
+        svg_line(o, x, y, x, y + 5, "tickmark");
+        svg_label(o, x, y + 18, "middle", "tick", svg_fixed(v, ax->decimals, num, sizeof num), 0);
+    }
+    svg_rect(o, f->left, f->top, f->width, f->height, "frame");
+    svg_label(o, f->left + f->width / 2, f->top + f->height + 40, "middle", "axis", x_title, 0);
+    svg_label(o, f->left - MARGIN_L + 4, f->top - 12, "start", "axis", y_title, 0);
+}
+
+/* ------------------------------------------------------------------------ */
+/* helpers                                                                    */
+
+typedef struct {
+    char s[64];
+} num_t;
+
+static num_t fixed(double v, int decimals)
+{
+    num_t n;
+    svg_fixed(v, decimals, n.s, sizeof n.s);
+    return n;
+}
+
+static num_t count(size_t v)
+{
+    num_t n;
+    snprintf(n.s, sizeof n.s, "%zu", v);
+    return n;
+}
+
+/* "+0.25" / "-0.25". */
+static num_t signed_fixed(double v, int decimals)
+{
+    num_t n = fixed(v, decimals);
+    if (isfinite(v) && n.s[0] != '-' && strspn(n.s, "0.") != strlen(n.s)) {
+        memmove(n.s + 1, n.s, strlen(n.s) + 1);
+        n.s[0] = '+';
+    }
+    return n;
+}
+
+/* A malloc'd formatted string (NULL when out of memory). */
+static char *afmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *afmt(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    return n < 0 ? NULL : s;
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+static void cell(svg_out_t *o, const char *text, bool left)
+{
+    svg_raw(o, left ? "<td class=\"t\">" : "<td>");
+    svg_text(o, text);
+    svg_raw(o, "</td>");
+}
+
+static void head_cell(svg_out_t *o, const char *text, bool left)
+{
+    svg_raw(o, left ? "<th class=\"t\" scope=\"col\">" : "<th scope=\"col\">");
+    svg_text(o, text);
+    svg_raw(o, "</th>");
+}
+
+/* The manager index of id in the dataset (ids are in byte order), or
+ * SIZE_MAX. */
+static size_t find_manager(const dataset_t *ds, const char *id)
+{
+    size_t lo = 0, hi = dataset_n_managers(ds);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(dataset_manager_id(ds, mid), id);
+        if (c == 0)
+            return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return SIZE_MAX;
+}
+
+static bool shown(const report_input_t *in, const privacy_t *pv, size_t s, size_t j)
+{
+    const analysis_manager_t *am = &in->results->scales[s].managers[j];
+    return !privacy_hidden(pv, s, j) && am->n > 0 && isfinite(am->mean);
+}
+
+/* ------------------------------------------------------------------------ */
+/* funnel plot                                                                */
+
+typedef struct {
+    size_t j;
+    double z;       /* (mean - grand mean) · sqrt(n): farthest out first */
+} pick_t;
+
+static int compare_pick(const void *a, const void *b)
+{
+    const pick_t *x = a, *y = b;
+    if (x->z != y->z)
+        return x->z > y->z ? -1 : 1;
+    return x->j < y->j ? -1 : x->j > y->j;
+}
+
+typedef struct {
+    double x, y;          /* the dot */
+    double lx, ly;        /* the text's anchor point (baseline) */
+    double x0, x1;        /* the text's horizontal extent */
+    const char *anchor;
+    const char *cls;
+    const char *id;
+} label_t;
+
+enum { LABEL_CHARS = 22, LABEL_HEIGHT = 12 };
+#define CHAR_WIDTH 6.4
+
+static int compare_label_y(const void *a, const void *b)
+{
+    const label_t *x = a, *y = b;
+    if (x->y != y->y)
+        return x->y < y->y ? -1 : 1;
+    return x->x < y->x ? -1 : x->x > y->x;
+}
+
+static bool overlaps(const label_t *a, const label_t *b)
+{
+    return a->x0 < b->x1 + 2 && b->x0 < a->x1 + 2 && fabs(a->ly - b->ly) < LABEL_HEIGHT;
+}
+
+/* Place labels beside their dots, top to bottom, moving a label down past
+ * any label it would overlap (a leader line then joins it to its dot). */
+static void place_labels(label_t *labels, size_t n, const frame_t *f)
+{
+    qsort(labels, n, sizeof *labels, compare_label_y);
+    for (size_t i = 0; i < n; i++) {
+        label_t *l = &labels[i];
+        size_t chars = svg_chars(l->id);
+        if (chars > LABEL_CHARS)
+            chars = LABEL_CHARS;
+        double w = (double)chars * CHAR_WIDTH;
+        if (l->x + 6 + w <= f->left + f->width) {
+            l->anchor = "start";
+            l->lx = l->x + 6;
+            l->x0 = l->lx;
+            l->x1 = l->lx + w;
+        } else {
+            l->anchor = "end";
+            l->lx = l->x - 6;
+            l->x0 = l->lx - w;
+            l->x1 = l->lx;
+        }
+        l->ly = l->y + 4;
+        for (bool moved = true; moved;) {
+            moved = false;
+            for (size_t k = 0; k < i; k++)
+                if (overlaps(l, &labels[k])) {
+                    l->ly = labels[k].ly + LABEL_HEIGHT;
+                    moved = true;
+                }
+        }
+    }
+}
+
+static void limit_curve(svg_out_t *o, const frame_t *f, const axis_t *ax, const axis_t *ay,
+                        double gm, double sigma, double z, const char *cls)
+{
+    enum { POINTS = 64 };
+    double xy[2 * POINTS];
+    double room = z > 0 ? ay->hi - gm : gm - ay->lo;
+    double spread = fabs(z) * sigma;
+    double n_start = 1;
+    if (spread > 0 && room > 0 && (spread / room) * (spread / room) > n_start)
+        n_start = (spread / room) * (spread / room);
+    if (room <= 0)
+        return;
+    double n_end = ax->hi;
+    if (n_start >= n_end)
+        return;
+    for (int i = 0; i < POINTS; i++) {
+        double n = n_start * pow(n_end / n_start, (double)i / (POINTS - 1));
+        double v = gm + z * sigma / sqrt(n);
+        xy[2 * i] = map_x(f, ax, n);
+        xy[2 * i + 1] = map_y(f, ay, v);
+    }
+    svg_polyline(o, xy, POINTS, cls);
+}
+
+static engage_status_t funnel(svg_out_t *o, const report_input_t *in, const privacy_t *pv,
+                              size_t s, size_t m, engage_error_t *err)
+{
+    const analysis_scale_t *sc = &in->results->scales[s];
+    const analysis_variance_t *v = &sc->variance;
+    double gm = v->grand_mean;
+    double sigma = isfinite(v->ms_within) && v->ms_within >= 0 ? sqrt(v->ms_within) : NAN;
+    bool limits = isfinite(gm) && isfinite(sigma);
+
+    size_t n_min = SIZE_MAX, n_max = 0, total_above = 0, total_below = 0;
+    double lo = INFINITY, hi = -INFINITY;
+    pick_t above[HTML_LABELS_PER_SIDE], below[HTML_LABELS_PER_SIDE];
+    size_t n_above = 0, n_below = 0;
+    for (size_t j = 0; j < sc->n_managers; j++) {
+        if (!shown(in, pv, s, j))
+            continue;
+        const analysis_manager_t *am = &sc->managers[j];
+        if (am->n < n_min)
+            n_min = am->n;
+        if (am->n > n_max)
+            n_max = am->n;
+        if (am->mean < lo)
+            lo = am->mean;
+        if (am->mean > hi)
+            hi = am->mean;
+        if (am->stands_out == ANALYSIS_WITHIN || !limits)
+            continue;
+        double z = (am->mean - gm) * sqrt((double)am->n);
+        pick_t p = { j, am->stands_out == ANALYSIS_ABOVE ? z : -z };
+        pick_t *side = am->stands_out == ANALYSIS_ABOVE ? above : below;
+        size_t *count_side = am->stands_out == ANALYSIS_ABOVE ? &n_above : &n_below;
+        (*(am->stands_out == ANALYSIS_ABOVE ? &total_above : &total_below))++;
+        /* keep the HTML_LABELS_PER_SIDE farthest out, sorted */
+        if (*count_side == HTML_LABELS_PER_SIDE &&
+            compare_pick(&p, &side[HTML_LABELS_PER_SIDE - 1]) >= 0)
+            continue;
+        size_t i = *count_side < HTML_LABELS_PER_SIDE ? (*count_side)++ : HTML_LABELS_PER_SIDE - 1;
+        while (i > 0 && compare_pick(&p, &side[i - 1]) < 0) {
+            side[i] = side[i - 1];
+            i--;
+        }
+        side[i] = p;
+    }
+    if (isfinite(gm)) {
+        lo = fmin(lo, gm);
+        hi = fmax(hi, gm);
+    }
+    if (limits) {
+        double spread = ANALYSIS_Z998 * sigma / sqrt((double)(n_min > 0 ? n_min : 1));
+        lo = fmin(lo, gm - spread);
+        hi = fmax(hi, gm + spread);
+    }
+    double smin = sc->scale->min, smax = sc->scale->max;
+    lo = fmax(lo, smin);
+    hi = fmin(hi, smax);
+    double pad = (hi - lo) * 0.04;
+    axis_t ay = nice_axis(fmax(lo - pad, smin), fmin(hi + pad, smax), 6, smin, smax);
+    axis_t ax = nice_axis(0, (double)n_max * 1.03 + 1, 8, 0, NAN);
+    ax.lo = 0;
+
+    size_t n_labels = n_above + n_below;
+    double plot_h = 380;
+    if ((double)n_labels * LABEL_HEIGHT + 40 > plot_h)
+        plot_h = (double)n_labels * LABEL_HEIGHT + 40;
+    frame_t f = { MARGIN_L, MARGIN_T, PLOT_W - MARGIN_L - MARGIN_R, plot_h };
+
+    char id[48];
+    snprintf(id, sizeof id, "funnel-%zu", s + 1);
+    char *title = afmt("Funnel plot of %s: manager mean against team size",
+             sc->scale->name);
+    char desc[512];
+    snprintf(desc, sizeof desc,
+             "%zu managers shown, each a dot at team size n and mean score; %zu above and %zu "
+             "below the 99.8%% limits. The grand mean is %s; the 95%% and 99.8%% limits are "
+             "the grand mean plus or minus z times the within-team sd (%s) over the square "
+             "root of n.",
+             m, total_above, total_below, fixed(gm, 2).s, fixed(sigma, 3).s);
+    if (!title)
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    svg_begin(o, id, PLOT_W, MARGIN_T + plot_h + MARGIN_B, title, desc);
+    free(title);
+    draw_axes(o, &f, &ax, &ay, "team size n (scored respondents)", "mean score");
+
+    if (limits) {
+        svg_line(o, map_x(&f, &ax, ax.lo), map_y(&f, &ay, gm), map_x(&f, &ax, ax.hi),
+                 map_y(&f, &ay, gm), "gm");
+        const struct {
+            double z;
+            const char *cls;
+        } curves[] = { { ANALYSIS_Z95, "lim95" }, { -ANALYSIS_Z95, "lim95" },
+                       { ANALYSIS_Z998, "lim998" }, { -ANALYSIS_Z998, "lim998" } };
+        for (size_t c = 0; c < 4; c++)
+            limit_curve(o, &f, &ax, &ay, gm, sigma, curves[c].z, curves[c].cls);
+        /* name the curves where they end, at the right edge */
+        double x_end = f.left + f.width - 3;
+        double y998 = map_y(&f, &ay, gm + ANALYSIS_Z998 * sigma / sqrt(ax.hi));
+        double y95 = map_y(&f, &ay, gm + ANALYSIS_Z95 * sigma / sqrt(ax.hi));
+        if (y95 - y998 >= 9) {
+            svg_label(o, x_end, y998 - 3, "end", "limtext", "99.8%", 0);
+            svg_label(o, x_end, y95 - 3, "end", "limtext", "95%", 0);
+        }
+    }
+
+    /* the dots: every shown manager, or a density grid when there are many */
+    bool grid = m > HTML_FUNNEL_MAX_DOTS;
+    if (!grid) {
+        double r = m > 500 ? 2.2 : 3.2;
+        for (size_t j = 0; j < sc->n_managers; j++) {
+            if (!shown(in, pv, s, j))
+                continue;
+            const analysis_manager_t *am = &sc->managers[j];
+            const char *cls = am->stands_out == ANALYSIS_ABOVE   ? "dot above"
+                              : am->stands_out == ANALYSIS_BELOW ? "dot below"
+                                                                 : "dot";
+            const char *mid = dataset_manager_id(in->dataset, am->manager);
+            char *tip = malloc(strlen(mid) + 128);
+            if (!tip)
+                return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+            sprintf(tip, "%s: mean %s, n %zu", mid, fixed(am->mean, 2).s, am->n);
+            svg_circle(o, map_x(&f, &ax, (double)am->n), map_y(&f, &ay, am->mean), r, cls, tip);
+            free(tip);
+        }
+    } else {
+        enum { GX = 150, GY = 75 };
+        unsigned *cells = calloc((size_t)GX * GY, sizeof *cells);
+        if (!cells)
+            return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        for (size_t j = 0; j < sc->n_managers; j++) {
+            if (!shown(in, pv, s, j))
+                continue;
+            const analysis_manager_t *am = &sc->managers[j];
+            double fx = ((double)am->n - ax.lo) / (ax.hi - ax.lo);
+            double fy = (am->mean - ay.lo) / (ay.hi - ay.lo);
+            long cx = (long)(fx * GX), cy = (long)(fy * GY);
+            cx = cx < 0 ? 0 : cx >= GX ? GX - 1 : cx;
+            cy = cy < 0 ? 0 : cy >= GY ? GY - 1 : cy;
+            cells[(size_t)cy * GX + (size_t)cx]++;
+        }
+        double cw = f.width / GX, ch = f.height / GY;
+        for (size_t cy = 0; cy < GY; cy++)
+            for (size_t cx = 0; cx < GX; cx++) {
+                unsigned c = cells[cy * GX + cx];
+                if (c == 0)
+                    continue;
+                const char *cls = c < 2 ? "d1" : c < 5 ? "d2" : c < 20 ? "d3" : c < 100 ? "d4" : "d5";
+                svg_rect(o, f.left + (double)cx * cw, f.top + f.height - (double)(cy + 1) * ch, cw,
+                         ch, cls);
+            }
+        free(cells);
+    }
+
+    /* labels of the farthest-out stand-outs (their dots drawn again on top
+     * of a density grid) */
+    label_t labels[2 * HTML_LABELS_PER_SIDE];
+    size_t nl = 0;
+    for (int side = 0; side < 2; side++) {
+        const pick_t *p = side == 0 ? above : below;
+        size_t np = side == 0 ? n_above : n_below;
+        for (size_t i = 0; i < np; i++) {
+            const analysis_manager_t *am = &sc->managers[p[i].j];
+            label_t *l = &labels[nl++];
+            memset(l, 0, sizeof *l);
+            l->x = map_x(&f, &ax, (double)am->n);
+            l->y = map_y(&f, &ay, am->mean);
+            l->cls = side == 0 ? "label above" : "label below";
+            l->id = dataset_manager_id(in->dataset, am->manager);
+            if (grid)
+                svg_circle(o, l->x, l->y, 2.6, side == 0 ? "dot above" : "dot below", NULL);
+        }
+    }
+    place_labels(labels, nl, &f);
+    for (size_t i = 0; i < nl; i++)
+        if (fabs(labels[i].ly - 4 - labels[i].y) > 3)
+            svg_line(o, labels[i].x, labels[i].y,
+                     strcmp(labels[i].anchor, "start") == 0 ? labels[i].x0 - 1 : labels[i].x1 + 1,
+                     labels[i].ly - 4, "leader");
+    for (size_t i = 0; i < nl; i++)
+        svg_label(o, labels[i].lx, labels[i].ly, labels[i].anchor, labels[i].cls, labels[i].id,
+                  LABEL_CHARS);
+    svg_end(o);
+
+    /* the caption */
+    svg_raw(o, "<figcaption>Funnel plot: each dot is a shown manager, at their team size and "
+               "mean score. ");
+    if (grid)
+        svg_rawf(o, "With %zu shown managers the dots are drawn as a density grid (darker: "
+                    "more managers in a cell); the labelled stand-outs are drawn as dots. ", m);
+    if (limits) {
+        svg_raw(o, "The horizontal line is the grand mean (");
+        svg_number(o, gm, 2);
+        svg_raw(o, "); the dashed curves are the 95% limits and the solid curves the 99.8% "
+                   "limits for a team of each size (grand mean &#177; z &#183; ");
+        svg_number(o, sigma, 3);
+        svg_raw(o, " / &#8730;n, with the pooled within-team sd). ");
+        if (total_above + total_below == 0) {
+            svg_raw(o, "No shown manager lies outside the 99.8% limits.");
+        } else {
+            svg_rawf(o, "<span class=\"key above\"></span>%zu above and "
+                        "<span class=\"key below\"></span>%zu below the 99.8%% limits, which "
+                        "chance alone would give about one team in 500",
+                     total_above, total_below);
+            if (total_above > n_above || total_below > n_below)
+                svg_rawf(o, "; the %d farthest out on each side are labelled, all are flagged "
+                            "in managers.csv (stands_out)", HTML_LABELS_PER_SIDE);
+            svg_raw(o, ".");
+        }
+    } else {
+        svg_raw(o, "No funnel limits: the variance within teams is not defined (every team "
+                   "has a single scored respondent).");
+    }
+    svg_raw(o, "</figcaption>\n");
+    return ENGAGE_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* caterpillar plot                                                           */
+
+typedef struct {
+    double mean;
+    size_t j;
+} ranked_t;
+
+static int compare_ranked(const void *a, const void *b)
+{
+    const ranked_t *x = a, *y = b;
+    if (x->mean != y->mean)
+        return x->mean < y->mean ? -1 : 1;
+    return x->j < y->j ? -1 : x->j > y->j;
+}
+
+static void interval(svg_out_t *o, const frame_t *f, const axis_t *ax, const axis_t *ay,
+                     const report_input_t *in, const analysis_manager_t *am, double rank, double r,
+                     bool tooltip)
+{
+    double x = map_x(f, ax, rank);
+    if (isfinite(am->ci_low) && isfinite(am->ci_high))
+        svg_line(o, x, map_y(f, ay, fmax(am->ci_low, ay->lo)), x,
+                 map_y(f, ay, fmin(am->ci_high, ay->hi)), NULL);
+    char *tip = NULL;
+    if (tooltip) {
+        const char *mid = dataset_manager_id(in->dataset, am->manager);
+        tip = malloc(strlen(mid) + 160);
+        if (tip)
+            sprintf(tip, "%s: mean %s, 95%% CI %s to %s, n %zu", mid, fixed(am->mean, 2).s,
+                    fixed(am->ci_low, 2).s, fixed(am->ci_high, 2).s, am->n);
+    }
+    svg_circle(o, x, map_y(f, ay, am->mean), r, "cm", tip);
+    free(tip);
+}
+
+static engage_status_t caterpillar(svg_out_t *o, const report_input_t *in, const privacy_t *pv,
+                                   size_t s, size_t m, engage_error_t *err)
+{
+    const analysis_scale_t *sc = &in->results->scales[s];
+    const analysis_variance_t *v = &sc->variance;
+    ranked_t *order = malloc(m * sizeof *order);
+    if (!order)
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    size_t k = 0;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t j = 0; j < sc->n_managers && k < m; j++) {
+        if (!shown(in, pv, s, j))
+            continue;
+        const analysis_manager_t *am = &sc->managers[j];
+        order[k++] = (ranked_t){ am->mean, j };
+        lo = fmin(lo, isfinite(am->ci_low) ? am->ci_low : am->mean);
+        hi = fmax(hi, isfinite(am->ci_high) ? am->ci_high : am->mean);
+    }
+    m = k;
+    qsort(order, m, sizeof *order, compare_ranked);
+    double smin = sc->scale->min, smax = sc->scale->max;
+    lo = fmax(lo, smin);
+    hi = fmin(hi, smax);
+    axis_t ay = nice_axis(lo, hi, 6, smin, smax);
+    axis_t ax = nice_axis(1, (double)m, 8, NAN, NAN);
+    ax.lo = 0.5;
+    ax.hi = (double)m + 0.5;
+    frame_t f = { MARGIN_L, MARGIN_T, PLOT_W - MARGIN_L - MARGIN_R, 340 };
+
+    bool each = m <= HTML_CATERPILLAR_MAX_EACH;
+    char id[48], desc[512];
+    snprintf(id, sizeof id, "caterpillar-%zu", s + 1);
+    char *title = afmt("Caterpillar plot of %s: managers ranked by mean score",
+             sc->scale->name);
+    if (each)
+        snprintf(desc, sizeof desc,
+                 "%zu shown managers from the lowest mean (left) to the highest (right), each "
+                 "with the 95%% confidence interval of the mean as a vertical line.", m);
+    else
+        snprintf(desc, sizeof desc,
+                 "%zu shown managers ranked from the lowest mean (left) to the highest (right), "
+                 "in %d groups of neighbouring ranks: the band spans the average 95%% interval "
+                 "of each group, the line its average mean; the %d lowest and %d highest "
+                 "managers are drawn one by one.",
+                 m, HTML_CATERPILLAR_GROUPS, HTML_CATERPILLAR_EDGE, HTML_CATERPILLAR_EDGE);
+    if (!title) {
+        free(order);
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
+    svg_begin(o, id, PLOT_W, MARGIN_T + f.height + MARGIN_B, title, desc);
+    free(title);
+
+    /* the rank axis: ticks at nice ranks from 1 */
+    axis_t rank_ticks = nice_axis(0, (double)m, 8, NAN, NAN);
+    axis_t no_ticks = ax;
+    no_ticks.step = ax.hi - ax.lo + 1;  /* draw_axes then draws no x tick */
+    draw_axes(o, &f, &no_ticks, &ay, "managers ranked by mean score, lowest first", "mean score");
+    char num[64];
+    for (double r = rank_ticks.step; r <= (double)m + 1e-9; r += rank_ticks.step) {
+        double x = map_x(&f, &ax, r);
+        svg_line(o, x, f.top + f.height, x, f.top + f.height + 5, "tickmark");
+        svg_label(o, x, f.top + f.height + 18, "middle", "tick", svg_fixed(r, 0, num, sizeof num),
+                  0);
+    }
+    svg_label(o, map_x(&f, &ax, 1), f.top + f.height + 18, "middle", "tick", "1", 0);
+    if (isfinite(v->grand_mean) && v->grand_mean >= ay.lo && v->grand_mean <= ay.hi)
+        svg_line(o, f.left, map_y(&f, &ay, v->grand_mean), f.left + f.width,
+                 map_y(&f, &ay, v->grand_mean), "gmc");
+
+    double slot = f.width / (double)(m ? m : 1);
+    if (each) {
+        double sw = fmax(0.3, fmin(2.5, slot * 0.5));
+        double r = fmax(0.7, fmin(3.2, slot * 0.45));
+        svg_raw(o, "<g class=\"ci\" stroke-width=\"");
+        svg_coord(o, sw);
+        svg_raw(o, "\">\n");
+        for (size_t i = 0; i < m; i++)
+            interval(o, &f, &ax, &ay, in, &sc->managers[order[i].j], (double)(i + 1), r,
+                     m <= HTML_FUNNEL_MAX_DOTS);
+        svg_raw(o, "</g>\n");
+    } else {
+        enum { G = HTML_CATERPILLAR_GROUPS };
+        double *band = malloc(sizeof(double) * 2 * (2 * G));
+        double *line = malloc(sizeof(double) * 2 * G);
+        if (!band || !line) {
+            free(band);
+            free(line);
+            free(order);
+            return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        }
+        for (size_t g = 0; g < G; g++) {
+            size_t a = g * m / G, b = (g + 1) * m / G;
+            double sl = 0, sh = 0, sm = 0;
+            size_t nc = 0;
+            for (size_t i = a; i < b; i++) {
+                const analysis_manager_t *am = &sc->managers[order[i].j];
+                sm += am->mean;
+                if (isfinite(am->ci_low) && isfinite(am->ci_high)) {
+                    sl += am->ci_low;
+                    sh += am->ci_high;
+                    nc++;
+                }
+            }
+            double cnt = (double)(b - a);
+            double mean = sm / cnt;
+            double x = map_x(&f, &ax, ((double)a + (double)b + 1) / 2);
+            double yl = nc ? fmax(sl / (double)nc, ay.lo) : mean;
+            double yh = nc ? fmin(sh / (double)nc, ay.hi) : mean;
+            band[2 * g] = x;
+            band[2 * g + 1] = map_y(&f, &ay, yh);
+            band[2 * (2 * G - 1 - g)] = x;
+            band[2 * (2 * G - 1 - g) + 1] = map_y(&f, &ay, yl);
+            line[2 * g] = x;
+            line[2 * g + 1] = map_y(&f, &ay, mean);
+        }
+        svg_polygon(o, band, 2 * G, "band");
+        svg_polyline(o, line, G, "bandmean");
+        free(band);
+        free(line);
+        svg_raw(o, "<g class=\"ci edge\" stroke-width=\"0.8\">\n");
+        for (size_t i = 0; i < m; i++) {
+            if (i == HTML_CATERPILLAR_EDGE && m > 2 * HTML_CATERPILLAR_EDGE)
+                i = m - HTML_CATERPILLAR_EDGE;
+            interval(o, &f, &ax, &ay, in, &sc->managers[order[i].j], (double)(i + 1), 1.6, true);
+        }
+        svg_raw(o, "</g>\n");
+    }
+    svg_end(o);
+    free(order);
+
+    svg_raw(o, "<figcaption>Caterpillar plot: ");
+    if (each) {
+        svg_rawf(o, "the %zu shown %s ranked by mean score, lowest on the left; each line is "
+                    "the 95%% confidence interval of a manager's mean, the dot the mean.",
+                 m, plural(m, "manager", "managers"));
+        if (m > HTML_CATERPILLAR_FULL)
+            svg_raw(o, " With this many managers the lines are thin.");
+    } else {
+        svg_rawf(o, "%zu shown managers are too many to draw one by one. They are ranked by "
+                    "mean score (lowest on the left) and cut into %d groups of neighbouring "
+                    "ranks: the shaded band spans each group's average 95%% confidence "
+                    "interval and the line follows its average mean. The %d lowest and the "
+                    "%d highest managers are drawn one by one (interval and dot); "
+                    "managers.csv lists every manager.",
+                 m, HTML_CATERPILLAR_GROUPS, HTML_CATERPILLAR_EDGE, HTML_CATERPILLAR_EDGE);
+    }
+    if (isfinite(v->grand_mean)) {
+        svg_raw(o, " The dotted line is the grand mean (");
+        svg_number(o, v->grand_mean, 2);
+        svg_raw(o, ").");
+    }
+    svg_raw(o, "</figcaption>\n");
+    return ENGAGE_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* sections                                                                   */
+
+static void share_sentence(svg_out_t *o, const analysis_scale_t *sc, const privacy_scale_t *ps,
+                           long k)
+{
+    const analysis_variance_t *v = &sc->variance;
+    svg_raw(o, "<p class=\"headline\">");
+    if (ps->summary.scale_suppressed) {
+        svg_raw(o, "The share of the variance in <strong>");
+        svg_text(o, sc->scale->name);
+        if (v->respondents == 0)
+            svg_raw(o, "</strong> that lies between managers is not known: no respondent was "
+                       "scored on this scale.");
+        else
+            svg_rawf(o, "</strong> that lies between managers is not shown: fewer than %ld "
+                        "respondents were scored on this scale.", k);
+    } else if (!isfinite(v->icc_reml)) {
+        svg_raw(o, "The share of the variance in <strong>");
+        svg_text(o, sc->scale->name);
+        svg_raw(o, "</strong> that lies between managers cannot be estimated with these data.");
+    } else if (v->var_between_reml == 0.0) {
+        svg_raw(o, "<span class=\"share\">0%</span> None of the variance in <strong>");
+        svg_text(o, sc->scale->name);
+        svg_raw(o, "</strong> can be placed between managers (the REML estimate of the "
+                   "between-manager variance is 0).");
+    } else {
+        svg_raw(o, "<span class=\"share\">");
+        svg_number(o, 100.0 * v->icc_reml, 1);
+        svg_raw(o, "%</span> of the variance in <strong>");
+        svg_text(o, sc->scale->name);
+        svg_raw(o, "</strong> lies between managers (REML estimate).");
+    }
+    svg_raw(o, "</p>\n");
+}
+
+static void headline(svg_out_t *o, const report_input_t *in, const privacy_t *pv, long k)
+{
+    const results_t *res = in->results;
+    svg_raw(o, "<section id=\"headline\">\n<h2>Share of the variance that lies between "
+               "managers</h2>\n");
+    if (res->n_scales == 0) {
+        svg_raw(o, "<p>No scale was analysed.</p>\n</section>\n");
+        return;
+    }
+    for (size_t s = 0; s < res->n_scales; s++)
+        share_sentence(o, &res->scales[s], &pv->scales[s], k);
+    svg_raw(o, "<div class=\"scroll\"><table>\n<thead><tr>");
+    head_cell(o, "scale", true);
+    head_cell(o, "between managers (REML)", false);
+    head_cell(o, "ICC(1)", false);
+    head_cell(o, "95% CI of ICC(1)", false);
+    head_cell(o, "F test", false);
+    head_cell(o, "respondents", false);
+    head_cell(o, "managers", false);
+    svg_raw(o, "</tr></thead>\n<tbody>\n");
+    for (size_t s = 0; s < res->n_scales; s++) {
+        const analysis_scale_t *sc = &res->scales[s];
+        const analysis_variance_t *v = &sc->variance;
+        svg_raw(o, "<tr>");
+        cell(o, sc->scale->name, true);
+        if (pv->scales[s].summary.scale_suppressed) {
+            svg_raw(o, "<td colspan=\"4\" class=\"t note\">not shown: fewer than ");
+            svg_rawf(o, "%ld scored respondents</td>", k);
+        } else {
+            char share[80];
+            if (isfinite(v->icc_reml))
+                snprintf(share, sizeof share, "%s%%", fixed(100.0 * v->icc_reml, 1).s);
+            else
+                snprintf(share, sizeof share, "n/a");
+            cell(o, share, false);
+            cell(o, fixed(v->icc1, 3).s, false);
+            char ci[160];
+            if (isfinite(v->icc1_ci_low) && isfinite(v->icc1_ci_high))
+                snprintf(ci, sizeof ci, "%s to %s", fixed(v->icc1_ci_low, 3).s,
+                         fixed(v->icc1_ci_high, 3).s);
+            else
+                snprintf(ci, sizeof ci, "n/a");
+            cell(o, ci, false);
+            char ftext[200];
+            if (isfinite(v->f)) {
+                char p[96];
+                if (isfinite(v->p_value) && v->p_value < 0.001)
+                    snprintf(p, sizeof p, ", p < 0.001");
+                else if (isfinite(v->p_value))
+                    snprintf(p, sizeof p, ", p = %s", fixed(v->p_value, 3).s);
+                else
+                    p[0] = '\0';
+                snprintf(ftext, sizeof ftext, "F(%s, %s) = %s%s", fixed(v->df_between, 0).s,
+                         fixed(v->df_within, 0).s, fixed(v->f, 2).s, p);
+            } else {
+                snprintf(ftext, sizeof ftext, "n/a");
+            }
+            cell(o, ftext, false);
+        }
+        cell(o, count(v->respondents).s, false);
+        cell(o, count(v->managers).s, false);
+        svg_raw(o, "</tr>\n");
+    }
+    svg_raw(o, "</tbody></table></div>\n<p class=\"note\">The REML share is the variance "
+               "component between managers over the total (lme4's random-intercept model); "
+               "ICC(1) is the one-way ANOVA estimate with its 95% interval. variance.csv "
+               "gives every figure to 12 significant digits.</p>\n</section>\n");
+}
+
+typedef struct {
+    double size;   /* |delta| */
+    size_t i;      /* change row */
+} change_rank_t;
+
+static int compare_change(const void *a, const void *b)
+{
+    const change_rank_t *x = a, *y = b;
+    if (x->size != y->size)
+        return x->size > y->size ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static engage_status_t change_section(svg_out_t *o, const report_input_t *in,
+                                      const privacy_t *pv, size_t s, long k, engage_error_t *err)
+{
+    if (!in->changes || s >= in->changes->n_scales || s >= pv->n_change_scales)
+        return ENGAGE_OK;
+    const changes_scale_t *cs = &in->changes->scales[s];
+    const privacy_change_scale_t *pc = &pv->changes[s];
+    const privacy_change_summary_t *ps = &pc->summary;
+    svg_raw(o, "<h3>Change since the previous wave</h3>\n<p>");
+    if (ps->scale_suppressed) {
+        svg_rawf(o, "The change is not shown: fewer than %ld respondents were scored on this "
+                    "scale in %s (previous wave %zu, this wave %zu).", k,
+                 cs->previous.n < (size_t)k && cs->current.n < (size_t)k ? "both waves"
+                                                                         : "one of the waves",
+                 cs->previous.n, cs->current.n);
+    } else {
+        const changes_welch_t *w = &cs->welch;
+        svg_rawf(o, "Mean score: %s in the previous wave (%zu respondents), %s now (%zu); "
+                    "change <strong>%s</strong>",
+                 fixed(cs->previous.mean, 2).s, cs->previous.n, fixed(cs->current.mean, 2).s,
+                 cs->current.n, signed_fixed(w->delta, 2).s);
+        if (isfinite(w->ci_low) && isfinite(w->ci_high)) {
+            svg_rawf(o, " (95%% CI %s to %s", signed_fixed(w->ci_low, 2).s,
+                     signed_fixed(w->ci_high, 2).s);
+            if (isfinite(w->p_value) && w->p_value < 0.001)
+                svg_raw(o, ", p &lt; 0.001");
+            else if (isfinite(w->p_value))
+                svg_rawf(o, ", p = %s", fixed(w->p_value, 3).s);
+            svg_raw(o, ")");
+        }
+        svg_raw(o, ", Welch's t-test.");
+    }
+    svg_raw(o, "</p>\n");
+    if (ps->scale_suppressed)
+        return ENGAGE_OK;
+
+    change_rank_t *order = malloc((cs->n_rows ? cs->n_rows : 1) * sizeof *order);
+    if (!order)
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    size_t m = 0, tested = 0;
+    for (size_t i = 0; i < cs->n_rows; i++) {
+        if (pc->reason[i] != PRIVACY_SHOWN || !isfinite(pc->q[i]))
+            continue;
+        tested++;
+        if (!(pc->q[i] < 0.05) || !isfinite(cs->rows[i].welch.delta))
+            continue;
+        /* named only when managers.csv shows the manager too */
+        size_t j = find_manager(in->dataset, cs->rows[i].manager_id);
+        if (j == SIZE_MAX || privacy_hidden(pv, s, j))
+            continue;
+        order[m++] = (change_rank_t){ fabs(cs->rows[i].welch.delta), i };
+    }
+    if (m == 0) {
+        svg_rawf(o, "<p>No shown manager's change holds at q &lt; 0.05 (Welch t-tests, "
+                    "Benjamini-Hochberg adjusted over the %zu shown %s with a test).</p>\n",
+                 tested, plural(tested, "manager", "managers"));
+        free(order);
+        return ENGAGE_OK;
+    }
+    qsort(order, m, sizeof *order, compare_change);
+    size_t listed = m < HTML_CHANGES_LISTED ? m : HTML_CHANGES_LISTED;
+    svg_rawf(o, "<p>Managers whose change holds at q &lt; 0.05 (Welch t-tests, "
+                "Benjamini-Hochberg adjusted over the %zu shown %s with a test), largest "
+                "change first:</p>\n",
+             tested, plural(tested, "manager", "managers"));
+    svg_raw(o, "<div class=\"scroll\"><table>\n<thead><tr>");
+    static const char *const head[] = { "manager", "n before", "before", "n now", "now",
+                                         "change", "q" };
+    for (size_t c = 0; c < 7; c++)
+        head_cell(o, head[c], c == 0);
+    svg_raw(o, "</tr></thead>\n<tbody>\n");
+    for (size_t r = 0; r < listed; r++) {
+        const changes_row_t *row = &cs->rows[order[r].i];
+        double q = pc->q[order[r].i];
+        svg_raw(o, "<tr>");
+        cell(o, row->manager_id, true);
+        cell(o, count(row->previous.n).s, false);
+        cell(o, fixed(row->previous.mean, 2).s, false);
+        cell(o, count(row->current.n).s, false);
+        cell(o, fixed(row->current.mean, 2).s, false);
+        cell(o, signed_fixed(row->welch.delta, 2).s, false);
+        cell(o, q < 0.001 ? "<0.001" : fixed(q, 3).s, false);
+        svg_raw(o, "</tr>\n");
+    }
+    svg_raw(o, "</tbody></table></div>\n");
+    if (m > listed)
+        svg_rawf(o, "<p class=\"note\">&#8230; and %zu more in changes.csv (q_value below "
+                    "0.05).</p>\n", m - listed);
+    free(order);
+    return ENGAGE_OK;
+}
+
+static engage_status_t scale_section(svg_out_t *o, const report_input_t *in, const privacy_t *pv,
+                                     size_t s, long k, engage_error_t *err)
+{
+    const analysis_scale_t *sc = &in->results->scales[s];
+    const analysis_variance_t *v = &sc->variance;
+    const privacy_summary_t *ps = &pv->scales[s].summary;
+    svg_rawf(o, "<section id=\"scale-%zu\">\n<h2>Scale: ", s + 1);
+    svg_text(o, sc->scale->name);
+    svg_raw(o, "</h2>\n");
+    engage_status_t rc = ENGAGE_OK;
+    if (ps->scale_suppressed) {
+        if (v->respondents == 0)
+            svg_raw(o, "<p>No respondent was scored on this scale, so it has no figures.</p>\n");
+        else
+            svg_rawf(o, "<p>Only %zu %s scored on this scale, fewer than %ld, so none of its "
+                        "figures is shown and it has no plots.</p>\n",
+                     v->respondents, plural(v->respondents, "respondent was", "respondents were"),
+                     k);
+    } else {
+        svg_rawf(o, "<p>%zu %s scored on the scale's %zu %s; they report to %zu %s, of whom "
+                    "%zu %s shown.",
+                 v->respondents, plural(v->respondents, "respondent was", "respondents were"),
+                 sc->scale->n_items, plural(sc->scale->n_items, "item", "items"), v->managers,
+                 plural(v->managers, "manager", "managers"), ps->n_shown,
+                 plural(ps->n_shown, "is", "are"));
+        size_t small = ps->n_primary - ps->n_empty;
+        if (small > 0)
+            svg_rawf(o, " Not shown: %zu %s with fewer than %ld scored respondents.", small,
+                     plural(small, "manager", "managers"), k);
+        if (ps->n_secondary > 0)
+            svg_rawf(o, " Also not shown: %zu %s whose figures would let the hidden teams be "
+                        "worked out by subtraction.",
+                     ps->n_secondary, plural(ps->n_secondary, "manager", "managers"));
+        svg_raw(o, "</p>\n");
+        size_t m = 0;
+        for (size_t j = 0; j < sc->n_managers; j++)
+            m += shown(in, pv, s, j);
+        if (m == 0) {
+            svg_raw(o, "<p>No manager has enough scored respondents to be shown, so there are "
+                       "no plots.</p>\n");
+        } else {
+            svg_raw(o, "<figure>\n");
+            rc = funnel(o, in, pv, s, m, err);
+            svg_raw(o, "</figure>\n");
+            if (rc == ENGAGE_OK) {
+                svg_raw(o, "<figure>\n");
+                rc = caterpillar(o, in, pv, s, m, err);
+                svg_raw(o, "</figure>\n");
+            }
+        }
+    }
+    if (rc == ENGAGE_OK)
+        rc = change_section(o, in, pv, s, k, err);
+    svg_raw(o, "</section>\n");
+    return rc;
+}
+
+static void quality_rows(svg_out_t *o, const ingest_log_t *log, const char *wave, size_t total[4])
+{
+    if (!log)
+        return;
+    for (size_t i = 0; i < log->n_files; i++) {
+        const ingest_file_t *f = &log->files[i];
+        svg_raw(o, "<tr>");
+        cell(o, f->path ? f->path : "", true);
+        if (wave)
+            cell(o, wave, true);
+        cell(o, f->layout ? f->layout : f->format ? f->format : "", true);
+        cell(o, f->encoding ? f->encoding : "", true);
+        size_t v[4] = { f->rows, f->accepted, f->rejected, f->excluded };
+        for (int c = 0; c < 4; c++) {
+            cell(o, count(v[c]).s, false);
+            total[c] += v[c];
+        }
+        svg_raw(o, "</tr>\n");
+    }
+}
+
+static void quality_section(svg_out_t *o, const report_input_t *in)
+{
+    svg_raw(o, "<section id=\"quality\">\n<h2>Data quality</h2>\n");
+    const ingest_log_t *log = in->log;
+    size_t n_files = (log ? log->n_files : 0) + (in->previous_log ? in->previous_log->n_files : 0);
+    if (n_files == 0) {
+        svg_raw(o, "<p>No input file was recorded.</p>\n</section>\n");
+        return;
+    }
+    bool waves = in->previous_log != NULL;
+    svg_raw(o, "<div class=\"scroll\"><table>\n<thead><tr>");
+    head_cell(o, "file", true);
+    if (waves)
+        head_cell(o, "wave", true);
+    head_cell(o, "format", true);
+    head_cell(o, "encoding", true);
+    static const char *const head[] = { "rows", "accepted", "rejected", "excluded" };
+    for (int c = 0; c < 4; c++)
+        head_cell(o, head[c], false);
+    svg_raw(o, "</tr></thead>\n<tbody>\n");
+    size_t total[4] = { 0 };
+    quality_rows(o, log, waves ? "current" : NULL, total);
+    quality_rows(o, in->previous_log, "previous", total);
+    if (n_files > 1) {
+        svg_rawf(o, "<tr class=\"total\"><td class=\"t\" colspan=\"%d\">total</td>", waves ? 4 : 3);
+        for (int c = 0; c < 4; c++)
+            cell(o, count(total[c]).s, false);
+        svg_raw(o, "</tr>\n");
+    }
+    svg_raw(o, "</tbody></table></div>\n<p>");
+    if (total[2] == 0 && total[3] == 0)
+        svg_raw(o, "No row was rejected or excluded.");
+    else
+        svg_rawf(o, "%zu %s rejected and %zu excluded (superseded by a later answer from the "
+                    "same respondent, or marked by the survey tool as a preview, a test, spam "
+                    "or never submitted); rejects.csv lists each with its file, line and "
+                    "reason.", total[2], plural(total[2], "row was", "rows were"), total[3]);
+    svg_raw(o, "</p>\n</section>\n");
+}
+
+static void about_section(svg_out_t *o, long k)
+{
+    svg_rawf(o, "<section id=\"about\">\n<h2>About these figures</h2>\n<p>A manager's figures "
+                "are shown only when at least %ld of their team were scored on the scale. When "
+                "hiding the small teams alone would let a group of fewer than %ld people be "
+                "worked out by subtraction from the scale totals, the next-smallest team is "
+                "hidden too. Hidden managers appear nowhere on this page: no dot, label or "
+                "interval. A change since the previous wave is named only when changes.csv "
+                "shows it and managers.csv shows the manager.</p>\n<p>Figures here are "
+                "rounded; managers.csv, variance.csv and items.csv give them to 12 significant "
+                "digits.</p>\n</section>\n", k, k);
+}
+
+/* "2024-05-01 12:00 UTC" from SOURCE_DATE_EPOCH (a whole number of
+ * seconds), or false. */
+static bool source_date(char *buf, size_t size)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    if (!s || !*s)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (*p < '0' || *p > '9')
+            return false;
+    errno = 0;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (errno != 0 || *end != '\0')
+        return false;
+    time_t t = (time_t)v;
+    if ((long long)t != v)
+        return false;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm))
+        return false;
+    return strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm) > 0;
+}
+
+engage_status_t html_write(const report_input_t *in, const privacy_t *privacy, const char *path,
+                           char sha256_hex[65], engage_error_t *err)
+{
+    svg_out_t *o = NULL;
+    engage_status_t rc = svg_out_open(&o, path, err);
+    if (rc != ENGAGE_OK)
+        return rc;
+    long k = in->config ? in->config->min_group : 5;
+
+    svg_raw(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
+               "<title>Employee engagement report</title>\n<style>\n");
+    svg_raw(o, STYLE);
+    svg_raw(o, "</style>\n</head>\n<body>\n<main>\n<h1>Employee engagement report</h1>\n"
+               "<p class=\"meta\">engage ");
+    svg_text(o, in->version ? in->version : "");
+    char date[64];
+    if (source_date(date, sizeof date)) {
+        svg_raw(o, "; generated ");
+        svg_text(o, date);
+    }
+    svg_raw(o, ". The same figures as report.txt and the CSV files beside this page.</p>\n");
+
+    headline(o, in, privacy, k);
+    for (size_t s = 0; s < in->results->n_scales && rc == ENGAGE_OK; s++)
+        rc = scale_section(o, in, privacy, s, k, err);
+    if (rc == ENGAGE_OK) {
+        quality_section(o, in);
+        about_section(o, k);
+        svg_raw(o, "</main>\n</body>\n</html>\n");
+    }
+    engage_error_t close_err;
+    engage_status_t crc = svg_out_close(o, sha256_hex, rc == ENGAGE_OK ? err : &close_err);
+    return rc != ENGAGE_OK ? rc : crc;
+}

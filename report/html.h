@@ -1,0 +1,40 @@
+/*
+ * report/html.h — report.html: one self-contained page an analyst can mail.
+ *
+ * The page shows what report.txt leads with — per scale the REML share of
+ * the variance between managers with ICC(1), its interval, respondents and
+ * managers — then per scale a funnel plot and a caterpillar plot drawn as
+ * inline SVG (report/svg.c), the change since the previous wave when there
+ * is one, and the data-quality counts per file.  No script, no external
+ * resource: one inline <style>.  The markup is well-formed XML (XHTML
+ * syntax) so that it parses as HTML and as XML alike.
+ *
+ * Privacy: the same decision as managers.csv (privacy_t).  A suppressed
+ * manager contributes no dot, label, interval or tooltip; a scale suppressed
+ * as a whole has no plot.  A change is named only when changes.csv shows it
+ * and managers.csv shows the manager too.
+ */
+#ifndef ENGAGE_HTML_H
+#define ENGAGE_HTML_H
+
+#include "privacy.h"
+#include "report.h"
+
+enum {
+    HTML_LABELS_PER_SIDE = 20,        /* stand-out managers labelled on each side of the funnel */
+    HTML_FUNNEL_MAX_DOTS = 2000,      /* more shown managers: the funnel draws a density grid */
+    HTML_CATERPILLAR_FULL = 200,      /* up to this many: intervals drawn at full width */
+    HTML_CATERPILLAR_MAX_EACH = 2000, /* up to this many: each interval, as a thin line */
+    HTML_CATERPILLAR_GROUPS = 200,    /* more: a band over this many rank groups ... */
+    HTML_CATERPILLAR_EDGE = 50,       /* ... and the most extreme this many on each side */
+    HTML_CHANGES_LISTED = 20          /* changed managers listed per scale, as report.txt */
+};
+
+/* Write report.html to path, straight to the file through a buffer (memory
+ * O(managers) for the ordering of one scale at a time); sha256_hex receives
+ * its digest.  Same inputs, same bytes: no clock unless SOURCE_DATE_EPOCH,
+ * no locale.  ENGAGE_ECANTCREAT, ENGAGE_EIO, ENGAGE_ENOMEM. */
+engage_status_t html_write(const report_input_t *in, const privacy_t *privacy, const char *path,
+                           char sha256_hex[65], engage_error_t *err);
+
+#endif
