@@ -15,6 +15,7 @@
 
 #include "../analysis/analysis.h"
 #include "../analysis/changes.h"
+#include "../analysis/units.h"
 #include "../core/config.h"
 #include "../core/dataset.h"
 #include "../core/error.h"
@@ -33,6 +34,9 @@ typedef struct {
     const changes_t *changes;
     const ingest_log_t *previous_log;
     bool excel;                /* --excel: every CSV begins with a UTF-8 byte order mark */
+    /* Per-unit figures (units_run) when the dataset has units, else NULL:
+     * then no units.csv is written. */
+    const units_t *units;
 } report_input_t;
 
 /* Write managers.csv, variance.csv, items.csv, changes.csv (with a previous

@@ -1,6 +1,6 @@
 /*
  * report/tables.c — managers.csv, variance.csv, items.csv, changes.csv,
- * quality.csv, rejects.csv.
+ * units.csv, quality.csv, rejects.csv.
  *
  * Pure formatting over csv_out: figures come from the results, counts from
  * the ingest log, and the privacy decision says which figures are left
@@ -242,6 +242,44 @@ engage_status_t tables_write_items(const report_input_t *in, const privacy_t *pr
                 figure(out, it->sd);
                 figure(out, it->favourable_pct);
                 figure(out, it->item_rest_r);
+            }
+            csv_out_end_row(out);
+        }
+    }
+    return csv_out_close(out, sha256_hex, err);
+}
+
+engage_status_t tables_write_units(const report_input_t *in, const privacy_t *privacy,
+                                   const char *path, char sha256_hex[65], engage_error_t *err)
+{
+    static const char *const names[] = {
+        "scale", "unit", "managers", "n", "mean", "sd", "se", "ci_low", "ci_high",
+        "median", "favourable_pct", "rwg", "suppressed",
+    };
+    csv_out_t *out;
+    engage_status_t rc = csv_out_open(&out, path, false, err);
+    if (rc != ENGAGE_OK)
+        return rc;
+    HEADER(out, names);
+    const units_t *units = in->units;
+    for (size_t s = 0; units && s < units->n_scales && s < privacy->n_scales; s++) {
+        const units_scale_t *us = &units->scales[s];
+        for (size_t u = 0; u < units->n_units; u++) {
+            const units_figures_t *f = &us->units[u];
+            csv_out_text(out, us->scale->name, true);
+            csv_out_text(out, units->names[u], true);
+            csv_out_integer(out, (long long)f->managers);
+            csv_out_integer(out, (long long)f->n);
+            if (privacy_unit_hidden(privacy, s, u)) {
+                for (int k = 0; k < 8; k++)
+                    csv_out_empty(out);
+                csv_out_integer(out, 1);
+            } else {
+                const double figures[] = { f->mean, f->sd, f->se, f->ci_low, f->ci_high,
+                                           f->median, f->favourable_pct, f->rwg };
+                for (size_t k = 0; k < sizeof figures / sizeof figures[0]; k++)
+                    figure(out, figures[k]);
+                csv_out_integer(out, 0);
             }
             csv_out_end_row(out);
         }

@@ -1,6 +1,7 @@
 /*
  * report/tables.h — the CSV outputs of CONTRACT.md: managers.csv,
- * variance.csv, items.csv, changes.csv, quality.csv and rejects.csv.
+ * variance.csv, items.csv, changes.csv, quality.csv and rejects.csv, and
+ * units.csv when the roster gives units.
  *
  * Each writer creates one file at `path`, applies the privacy decision
  * where figures are concerned, and returns the SHA-256 of what it wrote.
@@ -37,6 +38,15 @@ engage_status_t tables_write_variance(const report_input_t *in, const privacy_t 
  * out), so they are hidden only with the scale: when it has fewer than
  * min_group scored respondents, a row keeps scale, item and n. */
 engage_status_t tables_write_items(const report_input_t *in, const privacy_t *privacy,
+                                   const char *path, char sha256_hex[65], engage_error_t *err);
+
+/* One row per scale × unit (in->units), scale order then unit byte order
+ * (managers without a unit first, as an empty unit cell): scale, unit,
+ * managers (with a scored respondent), n, mean, sd, se, ci_low, ci_high,
+ * median, favourable_pct, rwg, suppressed.  A suppressed row keeps scale,
+ * unit, managers and n and leaves every figure empty.  Written only when
+ * the dataset has units. */
+engage_status_t tables_write_units(const report_input_t *in, const privacy_t *privacy,
                                    const char *path, char sha256_hex[65], engage_error_t *err);
 
 /* "above", "below" or "" for an analysis_stands_out_t. */
