@@ -46,13 +46,15 @@ static const struct {
     const char *name;
     table_writer_t write;
     bool needs_previous;       /* written only with a previous wave */
+    bool needs_units;          /* written only when the dataset has units */
 } tables[] = {
-    { "managers.csv", tables_write_managers, false },
-    { "variance.csv", tables_write_variance, false },
-    { "items.csv", tables_write_items, false },
-    { "changes.csv", tables_write_changes, true },
-    { "quality.csv", write_quality, false },
-    { "rejects.csv", write_rejects, false },
+    { "managers.csv", tables_write_managers, false, false },
+    { "variance.csv", tables_write_variance, false, false },
+    { "items.csv", tables_write_items, false, false },
+    { "changes.csv", tables_write_changes, true, false },
+    { "units.csv", tables_write_units, false, true },
+    { "quality.csv", write_quality, false, false },
+    { "rejects.csv", write_rejects, false, false },
 };
 
 /* the tables, report.txt, report.html and engage.xlsx */
@@ -72,6 +74,9 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
     engage_status_t rc = privacy_new(in->results, min_group, &privacy, err);
     if (rc == ENGAGE_OK && in->changes)
         rc = privacy_add_changes(privacy, in->changes, min_group, err);
+    if (rc == ENGAGE_OK)
+        rc = privacy_add_levels(privacy, in->dataset, in->results, in->units, in->changes,
+                                min_group, err);
     if (rc != ENGAGE_OK) {
         privacy_free(privacy);
         return rc;
@@ -82,7 +87,7 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
 
     size_t n_outputs = 0;
     for (size_t i = 0; i < N_TABLES && rc == ENGAGE_OK; i++) {
-        if (tables[i].needs_previous && !in->changes)
+        if ((tables[i].needs_previous && !in->changes) || (tables[i].needs_units && !in->units))
             continue;
         char *path = outdir_path(&od, tables[i].name);
         if (!path) {
