@@ -18,6 +18,7 @@
 
 #include "analysis/analysis.h"
 #include "analysis/changes.h"
+#include "analysis/units.h"
 #include "core/config.h"
 #include "core/dataset.h"
 #include "core/error.h"
@@ -323,6 +324,7 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
     dataset_t *previous_ds = NULL;
     results_t *previous_results = NULL;
     changes_t *changes = NULL;
+    units_t *units = NULL;
     ingest_options_t ingest_options = {.strict = opts.strict};
 
     engage_status_t st = load_config(&opts, config_text, &cfg, &err);
@@ -364,11 +366,13 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
                 if (st == ENGAGE_OK)
                     st = changes_run(previous_ds, previous_results, ds, results, &changes, &err);
             }
+            if (st == ENGAGE_OK && dataset_has_units(ds))
+                st = units_run(ds, results, &units, &err);
             const char *outdir = opts.output ? opts.output : "engage-out";
             report_input_t in = {.config = &cfg, .dataset = ds, .results = results, .log = &log,
                                  .changes = changes, .previous_log = previous_ds ? &previous_log : NULL,
                                  .argc = argc, .argv = argv, .version = ENGAGE_VERSION,
-                                 .excel = opts.excel};
+                                 .excel = opts.excel, .units = units};
             if (st == ENGAGE_OK)
                 st = report_write(&in, outdir, &err);
             if (st == ENGAGE_OK) {
@@ -387,6 +391,7 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
     else if (st != ENGAGE_OK)
         status = fail_with(&err);
     changes_free(changes);
+    units_free(units);
     results_free(previous_results);
     results_free(results);
     dataset_free(previous_ds);
