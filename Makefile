@@ -1,6 +1,7 @@
 # engage — plain Makefile.
 #   make            build build/engage (installs missing Debian packages first)
 #   make demo       run the pipeline on the bundled sample quarter into demo-out/
+#   make demo-html  the same, and demo-out/report.html rendered to demo-out/report.png (chromium)
 #   make test       unit + end-to-end tests, then again under ASan + UBSan
 #   make bench      1,000,000 respondents × 12 items against gzip -dc
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each (default 600)
@@ -58,7 +59,7 @@ FUZZ_TARGETS   = ingest formats config
 FUZZ_SECONDS  ?= 600
 FUZZ_FLAGS     = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
-.PHONY: all deps demo test test-unit test-asan test-e2e test-replay bench fuzz clean
+.PHONY: all deps demo demo-html test test-unit test-asan test-e2e test-replay bench fuzz clean
 .SECONDARY:
 
 all: build/engage build/engage-gen
@@ -69,6 +70,16 @@ deps:
 demo: build/engage
 	build/engage run -c datasets/sample-quarter.ini -o demo-out datasets/sample-quarter.csv.gz
 	@echo; cat demo-out/report.txt
+
+demo-html: build/engage
+	build/engage run -c datasets/sample-quarter.ini -o demo-out datasets/sample-quarter.csv.gz
+	@if command -v chromium > /dev/null 2>&1; then \
+	    chromium --headless --no-sandbox --disable-gpu --screenshot=$(CURDIR)/demo-out/report.png \
+	        --window-size=1200,4000 file://$(CURDIR)/demo-out/report.html 2> /dev/null && \
+	    echo "demo-out/report.png: demo-out/report.html as headless Chromium draws it"; \
+	else \
+	    echo "demo-out/report.html written; to render it to demo-out/report.png install Chromium: apt-get install chromium"; \
+	fi
 
 test: test-unit test-e2e test-asan test-replay
 	@echo "all tests passed"
@@ -83,11 +94,13 @@ test-unit: $(TEST_BINS)
 test-e2e: build/engage build/engage-gen
 	@sh tests/e2e.sh build/engage build/engage-gen
 	@sh tests/e2e_formats.sh build/engage build/engage-gen
+	@sh tests/e2e_html.sh build/engage build/engage-gen
 
 test-asan: $(ASAN_TEST_BINS) build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run_unit.sh $(ASAN_TEST_BINS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e.sh build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_formats.sh build/asan/engage build/asan/engage-gen
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_html.sh build/asan/engage build/asan/engage-gen
 
 bench: build/engage build/engage-gen
 	bash datasets/bench.sh build/engage build/engage-gen

@@ -1,0 +1,134 @@
+#!/bin/sh
+# End-to-end tests of report.html: the sample quarter and a generated quarter
+# run with --previous.  Each page must parse as XML and as HTML (xmllint),
+# every <svg> element must parse as XML on its own, the page must hold no
+# script and no external resource, no manager suppressed in managers.csv may
+# be named, manifest.json must list the page's SHA-256, and two runs must
+# give the same bytes.  When chromium is installed the page is rendered to a
+# PNG, which must be more than 10 KB, with no console error.
+#   usage: tests/e2e_html.sh ENGAGE GEN
+set -u
+ENGAGE=$1
+GEN=$2
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+cd "$top" || exit 1
+work=$(mktemp -d "${TMPDIR:-/tmp}/engage-e2e-html.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+
+if ! command -v xmllint > /dev/null 2>&1; then
+    echo "e2e_html: xmllint is missing (apt-get install libxml2-utils)" >&2
+    exit 1
+fi
+
+# check_page NAME OUTDIR
+check_page() {
+    name=$1
+    out=$2
+    page=$out/report.html
+    if [ ! -s "$page" ]; then
+        bad "$name: no report.html"
+        return
+    fi
+    # the whole page as XML, and as HTML (libxml2's HTML parser knows no
+    # HTML5 elements: "Tag svg invalid" is its only allowed complaint)
+    if xmllint --noout "$page" 2> "$work/xml.err"; then ok; else bad "$name: not well-formed XML: $(head -n 3 "$work/xml.err")"; fi
+    if xmllint --noout --html "$page" 2> "$work/html.err"; then ok; else bad "$name: xmllint --html failed"; fi
+    if grep 'error' "$work/html.err" | grep -v 'Tag [a-z]* invalid$' | grep -q .; then
+        bad "$name: HTML parser errors: $(grep 'error' "$work/html.err" | grep -v 'Tag [a-z]* invalid$' | head -n 3)"
+    else
+        ok
+    fi
+    # each <svg>...</svg> on its own
+    awk -v dir="$work" -v name="$name" '
+        /<svg[ >]/ { n++; file = dir "/" name "-svg-" n ".svg"; inside = 1 }
+        inside { print > file }
+        /<\/svg>/ { if (inside) close(file); inside = 0 }
+        END { print n + 0 > (dir "/" name "-svg-count") }' "$page"
+    svgs=$(cat "$work/$name-svg-count")
+    if [ "$svgs" -ge 2 ]; then ok; else bad "$name: $svgs plots, expected at least 2"; fi
+    for svg in "$work/$name"-svg-*.svg; do
+        [ -e "$svg" ] || continue
+        if xmllint --noout "$svg" 2> "$work/svg.err"; then ok; else bad "$name: $(basename "$svg") is not well-formed: $(head -n 3 "$work/svg.err")"; fi
+        grep -q '<title id=' "$svg" && grep -q '<desc id=' "$svg" && grep -q 'role="img"' "$svg" \
+            && ok || bad "$name: $(basename "$svg") lacks role, title or desc"
+    done
+    # self-contained: no script, no external resource
+    if grep -qi '<script' "$page"; then bad "$name: a script element"; else ok; fi
+    if grep -Eqi '(src|href)=|@import|url\(' "$page"; then bad "$name: a resource reference"; else ok; fi
+    # the funnel limits and the grand mean
+    [ "$(grep -c 'class="lim998"' "$page")" -ge 2 ] && ok || bad "$name: no 99.8% limit curves"
+    [ "$(grep -c 'class="lim95"' "$page")" -ge 2 ] && ok || bad "$name: no 95% limit curves"
+    # no manager suppressed on every scale is named
+    awk -F, 'NR > 1 { if ($12 == 1) hidden[$2] = 1; else shown[$2] = 1 }
+             END { for (m in hidden) if (!(m in shown)) print m }' "$out/managers.csv" \
+        > "$work/hidden-ids"
+    if [ -s "$work/hidden-ids" ]; then ok; else bad "$name: no suppressed manager to check"; fi
+    if grep -F -w -f "$work/hidden-ids" "$page" > "$work/leaks"; then
+        bad "$name: suppressed managers named: $(head -c 300 "$work/leaks")"
+    else
+        ok
+    fi
+    # listed in the manifest with its digest
+    sum=$(sha256sum "$page" | cut -d ' ' -f 1)
+    grep -q "$sum" "$out/manifest.json" && ok || bad "$name: manifest.json lacks report.html's SHA-256"
+    # rendered by chromium
+    if command -v chromium > /dev/null 2>&1; then
+        png=$work/$name.png
+        timeout 120 chromium --headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0 \
+            --screenshot="$png" --window-size=1200,4000 "file://$(cd "$out" && pwd)/report.html" \
+            > "$work/chromium.out" 2>&1
+        status=$?
+        if [ $status -eq 0 ]; then ok; else bad "$name: chromium exited $status"; fi
+        size=$(wc -c < "$png" 2> /dev/null || echo 0)
+        if [ "$size" -gt 10240 ]; then ok; else bad "$name: PNG of $size bytes"; fi
+        if grep -Eq 'Uncaught|ERROR:CONSOLE|CONSOLE\(' "$work/chromium.out"; then
+            bad "$name: console errors: $(grep -E 'Uncaught|ERROR:CONSOLE|CONSOLE\(' "$work/chromium.out" | head -n 3)"
+        else
+            ok
+        fi
+    else
+        [ "$name" = demo ] && echo "e2e_html: chromium not installed, pages not rendered (apt-get install chromium)"
+    fi
+}
+
+# --- the sample quarter ------------------------------------------------------
+"$ENGAGE" run -q -c datasets/sample-quarter.ini -o "$work/demo" datasets/sample-quarter.csv.gz
+if [ $? -eq 0 ]; then ok; else bad "demo run"; fi
+check_page demo "$work/demo"
+"$ENGAGE" run -q -c datasets/sample-quarter.ini -o "$work/demo2" datasets/sample-quarter.csv.gz
+cmp -s "$work/demo/report.html" "$work/demo2/report.html" && ok || bad "two runs give different report.html"
+LC_ALL=de_DE.UTF-8 LANG=de_DE.UTF-8 "$ENGAGE" run -q -c datasets/sample-quarter.ini -o "$work/demo3" \
+    datasets/sample-quarter.csv.gz 2> /dev/null
+cmp -s "$work/demo/report.html" "$work/demo3/report.html" && ok || bad "report.html depends on the locale"
+grep -q 'Share of the variance that lies between managers' "$work/demo/report.html" && ok || bad "demo: no headline"
+grep -q 'Data quality' "$work/demo/report.html" && ok || bad "demo: no data-quality section"
+if grep -q 'generated' "$work/demo/report.html"; then bad "demo: a date without SOURCE_DATE_EPOCH"; else ok; fi
+SOURCE_DATE_EPOCH=86400 "$ENGAGE" run -q -c datasets/sample-quarter.ini -o "$work/demo4" datasets/sample-quarter.csv.gz
+grep -q 'generated 1970-01-02 00:00 UTC' "$work/demo4/report.html" && ok || bad "SOURCE_DATE_EPOCH not shown"
+
+# --- a generated quarter against the previous one ------------------------------
+"$GEN" --respondents 4000 --items 6 --reverse 6 --seed 11 --config "$work/waves.ini" -o "$work/now.csv.gz"
+"$GEN" --respondents 4000 --items 6 --reverse 6 --seed 12 --mu 3.4 -o "$work/prev.csv.gz"
+"$ENGAGE" run -q -c "$work/waves.ini" -o "$work/waves" --previous "$work/prev.csv.gz" "$work/now.csv.gz"
+if [ $? -eq 0 ]; then ok; else bad "run with --previous"; fi
+check_page waves "$work/waves"
+grep -q 'Change since the previous wave' "$work/waves/report.html" && ok || bad "waves: no change section"
+grep -q '<td class="t">previous</td>' "$work/waves/report.html" && ok || bad "waves: previous files not in data quality"
+
+# --- many managers: the plots stay small ----------------------------------------
+"$GEN" --respondents 60000 --items 4 --reverse 0 --seed 3 --config "$work/big.ini" -o "$work/big.csv.gz"
+"$ENGAGE" run -q -c "$work/big.ini" -o "$work/big" "$work/big.csv.gz"
+if [ $? -eq 0 ]; then ok; else bad "large run"; fi
+size=$(wc -c < "$work/big/report.html")
+if [ "$size" -lt 1500000 ]; then ok; else bad "report.html of a large run is $size bytes"; fi
+grep -q 'too many to draw one by one' "$work/big/report.html" && ok || bad "large run: caterpillar not aggregated"
+xmllint --noout "$work/big/report.html" && ok || bad "large run: not well-formed"
+
+echo "e2e_html: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
