@@ -95,12 +95,14 @@ test-e2e: build/engage build/engage-gen
 	@sh tests/e2e.sh build/engage build/engage-gen
 	@sh tests/e2e_formats.sh build/engage build/engage-gen
 	@sh tests/e2e_html.sh build/engage build/engage-gen
+	@sh tests/e2e_workbook.sh build/engage
 
 test-asan: $(ASAN_TEST_BINS) build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run_unit.sh $(ASAN_TEST_BINS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e.sh build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_formats.sh build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_html.sh build/asan/engage build/asan/engage-gen
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_workbook.sh build/asan/engage
 
 bench: build/engage build/engage-gen
 	bash datasets/bench.sh build/engage build/engage-gen
