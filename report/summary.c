@@ -4,8 +4,8 @@
  * Built in memory (a few kilobytes whatever the number of managers: at
  * most SUMMARY_MAX_RANKED rows per scale in the ranking and
  * SUMMARY_RANK_EDGE on each side of the funnel, picked from the managers in
- * one pass rather than by sorting them all, plus a row per item) and
- * written by the caller.  The headline share is the REML one (icc_reml),
+ * one pass rather than by sorting them all, plus a row per item and at
+ * most SUMMARY_MAX_RANKED shown units) and written by the caller.  The headline share is the REML one (icc_reml),
  * with ICC(1), its interval and the F test beside it.
  * Widths are counted in UTF-8 characters; names and paths from the data are
  * cleaned of control characters before they are printed, so an id with a
@@ -972,6 +972,80 @@ static void change_section(sbuf_t *sb, const report_input_t *in, const privacy_t
     waves_table(sb, cs, k);
 }
 
+/* Units (units.csv) of a shown scale: per shown unit, in units.csv's
+ * order, its managers, n, mean and 95% interval, at most
+ * SUMMARY_MAX_RANKED of them; then how many are hidden.  Managers without a
+ * unit are the unit "(no unit)". */
+static void units_table(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, size_t s,
+                        long k)
+{
+    const units_t *units = in->units;
+    if (!units || s >= units->n_scales || !pv->scales[s].unit_reason)
+        return;
+    const units_scale_t *us = &units->scales[s];
+    const privacy_summary_t *ps = &pv->scales[s].unit_summary;
+    sb_str(sb, "\n");
+    heading(sb, "Units", '.');
+    sb_str(sb, "\n");
+    size_t listed = ps->n_shown < SUMMARY_MAX_RANKED ? ps->n_shown : SUMMARY_MAX_RANKED;
+    if (listed > 0) {
+        size_t wm = strlen("managers"), wn = 1, wmean = strlen("mean"), wid = strlen("unit");
+        for (size_t u = 0, i = 0; u < units->n_units && i < listed; u++) {
+            if (privacy_unit_hidden(pv, s, u))
+                continue;
+            i++;
+            const char *name = units->names[u][0] ? units->names[u] : "(no unit)";
+            size_t l;
+            if ((l = strlen(count(us->units[u].managers).s)) > wm) wm = l;
+            if ((l = strlen(count(us->units[u].n).s)) > wn) wn = l;
+            if ((l = u8_cols(name)) > wid) wid = l;
+        }
+        size_t fixed_cols = 2 + 2 + wm + 2 + wn + 2 + wmean + 2 + strlen("[0.00, 0.00]");
+        size_t room = fixed_cols < SUMMARY_WIDTH - 10 ? SUMMARY_WIDTH - fixed_cols : 10;
+        if (wid > room)
+            wid = room;
+        wrap(sb, "", "Units of the roster: each pools the respondents of its managers; mean "
+                     "with its 95% confidence interval:");
+        sb_str(sb, "\n");
+        const size_t widths[] = { wm, wn, wmean };
+        const char *const head[] = { "managers", "n", "mean" };
+        sb_row(sb, "unit", wid, head, widths, 3, "95% CI");
+        for (size_t u = 0, i = 0; u < units->n_units && i < listed; u++) {
+            if (privacy_unit_hidden(pv, s, u))
+                continue;
+            i++;
+            const units_figures_t *f = &us->units[u];
+            char *name = fit(units->names[u][0] ? units->names[u] : "(no unit)", wid, false);
+            if (!name) {
+                sb->failed = true;
+                return;
+            }
+            text_t ci;
+            if (isfinite(f->ci_low) && isfinite(f->ci_high))
+                snprintf(ci.s, sizeof ci.s, "[%s, %s]", fixed(f->ci_low, 2).s,
+                         fixed(f->ci_high, 2).s);
+            else
+                snprintf(ci.s, sizeof ci.s, "n/a");
+            const num_t managers = count(f->managers), n = count(f->n), mean = fixed(f->mean, 2);
+            const char *const cells[] = { managers.s, n.s, mean.s };
+            sb_row(sb, name, wid, cells, widths, 3, ci.s);
+            free(name);
+        }
+        if (ps->n_shown > listed)
+            wrapf(sb, "  ", "... and %zu more in units.csv.", ps->n_shown - listed);
+    }
+    size_t small = ps->n_primary - ps->n_empty;
+    if (listed > 0 && (small > 0 || ps->n_secondary > 0))
+        sb_str(sb, "\n");
+    if (small > 0)
+        wrapf(sb, "", "Not shown: %zu %s with fewer than %ld scored respondents.", small,
+              plural(small, "unit", "units"), k);
+    if (ps->n_secondary > 0)
+        wrapf(sb, "", "Also not shown: %zu %s whose figures would let a group of fewer than "
+                      "%ld people be worked out by subtraction of the teams or units shown.",
+              ps->n_secondary, plural(ps->n_secondary, "unit", "units"), k);
+}
+
 static void scale_section(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, size_t s,
                           long k)
 {
@@ -1023,6 +1097,7 @@ static void scale_section(sbuf_t *sb, const report_input_t *in, const privacy_t 
         }
         outliers(sb, in, pv, s);
         items_table(sb, in, s);
+        units_table(sb, in, pv, s, k);
     }
     change_section(sb, in, pv, s, k);
 
@@ -1163,6 +1238,14 @@ static void privacy_section(sbuf_t *sb, const report_input_t *in, long k)
     sb_str(sb, "\n");
     wrap(sb, "", "Item figures (items.csv) pool every scored respondent of a scale, so they "
                  "are hidden only when the scale as a whole is.");
+    if (in->units) {
+        sb_str(sb, "\n");
+        wrapf(sb, "", "A unit's figures (units.csv) are shown only when at least %ld of its "
+                      "managers' team members were scored. No subtraction of shown figures -- "
+                      "a unit minus its shown managers, the scale total minus its shown units "
+                      "and the shown managers of hidden units -- leaves a group of fewer than "
+                      "%ld people: where it would, a further manager or unit is hidden.", k, k);
+    }
     if (in->changes) {
         sb_str(sb, "\n");
         wrapf(sb, "", "A manager's change since the previous wave (changes.csv) is shown only "
@@ -1170,6 +1253,9 @@ static void privacy_section(sbuf_t *sb, const report_input_t *in, long k)
                       "rule against subtraction then holds in each wave. A hidden change keeps "
                       "n_previous and n. q_value adjusts p_value for the many managers tested "
                       "(Benjamini-Hochberg over the shown managers of the scale).", k);
+        wrapf(sb, "", "Managers' current figures in managers.csv and changes.csv are taken "
+                      "together: where the teams hidden in both would number fewer than %ld "
+                      "people, a team whose change is hidden is hidden in managers.csv too.", k);
     }
     sb_str(sb, "\n");
     wrap(sb, "", "Figures here are rounded; managers.csv, variance.csv and items.csv give them "
