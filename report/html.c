@@ -293,7 +293,7 @@ typedef struct {
     const char *id;
 } label_t;
 
-enum { LABEL_CHARS = 22, LABEL_HEIGHT = 12 };
+enum { LABEL_CHARS = 32, LABEL_HEIGHT = 12 };  /* longer ids are cut with "…" */
 #define CHAR_WIDTH 6.4
 
 static int compare_label_y(const void *a, const void *b)

@@ -336,7 +336,7 @@ static void assert_same_file(const char *a, const char *b)
 
 static const char *const outputs[] = {
     "managers.csv", "variance.csv", "items.csv", "quality.csv", "rejects.csv", "report.txt",
-    "manifest.json",
+    "report.html", "engage.xlsx", "manifest.json",
 };
 enum { N_OUTPUTS = sizeof outputs / sizeof outputs[0] };
 
