@@ -74,6 +74,7 @@ static const char STYLE[] =
     "svg .leader{stroke:#9a9a9a;stroke-width:.8}\n"
     "svg .ci{stroke:#7f9fc4}\n"
     "svg .ci.edge{stroke:#4d78aa}\n"
+    "svg .sep{stroke:#bbb;stroke-dasharray:3 3}\n"
     "svg .cm{fill:#1a1a1a}\n"
     "svg .band{fill:#c9d8ec}\n"
     "svg .bandmean{fill:none;stroke:#1a1a1a;stroke-width:1.4}\n"
@@ -597,11 +598,28 @@ static int compare_ranked(const void *a, const void *b)
     return x->j < y->j ? -1 : x->j > y->j;
 }
 
-static void interval(svg_out_t *o, const frame_t *f, const axis_t *ax, const axis_t *ay,
-                     const report_input_t *in, const analysis_manager_t *am, double rank, double r,
-                     bool tooltip)
+/* Where rank r (1..m) lies on the caterpillar's x axis. */
+typedef struct {
+    bool even;             /* evenly spaced; else three parts (lowest, band, highest) */
+    double m, edge;        /* ranks; ranks in each outer part */
+    double left, width, edge_w, gap;
+} rank_axis_t;
+
+static double rank_x(const rank_axis_t *a, double r)
 {
-    double x = map_x(f, ax, rank);
+    if (a->even)
+        return a->left + (r - 0.5) / a->m * a->width;
+    if (r <= a->edge + 0.5)
+        return a->left + (r - 0.5) / a->edge * a->edge_w;
+    if (r > a->m - a->edge + 0.5)
+        return a->left + a->width - a->edge_w + (r - (a->m - a->edge) - 0.5) / a->edge * a->edge_w;
+    double b0 = a->left + a->edge_w + a->gap, bw = a->width - 2 * (a->edge_w + a->gap);
+    return b0 + (r - a->edge - 0.5) / (a->m - 2 * a->edge) * bw;
+}
+
+static void interval(svg_out_t *o, const frame_t *f, const axis_t *ay, const report_input_t *in,
+                     const analysis_manager_t *am, double x, double r, bool tooltip)
+{
     if (isfinite(am->ci_low) && isfinite(am->ci_high))
         svg_line(o, x, map_y(f, ay, fmax(am->ci_low, ay->lo)), x,
                  map_y(f, ay, fmin(am->ci_high, ay->hi)), NULL);
@@ -657,11 +675,11 @@ static engage_status_t caterpillar(svg_out_t *o, const report_input_t *in, const
                  "with the 95%% confidence interval of the mean as a vertical line.", m);
     else
         snprintf(desc, sizeof desc,
-                 "%zu shown managers ranked from the lowest mean (left) to the highest (right), "
-                 "in %d groups of neighbouring ranks: the band spans the average 95%% interval "
-                 "of each group, the line its average mean; the %d lowest and %d highest "
-                 "managers are drawn one by one.",
-                 m, HTML_CATERPILLAR_GROUPS, HTML_CATERPILLAR_EDGE, HTML_CATERPILLAR_EDGE);
+                 "%zu shown managers ranked from the lowest mean (left) to the highest (right): "
+                 "the %d lowest and the %d highest each with the 95%% confidence interval of "
+                 "the mean as a vertical line; between them a band over %d groups of "
+                 "neighbouring ranks, spanning the average interval, with their average mean.",
+                 m, HTML_CATERPILLAR_EDGE, HTML_CATERPILLAR_EDGE, HTML_CATERPILLAR_GROUPS);
     if (!title) {
         free(order);
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
@@ -669,32 +687,60 @@ static engage_status_t caterpillar(svg_out_t *o, const report_input_t *in, const
     svg_begin(o, id, PLOT_W, MARGIN_T + f.height + MARGIN_B, title, desc);
     free(title);
 
-    /* the rank axis: ticks at nice ranks from 1 */
-    axis_t rank_ticks = nice_axis(0, (double)m, 8, NAN, NAN);
+    /* The rank axis.  Drawn one by one, ranks are evenly spaced.  As a band,
+     * the axis has three parts: the HTML_CATERPILLAR_EDGE lowest ranks on
+     * the left, the band of the ranks between them in the middle, the
+     * HTML_CATERPILLAR_EDGE highest on the right, so that the managers drawn
+     * one by one are as readable as in a small run. */
+    const double E = HTML_CATERPILLAR_EDGE, gap = 10;
+    double edge_w = f.width * 0.22;
+    rank_axis_t ra = { each, (double)m, E, f.left, f.width, edge_w, gap };
     axis_t no_ticks = ax;
     no_ticks.step = ax.hi - ax.lo + 1;  /* draw_axes then draws no x tick */
     draw_axes(o, &f, &no_ticks, &ay, "managers ranked by mean score, lowest first", "mean score");
     char num[64];
-    for (double r = rank_ticks.step; r <= (double)m + 1e-9; r += rank_ticks.step) {
-        double x = map_x(&f, &ax, r);
-        svg_line(o, x, f.top + f.height, x, f.top + f.height + 5, "tickmark");
-        svg_label(o, x, f.top + f.height + 18, "middle", "tick", svg_fixed(r, 0, num, sizeof num),
-                  0);
+    double base = f.top + f.height;
+    if (each) {
+        axis_t rank_ticks = nice_axis(0, (double)m, 8, NAN, NAN);
+        for (double r = rank_ticks.step; r <= (double)m + 1e-9; r += rank_ticks.step) {
+            double x = rank_x(&ra, r);
+            svg_line(o, x, base, x, base + 5, "tickmark");
+            svg_label(o, x, base + 18, "middle", "tick", svg_fixed(r, 0, num, sizeof num), 0);
+        }
+        svg_label(o, rank_x(&ra, 1), base + 18, "middle", "tick", "1", 0);
+    } else {
+        double ends[4] = { 1, E, (double)m - E + 1, (double)m };
+        const char *anchor[4] = { "start", "end", "start", "end" };
+        for (int t = 0; t < 4; t++) {
+            double x = rank_x(&ra, ends[t]);
+            svg_line(o, x, base, x, base + 5, "tickmark");
+            svg_label(o, x, base + 18, anchor[t], "tick", svg_fixed(ends[t], 0, num, sizeof num), 0);
+        }
+        double b0 = f.left + edge_w + gap, b1 = f.left + f.width - edge_w - gap;
+        axis_t mid = nice_axis(E + 1, (double)m - E, 4, NAN, NAN);
+        for (double r = ceil((E + 1) / mid.step) * mid.step; r <= (double)m - E; r += mid.step) {
+            double x = rank_x(&ra, r);
+            if (x < b0 + 30 || x > b1 - 30)
+                continue;
+            svg_line(o, x, base, x, base + 5, "tickmark");
+            svg_label(o, x, base + 18, "middle", "tick", svg_fixed(r, 0, num, sizeof num), 0);
+        }
+        svg_line(o, b0 - gap / 2, f.top, b0 - gap / 2, base, "sep");
+        svg_line(o, b1 + gap / 2, f.top, b1 + gap / 2, base, "sep");
     }
-    svg_label(o, map_x(&f, &ax, 1), f.top + f.height + 18, "middle", "tick", "1", 0);
     if (isfinite(v->grand_mean) && v->grand_mean >= ay.lo && v->grand_mean <= ay.hi)
         svg_line(o, f.left, map_y(&f, &ay, v->grand_mean), f.left + f.width,
                  map_y(&f, &ay, v->grand_mean), "gmc");
 
-    double slot = f.width / (double)(m ? m : 1);
     if (each) {
+        double slot = f.width / (double)(m ? m : 1);
         double sw = fmax(0.3, fmin(2.5, slot * 0.5));
         double r = fmax(0.7, fmin(3.2, slot * 0.45));
         svg_raw(o, "<g class=\"ci\" stroke-width=\"");
         svg_coord(o, sw);
         svg_raw(o, "\">\n");
         for (size_t i = 0; i < m; i++)
-            interval(o, &f, &ax, &ay, in, &sc->managers[order[i].j], (double)(i + 1), r,
+            interval(o, &f, &ay, in, &sc->managers[order[i].j], rank_x(&ra, (double)(i + 1)), r,
                      m <= HTML_FUNNEL_MAX_DOTS);
         svg_raw(o, "</g>\n");
     } else {
@@ -707,8 +753,9 @@ static engage_status_t caterpillar(svg_out_t *o, const report_input_t *in, const
             free(order);
             return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
         }
+        size_t first = HTML_CATERPILLAR_EDGE, middle = m - 2 * (size_t)HTML_CATERPILLAR_EDGE;
         for (size_t g = 0; g < G; g++) {
-            size_t a = g * m / G, b = (g + 1) * m / G;
+            size_t a = first + g * middle / G, b = first + (g + 1) * middle / G;
             double sl = 0, sh = 0, sm = 0;
             size_t nc = 0;
             for (size_t i = a; i < b; i++) {
@@ -720,9 +767,9 @@ static engage_status_t caterpillar(svg_out_t *o, const report_input_t *in, const
                     nc++;
                 }
             }
-            double cnt = (double)(b - a);
+            double cnt = (double)(b > a ? b - a : 1);
             double mean = sm / cnt;
-            double x = map_x(&f, &ax, ((double)a + (double)b + 1) / 2);
+            double x = rank_x(&ra, ((double)a + (double)b + 1) / 2);
             double yl = nc ? fmax(sl / (double)nc, ay.lo) : mean;
             double yh = nc ? fmin(sh / (double)nc, ay.hi) : mean;
             band[2 * g] = x;
@@ -736,11 +783,15 @@ static engage_status_t caterpillar(svg_out_t *o, const report_input_t *in, const
         svg_polyline(o, line, G, "bandmean");
         free(band);
         free(line);
-        svg_raw(o, "<g class=\"ci edge\" stroke-width=\"0.8\">\n");
+        double slot = edge_w / E;
+        svg_raw(o, "<g class=\"ci edge\" stroke-width=\"");
+        svg_coord(o, fmax(0.5, fmin(2.5, slot * 0.5)));
+        svg_raw(o, "\">\n");
         for (size_t i = 0; i < m; i++) {
-            if (i == HTML_CATERPILLAR_EDGE && m > 2 * HTML_CATERPILLAR_EDGE)
+            if (i == HTML_CATERPILLAR_EDGE)
                 i = m - HTML_CATERPILLAR_EDGE;
-            interval(o, &f, &ax, &ay, in, &sc->managers[order[i].j], (double)(i + 1), 1.6, true);
+            interval(o, &f, &ay, in, &sc->managers[order[i].j], rank_x(&ra, (double)(i + 1)),
+                     fmax(0.8, fmin(3.2, slot * 0.45)), true);
         }
         svg_raw(o, "</g>\n");
     }
@@ -756,12 +807,14 @@ static engage_status_t caterpillar(svg_out_t *o, const report_input_t *in, const
             svg_raw(o, " With this many managers the lines are thin.");
     } else {
         svg_rawf(o, "%zu shown managers are too many to draw one by one. They are ranked by "
-                    "mean score (lowest on the left) and cut into %d groups of neighbouring "
-                    "ranks: the shaded band spans each group's average 95%% confidence "
-                    "interval and the line follows its average mean. The %d lowest and the "
-                    "%d highest managers are drawn one by one (interval and dot); "
-                    "managers.csv lists every manager.",
-                 m, HTML_CATERPILLAR_GROUPS, HTML_CATERPILLAR_EDGE, HTML_CATERPILLAR_EDGE);
+                    "mean score, lowest on the left. The %d lowest (left part) and the %d "
+                    "highest (right part) are drawn one by one, each line the 95%% confidence "
+                    "interval of a manager's mean and the dot the mean. The middle part holds "
+                    "the %zu managers between them, cut into %d groups of neighbouring ranks: "
+                    "the shaded band spans each group's average 95%% confidence interval and the "
+                    "line follows its average mean. managers.csv lists every manager.",
+                 m, HTML_CATERPILLAR_EDGE, HTML_CATERPILLAR_EDGE,
+                 m - 2 * (size_t)HTML_CATERPILLAR_EDGE, HTML_CATERPILLAR_GROUPS);
     }
     if (isfinite(v->grand_mean)) {
         svg_raw(o, " The dotted line is the grand mean (");
