@@ -94,6 +94,7 @@ test-unit: $(TEST_BINS)
 test-e2e: build/engage build/engage-gen
 	@sh tests/e2e.sh build/engage build/engage-gen
 	@sh tests/e2e_formats.sh build/engage build/engage-gen
+	@sh tests/e2e_privacy.sh build/engage build/engage-gen
 	@sh tests/e2e_html.sh build/engage build/engage-gen
 	@sh tests/e2e_workbook.sh build/engage
 
@@ -101,6 +102,7 @@ test-asan: $(ASAN_TEST_BINS) build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run_unit.sh $(ASAN_TEST_BINS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e.sh build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_formats.sh build/asan/engage build/asan/engage-gen
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_privacy.sh build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_html.sh build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_workbook.sh build/asan/engage
 
