@@ -904,7 +904,7 @@ static void headline(svg_out_t *o, const report_input_t *in, const privacy_t *pv
             else
                 snprintf(ci, sizeof ci, "n/a");
             cell(o, ci, false);
-            char ftext[200];
+            char ftext[320];
             if (isfinite(v->f)) {
                 char p[96];
                 if (isfinite(v->p_value) && v->p_value < 0.001)
