@@ -125,13 +125,23 @@ engage_status_t privacy_suppress_changes(const size_t *n_previous, const size_t 
     size_t k = min_group < 1 ? 1 : (size_t)min_group;
     privacy_change_summary_t s = { 0 };
     size_t total_previous = 0, total = 0;
+    /* The previous wave's own report hid some of its teams (and published
+     * the rest and its totals): a change row showing such a team's
+     * previous mean would undo that, so those rows start hidden too. */
+    unsigned char *earlier = malloc(count ? count : 1);
+    privacy_summary_t earlier_summary;
+    if (!earlier || privacy_suppress(n_previous, count, min_group, earlier, &earlier_summary, err) != ENGAGE_OK) {
+        free(earlier);
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
     for (size_t i = 0; i < count; i++) {
         total_previous += n_previous[i];
         total += n[i];
-        bool small = n_previous[i] < k || n[i] < k;
+        bool small = n_previous[i] < k || n[i] < k || earlier[i] != PRIVACY_SHOWN;
         reason[i] = small ? PRIVACY_PRIMARY : PRIVACY_SHOWN;
         s.n_primary += small;
     }
+    free(earlier);
     if (!changes_settle(n_previous, n, count, k, reason, &s.n_secondary))
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     s.hidden_previous = hidden_in(n_previous, reason, count);

@@ -91,7 +91,10 @@ typedef struct {
 
 /* Decide suppression for the change rows of one scale: n_previous[i] and
  * n[i] are row i's scored respondents in each wave (rows in manager_id
- * order).  Fails only with ENGAGE_ENOMEM. */
+ * order).  A row whose manager the previous wave's own managers.csv hides
+ * (privacy_suppress over n_previous) starts hidden, so that this run's
+ * mean_previous cannot be set against that report's published figures.
+ * Fails only with ENGAGE_ENOMEM. */
 engage_status_t privacy_suppress_changes(const size_t *n_previous, const size_t *n, size_t count,
                                          long min_group, unsigned char *reason,
                                          privacy_change_summary_t *summary, engage_error_t *err);

@@ -179,7 +179,9 @@ static void test_rows_match_r(void **state)
 }
 
 /* BH runs over the shown rows only: with min_group 6, g003 (5 before) and
- * g006 (5 now) are hidden and the other four are adjusted among themselves. */
+ * g006 (5 now) are hidden, and g001, which the previous wave's own report
+ * hid beside g003 (6 before, the smallest shown then), and the other three
+ * are adjusted among themselves. */
 static void test_bh_over_shown_rows(void **state)
 {
     (void)state;
@@ -192,7 +194,7 @@ static void test_bh_over_shown_rows(void **state)
     double p[MANAGERS], q[MANAGERS];
     bool include[MANAGERS];
     for (int m = 0; m < MANAGERS; m++) {
-        bool hidden = m == 2 || m == 5;
+        bool hidden = m == 0 || m == 2 || m == 5;
         assert_int_equal(pc->reason[m], hidden ? PRIVACY_PRIMARY : PRIVACY_SHOWN);
         p[m] = cs->rows[m].welch.p_value;
         include[m] = !hidden;
@@ -242,9 +244,10 @@ static void test_suppression_rules(void **state)
     (void)state;
     /* S shown, P primary, X secondary; min_group 5 */
     {   /* below min_group in the previous wave only; its 3 pull in the
-         * smallest shown row by n_previous (6) */
+         * smallest shown row by n_previous (6), which the previous wave's
+         * own report hid too: hidden from the start */
         size_t prev[] = { 10, 3, 6, 8 }, now[] = { 10, 10, 20, 6 };
-        expect_reasons(prev, now, 4, 5, "SPXS");
+        expect_reasons(prev, now, 4, 5, "SPPS");
     }
     {   /* the current wave's 2 hidden pull in the smallest by n (6) */
         size_t prev[] = { 10, 10, 12, 7 }, now[] = { 10, 2, 6, 8 };
@@ -255,10 +258,11 @@ static void test_suppression_rules(void **state)
         size_t prev[] = { 0, 9, 9, 9 }, now[] = { 3, 7, 7, 9 };
         expect_reasons(prev, now, 4, 5, "PXSS");
     }
-    {   /* 4 hidden in each wave by different rows: the row hidden for the
-         * previous wave (6 before) brings its 30 of this wave too */
+    {   /* 4 hidden in each wave by different rows: the row the previous
+         * wave's report hid beside the 4 (6 before) brings its 30 of this
+         * wave too */
         size_t prev[] = { 4, 0, 6, 30, 8 }, now[] = { 0, 4, 30, 6, 8 };
-        expect_reasons(prev, now, 5, 5, "PPXSS");
+        expect_reasons(prev, now, 5, 5, "PPPSS");
     }
     {   /* nothing small: nothing hidden */
         size_t prev[] = { 5, 6 }, now[] = { 7, 5 };
@@ -321,7 +325,10 @@ static void test_report_outputs(void **state)
     waves_t w = { 0 };
     w.ds[0] = new_wave();
     w.ds[1] = new_wave();
-    /* previous: A 6 (all 3), B 6, C 6, E 4;  current: A 6 (all 3), B 2, C 8, D 7 */
+    /* previous: A 6 (all 3), B 6, C 6, E 4;  current: A 6 (all 3), B 2, C 8, D 7.
+     * The previous wave's own report hid E and, beside it, A (the first of
+     * the smallest shown): A's change stays hidden so that its previous
+     * mean cannot be set against that report's total. */
     for (int i = 0; i < 6; i++) {
         add(w.ds[0], "A", 3);
         add(w.ds[0], "B", 1 + i % 3);
@@ -361,7 +368,7 @@ static void test_report_outputs(void **state)
     const char *want =
         "scale,manager_id,n_previous,mean_previous,n,mean,delta,ci_low,ci_high,p_value,"
         "suppressed,q_value\n"
-        "engagement,A,6,3,6,3,0,,,,0,\n"
+        "engagement,A,6,,6,,,,,,1,\n"
         "engagement,B,6,,2,,,,,,1,\n"
         "engagement,C,6,2.5,8,4.5,2,";
     assert_memory_equal(csv, want, strlen(want));
