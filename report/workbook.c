@@ -16,8 +16,9 @@
  * The header row is bold and frozen; a column is as wide as its longest
  * cell (at most 60 characters).  A table longer than a sheet's 1,048,576
  * rows goes on in "NAME (2)", ... with the header repeated.  A string
- * longer than a cell's 32,767 characters is cut there, and invalid UTF-8
- * (possible only in the config text) shows as U+FFFD.
+ * longer than a cell's 32,767 characters is cut there, invalid UTF-8
+ * (possible only in the config text) shows as U+FFFD, and text that looks
+ * like OOXML's character escape ("_x0041_") is escaped so it reads as is.
  *
  * The first sheet, "Read me", has the headline per scale (respondents,
  * managers and icc_reml from variance.csv), the suppression rule, and the
@@ -27,6 +28,13 @@
  * one clock reading left, the document's created date, is set to
  * SOURCE_DATE_EPOCH (a whole number of seconds) or else 1980-01-01.
  * libxlsxwriter's scratch files go into the output folder itself.
+ *
+ * Memory: libxlsxwriter runs in its constant-memory mode, which writes each
+ * row out as soon as the next one starts (and stores strings inline in the
+ * cell rather than in a shared-string table; both are plain strings to
+ * every spreadsheet).  A table of 125,000 managers would otherwise hold its
+ * 2 million cells in memory, about 200 MB.  The rows of every sheet are
+ * therefore written in order, Read me included.
  * Owns: the workbook and everything read, for the length of the call.
  * Assumes: the CSV files are engage's own (UTF-8, comma, header row).
  */
@@ -241,6 +249,37 @@ static engage_status_t book_fail_lxw(book_t *b, lxw_error e)
     return b->status;
 }
 
+/* Whether s starts with "_xHHHH_", OOXML's escape of a character. */
+static bool ooxml_escape_at(const char *s)
+{
+    if (s[0] != '_' || s[1] != 'x')
+        return false;
+    for (int i = 2; i < 6; i++)
+        if (!g_ascii_isxdigit(s[i]))
+            return false;
+    return s[6] == '_';
+}
+
+/* text with every "_xHHHH_" in it written as "_x005F_xHHHH_", so that a
+ * spreadsheet shows it as it is instead of decoding it; NULL when there is
+ * none.  (libxlsxwriter escapes control characters this way but leaves
+ * such text alone.) */
+static char *escape_ooxml(const char *text)
+{
+    const char *p = strstr(text, "_x");
+    while (p && !ooxml_escape_at(p))
+        p = strstr(p + 1, "_x");
+    if (!p)
+        return NULL;
+    GString *out = g_string_new(NULL);
+    for (p = text; *p; p++) {
+        if (ooxml_escape_at(p))
+            g_string_append(out, "_x005F");
+        g_string_append_c(out, *p);
+    }
+    return g_string_free(out, FALSE);
+}
+
 /* A string cell: valid UTF-8, at most CELL_MAX_CHARS characters, written
  * with worksheet_write_string (never as a formula). */
 static void put_string(book_t *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
@@ -256,6 +295,11 @@ static void put_string(book_t *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t co
         char *cut = g_strndup(text, (gsize)(end - text));
         g_free(fixed);
         text = fixed = cut;
+    }
+    char *escaped = escape_ooxml(text);
+    if (escaped) {
+        g_free(fixed);
+        text = fixed = escaped;
     }
     lxw_error e = worksheet_write_string(ws, row, col, text, format);
     g_free(fixed);
@@ -723,7 +767,7 @@ engage_status_t workbook_write(const report_input_t *in, const char *dir, const 
         return engage_fail(err, ENGAGE_ECANTCREAT, path, 0, "cannot create: %s", strerror(errno));
     fclose(probe);
 
-    lxw_workbook_options options = { .constant_memory = LXW_FALSE, .tmpdir = (char *)dir,
+    lxw_workbook_options options = { .constant_memory = LXW_TRUE, .tmpdir = (char *)dir,
                                      .use_zip64 = LXW_FALSE };
     book_t b = { .path = path, .err = err, .status = ENGAGE_OK };
     b.wb = workbook_new_opt(path, &options);
