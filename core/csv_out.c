@@ -512,7 +512,7 @@ static bool is_plain_number(const char *s)
     return *p == '\0';
 }
 
-static bool looks_like_formula(const char *text)
+bool csv_out_guards(const char *text)
 {
     switch (text[0]) {
     case '=': case '@': case '\t': case '\r':
@@ -554,7 +554,7 @@ void csv_out_text(csv_out_t *out, const char *text, bool guard_formula)
     if (!text || out->status != ENGAGE_OK)
         return;
     size_t len = strlen(text);
-    bool guard = guard_formula && looks_like_formula(text);
+    bool guard = guard_formula && csv_out_guards(text);
     if (!guard) {
         if (needs_quotes(text, len))
             put_quoted(out, text, len);

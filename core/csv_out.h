@@ -27,6 +27,11 @@ engage_status_t csv_out_open(csv_out_t **out, const char *path, bool gzip, engag
  * tab or CR (report outputs); false for archives that must round-trip. */
 void csv_out_text(csv_out_t *out, const char *text, bool guard_formula);
 
+/* Whether csv_out_text guards text with a leading "'" (CONTRACT.md: text
+ * a spreadsheet would run as a formula: it begins with = + - @ tab or CR,
+ * and is not a plain decimal number such as -0.25). */
+bool csv_out_guards(const char *text);
+
 /* A number cell: "%.<digits>g" in the C locale, byte for byte as snprintf
  * writes it (mostly without calling it); -0 is written as 0; NAN and ±inf
  * give an empty cell. */

@@ -52,6 +52,7 @@
 #include <time.h>
 #include <xlsxwriter.h>
 
+#include "../core/csv_out.h"
 #include "../core/digest.h"
 
 /* The tables, in sheet order.  optional: a sheet only when the CSV was
@@ -135,55 +136,9 @@ bool workbook_is_number(const char *s)
     return *p == '\0';
 }
 
-/* The rule of core/csv_out.c, which does not guard a plain decimal number
- * ("+3", "-0.25", "007", "1e-5") however it starts. */
-static bool csv_plain_number(const char *s)
-{
-    const char *p = s;
-    if (*p == '+' || *p == '-')
-        p++;
-    size_t digits = 0;
-    while (*p >= '0' && *p <= '9') {
-        p++;
-        digits++;
-    }
-    if (*p == '.') {
-        p++;
-        while (*p >= '0' && *p <= '9') {
-            p++;
-            digits++;
-        }
-    }
-    if (digits == 0)
-        return false;
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        if (*p == '+' || *p == '-')
-            p++;
-        if (!(*p >= '0' && *p <= '9'))
-            return false;
-        while (*p >= '0' && *p <= '9')
-            p++;
-    }
-    return *p == '\0';
-}
-
-/* Whether csv_out would have guarded `text` with a leading "'". */
-static bool csv_guards(const char *text)
-{
-    switch (text[0]) {
-    case '=': case '@': case '\t': case '\r':
-        return true;
-    case '+': case '-':
-        return !csv_plain_number(text);
-    default:
-        return false;
-    }
-}
-
 const char *workbook_unguard(const char *cell)
 {
-    if (cell[0] == '\'' && csv_guards(cell + 1))
+    if (cell[0] == '\'' && csv_out_guards(cell + 1))
         return cell + 1;
     return cell;
 }
@@ -673,16 +628,10 @@ static engage_status_t write_readme(book_t *b, lxw_worksheet *ws, const report_i
         put_string(b, ws, pg.row, 1, in->config->path, NULL);
         pg.row++;
         pg.row++;
-        gchar *text = NULL;
-        gsize len = 0;
-        GError *gerr = NULL;
-        if (!g_file_get_contents(in->config->path, &text, &len, &gerr)) {
-            if (b->status == ENGAGE_OK)
-                b->status = engage_fail(b->err, ENGAGE_ENOINPUT, in->config->path, 0,
-                                        "cannot read: %s", gerr ? gerr->message : "error");
-            g_clear_error(&gerr);
-            return b->status;
-        }
+        /* The text as the run read it (also what `engage rerun` reads),
+         * not the file as it may be now. */
+        const char *text = in->config->text ? in->config->text : "";
+        size_t len = strlen(text);
         /* line by line, ends (LF or CRLF) taken off; a NUL ends a line */
         const char *p = text, *end = text + len;
         while (p < end) {
@@ -696,7 +645,6 @@ static engage_status_t write_readme(book_t *b, lxw_worksheet *ws, const report_i
             g_free(line);
             p = nl ? nl + 1 : end;
         }
-        g_free(text);
     }
 
     lxw_error e = worksheet_set_column(ws, 0, 0, column_width(widest), NULL);

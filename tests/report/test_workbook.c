@@ -109,6 +109,7 @@ static int setup(void **state)
     char *ini = g_strdup_printf("%s/survey.ini", f->dir);
     assert_true(g_file_set_contents(ini, config_text, -1, NULL));
     f->cfg.path = strdup(ini);
+    f->cfg.text = strdup(config_text); /* as config_load keeps it */
     g_free(ini);
 
     static size_t item_fields[] = { 2, 3, 4 };

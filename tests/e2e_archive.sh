@@ -1,0 +1,117 @@
+#!/bin/sh
+# End-to-end tests of archived runs and spreadsheet safety: `engage rerun`
+# repeats a run from its manifest.json and finds every output identical,
+# names an edited or missing input (with both hashes) and exits non-zero;
+# `engage verify` checks an OUTDIR and its inputs; --excel puts a byte
+# order mark before every CSV; hostile manager names stay text.
+#   usage: tests/e2e_archive.sh ENGAGE GEN
+set -u
+ENGAGE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(dirname "$here")
+cd "$top" || exit 1
+work=$(mktemp -d "${TMPDIR:-/tmp}/engage-archive.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+expect_status() { # expected actual what
+    if [ "$1" = "$2" ]; then ok; else bad "$3: exit $2, expected $1"; fi
+}
+
+# --- the demo's manifest reruns identically --------------------------------
+"$ENGAGE" run -q -c datasets/sample-quarter.ini -o "$work/demo" datasets/sample-quarter.csv.gz
+expect_status 0 $? "demo run"
+"$ENGAGE" rerun "$work/demo/manifest.json" -o "$work/again" > "$work/rerun.out" 2> "$work/rerun.err"
+expect_status 0 $? "rerun of the demo"
+outputs=$(ls "$work/demo" | grep -vc '^manifest.json$')
+if [ "$(grep -c '^identical ' "$work/rerun.out")" = "$outputs" ] && [ "$(wc -l < "$work/rerun.out")" = "$outputs" ]; then
+    ok
+else
+    bad "rerun: expected $outputs 'identical' lines, got: $(cat "$work/rerun.out")"
+fi
+for f in $(ls "$work/demo" | grep -v '^manifest.json$'); do
+    cmp -s "$work/demo/$f" "$work/again/$f" && ok || bad "rerun: $f differs"
+done
+"$ENGAGE" verify "$work/demo" > "$work/verify.out" 2>&1
+expect_status 0 $? "verify of the demo"
+grep -q '^unchanged  datasets/sample-quarter.csv.gz (input)$' "$work/verify.out" && ok || bad "verify does not list the input"
+grep -q '^unchanged  datasets/sample-quarter.ini (config)$' "$work/verify.out" && ok || bad "verify does not list the config"
+
+# --- an edited input is named, with both hashes -----------------------------
+mkdir -p "$work/copy"
+cp datasets/sample-quarter.csv.gz datasets/sample-quarter.ini "$work/copy/"
+(cd "$work/copy" && "$ENGAGE" run -q -c sample-quarter.ini -o out sample-quarter.csv.gz)
+expect_status 0 $? "run on a copy"
+before=$(sha256sum "$work/copy/sample-quarter.csv.gz" | cut -d' ' -f1)
+printf '\001' | dd of="$work/copy/sample-quarter.csv.gz" bs=1 seek=100 conv=notrunc 2> /dev/null
+after=$(sha256sum "$work/copy/sample-quarter.csv.gz" | cut -d' ' -f1)
+(cd "$work/copy" && "$ENGAGE" rerun out -o again) > /dev/null 2> "$work/edited.err"
+expect_status 65 $? "rerun after editing one byte of the input"
+if grep -q "^engage: sample-quarter.csv.gz: input changed since the run: sha256 $before expected, $after found$" "$work/edited.err"; then
+    ok
+else
+    bad "rerun does not name the edited input: $(cat "$work/edited.err")"
+fi
+[ -e "$work/copy/again" ] && bad "rerun with an edited input wrote outputs" || ok
+(cd "$work/copy" && "$ENGAGE" verify out) > /dev/null 2> "$work/verify-edited.err"
+expect_status 65 $? "verify after editing the input"
+grep -q "sample-quarter.csv.gz: input changed since the run" "$work/verify-edited.err" && ok || bad "verify does not name the edited input"
+rm "$work/copy/sample-quarter.csv.gz"
+(cd "$work/copy" && "$ENGAGE" rerun out -o again) > /dev/null 2> "$work/missing.err"
+expect_status 66 $? "rerun with the input missing"
+grep -q "^engage: sample-quarter.csv.gz: input missing or unreadable: sha256 $before expected$" "$work/missing.err" && ok ||
+    bad "rerun does not name the missing input: $(cat "$work/missing.err")"
+
+# --- an edited output, an edited config -------------------------------------
+cp -r "$work/demo" "$work/touched"
+printf 'x' >> "$work/touched/variance.csv"
+"$ENGAGE" verify "$work/touched" > "$work/touched.out" 2> /dev/null
+expect_status 1 $? "verify of an edited output"
+grep -q '^DIFFERS    variance.csv (sha256 ' "$work/touched.out" && ok || bad "verify does not flag variance.csv"
+grep -q '^unchanged  managers.csv$' "$work/touched.out" && ok || bad "verify flags an unedited output"
+mkdir -p "$work/cfg"
+cp datasets/sample-quarter.ini "$work/cfg/q.ini"
+"$ENGAGE" run -q -c "$work/cfg/q.ini" -o "$work/cfg/out" datasets/sample-quarter.csv.gz
+echo "; a comment added later" >> "$work/cfg/q.ini"
+"$ENGAGE" rerun "$work/cfg/out" -o "$work/cfg/again" > /dev/null 2>&1
+expect_status 0 $? "rerun after the config file changed (its text is archived)"
+"$ENGAGE" verify "$work/cfg/out" > "$work/cfg.out" 2> /dev/null
+expect_status 65 $? "verify after the config file changed"
+grep -q "^CHANGED    $work/cfg/q.ini (config)$" "$work/cfg.out" && ok || bad "verify does not flag the config"
+
+# --- usage -------------------------------------------------------------------
+"$ENGAGE" rerun 2> /dev/null
+expect_status 64 $? "rerun without a manifest"
+"$ENGAGE" verify "$work/demo" -o x 2> /dev/null
+expect_status 64 $? "verify with -o"
+"$ENGAGE" rerun "$work/demo" --min-group 9 2> /dev/null
+expect_status 64 $? "rerun with a run option"
+"$ENGAGE" verify "$work/nowhere" 2> /dev/null
+expect_status 66 $? "verify of a folder without a manifest"
+echo '{"version": "x"}' > "$work/not-a-manifest.json"
+"$ENGAGE" rerun "$work/not-a-manifest.json" 2> /dev/null
+expect_status 65 $? "rerun of a JSON file that is not a manifest"
+
+# --- spreadsheet safety and --excel ------------------------------------------
+"$ENGAGE" run -q --excel -c tests/inputs/spreadsheet-safety.ini -o "$work/safe" tests/inputs/spreadsheet-safety.csv
+expect_status 0 $? "run --excel on hostile names"
+for f in "$work"/safe/*.csv; do
+    [ "$(head -c 3 "$f" | od -An -tx1 | tr -d ' ')" = efbbbf ] && ok || bad "--excel: $f has no byte order mark"
+done
+[ "$(head -c 3 "$work/safe/report.txt" | od -An -tx1 | tr -d ' ')" != efbbbf ] && ok || bad "--excel touched report.txt"
+"$ENGAGE" verify "$work/safe" > /dev/null 2>&1
+expect_status 0 $? "verify after --excel (the manifest hashes the bytes on disk)"
+m=$work/safe/managers.csv
+grep -q '^engagement,"'"'"'=HYPERLINK(""http://x"",""y"")",4,-0.25,0.5,' "$m" && ok || bad "formula name not guarded or -0.25 altered"
+grep -q '^engagement,"Smith, Jane",3,' "$m" && ok || bad "Smith, Jane not quoted"
+grep -q '^engagement,007,3,0.333333333333,' "$m" && ok || bad "007 lost its zeros"
+if awk 'BEGIN { RS = "\n"; } /^engagement,"line$/ { getline nxt; if (nxt ~ /^one",3,1,1,/) found = 1 } END { exit !found }' "$m"; then
+    ok
+else
+    bad "a name with a newline is not one quoted cell"
+fi
+
+echo "e2e_archive: $passed passed, $failed failed"
+[ "$failed" = 0 ]
