@@ -44,8 +44,9 @@ static const char HELP[] =
     "\n"
     "commands:\n"
     "  run      read the survey, analyse it and write the reports into OUTDIR\n"
-    "           (managers.csv, variance.csv, quality.csv, rejects.csv, report.txt,\n"
-    "           manifest.json; changes.csv with --previous)\n"
+    "           (managers.csv, variance.csv, items.csv, quality.csv, rejects.csv,\n"
+    "           report.txt, report.html, engage.xlsx, manifest.json; changes.csv\n"
+    "           with --previous; units.csv when a roster gives units)\n"
     "  ingest   write the normalised canonical CSV (gzip if FILE ends in .gz;\n"
     "           stdout without -o)\n"
     "  check    show what would be read, scored and rejected; write nothing\n"
@@ -73,6 +74,8 @@ static const char HELP[] =
     "      --strict        any rejected row is an error\n"
     "      --excel         (run) write the CSVs with a UTF-8 byte order mark, so\n"
     "                      that Excel opens them with the right characters\n"
+    "      --no-workbook   (run) leave out engage.xlsx (most of a very large\n"
+    "                      run's time goes into compressing it)\n"
     "  -q, --quiet         no notes on stderr\n"
     "  -h, --help          this help\n"
     "      --version       print the version\n"
@@ -92,6 +95,7 @@ typedef struct {
     bool strict;
     bool quiet;
     bool excel;                /* CSVs with a UTF-8 byte order mark */
+    bool no_workbook;          /* no engage.xlsx */
     char **inputs;
     size_t n_inputs;
     const char **previous;     /* --previous FILE..., in order given */
@@ -136,14 +140,16 @@ static int usage_error(const char *message, const char *detail)
 /* Parse argv into opts; returns -1 to go on, else an exit status. */
 static int parse_arguments(int argc, char **argv, options_t *opts)
 {
-    enum { OPT_FORMAT = 256, OPT_MIN_GROUP, OPT_SEED, OPT_STRICT, OPT_VERSION, OPT_PREVIOUS, OPT_EXCEL };
+    enum { OPT_FORMAT = 256, OPT_MIN_GROUP, OPT_SEED, OPT_STRICT, OPT_VERSION, OPT_PREVIOUS, OPT_EXCEL,
+           OPT_NO_WORKBOOK };
     static const struct option long_options[] = {
         {"config", required_argument, NULL, 'c'},    {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, OPT_FORMAT}, {"min-group", required_argument, NULL, OPT_MIN_GROUP},
         {"seed", required_argument, NULL, OPT_SEED}, {"strict", no_argument, NULL, OPT_STRICT},
         {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION}, {"previous", required_argument, NULL, OPT_PREVIOUS},
-        {"excel", no_argument, NULL, OPT_EXCEL},     {NULL, 0, NULL, 0},
+        {"excel", no_argument, NULL, OPT_EXCEL},     {"no-workbook", no_argument, NULL, OPT_NO_WORKBOOK},
+        {NULL, 0, NULL, 0},
     };
     if (argc < 2)
         return usage_error("no command given", NULL);
@@ -184,6 +190,7 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         case OPT_SEED: opts->seed = optarg; break;
         case OPT_STRICT: opts->strict = true; break;
         case OPT_EXCEL: opts->excel = true; break;
+        case OPT_NO_WORKBOOK: opts->no_workbook = true; break;
         case OPT_PREVIOUS:
             if (opts->command != CMD_RUN)
                 return usage_error("--previous is for engage run only", NULL);
@@ -205,7 +212,7 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
     opts->n_inputs = (size_t)(sub_argc - optind);
     if (opts->command == CMD_RERUN || opts->command == CMD_VERIFY) {
         if (opts->config_path || opts->format || opts->min_group || opts->seed || opts->strict || opts->previous ||
-            opts->excel)
+            opts->excel || opts->no_workbook)
             return usage_error(command, " repeats a recorded run: it takes no config or run options");
         if (opts->n_inputs != 1)
             return usage_error(command, opts->command == CMD_RERUN ? " takes one manifest.json (or its OUTDIR)"
@@ -372,7 +379,7 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
             report_input_t in = {.config = &cfg, .dataset = ds, .results = results, .log = &log,
                                  .changes = changes, .previous_log = previous_ds ? &previous_log : NULL,
                                  .argc = argc, .argv = argv, .version = ENGAGE_VERSION,
-                                 .excel = opts.excel, .units = units};
+                                 .excel = opts.excel, .no_workbook = opts.no_workbook, .units = units};
             if (st == ENGAGE_OK)
                 st = report_write(&in, outdir, &err);
             if (st == ENGAGE_OK) {

@@ -126,17 +126,19 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
         goto done;
 
     /* engage.xlsx is read from the CSVs just written, so it shows what they show */
-    char *xlsx = outdir_path(&od, "engage.xlsx");
-    if (!xlsx) {
-        rc = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
-        goto done;
+    if (!in->no_workbook) {
+        char *xlsx = outdir_path(&od, "engage.xlsx");
+        if (!xlsx) {
+            rc = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+            goto done;
+        }
+        outputs[n_outputs].name = "engage.xlsx";
+        rc = workbook_write(in, od.tmpdir, xlsx, outputs[n_outputs].sha256, err);
+        n_outputs++;
+        free(xlsx);
+        if (rc != ENGAGE_OK)
+            goto done;
     }
-    outputs[n_outputs].name = "engage.xlsx";
-    rc = workbook_write(in, od.tmpdir, xlsx, outputs[n_outputs].sha256, err);
-    n_outputs++;
-    free(xlsx);
-    if (rc != ENGAGE_OK)
-        goto done;
 
     /* Last before the manifest, after every output that reads the CSVs. */
     for (size_t i = 0; i < n_outputs && rc == ENGAGE_OK && in->excel; i++) {

@@ -34,6 +34,7 @@ typedef struct {
     const changes_t *changes;
     const ingest_log_t *previous_log;
     bool excel;                /* --excel: every CSV begins with a UTF-8 byte order mark */
+    bool no_workbook;          /* --no-workbook: no engage.xlsx */
     /* Per-unit figures (units_run) when the dataset has units, else NULL:
      * then no units.csv is written. */
     const units_t *units;
