@@ -355,7 +355,7 @@ __attribute__((noinline)) static void analysis_sort(double *x, size_t n)
 /* Mean and sum of squared deviations of sorted data, two-pass: the sum's
  * mean is corrected by the mean of the residuals (as R's mean() does), and
  * data that are all equal get exactly that value and zero. */
-static double analysis_mean_ss(const double *sorted, size_t n, double *ss)
+double analysis_mean_ss(const double *sorted, size_t n, double *ss)
 {
     if (sorted[0] == sorted[n - 1]) {
         *ss = 0.0;
@@ -449,7 +449,7 @@ static double analysis_rwg_null(const dataset_scale_t *sc)
 /* rwg(j) of James, Demaree & Wolf for j items whose variances average s,
  * truncated as multilevel::rwg.j and rwg do it: s above the null variance
  * counts as the null variance (rwg 0).  For j = 1 this is 1 - s/null. */
-static double analysis_rwg(double s, double null, double j)
+double analysis_rwg(double s, double null, double j)
 {
     if (isnan(s))
         return NAN;

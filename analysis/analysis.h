@@ -115,4 +115,16 @@ engage_status_t analysis_run(const dataset_t *ds, results_t **out, engage_error_
 
 void results_free(results_t *results);
 
+/* Building blocks shared with the roll-ups (units.c). */
+
+/* Mean and sum of squared deviations (*ss) of n >= 1 sorted values, two
+ * pass (the mean corrected by the mean residual, as R's mean() does);
+ * values that are all equal give exactly that value and 0. */
+double analysis_mean_ss(const double *sorted, size_t n, double *ss);
+
+/* rwg(j) of James, Demaree & Wolf for j items whose variances average s
+ * against the null variance `null`, truncated to 0..1 as multilevel does;
+ * NAN when s is NAN or the ratio is undefined. */
+double analysis_rwg(double s, double null, double j);
+
 #endif

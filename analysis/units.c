@@ -77,45 +77,6 @@ static engage_status_t units_index(const dataset_t *ds, units_t *u)
     return ENGAGE_OK;
 }
 
-/* Mean and sum of squared deviations of sorted data, two-pass, as
- * analysis.c does it (equal data give exactly that value and zero). */
-static double units_mean_ss(const double *sorted, size_t n, double *ss)
-{
-    if (sorted[0] == sorted[n - 1]) {
-        *ss = 0.0;
-        return sorted[0];
-    }
-    double sum = 0.0;
-    for (size_t i = 0; i < n; i++)
-        sum += sorted[i];
-    double mean = sum / (double)n, resid = 0.0;
-    for (size_t i = 0; i < n; i++)
-        resid += sorted[i] - mean;
-    mean += resid / (double)n;
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double d = sorted[i] - mean;
-        s += d * d;
-    }
-    *ss = s;
-    return mean;
-}
-
-/* rwg of James, Demaree & Wolf for j items whose variances average s,
- * truncated at the null variance as multilevel does. */
-static double units_rwg(double s, double null, double j)
-{
-    if (isnan(s) || null <= 0.0)
-        return NAN;
-    if (s < 0.0)
-        s = 0.0;
-    if (s > null)
-        s = null;
-    double ratio = s / null, agree = j * (1.0 - ratio);
-    double d = agree + ratio;
-    return d == 0.0 ? NAN : units_finite(agree / d);
-}
-
 typedef struct {
     size_t *start;      /* [unit] first slot of grouped; [n_units] = N */
     size_t *cursor;     /* [unit] next free slot */
@@ -214,7 +175,7 @@ static engage_status_t units_scale(const dataset_t *ds, const analysis_scale_t *
         if (n == 0)
             continue;
         gsl_sort(g, 1, n);
-        double ss, mean = units_mean_ss(g, n, &ss);
+        double ss, mean = analysis_mean_ss(g, n, &ss);
         f->mean = units_finite(mean);
         f->median = units_finite(gsl_stats_median_from_sorted_data(g, 1, n));
         if (w->ans[unit] > 0)
@@ -227,7 +188,7 @@ static engage_status_t units_scale(const dataset_t *ds, const analysis_scale_t *
             f->ci_high = units_finite(f->mean + t * f->se);
         }
         if (k == 1) {
-            f->rwg = n > 1 ? units_rwg(ss / (double)(n - 1), null, 1.0) : NAN;
+            f->rwg = n > 1 ? analysis_rwg(ss / (double)(n - 1), null, 1.0) : NAN;
         } else if (w->rwg_n[unit] >= 2) {
             double c = (double)w->rwg_n[unit], between = 0.0;
             const double *x_sum = w->rwg_sum + unit * k;
@@ -235,7 +196,7 @@ static engage_status_t units_scale(const dataset_t *ds, const analysis_scale_t *
                 double d_sum = x_sum[i] - c * middle;
                 between += d_sum * d_sum / c;
             }
-            f->rwg = units_rwg((w->rwg_sq[unit] - between) / ((double)k * (c - 1.0)), null,
+            f->rwg = analysis_rwg((w->rwg_sq[unit] - between) / ((double)k * (c - 1.0)), null,
                                (double)k);
         }
     }

@@ -29,6 +29,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "../core/source_date.h"
+#include "figures.h"
 #include "svg.h"
 
 /* ------------------------------------------------------------------------ */
@@ -185,35 +187,6 @@ static void draw_axes(svg_out_t *o, const frame_t *f, const axis_t *ax, const ax
 /* ------------------------------------------------------------------------ */
 /* helpers                                                                    */
 
-typedef struct {
-    char s[64];
-} num_t;
-
-static num_t fixed(double v, int decimals)
-{
-    num_t n;
-    svg_fixed(v, decimals, n.s, sizeof n.s);
-    return n;
-}
-
-static num_t count(size_t v)
-{
-    num_t n;
-    snprintf(n.s, sizeof n.s, "%zu", v);
-    return n;
-}
-
-/* "+0.25" / "-0.25". */
-static num_t signed_fixed(double v, int decimals)
-{
-    num_t n = fixed(v, decimals);
-    if (isfinite(v) && n.s[0] != '-' && strspn(n.s, "0.") != strlen(n.s)) {
-        memmove(n.s + 1, n.s, strlen(n.s) + 1);
-        n.s[0] = '+';
-    }
-    return n;
-}
-
 /* A malloc'd formatted string (NULL when out of memory). */
 static char *afmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *afmt(const char *fmt, ...)
@@ -243,24 +216,6 @@ static void head_cell(svg_out_t *o, const char *text, bool left)
     svg_raw(o, left ? "<th class=\"t\" scope=\"col\">" : "<th scope=\"col\">");
     svg_text(o, text);
     svg_raw(o, "</th>");
-}
-
-/* The manager index of id in the dataset (ids are in byte order), or
- * SIZE_MAX. */
-static size_t find_manager(const dataset_t *ds, const char *id)
-{
-    size_t lo = 0, hi = dataset_n_managers(ds);
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(dataset_manager_id(ds, mid), id);
-        if (c == 0)
-            return mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return SIZE_MAX;
 }
 
 static bool shown(const report_input_t *in, const privacy_t *pv, size_t s, size_t j)
@@ -444,7 +399,7 @@ static engage_status_t funnel(svg_out_t *o, const report_input_t *in, const priv
              "below the 99.8%% limits. The grand mean is %s; the 95%% and 99.8%% limits are "
              "the grand mean plus or minus z times the within-team sd (%s) over the square "
              "root of n.",
-             m, total_above, total_below, fixed(gm, 2).s, fixed(sigma, 3).s);
+             m, total_above, total_below, figure_fixed(gm, 2).s, figure_fixed(sigma, 3).s);
     if (!title)
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     svg_begin(o, id, PLOT_W, MARGIN_T + plot_h + MARGIN_B, title, desc);
@@ -486,7 +441,7 @@ static engage_status_t funnel(svg_out_t *o, const report_input_t *in, const priv
             char *tip = malloc(strlen(mid) + 128);
             if (!tip)
                 return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
-            sprintf(tip, "%s: mean %s, n %zu", mid, fixed(am->mean, 2).s, am->n);
+            sprintf(tip, "%s: mean %s, n %zu", mid, figure_fixed(am->mean, 2).s, am->n);
             svg_circle(o, map_x(&f, &ax, (double)am->n), map_y(&f, &ay, am->mean), r, cls, tip);
             free(tip);
         }
@@ -628,8 +583,8 @@ static void interval(svg_out_t *o, const frame_t *f, const axis_t *ay, const rep
         const char *mid = dataset_manager_id(in->dataset, am->manager);
         tip = malloc(strlen(mid) + 160);
         if (tip)
-            sprintf(tip, "%s: mean %s, 95%% CI %s to %s, n %zu", mid, fixed(am->mean, 2).s,
-                    fixed(am->ci_low, 2).s, fixed(am->ci_high, 2).s, am->n);
+            sprintf(tip, "%s: mean %s, 95%% CI %s to %s, n %zu", mid, figure_fixed(am->mean, 2).s,
+                    figure_fixed(am->ci_low, 2).s, figure_fixed(am->ci_high, 2).s, am->n);
     }
     svg_circle(o, x, map_y(f, ay, am->mean), r, "cm", tip);
     free(tip);
@@ -892,15 +847,15 @@ static void headline(svg_out_t *o, const report_input_t *in, const privacy_t *pv
         } else {
             char share[80];
             if (isfinite(v->icc_reml))
-                snprintf(share, sizeof share, "%s%%", fixed(100.0 * v->icc_reml, 1).s);
+                snprintf(share, sizeof share, "%s%%", figure_fixed(100.0 * v->icc_reml, 1).s);
             else
                 snprintf(share, sizeof share, "n/a");
             cell(o, share, false);
-            cell(o, fixed(v->icc1, 3).s, false);
+            cell(o, figure_fixed(v->icc1, 3).s, false);
             char ci[160];
             if (isfinite(v->icc1_ci_low) && isfinite(v->icc1_ci_high))
-                snprintf(ci, sizeof ci, "%s to %s", fixed(v->icc1_ci_low, 3).s,
-                         fixed(v->icc1_ci_high, 3).s);
+                snprintf(ci, sizeof ci, "%s to %s", figure_fixed(v->icc1_ci_low, 3).s,
+                         figure_fixed(v->icc1_ci_high, 3).s);
             else
                 snprintf(ci, sizeof ci, "n/a");
             cell(o, ci, false);
@@ -910,37 +865,24 @@ static void headline(svg_out_t *o, const report_input_t *in, const privacy_t *pv
                 if (isfinite(v->p_value) && v->p_value < 0.001)
                     snprintf(p, sizeof p, ", p < 0.001");
                 else if (isfinite(v->p_value))
-                    snprintf(p, sizeof p, ", p = %s", fixed(v->p_value, 3).s);
+                    snprintf(p, sizeof p, ", p = %s", figure_fixed(v->p_value, 3).s);
                 else
                     p[0] = '\0';
-                snprintf(ftext, sizeof ftext, "F(%s, %s) = %s%s", fixed(v->df_between, 0).s,
-                         fixed(v->df_within, 0).s, fixed(v->f, 2).s, p);
+                snprintf(ftext, sizeof ftext, "F(%s, %s) = %s%s", figure_fixed(v->df_between, 0).s,
+                         figure_fixed(v->df_within, 0).s, figure_fixed(v->f, 2).s, p);
             } else {
                 snprintf(ftext, sizeof ftext, "n/a");
             }
             cell(o, ftext, false);
         }
-        cell(o, count(v->respondents).s, false);
-        cell(o, count(v->managers).s, false);
+        cell(o, figure_count(v->respondents).s, false);
+        cell(o, figure_count(v->managers).s, false);
         svg_raw(o, "</tr>\n");
     }
     svg_raw(o, "</tbody></table></div>\n<p class=\"note\">The REML share is the variance "
                "component between managers over the total (lme4's random-intercept model); "
                "ICC(1) is the one-way ANOVA estimate with its 95% interval. variance.csv "
                "gives every figure to 12 significant digits.</p>\n</section>\n");
-}
-
-typedef struct {
-    double size;   /* |delta| */
-    size_t i;      /* change row */
-} change_rank_t;
-
-static int compare_change(const void *a, const void *b)
-{
-    const change_rank_t *x = a, *y = b;
-    if (x->size != y->size)
-        return x->size > y->size ? -1 : 1;
-    return x->i < y->i ? -1 : x->i > y->i;
 }
 
 static engage_status_t change_section(svg_out_t *o, const report_input_t *in,
@@ -962,15 +904,15 @@ static engage_status_t change_section(svg_out_t *o, const report_input_t *in,
         const changes_welch_t *w = &cs->welch;
         svg_rawf(o, "Mean score: %s in the previous wave (%zu respondents), %s now (%zu); "
                     "change <strong>%s</strong>",
-                 fixed(cs->previous.mean, 2).s, cs->previous.n, fixed(cs->current.mean, 2).s,
-                 cs->current.n, signed_fixed(w->delta, 2).s);
+                 figure_fixed(cs->previous.mean, 2).s, cs->previous.n, figure_fixed(cs->current.mean, 2).s,
+                 cs->current.n, figure_signed(w->delta, 2).s);
         if (isfinite(w->ci_low) && isfinite(w->ci_high)) {
-            svg_rawf(o, " (95%% CI %s to %s", signed_fixed(w->ci_low, 2).s,
-                     signed_fixed(w->ci_high, 2).s);
+            svg_rawf(o, " (95%% CI %s to %s", figure_signed(w->ci_low, 2).s,
+                     figure_signed(w->ci_high, 2).s);
             if (isfinite(w->p_value) && w->p_value < 0.001)
                 svg_raw(o, ", p &lt; 0.001");
             else if (isfinite(w->p_value))
-                svg_rawf(o, ", p = %s", fixed(w->p_value, 3).s);
+                svg_rawf(o, ", p = %s", figure_fixed(w->p_value, 3).s);
             svg_raw(o, ")");
         }
         svg_raw(o, ", Welch's t-test.");
@@ -979,22 +921,11 @@ static engage_status_t change_section(svg_out_t *o, const report_input_t *in,
     if (ps->scale_suppressed)
         return ENGAGE_OK;
 
-    change_rank_t *order = malloc((cs->n_rows ? cs->n_rows : 1) * sizeof *order);
+    size_t *order = malloc((cs->n_rows ? cs->n_rows : 1) * sizeof *order);
     if (!order)
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
-    size_t m = 0, tested = 0;
-    for (size_t i = 0; i < cs->n_rows; i++) {
-        if (pc->reason[i] != PRIVACY_SHOWN || !isfinite(pc->q[i]))
-            continue;
-        tested++;
-        if (!(pc->q[i] < 0.05) || !isfinite(cs->rows[i].welch.delta))
-            continue;
-        /* named only when managers.csv shows the manager too */
-        size_t j = find_manager(in->dataset, cs->rows[i].manager_id);
-        if (j == SIZE_MAX || privacy_hidden(pv, s, j))
-            continue;
-        order[m++] = (change_rank_t){ fabs(cs->rows[i].welch.delta), i };
-    }
+    size_t tested;
+    size_t m = figures_notable_changes(cs, pc, order, &tested);
     if (m == 0) {
         svg_rawf(o, "<p>No shown manager's change holds at q &lt; 0.05 (Welch t-tests, "
                     "Benjamini-Hochberg adjusted over the %zu shown %s with a test).</p>\n",
@@ -1002,7 +933,6 @@ static engage_status_t change_section(svg_out_t *o, const report_input_t *in,
         free(order);
         return ENGAGE_OK;
     }
-    qsort(order, m, sizeof *order, compare_change);
     size_t listed = m < HTML_CHANGES_LISTED ? m : HTML_CHANGES_LISTED;
     svg_rawf(o, "<p>Managers whose change holds at q &lt; 0.05 (Welch t-tests, "
                 "Benjamini-Hochberg adjusted over the %zu shown %s with a test), largest "
@@ -1015,16 +945,16 @@ static engage_status_t change_section(svg_out_t *o, const report_input_t *in,
         head_cell(o, head[c], c == 0);
     svg_raw(o, "</tr></thead>\n<tbody>\n");
     for (size_t r = 0; r < listed; r++) {
-        const changes_row_t *row = &cs->rows[order[r].i];
-        double q = pc->q[order[r].i];
+        const changes_row_t *row = &cs->rows[order[r]];
+        double q = pc->q[order[r]];
         svg_raw(o, "<tr>");
         cell(o, row->manager_id, true);
-        cell(o, count(row->previous.n).s, false);
-        cell(o, fixed(row->previous.mean, 2).s, false);
-        cell(o, count(row->current.n).s, false);
-        cell(o, fixed(row->current.mean, 2).s, false);
-        cell(o, signed_fixed(row->welch.delta, 2).s, false);
-        cell(o, q < 0.001 ? "<0.001" : fixed(q, 3).s, false);
+        cell(o, figure_count(row->previous.n).s, false);
+        cell(o, figure_fixed(row->previous.mean, 2).s, false);
+        cell(o, figure_count(row->current.n).s, false);
+        cell(o, figure_fixed(row->current.mean, 2).s, false);
+        cell(o, figure_signed(row->welch.delta, 2).s, false);
+        cell(o, q < 0.001 ? "<0.001" : figure_fixed(q, 3).s, false);
         svg_raw(o, "</tr>\n");
     }
     svg_raw(o, "</tbody></table></div>\n");
@@ -1106,7 +1036,7 @@ static void quality_rows(svg_out_t *o, const ingest_log_t *log, const char *wave
         cell(o, f->encoding ? f->encoding : "", true);
         size_t v[4] = { f->rows, f->accepted, f->rejected, f->excluded };
         for (int c = 0; c < 4; c++) {
-            cell(o, count(v[c]).s, false);
+            cell(o, figure_count(v[c]).s, false);
             total[c] += v[c];
         }
         svg_raw(o, "</tr>\n");
@@ -1139,7 +1069,7 @@ static void quality_section(svg_out_t *o, const report_input_t *in)
     if (n_files > 1) {
         svg_rawf(o, "<tr class=\"total\"><td class=\"t\" colspan=\"%d\">total</td>", waves ? 4 : 3);
         for (int c = 0; c < 4; c++)
-            cell(o, count(total[c]).s, false);
+            cell(o, figure_count(total[c]).s, false);
         svg_raw(o, "</tr>\n");
     }
     svg_raw(o, "</tbody></table></div>\n<p>");
@@ -1166,28 +1096,12 @@ static void about_section(svg_out_t *o, long k)
                 "digits.</p>\n</section>\n", k, k);
 }
 
-/* "2024-05-01 12:00 UTC" from SOURCE_DATE_EPOCH (a whole number of
- * seconds), or false. */
+/* "2024-05-01 12:00 UTC" from SOURCE_DATE_EPOCH, or false. */
 static bool source_date(char *buf, size_t size)
 {
-    const char *s = getenv("SOURCE_DATE_EPOCH");
-    if (!s || !*s)
-        return false;
-    for (const char *p = s; *p; p++)
-        if (*p < '0' || *p > '9')
-            return false;
-    errno = 0;
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (errno != 0 || *end != '\0')
-        return false;
-    time_t t = (time_t)v;
-    if ((long long)t != v)
-        return false;
+    time_t t;
     struct tm tm;
-    if (!gmtime_r(&t, &tm))
-        return false;
-    return strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm) > 0;
+    return source_date_epoch(&t) && gmtime_r(&t, &tm) && strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm) > 0;
 }
 
 engage_status_t html_write(const report_input_t *in, const privacy_t *privacy, const char *path,

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "../core/source_date.h"
+
 /* Every json_* constructor may return NULL when out of memory; these keep
  * building and remember the failure, so the code reads as the document. */
 typedef struct {
@@ -76,24 +78,9 @@ static json_t *strings(jctx_t *c, char *const *items, size_t n)
 
 bool manifest_source_date(char *buf, size_t size)
 {
-    const char *s = getenv("SOURCE_DATE_EPOCH");
-    if (!s || !*s)
-        return false;
-    for (const char *p = s; *p; p++)
-        if (*p < '0' || *p > '9')
-            return false;
-    errno = 0;
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (errno != 0 || *end != '\0')
-        return false;
-    time_t t = (time_t)v;
-    if ((long long)t != v)
-        return false;
+    time_t t;
     struct tm tm;
-    if (!gmtime_r(&t, &tm))
-        return false;
-    return strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0;
+    return source_date_epoch(&t) && gmtime_r(&t, &tm) && strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) > 0;
 }
 
 static json_t *config_json(jctx_t *c, const config_t *cfg)

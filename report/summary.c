@@ -13,6 +13,7 @@
  * beyond each call.
  */
 #include "summary.h"
+#include "figures.h"
 
 #include <locale.h>
 #include <math.h>
@@ -303,49 +304,12 @@ static void heading(sbuf_t *sb, const char *title, char underline)
 /* numbers                                                                    */
 
 typedef struct {
-    char s[40];
-} num_t;
-
-typedef struct {
     char s[128];
 } text_t;
 
 typedef struct {
     char s[512];
 } long_text_t;
-
-/* Rounded to `decimals` places, '.' as decimal point whatever the locale,
- * no "-0.00"; "n/a" for NAN and infinities. */
-static num_t fixed(double v, int decimals)
-{
-    num_t n;
-    if (!isfinite(v)) {
-        snprintf(n.s, sizeof n.s, "n/a");
-        return n;
-    }
-    if (fabs(v) < 1e15)
-        snprintf(n.s, sizeof n.s, "%.*f", decimals, v);
-    else
-        snprintf(n.s, sizeof n.s, "%.4g", v);
-    const struct lconv *lc = localeconv();
-    const char *dp = lc && lc->decimal_point && lc->decimal_point[0] ? lc->decimal_point : ".";
-    char *at = strcmp(dp, ".") != 0 ? strstr(n.s, dp) : NULL;
-    if (at) {
-        size_t dl = strlen(dp);
-        *at = '.';
-        memmove(at + 1, at + dl, strlen(at + dl) + 1);
-    }
-    if (n.s[0] == '-' && strspn(n.s + 1, "0.") == strlen(n.s + 1))
-        memmove(n.s, n.s + 1, strlen(n.s));
-    return n;
-}
-
-static num_t count(size_t v)
-{
-    num_t n;
-    snprintf(n.s, sizeof n.s, "%zu", v);
-    return n;
-}
 
 static const char *plural(size_t n, const char *one, const char *many)
 {
@@ -361,7 +325,7 @@ static text_t p_text(double p)
     else if (p < 0.001)
         snprintf(n.s, sizeof n.s, ", p" NBSP "<" NBSP "0.001");
     else
-        snprintf(n.s, sizeof n.s, ", p" NBSP "=" NBSP "%s", fixed(p, 3).s);
+        snprintf(n.s, sizeof n.s, ", p" NBSP "=" NBSP "%s", figure_fixed(p, 3).s);
     return n;
 }
 
@@ -392,16 +356,16 @@ static long_text_t anova_text(const analysis_variance_t *v)
     t.s[0] = '\0';
     if (isfinite(v->icc1)) {
         len += (size_t)snprintf(t.s + len, sizeof t.s - len, "ICC(1)" NBSP "=" NBSP "%s",
-                                fixed(v->icc1, 3).s);
+                                figure_fixed(v->icc1, 3).s);
         if (isfinite(v->icc1_ci_low) && isfinite(v->icc1_ci_high) && len < sizeof t.s)
             len += (size_t)snprintf(t.s + len, sizeof t.s - len,
                                     ", 95%%" NBSP "CI %s" NBSP "to" NBSP "%s",
-                                    fixed(v->icc1_ci_low, 3).s, fixed(v->icc1_ci_high, 3).s);
+                                    figure_fixed(v->icc1_ci_low, 3).s, figure_fixed(v->icc1_ci_high, 3).s);
     }
     if (isfinite(v->f) && len < sizeof t.s)
         snprintf(t.s + len, sizeof t.s - len, "%sF(%s," NBSP "%s)" NBSP "=" NBSP "%s%s",
-                 len ? "; " : "", fixed(v->df_between, 0).s, fixed(v->df_within, 0).s,
-                 fixed(v->f, 2).s, p_text(v->p_value).s);
+                 len ? "; " : "", figure_fixed(v->df_between, 0).s, figure_fixed(v->df_within, 0).s,
+                 figure_fixed(v->f, 2).s, p_text(v->p_value).s);
     return t;
 }
 
@@ -443,7 +407,7 @@ static void headline(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, 
                   anova.s[0] ? " (" : "", anova.s, anova.s[0] ? ")" : "");
         else
             wrapf(sb, "", "%s%% of the variance in %s lies between managers (REML estimate%s%s).",
-                  fixed(100.0 * v->icc_reml, 1).s, name, anova.s[0] ? "; " : "", anova.s);
+                  figure_fixed(100.0 * v->icc_reml, 1).s, name, anova.s[0] ? "; " : "", anova.s);
         free(name);
     }
     sb_str(sb, "\n");
@@ -500,7 +464,7 @@ static void rank_edges(ranked_t *order, size_t m, size_t edge)
 }
 
 typedef struct {
-    num_t rank, n, mean;
+    figure_t rank, n, mean;
     text_t ci;
     const char *id;
 } rank_row_t;
@@ -538,12 +502,12 @@ static void ranking(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, s
         size_t rank = cut && i >= SUMMARY_RANK_EDGE ? m - n_rows + i + 1 : i + 1;
         const analysis_manager_t *am = &sc->managers[order[i].j];
         rank_row_t *row = &rows[i];
-        row->rank = count(rank);
-        row->n = count(am->n);
-        row->mean = fixed(am->mean, 2);
+        row->rank = figure_count(rank);
+        row->n = figure_count(am->n);
+        row->mean = figure_fixed(am->mean, 2);
         if (isfinite(am->ci_low) && isfinite(am->ci_high))
-            snprintf(row->ci.s, sizeof row->ci.s, "[%s, %s]", fixed(am->ci_low, 2).s,
-                     fixed(am->ci_high, 2).s);
+            snprintf(row->ci.s, sizeof row->ci.s, "[%s, %s]", figure_fixed(am->ci_low, 2).s,
+                     figure_fixed(am->ci_high, 2).s);
         else
             snprintf(row->ci.s, sizeof row->ci.s, "n/a");
         row->id = dataset_manager_id(in->dataset, am->manager);
@@ -615,7 +579,7 @@ static size_t widest(const char *const *texts, size_t n, size_t stride, size_t f
 
 typedef struct {
     const char *id;
-    num_t n, mean;
+    figure_t n, mean;
     text_t limits;
 } outlier_row_t;
 
@@ -628,10 +592,10 @@ static void outlier_table(sbuf_t *sb, const report_input_t *in, const analysis_s
     for (size_t i = 0; i < shown; i++) {
         const analysis_manager_t *am = &sc->managers[best[i].j];
         rows[i].id = dataset_manager_id(in->dataset, am->manager);
-        rows[i].n = count(am->n);
-        rows[i].mean = fixed(am->mean, 2);
+        rows[i].n = figure_count(am->n);
+        rows[i].mean = figure_fixed(am->mean, 2);
         snprintf(rows[i].limits.s, sizeof rows[i].limits.s, "[%s, %s]",
-                 fixed(am->funnel_low998, 2).s, fixed(am->funnel_high998, 2).s);
+                 figure_fixed(am->funnel_low998, 2).s, figure_fixed(am->funnel_high998, 2).s);
     }
     size_t wn = strlen("n"), wm = strlen("mean"), wl = strlen("99.8% limits");
     for (size_t i = 0; i < shown; i++) {
@@ -695,13 +659,13 @@ static void outliers(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, 
     sb_str(sb, "\n");
     if (total_above + total_below == 0) {
         wrapf(sb, "", "No shown manager's mean lies outside the 99.8%% funnel limits for a team "
-                      "of their size around the grand mean of %s.", fixed(v->grand_mean, 2).s);
+                      "of their size around the grand mean of %s.", figure_fixed(v->grand_mean, 2).s);
         return;
     }
     wrapf(sb, "", "Managers who stand out: their mean lies outside the 99.8%% funnel limits "
                   "for a team of their size around the grand mean of %s (grand mean +/- 3.09 "
                   "within-team sd / sqrt(n)), which chance alone would give about one team in "
-                  "500. Farthest out first:", fixed(v->grand_mean, 2).s);
+                  "500. Farthest out first:", figure_fixed(v->grand_mean, 2).s);
     if (total_above > 0)
         outlier_table(sb, in, sc, above, n_above, total_above, "Above");
     if (total_below > 0)
@@ -710,7 +674,7 @@ static void outliers(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, 
 
 typedef struct {
     const char *name;
-    num_t n, mean, sd, fav, rest;
+    figure_t n, mean, sd, fav, rest;
 } item_row_t;
 
 /* Per item of a shown scale: n, mean, sd, favourable share, item-rest r. */
@@ -728,13 +692,13 @@ static void items_table(sbuf_t *sb, const report_input_t *in, size_t s)
     for (size_t i = 0; i < sc->n_items; i++) {
         const analysis_item_t *it = &sc->items[i];
         rows[i].name = dataset_column_name(in->dataset, it->column);
-        rows[i].n = count(it->n);
-        rows[i].mean = fixed(it->mean, 2);
-        rows[i].sd = fixed(it->sd, 2);
-        rows[i].fav = fixed(it->favourable_pct, 1);
+        rows[i].n = figure_count(it->n);
+        rows[i].mean = figure_fixed(it->mean, 2);
+        rows[i].sd = figure_fixed(it->sd, 2);
+        rows[i].fav = figure_fixed(it->favourable_pct, 1);
         if (isfinite(it->favourable_pct))
             strcat(rows[i].fav.s, "%");
-        rows[i].rest = fixed(it->item_rest_r, 2);
+        rows[i].rest = figure_fixed(it->item_rest_r, 2);
     }
     size_t wn = strlen("n"), wm = strlen("mean"), ws = strlen("sd");
     size_t wf = strlen("favourable"), wr = strlen("item-rest r");
@@ -777,30 +741,6 @@ static void items_table(sbuf_t *sb, const report_input_t *in, size_t s)
 /* ------------------------------------------------------------------------ */
 /* change since the previous wave                                             */
 
-typedef struct {
-    double size;   /* |delta| */
-    size_t i;      /* change row */
-} change_rank_t;
-
-static int compare_change(const void *a, const void *b)
-{
-    const change_rank_t *x = a, *y = b;
-    if (x->size != y->size)
-        return x->size > y->size ? -1 : 1;
-    return x->i < y->i ? -1 : x->i > y->i;
-}
-
-/* "+0.25" / "-0.25": a change with its sign. */
-static num_t signed_fixed(double v, int decimals)
-{
-    num_t n = fixed(v, decimals);
-    if (isfinite(v) && n.s[0] != '-' && strspn(n.s, "0.") != strlen(n.s)) {
-        memmove(n.s + 1, n.s, strlen(n.s) + 1);
-        n.s[0] = '+';
-    }
-    return n;
-}
-
 /* The variance decomposition of both waves side by side; a wave's figures
  * are hidden as variance.csv hides them (fewer than k scored). */
 static void waves_table(sbuf_t *sb, const changes_scale_t *cs, long k)
@@ -812,22 +752,22 @@ static void waves_table(sbuf_t *sb, const changes_scale_t *cs, long k)
     static const char *const label[] = { "respondents", "managers", "icc_reml", "icc1", "F",
                                          "p" };
     enum { ROWS = 6 };
-    num_t cell[ROWS][2];
+    figure_t cell[ROWS][2];
     for (int w = 0; w < 2; w++) {
-        cell[0][w] = count(v[w]->respondents);
-        cell[1][w] = count(v[w]->managers);
+        cell[0][w] = figure_count(v[w]->respondents);
+        cell[1][w] = figure_count(v[w]->managers);
         if (hidden[w]) {
             for (int r = 2; r < ROWS; r++)
                 snprintf(cell[r][w].s, sizeof cell[r][w].s, "hidden");
             continue;
         }
-        cell[2][w] = fixed(v[w]->icc_reml, 3);
-        cell[3][w] = fixed(v[w]->icc1, 3);
-        cell[4][w] = fixed(v[w]->f, 2);
+        cell[2][w] = figure_fixed(v[w]->icc_reml, 3);
+        cell[3][w] = figure_fixed(v[w]->icc1, 3);
+        cell[4][w] = figure_fixed(v[w]->f, 2);
         if (isfinite(v[w]->p_value) && v[w]->p_value < 0.001)
             snprintf(cell[5][w].s, sizeof cell[5][w].s, "<0.001");
         else
-            cell[5][w] = fixed(v[w]->p_value, 3);
+            cell[5][w] = figure_fixed(v[w]->p_value, 3);
     }
     size_t wl = strlen("respondents"), wc[2] = { strlen("previous"), strlen("current") };
     for (int r = 0; r < ROWS; r++)
@@ -847,26 +787,20 @@ static void waves_table(sbuf_t *sb, const changes_scale_t *cs, long k)
 
 typedef struct {
     const char *id;
-    num_t n_previous, mean_previous, n, mean, delta, q;
+    figure_t n_previous, mean_previous, n, mean, delta, q;
 } change_row_text_t;
 
 /* The shown managers whose change holds at q < 0.05, largest first. */
 static void changed_managers(sbuf_t *sb, const changes_scale_t *cs,
                              const privacy_change_scale_t *pc)
 {
-    change_rank_t *order = malloc((cs->n_rows ? cs->n_rows : 1) * sizeof *order);
+    size_t *order = malloc((cs->n_rows ? cs->n_rows : 1) * sizeof *order);
     if (!order) {
         sb->failed = true;
         return;
     }
-    size_t m = 0, tested = 0;
-    for (size_t i = 0; i < cs->n_rows; i++) {
-        if (pc->reason[i] != PRIVACY_SHOWN || !isfinite(pc->q[i]))
-            continue;
-        tested++;
-        if (pc->q[i] < 0.05 && isfinite(cs->rows[i].welch.delta))
-            order[m++] = (change_rank_t){ fabs(cs->rows[i].welch.delta), i };
-    }
+    size_t tested;
+    size_t m = figures_notable_changes(cs, pc, order, &tested);
     sb_str(sb, "\n");
     if (m == 0) {
         wrapf(sb, "", "No shown manager's change holds at q" NBSP "<" NBSP "0.05 (Welch t-tests, "
@@ -875,21 +809,20 @@ static void changed_managers(sbuf_t *sb, const changes_scale_t *cs,
         free(order);
         return;
     }
-    qsort(order, m, sizeof *order, compare_change);
     size_t shown = m < SUMMARY_RANK_EDGE ? m : SUMMARY_RANK_EDGE;
     change_row_text_t rows[SUMMARY_RANK_EDGE];
     for (size_t r = 0; r < shown; r++) {
-        const changes_row_t *row = &cs->rows[order[r].i];
+        const changes_row_t *row = &cs->rows[order[r]];
         rows[r].id = row->manager_id;
-        rows[r].n_previous = count(row->previous.n);
-        rows[r].mean_previous = fixed(row->previous.mean, 2);
-        rows[r].n = count(row->current.n);
-        rows[r].mean = fixed(row->current.mean, 2);
-        rows[r].delta = signed_fixed(row->welch.delta, 2);
-        if (pc->q[order[r].i] < 0.001)
+        rows[r].n_previous = figure_count(row->previous.n);
+        rows[r].mean_previous = figure_fixed(row->previous.mean, 2);
+        rows[r].n = figure_count(row->current.n);
+        rows[r].mean = figure_fixed(row->current.mean, 2);
+        rows[r].delta = figure_signed(row->welch.delta, 2);
+        if (pc->q[order[r]] < 0.001)
             snprintf(rows[r].q.s, sizeof rows[r].q.s, "<0.001");
         else
-            rows[r].q = fixed(pc->q[order[r].i], 3);
+            rows[r].q = figure_fixed(pc->q[order[r]], 3);
     }
     static const char *const head[] = { "n before", "before", "n now", "now", "change", "q" };
     size_t wcol[6];
@@ -897,7 +830,7 @@ static void changed_managers(sbuf_t *sb, const changes_scale_t *cs,
         wcol[c] = strlen(head[c]);
     size_t wid = strlen("manager");
     for (size_t r = 0; r < shown; r++) {
-        const num_t *cells[] = { &rows[r].n_previous, &rows[r].mean_previous, &rows[r].n,
+        const figure_t *cells[] = { &rows[r].n_previous, &rows[r].mean_previous, &rows[r].n,
                                  &rows[r].mean, &rows[r].delta, &rows[r].q };
         for (int c = 0; c < 6; c++)
             if (strlen(cells[c]->s) > wcol[c])
@@ -953,11 +886,11 @@ static void change_section(sbuf_t *sb, const report_input_t *in, const privacy_t
         long_text_t ci = { "" };
         if (isfinite(w->ci_low) && isfinite(w->ci_high))
             snprintf(ci.s, sizeof ci.s, " (95%%" NBSP "CI %s" NBSP "to" NBSP "%s%s)",
-                     signed_fixed(w->ci_low, 2).s, signed_fixed(w->ci_high, 2).s,
+                     figure_signed(w->ci_low, 2).s, figure_signed(w->ci_high, 2).s,
                      p_text(w->p_value).s);
         wrapf(sb, "", "Mean score: %s in the previous wave (%zu respondents), %s now (%zu); "
-                      "change %s%s.", fixed(cs->previous.mean, 2).s, cs->previous.n,
-              fixed(cs->current.mean, 2).s, cs->current.n, signed_fixed(w->delta, 2).s, ci.s);
+                      "change %s%s.", figure_fixed(cs->previous.mean, 2).s, cs->previous.n,
+              figure_fixed(cs->current.mean, 2).s, cs->current.n, figure_signed(w->delta, 2).s, ci.s);
     }
     size_t small = ps->n_primary;
     wrapf(sb, "", "%zu %s in either wave: %zu shown; %zu not shown with fewer than %ld scored "
@@ -996,8 +929,8 @@ static void units_table(sbuf_t *sb, const report_input_t *in, const privacy_t *p
             i++;
             const char *name = units->names[u][0] ? units->names[u] : "(no unit)";
             size_t l;
-            if ((l = strlen(count(us->units[u].managers).s)) > wm) wm = l;
-            if ((l = strlen(count(us->units[u].n).s)) > wn) wn = l;
+            if ((l = strlen(figure_count(us->units[u].managers).s)) > wm) wm = l;
+            if ((l = strlen(figure_count(us->units[u].n).s)) > wn) wn = l;
             if ((l = u8_cols(name)) > wid) wid = l;
         }
         size_t fixed_cols = 2 + 2 + wm + 2 + wn + 2 + wmean + 2 + strlen("[0.00, 0.00]");
@@ -1022,11 +955,11 @@ static void units_table(sbuf_t *sb, const report_input_t *in, const privacy_t *p
             }
             text_t ci;
             if (isfinite(f->ci_low) && isfinite(f->ci_high))
-                snprintf(ci.s, sizeof ci.s, "[%s, %s]", fixed(f->ci_low, 2).s,
-                         fixed(f->ci_high, 2).s);
+                snprintf(ci.s, sizeof ci.s, "[%s, %s]", figure_fixed(f->ci_low, 2).s,
+                         figure_fixed(f->ci_high, 2).s);
             else
                 snprintf(ci.s, sizeof ci.s, "n/a");
-            const num_t managers = count(f->managers), n = count(f->n), mean = fixed(f->mean, 2);
+            const figure_t managers = figure_count(f->managers), n = figure_count(f->n), mean = figure_fixed(f->mean, 2);
             const char *const cells[] = { managers.s, n.s, mean.s };
             sb_row(sb, name, wid, cells, widths, 3, ci.s);
             free(name);
@@ -1076,7 +1009,7 @@ static void scale_section(sbuf_t *sb, const report_input_t *in, const privacy_t 
               sc->scale->n_items, plural(sc->scale->n_items, "item", "items"), v->managers,
               plural(v->managers, "manager", "managers"));
         if (isfinite(v->alpha))
-            wrapf(sb, "", "Cronbach's alpha: %s.", fixed(v->alpha, 2).s);
+            wrapf(sb, "", "Cronbach's alpha: %s.", figure_fixed(v->alpha, 2).s);
         sb_str(sb, "\n");
         ranking(sb, in, pv, s);
 
@@ -1181,7 +1114,7 @@ static void quality_section(sbuf_t *sb, const report_input_t *in)
             wf = l;
     }
     for (int c = 0; c < 4; c++) {
-        size_t l = strlen(count(total[c]).s);
+        size_t l = strlen(figure_count(total[c]).s);
         if (l > w[c])
             w[c] = l;
     }
@@ -1208,7 +1141,7 @@ static void quality_section(sbuf_t *sb, const report_input_t *in)
             sb->failed = true;
             return;
         }
-        const num_t counts[] = { count(v[0]), count(v[1]), count(v[2]), count(v[3]) };
+        const figure_t counts[] = { figure_count(v[0]), figure_count(v[1]), figure_count(v[2]), figure_count(v[3]) };
         const char *const cells[] = { counts[0].s, counts[1].s, counts[2].s, counts[3].s };
         sb_row(sb, name, wf, cells, w, 4, NULL);
         free(name);

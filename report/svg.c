@@ -11,8 +11,9 @@
  */
 #include "svg.h"
 
+#include "figures.h"
+
 #include <errno.h>
-#include <locale.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -253,30 +254,7 @@ void svg_text_cut(svg_out_t *out, const char *text, size_t max_chars)
 
 char *svg_fixed(double v, int decimals, char *buf, size_t size)
 {
-    if (!isfinite(v)) {
-        snprintf(buf, size, "n/a");
-        return buf;
-    }
-    if (decimals < 0)
-        decimals = 0;
-    if (decimals > 6)
-        decimals = 6;
-    char s[64];
-    if (fabs(v) < 1e15)
-        snprintf(s, sizeof s, "%.*f", decimals, v);
-    else
-        snprintf(s, sizeof s, "%.4e", v);
-    const struct lconv *lc = localeconv();
-    const char *dp = lc && lc->decimal_point && lc->decimal_point[0] ? lc->decimal_point : ".";
-    char *at = strcmp(dp, ".") != 0 ? strstr(s, dp) : NULL;
-    if (at) {
-        size_t dl = strlen(dp);
-        *at = '.';
-        memmove(at + 1, at + dl, strlen(at + dl) + 1);
-    }
-    if (s[0] == '-' && strspn(s + 1, "0.") == strlen(s + 1))
-        memmove(s, s + 1, strlen(s));
-    snprintf(buf, size, "%s", s);
+    snprintf(buf, size, "%s", figure_fixed(v, decimals).s);
     return buf;
 }
 

@@ -54,6 +54,7 @@
 
 #include "../core/csv_out.h"
 #include "../core/digest.h"
+#include "../core/source_date.h"
 
 /* The tables, in sheet order.  optional: a sheet only when the CSV was
  * written (changes.csv with a previous wave, units.csv with units). */
@@ -663,46 +664,15 @@ static engage_status_t write_readme(book_t *b, lxw_worksheet *ws, const report_i
  * libxlsxwriter takes for "now", excepted), else 1980-01-01. */
 static time_t document_date(void)
 {
-    const char *s = getenv("SOURCE_DATE_EPOCH");
-    if (!s || !*s || strlen(s) > 18)
-        return FALLBACK_EPOCH;
-    for (const char *p = s; *p; p++)
-        if (*p < '0' || *p > '9')
-            return FALLBACK_EPOCH;
-    long long v = strtoll(s, NULL, 10);
-    time_t t = (time_t)v;
-    struct tm tm;
-    if (v == 0 || (long long)t != v || !gmtime_r(&t, &tm) || tm.tm_year + 1900 > 9999)
-        return FALLBACK_EPOCH;
-    return t;
+    time_t t;
+    return source_date_epoch(&t) && t != 0 ? t : FALLBACK_EPOCH;
 }
 
 static engage_status_t hash_file(const char *path, char sha256_hex[65], engage_error_t *err)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
+    if (!digest_file(path, sha256_hex, NULL))
         return engage_fail(err, ENGAGE_EIO, path, 0, "cannot read back: %s", strerror(errno));
-    digest_t *d = digest_new();
-    unsigned char *buf = malloc(READ_CHUNK);
-    if (!d || !buf) {
-        digest_free(d);
-        free(buf);
-        fclose(fp);
-        return engage_fail(err, ENGAGE_ENOMEM, path, 0, "out of memory");
-    }
-    size_t n;
-    while ((n = fread(buf, 1, READ_CHUNK, fp)) > 0)
-        digest_update(d, buf, n);
-    engage_status_t rc = ENGAGE_OK;
-    if (ferror(fp))
-        rc = engage_fail(err, ENGAGE_EIO, path, 0, "cannot read back: %s",
-                         strerror(errno ? errno : EIO));
-    else
-        digest_hex(d, sha256_hex);
-    fclose(fp);
-    free(buf);
-    digest_free(d);
-    return rc;
+    return ENGAGE_OK;
 }
 
 engage_status_t workbook_write(const report_input_t *in, const char *dir, const char *path,

@@ -1,0 +1,84 @@
+/*
+ * report/figures.c — rounding for the readable reports and the changes
+ * they name (see figures.h).  Owns nothing.
+ */
+#include "figures.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+figure_t figure_fixed(double v, int decimals)
+{
+    figure_t n;
+    if (!isfinite(v)) {
+        snprintf(n.s, sizeof n.s, "n/a");
+        return n;
+    }
+    if (decimals < 0)
+        decimals = 0;
+    if (decimals > 6)
+        decimals = 6;
+    if (fabs(v) < 1e15)
+        snprintf(n.s, sizeof n.s, "%.*f", decimals, v);
+    else
+        snprintf(n.s, sizeof n.s, "%.4g", v);
+    /* '.' whatever LC_NUMERIC says */
+    const struct lconv *lc = localeconv();
+    const char *dp = lc && lc->decimal_point && lc->decimal_point[0] ? lc->decimal_point : ".";
+    char *at = strcmp(dp, ".") != 0 ? strstr(n.s, dp) : NULL;
+    if (at) {
+        size_t dl = strlen(dp);
+        *at = '.';
+        memmove(at + 1, at + dl, strlen(at + dl) + 1);
+    }
+    if (n.s[0] == '-' && strspn(n.s + 1, "0.") == strlen(n.s + 1))
+        memmove(n.s, n.s + 1, strlen(n.s));
+    return n;
+}
+
+figure_t figure_count(size_t v)
+{
+    figure_t n;
+    snprintf(n.s, sizeof n.s, "%zu", v);
+    return n;
+}
+
+figure_t figure_signed(double v, int decimals)
+{
+    figure_t n = figure_fixed(v, decimals);
+    if (isfinite(v) && n.s[0] != '-' && strspn(n.s, "0.") != strlen(n.s)) {
+        memmove(n.s + 1, n.s, strlen(n.s) + 1);
+        n.s[0] = '+';
+    }
+    return n;
+}
+
+/* Larger |delta| first, then row order. */
+static int compare_change(const void *a, const void *b, void *rows)
+{
+    const changes_row_t *r = rows;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    double x = fabs(r[i].welch.delta), y = fabs(r[j].welch.delta);
+    if (x != y)
+        return x > y ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+size_t figures_notable_changes(const changes_scale_t *cs, const privacy_change_scale_t *pc, size_t *order,
+                               size_t *tested)
+{
+    size_t m = 0;
+    *tested = 0;
+    for (size_t i = 0; i < cs->n_rows; i++) {
+        if (pc->reason[i] != PRIVACY_SHOWN || !isfinite(pc->q[i]))
+            continue;
+        ++*tested;
+        if (pc->q[i] < 0.05 && isfinite(cs->rows[i].welch.delta))
+            order[m++] = i;
+    }
+    qsort_r(order, m, sizeof *order, compare_change, (void *)cs->rows);
+    return m;
+}

@@ -1,0 +1,38 @@
+/*
+ * report/figures.h — figures as the readable reports (report.txt,
+ * report.html) write them, and the changes they name.
+ *
+ * The CSVs carry every figure to 12 significant digits (core/csv_out.c);
+ * the readable reports round for reading, with '.' as the decimal point
+ * whatever the locale, never "-0.00", and "n/a" for an undefined figure.
+ * Both reports name the same changed managers, chosen here.
+ */
+#ifndef ENGAGE_FIGURES_H
+#define ENGAGE_FIGURES_H
+
+#include <stddef.h>
+
+#include "../analysis/changes.h"
+#include "privacy.h"
+
+typedef struct {
+    char s[40];            /* enough for 1e15 to 6 places, or "%.4g" beyond */
+} figure_t;
+
+/* v rounded to `decimals` places (0..6); beyond 1e15 in %.4g form. */
+figure_t figure_fixed(double v, int decimals);
+
+/* A count, in full. */
+figure_t figure_count(size_t v);
+
+/* A change with its sign: "+0.25", "-0.25", "0.00". */
+figure_t figure_signed(double v, int decimals);
+
+/* The change rows a report names: shown in changes.csv, with a q-value
+ * below 0.05 and a finite delta, largest |delta| first (ties: row order).
+ * order (cs->n_rows entries) receives their row indices; *tested the number
+ * of shown rows with a q-value.  Returns how many were chosen. */
+size_t figures_notable_changes(const changes_scale_t *cs, const privacy_change_scale_t *pc, size_t *order,
+                               size_t *tested);
+
+#endif
