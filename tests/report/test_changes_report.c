@@ -13,6 +13,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "read_file.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,21 +303,6 @@ static void test_manager_in_one_wave(void **state)
     waves_free(&w);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = malloc((size_t)size + 1);
-    assert_non_null(text);
-    assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
-    text[size] = '\0';
-    fclose(f);
-    return text;
-}
-
 /* report_write() with a previous wave: changes.csv rows for the union of
  * managers, suppressed rows without a figure, no nan/inf, zero variance as
  * empty cells; report.txt shows no hidden manager. */
@@ -364,7 +351,7 @@ static void test_report_outputs(void **state)
     assert_int_equal(report_write(&in, out, NULL), ENGAGE_OK);
 
     snprintf(path, sizeof path, "%s/changes.csv", out);
-    char *csv = slurp(path);
+    char *csv = read_file(path, NULL);
     const char *want =
         "scale,manager_id,n_previous,mean_previous,n,mean,delta,ci_low,ci_high,p_value,"
         "suppressed,q_value\n"
@@ -383,7 +370,7 @@ static void test_report_outputs(void **state)
     free(csv);
 
     snprintf(path, sizeof path, "%s/report.txt", out);
-    char *text = slurp(path);
+    char *text = read_file(path, NULL);
     /* D-hidden is shown in this wave's managers.csv, but no change of a
      * hidden row may appear; E-hidden is in the previous wave only */
     char *section = strstr(text, "Change since the previous wave");
@@ -410,7 +397,7 @@ static void test_report_outputs(void **state)
     free(text);
 
     snprintf(path, sizeof path, "%s/manifest.json", out);
-    char *manifest = slurp(path);
+    char *manifest = read_file(path, NULL);
     assert_non_null(strstr(manifest, "\"previous\": []"));
     assert_non_null(strstr(manifest, "\"changes.csv\""));
     free(manifest);

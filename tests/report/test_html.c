@@ -12,6 +12,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "read_file.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,24 +194,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static char *slurp(const char *path, size_t *size)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        fail_msg("cannot open %s", path);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    rewind(fp);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    buf[n] = '\0';
-    if (size)
-        *size = (size_t)n;
-    return buf;
-}
-
 static char *run(fixture_t *f, const char *name, size_t *size)
 {
     char out[128], path[160];
@@ -220,7 +204,7 @@ static char *run(fixture_t *f, const char *name, size_t *size)
     if (rc != ENGAGE_OK)
         fail_msg("report_write: %s", err.message);
     snprintf(path, sizeof path, "%s/report.html", out);
-    return slurp(path, size);
+    return read_file(path, size);
 }
 
 static size_t occurrences(const char *text, const char *what)
@@ -336,7 +320,7 @@ static void test_deterministic(void **state)
     assert_non_null(strstr(c, "; generated 1970-01-01 00:00 UTC."));
     char path[160];
     snprintf(path, sizeof path, "%s/one/manifest.json", f->dir);
-    char *manifest = slurp(path, NULL);
+    char *manifest = read_file(path, NULL);
     assert_non_null(strstr(manifest, "report.html"));
     free(manifest);
     free(a);

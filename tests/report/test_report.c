@@ -10,6 +10,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "read_file.h"
+
 #include <dirent.h>
 #include <jansson.h>
 #include <locale.h>
@@ -263,24 +265,6 @@ static char *path_of(const fixture_t *f, const char *a, const char *b)
     return p;
 }
 
-static char *slurp(const char *path, size_t *size)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        fail_msg("cannot open %s", path);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    rewind(fp);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    fclose(fp);
-    buf[n] = '\0';
-    if (size)
-        *size = (size_t)n;
-    return buf;
-}
-
 /* Line number `line` (0-based) of text, copied. */
 static char *line_of(const char *text, int line)
 {
@@ -297,7 +281,7 @@ static char *line_of(const char *text, int line)
 
 static void assert_line(const char *path, int line, const char *want)
 {
-    char *text = slurp(path, NULL);
+    char *text = read_file(path, NULL);
     char *got = line_of(text, line);
     if (strcmp(got, want) != 0)
         fail_msg("%s line %d:\n got  [%s]\n want [%s]", path, line, got, want);
@@ -327,7 +311,7 @@ static size_t count_lines(const char *text)
 static void assert_same_file(const char *a, const char *b)
 {
     size_t na, nb;
-    char *x = slurp(a, &na), *y = slurp(b, &nb);
+    char *x = read_file(a, &na), *y = read_file(b, &nb);
     if (na != nb || memcmp(x, y, na) != 0)
         fail_msg("%s and %s differ", a, b);
     free(x);
@@ -379,7 +363,7 @@ static void test_csv_bytes(void **state)
     assert_line(m, 6, "engagement,M6,0,,,,,,,,,1,,,,,");
     assert_line(m, 7, "wellbeing,'=evil,0,,,,,,,,,1,,,,,");
     assert_line(m, 9, "wellbeing,M1,1,,,,,,,,,1,,,,,");
-    char *text = slurp(m, NULL);
+    char *text = read_file(m, NULL);
     assert_int_equal(count_lines(text), 1 + 2 * N_TEAMS);
     free(text);
 
@@ -397,7 +381,7 @@ static void test_csv_bytes(void **state)
     assert_line(it, 1, "engagement,Q1,25,3.2,1.1,40,0.5");
     assert_line(it, 2, "engagement,Q2,24,2.9,0.9,30,0.5");
     assert_line(it, 3, "wellbeing,Q2,3,,,,");
-    text = slurp(it, NULL);
+    text = read_file(it, NULL);
     assert_int_equal(count_lines(text), 4);
     free(text);
 
@@ -441,7 +425,7 @@ static void test_report_text(void **state)
 {
     fixture_t *f = *state;
     assert_int_equal(report_write(&f->in, path_of(f, "out", NULL), NULL), ENGAGE_OK);
-    char *text = slurp(path_of(f, "out", "report.txt"), NULL);
+    char *text = read_file(path_of(f, "out", "report.txt"), NULL);
     check_report_text(text);
     char *one = flat(text);
     assert_non_null(strstr(one, " 25.0% of the variance in engagement lies between managers "
@@ -507,7 +491,7 @@ static void test_manifest(void **state)
     assert_int_equal(json_object_size(outs), N_OUTPUTS - 1);
     for (size_t i = 0; i + 1 < N_OUTPUTS; i++) {
         size_t n;
-        char *bytes = slurp(path_of(f, "out", outputs[i]), &n);
+        char *bytes = read_file(path_of(f, "out", outputs[i]), &n);
         char hex[SHA256_DIGEST_STRING_LENGTH];
         SHA256Data((const uint8_t *)bytes, n, hex);
         const char *want = json_string_value(json_object_get(outs, outputs[i]));
@@ -519,7 +503,7 @@ static void test_manifest(void **state)
 
     /* no clock without SOURCE_DATE_EPOCH, and no temporary path */
     assert_int_equal(report_write(&f->in, path_of(f, "out", NULL), NULL), ENGAGE_OK);
-    char *text = slurp(path_of(f, "out", "manifest.json"), NULL);
+    char *text = read_file(path_of(f, "out", "manifest.json"), NULL);
     assert_null(strstr(text, "generated"));
     assert_null(strstr(text, ".tmp-"));
     assert_null(strstr(text, f->dir));
@@ -576,7 +560,7 @@ static void test_outdir_is_file(void **state)
     assert_int_equal(report_write(&f->in, file, &err), ENGAGE_ECANTCREAT);
     assert_int_equal(err.status, ENGAGE_ECANTCREAT);
     assert_string_equal(err.file, file);
-    char *text = slurp(file, NULL);
+    char *text = read_file(file, NULL);
     assert_string_equal(text, "keep me\n");
     free(text);
     /* parent is a file */
@@ -611,7 +595,7 @@ static void test_parent_not_writable(void **state)
     const char *out = path_of(f, "ro", "out");
     assert_int_equal(mkdir(parent, 0755), 0);
     assert_int_equal(report_write(&f->in, out, NULL), ENGAGE_OK);
-    char *before = slurp(path_of(f, "ro/out", "managers.csv"), NULL);
+    char *before = read_file(path_of(f, "ro/out", "managers.csv"), NULL);
     assert_int_equal(chmod(parent, 0555), 0);
     if (access(parent, W_OK) == 0) {      /* root: permissions do not bind */
         chmod(parent, 0755);
@@ -625,7 +609,7 @@ static void test_parent_not_writable(void **state)
     f->cfg.min_group = 5;
     chmod(parent, 0755);
     assert_int_equal(rc, ENGAGE_ECANTCREAT);
-    char *after = slurp(path_of(f, "ro/out", "managers.csv"), NULL);
+    char *after = read_file(path_of(f, "ro/out", "managers.csv"), NULL);
     assert_string_equal(before, after);
     assert_int_equal(entries(parent), 1);
     free(before);
@@ -640,7 +624,7 @@ static void test_write_error(void **state)
     fixture_t *f = *state;
     const char *out = path_of(f, "out", NULL);
     assert_int_equal(report_write(&f->in, out, NULL), ENGAGE_OK);
-    char *before = slurp(path_of(f, "out", "managers.csv"), NULL);
+    char *before = read_file(path_of(f, "out", "managers.csv"), NULL);
 
     struct rlimit old, small;
     assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
@@ -658,7 +642,7 @@ static void test_write_error(void **state)
 
     assert_int_equal(rc, ENGAGE_EIO);
     assert_string_equal(err.file, path_of(f, "out", "managers.csv"));
-    char *after = slurp(path_of(f, "out", "managers.csv"), NULL);
+    char *after = read_file(path_of(f, "out", "managers.csv"), NULL);
     assert_string_equal(before, after);
     assert_int_equal(entries(f->dir), 1);
     free(before);
@@ -731,7 +715,7 @@ static void test_many_managers(void **state)
     in.results = &res;
     in.log = &log;
     assert_int_equal(report_write(&in, path_of(f, "many", NULL), NULL), ENGAGE_OK);
-    char *text = slurp(path_of(f, "many", "report.txt"), NULL);
+    char *text = read_file(path_of(f, "many", "report.txt"), NULL);
     check_report_text(text);
     char *one = flat(text);
     assert_non_null(strstr(one, "None of the variance in \xc3\xa9quipe-tr\xc3\xa8s-longue?xxx"));
@@ -813,7 +797,7 @@ static void test_ranking_ends(void **state)
     in.dataset = ds;
     in.results = &res;
     assert_int_equal(report_write(&in, path_of(f, "ranking", NULL), NULL), ENGAGE_OK);
-    char *text = slurp(path_of(f, "ranking", "report.txt"), NULL);
+    char *text = read_file(path_of(f, "ranking", "report.txt"), NULL);
     const char *at = text;
     for (size_t r = 0; r < J; r++) {
         char row[64];
@@ -877,7 +861,7 @@ static void test_managers_csv_in_halves(void **state)
     assert_int_equal(report_write(&in, path_of(f, "halves", NULL), NULL), ENGAGE_OK);
 
     size_t size;
-    char *text = slurp(path_of(f, "halves", "managers.csv"), &size);
+    char *text = read_file(path_of(f, "halves", "managers.csv"), &size);
     assert_int_equal(count_lines(text), 1 + J);
     const char *line = strchr(text, '\n') + 1;
     for (size_t j = 0; j < J; j++) {
