@@ -55,7 +55,7 @@ $(eval $(call flavour,build/asan,$(SAN_FLAGS)))
 TEST_BINS      = $(TEST_SRC:%.c=build/%)
 ASAN_TEST_BINS = $(TEST_SRC:%.c=build/asan/%)
 
-FUZZ_TARGETS   = ingest formats config
+FUZZ_TARGETS   = ingest formats config manifest
 FUZZ_SECONDS  ?= 600
 FUZZ_FLAGS     = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
