@@ -153,6 +153,26 @@ engage_status_t privacy_suppress_changes(const size_t *n_previous, const size_t 
     return ENGAGE_OK;
 }
 
+/* Benjamini-Hochberg q-values over the change rows pc shows (NAN for the
+ * others); false when out of memory. */
+static bool change_q_values(const changes_scale_t *cs, privacy_change_scale_t *pc)
+{
+    size_t rows = cs->n_rows, r1 = rows ? rows : 1;
+    double *p = malloc(r1 * sizeof *p);
+    bool *include = malloc(r1 * sizeof *include);
+    bool ok = p && include;
+    if (ok) {
+        for (size_t i = 0; i < rows; i++) {
+            p[i] = cs->rows[i].welch.p_value;
+            include[i] = pc->reason[i] == PRIVACY_SHOWN;
+        }
+        ok = changes_bh(p, include, rows, pc->q);
+    }
+    free(p);
+    free(include);
+    return ok;
+}
+
 engage_status_t privacy_add_changes(privacy_t *privacy, const changes_t *changes, long min_group,
                                     engage_error_t *err)
 {
@@ -167,29 +187,22 @@ engage_status_t privacy_add_changes(privacy_t *privacy, const changes_t *changes
         privacy_change_scale_t *pc = &privacy->changes[s];
         size_t count = cs->n_rows, c1 = count ? count : 1;
         size_t *n_previous = malloc(c1 * sizeof *n_previous), *n = malloc(c1 * sizeof *n);
-        double *p = malloc(c1 * sizeof *p);
-        bool *include = malloc(c1 * sizeof *include);
         pc->reason = malloc(c1);
         pc->q = malloc(c1 * sizeof *pc->q);
-        if (!n_previous || !n || !p || !include || !pc->reason || !pc->q) {
+        if (!n_previous || !n || !pc->reason || !pc->q) {
             st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
         } else {
             for (size_t i = 0; i < count; i++) {
                 n_previous[i] = cs->rows[i].previous.n;
                 n[i] = cs->rows[i].current.n;
-                p[i] = cs->rows[i].welch.p_value;
             }
             st = privacy_suppress_changes(n_previous, n, count, min_group, pc->reason,
                                           &pc->summary, err);
-            for (size_t i = 0; st == ENGAGE_OK && i < count; i++)
-                include[i] = pc->reason[i] == PRIVACY_SHOWN;
-            if (st == ENGAGE_OK && !changes_bh(p, include, count, pc->q))
+            if (st == ENGAGE_OK && !change_q_values(cs, pc))
                 st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
         }
         free(n_previous);
         free(n);
-        free(p);
-        free(include);
     }
     return st;
 }
@@ -420,27 +433,15 @@ engage_status_t privacy_add_levels(privacy_t *privacy, const dataset_t *ds, cons
             }
             if (st == ENGAGE_OK && with_rows) {
                 privacy_change_scale_t *pc = &privacy->changes[s];
-                double *p = malloc(r1 * sizeof *p);
-                bool *include = malloc(r1 * sizeof *include);
-                if (!p || !include) {
+                if (!change_q_values(cs, pc))
                     st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
-                } else {
-                    for (size_t i = 0; i < rows; i++) {
-                        p[i] = cs->rows[i].welch.p_value;
-                        include[i] = pc->reason[i] == PRIVACY_SHOWN;
-                    }
-                    if (!changes_bh(p, include, rows, pc->q))
-                        st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
-                    size_t shown = 0;
-                    for (size_t i = 0; i < rows; i++)
-                        shown += include[i];
-                    pc->summary.n_shown = shown;
-                    pc->summary.n_secondary = rows - pc->summary.n_primary - shown;
-                    pc->summary.hidden_previous = hidden_in(row_n_previous, pc->reason, rows);
-                    pc->summary.hidden = hidden_in(row_n, pc->reason, rows);
-                }
-                free(p);
-                free(include);
+                size_t shown = 0;
+                for (size_t i = 0; i < rows; i++)
+                    shown += pc->reason[i] == PRIVACY_SHOWN;
+                pc->summary.n_shown = shown;
+                pc->summary.n_secondary = rows - pc->summary.n_primary - shown;
+                pc->summary.hidden_previous = hidden_in(row_n_previous, pc->reason, rows);
+                pc->summary.hidden = hidden_in(row_n, pc->reason, rows);
             }
         }
         free(n);
