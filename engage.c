@@ -460,35 +460,34 @@ static bool report_outputs(const verify_manifest_t *m, const char *same_word)
     return all_same;
 }
 
+/* The manifest opts names; -1 when it was read, else the exit status
+ * (its error printed). */
+static int load_manifest(const options_t *opts, verify_manifest_t *m)
+{
+    engage_error_t err = {0};
+    if (verify_load(opts->inputs[0], m, &err) == ENGAGE_OK)
+        return -1;
+    verify_fini(m);
+    return fail_with(&err);
+}
+
 /* engage verify OUTDIR: the outputs and the inputs they name, unchanged? */
 static int verify_command(const options_t *opts)
 {
-    engage_error_t err = {0};
     verify_manifest_t m;
-    engage_status_t st = verify_load(opts->inputs[0], &m, &err);
-    if (st != ENGAGE_OK) {
-        verify_fini(&m);
-        return fail_with(&err);
-    }
-    char *dir = strdup(m.path);
-    if (!dir) {
-        verify_fini(&m);
-        return engage_exit_code(ENGAGE_ENOMEM);
-    }
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    verify_outputs(&m, slash ? dir : ".");
+    int status = load_manifest(opts, &m);
+    if (status >= 0)
+        return status;
+    verify_outputs(&m, m.dir);
     verify_inputs(&m);
     bool outputs_same = report_outputs(&m, "unchanged");
     for (size_t i = 0; i < m.n_inputs; i++)
         printf("%-10s %s (%s)\n", state_word(m.inputs[i].state), m.inputs[i].path, m.inputs[i].role);
-    int status = report_inputs(&m, true);
+    status = report_inputs(&m, true);
     if (status == 0 && !outputs_same) {
         fprintf(stderr, "engage: %s: outputs differ from the run's record\n", m.path);
         status = 1;
     }
-    free(dir);
     verify_fini(&m);
     return status;
 }
@@ -498,14 +497,12 @@ static int verify_command(const options_t *opts)
  * compared with the recorded one. */
 static int rerun_command(const options_t *opts)
 {
-    engage_error_t err = {0};
     verify_manifest_t m;
-    engage_status_t st = verify_load(opts->inputs[0], &m, &err);
-    if (st != ENGAGE_OK) {
-        verify_fini(&m);
-        return fail_with(&err);
-    }
-    int status = 0;
+    int status = load_manifest(opts, &m);
+    if (status >= 0)
+        return status;
+    status = 0;
+    engage_error_t err = {0};
     if (m.n_arguments < 3 || strcmp(m.arguments[1], "run") != 0) {
         engage_fail(&err, ENGAGE_EDATA, m.path, 0, "the manifest does not record an `engage run`");
         status = fail_with(&err);

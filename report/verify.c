@@ -153,6 +153,10 @@ engage_status_t verify_load(const char *path, verify_manifest_t *m, engage_error
     }
     if (!m->path)
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    const char *slash = strrchr(m->path, '/');
+    m->dir = slash ? strndup(m->path, (size_t)(slash - m->path)) : strdup(".");
+    if (!m->dir)
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     json_error_t jerr;
     json_t *root = json_load_file(m->path, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
@@ -212,6 +216,7 @@ static void free_files(verify_file_t *files, size_t n)
 void verify_fini(verify_manifest_t *m)
 {
     free(m->path);
+    free(m->dir);
     free(m->version);
     for (size_t i = 0; m->arguments && i < m->n_arguments; i++)
         free(m->arguments[i]);

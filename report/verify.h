@@ -33,6 +33,7 @@ typedef struct {
 
 typedef struct {
     char *path;                /* of manifest.json */
+    char *dir;                 /* the folder holding it: the run's OUTDIR */
     char *version;
     char **arguments;          /* the command line as recorded (argv[0] first) */
     size_t n_arguments;
