@@ -38,7 +38,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "digest.h"
@@ -668,46 +667,8 @@ engage_status_t csv_out_close(csv_out_t *out, char sha256_hex[65], engage_error_
     return status;
 }
 
-engage_status_t csv_out_prepend_bom(const char *path, char sha256_hex[65], engage_error_t *err)
+void csv_out_bom(csv_out_t *out)
 {
     static const unsigned char bom[3] = {0xEF, 0xBB, 0xBF};
-    size_t size = strlen(path) + sizeof ".bom";
-    char *tmp = malloc(size);
-    if (!tmp)
-        return engage_fail(err, ENGAGE_ENOMEM, path, 0, "out of memory");
-    snprintf(tmp, size, "%s.bom", path);
-    FILE *in = fopen(path, "rb");
-    FILE *out = in ? fopen(tmp, "wb") : NULL;
-    digest_t *d = digest_new();
-    unsigned char *buffer = malloc(1 << 16);
-    bool ok = in && out && d && buffer && fwrite(bom, 1, sizeof bom, out) == sizeof bom;
-    if (ok)
-        digest_update(d, bom, sizeof bom);
-    size_t n;
-    while (ok && (n = fread(buffer, 1, 1 << 16, in)) > 0) {
-        ok = fwrite(buffer, 1, n, out) == n;
-        digest_update(d, buffer, n);
-    }
-    ok = ok && !ferror(in);
-    int saved = errno;
-    if (in)
-        fclose(in);
-    if (out && fclose(out) != 0 && ok) {
-        ok = false;
-        saved = errno;
-    }
-    if (ok && rename(tmp, path) != 0) {
-        ok = false;
-        saved = errno;
-    }
-    if (ok)
-        digest_hex(d, sha256_hex);
-    else
-        unlink(tmp);
-    digest_free(d);
-    free(buffer);
-    free(tmp);
-    if (!ok)
-        return engage_fail(err, ENGAGE_EIO, path, 0, "cannot write: %s", strerror(saved));
-    return ENGAGE_OK;
+    put(out, bom, sizeof bom);
 }

@@ -60,11 +60,10 @@ void csv_out_append(csv_out_t *out, csv_out_t *part);
  * as ENGAGE_EIO.  Frees out in every case. */
 engage_status_t csv_out_close(csv_out_t *out, char sha256_hex[65], engage_error_t *err);
 
-/* Put a UTF-8 byte order mark before the CSV at path (for Excel users who
- * double-click a CSV: without it Excel reads UTF-8 as the Windows code
- * page).  The file is rewritten through a temporary file beside it;
- * sha256_hex receives the new bytes' SHA-256.  ENGAGE_EIO on failure. */
-engage_status_t csv_out_prepend_bom(const char *path, char sha256_hex[65], engage_error_t *err);
+/* Begin the file with a UTF-8 byte order mark (call before the first
+ * cell), for Excel users who double-click a CSV: without it Excel reads
+ * UTF-8 as the Windows code page.  The mark counts in the SHA-256. */
+void csv_out_bom(csv_out_t *out);
 
 /* Format a number as csv_out_number would, into buf (returns buf; "" for
  * NAN/inf).  For report.txt and the manifest. */

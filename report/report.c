@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/csv_out.h"
 #include "html.h"
 #include "manifest.h"
 #include "outdir.h"
@@ -139,19 +138,6 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
         if (rc != ENGAGE_OK)
             goto done;
     }
-
-    /* Last before the manifest, after every output that reads the CSVs. */
-    for (size_t i = 0; i < n_outputs && rc == ENGAGE_OK && in->excel; i++) {
-        size_t len = strlen(outputs[i].name);
-        if (len < 4 || strcmp(outputs[i].name + len - 4, ".csv") != 0)
-            continue;
-        char *path = outdir_path(&od, outputs[i].name);
-        rc = path ? csv_out_prepend_bom(path, outputs[i].sha256, err)
-                  : engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
-        free(path);
-    }
-    if (rc != ENGAGE_OK)
-        goto done;
 
     rc = manifest_build(in, outputs, n_outputs, &text, &size, err);
     if (rc != ENGAGE_OK)

@@ -67,6 +67,16 @@ static void manager_row(csv_out_t *out, const report_input_t *in, const privacy_
     csv_out_end_row(out);
 }
 
+/* A table's file; with --excel it begins with a byte order mark. */
+static engage_status_t open_table(const report_input_t *in, csv_out_t **out, const char *path,
+                                  engage_error_t *err)
+{
+    engage_status_t rc = csv_out_open(out, path, false, err);
+    if (rc == ENGAGE_OK && in->excel)
+        csv_out_bom(*out);
+    return rc;
+}
+
 /* Rows first .. first+count-1 of managers.csv (scale order, then manager
  * index order, counted from 0 after the header). */
 typedef struct {
@@ -100,7 +110,7 @@ engage_status_t tables_write_managers(const report_input_t *in, const privacy_t 
         "funnel_low95", "funnel_high95", "funnel_low998", "funnel_high998", "stands_out",
     };
     csv_out_t *out;
-    engage_status_t rc = csv_out_open(&out, path, false, err);
+    engage_status_t rc = open_table(in, &out, path, err);
     if (rc != ENGAGE_OK)
         return rc;
     HEADER(out, names);
@@ -175,7 +185,7 @@ engage_status_t tables_write_variance(const report_input_t *in, const privacy_t 
         "var_between_reml", "var_within_reml", "icc_reml", "alpha",
     };
     csv_out_t *out;
-    engage_status_t rc = csv_out_open(&out, path, false, err);
+    engage_status_t rc = open_table(in, &out, path, err);
     if (rc != ENGAGE_OK)
         return rc;
     if (in->changes) {
@@ -221,7 +231,7 @@ engage_status_t tables_write_items(const report_input_t *in, const privacy_t *pr
         "scale", "item", "n", "mean", "sd", "favourable_pct", "item_rest_r",
     };
     csv_out_t *out;
-    engage_status_t rc = csv_out_open(&out, path, false, err);
+    engage_status_t rc = open_table(in, &out, path, err);
     if (rc != ENGAGE_OK)
         return rc;
     HEADER(out, names);
@@ -257,7 +267,7 @@ engage_status_t tables_write_units(const report_input_t *in, const privacy_t *pr
         "median", "favourable_pct", "rwg", "suppressed",
     };
     csv_out_t *out;
-    engage_status_t rc = csv_out_open(&out, path, false, err);
+    engage_status_t rc = open_table(in, &out, path, err);
     if (rc != ENGAGE_OK)
         return rc;
     HEADER(out, names);
@@ -361,7 +371,7 @@ engage_status_t tables_write_quality(const report_input_t *in, const char *path,
         "wave", "layout", "header_rows", "respondent_column", "manager_column", "item_columns",
     };
     csv_out_t *out;
-    engage_status_t rc = csv_out_open(&out, path, false, err);
+    engage_status_t rc = open_table(in, &out, path, err);
     if (rc != ENGAGE_OK)
         return rc;
     HEADER(out, names);
@@ -390,7 +400,7 @@ engage_status_t tables_write_rejects(const report_input_t *in, const char *path,
 {
     static const char *const names[] = { "file", "line", "respondent_id", "reason", "wave" };
     csv_out_t *out;
-    engage_status_t rc = csv_out_open(&out, path, false, err);
+    engage_status_t rc = open_table(in, &out, path, err);
     if (rc != ENGAGE_OK)
         return rc;
     HEADER(out, names);
@@ -407,7 +417,7 @@ engage_status_t tables_write_changes(const report_input_t *in, const privacy_t *
         "ci_low", "ci_high", "p_value", "suppressed", "q_value",
     };
     csv_out_t *out;
-    engage_status_t rc = csv_out_open(&out, path, false, err);
+    engage_status_t rc = open_table(in, &out, path, err);
     if (rc != ENGAGE_OK)
         return rc;
     HEADER(out, names);

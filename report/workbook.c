@@ -439,8 +439,12 @@ static engage_status_t write_table(book_t *b, const char *csv_path, const char *
         b->status = engage_fail(b->err, ENGAGE_ENOMEM, csv_path, 0, "out of memory");
     } else {
         size_t n;
+        bool first = true;
         while (b->status == ENGAGE_OK && (n = fread(buf, 1, READ_CHUNK, fp)) > 0) {
-            if (csv_parse(&p, buf, n, on_cell, on_row, &s) != n && b->status == ENGAGE_OK)
+            /* --excel CSVs begin with a byte order mark; it is not text */
+            size_t skip = first && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+            first = false;
+            if (csv_parse(&p, buf + skip, n - skip, on_cell, on_row, &s) != n - skip && b->status == ENGAGE_OK)
                 b->status = engage_fail(b->err, ENGAGE_EIO, csv_path, 0, "cannot read back: %s",
                                         csv_strerror(csv_error(&p)));
         }

@@ -5,20 +5,9 @@
 # `engage verify` checks an OUTDIR and its inputs; --excel puts a byte
 # order mark before every CSV; hostile manager names stay text.
 #   usage: tests/e2e_archive.sh ENGAGE GEN
-set -u
+suite=e2e_archive
 ENGAGE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-cd "$top" || exit 1
-work=$(mktemp -d "${TMPDIR:-/tmp}/engage-archive.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-expect_status() { # expected actual what
-    if [ "$1" = "$2" ]; then ok; else bad "$3: exit $2, expected $1"; fi
-}
+. "$(dirname "$0")/e2e_lib.sh"
 
 # --- the demo's manifest reruns identically --------------------------------
 "$ENGAGE" run -q -c datasets/sample-quarter.ini -o "$work/demo" datasets/sample-quarter.csv.gz
@@ -103,6 +92,12 @@ done
 [ "$(head -c 3 "$work/safe/report.txt" | od -An -tx1 | tr -d ' ')" != efbbbf ] && ok || bad "--excel touched report.txt"
 "$ENGAGE" verify "$work/safe" > /dev/null 2>&1
 expect_status 0 $? "verify after --excel (the manifest hashes the bytes on disk)"
+"$ENGAGE" run -q -c tests/inputs/spreadsheet-safety.ini -o "$work/plain" tests/inputs/spreadsheet-safety.csv
+for f in "$work"/plain/*.csv; do
+    name=$(basename "$f")
+    if tail -c +4 "$work/safe/$name" | cmp -s - "$f"; then ok; else bad "--excel: $name differs beyond its byte order mark"; fi
+done
+cmp -s "$work/safe/engage.xlsx" "$work/plain/engage.xlsx" && ok || bad "--excel changed engage.xlsx"
 m=$work/safe/managers.csv
 grep -q '^engagement,"'"'"'=HYPERLINK(""http://x"",""y"")",4,-0.25,0.5,' "$m" && ok || bad "formula name not guarded or -0.25 altered"
 grep -q '^engagement,"Smith, Jane",3,' "$m" && ok || bad "Smith, Jane not quoted"
@@ -113,5 +108,4 @@ else
     bad "a name with a newline is not one quoted cell"
 fi
 
-echo "e2e_archive: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish
