@@ -845,8 +845,9 @@ static engage_status_t load_roster(ingest_ctx_t *ctx, engage_error_t *err)
     return ENGAGE_OK;
 }
 
-static void start(ingest_ctx_t *ctx, config_t *cfg, dataset_t *ds, ingest_log_t *log,
-                  const ingest_options_t *options)
+/* A fresh context, with the roster read when the config has one. */
+static engage_status_t start(ingest_ctx_t *ctx, config_t *cfg, dataset_t *ds, ingest_log_t *log,
+                             const ingest_options_t *options, engage_error_t *err)
 {
     memset(ctx, 0, sizeof *ctx);
     ctx->cfg = cfg;
@@ -854,6 +855,7 @@ static void start(ingest_ctx_t *ctx, config_t *cfg, dataset_t *ds, ingest_log_t 
     ctx->log = log;
     ctx->options = options;
     format_reader_init(&ctx->format);
+    return cfg->roster.file ? load_roster(ctx, err) : ENGAGE_OK;
 }
 
 engage_status_t ingest_read(config_t *cfg, const char *const *paths, size_t n_paths,
@@ -861,10 +863,7 @@ engage_status_t ingest_read(config_t *cfg, const char *const *paths, size_t n_pa
                             engage_error_t *err)
 {
     ingest_ctx_t ctx;
-    start(&ctx, cfg, ds, log, options);
-    engage_status_t st = ENGAGE_OK;
-    if (cfg->roster.file)
-        st = load_roster(&ctx, err);
+    engage_status_t st = start(&ctx, cfg, ds, log, options, err);
     for (size_t i = 0; i < n_paths && st == ENGAGE_OK; i++) {
         source_t *src;
         st = source_open_path(&src, paths[i], err);
@@ -881,11 +880,8 @@ engage_status_t ingest_read_memory(config_t *cfg, const char *name, const void *
                                    engage_error_t *err)
 {
     ingest_ctx_t ctx;
-    start(&ctx, cfg, ds, log, options);
     source_t *src;
-    engage_status_t st = ENGAGE_OK;
-    if (cfg->roster.file)
-        st = load_roster(&ctx, err);
+    engage_status_t st = start(&ctx, cfg, ds, log, options, err);
     if (st == ENGAGE_OK)
         st = source_open_memory(&src, name, bytes, size, err);
     if (st == ENGAGE_OK) {
