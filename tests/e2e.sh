@@ -4,22 +4,11 @@
 # existing OUTDIR untouched, the canonical round trip, stdin, and exit
 # statuses for usage and output errors.
 #   usage: tests/e2e.sh ENGAGE GEN
-set -u
+suite=e2e
 ENGAGE=$1
 GEN=$2
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-cd "$top" || exit 1
-work=$(mktemp -d "${TMPDIR:-/tmp}/engage-e2e.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
+. "$(dirname "$0")/e2e_lib.sh"
 
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-expect_status() { # expected actual what
-    if [ "$1" = "$2" ]; then ok; else bad "$3: exit $2, expected $1"; fi
-}
 same_tree() { # dir1 dir2: same files with the same bytes
     (cd "$1" && find . -type f | sort | xargs sha256sum) > "$work/a.sum"
     (cd "$2" && find . -type f | sort | xargs sha256sum) > "$work/b.sum"
@@ -226,5 +215,4 @@ WANT
 if cmp -s "$work/unk.want" "$work/unk.err"; then ok; else bad "unknown labels: stderr was $(cat "$work/unk.err")"; fi
 if [ -e "$work/unk" ]; then bad "unknown labels left an OUTDIR"; else ok; fi
 
-echo "e2e: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

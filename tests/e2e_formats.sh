@@ -7,22 +7,11 @@
 # spam, incomplete responses), and rejects.csv must list exactly those rows.
 # The samples must also be what GEN writes today, so they never drift from it.
 #   usage: tests/e2e_formats.sh ENGAGE GEN
-set -u
+suite=e2e_formats
+show_ok=1
 ENGAGE=$1
 GEN=$2
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-cd "$top" || exit 1
-work=$(mktemp -d "${TMPDIR:-/tmp}/engage-e2e-formats.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); echo "ok    $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL  $*" >&2; }
-expect_status() { # expected actual what
-    if [ "$1" = "$2" ]; then ok "$3: exit $2"; else bad "$3: exit $2, expected $1"; fi
-}
+. "$(dirname "$0")/e2e_lib.sh"
 
 gen_args="--respondents 2000 --items 6 --reverse 6 --seed 1"
 
@@ -194,5 +183,4 @@ for t in variance.csv managers.csv; do
     fi
 done
 
-echo "e2e_formats: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -7,19 +7,10 @@
 # give the same bytes.  When chromium is installed the page is rendered to a
 # PNG, which must be more than 10 KB, with no console error.
 #   usage: tests/e2e_html.sh ENGAGE GEN
-set -u
+suite=e2e_html
 ENGAGE=$1
 GEN=$2
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-cd "$top" || exit 1
-work=$(mktemp -d "${TMPDIR:-/tmp}/engage-e2e-html.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/e2e_lib.sh"
 
 if ! command -v xmllint > /dev/null 2>&1; then
     echo "e2e_html: xmllint is missing (apt-get install libxml2-utils)" >&2
@@ -130,5 +121,4 @@ if [ "$size" -lt 1500000 ]; then ok; else bad "report.html of a large run is $si
 grep -q 'too many to draw one by one' "$work/big/report.html" && ok || bad "large run: caterpillar not aggregated"
 xmllint --noout "$work/big/report.html" && ok || bad "large run: not well-formed"
 
-echo "e2e_html: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

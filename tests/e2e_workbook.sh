@@ -6,18 +6,10 @@
 # CSV cell by cell (numbers numerically, text after taking off the CSVs'
 # formula guard); without soffice that part is skipped with a note.
 #   usage: tests/e2e_workbook.sh ENGAGE
-set -u
+suite=e2e_workbook
+show_ok=1
 ENGAGE=$1
-here=$(cd "$(dirname "$0")" && pwd)
-top=$(dirname "$here")
-cd "$top" || exit 1
-work=$(mktemp -d "${TMPDIR:-/tmp}/engage-e2e-workbook.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); echo "ok    $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL  $*" >&2; }
+. "$(dirname "$0")/e2e_lib.sh"
 
 run() { # NAME ARGS...: engage run into $work/NAME
     name=$1
@@ -133,5 +125,4 @@ else
     else bad "waves: no changes sheet with --previous"; fi
 fi
 
-echo "e2e_workbook: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -759,10 +759,10 @@ static int compare_expected(const void *a, const void *b)
     return x->j < y->j ? -1 : 1;
 }
 
-static void test_ranking_ends(void **state)
+/* A one-item scale `engagement` with J managers M-000..., one respondent
+ * each (ids zero-padded to `digits`), finished. */
+static dataset_t *managers_dataset(int J, int digits)
 {
-    fixture_t *f = *state;
-    enum { J = 203, EDGE = 20 };
     dataset_t *ds = dataset_new();
     assert_non_null(ds);
     size_t q1;
@@ -772,12 +772,20 @@ static void test_ranking_ends(void **state)
     assert_int_equal(dataset_add_scale(ds, &sc), ENGAGE_OK);
     for (int j = 0; j < J; j++) {
         char mid[32], rid[32];
-        snprintf(mid, sizeof mid, "M-%03d", j);
-        snprintf(rid, sizeof rid, "R-%03d", j);
+        snprintf(mid, sizeof mid, "M-%0*d", digits, j);
+        snprintf(rid, sizeof rid, "R-%0*d", digits, j);
         double v = 3;
         assert_int_equal(dataset_add_row(ds, rid, mid, &v, 0, j + 2, NULL, NULL), ENGAGE_OK);
     }
     assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    return ds;
+}
+
+static void test_ranking_ends(void **state)
+{
+    fixture_t *f = *state;
+    enum { J = 203, EDGE = 20 };
+    dataset_t *ds = managers_dataset(J, 3);
     analysis_manager_t ms[J];
     expected_rank_t order[J];
     for (size_t j = 0; j < J; j++) {
@@ -822,21 +830,7 @@ static void test_managers_csv_in_halves(void **state)
 {
     fixture_t *f = *state;
     enum { J = TABLES_PARALLEL_ROWS + 1001 };
-    dataset_t *ds = dataset_new();
-    assert_non_null(ds);
-    size_t q1;
-    assert_int_equal(dataset_add_column(ds, "Q1", &q1), ENGAGE_OK);
-    bool rev = false;
-    dataset_scale_t sc = { "engagement", 1, &q1, &rev, 1, 5, 0.5, 4 };
-    assert_int_equal(dataset_add_scale(ds, &sc), ENGAGE_OK);
-    for (int j = 0; j < J; j++) {
-        char mid[32], rid[32];
-        snprintf(mid, sizeof mid, "M-%06d", j);
-        snprintf(rid, sizeof rid, "R-%06d", j);
-        double v = 3;
-        assert_int_equal(dataset_add_row(ds, rid, mid, &v, 0, j + 2, NULL, NULL), ENGAGE_OK);
-    }
-    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    dataset_t *ds = managers_dataset(J, 6);
     analysis_manager_t *ms = calloc(J, sizeof *ms);
     assert_non_null(ms);
     for (size_t j = 0; j < J; j++) {
