@@ -98,8 +98,6 @@ typedef struct {
     double *rwg_sq;       /* [manager] */
     double *rwg_sum;      /* [manager × item] */
     size_t rwg_cap;       /* items that rwg_sum has room for */
-    size_t *team_n;       /* [manager] n, for REML */
-    double *team_mean;    /* [manager] mean, for REML */
     double sum[ANALYSIS_READ_ROWS];           /* per respondent of the block: sum of answers */
     double sumsq[ANALYSIS_READ_ROWS];         /* ... of their squares */
     long long answered[ANALYSIS_READ_ROWS];   /* ... answers */
@@ -149,8 +147,6 @@ static void analysis_work_fini(analysis_work_t *w)
     free(w->rwg_n);
     free(w->rwg_sq);
     free(w->rwg_sum);
-    free(w->team_n);
-    free(w->team_mean);
     alpha_fini(&w->alpha);
     memset(w, 0, sizeof *w);
 }
@@ -171,10 +167,8 @@ static engage_status_t analysis_work_init(analysis_work_t *w, const dataset_t *d
     w->ans = analysis_calloc(M, sizeof *w->ans);
     w->rwg_n = analysis_calloc(M, sizeof *w->rwg_n);
     w->rwg_sq = analysis_calloc(M, sizeof *w->rwg_sq);
-    w->team_n = analysis_calloc(M, sizeof *w->team_n);
-    w->team_mean = analysis_calloc(M, sizeof *w->team_mean);
     if (!w->grouped || !w->start || !w->cursor || !w->fav || !w->ans || !w->rwg_n ||
-        !w->rwg_sq || !w->team_n || !w->team_mean)
+        !w->rwg_sq)
         return ENGAGE_ENOMEM;
 
     for (size_t r = 0; r < N; r++)
@@ -491,8 +485,6 @@ typedef struct {
     analysis_scale_t *out;
     size_t first, last;
     double *tq;           /* this range's own cache of t quantiles */
-    size_t J;
-    double ss_within, sum_n2;
 } analysis_range_t;
 
 static void *analysis_manager_range(void *arg)
@@ -512,18 +504,14 @@ static void *analysis_manager_range(void *arg)
         am->manager = m;
         am->n = n;
         am->mean = am->sd = am->se = am->ci_low = am->ci_high = am->median = NAN;
-        am->favourable_pct = am->rwg = NAN;
-        am->funnel_low95 = am->funnel_high95 = am->funnel_low998 = am->funnel_high998 = NAN;
-        am->stands_out = ANALYSIS_WITHIN;
-        w->team_n[m] = n;
-        w->team_mean[m] = NAN;
+        am->favourable_pct = am->rwg = am->ss = NAN;
         if (n == 0)
             continue;
         analysis_sort(g, n);
         double ss;
         double mean = analysis_mean_ss(g, n, &ss);
         am->mean = analysis_finite(mean);
-        w->team_mean[m] = am->mean;
+        am->ss = analysis_finite(ss);
         am->median = analysis_finite(gsl_stats_median_from_sorted_data(g, 1, n));
         am->favourable_pct = analysis_finite(100.0 * analysis_ratio((double)w->fav[m], (double)w->ans[m]));
         if (n > 1) {
@@ -538,28 +526,22 @@ static void *analysis_manager_range(void *arg)
             am->rwg = n > 1 ? analysis_rwg(ss / (double)(n - 1), null, 1.0) : NAN;
         else
             am->rwg = analysis_rwg_items(w, m, k, middle, null);
-        r->J++;
-        r->ss_within += ss;
-        r->sum_n2 += (double)n * (double)n;
     }
     return NULL;
 }
 
-/* Steps 2 and 3: out->managers from each manager's slots, then the ANOVA,
- * the REML fit and the ICC(1) interval in out->variance, then each
- * manager's funnel limits.  The managers are done in two halves, the second
- * on another thread when there are many (alpha's thread is mostly idle by
- * now); the sums of the halves are added the same way either way, so the
- * figures do not depend on the thread.  Fails only with ENGAGE_ENOMEM. */
+/* Step 2: out->managers from each manager's slots, in two halves, the
+ * second on another thread when there are many (alpha's thread is mostly
+ * idle by now); each manager's figures depend on its own slots only, so
+ * they do not depend on the thread.  Step 3, the decomposition, follows
+ * from the group figures (analysis_decompose). */
 static engage_status_t analysis_summarise(analysis_work_t *w, const dataset_scale_t *sc,
-                                          analysis_scale_t *out, size_t scored)
+                                          analysis_scale_t *out)
 {
     size_t M = w->n_managers;
-    analysis_variance_t *v = &out->variance;
-
     analysis_range_t half[2] = {
-        { w, sc, out, 0, M / 2, w->tq[0], 0, 0.0, 0.0 },
-        { w, sc, out, M / 2, M, w->tq[1], 0, 0.0, 0.0 },
+        { w, sc, out, 0, M / 2, w->tq[0] },
+        { w, sc, out, M / 2, M, w->tq[1] },
     };
     pthread_t thread;
     bool threaded = M >= ANALYSIS_PARALLEL_MANAGERS &&
@@ -569,42 +551,82 @@ static engage_status_t analysis_summarise(analysis_work_t *w, const dataset_scal
         pthread_join(thread, NULL);
     else
         analysis_manager_range(&half[1]);
-    size_t J = half[0].J + half[1].J;
-    double ss_within = half[0].ss_within + half[1].ss_within;
-    double sum_n2 = half[0].sum_n2 + half[1].sum_n2;
+    return analysis_decompose(out->managers, M, NULL, &out->variance);
+}
 
-    double N = (double)scored, Jd = (double)J;
-    v->respondents = scored;
-    v->managers = J;
+/* Every figure of v undefined, the counts zero. */
+static void analysis_variance_clear(analysis_variance_t *v)
+{
+    double alpha = v->alpha;
+    memset(v, 0, sizeof *v);
     v->grand_mean = v->ss_between = v->ss_within = NAN;
     v->df_between = v->df_within = v->ms_between = v->ms_within = NAN;
     v->f = v->p_value = v->k0 = v->icc1 = v->icc2 = v->eta_squared = NAN;
     v->icc1_ci_low = v->icc1_ci_high = NAN;
     v->var_between_reml = v->var_within_reml = v->icc_reml = NAN;
-    if (scored == 0)
-        return ENGAGE_OK;
+    v->alpha = alpha;
+}
 
-    bool uniform = w->score_min == w->score_max;
-    double grand = w->score_min;
+engage_status_t analysis_decompose(const analysis_manager_t *managers, size_t count,
+                                   const bool *include, analysis_variance_t *v)
+{
+    analysis_variance_clear(v);
+    size_t *team_n = analysis_calloc(count, sizeof *team_n);
+    double *team_mean = analysis_calloc(count, sizeof *team_mean);
+    if (!team_n || !team_mean) {
+        free(team_n);
+        free(team_mean);
+        return ENGAGE_ENOMEM;
+    }
+    size_t scored = 0, J = 0;
+    double ss_within = 0.0, sum_n2 = 0.0;
+    bool uniform = true;   /* every included score equal: each team has ss 0 and one mean */
+    double first_mean = NAN;
+    for (size_t m = 0; m < count; m++) {
+        const analysis_manager_t *am = &managers[m];
+        team_mean[m] = NAN;
+        if (am->n == 0 || (include && !include[m]))
+            continue;
+        team_n[m] = am->n;
+        team_mean[m] = am->mean;
+        scored += am->n;
+        J++;
+        ss_within += am->ss;
+        sum_n2 += (double)am->n * (double)am->n;
+        if (J == 1)
+            first_mean = am->mean;
+        uniform = uniform && am->ss == 0.0 && am->mean == first_mean;
+    }
+
+    double N = (double)scored, Jd = (double)J;
+    v->respondents = scored;
+    v->managers = J;
+    if (scored == 0) {
+        free(team_n);
+        free(team_mean);
+        return ENGAGE_OK;
+    }
+
+    double grand = first_mean;
     if (!uniform) {
         /* two-pass over the team means weighted by team size (each team's
          * mean is itself two-pass): the mean of the scores, in O(managers) */
         double sum = 0.0, resid = 0.0;
-        for (size_t m = 0; m < M; m++)
-            if (out->managers[m].n > 0)
-                sum += (double)out->managers[m].n * out->managers[m].mean;
+        for (size_t m = 0; m < count; m++)
+            if (team_n[m] > 0)
+                sum += (double)team_n[m] * team_mean[m];
         grand = sum / N;
-        for (size_t m = 0; m < M; m++)
-            if (out->managers[m].n > 0)
-                resid += (double)out->managers[m].n * (out->managers[m].mean - grand);
+        for (size_t m = 0; m < count; m++)
+            if (team_n[m] > 0)
+                resid += (double)team_n[m] * (team_mean[m] - grand);
         grand += resid / N;
     }
     double ss_between = 0.0;
-    for (size_t m = 0; m < M && !uniform; m++) {
-        if (out->managers[m].n == 0)
+    for (size_t m = 0; m < count && !uniform; m++) {
+        if (team_n[m] == 0)
             continue;
-        double d = out->managers[m].mean - grand;
-        ss_between += (double)out->managers[m].n * d * d;
+        double d = team_mean[m] - grand;
+        ss_between += (double)team_n[m] * d * d;
     }
     if (uniform)
         ss_within = 0.0;
@@ -635,30 +657,44 @@ static engage_status_t analysis_summarise(analysis_work_t *w, const dataset_scal
     }
 
     reml_fit_t fit;
-    if (reml_oneway(w->team_n, w->team_mean, M, v->ss_within, &fit) != ENGAGE_OK)
+    engage_status_t st = reml_oneway(team_n, team_mean, count, v->ss_within, &fit);
+    free(team_n);
+    free(team_mean);
+    if (st != ENGAGE_OK)
         return ENGAGE_ENOMEM;
     v->var_between_reml = analysis_finite(fit.var_between);
     v->var_within_reml = analysis_finite(fit.var_within);
     v->icc_reml = analysis_finite(fit.icc);
-
-    /* funnel limits around the grand mean, from the pooled within-team sd */
-    double sigma = isnan(msw) ? NAN : sqrt(msw);
-    for (size_t m = 0; m < M && !isnan(sigma) && !isnan(grand); m++) {
-        analysis_manager_t *am = &out->managers[m];
-        if (am->n == 0)
-            continue;
-        double root_n = sqrt((double)am->n);
-        double h95 = ANALYSIS_Z95 * sigma / root_n, h998 = ANALYSIS_Z998 * sigma / root_n;
-        am->funnel_low95 = analysis_finite(grand - h95);
-        am->funnel_high95 = analysis_finite(grand + h95);
-        am->funnel_low998 = analysis_finite(grand - h998);
-        am->funnel_high998 = analysis_finite(grand + h998);
-        if (am->mean > am->funnel_high998)
-            am->stands_out = ANALYSIS_ABOVE;
-        else if (am->mean < am->funnel_low998)
-            am->stands_out = ANALYSIS_BELOW;
-    }
     return ENGAGE_OK;
+}
+
+analysis_funnel_t analysis_funnel(const analysis_variance_t *v, size_t n, double mean)
+{
+    analysis_funnel_t f = { NAN, NAN, NAN, NAN, ANALYSIS_WITHIN };
+    double msw = v->ms_within, grand = v->grand_mean;
+    if (n == 0 || isnan(msw) || isnan(grand) || msw < 0)
+        return f;
+    double sigma = sqrt(msw), root_n = sqrt((double)n);
+    double h95 = ANALYSIS_Z95 * sigma / root_n, h998 = ANALYSIS_Z998 * sigma / root_n;
+    f.low95 = analysis_finite(grand - h95);
+    f.high95 = analysis_finite(grand + h95);
+    f.low998 = analysis_finite(grand - h998);
+    f.high998 = analysis_finite(grand + h998);
+    if (mean > f.high998)
+        f.stands_out = ANALYSIS_ABOVE;
+    else if (mean < f.low998)
+        f.stands_out = ANALYSIS_BELOW;
+    return f;
+}
+
+unsigned analysis_variance_notes(const analysis_variance_t *v)
+{
+    unsigned notes = 0;
+    if (v->respondents > 0 && v->managers < 2)
+        notes |= ANALYSIS_NOTE_ONE_MANAGER;
+    if (v->respondents > 0 && v->respondents == v->managers)
+        notes |= ANALYSIS_NOTE_ALL_SINGLETONS;
+    return notes;
 }
 
 /* Per-item figures after alpha_finish (several items) or from the scale's
@@ -736,7 +772,7 @@ static engage_status_t analysis_scale(const dataset_t *ds, size_t s, analysis_wo
     size_t scored = analysis_score_pass(ds, sc, w, with_alpha);
     if (with_alpha)
         alpha_close(&w->alpha);
-    engage_status_t st = analysis_summarise(w, sc, out, scored);
+    engage_status_t st = analysis_summarise(w, sc, out);
     analysis_variance_t *v = &out->variance;
     if (with_alpha)
         alpha_finish(&w->alpha);
@@ -745,13 +781,9 @@ static engage_status_t analysis_scale(const dataset_t *ds, size_t s, analysis_wo
     v->alpha = with_alpha ? alpha_value(&w->alpha) : NAN;
     analysis_items(w, sc, out, with_alpha);
 
-    unsigned notes = 0;
+    unsigned notes = analysis_variance_notes(v);
     if (scored == 0)
         notes |= ANALYSIS_NOTE_NO_SCORES;
-    else if (v->managers < 2)
-        notes |= ANALYSIS_NOTE_ONE_MANAGER;
-    if (scored > 0 && scored == v->managers)
-        notes |= ANALYSIS_NOTE_ALL_SINGLETONS;
     if (scored >= 2 && w->score_min == w->score_max)
         notes |= ANALYSIS_NOTE_ZERO_VARIANCE;
     if (k < 2)

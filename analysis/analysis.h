@@ -13,6 +13,7 @@
 #ifndef ENGAGE_ANALYSIS_H
 #define ENGAGE_ANALYSIS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../core/dataset.h"
@@ -44,9 +45,15 @@ typedef struct {
     double favourable_pct; /* 100 × favourable answers / answered items, over scored respondents */
     double rwg;            /* rwg (one item) or rwg(j) over the respondents who answered
                               every item; NAN for fewer than two such respondents */
-    double funnel_low95, funnel_high95, funnel_low998, funnel_high998;
-    analysis_stands_out_t stands_out;  /* against the 99.8% limits */
+    double ss;             /* Σ (score - mean)² over the team (0 for one respondent; NAN
+                              for none): with n and mean, all a decomposition needs */
 } analysis_manager_t;
+
+/* A team's funnel limits and where its mean lies against the 99.8% ones. */
+typedef struct {
+    double low95, high95, low998, high998;
+    analysis_stands_out_t stands_out;
+} analysis_funnel_t;
 
 /* Per scale × item, over the scale's scored respondents who answered it,
  * after reverse coding. */
@@ -60,7 +67,9 @@ typedef struct {
                               without variance, which psych leaves out */
 } analysis_item_t;
 
-/* Per scale: the one-way ANOVA decomposition over managers with n >= 1. */
+/* Per scale: the one-way ANOVA decomposition over a set of managers
+ * (analysis_decompose; in results_t, every manager with n >= 1), and
+ * Cronbach's alpha over every scored respondent. */
 typedef struct {
     size_t respondents;    /* N: scored respondents */
     size_t managers;       /* J: managers with at least one scored respondent */
@@ -99,7 +108,8 @@ typedef struct {
     const dataset_scale_t *scale;      /* points into the dataset */
     size_t n_managers;                 /* every manager of the dataset, n may be 0 */
     analysis_manager_t *managers;      /* in manager index order */
-    analysis_variance_t variance;
+    analysis_variance_t variance;      /* over every team: what a published view must
+                                          not show when a team is hidden (report/view.h) */
     size_t n_items;                    /* the scale's items, in config order */
     analysis_item_t *items;
     unsigned notes;                    /* ANALYSIS_NOTE_* */
@@ -114,6 +124,23 @@ typedef struct {
 engage_status_t analysis_run(const dataset_t *ds, results_t **out, engage_error_t *err);
 
 void results_free(results_t *results);
+
+/* The variance decomposition over the managers m < count with n >= 1 and
+ * include[m] (every one when include is NULL), from their n, mean and ss:
+ * every figure of analysis_variance_t but alpha, which is left as *v had
+ * it; respondents and managers count the managers taken.  Pure; fails only
+ * with ENGAGE_ENOMEM. */
+engage_status_t analysis_decompose(const analysis_manager_t *managers, size_t count,
+                                   const bool *include, analysis_variance_t *v);
+
+/* The funnel limits of a team of n with this mean around v's grand mean,
+ * from its MS_within: NAN limits (and ANALYSIS_WITHIN) when either is
+ * undefined or n is 0. */
+analysis_funnel_t analysis_funnel(const analysis_variance_t *v, size_t n, double mean);
+
+/* The notes that describe a decomposition itself: ANALYSIS_NOTE_ONE_MANAGER
+ * and ANALYSIS_NOTE_ALL_SINGLETONS, from its counts. */
+unsigned analysis_variance_notes(const analysis_variance_t *v);
 
 /* Building blocks shared with the roll-ups (units.c). */
 

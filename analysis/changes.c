@@ -113,6 +113,8 @@ engage_status_t changes_run(const dataset_t *previous_ds, const results_t *previ
         const analysis_scale_t *ps = &previous->scales[s], *cs = &current->scales[s];
         changes_scale_t *out_s = &c->scales[s];
         out_s->scale = cs->scale;
+        out_s->previous_scale = ps;
+        out_s->current_scale = cs;
         out_s->variance_previous = &ps->variance;
         out_s->variance = &cs->variance;
         out_s->previous = scale_wave(&ps->variance);
@@ -136,6 +138,8 @@ engage_status_t changes_run(const dataset_t *previous_ds, const results_t *previ
             int order = !pid ? 1 : !cid ? -1 : strcmp(pid, cid);
             changes_row_t *row = &out_s->rows[r++];
             row->manager_id = order <= 0 ? pid : cid;
+            row->previous_manager = order <= 0 ? i : CHANGES_ABSENT;
+            row->current_manager = order >= 0 ? j : CHANGES_ABSENT;
             row->previous = order <= 0 ? manager_wave(ps, i++) : none;
             row->current = order >= 0 ? manager_wave(cs, j++) : none;
             row->welch = changes_welch(row->previous.n, row->previous.mean, row->previous.sd,

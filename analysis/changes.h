@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "analysis.h"
 
@@ -41,11 +42,17 @@ typedef struct {
     const char *manager_id;    /* points into one of the datasets */
     changes_wave_t previous, current;  /* n = 0 for a wave the manager is absent from */
     changes_welch_t welch;
+    size_t previous_manager, current_manager;  /* manager index in each wave's results;
+                                                  CHANGES_ABSENT when absent from it */
 } changes_row_t;
+
+#define CHANGES_ABSENT SIZE_MAX
 
 typedef struct {
     const dataset_scale_t *scale;      /* of the current dataset */
-    const analysis_variance_t *variance_previous, *variance;  /* into the results */
+    const analysis_scale_t *previous_scale, *current_scale;  /* into the results */
+    const analysis_variance_t *variance_previous, *variance;  /* over every team, into the
+                                                                 results */
     changes_wave_t previous, current;  /* the whole scale: grand mean, sd from SS_total */
     changes_welch_t welch;             /* company-level change */
     size_t n_rows;

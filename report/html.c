@@ -12,8 +12,9 @@
  * the caterpillar is a band over rank groups with the most extreme managers
  * drawn one by one, and each caption says which.
  *
- * Privacy follows managers.csv exactly (privacy_hidden); figures come from
- * the results as the CSVs show them.  Every text from the data (scale, item,
+ * It renders the published view (view.h) as the CSVs do: what is shown,
+ * the decomposition and funnel limits over the shown teams, the ranking
+ * and the stand-outs all come from there.  Every text from the data (scale, item,
  * manager and file names) goes through svg_text().  Numbers use svg_fixed()
  * (locale-independent); the only time written is SOURCE_DATE_EPOCH's.
  * Owns nothing beyond each call.
@@ -218,27 +219,8 @@ static void head_cell(svg_out_t *o, const char *text, bool left)
     svg_raw(o, "</th>");
 }
 
-static bool shown(const report_input_t *in, const privacy_t *pv, size_t s, size_t j)
-{
-    const analysis_manager_t *am = &in->results->scales[s].managers[j];
-    return !privacy_hidden(pv, s, j) && am->n > 0 && isfinite(am->mean);
-}
-
 /* ------------------------------------------------------------------------ */
 /* funnel plot                                                                */
-
-typedef struct {
-    size_t j;
-    double z;       /* (mean - grand mean) · sqrt(n): farthest out first */
-} pick_t;
-
-static int compare_pick(const void *a, const void *b)
-{
-    const pick_t *x = a, *y = b;
-    if (x->z != y->z)
-        return x->z > y->z ? -1 : 1;
-    return x->j < y->j ? -1 : x->j > y->j;
-}
 
 typedef struct {
     double x, y;          /* the dot */
@@ -323,23 +305,24 @@ static void limit_curve(svg_out_t *o, const frame_t *f, const axis_t *ax, const 
     svg_polyline(o, xy, POINTS, cls);
 }
 
-static engage_status_t funnel(svg_out_t *o, const report_input_t *in, const privacy_t *pv,
-                              size_t s, size_t m, engage_error_t *err)
+static engage_status_t funnel(svg_out_t *o, const report_input_t *in, const view_t *view,
+                              size_t s, engage_error_t *err)
 {
-    const analysis_scale_t *sc = &in->results->scales[s];
-    const analysis_variance_t *v = &sc->variance;
+    const view_scale_t *vs = &view->scales[s];
+    const analysis_scale_t *sc = vs->results;
+    const analysis_variance_t *v = &vs->variance;
+    size_t m = vs->n_ranked;
     double gm = v->grand_mean;
     double sigma = isfinite(v->ms_within) && v->ms_within >= 0 ? sqrt(v->ms_within) : NAN;
     bool limits = isfinite(gm) && isfinite(sigma);
 
-    size_t n_min = SIZE_MAX, n_max = 0, total_above = 0, total_below = 0;
+    size_t n_min = SIZE_MAX, n_max = 0;
+    size_t total_above = vs->n_above, total_below = vs->n_below;
+    size_t n_above = total_above < HTML_LABELS_PER_SIDE ? total_above : HTML_LABELS_PER_SIDE;
+    size_t n_below = total_below < HTML_LABELS_PER_SIDE ? total_below : HTML_LABELS_PER_SIDE;
     double lo = INFINITY, hi = -INFINITY;
-    pick_t above[HTML_LABELS_PER_SIDE], below[HTML_LABELS_PER_SIDE];
-    size_t n_above = 0, n_below = 0;
-    for (size_t j = 0; j < sc->n_managers; j++) {
-        if (!shown(in, pv, s, j))
-            continue;
-        const analysis_manager_t *am = &sc->managers[j];
+    for (size_t i = 0; i < m; i++) {
+        const analysis_manager_t *am = &sc->managers[vs->ranked[i]];
         if (am->n < n_min)
             n_min = am->n;
         if (am->n > n_max)
@@ -348,23 +331,6 @@ static engage_status_t funnel(svg_out_t *o, const report_input_t *in, const priv
             lo = am->mean;
         if (am->mean > hi)
             hi = am->mean;
-        if (am->stands_out == ANALYSIS_WITHIN || !limits)
-            continue;
-        double z = (am->mean - gm) * sqrt((double)am->n);
-        pick_t p = { j, am->stands_out == ANALYSIS_ABOVE ? z : -z };
-        pick_t *side = am->stands_out == ANALYSIS_ABOVE ? above : below;
-        size_t *count_side = am->stands_out == ANALYSIS_ABOVE ? &n_above : &n_below;
-        (*(am->stands_out == ANALYSIS_ABOVE ? &total_above : &total_below))++;
-        /* keep the HTML_LABELS_PER_SIDE farthest out, sorted */
-        if (*count_side == HTML_LABELS_PER_SIDE &&
-            compare_pick(&p, &side[HTML_LABELS_PER_SIDE - 1]) >= 0)
-            continue;
-        size_t i = *count_side < HTML_LABELS_PER_SIDE ? (*count_side)++ : HTML_LABELS_PER_SIDE - 1;
-        while (i > 0 && compare_pick(&p, &side[i - 1]) < 0) {
-            side[i] = side[i - 1];
-            i--;
-        }
-        side[i] = p;
     }
     if (isfinite(gm)) {
         lo = fmin(lo, gm);
@@ -431,12 +397,13 @@ static engage_status_t funnel(svg_out_t *o, const report_input_t *in, const priv
     if (!grid) {
         double r = m > 500 ? 2.2 : 3.2;
         for (size_t j = 0; j < sc->n_managers; j++) {
-            if (!shown(in, pv, s, j))
+            if (!view_manager_shown(view, s, j) || sc->managers[j].n == 0)
                 continue;
             const analysis_manager_t *am = &sc->managers[j];
-            const char *cls = am->stands_out == ANALYSIS_ABOVE   ? "dot above"
-                              : am->stands_out == ANALYSIS_BELOW ? "dot below"
-                                                                 : "dot";
+            analysis_stands_out_t out = view_funnel(view, s, j).stands_out;
+            const char *cls = out == ANALYSIS_ABOVE   ? "dot above"
+                              : out == ANALYSIS_BELOW ? "dot below"
+                                                      : "dot";
             const char *mid = dataset_manager_id(in->dataset, am->manager);
             char *tip = malloc(strlen(mid) + 128);
             if (!tip)
@@ -450,10 +417,8 @@ static engage_status_t funnel(svg_out_t *o, const report_input_t *in, const priv
         unsigned *cells = calloc((size_t)GX * GY, sizeof *cells);
         if (!cells)
             return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
-        for (size_t j = 0; j < sc->n_managers; j++) {
-            if (!shown(in, pv, s, j))
-                continue;
-            const analysis_manager_t *am = &sc->managers[j];
+        for (size_t i = 0; i < m; i++) {
+            const analysis_manager_t *am = &sc->managers[vs->ranked[i]];
             double fx = ((double)am->n - ax.lo) / (ax.hi - ax.lo);
             double fy = (am->mean - ay.lo) / (ay.hi - ay.lo);
             long cx = (long)(fx * GX), cy = (long)(fy * GY);
@@ -479,10 +444,10 @@ static engage_status_t funnel(svg_out_t *o, const report_input_t *in, const priv
     label_t labels[2 * HTML_LABELS_PER_SIDE];
     size_t nl = 0;
     for (int side = 0; side < 2; side++) {
-        const pick_t *p = side == 0 ? above : below;
+        const size_t *p = side == 0 ? vs->above : vs->below;
         size_t np = side == 0 ? n_above : n_below;
         for (size_t i = 0; i < np; i++) {
-            const analysis_manager_t *am = &sc->managers[p[i].j];
+            const analysis_manager_t *am = &sc->managers[p[i]];
             label_t *l = &labels[nl++];
             memset(l, 0, sizeof *l);
             l->x = map_x(&f, &ax, (double)am->n);
@@ -540,19 +505,6 @@ static engage_status_t funnel(svg_out_t *o, const report_input_t *in, const priv
 /* ------------------------------------------------------------------------ */
 /* caterpillar plot                                                           */
 
-typedef struct {
-    double mean;
-    size_t j;
-} ranked_t;
-
-static int compare_ranked(const void *a, const void *b)
-{
-    const ranked_t *x = a, *y = b;
-    if (x->mean != y->mean)
-        return x->mean < y->mean ? -1 : 1;
-    return x->j < y->j ? -1 : x->j > y->j;
-}
-
 /* Where rank r (1..m) lies on the caterpillar's x axis. */
 typedef struct {
     bool even;             /* evenly spaced; else three parts (lowest, band, highest) */
@@ -590,26 +542,26 @@ static void interval(svg_out_t *o, const frame_t *f, const axis_t *ay, const rep
     free(tip);
 }
 
-static engage_status_t caterpillar(svg_out_t *o, const report_input_t *in, const privacy_t *pv,
-                                   size_t s, size_t m, engage_error_t *err)
+/* The shown manager of rank i (0-based) from the lowest mean: the view's
+ * ranking read from its end. */
+static const analysis_manager_t *rank_from_lowest(const view_scale_t *vs, size_t i)
 {
-    const analysis_scale_t *sc = &in->results->scales[s];
-    const analysis_variance_t *v = &sc->variance;
-    ranked_t *order = malloc(m * sizeof *order);
-    if (!order)
-        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
-    size_t k = 0;
+    return &vs->results->managers[vs->ranked[vs->n_ranked - 1 - i]];
+}
+
+static engage_status_t caterpillar(svg_out_t *o, const report_input_t *in, const view_t *view,
+                                   size_t s, engage_error_t *err)
+{
+    const view_scale_t *vs = &view->scales[s];
+    const analysis_scale_t *sc = vs->results;
+    const analysis_variance_t *v = &vs->variance;
+    size_t m = vs->n_ranked;
     double lo = INFINITY, hi = -INFINITY;
-    for (size_t j = 0; j < sc->n_managers && k < m; j++) {
-        if (!shown(in, pv, s, j))
-            continue;
-        const analysis_manager_t *am = &sc->managers[j];
-        order[k++] = (ranked_t){ am->mean, j };
+    for (size_t i = 0; i < m; i++) {
+        const analysis_manager_t *am = rank_from_lowest(vs, i);
         lo = fmin(lo, isfinite(am->ci_low) ? am->ci_low : am->mean);
         hi = fmax(hi, isfinite(am->ci_high) ? am->ci_high : am->mean);
     }
-    m = k;
-    qsort(order, m, sizeof *order, compare_ranked);
     double smin = sc->scale->min, smax = sc->scale->max;
     lo = fmax(lo, smin);
     hi = fmin(hi, smax);
@@ -635,10 +587,8 @@ static engage_status_t caterpillar(svg_out_t *o, const report_input_t *in, const
                  "the mean as a vertical line; between them a band over %d groups of "
                  "neighbouring ranks, spanning the average interval, with their average mean.",
                  m, HTML_CATERPILLAR_EDGE, HTML_CATERPILLAR_EDGE, HTML_CATERPILLAR_GROUPS);
-    if (!title) {
-        free(order);
+    if (!title)
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
-    }
     svg_begin(o, id, PLOT_W, MARGIN_T + f.height + MARGIN_B, title, desc);
     free(title);
 
@@ -695,7 +645,7 @@ static engage_status_t caterpillar(svg_out_t *o, const report_input_t *in, const
         svg_coord(o, sw);
         svg_raw(o, "\">\n");
         for (size_t i = 0; i < m; i++)
-            interval(o, &f, &ay, in, &sc->managers[order[i].j], rank_x(&ra, (double)(i + 1)), r,
+            interval(o, &f, &ay, in, rank_from_lowest(vs, i), rank_x(&ra, (double)(i + 1)), r,
                      m <= HTML_FUNNEL_MAX_DOTS);
         svg_raw(o, "</g>\n");
     } else {
@@ -705,7 +655,6 @@ static engage_status_t caterpillar(svg_out_t *o, const report_input_t *in, const
         if (!band || !line) {
             free(band);
             free(line);
-            free(order);
             return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
         }
         size_t first = HTML_CATERPILLAR_EDGE, middle = m - 2 * (size_t)HTML_CATERPILLAR_EDGE;
@@ -714,7 +663,7 @@ static engage_status_t caterpillar(svg_out_t *o, const report_input_t *in, const
             double sl = 0, sh = 0, sm = 0;
             size_t nc = 0;
             for (size_t i = a; i < b; i++) {
-                const analysis_manager_t *am = &sc->managers[order[i].j];
+                const analysis_manager_t *am = rank_from_lowest(vs, i);
                 sm += am->mean;
                 if (isfinite(am->ci_low) && isfinite(am->ci_high)) {
                     sl += am->ci_low;
@@ -745,13 +694,12 @@ static engage_status_t caterpillar(svg_out_t *o, const report_input_t *in, const
         for (size_t i = 0; i < m; i++) {
             if (i == HTML_CATERPILLAR_EDGE)
                 i = m - HTML_CATERPILLAR_EDGE;
-            interval(o, &f, &ay, in, &sc->managers[order[i].j], rank_x(&ra, (double)(i + 1)),
+            interval(o, &f, &ay, in, rank_from_lowest(vs, i), rank_x(&ra, (double)(i + 1)),
                      fmax(0.8, fmin(3.2, slot * 0.45)), true);
         }
         svg_raw(o, "</g>\n");
     }
     svg_end(o);
-    free(order);
 
     svg_raw(o, "<figcaption>Caterpillar plot: ");
     if (each) {
@@ -783,15 +731,15 @@ static engage_status_t caterpillar(svg_out_t *o, const report_input_t *in, const
 /* ------------------------------------------------------------------------ */
 /* sections                                                                   */
 
-static void share_sentence(svg_out_t *o, const analysis_scale_t *sc, const privacy_scale_t *ps,
-                           long k)
+static void share_sentence(svg_out_t *o, const view_scale_t *vs, long k)
 {
-    const analysis_variance_t *v = &sc->variance;
+    const analysis_scale_t *sc = vs->results;
+    const analysis_variance_t *v = &vs->variance;
     svg_raw(o, "<p class=\"headline\">");
-    if (ps->summary.scale_suppressed) {
+    if (vs->suppressed) {
         svg_raw(o, "The share of the variance in <strong>");
         svg_text(o, sc->scale->name);
-        if (v->respondents == 0)
+        if (vs->scored == 0)
             svg_raw(o, "</strong> that lies between managers is not known: no respondent was "
                        "scored on this scale.");
         else
@@ -816,17 +764,17 @@ static void share_sentence(svg_out_t *o, const analysis_scale_t *sc, const priva
     svg_raw(o, "</p>\n");
 }
 
-static void headline(svg_out_t *o, const report_input_t *in, const privacy_t *pv, long k)
+static void headline(svg_out_t *o, const view_t *view)
 {
-    const results_t *res = in->results;
+    long k = view->min_group;
     svg_raw(o, "<section id=\"headline\">\n<h2>Share of the variance that lies between "
                "managers</h2>\n");
-    if (res->n_scales == 0) {
+    if (view->n_scales == 0) {
         svg_raw(o, "<p>No scale was analysed.</p>\n</section>\n");
         return;
     }
-    for (size_t s = 0; s < res->n_scales; s++)
-        share_sentence(o, &res->scales[s], &pv->scales[s], k);
+    for (size_t s = 0; s < view->n_scales; s++)
+        share_sentence(o, &view->scales[s], k);
     svg_raw(o, "<div class=\"scroll\"><table>\n<thead><tr>");
     head_cell(o, "scale", true);
     head_cell(o, "between managers (REML)", false);
@@ -836,12 +784,12 @@ static void headline(svg_out_t *o, const report_input_t *in, const privacy_t *pv
     head_cell(o, "respondents", false);
     head_cell(o, "managers", false);
     svg_raw(o, "</tr></thead>\n<tbody>\n");
-    for (size_t s = 0; s < res->n_scales; s++) {
-        const analysis_scale_t *sc = &res->scales[s];
-        const analysis_variance_t *v = &sc->variance;
+    for (size_t s = 0; s < view->n_scales; s++) {
+        const view_scale_t *vs = &view->scales[s];
+        const analysis_variance_t *v = &vs->variance;
         svg_raw(o, "<tr>");
-        cell(o, sc->scale->name, true);
-        if (pv->scales[s].summary.scale_suppressed) {
+        cell(o, vs->results->scale->name, true);
+        if (vs->suppressed) {
             svg_raw(o, "<td colspan=\"4\" class=\"t note\">not shown: fewer than ");
             svg_rawf(o, "%ld scored respondents</td>", k);
         } else {
@@ -881,20 +829,21 @@ static void headline(svg_out_t *o, const report_input_t *in, const privacy_t *pv
     }
     svg_raw(o, "</tbody></table></div>\n<p class=\"note\">The REML share is the variance "
                "component between managers over the total (lme4's random-intercept model); "
-               "ICC(1) is the one-way ANOVA estimate with its 95% interval. variance.csv "
-               "gives every figure to 12 significant digits.</p>\n</section>\n");
+               "ICC(1) is the one-way ANOVA estimate with its 95% interval; both are estimated "
+               "over the respondents and managers counted here, those of the shown managers. "
+               "variance.csv gives every figure to 12 significant digits.</p>\n</section>\n");
 }
 
-static engage_status_t change_section(svg_out_t *o, const report_input_t *in,
-                                      const privacy_t *pv, size_t s, long k, engage_error_t *err)
+static void change_section(svg_out_t *o, const view_t *view, size_t s)
 {
-    if (!in->changes || s >= in->changes->n_scales || s >= pv->n_change_scales)
-        return ENGAGE_OK;
-    const changes_scale_t *cs = &in->changes->scales[s];
-    const privacy_change_scale_t *pc = &pv->changes[s];
-    const privacy_change_summary_t *ps = &pc->summary;
+    const view_scale_t *vs = &view->scales[s];
+    if (!vs->changes)
+        return;
+    long k = view->min_group;
+    const changes_scale_t *cs = vs->changes;
+    const privacy_change_scale_t *pc = vs->change_decision;
     svg_raw(o, "<h3>Change since the previous wave</h3>\n<p>");
-    if (ps->scale_suppressed) {
+    if (vs->change_suppressed) {
         svg_rawf(o, "The change is not shown: fewer than %ld respondents were scored on this "
                     "scale in %s (previous wave %zu, this wave %zu).", k,
                  cs->previous.n < (size_t)k && cs->current.n < (size_t)k ? "both waves"
@@ -918,20 +867,16 @@ static engage_status_t change_section(svg_out_t *o, const report_input_t *in,
         svg_raw(o, ", Welch's t-test.");
     }
     svg_raw(o, "</p>\n");
-    if (ps->scale_suppressed)
-        return ENGAGE_OK;
+    if (vs->change_suppressed)
+        return;
 
-    size_t *order = malloc((cs->n_rows ? cs->n_rows : 1) * sizeof *order);
-    if (!order)
-        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
-    size_t tested;
-    size_t m = figures_notable_changes(cs, pc, order, &tested);
+    const size_t *order = vs->notable;
+    size_t m = vs->n_notable, tested = vs->n_tested;
     if (m == 0) {
         svg_rawf(o, "<p>No shown manager's change holds at q &lt; 0.05 (Welch t-tests, "
                     "Benjamini-Hochberg adjusted over the %zu shown %s with a test).</p>\n",
                  tested, plural(tested, "manager", "managers"));
-        free(order);
-        return ENGAGE_OK;
+        return;
     }
     size_t listed = m < HTML_CHANGES_LISTED ? m : HTML_CHANGES_LISTED;
     svg_rawf(o, "<p>Managers whose change holds at q &lt; 0.05 (Welch t-tests, "
@@ -961,34 +906,33 @@ static engage_status_t change_section(svg_out_t *o, const report_input_t *in,
     if (m > listed)
         svg_rawf(o, "<p class=\"note\">&#8230; and %zu more in changes.csv (q_value below "
                     "0.05).</p>\n", m - listed);
-    free(order);
-    return ENGAGE_OK;
 }
 
-static engage_status_t scale_section(svg_out_t *o, const report_input_t *in, const privacy_t *pv,
-                                     size_t s, long k, engage_error_t *err)
+static engage_status_t scale_section(svg_out_t *o, const report_input_t *in, const view_t *view,
+                                     size_t s, engage_error_t *err)
 {
-    const analysis_scale_t *sc = &in->results->scales[s];
-    const analysis_variance_t *v = &sc->variance;
-    const privacy_summary_t *ps = &pv->scales[s].summary;
+    const view_scale_t *vs = &view->scales[s];
+    const analysis_scale_t *sc = vs->results;
+    const privacy_summary_t *ps = &vs->decision->summary;
+    long k = view->min_group;
+    size_t with_scores = sc->n_managers - ps->n_empty;
     svg_rawf(o, "<section id=\"scale-%zu\">\n<h2>Scale: ", s + 1);
     svg_text(o, sc->scale->name);
     svg_raw(o, "</h2>\n");
     engage_status_t rc = ENGAGE_OK;
-    if (ps->scale_suppressed) {
-        if (v->respondents == 0)
+    if (vs->suppressed) {
+        if (vs->scored == 0)
             svg_raw(o, "<p>No respondent was scored on this scale, so it has no figures.</p>\n");
         else
             svg_rawf(o, "<p>Only %zu %s scored on this scale, fewer than %ld, so none of its "
                         "figures is shown and it has no plots.</p>\n",
-                     v->respondents, plural(v->respondents, "respondent was", "respondents were"),
-                     k);
+                     vs->scored, plural(vs->scored, "respondent was", "respondents were"), k);
     } else {
         svg_rawf(o, "<p>%zu %s scored on the scale's %zu %s; they report to %zu %s, of whom "
                     "%zu %s shown.",
-                 v->respondents, plural(v->respondents, "respondent was", "respondents were"),
-                 sc->scale->n_items, plural(sc->scale->n_items, "item", "items"), v->managers,
-                 plural(v->managers, "manager", "managers"), ps->n_shown,
+                 vs->scored, plural(vs->scored, "respondent was", "respondents were"),
+                 sc->scale->n_items, plural(sc->scale->n_items, "item", "items"), with_scores,
+                 plural(with_scores, "manager", "managers"), ps->n_shown,
                  plural(ps->n_shown, "is", "are"));
         size_t small = ps->n_primary - ps->n_empty;
         if (small > 0)
@@ -999,25 +943,22 @@ static engage_status_t scale_section(svg_out_t *o, const report_input_t *in, con
                         "worked out by subtraction.",
                      ps->n_secondary, plural(ps->n_secondary, "manager", "managers"));
         svg_raw(o, "</p>\n");
-        size_t m = 0;
-        for (size_t j = 0; j < sc->n_managers; j++)
-            m += shown(in, pv, s, j);
-        if (m == 0) {
+        if (vs->n_ranked == 0) {
             svg_raw(o, "<p>No manager has enough scored respondents to be shown, so there are "
                        "no plots.</p>\n");
         } else {
             svg_raw(o, "<figure>\n");
-            rc = funnel(o, in, pv, s, m, err);
+            rc = funnel(o, in, view, s, err);
             svg_raw(o, "</figure>\n");
             if (rc == ENGAGE_OK) {
                 svg_raw(o, "<figure>\n");
-                rc = caterpillar(o, in, pv, s, m, err);
+                rc = caterpillar(o, in, view, s, err);
                 svg_raw(o, "</figure>\n");
             }
         }
     }
     if (rc == ENGAGE_OK)
-        rc = change_section(o, in, pv, s, k, err);
+        change_section(o, view, s);
     svg_raw(o, "</section>\n");
     return rc;
 }
@@ -1090,10 +1031,12 @@ static void about_section(svg_out_t *o, long k)
                 "hiding the small teams alone would let a group of fewer than %ld people be "
                 "worked out by subtraction from the scale totals, the next-smallest team is "
                 "hidden too. Hidden managers appear nowhere on this page: no dot, label or "
-                "interval. A change since the previous wave is named only when changes.csv "
-                "shows it and managers.csv shows the manager.</p>\n<p>Figures here are "
-                "rounded; managers.csv, variance.csv and items.csv give them to 12 significant "
-                "digits.</p>\n</section>\n", k, k);
+                "interval. The share of the variance between managers, the ANOVA and ICC "
+                "figures and the funnel limits are estimated over the respondents of the shown "
+                "managers only, so that they say nothing of a hidden team. A change since the "
+                "previous wave is named only when changes.csv shows it.</p>\n<p>Figures here "
+                "are rounded; managers.csv, variance.csv and items.csv give them to 12 "
+                "significant digits.</p>\n</section>\n", k, k);
 }
 
 /* "2024-05-01 12:00 UTC" from SOURCE_DATE_EPOCH, or false. */
@@ -1104,15 +1047,13 @@ static bool source_date(char *buf, size_t size)
     return source_date_epoch(&t) && gmtime_r(&t, &tm) && strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm) > 0;
 }
 
-engage_status_t html_write(const report_input_t *in, const privacy_t *privacy, const char *path,
+engage_status_t html_write(const report_input_t *in, const view_t *view, const char *path,
                            char sha256_hex[65], engage_error_t *err)
 {
     svg_out_t *o = NULL;
     engage_status_t rc = svg_out_open(&o, path, err);
     if (rc != ENGAGE_OK)
         return rc;
-    long k = in->config ? in->config->min_group : 5;
-
     svg_raw(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
                "<title>Employee engagement report</title>\n<style>\n");
@@ -1127,12 +1068,12 @@ engage_status_t html_write(const report_input_t *in, const privacy_t *privacy, c
     }
     svg_raw(o, ". The same figures as report.txt and the CSV files beside this page.</p>\n");
 
-    headline(o, in, privacy, k);
-    for (size_t s = 0; s < in->results->n_scales && rc == ENGAGE_OK; s++)
-        rc = scale_section(o, in, privacy, s, k, err);
+    headline(o, view);
+    for (size_t s = 0; s < view->n_scales && rc == ENGAGE_OK; s++)
+        rc = scale_section(o, in, view, s, err);
     if (rc == ENGAGE_OK) {
         quality_section(o, in);
-        about_section(o, k);
+        about_section(o, view->min_group);
         svg_raw(o, "</main>\n</body>\n</html>\n");
     }
     engage_error_t close_err;

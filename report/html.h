@@ -9,16 +9,16 @@
  * resource: one inline <style>.  The markup is well-formed XML (XHTML
  * syntax) so that it parses as HTML and as XML alike.
  *
- * Privacy: the same decision as managers.csv (privacy_t).  A suppressed
- * manager contributes no dot, label, interval or tooltip; a scale suppressed
- * as a whole has no plot.  A change is named only when changes.csv shows it
- * and managers.csv shows the manager too.
+ * Privacy: it renders the published view (view.h), as the CSVs do.  A
+ * suppressed manager contributes no dot, label, interval or tooltip; a
+ * scale suppressed as a whole has no plot.  A change is named only when
+ * changes.csv shows it.
  */
 #ifndef ENGAGE_HTML_H
 #define ENGAGE_HTML_H
 
-#include "privacy.h"
 #include "report.h"
+#include "view.h"
 
 enum {
     HTML_LABELS_PER_SIDE = 20,        /* stand-out managers labelled on each side of the funnel */
@@ -31,10 +31,10 @@ enum {
 };
 
 /* Write report.html to path, straight to the file through a buffer (memory
- * O(managers) for the ordering of one scale at a time); sha256_hex receives
+ * fixed beyond the view's own); sha256_hex receives
  * its digest.  Same inputs, same bytes: no clock unless SOURCE_DATE_EPOCH,
  * no locale.  ENGAGE_ECANTCREAT, ENGAGE_EIO, ENGAGE_ENOMEM. */
-engage_status_t html_write(const report_input_t *in, const privacy_t *privacy, const char *path,
+engage_status_t html_write(const report_input_t *in, const view_t *view, const char *path,
                            char sha256_hex[65], engage_error_t *err);
 
 #endif

@@ -194,9 +194,15 @@ engage_status_t manifest_build(const report_input_t *in, const manifest_output_t
     if (in->previous_log)
         put(&c, root, "previous", inputs_json(&c, in->previous_log));
     json_t *outs = chk(&c, json_object());
-    for (size_t i = 0; i < n_outputs; i++)
-        put(&c, outs, outputs[i].name, str_or_null(&c, outputs[i].sha256));
+    json_t *analyst = chk(&c, json_array());
+    for (size_t i = 0; i < n_outputs; i++) {
+        if (outputs[i].analyst_only)
+            push(&c, analyst, str_or_null(&c, outputs[i].name));
+        else
+            put(&c, outs, outputs[i].name, str_or_null(&c, outputs[i].sha256));
+    }
     put(&c, root, "outputs", outs);
+    put(&c, root, "analyst_only", analyst);
 
     char *dumped = NULL;
     if (!c.failed)

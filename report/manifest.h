@@ -5,12 +5,16 @@
  * Keys in a fixed, readable order: version, generated (only when
  * SOURCE_DATE_EPOCH is set), arguments, seed, config (as read), config_text
  * (the file's text, for `engage rerun`), inputs, roster (with one),
- * previous (the previous wave's inputs, only with one), outputs.  No clock,
+ * previous (the previous wave's inputs, only with one), outputs,
+ * analyst_only (the names of the analyst's files that depend on hidden
+ * teams' own data, listed without a hash: a hash would let a guess at those
+ * data be checked).  No clock,
  * host name or temporary path, so the same run gives the same bytes.
  */
 #ifndef ENGAGE_MANIFEST_H
 #define ENGAGE_MANIFEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "report.h"
@@ -18,6 +22,7 @@
 typedef struct {
     const char *name;      /* file name inside OUTDIR */
     char sha256[65];       /* of the bytes written */
+    bool analyst_only;     /* named in analyst_only, never hashed */
 } manifest_output_t;
 
 /* Build the JSON text (2-space indent, final newline) into *text

@@ -1,14 +1,17 @@
 /*
- * report/report.c — report_write(): decides privacy once, has every output
- * written into a temporary folder, and puts the folder in place.
+ * report/report.c — report_write(): builds the published view once, has
+ * every output render it into a temporary folder, and puts the folder in
+ * place.
  *
- * The order of work: privacy (privacy.c; of the change rows too, with a
- * previous wave) → CSV tables (tables.c) →
+ * The order of work: the view (view.c: the privacy decision of managers,
+ * units and change rows, and every figure over the shown teams) → CSV
+ * tables (tables.c; the analyst's rejects.csv and variance_all_teams.csv
+ * beside them) →
  * report.txt (summary.c) → report.html (html.c) → engage.xlsx (workbook.c, from those CSVs) →
  * manifest.json (manifest.c, which lists the
  * SHA-256 of every file before it) → swap into OUTDIR (outdir.c).  Any
  * failure removes the temporary folder; OUTDIR changes only at the swap.
- * Owns: the privacy decision and the texts, for the length of the call.
+ * Owns: the view and the texts, for the length of the call.
  */
 #include "report.h"
 
@@ -18,27 +21,35 @@
 #include "html.h"
 #include "manifest.h"
 #include "outdir.h"
-#include "privacy.h"
 #include "summary.h"
 #include "tables.h"
+#include "view.h"
 #include "workbook.h"
 
-typedef engage_status_t (*table_writer_t)(const report_input_t *in, const privacy_t *privacy,
+typedef engage_status_t (*table_writer_t)(const report_input_t *in, const view_t *view,
                                           const char *path, char sha256_hex[65],
                                           engage_error_t *err);
 
-static engage_status_t write_quality(const report_input_t *in, const privacy_t *privacy,
+static engage_status_t write_quality(const report_input_t *in, const view_t *view,
                                      const char *path, char sha256_hex[65], engage_error_t *err)
 {
-    (void)privacy;
+    (void)view;
     return tables_write_quality(in, path, sha256_hex, err);
 }
 
-static engage_status_t write_rejects(const report_input_t *in, const privacy_t *privacy,
+static engage_status_t write_rejects(const report_input_t *in, const view_t *view,
                                      const char *path, char sha256_hex[65], engage_error_t *err)
 {
-    (void)privacy;
+    (void)view;
     return tables_write_rejects(in, path, sha256_hex, err);
+}
+
+static engage_status_t write_variance_all_teams(const report_input_t *in, const view_t *view,
+                                                const char *path, char sha256_hex[65],
+                                                engage_error_t *err)
+{
+    (void)view;
+    return tables_write_variance_all_teams(in, path, sha256_hex, err);
 }
 
 static const struct {
@@ -46,14 +57,16 @@ static const struct {
     table_writer_t write;
     bool needs_previous;       /* written only with a previous wave */
     bool needs_units;          /* written only when the dataset has units */
+    bool analyst_only;         /* depends on hidden teams' own data: never hashed */
 } tables[] = {
-    { "managers.csv", tables_write_managers, false, false },
-    { "variance.csv", tables_write_variance, false, false },
-    { "items.csv", tables_write_items, false, false },
-    { "changes.csv", tables_write_changes, true, false },
-    { "units.csv", tables_write_units, false, true },
-    { "quality.csv", write_quality, false, false },
-    { "rejects.csv", write_rejects, false, false },
+    { "managers.csv", tables_write_managers, false, false, false },
+    { "variance.csv", tables_write_variance, false, false, false },
+    { "items.csv", tables_write_items, false, false, false },
+    { "changes.csv", tables_write_changes, true, false, false },
+    { "units.csv", tables_write_units, false, true, false },
+    { "quality.csv", write_quality, false, false, false },
+    { "rejects.csv", write_rejects, false, false, false },
+    { "variance_all_teams.csv", write_variance_all_teams, false, false, true },
 };
 
 /* the tables, report.txt, report.html and engage.xlsx */
@@ -61,7 +74,7 @@ enum { N_TABLES = sizeof tables / sizeof tables[0], N_OUTPUTS = N_TABLES + 3 };
 
 engage_status_t report_write(const report_input_t *in, const char *outdir, engage_error_t *err)
 {
-    privacy_t *privacy = NULL;
+    view_t *view = NULL;
     outdir_t od;
     char *text = NULL;
     size_t size = 0;
@@ -69,17 +82,9 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
     memset(outputs, 0, sizeof outputs);
     memset(&od, 0, sizeof od);
 
-    long min_group = in->config ? in->config->min_group : 5;
-    engage_status_t rc = privacy_new(in->results, min_group, &privacy, err);
-    if (rc == ENGAGE_OK && in->changes)
-        rc = privacy_add_changes(privacy, in->changes, min_group, err);
-    if (rc == ENGAGE_OK)
-        rc = privacy_add_levels(privacy, in->dataset, in->results, in->units, in->changes,
-                                min_group, err);
-    if (rc != ENGAGE_OK) {
-        privacy_free(privacy);
+    engage_status_t rc = view_build(in, &view, err);
+    if (rc != ENGAGE_OK)
         return rc;
-    }
     rc = outdir_begin(&od, outdir, err);
     if (rc != ENGAGE_OK)
         goto done;
@@ -94,14 +99,15 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
             break;
         }
         outputs[n_outputs].name = tables[i].name;
-        rc = tables[i].write(in, privacy, path, outputs[n_outputs].sha256, err);
+        outputs[n_outputs].analyst_only = tables[i].analyst_only;
+        rc = tables[i].write(in, view, path, outputs[n_outputs].sha256, err);
         n_outputs++;
         free(path);
     }
     if (rc != ENGAGE_OK)
         goto done;
 
-    rc = summary_build(in, privacy, &text, &size, err);
+    rc = summary_build(in, view, &text, &size, err);
     if (rc != ENGAGE_OK)
         goto done;
     outputs[n_outputs].name = "report.txt";
@@ -118,7 +124,7 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
         goto done;
     }
     outputs[n_outputs].name = "report.html";
-    rc = html_write(in, privacy, html, outputs[n_outputs].sha256, err);
+    rc = html_write(in, view, html, outputs[n_outputs].sha256, err);
     n_outputs++;
     free(html);
     if (rc != ENGAGE_OK)
@@ -132,7 +138,7 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
             goto done;
         }
         outputs[n_outputs].name = "engage.xlsx";
-        rc = workbook_write(in, od.tmpdir, xlsx, outputs[n_outputs].sha256, err);
+        rc = workbook_write(in, view, od.tmpdir, xlsx, outputs[n_outputs].sha256, err);
         n_outputs++;
         free(xlsx);
         if (rc != ENGAGE_OK)
@@ -153,6 +159,6 @@ done:
         outdir_fix_error(&od, err);
     outdir_fini(&od);
     free(text);
-    privacy_free(privacy);
+    view_free(view);
     return rc;
 }

@@ -3,9 +3,11 @@
  *
  * Built in memory (a few kilobytes whatever the number of managers: at
  * most SUMMARY_MAX_RANKED rows per scale in the ranking and
- * SUMMARY_RANK_EDGE on each side of the funnel, picked from the managers in
- * one pass rather than by sorting them all, plus a row per item and at
- * most SUMMARY_MAX_RANKED shown units) and written by the caller.  The headline share is the REML one (icc_reml),
+ * SUMMARY_RANK_EDGE on each side of the funnel, taken from the published
+ * view's ranking and stand-out lists, plus a row per item and at most
+ * SUMMARY_MAX_RANKED shown units) and written by the caller.  It renders
+ * the view (view.h) only: what is shown, the figures over the shown teams
+ * and which managers are named all come from there.  The headline share is the REML one (icc_reml),
  * with ICC(1), its interval and the F test beside it.
  * Widths are counted in UTF-8 characters; names and paths from the data are
  * cleaned of control characters before they are printed, so an id with a
@@ -332,16 +334,18 @@ static text_t p_text(double p)
 /* ------------------------------------------------------------------------ */
 /* sections                                                                   */
 
-static const char *undefined_reason(const analysis_scale_t *sc)
+static const char *undefined_reason(const view_scale_t *vs)
 {
-    unsigned notes = sc->notes;
+    unsigned notes = vs->notes;
+    if (vs->variance.managers == 0)
+        return "no manager has enough scored respondents to be shown";
     if (notes & ANALYSIS_NOTE_ONE_MANAGER)
-        return "only one manager has scored respondents";
+        return "only one shown manager has scored respondents";
     if (notes & ANALYSIS_NOTE_ALL_SINGLETONS)
         return "every manager has a single scored respondent";
     if (notes & ANALYSIS_NOTE_ZERO_VARIANCE)
         return "every respondent has the same score";
-    if (sc->variance.ss_within == 0.0)
+    if (vs->variance.ss_within == 0.0)
         return "within every team all scores are the same, so there is no variance within "
                "teams to compare with";
     return "the data do not allow it";
@@ -369,16 +373,16 @@ static long_text_t anova_text(const analysis_variance_t *v)
     return t;
 }
 
-static void headline(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, long k)
+static void headline(sbuf_t *sb, const view_t *view)
 {
-    const results_t *res = in->results;
     heading(sb, "Share of the variance that lies between managers", '-');
     sb_str(sb, "\n");
-    if (res->n_scales == 0)
+    if (view->n_scales == 0)
         wrap(sb, "", "No scale was analysed.");
-    for (size_t s = 0; s < res->n_scales; s++) {
-        const analysis_scale_t *sc = &res->scales[s];
-        const analysis_variance_t *v = &sc->variance;
+    for (size_t s = 0; s < view->n_scales; s++) {
+        const view_scale_t *vs = &view->scales[s];
+        const analysis_scale_t *sc = vs->results;
+        const analysis_variance_t *v = &vs->variance;
         char *name = fit(sc->scale->name, SUMMARY_NAME_IN_TEXT, false);
         if (!name) {
             sb->failed = true;
@@ -386,21 +390,21 @@ static void headline(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, 
         }
         if (s > 0)
             sb_str(sb, "\n");
-        if (pv->scales[s].summary.scale_suppressed) {
-            if (v->respondents == 0)
+        if (vs->suppressed) {
+            if (vs->scored == 0)
                 wrapf(sb, "", "The share of the variance in %s that lies between managers "
                               "is not known: no respondent was scored on this scale.", name);
             else
                 wrapf(sb, "", "The share of the variance in %s that lies between managers "
                               "is not shown: fewer than %ld respondents were scored on this "
-                              "scale.", name, k);
+                              "scale.", name, view->min_group);
             free(name);
             continue;
         }
         long_text_t anova = anova_text(v);
         if (!isfinite(v->icc_reml))
             wrapf(sb, "", "The share of the variance in %s that lies between managers cannot "
-                          "be estimated: %s.", name, undefined_reason(sc));
+                          "be estimated: %s.", name, undefined_reason(vs));
         else if (v->var_between_reml == 0.0)
             wrapf(sb, "", "None of the variance in %s can be placed between managers: the "
                           "REML estimate of the between-manager variance is 0%s%s%s.", name,
@@ -414,93 +418,32 @@ static void headline(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, 
 }
 
 typedef struct {
-    double mean;
-    size_t j;
-} ranked_t;
-
-static int compare_ranked(const void *a, const void *b)
-{
-    const ranked_t *x = a, *y = b;
-    bool xn = isnan(x->mean), yn = isnan(y->mean);
-    if (xn != yn)
-        return xn ? 1 : -1;
-    if (!xn && x->mean != y->mean)
-        return x->mean > y->mean ? -1 : 1;
-    return x->j < y->j ? -1 : x->j > y->j;
-}
-
-/* Insert x into best[0..*n), kept sorted by compare_ranked times `sign`
- * (1: the first in rank order, -1: the last) and at most `cap` long. */
-static void keep_edge(ranked_t *best, size_t *n, size_t cap, const ranked_t *x, int sign)
-{
-    if (*n == cap && sign * compare_ranked(x, &best[cap - 1]) >= 0)
-        return;
-    size_t i = *n < cap ? (*n)++ : cap - 1;
-    while (i > 0 && sign * compare_ranked(x, &best[i - 1]) < 0) {
-        best[i] = best[i - 1];
-        i--;
-    }
-    best[i] = *x;
-}
-
-_Static_assert(SUMMARY_MAX_RANKED >= 2 * SUMMARY_RANK_EDGE, "a cut ranking prints both edges");
-
-/* Put the `edge` first managers in rank order into order[0..edge) and the
- * `edge` last into order[edge..2·edge), each in rank order: all the cut
- * ranking prints, in one pass instead of a sort of every manager.
- * compare_ranked is a total order (ties go by index), so these are exactly
- * the ends of the full sort.  Needs m >= 2·edge and edge <= SUMMARY_RANK_EDGE. */
-static void rank_edges(ranked_t *order, size_t m, size_t edge)
-{
-    ranked_t first[SUMMARY_RANK_EDGE], last[SUMMARY_RANK_EDGE];
-    size_t n_first = 0, n_last = 0;
-    for (size_t i = 0; i < m; i++) {
-        keep_edge(first, &n_first, edge, &order[i], 1);
-        keep_edge(last, &n_last, edge, &order[i], -1);
-    }
-    memcpy(order, first, edge * sizeof *order);
-    for (size_t i = 0; i < edge; i++)
-        order[edge + i] = last[edge - 1 - i];
-}
-
-typedef struct {
     figure_t rank, n, mean;
     text_t ci;
     const char *id;
 } rank_row_t;
 
-static void ranking(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, size_t s)
+_Static_assert(SUMMARY_MAX_RANKED >= 2 * SUMMARY_RANK_EDGE, "a cut ranking prints both edges");
+
+static void ranking(sbuf_t *sb, const report_input_t *in, const view_scale_t *vs)
 {
-    const analysis_scale_t *sc = &in->results->scales[s];
-    size_t shown = pv->scales[s].summary.n_shown;
-    if (shown == 0) {
+    const analysis_scale_t *sc = vs->results;
+    size_t m = vs->n_ranked;
+    if (m == 0) {
         wrap(sb, "", "No manager has enough scored respondents to be shown.");
         return;
     }
-    ranked_t *order = malloc(shown * sizeof *order);
-    rank_row_t *rows = malloc((shown < SUMMARY_MAX_RANKED ? shown : SUMMARY_MAX_RANKED)
-                              * sizeof *rows);
-    if (!order || !rows) {
-        free(order);
-        free(rows);
+    rank_row_t *rows = malloc((m < SUMMARY_MAX_RANKED ? m : SUMMARY_MAX_RANKED) * sizeof *rows);
+    if (!rows) {
         sb->failed = true;
         return;
     }
-    size_t m = 0;
-    for (size_t j = 0; j < sc->n_managers; j++)
-        if (!privacy_hidden(pv, s, j))
-            order[m++] = (ranked_t){ sc->managers[j].mean, j };
-
     /* The ranks printed: all, or the top and bottom SUMMARY_RANK_EDGE. */
     bool cut = m > SUMMARY_MAX_RANKED;
     size_t n_rows = cut ? 2 * (size_t)SUMMARY_RANK_EDGE : m;
-    if (cut)
-        rank_edges(order, m, SUMMARY_RANK_EDGE);
-    else
-        qsort(order, m, sizeof *order, compare_ranked);
     for (size_t i = 0; i < n_rows; i++) {
         size_t rank = cut && i >= SUMMARY_RANK_EDGE ? m - n_rows + i + 1 : i + 1;
-        const analysis_manager_t *am = &sc->managers[order[i].j];
+        const analysis_manager_t *am = &sc->managers[vs->ranked[rank - 1]];
         rank_row_t *row = &rows[i];
         row->rank = figure_count(rank);
         row->n = figure_count(am->n);
@@ -561,7 +504,6 @@ static void ranking(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, s
         sb_row(sb, id, wid, cells, widths, 2, rows[i].ci.s);
         free(id);
     }
-    free(order);
     free(rows);
 }
 
@@ -585,17 +527,20 @@ typedef struct {
 
 /* The managers of one side of the funnel, most extreme first: a table of
  * at most SUMMARY_RANK_EDGE rows and a line for the rest. */
-static void outlier_table(sbuf_t *sb, const report_input_t *in, const analysis_scale_t *sc,
-                          const ranked_t *best, size_t shown, size_t total, const char *side)
+static void outlier_table(sbuf_t *sb, const report_input_t *in, const view_t *view, size_t s,
+                          const size_t *best, size_t total, const char *side)
 {
+    const analysis_scale_t *sc = view->scales[s].results;
     outlier_row_t rows[SUMMARY_RANK_EDGE];
+    size_t shown = total < SUMMARY_RANK_EDGE ? total : SUMMARY_RANK_EDGE;
     for (size_t i = 0; i < shown; i++) {
-        const analysis_manager_t *am = &sc->managers[best[i].j];
+        const analysis_manager_t *am = &sc->managers[best[i]];
+        analysis_funnel_t f = view_funnel(view, s, best[i]);
         rows[i].id = dataset_manager_id(in->dataset, am->manager);
         rows[i].n = figure_count(am->n);
         rows[i].mean = figure_fixed(am->mean, 2);
         snprintf(rows[i].limits.s, sizeof rows[i].limits.s, "[%s, %s]",
-                 figure_fixed(am->funnel_low998, 2).s, figure_fixed(am->funnel_high998, 2).s);
+                 figure_fixed(f.low998, 2).s, figure_fixed(f.high998, 2).s);
     }
     size_t wn = strlen("n"), wm = strlen("mean"), wl = strlen("99.8% limits");
     for (size_t i = 0; i < shown; i++) {
@@ -631,30 +576,14 @@ static void outlier_table(sbuf_t *sb, const report_input_t *in, const analysis_s
 }
 
 /* The shown managers whose mean lies outside the 99.8% funnel limits for a
- * team of their size, on each side the SUMMARY_RANK_EDGE farthest out in
- * standard errors ((mean - grand mean) · sqrt(n): the within-team sd is
- * common to all), picked in one pass. */
-static void outliers(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, size_t s)
+ * team of their size (the view's lists, farthest out first), at most
+ * SUMMARY_RANK_EDGE on each side. */
+static void outliers(sbuf_t *sb, const report_input_t *in, const view_t *view, size_t s)
 {
-    const analysis_scale_t *sc = &in->results->scales[s];
-    const analysis_variance_t *v = &sc->variance;
-    ranked_t above[SUMMARY_RANK_EDGE], below[SUMMARY_RANK_EDGE];
-    size_t n_above = 0, n_below = 0, total_above = 0, total_below = 0, with_limits = 0;
-    for (size_t j = 0; j < sc->n_managers; j++) {
-        const analysis_manager_t *am = &sc->managers[j];
-        if (privacy_hidden(pv, s, j) || !isfinite(am->funnel_high998))
-            continue;
-        with_limits++;
-        double z = (am->mean - v->grand_mean) * sqrt((double)am->n);
-        if (am->stands_out == ANALYSIS_ABOVE) {
-            total_above++;
-            keep_edge(above, &n_above, SUMMARY_RANK_EDGE, &(ranked_t){ z, j }, 1);
-        } else if (am->stands_out == ANALYSIS_BELOW) {
-            total_below++;
-            keep_edge(below, &n_below, SUMMARY_RANK_EDGE, &(ranked_t){ -z, j }, 1);
-        }
-    }
-    if (with_limits == 0)
+    const view_scale_t *vs = &view->scales[s];
+    const analysis_variance_t *v = &vs->variance;
+    size_t total_above = vs->n_above, total_below = vs->n_below;
+    if (vs->n_ranked == 0 || !isfinite(view_funnel(view, s, vs->ranked[0]).high998))
         return;
     sb_str(sb, "\n");
     if (total_above + total_below == 0) {
@@ -667,9 +596,9 @@ static void outliers(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, 
                   "within-team sd / sqrt(n)), which chance alone would give about one team in "
                   "500. Farthest out first:", figure_fixed(v->grand_mean, 2).s);
     if (total_above > 0)
-        outlier_table(sb, in, sc, above, n_above, total_above, "Above");
+        outlier_table(sb, in, view, s, vs->above, total_above, "Above");
     if (total_below > 0)
-        outlier_table(sb, in, sc, below, n_below, total_below, "Below");
+        outlier_table(sb, in, view, s, vs->below, total_below, "Below");
 }
 
 typedef struct {
@@ -678,9 +607,9 @@ typedef struct {
 } item_row_t;
 
 /* Per item of a shown scale: n, mean, sd, favourable share, item-rest r. */
-static void items_table(sbuf_t *sb, const report_input_t *in, size_t s)
+static void items_table(sbuf_t *sb, const report_input_t *in, const view_scale_t *vs)
 {
-    const analysis_scale_t *sc = &in->results->scales[s];
+    const analysis_scale_t *sc = vs->results;
     if (sc->n_items == 0)
         return;
     item_row_t *rows = malloc(sc->n_items * sizeof *rows);
@@ -741,14 +670,12 @@ static void items_table(sbuf_t *sb, const report_input_t *in, size_t s)
 /* ------------------------------------------------------------------------ */
 /* change since the previous wave                                             */
 
-/* The variance decomposition of both waves side by side; a wave's figures
- * are hidden as variance.csv hides them (fewer than k scored). */
-static void waves_table(sbuf_t *sb, const changes_scale_t *cs, long k)
+/* The variance decomposition of both waves side by side, as variance.csv
+ * shows it. */
+static void waves_table(sbuf_t *sb, const view_scale_t *vs)
 {
-    const analysis_variance_t *v[2] = { cs->variance_previous, cs->variance };
-    bool hidden[2];
-    for (int w = 0; w < 2; w++)
-        hidden[w] = v[w]->respondents < (size_t)(k < 1 ? 1 : k);
+    const analysis_variance_t *v[2] = { &vs->variance_previous, &vs->variance };
+    bool hidden[2] = { vs->previous_suppressed, vs->suppressed };
     static const char *const label[] = { "respondents", "managers", "icc_reml", "icc1", "F",
                                          "p" };
     enum { ROWS = 6 };
@@ -791,22 +718,17 @@ typedef struct {
 } change_row_text_t;
 
 /* The shown managers whose change holds at q < 0.05, largest first. */
-static void changed_managers(sbuf_t *sb, const changes_scale_t *cs,
-                             const privacy_change_scale_t *pc)
+static void changed_managers(sbuf_t *sb, const view_scale_t *vs)
 {
-    size_t *order = malloc((cs->n_rows ? cs->n_rows : 1) * sizeof *order);
-    if (!order) {
-        sb->failed = true;
-        return;
-    }
-    size_t tested;
-    size_t m = figures_notable_changes(cs, pc, order, &tested);
+    const changes_scale_t *cs = vs->changes;
+    const privacy_change_scale_t *pc = vs->change_decision;
+    const size_t *order = vs->notable;
+    size_t m = vs->n_notable, tested = vs->n_tested;
     sb_str(sb, "\n");
     if (m == 0) {
         wrapf(sb, "", "No shown manager's change holds at q" NBSP "<" NBSP "0.05 (Welch t-tests, "
                       "Benjamini-Hochberg adjusted over the %zu shown %s with a test).", tested,
               plural(tested, "manager", "managers"));
-        free(order);
         return;
     }
     size_t shown = m < SUMMARY_RANK_EDGE ? m : SUMMARY_RANK_EDGE;
@@ -861,21 +783,20 @@ static void changed_managers(sbuf_t *sb, const changes_scale_t *cs,
     }
     if (m > shown)
         wrapf(sb, "  ", "... and %zu more in changes.csv (q_value below 0.05).", m - shown);
-    free(order);
 }
 
-static void change_section(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, size_t s,
-                           long k)
+static void change_section(sbuf_t *sb, const view_t *view, size_t s)
 {
-    if (!in->changes || s >= in->changes->n_scales || s >= pv->n_change_scales)
+    const view_scale_t *vs = &view->scales[s];
+    if (!vs->changes)
         return;
-    const changes_scale_t *cs = &in->changes->scales[s];
-    const privacy_change_scale_t *pc = &pv->changes[s];
-    const privacy_change_summary_t *ps = &pc->summary;
+    long k = view->min_group;
+    const changes_scale_t *cs = vs->changes;
+    const privacy_change_summary_t *ps = &vs->change_decision->summary;
     sb_str(sb, "\n");
     heading(sb, "Change since the previous wave", '.');
     sb_str(sb, "\n");
-    if (ps->scale_suppressed) {
+    if (vs->change_suppressed) {
         wrapf(sb, "", "The change is not shown: fewer than %ld respondents were scored on this "
                       "scale in %s (previous wave %zu, this wave %zu).", k,
               cs->previous.n < (size_t)k && cs->current.n < (size_t)k ? "both waves"
@@ -900,23 +821,23 @@ static void change_section(sbuf_t *sb, const report_input_t *in, const privacy_t
         wrapf(sb, "", "Also not shown: %zu %s whose changes would let the hidden teams be "
                       "worked out by subtraction.", ps->n_secondary,
               plural(ps->n_secondary, "manager", "managers"));
-    if (!ps->scale_suppressed)
-        changed_managers(sb, cs, pc);
-    waves_table(sb, cs, k);
+    if (!vs->change_suppressed)
+        changed_managers(sb, vs);
+    waves_table(sb, vs);
 }
 
 /* Units (units.csv) of a shown scale: per shown unit, in units.csv's
  * order, its managers, n, mean and 95% interval, at most
  * SUMMARY_MAX_RANKED of them; then how many are hidden.  Managers without a
  * unit are the unit "(no unit)". */
-static void units_table(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, size_t s,
-                        long k)
+static void units_table(sbuf_t *sb, const report_input_t *in, const view_t *view, size_t s)
 {
     const units_t *units = in->units;
-    if (!units || s >= units->n_scales || !pv->scales[s].unit_reason)
+    if (!units || s >= units->n_scales || !view->scales[s].decision->unit_reason)
         return;
+    long k = view->min_group;
     const units_scale_t *us = &units->scales[s];
-    const privacy_summary_t *ps = &pv->scales[s].unit_summary;
+    const privacy_summary_t *ps = &view->scales[s].decision->unit_summary;
     sb_str(sb, "\n");
     heading(sb, "Units", '.');
     sb_str(sb, "\n");
@@ -924,7 +845,7 @@ static void units_table(sbuf_t *sb, const report_input_t *in, const privacy_t *p
     if (listed > 0) {
         size_t wm = strlen("managers"), wn = 1, wmean = strlen("mean"), wid = strlen("unit");
         for (size_t u = 0, i = 0; u < units->n_units && i < listed; u++) {
-            if (privacy_unit_hidden(pv, s, u))
+            if (!view_unit_shown(view, s, u))
                 continue;
             i++;
             const char *name = units->names[u][0] ? units->names[u] : "(no unit)";
@@ -944,7 +865,7 @@ static void units_table(sbuf_t *sb, const report_input_t *in, const privacy_t *p
         const char *const head[] = { "managers", "n", "mean" };
         sb_row(sb, "unit", wid, head, widths, 3, "95% CI");
         for (size_t u = 0, i = 0; u < units->n_units && i < listed; u++) {
-            if (privacy_unit_hidden(pv, s, u))
+            if (!view_unit_shown(view, s, u))
                 continue;
             i++;
             const units_figures_t *f = &us->units[u];
@@ -979,12 +900,14 @@ static void units_table(sbuf_t *sb, const report_input_t *in, const privacy_t *p
               ps->n_secondary, plural(ps->n_secondary, "unit", "units"), k);
 }
 
-static void scale_section(sbuf_t *sb, const report_input_t *in, const privacy_t *pv, size_t s,
-                          long k)
+static void scale_section(sbuf_t *sb, const report_input_t *in, const view_t *view, size_t s)
 {
-    const analysis_scale_t *sc = &in->results->scales[s];
-    const analysis_variance_t *v = &sc->variance;
-    const privacy_summary_t *ps = &pv->scales[s].summary;
+    const view_scale_t *vs = &view->scales[s];
+    const analysis_scale_t *sc = vs->results;
+    const analysis_variance_t *v = &vs->variance;
+    const privacy_summary_t *ps = &vs->decision->summary;
+    long k = view->min_group;
+    size_t with_scores = sc->n_managers - ps->n_empty;
     char *title = malloc(strlen(sc->scale->name) + 8);
     if (!title) {
         sb->failed = true;
@@ -995,23 +918,28 @@ static void scale_section(sbuf_t *sb, const report_input_t *in, const privacy_t 
     free(title);
     sb_str(sb, "\n");
 
-    if (ps->scale_suppressed) {
-        if (v->respondents == 0)
+    if (vs->suppressed) {
+        if (vs->scored == 0)
             wrap(sb, "", "No respondent was scored on this scale (nobody answered enough of its "
                          "items), so it has no figures.");
         else
             wrapf(sb, "", "Only %zu %s scored on this scale, fewer than %ld, so none of its "
-                          "figures is shown.", v->respondents,
-                  plural(v->respondents, "respondent was", "respondents were"), k);
+                          "figures is shown.", vs->scored,
+                  plural(vs->scored, "respondent was", "respondents were"), k);
     } else {
         wrapf(sb, "", "%zu %s scored on the scale's %zu %s; they report to %zu %s.",
-              v->respondents, plural(v->respondents, "respondent was", "respondents were"),
-              sc->scale->n_items, plural(sc->scale->n_items, "item", "items"), v->managers,
-              plural(v->managers, "manager", "managers"));
+              vs->scored, plural(vs->scored, "respondent was", "respondents were"),
+              sc->scale->n_items, plural(sc->scale->n_items, "item", "items"), with_scores,
+              plural(with_scores, "manager", "managers"));
+        if (v->managers < with_scores)
+            wrapf(sb, "", "The variance between and within managers is estimated over the %zu "
+                          "%s of the %zu shown %s, so that it says nothing of a hidden team.",
+                  v->respondents, plural(v->respondents, "respondent", "respondents"),
+                  v->managers, plural(v->managers, "manager", "managers"));
         if (isfinite(v->alpha))
             wrapf(sb, "", "Cronbach's alpha: %s.", figure_fixed(v->alpha, 2).s);
         sb_str(sb, "\n");
-        ranking(sb, in, pv, s);
+        ranking(sb, in, vs);
 
         size_t small = ps->n_primary - ps->n_empty;
         if (small > 0 || ps->n_secondary > 0 || ps->n_empty > 0) {
@@ -1028,28 +956,28 @@ static void scale_section(sbuf_t *sb, const report_input_t *in, const privacy_t 
                 wrapf(sb, "", "%zu %s no scored respondent on this scale.", ps->n_empty,
                       plural(ps->n_empty, "manager has", "managers have"));
         }
-        outliers(sb, in, pv, s);
-        items_table(sb, in, s);
-        units_table(sb, in, pv, s, k);
+        outliers(sb, in, view, s);
+        items_table(sb, in, vs);
+        units_table(sb, in, view, s);
     }
-    change_section(sb, in, pv, s, k);
+    change_section(sb, view, s);
 
     bool first_note = true;
 #define NOTE(bit, text)                                                                     \
     do {                                                                                    \
-        if (sc->notes & (bit)) {                                                            \
+        if (vs->notes & (bit)) {                                                            \
             if (first_note)                                                                 \
                 sb_str(sb, "\n");                                                           \
             first_note = false;                                                             \
             wrap(sb, "", "Note: " text);                                                    \
         }                                                                                   \
     } while (0)
-    if (v->respondents > 0) {
-        NOTE(ANALYSIS_NOTE_ONE_MANAGER, "only one manager has scored respondents, so managers "
-                                        "cannot be compared.");
-        NOTE(ANALYSIS_NOTE_ALL_SINGLETONS, "every manager has a single scored respondent, so "
-                                           "the variance within teams cannot be estimated.");
-        if (!ps->scale_suppressed)
+    if (vs->scored > 0) {
+        NOTE(ANALYSIS_NOTE_ONE_MANAGER, "only one shown manager has scored respondents, so "
+                                        "managers cannot be compared.");
+        NOTE(ANALYSIS_NOTE_ALL_SINGLETONS, "every shown manager has a single scored respondent, "
+                                           "so the variance within teams cannot be estimated.");
+        if (!vs->suppressed)
             NOTE(ANALYSIS_NOTE_ZERO_VARIANCE, "every scored respondent has the same score, so "
                                               "there is no variance to divide between and "
                                               "within managers.");
@@ -1157,8 +1085,9 @@ static void quality_section(sbuf_t *sb, const report_input_t *in)
                       "reason.", total[2], plural(total[2], "row was", "rows were"), total[3]);
 }
 
-static void privacy_section(sbuf_t *sb, const report_input_t *in, long k)
+static void privacy_section(sbuf_t *sb, const report_input_t *in, const view_t *view)
 {
+    long k = view->min_group;
     heading(sb, "About these figures", '-');
     sb_str(sb, "\n");
     wrapf(sb, "", "A manager's figures are shown only when at least %ld of their team were "
@@ -1168,6 +1097,11 @@ static void privacy_section(sbuf_t *sb, const report_input_t *in, long k)
                   "manager keeps n, every other figure is empty and suppressed is 1. A scale "
                   "with fewer than %ld scored respondents in all keeps only its name and "
                   "counts (respondents, managers) in variance.csv.", k, k, k);
+    sb_str(sb, "\n");
+    wrapf(sb, "", "The share of the variance between managers, the ANOVA and ICC figures "
+                  "and the funnel limits are estimated over the respondents of the shown "
+                  "managers only, so that no published figure depends on a hidden team's "
+                  "answers other than through totals of at least %ld people.", k);
     sb_str(sb, "\n");
     wrap(sb, "", "Item figures (items.csv) pool every scored respondent of a scale, so they "
                  "are hidden only when the scale as a whole is.");
@@ -1192,26 +1126,26 @@ static void privacy_section(sbuf_t *sb, const report_input_t *in, long k)
     }
     sb_str(sb, "\n");
     wrap(sb, "", "Figures here are rounded; managers.csv, variance.csv and items.csv give them "
-                 "to 12 significant digits. rejects.csv names respondents: it is for the analyst "
-                 "and should not be passed on.");
+                 "to 12 significant digits. rejects.csv names respondents and "
+                 "variance_all_teams.csv holds the decomposition over every team, hidden ones "
+                 "included: both are for the analyst and should not be passed on.");
 }
 
-engage_status_t summary_build(const report_input_t *in, const privacy_t *privacy, char **text,
+engage_status_t summary_build(const report_input_t *in, const view_t *view, char **text,
                               size_t *size, engage_error_t *err)
 {
     sbuf_t sb = { 0 };
-    long k = in->config ? in->config->min_group : 5;
     char title[128];
     snprintf(title, sizeof title, "engage %s: employee engagement report",
              in->version ? in->version : "");
     heading(&sb, title, '=');
     sb_str(&sb, "\n");
-    headline(&sb, in, privacy, k);
-    for (size_t s = 0; s < in->results->n_scales; s++)
-        scale_section(&sb, in, privacy, s, k);
+    headline(&sb, view);
+    for (size_t s = 0; s < view->n_scales; s++)
+        scale_section(&sb, in, view, s);
     quality_section(&sb, in);
     sb_str(&sb, "\n");
-    privacy_section(&sb, in, k);
+    privacy_section(&sb, in, view);
     if (sb.failed || !sb.data) {
         free(sb.data);
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");

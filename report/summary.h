@@ -4,7 +4,7 @@
  *
  * Lines fit in 80 columns (counted in UTF-8 characters); long names are
  * truncated with "...", paragraphs are wrapped.  It shows only figures that
- * the CSV outputs show (the same privacy decision), rounded for reading,
+ * the CSV outputs show (it renders the same published view), rounded for reading,
  * and never a respondent id.
  */
 #ifndef ENGAGE_SUMMARY_H
@@ -12,8 +12,8 @@
 
 #include <stddef.h>
 
-#include "privacy.h"
 #include "report.h"
+#include "view.h"
 
 enum {
     SUMMARY_WIDTH = 80,
@@ -24,7 +24,7 @@ enum {
 
 /* Build the text of report.txt into *text (malloc'd, *size bytes, NUL
  * terminated).  Fails only with ENGAGE_ENOMEM. */
-engage_status_t summary_build(const report_input_t *in, const privacy_t *privacy, char **text,
+engage_status_t summary_build(const report_input_t *in, const view_t *view, char **text,
                               size_t *size, engage_error_t *err);
 
 #endif

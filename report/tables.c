@@ -2,9 +2,11 @@
  * report/tables.c — managers.csv, variance.csv, items.csv, changes.csv,
  * units.csv, quality.csv, rejects.csv.
  *
- * Pure formatting over csv_out: figures come from the results, counts from
- * the ingest log, and the privacy decision says which figures are left
- * empty.  Text cells are formula-guarded.  managers.csv, a row per scale ×
+ * Pure formatting over csv_out: what is shown and every figure over the
+ * shown teams come from the published view (view.h), per-manager and item
+ * figures from the results, counts from the ingest log.  Only
+ * variance_all_teams.csv, the analyst's file, reads the all-teams
+ * decomposition.  Text cells are formula-guarded.  managers.csv, a row per scale ×
  * manager and the one output that grows large, is formatted in two halves
  * on two threads (the second into memory, appended after the first), so
  * the same bytes come out sooner.  Owns nothing beyond each call.
@@ -34,15 +36,15 @@ static void figure(csv_out_t *out, double value)
 }
 
 /* One managers.csv row: manager j of scale s. */
-static void manager_row(csv_out_t *out, const report_input_t *in, const privacy_t *privacy,
+static void manager_row(csv_out_t *out, const report_input_t *in, const view_t *view,
                         size_t s, size_t j)
 {
-    const analysis_scale_t *sc = &in->results->scales[s];
+    const analysis_scale_t *sc = view->scales[s].results;
     const analysis_manager_t *m = &sc->managers[j];
     csv_out_text(out, sc->scale->name, true);
     csv_out_text(out, dataset_manager_id(in->dataset, m->manager), true);
     csv_out_integer(out, (long long)m->n);
-    if (privacy_hidden(privacy, s, j)) {
+    if (!view_manager_shown(view, s, j)) {
         for (int k = 0; k < 8; k++)
             csv_out_empty(out);
         csv_out_integer(out, 1);
@@ -58,11 +60,12 @@ static void manager_row(csv_out_t *out, const report_input_t *in, const privacy_
         figure(out, m->favourable_pct);
         figure(out, m->rwg);
         csv_out_integer(out, 0);
-        figure(out, m->funnel_low95);
-        figure(out, m->funnel_high95);
-        figure(out, m->funnel_low998);
-        figure(out, m->funnel_high998);
-        csv_out_text(out, tables_stands_out_name(m->stands_out), false);
+        analysis_funnel_t f = view_funnel(view, s, j);
+        figure(out, f.low95);
+        figure(out, f.high95);
+        figure(out, f.low998);
+        figure(out, f.high998);
+        csv_out_text(out, tables_stands_out_name(f.stands_out), false);
     }
     csv_out_end_row(out);
 }
@@ -81,7 +84,7 @@ static engage_status_t open_table(const report_input_t *in, csv_out_t **out, con
  * index order, counted from 0 after the header). */
 typedef struct {
     const report_input_t *in;
-    const privacy_t *privacy;
+    const view_t *view;
     size_t first, count;
     csv_out_t *out;
 } manager_rows_t;
@@ -95,13 +98,13 @@ static void *manager_rows(void *arg)
         size_t n = res->scales[s].n_managers;
         size_t j = job->first > row ? job->first - row : 0;
         for (; j < n && row + j < end; j++)
-            manager_row(job->out, job->in, job->privacy, s, j);
+            manager_row(job->out, job->in, job->view, s, j);
         row += n;
     }
     return NULL;
 }
 
-engage_status_t tables_write_managers(const report_input_t *in, const privacy_t *privacy,
+engage_status_t tables_write_managers(const report_input_t *in, const view_t *view,
                                       const char *path, char sha256_hex[65], engage_error_t *err)
 {
     static const char *const names[] = {
@@ -120,8 +123,8 @@ engage_status_t tables_write_managers(const report_input_t *in, const privacy_t 
 
     /* A large table: its second half is formatted on another thread, into
      * memory, while this one writes the first; then it is appended. */
-    manager_rows_t first = { in, privacy, 0, rows, out };
-    manager_rows_t second = { in, privacy, rows, 0, NULL };
+    manager_rows_t first = { in, view, 0, rows, out };
+    manager_rows_t second = { in, view, rows, 0, NULL };
     pthread_t thread;
     bool threaded = false;
     if (rows >= TABLES_PARALLEL_ROWS && csv_out_open_memory(&second.out, NULL) == ENGAGE_OK) {
@@ -144,87 +147,113 @@ engage_status_t tables_write_managers(const report_input_t *in, const privacy_t 
     return csv_out_close(out, sha256_hex, err);
 }
 
-/* With --previous, variance.csv also carries what report.txt says of the
- * previous wave and of the company-level change, so that report.txt shows
- * only what the CSVs show.  A wave with fewer than min_group scored
- * respondents keeps only its counts; the change needs both waves. */
+/* variance.csv's columns: the contract's, then with --previous what
+ * report.txt says of the previous wave and of the company-level change, so
+ * that report.txt shows only what the CSVs show.  variance_all_teams.csv
+ * has the same columns. */
+static const char *const VARIANCE_NAMES[] = {
+    "scale", "respondents", "managers", "grand_mean", "ss_between", "ss_within",
+    "df_between", "df_within", "ms_between", "ms_within", "f", "p_value", "k0",
+    "icc1", "icc1_ci_low", "icc1_ci_high", "icc2", "eta_squared",
+    "var_between_reml", "var_within_reml", "icc_reml", "alpha",
+};
 static const char *const PREVIOUS_WAVE_NAMES[] = {
     "respondents_previous", "managers_previous", "grand_mean_previous", "f_previous",
     "p_value_previous", "icc1_previous", "icc_reml_previous", "delta", "delta_ci_low",
-    "delta_ci_high", "delta_p_value",
+    "delta_ci_high", "delta_p_value", "company_respondents_previous", "company_mean_previous",
+    "company_respondents", "company_mean",
 };
 
-static long min_group(const report_input_t *in)
+static void variance_header(csv_out_t *out, bool with_previous)
 {
-    return in->config ? in->config->min_group : 5;
+    if (with_previous) {
+        for (size_t i = 0; i < sizeof VARIANCE_NAMES / sizeof VARIANCE_NAMES[0]; i++)
+            csv_out_text(out, VARIANCE_NAMES[i], true);
+        HEADER(out, PREVIOUS_WAVE_NAMES);
+    } else {
+        HEADER(out, VARIANCE_NAMES);
+    }
 }
 
-static void previous_wave_cells(csv_out_t *out, const changes_scale_t *cs, long k)
+/* A decomposition's cells after `scale`: the counts, then its figures, or
+ * empty cells when hidden. */
+static void variance_cells(csv_out_t *out, const analysis_variance_t *v, bool hidden)
 {
-    const analysis_variance_t *v = cs->variance_previous;
-    size_t shown_from = k < 1 ? 1 : (size_t)k;
     csv_out_integer(out, (long long)v->respondents);
     csv_out_integer(out, (long long)v->managers);
-    bool previous_shown = v->respondents >= shown_from;
-    const double previous[] = {v->grand_mean, v->f, v->p_value, v->icc1, v->icc_reml};
-    for (size_t i = 0; i < sizeof previous / sizeof previous[0]; i++)
-        figure(out, previous_shown ? previous[i] : NAN);
-    bool change_shown = previous_shown && cs->variance->respondents >= shown_from;
-    const double change[] = {cs->welch.delta, cs->welch.ci_low, cs->welch.ci_high, cs->welch.p_value};
-    for (size_t i = 0; i < sizeof change / sizeof change[0]; i++)
-        figure(out, change_shown ? change[i] : NAN);
+    const double figures[] = {
+        v->grand_mean, v->ss_between, v->ss_within, v->df_between, v->df_within,
+        v->ms_between, v->ms_within, v->f, v->p_value, v->k0, v->icc1,
+        v->icc1_ci_low, v->icc1_ci_high, v->icc2, v->eta_squared,
+        v->var_between_reml, v->var_within_reml, v->icc_reml, v->alpha,
+    };
+    _Static_assert(sizeof figures / sizeof figures[0] + 3 == sizeof VARIANCE_NAMES / sizeof VARIANCE_NAMES[0],
+                   "a figure per column");
+    for (size_t k = 0; k < sizeof figures / sizeof figures[0]; k++)
+        figure(out, hidden ? NAN : figures[k]);
 }
 
-engage_status_t tables_write_variance(const report_input_t *in, const privacy_t *privacy,
+/* The previous wave's decomposition and the company-level change; each
+ * part empty but its counts when hidden. */
+static void previous_wave_cells(csv_out_t *out, const analysis_variance_t *v, bool previous_hidden,
+                                const changes_scale_t *cs, bool change_hidden, bool current_hidden)
+{
+    csv_out_integer(out, (long long)v->respondents);
+    csv_out_integer(out, (long long)v->managers);
+    const double previous[] = {v->grand_mean, v->f, v->p_value, v->icc1, v->icc_reml};
+    for (size_t i = 0; i < sizeof previous / sizeof previous[0]; i++)
+        figure(out, previous_hidden ? NAN : previous[i]);
+    const double change[] = {cs->welch.delta, cs->welch.ci_low, cs->welch.ci_high, cs->welch.p_value};
+    for (size_t i = 0; i < sizeof change / sizeof change[0]; i++)
+        figure(out, change_hidden ? NAN : change[i]);
+    csv_out_integer(out, (long long)cs->previous.n);
+    figure(out, previous_hidden ? NAN : cs->previous.mean);
+    csv_out_integer(out, (long long)cs->current.n);
+    figure(out, current_hidden ? NAN : cs->current.mean);
+}
+
+engage_status_t tables_write_variance(const report_input_t *in, const view_t *view,
                                       const char *path, char sha256_hex[65], engage_error_t *err)
 {
-    static const char *const names[] = {
-        "scale", "respondents", "managers", "grand_mean", "ss_between", "ss_within",
-        "df_between", "df_within", "ms_between", "ms_within", "f", "p_value", "k0",
-        "icc1", "icc1_ci_low", "icc1_ci_high", "icc2", "eta_squared",
-        "var_between_reml", "var_within_reml", "icc_reml", "alpha",
-    };
     csv_out_t *out;
     engage_status_t rc = open_table(in, &out, path, err);
     if (rc != ENGAGE_OK)
         return rc;
-    if (in->changes) {
-        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-            csv_out_text(out, names[i], true);
-        HEADER(out, PREVIOUS_WAVE_NAMES);
-    } else {
-        HEADER(out, names);
-    }
-    const results_t *res = in->results;
-    for (size_t s = 0; s < res->n_scales; s++) {
-        const analysis_scale_t *sc = &res->scales[s];
-        const analysis_variance_t *v = &sc->variance;
-        csv_out_text(out, sc->scale->name, true);
-        csv_out_integer(out, (long long)v->respondents);
-        csv_out_integer(out, (long long)v->managers);
-        if (privacy->scales[s].summary.scale_suppressed) {
-            for (size_t k = 3; k < sizeof names / sizeof names[0]; k++)
-                csv_out_empty(out);
-        } else {
-            const double figures[] = {
-                v->grand_mean, v->ss_between, v->ss_within, v->df_between, v->df_within,
-                v->ms_between, v->ms_within, v->f, v->p_value, v->k0, v->icc1,
-                v->icc1_ci_low, v->icc1_ci_high, v->icc2, v->eta_squared,
-                v->var_between_reml, v->var_within_reml, v->icc_reml, v->alpha,
-            };
-            _Static_assert(sizeof figures / sizeof figures[0] + 3 == sizeof names / sizeof names[0],
-                           "a figure per column");
-            for (size_t k = 0; k < sizeof figures / sizeof figures[0]; k++)
-                figure(out, figures[k]);
-        }
-        if (in->changes)
-            previous_wave_cells(out, &in->changes->scales[s], min_group(in));
+    variance_header(out, view->with_changes);
+    for (size_t s = 0; s < view->n_scales; s++) {
+        const view_scale_t *vs = &view->scales[s];
+        csv_out_text(out, vs->results->scale->name, true);
+        variance_cells(out, &vs->variance, vs->suppressed);
+        if (view->with_changes)
+            previous_wave_cells(out, &vs->variance_previous, vs->previous_suppressed, vs->changes,
+                                vs->change_suppressed, vs->suppressed);
         csv_out_end_row(out);
     }
     return csv_out_close(out, sha256_hex, err);
 }
 
-engage_status_t tables_write_items(const report_input_t *in, const privacy_t *privacy,
+engage_status_t tables_write_variance_all_teams(const report_input_t *in, const char *path,
+                                                char sha256_hex[65], engage_error_t *err)
+{
+    csv_out_t *out;
+    engage_status_t rc = open_table(in, &out, path, err);
+    if (rc != ENGAGE_OK)
+        return rc;
+    variance_header(out, in->changes != NULL);
+    const results_t *res = in->results;
+    for (size_t s = 0; s < res->n_scales; s++) {
+        const analysis_scale_t *sc = &res->scales[s];
+        csv_out_text(out, sc->scale->name, true);
+        variance_cells(out, &sc->variance, false);
+        if (in->changes && s < in->changes->n_scales)
+            previous_wave_cells(out, in->changes->scales[s].variance_previous, false,
+                                &in->changes->scales[s], false, false);
+        csv_out_end_row(out);
+    }
+    return csv_out_close(out, sha256_hex, err);
+}
+
+engage_status_t tables_write_items(const report_input_t *in, const view_t *view,
                                    const char *path, char sha256_hex[65], engage_error_t *err)
 {
     static const char *const names[] = {
@@ -235,10 +264,9 @@ engage_status_t tables_write_items(const report_input_t *in, const privacy_t *pr
     if (rc != ENGAGE_OK)
         return rc;
     HEADER(out, names);
-    const results_t *res = in->results;
-    for (size_t s = 0; s < res->n_scales; s++) {
-        const analysis_scale_t *sc = &res->scales[s];
-        bool hidden = privacy->scales[s].summary.scale_suppressed;
+    for (size_t s = 0; s < view->n_scales; s++) {
+        const analysis_scale_t *sc = view->scales[s].results;
+        bool hidden = view->scales[s].suppressed;
         for (size_t i = 0; i < sc->n_items; i++) {
             const analysis_item_t *it = &sc->items[i];
             csv_out_text(out, sc->scale->name, true);
@@ -259,7 +287,7 @@ engage_status_t tables_write_items(const report_input_t *in, const privacy_t *pr
     return csv_out_close(out, sha256_hex, err);
 }
 
-engage_status_t tables_write_units(const report_input_t *in, const privacy_t *privacy,
+engage_status_t tables_write_units(const report_input_t *in, const view_t *view,
                                    const char *path, char sha256_hex[65], engage_error_t *err)
 {
     static const char *const names[] = {
@@ -272,7 +300,7 @@ engage_status_t tables_write_units(const report_input_t *in, const privacy_t *pr
         return rc;
     HEADER(out, names);
     const units_t *units = in->units;
-    for (size_t s = 0; units && s < units->n_scales && s < privacy->n_scales; s++) {
+    for (size_t s = 0; units && s < units->n_scales && s < view->n_scales; s++) {
         const units_scale_t *us = &units->scales[s];
         for (size_t u = 0; u < units->n_units; u++) {
             const units_figures_t *f = &us->units[u];
@@ -280,7 +308,7 @@ engage_status_t tables_write_units(const report_input_t *in, const privacy_t *pr
             csv_out_text(out, units->names[u], true);
             csv_out_integer(out, (long long)f->managers);
             csv_out_integer(out, (long long)f->n);
-            if (privacy_unit_hidden(privacy, s, u)) {
+            if (!view_unit_shown(view, s, u)) {
                 for (int k = 0; k < 8; k++)
                     csv_out_empty(out);
                 csv_out_integer(out, 1);
@@ -409,7 +437,7 @@ engage_status_t tables_write_rejects(const report_input_t *in, const char *path,
     return csv_out_close(out, sha256_hex, err);
 }
 
-engage_status_t tables_write_changes(const report_input_t *in, const privacy_t *privacy,
+engage_status_t tables_write_changes(const report_input_t *in, const view_t *view,
                                      const char *path, char sha256_hex[65], engage_error_t *err)
 {
     static const char *const names[] = {
@@ -426,7 +454,7 @@ engage_status_t tables_write_changes(const report_input_t *in, const privacy_t *
         const changes_scale_t *cs = &ch->scales[s];
         for (size_t i = 0; i < cs->n_rows; i++) {
             const changes_row_t *row = &cs->rows[i];
-            bool hidden = privacy_change_hidden(privacy, s, i);
+            bool hidden = !view_change_shown(view, s, i);
             csv_out_text(out, cs->scale->name, true);
             csv_out_text(out, row->manager_id, true);
             csv_out_integer(out, (long long)row->previous.n);
@@ -447,7 +475,7 @@ engage_status_t tables_write_changes(const report_input_t *in, const privacy_t *
                 figure(out, row->welch.ci_high);
                 figure(out, row->welch.p_value);
                 csv_out_integer(out, 0);
-                figure(out, privacy->changes[s].q[i]);
+                figure(out, view->scales[s].change_decision->q[i]);
             }
             csv_out_end_row(out);
         }

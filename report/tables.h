@@ -3,14 +3,14 @@
  * variance.csv, items.csv, changes.csv, quality.csv and rejects.csv, and
  * units.csv when the roster gives units.
  *
- * Each writer creates one file at `path`, applies the privacy decision
+ * Each writer creates one file at `path`, renders the published view (view.h)
  * where figures are concerned, and returns the SHA-256 of what it wrote.
  */
 #ifndef ENGAGE_TABLES_H
 #define ENGAGE_TABLES_H
 
-#include "privacy.h"
 #include "report.h"
+#include "view.h"
 
 /* Significant digits of every figure in the CSV outputs. */
 enum { TABLES_DIGITS = 12 };
@@ -24,20 +24,29 @@ enum { TABLES_PARALLEL_ROWS = 16384 };
  * stands_out ("above", "below" or empty, against the 99.8% limits).  A
  * suppressed row keeps scale, manager_id and n, leaves every figure empty
  * (the funnel columns too) and has suppressed = 1. */
-engage_status_t tables_write_managers(const report_input_t *in, const privacy_t *privacy,
+engage_status_t tables_write_managers(const report_input_t *in, const view_t *view,
                                       const char *path, char sha256_hex[65], engage_error_t *err);
 
-/* One row per scale.  A scale with fewer than min_group scored respondents
- * keeps scale, respondents and managers (counts that managers.csv shows
- * anyway) and leaves every figure empty. */
-engage_status_t tables_write_variance(const report_input_t *in, const privacy_t *privacy,
+/* One row per scale: the decomposition over the shown managers (view.h),
+ * whose respondents and managers it counts; with a previous wave, the
+ * previous wave's decomposition over the teams whose change is shown, the
+ * company-level change and each wave's company mean over every scored
+ * respondent.  A scale with fewer than min_group scored respondents keeps
+ * scale, respondents and managers and leaves every figure empty. */
+engage_status_t tables_write_variance(const report_input_t *in, const view_t *view,
                                       const char *path, char sha256_hex[65], engage_error_t *err);
+
+/* The analyst's variance_all_teams.csv: variance.csv's columns over every
+ * team of each wave, nothing hidden.  Not a published output: it depends on
+ * the hidden teams' own data. */
+engage_status_t tables_write_variance_all_teams(const report_input_t *in, const char *path,
+                                                char sha256_hex[65], engage_error_t *err);
 
 /* One row per scale × item, scale order then the scale's item order.  Item
  * figures pool every scored respondent of the scale (no manager is singled
  * out), so they are hidden only with the scale: when it has fewer than
  * min_group scored respondents, a row keeps scale, item and n. */
-engage_status_t tables_write_items(const report_input_t *in, const privacy_t *privacy,
+engage_status_t tables_write_items(const report_input_t *in, const view_t *view,
                                    const char *path, char sha256_hex[65], engage_error_t *err);
 
 /* One row per scale × unit (in->units), scale order then unit byte order
@@ -46,7 +55,7 @@ engage_status_t tables_write_items(const report_input_t *in, const privacy_t *pr
  * median, favourable_pct, rwg, suppressed.  A suppressed row keeps scale,
  * unit, managers and n and leaves every figure empty.  Written only when
  * the dataset has units. */
-engage_status_t tables_write_units(const report_input_t *in, const privacy_t *privacy,
+engage_status_t tables_write_units(const report_input_t *in, const view_t *view,
                                    const char *path, char sha256_hex[65], engage_error_t *err);
 
 /* "above", "below" or "" for an analysis_stands_out_t. */
@@ -57,7 +66,7 @@ const char *tables_stands_out_name(int stands_out);
  * Hochberg over the scale's shown rows).  A suppressed row keeps scale,
  * manager_id, n_previous and n, leaves every figure empty and has
  * suppressed = 1.  Written only with a previous wave. */
-engage_status_t tables_write_changes(const report_input_t *in, const privacy_t *privacy,
+engage_status_t tables_write_changes(const report_input_t *in, const view_t *view,
                                      const char *path, char sha256_hex[65], engage_error_t *err);
 
 /* One row per input file of the ingest logs, then a column `wave`

@@ -87,6 +87,8 @@ static const char *const numeric_columns[] = {
     "icc_reml", "alpha", "respondents_previous", "managers_previous",
     "grand_mean_previous", "f_previous", "p_value_previous", "icc1_previous",
     "icc_reml_previous", "delta_ci_low", "delta_ci_high", "delta_p_value",
+    "company_respondents_previous", "company_mean_previous", "company_respondents",
+    "company_mean",
     /* units.csv */
     "units", "managers_shown", "managers_suppressed",
     /* quality.csv */
@@ -535,11 +537,11 @@ static void page_figure(page_t *pg, lxw_col_t col, const char *csv, const char *
 }
 
 static engage_status_t write_readme(book_t *b, lxw_worksheet *ws, const report_input_t *in,
-                                    GArray *headlines, const char *const *sheet_names,
-                                    size_t n_sheets)
+                                    const view_t *view, GArray *headlines,
+                                    const char *const *sheet_names, size_t n_sheets)
 {
     page_t pg = { b, ws, 0 };
-    long k = in->config ? in->config->min_group : 5;
+    long k = view->min_group;
     char *s;
 
     s = g_strdup_printf("engage %s: employee engagement report", in->version ? in->version : "");
@@ -577,15 +579,16 @@ static engage_status_t write_readme(book_t *b, lxw_worksheet *ws, const report_i
         }
         page_figure(&pg, 1, h->respondents, h->respondents, NULL);
         page_figure(&pg, 2, h->managers, h->managers, NULL);
-        bool few = h->respondents && workbook_is_number(h->respondents) &&
-                   g_ascii_strtod(h->respondents, NULL) < (double)k;
+        bool few = i < view->n_scales && view->scales[i].suppressed;
         page_figure(&pg, 3, h->icc_reml, few ? hidden : "not defined (see report.txt)",
                     b->percent);
         pg.row++;
     }
     page_paragraph(&pg, "icc_reml is the share of the scale's variance that lies between "
                         "managers (REML variance components, variance.csv); shown here as a "
-                        "percentage, stored as the same number as in the CSV.");
+                        "percentage, stored as the same number as in the CSV. Like every figure "
+                        "of the variance decomposition, it is estimated over the respondents and "
+                        "managers counted here: those of the shown managers.");
     pg.row++;
 
     page_line(&pg, "Suppression rule", b->bold);
@@ -679,8 +682,8 @@ static engage_status_t hash_file(const char *path, char sha256_hex[65], engage_e
     return ENGAGE_OK;
 }
 
-engage_status_t workbook_write(const report_input_t *in, const char *dir, const char *path,
-                               char sha256_hex[65], engage_error_t *err)
+engage_status_t workbook_write(const report_input_t *in, const view_t *view, const char *dir,
+                               const char *path, char sha256_hex[65], engage_error_t *err)
 {
     /* libxlsxwriter reports a file it cannot create on stderr; find out
      * first, quietly. */
@@ -727,7 +730,7 @@ engage_status_t workbook_write(const report_input_t *in, const char *dir, const 
         g_free(csv);
     }
     if (b.status == ENGAGE_OK)
-        write_readme(&b, readme, in, headlines, names, n_sheets);
+        write_readme(&b, readme, in, view, headlines, names, n_sheets);
     for (size_t i = 0; i < headlines->len; i++) {
         headline_t *h = &g_array_index(headlines, headline_t, i);
         g_free(h->scale);

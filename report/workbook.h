@@ -13,6 +13,7 @@
 #define ENGAGE_WORKBOOK_H
 
 #include "report.h"
+#include "view.h"
 
 /* Write `path` (engage.xlsx) from the CSV files in folder `dir` (the
  * temporary output folder, which also takes libxlsxwriter's scratch files).
@@ -24,8 +25,8 @@
  * ENGAGE_ECANTCREAT when the file cannot be created, ENGAGE_EIO when a CSV
  * cannot be read or the workbook cannot be written, ENGAGE_ENOINPUT when
  * the config file can no longer be read, ENGAGE_ENOMEM. */
-engage_status_t workbook_write(const report_input_t *in, const char *dir, const char *path,
-                               char sha256_hex[65], engage_error_t *err);
+engage_status_t workbook_write(const report_input_t *in, const view_t *view, const char *dir,
+                               const char *path, char sha256_hex[65], engage_error_t *err);
 
 /* Whether a CSV cell is a number as engage writes numbers ("3", "-0.25",
  * "1.23456789012e-05": optional '-', digits without a leading zero unless

@@ -16,6 +16,12 @@
 # (a shown change row has both waves >= min_group, a hidden one no figure).
 # report.txt shows no figure that the CSVs do not (its unit and manager
 # rows repeat managers.csv and units.csv), so the CSVs are what is attacked.
+# The company total is everyone scored (managers.csv's n, hidden rows
+# included) with the company mean over everyone (variance.csv's
+# company_mean with a previous wave, else the mean of the item means).
+# variance.csv's decomposition itself must count exactly the shown teams'
+# respondents (so that no hidden team enters it); tests/e2e_algebra.sh
+# attacks it, and every other figure, with algebra.
 ENGAGE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 GEN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 work=$(mktemp -d)
@@ -28,11 +34,15 @@ attack() {
     units=$out/units.csv; [ -e "$units" ] || units=/dev/null
     changes=$out/changes.csv; [ -e "$changes" ] || changes=/dev/null
     awk -F, -v k="$k" -v VAR="$out/variance.csv" -v MGR="$out/managers.csv" -v UNI="$units" \
+        -v ITM="$out/items.csv" \
         -v CHG="$changes" -v ROS="$roster" -v label="$(basename "$out")" '
     FNR == 1 { next }
     FILENAME == ROS { unit_of[$2] = $3; next }
-    FILENAME == VAR { scale[$1] = 1; T[$1] = $2; TM[$1] = $4; TP[$1] = $23; TPM[$1] = $25; next }
-    FILENAME == MGR { if ($12 == 0) { inM[$1, $2] = 1; mean[$1, $2] = $4 } n[$1, $2] = $3
+    FILENAME == ITM { isum[$1] += $(NF - 3); icount[$1]++; next }  # item names may hold commas
+    FILENAME == VAR { scale[$1] = 1; VN[$1] = $2; VJ[$1] = $3; VG[$1] = $4; VPN[$1] = $23
+                      TP[$1] = $34; TPM[$1] = $35; CM[$1] = $37; next }
+    FILENAME == MGR { if ($12 == 0) { inM[$1, $2] = 1; mean[$1, $2] = $4; shownN[$1] += $3; shownJ[$1]++ }
+                      n[$1, $2] = $3; T[$1] += $3
                       mgrs[$1] = mgrs[$1] SUBSEP $2; next }
     FILENAME == UNI { have_units = 1; un[$1, $2] = $4; if ($13 == 0) { uShown[$1, $2] = 1; umean[$1, $2] = $5 }
                       ulist[$1] = ulist[$1] SUBSEP $2; next }
@@ -50,8 +60,14 @@ attack() {
     }
     END {
         for (s in scale) {
-            if (TM[s] == "") { printf "%s %s: scale suppressed, no total to subtract from: ok\n", label, s; continue }
-            tsum = T[s] * TM[s]
+            if (VG[s] == "" && VJ[s] + 0 > 0) { printf "%s %s: scale suppressed, no total to subtract from: ok\n", label, s; continue }
+            # the decomposition counts the shown teams, and only them
+            printf "%s %s: variance.csv counts %d respondents of %d managers, the shown ones %d of %d: %s\n",
+                   label, s, VN[s], VJ[s], shownN[s], shownJ[s], (VN[s] == shownN[s] && VJ[s] == shownJ[s]) ? "ok" : "HIDDEN TEAMS IN IT"
+            if (VN[s] != shownN[s] || VJ[s] != shownJ[s]) failed = 1
+            checks++
+            TM = CM[s] != "" ? CM[s] : (icount[s] ? isum[s] / icount[s] : 0)
+            tsum = T[s] * TM
             split(mgrs[s], ms, SUBSEP)
             # company -> managers.csv
             sn = ssum = 0
@@ -101,6 +117,10 @@ attack() {
                     sn = ssum = 0
                     for (i in cs) if (i > 1 && inC[s, cs[i]]) { sn += np[s, cs[i]]; ssum += np[s, cs[i]] * pmean[s, cs[i]] }
                     check("previous wave company -> changes.csv", TP[s], TP[s] * TPM[s], sn, ssum)
+                    printf "%s %s: previous decomposition counts %d respondents, the shown change rows %d: %s\n",
+                           label, s, VPN[s], sn, VPN[s] == sn ? "ok" : "HIDDEN TEAMS IN IT"
+                    if (VPN[s] != sn) failed = 1
+                    checks++
                 } else {
                     printf "%s %s: previous wave below min_group, no total: ok\n", label, s
                 }
@@ -111,7 +131,7 @@ attack() {
             }
         }
         exit failed ? 1 : 0
-    }' "$roster" "$out/variance.csv" "$out/managers.csv" "$units" "$changes"
+    }' "$roster" "$out/items.csv" "$out/variance.csv" "$out/managers.csv" "$units" "$changes"
 }
 
 # (i) the sample quarter

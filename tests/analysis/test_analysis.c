@@ -98,6 +98,12 @@ static const analysis_manager_t *manager(const dataset_t *ds, const analysis_sca
     return NULL;
 }
 
+/* A manager's funnel limits around its scale's decomposition over every team. */
+static analysis_funnel_t funnel_of(const analysis_scale_t *sc, const analysis_manager_t *m)
+{
+    return analysis_funnel(&sc->variance, m->n, m->mean);
+}
+
 /* One item on 1..5, favourable at 4, scored when answered. */
 static const scale_def_t ONE_ITEM = {"engagement", 1, {0}, {false}, 1, 5, 0.5, 4};
 
@@ -645,9 +651,10 @@ static void test_one_manager(void **state)
     const analysis_manager_t *a = &res->scales[0].managers[0];
     assert_true(a->rwg == 0.0);
     /* funnel 3 ± z sqrt(7/3); the one team sits on the grand mean */
-    assert_close(a->funnel_low95, 3 - ANALYSIS_Z95 * sqrt(7.0 / 3.0));
-    assert_close(a->funnel_high998, 3 + ANALYSIS_Z998 * sqrt(7.0 / 3.0));
-    assert_int_equal(a->stands_out, ANALYSIS_WITHIN);
+    analysis_funnel_t fa = funnel_of(&res->scales[0], a);
+    assert_close(fa.low95, 3 - ANALYSIS_Z95 * sqrt(7.0 / 3.0));
+    assert_close(fa.high998, 3 + ANALYSIS_Z998 * sqrt(7.0 / 3.0));
+    assert_int_equal(fa.stands_out, ANALYSIS_WITHIN);
     /* the item is the score */
     const analysis_item_t *it = &res->scales[0].items[0];
     assert_int_equal(it->n, 3);
@@ -689,8 +696,8 @@ static void test_all_singletons(void **state)
     assert_nan(v->var_within_reml);
     assert_nan(v->icc_reml);
     assert_nan(manager(ds, sc, "c")->rwg);
-    assert_nan(manager(ds, sc, "c")->funnel_low95);   /* no within-team sd */
-    assert_int_equal(manager(ds, sc, "c")->stands_out, ANALYSIS_WITHIN);
+    assert_nan(funnel_of(sc, manager(ds, sc, "c")).low95);   /* no within-team sd */
+    assert_int_equal(funnel_of(sc, manager(ds, sc, "c")).stands_out, ANALYSIS_WITHIN);
     assert_close(manager(ds, sc, "c")->mean, 4);
     assert_close(manager(ds, sc, "c")->median, 4);
     assert_nan(manager(ds, sc, "c")->sd);
@@ -737,8 +744,8 @@ static void test_zero_variance(void **state)
     }
     const analysis_manager_t *a = manager(ds, sc, "a");
     assert_true(a->rwg == 1.0);                       /* perfect agreement */
-    assert_true(a->funnel_low998 == a->mean && a->funnel_high998 == a->mean);
-    assert_int_equal(a->stands_out, ANALYSIS_WITHIN);
+    assert_true(funnel_of(sc, a).low998 == a->mean && funnel_of(sc, a).high998 == a->mean);
+    assert_int_equal(funnel_of(sc, a).stands_out, ANALYSIS_WITHIN);
     assert_true(a->mean == 11.0 / 3.0);
     assert_true(a->sd == 0.0);
     assert_true(a->se == 0.0);
@@ -811,9 +818,9 @@ static void test_no_within_variance(void **state)
     assert_nan(v->icc_reml);
     /* no noise at all: the funnel collapses on the grand mean 3.2 */
     const analysis_manager_t *m = res->scales[0].managers;
-    assert_close(m[0].funnel_low998, 3.2);
-    assert_int_equal(m[0].stands_out, ANALYSIS_BELOW);
-    assert_int_equal(m[1].stands_out, ANALYSIS_ABOVE);
+    assert_close(funnel_of(&res->scales[0], &m[0]).low998, 3.2);
+    assert_int_equal(funnel_of(&res->scales[0], &m[0]).stands_out, ANALYSIS_BELOW);
+    assert_int_equal(funnel_of(&res->scales[0], &m[1]).stands_out, ANALYSIS_ABOVE);
     results_free(res);
     dataset_free(ds);
 }
@@ -951,6 +958,83 @@ static void test_rwg_items(void **state)
 /* --- funnel limits ------------------------------------------------------- */
 
 /*
+ * The decomposition over a subset of teams, by hand: test_funnel's teams a
+ * (1, 2 alternating), b (4, 5) and c (2, 3), eight each, over a and c only.
+ * N = 16, J = 2, grand mean 2; SSB = 8(0.5²) + 8(0.5²) = 4; each team's ss
+ * is 8 · 0.25 = 2, SSW = 4; MSB = 4, MSW = 4/14; F = 14; k0 = (16 - 128/16)
+ * = 8; ICC(1) = (4 - 2/7)/(4 + 7 · 2/7) = 13/21, ICC(2) = 13/14, eta² =
+ * 1/2; balanced REML: σ²_b = (MSB - MSW)/8 = 13/28, σ²_e = MSW = 2/7, share
+ * 13/21.  Team b, left out, changes none of it; alpha is left as it was.
+ */
+static void test_decompose_subset(void **state)
+{
+    (void)state;
+    row_t rows[24];
+    char ids[24][8];
+    const char *teams[] = {"a", "b", "c"};
+    const double base[] = {1, 4, 2};
+    for (size_t r = 0; r < 24; r++) {
+        snprintf(ids[r], sizeof ids[r], "r%zu", r);
+        rows[r] = (row_t){ids[r], teams[r / 8], {base[r / 8] + (double)(r % 2)}};
+    }
+    dataset_t *ds = build(1, &ONE_ITEM, 1, rows, 24);
+    results_t *res = run(ds);
+    const analysis_scale_t *sc = &res->scales[0];
+    for (size_t t = 0; t < 3; t++)
+        assert_close(manager(ds, sc, teams[t])->ss, 2);
+    bool include[3];
+    for (size_t m = 0; m < 3; m++)
+        include[m] = strcmp(dataset_manager_id(ds, m), "b") != 0;
+    analysis_variance_t v = { .alpha = 0.25 };
+    assert_int_equal(analysis_decompose(sc->managers, sc->n_managers, include, &v), ENGAGE_OK);
+    assert_int_equal(v.respondents, 16);
+    assert_int_equal(v.managers, 2);
+    assert_close(v.grand_mean, 2);
+    assert_close(v.ss_between, 4);
+    assert_close(v.ss_within, 4);
+    assert_close(v.df_between, 1);
+    assert_close(v.df_within, 14);
+    assert_close(v.ms_within, 2.0 / 7.0);
+    assert_close(v.f, 14);
+    assert_close(v.k0, 8);
+    assert_close(v.icc1, 13.0 / 21.0);
+    assert_close(v.icc2, 13.0 / 14.0);
+    assert_close(v.eta_squared, 0.5);
+    assert_close(v.var_between_reml, 13.0 / 28.0);
+    assert_close(v.var_within_reml, 2.0 / 7.0);
+    assert_close(v.icc_reml, 13.0 / 21.0);
+    assert_true(v.alpha == 0.25);
+    /* team b's scores moved anywhere leave it unchanged: it reads b's n only */
+    analysis_manager_t moved[3];
+    memcpy(moved, sc->managers, sizeof moved);
+    for (size_t m = 0; m < 3; m++)
+        if (!include[m]) {
+            moved[m].mean = 1.0;
+            moved[m].ss = 100.0;
+        }
+    analysis_variance_t w = { .alpha = 0.25 };
+    assert_int_equal(analysis_decompose(moved, 3, include, &w), ENGAGE_OK);
+    assert_memory_equal(&v, &w, sizeof v);
+    /* every team: the results' own decomposition */
+    analysis_variance_t all = { .alpha = sc->variance.alpha };
+    assert_int_equal(analysis_decompose(sc->managers, 3, NULL, &all), ENGAGE_OK);
+    assert_memory_equal(&all, &sc->variance, sizeof all);
+    /* no team: counts 0, every figure undefined */
+    bool none[3] = {false, false, false};
+    analysis_variance_t empty = { .alpha = 0.5 };
+    assert_int_equal(analysis_decompose(sc->managers, 3, none, &empty), ENGAGE_OK);
+    assert_int_equal(empty.respondents, 0);
+    assert_int_equal(empty.managers, 0);
+    assert_nan(empty.grand_mean);
+    assert_nan(empty.icc_reml);
+    assert_true(empty.alpha == 0.5);
+    assert_int_equal(analysis_variance_notes(&empty), 0);
+    assert_int_equal(analysis_variance_notes(&v), 0);
+    results_free(res);
+    dataset_free(ds);
+}
+
+/*
  * Three teams of 8, each answering x and x+1 four times each: every score is
  * 0.5 from its team mean, SSW = 24 · 0.25 = 6, MSW = 6/21 = 2/7.
  * Means 1.5 (a), 4.5 (b), 2.5 (c); grand mean 8.5/3.
@@ -975,15 +1059,15 @@ static void test_funnel(void **state)
     assert_close(sc->variance.ms_within, 2.0 / 7.0);
     double grand = 8.5 / 3.0, h95 = ANALYSIS_Z95 / sqrt(28.0), h998 = ANALYSIS_Z998 / sqrt(28.0);
     for (size_t t = 0; t < 3; t++) {
-        const analysis_manager_t *m = manager(ds, sc, teams[t]);
-        assert_close(m->funnel_low95, grand - h95);
-        assert_close(m->funnel_high95, grand + h95);
-        assert_close(m->funnel_low998, grand - h998);
-        assert_close(m->funnel_high998, grand + h998);
+        analysis_funnel_t f = funnel_of(sc, manager(ds, sc, teams[t]));
+        assert_close(f.low95, grand - h95);
+        assert_close(f.high95, grand + h95);
+        assert_close(f.low998, grand - h998);
+        assert_close(f.high998, grand + h998);
     }
-    assert_int_equal(manager(ds, sc, "a")->stands_out, ANALYSIS_BELOW);
-    assert_int_equal(manager(ds, sc, "b")->stands_out, ANALYSIS_ABOVE);
-    assert_int_equal(manager(ds, sc, "c")->stands_out, ANALYSIS_WITHIN);
+    assert_int_equal(funnel_of(sc, manager(ds, sc, "a")).stands_out, ANALYSIS_BELOW);
+    assert_int_equal(funnel_of(sc, manager(ds, sc, "b")).stands_out, ANALYSIS_ABOVE);
+    assert_int_equal(funnel_of(sc, manager(ds, sc, "c")).stands_out, ANALYSIS_WITHIN);
     results_free(res);
     dataset_free(ds);
 }
@@ -1460,6 +1544,7 @@ int main(void)
         cmocka_unit_test(test_rwg_single_item),
         cmocka_unit_test(test_rwg_items),
         cmocka_unit_test(test_funnel),
+        cmocka_unit_test(test_decompose_subset),
         cmocka_unit_test(test_items),
         cmocka_unit_test(test_icc1_interval_hard_df),
         cmocka_unit_test(test_many_managers),

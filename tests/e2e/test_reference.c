@@ -10,12 +10,15 @@
  * and items.csv that engage writes is then compared with R's figure to 1e-7
  * relative (an empty cell must be empty in both): the ANOVA, ICC(1) and its
  * THD interval, ICC(2), the exact REML optimum, alpha, the per-manager
- * figures with rwg / rwg(j), and the item figures with psych's r.drop.  The
- * funnel columns, which R does not compute, are checked against R's grand
- * mean and MS_within: grand mean ± z sqrt(MS_within / n), and stands_out
- * against R's manager mean.  min_group is lowered to 3 so that as many
- * managers as possible are shown; suppressed rows must have every figure but
- * n empty.
+ * figures with rwg / rwg(j), and the item figures with psych's r.drop.
+ * variance.csv is compared with R's decomposition over the shown managers'
+ * respondents (NAME_variance_shown.csv, R applying the suppression rule
+ * itself), and the analyst's variance_all_teams.csv with R's over every team
+ * (NAME_variance.csv).  The funnel columns, which R does not compute, are
+ * checked against R's shown grand mean and MS_within: grand mean ± z
+ * sqrt(MS_within / n), and stands_out against R's manager mean.  min_group
+ * is lowered to 3 so that as many managers as possible are shown;
+ * suppressed rows must have every figure but n empty.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -273,7 +276,9 @@ static void run_fixture(const char *name, size_t expected_scales)
     char dir[600];
     snprintf(dir, sizeof dir, "%s/", outdir);
     table_t got_variance = read_pair(dir, "", "variance.csv");
-    table_t want_variance = read_pair(FIXTURES, name, "_variance.csv");
+    table_t want_variance = read_pair(FIXTURES, name, "_variance_shown.csv");
+    table_t got_all_teams = read_pair(dir, "", "variance_all_teams.csv");
+    table_t want_all_teams = read_pair(FIXTURES, name, "_variance.csv");
     table_t got_managers = read_pair(dir, "", "managers.csv");
     table_t want_managers = read_pair(FIXTURES, name, "_managers.csv");
     table_t got_items = read_pair(dir, "", "items.csv");
@@ -294,6 +299,7 @@ static void run_fixture(const char *name, size_t expected_scales)
         "scale", "item", "n", "mean", "sd", "favourable_pct", "item_rest_r",
     };
     check_header(name, &got_variance, variance_columns, sizeof variance_columns / sizeof *variance_columns);
+    check_header(name, &got_all_teams, variance_columns, sizeof variance_columns / sizeof *variance_columns);
     check_header(name, &got_managers, manager_columns, sizeof manager_columns / sizeof *manager_columns);
     check_header(name, &got_items, item_columns, sizeof item_columns / sizeof *item_columns);
 
@@ -305,6 +311,9 @@ static void run_fixture(const char *name, size_t expected_scales)
     const char *item_key[] = {"scale", "item"};
     size_t hidden = 0;
     size_t compared = compare_tables(name, &got_variance, &want_variance, scale_key, 1, &hidden);
+    assert_int_equal(hidden, 0);
+    assert_int_equal(compared, expected_scales * 21);
+    compared = compare_tables(name, &got_all_teams, &want_all_teams, scale_key, 1, &hidden);
     assert_int_equal(hidden, 0);
     assert_int_equal(compared, expected_scales * 21);
     size_t manager_rows = got_managers.n_rows - 1;
@@ -320,6 +329,8 @@ static void run_fixture(const char *name, size_t expected_scales)
 
     free_table(&got_variance);
     free_table(&want_variance);
+    free_table(&got_all_teams);
+    free_table(&want_all_teams);
     free_table(&got_managers);
     free_table(&want_managers);
     free_table(&got_items);

@@ -24,8 +24,12 @@
 #include "../../report/report.h"
 
 /* min_group 5.  engagement: "M-small" (2) is primary; the 2 hidden pull in
- * the smallest shown team, "M-secret" (5), as secondary.  Both are flagged
- * as standing out, so the plot must leave them out on privacy alone.
+ * the smallest shown team, "M-secret" (5), as secondary.  Both lie far out,
+ * so the plot must leave them out on privacy alone.  Over the four shown
+ * teams (sd 0.6 each) the grand mean is 99.6/30 = 3.32 and MS_within 0.36:
+ * the 99.8% limits are 3.32 ± 3.09 · 0.6/√n, [2.66, 3.98] for n = 8 and
+ * [2.70, 3.94] for n = 9, so the script id stands out above and the link id
+ * below (stands_out below: what each team's funnel gives).
  * wellbeing: 3 scored in all, so the whole scale is suppressed. */
 typedef struct {
     const char *id;
@@ -113,13 +117,7 @@ static void build(fixture_t *f)
             m->median = m->mean;
             m->favourable_pct = 50;
             m->rwg = 0.7;
-            double half95 = ANALYSIS_Z95 * 0.6 / sqrt((double)(m->n ? m->n : 1));
-            double half998 = ANALYSIS_Z998 * 0.6 / sqrt((double)(m->n ? m->n : 1));
-            m->funnel_low95 = 3.4 - half95;
-            m->funnel_high95 = 3.4 + half95;
-            m->funnel_low998 = 3.4 - half998;
-            m->funnel_high998 = 3.4 + half998;
-            m->stands_out = s == 0 ? t->stands_out : ANALYSIS_WITHIN;
+            m->ss = m->n ? (double)(m->n - 1) * 0.36 : NAN;
         }
         f->scales[s].scale = dataset_scale(f->ds, s);
         f->scales[s].n_managers = J;
@@ -299,9 +297,16 @@ static void test_plots(void **state)
     }
     assert_non_null(strstr(html, "<figcaption>Funnel plot"));
     assert_non_null(strstr(html, "<figcaption>Caterpillar plot"));
-    /* the headline as variance.csv shows it */
-    assert_non_null(strstr(html, "<span class=\"share\">58.0%</span>"));
-    assert_non_null(strstr(html, "<td>0.300 to 0.850</td>"));
+    /* the headline as variance.csv shows it: over the four shown teams, not
+     * the results' all-teams figures (58%, 0.300 to 0.850).  From R, on the
+     * shown teams' n, mean and within SS (8, 9, 6, 7; 4.6, 2.0, 3.5, 3.4;
+     * Σ (n-1)·0.36): the exact REML optimum as make_reference.R solves it
+     * gives icc 0.753602539551285; F = 26.8777777777778 on 3 and 26 df,
+     * k0 = 7.444444, THD interval 0.459318 to 0.980695. */
+    assert_non_null(strstr(html, "<span class=\"share\">75.4%</span>"));
+    assert_non_null(strstr(html, "<td>0.459 to 0.981</td>"));
+    assert_null(strstr(html, "58.0%"));
+    assert_null(strstr(html, "0.300 to 0.850"));
     free(html);
 }
 

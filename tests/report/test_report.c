@@ -56,12 +56,26 @@ typedef struct {
 /* min_group 5.  engagement: M3 (2) and M6 (0) are primary; the hidden 2
  * pull in the smallest shown team, a tie of 5 between "=evil" and M2, won
  * by "=evil" (lower byte order).  wellbeing: 3 scored in all, so the whole
- * scale is suppressed. */
+ * scale is suppressed.
+ *
+ * Every team's sd is 0.5, so its within sum of squares is (n - 1)/4.  The
+ * published decomposition is over the shown "M,4", M1 and M2 only; its
+ * figures, from R on their n, means and within SS (the exact REML optimum
+ * solved as make_reference.R does):
+ *   n <- c(7, 6, 5); m <- c(4.4, 10/3, 3); ssw <- sum((n - 1) * 0.25)
+ *   G = 3.65555555556, SSB 6.65111111111, F(2, 15) = 13.3022222222,
+ *   p 0.000475484637076, k0 5.94444444444, ICC(1) 0.674217513092 (THD
+ *   0.231593588291 to 0.988772794153), ICC(2) 0.924824590712, eta²
+ *   0.639461595983, REML 0.496318112706 / 0.249878084155, share
+ *   0.665130852709; 99.8% limits G ± 3.0902 · 0.5/√n: "M,4" (4.4 > 4.2396)
+ *   stands out above, nobody below.  The results' own all-teams
+ *   decomposition (25 respondents, 3.36, ...) goes to variance_all_teams.csv
+ *   only. */
 static const team_t teams[] = {
     { "M1", 6, 1, 10.0 / 3.0 },
     { "M2", 5, 1, 3.0 },
     { "M3", 2, 1, 2.0 },
-    { "M,4", 7, 0, 3.5 },
+    { "M,4", 7, 0, 4.4 },
     { "=evil", 5, 0, 4.0 },
     { "M6", 0, 0, NAN },
 };
@@ -122,13 +136,12 @@ static void build_results(fixture_t *f)
             analysis_manager_t *m = &f->managers[s][j];
             m->manager = j;
             m->n = s == 0 ? t->n_engagement : t->n_wellbeing;
-            m->funnel_low95 = m->funnel_high95 = m->funnel_low998 = m->funnel_high998 = NAN;
-            m->stands_out = ANALYSIS_WITHIN;
             if (m->n == 0) {
                 m->mean = m->sd = m->se = m->ci_low = m->ci_high = m->median = NAN;
-                m->favourable_pct = m->rwg = NAN;
+                m->favourable_pct = m->rwg = m->ss = NAN;
                 continue;
             }
+            m->ss = (double)(m->n - 1) * 0.25;
             m->mean = s == 0 ? t->mean : 4;
             m->sd = m->n > 1 ? 0.5 : NAN;
             m->se = m->n > 1 ? 0.25 : NAN;
@@ -137,12 +150,6 @@ static void build_results(fixture_t *f)
             m->median = m->mean;
             m->favourable_pct = 50;
             m->rwg = m->n > 1 ? 0.75 : NAN;
-            if (s == 0) {
-                m->funnel_low95 = 3;
-                m->funnel_high95 = 3.7;
-                m->funnel_low998 = 2.9;
-                m->funnel_high998 = 3.8;
-            }
         }
         f->scales[s].scale = dataset_scale(f->ds, s);
         f->scales[s].n_managers = J;
@@ -155,14 +162,6 @@ static void build_results(fixture_t *f)
         .icc1_ci_low = -0.05, .icc1_ci_high = 0.6, .icc2 = 0.625, .eta_squared = -0.0,
         .var_between_reml = 0.2, .var_within_reml = 0.6, .icc_reml = 0.25, .alpha = 0.81,
     };
-    /* "M,4" stands out above; so does "=evil", which is hidden (secondary) */
-    for (size_t j = 0; j < J; j++) {
-        const char *id = dataset_manager_id(f->ds, j);
-        if (strcmp(id, "M,4") == 0 || strcmp(id, "=evil") == 0) {
-            f->managers[0][j].funnel_high998 = 3.45;
-            f->managers[0][j].stands_out = ANALYSIS_ABOVE;
-        }
-    }
     f->items[0] = (analysis_item_t){ 0, 25, 3.2, 1.1, 40, 0.5 };
     f->items[1] = (analysis_item_t){ 1, 24, 2.9, 0.9, 30, 0.5 };
     f->items[2] = (analysis_item_t){ 1, 3, 4, 0, 100, NAN };
@@ -319,8 +318,8 @@ static void assert_same_file(const char *a, const char *b)
 }
 
 static const char *const outputs[] = {
-    "managers.csv", "variance.csv", "items.csv", "quality.csv", "rejects.csv", "report.txt",
-    "report.html", "engage.xlsx", "manifest.json",
+    "managers.csv", "variance.csv", "items.csv", "quality.csv", "rejects.csv",
+    "variance_all_teams.csv", "report.txt", "report.html", "engage.xlsx", "manifest.json",
 };
 enum { N_OUTPUTS = sizeof outputs / sizeof outputs[0] };
 
@@ -354,11 +353,13 @@ static void test_csv_bytes(void **state)
                       "suppressed,funnel_low95,funnel_high95,funnel_low998,funnel_high998,"
                       "stands_out");
     assert_line(m, 1, "engagement,'=evil,5,,,,,,,,,1,,,,,");
-    assert_line(m, 2, "engagement,\"M,4\",7,3.5,0.5,0.25,2.9,4.1,3.5,50,0.75,0,3,3.7,2.9,3.45,"
-                      "above");
+    assert_line(m, 2, "engagement,\"M,4\",7,4.4,0.5,0.25,3.8,5,4.4,50,0.75,0,3.28515717829,"
+                      "4.02595393282,3.07155654302,4.23955456809,above");
     assert_line(m, 3, "engagement,M1,6,3.33333333333,0.5,0.25,2.73333333333,3.93333333333,"
-                      "3.33333333333,50,0.75,0,3,3.7,2.9,3.8,");
-    assert_line(m, 4, "engagement,M2,5,3,0.5,0.25,2.4,3.6,3,50,0.75,0,3,3.7,2.9,3.8,");
+                      "3.33333333333,50,0.75,0,3.25547958253,4.05563152859,3.02476452749,"
+                      "4.28634658362,");
+    assert_line(m, 4, "engagement,M2,5,3,0.5,0.25,2.4,3.6,3,50,0.75,0,3.21729428527,4.09381682584,"
+                      "2.96455860527,4.34655250584,");
     assert_line(m, 5, "engagement,M3,2,,,,,,,,,1,,,,,");
     assert_line(m, 6, "engagement,M6,0,,,,,,,,,1,,,,,");
     assert_line(m, 7, "wellbeing,'=evil,0,,,,,,,,,1,,,,,");
@@ -371,9 +372,17 @@ static void test_csv_bytes(void **state)
     assert_line(v, 0, "scale,respondents,managers,grand_mean,ss_between,ss_within,df_between,"
                       "df_within,ms_between,ms_within,f,p_value,k0,icc1,icc1_ci_low,icc1_ci_high,"
                       "icc2,eta_squared,var_between_reml,var_within_reml,icc_reml,alpha");
-    assert_line(v, 1, "engagement,25,5,3.36,6.4,12,4,20,1.6,0.6,2.66666666667,0.0625,4.9,0.25,"
-                      "-0.05,0.6,0.625,0,0.2,0.6,0.25,0.81");
-    assert_line(v, 2, "wellbeing,3,3,,,,,,,,,,,,,,,,,,,");
+    assert_line(v, 1, "engagement,18,3,3.65555555556,6.65111111111,3.75,2,15,3.32555555556,0.25,"
+                      "13.3022222222,0.000475484637076,5.94444444444,0.674217513092,"
+                      "0.231593588291,0.988772794153,0.924824590712,0.639461595983,"
+                      "0.496318112706,0.249878084155,0.665130852709,0.81");
+    /* the wellbeing scale is suppressed as a whole: every manager is hidden */
+    assert_line(v, 2, "wellbeing,0,0,,,,,,,,,,,,,,,,,,,");
+    /* the analyst's file: the results' own decomposition over every team */
+    const char *all = path_of(f, "out", "variance_all_teams.csv");
+    assert_line(all, 1, "engagement,25,5,3.36,6.4,12,4,20,1.6,0.6,2.66666666667,0.0625,4.9,0.25,"
+                        "-0.05,0.6,0.625,0,0.2,0.6,0.25,0.81");
+    assert_line(all, 2, "wellbeing,3,3,4,0,0,2,0,0,,,,1,,,,,,,,,");
 
     /* items: the suppressed scale keeps n only */
     const char *it = path_of(f, "out", "items.csv");
@@ -428,14 +437,16 @@ static void test_report_text(void **state)
     char *text = read_file(path_of(f, "out", "report.txt"), NULL);
     check_report_text(text);
     char *one = flat(text);
-    assert_non_null(strstr(one, " 25.0% of the variance in engagement lies between managers "
-                                "(REML estimate; ICC(1) = 0.250, 95% CI -0.050 to 0.600; "
-                                "F(4, 20) = 2.67, p = 0.062). "));
+    assert_non_null(strstr(one, " 66.5% of the variance in engagement lies between managers "
+                                "(REML estimate; ICC(1) = 0.674, 95% CI 0.232 to 0.989; "
+                                "F(2, 15) = 13.30, p < 0.001). "));
+    assert_non_null(strstr(one, "The variance between and within managers is estimated over "
+                                "the 18 respondents of the 3 shown managers"));
     /* who stands out: only the shown manager */
     assert_non_null(strstr(one, "Managers who stand out: their mean lies outside the 99.8% "
                                 "funnel limits"));
     assert_non_null(strstr(text, "\nAbove the limits (1):\n  manager  n  mean  99.8% limits\n"
-                                 "  M,4      7  3.50  [2.90, 3.45]\n"));
+                                 "  M,4      7  4.40  [3.07, 4.24]\n"));
     assert_null(strstr(text, "Below the limits"));
     /* items of the shown scale only */
     assert_non_null(strstr(text, "\n  item   n  mean    sd  favourable  item-rest r\n"
@@ -488,8 +499,17 @@ static void test_manifest(void **state)
     assert_int_equal(json_integer_value(json_object_get(in0, "bytes")), 1234);
 
     json_t *outs = json_object_get(root, "outputs");
-    assert_int_equal(json_object_size(outs), N_OUTPUTS - 1);
+    /* every output but manifest.json itself and the analyst's
+     * variance_all_teams.csv, which is named without a hash: its hash would
+     * let a guess at the hidden teams' figures be checked */
+    assert_int_equal(json_object_size(outs), N_OUTPUTS - 2);
+    json_t *analyst = json_object_get(root, "analyst_only");
+    assert_int_equal(json_array_size(analyst), 1);
+    assert_string_equal(json_string_value(json_array_get(analyst, 0)), "variance_all_teams.csv");
+    assert_null(json_object_get(outs, "variance_all_teams.csv"));
     for (size_t i = 0; i + 1 < N_OUTPUTS; i++) {
+        if (strcmp(outputs[i], "variance_all_teams.csv") == 0)
+            continue;
         size_t n;
         char *bytes = read_file(path_of(f, "out", outputs[i]), &n);
         char hex[SHA256_DIGEST_STRING_LENGTH];
@@ -649,20 +669,22 @@ static void test_write_error(void **state)
     free(after);
 }
 
-/* A shown manager row with made-up figures and no funnel limits. */
-static analysis_manager_t manager_row(size_t j, size_t n, double mean)
+/* A shown manager row with made-up figures, an sd of `sd` (its within sum
+ * of squares to match). */
+static analysis_manager_t manager_row(size_t j, size_t n, double mean, double sd)
 {
     return (analysis_manager_t){
-        .manager = j, .n = n, .mean = mean, .sd = 0.9, .se = 0.3, .ci_low = 1, .ci_high = 5,
-        .median = 3, .favourable_pct = 40, .rwg = NAN, .funnel_low95 = NAN,
-        .funnel_high95 = NAN, .funnel_low998 = NAN, .funnel_high998 = NAN,
-        .stands_out = ANALYSIS_WITHIN,
+        .manager = j, .n = n, .mean = mean, .sd = sd, .se = 0.3, .ci_low = 1, .ci_high = 5,
+        .median = 3, .favourable_pct = 40, .rwg = NAN, .ss = (double)(n - 1) * sd * sd,
     };
 }
 
 /* Many managers, long names and paths: the ranking is cut to the top and
  * bottom 20, so are the lists of managers who stand out, and every line
- * still fits. */
+ * still fits.  Half the teams average 1.2 and half 4.8 (pairs of one size;
+ * the last, 4.99), each with an sd of 0.3: the grand mean is about 3 and
+ * the 99.8% limits 3 ± 3.09 · 0.3/√n lie within ± 0.42, so all 30 of each
+ * half stand out. */
 static void test_many_managers(void **state)
 {
     fixture_t *f = *state;
@@ -688,14 +710,8 @@ static void test_many_managers(void **state)
     assert_int_equal(dataset_finish(ds), ENGAGE_OK);
     analysis_manager_t ms[J];
     for (size_t j = 0; j < J; j++)
-        ms[j] = manager_row(j, 5 + j % 4, 1 + (double)((j * 37) % J) / J * 4);
+        ms[j] = manager_row(j, 5 + (j / 2) % 4, j % 2 ? 4.8 : 1.2, 0.3);
     ms[J - 1].mean = 4.99;               /* the long id (last in byte order) ranks first */
-    /* 3 above the funnel, 25 below: 20 printed, 5 counted */
-    for (size_t j = 0; j < J; j++) {
-        ms[j].funnel_low998 = 1.5;
-        ms[j].funnel_high998 = 4.5;
-        ms[j].stands_out = j < 3 ? ANALYSIS_ABOVE : j >= J - 25 ? ANALYSIS_BELOW : ANALYSIS_WITHIN;
-    }
     analysis_scale_t scale = { .scale = dataset_scale(ds, 0), .n_managers = J, .managers = ms };
     scale.variance = (analysis_variance_t){ .respondents = 390, .managers = J, .icc1 = -0.01234,
                                             .icc1_ci_low = NAN, .icc1_ci_high = NAN,
@@ -718,13 +734,12 @@ static void test_many_managers(void **state)
     char *text = read_file(path_of(f, "many", "report.txt"), NULL);
     check_report_text(text);
     char *one = flat(text);
-    assert_non_null(strstr(one, "None of the variance in \xc3\xa9quipe-tr\xc3\xa8s-longue?xxx"));
-    assert_non_null(strstr(one, "xxx... can be placed between managers: the REML estimate of "
-                                "the between-manager variance is 0 (ICC(1) = -0.012; "
-                                "F(59, 330) = 0.95, p < 0.001)."));
-    assert_non_null(strstr(one, "Above the limits (3): "));
-    assert_non_null(strstr(one, "Below the limits (25): "));
-    assert_non_null(strstr(one, "... and 5 more in managers.csv (stands_out = below)."));
+    assert_non_null(strstr(one, "% of the variance in \xc3\xa9quipe-tr\xc3\xa8s-longue?xxx"));
+    assert_non_null(strstr(one, "xxx... lies between managers (REML estimate; ICC(1) = "));
+    assert_non_null(strstr(one, "Above the limits (30): "));
+    assert_non_null(strstr(one, "Below the limits (30): "));
+    assert_non_null(strstr(one, "... and 10 more in managers.csv (stands_out = above)."));
+    assert_non_null(strstr(one, "... and 10 more in managers.csv (stands_out = below)."));
     free(one);
     assert_non_null(strstr(text, "\n     1  \xc3\xa9quipe-tr\xc3\xa8s-longue?xxx"));
     assert_non_null(strstr(text, "... 20 more managers (ranks 21 to 40) in managers.csv ..."));
@@ -742,8 +757,8 @@ static void test_many_managers(void **state)
 }
 
 /* The ranking in report.txt prints only its ends; they must be exactly the
- * first and last 20 of the full order (mean descending, undefined means
- * last, ties in manager order), here with many ties. */
+ * first and last 20 of the full order (mean descending, ties in manager
+ * order), here with many ties. */
 typedef struct {
     double mean;
     size_t j;
@@ -790,9 +805,7 @@ static void test_ranking_ends(void **state)
     expected_rank_t order[J];
     for (size_t j = 0; j < J; j++) {
         double mean = 1 + (double)((j * 7) % 5);       /* five values, many ties */
-        if (j == 3 || j == 150)
-            mean = NAN;
-        ms[j] = manager_row(j, 5, mean);
+        ms[j] = manager_row(j, 5, mean, 0.9);
         order[j] = (expected_rank_t){ mean, j };
     }
     qsort(order, J, sizeof *order, compare_expected);
@@ -834,14 +847,14 @@ static void test_managers_csv_in_halves(void **state)
     analysis_manager_t *ms = calloc(J, sizeof *ms);
     assert_non_null(ms);
     for (size_t j = 0; j < J; j++) {
-        ms[j] = manager_row(j, 5 + j % 7, 1 + (double)j / J * 4);
+        ms[j] = manager_row(j, 5 + j % 7, 1 + (double)j / J * 4, 0.9);
         ms[j].rwg = (double)(j % 1000) / 999;
-        ms[j].funnel_low998 = 2;
-        ms[j].funnel_high998 = 4;
-        ms[j].stands_out = ms[j].mean > 4 ? ANALYSIS_ABOVE : ms[j].mean < 2 ? ANALYSIS_BELOW
-                                                                              : ANALYSIS_WITHIN;
     }
     ms[17].n = 0;                        /* suppressed, hides nobody */
+    ms[17].mean = ms[17].ss = NAN;
+    /* the funnel every row must show: around the shown teams' decomposition */
+    analysis_variance_t shown = { .alpha = NAN };
+    assert_int_equal(analysis_decompose(ms, J, NULL, &shown), ENGAGE_OK);
     analysis_scale_t scale = { .scale = dataset_scale(ds, 0), .n_managers = J, .managers = ms };
     scale.variance = (analysis_variance_t){ .respondents = 5 * J, .managers = J, .icc1 = 0.1,
                                             .icc_reml = 0.1, .var_between_reml = 0.1,
@@ -861,13 +874,18 @@ static void test_managers_csv_in_halves(void **state)
     for (size_t j = 0; j < J; j++) {
         char want[512], num[6][40];
         const analysis_manager_t *m = &ms[j];
+        analysis_funnel_t fu = analysis_funnel(&shown, m->n, m->mean);
         if (j == 17)
             snprintf(want, sizeof want, "engagement,M-%06zu,0,,,,,,,,,1,,,,,\n", j);
         else
-            snprintf(want, sizeof want, "engagement,M-%06zu,%zu,%s,0.9,0.3,1,5,3,40,%s,0,,,2,4,%s\n",
+            snprintf(want, sizeof want, "engagement,M-%06zu,%zu,%s,0.9,0.3,1,5,3,40,%s,0,%s,%s,%s,%s,%s\n",
                      j, m->n, csv_out_format_number(m->mean, 12, num[0], sizeof num[0]),
                      csv_out_format_number(m->rwg, 12, num[1], sizeof num[1]),
-                     m->stands_out > 0 ? "above" : m->stands_out < 0 ? "below" : "");
+                     csv_out_format_number(fu.low95, 12, num[2], sizeof num[2]),
+                     csv_out_format_number(fu.high95, 12, num[3], sizeof num[3]),
+                     csv_out_format_number(fu.low998, 12, num[4], sizeof num[4]),
+                     csv_out_format_number(fu.high998, 12, num[5], sizeof num[5]),
+                     fu.stands_out > 0 ? "above" : fu.stands_out < 0 ? "below" : "");
         if (strncmp(line, want, strlen(want)) != 0)
             fail_msg("managers.csv row %zu:\n got  %.*s\n want %s", j + 1,
                      (int)(strchr(line, '\n') - line + 1), line, want);

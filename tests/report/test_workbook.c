@@ -100,7 +100,7 @@ static int setup(void **state)
     }
     assert_int_equal(dataset_finish(f->ds), ENGAGE_OK);
     assert_int_equal(analysis_run(f->ds, &f->results, NULL), ENGAGE_OK);
-    f->results->scales[0].variance.icc1_ci_low = -0.25;
+    f->results->scales[0].items[0].item_rest_r = -0.25;  /* a negative figure */
 
     assert_int_equal(config_init_default(&f->cfg, NULL), ENGAGE_OK);
     const char *items[] = { "Q1", "Q2", "Q3" };
@@ -679,8 +679,8 @@ static void test_every_cell(void **state)
     assert_true(sheet_has_string(m, "-0.25"));
     assert_true(sheet_has_string(m, "_x0041_"));
     assert_true(sheet_has_string(sheet_named(b, "quality"), "@survey.csv"));
-    /* the figure -0.25, as a number */
-    const sheet_t *v = sheet_named(b, "variance");
+    /* the figure -0.25 (an item-rest r), as a number */
+    const sheet_t *v = sheet_named(b, "items");
     assert_non_null(strstr(v->xml, "><v>-0.25</v></c>"));
     bool found = false;
     for (size_t k = 0; k < v->cells->len; k++) {
@@ -719,16 +719,24 @@ static void test_every_cell(void **state)
             min_group = true;
         }
         if (c->type && strcmp(c->value, "engagement") == 0) {
-            /* respondents, managers, icc_reml as in variance.csv */
+            /* respondents, managers, icc_reml as in variance.csv: over the
+             * shown managers (6 + 6 + 7 + 6 + 5: M6 and, by the secondary
+             * rule, "Line\nbreak" are hidden) */
             const cell_t *n = cell_at(rm, c->row, 1), *j = cell_at(rm, c->row, 2);
             assert_non_null(n);
             assert_non_null(j);
             assert_null(n->type);
-            assert_int_equal(atoi(n->value), (int)f->results->scales[0].variance.respondents);
-            assert_int_equal(atoi(j->value), (int)f->results->scales[0].variance.managers);
+            view_t *view = NULL;
+            assert_int_equal(view_build(&f->in, &view, NULL), ENGAGE_OK);
+            const analysis_variance_t *shown = &view->scales[0].variance;
+            assert_int_equal(shown->respondents, 30);
+            assert_int_equal(shown->managers, 5);
+            assert_int_equal(atoi(n->value), (int)shown->respondents);
+            assert_int_equal(atoi(j->value), (int)shown->managers);
             const cell_t *icc = cell_at(rm, c->row, 3);
             assert_non_null(icc);
-            double want = f->results->scales[0].variance.icc_reml;
+            double want = shown->icc_reml;
+            view_free(view);
             if (isfinite(want))
                 assert_true(fabs(strtod(icc->value, NULL) - want) < 1e-11);
             headline = true;
@@ -823,12 +831,15 @@ static void test_cannot_create(void **state)
     engage_error_t err = { 0 };
     char *dir = g_strdup_printf("%s/missing", f->dir);
     char *path = g_strdup_printf("%s/engage.xlsx", dir);
-    assert_int_equal(workbook_write(&f->in, dir, path, NULL, &err), ENGAGE_ECANTCREAT);
+    view_t *view = NULL;
+    assert_int_equal(view_build(&f->in, &view, &err), ENGAGE_OK);
+    assert_int_equal(workbook_write(&f->in, view, dir, path, NULL, &err), ENGAGE_ECANTCREAT);
     assert_string_equal(err.file, path);
     /* a folder without the CSVs: the missing table is named */
     char *other = g_strdup_printf("%s/x.xlsx", f->dir);
-    assert_int_equal(workbook_write(&f->in, f->dir, other, NULL, &err), ENGAGE_EIO);
+    assert_int_equal(workbook_write(&f->in, view, f->dir, other, NULL, &err), ENGAGE_EIO);
     assert_non_null(strstr(err.file, "managers.csv"));
+    view_free(view);
     g_free(other);
     g_free(dir);
     g_free(path);

@@ -1,0 +1,212 @@
+/*
+ * report/view.c — the published view (view.h): the privacy decision, then
+ * every figure and list the writers render, computed over what is shown.
+ *
+ * Cost per scale: the decomposition over the shown managers (O(managers),
+ * the REML fit O(distinct team sizes) per step), one sort of the shown
+ * managers by mean and one of each side's stand-outs.  Owns every array it
+ * allocates; see view.h.
+ */
+#include "view.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "figures.h"
+
+/* The rule's k when no config says: the config's own default. */
+enum { VIEW_DEFAULT_MIN_GROUP = 5 };
+
+bool view_manager_shown(const view_t *view, size_t s, size_t j)
+{
+    return !privacy_hidden(view->privacy, s, j);
+}
+
+bool view_unit_shown(const view_t *view, size_t s, size_t u)
+{
+    return !privacy_unit_hidden(view->privacy, s, u);
+}
+
+bool view_change_shown(const view_t *view, size_t s, size_t i)
+{
+    return !privacy_change_hidden(view->privacy, s, i);
+}
+
+analysis_funnel_t view_funnel(const view_t *view, size_t s, size_t j)
+{
+    const view_scale_t *vs = &view->scales[s];
+    if (!view_manager_shown(view, s, j)) {
+        analysis_funnel_t none = { NAN, NAN, NAN, NAN, ANALYSIS_WITHIN };
+        return none;
+    }
+    const analysis_manager_t *am = &vs->results->managers[j];
+    return analysis_funnel(&vs->variance, am->n, am->mean);
+}
+
+typedef struct {
+    double key;
+    size_t j;
+} view_key_t;
+
+/* Larger key first, then lower manager index: a total order. */
+static int by_key_descending(const void *a, const void *b)
+{
+    const view_key_t *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key > y->key ? -1 : 1;
+    return x->j < y->j ? -1 : x->j > y->j;
+}
+
+/* The first n entries of keys, sorted, into out (malloc'd, never NULL on
+ * success). */
+static size_t *sorted_indices(view_key_t *keys, size_t n)
+{
+    qsort(keys, n, sizeof *keys, by_key_descending);
+    size_t *out = malloc((n ? n : 1) * sizeof *out);
+    if (out)
+        for (size_t i = 0; i < n; i++)
+            out[i] = keys[i].j;
+    return out;
+}
+
+/* The ranking and the stand-out lists of one scale. */
+static bool rank_managers(view_t *view, size_t s)
+{
+    view_scale_t *vs = &view->scales[s];
+    const analysis_scale_t *sc = vs->results;
+    size_t M = sc->n_managers;
+    view_key_t *rank = malloc((M ? M : 1) * sizeof *rank);
+    view_key_t *above = malloc((M ? M : 1) * sizeof *above);
+    view_key_t *below = malloc((M ? M : 1) * sizeof *below);
+    bool ok = rank && above && below;
+    size_t n = 0, na = 0, nb = 0;
+    for (size_t j = 0; ok && j < M; j++) {
+        const analysis_manager_t *am = &sc->managers[j];
+        if (!view_manager_shown(view, s, j) || am->n == 0 || !isfinite(am->mean))
+            continue;
+        rank[n++] = (view_key_t){ am->mean, j };
+        analysis_funnel_t f = analysis_funnel(&vs->variance, am->n, am->mean);
+        double z = (am->mean - vs->variance.grand_mean) * sqrt((double)am->n);
+        if (f.stands_out == ANALYSIS_ABOVE)
+            above[na++] = (view_key_t){ z, j };
+        else if (f.stands_out == ANALYSIS_BELOW)
+            below[nb++] = (view_key_t){ -z, j };
+    }
+    if (ok) {
+        vs->n_ranked = n;
+        vs->n_above = na;
+        vs->n_below = nb;
+        vs->ranked = sorted_indices(rank, n);
+        vs->above = sorted_indices(above, na);
+        vs->below = sorted_indices(below, nb);
+        ok = vs->ranked && vs->above && vs->below;
+    }
+    free(rank);
+    free(above);
+    free(below);
+    return ok;
+}
+
+/* The decomposition of one wave over the managers include marks. */
+static bool decompose(const analysis_scale_t *sc, const bool *include, analysis_variance_t *out)
+{
+    out->alpha = sc->variance.alpha;
+    return analysis_decompose(sc->managers, sc->n_managers, include, out) == ENGAGE_OK;
+}
+
+/* The previous wave's part of one scale's view. */
+static bool view_changes(view_t *view, const report_input_t *in, size_t s, size_t k)
+{
+    view_scale_t *vs = &view->scales[s];
+    const changes_scale_t *cs = &in->changes->scales[s];
+    const analysis_scale_t *previous = cs->previous_scale;
+    vs->changes = cs;
+    vs->change_decision = &view->privacy->changes[s];
+    vs->previous_suppressed = cs->previous.n < k;
+    vs->change_suppressed = vs->change_decision->summary.scale_suppressed;
+
+    bool *include = calloc(previous->n_managers ? previous->n_managers : 1, sizeof *include);
+    vs->notable = malloc((cs->n_rows ? cs->n_rows : 1) * sizeof *vs->notable);
+    if (!include || !vs->notable) {
+        free(include);
+        return false;
+    }
+    for (size_t i = 0; i < cs->n_rows; i++)
+        if (view_change_shown(view, s, i) && cs->rows[i].previous_manager != CHANGES_ABSENT)
+            include[cs->rows[i].previous_manager] = true;
+    bool ok = decompose(previous, include, &vs->variance_previous);
+    free(include);
+    vs->n_notable = figures_notable_changes(cs, vs->change_decision, vs->notable, &vs->n_tested);
+    return ok;
+}
+
+engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_t *err)
+{
+    *out = NULL;
+    view_t *view = calloc(1, sizeof *view);
+    if (!view)
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    view->min_group = in->config ? in->config->min_group : VIEW_DEFAULT_MIN_GROUP;
+    size_t k = view->min_group < 1 ? 1 : (size_t)view->min_group;
+    view->with_units = in->units != NULL;
+    view->with_changes = in->changes != NULL;
+
+    engage_status_t st = privacy_new(in->results, view->min_group, &view->privacy, err);
+    if (st == ENGAGE_OK && in->changes)
+        st = privacy_add_changes(view->privacy, in->changes, view->min_group, err);
+    if (st == ENGAGE_OK)
+        st = privacy_add_levels(view->privacy, in->dataset, in->results, in->units, in->changes,
+                                view->min_group, err);
+    if (st != ENGAGE_OK) {
+        view_free(view);
+        return st;
+    }
+
+    size_t S = in->results->n_scales;
+    view->scales = calloc(S ? S : 1, sizeof *view->scales);
+    bool ok = view->scales != NULL;
+    if (ok)
+        view->n_scales = S;
+    for (size_t s = 0; ok && s < S; s++) {
+        view_scale_t *vs = &view->scales[s];
+        const analysis_scale_t *sc = &in->results->scales[s];
+        vs->results = sc;
+        vs->decision = &view->privacy->scales[s];
+        vs->suppressed = vs->decision->summary.scale_suppressed;
+        vs->scored = vs->decision->summary.respondents;
+
+        bool *include = calloc(sc->n_managers ? sc->n_managers : 1, sizeof *include);
+        ok = include != NULL;
+        for (size_t j = 0; ok && j < sc->n_managers; j++)
+            include[j] = view_manager_shown(view, s, j);
+        ok = ok && decompose(sc, include, &vs->variance);
+        free(include);
+        const unsigned decomposition_notes = ANALYSIS_NOTE_ONE_MANAGER | ANALYSIS_NOTE_ALL_SINGLETONS;
+        vs->notes = (sc->notes & ~decomposition_notes) | analysis_variance_notes(&vs->variance);
+        ok = ok && rank_managers(view, s);
+        if (ok && in->changes && s < in->changes->n_scales && s < view->privacy->n_change_scales)
+            ok = view_changes(view, in, s, k);
+    }
+    if (!ok) {
+        view_free(view);
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
+    *out = view;
+    return ENGAGE_OK;
+}
+
+void view_free(view_t *view)
+{
+    if (!view)
+        return;
+    for (size_t s = 0; s < view->n_scales; s++) {
+        free(view->scales[s].ranked);
+        free(view->scales[s].above);
+        free(view->scales[s].below);
+        free(view->scales[s].notable);
+    }
+    free(view->scales);
+    privacy_free(view->privacy);
+    free(view);
+}

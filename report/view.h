@@ -1,0 +1,89 @@
+/*
+ * report/view.h — the published view: what every output shows, decided
+ * once.
+ *
+ * view_build() takes the privacy decision (privacy.c: which managers, units
+ * and change rows are shown, from their counts alone) and works out
+ * everything the writers render from it: the variance decomposition of each
+ * wave over the teams that wave publishes (so that no published figure
+ * depends on a hidden team's own data, CONTRACT.md "Privacy"), the funnel
+ * limits around that decomposition, the ranking of the shown managers, the
+ * stand-out lists, the q-values and the changes the readable reports name.
+ * The writers (tables.c, summary.c, html.c, workbook.c) only render a view:
+ * none of them reads min_group, applies a rule or picks managers itself.
+ *
+ * The guarantee this gives: permuting respondents among the hidden teams of
+ * a scale (each team keeping its size; within one unit when units are
+ * published; within one wave) changes no figure of the view.  The figures
+ * over every team, which that permutation does change, stay in the results
+ * and go only to the analyst's variance_all_teams.csv.
+ *
+ * Owns: the privacy decision and every array of the view (view_free).
+ * Points into the report input (results, changes, units), which must
+ * outlive it.
+ */
+#ifndef ENGAGE_VIEW_H
+#define ENGAGE_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "privacy.h"
+#include "report.h"
+
+typedef struct {
+    const analysis_scale_t *results;    /* per-manager and per-item figures */
+    const privacy_scale_t *decision;    /* reasons of managers and units, with counts */
+    bool suppressed;                    /* fewer than min_group scored: no scale-level figure */
+    size_t scored;                      /* respondents scored on the scale, every team */
+    /* The decomposition over the shown managers (their n, mean and within
+     * sum of squares), alpha over every scored respondent; notes describe
+     * it (analysis_variance_notes) and the pooled data. */
+    analysis_variance_t variance;
+    unsigned notes;
+    /* The shown managers by mean, highest first (ties: manager index). */
+    size_t n_ranked;
+    size_t *ranked;
+    /* The shown managers beyond their 99.8% funnel limits, farthest out
+     * first in standard errors (|mean - grand mean| · √n; ties: index). */
+    size_t n_above, n_below;
+    size_t *above, *below;
+
+    /* With a previous wave (changes != NULL). */
+    const changes_scale_t *changes;
+    const privacy_change_scale_t *change_decision;  /* per row, with q-values */
+    /* The previous wave's decomposition over the teams whose change row is
+     * shown: the only previous-wave teams this run publishes. */
+    analysis_variance_t variance_previous;
+    bool previous_suppressed;           /* the previous wave has fewer than min_group scored */
+    bool change_suppressed;             /* the company-level change is hidden */
+    /* The change rows the readable reports name (shown, q < 0.05, largest
+     * |delta| first) and how many shown rows have a q-value. */
+    size_t n_notable, n_tested;
+    size_t *notable;
+} view_scale_t;
+
+typedef struct {
+    long min_group;                     /* the rule's k, as the config gives it */
+    size_t n_scales;
+    view_scale_t *scales;               /* in scale order */
+    bool with_units, with_changes;
+    privacy_t *privacy;
+} view_t;
+
+/* Decide privacy for in and build its view.  *out is freed with
+ * view_free().  Fails only with ENGAGE_ENOMEM. */
+engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_t *err);
+
+void view_free(view_t *view);
+
+/* Whether manager j, unit u or change row i of scale s shows its figures. */
+bool view_manager_shown(const view_t *view, size_t s, size_t j);
+bool view_unit_shown(const view_t *view, size_t s, size_t u);
+bool view_change_shown(const view_t *view, size_t s, size_t i);
+
+/* Manager j's funnel limits on scale s, around the shown decomposition
+ * (NAN limits for a hidden manager). */
+analysis_funnel_t view_funnel(const view_t *view, size_t s, size_t j);
+
+#endif
