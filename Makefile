@@ -50,6 +50,10 @@ $(1)/.deps-ok:
 endef
 
 $(eval $(call flavour,build,$(CFLAGS)))
+
+# The attacker's solver of tests/e2e_algebra.sh: reads published CSVs, shares no code with engage.
+build/attack: tests/privacy/attack.c | build/.deps-ok
+	$(CC) $(CFLAGS) $(WARN) -o $@ $< -lcsv -lm
 $(eval $(call flavour,build/asan,$(SAN_FLAGS)))
 
 TEST_BINS      = $(TEST_SRC:%.c=build/%)
@@ -91,19 +95,23 @@ test-replay: $(FUZZ_TARGETS:%=build/asan/fuzz/replay_%)
 test-unit: $(TEST_BINS)
 	@sh tests/run_unit.sh $(TEST_BINS)
 
-test-e2e: build/engage build/engage-gen
+test-e2e: build/engage build/engage-gen build/attack
 	@sh tests/e2e.sh build/engage build/engage-gen
 	@sh tests/e2e_formats.sh build/engage build/engage-gen
 	@sh tests/e2e_privacy.sh build/engage build/engage-gen
+	@sh tests/e2e_permute.sh build/engage build/engage-gen
+	@sh tests/e2e_algebra.sh build/engage build/engage-gen build/attack
 	@sh tests/e2e_html.sh build/engage build/engage-gen
 	@sh tests/e2e_workbook.sh build/engage
 	@sh tests/e2e_archive.sh build/engage build/engage-gen
 
-test-asan: $(ASAN_TEST_BINS) build/asan/engage build/asan/engage-gen
+test-asan: $(ASAN_TEST_BINS) build/asan/engage build/asan/engage-gen build/attack
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run_unit.sh $(ASAN_TEST_BINS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e.sh build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_formats.sh build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_privacy.sh build/asan/engage build/asan/engage-gen
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_permute.sh build/asan/engage build/asan/engage-gen
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_algebra.sh build/asan/engage build/asan/engage-gen build/attack
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_html.sh build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_workbook.sh build/asan/engage
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_archive.sh build/asan/engage build/asan/engage-gen
