@@ -87,7 +87,7 @@ static dataset_t *build(const wave_data_t *w, bool units)
     dataset_scale_t sc = { "engagement", ITEMS, cols, rev, 1, 5, 0.5, 4 };
     assert_int_equal(dataset_add_scale(ds, &sc), ENGAGE_OK);
     for (size_t r = 0; r < w->n_rows; r++) {
-        char id[16], mid[16];
+        char id[32], mid[32];
         snprintf(id, sizeof id, "R%05zu", r);
         snprintf(mid, sizeof mid, "M%03zu", w->team_of[r]);
         assert_int_equal(dataset_add_row(ds, id, mid, w->answer[r], 0, (long)r + 2, NULL, NULL), ENGAGE_OK);
@@ -96,7 +96,7 @@ static dataset_t *build(const wave_data_t *w, bool units)
     /* manager ids M000.. sort as the team numbers */
     for (size_t m = 0; units && m < dataset_n_managers(ds); m++) {
         size_t t = (size_t)atoi(dataset_manager_id(ds, m) + 1);
-        char unit[16];
+        char unit[32];
         snprintf(unit, sizeof unit, "U%zu", w->unit[t]);
         assert_int_equal(dataset_set_manager_unit(ds, m, unit), ENGAGE_OK);
     }
