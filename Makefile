@@ -53,7 +53,7 @@ $(eval $(call flavour,build,$(CFLAGS)))
 
 # The attacker's solver of tests/e2e_algebra.sh: reads published CSVs, shares no code with engage.
 build/attack: tests/privacy/attack.c | build/.deps-ok
-	$(CC) $(CFLAGS) $(WARN) -o $@ $< -lcsv -lm
+	$(CC) $(CFLAGS) $(WARN) -o $@ $< -lcsv -lgsl -lgslcblas -lm
 $(eval $(call flavour,build/asan,$(SAN_FLAGS)))
 
 TEST_BINS      = $(TEST_SRC:%.c=build/%)

@@ -13,9 +13,10 @@
 #      interval holding the truth, never a point;
 #  (b) on the sample quarter and on a generated quarter of many small teams
 #      in units, with and without a previous wave: the published
-#      decompositions must hold no hidden team (they reproduce from the
-#      published teams alone) and no hidden team of fewer than min_group
-#      people may be pinned to a point.
+#      decompositions must hold no hidden team (their grand mean, SS_between
+#      and F reproduce from the published teams alone, the previous wave's
+#      sds recovered from the Welch intervals) and no hidden team of fewer
+#      than min_group people may be pinned to a point.
 suite=e2e_algebra
 ENGAGE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 GEN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
@@ -71,7 +72,7 @@ check_solved() {
 # hold no hidden team, and every hidden team smaller than K keeps an
 # interval of means (holding the truth when it is known)
 check_hidden() {
-    if grep '^decomposition' "$1" | grep -v 'published teams only (grand mean and SS_between recomputed from them: agree)' |
+    if grep '^decomposition' "$1" | grep -v 'published teams only (grand mean and SS_between recomputed from them: agree;' |
         grep -v ': not published$' | grep -q .; then
         bad "$2: a published decomposition involves hidden teams: $(grep '^decomposition' "$1" | tr '\n' ' ')"
     else
@@ -122,6 +123,12 @@ check_solved "$work/waves.all.previous" "previous wave"
 "$ATTACK" "$work/waves" --truth "$work/now.csv" --truth-previous "$work/before.csv" > "$work/waves.pub" ||
     bad "waves: attack failed on the published figures"
 check_hidden "$work/waves.pub" "previous wave" 5
+# the previous wave's shown sds are not published, but its Welch intervals give them
+if grep -q '^decomposition previous .*F from their sds agrees' "$work/waves.pub"; then
+    ok "previous wave: F follows from the shown teams' sds, recovered from the Welch intervals"
+else
+    bad "previous wave: F not reproduced from the Welch intervals: $(grep '^decomposition previous' "$work/waves.pub")"
+fi
 
 # --- (b) the test datasets ---------------------------------------------------
 if "$ENGAGE" run -q -c datasets/sample-quarter.ini -o "$work/sample" datasets/sample-quarter.csv.gz; then

@@ -38,7 +38,10 @@
  * published teams, its figures are recomputed from them (grand mean and
  * SS_between from their n and means): they must agree, and then carry no
  * equation about a hidden team; each team's range is then what the pooled
- * totals and the box allow (exact per pool, the pools being disjoint).
+ * totals and the box allow (exact per pool, the pools being disjoint).  In
+ * the previous wave the shown teams' sds are not published, but each shown
+ * change row's Welch interval and p-value give them (with the team's
+ * current sd from managers.csv): then F is recomputed too.
  *
  * Output, one line per hidden team:
  *   team WAVE SCALE ID n=N range=LO..HI [truth=T] [pool=P]
@@ -49,6 +52,7 @@
  * shown teams does not reproduce from them (exit 3).
  */
 #include <csv.h>
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -267,6 +271,54 @@ static bool close_to(double got, double want, double rel)
     return fabs(got - want) <= rel * fmax(fabs(want), 1e-9);
 }
 
+/* A shown change row's previous-wave sd from its Welch test.  With b =
+ * sd_now² / n2 known (managers.csv) and a = sd_previous² / n1 unknown, se² =
+ * a + b, Welch's df = se⁴ / (a²/(n1-1) + b²/(n2-1)), and the interval's half
+ * width is t(0.975, df) · se: one equation in a, whose roots on (0, half²]
+ * are bracketed on a grid and bisected; the one whose p-value (2 P(T_df >
+ * |delta| / se)) matches is taken.  NAN when the row does not allow it. */
+static double welch_half(double a, double b, double n1, double n2, double *df_out)
+{
+    double se2 = a + b, df = se2 * se2 / (a * a / (n1 - 1) + b * b / (n2 - 1));
+    if (df_out)
+        *df_out = df;
+    return gsl_cdf_tdist_Pinv(0.975, df) * sqrt(se2);
+}
+
+static double welch_previous_sd(double n1, double n2, double delta, double low, double high, double p,
+                                double sd_now)
+{
+    if (!(n1 > 1 && n2 > 1 && high > low && !isnan(sd_now) && !isnan(p)))
+        return NAN;
+    double half = (high - low) / 2, b = sd_now * sd_now / n2, top = half * half;
+    enum { GRID = 4000 };
+    double best = NAN, best_gap = INFINITY;
+    double prev_a = top * 1e-12, prev_h = welch_half(prev_a, b, n1, n2, NULL) - half;
+    for (int i = 1; i <= GRID; i++) {
+        double a = top * (double)i / GRID, h = welch_half(a, b, n1, n2, NULL) - half;
+        if ((prev_h < 0) != (h < 0)) {
+            double lo = prev_a, hi = a;
+            for (int k = 0; k < 200; k++) {
+                double mid = (lo + hi) / 2;
+                if ((welch_half(mid, b, n1, n2, NULL) - half < 0) == (prev_h < 0))
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            double root = (lo + hi) / 2, df;
+            welch_half(root, b, n1, n2, &df);
+            double got = 2 * gsl_cdf_tdist_Q(fabs(delta) / sqrt(root + b), df);
+            if (fabs(got - p) < best_gap) {
+                best_gap = fabs(got - p);
+                best = root;
+            }
+        }
+        prev_a = a;
+        prev_h = h;
+    }
+    return best_gap < 1e-6 * fmax(p, 1e-12) + 1e-12 ? sqrt(best * n1) : NAN;
+}
+
 /* What one wave's decomposition publishes. */
 typedef struct {
     bool present;
@@ -440,9 +492,24 @@ static int solve_wave(wave_t *w)
                 ssb += ts->t[i].n * (ts->t[i].mean - G) * (ts->t[i].mean - G);
         bool ok = d->J == table_J && (isnan(d->grand_mean) || close_to(G, d->grand_mean, 1e-9)) &&
                   (d->previous || isnan(d->ss_between) || close_to(ssb, d->ss_between, 1e-7));
+        /* F from the teams' sds (the previous wave's from the Welch tests) */
+        double ssw = 0;
+        bool sds = true;
+        for (size_t i = 0; i < ts->n; i++)
+            if (ts->t[i].in_table && ts->t[i].n > 1) {
+                sds = sds && !isnan(ts->t[i].sd);
+                ssw += (ts->t[i].n - 1) * ts->t[i].sd * ts->t[i].sd;
+            }
+        const char *f_check = "F not checked";
+        if (sds && table_J > 1 && d->N > table_J && !isnan(d->f)) {
+            double f = ssb / (table_J - 1) / (ssw / (d->N - table_J));
+            bool f_ok = close_to(f, d->f, 1e-5);
+            f_check = f_ok ? "F from their sds agrees" : "F from their sds DISAGREES";
+            ok = ok && f_ok;
+        }
         printf("decomposition %s %s: over the %.0f respondents of the %.0f published teams only "
-               "(grand mean and SS_between recomputed from them: %s); no equation about a hidden team\n",
-               w->wave, w->scale, d->N, d->J, ok ? "agree" : "DISAGREE");
+               "(grand mean and SS_between recomputed from them: %s; %s); no equation about a hidden team\n",
+               w->wave, w->scale, d->N, d->J, ok ? "agree" : "DISAGREE", f_check);
         if (!ok)
             status = 3;
     }
@@ -727,6 +794,9 @@ int main(int argc, char **argv)
                 if (shown) {
                     p->mean = num(&C, r, col(&C, "mean_previous"));
                     p->published = p->in_table = true;
+                    p->sd = welch_previous_sd(p->n, num(&C, r, col(&C, "n")), num(&C, r, col(&C, "delta")),
+                                              num(&C, r, col(&C, "ci_low")), num(&C, r, col(&C, "ci_high")),
+                                              num(&C, r, col(&C, "p_value")), t ? t->sd : NAN);
                 }
             }
         }
