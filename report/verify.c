@@ -2,8 +2,10 @@
  * report/verify.c — reads manifest.json with jansson and hashes the files
  * it names (see verify.h).
  *
- * Only what a check needs is read: the arguments, the config text, the
- * path and SHA-256 of each input and the SHA-256 of each output.  A
+ * Only what a check needs is read: the arguments, the folder the run was
+ * made in, the config text, the path and SHA-256 of each input and the
+ * SHA-256 of each output.  A document without version, arguments, inputs
+ * and outputs of engage's shape is not an engage manifest.  A
  * manifest written by another version of engage is read all the same; the
  * caller decides what a different version means.
  */
@@ -86,8 +88,9 @@ static engage_status_t read_document(verify_manifest_t *m, json_t *root, engage_
     const char *version = json_string_value(json_object_get(root, "version"));
     json_t *arguments = json_object_get(root, "arguments");
     json_t *outputs = json_object_get(root, "outputs");
-    if (!version || !json_is_array(arguments) || !json_is_object(outputs))
-        return not_a_manifest(m, "it lacks version, arguments or outputs", err);
+    json_t *inputs = json_object_get(root, "inputs");
+    if (!version || !json_is_array(arguments) || !json_is_array(inputs) || !json_is_object(outputs))
+        return not_a_manifest(m, "it lacks version, arguments, inputs or outputs", err);
     m->version = strdup(version);
     m->n_arguments = json_array_size(arguments);
     m->arguments = calloc(m->n_arguments + 1, sizeof *m->arguments);
@@ -98,6 +101,17 @@ static engage_status_t read_document(verify_manifest_t *m, json_t *root, engage_
         if (!a)
             return not_a_manifest(m, "an argument is not text", err);
         if (!(m->arguments[i] = strdup(a)))
+            return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
+    json_t *directory = json_object_get(root, "directory");
+    if (directory && (!json_is_string(directory) || json_string_value(directory)[0] != '/'))
+        return not_a_manifest(m, "directory is not an absolute path", err);
+    if (directory) {
+        /* Where relative paths resolve: the run's folder, while it exists. */
+        struct stat info;
+        char **slot = stat(json_string_value(directory), &info) == 0 && S_ISDIR(info.st_mode)
+                          ? &m->directory : &m->directory_gone;
+        if (!(*slot = strdup(json_string_value(directory))))
             return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     }
     const char *config_path = json_string_value(json_object_get(json_object_get(root, "config"), "path"));
@@ -120,7 +134,7 @@ static engage_status_t read_document(verify_manifest_t *m, json_t *root, engage_
         if (!add_file(&m->inputs, &m->n_inputs, m->config_path, sha, "config"))
             return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     }
-    engage_status_t st = read_inputs(m, json_object_get(root, "inputs"), "input", err);
+    engage_status_t st = read_inputs(m, inputs, "input", err);
     if (st == ENGAGE_OK)
         st = read_inputs(m, json_object_get(root, "previous"), "previous", err);
     json_t *roster = json_object_get(root, "roster");
@@ -183,10 +197,29 @@ static void hash_one(verify_file_t *f, const char *path)
     f->state = strcmp(f->actual, f->expected) == 0 ? VERIFY_SAME : VERIFY_CHANGED;
 }
 
+char *verify_input_path(const verify_manifest_t *m, const char *path)
+{
+    if (path[0] == '/' || !m->directory)
+        return strdup(path);
+    size_t size = strlen(m->directory) + strlen(path) + 2;
+    char *joined = malloc(size);
+    if (joined)
+        snprintf(joined, size, "%s/%s", m->directory, path);
+    return joined;
+}
+
 void verify_inputs(verify_manifest_t *m)
 {
-    for (size_t i = 0; i < m->n_inputs; i++)
-        hash_one(&m->inputs[i], m->inputs[i].path);
+    for (size_t i = 0; i < m->n_inputs; i++) {
+        char *path = verify_input_path(m, m->inputs[i].path);
+        if (!path) {
+            m->inputs[i].actual[0] = '\0';
+            m->inputs[i].state = VERIFY_MISSING;
+            continue;
+        }
+        hash_one(&m->inputs[i], path);
+        free(path);
+    }
 }
 
 void verify_outputs(verify_manifest_t *m, const char *dir)
@@ -221,6 +254,8 @@ void verify_fini(verify_manifest_t *m)
     for (size_t i = 0; m->arguments && i < m->n_arguments; i++)
         free(m->arguments[i]);
     free(m->arguments);
+    free(m->directory);
+    free(m->directory_gone);
     free(m->config_path);
     free(m->config_text);
     free_files(m->inputs, m->n_inputs);
