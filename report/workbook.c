@@ -56,6 +56,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 #include "../core/csv_out.h"
 #include "../core/digest.h"
@@ -725,6 +728,9 @@ static int silence_stderr(void)
         return -1;
     }
     close(null);
+#ifdef __SANITIZE_ADDRESS__
+    __sanitizer_set_report_fd((void *)(intptr_t)saved);   /* the sanitized build's reports still show */
+#endif
     return saved;
 }
 
@@ -734,6 +740,9 @@ static void restore_stderr(int saved)
         return;
     fflush(stderr);
     dup2(saved, STDERR_FILENO);
+#ifdef __SANITIZE_ADDRESS__
+    __sanitizer_set_report_fd((void *)(intptr_t)STDERR_FILENO);
+#endif
     close(saved);
 }
 
