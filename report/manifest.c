@@ -181,8 +181,9 @@ engage_status_t manifest_build(const report_input_t *in, const manifest_output_t
     /* The folder the run was made in: relative paths above and below are
      * relative to it, so that rerun and verify find the inputs from anywhere. */
     char *cwd = getcwd(NULL, 0);
-    if (cwd)
-        put(&c, root, "directory", str_or_null(&c, cwd));
+    json_t *directory = cwd ? json_string(cwd) : NULL;   /* NULL too when not UTF-8: left out */
+    if (directory)
+        put(&c, root, "directory", directory);
     free(cwd);
     if (in->config) {
         put(&c, root, "seed", uinteger(&c, in->config->seed));
