@@ -300,7 +300,9 @@ static engage_status_t check_foreign(const outdir_t *od, engage_error_t *err)
 
 enum { MARKER_MAX = 512 };
 
-/* The marker's text for a folder (its own name), host and process. */
+/* The marker's text for a folder (its own name), host and process.  The
+ * host is its name and the process's pid namespace, so that a container
+ * sharing the folder never takes another's live process for a dead one. */
 static int marker_text(char *buf, size_t size, const char *folder, const char *host, long pid)
 {
     return snprintf(buf, size, "engage temporary output folder\nfolder %s\nhost %s\npid %ld\n",
@@ -309,9 +311,13 @@ static int marker_text(char *buf, size_t size, const char *folder, const char *h
 
 static void host_name(char host[256])
 {
-    if (gethostname(host, 256) != 0)
-        host[0] = '\0';
-    host[255] = '\0';
+    char name[128], ns[64];
+    if (gethostname(name, sizeof name) != 0)
+        name[0] = '\0';
+    name[sizeof name - 1] = '\0';
+    ssize_t n = readlink("/proc/self/ns/pid", ns, sizeof ns - 1);
+    ns[n > 0 ? n : 0] = '\0';
+    snprintf(host, 256, "%s %s", name, n > 0 ? ns : "-");
 }
 
 static engage_status_t write_marker(const outdir_t *od, engage_error_t *err)

@@ -352,6 +352,17 @@ static void test_inputs(void **state)
     assert_int_equal(access(at("outside.ini"), F_OK), 0);
 }
 
+/* The marker's host: the host name and the pid namespace. */
+static const char *this_host(void)
+{
+    static char host[256];
+    char name[128] = "", ns[64] = "";
+    gethostname(name, sizeof name);
+    ssize_t n = readlink("/proc/self/ns/pid", ns, sizeof ns - 1);
+    snprintf(host, sizeof host, "%s %s", name, n > 0 ? ns : "-");
+    return host;
+}
+
 /* The temporary folder carries a marker naming itself, this host and this
  * process; the finished OUTDIR does not. */
 static void test_marker(void **state)
@@ -360,8 +371,8 @@ static void test_marker(void **state)
     outdir_t od;
     assert_int_equal(outdir_begin(&od, at("m"), NULL, NULL), ENGAGE_OK);
     char *marker = outdir_path(&od, OUTDIR_MARKER);
-    char host[256] = "", want[600];
-    gethostname(host, sizeof host);
+    char want[600];
+    const char *host = this_host();
     snprintf(want, sizeof want, "engage temporary output folder\nfolder %s\nhost %s\npid %ld\n",
              strrchr(od.tmpdir, '/') + 1, host, (long)getpid());
     assert_string_equal(slurp(marker), want);
@@ -410,13 +421,12 @@ static void fake_tmp(const char *name, const char *folder, const char *host, lon
 static void test_stale(void **state)
 {
     (void)state;
-    char host[256] = "";
-    gethostname(host, sizeof host);
+    const char *host = this_host();
     long dead = dead_pid();
     fake_tmp("s.tmp-AAAAAA", "s.tmp-AAAAAA", host, dead, false);   /* stale, ours: removed */
     fake_tmp("s.tmp-BBBBBB", NULL, NULL, 0, false);                /* no marker */
     fake_tmp("s.tmp-CCCCCC", "s.tmp-CCCCCC", host, (long)getpid(), false); /* still running */
-    fake_tmp("s.tmp-DDDDDD", "s.tmp-DDDDDD", "elsewhere", dead, false);    /* another host */
+    fake_tmp("s.tmp-DDDDDD", "s.tmp-DDDDDD", "elsewhere pid:[1]", dead, false); /* another host */
     fake_tmp("s.tmp-EEEEEE", "s.tmp-AAAAAA", host, dead, false);   /* marker of another folder */
     fake_tmp("s.tmp-FFFFFF", "s.tmp-FFFFFF", host, dead, true);    /* holds a folder */
     fake_tmp("t.tmp-GGGGGG", "t.tmp-GGGGGG", host, dead, false);   /* another OUTDIR's */
