@@ -298,7 +298,7 @@ static engage_status_t check_foreign(const outdir_t *od, engage_error_t *err)
 /* ------------------------------------------------------------------------ */
 /* the marker, and stale temporary folders                                    */
 
-enum { MARKER_MAX = 512 };
+enum { MARKER_MAX = 1024 };   /* a folder name (255) and a host (255) fit */
 
 /* The marker's text for a folder (its own name), host and process.  The
  * host is its name and the process's pid namespace, so that a container
