@@ -1,7 +1,9 @@
 /*
  * engage.c — the command line: parses arguments, wires the stages
  * (config → ingest → analysis → report) and is the only place that prints
- * errors or chooses the exit status.
+ * errors or chooses the exit status.  During run and rerun a thread of its
+ * own takes SIGINT, SIGTERM and SIGHUP and removes the temporary output
+ * folder before the process ends.
  *
  *   engage run    [-c CONFIG] [-o OUTDIR] [--previous FILE]... [options] INPUT...
  *   engage ingest [-c CONFIG] [-o FILE] [options] INPUT...
@@ -9,8 +11,11 @@
  *   engage rerun  MANIFEST [-o DIR]
  *   engage verify OUTDIR
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <gsl/gsl_errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +28,7 @@
 #include "core/dataset.h"
 #include "core/error.h"
 #include "ingest/ingest.h"
+#include "report/outdir.h"
 #include "report/report.h"
 #include "report/verify.h"
 
@@ -46,12 +52,15 @@ static const char HELP[] =
     "  run      read the survey, analyse it and write the reports into OUTDIR\n"
     "           (managers.csv, variance.csv, items.csv, quality.csv, rejects.csv,\n"
     "           report.txt, report.html, engage.xlsx, manifest.json; changes.csv\n"
-    "           with --previous; units.csv when a roster gives units)\n"
+    "           with --previous; units.csv when a roster gives units); an\n"
+    "           existing OUTDIR is replaced only when it holds nothing but an\n"
+    "           earlier run's outputs, and never when it holds an input\n"
     "  ingest   write the normalised canonical CSV (gzip if FILE ends in .gz;\n"
     "           stdout without -o)\n"
     "  check    show what would be read, scored and rejected; write nothing\n"
     "  rerun    repeat the run a manifest.json records (its inputs must be\n"
-    "           unchanged) into DIR (default engage-rerun) and say, file by\n"
+    "           unchanged; relative paths are read from the folder the run\n"
+    "           was made in) into DIR (default engage-rerun) and say, file by\n"
     "           file, whether each output is byte-identical (exit 1 if not)\n"
     "  verify   say whether OUTDIR's outputs and the inputs its manifest.json\n"
     "           names are unchanged since the run (exit 1 for changed outputs,\n"
@@ -76,6 +85,8 @@ static const char HELP[] =
     "                      that Excel opens them with the right characters\n"
     "      --no-workbook   (run) leave out engage.xlsx (most of a very large\n"
     "                      run's time goes into compressing it)\n"
+    "      --force         (run) replace OUTDIR even when it holds files no run\n"
+    "                      wrote (they are deleted); never when it holds an input\n"
     "  -q, --quiet         no notes on stderr\n"
     "  -h, --help          this help\n"
     "      --version       print the version\n"
@@ -96,6 +107,7 @@ typedef struct {
     bool quiet;
     bool excel;                /* CSVs with a UTF-8 byte order mark */
     bool no_workbook;          /* no engage.xlsx */
+    bool force;                /* replace an OUTDIR of other files */
     char **inputs;
     size_t n_inputs;
     const char **previous;     /* --previous FILE..., in order given */
@@ -141,7 +153,7 @@ static int usage_error(const char *message, const char *detail)
 static int parse_arguments(int argc, char **argv, options_t *opts)
 {
     enum { OPT_FORMAT = 256, OPT_MIN_GROUP, OPT_SEED, OPT_STRICT, OPT_VERSION, OPT_PREVIOUS, OPT_EXCEL,
-           OPT_NO_WORKBOOK };
+           OPT_NO_WORKBOOK, OPT_FORCE };
     static const struct option long_options[] = {
         {"config", required_argument, NULL, 'c'},    {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, OPT_FORMAT}, {"min-group", required_argument, NULL, OPT_MIN_GROUP},
@@ -149,7 +161,7 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION}, {"previous", required_argument, NULL, OPT_PREVIOUS},
         {"excel", no_argument, NULL, OPT_EXCEL},     {"no-workbook", no_argument, NULL, OPT_NO_WORKBOOK},
-        {NULL, 0, NULL, 0},
+        {"force", no_argument, NULL, OPT_FORCE},     {NULL, 0, NULL, 0},
     };
     if (argc < 2)
         return usage_error("no command given", NULL);
@@ -191,6 +203,11 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         case OPT_STRICT: opts->strict = true; break;
         case OPT_EXCEL: opts->excel = true; break;
         case OPT_NO_WORKBOOK: opts->no_workbook = true; break;
+        case OPT_FORCE:
+            if (opts->command != CMD_RUN && opts->command != CMD_RERUN)
+                return usage_error("--force is for engage run only", NULL);
+            opts->force = true;
+            break;
         case OPT_PREVIOUS:
             if (opts->command != CMD_RUN)
                 return usage_error("--previous is for engage run only", NULL);
@@ -212,7 +229,7 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
     opts->n_inputs = (size_t)(sub_argc - optind);
     if (opts->command == CMD_RERUN || opts->command == CMD_VERIFY) {
         if (opts->config_path || opts->format || opts->min_group || opts->seed || opts->strict || opts->previous ||
-            opts->excel || opts->no_workbook)
+            opts->excel || opts->no_workbook || opts->force)
             return usage_error(command, " repeats a recorded run: it takes no config or run options");
         if (opts->n_inputs != 1)
             return usage_error(command, opts->command == CMD_RERUN ? " takes one manifest.json (or its OUTDIR)"
@@ -379,7 +396,8 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
             report_input_t in = {.config = &cfg, .dataset = ds, .results = results, .log = &log,
                                  .changes = changes, .previous_log = previous_ds ? &previous_log : NULL,
                                  .argc = argc, .argv = argv, .version = ENGAGE_VERSION,
-                                 .excel = opts.excel, .no_workbook = opts.no_workbook, .units = units};
+                                 .excel = opts.excel, .no_workbook = opts.no_workbook, .units = units,
+                                 .force = opts.force};
             if (st == ENGAGE_OK)
                 st = report_write(&in, outdir, &err);
             if (st == ENGAGE_OK) {
@@ -465,10 +483,24 @@ static bool report_outputs(const verify_manifest_t *m, const char *same_word)
 static int load_manifest(const options_t *opts, verify_manifest_t *m)
 {
     engage_error_t err = {0};
-    if (verify_load(opts->inputs[0], m, &err) == ENGAGE_OK)
+    if (verify_load(opts->inputs[0], m, &err) == ENGAGE_OK) {
+        if (m->directory_gone && !opts->quiet)
+            fprintf(stderr, "engage: note: the run was made in %s, which is gone; its relative paths are "
+                            "read from the current folder\n", m->directory_gone);
         return -1;
+    }
     verify_fini(m);
     return fail_with(&err);
+}
+
+/* dir/name (malloc'd; NULL when out of memory). */
+static char *join_path(const char *dir, const char *name)
+{
+    size_t size = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(size);
+    if (path)
+        snprintf(path, size, "%s/%s", dir, name);
+    return path;
 }
 
 /* engage verify OUTDIR: the outputs and the inputs they name, unchanged? */
@@ -481,6 +513,13 @@ static int verify_command(const options_t *opts)
     verify_outputs(&m, m.dir);
     verify_inputs(&m);
     bool outputs_same = report_outputs(&m, "unchanged");
+    for (size_t i = 0; i < m.n_analyst_only; i++) {
+        char *path = join_path(m.dir, m.analyst_only[i]);
+        bool present = path && access(path, R_OK) == 0;
+        printf("%-10s %s (the analyst's: no hash is recorded)\n", present ? "present" : "MISSING",
+               m.analyst_only[i]);
+        free(path);
+    }
     for (size_t i = 0; i < m.n_inputs; i++)
         printf("%-10s %s (%s)\n", state_word(m.inputs[i].state), m.inputs[i].path, m.inputs[i].role);
     status = report_inputs(&m, true);
@@ -490,6 +529,23 @@ static int verify_command(const options_t *opts)
     }
     verify_fini(&m);
     return status;
+}
+
+/* path made absolute against the current folder (malloc'd; NULL when out
+ * of memory). */
+static char *absolute_path(const char *path)
+{
+    if (path[0] == '/')
+        return strdup(path);
+    char *cwd = getcwd(NULL, 0);
+    if (!cwd)
+        return strdup(path);   /* no current folder to name: as given */
+    size_t size = strlen(cwd) + strlen(path) + 2;
+    char *joined = malloc(size);
+    if (joined)
+        snprintf(joined, size, "%s/%s", cwd, path);
+    free(cwd);
+    return joined;
 }
 
 /* engage rerun MANIFEST -o DIR: the recorded run again, from the inputs it
@@ -522,22 +578,108 @@ static int rerun_command(const options_t *opts)
             status = parsed ? parsed : engage_exit_code(ENGAGE_EDATA);
         }
     }
-    const char *outdir = opts->output ? opts->output : "engage-rerun";
+    /* DIR as given here; the recorded command line runs from the folder the
+     * run was made in, so that its relative paths read the same files. */
+    char *outdir = absolute_path(opts->output ? opts->output : "engage-rerun");
+    char *archived = absolute_path(m.dir);   /* the run's own OUTDIR, before any chdir */
+    if (!outdir || !archived) {
+        fprintf(stderr, "engage: out of memory\n");
+        status = engage_exit_code(ENGAGE_ENOMEM);
+    }
+    if (status == 0 && m.directory && chdir(m.directory) != 0) {
+        engage_fail(&err, ENGAGE_ENOINPUT, m.directory, 0, "cannot enter the folder the run was made in");
+        status = fail_with(&err);
+    }
     if (status == 0) {
         recorded.output = outdir;
         recorded.quiet = recorded.quiet || opts->quiet;
+        recorded.force = false;   /* the recorded run's OUTDIR was another folder */
         status = run_pipeline(&recorded, (int)m.n_arguments, m.arguments, m.config_text);
     }
     if (status == 0) {
         verify_outputs(&m, outdir);
-        if (!report_outputs(&m, "identical")) {
+        bool same = report_outputs(&m, "identical");
+        /* the analyst's files have no recorded hash: the archived copy decides */
+        for (size_t i = 0; i < m.n_analyst_only; i++) {
+            char *now = join_path(outdir, m.analyst_only[i]), *then = join_path(archived, m.analyst_only[i]);
+            verify_state_t state = now && then ? verify_same_bytes(now, then) : VERIFY_MISSING;
+            printf("%-10s %s (against %s)\n", state == VERIFY_SAME ? "identical"
+                                              : state == VERIFY_CHANGED ? "DIFFERS" : "MISSING",
+                   m.analyst_only[i], then ? then : m.analyst_only[i]);
+            same = same && state == VERIFY_SAME;
+            free(now);
+            free(then);
+        }
+        if (!same) {
             fprintf(stderr, "engage: %s: the rerun's outputs differ from the recorded ones\n", outdir);
             status = 1;
         }
     }
+    free(outdir);
+    free(archived);
     free(recorded.previous);
     verify_fini(&m);
     return status;
+}
+
+/* ------------------------------------------------- signals */
+
+static sigset_t stop_signals;
+static int signal_stderr = -1;   /* stderr as it was, for the last line */
+
+/* The thread that takes SIGINT, SIGTERM and SIGHUP (blocked in every other
+ * thread): it removes the run's temporary folder, says so, and ends the
+ * process by the same signal, as the shell expects (exit status 130, 143,
+ * 129).  Being an ordinary thread, it may remove files as any code does. */
+static void *stop_on_signal(void *unused)
+{
+    (void)unused;
+    int sig;
+    if (sigwait(&stop_signals, &sig) != 0)
+        return NULL;
+    bool removed = outdir_remove_on_signal();
+    char line[160];
+    int n = snprintf(line, sizeof line, "engage: stopped by %s%s\n",
+                     sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP",
+                     removed ? "; the output folder is left as it was" : "");
+    if (signal_stderr >= 0 && n > 0 && write(signal_stderr, line, (size_t)n) < 0)
+        n = 0;
+    signal(sig, SIG_DFL);
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    pthread_sigmask(SIG_UNBLOCK, &one, NULL);
+    raise(sig);
+    _exit(128 + sig);
+}
+
+/* Before any other thread starts.  A signal that was ignored when engage
+ * started (nohup, a background job) stays ignored. */
+static void catch_stop_signals(void)
+{
+    static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+    sigemptyset(&stop_signals);
+    bool any = false;
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        struct sigaction old;
+        if (sigaction(signals[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN) {
+            sigaddset(&stop_signals, signals[i]);
+            any = true;
+        }
+    }
+    if (!any)
+        return;
+    signal_stderr = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (pthread_sigmask(SIG_BLOCK, &stop_signals, NULL) != 0)
+        return;
+    pthread_attr_t attr;
+    pthread_t thread;
+    bool started = pthread_attr_init(&attr) == 0 &&
+                   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
+                   pthread_create(&thread, &attr, stop_on_signal, NULL) == 0;
+    pthread_attr_destroy(&attr);
+    if (!started)
+        pthread_sigmask(SIG_UNBLOCK, &stop_signals, NULL);
 }
 
 int main(int argc, char **argv)
@@ -546,6 +688,8 @@ int main(int argc, char **argv)
     int status = parse_arguments(argc, argv, &opts);
     if (status < 0) {
         gsl_set_error_handler_off();
+        if (opts.command == CMD_RUN || opts.command == CMD_RERUN)
+            catch_stop_signals();
         if (opts.command == CMD_VERIFY)
             status = verify_command(&opts);
         else if (opts.command == CMD_RERUN)

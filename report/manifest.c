@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../core/source_date.h"
 
@@ -177,6 +178,13 @@ engage_status_t manifest_build(const report_input_t *in, const manifest_output_t
     for (int i = 0; in->argv && i < in->argc; i++)
         push(&c, args, str_or_null(&c, in->argv[i]));
     put(&c, root, "arguments", args);
+    /* The folder the run was made in: relative paths above and below are
+     * relative to it, so that rerun and verify find the inputs from anywhere. */
+    char *cwd = getcwd(NULL, 0);
+    json_t *directory = cwd ? json_string(cwd) : NULL;   /* NULL too when not UTF-8: left out */
+    if (directory)
+        put(&c, root, "directory", directory);
+    free(cwd);
     if (in->config) {
         put(&c, root, "seed", uinteger(&c, in->config->seed));
         put(&c, root, "config", config_json(&c, in->config));

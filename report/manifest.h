@@ -3,13 +3,14 @@
  * out.
  *
  * Keys in a fixed, readable order: version, generated (only when
- * SOURCE_DATE_EPOCH is set), arguments, seed, config (as read), config_text
- * (the file's text, for `engage rerun`), inputs, roster (with one),
- * previous (the previous wave's inputs, only with one), outputs,
+ * SOURCE_DATE_EPOCH is set), arguments, directory (the folder the run was
+ * made in, which relative paths are relative to), seed, config (as read),
+ * config_text (the file's text, for `engage rerun`), inputs, roster (with
+ * one), previous (the previous wave's inputs, only with one), outputs,
  * analyst_only (the names of the analyst's files that depend on hidden
  * teams' own data, listed without a hash: a hash would let a guess at those
- * data be checked).  No clock,
- * host name or temporary path, so the same run gives the same bytes.
+ * data be checked).  No clock, host name or temporary path, so the same run
+ * from the same folder gives the same bytes.
  */
 #ifndef ENGAGE_MANIFEST_H
 #define ENGAGE_MANIFEST_H

@@ -9,7 +9,8 @@
  * beside them) →
  * report.txt (summary.c) → report.html (html.c) → engage.xlsx (workbook.c, from those CSVs) →
  * manifest.json (manifest.c, which lists the
- * SHA-256 of every file before it) → swap into OUTDIR (outdir.c).  Any
+ * SHA-256 of every file before it) → swap into OUTDIR (outdir.c, which
+ * first refuses an OUTDIR holding the run's inputs or files of the user's).  Any
  * failure removes the temporary folder; OUTDIR changes only at the swap.
  * Owns: the view and the texts, for the length of the call.
  */
@@ -72,6 +73,34 @@ static const struct {
 /* the tables, report.txt, report.html and engage.xlsx */
 enum { N_TABLES = sizeof tables / sizeof tables[0], N_OUTPUTS = N_TABLES + 3 };
 
+static void add_input(outdir_input_t *list, size_t *n, const char *path, const char *role)
+{
+    if (path)
+        list[(*n)++] = (outdir_input_t){ path, role };
+}
+
+/* The temporary folder beside OUTDIR, once OUTDIR is known to hold none of
+ * the files the run read (survey files, previous wave, config, roster). */
+static engage_status_t begin_outdir(const report_input_t *in, outdir_t *od, const char *outdir,
+                                    engage_error_t *err)
+{
+    size_t cap = 2 + (in->log ? in->log->n_files : 0) + (in->previous_log ? in->previous_log->n_files : 0);
+    outdir_input_t *inputs = calloc(cap, sizeof *inputs);
+    if (!inputs)
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; in->log && i < in->log->n_files; i++)
+        add_input(inputs, &n, in->log->files[i].path, "input");
+    for (size_t i = 0; in->previous_log && i < in->previous_log->n_files; i++)
+        add_input(inputs, &n, in->previous_log->files[i].path, "previous");
+    add_input(inputs, &n, in->config ? in->config->path : NULL, "config");
+    add_input(inputs, &n, in->log ? in->log->roster_path : NULL, "roster");
+    outdir_options_t options = { .inputs = inputs, .n_inputs = n, .force = in->force };
+    engage_status_t rc = outdir_begin(od, outdir, &options, err);
+    free(inputs);
+    return rc;
+}
+
 engage_status_t report_write(const report_input_t *in, const char *outdir, engage_error_t *err)
 {
     view_t *view = NULL;
@@ -85,7 +114,7 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
     engage_status_t rc = view_build(in, &view, err);
     if (rc != ENGAGE_OK)
         return rc;
-    rc = outdir_begin(&od, outdir, err);
+    rc = begin_outdir(in, &od, outdir, err);
     if (rc != ENGAGE_OK)
         goto done;
 

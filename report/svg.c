@@ -5,9 +5,10 @@
  * Owns the open file, a 64 KiB buffer and the running SHA-256 digest; the
  * caller owns nothing of it but the handle.  Text from data is decoded as
  * UTF-8 and escaped character by character, so the output is well-formed
- * XML whatever the data holds.  Coordinates are formatted with integer
- * arithmetic (one decimal place) and other numbers with snprintf and the
- * locale's decimal point put back to '.', so that no locale changes a byte.
+ * XML whatever the data holds (core/xml_text.h says what XML cannot hold).
+ * Coordinates are formatted with integer arithmetic (one decimal place)
+ * and other numbers with snprintf and the locale's decimal point put back
+ * to '.', so that no locale changes a byte.
  */
 #include "svg.h"
 
@@ -22,6 +23,7 @@
 #include <string.h>
 
 #include "../core/digest.h"
+#include "../core/xml_text.h"
 
 enum { SVG_BUFFER = 64 * 1024 };
 
@@ -150,47 +152,6 @@ void svg_rawf(svg_out_t *out, const char *fmt, ...)
 /* ------------------------------------------------------------------------ */
 /* text                                                                       */
 
-/* Decode one UTF-8 character at s (n bytes left): its length, and *cp the
- * code point, or 0 with *cp = -1 for an invalid sequence (one byte skipped). */
-static size_t decode(const unsigned char *s, size_t n, long *cp)
-{
-    unsigned char c = s[0];
-    size_t len;
-    long v, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-        len = 2, v = c & 0x1F, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3, v = c & 0x0F, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4, v = c & 0x07, min = 0x10000;
-    } else {
-        *cp = -1;
-        return 1;
-    }
-    if (len > n) {
-        *cp = -1;
-        return 1;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            *cp = -1;
-            return 1;
-        }
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
-        *cp = -1;
-        return 1;
-    }
-    *cp = v;
-    return len;
-}
-
-static const char REPLACEMENT[] = "\xEF\xBF\xBD";  /* U+FFFD */
-
 /* Escape up to max_chars characters (0: all); true when text was cut. */
 static bool escape(svg_out_t *out, const char *text, size_t max_chars)
 {
@@ -200,7 +161,7 @@ static bool escape(svg_out_t *out, const char *text, size_t max_chars)
         if (max_chars && chars == max_chars)
             return true;
         long cp;
-        size_t len = decode(s + i, n - i, &cp);
+        size_t len = xml_text_decode(s + i, n - i, &cp);
         chars++;
         if (cp == '&')
             svg_raw(out, "&amp;");
@@ -214,8 +175,9 @@ static bool escape(svg_out_t *out, const char *text, size_t max_chars)
             svg_raw(out, "&#39;");
         else if (cp == '\t' || cp == '\n' || cp == '\r')
             put(out, " ", 1);
-        else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF)
-            put(out, REPLACEMENT, sizeof REPLACEMENT - 1);
+        else if (!xml_text_allowed(cp) || (cp >= 0x7F && cp <= 0x9F))
+            /* what XML cannot hold, and the controls HTML does not allow */
+            svg_raw(out, XML_TEXT_REPLACEMENT);
         else
             put(out, s + i, len);
         i += len;

@@ -2,8 +2,10 @@
  * report/verify.c — reads manifest.json with jansson and hashes the files
  * it names (see verify.h).
  *
- * Only what a check needs is read: the arguments, the config text, the
- * path and SHA-256 of each input and the SHA-256 of each output.  A
+ * Only what a check needs is read: the arguments, the folder the run was
+ * made in, the config text, the path and SHA-256 of each input and the
+ * SHA-256 of each output.  A document without version, arguments, inputs
+ * and outputs of engage's shape is not an engage manifest.  A
  * manifest written by another version of engage is read all the same; the
  * caller decides what a different version means.
  */
@@ -86,8 +88,9 @@ static engage_status_t read_document(verify_manifest_t *m, json_t *root, engage_
     const char *version = json_string_value(json_object_get(root, "version"));
     json_t *arguments = json_object_get(root, "arguments");
     json_t *outputs = json_object_get(root, "outputs");
-    if (!version || !json_is_array(arguments) || !json_is_object(outputs))
-        return not_a_manifest(m, "it lacks version, arguments or outputs", err);
+    json_t *inputs = json_object_get(root, "inputs");
+    if (!version || !json_is_array(arguments) || !json_is_array(inputs) || !json_is_object(outputs))
+        return not_a_manifest(m, "it lacks version, arguments, inputs or outputs", err);
     m->version = strdup(version);
     m->n_arguments = json_array_size(arguments);
     m->arguments = calloc(m->n_arguments + 1, sizeof *m->arguments);
@@ -98,6 +101,17 @@ static engage_status_t read_document(verify_manifest_t *m, json_t *root, engage_
         if (!a)
             return not_a_manifest(m, "an argument is not text", err);
         if (!(m->arguments[i] = strdup(a)))
+            return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
+    json_t *directory = json_object_get(root, "directory");
+    if (directory && (!json_is_string(directory) || json_string_value(directory)[0] != '/'))
+        return not_a_manifest(m, "directory is not an absolute path", err);
+    if (directory) {
+        /* Where relative paths resolve: the run's folder, while it exists. */
+        struct stat info;
+        char **slot = stat(json_string_value(directory), &info) == 0 && S_ISDIR(info.st_mode)
+                          ? &m->directory : &m->directory_gone;
+        if (!(*slot = strdup(json_string_value(directory))))
             return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     }
     const char *config_path = json_string_value(json_object_get(json_object_get(root, "config"), "path"));
@@ -120,7 +134,7 @@ static engage_status_t read_document(verify_manifest_t *m, json_t *root, engage_
         if (!add_file(&m->inputs, &m->n_inputs, m->config_path, sha, "config"))
             return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     }
-    engage_status_t st = read_inputs(m, json_object_get(root, "inputs"), "input", err);
+    engage_status_t st = read_inputs(m, inputs, "input", err);
     if (st == ENGAGE_OK)
         st = read_inputs(m, json_object_get(root, "previous"), "previous", err);
     json_t *roster = json_object_get(root, "roster");
@@ -135,6 +149,22 @@ static engage_status_t read_document(verify_manifest_t *m, json_t *root, engage_
             return not_a_manifest(m, "an output without a SHA-256", err);
         if (!add_file(&m->outputs, &m->n_outputs, name, json_string_value(sha), "output"))
             return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
+    json_t *analyst = json_object_get(root, "analyst_only");
+    if (analyst && !json_is_array(analyst))
+        return not_a_manifest(m, "analyst_only is not a list", err);
+    m->analyst_only = calloc(json_array_size(analyst) + 1, sizeof *m->analyst_only);
+    if (!m->analyst_only)
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    size_t i;
+    json_t *entry;
+    json_array_foreach(analyst, i, entry) {
+        const char *file = json_string_value(entry);
+        if (!file || !*file || strchr(file, '/') || strcmp(file, "..") == 0)
+            return not_a_manifest(m, "an analyst-only output that is not a file name", err);
+        if (!(m->analyst_only[m->n_analyst_only] = strdup(file)))
+            return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        m->n_analyst_only++;
     }
     return ENGAGE_OK;
 }
@@ -183,10 +213,29 @@ static void hash_one(verify_file_t *f, const char *path)
     f->state = strcmp(f->actual, f->expected) == 0 ? VERIFY_SAME : VERIFY_CHANGED;
 }
 
+char *verify_input_path(const verify_manifest_t *m, const char *path)
+{
+    if (path[0] == '/' || !m->directory)
+        return strdup(path);
+    size_t size = strlen(m->directory) + strlen(path) + 2;
+    char *joined = malloc(size);
+    if (joined)
+        snprintf(joined, size, "%s/%s", m->directory, path);
+    return joined;
+}
+
 void verify_inputs(verify_manifest_t *m)
 {
-    for (size_t i = 0; i < m->n_inputs; i++)
-        hash_one(&m->inputs[i], m->inputs[i].path);
+    for (size_t i = 0; i < m->n_inputs; i++) {
+        char *path = verify_input_path(m, m->inputs[i].path);
+        if (!path) {
+            m->inputs[i].actual[0] = '\0';
+            m->inputs[i].state = VERIFY_MISSING;
+            continue;
+        }
+        hash_one(&m->inputs[i], path);
+        free(path);
+    }
 }
 
 void verify_outputs(verify_manifest_t *m, const char *dir)
@@ -221,9 +270,35 @@ void verify_fini(verify_manifest_t *m)
     for (size_t i = 0; m->arguments && i < m->n_arguments; i++)
         free(m->arguments[i]);
     free(m->arguments);
+    free(m->directory);
+    free(m->directory_gone);
     free(m->config_path);
     free(m->config_text);
     free_files(m->inputs, m->n_inputs);
     free_files(m->outputs, m->n_outputs);
+    for (size_t i = 0; i < m->n_analyst_only; i++)
+        free(m->analyst_only[i]);
+    free(m->analyst_only);
     memset(m, 0, sizeof *m);
+}
+
+verify_state_t verify_same_bytes(const char *a, const char *b)
+{
+    FILE *x = fopen(a, "rb"), *y = fopen(b, "rb");
+    verify_state_t state = x && y ? VERIFY_SAME : VERIFY_MISSING;
+    char bx[65536], by[65536];
+    while (state == VERIFY_SAME) {
+        size_t nx = fread(bx, 1, sizeof bx, x), ny = fread(by, 1, sizeof by, y);
+        if (nx != ny || memcmp(bx, by, nx) != 0)
+            state = VERIFY_CHANGED;
+        else if (nx == 0)
+            break;
+    }
+    if ((x && ferror(x)) || (y && ferror(y)))
+        state = VERIFY_MISSING;
+    if (x)
+        fclose(x);
+    if (y)
+        fclose(y);
+    return state;
 }

@@ -2,10 +2,13 @@
  * report/verify.h — an archived run checked against its manifest.json.
  *
  * A manifest names every input (the survey files, the previous wave's, the
- * roster) with its SHA-256 and every output with its SHA-256.  verify_load
- * reads one; verify_inputs hashes each input where the manifest says it
- * is and verify_outputs each output in a folder, so that `engage verify`
- * and `engage rerun` can say, file by file, what is unchanged.
+ * roster) with its SHA-256, every output with its SHA-256, and the folder
+ * the run was made in, against which relative input paths resolve.
+ * verify_load reads one (and is also how outdir.c tells an earlier run's
+ * folder from any other); verify_inputs hashes each input where the
+ * manifest says it is and verify_outputs each output in a folder, so that
+ * `engage verify` and `engage rerun` can say, file by file, what is
+ * unchanged.
  *
  * verify_manifest_t owns every string in it; verify_fini() frees them.
  */
@@ -37,6 +40,10 @@ typedef struct {
     char *version;
     char **arguments;          /* the command line as recorded (argv[0] first) */
     size_t n_arguments;
+    char *directory;           /* the folder the run was made in, which relative
+                                  paths resolve against; NULL when the manifest
+                                  names none or it is gone (current folder then) */
+    char *directory_gone;      /* the recorded folder when it no longer exists */
     char *config_path;         /* NULL: the run had no config */
     char *config_text;
     verify_file_t *inputs;     /* the config file (its archived text), inputs,
@@ -44,18 +51,34 @@ typedef struct {
     size_t n_inputs;
     verify_file_t *outputs;
     size_t n_outputs;
+    char **analyst_only;       /* the analyst's outputs, named without a hash */
+    size_t n_analyst_only;
 } verify_manifest_t;
 
 /* Read a manifest.json (a folder means the manifest.json inside it).
  * ENGAGE_ENOINPUT when it cannot be read, ENGAGE_EDATA when it is not an
- * engage manifest (naming the line jansson stopped at). */
+ * engage manifest (naming the line jansson stopped at): engage's own has
+ * version, arguments (text), inputs (each with path and SHA-256) and
+ * outputs (plain file names with SHA-256s); analyst_only, when there,
+ * lists plain file names.  verify_fini() is to be called
+ * either way. */
 engage_status_t verify_load(const char *path, verify_manifest_t *m, engage_error_t *err);
 
-/* Hash every input where the manifest says it is; fills actual and state. */
+/* Hash every input where the manifest says it is (a relative path inside
+ * m->directory when it has one); fills actual and state. */
 void verify_inputs(verify_manifest_t *m);
+
+/* Where a recorded input path is now: inside m->directory when relative
+ * (malloc'd; NULL when out of memory). */
+char *verify_input_path(const verify_manifest_t *m, const char *path);
 
 /* Hash every output inside dir; fills actual and state. */
 void verify_outputs(verify_manifest_t *m, const char *dir);
+
+/* Whether two files hold the same bytes (an analyst-only output of a rerun
+ * against the archived one, which has no recorded hash): VERIFY_SAME,
+ * VERIFY_CHANGED, or VERIFY_MISSING when either cannot be read. */
+verify_state_t verify_same_bytes(const char *a, const char *b);
 
 void verify_fini(verify_manifest_t *m);
 

@@ -16,9 +16,10 @@
  * The header row is bold and frozen; a column is as wide as its longest
  * cell (at most 60 characters).  A table longer than a sheet's 1,048,576
  * rows goes on in "NAME (2)", ... with the header repeated.  A string
- * longer than a cell's 32,767 characters is cut there, invalid UTF-8
- * (possible only in the config text) shows as U+FFFD, and text that looks
- * like OOXML's character escape ("_x0041_") is escaped so it reads as is.
+ * longer than a cell's 32,767 characters is cut there; what XML cannot
+ * hold (control characters, U+FFFE, U+FFFF, invalid UTF-8) shows as
+ * U+FFFD, as in report.html; text that looks like OOXML's character escape
+ * ("_x0041_") is escaped so it reads as is.
  *
  * The first sheet, "Read me", has the headline per scale (respondents,
  * managers and icc_reml from variance.csv), the suppression rule, and the
@@ -27,7 +28,9 @@
  * Determinism: libxlsxwriter writes its zip entries with a fixed date; the
  * one clock reading left, the document's created date, is set to
  * SOURCE_DATE_EPOCH (a whole number of seconds) or else 1980-01-01.
- * libxlsxwriter's scratch files go into the output folder itself.
+ * libxlsxwriter's scratch files go into the output folder itself, and what
+ * it prints on stderr is silenced: its errors come back as codes and are
+ * reported as one engage line.
  *
  * Memory: libxlsxwriter runs in its constant-memory mode, which writes each
  * row out as soon as the next one starts (and stores strings inline in the
@@ -42,6 +45,7 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <math.h>
 #include <stdint.h>
@@ -50,11 +54,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <xlsxwriter.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 #include "../core/csv_out.h"
 #include "../core/digest.h"
 #include "../core/source_date.h"
+#include "../core/xml_text.h"
 
 /* The tables, in sheet order.  optional: a sheet only when the CSV was
  * written (changes.csv with a previous wave, units.csv with units). */
@@ -196,8 +205,20 @@ typedef struct {
 
 static engage_status_t book_fail_lxw(book_t *b, lxw_error e)
 {
+    int errnum = errno;
     if (b->status != ENGAGE_OK)
         return b->status;
+    /* A full disk shows as a zip or scratch-file error, with errno saying why. */
+    bool disk = errnum == ENOSPC || errnum == EIO || errnum == EFBIG
+#ifdef EDQUOT
+                || errnum == EDQUOT
+#endif
+        ;
+    if (disk && e != LXW_ERROR_MEMORY_MALLOC_FAILED) {
+        b->status = engage_fail(b->err, ENGAGE_EIO, b->path, 0, "cannot write the workbook: %s",
+                                strerror(errnum));
+        return b->status;
+    }
     engage_status_t st = e == LXW_ERROR_MEMORY_MALLOC_FAILED ? ENGAGE_ENOMEM
                        : e == LXW_ERROR_CREATING_XLSX_FILE || e == LXW_ERROR_CREATING_TMPFILE
                            ? ENGAGE_ECANTCREAT
@@ -238,16 +259,23 @@ static char *escape_ooxml(const char *text)
     return g_string_free(out, FALSE);
 }
 
-/* A string cell: valid UTF-8, at most CELL_MAX_CHARS characters, written
- * with worksheet_write_string (never as a formula). */
+/* A string cell: text XML can hold (core/xml_text.h: U+FFFD for the rest,
+ * which libxlsxwriter would write as it is and so break the sheet), at most
+ * CELL_MAX_CHARS characters, written with worksheet_write_string (never as
+ * a formula). */
 static void put_string(book_t *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
                        const char *text, lxw_format *format)
 {
     if (b->status != ENGAGE_OK)
         return;
-    char *fixed = NULL;
-    if (!g_utf8_validate(text, -1, NULL))
-        text = fixed = g_utf8_make_valid(text, -1);
+    bool failed;
+    char *fixed = xml_text_safe(text, &failed);
+    if (failed) {
+        b->status = engage_fail(b->err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        return;
+    }
+    if (fixed)
+        text = fixed;
     if (g_utf8_strlen(text, -1) > CELL_MAX_CHARS) {
         const char *end = g_utf8_offset_to_pointer(text, CELL_MAX_CHARS);
         char *cut = g_strndup(text, (gsize)(end - text));
@@ -259,6 +287,7 @@ static void put_string(book_t *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t co
         g_free(fixed);
         text = fixed = escaped;
     }
+    errno = 0;
     lxw_error e = worksheet_write_string(ws, row, col, text, format);
     g_free(fixed);
     if (e != LXW_NO_ERROR)
@@ -270,6 +299,7 @@ static void put_number(book_t *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t co
 {
     if (b->status != ENGAGE_OK)
         return;
+    errno = 0;
     lxw_error e = worksheet_write_number(ws, row, col, value, format);
     if (e != LXW_NO_ERROR)
         book_fail_lxw(b, e);
@@ -682,8 +712,45 @@ static engage_status_t hash_file(const char *path, char sha256_hex[65], engage_e
     return ENGAGE_OK;
 }
 
-engage_status_t workbook_write(const report_input_t *in, const view_t *view, const char *dir,
-                               const char *path, char sha256_hex[65], engage_error_t *err)
+/* libxlsxwriter prints its own "[ERROR] ..." lines (naming its scratch
+ * files) on stderr as well as returning an error code; engage says what
+ * went wrong in one line of its own.  So stderr goes to /dev/null while the
+ * library works: no other thread runs then.  The saved descriptor, or -1
+ * when stderr is left as it is. */
+static int silence_stderr(void)
+{
+    fflush(stderr);
+    int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (saved < 0)
+        return -1;
+    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null < 0 || dup2(null, STDERR_FILENO) < 0) {
+        if (null >= 0)
+            close(null);
+        close(saved);
+        return -1;
+    }
+    close(null);
+#ifdef __SANITIZE_ADDRESS__
+    __sanitizer_set_report_fd((void *)(intptr_t)saved);   /* the sanitized build's reports still show */
+#endif
+    return saved;
+}
+
+static void restore_stderr(int saved)
+{
+    if (saved < 0)
+        return;
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+#ifdef __SANITIZE_ADDRESS__
+    __sanitizer_set_report_fd((void *)(intptr_t)STDERR_FILENO);
+#endif
+    close(saved);
+}
+
+static engage_status_t write_book(const report_input_t *in, const view_t *view, const char *dir,
+                                  const char *path, char sha256_hex[65], engage_error_t *err)
 {
     /* libxlsxwriter reports a file it cannot create on stderr; find out
      * first, quietly. */
@@ -744,8 +811,18 @@ engage_status_t workbook_write(const report_input_t *in, const view_t *view, con
         lxw_workbook_free(b.wb);   /* nothing more is written */
         return b.status;
     }
+    errno = 0;
     e = workbook_close(b.wb);
     if (e != LXW_NO_ERROR)
         return book_fail_lxw(&b, e);
     return sha256_hex ? hash_file(path, sha256_hex, err) : ENGAGE_OK;
+}
+
+engage_status_t workbook_write(const report_input_t *in, const view_t *view, const char *dir,
+                               const char *path, char sha256_hex[65], engage_error_t *err)
+{
+    int saved = silence_stderr();
+    engage_status_t st = write_book(in, view, dir, path, sha256_hex, err);
+    restore_stderr(saved);
+    return st;
 }

@@ -58,10 +58,13 @@ expect_status 65 $? "failing run over an existing OUTDIR"
 if same_tree "$work/first" "$work/out"; then ok; else bad "a failed run changed OUTDIR"; fi
 if [ "$(find "$work" -maxdepth 1 -name 'out.*' | wc -l)" = 0 ]; then ok; else bad "temporary folders left behind"; fi
 
-# A successful run replaces the folder as a whole.
+# A successful run replaces the folder as a whole: with a file no run
+# wrote in it, only with --force (tests/e2e_outdir.sh has the rest).
 echo stale > "$work/out/stale.txt"
-"$ENGAGE" run -q -c $config -o "$work/out" $sample
-expect_status 0 $? "rerun over an existing OUTDIR"
+"$ENGAGE" run -q -c $config -o "$work/out" $sample 2> /dev/null
+expect_status 73 $? "run over an OUTDIR holding another file"
+"$ENGAGE" run -q --force -c $config -o "$work/out" $sample
+expect_status 0 $? "run --force over an existing OUTDIR"
 if [ -e "$work/out/stale.txt" ]; then bad "old files survived the replacement"; else ok; fi
 
 # --- the canonical archive reproduces the figures ---------------------------

@@ -2,8 +2,11 @@
 # End-to-end tests of archived runs and spreadsheet safety: `engage rerun`
 # repeats a run from its manifest.json and finds every output identical,
 # names an edited or missing input (with both hashes) and exits non-zero;
-# `engage verify` checks an OUTDIR and its inputs; --excel puts a byte
-# order mark before every CSV; hostile manager names stay text.
+# `engage verify` checks an OUTDIR and its inputs; relative paths resolve in
+# the folder the run was made in, from wherever rerun and verify are run;
+# the roster is recorded, verified and checked by rerun like an export;
+# --excel puts a byte order mark before every CSV; hostile manager names
+# stay text.
 #   usage: tests/e2e_archive.sh ENGAGE GEN
 suite=e2e_archive
 ENGAGE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -52,6 +55,56 @@ rm "$work/copy/sample-quarter.csv.gz"
 expect_status 66 $? "rerun with the input missing"
 grep -q "^engage: sample-quarter.csv.gz: input missing or unreadable: sha256 $before expected$" "$work/missing.err" && ok ||
     bad "rerun does not name the missing input: $(cat "$work/missing.err")"
+
+# --- relative paths resolve in the folder the run was made in ----------------
+mkdir -p "$work/made"
+cp datasets/sample-quarter.csv.gz datasets/sample-quarter.ini "$work/made/"
+(cd "$work/made" && "$ENGAGE" run -q -c sample-quarter.ini -o out sample-quarter.csv.gz)
+grep -q "^  \"directory\": \"$(cd "$work/made" && pwd -P)\",$" "$work/made/out/manifest.json" && ok ||
+    bad "manifest.json does not record the folder the run was made in"
+(cd / && "$ENGAGE" rerun "$work/made/out" -o "$work/made-again") > "$work/made.out" 2> "$work/made.err"
+expect_status 0 $? "rerun from another folder"
+[ "$(grep -c '^identical ' "$work/made.out")" = "$outputs" ] && ok || bad "rerun from another folder: $(cat "$work/made.out" "$work/made.err")"
+[ -f "$work/made-again/manifest.json" ] && [ ! -e /engage-rerun ] && ok || bad "rerun from another folder: DIR not where it was named"
+(cd / && "$ENGAGE" verify "$work/made/out") > "$work/made.out" 2>&1
+expect_status 0 $? "verify from another folder"
+grep -q '^unchanged  sample-quarter.csv.gz (input)$' "$work/made.out" && ok || bad "verify from another folder: $(cat "$work/made.out")"
+# the whole folder moved: relative paths are read from the current folder, with a note
+mv "$work/made" "$work/moved"
+(cd "$work/moved" && "$ENGAGE" rerun out -o again) > "$work/moved.out" 2> "$work/moved.err"
+expect_status 0 $? "rerun of a moved folder from inside it"
+grep -q "^engage: note: the run was made in .*/made, which is gone; its relative paths are read from the current folder$" \
+    "$work/moved.err" && ok || bad "no note for a folder that is gone: $(cat "$work/moved.err")"
+(cd / && "$ENGAGE" verify "$work/moved/out") > /dev/null 2>&1
+expect_status 66 $? "verify of a moved folder from elsewhere (inputs not found)"
+
+# --- the roster is an input like the exports ----------------------------------
+mkdir -p "$work/hr"
+cp datasets/sample-quarter-googleforms.csv.gz datasets/sample-quarter-googleforms.ini datasets/sample-quarter-roster.csv "$work/hr/"
+(cd "$work/hr" && "$ENGAGE" run -q -c sample-quarter-googleforms.ini -o out sample-quarter-googleforms.csv.gz)
+expect_status 0 $? "run with a roster"
+roster_sha=$(sha256sum "$work/hr/sample-quarter-roster.csv" | cut -d' ' -f1)
+grep -A3 '"roster": {' "$work/hr/out/manifest.json" | grep -q "\"sha256\": \"$roster_sha\"" && ok ||
+    bad "manifest.json lacks the roster's SHA-256"
+(cd / && "$ENGAGE" verify "$work/hr/out") > "$work/hr.out" 2>&1
+expect_status 0 $? "verify with a roster"
+grep -q '^unchanged  sample-quarter-roster.csv (roster)$' "$work/hr.out" && ok || bad "verify does not list the roster"
+(cd / && "$ENGAGE" rerun "$work/hr/out" -o "$work/hr-again") > "$work/hr.out" 2>&1
+expect_status 0 $? "rerun with a roster"
+sed '2s/^r/x/' "$work/hr/sample-quarter-roster.csv" > "$work/hr/r.tmp"   # one employee renamed
+mv "$work/hr/r.tmp" "$work/hr/sample-quarter-roster.csv"
+edited=$(sha256sum "$work/hr/sample-quarter-roster.csv" | cut -d' ' -f1)
+"$ENGAGE" verify "$work/hr/out" > "$work/hr.out" 2> "$work/hr.err"
+expect_status 65 $? "verify after the roster changed"
+grep -q "^CHANGED    sample-quarter-roster.csv (roster)$" "$work/hr.out" && ok || bad "verify does not flag the roster"
+"$ENGAGE" rerun "$work/hr/out" -o "$work/hr-again2" > /dev/null 2> "$work/hr.err"
+expect_status 65 $? "rerun after the roster changed"
+grep -q "^engage: sample-quarter-roster.csv: roster changed since the run: sha256 $roster_sha expected, $edited found$" \
+    "$work/hr.err" && ok || bad "rerun does not name the changed roster: $(cat "$work/hr.err")"
+[ -e "$work/hr-again2" ] && bad "rerun with a changed roster wrote outputs" || ok
+rm "$work/hr/sample-quarter-roster.csv"
+"$ENGAGE" rerun "$work/hr/out" -o "$work/hr-again2" > /dev/null 2> "$work/hr.err"
+expect_status 66 $? "rerun with the roster missing"
 
 # --- an edited output, an edited config -------------------------------------
 cp -r "$work/demo" "$work/touched"

@@ -1,6 +1,7 @@
 /*
  * tests/report/test_html.c — report.html through report_write() on an
- * in-memory dataset with hand-made results: hostile manager ids escaped and
+ * in-memory dataset with hand-made results: hostile manager ids escaped
+ * (what XML cannot hold as U+FFFD, the page checked by xmllint) and
  * shown as stand-out labels, suppressed managers (primary and secondary)
  * named nowhere, a scale suppressed as a whole without plots, the funnel
  * limits drawn, accessible titles, no script or external resource, the page
@@ -40,7 +41,8 @@ typedef struct {
 
 static const char SCRIPT_ID[] = "<script>alert(1)</script>";
 static const char LINK_ID[] = "=HYPERLINK(\"http://x\",\"y\")";
-static const char COMMA_ID[] = "Smith, Jane & 'Co'\nnext";
+/* ends in what XML cannot hold: a C0 control, U+FFFE, U+FFFF, ESC, a stray byte */
+static const char COMMA_ID[] = "Smith, Jane & 'Co'\nnext\x01\xEF\xBF\xBE\xEF\xBF\xBF\x1b[2J\xFF";
 
 static const team_t teams[] = {
     { SCRIPT_ID, 8, 1, 4.6, ANALYSIS_ABOVE },
@@ -246,6 +248,11 @@ static void test_escaping(void **state)
     assert_non_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert_non_null(strstr(html, "=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;)"));
     assert_non_null(strstr(html, "Smith, Jane &amp; &#39;Co&#39; next"));
+    /* what XML cannot hold, each as U+FFFD */
+    assert_non_null(strstr(html, "next\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD[2J\xEF\xBF\xBD"));
+    assert_null(strstr(html, "\xEF\xBF\xBE"));
+    assert_null(strstr(html, "\xEF\xBF\xBF"));
+    assert_null(strpbrk(html, "\x01\x1b\xFF"));
     assert_non_null(strstr(html, "&lt;b&gt;survey&lt;/b&gt; &amp; &quot;q1&quot;.csv"));
     assert_non_null(strstr(html, "well&lt;being&gt;"));
     /* every & starts an entity */
@@ -254,6 +261,10 @@ static void test_escaping(void **state)
                     strncmp(p, "&gt;", 4) == 0 || strncmp(p, "&quot;", 6) == 0 ||
                     strncmp(p, "&#", 2) == 0);
     free(html);
+    /* and the page is XML (libxml2's parser, as a browser's XML mode reads it) */
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "xmllint --noout '%s/out/report.html'", f->dir);
+    assert_int_equal(system(cmd), 0);
 }
 
 static void test_privacy(void **state)

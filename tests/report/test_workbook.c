@@ -40,6 +40,8 @@ static const struct {
     { "007", 7 },
     { "-0.25", 6 },
     { "_x0041_", 5 },            /* not OOXML's escape of "A" */
+    /* what XML cannot hold: a C0 control, U+FFFE, U+FFFF, ESC */
+    { "odd\x01\xEF\xBF\xBE\xEF\xBF\xBF\x1b[2J", 6 },
     { "M6", 2 },                 /* suppressed */
 };
 enum { N_TEAMS = sizeof teams / sizeof teams[0] };
@@ -545,12 +547,27 @@ static bool text_column(const char *name)
     return false;
 }
 
-/* The CSV writer's formula guard taken off, as the workbook should show it. */
-static const char *expected_text(const char *csv)
+/* The CSV writer's formula guard taken off, and what XML cannot hold (C0
+ * controls but tab, LF and CR; U+FFFE; U+FFFF) as U+FFFD, as the workbook
+ * should show it.  Into a buffer of the caller's, at least 4 × strlen + 1. */
+static const char *expected_text(const char *csv, char *buf)
 {
     if (csv[0] == '\'' && csv[1] && strchr("=+-@\t\r", csv[1]))
-        return csv + 1;
-    return csv;
+        csv++;
+    char *o = buf;
+    for (const unsigned char *p = (const unsigned char *)csv; *p; p++) {
+        bool control = *p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r';
+        bool nonchar = p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF);
+        if (control || nonchar) {
+            memcpy(o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            p += nonchar ? 2 : 0;
+        } else {
+            *o++ = (char)*p;
+        }
+    }
+    *o = '\0';
+    return buf;
 }
 
 /* Every cell of sheet `sh` against the CSV: numbers as numbers, text as
@@ -574,7 +591,8 @@ static void compare_sheet(const book_t *b, const sheet_t *sh, const char *csv_pa
             expected_cells++;
             if (!got)
                 fail_msg("%s %zu:%zu: no cell for [%s]", sh->name, r, c, want);
-            const char *col = expected_text(g_ptr_array_index(header, c));
+            char col_buf[256], want_buf[1024];
+            const char *col = expected_text(g_ptr_array_index(header, c), col_buf);
             if (r > 0 && !text_column(col)) {
                 if (got->type && strcmp(got->type, "n") != 0)
                     fail_msg("%s %zu:%zu (%s): [%s] stored as t=%s, not a number", sh->name, r, c,
@@ -588,7 +606,8 @@ static void compare_sheet(const book_t *b, const sheet_t *sh, const char *csv_pa
                 if (!got->type || (strcmp(got->type, "s") != 0 &&
                                    strcmp(got->type, "inlineStr") != 0))
                     fail_msg("%s %zu:%zu (%s): [%s] is not a string", sh->name, r, c, col, want);
-                if (strcmp(got->value, expected_text(want)) != 0)
+                assert_true(strlen(want) < sizeof want_buf / 4);
+                if (strcmp(got->value, expected_text(want, want_buf)) != 0)
                     fail_msg("%s %zu:%zu: [%s] vs CSV [%s]", sh->name, r, c, got->value, want);
             }
             if (r == 0 && !is_bold(b, got))
@@ -678,6 +697,25 @@ static void test_every_cell(void **state)
     assert_true(sheet_has_string(m, "007"));
     assert_true(sheet_has_string(m, "-0.25"));
     assert_true(sheet_has_string(m, "_x0041_"));
+    assert_true(sheet_has_string(m, "odd\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD[2J"));
+    /* every sheet is XML (libxml2's parser, which is as strict as LibreOffice's) */
+    GHashTableIter it;
+    gpointer name, data;
+    g_hash_table_iter_init(&it, b->parts);
+    size_t checked = 0;
+    while (g_hash_table_iter_next(&it, &name, &data)) {
+        if (!g_str_has_suffix(name, ".xml"))
+            continue;
+        char *file = g_strdup_printf("%s/part.xml", f->dir);
+        assert_true(g_file_set_contents(file, ((GString *)data)->str, (gssize)((GString *)data)->len, NULL));
+        char *cmd = g_strdup_printf("xmllint --noout '%s'", file);
+        if (system(cmd) != 0)
+            fail_msg("%s is not XML", (const char *)name);
+        checked++;
+        g_free(cmd);
+        g_free(file);
+    }
+    assert_true(checked >= 5);
     assert_true(sheet_has_string(sheet_named(b, "quality"), "@survey.csv"));
     /* the figure -0.25 (an item-rest r), as a number */
     const sheet_t *v = sheet_named(b, "items");
