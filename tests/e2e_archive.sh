@@ -28,6 +28,19 @@ for f in $(ls "$work/demo" | grep -v '^manifest.json$'); do
 done
 "$ENGAGE" verify "$work/demo" > "$work/verify.out" 2>&1
 expect_status 0 $? "verify of the demo"
+# the analyst's variance_all_teams.csv: named in manifest.json without a hash,
+# compared by rerun with the archived copy, listed by verify
+grep -q '"analyst_only": \[' "$work/demo/manifest.json" && ok || bad "manifest.json has no analyst_only"
+grep -q '"variance_all_teams.csv": "' "$work/demo/manifest.json" && bad "manifest.json hashes variance_all_teams.csv" || ok
+grep -q "^identical  variance_all_teams.csv (against $work/demo/variance_all_teams.csv)$" "$work/rerun.out" && ok ||
+    bad "rerun does not compare variance_all_teams.csv: $(cat "$work/rerun.out")"
+grep -q "^present    variance_all_teams.csv (the analyst's: no hash is recorded)$" "$work/verify.out" && ok ||
+    bad "verify does not list variance_all_teams.csv: $(cat "$work/verify.out")"
+cp -r "$work/demo" "$work/analyst"
+printf 'x' >> "$work/analyst/variance_all_teams.csv"
+"$ENGAGE" rerun "$work/analyst" -o "$work/analyst-again" > "$work/analyst.out" 2> /dev/null
+expect_status 1 $? "rerun against an edited variance_all_teams.csv"
+grep -q '^DIFFERS    variance_all_teams.csv (against ' "$work/analyst.out" && ok || bad "rerun does not flag variance_all_teams.csv"
 grep -q '^unchanged  datasets/sample-quarter.csv.gz (input)$' "$work/verify.out" && ok || bad "verify does not list the input"
 grep -q '^unchanged  datasets/sample-quarter.ini (config)$' "$work/verify.out" && ok || bad "verify does not list the config"
 
