@@ -50,6 +50,8 @@ static void flush_buffer(svg_out_t *out)
     out->len = 0;
 }
 
+/* Each pass copies at least one byte (a full buffer is emptied first), so
+ * the loop ends after at most size passes. */
 static void put(svg_out_t *out, const void *data, size_t size)
 {
     const unsigned char *p = data;
@@ -191,7 +193,8 @@ static size_t decode(const unsigned char *s, size_t n, long *cp)
 
 static const char REPLACEMENT[] = "\xEF\xBF\xBD";  /* U+FFFD */
 
-/* Escape up to max_chars characters (0: all); true when text was cut. */
+/* Escape up to max_chars characters (0: all); true when text was cut.
+ * decode() consumes at least one byte, so the loop ends within n passes. */
 static bool escape(svg_out_t *out, const char *text, size_t max_chars)
 {
     const unsigned char *s = (const unsigned char *)text;
