@@ -3,7 +3,7 @@
 #   make demo       run the pipeline on the bundled sample quarter into demo-out/
 #   make demo-html  the same, and demo-out/report.html rendered to demo-out/report.png (chromium)
 #   make test       unit + end-to-end tests, then again under ASan + UBSan
-#   make bench      1,000,000 respondents × 12 items against gzip -dc
+#   make bench      two quarters of 1,000,000 respondents × 12 items against gzip -dc (exit 1 on a hang)
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each (default 600)
 #   make deps       install the Debian packages the build needs
 
