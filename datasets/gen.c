@@ -427,8 +427,23 @@ static int write_config(const options_t *o)
     } else {
         fprintf(f, "; engage config for a quarter from engage-gen (%ld respondents, %d items, seed %lu)\n",
                 o->respondents, o->items, o->seed);
+        /* one line while it fits engage's 199-character lines, else
+         * continued on indented lines of at most about 150 */
         fputs("[scale engagement]\nitems = ", f);
-        for (int k = 1; k <= o->items; k++) fprintf(f, "%sQ%d", k > 1 ? ", " : "", k);
+        int col = 8;
+        for (int k = 1; k <= o->items; k++) {
+            char name[16];
+            int len = snprintf(name, sizeof name, "Q%d", k);
+            if (k > 1 && col + 2 + len > 150) {
+                fputs(",\n    ", f);
+                col = 4;
+            } else if (k > 1) {
+                fputs(", ", f);
+                col += 2;
+            }
+            fputs(name, f);
+            col += len;
+        }
         fputc('\n', f);
         if (o->reverse) fprintf(f, "reverse = Q%d\n", o->reverse);
         fputs("min = 1\nmax = 5\nmin_answered = 0.5\n\n[report]\nmin_group = 5\nseed = 1\n", f);
