@@ -3,7 +3,7 @@
 #   make demo       run the pipeline on the bundled sample quarter into demo-out/
 #   make demo-html  the same, and demo-out/report.html rendered to demo-out/report.png (chromium)
 #   make test       unit + end-to-end tests, then again under ASan + UBSan
-#   make bench      1,000,000 respondents × 12 items against gzip -dc
+#   make bench      two quarters of 1,000,000 respondents × 12 items against gzip -dc (exit 1 on a hang)
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each (default 600)
 #   make deps       install the Debian packages the build needs
 
@@ -105,6 +105,7 @@ test-e2e: build/engage build/engage-gen build/attack
 	@sh tests/e2e_workbook.sh build/engage
 	@sh tests/e2e_archive.sh build/engage build/engage-gen
 	@sh tests/e2e_outdir.sh build/engage build/engage-gen
+	@sh tests/e2e_random.sh build/engage build/engage-gen
 
 test-asan: $(ASAN_TEST_BINS) build/asan/engage build/asan/engage-gen build/attack
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run_unit.sh $(ASAN_TEST_BINS)
@@ -117,6 +118,7 @@ test-asan: $(ASAN_TEST_BINS) build/asan/engage build/asan/engage-gen build/attac
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_workbook.sh build/asan/engage
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_archive.sh build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_outdir.sh build/asan/engage build/asan/engage-gen
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_random.sh build/asan/engage build/asan/engage-gen light
 
 bench: build/engage build/engage-gen
 	bash datasets/bench.sh build/engage build/engage-gen

@@ -377,7 +377,12 @@ double analysis_mean_ss(const double *sorted, size_t n, double *ss)
  * to converge and returns NAN for a few per cent of degrees of freedom, e.g.
  * F(247, 1752) at 0.975.)  Searching in t = log x keeps the bracket
  * relative; the answer is as accurate as the upper tail itself.  NAN when
- * no bracket is found. */
+ * no bracket is found.  Both searches are bounded: the bracket's ends double
+ * at most ANALYSIS_FQ_DOUBLINGS times (t within ±2^9, x within e^±512),
+ * and Brent's method stops after ANALYSIS_FQ_ITERATIONS steps whether or not
+ * it has met its tolerance. */
+enum { ANALYSIS_FQ_DOUBLINGS = 9, ANALYSIS_FQ_ITERATIONS = 200 };
+
 typedef struct {
     double p, d1, d2;
 } analysis_fq_t;
@@ -393,9 +398,9 @@ static double analysis_f_quantile_upper(double p, double d1, double d2)
     analysis_fq_t q = { p, d1, d2 };
     double lo = -1.0, hi = 1.0;
     /* Q falls from 1 at x = 0 to 0: widen until Q(e^lo) > p > Q(e^hi) */
-    for (int i = 0; i < 9 && !(analysis_fq_gap(lo, &q) > 0.0); i++)
+    for (int i = 0; i < ANALYSIS_FQ_DOUBLINGS && !(analysis_fq_gap(lo, &q) > 0.0); i++)
         lo *= 2.0;
-    for (int i = 0; i < 9 && !(analysis_fq_gap(hi, &q) < 0.0); i++)
+    for (int i = 0; i < ANALYSIS_FQ_DOUBLINGS && !(analysis_fq_gap(hi, &q) < 0.0); i++)
         hi *= 2.0;
     if (!(analysis_fq_gap(lo, &q) > 0.0) || !(analysis_fq_gap(hi, &q) < 0.0))
         return NAN;
@@ -405,7 +410,7 @@ static double analysis_f_quantile_upper(double p, double d1, double d2)
     gsl_function f = { analysis_fq_gap, &q };
     double t = NAN;
     if (gsl_root_fsolver_set(s, &f, lo, hi) == GSL_SUCCESS) {
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < ANALYSIS_FQ_ITERATIONS; i++) {
             if (gsl_root_fsolver_iterate(s) != GSL_SUCCESS) {
                 t = NAN;
                 break;

@@ -36,7 +36,11 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
 
-/* Doublings of the bracket's upper end before giving up (2^1100 > DBL_MAX). */
+/* The two loops' bounds: doublings of the bracket's upper end before giving
+ * up (2^1100 > DBL_MAX, so hi is infinite before the bound is reached), and
+ * Brent steps, after which the last estimate stands (tests/analysis/test_reml.c
+ * checks for at most 100 evaluations of D' in all; the bound is for a D' that
+ * misbehaves). */
 enum { REML_MAX_DOUBLINGS = 1100, REML_MAX_ITERATIONS = 400 };
 
 typedef struct {

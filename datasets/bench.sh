@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# bench.sh ENGAGE GEN — how fast and how lean `engage run` is on a large quarter.
+# bench.sh ENGAGE GEN — how fast and how lean `engage run` is on large quarters.
 #
-# Generates once (cached in $BENCH_DIR, default build/bench/) a quarter of
-# 1,000,000 respondents x 12 items as gzip with GEN (engage-gen), then times
-# `gzip -dc FILE > /dev/null` and `ENGAGE run -c CONFIG -o OUTDIR FILE`,
-# $BENCH_REPS times each (default 5), and prints best and median wall seconds,
-# peak RSS and the engage/gzip ratio, with PASS/FAIL against the targets:
+# Generates once (cached in $BENCH_DIR, default build/bench/) two quarters of
+# 1,000,000 respondents x 12 items as gzip with GEN (engage-gen): the
+# generator's own teams of 1 to 30 (125,282 managers), and 10,000 teams of
+# 100 (seed 45, whose funnel labels once made report.html loop forever).
+# For each it times `gzip -dc FILE > /dev/null` and
+# `ENGAGE run -c CONFIG -o OUTDIR FILE`, $BENCH_REPS times each (default 5),
+# and prints one table: best and median wall seconds, peak RSS and the
+# engage/gzip ratio, with PASS/FAIL against the targets:
 #   median wall time of engage <= 3 x that of gzip -dc,  peak RSS <= 150 MB,
 # for `engage run --no-workbook` (reading, analysis and every output but the
 # workbook); the full run with engage.xlsx is timed too and shown beside it:
 # compressing a workbook of 125,000 managers (66 MB of sheet XML, deflated by
 # libxlsxwriter) takes longer than everything else together.
-# Then the same quarter in each survey tool's layout (engage-gen --format,
+# Then the first quarter in each survey tool's layout (engage-gen --format,
 # cached beside it): bytes, gzip -dc and engage medians, the ratio of engage
 # to gzip -dc of that file, that ratio over the canonical file's (target
 # <= 1.5: reading a tool's layout costs at most half as much again, per byte
@@ -21,8 +24,17 @@
 # Reading and decompressing the input is the floor no reader can go under, so
 # the ratio says how much the rest of the work costs on top of it.
 #
-# It is a report: it exits 0 whatever the figures (1 only when it cannot make
-# the input). A missing ENGAGE binary skips its rows with a message.
+# No run may hide a hang: each runs under `timeout` at ten times its expected
+# time, and one that takes longer stops the benchmark at once with exit 1.
+# Expected, from the median gzip -dc time G of the file: engage --no-workbook
+# 3 x G (the target), the full run 20 x G (measured 16.6 x G with 125,282
+# managers' workbook), a survey tool's layout 1.5 x 3 x G of its own file;
+# gzip -dc itself 6 s; never less than 1 s, so no limit is under 10 s.
+#
+# It is a report: it exits 0 whatever the figures; 1 when it cannot make an
+# input, when an engage run fails (shown as FAIL with its error) and, at
+# once, when a run takes more than ten times its expected time.  A missing
+# ENGAGE binary skips its rows with a message.
 # Wall time is measured by the shell (EPOCHREALTIME); peak RSS by
 # /usr/bin/time -f '%e %M' (MB here = KB / 1024).
 
@@ -37,31 +49,42 @@ engage=$1
 gen=$2
 dir=${BENCH_DIR:-build/bench}
 reps=${BENCH_REPS:-5}
-respondents=1000000
-items=12
-data=$dir/quarter-1m.csv.gz
-config=$dir/quarter-1m.ini
-info=$dir/quarter-1m.info
-gen_args=(--respondents "$respondents" --items "$items" --seed 1 --level 6)
 target_ratio=3
 target_rss_mb=150
 target_layout=1.5             # a survey tool's layout: its engage/gzip ratio <= 1.5 x the canonical one
+expect_full=20                # the full run, workbook included: expected at most 20 x gzip -dc
+hang_factor=10                # a run taking more than 10 x its expected time is a hang
+
+# The quarters: NAME|LABEL|engage-gen arguments. The first is the canonical
+# quarter the survey-tool layouts are compared with.
+shapes=(
+    "quarter-1m|1M x 12, teams of 1-30|--respondents 1000000 --items 12 --seed 1 --level 6"
+    "quarter-1m-teams100|10,000 teams of 100 x 12|--respondents 1000000 --team-size 100 --items 12 --seed 45 --level 6"
+)
 
 mkdir -p "$dir" || exit 1
+rm -rf "$dir"/out-*.tmp-*     # left by a run stopped at its limit
+status=0
 
-# ---- the input, made once -------------------------------------------------
-# Regenerated when missing, made with other arguments, or older than GEN.
-stamp="engage-gen ${gen_args[*]}"
-if [ ! -s "$data" ] || [ ! -s "$config" ] || [ ! -s "$info" ] \
-   || [ "$(head -n 1 "$info" 2>/dev/null)" != "$stamp" ] \
-   || { [ -x "$gen" ] && [ "$gen" -nt "$data" ]; }; then
+# ---- the inputs, made once ------------------------------------------------
+# make_input NAME ARGS: $dir/NAME.csv.gz and .ini, regenerated when missing,
+# made with other arguments, or older than GEN; $dir/NAME.info says how.
+make_input() {
+    local name=$1 args=$2 data=$dir/$1.csv.gz config=$dir/$1.ini info=$dir/$1.info t0 t1 teams
+    local stamp="engage-gen $args"
+    if [ -s "$data" ] && [ -s "$config" ] && [ -s "$info" ] \
+       && [ "$(head -n 1 "$info" 2>/dev/null)" = "$stamp" ] \
+       && ! { [ -x "$gen" ] && [ "$gen" -nt "$data" ]; }; then
+        return 0
+    fi
     if [ ! -x "$gen" ]; then
-        echo "bench: generator '$gen' not found or not executable, and no cached input in $dir" >&2
+        echo "bench: generator '$gen' not found or not executable, and no cached input $data" >&2
         exit 1
     fi
-    echo "bench: generating $respondents respondents x $items items into $data ..."
+    echo "bench: generating $name ($args) into $data ..."
     t0=$EPOCHREALTIME
-    if ! "$gen" "${gen_args[@]}" --config "$config.tmp" -o "$data.tmp.gz"; then
+    # shellcheck disable=SC2086
+    if ! "$gen" $args --config "$config.tmp" -o "$data.tmp.gz"; then
         echo "bench: $gen failed" >&2
         rm -f "$data.tmp.gz" "$config.tmp"
         exit 1
@@ -75,10 +98,9 @@ if [ ! -s "$data" ] || [ ! -s "$config" ] || [ ! -s "$info" ] \
         function emit() { m++; s += n; if (!min || n < min) min = n; if (n > max) max = n }
         END { emit(); printf "%d managers, team size mean %.3f, min %d, max %d", m, s / m, min, max }')
     mv "$data.tmp.gz" "$data" && mv "$config.tmp" "$config" || exit 1
-    printf '%s\n%s respondents, %s\ngenerated in %.2f s\n' "$stamp" "$respondents" "$teams" \
+    printf '%s\n%s\ngenerated in %.2f s\n' "$stamp" "$teams" \
         "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" > "$info"
-fi
-echo "bench: input $data ($(du -k "$data" | cut -f1) KB): $(sed -n 2p "$info"); $(sed -n 3p "$info")"
+}
 
 # ---- measuring -------------------------------------------------------------
 have_time=1
@@ -87,22 +109,37 @@ if [ ! -x /usr/bin/time ]; then
     echo "bench: /usr/bin/time not found, so peak RSS is not measured; install it with: apt-get install time" >&2
 fi
 
-# measure CMD... : runs CMD $reps times with stdout to /dev/null and sets
+# limit_for EXPECTED_SECONDS: the timeout, ten times the expected time (at least 1 s).
+limit_for() {
+    awk -v e="$1" -v f="$hang_factor" 'BEGIN { if (e < 1) e = 1; printf "%.0f", e * f + 0.5 }'
+}
+
+# measure WHAT EXPECTED CMD... : runs CMD $reps times with stdout to
+# /dev/null, each under timeout at ten times EXPECTED seconds, and sets
 # m_best, m_median (wall seconds), m_rss (largest peak RSS, MB, or n/a) and
-# m_fail (empty, or why CMD failed).
+# m_fail (empty, or why CMD failed).  A run over its limit stops the
+# benchmark here with exit 1.
 measure() {
-    local walls=() rsss=() i t0 t1 rc tf err sorted
+    local what=$1 expected=$2 walls=() rsss=() i t0 t1 rc tf err sorted limit
+    shift 2
+    limit=$(limit_for "$expected")
     tf=$(mktemp) err=$(mktemp)
     m_fail=""
     for ((i = 0; i < reps; i++)); do
         t0=$EPOCHREALTIME
         if [ "$have_time" = 1 ]; then
-            /usr/bin/time -f '%e %M' -o "$tf" "$@" > /dev/null 2> "$err"
+            timeout "$limit" /usr/bin/time -f '%e %M' -o "$tf" "$@" > /dev/null 2> "$err"
         else
-            "$@" > /dev/null 2> "$err"
+            timeout "$limit" "$@" > /dev/null 2> "$err"
         fi
         rc=$?
         t1=$EPOCHREALTIME
+        if [ "$rc" -eq 124 ]; then
+            rm -f "$tf" "$err"
+            printf 'bench: %s did not end within %s s (%s x its expected %s s, at least 10 s): stopped\n' \
+                "$what" "$limit" "$hang_factor" "$expected" >&2
+            exit 1
+        fi
         if [ "$rc" -ne 0 ]; then
             m_fail="exit $rc: $(tail -n 3 "$err" | tr '\n' ' ')"
             break
@@ -111,70 +148,89 @@ measure() {
         [ "$have_time" = 1 ] && rsss+=("$(awk 'END { printf "%.1f", $2 / 1024 }' "$tf")")
     done
     rm -f "$tf" "$err"
+    m_best=n/a m_median=n/a m_rss=n/a
+    [ ${#walls[@]} -gt 0 ] || return 0
     sorted=$(printf '%s\n' "${walls[@]}" | sort -g)
     m_best=$(head -n 1 <<< "$sorted")
     m_median=$(awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }' <<< "$sorted")
-    m_rss=n/a
     if [ ${#rsss[@]} -gt 0 ]; then
         m_rss=$(printf '%s\n' "${rsss[@]}" | sort -g | tail -n 1)
     fi
 }
 
-cat "$data" > /dev/null       # page cache warm for both contenders
+product() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a * b }'; }
+quotient() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-echo "bench: gzip -dc, $reps runs ..."
-measure gzip -dc "$data"
-best_gzip=$m_best median_gzip=$m_median rss_gzip=$m_rss
-
-engage_ok=0
-fail_engage=""
 if [ ! -x "$engage" ]; then
     echo "bench: engage binary '$engage' not found or not executable (build it first); its rows are skipped" >&2
-else
-    echo "bench: $engage run, $reps runs ..."
-    rm -rf "$dir/out"
-    measure "$engage" run --no-workbook -c "$config" -o "$dir/out" "$data"
-    best_engage=$m_best median_engage=$m_median rss_engage=$m_rss fail_engage=$m_fail
-    if [ -n "$fail_engage" ]; then
-        echo "bench: engage run failed: $fail_engage" >&2
-    else
-        engage_ok=1
-        echo "bench: $engage run with engage.xlsx, $reps runs ..."
-        rm -rf "$dir/out-workbook"
-        measure "$engage" run -c "$config" -o "$dir/out-workbook" "$data"
-        best_full=$m_best median_full=$m_median rss_full=$m_rss
-    fi
 fi
+
+# ---- each quarter -----------------------------------------------------------
+table=() verdicts=()
+engage_ok=0                   # the canonical quarter's engage figures exist
+for spec in "${shapes[@]}"; do
+    IFS='|' read -r name label args <<< "$spec"
+    make_input "$name" "$args"
+    data=$dir/$name.csv.gz config=$dir/$name.ini
+    echo "bench: $label: $data ($(du -k "$data" | cut -f1) KB): $(sed -n 2p "$dir/$name.info"); $(sed -n 3p "$dir/$name.info")"
+    cat "$data" > /dev/null   # page cache warm for both contenders
+
+    echo "bench: $label: gzip -dc, $reps runs ..."
+    measure "gzip -dc $data" 6 gzip -dc "$data"
+    g_best=$m_best g_median=$m_median
+    if [ ! -x "$engage" ]; then
+        table+=("$(printf '%-26s %8s %8s  %s' "$label" "$g_best" "$g_median" "engage missing")")
+        verdicts+=("SKIP  $label: no engage figures")
+        continue
+    fi
+    echo "bench: $label: $engage run --no-workbook, $reps runs ..."
+    rm -rf "$dir/out-$name"
+    measure "engage run --no-workbook on $label" "$(product "$target_ratio" "$g_median")" \
+        "$engage" run --no-workbook -c "$config" -o "$dir/out-$name" "$data"
+    if [ -n "$m_fail" ]; then
+        echo "bench: engage run on $label failed: $m_fail" >&2
+        table+=("$(printf '%-26s %8s %8s  FAIL %s' "$label" "$g_best" "$g_median" "$m_fail" | cut -c1-120)")
+        verdicts+=("FAIL  $label: engage run failed")
+        status=1
+        continue
+    fi
+    e_best=$m_best e_median=$m_median e_rss=$m_rss
+    echo "bench: $label: $engage run with engage.xlsx, $reps runs ..."
+    rm -rf "$dir/out-$name-workbook"
+    measure "engage run (with engage.xlsx) on $label" "$(product "$expect_full" "$g_median")" \
+        "$engage" run -c "$config" -o "$dir/out-$name-workbook" "$data"
+    if [ -n "$m_fail" ]; then
+        echo "bench: engage run with engage.xlsx on $label failed: $m_fail" >&2
+        status=1
+    fi
+    f_median=$m_median
+    r_best=$(quotient "$e_best" "$g_best") r_median=$(quotient "$e_median" "$g_median")
+    r_full=n/a
+    [ "$f_median" != n/a ] && r_full=$(quotient "$f_median" "$g_median")
+    table+=("$(printf '%-26s %8s %8s %8s %8s %8s %7s %7s %9s %7s' "$label" "$g_best" "$g_median" \
+        "$e_best" "$e_median" "$e_rss" "$r_best" "$r_median" "$f_median" "$r_full")")
+    verdict=$(awk -v r="$r_median" -v t="$target_ratio" 'BEGIN { print (r <= t) ? "PASS" : "FAIL" }')
+    verdicts+=("$(printf '%-4s  %s: time: engage / gzip = %s (median) <= %s' "$verdict" "$label" "$r_median" "$target_ratio")")
+    if [ "$e_rss" = "n/a" ]; then
+        verdicts+=("SKIP  $label: memory: peak RSS not measured (apt-get install time)")
+    else
+        verdict=$(awk -v m="$e_rss" -v t="$target_rss_mb" 'BEGIN { print (m <= t) ? "PASS" : "FAIL" }')
+        verdicts+=("$(printf '%-4s  %s: memory: engage peak RSS = %s MB <= %s MB' "$verdict" "$label" "$e_rss" "$target_rss_mb")")
+    fi
+    if [ "$name" = quarter-1m ]; then
+        engage_ok=1 median_gzip=$g_median median_engage=$e_median rss_engage=$e_rss ratio_median=$r_median
+    fi
+done
 
 # ---- report ----------------------------------------------------------------
 echo
-printf '%-28s %10s %10s %14s\n' "1M respondents x 12 items" "best s" "median s" "peak RSS MB"
-printf '%-28s %10s %10s %14s\n' "gzip -dc" "$best_gzip" "$median_gzip" "$rss_gzip"
-if [ "$engage_ok" = 1 ]; then
-    printf '%-28s %10s %10s %14s\n' "engage run --no-workbook" "$best_engage" "$median_engage" "$rss_engage"
-    printf '%-28s %10s %10s %14s\n' "engage run (with .xlsx)" "$best_full" "$median_full" "$rss_full"
-    ratio_best=$(awk -v e="$best_engage" -v g="$best_gzip" 'BEGIN { printf "%.2f", e / g }')
-    ratio_median=$(awk -v e="$median_engage" -v g="$median_gzip" 'BEGIN { printf "%.2f", e / g }')
-    printf '%-28s %10s %10s\n' "ratio engage / gzip" "$ratio_best" "$ratio_median"
-    printf '%-28s %10s %10s\n' "ratio with .xlsx / gzip" \
-        "$(awk -v e="$best_full" -v g="$best_gzip" 'BEGIN { printf "%.2f", e / g }')" \
-        "$(awk -v e="$median_full" -v g="$median_gzip" 'BEGIN { printf "%.2f", e / g }')"
-    echo
-    verdict=$(awk -v r="$ratio_median" -v t="$target_ratio" 'BEGIN { print (r <= t) ? "PASS" : "FAIL" }')
-    printf '%-4s  time: engage / gzip = %s (median) <= %s\n' "$verdict" "$ratio_median" "$target_ratio"
-    if [ "$rss_engage" = "n/a" ]; then
-        printf 'SKIP  memory: peak RSS not measured (apt-get install time)\n'
-    else
-        verdict=$(awk -v m="$rss_engage" -v t="$target_rss_mb" 'BEGIN { print (m <= t) ? "PASS" : "FAIL" }')
-        printf '%-4s  memory: engage peak RSS = %s MB <= %s MB\n' "$verdict" "$rss_engage" "$target_rss_mb"
-    fi
-else
-    printf '%-28s %10s\n' "engage run" "${fail_engage:-missing}" | cut -c1-120
-    echo
-    verdict=$([ -n "$fail_engage" ] && echo FAIL || echo SKIP)
-    echo "$verdict  time: engage / gzip <= $target_ratio (no engage figures)"
-    echo "$verdict  memory: engage peak RSS <= $target_rss_mb MB (no engage figures)"
-fi
+echo "1,000,000 respondents x 12 items: wall seconds (best and median of $reps), engage's peak RSS (MB)"
+echo "and engage / gzip; engage --no-workbook unless '.xlsx'"
+printf '%-26s %8s %8s %8s %8s %8s %7s %7s %9s %7s\n' quarter "gzip" "gzip" "engage" "engage" "RSS" "/gzip" "/gzip" ".xlsx" "/gzip"
+printf '%-26s %8s %8s %8s %8s %8s %7s %7s %9s %7s\n' "" best median best median MB best median median median
+printf '%s\n' "${table[@]}"
+echo
+printf '%s\n' "${verdicts[@]}"
 
 # ---- the same quarter as each survey tool exports it -----------------------
 # engage-gen --format writes the same respondents, managers and answers in a
@@ -183,6 +239,8 @@ fi
 # Each is made once (gzip, like the canonical file) and timed like it: the
 # ratio to the canonical engage median says what reading the layout costs.
 layouts=(qualtrics qualtrics-legacy surveymonkey googleforms msforms limesurvey limesurvey-text)
+IFS='|' read -r _ _ canonical_args <<< "${shapes[0]}"
+read -r -a gen_args <<< "$canonical_args"
 roster=$dir/quarter-1m-roster.csv
 rows=()
 for layout in "${layouts[@]}"; do
@@ -213,16 +271,19 @@ for layout in "${layouts[@]}"; do
     bytes=$(wc -c < "$ldata")
     cat "$ldata" > /dev/null
     echo "bench: $layout: gzip -dc and engage run, $reps runs each ..."
-    measure gzip -dc "$ldata"
+    measure "gzip -dc $ldata" 6 gzip -dc "$ldata"
     lgzip=$m_median
     if [ ! -x "$engage" ]; then
         rows+=("$(printf '%-18s %12s %10s  %s' "$layout" "$bytes" "$lgzip" "engage missing")")
         continue
     fi
     rm -rf "$dir/out-$layout"
-    measure "$engage" run --no-workbook -c "$lconfig" -o "$dir/out-$layout" "$ldata"
+    measure "engage run --no-workbook on the $layout layout" \
+        "$(product "$(product "$target_layout" "$target_ratio")" "$lgzip")" \
+        "$engage" run --no-workbook -c "$lconfig" -o "$dir/out-$layout" "$ldata"
     if [ -n "$m_fail" ]; then
         echo "bench: engage run on $layout failed: $m_fail" >&2
+        status=1
         rows+=("$(printf '%-18s %12s %10s  FAIL %s' "$layout" "$bytes" "$lgzip" "$m_fail" | cut -c1-120)")
         continue
     fi
@@ -233,8 +294,8 @@ for layout in "${layouts[@]}"; do
         ratio_to_canonical=$(awk -v r="$to_gzip" -v c="$ratio_median" 'BEGIN { printf "%.2f", r / c }')
         verdict=$(awk -v r="$ratio_to_canonical" -v t="$target_layout" 'BEGIN { print (r <= t) ? "PASS" : "FAIL" }')
         same=differ
-        cmp -s "$dir/out/variance.csv" "$dir/out-$layout/variance.csv" &&
-            cmp -s "$dir/out/managers.csv" "$dir/out-$layout/managers.csv" && same=same
+        cmp -s "$dir/out-quarter-1m/variance.csv" "$dir/out-$layout/variance.csv" &&
+            cmp -s "$dir/out-quarter-1m/managers.csv" "$dir/out-$layout/managers.csv" && same=same
     fi
     rows+=("$(printf '%-18s %12s %10s %10s %8s %7s %6s %7s %8s  %s' "$layout" "$bytes" "$lgzip" "$m_median" \
         "$m_rss" "$to_canonical" "$to_gzip" "$ratio_to_canonical" "$same" "$verdict")")
@@ -246,8 +307,8 @@ echo "target: engage/gzip of the layout <= $target_layout x engage/gzip of the c
 printf '%-18s %12s %10s %10s %8s %7s %6s %7s %8s  %s\n' layout "gzip bytes" "gzip -dc s" "engage s" "RSS MB" \
     "/canon" "/gzip" "ratio/c" figures verdict
 if [ "$engage_ok" = 1 ]; then
-    printf '%-18s %12s %10s %10s %8s %7s %6s %7s\n' canonical "$(wc -c < "$data")" "$median_gzip" "$median_engage" \
+    printf '%-18s %12s %10s %10s %8s %7s %6s %7s\n' canonical "$(wc -c < "$dir/quarter-1m.csv.gz")" "$median_gzip" "$median_engage" \
         "$rss_engage" 1.00 "$ratio_median" 1.00
 fi
 printf '%s\n' "${rows[@]}"
-exit 0
+exit "$status"

@@ -13,6 +13,10 @@
  *     often 5, mean 7.97, sd 4.75, 2.7% of teams of one. A shifted geometric
  *     of the same mean was the other candidate; it makes a team of one the
  *     most common size (13% of teams), which real org charts do not show.
+ *     --team-size A or A-B replaces that draw by the size A, or a size drawn
+ *     uniformly from A..B (one draw per team, where the negative binomial
+ *     was), for the shapes an organisation's chart seldom has: every team
+ *     of one, one team of everybody, teams of 100 or 200.
  *   - Manager j has an effect u_j ~ N(0, sigma_b^2); respondent i in team j a
  *     latent score mu + u_j + e_i with e_i ~ N(0, sigma_e^2).
  *   - Item answer = round(latent + d), d ~ N(0, sigma_item^2), clamped to 1..5.
@@ -78,6 +82,7 @@ typedef struct {
     int reverse;                  /* 1-based item index, 0 = none */
     unsigned long seed;
     int level;
+    long team_min, team_max;      /* --team-size; 0 = the negative binomial */
     int verbose;
     int format;                   /* index into layouts[] */
     const char *out, *truth, *config, *roster;
@@ -143,6 +148,8 @@ static void usage(FILE *to)
           "  --sigma-item X    sd of the per-answer noise (default 0.6)\n"
           "  --missing P       share of item cells left empty (default 0.03)\n"
           "  --reverse K       reverse-coded item, 1-based (default K; 0 = none)\n"
+          "  --team-size A[-B] every team of A respondents, or of A..B drawn uniformly\n"
+          "                    (default 1 + NegBin(3, 0.3) up to 30)\n"
           "  --seed S          random seed (default 1)\n"
           "  --level L         gzip level 1..9 (default 6)\n"
           "  --truth FILE      also write the true parameters and manager effects (CSV)\n"
@@ -188,6 +195,25 @@ static void remove_partial(const char *path)
     if (path && stat(path, &st) == 0 && S_ISREG(st.st_mode)) remove(path);
 }
 
+/* --team-size A or A-B, 1 <= A <= B <= MAX_RESPONDENTS. */
+static int parse_team_size(const char *s, options_t *o)
+{
+    char a[32];
+    const char *dash = strchr(s, '-');
+    size_t len = dash ? (size_t)(dash - s) : strlen(s);
+    if (len >= sizeof a) len = sizeof a - 1;
+    memcpy(a, s, len);
+    a[len] = '\0';
+    if (parse_long("team-size", a, 1, MAX_RESPONDENTS, &o->team_min)) return -1;
+    o->team_max = o->team_min;
+    if (dash && parse_long("team-size", dash + 1, 1, MAX_RESPONDENTS, &o->team_max)) return -1;
+    if (o->team_max < o->team_min) {
+        fail("--team-size: '%s' runs backwards (write A-B with A <= B)", s);
+        return -1;
+    }
+    return 0;
+}
+
 static int ends_with(const char *s, const char *tail)
 {
     size_t n = strlen(s), t = strlen(tail);
@@ -197,7 +223,7 @@ static int ends_with(const char *s, const char *tail)
 /* Returns EX_OK, or EX_USAGE after printing why; exits 0 for --help. */
 static int parse_options(int argc, char **argv, options_t *o)
 {
-    enum { O_RESP = 256, O_ITEMS, O_SB, O_SE, O_SI, O_MU, O_MISS, O_REV, O_SEED, O_LEVEL, O_TRUTH, O_CONFIG, O_FORMAT, O_ROSTER };
+    enum { O_RESP = 256, O_ITEMS, O_SB, O_SE, O_SI, O_MU, O_MISS, O_REV, O_SEED, O_LEVEL, O_TRUTH, O_CONFIG, O_FORMAT, O_ROSTER, O_TEAM };
     static const struct option longopts[] = {
         {"respondents", required_argument, NULL, O_RESP},
         {"items", required_argument, NULL, O_ITEMS},
@@ -213,6 +239,7 @@ static int parse_options(int argc, char **argv, options_t *o)
         {"config", required_argument, NULL, O_CONFIG},
         {"format", required_argument, NULL, O_FORMAT},
         {"roster", required_argument, NULL, O_ROSTER},
+        {"team-size", required_argument, NULL, O_TEAM},
         {"output", required_argument, NULL, 'o'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -261,6 +288,9 @@ static int parse_options(int argc, char **argv, options_t *o)
             }
             break;
         case O_ROSTER: o->roster = optarg; break;
+        case O_TEAM:
+            if (parse_team_size(optarg, o)) return EX_USAGE;
+            break;
         case 'o': o->out = optarg; break;
         case 'v': o->verbose = 1; break;
         case 'h': usage(stdout); exit(EX_OK);
@@ -397,8 +427,23 @@ static int write_config(const options_t *o)
     } else {
         fprintf(f, "; engage config for a quarter from engage-gen (%ld respondents, %d items, seed %lu)\n",
                 o->respondents, o->items, o->seed);
+        /* one line while it fits engage's 199-character lines, else
+         * continued on indented lines of at most about 150 */
         fputs("[scale engagement]\nitems = ", f);
-        for (int k = 1; k <= o->items; k++) fprintf(f, "%sQ%d", k > 1 ? ", " : "", k);
+        int col = 8;
+        for (int k = 1; k <= o->items; k++) {
+            char name[16];
+            int len = snprintf(name, sizeof name, "Q%d", k);
+            if (k > 1 && col + 2 + len > 150) {
+                fputs(",\n    ", f);
+                col = 4;
+            } else if (k > 1) {
+                fputs(", ", f);
+                col += 2;
+            }
+            fputs(name, f);
+            col += len;
+        }
         fputc('\n', f);
         if (o->reverse) fprintf(f, "reverse = Q%d\n", o->reverse);
         fputs("min = 1\nmax = 5\nmin_answered = 0.5\n\n[report]\nmin_group = 5\nseed = 1\n", f);
@@ -971,8 +1016,10 @@ static void write_vendor_config(const options_t *o, FILE *f)
 
 /* ---- the quarter ---- */
 
-static long team_size(gsl_rng *rng)
+static long team_size(const options_t *o, gsl_rng *rng)
 {
+    if (o->team_min)
+        return o->team_min + (long)gsl_rng_uniform_int(rng, (unsigned long)(o->team_max - o->team_min + 1));
     long n;
     do {
         n = 1 + (long)gsl_ran_negative_binomial(rng, TEAM_NB_P, TEAM_NB_R);
@@ -1050,9 +1097,9 @@ static int generate(const options_t *o, sink_t *out, FILE *truth, sink_t *roster
     }
 
     const size_t row_max = 8 + 1 + 7 + 2 * (size_t)o->items + 1;
-    long respondent = 0, managers = 0, size_min = TEAM_MAX, size_max = 0;
+    long respondent = 0, managers = 0, size_min = LONG_MAX, size_max = 0;
     while (respondent < o->respondents) {
-        long size = team_size(rng);
+        long size = team_size(o, rng);
         double u = gsl_ran_gaussian_ziggurat(rng, o->sigma_b);
         if (size > o->respondents - respondent) size = o->respondents - respondent;
         if (++managers > MAX_MANAGERS) {

@@ -109,6 +109,13 @@ typedef struct {
     int decimals;
 } axis_t;
 
+/* A bound on the ticks drawn along one axis.  nice_axis's step is at least
+ * (hi - lo) / ticks, and its ends move out by less than a step each, so an
+ * axis has at most ticks + 3 of them (11 here); the bound only matters when
+ * a step is lost in the rounding of the values (v + step == v), where the
+ * tick loops would otherwise never end. */
+enum { AXIS_MAX_TICKS = 32 };
+
 static int decimals_of(double step)
 {
     for (int d = 0; d < 6; d++) {
@@ -167,14 +174,16 @@ static void draw_axes(svg_out_t *o, const frame_t *f, const axis_t *ax, const ax
 {
     char num[64];
     double first = ceil(ay->lo / ay->step - 1e-9) * ay->step;
-    for (double v = first; v <= ay->hi + 1e-9 * ay->step; v += ay->step) {
+    int t = 0;
+    for (double v = first; v <= ay->hi + 1e-9 * ay->step && t < AXIS_MAX_TICKS; v += ay->step, t++) {
         double y = map_y(f, ay, v);
         svg_line(o, f->left, y, f->left + f->width, y, "grid");
         svg_label(o, f->left - 6, y + 4, "end", "tick", svg_fixed(v, ay->decimals, num, sizeof num),
                   0);
     }
     first = ceil(ax->lo / ax->step - 1e-9) * ax->step;
-    for (double v = first; v <= ax->hi + 1e-9 * ax->step; v += ax->step) {
+    t = 0;
+    for (double v = first; v <= ax->hi + 1e-9 * ax->step && t < AXIS_MAX_TICKS; v += ax->step, t++) {
         double x = map_x(f, ax, v);
         double y = f->top + f->height;
         svg_line(o, x, y, x, y + 5, "tickmark");
@@ -242,13 +251,23 @@ static int compare_label_y(const void *a, const void *b)
     return x->x < y->x ? -1 : x->x > y->x;
 }
 
+/* Label baselines are whole pixels (see place_labels), so this distance is
+ * exact: two labels LABEL_HEIGHT apart never overlap. */
 static bool overlaps(const label_t *a, const label_t *b)
 {
     return a->x0 < b->x1 + 2 && b->x0 < a->x1 + 2 && fabs(a->ly - b->ly) < LABEL_HEIGHT;
 }
 
 /* Place labels beside their dots, top to bottom, moving a label down past
- * any label it would overlap (a leader line then joins it to its dot). */
+ * any label it would overlap (a leader line then joins it to its dot).
+ *
+ * It ends whatever the coordinates: every baseline is a whole number of
+ * pixels (the dot's y rounded, + 4), so a label moved to an earlier label's
+ * baseline + LABEL_HEIGHT is exactly that far from it and no longer overlaps
+ * it.  Each move puts label i strictly lower (an overlapped label k sits less
+ * than LABEL_HEIGHT above it, or below it), at one of the i baselines
+ * labels[k].ly + LABEL_HEIGHT, k < i: at most i moves, so at most i + 1
+ * passes over the labels above, which the loop also counts as its bound. */
 static void place_labels(label_t *labels, size_t n, const frame_t *f)
 {
     qsort(labels, n, sizeof *labels, compare_label_y);
@@ -269,8 +288,9 @@ static void place_labels(label_t *labels, size_t n, const frame_t *f)
             l->x0 = l->lx - w;
             l->x1 = l->lx;
         }
-        l->ly = l->y + 4;
-        for (bool moved = true; moved;) {
+        l->ly = floor(l->y + 0.5) + 4;
+        bool moved = true;
+        for (size_t pass = 0; moved && pass <= i; pass++) {
             moved = false;
             for (size_t k = 0; k < i; k++)
                 if (overlaps(l, &labels[k])) {
@@ -607,7 +627,9 @@ static engage_status_t caterpillar(svg_out_t *o, const report_input_t *in, const
     double base = f.top + f.height;
     if (each) {
         axis_t rank_ticks = nice_axis(0, (double)m, 8, NAN, NAN);
-        for (double r = rank_ticks.step; r <= (double)m + 1e-9; r += rank_ticks.step) {
+        int t = 0;
+        for (double r = rank_ticks.step; r <= (double)m + 1e-9 && t < AXIS_MAX_TICKS;
+             r += rank_ticks.step, t++) {
             double x = rank_x(&ra, r);
             svg_line(o, x, base, x, base + 5, "tickmark");
             svg_label(o, x, base + 18, "middle", "tick", svg_fixed(r, 0, num, sizeof num), 0);
@@ -623,7 +645,9 @@ static engage_status_t caterpillar(svg_out_t *o, const report_input_t *in, const
         }
         double b0 = f.left + edge_w + gap, b1 = f.left + f.width - edge_w - gap;
         axis_t mid = nice_axis(E + 1, (double)m - E, 4, NAN, NAN);
-        for (double r = ceil((E + 1) / mid.step) * mid.step; r <= (double)m - E; r += mid.step) {
+        int t = 0;
+        for (double r = ceil((E + 1) / mid.step) * mid.step; r <= (double)m - E && t < AXIS_MAX_TICKS;
+             r += mid.step, t++) {
             double x = rank_x(&ra, r);
             if (x < b0 + 30 || x > b1 - 30)
                 continue;

@@ -52,6 +52,8 @@ static void flush_buffer(svg_out_t *out)
     out->len = 0;
 }
 
+/* Each pass copies at least one byte (a full buffer is emptied first), so
+ * the loop ends after at most size passes. */
 static void put(svg_out_t *out, const void *data, size_t size)
 {
     const unsigned char *p = data;
@@ -153,6 +155,8 @@ void svg_rawf(svg_out_t *out, const char *fmt, ...)
 /* text                                                                       */
 
 /* Escape up to max_chars characters (0: all); true when text was cut. */
+/* (xml_text_decode consumes at least one byte, so the loop ends within n
+ * passes.) */
 static bool escape(svg_out_t *out, const char *text, size_t max_chars)
 {
     const unsigned char *s = (const unsigned char *)text;
