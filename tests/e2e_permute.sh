@@ -7,7 +7,8 @@
 # units are published; within one wave) must leave every published byte
 # as it was.  For each dataset the run is repeated on a copy whose hidden
 # teams' respondents are shuffled among them (complete rows only, so that
-# every team keeps its scored count on every scale), at the same path, and
+# every team keeps its scored count on every scale), at the same path in
+# the same folder, and
 # every file is compared: all must be identical but rejects.csv and
 # variance_all_teams.csv (the analyst's), and manifest.json but for the
 # inputs' own SHA-256.  variance_all_teams.csv must differ, which shows that
@@ -101,35 +102,38 @@ compare() {
     [ -e "$b/variance_all_teams.csv" ] || bad "$name: no variance_all_teams.csv"
 }
 
-# property NAME CSV [ENGAGE ARGS...]: run, shuffle CSV's hidden teams,
-# run again at the same path, compare.  With PREVIOUS set (a canonical
-# file), the previous wave is shuffled too.
+# property NAME CSV [ENGAGE ARGS...]: run, shuffle CSV's hidden teams, run
+# again in the same folder on the same file name, compare.  With PREVIOUS
+# set (a canonical file), the previous wave is shuffled too.
 property() {
     name=$1 csv=$2
     shift 2
-    mkdir -p "$work/$name/a" "$work/$name/b"
-    cp "$csv" "$work/$name/a/quarter.csv"
+    run=$work/$name/run
+    mkdir -p "$run"
+    cp "$csv" "$run/quarter.csv"
     set -- "$@" quarter.csv
     if [ -n "${PREVIOUS:-}" ]; then
-        cp "$PREVIOUS" "$work/$name/a/previous.csv"
+        cp "$PREVIOUS" "$run/previous.csv"
         set -- --previous previous.csv "$@"
     fi
-    if ! (cd "$work/$name/a" && "$ENGAGE" run -q -o out "$@"); then bad "$name: engage run failed"; return; fi
-    hidden_managers "$work/$name/a/out" > "$work/$name/hidden"
+    if ! (cd "$run" && "$ENGAGE" run -q -o out "$@"); then bad "$name: engage run failed"; return; fi
+    mv "$run/out" "$work/$name/before"
+    hidden_managers "$work/$name/before" > "$work/$name/hidden"
     hidden=$(wc -l < "$work/$name/hidden")
-    shuffle "$work/$name/a/quarter.csv" "$work/$name/hidden" 5 > "$work/$name/b/quarter.csv"
-    if [ -n "${PREVIOUS:-}" ]; then
-        hidden_previous "$work/$name/a/out" > "$work/$name/hidden-previous"
-        shuffle "$work/$name/a/previous.csv" "$work/$name/hidden-previous" 6 > "$work/$name/b/previous.csv"
-        cmp -s "$work/$name/a/previous.csv" "$work/$name/b/previous.csv" &&
-            bad "$name: the previous wave's shuffle moved nobody"
-    fi
-    if cmp -s "$work/$name/a/quarter.csv" "$work/$name/b/quarter.csv"; then
+    shuffle "$run/quarter.csv" "$work/$name/hidden" 5 > "$work/$name/quarter.csv"
+    if cmp -s "$run/quarter.csv" "$work/$name/quarter.csv"; then
         bad "$name: the shuffle moved nobody ($hidden hidden teams)"
         return
     fi
-    if ! (cd "$work/$name/b" && "$ENGAGE" run -q -o out "$@"); then bad "$name: engage run on the shuffle failed"; return; fi
-    compare "$name" "$work/$name/a/out" "$work/$name/b/out"
+    mv "$work/$name/quarter.csv" "$run/quarter.csv"
+    if [ -n "${PREVIOUS:-}" ]; then
+        hidden_previous "$work/$name/before" > "$work/$name/hidden-previous"
+        shuffle "$run/previous.csv" "$work/$name/hidden-previous" 6 > "$work/$name/previous.csv"
+        cmp -s "$run/previous.csv" "$work/$name/previous.csv" && bad "$name: the previous wave's shuffle moved nobody"
+        mv "$work/$name/previous.csv" "$run/previous.csv"
+    fi
+    if ! (cd "$run" && "$ENGAGE" run -q -o out "$@"); then bad "$name: engage run on the shuffle failed"; return; fi
+    compare "$name" "$work/$name/before" "$run/out"
     echo "$name: $hidden hidden teams shuffled"
 }
 
