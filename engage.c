@@ -10,6 +10,7 @@
  *   engage verify OUTDIR
  */
 #include <getopt.h>
+#include <glib.h>
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,13 +103,16 @@ typedef struct {
     size_t n_previous;
 } options_t;
 
+/* Every line on stdout and stderr goes through engage_print_line, which
+ * escapes control characters in the text it prints (file names, ids,
+ * answers, column names and config values all come from the input). */
 static int fail_with(const engage_error_t *err)
 {
-    char line[ENGAGE_ERROR_TEXT + ENGAGE_ERROR_FILE + 64];
+    char line[ENGAGE_ERROR_LINE];
     engage_error_format(err, line, sizeof line);
     fprintf(stderr, "%s\n", line);
     if (err->hint[0])
-        fprintf(stderr, "engage: hint: %s\n", err->hint);
+        engage_print_line(stderr, "engage: hint: %s", err->hint);
     return engage_exit_code(err->status);
 }
 
@@ -116,7 +120,7 @@ static int fail_with(const engage_error_t *err)
  * returns the exit status. */
 static int fail_with_unknowns(const engage_error_t *err, const ingest_log_t *log)
 {
-    char line[ENGAGE_ERROR_TEXT + ENGAGE_ERROR_FILE + 64];
+    char line[ENGAGE_ERROR_LINE];
     for (size_t i = 0; i < log->n_unknowns; i++) {
         engage_error_t one = {0};
         ingest_unknown_describe(log, i, &one);
@@ -126,13 +130,13 @@ static int fail_with_unknowns(const engage_error_t *err, const ingest_log_t *log
     if (log->more_unknowns)
         fprintf(stderr, "engage: ... and %zu more answers that match no label\n", log->more_unknowns);
     if (err->hint[0])
-        fprintf(stderr, "engage: hint: %s\n", err->hint);
+        engage_print_line(stderr, "engage: hint: %s", err->hint);
     return engage_exit_code(err->status);
 }
 
 static int usage_error(const char *message, const char *detail)
 {
-    fprintf(stderr, "engage: %s%s\n", message, detail ? detail : "");
+    engage_print_line(stderr, "engage: %s%s", message, detail ? detail : "");
     fprintf(stderr, "%s", USAGE);
     return engage_exit_code(ENGAGE_EUSAGE);
 }
@@ -249,8 +253,9 @@ static void note_encodings(const options_t *opts, const ingest_log_t *log)
 {
     for (size_t i = 0; !opts->quiet && i < log->n_files; i++)
         if (strcmp(log->files[i].encoding, "windows-1252") == 0)
-            fprintf(stderr, "engage: %s: not UTF-8; read as Windows-1252 (set encoding in [input] to choose)\n",
-                    log->files[i].path);
+            engage_print_line(stderr,
+                              "engage: %s: not UTF-8; read as Windows-1252 (set encoding in [input] to choose)",
+                              log->files[i].path);
 }
 
 /* Notes on stderr about rows left out, unless --quiet. */
@@ -269,50 +274,57 @@ static void note_rejects(const options_t *opts, const ingest_log_t *log,
         excluded += previous_log->files[i].excluded;
     }
     if (rejected || excluded)
-        fprintf(stderr, "engage: %zu rows rejected, %zu excluded%s%s\n", rejected, excluded,
-                where ? "; see " : "", where ? where : "");
+        engage_print_line(stderr, "engage: %zu rows rejected, %zu excluded%s%s", rejected, excluded,
+                          where ? "; see " : "", where ? where : "");
 }
 
+/* engage check's listing on stdout, a line at a time (engage_print_line). */
 static void print_check(const config_t *cfg, const dataset_t *ds, const results_t *results,
                         const ingest_log_t *log)
 {
+    GString *line = g_string_new(NULL);
     for (size_t i = 0; i < log->n_files; i++) {
         const ingest_file_t *f = &log->files[i];
         char letters[16];
-        printf("%s: %s (%s), %s, delimiter '%s'%s%s%s, %zu header row%s, %llu bytes\n", f->path, f->format,
-               f->layout ? f->layout : "", f->encoding, f->delimiter, f->gzip ? ", gzip" : "",
-               f->member ? ", zip member " : "", f->member ? f->member : "", f->header_rows,
-               f->header_rows == 1 ? "" : "s", (unsigned long long)f->bytes);
-        printf("  respondent id: %s; manager: %s%s\n", f->respondent_column ? f->respondent_column : "the row number",
-               cfg->roster.file ? "roster via " : "", f->manager_column ? f->manager_column : "");
+        engage_print_line(stdout, "%s: %s (%s), %s, delimiter '%s'%s%s%s, %zu header row%s, %llu bytes", f->path,
+                          f->format, f->layout ? f->layout : "", f->encoding, f->delimiter, f->gzip ? ", gzip" : "",
+                          f->member ? ", zip member " : "", f->member ? f->member : "", f->header_rows,
+                          f->header_rows == 1 ? "" : "s", (unsigned long long)f->bytes);
+        engage_print_line(stdout, "  respondent id: %s; manager: %s%s",
+                          f->respondent_column ? f->respondent_column : "the row number",
+                          cfg->roster.file ? "roster via " : "", f->manager_column ? f->manager_column : "");
         for (size_t s = 0; s < dataset_n_scales(ds); s++) {
             const dataset_scale_t *scale = dataset_scale(ds, s);
-            printf("  scale %s:", scale->name);
+            g_string_printf(line, "  scale %s:", scale->name);
             for (size_t j = 0; j < scale->n_items && scale->items[j] < f->n_item_fields; j++) {
                 ingest_column_letters(f->item_field[scale->items[j]], letters);
-                printf("%s column %s = %s", j ? "," : "", letters, dataset_column_name(ds, scale->items[j]));
+                g_string_append_printf(line, "%s column %s = %s", j ? "," : "", letters,
+                                       dataset_column_name(ds, scale->items[j]));
             }
-            printf("\n");
+            engage_print_line(stdout, "%s", line->str);
         }
-        printf("  rows %zu: accepted %zu, rejected %zu, excluded %zu\n", f->rows, f->accepted, f->rejected,
-               f->excluded);
+        engage_print_line(stdout, "  rows %zu: accepted %zu, rejected %zu, excluded %zu", f->rows, f->accepted,
+                          f->rejected, f->excluded);
     }
     for (size_t s = 0; s < results->n_scales; s++) {
         const dataset_scale_t *scale = results->scales[s].scale;
-        printf("scale %s (%g..%g): items", scale->name, scale->min, scale->max);
+        g_string_printf(line, "scale %s (%g..%g): items", scale->name, scale->min, scale->max);
         for (size_t i = 0; i < scale->n_items; i++)
-            printf("%s %s%s", i ? "," : "", dataset_column_name(ds, scale->items[i]),
-                   scale->reverse[i] ? " (reversed)" : "");
-        printf("\n  scored %zu of %zu respondents, %zu managers with a scored respondent\n",
-               results->scales[s].variance.respondents, dataset_n_respondents(ds),
-               results->scales[s].variance.managers);
+            g_string_append_printf(line, "%s %s%s", i ? "," : "", dataset_column_name(ds, scale->items[i]),
+                                   scale->reverse[i] ? " (reversed)" : "");
+        engage_print_line(stdout, "%s", line->str);
+        engage_print_line(stdout, "  scored %zu of %zu respondents, %zu managers with a scored respondent",
+                          results->scales[s].variance.respondents, dataset_n_respondents(ds),
+                          results->scales[s].variance.managers);
     }
-    printf("managers: %zu; smallest group shown: %ld\n", dataset_n_managers(ds), cfg->min_group);
+    engage_print_line(stdout, "managers: %zu; smallest group shown: %ld", dataset_n_managers(ds), cfg->min_group);
     for (size_t i = 0; i < log->n_rejects; i++) {
         const ingest_reject_t *r = &log->rejects[i];
-        printf("%s %s:%ld: %s%s%s\n", r->excluded ? "excluded" : "rejected", log->files[r->file].path, r->line,
-               r->respondent_id[0] ? r->respondent_id : "", r->respondent_id[0] ? ": " : "", r->reason);
+        engage_print_line(stdout, "%s %s:%ld: %s%s%s", r->excluded ? "excluded" : "rejected",
+                          log->files[r->file].path, r->line, r->respondent_id, r->respondent_id[0] ? ": " : "",
+                          r->reason);
     }
+    g_string_free(line, TRUE);
 }
 
 /* run, ingest or check: read, analyse, write; returns the exit status.
@@ -428,12 +440,12 @@ static int report_inputs(const verify_manifest_t *m, bool with_config)
         if (!with_config && strcmp(f->role, "config") == 0)
             continue;
         if (f->state == VERIFY_CHANGED) {
-            fprintf(stderr, "engage: %s: %s changed since the run: sha256 %s expected, %s found\n", f->path,
-                    f->role, f->expected, f->actual);
+            engage_print_line(stderr, "engage: %s: %s changed since the run: sha256 %s expected, %s found", f->path,
+                              f->role, f->expected, f->actual);
             status = engage_exit_code(ENGAGE_EDATA);
         } else if (f->state == VERIFY_MISSING) {
-            fprintf(stderr, "engage: %s: %s missing or unreadable: sha256 %s expected\n", f->path, f->role,
-                    f->expected);
+            engage_print_line(stderr, "engage: %s: %s missing or unreadable: sha256 %s expected", f->path, f->role,
+                              f->expected);
             if (!status)
                 status = engage_exit_code(ENGAGE_ENOINPUT);
         }
@@ -448,12 +460,13 @@ static bool report_outputs(const verify_manifest_t *m, const char *same_word)
     for (size_t i = 0; i < m->n_outputs; i++) {
         const verify_file_t *f = &m->outputs[i];
         if (f->state == VERIFY_SAME) {
-            printf("%-10s %s\n", same_word, f->path);
+            engage_print_line(stdout, "%-10s %s", same_word, f->path);
         } else if (f->state == VERIFY_CHANGED) {
-            printf("%-10s %s (sha256 %s expected, %s found)\n", "DIFFERS", f->path, f->expected, f->actual);
+            engage_print_line(stdout, "%-10s %s (sha256 %s expected, %s found)", "DIFFERS", f->path, f->expected,
+                              f->actual);
             all_same = false;
         } else {
-            printf("%-10s %s\n", "MISSING", f->path);
+            engage_print_line(stdout, "%-10s %s", "MISSING", f->path);
             all_same = false;
         }
     }
@@ -482,10 +495,11 @@ static int verify_command(const options_t *opts)
     verify_inputs(&m);
     bool outputs_same = report_outputs(&m, "unchanged");
     for (size_t i = 0; i < m.n_inputs; i++)
-        printf("%-10s %s (%s)\n", state_word(m.inputs[i].state), m.inputs[i].path, m.inputs[i].role);
+        engage_print_line(stdout, "%-10s %s (%s)", state_word(m.inputs[i].state), m.inputs[i].path,
+                          m.inputs[i].role);
     status = report_inputs(&m, true);
     if (status == 0 && !outputs_same) {
-        fprintf(stderr, "engage: %s: outputs differ from the run's record\n", m.path);
+        engage_print_line(stderr, "engage: %s: outputs differ from the run's record", m.path);
         status = 1;
     }
     verify_fini(&m);
@@ -508,8 +522,8 @@ static int rerun_command(const options_t *opts)
         status = fail_with(&err);
     }
     if (status == 0 && strcmp(m.version, ENGAGE_VERSION) != 0 && !opts->quiet)
-        fprintf(stderr, "engage: note: the run was made with engage %s, this is %s: outputs may differ\n",
-                m.version, ENGAGE_VERSION);
+        engage_print_line(stderr, "engage: note: the run was made with engage %s, this is %s: outputs may differ",
+                          m.version, ENGAGE_VERSION);
     if (status == 0) {
         verify_inputs(&m);
         status = report_inputs(&m, false);
@@ -518,7 +532,7 @@ static int rerun_command(const options_t *opts)
     if (status == 0) {
         int parsed = parse_arguments((int)m.n_arguments, m.arguments, &recorded);
         if (parsed >= 0) {
-            fprintf(stderr, "engage: %s: the recorded command line cannot be read again\n", m.path);
+            engage_print_line(stderr, "engage: %s: the recorded command line cannot be read again", m.path);
             status = parsed ? parsed : engage_exit_code(ENGAGE_EDATA);
         }
     }
@@ -531,7 +545,7 @@ static int rerun_command(const options_t *opts)
     if (status == 0) {
         verify_outputs(&m, outdir);
         if (!report_outputs(&m, "identical")) {
-            fprintf(stderr, "engage: %s: the rerun's outputs differ from the recorded ones\n", outdir);
+            engage_print_line(stderr, "engage: %s: the rerun's outputs differ from the recorded ones", outdir);
             status = 1;
         }
     }
