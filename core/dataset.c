@@ -2,8 +2,9 @@
  * core/dataset.c — storage of the canonical dataset (see dataset.h).
  *
  * Owns: the column stores, the respondent-id and manager-id strings (in a
- * string arena of fixed blocks, so their addresses never move), and two
- * GLib hash tables that map ids to indices while rows are added.  The
+ * string arena of fixed blocks, so their addresses never move), and GLib
+ * hash tables that map column names and ids to indices while rows are
+ * added.  The
  * respondent table is dropped by dataset_finish(); it is only needed to find
  * repeated ids.
  *
@@ -40,7 +41,8 @@ typedef struct arena_block {
 
 struct dataset {
     column_t *columns;
-    size_t n_columns;
+    size_t n_columns, cap_columns;
+    GHashTable *column_index;  /* name -> column + 1 */
     dataset_scale_t *scales;
     size_t n_scales;
 
@@ -127,6 +129,7 @@ dataset_t *dataset_new(void)
     dataset_t *ds = calloc(1, sizeof *ds);
     if (!ds)
         return NULL;
+    ds->column_index = g_hash_table_new(g_str_hash, g_str_equal);
     ds->respondent_index = g_hash_table_new(g_str_hash, g_str_equal);
     ds->manager_index = g_hash_table_new(g_str_hash, g_str_equal);
     return ds;
@@ -159,6 +162,8 @@ void dataset_free(dataset_t *ds)
         g_hash_table_destroy(ds->respondent_index);
     if (ds->manager_index)
         g_hash_table_destroy(ds->manager_index);
+    if (ds->column_index)
+        g_hash_table_destroy(ds->column_index);
     while (ds->arena) {
         arena_block_t *next = ds->arena->next;
         free(ds->arena);
@@ -174,18 +179,21 @@ static engage_status_t no_memory(engage_error_t *err)
 
 engage_status_t dataset_add_column(dataset_t *ds, const char *name, size_t *index)
 {
-    for (size_t c = 0; c < ds->n_columns; c++) {
-        if (strcmp(ds->columns[c].name, name) == 0) {
-            *index = c;
-            return ENGAGE_OK;
-        }
+    gpointer found = g_hash_table_lookup(ds->column_index, name);
+    if (found) {
+        *index = GPOINTER_TO_SIZE(found) - 1;
+        return ENGAGE_OK;
     }
     if (ds->n_rows > 0)
         return engage_fail(NULL, ENGAGE_EDATA, NULL, 0, "columns are fixed once rows exist");
-    column_t *grown = realloc(ds->columns, (ds->n_columns + 1) * sizeof *grown);
-    if (!grown)
-        return no_memory(NULL);
-    ds->columns = grown;
+    if (ds->n_columns == ds->cap_columns) {
+        size_t cap = ds->cap_columns ? ds->cap_columns * 2 : 16;
+        column_t *grown = realloc(ds->columns, cap * sizeof *grown);
+        if (!grown)
+            return no_memory(NULL);
+        ds->columns = grown;
+        ds->cap_columns = cap;
+    }
     column_t *col = &ds->columns[ds->n_columns];
     memset(col, 0, sizeof *col);
     col->name = strdup(name);
@@ -196,6 +204,7 @@ engage_status_t dataset_add_column(dataset_t *ds, const char *name, size_t *inde
     col->table[CODE_MISSING] = NAN;
     col->coded = true;
     *index = ds->n_columns++;
+    g_hash_table_insert(ds->column_index, col->name, GSIZE_TO_POINTER(*index + 1));
     return ENGAGE_OK;
 }
 

@@ -205,17 +205,11 @@ static bool is_blank(const char *s)
 }
 
 /* SurveyMonkey: a question's cell is followed by empty cells for the rest
- * of its columns; row 2 names each column's statement (a matrix row, an
- * "Other (please specify)"), or says Response for the question's own
- * answer. */
-static char *surveymonkey_name(const format_reader_t *fr, size_t i)
+ * of its columns [start, end); row 2 names each column's statement (a
+ * matrix row, an "Other (please specify)"), or says Response for the
+ * question's own answer. */
+static char *surveymonkey_name(const format_reader_t *fr, size_t start, size_t end, size_t i)
 {
-    size_t start = i;
-    while (start > 0 && is_blank(header_cell(fr, 0, start)))
-        start--;
-    size_t end = i + 1;
-    while (end < fr->row_fields[0] && is_blank(header_cell(fr, 0, end)))
-        end++;
     const char *question = header_cell(fr, 0, start);
     const char *statement = header_cell(fr, 1, i);
     /* "Response" and "Open-Ended Response" mark a question's own answer
@@ -236,14 +230,22 @@ static bool build_names(format_reader_t *fr)
     if (!fr->names)
         return false;
     fr->n_names = n;
+    size_t start = 0, end = 0; /* the SurveyMonkey question column i belongs to */
     for (size_t i = 0; i < n; i++) {
         const char *first = header_cell(fr, 0, i);
-        if (fr->kind == FORMAT_SURVEYMONKEY)
-            fr->names[i] = surveymonkey_name(fr, i);
-        else if (fr->kind == FORMAT_QUALTRICS_LEGACY && is_legacy_id(first) && header_cell(fr, 1, i)[0])
+        if (fr->kind == FORMAT_SURVEYMONKEY) {
+            if (i == end) {
+                start = i;
+                end = i + 1;
+                while (end < n && is_blank(header_cell(fr, 0, end)))
+                    end++;
+            }
+            fr->names[i] = surveymonkey_name(fr, start, end, i);
+        } else if (fr->kind == FORMAT_QUALTRICS_LEGACY && is_legacy_id(first) && header_cell(fr, 1, i)[0]) {
             fr->names[i] = strdup(header_cell(fr, 1, i));
-        else
+        } else {
             fr->names[i] = strdup(first);
+        }
         if (!fr->names[i])
             return false;
     }

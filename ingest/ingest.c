@@ -60,6 +60,8 @@ typedef struct {
     bool header_done;
     long header_line;
     size_t n_header;
+    GHashTable *header_index;  /* header name -> its first field + 1 */
+    bool *header_twice;        /* per field: its name appears again later */
     size_t respondent_field;   /* SIZE_MAX: the row number is the id */
     size_t manager_field;      /* SIZE_MAX with a roster */
     size_t key_field;          /* the roster key, SIZE_MAX without a roster */
@@ -171,20 +173,39 @@ static engage_status_t reject_row(ingest_ctx_t *ctx, const csv_row_t *row, const
 
 /* ------------------------------------------------------------- the header */
 
+/* Index this file's header names, so that finding each of many columns
+ * costs one lookup. */
+static engage_status_t index_header(ingest_ctx_t *ctx, engage_error_t *err)
+{
+    if (ctx->header_index)
+        g_hash_table_remove_all(ctx->header_index);
+    else
+        ctx->header_index = g_hash_table_new(g_str_hash, g_str_equal);
+    free(ctx->header_twice);
+    ctx->header_twice = calloc(ctx->format.n_names + 1, sizeof *ctx->header_twice);
+    if (!ctx->header_twice)
+        return no_memory(ctx, err);
+    for (size_t i = 0; i < ctx->format.n_names; i++) {
+        gpointer first = g_hash_table_lookup(ctx->header_index, ctx->format.names[i]);
+        if (first)
+            ctx->header_twice[GPOINTER_TO_SIZE(first) - 1] = true;
+        else
+            g_hash_table_insert(ctx->header_index, ctx->format.names[i], GSIZE_TO_POINTER(i + 1));
+    }
+    return ENGAGE_OK;
+}
+
+/* The first field named `name` in this file's header, and whether another
+ * has the same name. */
 static bool find_field(const ingest_ctx_t *ctx, const char *name, size_t *index, bool *twice)
 {
-    bool found = false;
+    gpointer found = g_hash_table_lookup(ctx->header_index, name);
     *twice = false;
-    for (size_t i = 0; i < ctx->format.n_names; i++) {
-        if (strcmp(ctx->format.names[i], name) == 0) {
-            if (found)
-                *twice = true;
-            else
-                *index = i;
-            found = true;
-        }
-    }
-    return found;
+    if (!found)
+        return false;
+    *index = GPOINTER_TO_SIZE(found) - 1;
+    *twice = ctx->header_twice[*index];
+    return true;
 }
 
 static engage_status_t twice_error(ingest_ctx_t *ctx, const char *column, engage_error_t *err)
@@ -401,7 +422,8 @@ static engage_status_t read_header(ingest_ctx_t *ctx, engage_error_t *err)
     ctx->header_done = true;
     ctx->header_line = ctx->format.header_line;
     ctx->n_header = ctx->format.n_names;
-    if ((st = find_respondent(ctx, err)) != ENGAGE_OK || (st = find_manager(ctx, err)) != ENGAGE_OK)
+    if ((st = index_header(ctx, err)) != ENGAGE_OK || (st = find_respondent(ctx, err)) != ENGAGE_OK ||
+        (st = find_manager(ctx, err)) != ENGAGE_OK)
         return st;
     bool derived = ctx->cfg->n_scales == 0;
     if (derived && (st = derive_default_scale(ctx, err)) != ENGAGE_OK)
@@ -433,16 +455,18 @@ static engage_status_t read_header(ingest_ctx_t *ctx, engage_error_t *err)
     }
     if (default_scale) {
         /* Every column is an item: a later file may not bring new ones. */
-        for (size_t i = 0; i < ctx->n_header; i++) {
-            if (is_id_field(ctx, i))
-                continue;
-            size_t c = 0;
-            while (c < ctx->n_columns && ctx->column_field[c] != i)
-                c++;
-            if (c == ctx->n_columns)
-                return engage_fail(err, ENGAGE_EDATA, ctx->name, ctx->header_line,
-                                   "column '%s' is not in the first input's header", ctx->format.names[i]);
-        }
+        bool *item = calloc(ctx->n_header + 1, sizeof *item);
+        if (!item)
+            return no_memory(ctx, err);
+        for (size_t c = 0; c < ctx->n_columns; c++)
+            item[ctx->column_field[c]] = true;
+        size_t i = 0;
+        while (i < ctx->n_header && (item[i] || is_id_field(ctx, i)))
+            i++;
+        free(item);
+        if (i < ctx->n_header)
+            return engage_fail(err, ENGAGE_EDATA, ctx->name, ctx->header_line,
+                               "column '%s' is not in the first input's header", ctx->format.names[i]);
     }
     return record_columns(ctx, err);
 }
@@ -719,6 +743,8 @@ static engage_status_t read_source(ingest_ctx_t *ctx, source_t *src, const char 
         return no_memory(ctx, err);
     ctx->name = name;
     ctx->header_done = false;
+    if (ctx->header_index)
+        g_hash_table_remove_all(ctx->header_index); /* its keys are the names freed next */
     format_reader_fini(&ctx->format);
     if (ctx->options)
         source_set_chunk(src, ctx->options->chunk);
@@ -799,6 +825,9 @@ static engage_status_t finish(ingest_ctx_t *ctx, engage_status_t st, engage_erro
     free(ctx->values);
     free(ctx->answer_cache);
     format_reader_fini(&ctx->format);
+    if (ctx->header_index)
+        g_hash_table_destroy(ctx->header_index);
+    free(ctx->header_twice);
     if (ctx->unknown_index)
         g_hash_table_destroy(ctx->unknown_index);
     if (st == ENGAGE_OK && ctx->log->n_unknowns) {

@@ -1,6 +1,7 @@
 /*
  * tests/core/test_dataset.c — the dataset store: coded columns and their
- * switch to doubles, repeated respondents, manager order, bulk reads.
+ * switch to doubles, repeated respondents, manager order, bulk reads, many
+ * columns.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../core/dataset.h"
@@ -105,12 +107,43 @@ static void test_managers_sorted_by_bytes(void **state)
     dataset_free(ds);
 }
 
+static void test_many_columns_by_name(void **state)
+{
+    (void)state;
+    dataset_t *ds = dataset_new();
+    enum { N = 100000 };
+    char name[16];
+    for (size_t c = 0; c < N; c++) {
+        snprintf(name, sizeof name, "q%zu", c);
+        size_t index;
+        assert_int_equal(dataset_add_column(ds, name, &index), ENGAGE_OK);
+        assert_int_equal(index, c);
+    }
+    size_t index;
+    assert_int_equal(dataset_add_column(ds, "q77777", &index), ENGAGE_OK);
+    assert_int_equal(index, 77777);
+    assert_int_equal(dataset_n_columns(ds), N);
+    assert_string_equal(dataset_column_name(ds, 99999), "q99999");
+    double *values = calloc(N, sizeof *values);
+    assert_non_null(values);
+    values[12345] = 4;
+    assert_int_equal(dataset_add_row(ds, "r", "m", values, 0, 2, NULL, NULL), ENGAGE_OK);
+    /* columns are fixed once rows exist */
+    assert_int_not_equal(dataset_add_column(ds, "late", &index), ENGAGE_OK);
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    assert_true(dataset_value(ds, 0, 12345) == 4);
+    assert_true(dataset_value(ds, 0, 12346) == 0);
+    free(values);
+    dataset_free(ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values_round_trip_through_codes_and_doubles),
         cmocka_unit_test(test_repeated_respondent_replaces_earlier_row),
         cmocka_unit_test(test_managers_sorted_by_bytes),
+        cmocka_unit_test(test_many_columns_by_name),
     };
     return cmocka_run_group_tests_name("dataset", tests, NULL, NULL);
 }
