@@ -73,6 +73,9 @@ static const char HELP[] =
     "      --min-group N   smallest group whose figures are shown (3 at least)\n"
     "      --seed N        seed for every random draw\n"
     "      --strict        any rejected row is an error\n"
+    "      --all-rejects   (run, check) list every rejected or excluded row;\n"
+    "                      by default at most 100,000 of each reason are\n"
+    "                      listed, then a line counting the rest\n"
     "      --excel         (run) write the CSVs with a UTF-8 byte order mark, so\n"
     "                      that Excel opens them with the right characters\n"
     "      --no-workbook   (run) leave out engage.xlsx (most of a very large\n"
@@ -94,6 +97,7 @@ typedef struct {
     const char *min_group;
     const char *seed;
     bool strict;
+    bool all_rejects;          /* list every rejected row, not 100,000 per reason */
     bool quiet;
     bool excel;                /* CSVs with a UTF-8 byte order mark */
     bool no_workbook;          /* no engage.xlsx */
@@ -145,7 +149,7 @@ static int usage_error(const char *message, const char *detail)
 static int parse_arguments(int argc, char **argv, options_t *opts)
 {
     enum { OPT_FORMAT = 256, OPT_MIN_GROUP, OPT_SEED, OPT_STRICT, OPT_VERSION, OPT_PREVIOUS, OPT_EXCEL,
-           OPT_NO_WORKBOOK };
+           OPT_NO_WORKBOOK, OPT_ALL_REJECTS };
     static const struct option long_options[] = {
         {"config", required_argument, NULL, 'c'},    {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, OPT_FORMAT}, {"min-group", required_argument, NULL, OPT_MIN_GROUP},
@@ -153,6 +157,7 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION}, {"previous", required_argument, NULL, OPT_PREVIOUS},
         {"excel", no_argument, NULL, OPT_EXCEL},     {"no-workbook", no_argument, NULL, OPT_NO_WORKBOOK},
+        {"all-rejects", no_argument, NULL, OPT_ALL_REJECTS},
         {NULL, 0, NULL, 0},
     };
     if (argc < 2)
@@ -195,6 +200,11 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         case OPT_STRICT: opts->strict = true; break;
         case OPT_EXCEL: opts->excel = true; break;
         case OPT_NO_WORKBOOK: opts->no_workbook = true; break;
+        case OPT_ALL_REJECTS:
+            if (opts->command == CMD_INGEST)
+                return usage_error("--all-rejects is for engage run and check: ingest lists no rows", NULL);
+            opts->all_rejects = true;
+            break;
         case OPT_PREVIOUS:
             if (opts->command != CMD_RUN)
                 return usage_error("--previous is for engage run only", NULL);
@@ -216,7 +226,7 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
     opts->n_inputs = (size_t)(sub_argc - optind);
     if (opts->command == CMD_RERUN || opts->command == CMD_VERIFY) {
         if (opts->config_path || opts->format || opts->min_group || opts->seed || opts->strict || opts->previous ||
-            opts->excel || opts->no_workbook)
+            opts->excel || opts->no_workbook || opts->all_rejects)
             return usage_error(command, " repeats a recorded run: it takes no config or run options");
         if (opts->n_inputs != 1)
             return usage_error(command, opts->command == CMD_RERUN ? " takes one manifest.json (or its OUTDIR)"
@@ -324,6 +334,11 @@ static void print_check(const config_t *cfg, const dataset_t *ds, const results_
                           log->files[r->file].path, r->line, r->respondent_id, r->respondent_id[0] ? ": " : "",
                           r->reason);
     }
+    for (int kind = 0; kind < INGEST_N_REASONS; kind++)
+        if (log->unlisted[kind])
+            engage_print_line(stdout, "%s: %zu more rows not listed: %s (--all-rejects lists them)",
+                              ingest_reason_excluded((ingest_reason_t)kind) ? "excluded" : "rejected",
+                              log->unlisted[kind], ingest_reason_name((ingest_reason_t)kind));
     g_string_free(line, TRUE);
 }
 
@@ -344,7 +359,8 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
     results_t *previous_results = NULL;
     changes_t *changes = NULL;
     units_t *units = NULL;
-    ingest_options_t ingest_options = {.strict = opts.strict};
+    ingest_options_t ingest_options = {.strict = opts.strict,
+                                       .rejects_listed = opts.all_rejects ? SIZE_MAX : 0};
 
     engage_status_t st = load_config(&opts, config_text, &cfg, &err);
     if (st == ENGAGE_OK) {

@@ -341,25 +341,28 @@ const char *formats_default_manager(const format_reader_t *fr)
     return fr->kind == FORMAT_CANONICAL ? "manager_id" : NULL;
 }
 
-const char *format_excluded(const format_reader_t *fr, const csv_row_t *row, char *reason, size_t size)
+const char *format_excluded(const format_reader_t *fr, const csv_row_t *row, ingest_reason_t *kind, char *reason,
+                            size_t size)
 {
     if (fr->status_field < row->n_fields) {
         const char *status = csv_row_field(row, fr->status_field);
-        const char *what = NULL;
+        bool excluded = true;
         if (same_word(status, "Survey Preview") || same_word(status, "1"))
-            what = "a survey preview";
+            *kind = INGEST_REASON_PREVIEW;
         else if (same_word(status, "Survey Test") || same_word(status, "2"))
-            what = "a survey test";
+            *kind = INGEST_REASON_TEST;
         else if (same_word(status, "Spam") || same_word(status, "8"))
-            what = "marked as spam";
-        if (what) {
-            snprintf(reason, size, "%s (Status = %.40s)", what, status);
+            *kind = INGEST_REASON_SPAM;
+        else
+            excluded = false;
+        if (excluded) {
+            snprintf(reason, size, "%s (Status = %.40s)", ingest_reason_name(*kind), status);
             return reason;
         }
     }
     if (fr->submit_field < row->n_fields && is_blank(csv_row_field(row, fr->submit_field))) {
-        snprintf(reason, size, "incomplete response: never submitted (%.40s is empty)",
-                 fr->names[fr->submit_field]);
+        *kind = INGEST_REASON_NOT_SUBMITTED;
+        snprintf(reason, size, "%s (%.40s is empty)", ingest_reason_name(*kind), fr->names[fr->submit_field]);
         return reason;
     }
     return NULL;
