@@ -130,6 +130,22 @@ static const char *arena_respondent(dataset_t *ds, const char *id, uint32_t row)
     return p + sizeof row;
 }
 
+/* Give back a respondent id just stored (a repeated id keeps the first
+ * copy): the last bytes of the current block, or a block of its own. */
+static void arena_respondent_undo(dataset_t *ds, const char *id)
+{
+    char *p = (char *)id - sizeof(uint32_t);
+    size_t size = sizeof(uint32_t) + strlen(id) + 1;
+    arena_block_t *b = ds->arena;
+    if (p + size == b->data + b->used && p >= b->data) {
+        b->used -= size;
+    } else if (b->next && b->next->data == p && b->next->used == size) {
+        arena_block_t *own = b->next;
+        b->next = own->next;
+        free(own);
+    }
+}
+
 static uint32_t respondent_row(const char *id)
 {
     uint32_t row;
@@ -471,10 +487,19 @@ engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const 
         col->values[r] = v;
     }
 
-    /* A new id is stored once; a repeated one keeps the table's string,
-     * whose prefix names the row it was last seen on. */
-    const char *id = g_hash_table_lookup(ds->respondent_index, respondent_id);
-    if (id) {
+    /* A new id is stored once (one hash lookup for it); a repeated one
+     * keeps the table's string, whose prefix names the row it was last seen
+     * on, and the copy just made is given back. */
+    const char *id = arena_respondent(ds, respondent_id, (uint32_t)r);
+    if (!id)
+        return ENGAGE_ENOMEM;
+    if (!g_hash_table_insert(ds->respondent_index, (gpointer)id, (gpointer)id)) {
+        /* insert kept the table's key and took our copy as its value */
+        gpointer kept = NULL, ignored;
+        g_hash_table_lookup_extended(ds->respondent_index, id, &kept, &ignored);
+        g_hash_table_insert(ds->respondent_index, kept, kept);
+        arena_respondent_undo(ds, id);
+        id = kept;
         size_t earlier = respondent_row(id);
         ds->superseded[earlier] = 1;
         ds->n_superseded++;
@@ -483,11 +508,6 @@ engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const 
         if (superseded_line)
             *superseded_line = ds->line_of[earlier];
         set_respondent_row(id, (uint32_t)r);
-    } else {
-        id = arena_respondent(ds, respondent_id, (uint32_t)r);
-        if (!id)
-            return ENGAGE_ENOMEM;
-        g_hash_table_add(ds->respondent_index, (gpointer)id);
     }
     ds->respondent_ids[r] = id;
     ds->manager_of[r] = manager;

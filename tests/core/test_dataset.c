@@ -201,6 +201,41 @@ static void test_every_id_thrice_keeps_the_last_rows_in_order(void **state)
     dataset_free(ds);
 }
 
+/* Ids longer than the string arena's block, repeated: each copy made for
+ * a repeat is given back, and the first copy keeps naming the row. */
+static void test_huge_ids_repeated(void **state)
+{
+    (void)state;
+    dataset_t *ds = dataset_new();
+    size_t q;
+    dataset_add_column(ds, "Q1", &q);
+    size_t len = (3u << 20) / 2;
+    char *huge = malloc(len + 1);
+    assert_non_null(huge);
+    memset(huge, 'x', len);
+    huge[len] = '\0';
+    for (long i = 0; i < 6; i++) {
+        double v = (double)(i + 1 > 5 ? 5 : i + 1);
+        long line;
+        huge[0] = i % 2 ? 'a' : 'b'; /* two huge ids, in turn */
+        assert_int_equal(dataset_add_row(ds, huge, "m", &v, 0, i + 2, NULL, &line), ENGAGE_OK);
+        assert_int_equal(line, i < 2 ? 0 : i);
+        assert_int_equal(dataset_add_row(ds, i % 2 ? "s1" : "s2", "m", &v, 0, 100 + i, NULL, &line), ENGAGE_OK);
+        assert_int_equal(line, i < 2 ? 0 : 100 + i - 2);
+    }
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    assert_int_equal(dataset_n_respondents(ds), 4);
+    assert_int_equal(dataset_respondent_line(ds, 0), 6);
+    assert_int_equal(strlen(dataset_respondent_id(ds, 0)), len);
+    assert_int_equal(dataset_respondent_id(ds, 0)[0], 'b');
+    assert_string_equal(dataset_respondent_id(ds, 1), "s2");
+    assert_int_equal(dataset_respondent_line(ds, 2), 7);
+    assert_int_equal(dataset_respondent_id(ds, 2)[0], 'a');
+    assert_true(dataset_value(ds, 2, q) == 5);
+    free(huge);
+    dataset_free(ds);
+}
+
 static void test_many_columns_by_name(void **state)
 {
     (void)state;
@@ -239,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_managers_sorted_by_bytes),
         cmocka_unit_test(test_one_id_repeated_keeps_one_row),
         cmocka_unit_test(test_every_id_thrice_keeps_the_last_rows_in_order),
+        cmocka_unit_test(test_huge_ids_repeated),
         cmocka_unit_test(test_many_columns_by_name),
     };
     return cmocka_run_group_tests_name("dataset", tests, NULL, NULL);
