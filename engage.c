@@ -13,6 +13,7 @@
  */
 #include <fcntl.h>
 #include <getopt.h>
+#include <glib.h>
 #include <gsl/gsl_errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -81,6 +82,9 @@ static const char HELP[] =
     "      --min-group N   smallest group whose figures are shown (3 at least)\n"
     "      --seed N        seed for every random draw\n"
     "      --strict        any rejected row is an error\n"
+    "      --all-rejects   (run, check) list every rejected or excluded row;\n"
+    "                      by default at most 100,000 of each reason are\n"
+    "                      listed, then a line counting the rest\n"
     "      --excel         (run) write the CSVs with a UTF-8 byte order mark, so\n"
     "                      that Excel opens them with the right characters\n"
     "      --no-workbook   (run) leave out engage.xlsx (most of a very large\n"
@@ -104,6 +108,7 @@ typedef struct {
     const char *min_group;
     const char *seed;
     bool strict;
+    bool all_rejects;          /* list every rejected row, not 100,000 per reason */
     bool quiet;
     bool excel;                /* CSVs with a UTF-8 byte order mark */
     bool no_workbook;          /* no engage.xlsx */
@@ -114,13 +119,16 @@ typedef struct {
     size_t n_previous;
 } options_t;
 
+/* Every line on stdout and stderr goes through engage_print_line, which
+ * escapes control characters in the text it prints (file names, ids,
+ * answers, column names and config values all come from the input). */
 static int fail_with(const engage_error_t *err)
 {
-    char line[ENGAGE_ERROR_TEXT + ENGAGE_ERROR_FILE + 64];
+    char line[ENGAGE_ERROR_LINE];
     engage_error_format(err, line, sizeof line);
     fprintf(stderr, "%s\n", line);
     if (err->hint[0])
-        fprintf(stderr, "engage: hint: %s\n", err->hint);
+        engage_print_line(stderr, "engage: hint: %s", err->hint);
     return engage_exit_code(err->status);
 }
 
@@ -128,7 +136,7 @@ static int fail_with(const engage_error_t *err)
  * returns the exit status. */
 static int fail_with_unknowns(const engage_error_t *err, const ingest_log_t *log)
 {
-    char line[ENGAGE_ERROR_TEXT + ENGAGE_ERROR_FILE + 64];
+    char line[ENGAGE_ERROR_LINE];
     for (size_t i = 0; i < log->n_unknowns; i++) {
         engage_error_t one = {0};
         ingest_unknown_describe(log, i, &one);
@@ -138,13 +146,13 @@ static int fail_with_unknowns(const engage_error_t *err, const ingest_log_t *log
     if (log->more_unknowns)
         fprintf(stderr, "engage: ... and %zu more answers that match no label\n", log->more_unknowns);
     if (err->hint[0])
-        fprintf(stderr, "engage: hint: %s\n", err->hint);
+        engage_print_line(stderr, "engage: hint: %s", err->hint);
     return engage_exit_code(err->status);
 }
 
 static int usage_error(const char *message, const char *detail)
 {
-    fprintf(stderr, "engage: %s%s\n", message, detail ? detail : "");
+    engage_print_line(stderr, "engage: %s%s", message, detail ? detail : "");
     fprintf(stderr, "%s", USAGE);
     return engage_exit_code(ENGAGE_EUSAGE);
 }
@@ -153,7 +161,7 @@ static int usage_error(const char *message, const char *detail)
 static int parse_arguments(int argc, char **argv, options_t *opts)
 {
     enum { OPT_FORMAT = 256, OPT_MIN_GROUP, OPT_SEED, OPT_STRICT, OPT_VERSION, OPT_PREVIOUS, OPT_EXCEL,
-           OPT_NO_WORKBOOK, OPT_FORCE };
+           OPT_NO_WORKBOOK, OPT_FORCE, OPT_ALL_REJECTS };
     static const struct option long_options[] = {
         {"config", required_argument, NULL, 'c'},    {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, OPT_FORMAT}, {"min-group", required_argument, NULL, OPT_MIN_GROUP},
@@ -161,7 +169,8 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION}, {"previous", required_argument, NULL, OPT_PREVIOUS},
         {"excel", no_argument, NULL, OPT_EXCEL},     {"no-workbook", no_argument, NULL, OPT_NO_WORKBOOK},
-        {"force", no_argument, NULL, OPT_FORCE},     {NULL, 0, NULL, 0},
+        {"force", no_argument, NULL, OPT_FORCE},     {"all-rejects", no_argument, NULL, OPT_ALL_REJECTS},
+        {NULL, 0, NULL, 0},
     };
     if (argc < 2)
         return usage_error("no command given", NULL);
@@ -208,6 +217,11 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
                 return usage_error("--force is for engage run only", NULL);
             opts->force = true;
             break;
+        case OPT_ALL_REJECTS:
+            if (opts->command == CMD_INGEST)
+                return usage_error("--all-rejects is for engage run and check: ingest lists no rows", NULL);
+            opts->all_rejects = true;
+            break;
         case OPT_PREVIOUS:
             if (opts->command != CMD_RUN)
                 return usage_error("--previous is for engage run only", NULL);
@@ -229,7 +243,7 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
     opts->n_inputs = (size_t)(sub_argc - optind);
     if (opts->command == CMD_RERUN || opts->command == CMD_VERIFY) {
         if (opts->config_path || opts->format || opts->min_group || opts->seed || opts->strict || opts->previous ||
-            opts->excel || opts->no_workbook || opts->force)
+            opts->excel || opts->no_workbook || opts->force || opts->all_rejects)
             return usage_error(command, " repeats a recorded run: it takes no config or run options");
         if (opts->n_inputs != 1)
             return usage_error(command, opts->command == CMD_RERUN ? " takes one manifest.json (or its OUTDIR)"
@@ -266,8 +280,9 @@ static void note_encodings(const options_t *opts, const ingest_log_t *log)
 {
     for (size_t i = 0; !opts->quiet && i < log->n_files; i++)
         if (strcmp(log->files[i].encoding, "windows-1252") == 0)
-            fprintf(stderr, "engage: %s: not UTF-8; read as Windows-1252 (set encoding in [input] to choose)\n",
-                    log->files[i].path);
+            engage_print_line(stderr,
+                              "engage: %s: not UTF-8; read as Windows-1252 (set encoding in [input] to choose)",
+                              log->files[i].path);
 }
 
 /* Notes on stderr about rows left out, unless --quiet. */
@@ -286,50 +301,62 @@ static void note_rejects(const options_t *opts, const ingest_log_t *log,
         excluded += previous_log->files[i].excluded;
     }
     if (rejected || excluded)
-        fprintf(stderr, "engage: %zu rows rejected, %zu excluded%s%s\n", rejected, excluded,
-                where ? "; see " : "", where ? where : "");
+        engage_print_line(stderr, "engage: %zu rows rejected, %zu excluded%s%s", rejected, excluded,
+                          where ? "; see " : "", where ? where : "");
 }
 
+/* engage check's listing on stdout, a line at a time (engage_print_line). */
 static void print_check(const config_t *cfg, const dataset_t *ds, const results_t *results,
                         const ingest_log_t *log)
 {
+    GString *line = g_string_new(NULL);
     for (size_t i = 0; i < log->n_files; i++) {
         const ingest_file_t *f = &log->files[i];
         char letters[16];
-        printf("%s: %s (%s), %s, delimiter '%s'%s%s%s, %zu header row%s, %llu bytes\n", f->path, f->format,
-               f->layout ? f->layout : "", f->encoding, f->delimiter, f->gzip ? ", gzip" : "",
-               f->member ? ", zip member " : "", f->member ? f->member : "", f->header_rows,
-               f->header_rows == 1 ? "" : "s", (unsigned long long)f->bytes);
-        printf("  respondent id: %s; manager: %s%s\n", f->respondent_column ? f->respondent_column : "the row number",
-               cfg->roster.file ? "roster via " : "", f->manager_column ? f->manager_column : "");
+        engage_print_line(stdout, "%s: %s (%s), %s, delimiter '%s'%s%s%s, %zu header row%s, %llu bytes", f->path,
+                          f->format, f->layout ? f->layout : "", f->encoding, f->delimiter, f->gzip ? ", gzip" : "",
+                          f->member ? ", zip member " : "", f->member ? f->member : "", f->header_rows,
+                          f->header_rows == 1 ? "" : "s", (unsigned long long)f->bytes);
+        engage_print_line(stdout, "  respondent id: %s; manager: %s%s",
+                          f->respondent_column ? f->respondent_column : "the row number",
+                          cfg->roster.file ? "roster via " : "", f->manager_column ? f->manager_column : "");
         for (size_t s = 0; s < dataset_n_scales(ds); s++) {
             const dataset_scale_t *scale = dataset_scale(ds, s);
-            printf("  scale %s:", scale->name);
+            g_string_printf(line, "  scale %s:", scale->name);
             for (size_t j = 0; j < scale->n_items && scale->items[j] < f->n_item_fields; j++) {
                 ingest_column_letters(f->item_field[scale->items[j]], letters);
-                printf("%s column %s = %s", j ? "," : "", letters, dataset_column_name(ds, scale->items[j]));
+                g_string_append_printf(line, "%s column %s = %s", j ? "," : "", letters,
+                                       dataset_column_name(ds, scale->items[j]));
             }
-            printf("\n");
+            engage_print_line(stdout, "%s", line->str);
         }
-        printf("  rows %zu: accepted %zu, rejected %zu, excluded %zu\n", f->rows, f->accepted, f->rejected,
-               f->excluded);
+        engage_print_line(stdout, "  rows %zu: accepted %zu, rejected %zu, excluded %zu", f->rows, f->accepted,
+                          f->rejected, f->excluded);
     }
     for (size_t s = 0; s < results->n_scales; s++) {
         const dataset_scale_t *scale = results->scales[s].scale;
-        printf("scale %s (%g..%g): items", scale->name, scale->min, scale->max);
+        g_string_printf(line, "scale %s (%g..%g): items", scale->name, scale->min, scale->max);
         for (size_t i = 0; i < scale->n_items; i++)
-            printf("%s %s%s", i ? "," : "", dataset_column_name(ds, scale->items[i]),
-                   scale->reverse[i] ? " (reversed)" : "");
-        printf("\n  scored %zu of %zu respondents, %zu managers with a scored respondent\n",
-               results->scales[s].variance.respondents, dataset_n_respondents(ds),
-               results->scales[s].variance.managers);
+            g_string_append_printf(line, "%s %s%s", i ? "," : "", dataset_column_name(ds, scale->items[i]),
+                                   scale->reverse[i] ? " (reversed)" : "");
+        engage_print_line(stdout, "%s", line->str);
+        engage_print_line(stdout, "  scored %zu of %zu respondents, %zu managers with a scored respondent",
+                          results->scales[s].variance.respondents, dataset_n_respondents(ds),
+                          results->scales[s].variance.managers);
     }
-    printf("managers: %zu; smallest group shown: %ld\n", dataset_n_managers(ds), cfg->min_group);
+    engage_print_line(stdout, "managers: %zu; smallest group shown: %ld", dataset_n_managers(ds), cfg->min_group);
     for (size_t i = 0; i < log->n_rejects; i++) {
         const ingest_reject_t *r = &log->rejects[i];
-        printf("%s %s:%ld: %s%s%s\n", r->excluded ? "excluded" : "rejected", log->files[r->file].path, r->line,
-               r->respondent_id[0] ? r->respondent_id : "", r->respondent_id[0] ? ": " : "", r->reason);
+        engage_print_line(stdout, "%s %s:%ld: %s%s%s", r->excluded ? "excluded" : "rejected",
+                          log->files[r->file].path, r->line, r->respondent_id, r->respondent_id[0] ? ": " : "",
+                          r->reason);
     }
+    for (int kind = 0; kind < INGEST_N_REASONS; kind++)
+        if (log->unlisted[kind])
+            engage_print_line(stdout, "%s: %zu more rows not listed: %s (--all-rejects lists them)",
+                              ingest_reason_excluded((ingest_reason_t)kind) ? "excluded" : "rejected",
+                              log->unlisted[kind], ingest_reason_name((ingest_reason_t)kind));
+    g_string_free(line, TRUE);
 }
 
 /* run, ingest or check: read, analyse, write; returns the exit status.
@@ -349,7 +376,8 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
     results_t *previous_results = NULL;
     changes_t *changes = NULL;
     units_t *units = NULL;
-    ingest_options_t ingest_options = {.strict = opts.strict};
+    ingest_options_t ingest_options = {.strict = opts.strict,
+                                       .rejects_listed = opts.all_rejects ? SIZE_MAX : 0};
 
     engage_status_t st = load_config(&opts, config_text, &cfg, &err);
     if (st == ENGAGE_OK) {
@@ -446,12 +474,12 @@ static int report_inputs(const verify_manifest_t *m, bool with_config)
         if (!with_config && strcmp(f->role, "config") == 0)
             continue;
         if (f->state == VERIFY_CHANGED) {
-            fprintf(stderr, "engage: %s: %s changed since the run: sha256 %s expected, %s found\n", f->path,
-                    f->role, f->expected, f->actual);
+            engage_print_line(stderr, "engage: %s: %s changed since the run: sha256 %s expected, %s found", f->path,
+                              f->role, f->expected, f->actual);
             status = engage_exit_code(ENGAGE_EDATA);
         } else if (f->state == VERIFY_MISSING) {
-            fprintf(stderr, "engage: %s: %s missing or unreadable: sha256 %s expected\n", f->path, f->role,
-                    f->expected);
+            engage_print_line(stderr, "engage: %s: %s missing or unreadable: sha256 %s expected", f->path, f->role,
+                              f->expected);
             if (!status)
                 status = engage_exit_code(ENGAGE_ENOINPUT);
         }
@@ -466,12 +494,13 @@ static bool report_outputs(const verify_manifest_t *m, const char *same_word)
     for (size_t i = 0; i < m->n_outputs; i++) {
         const verify_file_t *f = &m->outputs[i];
         if (f->state == VERIFY_SAME) {
-            printf("%-10s %s\n", same_word, f->path);
+            engage_print_line(stdout, "%-10s %s", same_word, f->path);
         } else if (f->state == VERIFY_CHANGED) {
-            printf("%-10s %s (sha256 %s expected, %s found)\n", "DIFFERS", f->path, f->expected, f->actual);
+            engage_print_line(stdout, "%-10s %s (sha256 %s expected, %s found)", "DIFFERS", f->path, f->expected,
+                              f->actual);
             all_same = false;
         } else {
-            printf("%-10s %s\n", "MISSING", f->path);
+            engage_print_line(stdout, "%-10s %s", "MISSING", f->path);
             all_same = false;
         }
     }
@@ -516,15 +545,16 @@ static int verify_command(const options_t *opts)
     for (size_t i = 0; i < m.n_analyst_only; i++) {
         char *path = join_path(m.dir, m.analyst_only[i]);
         bool present = path && access(path, R_OK) == 0;
-        printf("%-10s %s (the analyst's: no hash is recorded)\n", present ? "present" : "MISSING",
-               m.analyst_only[i]);
+        engage_print_line(stdout, "%-10s %s (the analyst's: no hash is recorded)",
+                          present ? "present" : "MISSING", m.analyst_only[i]);
         free(path);
     }
     for (size_t i = 0; i < m.n_inputs; i++)
-        printf("%-10s %s (%s)\n", state_word(m.inputs[i].state), m.inputs[i].path, m.inputs[i].role);
+        engage_print_line(stdout, "%-10s %s (%s)", state_word(m.inputs[i].state), m.inputs[i].path,
+                          m.inputs[i].role);
     status = report_inputs(&m, true);
     if (status == 0 && !outputs_same) {
-        fprintf(stderr, "engage: %s: outputs differ from the run's record\n", m.path);
+        engage_print_line(stderr, "engage: %s: outputs differ from the run's record", m.path);
         status = 1;
     }
     verify_fini(&m);
@@ -564,8 +594,8 @@ static int rerun_command(const options_t *opts)
         status = fail_with(&err);
     }
     if (status == 0 && strcmp(m.version, ENGAGE_VERSION) != 0 && !opts->quiet)
-        fprintf(stderr, "engage: note: the run was made with engage %s, this is %s: outputs may differ\n",
-                m.version, ENGAGE_VERSION);
+        engage_print_line(stderr, "engage: note: the run was made with engage %s, this is %s: outputs may differ",
+                          m.version, ENGAGE_VERSION);
     if (status == 0) {
         verify_inputs(&m);
         status = report_inputs(&m, false);
@@ -574,7 +604,7 @@ static int rerun_command(const options_t *opts)
     if (status == 0) {
         int parsed = parse_arguments((int)m.n_arguments, m.arguments, &recorded);
         if (parsed >= 0) {
-            fprintf(stderr, "engage: %s: the recorded command line cannot be read again\n", m.path);
+            engage_print_line(stderr, "engage: %s: the recorded command line cannot be read again", m.path);
             status = parsed ? parsed : engage_exit_code(ENGAGE_EDATA);
         }
     }
@@ -603,15 +633,15 @@ static int rerun_command(const options_t *opts)
         for (size_t i = 0; i < m.n_analyst_only; i++) {
             char *now = join_path(outdir, m.analyst_only[i]), *then = join_path(archived, m.analyst_only[i]);
             verify_state_t state = now && then ? verify_same_bytes(now, then) : VERIFY_MISSING;
-            printf("%-10s %s (against %s)\n", state == VERIFY_SAME ? "identical"
-                                              : state == VERIFY_CHANGED ? "DIFFERS" : "MISSING",
-                   m.analyst_only[i], then ? then : m.analyst_only[i]);
+            engage_print_line(stdout, "%-10s %s (against %s)",
+                              state == VERIFY_SAME ? "identical" : state == VERIFY_CHANGED ? "DIFFERS" : "MISSING",
+                              m.analyst_only[i], then ? then : m.analyst_only[i]);
             same = same && state == VERIFY_SAME;
             free(now);
             free(then);
         }
         if (!same) {
-            fprintf(stderr, "engage: %s: the rerun's outputs differ from the recorded ones\n", outdir);
+            engage_print_line(stderr, "engage: %s: the rerun's outputs differ from the recorded ones", outdir);
             status = 1;
         }
     }

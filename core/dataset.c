@@ -1,17 +1,24 @@
 /*
  * core/dataset.c — storage of the canonical dataset (see dataset.h).
  *
- * Owns: the column stores, the respondent-id and manager-id strings (in a
- * string arena of fixed blocks, so their addresses never move), and two
- * GLib hash tables that map ids to indices while rows are added.  The
- * respondent table is dropped by dataset_finish(); it is only needed to find
- * repeated ids.
+ * Owns: the column stores, the respondent-id strings (in a string arena of
+ * fixed blocks, so their addresses never move), the manager-id strings (in
+ * an arena of their own), and GLib hash tables that map column names, ids
+ * and managers to indices while rows are added.  The respondent table is
+ * dropped by dataset_finish(); it is only needed to find repeated ids.
  *
  * A column keeps one byte per respondent: a code into a table of at most
  * 254 distinct values (CODE_MISSING = not answered).  Survey answers are
  * almost always a handful of small integers, so this keeps a million
  * respondents × 12 items in 12 MB.  A column that meets a 255th distinct value
  * is converted to plain doubles once.
+ *
+ * Memory follows the rows kept, not the rows seen: a repeated respondent id
+ * reuses the string already stored, and once superseded rows make up half
+ * of the rows (and at least COMPACT_ROWS) they are dropped and the rest
+ * moved up in order; managers left without a row are then dropped too when
+ * they are half of the managers, their arena rebuilt from the ones in use.
+ * So a file that repeats one id twenty million times is held as one row.
  */
 #include "dataset.h"
 
@@ -20,7 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CODE_MISSING = 255, MAX_CODES = 254, ARENA_BLOCK = 1 << 20, SMALL_INT_BIAS = 128 };
+enum { CODE_MISSING = 255, MAX_CODES = 254, ARENA_BLOCK = 1 << 20, SMALL_INT_BIAS = 128, COMPACT_ROWS = 4096,
+       COMPACT_MANAGERS = 1024 };
 
 typedef struct {
     char *name;
@@ -40,7 +48,8 @@ typedef struct arena_block {
 
 struct dataset {
     column_t *columns;
-    size_t n_columns;
+    size_t n_columns, cap_columns;
+    GHashTable *column_index;  /* name -> column + 1 */
     dataset_scale_t *scales;
     size_t n_scales;
 
@@ -50,6 +59,7 @@ struct dataset {
     uint32_t *file_of;
     uint32_t *line_of;
     uint8_t *superseded;       /* one flag per row, until dataset_finish */
+    size_t n_superseded;       /* flags set since the rows were last compacted */
 
     const char **manager_ids;
     size_t n_managers, cap_managers;
@@ -57,14 +67,15 @@ struct dataset {
 
     GHashTable *respondent_index; /* set of ids (see arena_respondent) */
     GHashTable *manager_index;    /* id -> manager + 1 */
-    arena_block_t *arena;
+    arena_block_t *arena;         /* respondent ids, units */
+    arena_block_t *manager_arena; /* manager ids */
     bool finished;
 };
 
-/* size bytes from the arena (NULL when out of memory). */
-static char *arena_alloc(dataset_t *ds, size_t size)
+/* size bytes from an arena (NULL when out of memory). */
+static char *arena_alloc(arena_block_t **arena, size_t size)
 {
-    arena_block_t *b = ds->arena;
+    arena_block_t *b = *arena;
     if (!b || b->size - b->used < size) {
         size_t block = size > ARENA_BLOCK ? size : ARENA_BLOCK;
         arena_block_t *nb = malloc(sizeof *nb + block);
@@ -79,7 +90,7 @@ static char *arena_alloc(dataset_t *ds, size_t size)
             b->next = nb;
         } else {
             nb->next = b;
-            ds->arena = nb;
+            *arena = nb;
         }
         b = nb;
     }
@@ -88,10 +99,19 @@ static char *arena_alloc(dataset_t *ds, size_t size)
     return p;
 }
 
-static const char *arena_strdup(dataset_t *ds, const char *s)
+static void arena_free(arena_block_t **arena)
+{
+    while (*arena) {
+        arena_block_t *next = (*arena)->next;
+        free(*arena);
+        *arena = next;
+    }
+}
+
+static const char *arena_strdup(arena_block_t **arena, const char *s)
 {
     size_t len = strlen(s) + 1;
-    char *p = arena_alloc(ds, len);
+    char *p = arena_alloc(arena, len);
     if (p)
         memcpy(p, s, len);
     return p;
@@ -102,12 +122,28 @@ static const char *arena_strdup(dataset_t *ds, const char *s)
 static const char *arena_respondent(dataset_t *ds, const char *id, uint32_t row)
 {
     size_t len = strlen(id) + 1;
-    char *p = arena_alloc(ds, sizeof row + len);
+    char *p = arena_alloc(&ds->arena, sizeof row + len);
     if (!p)
         return NULL;
     memcpy(p, &row, sizeof row);
     memcpy(p + sizeof row, id, len);
     return p + sizeof row;
+}
+
+/* Give back a respondent id just stored (a repeated id keeps the first
+ * copy): the last bytes of the current block, or a block of its own. */
+static void arena_respondent_undo(dataset_t *ds, const char *id)
+{
+    char *p = (char *)id - sizeof(uint32_t);
+    size_t size = sizeof(uint32_t) + strlen(id) + 1;
+    arena_block_t *b = ds->arena;
+    if (p + size == b->data + b->used && p >= b->data) {
+        b->used -= size;
+    } else if (b->next && b->next->data == p && b->next->used == size) {
+        arena_block_t *own = b->next;
+        b->next = own->next;
+        free(own);
+    }
 }
 
 static uint32_t respondent_row(const char *id)
@@ -127,6 +163,7 @@ dataset_t *dataset_new(void)
     dataset_t *ds = calloc(1, sizeof *ds);
     if (!ds)
         return NULL;
+    ds->column_index = g_hash_table_new(g_str_hash, g_str_equal);
     ds->respondent_index = g_hash_table_new(g_str_hash, g_str_equal);
     ds->manager_index = g_hash_table_new(g_str_hash, g_str_equal);
     return ds;
@@ -159,11 +196,10 @@ void dataset_free(dataset_t *ds)
         g_hash_table_destroy(ds->respondent_index);
     if (ds->manager_index)
         g_hash_table_destroy(ds->manager_index);
-    while (ds->arena) {
-        arena_block_t *next = ds->arena->next;
-        free(ds->arena);
-        ds->arena = next;
-    }
+    if (ds->column_index)
+        g_hash_table_destroy(ds->column_index);
+    arena_free(&ds->arena);
+    arena_free(&ds->manager_arena);
     free(ds);
 }
 
@@ -174,18 +210,21 @@ static engage_status_t no_memory(engage_error_t *err)
 
 engage_status_t dataset_add_column(dataset_t *ds, const char *name, size_t *index)
 {
-    for (size_t c = 0; c < ds->n_columns; c++) {
-        if (strcmp(ds->columns[c].name, name) == 0) {
-            *index = c;
-            return ENGAGE_OK;
-        }
+    gpointer found = g_hash_table_lookup(ds->column_index, name);
+    if (found) {
+        *index = GPOINTER_TO_SIZE(found) - 1;
+        return ENGAGE_OK;
     }
     if (ds->n_rows > 0)
         return engage_fail(NULL, ENGAGE_EDATA, NULL, 0, "columns are fixed once rows exist");
-    column_t *grown = realloc(ds->columns, (ds->n_columns + 1) * sizeof *grown);
-    if (!grown)
-        return no_memory(NULL);
-    ds->columns = grown;
+    if (ds->n_columns == ds->cap_columns) {
+        size_t cap = ds->cap_columns ? ds->cap_columns * 2 : 16;
+        column_t *grown = realloc(ds->columns, cap * sizeof *grown);
+        if (!grown)
+            return no_memory(NULL);
+        ds->columns = grown;
+        ds->cap_columns = cap;
+    }
     column_t *col = &ds->columns[ds->n_columns];
     memset(col, 0, sizeof *col);
     col->name = strdup(name);
@@ -196,6 +235,7 @@ engage_status_t dataset_add_column(dataset_t *ds, const char *name, size_t *inde
     col->table[CODE_MISSING] = NAN;
     col->coded = true;
     *index = ds->n_columns++;
+    g_hash_table_insert(ds->column_index, col->name, GSIZE_TO_POINTER(*index + 1));
     return ENGAGE_OK;
 }
 
@@ -314,12 +354,91 @@ static engage_status_t intern_manager(dataset_t *ds, const char *id, uint32_t *i
         ds->manager_ids = p;
         ds->cap_managers = cap;
     }
-    const char *copy = arena_strdup(ds, id);
+    const char *copy = arena_strdup(&ds->manager_arena, id);
     if (!copy)
         return ENGAGE_ENOMEM;
     ds->manager_ids[ds->n_managers] = copy;
     g_hash_table_insert(ds->manager_index, (gpointer)copy, GSIZE_TO_POINTER(ds->n_managers + 1));
     *index = (uint32_t)ds->n_managers++;
+    return ENGAGE_OK;
+}
+
+/* Drop the superseded rows, keeping the order of the others; each kept id
+ * learns its new row. */
+static void drop_superseded_rows(dataset_t *ds)
+{
+    size_t kept = 0;
+    for (size_t r = 0; r < ds->n_rows; r++) {
+        if (ds->superseded[r])
+            continue;
+        if (kept != r) {
+            ds->respondent_ids[kept] = ds->respondent_ids[r];
+            ds->manager_of[kept] = ds->manager_of[r];
+            ds->file_of[kept] = ds->file_of[r];
+            ds->line_of[kept] = ds->line_of[r];
+            ds->superseded[kept] = 0;
+            for (size_t c = 0; c < ds->n_columns; c++) {
+                column_t *col = &ds->columns[c];
+                if (col->coded)
+                    col->codes[kept] = col->codes[r];
+                else
+                    col->values[kept] = col->values[r];
+            }
+            set_respondent_row(ds->respondent_ids[kept], (uint32_t)kept);
+        }
+        kept++;
+    }
+    ds->n_rows = kept;
+    ds->n_superseded = 0;
+}
+
+/* While rows are added: drop the managers no kept row names, when they are
+ * half of them, copying the others into a new arena. */
+static engage_status_t drop_unused_managers(dataset_t *ds)
+{
+    size_t n = ds->n_managers;
+    uint32_t *renumber = malloc((n ? n : 1) * sizeof *renumber);
+    if (!renumber)
+        return ENGAGE_ENOMEM;
+    for (size_t m = 0; m < n; m++)
+        renumber[m] = UINT32_MAX;
+    size_t used = 0;
+    for (size_t r = 0; r < ds->n_rows; r++)
+        if (renumber[ds->manager_of[r]] == UINT32_MAX) {
+            renumber[ds->manager_of[r]] = 0;
+            used++;
+        }
+    if (n - used < COMPACT_MANAGERS || 2 * (n - used) < n) {
+        free(renumber);
+        return ENGAGE_OK;
+    }
+    arena_block_t *arena = NULL;
+    const char **ids = malloc((used ? used : 1) * sizeof *ids);
+    size_t next = 0;
+    for (size_t m = 0; ids && m < n; m++) {
+        if (renumber[m] == UINT32_MAX)
+            continue;
+        if (!(ids[next] = arena_strdup(&arena, ds->manager_ids[m])))
+            break;
+        renumber[m] = (uint32_t)next++;
+    }
+    if (!ids || next != used) {
+        arena_free(&arena);
+        free(ids);
+        free(renumber);
+        return ENGAGE_ENOMEM;
+    }
+    for (size_t r = 0; r < ds->n_rows; r++)
+        ds->manager_of[r] = renumber[ds->manager_of[r]];
+    free(renumber);
+    memcpy(ds->manager_ids, ids, used * sizeof *ids);
+    free(ids);
+    g_hash_table_remove_all(ds->manager_index);
+    for (size_t m = 0; m < next; m++)
+        g_hash_table_insert(ds->manager_index, (gpointer)ds->manager_ids[m], GSIZE_TO_POINTER(m + 1));
+    ds->n_managers = next;
+    arena_free(&ds->manager_arena);
+    ds->manager_arena = arena;
     return ENGAGE_OK;
 }
 
@@ -331,7 +450,15 @@ engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const 
         *superseded_file = SIZE_MAX;
     if (superseded_line)
         *superseded_line = 0;
-    if (ds->finished || ds->n_rows >= UINT32_MAX - 1)
+    if (ds->finished)
+        return ENGAGE_ENOMEM;
+    /* Rows that later ones replaced take no room for long. */
+    if (ds->n_superseded >= COMPACT_ROWS && 2 * ds->n_superseded >= ds->n_rows) {
+        drop_superseded_rows(ds);
+        if (drop_unused_managers(ds) != ENGAGE_OK)
+            return ENGAGE_ENOMEM;
+    }
+    if (ds->n_rows >= UINT32_MAX - 1)
         return ENGAGE_ENOMEM;
     if (ds->n_rows == ds->cap_rows && grow_rows(ds) != ENGAGE_OK)
         return ENGAGE_ENOMEM;
@@ -360,22 +487,27 @@ engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const 
         col->values[r] = v;
     }
 
-    /* One insertion for a new id; a repeated one keeps the table's string,
-     * whose prefix names the row it was last seen on. */
+    /* A new id is stored once (one hash lookup for it); a repeated one
+     * keeps the table's string, whose prefix names the row it was last seen
+     * on, and the copy just made is given back. */
     const char *id = arena_respondent(ds, respondent_id, (uint32_t)r);
     if (!id)
         return ENGAGE_ENOMEM;
     if (!g_hash_table_insert(ds->respondent_index, (gpointer)id, (gpointer)id)) {
-        gpointer kept, ignored;
+        /* insert kept the table's key and took our copy as its value */
+        gpointer kept = NULL, ignored;
         g_hash_table_lookup_extended(ds->respondent_index, id, &kept, &ignored);
-        size_t earlier = respondent_row(kept);
+        g_hash_table_insert(ds->respondent_index, kept, kept);
+        arena_respondent_undo(ds, id);
+        id = kept;
+        size_t earlier = respondent_row(id);
         ds->superseded[earlier] = 1;
+        ds->n_superseded++;
         if (superseded_file)
             *superseded_file = ds->file_of[earlier];
         if (superseded_line)
             *superseded_line = ds->line_of[earlier];
-        set_respondent_row(kept, (uint32_t)r);
-        id = kept;
+        set_respondent_row(id, (uint32_t)r);
     }
     ds->respondent_ids[r] = id;
     ds->manager_of[r] = manager;
@@ -396,27 +528,7 @@ engage_status_t dataset_finish(dataset_t *ds)
 {
     if (ds->finished)
         return ENGAGE_OK;
-    /* Compact away superseded rows, keeping order. */
-    size_t kept = 0;
-    for (size_t r = 0; r < ds->n_rows; r++) {
-        if (ds->superseded[r])
-            continue;
-        if (kept != r) {
-            ds->respondent_ids[kept] = ds->respondent_ids[r];
-            ds->manager_of[kept] = ds->manager_of[r];
-            ds->file_of[kept] = ds->file_of[r];
-            ds->line_of[kept] = ds->line_of[r];
-            for (size_t c = 0; c < ds->n_columns; c++) {
-                column_t *col = &ds->columns[c];
-                if (col->coded)
-                    col->codes[kept] = col->codes[r];
-                else
-                    col->values[kept] = col->values[r];
-            }
-        }
-        kept++;
-    }
-    ds->n_rows = kept;
+    drop_superseded_rows(ds);
 
     /* Renumber managers in byte order of their ids. */
     uint32_t *order = malloc((ds->n_managers ? ds->n_managers : 1) * sizeof *order);
@@ -515,7 +627,7 @@ engage_status_t dataset_set_manager_unit(dataset_t *ds, size_t manager, const ch
             return ENGAGE_ENOMEM;
     }
     size_t len = strlen(unit) + 1;
-    char *copy = arena_alloc(ds, len);
+    char *copy = arena_alloc(&ds->arena, len);
     if (!copy)
         return ENGAGE_ENOMEM;
     memcpy(copy, unit, len);

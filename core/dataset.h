@@ -49,7 +49,8 @@ engage_status_t dataset_add_scale(dataset_t *ds, const dataset_scale_t *scale);
 
 /* Add one accepted respondent.  values[c] is the value of column c, NAN when
  * not answered.  file/line say where the row came from.  When the id was
- * seen before, the earlier row is marked superseded and *superseded_file /
+ * seen before, the earlier row is superseded (it gives its storage back as
+ * rows are added, at the latest in dataset_finish) and *superseded_file /
  * *superseded_line (may be NULL) receive where it came from, else they get
  * SIZE_MAX / 0. */
 engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const char *manager_id,

@@ -6,11 +6,18 @@
  * engage_error_t with the file, physical line and message; only engage.c
  * prints errors or calls exit().  Library errors (libcsv, zlib, GSL, iconv,
  * inih, jansson) are translated into these kinds where they enter our code.
+ *
+ * Text from the input (file names, column names, ids, answers, config
+ * values) reaches the terminal only through engage_escape: every control
+ * character and every byte that is not UTF-8 is written as an escape, so a
+ * crafted export cannot move the cursor, retitle the terminal or split one
+ * message into several lines.
  */
 #ifndef ENGAGE_ERROR_H
 #define ENGAGE_ERROR_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 typedef enum {
     ENGAGE_OK = 0,
@@ -24,6 +31,10 @@ typedef enum {
 } engage_status_t;
 
 enum { ENGAGE_ERROR_TEXT = 512, ENGAGE_ERROR_FILE = 1024 };
+
+/* A buffer for engage_error_format that always holds the whole line: an
+ * escape takes at most four bytes per byte of text. */
+enum { ENGAGE_ERROR_LINE = 4 * (ENGAGE_ERROR_FILE + ENGAGE_ERROR_TEXT) + 64 };
 
 /* Where and what: file and line are omitted from the message when empty / 0. */
 typedef struct {
@@ -51,7 +62,20 @@ engage_status_t engage_fail(engage_error_t *err, engage_status_t status,
 void engage_hint(engage_error_t *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Format "engage: FILE:LINE: message" (without newline) into buf. */
+/* Format "engage: FILE:LINE: message" (without newline) into buf, with
+ * FILE and message escaped (engage_escape). */
 void engage_error_format(const engage_error_t *err, char *buf, size_t size);
+
+/* text made safe for a terminal, into out (size bytes with the NUL; a
+ * longer result is cut before an escape, never inside one).  Tab, line feed
+ * and carriage return become \t, \n and \r; every other control character
+ * (C0, DEL and the C1 range U+0080..U+009F) and every byte that is not part
+ * of valid UTF-8 becomes \xHH per byte (ESC is \x1b).  Valid UTF-8 text,
+ * any script, and backslashes are kept as they are.  Returns out. */
+char *engage_escape(const char *text, char *out, size_t size);
+
+/* Print one line on stream: fmt formatted, escaped with engage_escape, then
+ * a newline.  Returns EOF when writing fails or memory runs out. */
+int engage_print_line(FILE *stream, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -205,17 +205,11 @@ static bool is_blank(const char *s)
 }
 
 /* SurveyMonkey: a question's cell is followed by empty cells for the rest
- * of its columns; row 2 names each column's statement (a matrix row, an
- * "Other (please specify)"), or says Response for the question's own
- * answer. */
-static char *surveymonkey_name(const format_reader_t *fr, size_t i)
+ * of its columns [start, end); row 2 names each column's statement (a
+ * matrix row, an "Other (please specify)"), or says Response for the
+ * question's own answer. */
+static char *surveymonkey_name(const format_reader_t *fr, size_t start, size_t end, size_t i)
 {
-    size_t start = i;
-    while (start > 0 && is_blank(header_cell(fr, 0, start)))
-        start--;
-    size_t end = i + 1;
-    while (end < fr->row_fields[0] && is_blank(header_cell(fr, 0, end)))
-        end++;
     const char *question = header_cell(fr, 0, start);
     const char *statement = header_cell(fr, 1, i);
     /* "Response" and "Open-Ended Response" mark a question's own answer
@@ -236,14 +230,22 @@ static bool build_names(format_reader_t *fr)
     if (!fr->names)
         return false;
     fr->n_names = n;
+    size_t start = 0, end = 0; /* the SurveyMonkey question column i belongs to */
     for (size_t i = 0; i < n; i++) {
         const char *first = header_cell(fr, 0, i);
-        if (fr->kind == FORMAT_SURVEYMONKEY)
-            fr->names[i] = surveymonkey_name(fr, i);
-        else if (fr->kind == FORMAT_QUALTRICS_LEGACY && is_legacy_id(first) && header_cell(fr, 1, i)[0])
+        if (fr->kind == FORMAT_SURVEYMONKEY) {
+            if (i == end) {
+                start = i;
+                end = i + 1;
+                while (end < n && is_blank(header_cell(fr, 0, end)))
+                    end++;
+            }
+            fr->names[i] = surveymonkey_name(fr, start, end, i);
+        } else if (fr->kind == FORMAT_QUALTRICS_LEGACY && is_legacy_id(first) && header_cell(fr, 1, i)[0]) {
             fr->names[i] = strdup(header_cell(fr, 1, i));
-        else
+        } else {
             fr->names[i] = strdup(first);
+        }
         if (!fr->names[i])
             return false;
     }
@@ -339,25 +341,28 @@ const char *formats_default_manager(const format_reader_t *fr)
     return fr->kind == FORMAT_CANONICAL ? "manager_id" : NULL;
 }
 
-const char *format_excluded(const format_reader_t *fr, const csv_row_t *row, char *reason, size_t size)
+const char *format_excluded(const format_reader_t *fr, const csv_row_t *row, ingest_reason_t *kind, char *reason,
+                            size_t size)
 {
     if (fr->status_field < row->n_fields) {
         const char *status = csv_row_field(row, fr->status_field);
-        const char *what = NULL;
+        bool excluded = true;
         if (same_word(status, "Survey Preview") || same_word(status, "1"))
-            what = "a survey preview";
+            *kind = INGEST_REASON_PREVIEW;
         else if (same_word(status, "Survey Test") || same_word(status, "2"))
-            what = "a survey test";
+            *kind = INGEST_REASON_TEST;
         else if (same_word(status, "Spam") || same_word(status, "8"))
-            what = "marked as spam";
-        if (what) {
-            snprintf(reason, size, "%s (Status = %.40s)", what, status);
+            *kind = INGEST_REASON_SPAM;
+        else
+            excluded = false;
+        if (excluded) {
+            snprintf(reason, size, "%s (Status = %.40s)", ingest_reason_name(*kind), status);
             return reason;
         }
     }
     if (fr->submit_field < row->n_fields && is_blank(csv_row_field(row, fr->submit_field))) {
-        snprintf(reason, size, "incomplete response: never submitted (%.40s is empty)",
-                 fr->names[fr->submit_field]);
+        *kind = INGEST_REASON_NOT_SUBMITTED;
+        snprintf(reason, size, "%s (%.40s is empty)", ingest_reason_name(*kind), fr->names[fr->submit_field]);
         return reason;
     }
     return NULL;

@@ -31,6 +31,7 @@
 
 #include "../core/error.h"
 #include "csv_rows.h"
+#include "ingest.h"
 
 typedef enum {
     FORMAT_CANONICAL,
@@ -87,8 +88,10 @@ const char *formats_default_respondent(const format_reader_t *fr);
 const char *formats_default_manager(const format_reader_t *fr);
 
 /* Why a data row is left out on purpose (a preview, a test, spam, an
- * unsubmitted response), or NULL to read it.  `reason` receives the text. */
-const char *format_excluded(const format_reader_t *fr, const csv_row_t *row, char *reason, size_t size);
+ * unsubmitted response), or NULL to read it.  `kind` and `reason` receive
+ * the kind and the text. */
+const char *format_excluded(const format_reader_t *fr, const csv_row_t *row, ingest_reason_t *kind, char *reason,
+                            size_t size);
 
 /* Whether an answer cell is the tool's code for "seen but not answered". */
 bool format_is_missing_code(const format_reader_t *fr, const char *text);

@@ -7,6 +7,8 @@
  * any, one scale `engagement` over every non-id column); every later file
  * must carry the same item columns.  Each data row is checked and either
  * added to the dataset or logged with a reason; nothing is dropped silently.
+ * The log counts every row and lists the first rows of each reason up to a
+ * cap, so rows thrown away take no memory (see ingest.h).
  *
  * Owns the per-file mapping from dataset columns to header fields and the
  * row buffer; the log and dataset belong to the caller.
@@ -60,6 +62,8 @@ typedef struct {
     bool header_done;
     long header_line;
     size_t n_header;
+    GHashTable *header_index;  /* header name -> its first field + 1 */
+    bool *header_twice;        /* per field: its name appears again later */
     size_t respondent_field;   /* SIZE_MAX: the row number is the id */
     size_t manager_field;      /* SIZE_MAX with a roster */
     size_t key_field;          /* the roster key, SIZE_MAX without a roster */
@@ -100,10 +104,8 @@ void ingest_log_fini(ingest_log_t *log)
         free(log->files[i].delimiter);
     }
     free(log->files);
-    for (size_t i = 0; i < log->n_rejects; i++) {
-        free(log->rejects[i].respondent_id);
-        free(log->rejects[i].reason);
-    }
+    for (size_t i = 0; i < log->n_rejects; i++)
+        free(log->rejects[i].respondent_id); /* the reason shares its allocation */
     free(log->rejects);
     for (size_t i = 0; i < log->n_unknowns; i++) {
         free(log->unknowns[i].column);
@@ -120,43 +122,89 @@ static engage_status_t no_memory(ingest_ctx_t *ctx, engage_error_t *err)
     return engage_fail(err, ENGAGE_ENOMEM, ctx->name, 0, "out of memory");
 }
 
+/* How many bytes of text to show of at most max, not cutting a UTF-8
+ * character in two. */
+static int clip(const char *text, size_t max)
+{
+    size_t len = strnlen(text, max + 1);
+    if (len > max) {
+        len = max;
+        while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
+            len--;
+    }
+    return (int)len;
+}
+
 /* A cell quoted for a message: at most QUOTE_MAX bytes. */
 static void quote_cell(char *out, size_t size, const char *text)
 {
-    size_t len = strlen(text);
-    if (len > QUOTE_MAX)
-        snprintf(out, size, "'%.*s...'", QUOTE_MAX, text);
-    else
-        snprintf(out, size, "'%s'", text);
+    int shown = clip(text, QUOTE_MAX);
+    snprintf(out, size, text[shown] ? "'%.*s...'" : "'%.*s'", shown, text);
 }
 
-static engage_status_t add_log_entry(ingest_log_t *log, size_t file, long line, const char *respondent_id,
-                                     const char *reason, bool excluded)
+const char *ingest_reason_name(ingest_reason_t kind)
 {
+    switch (kind) {
+    case INGEST_REASON_FIELD_COUNT: return "a field count that differs from the header's";
+    case INGEST_REASON_NO_RESPONDENT: return "no respondent id";
+    case INGEST_REASON_NO_MANAGER: return "no manager";
+    case INGEST_REASON_NO_ROSTER_KEY: return "no employee key for the roster";
+    case INGEST_REASON_NOT_IN_ROSTER: return "not in the roster";
+    case INGEST_REASON_UNIT_CONFLICT: return "manager in another unit on an earlier row";
+    case INGEST_REASON_OUT_OF_RANGE: return "an answer outside the scale's range";
+    case INGEST_REASON_SUPERSEDED: return "superseded by a later response with the same respondent id";
+    case INGEST_REASON_PREVIEW: return "a survey preview";
+    case INGEST_REASON_TEST: return "a survey test";
+    case INGEST_REASON_SPAM: return "marked as spam";
+    case INGEST_REASON_NOT_SUBMITTED: return "incomplete response: never submitted";
+    case INGEST_N_REASONS: break;
+    }
+    return "";
+}
+
+bool ingest_reason_excluded(ingest_reason_t kind)
+{
+    return kind >= INGEST_REASON_SUPERSEDED;
+}
+
+/* A rejected or excluded row into the log: listed while its reason has
+ * fewer than the cap, else only counted. */
+static engage_status_t add_log_entry(ingest_ctx_t *ctx, size_t file, long line, const char *respondent_id,
+                                     ingest_reason_t kind, const char *reason)
+{
+    ingest_log_t *log = ctx->log;
+    size_t cap = ctx->options && ctx->options->rejects_listed ? ctx->options->rejects_listed
+                                                                : INGEST_REJECTS_LISTED;
+    if (log->listed[kind] >= cap) {
+        log->unlisted[kind]++;
+        return ENGAGE_OK;
+    }
     if (log->n_rejects % 256 == 0) {
         ingest_reject_t *grown = realloc(log->rejects, (log->n_rejects + 256) * sizeof *grown);
         if (!grown)
             return ENGAGE_ENOMEM;
         log->rejects = grown;
     }
-    ingest_reject_t *r = &log->rejects[log->n_rejects];
-    r->file = file;
-    r->line = line;
-    r->excluded = excluded;
-    r->respondent_id = strdup(respondent_id ? respondent_id : "");
-    r->reason = strdup(reason);
-    if (!r->respondent_id || !r->reason) {
-        free(r->respondent_id);
-        free(r->reason);
+    /* The id and the reason share one allocation (freed through the id). */
+    if (!respondent_id)
+        respondent_id = "";
+    size_t id_size = strlen(respondent_id) + 1, reason_size = strlen(reason) + 1;
+    char *text = malloc(id_size + reason_size);
+    if (!text)
         return ENGAGE_ENOMEM;
-    }
-    log->n_rejects++;
+    memcpy(text, respondent_id, id_size);
+    memcpy(text + id_size, reason, reason_size);
+    log->rejects[log->n_rejects++] = (ingest_reject_t){
+        .file = file, .line = line, .respondent_id = text, .reason = text + id_size,
+        .excluded = ingest_reason_excluded(kind), .kind = kind,
+    };
+    log->listed[kind]++;
     return ENGAGE_OK;
 }
 
 /* Log a rejected row; with --strict it stops the run. */
 static engage_status_t reject_row(ingest_ctx_t *ctx, const csv_row_t *row, const char *respondent_id,
-                                  const char *reason, engage_error_t *err)
+                                  ingest_reason_t kind, const char *reason, engage_error_t *err)
 {
     ctx->log->files[ctx->file].rejected++;
     if (ctx->options && ctx->options->strict) {
@@ -164,27 +212,46 @@ static engage_status_t reject_row(ingest_ctx_t *ctx, const csv_row_t *row, const
         engage_hint(err, "without --strict such rows are left out and listed in rejects.csv");
         return ENGAGE_EDATA;
     }
-    if (add_log_entry(ctx->log, ctx->file, row->line, respondent_id, reason, false) != ENGAGE_OK)
+    if (add_log_entry(ctx, ctx->file, row->line, respondent_id, kind, reason) != ENGAGE_OK)
         return no_memory(ctx, err);
     return ENGAGE_OK;
 }
 
 /* ------------------------------------------------------------- the header */
 
+/* Index this file's header names, so that finding each of many columns
+ * costs one lookup. */
+static engage_status_t index_header(ingest_ctx_t *ctx, engage_error_t *err)
+{
+    if (ctx->header_index)
+        g_hash_table_remove_all(ctx->header_index);
+    else
+        ctx->header_index = g_hash_table_new(g_str_hash, g_str_equal);
+    free(ctx->header_twice);
+    ctx->header_twice = calloc(ctx->format.n_names + 1, sizeof *ctx->header_twice);
+    if (!ctx->header_twice)
+        return no_memory(ctx, err);
+    for (size_t i = 0; i < ctx->format.n_names; i++) {
+        gpointer first = g_hash_table_lookup(ctx->header_index, ctx->format.names[i]);
+        if (first)
+            ctx->header_twice[GPOINTER_TO_SIZE(first) - 1] = true;
+        else
+            g_hash_table_insert(ctx->header_index, ctx->format.names[i], GSIZE_TO_POINTER(i + 1));
+    }
+    return ENGAGE_OK;
+}
+
+/* The first field named `name` in this file's header, and whether another
+ * has the same name. */
 static bool find_field(const ingest_ctx_t *ctx, const char *name, size_t *index, bool *twice)
 {
-    bool found = false;
+    gpointer found = g_hash_table_lookup(ctx->header_index, name);
     *twice = false;
-    for (size_t i = 0; i < ctx->format.n_names; i++) {
-        if (strcmp(ctx->format.names[i], name) == 0) {
-            if (found)
-                *twice = true;
-            else
-                *index = i;
-            found = true;
-        }
-    }
-    return found;
+    if (!found)
+        return false;
+    *index = GPOINTER_TO_SIZE(found) - 1;
+    *twice = ctx->header_twice[*index];
+    return true;
 }
 
 static engage_status_t twice_error(ingest_ctx_t *ctx, const char *column, engage_error_t *err)
@@ -401,7 +468,8 @@ static engage_status_t read_header(ingest_ctx_t *ctx, engage_error_t *err)
     ctx->header_done = true;
     ctx->header_line = ctx->format.header_line;
     ctx->n_header = ctx->format.n_names;
-    if ((st = find_respondent(ctx, err)) != ENGAGE_OK || (st = find_manager(ctx, err)) != ENGAGE_OK)
+    if ((st = index_header(ctx, err)) != ENGAGE_OK || (st = find_respondent(ctx, err)) != ENGAGE_OK ||
+        (st = find_manager(ctx, err)) != ENGAGE_OK)
         return st;
     bool derived = ctx->cfg->n_scales == 0;
     if (derived && (st = derive_default_scale(ctx, err)) != ENGAGE_OK)
@@ -433,16 +501,18 @@ static engage_status_t read_header(ingest_ctx_t *ctx, engage_error_t *err)
     }
     if (default_scale) {
         /* Every column is an item: a later file may not bring new ones. */
-        for (size_t i = 0; i < ctx->n_header; i++) {
-            if (is_id_field(ctx, i))
-                continue;
-            size_t c = 0;
-            while (c < ctx->n_columns && ctx->column_field[c] != i)
-                c++;
-            if (c == ctx->n_columns)
-                return engage_fail(err, ENGAGE_EDATA, ctx->name, ctx->header_line,
-                                   "column '%s' is not in the first input's header", ctx->format.names[i]);
-        }
+        bool *item = calloc(ctx->n_header + 1, sizeof *item);
+        if (!item)
+            return no_memory(ctx, err);
+        for (size_t c = 0; c < ctx->n_columns; c++)
+            item[ctx->column_field[c]] = true;
+        size_t i = 0;
+        while (i < ctx->n_header && (item[i] || is_id_field(ctx, i)))
+            i++;
+        free(item);
+        if (i < ctx->n_header)
+            return engage_fail(err, ENGAGE_EDATA, ctx->name, ctx->header_line,
+                               "column '%s' is not in the first input's header", ctx->format.names[i]);
     }
     return record_columns(ctx, err);
 }
@@ -517,12 +587,14 @@ static answer_kind_t read_answer(ingest_ctx_t *ctx, size_t column, const char *t
 }
 
 /* The manager of a row: its own column, or the roster's entry for its key.
- * NULL with *reason set when there is none. */
-static const char *row_manager(ingest_ctx_t *ctx, const csv_row_t *row, char *reason, size_t size)
+ * NULL with *kind and *reason set when there is none. */
+static const char *row_manager(ingest_ctx_t *ctx, const csv_row_t *row, ingest_reason_t *kind, char *reason,
+                               size_t size)
 {
     if (ctx->key_field == SIZE_MAX) {
         const char *manager_id = csv_row_field(row, ctx->manager_field);
         if (!manager_id[0]) {
+            *kind = INGEST_REASON_NO_MANAGER;
             snprintf(reason, size, "no manager (column '%s' is empty)", ctx->manager_name);
             return NULL;
         }
@@ -531,35 +603,43 @@ static const char *row_manager(ingest_ctx_t *ctx, const csv_row_t *row, char *re
     const char *key = csv_row_field(row, ctx->key_field);
     const char *manager, *unit;
     if (!key[0]) {
+        *kind = INGEST_REASON_NO_ROSTER_KEY;
         snprintf(reason, size, "no employee key for the roster (column '%s' is empty)", ctx->manager_name);
         return NULL;
     }
     if (!roster_find(ctx->roster, key, &manager, &unit)) {
         char cell[QUOTE_MAX + 8];
         quote_cell(cell, sizeof cell, key);
+        *kind = INGEST_REASON_NOT_IN_ROSTER;
         snprintf(reason, size, "%s (column '%s') is not in the roster", cell, ctx->manager_name);
         return NULL;
     }
     return manager;
 }
 
-/* An archive's unit column: one unit per manager. */
+/* An archive's unit column: one unit per manager, that of its first
+ * accepted row (remember_unit).  The reason when this row's differs. */
 static const char *check_unit(ingest_ctx_t *ctx, const csv_row_t *row, const char *manager, char *reason,
                               size_t size)
 {
     const char *unit = csv_row_field(row, ctx->unit_field);
+    const char *known = ctx->units ? g_hash_table_lookup(ctx->units, manager) : NULL;
+    if (!known || strcmp(known, unit) == 0)
+        return NULL;
+    char m[QUOTE_MAX + 8], k[QUOTE_MAX + 8], u[QUOTE_MAX + 8];
+    quote_cell(m, sizeof m, manager);
+    quote_cell(k, sizeof k, known);
+    quote_cell(u, sizeof u, unit);
+    snprintf(reason, size, "manager %s is in unit %s on an earlier row, %s here", m, k, u);
+    return reason;
+}
+
+static void remember_unit(ingest_ctx_t *ctx, const csv_row_t *row, const char *manager)
+{
     if (!ctx->units)
         ctx->units = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    const char *known = g_hash_table_lookup(ctx->units, manager);
-    if (!known) {
-        g_hash_table_insert(ctx->units, g_strdup(manager), g_strdup(unit));
-        return NULL;
-    }
-    if (strcmp(known, unit) == 0)
-        return NULL;
-    snprintf(reason, size, "manager '%.40s' is in unit '%.40s' on an earlier row, '%.40s' here", manager, known,
-             unit);
-    return reason;
+    if (!g_hash_table_contains(ctx->units, manager))
+        g_hash_table_insert(ctx->units, g_strdup(manager), g_strdup(csv_row_field(row, ctx->unit_field)));
 }
 
 static engage_status_t read_row(ingest_ctx_t *ctx, const csv_row_t *row, engage_error_t *err)
@@ -581,23 +661,24 @@ static engage_status_t read_row(ingest_ctx_t *ctx, const csv_row_t *row, engage_
     if (row->n_fields != ctx->n_header) {
         snprintf(reason, sizeof reason, "the row has %zu fields, the header has %zu", row->n_fields,
                  ctx->n_header);
-        return reject_row(ctx, row, respondent_id, reason, err);
+        return reject_row(ctx, row, respondent_id, INGEST_REASON_FIELD_COUNT, reason, err);
     }
-    if (format_excluded(&ctx->format, row, reason, sizeof reason)) {
+    ingest_reason_t problem;
+    if (format_excluded(&ctx->format, row, &problem, reason, sizeof reason)) {
         file->excluded++;
-        if (add_log_entry(ctx->log, ctx->file, row->line, respondent_id, reason, true) != ENGAGE_OK)
+        if (add_log_entry(ctx, ctx->file, row->line, respondent_id, problem, reason) != ENGAGE_OK)
             return no_memory(ctx, err);
         return ENGAGE_OK;
     }
     if (!respondent_id[0]) {
         snprintf(reason, sizeof reason, "no respondent id (column '%s' is empty)", ctx->respondent_name);
-        return reject_row(ctx, row, respondent_id, reason, err);
+        return reject_row(ctx, row, respondent_id, INGEST_REASON_NO_RESPONDENT, reason, err);
     }
-    const char *manager_id = row_manager(ctx, row, reason, sizeof reason);
+    const char *manager_id = row_manager(ctx, row, &problem, reason, sizeof reason);
     if (!manager_id)
-        return reject_row(ctx, row, respondent_id, reason, err);
+        return reject_row(ctx, row, respondent_id, problem, reason, err);
     if (ctx->unit_field != SIZE_MAX && check_unit(ctx, row, manager_id, reason, sizeof reason))
-        return reject_row(ctx, row, respondent_id, reason, err);
+        return reject_row(ctx, row, respondent_id, INGEST_REASON_UNIT_CONFLICT, reason, err);
     for (size_t c = 0; c < ctx->n_columns; c++) {
         size_t f = ctx->column_field[c];
         const char *text = csv_row_field(row, f);
@@ -622,7 +703,7 @@ static engage_status_t read_row(ingest_ctx_t *ctx, const csv_row_t *row, engage_
             quote_cell(cell, sizeof cell, text);
             snprintf(reason, sizeof reason, "column '%s': %s is outside the scale's range %g..%g",
                      dataset_column_name(ctx->ds, c), cell, ctx->column_min[c], ctx->column_max[c]);
-            return reject_row(ctx, row, respondent_id, reason, err);
+            return reject_row(ctx, row, respondent_id, INGEST_REASON_OUT_OF_RANGE, reason, err);
         }
         ctx->values[c] = kind == ANSWER_VALUE ? v : NAN;
     }
@@ -632,6 +713,8 @@ static engage_status_t read_row(ingest_ctx_t *ctx, const csv_row_t *row, engage_
     if (dataset_add_row(ctx->ds, respondent_id, manager_id, ctx->values, ctx->file, row->line, &earlier_file,
                         &earlier_line) != ENGAGE_OK)
         return no_memory(ctx, err);
+    if (ctx->unit_field != SIZE_MAX)
+        remember_unit(ctx, row, manager_id);
     file->accepted++;
     if (earlier_file != SIZE_MAX) {
         ingest_file_t *earlier = &ctx->log->files[earlier_file];
@@ -639,7 +722,8 @@ static engage_status_t read_row(ingest_ctx_t *ctx, const csv_row_t *row, engage_
         earlier->excluded++;
         snprintf(reason, sizeof reason, "superseded by a later response with the same respondent id (%s:%ld)",
                  ctx->name, row->line);
-        if (add_log_entry(ctx->log, earlier_file, earlier_line, respondent_id, reason, true) != ENGAGE_OK)
+        if (add_log_entry(ctx, earlier_file, earlier_line, respondent_id, INGEST_REASON_SUPERSEDED, reason) !=
+            ENGAGE_OK)
             return no_memory(ctx, err);
     }
     return ENGAGE_OK;
@@ -719,6 +803,8 @@ static engage_status_t read_source(ingest_ctx_t *ctx, source_t *src, const char 
         return no_memory(ctx, err);
     ctx->name = name;
     ctx->header_done = false;
+    if (ctx->header_index)
+        g_hash_table_remove_all(ctx->header_index); /* its keys are the names freed next */
     format_reader_fini(&ctx->format);
     if (ctx->options)
         source_set_chunk(src, ctx->options->chunk);
@@ -770,8 +856,9 @@ void ingest_unknown_describe(const ingest_log_t *log, size_t i, engage_error_t *
     char section[ENGAGE_ERROR_TEXT / 2];
     label_section(u, section, sizeof section);
     engage_fail(out, ENGAGE_EDATA, log->files[u->file].path, u->line,
-                "column '%.60s': answer '%.60s' matches no label in %s (%zu row%s); add to %s: %.60s = VALUE",
-                u->column, u->answer, section, u->count, u->count == 1 ? "" : "s", section, u->answer);
+                "column '%.*s': answer '%.*s' matches no label in %s (%zu row%s); add to %s: %.*s = VALUE",
+                clip(u->column, 60), u->column, clip(u->answer, 60), u->answer, section, u->count,
+                u->count == 1 ? "" : "s", section, clip(u->answer, 60), u->answer);
 }
 
 /* Units of the dataset's managers, from the roster or an archive. */
@@ -799,6 +886,9 @@ static engage_status_t finish(ingest_ctx_t *ctx, engage_status_t st, engage_erro
     free(ctx->values);
     free(ctx->answer_cache);
     format_reader_fini(&ctx->format);
+    if (ctx->header_index)
+        g_hash_table_destroy(ctx->header_index);
+    free(ctx->header_twice);
     if (ctx->unknown_index)
         g_hash_table_destroy(ctx->unknown_index);
     if (st == ENGAGE_OK && ctx->log->n_unknowns) {

@@ -7,7 +7,10 @@
  * adds the accepted rows to the dataset.  Its log records what happened to
  * every row of every file, for quality.csv, rejects.csv and the manifest.
  *
- * The log owns its strings; ingest_log_fini() frees them.
+ * The log counts every row, and lists at most INGEST_REJECTS_LISTED rows of
+ * each reason (the first found; options can lift the cap): memory follows
+ * the rows kept, not the rows thrown away.  The log owns its strings;
+ * ingest_log_fini() frees them.
  */
 #ifndef ENGAGE_INGEST_H
 #define ENGAGE_INGEST_H
@@ -41,12 +44,34 @@ typedef struct {
     size_t excluded;           /* rows left out on purpose (superseded, ...) */
 } ingest_file_t;
 
+/* The kind of problem a rejected or excluded row has; its text in the log
+ * adds the details (the column, the value, the line that replaced it). */
+typedef enum {
+    INGEST_REASON_FIELD_COUNT,   /* rejected: a field count other than the header's */
+    INGEST_REASON_NO_RESPONDENT, /* rejected: empty respondent id */
+    INGEST_REASON_NO_MANAGER,    /* rejected: empty manager */
+    INGEST_REASON_NO_ROSTER_KEY, /* rejected: empty roster key */
+    INGEST_REASON_NOT_IN_ROSTER, /* rejected: roster key not in the roster */
+    INGEST_REASON_UNIT_CONFLICT, /* rejected: an archive's manager in a second unit */
+    INGEST_REASON_OUT_OF_RANGE,  /* rejected: an answer outside the scale's range */
+    INGEST_REASON_SUPERSEDED,    /* excluded: a later response has the same id */
+    INGEST_REASON_PREVIEW,       /* excluded: a Qualtrics survey preview */
+    INGEST_REASON_TEST,          /* excluded: a Qualtrics survey test */
+    INGEST_REASON_SPAM,          /* excluded: marked as spam */
+    INGEST_REASON_NOT_SUBMITTED, /* excluded: a LimeSurvey response never submitted */
+    INGEST_N_REASONS
+} ingest_reason_t;
+
+/* Rows of one reason a log lists, unless options say otherwise. */
+enum { INGEST_REJECTS_LISTED = 100000 };
+
 typedef struct {
     size_t file;               /* index into files */
     long line;                 /* physical line where the row starts */
     char *respondent_id;       /* may be "" */
     char *reason;
     bool excluded;             /* excluded (e.g. superseded) rather than rejected */
+    ingest_reason_t kind;
 } ingest_reject_t;
 
 /* An answer that matches no label: a config problem, reported once per
@@ -67,6 +92,8 @@ typedef struct {
     size_t n_files;
     ingest_reject_t *rejects;  /* in file, line order */
     size_t n_rejects;
+    size_t listed[INGEST_N_REASONS];   /* rows of each reason in rejects */
+    size_t unlisted[INGEST_N_REASONS]; /* further rows of each reason, counted only */
     char *roster_path;         /* the [roster] file read, or NULL */
     uint64_t roster_bytes;
     char roster_sha256[65];
@@ -78,10 +105,20 @@ typedef struct {
 typedef struct {
     bool strict;               /* any rejected row is an error (ENGAGE_EDATA) */
     size_t chunk;              /* largest read, for tests; 0 = default */
+    size_t rejects_listed;     /* rows of each reason listed in the log: 0 =
+                                  INGEST_REJECTS_LISTED, SIZE_MAX = every one */
 } ingest_options_t;
 
 void ingest_log_init(ingest_log_t *log);
 void ingest_log_fini(ingest_log_t *log);
+
+/* The kind of problem in a few fixed words ("no manager"), the same for
+ * every row of that kind. */
+const char *ingest_reason_name(ingest_reason_t kind);
+
+/* Whether rows of this kind are excluded (left out on purpose) rather than
+ * rejected. */
+bool ingest_reason_excluded(ingest_reason_t kind);
 
 /* Read every path into ds (new, empty) with the config (whose default scale
  * is derived from the first header when it has no scales; hence not const).

@@ -408,7 +408,9 @@ engage_status_t tables_write_quality(const report_input_t *in, const char *path,
     return csv_out_close(out, sha256_hex, err);
 }
 
-/* A wave's rows of rejects.csv. */
+/* A wave's rows of rejects.csv: the rows its log lists, then, for each
+ * reason whose further rows the log only counted, one line that counts
+ * them ("N more rows not listed: REASON", with file, line and id empty). */
 static void reject_rows(csv_out_t *out, const ingest_log_t *log, const char *wave)
 {
     for (size_t i = 0; log && i < log->n_rejects; i++) {
@@ -418,6 +420,19 @@ static void reject_rows(csv_out_t *out, const ingest_log_t *log, const char *wav
         csv_out_integer(out, r->line);
         csv_out_text(out, r->respondent_id, true);
         csv_out_text(out, r->reason, true);
+        csv_out_text(out, wave, false);
+        csv_out_end_row(out);
+    }
+    for (int kind = 0; log && kind < INGEST_N_REASONS; kind++) {
+        if (!log->unlisted[kind])
+            continue;
+        char more[160];
+        snprintf(more, sizeof more, "%zu more rows not listed: %s", log->unlisted[kind],
+                 ingest_reason_name((ingest_reason_t)kind));
+        csv_out_empty(out);
+        csv_out_empty(out);
+        csv_out_empty(out);
+        csv_out_text(out, more, true);
         csv_out_text(out, wave, false);
         csv_out_end_row(out);
     }

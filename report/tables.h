@@ -74,8 +74,10 @@ engage_status_t tables_write_changes(const report_input_t *in, const view_t *vie
 engage_status_t tables_write_quality(const report_input_t *in, const char *path,
                                      char sha256_hex[65], engage_error_t *err);
 
-/* One row per rejected or excluded input row, in log order (this wave's,
- * then the previous wave's), then a column `wave` as in quality.csv. */
+/* One row per rejected or excluded input row the logs list, in log order
+ * (this wave's, then the previous wave's), then a column `wave` as in
+ * quality.csv; after each wave's rows, one row per reason whose further
+ * rows the log only counted: "N more rows not listed: REASON". */
 engage_status_t tables_write_rejects(const report_input_t *in, const char *path,
                                      char sha256_hex[65], engage_error_t *err);
 

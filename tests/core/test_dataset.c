@@ -1,6 +1,8 @@
 /*
  * tests/core/test_dataset.c — the dataset store: coded columns and their
- * switch to doubles, repeated respondents, manager order, bulk reads.
+ * switch to doubles, repeated respondents (also in numbers that make the
+ * store drop superseded rows and unused managers as it goes), manager
+ * order, bulk reads, many columns.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +12,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../core/dataset.h"
@@ -105,12 +108,174 @@ static void test_managers_sorted_by_bytes(void **state)
     dataset_free(ds);
 }
 
+/* One id again and again, each time with a new manager: every add names
+ * the row before as superseded, however often the store has compacted. */
+static void test_one_id_repeated_keeps_one_row(void **state)
+{
+    (void)state;
+    dataset_t *ds = dataset_new();
+    size_t q;
+    dataset_add_column(ds, "Q1", &q);
+    enum { N = 20000 };
+    for (long i = 0; i < N; i++) {
+        char manager[32];
+        snprintf(manager, sizeof manager, "m%ld", i);
+        double v = (double)(i % 5 + 1);
+        size_t file;
+        long line;
+        assert_int_equal(dataset_add_row(ds, "same", manager, &v, (size_t)(i % 3), i + 2, &file, &line), ENGAGE_OK);
+        if (i == 0) {
+            assert_int_equal(file, SIZE_MAX);
+        } else {
+            assert_int_equal(file, (size_t)((i - 1) % 3));
+            assert_int_equal(line, i + 1);
+        }
+    }
+    double v = 2;
+    assert_int_equal(dataset_add_row(ds, "other", "mz", &v, 0, N + 2, NULL, NULL), ENGAGE_OK);
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    assert_int_equal(dataset_n_respondents(ds), 2);
+    assert_string_equal(dataset_respondent_id(ds, 0), "same");
+    assert_int_equal(dataset_respondent_line(ds, 0), N + 1);
+    assert_int_equal(dataset_respondent_file(ds, 0), (N - 1) % 3);
+    assert_true(dataset_value(ds, 0, q) == (N - 1) % 5 + 1);
+    assert_string_equal(dataset_respondent_id(ds, 1), "other");
+    assert_int_equal(dataset_n_managers(ds), 2);
+    char last[16];
+    snprintf(last, sizeof last, "m%d", N - 1);
+    assert_string_equal(dataset_manager_id(ds, dataset_manager_of(ds, 0)), last);
+    assert_string_equal(dataset_manager_id(ds, dataset_manager_of(ds, 1)), "mz");
+    dataset_free(ds);
+}
+
+/* Every id three times (the second pass in reverse), each pass with other
+ * managers: each add names the row the pass before left; the kept rows are
+ * the last pass, in its order, with their own values, lines and managers. */
+static void test_every_id_thrice_keeps_the_last_rows_in_order(void **state)
+{
+    (void)state;
+    dataset_t *ds = dataset_new();
+    size_t q;
+    dataset_add_column(ds, "Q1", &q);
+    enum { N = 12000 };
+    char id[32], manager[32];
+    for (int pass = 0; pass < 3; pass++) {
+        for (int k = 0; k < N; k++) {
+            int i = pass == 1 ? N - 1 - k : k;
+            snprintf(id, sizeof id, "r%05d", i);
+            if (pass == 0)
+                snprintf(manager, sizeof manager, "first%d", i); /* a manager each */
+            else
+                snprintf(manager, sizeof manager, "pass%d-%d", pass, i % 3);
+            double v = pass < 2 ? 1 : i % 2 ? 5 : NAN;
+            long line = (long)pass * N + k + 2;
+            size_t file;
+            long earlier;
+            assert_int_equal(dataset_add_row(ds, id, manager, &v, (size_t)pass, line, &file, &earlier), ENGAGE_OK);
+            if (pass == 0) {
+                assert_int_equal(file, SIZE_MAX);
+            } else {
+                /* where pass - 1 put id i */
+                int k_before = pass - 1 == 1 ? N - 1 - i : i;
+                assert_int_equal(file, (size_t)(pass - 1));
+                assert_int_equal(earlier, (long)(pass - 1) * N + k_before + 2);
+            }
+        }
+    }
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    assert_int_equal(dataset_n_respondents(ds), N);
+    assert_int_equal(dataset_n_managers(ds), 3); /* the earlier passes' managers are gone */
+    for (size_t r = 0; r < N; r++) {
+        int i = (int)r;
+        snprintf(id, sizeof id, "r%05d", i);
+        snprintf(manager, sizeof manager, "pass2-%d", i % 3);
+        assert_string_equal(dataset_respondent_id(ds, r), id);
+        assert_string_equal(dataset_manager_id(ds, dataset_manager_of(ds, r)), manager);
+        assert_int_equal(dataset_respondent_line(ds, r), 2L * N + i + 2);
+        assert_int_equal(dataset_respondent_file(ds, r), 2);
+        if (i % 2)
+            assert_true(dataset_value(ds, r, q) == 5);
+        else
+            assert_true(isnan(dataset_value(ds, r, q)));
+    }
+    dataset_free(ds);
+}
+
+/* Ids longer than the string arena's block, repeated: each copy made for
+ * a repeat is given back, and the first copy keeps naming the row. */
+static void test_huge_ids_repeated(void **state)
+{
+    (void)state;
+    dataset_t *ds = dataset_new();
+    size_t q;
+    dataset_add_column(ds, "Q1", &q);
+    size_t len = (3u << 20) / 2;
+    char *huge = malloc(len + 1);
+    assert_non_null(huge);
+    memset(huge, 'x', len);
+    huge[len] = '\0';
+    for (long i = 0; i < 6; i++) {
+        double v = (double)(i + 1 > 5 ? 5 : i + 1);
+        long line;
+        huge[0] = i % 2 ? 'a' : 'b'; /* two huge ids, in turn */
+        assert_int_equal(dataset_add_row(ds, huge, "m", &v, 0, i + 2, NULL, &line), ENGAGE_OK);
+        assert_int_equal(line, i < 2 ? 0 : i);
+        assert_int_equal(dataset_add_row(ds, i % 2 ? "s1" : "s2", "m", &v, 0, 100 + i, NULL, &line), ENGAGE_OK);
+        assert_int_equal(line, i < 2 ? 0 : 100 + i - 2);
+    }
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    assert_int_equal(dataset_n_respondents(ds), 4);
+    assert_int_equal(dataset_respondent_line(ds, 0), 6);
+    assert_int_equal(strlen(dataset_respondent_id(ds, 0)), len);
+    assert_int_equal(dataset_respondent_id(ds, 0)[0], 'b');
+    assert_string_equal(dataset_respondent_id(ds, 1), "s2");
+    assert_int_equal(dataset_respondent_line(ds, 2), 7);
+    assert_int_equal(dataset_respondent_id(ds, 2)[0], 'a');
+    assert_true(dataset_value(ds, 2, q) == 5);
+    free(huge);
+    dataset_free(ds);
+}
+
+static void test_many_columns_by_name(void **state)
+{
+    (void)state;
+    dataset_t *ds = dataset_new();
+    enum { N = 100000 };
+    char name[16];
+    for (size_t c = 0; c < N; c++) {
+        snprintf(name, sizeof name, "q%zu", c);
+        size_t index;
+        assert_int_equal(dataset_add_column(ds, name, &index), ENGAGE_OK);
+        assert_int_equal(index, c);
+    }
+    size_t index;
+    assert_int_equal(dataset_add_column(ds, "q77777", &index), ENGAGE_OK);
+    assert_int_equal(index, 77777);
+    assert_int_equal(dataset_n_columns(ds), N);
+    assert_string_equal(dataset_column_name(ds, 99999), "q99999");
+    double *values = calloc(N, sizeof *values);
+    assert_non_null(values);
+    values[12345] = 4;
+    assert_int_equal(dataset_add_row(ds, "r", "m", values, 0, 2, NULL, NULL), ENGAGE_OK);
+    /* columns are fixed once rows exist */
+    assert_int_not_equal(dataset_add_column(ds, "late", &index), ENGAGE_OK);
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    assert_true(dataset_value(ds, 0, 12345) == 4);
+    assert_true(dataset_value(ds, 0, 12346) == 0);
+    free(values);
+    dataset_free(ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values_round_trip_through_codes_and_doubles),
         cmocka_unit_test(test_repeated_respondent_replaces_earlier_row),
         cmocka_unit_test(test_managers_sorted_by_bytes),
+        cmocka_unit_test(test_one_id_repeated_keeps_one_row),
+        cmocka_unit_test(test_every_id_thrice_keeps_the_last_rows_in_order),
+        cmocka_unit_test(test_huge_ids_repeated),
+        cmocka_unit_test(test_many_columns_by_name),
     };
     return cmocka_run_group_tests_name("dataset", tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /*
  * tests/fuzz/fuzz_check.h — what the ingest fuzz targets demand of every
  * input: read it from memory with the given config and options; a success
- * accounts for every row, accepts someone, lists no unknown answer and
+ * accounts for every row (and lists or counts each one left out under its
+ * reason), accepts someone, lists no unknown answer and
  * analyses without error; a failure always says what is wrong.  Anything
  * else aborts, which libFuzzer reports as a finding.
  */
@@ -25,12 +26,19 @@ static inline void fuzz_read_and_check(config_t *cfg, const uint8_t *data, size_
     ingest_log_t log;
     ingest_log_init(&log);
     if (ingest_read_memory(cfg, "fuzz.csv", data, size, options, ds, &log, &err) == ENGAGE_OK) {
-        size_t rows = 0, accounted = 0;
+        size_t rows = 0, accounted = 0, left_out = 0, listed = 0, counted = 0;
         for (size_t i = 0; i < log.n_files; i++) {
             rows += log.files[i].rows;
             accounted += log.files[i].accepted + log.files[i].rejected + log.files[i].excluded;
+            left_out += log.files[i].rejected + log.files[i].excluded;
         }
-        if (rows != accounted || dataset_n_respondents(ds) == 0 || log.n_unknowns)
+        for (int k = 0; k < INGEST_N_REASONS; k++) {
+            listed += log.listed[k];
+            counted += log.listed[k] + log.unlisted[k];
+        }
+        /* every row left out is listed or counted under its reason */
+        if (rows != accounted || dataset_n_respondents(ds) == 0 || log.n_unknowns || listed != log.n_rejects ||
+            counted != left_out)
             abort();
         results_t *results = NULL;
         if (analysis_run(ds, &results, &err) != ENGAGE_OK)

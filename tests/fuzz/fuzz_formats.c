@@ -7,7 +7,8 @@
  * The first byte chooses the config (bits 0-2: one per survey tool, one
  * with a roster, one forcing an encoding), how the input is cut into reads
  * (bits 3-5: whole with the reading thread, or chunks of 1..64 bytes) and
- * --strict (bit 6); the rest is the file.  Any crash, leak, sanitizer
+ * --strict (bit 6) and whether the log lists one row per reason (bit 7)
+ * instead of 100,000; the rest is the file.  Any crash, leak, sanitizer
  * report or hang is a finding, as is a success that loses a row or a
  * failure without a message.
  */
@@ -88,7 +89,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     engage_error_t err = {0};
     if (config_init_default(&cfg, &err) != ENGAGE_OK || config_load(&cfg, config_path(mode & 7), &err) != ENGAGE_OK)
         abort();
-    ingest_options_t options = {.strict = (mode & 0x40) != 0, .chunk = chunks[(mode >> 3) & 7]};
+    ingest_options_t options = {.strict = (mode & 0x40) != 0, .chunk = chunks[(mode >> 3) & 7],
+                                .rejects_listed = (mode & 0x80) ? 1 : 0};
     fuzz_read_and_check(&cfg, data, size, &options);
     config_fini(&cfg);
     return 0;

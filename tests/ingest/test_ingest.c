@@ -94,6 +94,12 @@ static const ingest_case_t CASES[] = {
     {"scale names absent column", "respondent_id,manager_id,Q1\nr1,m1,4\n", 0,
      "[report]\nmin_group = 3\n\n[scale engagement]\nitems = Q1, Q9\n", false, ENGAGE_ECONFIG, 5,
      "names column 'Q9'", 0, 0, 0, 0, NULL, NULL},
+    {"item column named twice", "respondent_id,manager_id,Q1,Q2,Q1\nr1,m1,3,4,5\n", 0, NULL, false, ENGAGE_EDATA,
+     1, "column 'Q1' appears twice in the header", 0, 0, 0, 0, NULL, NULL},
+    {"id column named twice", "respondent_id,Q1,manager_id,respondent_id\nr1,3,m1,r2\n", 0, NULL, false,
+     ENGAGE_EDATA, 1, "column 'respondent_id' appears twice in the header", 0, 0, 0, 0, NULL, NULL},
+    {"an ignored column may be named twice", "respondent_id,manager_id,Note,Q1,Note\nr1,m1,x,3,y\n", 0,
+     "[scale engagement]\nitems = Q1\n", false, ENGAGE_OK, 0, NULL, 1, 1, 0, 0, "r1|m1|3", ""},
     {"every row rejected", "respondent_id,manager_id,Q1\nr1,,4\n", 0, NULL, false, ENGAGE_EDATA, 2,
      "no usable rows", 0, 0, 0, 0, NULL, NULL},
     {"utf-16le with bom",
@@ -380,12 +386,146 @@ static void test_sha256_and_bytes_of_stored_input(void **state)
     assert_string_equal(sha256, "1ed7951b4310e0386cf59bf38737a1c3de17d0fbc8015a89fad4f590fb1577ee");
 }
 
+/* Read text with the default config (or cfg_text) and at most `listed`
+ * rows per reason in the log. */
+static engage_status_t ingest_listing(const char *text, size_t len, const char *cfg_text, size_t listed,
+                                      ingest_log_t *log)
+{
+    config_t cfg;
+    engage_error_t err = {0};
+    assert_int_equal(config_init_default(&cfg, &err), ENGAGE_OK);
+    char *config_path = NULL;
+    if (cfg_text) {
+        config_path = write_temp_config(cfg_text);
+        assert_int_equal(config_load(&cfg, config_path, &err), ENGAGE_OK);
+    }
+    dataset_t *ds = dataset_new();
+    ingest_log_init(log);
+    ingest_options_t options = {.rejects_listed = listed};
+    engage_status_t st = ingest_read_memory(&cfg, "listed.csv", text, len, &options, ds, log, &err);
+    dataset_free(ds);
+    config_fini(&cfg);
+    if (config_path) {
+        unlink(config_path);
+        free(config_path);
+    }
+    return st;
+}
+
+/* Five rows with a wrong field count, three without a manager, an id
+ * given four times, two good rows. */
+static const char MIXED[] = "respondent_id,manager_id,Q1\n"
+                            "a1,m1\na2,m1\nd,m1,1\na3,m1\nd,m1,2\na4,m1\na5,m1\n"
+                            "b1,,3\nb2,,3\nd,m2,3\nb3,,3\nd,m3,4\ngood,m1,5\n";
+
+static void test_log_lists_at_most_the_cap_per_reason(void **state)
+{
+    (void)state;
+    ingest_log_t log;
+    assert_int_equal(ingest_listing(MIXED, strlen(MIXED), NULL, 2, &log), ENGAGE_OK);
+    assert_int_equal(log.files[0].rows, 13);
+    assert_int_equal(log.files[0].rejected, 8);      /* the full counts */
+    assert_int_equal(log.files[0].excluded, 3);
+    assert_int_equal(log.files[0].accepted, 2);
+    assert_int_equal(log.listed[INGEST_REASON_FIELD_COUNT], 2);
+    assert_int_equal(log.unlisted[INGEST_REASON_FIELD_COUNT], 3);
+    assert_int_equal(log.listed[INGEST_REASON_NO_MANAGER], 2);
+    assert_int_equal(log.unlisted[INGEST_REASON_NO_MANAGER], 1);
+    assert_int_equal(log.listed[INGEST_REASON_SUPERSEDED], 2);
+    assert_int_equal(log.unlisted[INGEST_REASON_SUPERSEDED], 1);
+    for (int k = 0; k < INGEST_N_REASONS; k++)
+        if (k != INGEST_REASON_FIELD_COUNT && k != INGEST_REASON_NO_MANAGER && k != INGEST_REASON_SUPERSEDED)
+            assert_int_equal(log.listed[k] + log.unlisted[k], 0);
+    /* the first found of each reason, in line order */
+    static const struct { long line; ingest_reason_t kind; const char *id; } want[] = {
+        {2, INGEST_REASON_FIELD_COUNT, "a1"}, {3, INGEST_REASON_FIELD_COUNT, "a2"},
+        {4, INGEST_REASON_SUPERSEDED, "d"},   {6, INGEST_REASON_SUPERSEDED, "d"},
+        {9, INGEST_REASON_NO_MANAGER, "b1"},  {10, INGEST_REASON_NO_MANAGER, "b2"},
+    };
+    assert_int_equal(log.n_rejects, 6);
+    for (size_t i = 0; i < 6; i++) {
+        assert_int_equal(log.rejects[i].line, want[i].line);
+        assert_int_equal(log.rejects[i].kind, want[i].kind);
+        assert_string_equal(log.rejects[i].respondent_id, want[i].id);
+        assert_int_equal(log.rejects[i].excluded, want[i].kind == INGEST_REASON_SUPERSEDED);
+    }
+    assert_string_equal(log.rejects[3].reason,
+                        "superseded by a later response with the same respondent id (listed.csv:11)");
+    ingest_log_fini(&log);
+
+    /* SIZE_MAX lists every row */
+    assert_int_equal(ingest_listing(MIXED, strlen(MIXED), NULL, SIZE_MAX, &log), ENGAGE_OK);
+    assert_int_equal(log.n_rejects, 11);
+    for (int k = 0; k < INGEST_N_REASONS; k++)
+        assert_int_equal(log.unlisted[k], 0);
+    assert_int_equal(log.listed[INGEST_REASON_FIELD_COUNT], 5);
+    assert_int_equal(log.listed[INGEST_REASON_NO_MANAGER], 3);
+    assert_int_equal(log.listed[INGEST_REASON_SUPERSEDED], 3);
+    ingest_log_fini(&log);
+}
+
+static void test_default_cap_is_100000_per_reason(void **state)
+{
+    (void)state;
+    /* 100,003 rows without a manager and 5 out of range, then one good row */
+    size_t n_bad = INGEST_REJECTS_LISTED + 3;
+    size_t cap = 64 + (n_bad + 6) * 16;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    size_t used = (size_t)snprintf(text, cap, "respondent_id,manager_id,Q1\n");
+    for (size_t i = 0; i < n_bad; i++)
+        used += (size_t)snprintf(text + used, cap - used, "r%zu,,3\n", i);
+    for (size_t i = 0; i < 5; i++)
+        used += (size_t)snprintf(text + used, cap - used, "s%zu,m,9\n", i);
+    used += (size_t)snprintf(text + used, cap - used, "ok,m,4\n");
+    ingest_log_t log;
+    assert_int_equal(ingest_listing(text, used, NULL, 0, &log), ENGAGE_OK);
+    assert_int_equal(log.files[0].rejected, n_bad + 5);
+    assert_int_equal(log.listed[INGEST_REASON_NO_MANAGER], INGEST_REJECTS_LISTED);
+    assert_int_equal(log.unlisted[INGEST_REASON_NO_MANAGER], 3);
+    assert_int_equal(log.listed[INGEST_REASON_OUT_OF_RANGE], 5);
+    assert_int_equal(log.unlisted[INGEST_REASON_OUT_OF_RANGE], 0);
+    assert_int_equal(log.n_rejects, INGEST_REJECTS_LISTED + 5);
+    assert_string_equal(log.rejects[INGEST_REJECTS_LISTED - 1].respondent_id, "r99999");
+    assert_string_equal(log.rejects[INGEST_REJECTS_LISTED].respondent_id, "s0");
+    ingest_log_fini(&log);
+    free(text);
+}
+
+/* The kinds of the survey tools' excluded rows, each capped on its own. */
+static void test_excluded_kinds_are_capped_apart(void **state)
+{
+    (void)state;
+    const char *text = "StartDate,EndDate,Status,ResponseId,Q1,Manager\n"
+                       "Start Date,End Date,Response Type,Response ID,Q one,Manager\n"
+                       "x,y,1,R_1,3,M1\nx,y,Survey Preview,R_2,3,M1\nx,y,2,R_3,3,M1\nx,y,8,R_4,3,M1\n"
+                       "x,y,Spam,R_5,3,M1\nx,y,0,R_6,3,M1\n";
+    ingest_log_t log;
+    assert_int_equal(ingest_listing(text, strlen(text), "[input]\nmanager = Manager\n[scale e]\nitems = Q1\n", 1,
+                                    &log),
+                     ENGAGE_OK);
+    assert_int_equal(log.files[0].excluded, 5);
+    assert_int_equal(log.listed[INGEST_REASON_PREVIEW], 1);
+    assert_int_equal(log.unlisted[INGEST_REASON_PREVIEW], 1);
+    assert_int_equal(log.listed[INGEST_REASON_TEST], 1);
+    assert_int_equal(log.unlisted[INGEST_REASON_TEST], 0);
+    assert_int_equal(log.listed[INGEST_REASON_SPAM], 1);
+    assert_int_equal(log.unlisted[INGEST_REASON_SPAM], 1);
+    assert_int_equal(log.n_rejects, 3);
+    assert_string_equal(log.rejects[0].reason, "a survey preview (Status = 1)");
+    assert_true(log.rejects[0].excluded);
+    ingest_log_fini(&log);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases_at_every_chunk_size),
         cmocka_unit_test(test_gzip_single_multi_member_and_truncated),
         cmocka_unit_test(test_sha256_and_bytes_of_stored_input),
+        cmocka_unit_test(test_log_lists_at_most_the_cap_per_reason),
+        cmocka_unit_test(test_default_cap_is_100000_per_reason),
+        cmocka_unit_test(test_excluded_kinds_are_capped_apart),
     };
     return cmocka_run_group_tests_name("ingest", tests, NULL, NULL);
 }

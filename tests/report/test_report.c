@@ -208,8 +208,8 @@ static void build_log(fixture_t *f)
         .item_field = item_fields_apac, .n_item_fields = 2,
     };
     strcpy(f->files[1].sha256, "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100");
-    f->rejects[0] = (ingest_reject_t){ 0, 7, "=RSP-BAD", "manager_id is empty", false };
-    f->rejects[1] = (ingest_reject_t){ 0, 9, "RSP-0003", "superseded by line 20", true };
+    f->rejects[0] = (ingest_reject_t){ 0, 7, "=RSP-BAD", "manager_id is empty", false, INGEST_REASON_NO_MANAGER };
+    f->rejects[1] = (ingest_reject_t){ 0, 9, "RSP-0003", "superseded by line 20", true, INGEST_REASON_SUPERSEDED };
     f->log.files = f->files;
     f->log.n_files = 2;
     f->log.rejects = f->rejects;

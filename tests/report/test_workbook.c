@@ -121,7 +121,7 @@ static int setup(void **state)
         .layout = "canonical", .header_rows = 1, .respondent_column = "respondent_id",
         .manager_column = "manager_id", .item_field = item_fields, .n_item_fields = 3,
     };
-    f->reject = (ingest_reject_t){ 0, 9, "R999", "manager_id is empty", false };
+    f->reject = (ingest_reject_t){ 0, 9, "R999", "manager_id is empty", false, INGEST_REASON_NO_MANAGER };
     f->log.files = &f->file;
     f->log.n_files = 1;
     f->log.rejects = &f->reject;
