@@ -82,3 +82,28 @@ size_t figures_notable_changes(const changes_scale_t *cs, const privacy_change_s
     qsort_r(order, m, sizeof *order, compare_change, (void *)cs->rows);
     return m;
 }
+
+figures_sentence_t figures_left_out(size_t rejected, size_t excluded, bool capped)
+{
+    figures_sentence_t t;
+    char where[160];
+    if (capped)
+        snprintf(where, sizeof where, "rejects.csv lists the first %d of each reason with their file, "
+                                      "line and reason, then how many more there are",
+                 (int)INGEST_REJECTS_LISTED);
+    else
+        snprintf(where, sizeof where, "rejects.csv lists each with its file, line and reason");
+    snprintf(t.s, sizeof t.s, "%zu %s rejected and %zu excluded (superseded by a later answer from the "
+                              "same respondent, or marked by the survey tool as a preview, a test, spam or "
+                              "never submitted); %s.", rejected, rejected == 1 ? "row was" : "rows were",
+             excluded, where);
+    return t;
+}
+
+bool figures_log_capped(const ingest_log_t *log)
+{
+    for (size_t k = 0; log && k < INGEST_N_REASONS; k++)
+        if (log->unlisted[k] > 0)
+            return true;
+    return false;
+}

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "../analysis/changes.h"
+#include "../ingest/ingest.h"
 #include "privacy.h"
 
 typedef struct {
@@ -32,6 +33,20 @@ figure_t figure_signed(double v, int decimals);
  * below 0.05 and a finite delta, largest |delta| first (ties: row order).
  * order (cs->n_rows entries) receives their row indices; *tested the number
  * of shown rows with a q-value.  Returns how many were chosen. */
+/* The sentence both readable reports give about the rows left out:
+ * "N rows were rejected and M excluded (why); rejects.csv lists each with
+ * its file, line and reason." — or, when a log only counted some rows of a
+ * reason (capped), that rejects.csv lists the first of each reason and
+ * counts the rest.  Needs rejected + excluded > 0. */
+typedef struct {
+    char s[512];
+} figures_sentence_t;
+
+figures_sentence_t figures_left_out(size_t rejected, size_t excluded, bool capped);
+
+/* Whether a log counted rows it does not list (NULL: no). */
+bool figures_log_capped(const ingest_log_t *log);
+
 size_t figures_notable_changes(const changes_scale_t *cs, const privacy_change_scale_t *pc, size_t *order,
                                size_t *tested);
 

@@ -1041,10 +1041,8 @@ static void quality_section(svg_out_t *o, const report_input_t *in)
     if (total[2] == 0 && total[3] == 0)
         svg_raw(o, "No row was rejected or excluded.");
     else
-        svg_rawf(o, "%zu %s rejected and %zu excluded (superseded by a later answer from the "
-                    "same respondent, or marked by the survey tool as a preview, a test, spam "
-                    "or never submitted); rejects.csv lists each with its file, line and "
-                    "reason.", total[2], plural(total[2], "row was", "rows were"), total[3]);
+        svg_text(o, figures_left_out(total[2], total[3],
+                                     figures_log_capped(log) || figures_log_capped(in->previous_log)).s);
     svg_raw(o, "</p>\n</section>\n");
 }
 

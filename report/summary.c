@@ -1079,10 +1079,7 @@ static void quality_section(sbuf_t *sb, const report_input_t *in)
     if (total[2] == 0 && total[3] == 0)
         wrap(sb, "", "No row was rejected or excluded.");
     else
-        wrapf(sb, "", "%zu %s rejected and %zu excluded (superseded by a later answer from "
-                      "the same respondent, or marked by the survey tool as a preview, a test, "
-                      "spam or never submitted); rejects.csv lists each with its file, line and "
-                      "reason.", total[2], plural(total[2], "row was", "rows were"), total[3]);
+        wrap(sb, "", figures_left_out(total[2], total[3], figures_log_capped(log)).s);
 }
 
 static void privacy_section(sbuf_t *sb, const report_input_t *in, const view_t *view)
