@@ -210,6 +210,20 @@ static int input_inside(const char *path, const char *dir_real)
     return inside ? 1 : 0;
 }
 
+/* ENGAGE_ECANTCREAT naming what OUTDIR holds ("OUTDIR: WHAT a, b, ...;
+ * not replacing it") with the hint "the output folder is replaced as a
+ * whole: DO". */
+static engage_status_t refuse(const outdir_t *od, const names_t *names, const char *what,
+                              const char *todo, engage_error_t *err)
+{
+    char list[400];
+    names_list(names, list, sizeof list);
+    engage_status_t rc = engage_fail(err, ENGAGE_ECANTCREAT, od->outdir, 0, "%s %s; not replacing it",
+                                     what, list);
+    engage_hint(err, "the output folder is replaced as a whole: %s", todo);
+    return rc;
+}
+
 /* Refuse an OUTDIR that holds one of the run's inputs. */
 static engage_status_t check_inputs(const outdir_t *od, const outdir_options_t *options,
                                     engage_error_t *err)
@@ -233,14 +247,9 @@ static engage_status_t check_inputs(const outdir_t *od, const outdir_options_t *
         free(role);
     }
     free(dir_real);
-    if (rc == ENGAGE_OK && held.n > 0) {
-        char list[400];
-        names_list(&held, list, sizeof list);
-        rc = engage_fail(err, ENGAGE_ECANTCREAT, od->outdir, 0,
-                         "holds this run's %s; not replacing it", list);
-        engage_hint(err, "the output folder is replaced as a whole: keep the inputs outside it, "
-                         "or give another folder with -o");
-    }
+    if (rc == ENGAGE_OK && held.n > 0)
+        rc = refuse(od, &held, "holds this run's", "keep the inputs outside it, or give another "
+                                                   "folder with -o", err);
     names_free(&held);
     return rc;
 }
@@ -287,12 +296,9 @@ static engage_status_t check_foreign(const outdir_t *od, engage_error_t *err)
         rc = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     } else if (foreign.n > 0) {
         qsort(foreign.v, foreign.n, sizeof *foreign.v, by_bytes);
-        char list[400];
-        names_list(&foreign, list, sizeof list);
-        rc = engage_fail(err, ENGAGE_ECANTCREAT, od->outdir, 0,
-                         "holds what no engage run wrote there: %s; not replacing it", list);
-        engage_hint(err, "the output folder is replaced as a whole: give a new or empty folder "
-                         "with -o, or add --force to replace this one and all it holds");
+        rc = refuse(od, &foreign, "holds what no engage run wrote there:",
+                    "give a new or empty folder with -o, or add --force to replace this one and "
+                    "all it holds", err);
     }
     names_free(&foreign);
     return rc;

@@ -30,22 +30,7 @@ expect_status 0 $? "canonical: engage run"
 # csv_column FILE NAME: column NAME of the first data row of a CSV file
 # (RFC 4180 quoting; no field of these files holds a line break).
 csv_column() {
-    awk -v want="$2" '
-        function split_csv(line, out,    n, i, c, f, q) {
-            n = 0; f = ""; q = 0
-            for (i = 1; i <= length(line); i++) {
-                c = substr(line, i, 1)
-                if (q) {
-                    if (c == "\"" && substr(line, i + 1, 1) == "\"") { f = f c; i++ }
-                    else if (c == "\"") q = 0
-                    else f = f c
-                } else if (c == "\"") q = 1
-                else if (c == ",") { out[++n] = f; f = "" }
-                else f = f c
-            }
-            out[++n] = f
-            return n
-        }
+    awk -v want="$2" "$CSV_SPLIT_AWK"'
         NR == 1 { n = split_csv($0, head); for (i = 1; i <= n; i++) if (head[i] == want) col = i }
         NR == 2 { split_csv($0, row); if (col) print row[col]; exit }' "$1"
 }

@@ -6,6 +6,9 @@
 #   bad WHAT                count a failing check and say so on stderr
 #   expect_status WANT GOT WHAT
 #   finish                  print the tally; its status is 0 when nothing failed
+#   $CSV_SPLIT_AWK          an awk function split_csv(line, out): the RFC 4180
+#                           fields of one line (none holding a line break) into
+#                           out[1..n]; returns n
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$(dirname "$here")" || exit 1
@@ -27,3 +30,19 @@ finish() {
     echo "$suite: $passed passed, $failed failed"
     [ "$failed" = 0 ]
 }
+
+CSV_SPLIT_AWK='function split_csv(line, out,    n, i, c, f, q) {
+    n = 0; f = ""; q = 0
+    for (i = 1; i <= length(line); i++) {
+        c = substr(line, i, 1)
+        if (q) {
+            if (c == "\"" && substr(line, i + 1, 1) == "\"") { f = f c; i++ }
+            else if (c == "\"") q = 0
+            else f = f c
+        } else if (c == "\"") q = 1
+        else if (c == ",") { out[++n] = f; f = "" }
+        else f = f c
+    }
+    out[++n] = f
+    return n
+}'

@@ -51,27 +51,11 @@ expect_status 0 $? "reference run"
 expect_status 0 $? "reference run with --previous"
 csvs="managers.csv variance.csv items.csv quality.csv rejects.csv"
 
-# RFC 4180 fields of one line (no field of these runs holds a line break)
-SPLIT='function split_csv(line, out,    n, i, c, f, q) {
-    n = 0; f = ""; q = 0
-    for (i = 1; i <= length(line); i++) {
-        c = substr(line, i, 1)
-        if (q) {
-            if (c == "\"" && substr(line, i + 1, 1) == "\"") { f = f c; i++ }
-            else if (c == "\"") q = 0
-            else f = f c
-        } else if (c == "\"") q = 1
-        else if (c == ",") { out[++n] = f; f = "" }
-        else f = f c
-    }
-    out[++n] = f
-    return n
-}'
 
 # fields FILE: exits 1 (and names the line) when a row's field count differs
 # from the header's
 fields() {
-    awk "$SPLIT"'
+    awk "$CSV_SPLIT_AWK"'
         NR == 1 { want = split_csv($0, cell); next }
         (got = split_csv($0, cell)) != want { print "line " NR ": " got " fields, header " want; bad = 1; exit }
         END { exit bad }' "$1"
@@ -79,7 +63,7 @@ fields() {
 
 # column_sum FILE NAME WAVE: column NAME summed over the rows whose `wave` is WAVE
 column_sum() {
-    awk -v want="$2" -v wave="$3" "$SPLIT"'
+    awk -v want="$2" -v wave="$3" "$CSV_SPLIT_AWK"'
         NR == 1 { n = split_csv($0, head); for (i = 1; i <= n; i++) { if (head[i] == want) c = i; if (head[i] == "wave") w = i } next }
         { split_csv($0, cell) }
         c && w && cell[w] == wave { s += cell[c] }

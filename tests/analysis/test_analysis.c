@@ -957,6 +957,21 @@ static void test_rwg_items(void **state)
 
 /* --- funnel limits ------------------------------------------------------- */
 
+/* Teams a, b and c of eight each, one item: a answers 1 and 2 in turn, b 4
+ * and 5, c 2 and 3 (means 1.5, 4.5, 2.5; each team's ss 2). */
+static dataset_t *three_teams_of_eight(void)
+{
+    row_t rows[24];
+    char ids[24][8];
+    const char *teams[] = {"a", "b", "c"};
+    const double base[] = {1, 4, 2};
+    for (size_t r = 0; r < 24; r++) {
+        snprintf(ids[r], sizeof ids[r], "r%zu", r);
+        rows[r] = (row_t){ids[r], teams[r / 8], {base[r / 8] + (double)(r % 2)}};
+    }
+    return build(1, &ONE_ITEM, 1, rows, 24);
+}
+
 /*
  * The decomposition over a subset of teams, by hand: test_funnel's teams a
  * (1, 2 alternating), b (4, 5) and c (2, 3), eight each, over a and c only.
@@ -969,15 +984,8 @@ static void test_rwg_items(void **state)
 static void test_decompose_subset(void **state)
 {
     (void)state;
-    row_t rows[24];
-    char ids[24][8];
     const char *teams[] = {"a", "b", "c"};
-    const double base[] = {1, 4, 2};
-    for (size_t r = 0; r < 24; r++) {
-        snprintf(ids[r], sizeof ids[r], "r%zu", r);
-        rows[r] = (row_t){ids[r], teams[r / 8], {base[r / 8] + (double)(r % 2)}};
-    }
-    dataset_t *ds = build(1, &ONE_ITEM, 1, rows, 24);
+    dataset_t *ds = three_teams_of_eight();
     results_t *res = run(ds);
     const analysis_scale_t *sc = &res->scales[0];
     for (size_t t = 0; t < 3; t++)
@@ -1045,15 +1053,8 @@ static void test_decompose_subset(void **state)
 static void test_funnel(void **state)
 {
     (void)state;
-    row_t rows[24];
-    char ids[24][8];
     const char *teams[] = {"a", "b", "c"};
-    const double base[] = {1, 4, 2};
-    for (size_t r = 0; r < 24; r++) {
-        snprintf(ids[r], sizeof ids[r], "r%zu", r);
-        rows[r] = (row_t){ids[r], teams[r / 8], {base[r / 8] + (double)(r % 2)}};
-    }
-    dataset_t *ds = build(1, &ONE_ITEM, 1, rows, 24);
+    dataset_t *ds = three_teams_of_eight();
     results_t *res = run(ds);
     const analysis_scale_t *sc = &res->scales[0];
     assert_close(sc->variance.ms_within, 2.0 / 7.0);
