@@ -1,7 +1,6 @@
 /*
  * analysis/analysis.c — every figure of results_t: scale scores, per-manager
- * summaries with rwg(j) and funnel limits, the one-way ANOVA decomposition
- * over managers with the ICC(1) interval and the REML variance components
+ * summaries with rwg(j), the one-way ANOVA decomposition over managers with the ICC(1) interval and the REML variance components
  * (reml.c), Cronbach's alpha and the item figures (alpha.c) (CONTRACT.md,
  * "Definitions").
  *
@@ -29,11 +28,13 @@
  *      sum of squared deviations computed two-pass, its rwg taken, while
  *      alpha's last blocks are folded — the managers in two halves, the
  *      second on a thread of its own when there are many;
- *   3. the ANOVA is built from the group figures: SS_between from the group
- *      means, SS_within from each group's own deviations — never
- *      sum y² - (sum y)²/n; then the ICC(1) interval, the REML fit from the
- *      team sizes and means (O(distinct team sizes) per step), and each
- *      manager's funnel limits;
+ *   3. the ANOVA is built from the group figures (analysis_decompose, over
+ *      every team here and over the shown ones for the published view):
+ *      SS_between from the group means, SS_within from each group's own
+ *      deviations — never sum y² - (sum y)²/n; then the ICC(1) interval
+ *      and the REML fit from the team sizes and means (O(distinct team
+ *      sizes) per step); a team's funnel limits follow from a decomposition
+ *      (analysis_funnel);
  *   4. once alpha is folded: alpha, and each item's n, mean, sd and r.drop.
  *
  * Undefined figures are NAN, and only on purpose: a figure whose denominator

@@ -3,8 +3,10 @@
  *
  * report_write() builds every output of CONTRACT.md in a temporary folder
  * beside OUTDIR and renames it into place, so a failed run leaves an earlier
- * OUTDIR exactly as it was.  Suppression (privacy.c) is applied to every
- * output.  Numbers are formatted locale-independently with 12 significant
+ * OUTDIR exactly as it was.  Every published output renders one view
+ * (view.c: the privacy decision and the figures over the shown teams); the
+ * analyst's rejects.csv and variance_all_teams.csv are written beside them.
+ * Numbers are formatted locale-independently with 12 significant
  * digits; NAN becomes an empty cell.
  */
 #ifndef ENGAGE_REPORT_H
