@@ -1,8 +1,9 @@
 /*
  * analysis/analysis.c — every figure of results_t: scale scores, per-manager
- * summaries with rwg(j), the one-way ANOVA decomposition over managers with the ICC(1) interval and the REML variance components
- * (reml.c), Cronbach's alpha and the item figures (alpha.c) (CONTRACT.md,
- * "Definitions").
+ * summaries with rwg(j), the one-way ANOVA decomposition over managers
+ * with the ICC(1) interval and the REML variance components (reml.c),
+ * funnel limits around a decomposition, Cronbach's alpha and the item
+ * figures (alpha.c) (CONTRACT.md, "Definitions").
  *
  * Owns: the results it returns (freed by results_free) and a workspace that
  * lives for one analysis_run call.  Assumes a finished dataset (managers
