@@ -110,24 +110,24 @@ done
 # wave's own secondary rule) have hidden change rows
 quarter "$work/now.csv" 21 "$shown_teams P2:8:3.2 P5:8:3.5"
 quarter "$work/before.csv" 22 "$shown_teams P2:2:4.7 P5:5:1.6"
-if "$ENGAGE" run -q -o "$work/waves" --previous "$work/before.csv" "$work/now.csv"; then ok; else bad "waves: engage run failed"; fi
-"$ATTACK" "$work/waves" --variance "$work/waves/variance_all_teams.csv" --truth "$work/now.csv" \
-    --truth-previous "$work/before.csv" > "$work/waves.all" || bad "waves: attack failed on the all-teams figures"
-if grep -q '^decomposition previous .*; solved$' "$work/waves.all"; then
+if "$ENGAGE" run -q -o "$work/previous" --previous "$work/before.csv" "$work/now.csv"; then ok; else bad "waves: engage run failed"; fi
+"$ATTACK" "$work/previous" --variance "$work/previous/variance_all_teams.csv" --truth "$work/now.csv" \
+    --truth-previous "$work/before.csv" > "$work/previous.all" || bad "waves: attack failed on the all-teams figures"
+if grep -q '^decomposition previous .*; solved$' "$work/previous.all"; then
     ok "previous wave: the attack solves the all-teams previous decomposition"
 else
-    bad "previous wave: not solved: $(grep '^decomposition previous' "$work/waves.all")"
+    bad "previous wave: not solved: $(grep '^decomposition previous' "$work/previous.all")"
 fi
-grep -e '^team previous' -e '^decomposition previous' "$work/waves.all" > "$work/waves.all.previous"
-check_solved "$work/waves.all.previous" "previous wave"
-"$ATTACK" "$work/waves" --truth "$work/now.csv" --truth-previous "$work/before.csv" > "$work/waves.pub" ||
+grep -e '^team previous' -e '^decomposition previous' "$work/previous.all" > "$work/previous.all.previous"
+check_solved "$work/previous.all.previous" "previous wave"
+"$ATTACK" "$work/previous" --truth "$work/now.csv" --truth-previous "$work/before.csv" > "$work/previous.pub" ||
     bad "waves: attack failed on the published figures"
-check_hidden "$work/waves.pub" "previous wave" 5
+check_hidden "$work/previous.pub" "previous wave" 5
 # the previous wave's shown sds are not published, but its Welch intervals give them
-if grep -q '^decomposition previous .*F from their sds agrees' "$work/waves.pub"; then
+if grep -q '^decomposition previous .*F from their sds agrees' "$work/previous.pub"; then
     ok "previous wave: F follows from the shown teams' sds, recovered from the Welch intervals"
 else
-    bad "previous wave: F not reproduced from the Welch intervals: $(grep '^decomposition previous' "$work/waves.pub")"
+    bad "previous wave: F not reproduced from the Welch intervals: $(grep '^decomposition previous' "$work/previous.pub")"
 fi
 
 # --- (b) the test datasets ---------------------------------------------------
