@@ -790,7 +790,7 @@ static void share_sentence(svg_out_t *o, const view_scale_t *vs, long k)
 
 static void headline(svg_out_t *o, const view_t *view)
 {
-    long k = view->min_group;
+    long k = view->smallest_shown;
     svg_raw(o, "<section id=\"headline\">\n<h2>Share of the variance that lies between "
                "managers</h2>\n");
     if (view->n_scales == 0) {
@@ -863,14 +863,14 @@ static void change_section(svg_out_t *o, const view_t *view, size_t s)
     const view_scale_t *vs = &view->scales[s];
     if (!vs->changes)
         return;
-    long k = view->min_group;
+    long k = view->smallest_shown;
     const changes_scale_t *cs = vs->changes;
     const privacy_change_scale_t *pc = vs->change_decision;
     svg_raw(o, "<h3>Change since the previous wave</h3>\n<p>");
     if (vs->change_suppressed) {
         svg_rawf(o, "The change is not shown: fewer than %ld respondents were scored on this "
                     "scale in %s (previous wave %zu, this wave %zu).", k,
-                 cs->previous.n < (size_t)k && cs->current.n < (size_t)k ? "both waves"
+                 vs->previous_suppressed && vs->suppressed ? "both waves"
                                                                          : "one of the waves",
                  cs->previous.n, cs->current.n);
     } else {
@@ -938,7 +938,7 @@ static engage_status_t scale_section(svg_out_t *o, const report_input_t *in, con
     const view_scale_t *vs = &view->scales[s];
     const analysis_scale_t *sc = vs->results;
     const privacy_summary_t *ps = &vs->decision->summary;
-    long k = view->min_group;
+    long k = view->smallest_shown;
     size_t with_scores = sc->n_managers - ps->n_empty;
     svg_rawf(o, "<section id=\"scale-%zu\">\n<h2>Scale: ", s + 1);
     svg_text(o, sc->scale->name);
@@ -1095,7 +1095,7 @@ engage_status_t html_write(const report_input_t *in, const view_t *view, const c
         rc = scale_section(o, in, view, s, err);
     if (rc == ENGAGE_OK) {
         quality_section(o, in);
-        about_section(o, view->min_group);
+        about_section(o, view->smallest_shown);
         svg_raw(o, "</main>\n</body>\n</html>\n");
     }
     engage_error_t close_err;

@@ -397,7 +397,7 @@ static void headline(sbuf_t *sb, const view_t *view)
             else
                 wrapf(sb, "", "The share of the variance in %s that lies between managers "
                               "is not shown: fewer than %ld respondents were scored on this "
-                              "scale.", name, view->min_group);
+                              "scale.", name, view->smallest_shown);
             free(name);
             continue;
         }
@@ -790,7 +790,7 @@ static void change_section(sbuf_t *sb, const view_t *view, size_t s)
     const view_scale_t *vs = &view->scales[s];
     if (!vs->changes)
         return;
-    long k = view->min_group;
+    long k = view->smallest_shown;
     const changes_scale_t *cs = vs->changes;
     const privacy_change_summary_t *ps = &vs->change_decision->summary;
     sb_str(sb, "\n");
@@ -799,7 +799,7 @@ static void change_section(sbuf_t *sb, const view_t *view, size_t s)
     if (vs->change_suppressed) {
         wrapf(sb, "", "The change is not shown: fewer than %ld respondents were scored on this "
                       "scale in %s (previous wave %zu, this wave %zu).", k,
-              cs->previous.n < (size_t)k && cs->current.n < (size_t)k ? "both waves"
+              vs->previous_suppressed && vs->suppressed ? "both waves"
                                                                       : "one of the waves",
               cs->previous.n, cs->current.n);
     } else {
@@ -835,7 +835,7 @@ static void units_table(sbuf_t *sb, const report_input_t *in, const view_t *view
     const units_t *units = in->units;
     if (!units || s >= units->n_scales || !view->scales[s].decision->unit_reason)
         return;
-    long k = view->min_group;
+    long k = view->smallest_shown;
     const units_scale_t *us = &units->scales[s];
     const privacy_summary_t *ps = &view->scales[s].decision->unit_summary;
     sb_str(sb, "\n");
@@ -906,7 +906,7 @@ static void scale_section(sbuf_t *sb, const report_input_t *in, const view_t *vi
     const analysis_scale_t *sc = vs->results;
     const analysis_variance_t *v = &vs->variance;
     const privacy_summary_t *ps = &vs->decision->summary;
-    long k = view->min_group;
+    long k = view->smallest_shown;
     size_t with_scores = sc->n_managers - ps->n_empty;
     char *title = malloc(strlen(sc->scale->name) + 8);
     if (!title) {
@@ -1084,7 +1084,7 @@ static void quality_section(sbuf_t *sb, const report_input_t *in)
 
 static void privacy_section(sbuf_t *sb, const report_input_t *in, const view_t *view)
 {
-    long k = view->min_group;
+    long k = view->smallest_shown;
     heading(sb, "About these figures", '-');
     sb_str(sb, "\n");
     wrapf(sb, "", "A manager's figures are shown only when at least %ld of their team were "

@@ -147,17 +147,18 @@ engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_
     view_t *view = calloc(1, sizeof *view);
     if (!view)
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
-    view->min_group = in->config ? in->config->min_group : VIEW_DEFAULT_MIN_GROUP;
-    size_t k = view->min_group < 1 ? 1 : (size_t)view->min_group;
+    /* the one place the rule's k is read */
+    view->smallest_shown = in->config ? in->config->min_group : VIEW_DEFAULT_MIN_GROUP;
+    size_t k = view->smallest_shown < 1 ? 1 : (size_t)view->smallest_shown;
     view->with_units = in->units != NULL;
     view->with_changes = in->changes != NULL;
 
-    engage_status_t st = privacy_new(in->results, view->min_group, &view->privacy, err);
+    engage_status_t st = privacy_new(in->results, view->smallest_shown, &view->privacy, err);
     if (st == ENGAGE_OK && in->changes)
-        st = privacy_add_changes(view->privacy, in->changes, view->min_group, err);
+        st = privacy_add_changes(view->privacy, in->changes, view->smallest_shown, err);
     if (st == ENGAGE_OK)
         st = privacy_add_levels(view->privacy, in->dataset, in->results, in->units, in->changes,
-                                view->min_group, err);
+                                view->smallest_shown, err);
     if (st != ENGAGE_OK) {
         view_free(view);
         return st;

@@ -64,7 +64,8 @@ typedef struct {
 } view_scale_t;
 
 typedef struct {
-    long min_group;                     /* the rule's k, as the config gives it */
+    long smallest_shown;                /* the smallest group whose figures are shown (the
+                                           config's min_group): the number the texts state */
     size_t n_scales;
     view_scale_t *scales;               /* in scale order */
     bool with_units, with_changes;

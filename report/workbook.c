@@ -571,7 +571,7 @@ static engage_status_t write_readme(book_t *b, lxw_worksheet *ws, const report_i
                                     const char *const *sheet_names, size_t n_sheets)
 {
     page_t pg = { b, ws, 0 };
-    long k = view->min_group;
+    long k = view->smallest_shown;
     char *s;
 
     s = g_strdup_printf("engage %s: employee engagement report", in->version ? in->version : "");
