@@ -3,7 +3,7 @@
  * summaries with rwg(j), the one-way ANOVA decomposition over managers
  * with the ICC(1) interval and the REML variance components (reml.c),
  * funnel limits around a decomposition, Cronbach's alpha and the item
- * figures (alpha.c) (CONTRACT.md, "Definitions").
+ * figures (alpha.c) (README.md, Reference, "Definitions").
  *
  * Owns: the results it returns (freed by results_free) and a workspace that
  * lives for one analysis_run call.  Assumes a finished dataset (managers

@@ -3,7 +3,7 @@
  *
  * Pure: no I/O, no printing, no exit.  Every figure that is undefined for
  * the data at hand (sd of one answer, F of one group, ...) is NAN here; the
- * report turns NAN into an empty cell.  Definitions follow CONTRACT.md
+ * report turns NAN into an empty cell.  Definitions follow README.md
  * ("Definitions"); sums are two-pass.
  *
  * results_t and everything in it is owned by the results and freed by

@@ -5,7 +5,7 @@
  * A unit is the set of managers whose dataset_manager_unit() is its name;
  * managers without one form the unit "" (shown as "(no unit)" in
  * report.txt).  Pure: dataset and results in, units_t out, no I/O.  Figures
- * follow CONTRACT.md's per-manager definitions over the unit's scored
+ * follow the README's per-manager definitions over the unit's scored
  * respondents; rwg is rwg(j) over those who answered every item (for one
  * item, rwg over all), so it measures agreement across the unit's teams,
  * between-team differences included.  Undefined figures are NAN.

@@ -1,5 +1,5 @@
 /*
- * core/config.c — the INI config of CONTRACT.md, read with inih.
+ * core/config.c — the INI config of README.md, read with inih.
  *
  * inih does not pass line numbers to its handler, so the file is fed to
  * ini_parse_stream() through a reader that counts the lines it hands over;
@@ -471,7 +471,7 @@ static int input_key(reader_t *r, const char *key, const char *value, bool conti
         static const char *const also[] = {"utf8", "utf16", "cp1252", "windows1252", NULL};
         if (!one_of(value, ok) && !one_of(value, also))
             return fail(r, "unknown encoding '%s' (expected auto, utf-8, utf-16 or windows-1252)", value);
-        /* Stored in the spelling of CONTRACT.md. */
+        /* Stored in the spelling of README.md. */
         const char *name = one_of(value, ok) ? value
                            : strncasecmp(value, "utf8", 4) == 0 ? "utf-8"
                            : strncasecmp(value, "utf16", 5) == 0 ? "utf-16"

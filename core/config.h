@@ -1,5 +1,5 @@
 /*
- * core/config.h — the run's settings: the INI file of CONTRACT.md read with
+ * core/config.h — the run's settings: the INI file of README.md read with
  * inih, the defaults used without -c, and command-line overrides.
  *
  * config_t owns every string in it; config_fini() frees them.  Item names of
@@ -53,7 +53,7 @@ typedef struct {
     long file_line, key_line;
 } config_roster_t;
 
-/* The input formats of CONTRACT.md, in the order of its list. */
+/* The input formats of README.md, in the order of its list. */
 #define CONFIG_FORMATS "auto, canonical, qualtrics, surveymonkey, googleforms, msforms or limesurvey"
 
 typedef struct {
@@ -80,7 +80,7 @@ typedef struct {
     unsigned long seed;
 } config_t;
 
-/* Defaults of CONTRACT.md: canonical input, one scale `engagement` on 1..5
+/* Defaults of README.md: canonical input, one scale `engagement` on 1..5
  * whose items are every non-id column (filled in by ingest). */
 engage_status_t config_init_default(config_t *cfg, engage_error_t *err);
 

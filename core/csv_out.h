@@ -1,5 +1,5 @@
 /*
- * core/csv_out.h — writing CSV the way CONTRACT.md promises: UTF-8, comma,
+ * core/csv_out.h — writing CSV the way README.md promises: UTF-8, comma,
  * "\n", RFC 4180 quoting (via libcsv) only where a cell needs it, numbers
  * locale-independent with a chosen number of significant digits, NAN and
  * infinities as empty cells, and text that a spreadsheet would run as a
@@ -27,7 +27,7 @@ engage_status_t csv_out_open(csv_out_t **out, const char *path, bool gzip, engag
  * tab or CR (report outputs); false for archives that must round-trip. */
 void csv_out_text(csv_out_t *out, const char *text, bool guard_formula);
 
-/* Whether csv_out_text guards text with a leading "'" (CONTRACT.md: text
+/* Whether csv_out_text guards text with a leading "'" (README.md: text
  * a spreadsheet would run as a formula: it begins with = + - @ tab or CR,
  * and is not a plain decimal number such as -0.25). */
 bool csv_out_guards(const char *text);

@@ -48,7 +48,7 @@ typedef struct {
 /* A short, fixed description of a status ("input data unusable", ...). */
 const char *engage_strerror(engage_status_t status);
 
-/* The process exit status documented in CONTRACT.md for a status. */
+/* The process exit status documented in README.md for a status. */
 int engage_exit_code(engage_status_t status);
 
 /* Fill err (may be NULL) and return status, so callers can write

@@ -1,7 +1,7 @@
 /*
  * core/source_date.h — the one time an output may carry.
  *
- * Outputs never depend on the clock (CONTRACT.md, Reproducibility): the
+ * Outputs never depend on the clock (README.md, Reference): the
  * only date written anywhere is SOURCE_DATE_EPOCH's, when it is set to a
  * whole number of seconds.
  */

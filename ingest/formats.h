@@ -62,7 +62,7 @@ typedef struct {
     size_t submit_field;       /* LimeSurvey submitdate, or SIZE_MAX */
 } format_reader_t;
 
-/* The tool's name as in CONTRACT.md: "canonical", "qualtrics", ... */
+/* The tool's name as in README.md: "canonical", "qualtrics", ... */
 const char *formats_name(format_kind_t kind);
 
 /* A description of the layout for quality reports ("qualtrics legacy"). */

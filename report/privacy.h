@@ -1,5 +1,5 @@
 /*
- * report/privacy.h — which figures may be published (CONTRACT.md, Privacy).
+ * report/privacy.h — which figures may be published (README.md, "Privacy: what is published").
  *
  * Primary suppression hides every manager with fewer than min_group scored
  * respondents.  Secondary suppression then makes sure that the respondents

@@ -1,7 +1,7 @@
 /*
  * report/report.h — results in, files out.
  *
- * report_write() builds every output of CONTRACT.md in a temporary folder
+ * report_write() builds every output of README.md in a temporary folder
  * beside OUTDIR and renames it into place, so a failed run leaves an earlier
  * OUTDIR exactly as it was.  Every published output renders one view
  * (view.c: the privacy decision and the figures over the shown teams); the

@@ -1,5 +1,5 @@
 /*
- * report/tables.h — the CSV outputs of CONTRACT.md: managers.csv,
+ * report/tables.h — the CSV outputs of README.md: managers.csv,
  * variance.csv, items.csv, changes.csv, quality.csv and rejects.csv, and
  * units.csv when the roster gives units.
  *

@@ -6,7 +6,7 @@
  * and change rows are shown, from their counts alone) and works out
  * everything the writers render from it: the variance decomposition of each
  * wave over the teams that wave publishes (so that no published figure
- * depends on a hidden team's own data, CONTRACT.md "Privacy"), the funnel
+ * depends on a hidden team's own data, README.md, "Privacy: what is published"), the funnel
  * limits around that decomposition, the ranking of the shown managers, the
  * stand-out lists, the q-values and the changes the readable reports name.
  * The writers (tables.c, summary.c, html.c, workbook.c) only render a view:

@@ -68,7 +68,7 @@ static void test_table(void **state)
     }
 }
 
-/* The rule as CONTRACT.md words it, computed the slow way. */
+/* The rule as README.md words it, computed the slow way. */
 static void reference(const size_t *n, size_t count, size_t k, unsigned char *reason)
 {
     size_t hidden = 0;
