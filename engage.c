@@ -515,8 +515,8 @@ static int load_manifest(const options_t *opts, verify_manifest_t *m)
     engage_error_t err = {0};
     if (verify_load(opts->inputs[0], m, &err) == ENGAGE_OK) {
         if (m->directory_gone && !opts->quiet)
-            fprintf(stderr, "engage: note: the run was made in %s, which is gone; its relative paths are "
-                            "read from the current folder\n", m->directory_gone);
+            engage_print_line(stderr, "engage: note: the run was made in %s, which is gone; its relative "
+                                      "paths are read from the current folder", m->directory_gone);
         return -1;
     }
     verify_fini(m);
@@ -571,10 +571,7 @@ static char *absolute_path(const char *path)
     char *cwd = getcwd(NULL, 0);
     if (!cwd)
         return strdup(path);   /* no current folder to name: as given */
-    size_t size = strlen(cwd) + strlen(path) + 2;
-    char *joined = malloc(size);
-    if (joined)
-        snprintf(joined, size, "%s/%s", cwd, path);
+    char *joined = join_path(cwd, path);
     free(cwd);
     return joined;
 }

@@ -1,15 +1,15 @@
 /*
  * report/tables.c — managers.csv, variance.csv, items.csv, changes.csv,
- * units.csv, quality.csv, rejects.csv.
+ * units.csv, quality.csv, rejects.csv, variance_all_teams.csv.
  *
  * Pure formatting over csv_out: what is shown and every figure over the
  * shown teams come from the published view (view.h), per-manager and item
  * figures from the results, counts from the ingest log.  Only
  * variance_all_teams.csv, the analyst's file, reads the all-teams
- * decomposition.  Text cells are formula-guarded.  managers.csv, a row per scale ×
- * manager and the one output that grows large, is formatted in two halves
- * on two threads (the second into memory, appended after the first), so
- * the same bytes come out sooner.  Owns nothing beyond each call.
+ * decomposition.  Text cells are formula-guarded.  managers.csv, a row per
+ * scale × manager and the one output that grows large, is formatted in two
+ * halves on two threads (the second into memory, appended after the
+ * first), so the same bytes come out sooner.  Owns nothing beyond each call.
  */
 #include "tables.h"
 
@@ -147,7 +147,7 @@ engage_status_t tables_write_managers(const report_input_t *in, const view_t *vi
     return csv_out_close(out, sha256_hex, err);
 }
 
-/* variance.csv's columns: the contract's, then with --previous what
+/* variance.csv's columns: the decomposition's, then with --previous what
  * report.txt says of the previous wave and of the company-level change, so
  * that report.txt shows only what the CSVs show.  variance_all_teams.csv
  * has the same columns. */

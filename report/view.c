@@ -86,7 +86,7 @@ static bool rank_managers(view_t *view, size_t s)
         if (!view_manager_shown(view, s, j) || am->n == 0 || !isfinite(am->mean))
             continue;
         rank[n++] = (view_key_t){ am->mean, j };
-        analysis_funnel_t f = analysis_funnel(&vs->variance, am->n, am->mean);
+        analysis_funnel_t f = view_funnel(view, s, j);
         double z = (am->mean - vs->variance.grand_mean) * sqrt((double)am->n);
         if (f.stands_out == ANALYSIS_ABOVE)
             above[na++] = (view_key_t){ z, j };
