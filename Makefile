@@ -15,6 +15,8 @@ PKG_CFLAGS = $(shell pkg-config --cflags glib-2.0)
 LIBS     = -lgsl -lgslcblas -lcsv -larchive -lxlsxwriter -lz -linih -ljansson -lcrypto -lglib-2.0 -lm -pthread
 TESTLIBS = -lcmocka -lmd    # libmd: an independent SHA-256 to check ours
 
+.DEFAULT_GOAL := all
+
 VERSION := $(shell cat VERSION)
 DEPS_PACKAGES = gcc make libgsl-dev libcsv-dev zlib1g-dev libcmocka-dev libinih-dev \
                 libjansson-dev libmd-dev libssl-dev libglib2.0-dev libarchive-dev libxlsxwriter-dev \
