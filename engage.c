@@ -28,6 +28,7 @@
 #include "core/config.h"
 #include "core/dataset.h"
 #include "core/error.h"
+#include "core/folders.h"
 #include "ingest/ingest.h"
 #include "report/outdir.h"
 #include "report/report.h"
@@ -404,7 +405,16 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
     }
 
     if (st == ENGAGE_OK && opts.command == CMD_INGEST) {
-        st = ingest_write_canonical(ds, opts.output, &err);
+        /* -o a/b/x.csv: the missing folders are made, and removed again
+         * when the file cannot be written. */
+        folders_made_t made = {0};
+        if (opts.output)
+            st = folders_make_parents(&made, opts.output, &err);
+        if (st == ENGAGE_OK)
+            st = ingest_write_canonical(ds, opts.output, &err);
+        if (st != ENGAGE_OK)
+            folders_remove_made(&made);
+        folders_fini(&made);
         if (st == ENGAGE_OK)
             note_rejects(&opts, &log, NULL, NULL);
     } else if (st == ENGAGE_OK) {

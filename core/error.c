@@ -5,6 +5,7 @@
  */
 #include "error.h"
 
+#include <errno.h>
 #include <glib.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -40,6 +41,23 @@ int engage_exit_code(engage_status_t status)
     case ENGAGE_ECONFIG: return 78;
     }
     return 70;
+}
+
+engage_status_t engage_output_status(int errnum)
+{
+    switch (errnum) {
+    case ENOSPC:
+    case EIO:
+    case EFBIG:
+#ifdef EDQUOT
+    case EDQUOT:
+#endif
+        return ENGAGE_EIO;
+    case ENOMEM:
+        return ENGAGE_ENOMEM;
+    default:
+        return ENGAGE_ECANTCREAT;
+    }
 }
 
 engage_status_t engage_fail(engage_error_t *err, engage_status_t status,
