@@ -79,6 +79,13 @@ static void add_input(outdir_input_t *list, size_t *n, const char *path, const c
         list[(*n)++] = (outdir_input_t){ path, role };
 }
 
+/* The file an input was read from (a rerun reads a moved input under its
+ * recorded name). */
+static const char *file_read(const ingest_file_t *f)
+{
+    return f->read_from ? f->read_from : f->path;
+}
+
 /* The temporary folder beside OUTDIR, once OUTDIR is known to hold none of
  * the files the run read (survey files, previous wave, config, roster). */
 static engage_status_t begin_outdir(const report_input_t *in, outdir_t *od, const char *outdir,
@@ -90,9 +97,9 @@ static engage_status_t begin_outdir(const report_input_t *in, outdir_t *od, cons
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     size_t n = 0;
     for (size_t i = 0; in->log && i < in->log->n_files; i++)
-        add_input(inputs, &n, in->log->files[i].path, "input");
+        add_input(inputs, &n, file_read(&in->log->files[i]), "input");
     for (size_t i = 0; in->previous_log && i < in->previous_log->n_files; i++)
-        add_input(inputs, &n, in->previous_log->files[i].path, "previous");
+        add_input(inputs, &n, file_read(&in->previous_log->files[i]), "previous");
     add_input(inputs, &n, in->config ? in->config->path : NULL, "config");
     add_input(inputs, &n, in->log ? in->log->roster_path : NULL, "roster");
     outdir_options_t options = { .inputs = inputs, .n_inputs = n, .force = in->force };
