@@ -29,6 +29,7 @@
 #include "core/dataset.h"
 #include "core/error.h"
 #include "core/folders.h"
+#include "core/progress.h"
 #include "ingest/ingest.h"
 #include "report/outdir.h"
 #include "report/report.h"
@@ -86,7 +87,9 @@ static const char HELP[] =
     "      --format F      input format: auto (detect), canonical, qualtrics,\n"
     "                      surveymonkey, googleforms, msforms or limesurvey\n"
     "      --min-group N   smallest group whose figures are shown (3 at least)\n"
-    "      --seed N        seed for every random draw\n"
+    "      --seed N        reserved: accepted and recorded in manifest.json\n"
+    "                      ([report] seed), changes nothing yet (no output\n"
+    "                      of this version draws random numbers)\n"
     "      --strict        any rejected row is an error\n"
     "      --all-rejects   (run, check) list every rejected or excluded row;\n"
     "                      by default at most 100,000 of each reason are\n"
@@ -100,7 +103,11 @@ static const char HELP[] =
     "                      its subfolders), e.g. after the archive was moved\n"
     "      --force         (run) replace OUTDIR even when it holds files no run\n"
     "                      wrote (they are deleted); never when it holds an input\n"
-    "  -q, --quiet         no notes on stderr\n"
+    "  -q, --quiet         no notes and no progress on stderr\n"
+    "      --progress      show progress on stderr (bytes read of each file,\n"
+    "                      then each stage) even when stderr is not a\n"
+    "                      terminal, a line each; on a terminal it is shown\n"
+    "                      anyway, as one line, once a run takes a second\n"
     "  -h, --help          this help\n"
     "      --version       print the version\n"
     "\n"
@@ -119,6 +126,7 @@ typedef struct {
     bool strict;
     bool all_rejects;          /* list every rejected row, not 100,000 per reason */
     bool quiet;
+    bool progress;             /* progress on stderr even when it is not a terminal */
     bool excel;                /* CSVs with a UTF-8 byte order mark */
     bool no_workbook;          /* no engage.xlsx */
     bool force;                /* replace an OUTDIR of other files */
@@ -139,6 +147,7 @@ typedef struct {
  * answers, column names and config values all come from the input). */
 static int fail_with(const engage_error_t *err)
 {
+    progress_end();
     char line[ENGAGE_ERROR_LINE];
     engage_error_format(err, line, sizeof line);
     fprintf(stderr, "%s\n", line);
@@ -151,6 +160,7 @@ static int fail_with(const engage_error_t *err)
  * returns the exit status. */
 static int fail_with_unknowns(const engage_error_t *err, const ingest_log_t *log)
 {
+    progress_end();
     char line[ENGAGE_ERROR_LINE];
     for (size_t i = 0; i < log->n_unknowns; i++) {
         engage_error_t one = {0};
@@ -176,7 +186,7 @@ static int usage_error(const char *message, const char *detail)
 static int parse_arguments(int argc, char **argv, options_t *opts)
 {
     enum { OPT_FORMAT = 256, OPT_MIN_GROUP, OPT_SEED, OPT_STRICT, OPT_VERSION, OPT_PREVIOUS, OPT_EXCEL,
-           OPT_NO_WORKBOOK, OPT_FORCE, OPT_ALL_REJECTS, OPT_INPUTS };
+           OPT_NO_WORKBOOK, OPT_FORCE, OPT_ALL_REJECTS, OPT_INPUTS, OPT_PROGRESS };
     static const struct option long_options[] = {
         {"config", required_argument, NULL, 'c'},    {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, OPT_FORMAT}, {"min-group", required_argument, NULL, OPT_MIN_GROUP},
@@ -185,7 +195,7 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         {"version", no_argument, NULL, OPT_VERSION}, {"previous", required_argument, NULL, OPT_PREVIOUS},
         {"excel", no_argument, NULL, OPT_EXCEL},     {"no-workbook", no_argument, NULL, OPT_NO_WORKBOOK},
         {"force", no_argument, NULL, OPT_FORCE},     {"all-rejects", no_argument, NULL, OPT_ALL_REJECTS},
-        {"inputs", required_argument, NULL, OPT_INPUTS},
+        {"inputs", required_argument, NULL, OPT_INPUTS}, {"progress", no_argument, NULL, OPT_PROGRESS},
         {NULL, 0, NULL, 0},
     };
     if (argc < 2)
@@ -222,6 +232,7 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         case 'c': opts->config_path = optarg; break;
         case 'o': opts->output = optarg; break;
         case 'q': opts->quiet = true; break;
+        case OPT_PROGRESS: opts->progress = true; break;
         case OPT_FORMAT: opts->format = optarg; break;
         case OPT_MIN_GROUP: opts->min_group = optarg; break;
         case OPT_SEED: opts->seed = optarg; break;
@@ -441,6 +452,7 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
         folders_made_t made = {0};
         if (opts.output)
             st = folders_make_parents(&made, opts.output, &err);
+        progress_stage("writing %s", opts.output ? opts.output : "standard output");
         if (st == ENGAGE_OK)
             st = ingest_write_canonical(ds, opts.output, &err);
         if (st != ENGAGE_OK)
@@ -451,17 +463,21 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
     } else if (st == ENGAGE_OK) {
         st = analysis_run(ds, &results, &err);
         if (st == ENGAGE_OK && opts.command == CMD_CHECK) {
+            progress_end();   /* the listing may go to the same terminal */
             print_check(&cfg, ds, results, &log);
             if (fflush(stdout) != 0)
                 st = engage_fail(&err, ENGAGE_EIO, NULL, 0, "cannot write to standard output");
         } else if (st == ENGAGE_OK) {
             if (previous_ds) {
                 st = analysis_run(previous_ds, &previous_results, &err);
+                progress_stage("comparing with the previous wave");
                 if (st == ENGAGE_OK)
                     st = changes_run(previous_ds, previous_results, ds, results, &changes, &err);
             }
-            if (st == ENGAGE_OK && dataset_has_units(ds))
+            if (st == ENGAGE_OK && dataset_has_units(ds)) {
+                progress_stage("analysing units");
                 st = units_run(ds, results, &units, &err);
+            }
             const char *outdir = opts.output ? opts.output : "engage-out";
             report_input_t in = {.config = &cfg, .dataset = ds, .results = results, .log = &log,
                                  .changes = changes, .previous_log = previous_ds ? &previous_log : NULL,
@@ -478,6 +494,7 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
         }
     }
 
+    progress_end();
     int status = 0;
     if (st != ENGAGE_OK && log.n_unknowns)
         status = fail_with_unknowns(&err, &log);
@@ -593,6 +610,7 @@ static int verify_command(const options_t *opts)
         return status;
     verify_outputs(&m, m.dir);
     verify_inputs(&m, opts->inputs_dir);
+    progress_end();   /* the listing may go to the same terminal */
     bool outputs_same = report_outputs(&m, "unchanged");
     for (size_t i = 0; i < m.n_analyst_only; i++) {
         char *path = join_path(m.dir, m.analyst_only[i]);
@@ -780,6 +798,7 @@ static void *stop_on_signal(void *unused)
     int sig;
     if (sigwait(&stop_signals, &sig) != 0)
         return NULL;
+    progress_stop_for_signal();
     bool removed = outdir_remove_on_signal();
     char line[160];
     int n = snprintf(line, sizeof line, "engage: stopped by %s%s\n",
@@ -825,6 +844,20 @@ static void catch_stop_signals(void)
         pthread_sigmask(SIG_UNBLOCK, &stop_signals, NULL);
 }
 
+/* Progress on stderr: on a terminal once a run takes a second, anywhere
+ * with --progress, never with -q.  After catch_stop_signals, so that the
+ * reporter's thread leaves the signals to their own thread. */
+static void start_progress(const options_t *opts)
+{
+    if (opts->quiet)
+        return;
+    bool terminal = isatty(STDERR_FILENO) == 1;
+    if (opts->progress)
+        progress_start(terminal ? PROGRESS_TERMINAL : PROGRESS_LINES, stderr, false);
+    else if (terminal)
+        progress_start(PROGRESS_TERMINAL, stderr, true);
+}
+
 int main(int argc, char **argv)
 {
     options_t opts = {0};
@@ -833,12 +866,14 @@ int main(int argc, char **argv)
         gsl_set_error_handler_off();
         if (opts.command == CMD_RUN || opts.command == CMD_RERUN)
             catch_stop_signals();
+        start_progress(&opts);
         if (opts.command == CMD_VERIFY)
             status = verify_command(&opts);
         else if (opts.command == CMD_RERUN)
             status = rerun_command(&opts);
         else
             status = run_pipeline(&opts, argc, argv, NULL);
+        progress_end();
     }
     free(opts.previous);
     return status;

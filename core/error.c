@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "progress.h"
+
 const char *engage_strerror(engage_status_t status)
 {
     switch (status) {
@@ -161,7 +163,11 @@ int engage_print_line(FILE *stream, const char *fmt, ...)
     int rc = EOF;
     if (safe) {
         engage_escape(text, safe, size);
+        if (stream == stderr)
+            progress_hold();   /* a progress line on the terminal is cleared first */
         rc = fputs(safe, stream) == EOF ? EOF : fputc('\n', stream);
+        if (stream == stderr)
+            progress_release();
     }
     free(safe);
     free(text);

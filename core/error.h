@@ -80,7 +80,8 @@ void engage_error_format(const engage_error_t *err, char *buf, size_t size);
 char *engage_escape(const char *text, char *out, size_t size);
 
 /* Print one line on stream: fmt formatted, escaped with engage_escape, then
- * a newline.  Returns EOF when writing fails or memory runs out. */
+ * a newline (on stderr, after clearing a progress line: progress.h).
+ * Returns EOF when writing fails or memory runs out. */
 int engage_print_line(FILE *stream, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/progress.h"
 #include "html.h"
 #include "manifest.h"
 #include "outdir.h"
@@ -118,6 +119,7 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
     memset(outputs, 0, sizeof outputs);
     memset(&od, 0, sizeof od);
 
+    progress_stage("writing %s", outdir);
     engage_status_t rc = view_build(in, &view, err);
     if (rc != ENGAGE_OK)
         return rc;
@@ -136,6 +138,7 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
         }
         outputs[n_outputs].name = tables[i].name;
         outputs[n_outputs].analyst_only = tables[i].analyst_only;
+        progress_stage("writing %s/%s", outdir, tables[i].name);
         rc = tables[i].write(in, view, path, outputs[n_outputs].sha256, err);
         n_outputs++;
         free(path);
@@ -143,6 +146,7 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
     if (rc != ENGAGE_OK)
         goto done;
 
+    progress_stage("writing %s/report.txt", outdir);
     rc = summary_build(in, view, &text, &size, err);
     if (rc != ENGAGE_OK)
         goto done;
@@ -160,6 +164,7 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
         goto done;
     }
     outputs[n_outputs].name = "report.html";
+    progress_stage("writing %s/report.html", outdir);
     rc = html_write(in, view, html, outputs[n_outputs].sha256, err);
     n_outputs++;
     free(html);
@@ -174,6 +179,7 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
             goto done;
         }
         outputs[n_outputs].name = "engage.xlsx";
+        progress_stage("writing %s/engage.xlsx", outdir);
         rc = workbook_write(in, view, od.tmpdir, xlsx, outputs[n_outputs].sha256, err);
         n_outputs++;
         free(xlsx);
@@ -181,6 +187,7 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
             goto done;
     }
 
+    progress_stage("writing %s/manifest.json", outdir);
     rc = manifest_build(in, outputs, n_outputs, &text, &size, err);
     if (rc != ENGAGE_OK)
         goto done;

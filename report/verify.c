@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "../core/digest.h"
+#include "../core/progress.h"
 
 static bool is_sha256(const char *s)
 {
@@ -243,6 +244,7 @@ static bool try_candidate(search_t *s, const char *path, bool recorded)
         return false;
     }
     char hex[65];
+    progress_stage("checking %s", path);
     if (!digest_file(path, hex, NULL))
         return false;
     verify_file_t *f = s->f;
