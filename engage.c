@@ -449,10 +449,10 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
     if (st == ENGAGE_OK && opts.command == CMD_INGEST) {
         /* -o a/b/x.csv: the missing folders are made, and removed again
          * when the file cannot be written. */
+        progress_stage("writing %s", opts.output ? opts.output : "standard output");
         folders_made_t made = {0};
         if (opts.output)
             st = folders_make_parents(&made, opts.output, &err);
-        progress_stage("writing %s", opts.output ? opts.output : "standard output");
         if (st == ENGAGE_OK)
             st = ingest_write_canonical(ds, opts.output, &err);
         if (st != ENGAGE_OK)
