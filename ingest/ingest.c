@@ -94,6 +94,7 @@ void ingest_log_fini(ingest_log_t *log)
 {
     for (size_t i = 0; i < log->n_files; i++) {
         free(log->files[i].path);
+        free(log->files[i].read_from);
         free(log->files[i].format);
         free(log->files[i].layout);
         free(log->files[i].respondent_column);
@@ -956,11 +957,14 @@ engage_status_t ingest_read(config_t *cfg, const char *const *paths, size_t n_pa
     engage_status_t st = start(&ctx, cfg, ds, log, options, err);
     for (size_t i = 0; i < n_paths && st == ENGAGE_OK; i++) {
         source_t *src;
-        st = source_open_path(&src, paths[i], err);
+        const char *read_from = options && options->read_from ? options->read_from[i] : NULL;
+        st = source_open_path(&src, read_from ? read_from : paths[i], err);
         if (st != ENGAGE_OK)
             break;
         st = read_source(&ctx, src, paths[i], err);
         source_close(src);
+        if (read_from && st == ENGAGE_OK && !(log->files[log->n_files - 1].read_from = strdup(read_from)))
+            st = no_memory(&ctx, err);
     }
     return finish(&ctx, st, err);
 }

@@ -25,6 +25,8 @@
 
 typedef struct {
     char *path;                /* as given on the command line ("-" = stdin) */
+    char *read_from;           /* the file read when it is not path (a rerun reads a
+                                  moved input under its recorded name), else NULL */
     char *format;              /* detected format: "canonical", "qualtrics", ... */
     char *layout;              /* the tool and layout in words: "Qualtrics (legacy export)" */
     char *encoding;            /* "utf-8", "utf-16le", "utf-16be", "windows-1252" */
@@ -107,6 +109,8 @@ typedef struct {
     size_t chunk;              /* largest read, for tests; 0 = default */
     size_t rejects_listed;     /* rows of each reason listed in the log: 0 =
                                   INGEST_REJECTS_LISTED, SIZE_MAX = every one */
+    const char *const *read_from; /* per path, the file to read under that name
+                                  (NULL, or a NULL entry: the path itself) */
 } ingest_options_t;
 
 void ingest_log_init(ingest_log_t *log);

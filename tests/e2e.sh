@@ -1,8 +1,9 @@
 #!/bin/sh
 # End-to-end tests of the engage binary: the bad-input folder (each case's
 # exit status and message), byte-identical reruns, a failed run leaving an
-# existing OUTDIR untouched, the canonical round trip, stdin, and exit
-# statuses for usage and output errors.
+# existing OUTDIR untouched, the canonical round trip, stdin, progress
+# on stderr (--progress, a terminal through script(1), never otherwise),
+# and exit statuses for usage and output errors.
 #   usage: tests/e2e.sh ENGAGE GEN
 suite=e2e
 ENGAGE=$1
@@ -95,6 +96,73 @@ if cmp -s "$work/first/variance.csv" "$work/late-options/variance.csv"; then ok;
 "$ENGAGE" check -c $config $sample > "$work/check.txt"
 expect_status 0 $? "check"
 grep -q "rows 2000" "$work/check.txt" && ok || bad "check: no row count"
+
+# --- progress on stderr: with --progress or on a terminal, never otherwise ------
+"$ENGAGE" run --progress -c $config -o "$work/prog" $sample > "$work/prog.out" 2> "$work/prog.err"
+expect_status 0 $? "run --progress"
+[ -s "$work/prog.out" ] && bad "--progress wrote on stdout" || ok
+cmp -s "$work/first/variance.csv" "$work/prog/variance.csv" && ok || bad "--progress changed variance.csv"
+{
+    printf 'engage: reading %s (%s)\n' $sample "$(wc -c < $sample | awk '{ printf "%.1f kB", $1 / 1000 }')"
+    printf 'engage: scoring engagement (scale 1 of 1)\nengage: analysing engagement (scale 1 of 1)\n'
+    printf 'engage: writing %s\n' "$work/prog"
+    for f in managers.csv variance.csv items.csv quality.csv rejects.csv variance_all_teams.csv report.txt \
+             report.html engage.xlsx manifest.json; do
+        printf 'engage: writing %s/%s\n' "$work/prog" $f
+    done
+} > "$work/prog.want"
+cmp -s "$work/prog.want" "$work/prog.err" && ok || bad "--progress lines: $(cat "$work/prog.err")"
+# not a terminal and no --progress: the notes only, as before; -q: nothing
+"$ENGAGE" run --progress --min-group 3 -o "$work/prog-notes" tests/inputs/accents-cp1252.csv 2> "$work/prog.err"
+"$ENGAGE" run --min-group 3 -o "$work/noprog-notes" tests/inputs/accents-cp1252.csv 2> "$work/noprog.err"
+echo "engage: tests/inputs/accents-cp1252.csv: not UTF-8; read as Windows-1252 (set encoding in [input] to choose)" |
+    cmp -s - "$work/noprog.err" && ok || bad "stderr without --progress: $(cat "$work/noprog.err")"
+grep -v '^engage: \(reading\|scoring\|analysing\|writing\) ' "$work/prog.err" | cmp -s - "$work/noprog.err" && ok ||
+    bad "--progress changed the notes: $(cat "$work/prog.err")"
+"$ENGAGE" run -q --progress -c $config -o "$work/prog-q" $sample 2> "$work/prog.err"
+[ -s "$work/prog.err" ] && bad "-q --progress printed: $(cat "$work/prog.err")" || ok
+"$ENGAGE" ingest --progress -c $config $sample > "$work/prog.csv" 2> "$work/prog.err"
+cmp -s "$work/archive.csv" "$work/prog.csv" && ok || bad "ingest --progress changed stdout"
+[ "$(tail -n 1 "$work/prog.err")" = "engage: writing standard output" ] && ok || bad "ingest --progress: $(cat "$work/prog.err")"
+"$ENGAGE" check --progress -c $config $sample > "$work/prog-check.txt" 2> /dev/null
+cmp -s "$work/check.txt" "$work/prog-check.txt" && ok || bad "check --progress changed stdout"
+# a read that takes a while (a pipe that pauses): its bytes are shown as they come
+"$GEN" --respondents 30000 --items 12 --config "$work/slow.ini" -o "$work/slow.csv.gz"
+cat > "$work/slow.sh" << SLOW
+(head -c 100000 "$work/slow.csv.gz"; sleep 1.5; tail -c +100001 "$work/slow.csv.gz") |
+    "$ENGAGE" run \$1 -c "$work/slow.ini" -o "\$2" - > "$work/slow.out"
+SLOW
+sh "$work/slow.sh" --progress "$work/slow" 2> "$work/slow.err"
+expect_status 0 $? "a slow read with --progress"
+grep -q '^engage: reading standard input: [0-9.]* kB$' "$work/slow.err" && ok || bad "no bytes line: $(cat "$work/slow.err")"
+# On a terminal (script(1) makes one): one line redrawn with \r, cleared at the end, and nothing for a run
+# shorter than a second.
+if script -qec true /dev/null > /dev/null 2>&1; then
+    script -qec "sh $work/slow.sh '' $work/slow-tty" /dev/null > "$work/tty.err"
+    expect_status 0 $? "a slow run on a terminal"
+    [ -s "$work/slow.out" ] && bad "progress on stdout" || ok
+    grep -q "$(printf '\r')engage: reading standard input: [0-9.]* kB" "$work/tty.err" && ok || bad "terminal: no bytes line"
+    grep -q "$(printf '\r')engage: writing $work/slow-tty/manifest.json" "$work/tty.err" && ok || bad "terminal: no stages"
+    [ "$(tr -cd '\n' < "$work/tty.err" | wc -c)" = 0 ] && ok || bad "terminal: lines instead of one line redrawn"
+    [ "$(tail -c 1 "$work/tty.err" | od -An -c | tr -d ' ')" = '\r' ] && ok || bad "terminal: the line is not cleared at the end"
+    script -qec "$ENGAGE run --min-group 3 -o $work/fast-tty tests/inputs/accents-utf8.csv" /dev/null > "$work/tty.err"
+    expect_status 0 $? "a short run on a terminal"
+    [ -s "$work/tty.err" ] && bad "a short run showed progress: $(cat "$work/tty.err")" || ok
+    script -qec "sh $work/slow.sh -q $work/slow-tty-q" /dev/null > "$work/tty.err"
+    [ -s "$work/tty.err" ] && bad "-q on a terminal showed progress" || ok
+else
+    echo "note: terminal progress case skipped (script(1) cannot make a terminal)" >&2
+fi
+
+# --- --seed is reserved: accepted and recorded, changes nothing yet -------------
+"$ENGAGE" run -q --seed 7 -c $config -o "$work/seed7" $sample
+expect_status 0 $? "--seed 7"
+grep -q '^  "seed": 7,$' "$work/seed7/manifest.json" && ok || bad "--seed 7 not recorded in manifest.json"
+for f in $(ls "$work/first" | grep -v '^manifest.json$'); do
+    cmp -s "$work/first/$f" "$work/seed7/$f" && ok || bad "--seed 7 changed $f"
+done
+"$ENGAGE" run -q --seed seven -c $config -o "$work/seed-bad" $sample 2> /dev/null
+expect_status 64 $? "--seed that is not a whole number"
 
 # --- wave over wave: --previous ----------------------------------------------
 "$GEN" --respondents 3000 --items 6 --reverse 6 --seed 1 --config "$work/waves.ini" -o "$work/now.csv.gz"
