@@ -211,16 +211,52 @@ for case in "utf16.txt utf-16le tab" "cp1252.csv windows-1252 ," "semicolon.csv 
 done
 "$ENGAGE" check tests/inputs/accents.zip | grep -q 'zip member Engagement Q3 2026/accents.csv' && ok || bad "check does not name the zip member"
 
-# Every unknown answer is listed, with its count, before the run stops.
-"$ENGAGE" run -c tests/bad/unknown_labels.ini -o "$work/unk" tests/bad/unknown_labels.csv 2> "$work/unk.err"
+# Unknown answers: each listed once (ignoring case and surrounding spaces),
+# with its count, first line and columns, then the [labels] lines to paste,
+# grouped by label set; `engage check` says the same.
+unk=tests/bad/ten_unknowns
+"$ENGAGE" run -c $unk.ini -o "$work/unk" $unk.csv 2> "$work/unk.err"
 expect_status 65 $? "unknown labels"
 cat > "$work/unk.want" << 'WANT'
-engage: tests/bad/unknown_labels.csv:2: column 'Q2': answer 'Somewhat agree' matches no label in [labels] (1 row); add to [labels]: Somewhat agree = VALUE
-engage: tests/bad/unknown_labels.csv:3: column 'Q1': answer 'Somewhat agree' matches no label in [labels] (2 rows); add to [labels]: Somewhat agree = VALUE
-engage: tests/bad/unknown_labels.csv:5: column 'Q2': answer 'Sort of' matches no label in [labels] (1 row); add to [labels]: Sort of = VALUE
-engage: hint: answers are read through [labels]: add each unknown answer there with its value
+engage: 10 answers match no label:
+engage: tests/bad/ten_unknowns.csv:2: 'Somewhat agree': 4 times, columns Q1, Q2, Q3 and 1 more
+engage: tests/bad/ten_unknowns.csv:2: 'Neither agree nor disagree': once, column Q2
+engage: tests/bad/ten_unknowns.csv:3: 'Often': 2 times, column F1 (labels frequency)
+engage: tests/bad/ten_unknowns.csv:4: 'Somewhat disagree': 2 times, columns Q1, Q3
+engage: tests/bad/ten_unknowns.csv:4: '[skipped]': once, column Q3
+engage: tests/bad/ten_unknowns.csv:5: 'Agree strongly': once, column Q4
+engage: tests/bad/ten_unknowns.csv:5: 'Sometimes': 2 times, columns F1, F2 (labels frequency)
+engage: tests/bad/ten_unknowns.csv:10: '"Fully" agree': once, column Q2
+engage: tests/bad/ten_unknowns.csv:11: 'Rarely': once, column F2 (labels frequency)
+engage: tests/bad/ten_unknowns.csv:12: 'Mostly agree': once, column Q1
+engage: hint: answers are read through [labels]: give each answer below its value, then paste the lines into the config
+[labels]
+Somewhat agree = 
+Neither agree nor disagree = 
+Somewhat disagree = 
+"[skipped]" = 
+Agree strongly = 
+"""Fully"" agree" = 
+Mostly agree = 
+[labels frequency]
+Often = 
+Sometimes = 
+Rarely = 
 WANT
 if cmp -s "$work/unk.want" "$work/unk.err"; then ok; else bad "unknown labels: stderr was $(cat "$work/unk.err")"; fi
 if [ -e "$work/unk" ]; then bad "unknown labels left an OUTDIR"; else ok; fi
+"$ENGAGE" check -c $unk.ini $unk.csv > "$work/unk-check.out" 2> "$work/unk-check.err"
+expect_status 65 $? "check with unknown labels"
+if cmp -s "$work/unk.want" "$work/unk-check.err" && [ ! -s "$work/unk-check.out" ]; then ok
+else bad "check with unknown labels: stderr was $(cat "$work/unk-check.err")"; fi
+# The block pasted at the end of the config, each value filled in: the run succeeds.
+{ cat $unk.ini; grep -v '^engage: ' "$work/unk.err" | sed 's/= $/= 3/'; } > "$work/unk-pasted.ini"
+"$ENGAGE" run -q -c "$work/unk-pasted.ini" -o "$work/unk" $unk.csv
+expect_status 0 $? "unknown labels pasted into the config"
+same_items() { # WANT: items.csv's item,n pairs
+    got=$(tail -n +2 "$work/unk/items.csv" | cut -d, -f2,3 | tr '\n' ' ')
+    if [ "$got" = "$1" ]; then ok; else bad "unknown labels pasted: items.csv item,n '$got', expected '$1'"; fi
+}
+same_items "Q1,15 Q2,15 Q3,15 Q4,15 F1,15 F2,15 "
 
 finish
