@@ -96,6 +96,22 @@ if cmp -s "$work/first/variance.csv" "$work/late-options/variance.csv"; then ok;
 expect_status 0 $? "check"
 grep -q "rows 2000" "$work/check.txt" && ok || bad "check: no row count"
 
+# --- a share between managers resting on few teams carries a caution -------
+# The sample: 188 shown managers and an ICC(1) interval 0.083 wide, so none.
+figures=$(awk -F, 'NR == 2 { printf "%d %.3f", $3, $16 - $15 }' "$work/first/variance.csv")
+if [ "$figures" = "188 0.083" ]; then ok; else bad "sample quarter: managers and interval width $figures"; fi
+if grep -q 'Caution' "$work/first/report.txt" "$work/first/report.html"; then bad "sample quarter: a caution"; else ok; fi
+# Six teams of ten: fewer than 10 managers, and an interval wider than 0.3.
+"$GEN" --respondents 60 --team-size 10 --seed 3 -o "$work/six.csv"
+"$ENGAGE" run -q -o "$work/six" "$work/six.csv"
+expect_status 0 $? "run on six teams"
+interval=$(awk -F, 'NR == 2 && $3 == 6 && $16 - $15 > 0.3 { printf "%.3f to %.3f", $15, $16 }' "$work/six/variance.csv")
+caution="Caution: this share rests on only 6 managers, and the 95% interval of ICC(1) runs from $interval. The split of the variance between managers and individuals cannot be estimated reliably from so few teams: treat the share as a rough indication."
+if [ -n "$interval" ] && tr '\n' ' ' < "$work/six/report.txt" | grep -qF "$caution"; then ok
+else bad "six teams: report.txt lacks the caution ($interval): $(grep -A3 Caution "$work/six/report.txt")"; fi
+if grep -qF "<p class=\"caution\">$caution</p>" "$work/six/report.html"; then ok
+else bad "six teams: report.html lacks the caution: $(grep -o '<p class="caution">[^<]*' "$work/six/report.html")"; fi
+
 # --- wave over wave: --previous ----------------------------------------------
 "$GEN" --respondents 3000 --items 6 --reverse 6 --seed 1 --config "$work/waves.ini" -o "$work/now.csv.gz"
 "$GEN" --respondents 3000 --items 6 --reverse 6 --seed 2 -o "$work/prev.csv.gz"
