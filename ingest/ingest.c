@@ -91,6 +91,21 @@ void ingest_log_init(ingest_log_t *log)
     memset(log, 0, sizeof *log);
 }
 
+/* Forget the unknown answers of a log. */
+static void drop_unknowns(ingest_log_t *log)
+{
+    for (size_t i = 0; i < log->n_unknowns; i++) {
+        free(log->unknowns[i].answer);
+        free(log->unknowns[i].label_set);
+        for (size_t c = 0; c < INGEST_UNKNOWN_COLUMNS_NAMED; c++)
+            free(log->unknowns[i].columns[c]);
+    }
+    free(log->unknowns);
+    log->unknowns = NULL;
+    log->n_unknowns = 0;
+    log->unlisted_unknowns = 0;
+}
+
 void ingest_log_fini(ingest_log_t *log)
 {
     for (size_t i = 0; i < log->n_files; i++) {
@@ -108,13 +123,7 @@ void ingest_log_fini(ingest_log_t *log)
     for (size_t i = 0; i < log->n_rejects; i++)
         free(log->rejects[i].respondent_id); /* the reason shares its allocation */
     free(log->rejects);
-    for (size_t i = 0; i < log->n_unknowns; i++) {
-        free(log->unknowns[i].answer);
-        free(log->unknowns[i].label_set);
-        for (size_t c = 0; c < INGEST_UNKNOWN_COLUMNS_NAMED; c++)
-            free(log->unknowns[i].columns[c]);
-    }
-    free(log->unknowns);
+    drop_unknowns(log);
     free(log->roster_path);
     memset(log, 0, sizeof *log);
 }
@@ -948,7 +957,8 @@ static engage_status_t finish(ingest_ctx_t *ctx, engage_status_t st, engage_erro
     free(ctx->header_twice);
     if (ctx->unknown_index)
         g_hash_table_destroy(ctx->unknown_index);
-    if (st == ENGAGE_OK && ctx->log->n_unknowns) {
+    bool stopped = st != ENGAGE_OK;   /* by another error: that one is reported */
+    if (!stopped && ctx->log->n_unknowns) {
         st = name_unknown_columns(ctx, err);
         if (st == ENGAGE_OK) {
             describe_unknowns(ctx->log, err);
@@ -958,6 +968,8 @@ static engage_status_t finish(ingest_ctx_t *ctx, engage_status_t st, engage_erro
     for (size_t i = 0; ctx->unknown_in_column && i < ctx->log->n_unknowns; i++)
         free(ctx->unknown_in_column[i]);
     free(ctx->unknown_in_column);
+    if (stopped)
+        drop_unknowns(ctx->log);
     if (st == ENGAGE_OK && dataset_finish(ctx->ds) != ENGAGE_OK)
         st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     if (st == ENGAGE_OK)

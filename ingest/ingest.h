@@ -132,8 +132,8 @@ bool ingest_reason_excluded(ingest_reason_t kind);
  * ENGAGE_EDATA (65), unreadable inputs ENGAGE_ENOINPUT (66), a scale naming
  * an absent column ENGAGE_ECONFIG (78), each with file and line in err.
  * Answers that match no label are collected over every file; when there are
- * any, the result is ENGAGE_EDATA with a summary in err and each of them in
- * log->unknowns.  With a [roster], the roster is read first and each
+ * any (and no other error stopped the reading), the result is ENGAGE_EDATA
+ * with a summary in err and each of them in log->unknowns.  With a [roster], the roster is read first and each
  * manager's unit is set in the dataset. */
 engage_status_t ingest_read(config_t *cfg, const char *const *paths, size_t n_paths,
                             const ingest_options_t *options, dataset_t *ds,

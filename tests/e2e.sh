@@ -265,6 +265,11 @@ if [ -e "$work/unk" ]; then bad "unknown labels left an OUTDIR"; else ok; fi
 expect_status 65 $? "check with unknown labels"
 if cmp -s "$work/unk.want" "$work/unk-check.err" && [ ! -s "$work/unk-check.out" ]; then ok
 else bad "check with unknown labels: stderr was $(cat "$work/unk-check.err")"; fi
+# Another error that stops the reading is the one reported, not the answers read before it.
+"$ENGAGE" run -c $unk.ini -o "$work/unk" $unk.csv "$work/no-such.csv" 2> "$work/unk-missing.err"
+expect_status 66 $? "unknown labels, then a missing input"
+if [ "$(cat "$work/unk-missing.err")" = "engage: $work/no-such.csv: cannot open: No such file or directory" ]; then ok
+else bad "unknown labels, then a missing input: stderr was $(cat "$work/unk-missing.err")"; fi
 # The block pasted at the end of the config, each value filled in: the run succeeds.
 { cat $unk.ini; grep -v '^engage: ' "$work/unk.err" | sed 's/= $/= 3/'; } > "$work/unk-pasted.ini"
 "$ENGAGE" run -q -c "$work/unk-pasted.ini" -o "$work/unk" $unk.csv
