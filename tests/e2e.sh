@@ -111,6 +111,14 @@ if [ -n "$interval" ] && tr '\n' ' ' < "$work/six/report.txt" | grep -qF "$cauti
 else bad "six teams: report.txt lacks the caution ($interval): $(grep -A3 Caution "$work/six/report.txt")"; fi
 if grep -qF "<p class=\"caution\">$caution</p>" "$work/six/report.html"; then ok
 else bad "six teams: report.html lacks the caution: $(grep -o '<p class="caution">[^<]*' "$work/six/report.html")"; fi
+# Twelve teams of five: enough managers, but an interval wider than 0.3.
+"$GEN" --respondents 60 --team-size 5 --seed 4 -o "$work/twelve.csv"
+"$ENGAGE" run -q -o "$work/twelve" "$work/twelve.csv"
+interval=$(awk -F, 'NR == 2 && $3 == 12 && $16 - $15 > 0.3 { printf "%.3f to %.3f", $15, $16 }' "$work/twelve/variance.csv")
+caution="Caution: the 95% interval of ICC(1) runs from $interval, a wide range. The split of the variance between managers and individuals cannot be estimated reliably from these teams: treat the share as a rough indication."
+if [ -n "$interval" ] && tr '\n' ' ' < "$work/twelve/report.txt" | grep -qF "$caution"; then ok
+else bad "twelve teams: report.txt lacks the caution ($interval)"; fi
+if grep -qF "<p class=\"caution\">$caution</p>" "$work/twelve/report.html"; then ok; else bad "twelve teams: report.html lacks the caution"; fi
 
 # --- wave over wave: --previous ----------------------------------------------
 "$GEN" --respondents 3000 --items 6 --reverse 6 --seed 1 --config "$work/waves.ini" -o "$work/now.csv.gz"
