@@ -156,22 +156,57 @@ static int fail_with(const engage_error_t *err)
     return engage_exit_code(err->status);
 }
 
-/* Every answer that matched no label, one error line each, then the hint;
- * returns the exit status. */
+/* One line of the block to paste: the answer as a [labels] key, or a
+ * comment when no key reads back as it (a character in it the config cannot
+ * hold, or one the terminal shows escaped). */
+static void print_label_line(const ingest_log_t *log, const ingest_unknown_t *u)
+{
+    size_t len = strlen(u->answer);
+    char *escaped = malloc(4 * len + 1);
+    bool as_shown = escaped && strcmp(engage_escape(u->answer, escaped, 4 * len + 1), u->answer) == 0;
+    free(escaped);
+    char *key = as_shown && config_label_writable(u->answer) ? config_label_key(u->answer) : NULL;
+    if (key) {
+        engage_print_line(stderr, "%s = ", key);
+        free(key);
+        return;
+    }
+    const char *cut = len > 60 ? g_utf8_find_prev_char(u->answer, u->answer + 61) : u->answer + len;
+    engage_print_line(stderr, "; '%.*s%s' (%s:%ld) cannot be written as a label: recode it in the export",
+                      (int)(cut - u->answer), u->answer, *cut ? "..." : "", log->files[u->file].path, u->line);
+}
+
+/* Each answer that matched no label once, then the hint and the [labels]
+ * lines to paste, grouped by label set; returns the exit status. */
 static int fail_with_unknowns(const engage_error_t *err, const ingest_log_t *log)
 {
     progress_end();
     char line[ENGAGE_ERROR_LINE];
+    engage_error_format(err, line, sizeof line);
+    fprintf(stderr, "%s\n", line);
     for (size_t i = 0; i < log->n_unknowns; i++) {
         engage_error_t one = {0};
         ingest_unknown_describe(log, i, &one);
         engage_error_format(&one, line, sizeof line);
         fprintf(stderr, "%s\n", line);
     }
-    if (log->more_unknowns)
-        fprintf(stderr, "engage: ... and %zu more answers that match no label\n", log->more_unknowns);
+    if (log->unlisted_unknowns)
+        fprintf(stderr, "engage: ... and %zu more cells whose answers match no label (run again after adding "
+                        "these)\n", log->unlisted_unknowns);
     if (err->hint[0])
         engage_print_line(stderr, "engage: hint: %s", err->hint);
+    for (size_t i = 0; i < log->n_unknowns; i++) {
+        const char *set = log->unknowns[i].label_set;
+        bool first_of_set = true;
+        for (size_t j = 0; j < i && first_of_set; j++)
+            first_of_set = strcmp(log->unknowns[j].label_set, set) != 0;
+        if (!first_of_set)
+            continue;
+        engage_print_line(stderr, set[0] ? "[labels %s]" : "[labels]", set);
+        for (size_t j = i; j < log->n_unknowns; j++)
+            if (strcmp(log->unknowns[j].label_set, set) == 0)
+                print_label_line(log, &log->unknowns[j]);
+    }
     return engage_exit_code(err->status);
 }
 

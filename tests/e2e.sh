@@ -164,6 +164,30 @@ done
 "$ENGAGE" run -q --seed seven -c $config -o "$work/seed-bad" $sample 2> /dev/null
 expect_status 64 $? "--seed that is not a whole number"
 
+# --- a share between managers resting on few teams carries a caution -------
+# The sample: 188 shown managers and an ICC(1) interval 0.083 wide, so none.
+figures=$(awk -F, 'NR == 2 { printf "%d %.3f", $3, $16 - $15 }' "$work/first/variance.csv")
+if [ "$figures" = "188 0.083" ]; then ok; else bad "sample quarter: managers and interval width $figures"; fi
+if grep -q 'Caution' "$work/first/report.txt" "$work/first/report.html"; then bad "sample quarter: a caution"; else ok; fi
+# Six teams of ten: fewer than 10 managers, and an interval wider than 0.3.
+"$GEN" --respondents 60 --team-size 10 --seed 3 -o "$work/six.csv"
+"$ENGAGE" run -q -o "$work/six" "$work/six.csv"
+expect_status 0 $? "run on six teams"
+interval=$(awk -F, 'NR == 2 && $3 == 6 && $16 - $15 > 0.3 { printf "%.3f to %.3f", $15, $16 }' "$work/six/variance.csv")
+caution="Caution: this share rests on only 6 managers, and the 95% interval of ICC(1) runs from $interval. The split of the variance between managers and individuals cannot be estimated reliably from so few teams: treat the share as a rough indication."
+if [ -n "$interval" ] && tr '\n' ' ' < "$work/six/report.txt" | grep -qF "$caution"; then ok
+else bad "six teams: report.txt lacks the caution ($interval): $(grep -A3 Caution "$work/six/report.txt")"; fi
+if grep -qF "<p class=\"caution\">$caution</p>" "$work/six/report.html"; then ok
+else bad "six teams: report.html lacks the caution: $(grep -o '<p class="caution">[^<]*' "$work/six/report.html")"; fi
+# Twelve teams of five: enough managers, but an interval wider than 0.3.
+"$GEN" --respondents 60 --team-size 5 --seed 4 -o "$work/twelve.csv"
+"$ENGAGE" run -q -o "$work/twelve" "$work/twelve.csv"
+interval=$(awk -F, 'NR == 2 && $3 == 12 && $16 - $15 > 0.3 { printf "%.3f to %.3f", $15, $16 }' "$work/twelve/variance.csv")
+caution="Caution: the 95% interval of ICC(1) runs from $interval, a wide range. The split of the variance between managers and individuals cannot be estimated reliably from these teams: treat the share as a rough indication."
+if [ -n "$interval" ] && tr '\n' ' ' < "$work/twelve/report.txt" | grep -qF "$caution"; then ok
+else bad "twelve teams: report.txt lacks the caution ($interval)"; fi
+if grep -qF "<p class=\"caution\">$caution</p>" "$work/twelve/report.html"; then ok; else bad "twelve teams: report.html lacks the caution"; fi
+
 # --- wave over wave: --previous ----------------------------------------------
 "$GEN" --respondents 3000 --items 6 --reverse 6 --seed 1 --config "$work/waves.ini" -o "$work/now.csv.gz"
 "$GEN" --respondents 3000 --items 6 --reverse 6 --seed 2 -o "$work/prev.csv.gz"
@@ -279,17 +303,58 @@ for case in "utf16.txt utf-16le tab" "cp1252.csv windows-1252 ," "semicolon.csv 
 done
 "$ENGAGE" check tests/inputs/accents.zip | grep -q 'zip member Engagement Q3 2026/accents.csv' && ok || bad "check does not name the zip member"
 
-# Every unknown answer is listed, with its count, before the run stops.
-"$ENGAGE" run -c tests/bad/unknown_labels.ini -o "$work/unk" tests/bad/unknown_labels.csv 2> "$work/unk.err"
+# Unknown answers: each listed once (ignoring case and surrounding spaces),
+# with its count, first line and columns, then the [labels] lines to paste,
+# grouped by label set; `engage check` says the same.
+unk=tests/bad/ten_unknowns
+"$ENGAGE" run -c $unk.ini -o "$work/unk" $unk.csv 2> "$work/unk.err"
 expect_status 65 $? "unknown labels"
 cat > "$work/unk.want" << 'WANT'
-engage: tests/bad/unknown_labels.csv:2: column 'Q2': answer 'Somewhat agree' matches no label in [labels] (1 row); add to [labels]: Somewhat agree = VALUE
-engage: tests/bad/unknown_labels.csv:3: column 'Q1': answer 'Somewhat agree' matches no label in [labels] (2 rows); add to [labels]: Somewhat agree = VALUE
-engage: tests/bad/unknown_labels.csv:5: column 'Q2': answer 'Sort of' matches no label in [labels] (1 row); add to [labels]: Sort of = VALUE
-engage: hint: answers are read through [labels]: add each unknown answer there with its value
+engage: 10 answers match no label:
+engage: tests/bad/ten_unknowns.csv:2: 'Somewhat agree': 4 times, columns Q1, Q2, Q3 and 1 more
+engage: tests/bad/ten_unknowns.csv:2: 'Neither agree nor disagree': once, column Q2
+engage: tests/bad/ten_unknowns.csv:3: 'Often': 2 times, column F1 (labels frequency)
+engage: tests/bad/ten_unknowns.csv:4: 'Somewhat disagree': 2 times, columns Q1, Q3
+engage: tests/bad/ten_unknowns.csv:4: '[skipped]': once, column Q3
+engage: tests/bad/ten_unknowns.csv:5: 'Agree strongly': once, column Q4
+engage: tests/bad/ten_unknowns.csv:5: 'Sometimes': 2 times, columns F1, F2 (labels frequency)
+engage: tests/bad/ten_unknowns.csv:10: '"Fully" agree': once, column Q2
+engage: tests/bad/ten_unknowns.csv:11: 'Rarely': once, column F2 (labels frequency)
+engage: tests/bad/ten_unknowns.csv:12: 'Mostly agree': once, column Q1
+engage: hint: answers are read through [labels]: give each answer below its value, then paste the lines into the config
+[labels]
+Somewhat agree = 
+Neither agree nor disagree = 
+Somewhat disagree = 
+"[skipped]" = 
+Agree strongly = 
+"""Fully"" agree" = 
+Mostly agree = 
+[labels frequency]
+Often = 
+Sometimes = 
+Rarely = 
 WANT
 if cmp -s "$work/unk.want" "$work/unk.err"; then ok; else bad "unknown labels: stderr was $(cat "$work/unk.err")"; fi
 if [ -e "$work/unk" ]; then bad "unknown labels left an OUTDIR"; else ok; fi
+"$ENGAGE" check -c $unk.ini $unk.csv > "$work/unk-check.out" 2> "$work/unk-check.err"
+expect_status 65 $? "check with unknown labels"
+if cmp -s "$work/unk.want" "$work/unk-check.err" && [ ! -s "$work/unk-check.out" ]; then ok
+else bad "check with unknown labels: stderr was $(cat "$work/unk-check.err")"; fi
+# Another error that stops the reading is the one reported, not the answers read before it.
+"$ENGAGE" run -c $unk.ini -o "$work/unk" $unk.csv "$work/no-such.csv" 2> "$work/unk-missing.err"
+expect_status 66 $? "unknown labels, then a missing input"
+if [ "$(cat "$work/unk-missing.err")" = "engage: $work/no-such.csv: cannot open: No such file or directory" ]; then ok
+else bad "unknown labels, then a missing input: stderr was $(cat "$work/unk-missing.err")"; fi
+# The block pasted at the end of the config, each value filled in: the run succeeds.
+{ cat $unk.ini; grep -v '^engage: ' "$work/unk.err" | sed 's/= $/= 3/'; } > "$work/unk-pasted.ini"
+"$ENGAGE" run -q -c "$work/unk-pasted.ini" -o "$work/unk" $unk.csv
+expect_status 0 $? "unknown labels pasted into the config"
+same_items() { # WANT: items.csv's item,n pairs
+    got=$(tail -n +2 "$work/unk/items.csv" | cut -d, -f2,3 | tr '\n' ' ')
+    if [ "$got" = "$1" ]; then ok; else bad "unknown labels pasted: items.csv item,n '$got', expected '$1'"; fi
+}
+same_items "Q1,15 Q2,15 Q3,15 Q4,15 F1,15 F2,15 "
 
 # --- config lines of any length ------------------------------------------
 # Each sample config with its continued lists joined into one line (the
