@@ -381,5 +381,21 @@ for ini in datasets/sample-quarter-googleforms.ini datasets/sample-quarter-surve
 done
 longest=$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$work/joined/sample-quarter-googleforms.ini")
 if [ "$longest" -gt 500 ]; then ok; else bad "the joined Google Forms config's longest line is $longest"; fi
+# Sixty SurveyMonkey question texts on one line of over 5,000 characters.
+"$GEN" --respondents 600 --items 60 --format surveymonkey --seed 5 --config "$work/long60.ini" -o "$work/long60.csv"
+awk '/^[ \t]/ { sub(/^[ \t]+/, ""); line = line " " $0; next }
+     { if (NR > 1) print line; line = $0 }
+     END { print line }' "$work/long60.ini" > "$work/long60-joined.ini"
+longest=$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$work/long60-joined.ini")
+if [ "$longest" -gt 5000 ]; then ok; else bad "the sixty-item line is $longest characters"; fi
+"$ENGAGE" run -q -c "$work/long60.ini" -o "$work/split-out" "$work/long60.csv"
+expect_status 0 $? "sixty items, continued"
+"$ENGAGE" run -q -c "$work/long60-joined.ini" -o "$work/joined-out" "$work/long60.csv"
+expect_status 0 $? "sixty items on one line of $longest characters"
+for f in managers.csv variance.csv items.csv report.txt; do
+    if cmp -s "$work/split-out/$f" "$work/joined-out/$f"; then ok; else bad "sixty items: $f differs with one line"; fi
+done
+if [ "$(awk -F, 'NR > 1 { n++ } END { print n }' "$work/joined-out/items.csv")" = 60 ]; then ok; else bad "sixty items: items.csv rows"; fi
+rm -rf "$work/split-out" "$work/joined-out"
 
 finish
