@@ -8,6 +8,8 @@
  *   engage run    [-c CONFIG] [-o OUTDIR] [--previous FILE]... [options] INPUT...
  *   engage ingest [-c CONFIG] [-o FILE] [options] INPUT...
  *   engage check  [-c CONFIG] [options] INPUT...
+ *   engage check  --columns [--format F] INPUT...
+ *   engage init   [-o FILE] [--format F] [--force] INPUT...
  *   engage rerun  MANIFEST [-o DIR]
  *   engage verify OUTDIR
  */
@@ -29,6 +31,8 @@
 #include "core/dataset.h"
 #include "core/error.h"
 #include "ingest/ingest.h"
+#include "ingest/init.h"
+#include "ingest/inspect.h"
 #include "report/outdir.h"
 #include "report/report.h"
 #include "report/verify.h"
@@ -41,6 +45,8 @@ static const char USAGE[] =
     "usage: engage run    [-c CONFIG] [-o OUTDIR] [--previous FILE]... [options] INPUT...\n"
     "       engage ingest [-c CONFIG] [-o FILE] [options] INPUT...\n"
     "       engage check  [-c CONFIG] [options] INPUT...\n"
+    "       engage check  --columns [--format F] INPUT...\n"
+    "       engage init   [-o FILE] [--format F] [--force] INPUT...\n"
     "       engage rerun  MANIFEST [-o DIR]\n"
     "       engage verify OUTDIR\n"
     "       engage --help | --version\n";
@@ -59,7 +65,14 @@ static const char HELP[] =
     "           earlier run's outputs, and never when it holds an input\n"
     "  ingest   write the normalised canonical CSV (gzip if FILE ends in .gz;\n"
     "           stdout without -o)\n"
-    "  check    show what would be read, scored and rejected; write nothing\n"
+    "  check    show what would be read, scored and rejected; write nothing;\n"
+    "           with --columns, list each column (letter, name, answers seen)\n"
+    "           without any config\n"
+    "  init     propose a config for the export: the tool, every column in a\n"
+    "           comment, scales from matrix questions, [labels] from known\n"
+    "           answer words, the manager column (or a [roster] to join) and\n"
+    "           items that look reverse-keyed (flagged, not reversed); to\n"
+    "           FILE (never replacing one, unless --force) or stdout\n"
     "  rerun    repeat the run a manifest.json records (its inputs must be\n"
     "           unchanged; relative paths are read from the folder the run\n"
     "           was made in) into DIR (default engage-rerun) and say, file by\n"
@@ -76,6 +89,7 @@ static const char HELP[] =
     "options:\n"
     "  -c, --config FILE   INI config (scales, labels, ids; see README.md)\n"
     "  -o, --output PATH   OUTDIR for run (default engage-out), FILE for ingest\n"
+    "                      and init\n"
     "      --previous FILE an earlier wave's export or archive (run only;\n"
     "                      repeatable), for changes.csv\n"
     "      --format F      input format: auto (detect), canonical, qualtrics,\n"
@@ -91,7 +105,9 @@ static const char HELP[] =
     "      --no-workbook   (run) leave out engage.xlsx (most of a very large\n"
     "                      run's time goes into compressing it)\n"
     "      --force         (run) replace OUTDIR even when it holds files no run\n"
-    "                      wrote (they are deleted); never when it holds an input\n"
+    "                      wrote (they are deleted); never when it holds an input;\n"
+    "                      (init) replace FILE\n"
+    "      --columns       (check) list the columns without a config\n"
     "  -q, --quiet         no notes on stderr\n"
     "  -h, --help          this help\n"
     "      --version       print the version\n"
@@ -99,7 +115,7 @@ static const char HELP[] =
     "exit status: 0 done, 64 usage, 65 input data unusable, 66 input missing,\n"
     "73 output not creatable, 74 I/O error, 78 config error.\n";
 
-typedef enum { CMD_RUN, CMD_INGEST, CMD_CHECK, CMD_RERUN, CMD_VERIFY } command_t;
+typedef enum { CMD_RUN, CMD_INGEST, CMD_CHECK, CMD_RERUN, CMD_VERIFY, CMD_INIT } command_t;
 
 typedef struct {
     command_t command;
@@ -113,7 +129,8 @@ typedef struct {
     bool quiet;
     bool excel;                /* CSVs with a UTF-8 byte order mark */
     bool no_workbook;          /* no engage.xlsx */
-    bool force;                /* replace an OUTDIR of other files */
+    bool force;                /* replace an OUTDIR of other files; init: replace FILE */
+    bool columns;              /* check --columns */
     char **inputs;
     size_t n_inputs;
     const char **previous;     /* --previous FILE..., in order given */
@@ -162,7 +179,7 @@ static int usage_error(const char *message, const char *detail)
 static int parse_arguments(int argc, char **argv, options_t *opts)
 {
     enum { OPT_FORMAT = 256, OPT_MIN_GROUP, OPT_SEED, OPT_STRICT, OPT_VERSION, OPT_PREVIOUS, OPT_EXCEL,
-           OPT_NO_WORKBOOK, OPT_FORCE, OPT_ALL_REJECTS };
+           OPT_NO_WORKBOOK, OPT_FORCE, OPT_ALL_REJECTS, OPT_COLUMNS };
     static const struct option long_options[] = {
         {"config", required_argument, NULL, 'c'},    {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, OPT_FORMAT}, {"min-group", required_argument, NULL, OPT_MIN_GROUP},
@@ -171,6 +188,7 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         {"version", no_argument, NULL, OPT_VERSION}, {"previous", required_argument, NULL, OPT_PREVIOUS},
         {"excel", no_argument, NULL, OPT_EXCEL},     {"no-workbook", no_argument, NULL, OPT_NO_WORKBOOK},
         {"force", no_argument, NULL, OPT_FORCE},     {"all-rejects", no_argument, NULL, OPT_ALL_REJECTS},
+        {"columns", no_argument, NULL, OPT_COLUMNS},
         {NULL, 0, NULL, 0},
     };
     if (argc < 2)
@@ -194,6 +212,8 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         opts->command = CMD_RERUN;
     else if (strcmp(command, "verify") == 0)
         opts->command = CMD_VERIFY;
+    else if (strcmp(command, "init") == 0)
+        opts->command = CMD_INIT;
     else
         return usage_error("unknown command: ", command);
 
@@ -214,14 +234,19 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         case OPT_EXCEL: opts->excel = true; break;
         case OPT_NO_WORKBOOK: opts->no_workbook = true; break;
         case OPT_FORCE:
-            if (opts->command != CMD_RUN && opts->command != CMD_RERUN)
-                return usage_error("--force is for engage run only", NULL);
+            if (opts->command != CMD_RUN && opts->command != CMD_RERUN && opts->command != CMD_INIT)
+                return usage_error("--force is for engage run and init only", NULL);
             opts->force = true;
             break;
         case OPT_ALL_REJECTS:
             if (opts->command == CMD_INGEST)
                 return usage_error("--all-rejects is for engage run and check: ingest lists no rows", NULL);
             opts->all_rejects = true;
+            break;
+        case OPT_COLUMNS:
+            if (opts->command != CMD_CHECK)
+                return usage_error("--columns is for engage check only", NULL);
+            opts->columns = true;
             break;
         case OPT_PREVIOUS:
             if (opts->command != CMD_RUN)
@@ -253,6 +278,12 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
     }
     if (opts->n_inputs == 0)
         return usage_error("no INPUT given", NULL);
+    /* init and check --columns read exports without a config */
+    if ((opts->command == CMD_INIT || opts->columns) &&
+        (opts->config_path || opts->min_group || opts->seed || opts->strict || opts->previous || opts->excel ||
+         opts->no_workbook || opts->all_rejects))
+        return usage_error(opts->columns ? "check --columns" : command,
+                           " reads the export without a config: only --format (and for init -o, --force)");
     return -1;
 }
 
@@ -454,6 +485,42 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
     ingest_log_fini(&log);
     config_fini(&cfg);
     return status;
+}
+
+/* engage init and engage check --columns: the exports' columns, as a
+ * proposed config (to -o FILE or stdout) or a listing on stdout. */
+static int inspect_command(const options_t *opts)
+{
+    engage_error_t err = {0};
+    inspect_t *insp;
+    engage_status_t st = inspect_read((const char *const *)opts->inputs, opts->n_inputs,
+                                      opts->format ? opts->format : "auto", &insp, &err);
+    if (st == ENGAGE_OK && opts->format && !config_format_known(opts->format))
+        st = engage_fail(&err, ENGAGE_EUSAGE, NULL, 0, "unknown --format '%s' (expected " CONFIG_FORMATS ")",
+                         opts->format);
+    if (st != ENGAGE_OK)
+        return fail_with(&err);
+    GString *text = g_string_new(NULL);
+    if (opts->command == CMD_INIT)
+        st = init_propose(insp, text, &err);
+    else
+        inspect_describe(insp, "", INIT_COMMENT_WIDTH, text);
+    inspect_free(insp);
+    if (st == ENGAGE_OK && opts->command == CMD_INIT && opts->output && strcmp(opts->output, "-") != 0) {
+        st = init_write_file(opts->output, text->str, text->len, opts->force, &err);
+    } else if (st == ENGAGE_OK) {
+        /* line by line through the escaping every printed line gets */
+        char *line = text->str;
+        for (char *end; st == ENGAGE_OK && (end = strchr(line, '\n')); line = end + 1) {
+            *end = '\0';
+            if (engage_print_line(stdout, "%s", line) == EOF)
+                st = engage_fail(&err, ENGAGE_EIO, NULL, 0, "cannot write to standard output");
+        }
+        if (st == ENGAGE_OK && fflush(stdout) != 0)
+            st = engage_fail(&err, ENGAGE_EIO, NULL, 0, "cannot write to standard output");
+    }
+    g_string_free(text, TRUE);
+    return st == ENGAGE_OK ? 0 : fail_with(&err);
 }
 
 /* ------------------------------------------------- archived runs */
@@ -722,6 +789,8 @@ int main(int argc, char **argv)
             status = verify_command(&opts);
         else if (opts.command == CMD_RERUN)
             status = rerun_command(&opts);
+        else if (opts.command == CMD_INIT || opts.columns)
+            status = inspect_command(&opts);
         else
             status = run_pipeline(&opts, argc, argv, NULL);
     }
