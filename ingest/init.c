@@ -132,8 +132,10 @@ static char *section_name(const proposal_t *p, const char *text, const char *fal
     GString *name = g_string_new(NULL);
     size_t word_end = 0;       /* name->len after the last whole word */
     bool gap = false;
-    for (const char *s = text ? text : ""; *s; s++) {
-        if (!isalnum((unsigned char)*s)) {
+    const char *s = text && g_utf8_validate(text, -1, NULL) ? text : "";
+    for (; *s; s = g_utf8_next_char(s)) {
+        gunichar c = g_utf8_get_char(s);
+        if (!g_unichar_isalnum(c)) {
             gap = true;
             word_end = name->len;
             continue;
@@ -142,7 +144,7 @@ static char *section_name(const proposal_t *p, const char *text, const char *fal
             break;
         if (gap && name->len)
             g_string_append_c(name, '_');
-        g_string_append_c(name, (char)tolower((unsigned char)*s));
+        g_string_append_unichar(name, g_unichar_tolower(c));
         gap = false;
     }
     if (name->len >= NAME_MAX_BYTES && word_end > 0)
@@ -152,8 +154,8 @@ static char *section_name(const proposal_t *p, const char *text, const char *fal
     size_t base = name->len;
     for (unsigned k = 2;; k++) {
         bool taken = false;
-        for (size_t s = 0; s < p->n_scales && !taken; s++)
-            taken = strcmp(p->scales[s].name, name->str) == 0;
+        for (size_t i = 0; i < p->n_scales && !taken; i++)
+            taken = strcmp(p->scales[i].name, name->str) == 0;
         if (!taken)
             break;
         g_string_truncate(name, base);

@@ -37,6 +37,13 @@ static const int FREQUENCY_POINTS[4][SLOTS] = {
     {0, 3, 4, 6, -1}, {0, 2, 3, 4, 6, -1}, {0, 2, 3, 4, 5, 6, -1}, {0, 1, 2, 3, 4, 5, 6},
 };
 
+/* The slots a scale of `points` points of this kind uses, lowest first. */
+static const int *point_slots(kind_t kind, int points)
+{
+    return kind == KIND_FREQUENCY ? FREQUENCY_POINTS[points - VOCAB_MIN_POINTS]
+                                  : BIPOLAR_POINTS[points - VOCAB_MIN_POINTS];
+}
+
 static const family_t FAMILIES[] = {
     {"English", KIND_AGREEMENT,
      {"Strongly disagree|Completely disagree", "Disagree", "Somewhat disagree|Slightly disagree|Mildly disagree",
@@ -304,8 +311,8 @@ bool vocab_match(const char *const *answers, size_t n, vocab_scale_t *scale, voc
     size_t best_family = 0;
     int best_points = 0, best_unused = SLOTS + 1;
     for (size_t f = 0; f < N_FAMILIES; f++) {
-        const int (*points)[SLOTS] = FAMILIES[f].kind == KIND_FREQUENCY ? FREQUENCY_POINTS : BIPOLAR_POINTS;
         for (int p = VOCAB_MIN_POINTS; p <= VOCAB_MAX_POINTS; p++) {
+            const int *points = point_slots(FAMILIES[f].kind, p);
             bool used[SLOTS] = {false};
             bool all = true;
             for (size_t i = 0; i < n && all; i++) {
@@ -314,7 +321,7 @@ bool vocab_match(const char *const *answers, size_t n, vocab_scale_t *scale, voc
                 int slot = slots[i * N_FAMILIES + f];
                 bool in_scale = false;
                 for (int k = 0; k < p && slot >= 0; k++)
-                    in_scale = in_scale || points[p - VOCAB_MIN_POINTS][k] == slot;
+                    in_scale = in_scale || points[k] == slot;
                 all = in_scale;
                 if (in_scale)
                     used[slot] = true;
@@ -335,7 +342,7 @@ bool vocab_match(const char *const *answers, size_t n, vocab_scale_t *scale, voc
     found = best_points > 0;
     if (found) {
         const family_t *f = &FAMILIES[best_family];
-        const int *points = (f->kind == KIND_FREQUENCY ? FREQUENCY_POINTS : BIPOLAR_POINTS)[best_points - 4];
+        const int *points = point_slots(f->kind, best_points);
         *scale = (vocab_scale_t){.language = f->language, .kind = kind_name(f->kind), .points = best_points};
         for (size_t i = 0; i < n; i++) {
             out[i] = (vocab_answer_t){.numbered = numbered[i], .number = numbers[i], .words = words[i],
