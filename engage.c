@@ -492,12 +492,14 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
 static int inspect_command(const options_t *opts)
 {
     engage_error_t err = {0};
-    inspect_t *insp;
-    engage_status_t st = inspect_read((const char *const *)opts->inputs, opts->n_inputs,
-                                      opts->format ? opts->format : "auto", &insp, &err);
-    if (st == ENGAGE_OK && opts->format && !config_format_known(opts->format))
+    inspect_t *insp = NULL;
+    engage_status_t st = ENGAGE_OK;
+    if (opts->format && !config_format_known(opts->format))
         st = engage_fail(&err, ENGAGE_EUSAGE, NULL, 0, "unknown --format '%s' (expected " CONFIG_FORMATS ")",
                          opts->format);
+    if (st == ENGAGE_OK)
+        st = inspect_read((const char *const *)opts->inputs, opts->n_inputs, opts->format ? opts->format : "auto",
+                          &insp, &err);
     if (st != ENGAGE_OK)
         return fail_with(&err);
     GString *text = g_string_new(NULL);

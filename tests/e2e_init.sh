@@ -208,6 +208,8 @@ run init --format qualtrics "$export_file" > /dev/null 2>&1
 expect_status 65 $? "init --format qualtrics of a SurveyMonkey export"
 if [ ! -e "$work/survey2.ini" ] && [ -z "$(find "$work" -name '*.tmp-*')" ]; then ok
 else bad "a failed init left a file behind"; fi
+run init --format spss datasets/sample-quarter.csv.gz > /dev/null 2>&1
+expect_status 64 $? "init --format spss"
 run init -c datasets/sample-quarter.ini datasets/sample-quarter.csv.gz > /dev/null 2>&1
 expect_status 64 $? "init with -c"
 
