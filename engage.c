@@ -8,6 +8,8 @@
  *   engage run    [-c CONFIG] [-o OUTDIR] [--previous FILE]... [options] INPUT...
  *   engage ingest [-c CONFIG] [-o FILE] [options] INPUT...
  *   engage check  [-c CONFIG] [options] INPUT...
+ *   engage check  --columns [--format F] INPUT...
+ *   engage init   [-o FILE] [--format F] [--force] INPUT...
  *   engage rerun  [--inputs DIR] MANIFEST [-o DIR]
  *   engage verify [--inputs DIR] OUTDIR
  */
@@ -31,6 +33,8 @@
 #include "core/folders.h"
 #include "core/progress.h"
 #include "ingest/ingest.h"
+#include "ingest/init.h"
+#include "ingest/inspect.h"
 #include "report/outdir.h"
 #include "report/report.h"
 #include "report/verify.h"
@@ -43,6 +47,8 @@ static const char USAGE[] =
     "usage: engage run    [-c CONFIG] [-o OUTDIR] [--previous FILE]... [options] INPUT...\n"
     "       engage ingest [-c CONFIG] [-o FILE] [options] INPUT...\n"
     "       engage check  [-c CONFIG] [options] INPUT...\n"
+    "       engage check  --columns [--format F] INPUT...\n"
+    "       engage init   [-o FILE] [--format F] [--force] INPUT...\n"
     "       engage rerun  [--inputs DIR] MANIFEST [-o DIR]\n"
     "       engage verify [--inputs DIR] OUTDIR\n"
     "       engage --help | --version\n";
@@ -61,7 +67,14 @@ static const char HELP[] =
     "           earlier run's outputs, and never when it holds an input\n"
     "  ingest   write the normalised canonical CSV (gzip if FILE ends in .gz;\n"
     "           stdout without -o)\n"
-    "  check    show what would be read, scored and rejected; write nothing\n"
+    "  check    show what would be read, scored and rejected; write nothing;\n"
+    "           with --columns, list each column (letter, name, answers seen)\n"
+    "           without any config\n"
+    "  init     propose a config for the export: the tool, every column in a\n"
+    "           comment, scales from matrix questions, [labels] from known\n"
+    "           answer words, the manager column (or a [roster] to join) and\n"
+    "           items that look reverse-keyed (flagged, not reversed); to\n"
+    "           FILE (never replacing one, unless --force) or stdout\n"
     "  rerun    repeat the run a manifest.json records into DIR (default\n"
     "           engage-rerun) and say, file by file, whether each output is\n"
     "           byte-identical (exit 1 if not); its inputs must be unchanged,\n"
@@ -80,8 +93,9 @@ static const char HELP[] =
     "\n"
     "options:\n"
     "  -c, --config FILE   INI config (scales, labels, ids; see README.md)\n"
-    "  -o, --output PATH   OUTDIR for run (default engage-out), FILE for ingest,\n"
-    "                      DIR for rerun; missing folders above it are made\n"
+    "  -o, --output PATH   OUTDIR for run (default engage-out), FILE for ingest\n"
+    "                      and init, DIR for rerun; missing folders above it\n"
+    "                      are made\n"
     "      --previous FILE an earlier wave's export or archive (run only;\n"
     "                      repeatable), for changes.csv\n"
     "      --format F      input format: auto (detect), canonical, qualtrics,\n"
@@ -102,7 +116,9 @@ static const char HELP[] =
     "                      the manifest says by their names under DIR (then in\n"
     "                      its subfolders), e.g. after the archive was moved\n"
     "      --force         (run) replace OUTDIR even when it holds files no run\n"
-    "                      wrote (they are deleted); never when it holds an input\n"
+    "                      wrote (they are deleted); never when it holds an input;\n"
+    "                      (init) replace FILE\n"
+    "      --columns       (check) list the columns without a config\n"
     "  -q, --quiet         no notes and no progress on stderr\n"
     "      --progress      show progress on stderr (bytes read of each file,\n"
     "                      then each stage) even when stderr is not a\n"
@@ -114,7 +130,7 @@ static const char HELP[] =
     "exit status: 0 done, 64 usage, 65 input data unusable, 66 input missing,\n"
     "73 output not creatable, 74 I/O error, 78 config error.\n";
 
-typedef enum { CMD_RUN, CMD_INGEST, CMD_CHECK, CMD_RERUN, CMD_VERIFY } command_t;
+typedef enum { CMD_RUN, CMD_INGEST, CMD_CHECK, CMD_RERUN, CMD_VERIFY, CMD_INIT } command_t;
 
 typedef struct {
     command_t command;
@@ -129,7 +145,8 @@ typedef struct {
     bool progress;             /* progress on stderr even when it is not a terminal */
     bool excel;                /* CSVs with a UTF-8 byte order mark */
     bool no_workbook;          /* no engage.xlsx */
-    bool force;                /* replace an OUTDIR of other files */
+    bool force;                /* replace an OUTDIR of other files; init: replace FILE */
+    bool columns;              /* check --columns */
     char **inputs;
     size_t n_inputs;
     const char **previous;     /* --previous FILE..., in order given */
@@ -221,7 +238,7 @@ static int usage_error(const char *message, const char *detail)
 static int parse_arguments(int argc, char **argv, options_t *opts)
 {
     enum { OPT_FORMAT = 256, OPT_MIN_GROUP, OPT_SEED, OPT_STRICT, OPT_VERSION, OPT_PREVIOUS, OPT_EXCEL,
-           OPT_NO_WORKBOOK, OPT_FORCE, OPT_ALL_REJECTS, OPT_INPUTS, OPT_PROGRESS };
+           OPT_NO_WORKBOOK, OPT_FORCE, OPT_ALL_REJECTS, OPT_INPUTS, OPT_PROGRESS, OPT_COLUMNS };
     static const struct option long_options[] = {
         {"config", required_argument, NULL, 'c'},    {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, OPT_FORMAT}, {"min-group", required_argument, NULL, OPT_MIN_GROUP},
@@ -231,6 +248,7 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         {"excel", no_argument, NULL, OPT_EXCEL},     {"no-workbook", no_argument, NULL, OPT_NO_WORKBOOK},
         {"force", no_argument, NULL, OPT_FORCE},     {"all-rejects", no_argument, NULL, OPT_ALL_REJECTS},
         {"inputs", required_argument, NULL, OPT_INPUTS}, {"progress", no_argument, NULL, OPT_PROGRESS},
+        {"columns", no_argument, NULL, OPT_COLUMNS},
         {NULL, 0, NULL, 0},
     };
     if (argc < 2)
@@ -254,6 +272,8 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         opts->command = CMD_RERUN;
     else if (strcmp(command, "verify") == 0)
         opts->command = CMD_VERIFY;
+    else if (strcmp(command, "init") == 0)
+        opts->command = CMD_INIT;
     else
         return usage_error("unknown command: ", command);
 
@@ -275,8 +295,8 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         case OPT_EXCEL: opts->excel = true; break;
         case OPT_NO_WORKBOOK: opts->no_workbook = true; break;
         case OPT_FORCE:
-            if (opts->command != CMD_RUN && opts->command != CMD_RERUN)
-                return usage_error("--force is for engage run only", NULL);
+            if (opts->command != CMD_RUN && opts->command != CMD_RERUN && opts->command != CMD_INIT)
+                return usage_error("--force is for engage run and init only", NULL);
             opts->force = true;
             break;
         case OPT_ALL_REJECTS:
@@ -288,6 +308,11 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
             if (opts->command != CMD_RERUN && opts->command != CMD_VERIFY)
                 return usage_error("--inputs is for engage rerun and verify only", NULL);
             opts->inputs_dir = optarg;
+            break;
+        case OPT_COLUMNS:
+            if (opts->command != CMD_CHECK)
+                return usage_error("--columns is for engage check only", NULL);
+            opts->columns = true;
             break;
         case OPT_PREVIOUS:
             if (opts->command != CMD_RUN)
@@ -319,6 +344,12 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
     }
     if (opts->n_inputs == 0)
         return usage_error("no INPUT given", NULL);
+    /* init and check --columns read exports without a config */
+    if ((opts->command == CMD_INIT || opts->columns) &&
+        (opts->config_path || opts->min_group || opts->seed || opts->strict || opts->previous || opts->excel ||
+         opts->no_workbook || opts->all_rejects))
+        return usage_error(opts->columns ? "check --columns" : command,
+                           " reads the export without a config: only --format (and for init -o, --force)");
     return -1;
 }
 
@@ -547,6 +578,50 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
     ingest_log_fini(&log);
     config_fini(&cfg);
     return status;
+}
+
+/* engage init and engage check --columns: the exports' columns, as a
+ * proposed config (to -o FILE or stdout) or a listing on stdout. */
+static int inspect_command(const options_t *opts)
+{
+    engage_error_t err = {0};
+    inspect_t *insp = NULL;
+    engage_status_t st = ENGAGE_OK;
+    if (opts->format && !config_format_known(opts->format))
+        st = engage_fail(&err, ENGAGE_EUSAGE, NULL, 0, "unknown --format '%s' (expected " CONFIG_FORMATS ")",
+                         opts->format);
+    if (st == ENGAGE_OK)
+        st = inspect_read((const char *const *)opts->inputs, opts->n_inputs, opts->format ? opts->format : "auto",
+                          &insp, &err);
+    if (st != ENGAGE_OK)
+        return fail_with(&err);
+    GString *text = g_string_new(NULL);
+    if (opts->command == CMD_INIT)
+        st = init_propose(insp, text, &err);
+    else
+        inspect_describe(insp, "", INIT_COMMENT_WIDTH, text);
+    inspect_free(insp);
+    if (st == ENGAGE_OK && opts->command == CMD_INIT && opts->output && strcmp(opts->output, "-") != 0) {
+        folders_made_t made = {0};
+        st = folders_make_parents(&made, opts->output, &err);
+        if (st == ENGAGE_OK)
+            st = init_write_file(opts->output, text->str, text->len, opts->force, &err);
+        if (st != ENGAGE_OK)
+            folders_remove_made(&made);
+        folders_fini(&made);
+    } else if (st == ENGAGE_OK) {
+        /* line by line through the escaping every printed line gets */
+        char *line = text->str;
+        for (char *end; st == ENGAGE_OK && (end = strchr(line, '\n')); line = end + 1) {
+            *end = '\0';
+            if (engage_print_line(stdout, "%s", line) == EOF)
+                st = engage_fail(&err, ENGAGE_EIO, NULL, 0, "cannot write to standard output");
+        }
+        if (st == ENGAGE_OK && fflush(stdout) != 0)
+            st = engage_fail(&err, ENGAGE_EIO, NULL, 0, "cannot write to standard output");
+    }
+    g_string_free(text, TRUE);
+    return st == ENGAGE_OK ? 0 : fail_with(&err);
 }
 
 /* ------------------------------------------------- archived runs */
@@ -906,6 +981,8 @@ int main(int argc, char **argv)
             status = verify_command(&opts);
         else if (opts.command == CMD_RERUN)
             status = rerun_command(&opts);
+        else if (opts.command == CMD_INIT || opts.columns)
+            status = inspect_command(&opts);
         else
             status = run_pipeline(&opts, argc, argv, NULL);
         progress_end();
