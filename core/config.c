@@ -41,8 +41,9 @@ enum { INIH_LINE = 200, INIH_NAME = 50 };
 enum { CONFIG_MAX_BYTES = 16 << 20 };
 
 /* Stand-ins for the parts of a carried line: its key, its value, the whole
- * text of a continuation line, its section name.  Control characters are
- * refused in a config, so no real text is one of them. */
+ * text of a continuation line, its section name.  A stand-in is read as one
+ * only where inih took it from a carried line (see carried()), so a config
+ * may hold these bytes as text too. */
 #define CARRIED_KEY "\x01"
 #define CARRIED_VALUE "\x02"
 #define CARRIED_CONTINUATION "\x03"
@@ -327,6 +328,8 @@ typedef struct {
     /* the text behind the stand-ins (see carry_line) */
     long carried_line;         /* the line carried_value/_continuation belong to */
     char *carried_key, *carried_value, *carried_continuation, *carried_section;
+    bool key_carried;          /* inih's key for continuation lines is carried_key */
+    bool section_carried;      /* inih's section is carried_section */
     /* where the handler is */
     char *section;
     char *last_key;
@@ -415,6 +418,7 @@ static bool carry_line(reader_t *r, char *str, int num)
         if (*end == ']') {
             *end = '\0';
             kept = keep_copy(&r->carried_section, start + 1);
+            r->section_carried = true;
             handed = "[" CARRIED_SECTION "]";
         } else {
             handed = "["; /* inih's error: no closing ] */
@@ -429,6 +433,7 @@ static bool carry_line(reader_t *r, char *str, int num)
             value = skip_space(value);
             strip_space_end(value);
             kept = keep_copy(&r->carried_key, start) && keep_copy(&r->carried_value, value);
+            r->key_carried = true;
             handed = CARRIED_KEY "=" CARRIED_VALUE;
         } else {
             handed = "?"; /* inih's error: neither a key nor a section */
@@ -452,6 +457,13 @@ static char *read_line(char *str, int num, void *stream)
         p++;
     if (*p == '[')
         r->section_line = r->line;
+    /* What inih keeps from this line: a [section] header replaces the
+     * section and forgets the key; a key = value line sets the key. */
+    bool header = *p == '[', key_line = !header && p == r->buffer && *p && !strchr(";#\r\n", *p);
+    if (header || key_line)
+        r->key_carried = false;
+    if (header)
+        r->section_carried = false;
     if (needs_carrying(r->buffer, (size_t)len)) {
         if (!carry_line(r, str, num)) {
             r->status = engage_fail(r->err, ENGAGE_ENOMEM, r->path, r->line, "out of memory");
@@ -899,9 +911,9 @@ static int report_key(reader_t *r, const char *key, const char *value)
 /* The text a stand-in of carry_line() stands for; other text as it is. */
 static const char *carried(const reader_t *r, const char *text)
 {
-    if (strcmp(text, CARRIED_SECTION) == 0 && r->carried_section)
+    if (r->section_carried && strcmp(text, CARRIED_SECTION) == 0)
         return r->carried_section;
-    if (strcmp(text, CARRIED_KEY) == 0 && r->carried_key)
+    if (r->key_carried && strcmp(text, CARRIED_KEY) == 0)
         return r->carried_key; /* also the key a later continuation line continues */
     if (r->carried_line == r->line && strcmp(text, CARRIED_VALUE) == 0)
         return r->carried_value;
@@ -1014,17 +1026,6 @@ bool config_format_known(const char *format)
 static engage_status_t parse_text(config_t *cfg, const char *path, const char *text, size_t size,
                                   engage_error_t *err)
 {
-    /* Control characters have no place in a config, and carry_line()'s
-     * stand-ins rely on it. */
-    long line = 1;
-    for (size_t i = 0; i < size; i++) {
-        unsigned char c = (unsigned char)text[i];
-        if (c == '\n')
-            line++;
-        else if (c < 0x20 && !isspace(c))
-            return engage_fail(err, ENGAGE_ECONFIG, path, line, "control character (byte 0x%02X) in the config",
-                               c);
-    }
     reader_t r = {.cfg = cfg, .path = path, .err = err, .status = ENGAGE_OK};
     /* "r" with a size of 0 is refused by fmemopen; an empty config is a
      * valid one. */
