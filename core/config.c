@@ -5,8 +5,18 @@
  * ini_parse_stream() through a reader that counts the lines it hands over;
  * the handler then knows the physical line of every key.  A value that
  * continues on indented lines (inih's multi-line values) arrives as several
- * calls for the same key: list keys (items, reverse, missing) append them.
- * Lists are split with libcsv, so "Q3, with a comma" keeps its comma.
+ * calls for the same key: list keys (items, reverse, missing) all read their
+ * lists through read_list().  Lists are split with libcsv, so
+ * "Q3, with a comma" keeps its comma.
+ *
+ * Lines of any length.  The packaged inih reads a line into a 200-byte
+ * buffer and keeps section names and the key a continuation line belongs to
+ * in 50-byte ones.  A line that would not fit them (a list of long question
+ * texts, a long answer text in [labels], a long scale name) is handed to
+ * inih with its parts replaced by one-byte stand-ins (CARRIED_*); the text
+ * they stand for is kept here and put back before the handler reads the
+ * key.  inih still decides what every line is; carry_line() splits only the
+ * lines it carries, the way inih splits a line.
  *
  * Owns every string of the config_t it fills.
  */
@@ -23,10 +33,67 @@
 #include <string.h>
 #include <strings.h>
 
-/* inih's line buffer (INI_MAX_LINE in the packaged build). */
-enum { CONFIG_MAX_LINE = 200, CONFIG_MAX_BYTES = 1 << 20 };
+/* inih's buffers in the packaged build: a line (INI_MAX_LINE) and the
+ * section and key names it keeps (MAX_SECTION, MAX_NAME), each with its NUL. */
+enum { INIH_LINE = 200, INIH_NAME = 50 };
+
+/* The largest config read: room for lists of thousands of long question texts. */
+enum { CONFIG_MAX_BYTES = 16 << 20 };
+
+/* Stand-ins for the parts of a carried line: its key, its value, the whole
+ * text of a continuation line, its section name.  Control characters are
+ * refused in a config, so no real text is one of them. */
+#define CARRIED_KEY "\x01"
+#define CARRIED_VALUE "\x02"
+#define CARRIED_CONTINUATION "\x03"
+#define CARRIED_SECTION "\x04"
 
 static const char *const DEFAULT_MISSING[] = {"N/A", "Prefer not to say", "Don't know", "-99"};
+
+const config_key_t CONFIG_KEYS[] = {
+    {"input", "format", "qualtrics"},
+    {"input", "respondent", "ResponseId"},
+    {"input", "manager", "Manager"},
+    {"input", "delimiter", "comma"},
+    {"input", "encoding", "utf-8"},
+    {"input", "missing", "N/A, -99"},
+    {"scale", "items", "Q1, Q2, \"Q3, with a comma\""},
+    {"scale", "reverse", "Q2"},
+    {"scale", "labels", "frequency"},
+    {"scale", "min", "1"},
+    {"scale", "max", "5"},
+    {"scale", "min_answered", "0.5"},
+    {"scale", "favourable", "4"},
+    {"roster", "file", "roster.csv"},
+    {"roster", "key", "ExternalReference"},
+    {"roster", "employee", "employee_id"},
+    {"roster", "manager", "manager_id"},
+    {"roster", "unit", "department"},
+    {"report", "min_group", "5"},
+    {"report", "seed", "1"},
+    {NULL, NULL, NULL},
+};
+
+/* Whether [kind] (input, scale, roster, report) takes `key`; if not, the
+ * error names the keys it does take. */
+static bool known_key(const char *kind, const char *key, char *expected, size_t size)
+{
+    size_t used = 0;
+    const char *last = NULL;
+    expected[0] = '\0';
+    for (const config_key_t *k = CONFIG_KEYS; k->section; k++) {
+        if (strcmp(k->section, kind) != 0)
+            continue;
+        if (strcmp(k->key, key) == 0)
+            return true;
+        if (last && used < size)
+            used += (size_t)snprintf(expected + used, size - used, "%s%s", used ? ", " : "", last);
+        last = k->key;
+    }
+    if (last && used < size)
+        snprintf(expected + used, size - used, "%s%s", used ? " or " : "", last);
+    return false;
+}
 
 /* ---------------------------------------------------------------- lists */
 
@@ -253,14 +320,16 @@ typedef struct {
     long line;                 /* physical line last handed to inih */
     long section_line;         /* line of the last [section] header */
     long started_line;         /* section_line of the section being read */
-    bool line_too_long;
     char *buffer;
     size_t buffer_size;
     engage_error_t *err;
     engage_status_t status;
+    /* the text behind the stand-ins (see carry_line) */
+    long carried_line;         /* the line carried_value/_continuation belong to */
+    char *carried_key, *carried_value, *carried_continuation, *carried_section;
     /* where the handler is */
-    char section[CONFIG_MAX_LINE];
-    char last_key[CONFIG_MAX_LINE];
+    char *section;
+    char *last_key;
     long last_key_line;
     config_scale_t *scale;     /* current [scale NAME] */
     long scale_index;
@@ -269,7 +338,108 @@ typedef struct {
     long *min_line, *max_line, *favourable_line, *min_answered_line, *labels_line;
 } reader_t;
 
-/* inih's reader: like fgets, counting lines; refuses lines inih would cut. */
+static char *skip_space(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    return s;
+}
+
+static void strip_space_end(char *s)
+{
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+}
+
+/* The first of `chars` in s, or the start of an inline comment (a ';' after
+ * white space), or the end: where inih ends a name or a value. */
+static char *find_chars_or_comment(char *s, const char *chars)
+{
+    bool after_space = false;
+    for (; *s; s++) {
+        if ((chars && strchr(chars, *s)) || (after_space && *s == ';'))
+            break;
+        after_space = isspace((unsigned char)*s);
+    }
+    return s;
+}
+
+static bool keep_copy(char **slot, const char *text)
+{
+    char *copy = strdup(text);
+    if (!copy)
+        return false;
+    free(*slot);
+    *slot = copy;
+    return true;
+}
+
+/* Whether inih could not carry `line` (len bytes, its newline included)
+ * whole: too long for its buffer, or a section or key name it would cut. */
+static bool needs_carrying(const char *line, size_t len)
+{
+    if (len >= INIH_LINE)
+        return true;
+    if (isspace((unsigned char)line[0]))
+        return false;
+    if (line[0] == '[') {
+        const char *end = strchr(line, ']');
+        return end && end - line - 1 >= INIH_NAME - 1;
+    }
+    return strcspn(line, "=:") >= INIH_NAME - 1;
+}
+
+/* Rewrite the physical line in r->buffer into str (num bytes) with its
+ * parts as stand-ins, keeping their text.  A carried line that starts with
+ * white space continues the key above it (as an indented line does in inih
+ * once a key has been read); any other carried line is a [section] header, a
+ * key = value line, a comment or a line inih refuses. */
+static bool carry_line(reader_t *r, char *str, int num)
+{
+    char *text = r->buffer;
+    if (r->line == 1 && strncmp(text, "\xEF\xBB\xBF", 3) == 0)
+        text += 3;
+    strip_space_end(text);
+    char *start = skip_space(text);
+    const char *handed;
+    bool kept = true;
+    r->carried_line = r->line;
+    if (!*start || *start == ';' || *start == '#') {
+        handed = "";
+    } else if (start > text) {
+        kept = keep_copy(&r->carried_continuation, start);
+        handed = " " CARRIED_CONTINUATION;
+    } else if (*start == '[') {
+        char *end = find_chars_or_comment(start + 1, "]");
+        if (*end == ']') {
+            *end = '\0';
+            kept = keep_copy(&r->carried_section, start + 1);
+            handed = "[" CARRIED_SECTION "]";
+        } else {
+            handed = "["; /* inih's error: no closing ] */
+        }
+    } else {
+        char *end = find_chars_or_comment(start, "=:");
+        if (*end == '=' || *end == ':') {
+            *end = '\0';
+            strip_space_end(start);
+            char *value = end + 1;
+            *find_chars_or_comment(value, NULL) = '\0';
+            value = skip_space(value);
+            strip_space_end(value);
+            kept = keep_copy(&r->carried_key, start) && keep_copy(&r->carried_value, value);
+            handed = CARRIED_KEY "=" CARRIED_VALUE;
+        } else {
+            handed = "?"; /* inih's error: neither a key nor a section */
+        }
+    }
+    snprintf(str, (size_t)num, "%s\n", handed);
+    return kept;
+}
+
+/* inih's reader: like fgets, counting lines; lines inih could not carry
+ * whole go through carry_line(). */
 static char *read_line(char *str, int num, void *stream)
 {
     reader_t *r = stream;
@@ -277,16 +447,19 @@ static char *read_line(char *str, int num, void *stream)
     if (len < 0)
         return NULL;
     r->line++;
-    if (len >= num) {
-        r->line_too_long = true;
-        return NULL;
-    }
-    memcpy(str, r->buffer, (size_t)len + 1);
-    const char *p = str;
+    const char *p = r->buffer;
     while (*p == ' ' || *p == '\t')
         p++;
     if (*p == '[')
         r->section_line = r->line;
+    if (needs_carrying(r->buffer, (size_t)len)) {
+        if (!carry_line(r, str, num)) {
+            r->status = engage_fail(r->err, ENGAGE_ENOMEM, r->path, r->line, "out of memory");
+            return NULL;
+        }
+        return str;
+    }
+    memcpy(str, r->buffer, (size_t)len + 1);
     return str;
 }
 
@@ -340,10 +513,12 @@ static bool grow_scale_lines(reader_t *r)
 
 static int start_section(reader_t *r, const char *section)
 {
-    snprintf(r->section, sizeof r->section, "%s", section);
+    if (!keep_copy(&r->section, section))
+        return fail(r, "out of memory");
     r->scale = NULL;
     r->labels = NULL;
-    r->last_key[0] = '\0';
+    free(r->last_key);
+    r->last_key = NULL;
     const char *name;
     if (strcasecmp(section, "input") == 0 || strcasecmp(section, "report") == 0)
         return 1;
@@ -389,15 +564,15 @@ static int start_section(reader_t *r, const char *section)
                 section);
 }
 
-/* A list value, appended when it continues the previous key's lines. */
-static int list_value(reader_t *r, const char *key, const char *value, char ***items, size_t *n,
-                      bool continuation)
+/* The names of one line of a list key: split with libcsv; a trailing comma
+ * (a list continued on the next line) adds nothing; an empty name is an
+ * error.  Every list key reads its lines through here. */
+static int read_list(reader_t *r, const char *key, const char *value, char ***names, size_t *n_names)
 {
     char **parts;
     size_t n_parts;
     if (!split_list(value, &parts, &n_parts))
         return fail(r, "cannot read the list of %s (check the double quotes)", key);
-    /* A trailing comma (a list continued on the next line) adds nothing. */
     if (n_parts > 1 && !parts[n_parts - 1][0])
         free(parts[--n_parts]);
     for (size_t i = 0; i < n_parts; i++) {
@@ -406,6 +581,19 @@ static int list_value(reader_t *r, const char *key, const char *value, char ***i
             return fail(r, "empty name in the list of %s", key);
         }
     }
+    *names = parts;
+    *n_names = n_parts;
+    return 1;
+}
+
+/* A list value, appended when it continues the previous key's lines. */
+static int list_value(reader_t *r, const char *key, const char *value, char ***items, size_t *n,
+                      bool continuation)
+{
+    char **parts;
+    size_t n_parts;
+    if (!read_list(r, key, value, &parts, &n_parts))
+        return 0;
     if (!continuation) {
         free_strings(*items, *n);
         *items = NULL;
@@ -484,7 +672,7 @@ static int input_key(reader_t *r, const char *key, const char *value, bool conti
     }
     if (strcmp(key, "missing") == 0)
         return list_value(r, key, value, &cfg->missing, &cfg->n_missing, continuation);
-    return fail(r, "unknown key '%s' in [input]", key);
+    return fail(r, "key '%s' of [input] is not read", key);
 }
 
 static int label_key(reader_t *r, const char *key, const char *value)
@@ -533,8 +721,8 @@ static int scale_key(reader_t *r, const char *key, const char *value, bool conti
             s->reverse_line = r->line;
         char **names;
         size_t n_names;
-        if (!split_list(value, &names, &n_names))
-            return fail(r, "cannot read the list of reverse items (check the double quotes)");
+        if (!read_list(r, key, value, &names, &n_names))
+            return 0;
         for (size_t k = 0; k < n_names; k++) {
             size_t j = 0;
             while (j < s->n_items && strcmp(s->items[j], names[k]) != 0)
@@ -576,7 +764,7 @@ static int scale_key(reader_t *r, const char *key, const char *value, bool conti
         }
         return 1;
     }
-    return fail(r, "unknown key '%s' in [scale %s]", key, s->name);
+    return fail(r, "key '%s' of [scale %s] is not read", key, s->name);
 }
 
 /* The roster file relative to the config's folder, as an analyst keeps
@@ -616,7 +804,7 @@ static int roster_key(reader_t *r, const char *key, const char *value)
         return replace_string(r, &roster->manager, value);
     if (strcmp(key, "unit") == 0)
         return replace_string(r, &roster->unit, value);
-    return fail(r, "unknown key '%s' in [roster] (expected file, key, employee, manager or unit)", key);
+    return fail(r, "key '%s' of [roster] is not read", key);
 }
 
 static int report_key(reader_t *r, const char *key, const char *value)
@@ -634,7 +822,21 @@ static int report_key(reader_t *r, const char *key, const char *value)
         r->cfg->seed = v;
         return 1;
     }
-    return fail(r, "unknown key '%s' in [report]", key);
+    return fail(r, "key '%s' of [report] is not read", key);
+}
+
+/* The text a stand-in of carry_line() stands for; other text as it is. */
+static const char *carried(const reader_t *r, const char *text)
+{
+    if (strcmp(text, CARRIED_SECTION) == 0 && r->carried_section)
+        return r->carried_section;
+    if (strcmp(text, CARRIED_KEY) == 0 && r->carried_key)
+        return r->carried_key; /* also the key a later continuation line continues */
+    if (r->carried_line == r->line && strcmp(text, CARRIED_VALUE) == 0)
+        return r->carried_value;
+    if (r->carried_line == r->line && strcmp(text, CARRIED_CONTINUATION) == 0)
+        return r->carried_continuation;
+    return text;
 }
 
 static int handle(void *user, const char *section, const char *name, const char *value)
@@ -644,18 +846,30 @@ static int handle(void *user, const char *section, const char *name, const char 
         return 0;
     if (!name) /* section start (INI_CALL_HANDLER_ON_NEW_SECTION builds only) */
         return 1;
-    if (strcmp(section, r->section) != 0 || r->section[0] == '\0' || r->section_line != r->started_line) {
+    section = carried(r, section);
+    name = carried(r, name);
+    value = carried(r, value);
+    if (!r->section || strcmp(section, r->section) != 0 || r->section[0] == '\0' ||
+        r->section_line != r->started_line) {
         r->started_line = r->section_line;
         if (!section[0])
             return fail(r, "'%s' is outside any section; put it under [input], [scale NAME], ...", name);
         if (!start_section(r, section))
             return 0;
     }
-    bool continuation = strcmp(name, r->last_key) == 0 && r->last_key_line == r->line - 1;
-    snprintf(r->last_key, sizeof r->last_key, "%s", name);
+    bool continuation = r->last_key && strcmp(name, r->last_key) == 0 && r->last_key_line == r->line - 1;
+    if (!keep_copy(&r->last_key, name))
+        return fail(r, "out of memory");
     r->last_key_line = r->line;
     if (r->labels)
         return label_key(r, name, value);
+    const char *kind = r->scale                             ? "scale"
+                       : strcasecmp(section, "input") == 0  ? "input"
+                       : strcasecmp(section, "roster") == 0 ? "roster"
+                                                            : "report";
+    char expected[256];
+    if (!known_key(kind, name, expected, sizeof expected))
+        return fail(r, "unknown key '%s' in [%s] (expected %s)", name, section, expected);
     if (r->scale)
         return scale_key(r, name, value, continuation);
     if (strcasecmp(section, "input") == 0)
@@ -729,6 +943,17 @@ bool config_format_known(const char *format)
 static engage_status_t parse_text(config_t *cfg, const char *path, const char *text, size_t size,
                                   engage_error_t *err)
 {
+    /* Control characters have no place in a config, and carry_line()'s
+     * stand-ins rely on it. */
+    long line = 1;
+    for (size_t i = 0; i < size; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n')
+            line++;
+        else if (c < 0x20 && !isspace(c))
+            return engage_fail(err, ENGAGE_ECONFIG, path, line, "control character (byte 0x%02X) in the config",
+                               c);
+    }
     reader_t r = {.cfg = cfg, .path = path, .err = err, .status = ENGAGE_OK};
     /* "r" with a size of 0 is refused by fmemopen; an empty config is a
      * valid one. */
@@ -747,14 +972,17 @@ static engage_status_t parse_text(config_t *cfg, const char *path, const char *t
     bool read_error = ferror(r.file);
     fclose(r.file);
     free(r.buffer);
+    free(r.carried_key);
+    free(r.carried_value);
+    free(r.carried_continuation);
+    free(r.carried_section);
+    free(r.section);
+    free(r.last_key);
     engage_status_t status = r.status;
-    if (status == ENGAGE_OK && r.line_too_long) {
-        status = engage_fail(err, ENGAGE_ECONFIG, path, r.line,
-                             "line longer than %d characters", CONFIG_MAX_LINE - 1);
-        engage_hint(err, "continue a long list on the next lines, indented: items = Q1, Q2,\\n    Q3, Q4");
-    } else if (status == ENGAGE_OK && read_error) {
+    if (status == ENGAGE_OK && read_error) {
         status = engage_fail(err, ENGAGE_ENOINPUT, path, 0, "cannot read config");
-    } else if (status == ENGAGE_OK && result != 0) {
+    } else if (result != 0 && (status == ENGAGE_OK || (status == ENGAGE_ECONFIG && result > 0 && result < err->line))) {
+        /* inih goes on after a line it cannot read; the first mistake is the one to fix */
         status = engage_fail(err, ENGAGE_ECONFIG, path, result > 0 ? result : 0,
                              "not a 'key = value' line or a [section] header");
     }
@@ -780,17 +1008,36 @@ engage_status_t config_load(config_t *cfg, const char *path, engage_error_t *err
     if (!file)
         return engage_fail(err, ENGAGE_ENOINPUT, path, 0, "cannot open config: %s", strerror(errno));
     /* The whole text is kept: manifest.json archives it for `engage rerun`. */
-    char *text = malloc(CONFIG_MAX_BYTES + 1);
-    size_t size = text ? fread(text, 1, CONFIG_MAX_BYTES + 1, file) : 0;
+    char *text = NULL;
+    size_t size = 0, capacity = 0;
+    bool out_of_memory = false;
+    while (size <= CONFIG_MAX_BYTES) {
+        if (size == capacity) {
+            size_t grown_capacity = capacity ? 2 * capacity : 1 << 16;
+            if (grown_capacity > CONFIG_MAX_BYTES + 1)
+                grown_capacity = CONFIG_MAX_BYTES + 1;
+            char *grown = realloc(text, grown_capacity + 1);
+            if (!grown) {
+                out_of_memory = true;
+                break;
+            }
+            text = grown;
+            capacity = grown_capacity;
+        }
+        size_t got = fread(text + size, 1, capacity - size, file);
+        size += got;
+        if (got == 0)
+            break;
+    }
     bool read_error = ferror(file) != 0;
     fclose(file);
     engage_status_t st = ENGAGE_OK;
-    if (!text)
+    if (out_of_memory)
         st = engage_fail(err, ENGAGE_ENOMEM, path, 0, "out of memory");
     else if (read_error)
         st = engage_fail(err, ENGAGE_ENOINPUT, path, 0, "cannot read config: %s", strerror(errno));
     else if (size > CONFIG_MAX_BYTES)
-        st = engage_fail(err, ENGAGE_ECONFIG, path, 0, "config larger than %d bytes", CONFIG_MAX_BYTES);
+        st = engage_fail(err, ENGAGE_ECONFIG, path, 0, "config larger than %d MiB", CONFIG_MAX_BYTES >> 20);
     else if (memchr(text, '\0', size))
         st = engage_fail(err, ENGAGE_ECONFIG, path, 0, "binary data (a NUL byte): this is not a config file");
     else

@@ -80,6 +80,16 @@ typedef struct {
     unsigned long seed;
 } config_t;
 
+/* Every key the parser takes: section kind ("input", "scale" for every
+ * [scale NAME], "roster", "report") and an example value that reads.  [labels]
+ * and [labels NAME] take any answer text as a key.  Ends with {NULL}. */
+typedef struct {
+    const char *section;
+    const char *key;
+    const char *example;
+} config_key_t;
+extern const config_key_t CONFIG_KEYS[];
+
 /* Defaults of README.md: canonical input, one scale `engagement` on 1..5
  * whose items are every non-id column (filled in by ingest). */
 engage_status_t config_init_default(config_t *cfg, engage_error_t *err);

@@ -223,4 +223,30 @@ WANT
 if cmp -s "$work/unk.want" "$work/unk.err"; then ok; else bad "unknown labels: stderr was $(cat "$work/unk.err")"; fi
 if [ -e "$work/unk" ]; then bad "unknown labels left an OUTDIR"; else ok; fi
 
+# --- config lines of any length ------------------------------------------
+# Each sample config with its continued lists joined into one line (the
+# Google Forms one is over 500 characters) gives the same published tables.
+for ini in datasets/sample-quarter-googleforms.ini datasets/sample-quarter-surveymonkey.ini; do
+    name=$(basename "$ini" .ini)
+    mkdir -p "$work/joined"
+    cp datasets/sample-quarter-roster.csv "$work/joined/"
+    awk '/^[ \t]/ { sub(/^[ \t]+/, ""); line = line " " $0; next }
+         { if (NR > 1) print line; line = $0 }
+         END { print line }' "$ini" > "$work/joined/$name.ini"
+    longest=$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$work/joined/$name.ini")
+    if grep -q '^[ \t]' "$work/joined/$name.ini"; then bad "$name: continuation left"; else ok; fi
+    "$ENGAGE" run -q -c "$ini" -o "$work/split-out" "datasets/$name.csv.gz"
+    expect_status 0 $? "$name with continued lists"
+    "$ENGAGE" run -q -c "$work/joined/$name.ini" -o "$work/joined-out" "datasets/$name.csv.gz"
+    expect_status 0 $? "$name with one line per list ($longest characters)"
+    for f in managers.csv variance.csv items.csv units.csv report.txt; do
+        [ -f "$work/split-out/$f" ] || [ "$f" = units.csv ] || bad "$name: $f missing"
+        [ -f "$work/split-out/$f" ] || continue
+        if cmp -s "$work/split-out/$f" "$work/joined-out/$f"; then ok; else bad "$name: $f differs with joined lines"; fi
+    done
+    rm -rf "$work/split-out" "$work/joined-out"
+done
+longest=$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$work/joined/sample-quarter-googleforms.ini")
+if [ "$longest" -gt 500 ]; then ok; else bad "the joined Google Forms config's longest line is $longest"; fi
+
 finish

@@ -172,19 +172,190 @@ static void test_bad_configs_name_their_line(void **state)
     }
 }
 
-static void test_long_line_is_refused_with_hint(void **state)
+/* A growing string for building configs. */
+typedef struct {
+    char *text;
+    size_t len, cap;
+} text_t;
+
+static void add(text_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(text_t *t, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    assert_true(n >= 0);
+    if (t->len + (size_t)n + 1 > t->cap) {
+        t->cap = 2 * (t->len + (size_t)n + 1);
+        t->text = realloc(t->text, t->cap);
+        assert_non_null(t->text);
+    }
+    vsnprintf(t->text + t->len, t->cap - t->len, fmt, again);
+    va_end(again);
+    t->len += (size_t)n;
+}
+
+/* A question text as long exports write it, numbered. */
+static void question(char *out, size_t size, int i)
+{
+    snprintf(out, size, "How strongly do you agree: my manager, item %d, gives me feedback that helps me improve", i);
+}
+
+/* One line of `count` quoted question texts, then the same list continued
+ * over indented lines of three: the two configs read the same items. */
+static void test_lines_of_any_length(void **state)
 {
     (void)state;
-    char text[600];
-    int n = snprintf(text, sizeof text, "[scale e]\nitems = ");
-    for (int i = 0; i < 60; i++)
-        n += snprintf(text + n, sizeof text - (size_t)n, "Q%02d, ", i);
-    snprintf(text + n, sizeof text - (size_t)n, "Q99\n");
+    enum { COUNT = 60 };
+    char name[128];
+    text_t one = {0}, split = {0};
+    add(&one, "[scale e]\nitems = ");
+    add(&split, "[scale e]\nitems = ");
+    for (int i = 0; i < COUNT; i++) {
+        question(name, sizeof name, i);
+        add(&one, "%s\"%s\"", i ? ", " : "", name);
+        add(&split, "\"%s\",%s", name, i % 3 == 2 && i < COUNT - 1 ? "\n    " : " ");
+    }
+    question(name, sizeof name, 7);
+    add(&one, " ; a comment ; after the list\nreverse = \"%s\",\n", name);
+    add(&split, "\nreverse = \"%s\"\n", name);
+    assert_true(one.len > 5000);
+    config_t a, b;
+    engage_error_t err = {0};
+    assert_int_equal(load_text(one.text, &a, &err), ENGAGE_OK);
+    assert_int_equal(load_text(split.text, &b, &err), ENGAGE_OK);
+    assert_int_equal(a.scales[0].n_items, COUNT);
+    assert_int_equal(b.scales[0].n_items, COUNT);
+    for (int i = 0; i < COUNT; i++) {
+        question(name, sizeof name, i);
+        assert_string_equal(a.scales[0].items[i], name);
+        assert_string_equal(b.scales[0].items[i], name);
+        assert_int_equal(a.scales[0].reverse[i], i == 7);
+        assert_int_equal(b.scales[0].reverse[i], i == 7);
+    }
+    assert_int_equal(a.scales[0].items_line, 2);
+    assert_int_equal(a.scales[0].reverse_line, 3);
+    config_fini(&a);
+    config_fini(&b);
+    free(one.text);
+    free(split.text);
+}
+
+/* A 1 MiB line, an indented continuation line of 300 KiB, long section,
+ * key and answer names, and a long comment: all read whole. */
+static void test_long_names_and_megabyte_lines(void **state)
+{
+    (void)state;
+    text_t t = {0};
+    char long_name[200];
+    memset(long_name, 'x', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    add(&t, "; %s %s\n", long_name, long_name);
+    add(&t, "[labels]\nNeither agree nor disagree, but this answer text runs on past fifty = 3\n");
+    add(&t, "%s = 4\n", long_name);
+    add(&t, "[scale %s one]\nitems = ", long_name);
+    size_t n_items = 0;
+    while (t.len < (1u << 20) + 200)
+        add(&t, "%sitem number %zu of a very long list", n_items ? ", " : "", n_items), n_items++;
+    add(&t, ",\n   ");
+    size_t first_continued = n_items;
+    size_t start = t.len;
+    while (t.len - start < 300u * 1024)
+        add(&t, "%sitem number %zu of a very long list", n_items > first_continued ? ", " : "", n_items),
+            n_items++;
+    add(&t, "\nmin = 0 ; lowest\n[scale %s two]\nitems = a, b\n", long_name);
     config_t cfg;
     engage_error_t err = {0};
-    assert_int_equal(load_text(text, &cfg, &err), ENGAGE_ECONFIG);
-    assert_int_equal(err.line, 2);
-    assert_non_null(strstr(err.hint, "indented"));
+    engage_status_t st = load_text(t.text, &cfg, &err);
+    if (st != ENGAGE_OK)
+        fail_msg("%ld: %s", err.line, err.message);
+    assert_int_equal(cfg.n_scales, 2);
+    char expected[300];
+    snprintf(expected, sizeof expected, "%s one", long_name);
+    assert_string_equal(cfg.scales[0].name, expected);
+    snprintf(expected, sizeof expected, "%s two", long_name);
+    assert_string_equal(cfg.scales[1].name, expected);
+    assert_int_equal(cfg.scales[0].n_items, n_items);
+    char item[64];
+    snprintf(item, sizeof item, "item number %zu of a very long list", n_items - 1);
+    assert_string_equal(cfg.scales[0].items[n_items - 1], item);
+    snprintf(item, sizeof item, "item number %zu of a very long list", first_continued);
+    assert_string_equal(cfg.scales[0].items[first_continued], item);
+    assert_true(cfg.scales[0].min == 0);
+    const config_label_set_t *labels = &cfg.label_sets[0];
+    assert_int_equal(labels->n_labels, 2);
+    assert_string_equal(labels->labels[0].text, "Neither agree nor disagree, but this answer text runs on past fifty");
+    assert_string_equal(labels->labels[1].text, long_name);
+    assert_true(labels->labels[1].value == 4);
+    config_fini(&cfg);
+    free(t.text);
+}
+
+/* Carried lines keep inih's errors and their lines. */
+static void test_long_line_mistakes(void **state)
+{
+    (void)state;
+    char long_name[300];
+    memset(long_name, 'q', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    struct {
+        const char *before, *after; /* around the long name */
+        long line;
+        const char *message;
+    } cases[] = {
+        {"[input]\n", "\n", 2, "not a 'key = value' line"},
+        {"[input]\n", " = 1\n", 2, "unknown key 'qqqq"},
+        {"[scale e]\nitems = a, b\nreverse = ", "\n", 3, "reverse item 'qqq"},
+        {"[scale e]\nitems = a, , ", "\n", 2, "empty name in the list of items"},
+        {"[scale e]\nitems = a\nreverse = a, , ", "\n", 3, "empty name in the list of reverse"},
+        {"[scale e\n", " = 1\n", 1, "not a 'key = value' line"},
+        {"[input]\nformat = canonical\x01\n", "\n", 2, "control character (byte 0x01)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char text[1024];
+        snprintf(text, sizeof text, "%s%s%s", cases[i].before, long_name, cases[i].after);
+        config_t cfg;
+        engage_error_t err = {0};
+        engage_status_t st = load_text(text, &cfg, &err);
+        if (st != ENGAGE_ECONFIG || err.line != cases[i].line || !strstr(err.message, cases[i].message))
+            fail_msg("case %zu: status %d line %ld '%s'", i, st, err.line, err.message);
+        config_fini(&cfg);
+    }
+}
+
+/* Every key of CONFIG_KEYS reads with its example, all in one config; a key
+ * outside the table is refused with the table's keys. */
+static void test_every_listed_key_reads(void **state)
+{
+    (void)state;
+    text_t t = {0};
+    add(&t, "[labels frequency]\nNever = 0\n");
+    const char *kinds[] = {"input", "scale", "roster", "report"};
+    size_t listed = 0;
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+        if (strcmp(kinds[k], "scale") == 0)
+            add(&t, "[scale e]\n");
+        else
+            add(&t, "[%s]\n", kinds[k]);
+        for (const config_key_t *key = CONFIG_KEYS; key->section; key++)
+            if (strcmp(key->section, kinds[k]) == 0)
+                add(&t, "%s = %s\n", key->key, key->example), listed++;
+    }
+    assert_int_equal(listed, 20);
+    config_t cfg;
+    engage_error_t err = {0};
+    engage_status_t st = load_text(t.text, &cfg, &err);
+    if (st != ENGAGE_OK)
+        fail_msg("%ld: %s", err.line, err.message);
+    assert_string_equal(cfg.scales[0].labels, "frequency");
+    assert_string_equal(cfg.roster.unit, "department");
+    config_fini(&cfg);
+    free(t.text);
+    assert_int_equal(load_text("[roster]\nfile = r.csv\nboss = x\n", &cfg, &err), ENGAGE_ECONFIG);
+    assert_string_equal(err.message, "unknown key 'boss' in [roster] (expected file, key, employee, manager or unit)");
     config_fini(&cfg);
 }
 
@@ -211,7 +382,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_config),
         cmocka_unit_test(test_bad_configs_name_their_line),
-        cmocka_unit_test(test_long_line_is_refused_with_hint),
+        cmocka_unit_test(test_lines_of_any_length),
+        cmocka_unit_test(test_long_names_and_megabyte_lines),
+        cmocka_unit_test(test_long_line_mistakes),
+        cmocka_unit_test(test_every_listed_key_reads),
         cmocka_unit_test(test_missing_file_and_overrides),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
