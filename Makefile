@@ -115,6 +115,7 @@ test-unit: $(TEST_BINS)
 	@sh tests/run_unit.sh $(TEST_BINS)
 
 test-e2e: build/engage build/engage-gen build/attack build/tests/core/config_keys
+	@sh tests/e2e_doc.sh build/engage build/tests/core/config_keys
 	@sh tests/e2e.sh build/engage build/engage-gen
 	@sh tests/e2e_formats.sh build/engage build/engage-gen
 	@sh tests/e2e_privacy.sh build/engage build/engage-gen
@@ -126,7 +127,6 @@ test-e2e: build/engage build/engage-gen build/attack build/tests/core/config_key
 	@sh tests/e2e_outdir.sh build/engage build/engage-gen
 	@sh tests/e2e_random.sh build/engage build/engage-gen
 	@sh tests/e2e_bounds.sh build/engage
-	@sh tests/e2e_doc.sh build/engage build/tests/core/config_keys
 
 test-asan: $(ASAN_TEST_BINS) build/asan/engage build/asan/engage-gen build/attack
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run_unit.sh $(ASAN_TEST_BINS)
