@@ -7,6 +7,9 @@
 #   - every key engage.ini.5 lists under SECTIONS AND KEYS is accepted by the
 #     parser in its section, a made-up key is refused, and the configs the
 #     page shows (SYNOPSIS, EXAMPLES) are accepted;
+#   - every file a run writes (with a roster's units and a previous wave) has
+#     its entry under OUTPUT FILES of engage.ini.5, which names every column
+#     of its header;
 #   - KEYS (tests/core/config_keys.c) prints the parser's table of keys, one
 #     "section key" per line: every key in it is in engage.ini.5 under its
 #     section, and the page lists no other;
@@ -153,6 +156,24 @@ if [ ! -s "$work/undocumented" ]; then ok "every key of the parser's table is in
 else bad "keys the parser takes but engage.ini.5 lacks: $(tr '\n' ';' < "$work/undocumented")"; fi
 if [ ! -s "$work/unknown" ]; then ok "every key of engage.ini.5 is in the parser's table"
 else bad "keys engage.ini.5 lists but the parser's table lacks: $(tr '\n' ';' < "$work/unknown")"; fi
+
+# --- every output file and column in engage.ini.5 -------------------------------
+"$ENGAGE" run -q -c datasets/sample-quarter-googleforms.ini -o "$work/out" \
+    --previous datasets/sample-quarter-googleforms.csv.gz datasets/sample-quarter-googleforms.csv.gz
+expect_status 0 $? "a run with units and a previous wave"
+tags $man5 "OUTPUT FILES" > "$work/file_tags"
+plain $man5 "OUTPUT FILES" > "$work/files_text"
+for file in $(ls "$work/out"); do
+    if grep -Eq "^\.B $file\$" "$work/file_tags"; then ok "engage.ini.5 OUTPUT FILES: $file"
+    else bad "engage.ini.5 has no OUTPUT FILES entry for $file"; fi
+    case $file in *.csv) ;; *) continue ;; esac
+    missing=""
+    for column in $(head -n 1 "$work/out/$file" | tr ',' ' '); do
+        grep -Eq "^\.BR? $column( |\$)" "$work/files_text" || missing="$missing $column"
+    done
+    if [ -z "$missing" ]; then ok "engage.ini.5 names every column of $file"
+    else bad "engage.ini.5 lacks columns of $file:$missing"; fi
+done
 
 # --- make install / uninstall ---------------------------------------------------
 dest=$work/dest
