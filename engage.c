@@ -8,8 +8,10 @@
  *   engage run    [-c CONFIG] [-o OUTDIR] [--previous FILE]... [options] INPUT...
  *   engage ingest [-c CONFIG] [-o FILE] [options] INPUT...
  *   engage check  [-c CONFIG] [options] INPUT...
- *   engage rerun  MANIFEST [-o DIR]
- *   engage verify OUTDIR
+ *   engage check  --columns [--format F] INPUT...
+ *   engage init   [-o FILE] [--format F] [--force] INPUT...
+ *   engage rerun  [--inputs DIR] MANIFEST [-o DIR]
+ *   engage verify [--inputs DIR] OUTDIR
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -28,7 +30,11 @@
 #include "core/config.h"
 #include "core/dataset.h"
 #include "core/error.h"
+#include "core/folders.h"
+#include "core/progress.h"
 #include "ingest/ingest.h"
+#include "ingest/init.h"
+#include "ingest/inspect.h"
 #include "report/outdir.h"
 #include "report/report.h"
 #include "report/verify.h"
@@ -41,8 +47,10 @@ static const char USAGE[] =
     "usage: engage run    [-c CONFIG] [-o OUTDIR] [--previous FILE]... [options] INPUT...\n"
     "       engage ingest [-c CONFIG] [-o FILE] [options] INPUT...\n"
     "       engage check  [-c CONFIG] [options] INPUT...\n"
-    "       engage rerun  MANIFEST [-o DIR]\n"
-    "       engage verify OUTDIR\n"
+    "       engage check  --columns [--format F] INPUT...\n"
+    "       engage init   [-o FILE] [--format F] [--force] INPUT...\n"
+    "       engage rerun  [--inputs DIR] MANIFEST [-o DIR]\n"
+    "       engage verify [--inputs DIR] OUTDIR\n"
     "       engage --help | --version\n";
 
 static const char HELP[] =
@@ -59,14 +67,24 @@ static const char HELP[] =
     "           earlier run's outputs, and never when it holds an input\n"
     "  ingest   write the normalised canonical CSV (gzip if FILE ends in .gz;\n"
     "           stdout without -o)\n"
-    "  check    show what would be read, scored and rejected; write nothing\n"
-    "  rerun    repeat the run a manifest.json records (its inputs must be\n"
-    "           unchanged; relative paths are read from the folder the run\n"
-    "           was made in) into DIR (default engage-rerun) and say, file by\n"
-    "           file, whether each output is byte-identical (exit 1 if not)\n"
+    "  check    show what would be read, scored and rejected; write nothing;\n"
+    "           with --columns, list each column (letter, name, answers seen)\n"
+    "           without any config\n"
+    "  init     propose a config for the export: the tool, every column in a\n"
+    "           comment, scales from matrix questions, [labels] from known\n"
+    "           answer words, the manager column (or a [roster] to join) and\n"
+    "           items that look reverse-keyed (flagged, not reversed); to\n"
+    "           FILE (never replacing one, unless --force) or stdout\n"
+    "  rerun    repeat the run a manifest.json records into DIR (default\n"
+    "           engage-rerun) and say, file by file, whether each output is\n"
+    "           byte-identical (exit 1 if not); its inputs must be unchanged,\n"
+    "           and each is found by its SHA-256: at the path recorded\n"
+    "           (relative to the folder the run was made in), else by its\n"
+    "           name beside manifest.json, else under --inputs DIR\n"
     "  verify   say whether OUTDIR's outputs and the inputs its manifest.json\n"
-    "           names are unchanged since the run (exit 1 for changed outputs,\n"
-    "           65 for changed inputs, 66 for missing ones)\n"
+    "           names (found as rerun finds them) are unchanged since the run\n"
+    "           (exit 1 for changed outputs, 65 for changed inputs, 66 for\n"
+    "           missing ones)\n"
     "\n"
     "INPUT is a survey tool's CSV export as the tool wrote it (any of the\n"
     "formats above; UTF-8, UTF-16 or Windows-1252; comma, semicolon or tab),\n"
@@ -76,12 +94,16 @@ static const char HELP[] =
     "options:\n"
     "  -c, --config FILE   INI config (scales, labels, ids; see engage.ini(5))\n"
     "  -o, --output PATH   OUTDIR for run (default engage-out), FILE for ingest\n"
+    "                      and init, DIR for rerun; missing folders above it\n"
+    "                      are made\n"
     "      --previous FILE an earlier wave's export or archive (run only;\n"
     "                      repeatable), for changes.csv\n"
     "      --format F      input format: auto (detect), canonical, qualtrics,\n"
     "                      surveymonkey, googleforms, msforms or limesurvey\n"
     "      --min-group N   smallest group whose figures are shown (3 at least)\n"
-    "      --seed N        seed for every random draw\n"
+    "      --seed N        reserved: accepted and recorded in manifest.json\n"
+    "                      ([report] seed), changes nothing yet (no output\n"
+    "                      of this version draws random numbers)\n"
     "      --strict        any rejected row is an error\n"
     "      --all-rejects   (run, check) list every rejected or excluded row;\n"
     "                      by default at most 100,000 of each reason are\n"
@@ -90,16 +112,25 @@ static const char HELP[] =
     "                      that Excel opens them with the right characters\n"
     "      --no-workbook   (run) leave out engage.xlsx (most of a very large\n"
     "                      run's time goes into compressing it)\n"
+    "      --inputs DIR    (rerun, verify) look for inputs that are not where\n"
+    "                      the manifest says by their names under DIR (then in\n"
+    "                      its subfolders), e.g. after the archive was moved\n"
     "      --force         (run) replace OUTDIR even when it holds files no run\n"
-    "                      wrote (they are deleted); never when it holds an input\n"
-    "  -q, --quiet         no notes on stderr\n"
+    "                      wrote (they are deleted); never when it holds an input;\n"
+    "                      (init) replace FILE\n"
+    "      --columns       (check) list the columns without a config\n"
+    "  -q, --quiet         no notes and no progress on stderr\n"
+    "      --progress      show progress on stderr (bytes read of each file,\n"
+    "                      then each stage) even when stderr is not a\n"
+    "                      terminal, a line each; on a terminal it is shown\n"
+    "                      anyway, as one line, once a run takes a second\n"
     "  -h, --help          this help\n"
     "      --version       print the version\n"
     "\n"
     "exit status: 0 done, 64 usage, 65 input data unusable, 66 input missing,\n"
     "73 output not creatable, 74 I/O error, 78 config error.\n";
 
-typedef enum { CMD_RUN, CMD_INGEST, CMD_CHECK, CMD_RERUN, CMD_VERIFY } command_t;
+typedef enum { CMD_RUN, CMD_INGEST, CMD_CHECK, CMD_RERUN, CMD_VERIFY, CMD_INIT } command_t;
 
 typedef struct {
     command_t command;
@@ -111,13 +142,21 @@ typedef struct {
     bool strict;
     bool all_rejects;          /* list every rejected row, not 100,000 per reason */
     bool quiet;
+    bool progress;             /* progress on stderr even when it is not a terminal */
     bool excel;                /* CSVs with a UTF-8 byte order mark */
     bool no_workbook;          /* no engage.xlsx */
-    bool force;                /* replace an OUTDIR of other files */
+    bool force;                /* replace an OUTDIR of other files; init: replace FILE */
+    bool columns;              /* check --columns */
     char **inputs;
     size_t n_inputs;
     const char **previous;     /* --previous FILE..., in order given */
     size_t n_previous;
+    const char *inputs_dir;    /* rerun, verify: where else to look for the inputs */
+    /* A rerun's inputs found away from their recorded place: the files read
+     * under the recorded names (NULL entries: as recorded). */
+    const char *const *inputs_from;
+    const char *const *previous_from;
+    const char *roster_from;
 } options_t;
 
 /* Every line on stdout and stderr goes through engage_print_line, which
@@ -125,6 +164,7 @@ typedef struct {
  * answers, column names and config values all come from the input). */
 static int fail_with(const engage_error_t *err)
 {
+    progress_end();
     char line[ENGAGE_ERROR_LINE];
     engage_error_format(err, line, sizeof line);
     fprintf(stderr, "%s\n", line);
@@ -133,21 +173,57 @@ static int fail_with(const engage_error_t *err)
     return engage_exit_code(err->status);
 }
 
-/* Every answer that matched no label, one error line each, then the hint;
- * returns the exit status. */
+/* One line of the block to paste: the answer as a [labels] key, or a
+ * comment when no key reads back as it (a character in it the config cannot
+ * hold, or one the terminal shows escaped). */
+static void print_label_line(const ingest_log_t *log, const ingest_unknown_t *u)
+{
+    size_t len = strlen(u->answer);
+    char *escaped = malloc(4 * len + 1);
+    bool as_shown = escaped && strcmp(engage_escape(u->answer, escaped, 4 * len + 1), u->answer) == 0;
+    free(escaped);
+    char *key = as_shown && config_label_writable(u->answer) ? config_label_key(u->answer) : NULL;
+    if (key) {
+        engage_print_line(stderr, "%s = ", key);
+        free(key);
+        return;
+    }
+    const char *cut = len > 60 ? g_utf8_find_prev_char(u->answer, u->answer + 61) : u->answer + len;
+    engage_print_line(stderr, "; '%.*s%s' (%s:%ld) cannot be written as a label: recode it in the export",
+                      (int)(cut - u->answer), u->answer, *cut ? "..." : "", log->files[u->file].path, u->line);
+}
+
+/* Each answer that matched no label once, then the hint and the [labels]
+ * lines to paste, grouped by label set; returns the exit status. */
 static int fail_with_unknowns(const engage_error_t *err, const ingest_log_t *log)
 {
+    progress_end();
     char line[ENGAGE_ERROR_LINE];
+    engage_error_format(err, line, sizeof line);
+    fprintf(stderr, "%s\n", line);
     for (size_t i = 0; i < log->n_unknowns; i++) {
         engage_error_t one = {0};
         ingest_unknown_describe(log, i, &one);
         engage_error_format(&one, line, sizeof line);
         fprintf(stderr, "%s\n", line);
     }
-    if (log->more_unknowns)
-        fprintf(stderr, "engage: ... and %zu more answers that match no label\n", log->more_unknowns);
+    if (log->unlisted_unknowns)
+        fprintf(stderr, "engage: ... and %zu more cells whose answers match no label (run again after adding "
+                        "these)\n", log->unlisted_unknowns);
     if (err->hint[0])
         engage_print_line(stderr, "engage: hint: %s", err->hint);
+    for (size_t i = 0; i < log->n_unknowns; i++) {
+        const char *set = log->unknowns[i].label_set;
+        bool first_of_set = true;
+        for (size_t j = 0; j < i && first_of_set; j++)
+            first_of_set = strcmp(log->unknowns[j].label_set, set) != 0;
+        if (!first_of_set)
+            continue;
+        engage_print_line(stderr, set[0] ? "[labels %s]" : "[labels]", set);
+        for (size_t j = i; j < log->n_unknowns; j++)
+            if (strcmp(log->unknowns[j].label_set, set) == 0)
+                print_label_line(log, &log->unknowns[j]);
+    }
     return engage_exit_code(err->status);
 }
 
@@ -162,7 +238,7 @@ static int usage_error(const char *message, const char *detail)
 static int parse_arguments(int argc, char **argv, options_t *opts)
 {
     enum { OPT_FORMAT = 256, OPT_MIN_GROUP, OPT_SEED, OPT_STRICT, OPT_VERSION, OPT_PREVIOUS, OPT_EXCEL,
-           OPT_NO_WORKBOOK, OPT_FORCE, OPT_ALL_REJECTS };
+           OPT_NO_WORKBOOK, OPT_FORCE, OPT_ALL_REJECTS, OPT_INPUTS, OPT_PROGRESS, OPT_COLUMNS };
     static const struct option long_options[] = {
         {"config", required_argument, NULL, 'c'},    {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, OPT_FORMAT}, {"min-group", required_argument, NULL, OPT_MIN_GROUP},
@@ -171,6 +247,8 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         {"version", no_argument, NULL, OPT_VERSION}, {"previous", required_argument, NULL, OPT_PREVIOUS},
         {"excel", no_argument, NULL, OPT_EXCEL},     {"no-workbook", no_argument, NULL, OPT_NO_WORKBOOK},
         {"force", no_argument, NULL, OPT_FORCE},     {"all-rejects", no_argument, NULL, OPT_ALL_REJECTS},
+        {"inputs", required_argument, NULL, OPT_INPUTS}, {"progress", no_argument, NULL, OPT_PROGRESS},
+        {"columns", no_argument, NULL, OPT_COLUMNS},
         {NULL, 0, NULL, 0},
     };
     if (argc < 2)
@@ -194,6 +272,8 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         opts->command = CMD_RERUN;
     else if (strcmp(command, "verify") == 0)
         opts->command = CMD_VERIFY;
+    else if (strcmp(command, "init") == 0)
+        opts->command = CMD_INIT;
     else
         return usage_error("unknown command: ", command);
 
@@ -207,6 +287,7 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         case 'c': opts->config_path = optarg; break;
         case 'o': opts->output = optarg; break;
         case 'q': opts->quiet = true; break;
+        case OPT_PROGRESS: opts->progress = true; break;
         case OPT_FORMAT: opts->format = optarg; break;
         case OPT_MIN_GROUP: opts->min_group = optarg; break;
         case OPT_SEED: opts->seed = optarg; break;
@@ -214,14 +295,24 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         case OPT_EXCEL: opts->excel = true; break;
         case OPT_NO_WORKBOOK: opts->no_workbook = true; break;
         case OPT_FORCE:
-            if (opts->command != CMD_RUN && opts->command != CMD_RERUN)
-                return usage_error("--force is for engage run only", NULL);
+            if (opts->command != CMD_RUN && opts->command != CMD_RERUN && opts->command != CMD_INIT)
+                return usage_error("--force is for engage run and init only", NULL);
             opts->force = true;
             break;
         case OPT_ALL_REJECTS:
             if (opts->command == CMD_INGEST)
                 return usage_error("--all-rejects is for engage run and check: ingest lists no rows", NULL);
             opts->all_rejects = true;
+            break;
+        case OPT_INPUTS:
+            if (opts->command != CMD_RERUN && opts->command != CMD_VERIFY)
+                return usage_error("--inputs is for engage rerun and verify only", NULL);
+            opts->inputs_dir = optarg;
+            break;
+        case OPT_COLUMNS:
+            if (opts->command != CMD_CHECK)
+                return usage_error("--columns is for engage check only", NULL);
+            opts->columns = true;
             break;
         case OPT_PREVIOUS:
             if (opts->command != CMD_RUN)
@@ -253,6 +344,12 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
     }
     if (opts->n_inputs == 0)
         return usage_error("no INPUT given", NULL);
+    /* init and check --columns read exports without a config */
+    if ((opts->command == CMD_INIT || opts->columns) &&
+        (opts->config_path || opts->min_group || opts->seed || opts->strict || opts->previous || opts->excel ||
+         opts->no_workbook || opts->all_rejects))
+        return usage_error(opts->columns ? "check --columns" : command,
+                           " reads the export without a config: only --format (and for init -o, --force)");
     return -1;
 }
 
@@ -381,11 +478,22 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
                                        .rejects_listed = opts.all_rejects ? SIZE_MAX : 0};
 
     engage_status_t st = load_config(&opts, config_text, &cfg, &err);
+    if (st == ENGAGE_OK && opts.roster_from && cfg.roster.file) {
+        /* a rerun's roster found away from where the config names it */
+        char *moved = strdup(opts.roster_from);
+        if (!moved) {
+            st = engage_fail(&err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        } else {
+            free(cfg.roster.file);
+            cfg.roster.file = moved;
+        }
+    }
     if (st == ENGAGE_OK) {
         ds = dataset_new();
         if (!ds)
             st = engage_fail(&err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     }
+    ingest_options.read_from = opts.inputs_from;
     if (st == ENGAGE_OK)
         st = ingest_read(&cfg, (const char *const *)opts.inputs, opts.n_inputs, &ingest_options, ds, &log, &err);
     /* The previous wave: read after this one with the same config, so the
@@ -396,7 +504,8 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
         previous_ds = dataset_new();
         if (!previous_ds)
             st = engage_fail(&err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
-        else
+        ingest_options.read_from = opts.previous_from;
+        if (previous_ds)
             st = ingest_read(&cfg, opts.previous, opts.n_previous, &ingest_options, previous_ds,
                              &previous_log, &err);
         if (st == ENGAGE_OK)
@@ -404,23 +513,37 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
     }
 
     if (st == ENGAGE_OK && opts.command == CMD_INGEST) {
-        st = ingest_write_canonical(ds, opts.output, &err);
+        /* -o a/b/x.csv: the missing folders are made, and removed again
+         * when the file cannot be written. */
+        progress_stage("writing %s", opts.output ? opts.output : "standard output");
+        folders_made_t made = {0};
+        if (opts.output)
+            st = folders_make_parents(&made, opts.output, &err);
+        if (st == ENGAGE_OK)
+            st = ingest_write_canonical(ds, opts.output, &err);
+        if (st != ENGAGE_OK)
+            folders_remove_made(&made);
+        folders_fini(&made);
         if (st == ENGAGE_OK)
             note_rejects(&opts, &log, NULL, NULL);
     } else if (st == ENGAGE_OK) {
         st = analysis_run(ds, &results, &err);
         if (st == ENGAGE_OK && opts.command == CMD_CHECK) {
+            progress_end();   /* the listing may go to the same terminal */
             print_check(&cfg, ds, results, &log);
             if (fflush(stdout) != 0)
                 st = engage_fail(&err, ENGAGE_EIO, NULL, 0, "cannot write to standard output");
         } else if (st == ENGAGE_OK) {
             if (previous_ds) {
                 st = analysis_run(previous_ds, &previous_results, &err);
+                progress_stage("comparing with the previous wave");
                 if (st == ENGAGE_OK)
                     st = changes_run(previous_ds, previous_results, ds, results, &changes, &err);
             }
-            if (st == ENGAGE_OK && dataset_has_units(ds))
+            if (st == ENGAGE_OK && dataset_has_units(ds)) {
+                progress_stage("analysing units");
                 st = units_run(ds, results, &units, &err);
+            }
             const char *outdir = opts.output ? opts.output : "engage-out";
             report_input_t in = {.config = &cfg, .dataset = ds, .results = results, .log = &log,
                                  .changes = changes, .previous_log = previous_ds ? &previous_log : NULL,
@@ -437,6 +560,7 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
         }
     }
 
+    progress_end();
     int status = 0;
     if (st != ENGAGE_OK && log.n_unknowns)
         status = fail_with_unknowns(&err, &log);
@@ -456,6 +580,50 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
     return status;
 }
 
+/* engage init and engage check --columns: the exports' columns, as a
+ * proposed config (to -o FILE or stdout) or a listing on stdout. */
+static int inspect_command(const options_t *opts)
+{
+    engage_error_t err = {0};
+    inspect_t *insp = NULL;
+    engage_status_t st = ENGAGE_OK;
+    if (opts->format && !config_format_known(opts->format))
+        st = engage_fail(&err, ENGAGE_EUSAGE, NULL, 0, "unknown --format '%s' (expected " CONFIG_FORMATS ")",
+                         opts->format);
+    if (st == ENGAGE_OK)
+        st = inspect_read((const char *const *)opts->inputs, opts->n_inputs, opts->format ? opts->format : "auto",
+                          &insp, &err);
+    if (st != ENGAGE_OK)
+        return fail_with(&err);
+    GString *text = g_string_new(NULL);
+    if (opts->command == CMD_INIT)
+        st = init_propose(insp, text, &err);
+    else
+        inspect_describe(insp, "", INIT_COMMENT_WIDTH, text);
+    inspect_free(insp);
+    if (st == ENGAGE_OK && opts->command == CMD_INIT && opts->output && strcmp(opts->output, "-") != 0) {
+        folders_made_t made = {0};
+        st = folders_make_parents(&made, opts->output, &err);
+        if (st == ENGAGE_OK)
+            st = init_write_file(opts->output, text->str, text->len, opts->force, &err);
+        if (st != ENGAGE_OK)
+            folders_remove_made(&made);
+        folders_fini(&made);
+    } else if (st == ENGAGE_OK) {
+        /* line by line through the escaping every printed line gets */
+        char *line = text->str;
+        for (char *end; st == ENGAGE_OK && (end = strchr(line, '\n')); line = end + 1) {
+            *end = '\0';
+            if (engage_print_line(stdout, "%s", line) == EOF)
+                st = engage_fail(&err, ENGAGE_EIO, NULL, 0, "cannot write to standard output");
+        }
+        if (st == ENGAGE_OK && fflush(stdout) != 0)
+            st = engage_fail(&err, ENGAGE_EIO, NULL, 0, "cannot write to standard output");
+    }
+    g_string_free(text, TRUE);
+    return st == ENGAGE_OK ? 0 : fail_with(&err);
+}
+
 /* ------------------------------------------------- archived runs */
 
 static const char *state_word(verify_state_t state)
@@ -463,28 +631,38 @@ static const char *state_word(verify_state_t state)
     return state == VERIFY_SAME ? "unchanged" : state == VERIFY_CHANGED ? "CHANGED" : "MISSING";
 }
 
-/* One error line per input that is not as recorded; the exit status for
- * them (65 changed, 66 missing), or 0 when every input is unchanged.
- * Without with_config the config file is left out (a rerun reads the text
- * archived in the manifest, not the file). */
-static int report_inputs(const verify_manifest_t *m, bool with_config)
+/* One error line per input that is not as recorded (and a hint saying
+ * where missing ones were looked for); the exit status for them (65
+ * changed, 66 missing), or 0 when every input is unchanged.  Without
+ * with_config the config file is left out (a rerun reads the text archived
+ * in the manifest, not the file). */
+static int report_inputs(const verify_manifest_t *m, bool with_config, const char *search_dir)
 {
     int status = 0;
+    bool missing = false;
     for (size_t i = 0; i < m->n_inputs; i++) {
         const verify_file_t *f = &m->inputs[i];
         if (!with_config && strcmp(f->role, "config") == 0)
             continue;
         if (f->state == VERIFY_CHANGED) {
-            engage_print_line(stderr, "engage: %s: %s changed since the run: sha256 %s expected, %s found", f->path,
-                              f->role, f->expected, f->actual);
+            engage_print_line(stderr, "engage: %s: %s changed since the run: sha256 %s expected, %s found%s%s",
+                              f->path, f->role, f->expected, f->actual, f->found ? " in " : "",
+                              f->found ? f->found : "");
             status = engage_exit_code(ENGAGE_EDATA);
         } else if (f->state == VERIFY_MISSING) {
             engage_print_line(stderr, "engage: %s: %s missing or unreadable: sha256 %s expected", f->path, f->role,
                               f->expected);
+            missing = true;
             if (!status)
                 status = engage_exit_code(ENGAGE_ENOINPUT);
         }
     }
+    if (missing && search_dir)
+        engage_print_line(stderr, "engage: hint: each input is looked for by its SHA-256 at its recorded path, "
+                                  "by its name beside manifest.json, and by its name under %s", search_dir);
+    else if (missing)
+        engage_print_line(stderr, "engage: hint: each input is looked for by its SHA-256 at its recorded path "
+                                  "and by its name beside manifest.json; --inputs DIR looks under DIR too");
     return status;
 }
 
@@ -541,7 +719,8 @@ static int verify_command(const options_t *opts)
     if (status >= 0)
         return status;
     verify_outputs(&m, m.dir);
-    verify_inputs(&m);
+    verify_inputs(&m, opts->inputs_dir);
+    progress_end();   /* the listing may go to the same terminal */
     bool outputs_same = report_outputs(&m, "unchanged");
     for (size_t i = 0; i < m.n_analyst_only; i++) {
         char *path = join_path(m.dir, m.analyst_only[i]);
@@ -551,9 +730,10 @@ static int verify_command(const options_t *opts)
         free(path);
     }
     for (size_t i = 0; i < m.n_inputs; i++)
-        engage_print_line(stdout, "%-10s %s (%s)", state_word(m.inputs[i].state), m.inputs[i].path,
-                          m.inputs[i].role);
-    status = report_inputs(&m, true);
+        engage_print_line(stdout, "%-10s %s (%s%s%s)", state_word(m.inputs[i].state), m.inputs[i].path,
+                          m.inputs[i].role, m.inputs[i].found ? ", found as " : "",
+                          m.inputs[i].found ? m.inputs[i].found : "");
+    status = report_inputs(&m, true, opts->inputs_dir);
     if (status == 0 && !outputs_same) {
         engage_print_line(stderr, "engage: %s: outputs differ from the run's record", m.path);
         status = 1;
@@ -576,9 +756,67 @@ static char *absolute_path(const char *path)
     return joined;
 }
 
+/* A rerun's inputs found away from their recorded place (verify_inputs):
+ * per INPUT and --previous file of the recorded command line, and for the
+ * roster, the file found, as an absolute path (the rerun runs from the
+ * folder the run was made in), or NULL when it is where it was recorded. */
+typedef struct {
+    char **inputs;
+    char **previous;
+    char *roster;
+} moved_t;
+
+/* Where the manifest found the file recorded as path in role, made
+ * absolute; NULL when it is at its recorded place.  Sets *nomem. */
+static char *moved_to(const verify_manifest_t *m, const char *role, const char *path, bool quiet, bool *nomem)
+{
+    for (size_t i = 0; i < m->n_inputs; i++) {
+        const verify_file_t *f = &m->inputs[i];
+        if (strcmp(f->role, role) != 0 || strcmp(f->path, path) != 0 || !f->found)
+            continue;
+        char *absolute = absolute_path(f->found);
+        *nomem = *nomem || !absolute;
+        if (absolute && !quiet)
+            engage_print_line(stderr, "engage: note: %s %s is read from %s, which has its recorded SHA-256", role,
+                              path, absolute);
+        return absolute;
+    }
+    return NULL;
+}
+
+/* False when out of memory. */
+static bool find_moved(const verify_manifest_t *m, const options_t *recorded, bool quiet, moved_t *moved)
+{
+    bool nomem = false;
+    moved->inputs = calloc(recorded->n_inputs + 1, sizeof *moved->inputs);
+    moved->previous = calloc(recorded->n_previous + 1, sizeof *moved->previous);
+    if (!moved->inputs || !moved->previous)
+        return false;
+    for (size_t i = 0; i < recorded->n_inputs; i++)
+        moved->inputs[i] = moved_to(m, "input", recorded->inputs[i], quiet, &nomem);
+    for (size_t i = 0; i < recorded->n_previous; i++)
+        moved->previous[i] = moved_to(m, "previous", recorded->previous[i], quiet, &nomem);
+    for (size_t i = 0; i < m->n_inputs && !moved->roster; i++)
+        if (strcmp(m->inputs[i].role, "roster") == 0)
+            moved->roster = moved_to(m, "roster", m->inputs[i].path, quiet, &nomem);
+    return !nomem;
+}
+
+static void moved_fini(moved_t *moved, const options_t *recorded)
+{
+    for (size_t i = 0; moved->inputs && i < recorded->n_inputs; i++)
+        free(moved->inputs[i]);
+    for (size_t i = 0; moved->previous && i < recorded->n_previous; i++)
+        free(moved->previous[i]);
+    free(moved->inputs);
+    free(moved->previous);
+    free(moved->roster);
+}
+
 /* engage rerun MANIFEST -o DIR: the recorded run again, from the inputs it
- * names (checked first) and the config text it archived, then each output
- * compared with the recorded one. */
+ * names (checked first, and found by their hashes where they were moved)
+ * and the config text it archived, then each output compared with the
+ * recorded one. */
 static int rerun_command(const options_t *opts)
 {
     verify_manifest_t m;
@@ -595,8 +833,8 @@ static int rerun_command(const options_t *opts)
         engage_print_line(stderr, "engage: note: the run was made with engage %s, this is %s: outputs may differ",
                           m.version, ENGAGE_VERSION);
     if (status == 0) {
-        verify_inputs(&m);
-        status = report_inputs(&m, false);
+        verify_inputs(&m, opts->inputs_dir);
+        status = report_inputs(&m, false, opts->inputs_dir);
     }
     options_t recorded = {0};
     if (status == 0) {
@@ -610,7 +848,8 @@ static int rerun_command(const options_t *opts)
      * run was made in, so that its relative paths read the same files. */
     char *outdir = absolute_path(opts->output ? opts->output : "engage-rerun");
     char *archived = absolute_path(m.dir);   /* the run's own OUTDIR, before any chdir */
-    if (!outdir || !archived) {
+    moved_t moved = {0};
+    if (!outdir || !archived || (status == 0 && !find_moved(&m, &recorded, opts->quiet, &moved))) {
         fprintf(stderr, "engage: out of memory\n");
         status = engage_exit_code(ENGAGE_ENOMEM);
     }
@@ -622,6 +861,9 @@ static int rerun_command(const options_t *opts)
         recorded.output = outdir;
         recorded.quiet = recorded.quiet || opts->quiet;
         recorded.force = false;   /* the recorded run's OUTDIR was another folder */
+        recorded.inputs_from = (const char *const *)moved.inputs;
+        recorded.previous_from = (const char *const *)moved.previous;
+        recorded.roster_from = moved.roster;
         status = run_pipeline(&recorded, (int)m.n_arguments, m.arguments, m.config_text);
     }
     if (status == 0) {
@@ -645,6 +887,7 @@ static int rerun_command(const options_t *opts)
     }
     free(outdir);
     free(archived);
+    moved_fini(&moved, &recorded);
     free(recorded.previous);
     verify_fini(&m);
     return status;
@@ -665,6 +908,7 @@ static void *stop_on_signal(void *unused)
     int sig;
     if (sigwait(&stop_signals, &sig) != 0)
         return NULL;
+    progress_stop_for_signal();
     bool removed = outdir_remove_on_signal();
     char line[160];
     int n = snprintf(line, sizeof line, "engage: stopped by %s%s\n",
@@ -710,6 +954,20 @@ static void catch_stop_signals(void)
         pthread_sigmask(SIG_UNBLOCK, &stop_signals, NULL);
 }
 
+/* Progress on stderr: on a terminal once a run takes a second, anywhere
+ * with --progress, never with -q.  After catch_stop_signals, so that the
+ * reporter's thread leaves the signals to their own thread. */
+static void start_progress(const options_t *opts)
+{
+    if (opts->quiet)
+        return;
+    bool terminal = isatty(STDERR_FILENO) == 1;
+    if (opts->progress)
+        progress_start(terminal ? PROGRESS_TERMINAL : PROGRESS_LINES, stderr, false);
+    else if (terminal)
+        progress_start(PROGRESS_TERMINAL, stderr, true);
+}
+
 int main(int argc, char **argv)
 {
     options_t opts = {0};
@@ -718,12 +976,16 @@ int main(int argc, char **argv)
         gsl_set_error_handler_off();
         if (opts.command == CMD_RUN || opts.command == CMD_RERUN)
             catch_stop_signals();
+        start_progress(&opts);
         if (opts.command == CMD_VERIFY)
             status = verify_command(&opts);
         else if (opts.command == CMD_RERUN)
             status = rerun_command(&opts);
+        else if (opts.command == CMD_INIT || opts.columns)
+            status = inspect_command(&opts);
         else
             status = run_pipeline(&opts, argc, argv, NULL);
+        progress_end();
     }
     free(opts.previous);
     return status;

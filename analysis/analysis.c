@@ -52,6 +52,7 @@
 #include "alpha.h"
 #include "reml.h"
 #include "vec2.h"
+#include "../core/progress.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -776,9 +777,12 @@ static engage_status_t analysis_scale(const dataset_t *ds, size_t s, analysis_wo
         w->enough[answered] = answered > 0 && !((double)answered / (double)k < sc->min_answered);
 
     /* alpha's last blocks are folded while the managers are summarised */
+    size_t n_scales = dataset_n_scales(ds);
+    progress_stage("scoring %s (scale %zu of %zu)", sc->name, s + 1, n_scales);
     size_t scored = analysis_score_pass(ds, sc, w, with_alpha);
     if (with_alpha)
         alpha_close(&w->alpha);
+    progress_stage("analysing %s (scale %zu of %zu)", sc->name, s + 1, n_scales);
     engage_status_t st = analysis_summarise(w, sc, out);
     analysis_variance_t *v = &out->variance;
     if (with_alpha)

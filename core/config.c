@@ -523,9 +523,13 @@ static int start_section(reader_t *r, const char *section)
     if (strcasecmp(section, "input") == 0 || strcasecmp(section, "report") == 0)
         return 1;
     if (starts_with_word(section, "labels", &name)) {
+        /* A label set's section given again adds to it (as when the
+         * lines printed for unknown answers are pasted at the end). */
         config_label_set_t *set = find_label_set(r->cfg, name);
-        if (set && set->line)
-            return fail(r, "section [%s] appears twice", section);
+        if (set && set->line) {
+            r->labels = set;
+            return 1;
+        }
         if (!set) {
             config_label_set_t *grown =
                 realloc(r->cfg->label_sets, (r->cfg->n_label_sets + 1) * sizeof *grown);
@@ -675,9 +679,8 @@ static int input_key(reader_t *r, const char *key, const char *value, bool conti
     return fail(r, "key '%s' of [input] is not read", key);
 }
 
-static int label_key(reader_t *r, const char *key, const char *value)
+static int add_label(reader_t *r, config_label_set_t *set, const char *key, const char *value)
 {
-    config_label_set_t *set = r->labels;
     double v;
     if (!parse_number(value, &v))
         return fail(r, "the value of label '%s' must be a number, not '%s'", key, value);
@@ -694,6 +697,74 @@ static int label_key(reader_t *r, const char *key, const char *value)
     grown[set->n_labels].value = v;
     set->n_labels++;
     return 1;
+}
+
+/* A [labels] key in double quotes is the text inside, "" standing for one
+ * quote: how config_label_key writes a label that starts with ; # [ or ".
+ * The text (malloc'd), or NULL on bad quoting or out of memory. */
+static char *unquote_label(const char *key)
+{
+    size_t len = strlen(key);
+    if (len < 2 || key[0] != '"' || key[len - 1] != '"')
+        return NULL;
+    char *text = malloc(len);
+    if (!text)
+        return NULL;
+    size_t n = 0;
+    for (size_t i = 1; i < len - 1; i++) {
+        if (key[i] == '"' && (i + 1 == len - 1 || key[++i] != '"')) {
+            free(text);   /* a lone quote inside */
+            return NULL;
+        }
+        text[n++] = key[i];
+    }
+    text[n] = '\0';
+    return text;
+}
+
+static int label_key(reader_t *r, const char *key, const char *value)
+{
+    if (key[0] != '"')
+        return add_label(r, r->labels, key, value);
+    char *text = unquote_label(key);
+    if (!text)
+        return fail(r, "cannot read label %s: a label in double quotes doubles each quote inside it, "
+                       "as in \"\"\"Yes\"\"\" = 5", key);
+    int result = add_label(r, r->labels, text, value);
+    free(text);
+    return result;
+}
+
+bool config_label_writable(const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        bool after_space = p > text && isspace((unsigned char)p[-1]);
+        if (*p == '=' || *p == ':' || *p == '\n' || *p == '\r' || (*p == ';' && after_space))
+            return false;
+    }
+    return text[0] != '\0';
+}
+
+char *config_label_key(const char *text)
+{
+    if (!strchr(";#[\"", text[0]))
+        return strdup(text);
+    size_t len = strlen(text), quotes = 0;
+    for (const char *p = text; *p; p++)
+        quotes += *p == '"';
+    char *key = malloc(len + quotes + 3);
+    if (!key)
+        return NULL;
+    size_t n = 0;
+    key[n++] = '"';
+    for (const char *p = text; *p; p++) {
+        key[n++] = *p;
+        if (*p == '"')
+            key[n++] = '"';
+    }
+    key[n++] = '"';
+    key[n] = '\0';
+    return key;
 }
 
 static int scale_key(reader_t *r, const char *key, const char *value, bool continuation)

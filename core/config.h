@@ -118,6 +118,16 @@ void config_fini(config_t *cfg);
 /* Whether `format` names one of CONFIG_FORMATS (ignoring case). */
 bool config_format_known(const char *format);
 
+/* Whether an answer text (without surrounding spaces) can be written as a
+ * key of [labels]: not when it holds '=' or ':' (they end an INI key), a
+ * ';' after a space (a comment) or a line break. */
+bool config_label_writable(const char *text);
+
+/* A writable text as a [labels] key that reads back as that text: as it is,
+ * or in double quotes (each quote inside doubled) when it starts with ';',
+ * '#', '[' or '"'.  malloc'd; NULL when out of memory. */
+char *config_label_key(const char *text);
+
 /* The label set a scale uses (never NULL after config_validate). */
 const config_label_set_t *config_scale_labels(const config_t *cfg, const config_scale_t *scale);
 

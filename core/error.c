@@ -5,12 +5,15 @@
  */
 #include "error.h"
 
+#include <errno.h>
 #include <glib.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "progress.h"
 
 const char *engage_strerror(engage_status_t status)
 {
@@ -40,6 +43,23 @@ int engage_exit_code(engage_status_t status)
     case ENGAGE_ECONFIG: return 78;
     }
     return 70;
+}
+
+engage_status_t engage_output_status(int errnum)
+{
+    switch (errnum) {
+    case ENOSPC:
+    case EIO:
+    case EFBIG:
+#ifdef EDQUOT
+    case EDQUOT:
+#endif
+        return ENGAGE_EIO;
+    case ENOMEM:
+        return ENGAGE_ENOMEM;
+    default:
+        return ENGAGE_ECANTCREAT;
+    }
 }
 
 engage_status_t engage_fail(engage_error_t *err, engage_status_t status,
@@ -143,7 +163,11 @@ int engage_print_line(FILE *stream, const char *fmt, ...)
     int rc = EOF;
     if (safe) {
         engage_escape(text, safe, size);
+        if (stream == stderr)
+            progress_hold();   /* a progress line on the terminal is cleared first */
         rc = fputs(safe, stream) == EOF ? EOF : fputc('\n', stream);
+        if (stream == stderr)
+            progress_release();
     }
     free(safe);
     free(text);

@@ -51,6 +51,11 @@ const char *engage_strerror(engage_status_t status);
 /* The process exit status documented in README.md for a status. */
 int engage_exit_code(engage_status_t status);
 
+/* The status for an errno met while making or writing an output: a full
+ * disk or an I/O error is ENGAGE_EIO, no memory ENGAGE_ENOMEM, anything
+ * else (no permission, a file in the way) ENGAGE_ECANTCREAT. */
+engage_status_t engage_output_status(int errnum);
+
 /* Fill err (may be NULL) and return status, so callers can write
  *   return engage_fail(err, ENGAGE_EDATA, path, line, "bad %s", x);
  * file may be NULL, line may be 0. */
@@ -75,7 +80,8 @@ void engage_error_format(const engage_error_t *err, char *buf, size_t size);
 char *engage_escape(const char *text, char *out, size_t size);
 
 /* Print one line on stream: fmt formatted, escaped with engage_escape, then
- * a newline.  Returns EOF when writing fails or memory runs out. */
+ * a newline (on stderr, after clearing a progress line: progress.h).
+ * Returns EOF when writing fails or memory runs out. */
 int engage_print_line(FILE *stream, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

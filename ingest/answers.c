@@ -20,7 +20,7 @@ static inline bool is_space(char c)
     return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-static inline void trim(const char **text, size_t *len)
+void answers_trim(const char **text, size_t *len)
 {
     while (*len && is_space(**text)) {
         (*text)++;
@@ -41,7 +41,7 @@ static bool is_missing_char(const config_t *cfg, char c)
 
 int answers_parse_number(const char *text, size_t len, double *value)
 {
-    trim(&text, &len);
+    answers_trim(&text, &len);
     if (len == 0)
         return 0;
     /* Fast path: optional sign and up to 9 digits. */
@@ -80,9 +80,21 @@ int answers_parse_number(const char *text, size_t len, double *value)
     return 1;
 }
 
+char *answers_match_form(const char *text, size_t len)
+{
+    answers_trim(&text, &len);
+    char *form = malloc(len + 1);
+    if (!form)
+        return NULL;
+    for (size_t i = 0; i < len; i++)
+        form[i] = (char)tolower((unsigned char)text[i]);
+    form[len] = '\0';
+    return form;
+}
+
 static const config_label_t *find_label(const config_label_set_t *labels, const char *text, size_t len)
 {
-    trim(&text, &len);
+    answers_trim(&text, &len);
     if (!labels || len == 0)
         return NULL;
     for (size_t i = 0; i < labels->n_labels; i++) {
@@ -135,7 +147,7 @@ answer_kind_t answers_read(const config_t *cfg, const config_label_set_t *labels
         *value = text[0] - '0';
         return ANSWER_VALUE;
     }
-    trim(&text, &len);
+    answers_trim(&text, &len);
     if (len == 0)
         return ANSWER_MISSING;
     for (size_t i = 0; i < cfg->n_missing; i++) {

@@ -160,6 +160,7 @@ void format_reader_fini(format_reader_t *fr)
     free(fr->rows);
     free(fr->row_fields);
     free_row(fr->names, fr->n_names);
+    free(fr->question_start);
     format_reader_init(fr);
 }
 
@@ -208,14 +209,20 @@ static bool is_blank(const char *s)
  * of its columns [start, end); row 2 names each column's statement (a
  * matrix row, an "Other (please specify)"), or says Response for the
  * question's own answer. */
+static bool surveymonkey_statement(const format_reader_t *fr, size_t start, size_t end, size_t i)
+{
+    const char *statement = header_cell(fr, 1, i);
+    /* "Response" and "Open-Ended Response" mark a question's own answer
+     * column, not a statement. */
+    return end - start > 1 && !is_blank(statement) && !same_word(statement, "Response") &&
+           !same_word(statement, "Open-Ended Response");
+}
+
 static char *surveymonkey_name(const format_reader_t *fr, size_t start, size_t end, size_t i)
 {
     const char *question = header_cell(fr, 0, start);
     const char *statement = header_cell(fr, 1, i);
-    /* "Response" and "Open-Ended Response" mark a question's own answer
-     * column, not a statement. */
-    if (end - start == 1 || is_blank(statement) || same_word(statement, "Response") ||
-        same_word(statement, "Open-Ended Response"))
+    if (!surveymonkey_statement(fr, start, end, i))
         return strdup(question);
     char *name = NULL;
     if (asprintf(&name, "%s - %s", question, statement) < 0)
@@ -229,6 +236,8 @@ static bool build_names(format_reader_t *fr)
     fr->names = calloc(n ? n : 1, sizeof *fr->names);
     if (!fr->names)
         return false;
+    if (fr->kind == FORMAT_SURVEYMONKEY && !(fr->question_start = calloc(n ? n : 1, sizeof *fr->question_start)))
+        return false;
     fr->n_names = n;
     size_t start = 0, end = 0; /* the SurveyMonkey question column i belongs to */
     for (size_t i = 0; i < n; i++) {
@@ -241,6 +250,7 @@ static bool build_names(format_reader_t *fr)
                     end++;
             }
             fr->names[i] = surveymonkey_name(fr, start, end, i);
+            fr->question_start[i] = surveymonkey_statement(fr, start, end, i) ? start : SIZE_MAX;
         } else if (fr->kind == FORMAT_QUALTRICS_LEGACY && is_legacy_id(first) && header_cell(fr, 1, i)[0]) {
             fr->names[i] = strdup(header_cell(fr, 1, i));
         } else {
@@ -364,6 +374,53 @@ const char *format_excluded(const format_reader_t *fr, const csv_row_t *row, ing
         *kind = INGEST_REASON_NOT_SUBMITTED;
         snprintf(reason, size, "%s (%.40s is empty)", ingest_reason_name(*kind), fr->names[fr->submit_field]);
         return reason;
+    }
+    return NULL;
+}
+
+/* "eng_12" -> "eng": the name before a final _digits, or NULL. */
+static char *before_underscore_number(const char *name)
+{
+    size_t n = strlen(name), k = n;
+    while (k > 0 && isdigit((unsigned char)name[k - 1]))
+        k--;
+    if (k == n || k < 2 || name[k - 1] != '_')
+        return NULL;
+    return strndup(name, k - 1);
+}
+
+/* "Question [Row]" or "Q1[SQ001]" -> the text before the brackets, or NULL. */
+static char *before_brackets(const char *name)
+{
+    size_t n = strlen(name);
+    if (n < 4 || name[n - 1] != ']')
+        return NULL;
+    const char *open = strrchr(name, '[');
+    if (!open || open == name || open + 2 > name + n - 1)
+        return NULL;
+    size_t k = (size_t)(open - name);
+    while (k > 0 && name[k - 1] == ' ')
+        k--;
+    return k ? strndup(name, k) : NULL;
+}
+
+char *formats_question(const format_reader_t *fr, size_t i)
+{
+    if (i >= fr->n_names)
+        return NULL;
+    const char *name = fr->names[i];
+    switch (fr->kind) {
+    case FORMAT_SURVEYMONKEY:
+        return fr->question_start[i] == SIZE_MAX ? NULL : strdup(header_cell(fr, 0, fr->question_start[i]));
+    case FORMAT_QUALTRICS:
+    case FORMAT_QUALTRICS_LEGACY: return before_underscore_number(name);
+    case FORMAT_GOOGLEFORMS:
+    case FORMAT_LIMESURVEY: return before_brackets(name);
+    case FORMAT_CANONICAL: {
+        char *question = before_brackets(name);
+        return question ? question : before_underscore_number(name);
+    }
+    case FORMAT_MSFORMS: break;
     }
     return NULL;
 }

@@ -58,6 +58,8 @@ typedef struct {
     size_t *row_fields;
     size_t n_names;
     char **names;              /* one per column of the first header row */
+    size_t *question_start;    /* SurveyMonkey: the column whose row-1 cell is
+                                  the question column i belongs to */
     size_t status_field;       /* Qualtrics Status, or SIZE_MAX */
     size_t submit_field;       /* LimeSurvey submitdate, or SIZE_MAX */
 } format_reader_t;
@@ -92,6 +94,14 @@ const char *formats_default_manager(const format_reader_t *fr);
  * the kind and the text. */
 const char *format_excluded(const format_reader_t *fr, const csv_row_t *row, ingest_reason_t *kind, char *reason,
                             size_t size);
+
+/* The matrix question column i belongs to (malloc'd), or NULL when it is
+ * not one row of a matrix: Qualtrics `Q2_1` -> "Q2"; a SurveyMonkey
+ * question spanning several statement columns -> the question; Google Forms
+ * and LimeSurvey full text `Question [Row]` -> "Question"; LimeSurvey codes
+ * `Q1[SQ001]` -> "Q1"; a canonical file's `eng_1` or `Q[a]` likewise.
+ * Microsoft Forms names a column by its statement alone: always NULL. */
+char *formats_question(const format_reader_t *fr, size_t i);
 
 /* Whether an answer cell is the tool's code for "seen but not answered". */
 bool format_is_missing_code(const format_reader_t *fr, const char *text);

@@ -73,7 +73,8 @@ typedef struct {
 
     roster_t *roster;
     GHashTable *units;         /* manager -> unit, from an archive's unit column */
-    GHashTable *unknown_index; /* "column\x1ftext" -> index into log->unknowns + 1 */
+    GHashTable *unknown_index; /* "label set\x1fmatch form" -> index into log->unknowns + 1 */
+    unsigned char **unknown_in_column; /* per kept unknown answer: a bit per dataset column */
 
     bool columns_ready;        /* dataset columns and scales exist */
     size_t n_columns;
@@ -90,10 +91,26 @@ void ingest_log_init(ingest_log_t *log)
     memset(log, 0, sizeof *log);
 }
 
+/* Forget the unknown answers of a log. */
+static void drop_unknowns(ingest_log_t *log)
+{
+    for (size_t i = 0; i < log->n_unknowns; i++) {
+        free(log->unknowns[i].answer);
+        free(log->unknowns[i].label_set);
+        for (size_t c = 0; c < INGEST_UNKNOWN_COLUMNS_NAMED; c++)
+            free(log->unknowns[i].columns[c]);
+    }
+    free(log->unknowns);
+    log->unknowns = NULL;
+    log->n_unknowns = 0;
+    log->unlisted_unknowns = 0;
+}
+
 void ingest_log_fini(ingest_log_t *log)
 {
     for (size_t i = 0; i < log->n_files; i++) {
         free(log->files[i].path);
+        free(log->files[i].read_from);
         free(log->files[i].format);
         free(log->files[i].layout);
         free(log->files[i].respondent_column);
@@ -107,12 +124,7 @@ void ingest_log_fini(ingest_log_t *log)
     for (size_t i = 0; i < log->n_rejects; i++)
         free(log->rejects[i].respondent_id); /* the reason shares its allocation */
     free(log->rejects);
-    for (size_t i = 0; i < log->n_unknowns; i++) {
-        free(log->unknowns[i].column);
-        free(log->unknowns[i].answer);
-        free(log->unknowns[i].label_set);
-    }
-    free(log->unknowns);
+    drop_unknowns(log);
     free(log->roster_path);
     memset(log, 0, sizeof *log);
 }
@@ -519,48 +531,91 @@ static engage_status_t read_header(ingest_ctx_t *ctx, engage_error_t *err)
 
 /* -------------------------------------------------------------- data rows */
 
-/* Remember an answer that matches no label (the run stops after reading
- * everything, listing each once). */
-static engage_status_t note_unknown(ingest_ctx_t *ctx, size_t column, const char *text, long line,
+/* A new unknown answer (its first cell), kept in the log with a bitmap of
+ * the columns it appears in. */
+static engage_status_t keep_unknown(ingest_ctx_t *ctx, const char *answer, size_t len, const char *label_set,
+                                    long line, char *key, engage_error_t *err)
+{
+    ingest_log_t *log = ctx->log;
+    ingest_unknown_t *grown = realloc(log->unknowns, (log->n_unknowns + 1) * sizeof *grown);
+    if (grown)
+        log->unknowns = grown;
+    unsigned char **bitmaps = realloc(ctx->unknown_in_column, (log->n_unknowns + 1) * sizeof *bitmaps);
+    if (bitmaps)
+        ctx->unknown_in_column = bitmaps;
+    if (!grown || !bitmaps) {
+        g_free(key);
+        return no_memory(ctx, err);
+    }
+    ingest_unknown_t *u = &grown[log->n_unknowns];
+    memset(u, 0, sizeof *u);
+    u->answer = strndup(answer, len);
+    u->label_set = strdup(label_set);
+    u->file = ctx->file;
+    u->line = line;
+    bitmaps[log->n_unknowns] = calloc(ctx->n_columns / 8 + 1, 1);
+    if (!u->answer || !u->label_set || !bitmaps[log->n_unknowns]) {
+        free(u->answer);
+        free(u->label_set);
+        free(bitmaps[log->n_unknowns]);
+        g_free(key);
+        return no_memory(ctx, err);
+    }
+    g_hash_table_insert(ctx->unknown_index, key, GSIZE_TO_POINTER(++log->n_unknowns));
+    return ENGAGE_OK;
+}
+
+/* Count an answer that matches no label under the unknown answer it is (the
+ * run stops after reading everything and lists each once). */
+static engage_status_t note_unknown(ingest_ctx_t *ctx, size_t column, const char *text, size_t len, long line,
                                     engage_error_t *err)
 {
     ingest_log_t *log = ctx->log;
     if (!ctx->unknown_index)
         ctx->unknown_index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    char *key = g_strdup_printf("%zu\x1f%s", column, text);
+    const config_label_set_t *set = ctx->column_labels[column];
+    const char *label_set = set ? set->name : "";
+    answers_trim(&text, &len);
+    char *form = answers_match_form(text, len);
+    if (!form)
+        return no_memory(ctx, err);
+    char *key = g_strdup_printf("%s\x1f%s", label_set, form);
+    free(form);
     gpointer found = g_hash_table_lookup(ctx->unknown_index, key);
     if (found) {
         g_free(key);
-        log->unknowns[GPOINTER_TO_SIZE(found) - 1].count++;
+    } else if (log->n_unknowns == INGEST_MAX_UNKNOWN) {
+        g_free(key);
+        log->unlisted_unknowns++;
         return ENGAGE_OK;
+    } else {
+        engage_status_t st = keep_unknown(ctx, text, len, label_set, line, key, err);
+        if (st != ENGAGE_OK)
+            return st;
+        found = GSIZE_TO_POINTER(log->n_unknowns);
     }
-    if (log->n_unknowns == INGEST_MAX_UNKNOWN) {
-        g_free(key);
-        log->more_unknowns++;
-        return ENGAGE_OK;
+    size_t i = GPOINTER_TO_SIZE(found) - 1;
+    ingest_unknown_t *u = &log->unknowns[i];
+    unsigned char *in_column = ctx->unknown_in_column[i];
+    u->count++;
+    if (!(in_column[column / 8] & (1u << column % 8))) {
+        in_column[column / 8] |= (unsigned char)(1u << column % 8);
+        u->n_columns++;
     }
-    ingest_unknown_t *grown = realloc(log->unknowns, (log->n_unknowns + 1) * sizeof *grown);
-    if (!grown) {
-        g_free(key);
-        return no_memory(ctx, err);
+    return ENGAGE_OK;
+}
+
+/* The first columns of each unknown answer, named from its bitmap. */
+static engage_status_t name_unknown_columns(ingest_ctx_t *ctx, engage_error_t *err)
+{
+    for (size_t i = 0; i < ctx->log->n_unknowns; i++) {
+        ingest_unknown_t *u = &ctx->log->unknowns[i];
+        size_t named = 0;
+        for (size_t c = 0; c < ctx->n_columns && named < INGEST_UNKNOWN_COLUMNS_NAMED; c++)
+            if (ctx->unknown_in_column[i][c / 8] & (1u << c % 8))
+                if (!(u->columns[named++] = strdup(dataset_column_name(ctx->ds, c))))
+                    return no_memory(ctx, err);
     }
-    log->unknowns = grown;
-    const config_label_set_t *set = ctx->column_labels[column];
-    ingest_unknown_t *u = &grown[log->n_unknowns];
-    u->column = strdup(dataset_column_name(ctx->ds, column));
-    u->answer = strdup(text);
-    u->label_set = strdup(set ? set->name : "");
-    u->file = ctx->file;
-    u->line = line;
-    u->count = 1;
-    if (!u->column || !u->answer || !u->label_set) {
-        free(u->column);
-        free(u->answer);
-        free(u->label_set);
-        g_free(key);
-        return no_memory(ctx, err);
-    }
-    g_hash_table_insert(ctx->unknown_index, key, GSIZE_TO_POINTER(++log->n_unknowns));
     return ENGAGE_OK;
 }
 
@@ -694,7 +749,7 @@ static engage_status_t read_row(ingest_ctx_t *ctx, const csv_row_t *row, engage_
             kind = read_answer(ctx, c, text, csv_row_length(row, f), &v);
         }
         if (kind == ANSWER_UNKNOWN) {
-            engage_status_t st = note_unknown(ctx, c, text, row->line, err);
+            engage_status_t st = note_unknown(ctx, c, text, csv_row_length(row, f), row->line, err);
             if (st != ENGAGE_OK)
                 return st;
             kind = ANSWER_MISSING;
@@ -844,21 +899,33 @@ static int compare_rejects(const void *a, const void *b)
     return 0;
 }
 
-/* Where a label for an unknown answer goes, e.g. "[labels frequency]". */
-static void label_section(const ingest_unknown_t *u, char *out, size_t size)
-{
-    snprintf(out, size, u->label_set[0] ? "[labels %s]" : "[labels]", u->label_set);
-}
-
 void ingest_unknown_describe(const ingest_log_t *log, size_t i, engage_error_t *out)
 {
     const ingest_unknown_t *u = &log->unknowns[i];
-    char section[ENGAGE_ERROR_TEXT / 2];
-    label_section(u, section, sizeof section);
-    engage_fail(out, ENGAGE_EDATA, log->files[u->file].path, u->line,
-                "column '%.*s': answer '%.*s' matches no label in %s (%zu row%s); add to %s: %.*s = VALUE",
-                clip(u->column, 60), u->column, clip(u->answer, 60), u->answer, section, u->count,
-                u->count == 1 ? "" : "s", section, clip(u->answer, 60), u->answer);
+    char columns[ENGAGE_ERROR_TEXT / 2];
+    size_t used = (size_t)snprintf(columns, sizeof columns, "%s", u->n_columns == 1 ? "column" : "columns");
+    for (size_t c = 0; c < INGEST_UNKNOWN_COLUMNS_NAMED && u->columns[c] && used < sizeof columns; c++)
+        used += (size_t)snprintf(columns + used, sizeof columns - used, "%s %.*s", c ? "," : "",
+                                 clip(u->columns[c], 60), u->columns[c]);
+    if (u->n_columns > INGEST_UNKNOWN_COLUMNS_NAMED && used < sizeof columns)
+        snprintf(columns + used, sizeof columns - used, " and %zu more", u->n_columns - INGEST_UNKNOWN_COLUMNS_NAMED);
+    char times[32];
+    snprintf(times, sizeof times, u->count == 1 ? "once" : "%zu times", u->count);
+    engage_fail(out, ENGAGE_EDATA, log->files[u->file].path, u->line, "'%.*s': %s, %s%s%s%s",
+                clip(u->answer, 60), u->answer, times, columns, u->label_set[0] ? " (labels " : "",
+                u->label_set, u->label_set[0] ? ")" : "");
+}
+
+/* The error of a run with unknown answers: how many, and the hint. */
+static void describe_unknowns(const ingest_log_t *log, engage_error_t *err)
+{
+    size_t n = log->n_unknowns;
+    if (log->unlisted_unknowns)
+        engage_fail(err, ENGAGE_EDATA, NULL, 0, "more than %zu answers match no label; the first %zu:", n, n);
+    else
+        engage_fail(err, ENGAGE_EDATA, NULL, 0, "%zu answer%s no label:", n, n == 1 ? " matches" : "s match");
+    engage_hint(err, "answers are read through [labels]: give each answer below its value, then paste the lines "
+                     "into the config");
 }
 
 /* Units of the dataset's managers, from the roster or an archive. */
@@ -891,11 +958,19 @@ static engage_status_t finish(ingest_ctx_t *ctx, engage_status_t st, engage_erro
     free(ctx->header_twice);
     if (ctx->unknown_index)
         g_hash_table_destroy(ctx->unknown_index);
-    if (st == ENGAGE_OK && ctx->log->n_unknowns) {
-        ingest_unknown_describe(ctx->log, 0, err);
-        engage_hint(err, "answers are read through [labels]: add each unknown answer there with its value");
-        st = ENGAGE_EDATA;
+    bool stopped = st != ENGAGE_OK;   /* by another error: that one is reported */
+    if (!stopped && ctx->log->n_unknowns) {
+        st = name_unknown_columns(ctx, err);
+        if (st == ENGAGE_OK) {
+            describe_unknowns(ctx->log, err);
+            st = ENGAGE_EDATA;
+        }
     }
+    for (size_t i = 0; ctx->unknown_in_column && i < ctx->log->n_unknowns; i++)
+        free(ctx->unknown_in_column[i]);
+    free(ctx->unknown_in_column);
+    if (stopped)
+        drop_unknowns(ctx->log);
     if (st == ENGAGE_OK && dataset_finish(ctx->ds) != ENGAGE_OK)
         st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     if (st == ENGAGE_OK)
@@ -956,11 +1031,14 @@ engage_status_t ingest_read(config_t *cfg, const char *const *paths, size_t n_pa
     engage_status_t st = start(&ctx, cfg, ds, log, options, err);
     for (size_t i = 0; i < n_paths && st == ENGAGE_OK; i++) {
         source_t *src;
-        st = source_open_path(&src, paths[i], err);
+        const char *read_from = options && options->read_from ? options->read_from[i] : NULL;
+        st = source_open_path(&src, read_from ? read_from : paths[i], err);
         if (st != ENGAGE_OK)
             break;
         st = read_source(&ctx, src, paths[i], err);
         source_close(src);
+        if (read_from && st == ENGAGE_OK && !(log->files[log->n_files - 1].read_from = strdup(read_from)))
+            st = no_memory(&ctx, err);
     }
     return finish(&ctx, st, err);
 }

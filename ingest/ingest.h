@@ -25,6 +25,8 @@
 
 typedef struct {
     char *path;                /* as given on the command line ("-" = stdin) */
+    char *read_from;           /* the file read when it is not path (a rerun reads a
+                                  moved input under its recorded name), else NULL */
     char *format;              /* detected format: "canonical", "qualtrics", ... */
     char *layout;              /* the tool and layout in words: "Qualtrics (legacy export)" */
     char *encoding;            /* "utf-8", "utf-16le", "utf-16be", "windows-1252" */
@@ -74,15 +76,21 @@ typedef struct {
     ingest_reason_t kind;
 } ingest_reject_t;
 
-/* An answer that matches no label: a config problem, reported once per
- * column and text with where it first appears and how often. */
+/* An answer that matches no label: a config problem.  Answers a label would
+ * match alike (the same label set, the same text ignoring case and
+ * surrounding spaces) are one unknown answer, kept with where it first
+ * appears, how often, and the columns it appears in. */
+enum { INGEST_UNKNOWN_COLUMNS_NAMED = 3 };   /* columns named per unknown answer */
+
 typedef struct {
-    char *column;
-    char *answer;
+    char *answer;              /* as it first appears, without surrounding spaces */
     char *label_set;           /* "" for [labels] */
     size_t file;
     long line;                 /* first appearance */
-    size_t count;
+    size_t count;              /* cells holding it */
+    size_t n_columns;          /* columns it appears in */
+    char *columns[INGEST_UNKNOWN_COLUMNS_NAMED]; /* the first of them in column order
+                                                    (NULL past n_columns) */
 } ingest_unknown_t;
 
 enum { INGEST_MAX_UNKNOWN = 100 };  /* distinct unknown answers kept */
@@ -99,7 +107,7 @@ typedef struct {
     char roster_sha256[65];
     ingest_unknown_t *unknowns; /* in order of first appearance */
     size_t n_unknowns;
-    size_t more_unknowns;      /* further distinct unknown answers, not kept */
+    size_t unlisted_unknowns;  /* cells holding further unknown answers, not kept */
 } ingest_log_t;
 
 typedef struct {
@@ -107,6 +115,8 @@ typedef struct {
     size_t chunk;              /* largest read, for tests; 0 = default */
     size_t rejects_listed;     /* rows of each reason listed in the log: 0 =
                                   INGEST_REJECTS_LISTED, SIZE_MAX = every one */
+    const char *const *read_from; /* per path, the file to read under that name
+                                  (NULL, or a NULL entry: the path itself) */
 } ingest_options_t;
 
 void ingest_log_init(ingest_log_t *log);
@@ -126,16 +136,15 @@ bool ingest_reason_excluded(ingest_reason_t kind);
  * ENGAGE_EDATA (65), unreadable inputs ENGAGE_ENOINPUT (66), a scale naming
  * an absent column ENGAGE_ECONFIG (78), each with file and line in err.
  * Answers that match no label are collected over every file; when there are
- * any, the result is ENGAGE_EDATA with the first in err and all of them in
- * log->unknowns.  With a [roster], the roster is read first and each
+ * any (and no other error stopped the reading), the result is ENGAGE_EDATA
+ * with a summary in err and each of them in log->unknowns.  With a [roster], the roster is read first and each
  * manager's unit is set in the dataset. */
 engage_status_t ingest_read(config_t *cfg, const char *const *paths, size_t n_paths,
                             const ingest_options_t *options, dataset_t *ds,
                             ingest_log_t *log, engage_error_t *err);
 
-/* The message for log->unknowns[i] (status, file, line and text), in the
- * form of every error: where it first appears, how often, and the line to
- * add to the config. */
+/* The line for log->unknowns[i] (status, file, line and text): where it
+ * first appears, the answer, how often and in which columns. */
 void ingest_unknown_describe(const ingest_log_t *log, size_t i, engage_error_t *out);
 
 /* A 0-based field index as a spreadsheet column: 0 -> "A", 27 -> "AB". */

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include <archive.h>
@@ -35,6 +36,7 @@
 #include <strings.h>
 
 #include "../core/digest.h"
+#include "../core/progress.h"
 
 /* A zip ends with its end record: 22 bytes and a comment of up to 65535. */
 enum { RAW_CHUNK = 1 << 16, OUT_CHUNK = 1 << 18, MAGIC = 4, ZIP_END = 22, ZIP_TAIL = ZIP_END + 65535 };
@@ -139,6 +141,9 @@ engage_status_t source_open_path(source_t **out, const char *path, engage_error_
         }
         src->owns_file = true;
     }
+    struct stat info;
+    bool sized = fstat(fileno(src->file), &info) == 0 && S_ISREG(info.st_mode);
+    progress_file(path, sized ? (int64_t)info.st_size : -1);
     return ENGAGE_OK;
 }
 
@@ -174,6 +179,8 @@ static bool read_stored(source_t *src, unsigned char *dst, size_t *got)
         src->raw_eof = src->memory_pos == src->memory_size;
     }
     src->bytes += n;
+    if (src->file)
+        progress_bytes(src->bytes);
     digest_update(src->sha, dst, n);
     *got = n;
     return true;

@@ -9,7 +9,9 @@
  * an error, as is an encrypted one).  It hashes the stored bytes with
  * SHA-256 and counts them for the manifest.  A truncated or corrupt stream is
  * an error, never a silent short read.  Memory is constant: one input and
- * one output buffer (and libarchive's own).
+ * one output buffer (and libarchive's own).  A file opened by path is named
+ * to the progress reporter and its stored bytes counted there as they are
+ * read (core/progress.h).
  */
 #ifndef ENGAGE_SOURCE_H
 #define ENGAGE_SOURCE_H

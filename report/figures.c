@@ -100,6 +100,24 @@ figures_sentence_t figures_left_out(size_t rejected, size_t excluded, bool cappe
     return t;
 }
 
+figures_sentence_t figures_split_caution(const analysis_variance_t *v, bool few_managers, bool wide_interval)
+{
+    figures_sentence_t t;
+    char interval[160];
+    snprintf(interval, sizeof interval, "the 95%% interval of ICC(1) runs from %s to %s",
+             figure_fixed(v->icc1_ci_low, 3).s, figure_fixed(v->icc1_ci_high, 3).s);
+    if (few_managers)
+        snprintf(t.s, sizeof t.s, "Caution: this share rests on only %zu managers%s%s. The split of the variance "
+                                  "between managers and individuals cannot be estimated reliably from so few "
+                                  "teams: treat the share as a rough indication.",
+                 v->managers, wide_interval ? ", and " : "", wide_interval ? interval : "");
+    else
+        snprintf(t.s, sizeof t.s, "Caution: %s, a wide range. The split of the variance between managers and "
+                                  "individuals cannot be estimated reliably from these teams: treat the share "
+                                  "as a rough indication.", interval);
+    return t;
+}
+
 bool figures_log_capped(const ingest_log_t *log)
 {
     for (size_t k = 0; log && k < INGEST_N_REASONS; k++)

@@ -44,6 +44,12 @@ typedef struct {
 
 figures_sentence_t figures_left_out(size_t rejected, size_t excluded, bool capped);
 
+/* The warning both readable reports give under a share between managers
+ * that is poorly determined (the view's split_caution): it rests on few
+ * managers, its ICC(1) interval is wide, or both; what that means for the
+ * reader. */
+figures_sentence_t figures_split_caution(const analysis_variance_t *v, bool few_managers, bool wide_interval);
+
 /* Whether a log counted rows it does not list (NULL: no). */
 bool figures_log_capped(const ingest_log_t *log);
 

@@ -91,6 +91,7 @@ static const char STYLE[] =
     ".key.below{background:#c94f00}\n"
     ".key.dot{background:#7a7a7a}\n"
     ".note{color:#444}\n"
+    ".caution{border-left:.25rem solid #c94f00;padding-left:.6rem}\n"
     "@media (max-width:40rem){main{padding:.5rem .6rem 2rem}th,td{padding:.2rem .3rem}"
     ".share{font-size:1.4rem}}\n"
     "@media print{body{font-size:10pt}main{max-width:none;padding:0}"
@@ -786,6 +787,12 @@ static void share_sentence(svg_out_t *o, const view_scale_t *vs, long k)
         svg_raw(o, "</strong> lies between managers (REML estimate).");
     }
     svg_raw(o, "</p>\n");
+    if (vs->split_caution) {
+        svg_raw(o, "<p class=\"caution\">");
+        svg_text(o, figures_split_caution(v, vs->split_caution & VIEW_CAUTION_FEW_MANAGERS,
+                                          vs->split_caution & VIEW_CAUTION_WIDE_INTERVAL).s);
+        svg_raw(o, "</p>\n");
+    }
 }
 
 static void headline(svg_out_t *o, const view_t *view)

@@ -32,25 +32,6 @@
 #define RENAME_EXCHANGE (1 << 1)
 #endif
 
-/* Disk full and friends are I/O errors (74); anything else about a folder
- * we cannot make or use is "output not creatable" (73). */
-static engage_status_t status_of_errno(int e)
-{
-    switch (e) {
-    case ENOSPC:
-    case EIO:
-    case EFBIG:
-#ifdef EDQUOT
-    case EDQUOT:
-#endif
-        return ENGAGE_EIO;
-    case ENOMEM:
-        return ENGAGE_ENOMEM;
-    default:
-        return ENGAGE_ECANTCREAT;
-    }
-}
-
 static char *concat(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
@@ -86,11 +67,14 @@ static void remove_tree(const char *path)
  * taken for good by outdir_remove_on_signal(). */
 static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *live_tmpdir;   /* an outdir_t's tmpdir, or NULL */
+static const folders_made_t *live_parents;   /* the folders made above its OUTDIR */
 
 static void forget_live(const outdir_t *od)
 {
-    if (live_tmpdir == od->tmpdir)
+    if (live_tmpdir == od->tmpdir) {
         live_tmpdir = NULL;
+        live_parents = NULL;
+    }
 }
 
 bool outdir_remove_on_signal(void)
@@ -103,8 +87,11 @@ bool outdir_remove_on_signal(void)
     for (int round = 0; round < 100; round++) {
         remove_tree(live_tmpdir);
         struct stat st;
-        if (lstat(live_tmpdir, &st) != 0 && errno == ENOENT)
+        if (lstat(live_tmpdir, &st) != 0 && errno == ENOENT) {
+            if (live_parents)
+                folders_remove_made(live_parents);
             return true;
+        }
     }
     return false;
 }
@@ -357,7 +344,7 @@ static engage_status_t write_marker(const outdir_t *od, engage_error_t *err)
         e = errno;
     }
     if (!ok)
-        return engage_fail(err, status_of_errno(e), od->outdir, 0,
+        return engage_fail(err, engage_output_status(e), od->outdir, 0,
                            "cannot create a folder beside the output folder: %s", strerror(e));
     return ENGAGE_OK;
 }
@@ -478,7 +465,7 @@ engage_status_t outdir_begin(outdir_t *od, const char *outdir, const outdir_opti
         if (!S_ISDIR(st.st_mode))
             return engage_fail(err, ENGAGE_ECANTCREAT, od->outdir, 0,
                                "exists and is not a folder");
-    } else if (errno != ENOENT) {
+    } else if (errno != ENOENT && errno != ENOTDIR) {   /* ENOTDIR: a file on the way, named below */
         return engage_fail(err, ENGAGE_ECANTCREAT, od->outdir, 0,
                            "cannot use as the output folder: %s", strerror(errno));
     }
@@ -498,19 +485,28 @@ engage_status_t outdir_begin(outdir_t *od, const char *outdir, const outdir_opti
     if (!tmp)
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     pthread_mutex_lock(&live_lock);
+    engage_status_t made = exists ? ENGAGE_OK : folders_make_parents(&od->parents, od->target, err);
+    if (made != ENGAGE_OK) {
+        pthread_mutex_unlock(&live_lock);
+        free(tmp);
+        return made;
+    }
     remove_stale(od->target);
     if (!mkdtemp(tmp)) {
         int e = errno;
+        folders_remove_made(&od->parents);
+        folders_fini(&od->parents);
         pthread_mutex_unlock(&live_lock);
         free(tmp);
-        engage_fail(err, status_of_errno(e), od->outdir, 0,
+        engage_fail(err, engage_output_status(e), od->outdir, 0,
                     "cannot create a folder beside the output folder: %s", strerror(e));
         if (e == ENOENT)
             engage_hint(err, "the folder that should hold it does not exist");
-        return err ? err->status : status_of_errno(e);
+        return err ? err->status : engage_output_status(e);
     }
     od->tmpdir = tmp;
     live_tmpdir = tmp;
+    live_parents = &od->parents;
     pthread_mutex_unlock(&live_lock);
     engage_status_t rc = write_marker(od, err);
     if (rc != ENGAGE_OK) {
@@ -575,7 +571,7 @@ engage_status_t outdir_write_file(const outdir_t *od, const char *name, const vo
     FILE *fp = fopen(path, "wb");
     if (!fp) {
         int e = errno;
-        rc = engage_fail(err, status_of_errno(e), shown_path, 0, "cannot create: %s", strerror(e));
+        rc = engage_fail(err, engage_output_status(e), shown_path, 0, "cannot create: %s", strerror(e));
         goto done;
     }
     errno = 0;
@@ -611,7 +607,8 @@ void outdir_fix_error(const outdir_t *od, engage_error_t *err)
     snprintf(err->file, sizeof err->file, "%s%s", od->outdir, rest);
 }
 
-/* Remove the temporary folder; the caller holds live_lock. */
+/* Remove the temporary folder, then the folders made above OUTDIR; the
+ * caller holds live_lock. */
 static void abort_locked(outdir_t *od)
 {
     if (!od->tmpdir)
@@ -620,20 +617,24 @@ static void abort_locked(outdir_t *od)
     forget_live(od);
     free(od->tmpdir);
     od->tmpdir = NULL;
+    folders_remove_made(&od->parents);
+    folders_fini(&od->parents);
 }
 
-/* The temporary folder is in place (at od->target) and no longer ours. */
+/* The temporary folder is in place (at od->target) and no longer ours;
+ * the folders made above it stay. */
 static void committed(outdir_t *od)
 {
     forget_live(od);
     free(od->tmpdir);
     od->tmpdir = NULL;
+    folders_fini(&od->parents);
 }
 
 static engage_status_t commit_fail(outdir_t *od, engage_error_t *err, int e, const char *what)
 {
     abort_locked(od);
-    return engage_fail(err, status_of_errno(e), od->outdir, 0, "%s: %s", what, strerror(e));
+    return engage_fail(err, engage_output_status(e), od->outdir, 0, "%s: %s", what, strerror(e));
 }
 
 /* The marker goes before the folder becomes OUTDIR. */
@@ -748,6 +749,7 @@ void outdir_abort(outdir_t *od)
 void outdir_fini(outdir_t *od)
 {
     outdir_abort(od);
+    folders_fini(&od->parents);
     free(od->outdir);
     free(od->target);
     memset(od, 0, sizeof *od);

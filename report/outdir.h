@@ -31,6 +31,7 @@
 #include <stddef.h>
 
 #include "../core/error.h"
+#include "../core/folders.h"
 
 /* The marker file in a temporary folder; never in a finished OUTDIR. */
 #define OUTDIR_MARKER ".engage-tmp"
@@ -39,6 +40,8 @@ typedef struct {
     char *outdir;          /* as given, trailing slashes removed */
     char *target;          /* the entry that is replaced (symlinks resolved) */
     char *tmpdir;          /* NULL until created, and after commit/abort */
+    folders_made_t parents; /* missing folders above OUTDIR made for it:
+                               kept by the commit, removed by abort */
 } outdir_t;
 
 /* A file the run reads, which OUTDIR must not hold. */
@@ -56,9 +59,11 @@ typedef struct {
 /* Check OUTDIR and create the temporary folder beside it.  options may be
  * NULL (no inputs, no force).  ENGAGE_ECANTCREAT when OUTDIR exists and is
  * not a folder, holds files no run wrote (without force) or holds an input,
- * or when the parent folder is missing or not writable; ENGAGE_EIO when the
- * disk is full.  On failure nothing is left behind and outdir_fini() is
- * still to be called. */
+ * or when a missing folder above it cannot be made or the one holding it is
+ * not writable; ENGAGE_EIO when the disk is full.  Missing folders above
+ * OUTDIR are made (`-o reports/2026Q3`); a commit keeps them, an abort
+ * removes those that are still empty.  On failure nothing is left behind
+ * and outdir_fini() is still to be called. */
 engage_status_t outdir_begin(outdir_t *od, const char *outdir, const outdir_options_t *options,
                              engage_error_t *err);
 
@@ -84,13 +89,15 @@ engage_status_t outdir_commit(outdir_t *od, engage_error_t *err);
  * back to it; public so that it can be tested.) */
 engage_status_t outdir_commit_aside(outdir_t *od, engage_error_t *err);
 
-/* Remove the temporary folder (after a failure). */
+/* Remove the temporary folder and the folders made above OUTDIR (after a
+ * failure). */
 void outdir_abort(outdir_t *od);
 
 void outdir_fini(outdir_t *od);
 
 /* For the thread that receives SIGINT, SIGTERM or SIGHUP: remove the
- * temporary folder of the run under way, if any, and keep every other
+ * temporary folder of the run under way, if any (and the folders made
+ * above its OUTDIR while they are empty), and keep every other
  * outdir call of the process waiting from then on (the caller is about to
  * end the process), so that no commit or new folder follows.  An ordinary
  * thread, not a signal handler: it may take locks and call anything.  True

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/progress.h"
 #include "html.h"
 #include "manifest.h"
 #include "outdir.h"
@@ -79,6 +80,13 @@ static void add_input(outdir_input_t *list, size_t *n, const char *path, const c
         list[(*n)++] = (outdir_input_t){ path, role };
 }
 
+/* The file an input was read from (a rerun reads a moved input under its
+ * recorded name). */
+static const char *file_read(const ingest_file_t *f)
+{
+    return f->read_from ? f->read_from : f->path;
+}
+
 /* The temporary folder beside OUTDIR, once OUTDIR is known to hold none of
  * the files the run read (survey files, previous wave, config, roster). */
 static engage_status_t begin_outdir(const report_input_t *in, outdir_t *od, const char *outdir,
@@ -90,9 +98,9 @@ static engage_status_t begin_outdir(const report_input_t *in, outdir_t *od, cons
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     size_t n = 0;
     for (size_t i = 0; in->log && i < in->log->n_files; i++)
-        add_input(inputs, &n, in->log->files[i].path, "input");
+        add_input(inputs, &n, file_read(&in->log->files[i]), "input");
     for (size_t i = 0; in->previous_log && i < in->previous_log->n_files; i++)
-        add_input(inputs, &n, in->previous_log->files[i].path, "previous");
+        add_input(inputs, &n, file_read(&in->previous_log->files[i]), "previous");
     add_input(inputs, &n, in->config ? in->config->path : NULL, "config");
     add_input(inputs, &n, in->log ? in->log->roster_path : NULL, "roster");
     outdir_options_t options = { .inputs = inputs, .n_inputs = n, .force = in->force };
@@ -111,6 +119,7 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
     memset(outputs, 0, sizeof outputs);
     memset(&od, 0, sizeof od);
 
+    progress_stage("writing %s", outdir);
     engage_status_t rc = view_build(in, &view, err);
     if (rc != ENGAGE_OK)
         return rc;
@@ -129,6 +138,7 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
         }
         outputs[n_outputs].name = tables[i].name;
         outputs[n_outputs].analyst_only = tables[i].analyst_only;
+        progress_stage("writing %s/%s", outdir, tables[i].name);
         rc = tables[i].write(in, view, path, outputs[n_outputs].sha256, err);
         n_outputs++;
         free(path);
@@ -136,6 +146,7 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
     if (rc != ENGAGE_OK)
         goto done;
 
+    progress_stage("writing %s/report.txt", outdir);
     rc = summary_build(in, view, &text, &size, err);
     if (rc != ENGAGE_OK)
         goto done;
@@ -153,6 +164,7 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
         goto done;
     }
     outputs[n_outputs].name = "report.html";
+    progress_stage("writing %s/report.html", outdir);
     rc = html_write(in, view, html, outputs[n_outputs].sha256, err);
     n_outputs++;
     free(html);
@@ -167,6 +179,7 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
             goto done;
         }
         outputs[n_outputs].name = "engage.xlsx";
+        progress_stage("writing %s/engage.xlsx", outdir);
         rc = workbook_write(in, view, od.tmpdir, xlsx, outputs[n_outputs].sha256, err);
         n_outputs++;
         free(xlsx);
@@ -174,6 +187,7 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
             goto done;
     }
 
+    progress_stage("writing %s/manifest.json", outdir);
     rc = manifest_build(in, outputs, n_outputs, &text, &size, err);
     if (rc != ENGAGE_OK)
         goto done;

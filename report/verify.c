@@ -4,13 +4,16 @@
  *
  * Only what a check needs is read: the arguments, the folder the run was
  * made in, the config text, the path and SHA-256 of each input and the
- * SHA-256 of each output.  A document without version, arguments, inputs
+ * SHA-256 of each output.  An input is looked for by its hash in the places
+ * verify.h lists; a file reached twice (the same device and inode) is
+ * hashed once.  A document without version, arguments, inputs
  * and outputs of engage's shape is not an engage manifest.  A
  * manifest written by another version of engage is read all the same; the
  * caller decides what a different version means.
  */
 #include "verify.h"
 
+#include <fts.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "../core/digest.h"
+#include "../core/progress.h"
 
 static bool is_sha256(const char *s)
 {
@@ -213,6 +217,106 @@ static void hash_one(verify_file_t *f, const char *path)
     f->state = strcmp(f->actual, f->expected) == 0 ? VERIFY_SAME : VERIFY_CHANGED;
 }
 
+/* The search for one input: the files looked at so far. */
+typedef struct {
+    verify_file_t *f;
+    struct stat *seen;
+    size_t n_seen;
+    bool done;                 /* found with the recorded hash */
+} search_t;
+
+/* Look at one candidate: true when it is the input. */
+static bool try_candidate(search_t *s, const char *path, bool recorded)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (!recorded && !S_ISREG(st.st_mode))
+            return false;
+        for (size_t i = 0; i < s->n_seen; i++)
+            if (s->seen[i].st_dev == st.st_dev && s->seen[i].st_ino == st.st_ino)
+                return false;
+        struct stat *grown = realloc(s->seen, (s->n_seen + 1) * sizeof *grown);
+        if (grown) {
+            s->seen = grown;
+            s->seen[s->n_seen++] = st;
+        }
+    } else if (!recorded) {
+        return false;
+    }
+    char hex[65];
+    progress_stage("checking %s", path);
+    if (!digest_file(path, hex, NULL))
+        return false;
+    verify_file_t *f = s->f;
+    bool same = strcmp(hex, f->expected) == 0;
+    if (same || f->state == VERIFY_MISSING) {
+        /* the input, or the first file that is there under its name */
+        memcpy(f->actual, hex, sizeof f->actual);
+        f->state = same ? VERIFY_SAME : VERIFY_CHANGED;
+        free(f->found);
+        f->found = recorded ? NULL : strdup(path);
+    }
+    s->done = same;
+    return same;
+}
+
+static int by_name(const FTSENT **a, const FTSENT **b)
+{
+    return strcmp((*a)->fts_name, (*b)->fts_name);
+}
+
+/* Every file called name below dir, until the input is found. */
+static void search_below(search_t *s, const char *dir, const char *name)
+{
+    char *roots[] = { (char *)dir, NULL };
+    FTS *fts = fts_open(roots, FTS_PHYSICAL | FTS_NOCHDIR, by_name);
+    if (!fts)
+        return;
+    FTSENT *e;
+    while (!s->done && (e = fts_read(fts)) != NULL)
+        if ((e->fts_info == FTS_F || e->fts_info == FTS_SL) && strcmp(e->fts_name, name) == 0)
+            try_candidate(s, e->fts_path, false);
+    fts_close(fts);
+}
+
+static char *join(const char *dir, const char *name)
+{
+    size_t size = strlen(dir) + strlen(name) + 2;
+    char *joined = malloc(size);
+    if (joined)
+        snprintf(joined, size, "%s/%s", dir, name);
+    return joined;
+}
+
+/* One input, in the places verify.h lists. */
+static void find_input(const verify_manifest_t *m, verify_file_t *f, const char *search_dir)
+{
+    f->actual[0] = '\0';
+    f->state = VERIFY_MISSING;
+    free(f->found);
+    f->found = NULL;
+    search_t s = { .f = f };
+    char *recorded = verify_input_path(m, f->path);
+    if (recorded)
+        try_candidate(&s, recorded, true);
+    free(recorded);
+    const char *slash = strrchr(f->path, '/');
+    const char *name = slash ? slash + 1 : f->path;
+    if (strcmp(f->path, "-") != 0 && name[0] && strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
+        char *beside = s.done ? NULL : join(m->dir, name);
+        if (beside)
+            try_candidate(&s, beside, false);
+        free(beside);
+        char *in_dir = s.done || !search_dir ? NULL : join(search_dir, name);
+        if (in_dir)
+            try_candidate(&s, in_dir, false);
+        free(in_dir);
+        if (!s.done && search_dir)
+            search_below(&s, search_dir, name);
+    }
+    free(s.seen);
+}
+
 char *verify_input_path(const verify_manifest_t *m, const char *path)
 {
     if (path[0] == '/' || !m->directory)
@@ -224,18 +328,10 @@ char *verify_input_path(const verify_manifest_t *m, const char *path)
     return joined;
 }
 
-void verify_inputs(verify_manifest_t *m)
+void verify_inputs(verify_manifest_t *m, const char *search_dir)
 {
-    for (size_t i = 0; i < m->n_inputs; i++) {
-        char *path = verify_input_path(m, m->inputs[i].path);
-        if (!path) {
-            m->inputs[i].actual[0] = '\0';
-            m->inputs[i].state = VERIFY_MISSING;
-            continue;
-        }
-        hash_one(&m->inputs[i], path);
-        free(path);
-    }
+    for (size_t i = 0; i < m->n_inputs; i++)
+        find_input(m, &m->inputs[i], search_dir);
 }
 
 void verify_outputs(verify_manifest_t *m, const char *dir)
@@ -258,6 +354,7 @@ static void free_files(verify_file_t *files, size_t n)
     for (size_t i = 0; i < n; i++) {
         free(files[i].path);
         free(files[i].expected);
+        free(files[i].found);
     }
     free(files);
 }

@@ -5,10 +5,11 @@
  * roster) with its SHA-256, every output with its SHA-256, and the folder
  * the run was made in, against which relative input paths resolve.
  * verify_load reads one (and is also how outdir.c tells an earlier run's
- * folder from any other); verify_inputs hashes each input where the
- * manifest says it is and verify_outputs each output in a folder, so that
- * `engage verify` and `engage rerun` can say, file by file, what is
- * unchanged.
+ * folder from any other); verify_inputs finds each input by its hash — where
+ * the manifest says it is, else by its file name beside the manifest, else
+ * under a folder the user names — and verify_outputs hashes each output in a
+ * folder, so that `engage verify` and `engage rerun` can say, file by file,
+ * what is unchanged, and a moved archive folder still reruns.
  *
  * verify_manifest_t owns every string in it; verify_fini() frees them.
  */
@@ -31,6 +32,9 @@ typedef struct {
     char *expected;            /* hex SHA-256 recorded */
     char actual[65];           /* hex SHA-256 found, "" when missing */
     verify_state_t state;
+    char *found;               /* inputs: where the file with the recorded hash was
+                                  found (or, when changed, the file hashed) when
+                                  not at the recorded path; NULL otherwise */
     const char *role;          /* "config", "input", "previous", "roster", "output" */
 } verify_file_t;
 
@@ -64,9 +68,16 @@ typedef struct {
  * either way. */
 engage_status_t verify_load(const char *path, verify_manifest_t *m, engage_error_t *err);
 
-/* Hash every input where the manifest says it is (a relative path inside
- * m->directory when it has one); fills actual and state. */
-void verify_inputs(verify_manifest_t *m);
+/* Find every input by its recorded SHA-256, looking in turn at: the path as
+ * recorded (a relative one inside m->directory when it has one, else in the
+ * current folder), the file of that name beside the manifest (in m->dir),
+ * and, when search_dir is not NULL, search_dir/NAME and then any file NAME
+ * below search_dir (in byte order of names, symbolic links to folders not
+ * followed).  The first file with the recorded hash is the input (state
+ * VERIFY_SAME, found set when it is not the recorded path); when none has
+ * it, the first file there was is VERIFY_CHANGED (its hash in actual, found
+ * set likewise), and with no file at all the input is VERIFY_MISSING. */
+void verify_inputs(verify_manifest_t *m, const char *search_dir);
 
 /* Where a recorded input path is now: inside m->directory when relative
  * (malloc'd; NULL when out of memory). */

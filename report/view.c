@@ -33,6 +33,19 @@ bool view_change_shown(const view_t *view, size_t s, size_t i)
     return !privacy_change_hidden(view->privacy, s, i);
 }
 
+unsigned view_split_caution(const analysis_variance_t *v)
+{
+    if (!isfinite(v->icc_reml))
+        return 0;
+    unsigned caution = 0;
+    if (v->managers < VIEW_FEW_MANAGERS)
+        caution |= VIEW_CAUTION_FEW_MANAGERS;
+    double width = v->icc1_ci_high - v->icc1_ci_low;   /* NAN without an interval */
+    if (isfinite(width) && width > VIEW_WIDE_INTERVAL)
+        caution |= VIEW_CAUTION_WIDE_INTERVAL;
+    return caution;
+}
+
 analysis_funnel_t view_funnel(const view_t *view, size_t s, size_t j)
 {
     const view_scale_t *vs = &view->scales[s];
@@ -185,6 +198,7 @@ engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_
         free(include);
         const unsigned decomposition_notes = ANALYSIS_NOTE_ONE_MANAGER | ANALYSIS_NOTE_ALL_SINGLETONS;
         vs->notes = (sc->notes & ~decomposition_notes) | analysis_variance_notes(&vs->variance);
+        vs->split_caution = vs->suppressed ? 0 : view_split_caution(&vs->variance);
         ok = ok && rank_managers(view, s);
         if (ok && in->changes && s < in->changes->n_scales && s < view->privacy->n_change_scales)
             ok = view_changes(view, in, s, k);

@@ -7,8 +7,9 @@
  * everything the writers render from it: the variance decomposition of each
  * wave over the teams that wave publishes (so that no published figure
  * depends on a hidden team's own data, README.md, "Privacy: what is published"), the funnel
- * limits around that decomposition, the ranking of the shown managers, the
- * stand-out lists, the q-values and the changes the readable reports name.
+ * limits around that decomposition, whether its share between managers is
+ * poorly determined, the ranking of the shown managers, the stand-out
+ * lists, the q-values and the changes the readable reports name.
  * The writers (tables.c, summary.c, html.c, workbook.c) only render a view:
  * none of them reads min_group, applies a rule or picks managers itself.
  *
@@ -41,6 +42,10 @@ typedef struct {
      * it (analysis_variance_notes) and the pooled data. */
     analysis_variance_t variance;
     unsigned notes;
+    /* Why the share between managers is poorly determined (VIEW_CAUTION_*
+     * bits, 0 when it is not or no share is shown): the readable reports
+     * warn the reader. */
+    unsigned split_caution;
     /* The shown managers by mean, highest first (ties: manager index). */
     size_t n_ranked;
     size_t *ranked;
@@ -63,6 +68,13 @@ typedef struct {
     size_t *notable;
 } view_scale_t;
 
+/* When a scale's share between managers is poorly determined: it rests on
+ * fewer than VIEW_FEW_MANAGERS shown managers, or the 95% interval of
+ * ICC(1) is wider than VIEW_WIDE_INTERVAL. */
+enum { VIEW_FEW_MANAGERS = 10 };
+#define VIEW_WIDE_INTERVAL 0.3
+enum { VIEW_CAUTION_FEW_MANAGERS = 1u << 0, VIEW_CAUTION_WIDE_INTERVAL = 1u << 1 };
+
 typedef struct {
     long smallest_shown;                /* the smallest group whose figures are shown (the
                                            config's min_group): the number the texts state */
@@ -77,6 +89,10 @@ typedef struct {
 engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_t *err);
 
 void view_free(view_t *view);
+
+/* The VIEW_CAUTION_* bits of a decomposition whose share between managers
+ * is stated (a finite REML share); 0 otherwise. */
+unsigned view_split_caution(const analysis_variance_t *v);
 
 /* Whether manager j, unit u or change row i of scale s shows its figures. */
 bool view_manager_shown(const view_t *view, size_t s, size_t j);

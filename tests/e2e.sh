@@ -1,8 +1,9 @@
 #!/bin/sh
 # End-to-end tests of the engage binary: the bad-input folder (each case's
 # exit status and message), byte-identical reruns, a failed run leaving an
-# existing OUTDIR untouched, the canonical round trip, stdin, and exit
-# statuses for usage and output errors.
+# existing OUTDIR untouched, the canonical round trip, stdin, progress
+# on stderr (--progress, a terminal through script(1), never otherwise),
+# and exit statuses for usage and output errors.
 #   usage: tests/e2e.sh ENGAGE GEN
 suite=e2e
 ENGAGE=$1
@@ -95,6 +96,97 @@ if cmp -s "$work/first/variance.csv" "$work/late-options/variance.csv"; then ok;
 "$ENGAGE" check -c $config $sample > "$work/check.txt"
 expect_status 0 $? "check"
 grep -q "rows 2000" "$work/check.txt" && ok || bad "check: no row count"
+
+# --- progress on stderr: with --progress or on a terminal, never otherwise ------
+"$ENGAGE" run --progress -c $config -o "$work/prog" $sample > "$work/prog.out" 2> "$work/prog.err"
+expect_status 0 $? "run --progress"
+[ -s "$work/prog.out" ] && bad "--progress wrote on stdout" || ok
+cmp -s "$work/first/variance.csv" "$work/prog/variance.csv" && ok || bad "--progress changed variance.csv"
+{
+    printf 'engage: reading %s (%s)\n' $sample "$(wc -c < $sample | awk '{ printf "%.1f kB", $1 / 1000 }')"
+    printf 'engage: scoring engagement (scale 1 of 1)\nengage: analysing engagement (scale 1 of 1)\n'
+    printf 'engage: writing %s\n' "$work/prog"
+    for f in managers.csv variance.csv items.csv quality.csv rejects.csv variance_all_teams.csv report.txt \
+             report.html engage.xlsx manifest.json; do
+        printf 'engage: writing %s/%s\n' "$work/prog" $f
+    done
+} > "$work/prog.want"
+cmp -s "$work/prog.want" "$work/prog.err" && ok || bad "--progress lines: $(cat "$work/prog.err")"
+# not a terminal and no --progress: the notes only, as before; -q: nothing
+"$ENGAGE" run --progress --min-group 3 -o "$work/prog-notes" tests/inputs/accents-cp1252.csv 2> "$work/prog.err"
+"$ENGAGE" run --min-group 3 -o "$work/noprog-notes" tests/inputs/accents-cp1252.csv 2> "$work/noprog.err"
+echo "engage: tests/inputs/accents-cp1252.csv: not UTF-8; read as Windows-1252 (set encoding in [input] to choose)" |
+    cmp -s - "$work/noprog.err" && ok || bad "stderr without --progress: $(cat "$work/noprog.err")"
+grep -v '^engage: \(reading\|scoring\|analysing\|writing\) ' "$work/prog.err" | cmp -s - "$work/noprog.err" && ok ||
+    bad "--progress changed the notes: $(cat "$work/prog.err")"
+"$ENGAGE" run -q --progress -c $config -o "$work/prog-q" $sample 2> "$work/prog.err"
+[ -s "$work/prog.err" ] && bad "-q --progress printed: $(cat "$work/prog.err")" || ok
+"$ENGAGE" ingest --progress -c $config $sample > "$work/prog.csv" 2> "$work/prog.err"
+cmp -s "$work/archive.csv" "$work/prog.csv" && ok || bad "ingest --progress changed stdout"
+[ "$(tail -n 1 "$work/prog.err")" = "engage: writing standard output" ] && ok || bad "ingest --progress: $(cat "$work/prog.err")"
+"$ENGAGE" check --progress -c $config $sample > "$work/prog-check.txt" 2> /dev/null
+cmp -s "$work/check.txt" "$work/prog-check.txt" && ok || bad "check --progress changed stdout"
+# a read that takes a while (a pipe that pauses): its bytes are shown as they come
+"$GEN" --respondents 30000 --items 12 --config "$work/slow.ini" -o "$work/slow.csv.gz"
+cat > "$work/slow.sh" << SLOW
+(head -c 100000 "$work/slow.csv.gz"; sleep 1.5; tail -c +100001 "$work/slow.csv.gz") |
+    "$ENGAGE" run \$1 -c "$work/slow.ini" -o "\$2" - > "$work/slow.out"
+SLOW
+sh "$work/slow.sh" --progress "$work/slow" 2> "$work/slow.err"
+expect_status 0 $? "a slow read with --progress"
+grep -q '^engage: reading standard input: [0-9.]* kB$' "$work/slow.err" && ok || bad "no bytes line: $(cat "$work/slow.err")"
+# On a terminal (script(1) makes one): one line redrawn with \r, cleared at the end, and nothing for a run
+# shorter than a second.
+if script -qec true /dev/null > /dev/null 2>&1; then
+    script -qec "sh $work/slow.sh '' $work/slow-tty" /dev/null > "$work/tty.err"
+    expect_status 0 $? "a slow run on a terminal"
+    [ -s "$work/slow.out" ] && bad "progress on stdout" || ok
+    grep -q "$(printf '\r')engage: reading standard input: [0-9.]* kB" "$work/tty.err" && ok || bad "terminal: no bytes line"
+    grep -q "$(printf '\r')engage: writing $work/slow-tty/manifest.json" "$work/tty.err" && ok || bad "terminal: no stages"
+    [ "$(tr -cd '\n' < "$work/tty.err" | wc -c)" = 0 ] && ok || bad "terminal: lines instead of one line redrawn"
+    [ "$(tail -c 1 "$work/tty.err" | od -An -c | tr -d ' ')" = '\r' ] && ok || bad "terminal: the line is not cleared at the end"
+    script -qec "$ENGAGE run --min-group 3 -o $work/fast-tty tests/inputs/accents-utf8.csv" /dev/null > "$work/tty.err"
+    expect_status 0 $? "a short run on a terminal"
+    [ -s "$work/tty.err" ] && bad "a short run showed progress: $(cat "$work/tty.err")" || ok
+    script -qec "sh $work/slow.sh -q $work/slow-tty-q" /dev/null > "$work/tty.err"
+    [ -s "$work/tty.err" ] && bad "-q on a terminal showed progress" || ok
+else
+    echo "note: terminal progress case skipped (script(1) cannot make a terminal)" >&2
+fi
+
+# --- --seed is reserved: accepted and recorded, changes nothing yet -------------
+"$ENGAGE" run -q --seed 7 -c $config -o "$work/seed7" $sample
+expect_status 0 $? "--seed 7"
+grep -q '^  "seed": 7,$' "$work/seed7/manifest.json" && ok || bad "--seed 7 not recorded in manifest.json"
+for f in $(ls "$work/first" | grep -v '^manifest.json$'); do
+    cmp -s "$work/first/$f" "$work/seed7/$f" && ok || bad "--seed 7 changed $f"
+done
+"$ENGAGE" run -q --seed seven -c $config -o "$work/seed-bad" $sample 2> /dev/null
+expect_status 64 $? "--seed that is not a whole number"
+
+# --- a share between managers resting on few teams carries a caution -------
+# The sample: 188 shown managers and an ICC(1) interval 0.083 wide, so none.
+figures=$(awk -F, 'NR == 2 { printf "%d %.3f", $3, $16 - $15 }' "$work/first/variance.csv")
+if [ "$figures" = "188 0.083" ]; then ok; else bad "sample quarter: managers and interval width $figures"; fi
+if grep -q 'Caution' "$work/first/report.txt" "$work/first/report.html"; then bad "sample quarter: a caution"; else ok; fi
+# Six teams of ten: fewer than 10 managers, and an interval wider than 0.3.
+"$GEN" --respondents 60 --team-size 10 --seed 3 -o "$work/six.csv"
+"$ENGAGE" run -q -o "$work/six" "$work/six.csv"
+expect_status 0 $? "run on six teams"
+interval=$(awk -F, 'NR == 2 && $3 == 6 && $16 - $15 > 0.3 { printf "%.3f to %.3f", $15, $16 }' "$work/six/variance.csv")
+caution="Caution: this share rests on only 6 managers, and the 95% interval of ICC(1) runs from $interval. The split of the variance between managers and individuals cannot be estimated reliably from so few teams: treat the share as a rough indication."
+if [ -n "$interval" ] && tr '\n' ' ' < "$work/six/report.txt" | grep -qF "$caution"; then ok
+else bad "six teams: report.txt lacks the caution ($interval): $(grep -A3 Caution "$work/six/report.txt")"; fi
+if grep -qF "<p class=\"caution\">$caution</p>" "$work/six/report.html"; then ok
+else bad "six teams: report.html lacks the caution: $(grep -o '<p class="caution">[^<]*' "$work/six/report.html")"; fi
+# Twelve teams of five: enough managers, but an interval wider than 0.3.
+"$GEN" --respondents 60 --team-size 5 --seed 4 -o "$work/twelve.csv"
+"$ENGAGE" run -q -o "$work/twelve" "$work/twelve.csv"
+interval=$(awk -F, 'NR == 2 && $3 == 12 && $16 - $15 > 0.3 { printf "%.3f to %.3f", $15, $16 }' "$work/twelve/variance.csv")
+caution="Caution: the 95% interval of ICC(1) runs from $interval, a wide range. The split of the variance between managers and individuals cannot be estimated reliably from these teams: treat the share as a rough indication."
+if [ -n "$interval" ] && tr '\n' ' ' < "$work/twelve/report.txt" | grep -qF "$caution"; then ok
+else bad "twelve teams: report.txt lacks the caution ($interval)"; fi
+if grep -qF "<p class=\"caution\">$caution</p>" "$work/twelve/report.html"; then ok; else bad "twelve teams: report.html lacks the caution"; fi
 
 # --- wave over wave: --previous ----------------------------------------------
 "$GEN" --respondents 3000 --items 6 --reverse 6 --seed 1 --config "$work/waves.ini" -o "$work/now.csv.gz"
@@ -211,17 +303,58 @@ for case in "utf16.txt utf-16le tab" "cp1252.csv windows-1252 ," "semicolon.csv 
 done
 "$ENGAGE" check tests/inputs/accents.zip | grep -q 'zip member Engagement Q3 2026/accents.csv' && ok || bad "check does not name the zip member"
 
-# Every unknown answer is listed, with its count, before the run stops.
-"$ENGAGE" run -c tests/bad/unknown_labels.ini -o "$work/unk" tests/bad/unknown_labels.csv 2> "$work/unk.err"
+# Unknown answers: each listed once (ignoring case and surrounding spaces),
+# with its count, first line and columns, then the [labels] lines to paste,
+# grouped by label set; `engage check` says the same.
+unk=tests/bad/ten_unknowns
+"$ENGAGE" run -c $unk.ini -o "$work/unk" $unk.csv 2> "$work/unk.err"
 expect_status 65 $? "unknown labels"
 cat > "$work/unk.want" << 'WANT'
-engage: tests/bad/unknown_labels.csv:2: column 'Q2': answer 'Somewhat agree' matches no label in [labels] (1 row); add to [labels]: Somewhat agree = VALUE
-engage: tests/bad/unknown_labels.csv:3: column 'Q1': answer 'Somewhat agree' matches no label in [labels] (2 rows); add to [labels]: Somewhat agree = VALUE
-engage: tests/bad/unknown_labels.csv:5: column 'Q2': answer 'Sort of' matches no label in [labels] (1 row); add to [labels]: Sort of = VALUE
-engage: hint: answers are read through [labels]: add each unknown answer there with its value
+engage: 10 answers match no label:
+engage: tests/bad/ten_unknowns.csv:2: 'Somewhat agree': 4 times, columns Q1, Q2, Q3 and 1 more
+engage: tests/bad/ten_unknowns.csv:2: 'Neither agree nor disagree': once, column Q2
+engage: tests/bad/ten_unknowns.csv:3: 'Often': 2 times, column F1 (labels frequency)
+engage: tests/bad/ten_unknowns.csv:4: 'Somewhat disagree': 2 times, columns Q1, Q3
+engage: tests/bad/ten_unknowns.csv:4: '[skipped]': once, column Q3
+engage: tests/bad/ten_unknowns.csv:5: 'Agree strongly': once, column Q4
+engage: tests/bad/ten_unknowns.csv:5: 'Sometimes': 2 times, columns F1, F2 (labels frequency)
+engage: tests/bad/ten_unknowns.csv:10: '"Fully" agree': once, column Q2
+engage: tests/bad/ten_unknowns.csv:11: 'Rarely': once, column F2 (labels frequency)
+engage: tests/bad/ten_unknowns.csv:12: 'Mostly agree': once, column Q1
+engage: hint: answers are read through [labels]: give each answer below its value, then paste the lines into the config
+[labels]
+Somewhat agree = 
+Neither agree nor disagree = 
+Somewhat disagree = 
+"[skipped]" = 
+Agree strongly = 
+"""Fully"" agree" = 
+Mostly agree = 
+[labels frequency]
+Often = 
+Sometimes = 
+Rarely = 
 WANT
 if cmp -s "$work/unk.want" "$work/unk.err"; then ok; else bad "unknown labels: stderr was $(cat "$work/unk.err")"; fi
 if [ -e "$work/unk" ]; then bad "unknown labels left an OUTDIR"; else ok; fi
+"$ENGAGE" check -c $unk.ini $unk.csv > "$work/unk-check.out" 2> "$work/unk-check.err"
+expect_status 65 $? "check with unknown labels"
+if cmp -s "$work/unk.want" "$work/unk-check.err" && [ ! -s "$work/unk-check.out" ]; then ok
+else bad "check with unknown labels: stderr was $(cat "$work/unk-check.err")"; fi
+# Another error that stops the reading is the one reported, not the answers read before it.
+"$ENGAGE" run -c $unk.ini -o "$work/unk" $unk.csv "$work/no-such.csv" 2> "$work/unk-missing.err"
+expect_status 66 $? "unknown labels, then a missing input"
+if [ "$(cat "$work/unk-missing.err")" = "engage: $work/no-such.csv: cannot open: No such file or directory" ]; then ok
+else bad "unknown labels, then a missing input: stderr was $(cat "$work/unk-missing.err")"; fi
+# The block pasted at the end of the config, each value filled in: the run succeeds.
+{ cat $unk.ini; grep -v '^engage: ' "$work/unk.err" | sed 's/= $/= 3/'; } > "$work/unk-pasted.ini"
+"$ENGAGE" run -q -c "$work/unk-pasted.ini" -o "$work/unk" $unk.csv
+expect_status 0 $? "unknown labels pasted into the config"
+same_items() { # WANT: items.csv's item,n pairs
+    got=$(tail -n +2 "$work/unk/items.csv" | cut -d, -f2,3 | tr '\n' ' ')
+    if [ "$got" = "$1" ]; then ok; else bad "unknown labels pasted: items.csv item,n '$got', expected '$1'"; fi
+}
+same_items "Q1,15 Q2,15 Q3,15 Q4,15 F1,15 F2,15 "
 
 # --- config lines of any length ------------------------------------------
 # Each sample config with its continued lists joined into one line (the
@@ -248,5 +381,21 @@ for ini in datasets/sample-quarter-googleforms.ini datasets/sample-quarter-surve
 done
 longest=$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$work/joined/sample-quarter-googleforms.ini")
 if [ "$longest" -gt 500 ]; then ok; else bad "the joined Google Forms config's longest line is $longest"; fi
+# Sixty SurveyMonkey question texts on one line of over 5,000 characters.
+"$GEN" --respondents 600 --items 60 --format surveymonkey --seed 5 --config "$work/long60.ini" -o "$work/long60.csv"
+awk '/^[ \t]/ { sub(/^[ \t]+/, ""); line = line " " $0; next }
+     { if (NR > 1) print line; line = $0 }
+     END { print line }' "$work/long60.ini" > "$work/long60-joined.ini"
+longest=$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$work/long60-joined.ini")
+if [ "$longest" -gt 5000 ]; then ok; else bad "the sixty-item line is $longest characters"; fi
+"$ENGAGE" run -q -c "$work/long60.ini" -o "$work/split-out" "$work/long60.csv"
+expect_status 0 $? "sixty items, continued"
+"$ENGAGE" run -q -c "$work/long60-joined.ini" -o "$work/joined-out" "$work/long60.csv"
+expect_status 0 $? "sixty items on one line of $longest characters"
+for f in managers.csv variance.csv items.csv report.txt; do
+    if cmp -s "$work/split-out/$f" "$work/joined-out/$f"; then ok; else bad "sixty items: $f differs with one line"; fi
+done
+if [ "$(awk -F, 'NR > 1 { n++ } END { print n }' "$work/joined-out/items.csv")" = 60 ]; then ok; else bad "sixty items: items.csv rows"; fi
+rm -rf "$work/split-out" "$work/joined-out"
 
 finish

@@ -5,6 +5,9 @@
 # `engage verify` checks an OUTDIR and its inputs; relative paths resolve in
 # the folder the run was made in, from wherever rerun and verify are run;
 # the roster is recorded, verified and checked by rerun like an export;
+# an archive folder moved with mv reruns from anywhere, its inputs found
+# by their hashes beside manifest.json or under --inputs DIR (the previous
+# wave's and the roster too), a changed copy named with both hashes;
 # --excel puts a byte order mark before every CSV; hostile manager names
 # stay text.
 #   usage: tests/e2e_archive.sh ENGAGE GEN
@@ -90,6 +93,77 @@ grep -q "^engage: note: the run was made in .*/made, which is gone; its relative
     "$work/moved.err" && ok || bad "no note for a folder that is gone: $(cat "$work/moved.err")"
 (cd / && "$ENGAGE" verify "$work/moved/out") > /dev/null 2>&1
 expect_status 66 $? "verify of a moved folder from elsewhere (inputs not found)"
+
+# --- an archive folder moved with mv: inputs found by their hashes -------------
+mkdir -p "$work/arch"
+cp datasets/sample-quarter.csv.gz datasets/sample-quarter.ini "$work/arch/"
+(cd "$work/arch" && "$ENGAGE" run -q -c sample-quarter.ini -o out sample-quarter.csv.gz)
+cp "$work/arch/sample-quarter.csv.gz" "$work/arch/sample-quarter.ini" "$work/arch/out/"   # archived with its inputs
+mkdir -p "$work/shelf"
+mv "$work/arch/out" "$work/shelf/2026Q3"
+rm -r "$work/arch"
+shelf=$work/shelf/2026Q3
+(cd / && "$ENGAGE" rerun "$shelf" -o "$work/shelf-again") > "$work/shelf.out" 2> "$work/shelf.err"
+expect_status 0 $? "rerun of an archive moved with mv, from another folder"
+[ "$(grep -c '^identical ' "$work/shelf.out")" = "$outputs" ] && ok || bad "moved archive: $(cat "$work/shelf.out" "$work/shelf.err")"
+grep -q "^engage: note: input sample-quarter.csv.gz is read from $shelf/sample-quarter.csv.gz, which has its recorded SHA-256$" \
+    "$work/shelf.err" && ok || bad "moved archive: where the input was read not said: $(cat "$work/shelf.err")"
+(cd / && "$ENGAGE" verify "$shelf") > "$work/shelf.out" 2>&1
+expect_status 0 $? "verify of the moved archive from another folder"
+grep -q "^unchanged  sample-quarter.csv.gz (input, found as $shelf/sample-quarter.csv.gz)$" "$work/shelf.out" && ok ||
+    bad "verify does not say where the input was found: $(cat "$work/shelf.out")"
+(cd / && "$ENGAGE" rerun "$shelf" -o "$shelf") > /dev/null 2> "$work/shelf.err"
+expect_status 73 $? "rerun into the archive whose copy of the input it reads"
+grep -q "^engage: $shelf: holds this run's input $shelf/sample-quarter.csv.gz; not replacing it$" "$work/shelf.err" && ok ||
+    bad "rerun into the archive: $(cat "$work/shelf.err")"
+# the copy beside the manifest edited: named with both hashes, nothing written
+before=$(sha256sum "$shelf/sample-quarter.csv.gz" | cut -d' ' -f1)
+printf '\001' | dd of="$shelf/sample-quarter.csv.gz" bs=1 seek=100 conv=notrunc 2> /dev/null
+after=$(sha256sum "$shelf/sample-quarter.csv.gz" | cut -d' ' -f1)
+(cd / && "$ENGAGE" rerun "$shelf" -o "$work/shelf-edited") > /dev/null 2> "$work/shelf.err"
+expect_status 65 $? "rerun with the archived copy edited"
+grep -q "^engage: sample-quarter.csv.gz: input changed since the run: sha256 $before expected, $after found in $shelf/sample-quarter.csv.gz$" \
+    "$work/shelf.err" && ok || bad "the edited copy not named with both hashes: $(cat "$work/shelf.err")"
+[ -e "$work/shelf-edited" ] && bad "rerun with an edited copy wrote outputs" || ok
+# --inputs DIR: the exports kept in a store of their own, found by name below it
+rm "$shelf/sample-quarter.csv.gz"
+(cd / && "$ENGAGE" rerun "$shelf" -o "$work/shelf-missing") > /dev/null 2> "$work/shelf.err"
+expect_status 66 $? "rerun of the moved archive without its input"
+grep -q "^engage: hint: each input is looked for by its SHA-256 at its recorded path and by its name beside manifest.json; --inputs DIR looks under DIR too$" \
+    "$work/shelf.err" && ok || bad "no hint for a missing input: $(cat "$work/shelf.err")"
+mkdir -p "$work/store/2026/q2" "$work/store/2026/q3"
+cp datasets/sample-quarter.csv.gz "$work/store/2026/q3/"
+printf 'an older export of the same name\n' > "$work/store/2026/q2/sample-quarter.csv.gz"
+(cd / && "$ENGAGE" rerun --inputs "$work/store" "$shelf" -o "$work/shelf-store") > "$work/shelf.out" 2> "$work/shelf.err"
+expect_status 0 $? "rerun --inputs DIR"
+[ "$(grep -c '^identical ' "$work/shelf.out")" = "$outputs" ] && ok || bad "rerun --inputs: $(cat "$work/shelf.out" "$work/shelf.err")"
+grep -q "is read from $work/store/2026/q3/sample-quarter.csv.gz, which has its recorded SHA-256$" "$work/shelf.err" && ok ||
+    bad "rerun --inputs read another file: $(cat "$work/shelf.err")"
+(cd / && "$ENGAGE" verify --inputs "$work/store" "$shelf") > /dev/null 2>&1
+expect_status 0 $? "verify --inputs DIR"
+rm "$work/store/2026/q3/sample-quarter.csv.gz"
+(cd / && "$ENGAGE" rerun --inputs "$work/store" "$shelf" -o "$work/shelf-other") > /dev/null 2> "$work/shelf.err"
+expect_status 65 $? "rerun --inputs DIR holding only another file of that name"
+grep -q "^engage: sample-quarter.csv.gz: input changed since the run: sha256 $before expected, [0-9a-f]* found in $work/store/2026/q2/sample-quarter.csv.gz$" \
+    "$work/shelf.err" && ok || bad "the other file not named: $(cat "$work/shelf.err")"
+"$ENGAGE" run -q --inputs "$work/store" -o "$work/x" datasets/sample-quarter.csv.gz 2> /dev/null
+expect_status 64 $? "run --inputs"
+# the previous wave and the roster, moved with the rest
+mkdir -p "$work/hrq"
+cp datasets/sample-quarter-googleforms.csv.gz datasets/sample-quarter-googleforms.ini datasets/sample-quarter-roster.csv "$work/hrq/"
+cp datasets/sample-quarter-googleforms.csv.gz "$work/hrq/last-quarter.csv.gz"
+(cd "$work/hrq" && "$ENGAGE" run -q -c sample-quarter-googleforms.ini --previous last-quarter.csv.gz -o out \
+    sample-quarter-googleforms.csv.gz)
+expect_status 0 $? "run with a roster and a previous wave"
+hr_outputs=$(ls "$work/hrq/out" | grep -vc '^manifest.json$')
+mv "$work/hrq/out" "$work/hr-archive"
+mv "$work/hrq" "$work/hr-store"
+(cd / && "$ENGAGE" rerun --inputs "$work/hr-store" "$work/hr-archive" -o "$work/hr-archive-again") > "$work/hrq.out" 2> "$work/hrq.err"
+expect_status 0 $? "rerun --inputs with the roster and the previous wave moved"
+[ "$(grep -c '^identical ' "$work/hrq.out")" = "$hr_outputs" ] && ok || bad "moved roster: $(cat "$work/hrq.out" "$work/hrq.err")"
+for what in "input sample-quarter-googleforms.csv.gz" "previous last-quarter.csv.gz" "roster sample-quarter-roster.csv"; do
+    grep -q "^engage: note: $what is read from $work/hr-store/" "$work/hrq.err" && ok || bad "$what: not found: $(cat "$work/hrq.err")"
+done
 
 # --- the roster is an input like the exports ----------------------------------
 mkdir -p "$work/hr"

@@ -162,10 +162,13 @@ esc=$(printf '\033')
 has_raw_control() { LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$1"; }
 "$ENGAGE" run -c tests/bad/control_label.ini -o "$work/ctl" tests/bad/control_label.csv 2> "$work/ctl.err"
 expect_status 65 $? "unknown answers with escape sequences"
-same_text 3 "$(wc -l < "$work/ctl.err" | tr -d ' ')" "one line per unknown answer, and the hint"
+same_text 7 "$(wc -l < "$work/ctl.err" | tr -d ' ')" "a summary, one line per unknown answer, the hint and the block"
 if has_raw_control "$work/ctl.err"; then bad "a raw control character reached stderr"; else ok "stderr holds no raw control character"; fi
-grep -qF "answer '\\x1b]0;owned\\x1b\\' matches no label" "$work/ctl.err" && ok "the title sequence is shown escaped" ||
+grep -qF "control_label.csv:3: '\\x1b]0;owned\\x1b\\': once, column Q2" "$work/ctl.err" && ok "the title sequence is shown escaped" ||
     bad "escaped answer: $(cat "$work/ctl.err")"
+# an answer the terminal shows escaped cannot be pasted back: a comment, not a label
+grep -qF "; '\\x1b]0;owned\\x1b\\' (tests/bad/control_label.csv:3) cannot be written as a label" "$work/ctl.err" &&
+    ok "the block comments out an answer shown escaped" || bad "block: $(cat "$work/ctl.err")"
 
 # ids, a column name and a manager with control characters, through engage check
 printf 'respondent_id,manager_id,"Q\0331"\n"r\n1",m1,9\nr2,"m\033[2J",4\nr3,m1,4\nr4,m1,4\n' > "$work/ctl-ids.csv"

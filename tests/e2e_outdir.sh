@@ -6,7 +6,9 @@
 # SIGINT, SIGTERM and SIGHUP in the middle of a run (no temporary folder
 # left, the earlier OUTDIR as it was), a killed run's temporary folder
 # removed by the next run and a look-alike kept; a full disk while the
-# workbook is written (one engage line, nothing of libxlsxwriter's).
+# workbook is written (one engage line, nothing of libxlsxwriter's);
+# missing folders above OUTDIR and above `ingest -o FILE` made, and those
+# a failed or stopped run made removed again.
 #   usage: tests/e2e_outdir.sh ENGAGE GEN
 suite=e2e_outdir
 ENGAGE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -121,6 +123,52 @@ expect_status 0 $? "rerun into the run's own OUTDIR"
 "$ENGAGE" verify "$work/r/first" > /dev/null 2>&1
 expect_status 0 $? "verify after rerunning into the same OUTDIR"
 
+# --- missing folders above OUTDIR and above ingest's FILE -------------------
+long=$(printf '%0300d' 0)   # a name longer than any file system takes
+(cd "$work" && "$ENGAGE" run -q -c "$root/$config" -o reports/2026Q3 "$root/$sample")
+expect_status 0 $? "-o reports/2026Q3 with no reports/"
+"$ENGAGE" verify "$work/reports/2026Q3" > /dev/null 2>&1
+expect_status 0 $? "verify of reports/2026Q3"
+"$ENGAGE" run -q -c $config -o "$work/p/a/b/c" $sample
+expect_status 0 $? "-o a/b/c"
+[ "$(ls "$work/p/a/b/c" | wc -l)" = "$(ls "$work/reports/2026Q3" | wc -l)" ] && ok || bad "-o a/b/c: $(ls "$work/p/a/b/c")"
+"$ENGAGE" ingest -c $config -o "$work/i/a/b/x.csv" $sample
+expect_status 0 $? "ingest -o a/b/x.csv"
+[ "$(head -n 1 "$work/i/a/b/x.csv" | cut -d, -f1-2)" = "respondent_id,manager_id" ] && ok || bad "ingest -o a/b/x.csv wrote no canonical CSV"
+touch "$work/plain-file"
+"$ENGAGE" run -q -c $config -o "$work/plain-file/x/out" $sample 2> "$work/err"
+expect_status 73 $? "-o under a regular file"
+expect_line "$work/err" "^engage: $work/plain-file/x/out: cannot create its folder: $work/plain-file is not a folder$" \
+    "the file in the way named"
+"$ENGAGE" ingest -c $config -o "$work/plain-file/x.csv" $sample 2> "$work/err"
+expect_status 73 $? "ingest -o under a regular file"
+# a failure after the folders were made removes those engage made, and only them
+"$ENGAGE" run -q -c $config -o "$work/made/b/$long" $sample 2> "$work/err"
+expect_status 73 $? "-o new/folders/NAME-TOO-LONG"
+grep -q "^engage: $work/made/b/0*: cannot create a folder beside the output folder: File name too long$" "$work/err" && ok ||
+    bad "name too long: $(cut -c 1-200 "$work/err")"
+[ -e "$work/made" ] && bad "a failed run left the folders it made" || ok
+"$ENGAGE" ingest -c $config -o "$work/made/b/$long.csv" $sample 2> /dev/null
+expect_status 73 $? "ingest -o new/folders/NAME-TOO-LONG.csv"
+[ -e "$work/made" ] && bad "a failed ingest left the folders it made" || ok
+mkdir -p "$work/mine/kept"
+"$ENGAGE" run -q -c $config -o "$work/mine/kept/new/$long" $sample 2> /dev/null
+expect_status 73 $? "a failed run below the user's folders"
+[ -d "$work/mine/kept" ] && [ ! -e "$work/mine/kept/new" ] && ok || bad "the user's folders: $(find "$work/mine")"
+echo "respondent_id,manager_id,q1" > "$work/bad.csv"
+"$ENGAGE" run -q -o "$work/never/out" "$work/bad.csv" 2> /dev/null
+expect_status 65 $? "bad input with -o never/out"
+[ -e "$work/never" ] && bad "a run that failed before writing made folders" || ok
+if [ "$(id -u)" != 0 ]; then
+    mkdir -p "$work/locked" && chmod 555 "$work/locked"
+    "$ENGAGE" run -q -c $config -o "$work/locked/a/out" $sample 2> "$work/err"
+    expect_status 73 $? "-o below a folder without write permission"
+    expect_line "$work/err" "cannot create the folder $work/locked/a: Permission denied$" "the folder not made named"
+    chmod 755 "$work/locked"
+else
+    echo "note: permission case skipped (root may write anywhere)" >&2
+fi
+
 # --- signals in the middle of a run -----------------------------------------
 "$GEN" --respondents 300000 --items 12 --level 1 -o "$work/big.csv.gz"
 s=$work/sig
@@ -154,6 +202,17 @@ for case in "INT 130" "TERM 143" "HUP 129"; do
     if [ "$(find "$work" -maxdepth 1 -name 'sig.tmp-*' | wc -l)" = 0 ]; then ok; else bad "SIG$1 left a temporary folder"; fi
     if same_tree "$s" "$work/sig-before"; then ok; else bad "SIG$1 changed the earlier OUTDIR"; fi
 done
+# A signal also removes the folders the run made above its OUTDIR.
+"$ENGAGE" run -q -o "$work/fresh/deep/sig" "$work/big.csv.gz" 2> "$work/sig.err" &
+pid=$!
+s_saved=$s
+s=$work/fresh/deep/sig
+if wait_for_tables $pid; then ok; else bad "SIGTERM below new folders: the run never wrote its tables"; fi
+s=$s_saved
+kill -TERM $pid
+wait $pid 2> /dev/null
+expect_status 143 $? "SIGTERM in a run below new folders"
+[ -e "$work/fresh" ] && bad "SIGTERM left the folders the run made: $(find "$work/fresh")" || ok
 # A killed run cannot clean up; the next run removes what it left, and
 # nothing that only looks like it.
 "$ENGAGE" run -q -o "$s" "$work/big.csv.gz" &

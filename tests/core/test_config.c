@@ -144,6 +144,8 @@ static const bad_config_t BAD[] = {
     {"[scale e]\nitems = Q1\nlabels = freq\n", ENGAGE_ECONFIG, 3, "no [labels freq] section"},
     {"[labels]\nAgree = many\n", ENGAGE_ECONFIG, 2, "must be a number"},
     {"[labels]\nAgree = 4\nagree = 4\n", ENGAGE_ECONFIG, 3, "given twice"},
+    {"[labels]\nAgree = 4\n[labels]\nAGREE = 4\n", ENGAGE_ECONFIG, 4, "given twice"},
+    {"[labels]\n\"Say \"yes\"\" = 4\n", ENGAGE_ECONFIG, 2, "cannot read label \"Say \"yes\"\": a label in double"},
     {"[scale e]\nitems = Q1\n[scale e]\nitems = Q2\n", ENGAGE_ECONFIG, 4, "defined twice"},
     {"items = Q1\n", ENGAGE_ECONFIG, 1, "outside any section"},
     {"[input]\nthis line has no equals sign\n", ENGAGE_ECONFIG, 2, "not a 'key = value' line"},
@@ -377,6 +379,38 @@ static void test_missing_file_and_overrides(void **state)
     config_fini(&cfg);
 }
 
+/* Every text config_label_writable accepts, written by config_label_key,
+ * reads back as a label with that text. */
+static void test_label_keys_read_back(void **state)
+{
+    (void)state;
+    static const char *const writable[] = {
+        "Somewhat agree", "[skipped]", "#N/A", "; odd", "\"Fully\" agree", "\"", "\"\"", "a;b", "Agree \"very\"",
+        "x [y]", "5 - Agree (5)", "D\xc3\xa9j\xc3\xa0 vu",
+    };
+    for (size_t i = 0; i < sizeof writable / sizeof *writable; i++) {
+        assert_true(config_label_writable(writable[i]));
+        char *key = config_label_key(writable[i]);
+        assert_non_null(key);
+        char text[256];
+        snprintf(text, sizeof text, "[labels]\nAgree = 4\n[scale e]\nitems = Q1\n[labels]\n%s = 3\n", key);
+        config_t cfg;
+        engage_error_t err = {0};
+        if (load_text(text, &cfg, &err) != ENGAGE_OK)
+            fail_msg("label '%s' written as %s: %s", writable[i], key, err.message);
+        const config_label_set_t *set = config_scale_labels(&cfg, &cfg.scales[0]);
+        assert_int_equal(set->n_labels, 2);
+        assert_string_equal(set->labels[set->n_labels - 1].text, writable[i]);
+        assert_true(set->labels[set->n_labels - 1].value == 3);
+        config_fini(&cfg);
+        free(key);
+    }
+    static const char *const not_writable[] = {"a = b", "a=b", "Yes: always", "a ;b", "a\t;b", "two\nlines",
+                                               "cr\r", ""};
+    for (size_t i = 0; i < sizeof not_writable / sizeof *not_writable; i++)
+        assert_false(config_label_writable(not_writable[i]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -387,6 +421,7 @@ int main(void)
         cmocka_unit_test(test_long_line_mistakes),
         cmocka_unit_test(test_every_listed_key_reads),
         cmocka_unit_test(test_missing_file_and_overrides),
+        cmocka_unit_test(test_label_keys_read_back),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -20,6 +20,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <glib.h>
+
 #include "../../core/config.h"
 #include "../../core/dataset.h"
 #include "../../ingest/ingest.h"
@@ -65,7 +67,7 @@ static const ingest_case_t CASES[] = {
     {"unknown label", "id,team,Q1,Q2\n1,a,Strongly agree,5 - strongly agree\n2,a, AGREE ,Agree (4)\n3,a,Meh,1\n", 0,
      "[input]\nrespondent = id\nmanager = team\n[labels]\nStrongly agree = 5\nAgree = 4\n"
      "[scale engagement]\nitems = Q1, Q2\n",
-     false, ENGAGE_EDATA, 4, "column 'Q1': answer 'Meh' matches no label in [labels] (1 row); add to [labels]: Meh = VALUE",
+     false, ENGAGE_EDATA, 0, "1 answer matches no label:",
      0, 0, 0, 0, NULL, NULL},
     {"labels", "id,team,Q1,Q2\n1,a,Strongly agree,5 - strongly agree\n2,a, AGREE ,Agree (4)\n3,a,Agree,7\n", 0,
      "[input]\nrespondent = id\nmanager = team\n[labels]\nStrongly agree = 5\nAgree = 4\n"
@@ -195,8 +197,8 @@ static const ingest_case_t CASES[] = {
      "[scale engagement]\nitems = \"Q1, again\"\n", false, ENGAGE_OK, 0, NULL, 2, 2, 0, 0, "r1|m1|4;r2|m;2|3", ""},
     {"unknown answers are collected, not rejected",
      "respondent_id,manager_id,Q1,Q2\nr1,m1,Agree,Meh\nr2,m1,Meh,Nope\nr3,m1,Agree,4\n", 0,
-     "[labels]\nAgree = 4\n[scale engagement]\nitems = Q1, Q2\n", false, ENGAGE_EDATA, 2,
-     "column 'Q2': answer 'Meh' matches no label in [labels] (1 row)", 0, 0, 0, 0, NULL, NULL},
+     "[labels]\nAgree = 4\n[scale engagement]\nitems = Q1, Q2\n", false, ENGAGE_EDATA, 0,
+     "2 answers match no label:", 0, 0, 0, 0, NULL, NULL},
 };
 
 static void render_dataset(const dataset_t *ds, char *out, size_t size)
@@ -517,6 +519,79 @@ static void test_excluded_kinds_are_capped_apart(void **state)
     ingest_log_fini(&log);
 }
 
+/* Unknown answers are one each the way labels match (label set, text
+ * ignoring case and surrounding spaces), with their count, first line and
+ * columns (three named, in column order, then how many more). */
+static void test_unknown_answers_listed_once_each(void **state)
+{
+    (void)state;
+    static const char INPUT[] = "respondent_id,manager_id,Q1,Q2,Q3,Q4,F1\n"
+                                "r1,m1,Agree,Meh,Agree,Agree,Often\n"
+                                "r2,m1, MEH ,meh,Meh,Agree,Meh\n"
+                                "r3,m1,Agree,Agree,Agree,meh ,often\n"
+                                "r4,m1,Agree,Sort of,Agree,Agree,Always\n";
+    static const char CONFIG[] = "[labels]\nAgree = 4\n[labels frequency]\nAlways = 5\n"
+                                 "[scale engagement]\nitems = Q1, Q2, Q3, Q4\n"
+                                 "[scale frequency]\nitems = F1\nlabels = frequency\n";
+    ingest_log_t log;
+    assert_int_equal(ingest_listing(INPUT, strlen(INPUT), CONFIG, 0, &log), ENGAGE_EDATA);
+    static const struct {
+        const char *answer, *label_set;
+        long line;
+        size_t count, n_columns;
+        const char *columns[INGEST_UNKNOWN_COLUMNS_NAMED];
+        const char *line_text;
+    } want[] = {
+        {"Meh", "", 2, 5, 4, {"Q1", "Q2", "Q3"}, "'Meh': 5 times, columns Q1, Q2, Q3 and 1 more"},
+        {"Often", "frequency", 2, 2, 1, {"F1", NULL, NULL}, "'Often': 2 times, column F1 (labels frequency)"},
+        {"Meh", "frequency", 3, 1, 1, {"F1", NULL, NULL}, "'Meh': once, column F1 (labels frequency)"},
+        {"Sort of", "", 5, 1, 1, {"Q2", NULL, NULL}, "'Sort of': once, column Q2"},
+    };
+    assert_int_equal(log.n_unknowns, 4);
+    assert_int_equal(log.unlisted_unknowns, 0);
+    for (size_t i = 0; i < 4; i++) {
+        const ingest_unknown_t *u = &log.unknowns[i];
+        assert_string_equal(u->answer, want[i].answer);
+        assert_string_equal(u->label_set, want[i].label_set);
+        assert_int_equal(u->line, want[i].line);
+        assert_int_equal(u->count, want[i].count);
+        assert_int_equal(u->n_columns, want[i].n_columns);
+        for (size_t c = 0; c < INGEST_UNKNOWN_COLUMNS_NAMED; c++) {
+            if (want[i].columns[c])
+                assert_string_equal(u->columns[c], want[i].columns[c]);
+            else
+                assert_null(u->columns[c]);
+        }
+        engage_error_t line = {0};
+        ingest_unknown_describe(&log, i, &line);
+        assert_int_equal(line.status, ENGAGE_EDATA);
+        assert_string_equal(line.file, "listed.csv");
+        assert_int_equal(line.line, want[i].line);
+        assert_string_equal(line.message, want[i].line_text);
+    }
+    ingest_log_fini(&log);
+}
+
+/* Past INGEST_MAX_UNKNOWN distinct answers only cells are counted. */
+static void test_unknown_answers_past_the_cap_are_counted(void **state)
+{
+    (void)state;
+    GString *input = g_string_new("respondent_id,manager_id,Q1,Q2\n");
+    /* 150 distinct answers in Q1; the first 100 again in Q2; the last 50
+     * again in Q2 (each of these a further cell past the cap) */
+    for (int i = 0; i < 150; i++)
+        g_string_append_printf(input, "r%d,m1,answer %d,answer %d\n", i, i, i);
+    ingest_log_t log;
+    assert_int_equal(ingest_listing(input->str, input->len, NULL, 0, &log), ENGAGE_EDATA);
+    assert_int_equal(log.n_unknowns, INGEST_MAX_UNKNOWN);
+    assert_int_equal(log.unlisted_unknowns, 2 * (150 - INGEST_MAX_UNKNOWN));
+    assert_string_equal(log.unknowns[99].answer, "answer 99");
+    assert_int_equal(log.unknowns[99].count, 2);
+    assert_int_equal(log.unknowns[99].n_columns, 2);
+    ingest_log_fini(&log);
+    g_string_free(input, TRUE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -526,6 +601,8 @@ int main(void)
         cmocka_unit_test(test_log_lists_at_most_the_cap_per_reason),
         cmocka_unit_test(test_default_cap_is_100000_per_reason),
         cmocka_unit_test(test_excluded_kinds_are_capped_apart),
+        cmocka_unit_test(test_unknown_answers_listed_once_each),
+        cmocka_unit_test(test_unknown_answers_past_the_cap_are_counted),
     };
     return cmocka_run_group_tests_name("ingest", tests, NULL, NULL);
 }

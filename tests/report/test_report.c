@@ -586,10 +586,43 @@ static void test_outdir_is_file(void **state)
     /* parent is a file */
     memset(&err, 0, sizeof err);
     assert_int_equal(report_write(&f->in, path_of(f, "file", "out"), &err), ENGAGE_ECANTCREAT);
-    /* parent missing */
-    assert_int_equal(report_write(&f->in, path_of(f, "no-such-dir", "out"), &err),
-                     ENGAGE_ECANTCREAT);
+    assert_string_equal(err.file, path_of(f, "file", "out"));
+    char want[600];
+    snprintf(want, sizeof want, "cannot create its folder: %s is not a folder", file);
+    assert_string_equal(err.message, want);
     assert_int_equal(entries(f->dir), 1);
+}
+
+/* -o a/b/out: the missing folders are made and kept; when the run cannot
+ * be written after all, those it made are removed again. */
+static void test_missing_parents(void **state)
+{
+    fixture_t *f = *state;
+    engage_error_t err;
+    memset(&err, 0, sizeof err);
+    char deep[600];
+    snprintf(deep, sizeof deep, "%s/a/b/out", f->dir);
+    assert_int_equal(report_write(&f->in, deep, &err), ENGAGE_OK);
+    assert_int_equal(entries(deep), N_OUTPUTS);
+    assert_int_equal(entries(path_of(f, "a", "b")), 1);
+    /* a name too long for the file system, below two new folders */
+    char name[300];
+    memset(name, 'n', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    char *longer = malloc(strlen(f->dir) + sizeof name + 16);
+    assert_non_null(longer);
+    sprintf(longer, "%s/new/er/%s", f->dir, name);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(report_write(&f->in, longer, &err), ENGAGE_ECANTCREAT);
+    assert_string_equal(err.file, longer);
+    struct stat st;
+    assert_int_equal(stat(path_of(f, "new", NULL), &st), -1);
+    assert_int_equal(entries(f->dir), 1);   /* "a" */
+    /* the same below a folder of the user's: it stays */
+    sprintf(longer, "%s/a/new/%s", f->dir, name);
+    assert_int_equal(report_write(&f->in, longer, &err), ENGAGE_ECANTCREAT);
+    assert_int_equal(entries(path_of(f, "a", NULL)), 1);
+    free(longer);
 }
 
 static void test_foreign_folder_untouched(void **state)
@@ -915,6 +948,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_manifest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reproducible, setup, teardown),
         cmocka_unit_test_setup_teardown(test_replace_existing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_parents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outdir_is_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_folder_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parent_not_writable, setup, teardown),

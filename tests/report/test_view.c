@@ -12,7 +12,9 @@
  * while the decomposition over every team (the results') changes in most
  * cases.  Beside that: the view's decomposition equals analysis_decompose
  * over the shown managers, counts exactly their respondents, and equals
- * the all-teams one when nothing is hidden.
+ * the all-teams one when nothing is hidden.  The caution on a poorly
+ * determined share is checked at the edges of its rule (9 and 10 shown
+ * managers, an interval exactly 0.3 wide and just wider).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -285,10 +287,83 @@ static void test_permuting_hidden_teams(void **state)
     assert_true(changed > cases / 4);
 }
 
+/* The rule for a poorly determined share: fewer than 10 shown managers, or
+ * an ICC(1) interval wider than 0.3; nothing when no share is stated. */
+static void test_split_caution_edges(void **state)
+{
+    (void)state;
+    analysis_variance_t v;
+    memset(&v, 0, sizeof v);
+    v.icc_reml = 0.2;
+    v.icc1_ci_low = 0.1;
+    v.icc1_ci_high = 0.3;
+    v.managers = 9;
+    assert_int_equal(view_split_caution(&v), VIEW_CAUTION_FEW_MANAGERS);
+    v.managers = 10;
+    assert_int_equal(view_split_caution(&v), 0);
+    v.icc1_ci_low = 0.0;
+    v.icc1_ci_high = 0.3;          /* exactly 0.3 wide: not wider */
+    assert_int_equal(view_split_caution(&v), 0);
+    v.icc1_ci_high = nextafter(0.3, 1.0);
+    assert_int_equal(view_split_caution(&v), VIEW_CAUTION_WIDE_INTERVAL);
+    v.icc1_ci_low = -0.02;         /* the 6-team case of README.md: -0.02 to 0.61 */
+    v.icc1_ci_high = 0.61;
+    v.managers = 6;
+    assert_int_equal(view_split_caution(&v), VIEW_CAUTION_FEW_MANAGERS | VIEW_CAUTION_WIDE_INTERVAL);
+    v.icc1_ci_low = NAN;           /* no interval: the managers alone decide */
+    assert_int_equal(view_split_caution(&v), VIEW_CAUTION_FEW_MANAGERS);
+    v.managers = 200;
+    assert_int_equal(view_split_caution(&v), 0);
+    v.icc_reml = NAN;              /* no share stated: nothing to warn about */
+    v.managers = 3;
+    assert_int_equal(view_split_caution(&v), 0);
+}
+
+/* The view's flag counts the shown managers: 9 or 10 teams of 8 shown, and
+ * 10 teams of which 8 are shown. */
+static void test_split_caution_in_the_view(void **state)
+{
+    (void)state;
+    state_rng = 4242;
+    static const struct { size_t teams, small_team; unsigned few; } cases[] = {
+        {9, SIZE_MAX, VIEW_CAUTION_FEW_MANAGERS}, {10, SIZE_MAX, 0}, {10, 4, VIEW_CAUTION_FEW_MANAGERS},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        wave_data_t w;
+        make_wave(&w, cases[c].teams, 0);
+        /* every team of 8 (team small_team of 2, hidden with k = 3) */
+        w.n_rows = 0;
+        for (size_t t = 0; t < w.n_teams; t++) {
+            w.size[t] = t == cases[c].small_team ? 2 : 8;
+            for (size_t i = 0; i < w.size[t]; i++) {
+                size_t row = w.n_rows++;
+                w.team_of[row] = t;
+                for (size_t q = 0; q < ITEMS; q++)
+                    w.answer[row][q] = 1 + (double)below(5);
+            }
+        }
+        run_t r;
+        run(&r, &w, NULL, false, 3);
+        const view_scale_t *vs = &r.view->scales[0];
+        size_t shown = 0;
+        for (size_t j = 0; j < vs->results->n_managers; j++)
+            shown += view_manager_shown(r.view, 0, j);
+        /* the small team hidden, and with it the next-smallest (README.md) */
+        assert_int_equal(shown, cases[c].small_team == SIZE_MAX ? cases[c].teams : 8);
+        assert_int_equal(vs->variance.managers, shown);
+        assert_true(isfinite(vs->variance.icc_reml));
+        assert_int_equal(vs->split_caution & VIEW_CAUTION_FEW_MANAGERS, cases[c].few);
+        assert_int_equal(vs->split_caution, view_split_caution(&vs->variance));
+        run_free(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_permuting_hidden_teams),
+        cmocka_unit_test(test_split_caution_edges),
+        cmocka_unit_test(test_split_caution_in_the_view),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
