@@ -6,6 +6,8 @@
 #   make bench      two quarters of 1,000,000 respondents × 12 items against gzip -dc (exit 1 on a hang)
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each (default 600)
 #   make deps       install the Debian packages the build needs
+#   make install    build/engage and its man pages under $(DESTDIR)$(PREFIX) (default /usr/local)
+#   make uninstall  remove exactly the files make install put there
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -20,7 +22,7 @@ TESTLIBS = -lcmocka -lmd    # libmd: an independent SHA-256 to check ours
 VERSION := $(shell cat VERSION)
 DEPS_PACKAGES = gcc make libgsl-dev libcsv-dev zlib1g-dev libcmocka-dev libinih-dev \
                 libjansson-dev libmd-dev libssl-dev libglib2.0-dev libarchive-dev libxlsxwriter-dev \
-                libxml2-utils pkg-config
+                libxml2-utils pkg-config groff-base
 
 LIB_SRC  = $(wildcard core/*.c ingest/*.c analysis/*.c report/*.c)
 MAIN_SRC = engage.c
@@ -65,13 +67,28 @@ FUZZ_TARGETS   = ingest formats config manifest
 FUZZ_SECONDS  ?= 600
 FUZZ_FLAGS     = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
-.PHONY: all deps demo demo-html test test-unit test-asan test-e2e test-replay bench fuzz clean
+# make install PREFIX=/usr/local DESTDIR=: the program and its two man pages.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR  = $(PREFIX)/bin
+MANDIR  = $(PREFIX)/share/man
+INSTALLED = $(DESTDIR)$(BINDIR)/engage $(DESTDIR)$(MANDIR)/man1/engage.1 $(DESTDIR)$(MANDIR)/man5/engage.ini.5
+
+.PHONY: all deps demo demo-html install uninstall test test-unit test-asan test-e2e test-replay bench fuzz clean
 .SECONDARY:
 
 all: build/engage build/engage-gen
 
 deps:
 	@sh tests/deps.sh $(DEPS_PACKAGES)
+
+install: build/engage doc/engage.1 doc/engage.ini.5
+	install -D -m 755 build/engage $(DESTDIR)$(BINDIR)/engage
+	install -D -m 644 doc/engage.1 $(DESTDIR)$(MANDIR)/man1/engage.1
+	install -D -m 644 doc/engage.ini.5 $(DESTDIR)$(MANDIR)/man5/engage.ini.5
+
+uninstall:
+	rm -f $(INSTALLED)
 
 demo: build/engage
 	build/engage run -c datasets/sample-quarter.ini -o demo-out datasets/sample-quarter.csv.gz
@@ -97,7 +114,8 @@ test-replay: $(FUZZ_TARGETS:%=build/asan/fuzz/replay_%)
 test-unit: $(TEST_BINS)
 	@sh tests/run_unit.sh $(TEST_BINS)
 
-test-e2e: build/engage build/engage-gen build/attack
+test-e2e: build/engage build/engage-gen build/attack build/tests/core/config_keys
+	@sh tests/e2e_doc.sh build/engage build/tests/core/config_keys
 	@sh tests/e2e.sh build/engage build/engage-gen
 	@sh tests/e2e_formats.sh build/engage build/engage-gen
 	@sh tests/e2e_privacy.sh build/engage build/engage-gen

@@ -92,7 +92,7 @@ static const char HELP[] =
     "INPUTs of one wave are read as one dataset.\n"
     "\n"
     "options:\n"
-    "  -c, --config FILE   INI config (scales, labels, ids; see README.md)\n"
+    "  -c, --config FILE   INI config (scales, labels, ids; see engage.ini(5))\n"
     "  -o, --output PATH   OUTDIR for run (default engage-out), FILE for ingest\n"
     "                      and init, DIR for rerun; missing folders above it\n"
     "                      are made\n"
