@@ -701,16 +701,6 @@ static int load_manifest(const options_t *opts, verify_manifest_t *m)
     return fail_with(&err);
 }
 
-/* dir/name (malloc'd; NULL when out of memory). */
-static char *join_path(const char *dir, const char *name)
-{
-    size_t size = strlen(dir) + strlen(name) + 2;
-    char *path = malloc(size);
-    if (path)
-        snprintf(path, size, "%s/%s", dir, name);
-    return path;
-}
-
 /* engage verify OUTDIR: the outputs and the inputs they name, unchanged? */
 static int verify_command(const options_t *opts)
 {
@@ -723,7 +713,7 @@ static int verify_command(const options_t *opts)
     progress_end();   /* the listing may go to the same terminal */
     bool outputs_same = report_outputs(&m, "unchanged");
     for (size_t i = 0; i < m.n_analyst_only; i++) {
-        char *path = join_path(m.dir, m.analyst_only[i]);
+        char *path = verify_join(m.dir, m.analyst_only[i]);
         bool present = path && access(path, R_OK) == 0;
         engage_print_line(stdout, "%-10s %s (the analyst's: no hash is recorded)",
                           present ? "present" : "MISSING", m.analyst_only[i]);
@@ -751,7 +741,7 @@ static char *absolute_path(const char *path)
     char *cwd = getcwd(NULL, 0);
     if (!cwd)
         return strdup(path);   /* no current folder to name: as given */
-    char *joined = join_path(cwd, path);
+    char *joined = verify_join(cwd, path);
     free(cwd);
     return joined;
 }
@@ -871,7 +861,7 @@ static int rerun_command(const options_t *opts)
         bool same = report_outputs(&m, "identical");
         /* the analyst's files have no recorded hash: the archived copy decides */
         for (size_t i = 0; i < m.n_analyst_only; i++) {
-            char *now = join_path(outdir, m.analyst_only[i]), *then = join_path(archived, m.analyst_only[i]);
+            char *now = verify_join(outdir, m.analyst_only[i]), *then = verify_join(archived, m.analyst_only[i]);
             verify_state_t state = now && then ? verify_same_bytes(now, then) : VERIFY_MISSING;
             engage_print_line(stdout, "%-10s %s (against %s)",
                               state == VERIFY_SAME ? "identical" : state == VERIFY_CHANGED ? "DIFFERS" : "MISSING",

@@ -279,7 +279,7 @@ static void search_below(search_t *s, const char *dir, const char *name)
     fts_close(fts);
 }
 
-static char *join(const char *dir, const char *name)
+char *verify_join(const char *dir, const char *name)
 {
     size_t size = strlen(dir) + strlen(name) + 2;
     char *joined = malloc(size);
@@ -303,11 +303,11 @@ static void find_input(const verify_manifest_t *m, verify_file_t *f, const char 
     const char *slash = strrchr(f->path, '/');
     const char *name = slash ? slash + 1 : f->path;
     if (strcmp(f->path, "-") != 0 && name[0] && strcmp(name, ".") != 0 && strcmp(name, "..") != 0) {
-        char *beside = s.done ? NULL : join(m->dir, name);
+        char *beside = s.done ? NULL : verify_join(m->dir, name);
         if (beside)
             try_candidate(&s, beside, false);
         free(beside);
-        char *in_dir = s.done || !search_dir ? NULL : join(search_dir, name);
+        char *in_dir = s.done || !search_dir ? NULL : verify_join(search_dir, name);
         if (in_dir)
             try_candidate(&s, in_dir, false);
         free(in_dir);

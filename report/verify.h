@@ -91,6 +91,9 @@ void verify_outputs(verify_manifest_t *m, const char *dir);
  * VERIFY_CHANGED, or VERIFY_MISSING when either cannot be read. */
 verify_state_t verify_same_bytes(const char *a, const char *b);
 
+/* dir/name (malloc'd; NULL when out of memory). */
+char *verify_join(const char *dir, const char *name);
+
 void verify_fini(verify_manifest_t *m);
 
 #endif
