@@ -721,6 +721,7 @@ typedef struct {
     const char *text;
     double value;
     size_t order;
+    bool unseen;               /* a point of the scale no answer used */
 } label_t;
 
 static int by_value(const void *a, const void *b)
@@ -745,9 +746,29 @@ static void write_labels(const proposal_t *p, const label_set_t *set, size_t ind
         const scale_t *scale = &p->scales[s];
         for (size_t i = 0; scale->label_set == index && i < scale->n_values; i++) {
             if (!isnan(scale->value_of[i])) {
-                label_t one = {scale->texts[i], scale->value_of[i], labels->len};
+                label_t one = {scale->texts[i], scale->value_of[i], labels->len, false};
                 g_array_append_val(labels, one);
             }
+        }
+    }
+    /* The points of the scale no answer of this export used, in the
+     * vocabulary's own words, so that a later wave reads them too. */
+    GPtrArray *unseen_words = g_ptr_array_new_with_free_func(g_free);
+    if (first->reading.kind == READ_WORDS) {
+        for (int position = 1; position <= first->reading.vocab.points; position++) {
+            double value = first->reading.min + position - 1;
+            bool used = false;
+            for (size_t i = 0; i < labels->len && !used; i++)
+                used = g_array_index(labels, label_t, i).value == value;
+            if (used)
+                continue;
+            const char *words;
+            size_t len;
+            vocab_point_words(&first->reading.vocab, position, &words, &len);
+            char *text = g_strndup(words, len);
+            g_ptr_array_add(unseen_words, text);
+            label_t one = {text, value, labels->len, true};
+            g_array_append_val(labels, one);
         }
     }
     g_array_sort(labels, by_value);
@@ -769,13 +790,15 @@ static void write_labels(const proposal_t *p, const label_set_t *set, size_t ind
             inspect_quote(label->text, 80, out);
             g_string_append_printf(out, " = %g\n", label->value);
         } else if (!duplicate) {
-            g_string_append_printf(out, "%s = %g\n", key, label->value);
+            g_string_append_printf(out, "%s = %g%s\n", key, label->value,
+                                   label->unseen ? "   ; no answer of this export, a point of the scale" : "");
             g_ptr_array_add(keys, key);
             key = NULL;
         }
         g_free(key);
     }
     g_ptr_array_free(keys, TRUE);
+    g_ptr_array_free(unseen_words, TRUE);
     g_array_free(labels, TRUE);
     g_string_append_c(out, '\n');
 }

@@ -12,6 +12,7 @@
 #include "vocab.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <glib.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,21 +311,32 @@ bool vocab_match(const char *const *answers, size_t n, vocab_scale_t *scale, voc
     }
     size_t best_family = 0;
     int best_points = 0, best_unused = SLOTS + 1;
+    bool best_numbers_follow = false;
     for (size_t f = 0; f < N_FAMILIES; f++) {
         for (int p = VOCAB_MIN_POINTS; p <= VOCAB_MAX_POINTS; p++) {
             const int *points = point_slots(FAMILIES[f].kind, p);
             bool used[SLOTS] = {false};
             bool all = true;
+            /* whether the numbers the answers carry follow their positions
+             * (number = position + a constant), as "1 - Never", "3 -
+             * Sometimes" do on a 5-point scale and not on a 4-point one */
+            bool numbers_follow = true;
+            double offset = NAN;
             for (size_t i = 0; i < n && all; i++) {
                 if (no_answer[i])
                     continue;
                 int slot = slots[i * N_FAMILIES + f];
-                bool in_scale = false;
+                int position = 0;
                 for (int k = 0; k < p && slot >= 0; k++)
-                    in_scale = in_scale || points[k] == slot;
-                all = in_scale;
-                if (in_scale)
-                    used[slot] = true;
+                    if (points[k] == slot)
+                        position = k + 1;
+                all = position > 0;
+                if (!all)
+                    break;
+                used[slot] = true;
+                double d = numbers[i] - position;
+                numbers_follow = numbers_follow && numbered[i] && (isnan(offset) || d == offset);
+                offset = d;
             }
             int n_used = 0;
             for (int s = 0; s < SLOTS; s++)
@@ -332,7 +344,9 @@ bool vocab_match(const char *const *answers, size_t n, vocab_scale_t *scale, voc
             if (!all || n_used < 2)
                 continue;
             int unused = p - n_used;
-            if (unused < best_unused) {
+            if ((numbers_follow && !best_numbers_follow) ||
+                (numbers_follow == best_numbers_follow && unused < best_unused)) {
+                best_numbers_follow = numbers_follow;
                 best_unused = unused;
                 best_family = f;
                 best_points = p;
@@ -343,7 +357,8 @@ bool vocab_match(const char *const *answers, size_t n, vocab_scale_t *scale, voc
     if (found) {
         const family_t *f = &FAMILIES[best_family];
         const int *points = point_slots(f->kind, best_points);
-        *scale = (vocab_scale_t){.language = f->language, .kind = kind_name(f->kind), .points = best_points};
+        *scale = (vocab_scale_t){
+            .language = f->language, .kind = kind_name(f->kind), .points = best_points, .family = best_family};
         for (size_t i = 0; i < n; i++) {
             out[i] = (vocab_answer_t){.numbered = numbered[i], .number = numbers[i], .words = words[i],
                                       .words_len = words_len[i]};
@@ -365,4 +380,12 @@ done:
     free(words);
     free(words_len);
     return found;
+}
+
+void vocab_point_words(const vocab_scale_t *scale, int position, const char **words, size_t *len)
+{
+    const family_t *f = &FAMILIES[scale->family];
+    const char *slot = f->slot[point_slots(f->kind, scale->points)[position - 1]];
+    *words = slot;
+    *len = strcspn(slot, "|");
 }

@@ -33,13 +33,16 @@ typedef struct {
     const char *language;      /* "English", "German", ... (static) */
     const char *kind;          /* "agreement", "frequency", "satisfaction" */
     int points;
+    size_t family;             /* which of the tables (for vocab_point_words) */
 } vocab_scale_t;
 
 /* Find the vocabulary that reads every one of the n answers (each a
  * distinct answer text; "no answer" words are allowed beside the scale's).
- * Among the vocabularies that read them all, the one leaving fewest of its
- * points unused wins, then the one with fewer points, then the first in
- * the tables (English first).  At least two different points must be
+ * Among the vocabularies that read them all, one whose positions the
+ * numbers of numbered answers follow ("1 - Never", "3 - Sometimes" with
+ * "2 - Rarely" unused) wins, then the one leaving fewest of its points
+ * unused, then the one with fewer points, then the first in the tables
+ * (English first).  At least two different points must be
  * used, so that free text or a yes/no question is not taken for a scale.
  * Returns false when none reads them all; else fills *scale and
  * out[0..n-1]. */
@@ -49,6 +52,11 @@ bool vocab_match(const char *const *answers, size_t n, vocab_scale_t *scale, voc
  * *words and *len point into text; returns whether a number was found (in
  * *number).  Without one, the words are the trimmed text. */
 bool vocab_words(const char *text, const char **words, size_t *len, double *number);
+
+/* The first wording of point `position` (1..points) of a matched scale,
+ * as "Strongly disagree" for point 1 of the English 5-point agreement
+ * scale: *words (static) and *len. */
+void vocab_point_words(const vocab_scale_t *scale, int position, const char **words, size_t *len);
 
 /* Whether text is a "no answer" word of one of the languages ("N/A",
  * "Don't know", "Keine Angabe", "Ne sais pas", "No sé", "Weet niet", ...). */

@@ -186,6 +186,53 @@ static void test_label_keys(void **state)
     config_fini(&cfg);
 }
 
+/* A point of the matched scale that no answer used is labelled too, in the
+ * vocabulary's words, so that the next wave's "Strongly disagree" reads;
+ * numbered answers keep their numbers for it. */
+static void test_unused_points_are_labelled(void **state)
+{
+    (void)state;
+    struct {
+        const char *csv;
+        const char *labels;
+    } cases[] = {
+        {"Timestamp,Team,A? [x],A? [y]\n"
+         "t,T1,Agree,Disagree\nt,T1,Strongly agree,Agree\nt,T2,Neither agree nor disagree,Agree\n",
+         "[labels]\n"
+         "Strongly disagree = 1   ; no answer of this export, a point of the scale\n"
+         "Disagree = 2\nNeither agree nor disagree = 3\nAgree = 4\nStrongly agree = 5\n"},
+        {"Timestamp,Team,A? [x],A? [y]\n"
+         "t,T1,1 - Nie,3 - Manchmal\nt,T1,3 - Manchmal,4 - Oft\nt,T2,5 - Immer,4 - Oft\n",
+         "[labels]\n"
+         "1 - Nie = 1\n"
+         "Selten = 2   ; no answer of this export, a point of the scale\n"
+         "3 - Manchmal = 3\n4 - Oft = 4\n5 - Immer = 5\n"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        char *path = write_temp(cases[c].csv);
+        const char *paths[] = {path};
+        inspect_t *insp;
+        engage_error_t err = {0};
+        assert_int_equal(inspect_read(paths, 1, "auto", &insp, &err), ENGAGE_OK);
+        GString *out = g_string_new(NULL);
+        assert_int_equal(init_propose(insp, out, &err), ENGAGE_OK);
+        const char *labels = strstr(out->str, "[labels]\n");
+        assert_non_null(labels);
+        if (strncmp(labels, cases[c].labels, strlen(cases[c].labels)) != 0)
+            fail_msg("case %zu:\n%s", c, labels);
+        /* and the config reads: the proposed labels are valid config text */
+        config_t cfg;
+        assert_int_equal(config_init_default(&cfg, &err), ENGAGE_OK);
+        assert_int_equal(config_load_text(&cfg, "proposed.ini", out->str, &err), ENGAGE_OK);
+        assert_int_equal(cfg.label_sets[0].n_labels, 5);
+        config_fini(&cfg);
+        g_string_free(out, TRUE);
+        inspect_free(insp);
+        unlink(path);
+        free(path);
+    }
+}
+
 static char *read_all(const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -232,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_list_names_read_back_exactly),
         cmocka_unit_test(test_label_keys),
         cmocka_unit_test(test_write_replaces_only_when_told),
+        cmocka_unit_test(test_unused_points_are_labelled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
