@@ -85,7 +85,7 @@ typedef struct {
     size_t *start;        /* [manager] first slot in grouped; [n_managers] = N */
     size_t *cursor;       /* [manager] next free slot in grouped */
     double *grouped;      /* [slot] scores laid out by manager, NAN = not scored */
-    size_t *fav, *ans;    /* [manager] favourable / answered item values */
+    size_t *fav, *unf, *ans; /* [manager] favourable / unfavourable / answered item values */
     double *tq[2];        /* t(0.975, df) by df, NAN until needed: a cache for each half
                              of the managers (see analysis_summarise) */
     size_t tq_size;
@@ -105,6 +105,7 @@ typedef struct {
     double sumsq[ANALYSIS_READ_ROWS];         /* ... of their squares */
     long long answered[ANALYSIS_READ_ROWS];   /* ... answers */
     long long favourable[ANALYSIS_READ_ROWS]; /* ... favourable answers */
+    long long unfavourable[ANALYSIS_READ_ROWS]; /* ... unfavourable answers */
     unsigned char *enough;  /* [answers] 1 when that many answers score a respondent */
     double score_min, score_max;  /* over the scale's scores */
     alpha_t alpha;
@@ -124,6 +125,22 @@ static double analysis_ratio(double a, double b)
     return analysis_finite(a / b);
 }
 
+void analysis_shares(const dataset_scale_t *scale, size_t answered, size_t favourable, size_t unfavourable,
+                     double *favourable_pct, double *neutral_pct, double *unfavourable_pct)
+{
+    *favourable_pct = *neutral_pct = *unfavourable_pct = NAN;
+    if (answered == 0)
+        return;
+    size_t neutral = answered - favourable - unfavourable;
+    *favourable_pct = 100.0 * (double)favourable / (double)answered;
+    *unfavourable_pct = 100.0 * (double)unfavourable / (double)answered;
+    /* a scale with no middle: no whole number lies between the two
+     * thresholds (1..4 with 2 and 3), and no answer did either */
+    bool middle = floor(scale->favourable - 1e-9) > scale->unfavourable || neutral > 0;
+    if (middle)
+        *neutral_pct = 100.0 * (double)neutral / (double)answered;
+}
+
 /* calloc that never returns NULL for a zero count and refuses overflow. */
 static void *analysis_calloc(size_t n, size_t size)
 {
@@ -140,6 +157,7 @@ static void analysis_work_fini(analysis_work_t *w)
     free(w->cursor);
     free(w->grouped);
     free(w->fav);
+    free(w->unf);
     free(w->ans);
     free(w->tq[0]);
     free(w->tq[1]);
@@ -167,10 +185,11 @@ static engage_status_t analysis_work_init(analysis_work_t *w, const dataset_t *d
     w->start = analysis_calloc(M + 1, sizeof *w->start);
     w->cursor = analysis_calloc(M, sizeof *w->cursor);
     w->fav = analysis_calloc(M, sizeof *w->fav);
+    w->unf = analysis_calloc(M, sizeof *w->unf);
     w->ans = analysis_calloc(M, sizeof *w->ans);
     w->rwg_n = analysis_calloc(M, sizeof *w->rwg_n);
     w->rwg_sq = analysis_calloc(M, sizeof *w->rwg_sq);
-    if (!w->grouped || !w->start || !w->cursor || !w->fav || !w->ans || !w->rwg_n ||
+    if (!w->grouped || !w->start || !w->cursor || !w->fav || !w->unf || !w->ans || !w->rwg_n ||
         !w->rwg_sq)
         return ENGAGE_ENOMEM;
 
@@ -210,12 +229,15 @@ static void analysis_read_block(const dataset_t *ds, const dataset_scale_t *sc,
 {
     double *restrict sum = w->sum, *restrict sumsq = w->sumsq;
     long long *restrict answered = w->answered, *restrict favourable = w->favourable;
+    long long *restrict unfavourable = w->unfavourable;
     size_t even = (count + 1) & ~(size_t)1;
     memset(sum, 0, even * sizeof *sum);
     memset(sumsq, 0, even * sizeof *sumsq);
     memset(answered, 0, even * sizeof *answered);
     memset(favourable, 0, even * sizeof *favourable);
+    memset(unfavourable, 0, even * sizeof *unfavourable);
     const vec2_t flip = vec2_splat(sc->min + sc->max), fav = vec2_splat(sc->favourable);
+    const vec2_t unfav = vec2_splat(sc->unfavourable);
     const vec2_t missing = vec2_splat(NAN);
     for (size_t i = 0; i < sc->n_items; i++) {
         double *restrict x = w->cols + i * ANALYSIS_COLUMN_STRIDE;
@@ -230,15 +252,18 @@ static void analysis_read_block(const dataset_t *ds, const dataset_scale_t *sc,
             vec2_store(x + t, v);
             vec2_store(sum + t, vec2_load(sum + t) + vec2_and(v, ok));
             vec2_store(sumsq + t, vec2_load(sumsq + t) + vec2_and(v * v, ok));
-            mask2_t a, f, is_fav = v >= fav;  /* false for NAN */
+            mask2_t a, f, u, is_fav = v >= fav, is_unfav = v <= unfav;  /* false for NAN */
             memcpy(&a, answered + t, sizeof a);
             memcpy(&f, favourable + t, sizeof f);
+            memcpy(&u, unfavourable + t, sizeof u);
             a -= ok;
             f -= is_fav;
+            u -= is_unfav;
             item_a -= ok;
             item_f -= is_fav;
             memcpy(answered + t, &a, sizeof a);
             memcpy(favourable + t, &f, sizeof f);
+            memcpy(unfavourable + t, &u, sizeof u);
         }
         w->item_answered[i] += (size_t)(item_a[0] + item_a[1]);
         w->item_fav[i] += (size_t)(item_f[0] + item_f[1]);
@@ -257,6 +282,7 @@ static size_t analysis_score_pass(const dataset_t *ds, const dataset_scale_t *sc
     const double middle = (sc->min + sc->max) / 2.0, middle_sq = (double)k * middle * middle;
     memcpy(w->cursor, w->start, w->n_managers * sizeof *w->cursor);
     memset(w->fav, 0, w->n_managers * sizeof *w->fav);
+    memset(w->unf, 0, w->n_managers * sizeof *w->unf);
     memset(w->ans, 0, w->n_managers * sizeof *w->ans);
     memset(w->item_answered, 0, k * sizeof *w->item_answered);
     memset(w->item_fav, 0, k * sizeof *w->item_fav);
@@ -295,6 +321,7 @@ static size_t analysis_score_pass(const dataset_t *ds, const dataset_scale_t *sc
             if (score > w->score_max)
                 w->score_max = score;
             w->fav[m] += (size_t)w->favourable[t];
+            w->unf[m] += (size_t)w->unfavourable[t];
             w->ans[m] += answered;
 
             /* the row handed to alpha; rwg(j)'s item sums are taken in the
@@ -512,7 +539,7 @@ static void *analysis_manager_range(void *arg)
         am->manager = m;
         am->n = n;
         am->mean = am->sd = am->se = am->ci_low = am->ci_high = am->median = NAN;
-        am->favourable_pct = am->rwg = am->ss = NAN;
+        am->favourable_pct = am->neutral_pct = am->unfavourable_pct = am->rwg = am->ss = NAN;
         if (n == 0)
             continue;
         analysis_sort(g, n);
@@ -521,7 +548,8 @@ static void *analysis_manager_range(void *arg)
         am->mean = analysis_finite(mean);
         am->ss = analysis_finite(ss);
         am->median = analysis_finite(gsl_stats_median_from_sorted_data(g, 1, n));
-        am->favourable_pct = analysis_finite(100.0 * analysis_ratio((double)w->fav[m], (double)w->ans[m]));
+        analysis_shares(r->sc, w->ans[m], w->fav[m], w->unf[m], &am->favourable_pct, &am->neutral_pct,
+                        &am->unfavourable_pct);
         if (n > 1) {
             am->sd = analysis_finite(sqrt(ss / (double)(n - 1)));
             am->se = analysis_finite(am->sd / sqrt((double)n));

@@ -43,6 +43,9 @@ typedef struct {
     size_t n;              /* respondents scored on the scale */
     double mean, sd, se, ci_low, ci_high, median;
     double favourable_pct; /* 100 × favourable answers / answered items, over scored respondents */
+    double neutral_pct;    /* ... answers between unfavourable and favourable; NAN on a
+                              scale with no middle (see analysis_shares) */
+    double unfavourable_pct; /* ... answers at or below unfavourable */
     double rwg;            /* rwg (one item) or rwg(j) over the respondents who answered
                               every item; NAN for fewer than two such respondents */
     double ss;             /* Σ (score - mean)² over the team (0 for one respondent; NAN
@@ -153,5 +156,14 @@ double analysis_mean_ss(const double *sorted, size_t n, double *ss);
  * against the null variance `null`, truncated to 0..1 as multilevel does;
  * NAN when s is NAN or the ratio is undefined. */
 double analysis_rwg(double s, double null, double j);
+
+/* The three shares of a group's answered items (after reverse coding):
+ * favourable (>= scale->favourable), unfavourable (<= scale->unfavourable)
+ * and neutral (between), in percent, adding to 100.  neutral_pct is NAN on
+ * a scale with no middle — no whole number strictly between the two
+ * thresholds and no answer there; all three are NAN without answers.  The
+ * one rule for every level: managers, units, leaders, the company. */
+void analysis_shares(const dataset_scale_t *scale, size_t answered, size_t favourable, size_t unfavourable,
+                     double *favourable_pct, double *neutral_pct, double *unfavourable_pct);
 
 #endif

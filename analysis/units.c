@@ -81,7 +81,7 @@ typedef struct {
     size_t *start;      /* [unit] first slot of grouped; [n_units] = N */
     size_t *cursor;     /* [unit] next free slot */
     double *grouped;    /* scores by unit */
-    size_t *fav, *ans;  /* [unit] favourable / answered item values */
+    size_t *fav, *unf, *ans;  /* [unit] favourable / unfavourable / answered item values */
     size_t *rwg_n;      /* [unit] respondents who answered every item */
     double *rwg_sq;     /* [unit] Σ over them and items of (x - middle)² */
     double *rwg_sum;    /* [unit × item] Σ x over them */
@@ -94,6 +94,7 @@ static void units_work_fini(units_work_t *w)
     free(w->cursor);
     free(w->grouped);
     free(w->fav);
+    free(w->unf);
     free(w->ans);
     free(w->rwg_n);
     free(w->rwg_sq);
@@ -118,6 +119,7 @@ static engage_status_t units_scale(const dataset_t *ds, const analysis_scale_t *
         return ENGAGE_ENOMEM;
     memcpy(w->cursor, w->start, U * sizeof *w->cursor);
     memset(w->fav, 0, U * sizeof *w->fav);
+    memset(w->unf, 0, U * sizeof *w->unf);
     memset(w->ans, 0, U * sizeof *w->ans);
     memset(w->rwg_n, 0, U * sizeof *w->rwg_n);
     memset(w->rwg_sq, 0, U * sizeof *w->rwg_sq);
@@ -134,7 +136,7 @@ static engage_status_t units_scale(const dataset_t *ds, const analysis_scale_t *
         }
         for (size_t t = 0; t < count; t++) {
             double sum = 0.0, sumsq = 0.0;
-            size_t answered = 0, favourable = 0;
+            size_t answered = 0, favourable = 0, unfavourable = 0;
             for (size_t i = 0; i < k; i++) {
                 double x = w->cols[i * UNITS_READ_ROWS + t];
                 if (isnan(x))
@@ -143,6 +145,7 @@ static engage_status_t units_scale(const dataset_t *ds, const analysis_scale_t *
                 sumsq += x * x;
                 answered++;
                 favourable += x >= sc->favourable;
+                unfavourable += x <= sc->unfavourable;
             }
             /* the share as a division, as analysis.c decides it */
             if (answered == 0 || (double)answered / (double)k < sc->min_answered)
@@ -150,6 +153,7 @@ static engage_status_t units_scale(const dataset_t *ds, const analysis_scale_t *
             size_t unit = u->unit_of[dataset_manager_of(ds, first + t)];
             w->grouped[w->cursor[unit]++] = sum / (double)answered;
             w->fav[unit] += favourable;
+            w->unf[unit] += unfavourable;
             w->ans[unit] += answered;
             if (k >= 2 && answered == k) {
                 double *x_sum = w->rwg_sum + unit * k;
@@ -171,15 +175,15 @@ static engage_status_t units_scale(const dataset_t *ds, const analysis_scale_t *
         size_t n = w->cursor[unit] - w->start[unit];
         f->n = n;
         f->mean = f->sd = f->se = f->ci_low = f->ci_high = f->median = NAN;
-        f->favourable_pct = f->rwg = NAN;
+        f->favourable_pct = f->neutral_pct = f->unfavourable_pct = f->rwg = NAN;
         if (n == 0)
             continue;
         gsl_sort(g, 1, n);
         double ss, mean = analysis_mean_ss(g, n, &ss);
         f->mean = units_finite(mean);
         f->median = units_finite(gsl_stats_median_from_sorted_data(g, 1, n));
-        if (w->ans[unit] > 0)
-            f->favourable_pct = units_finite(100.0 * ((double)w->fav[unit] / (double)w->ans[unit]));
+        analysis_shares(sc, w->ans[unit], w->fav[unit], w->unf[unit], &f->favourable_pct, &f->neutral_pct,
+                        &f->unfavourable_pct);
         if (n > 1) {
             f->sd = units_finite(sqrt(ss / (double)(n - 1)));
             f->se = units_finite(f->sd / sqrt((double)n));
@@ -217,10 +221,11 @@ engage_status_t units_run(const dataset_t *ds, const results_t *results, units_t
         w.cursor = units_calloc(U, sizeof *w.cursor);
         w.grouped = units_calloc(N, sizeof *w.grouped);
         w.fav = units_calloc(U, sizeof *w.fav);
+        w.unf = units_calloc(U, sizeof *w.unf);
         w.ans = units_calloc(U, sizeof *w.ans);
         w.rwg_n = units_calloc(U, sizeof *w.rwg_n);
         w.rwg_sq = units_calloc(U, sizeof *w.rwg_sq);
-        if (!u->scales || !w.start || !w.cursor || !w.grouped || !w.fav || !w.ans ||
+        if (!u->scales || !w.start || !w.cursor || !w.grouped || !w.fav || !w.unf || !w.ans ||
             !w.rwg_n || !w.rwg_sq)
             st = ENGAGE_ENOMEM;
     }

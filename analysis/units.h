@@ -28,6 +28,7 @@ typedef struct {
     size_t managers;       /* managers of the unit with at least one of them */
     double mean, sd, se, ci_low, ci_high, median;
     double favourable_pct; /* 100 × favourable answers / answered items */
+    double neutral_pct, unfavourable_pct; /* the other two shares (analysis_shares) */
     double rwg;            /* rwg(j) over the respondents who answered every item
                               (rwg for one item); NAN for fewer than two */
 } units_figures_t;

@@ -65,6 +65,7 @@ const config_key_t CONFIG_KEYS[] = {
     {"scale", "max", "5"},
     {"scale", "min_answered", "0.5"},
     {"scale", "favourable", "4"},
+    {"scale", "unfavourable", "2"},
     {"roster", "file", "roster.csv"},
     {"roster", "key", "ExternalReference"},
     {"roster", "employee", "employee_id"},
@@ -263,6 +264,16 @@ void config_fini(config_t *cfg)
     memset(cfg, 0, sizeof *cfg);
 }
 
+/* The bottom two options (min + 1) when they lie below favourable; on a
+ * scale too short for that, the bottom one; below min (nothing) when
+ * favourable is min itself. */
+static double default_unfavourable(const config_scale_t *s)
+{
+    if (s->min + 1 < s->favourable)
+        return s->min + 1;
+    return s->min < s->favourable ? s->min : s->favourable - 1;
+}
+
 static config_scale_t *new_scale(config_t *cfg, const char *name)
 {
     config_scale_t *grown = realloc(cfg->scales, (cfg->n_scales + 1) * sizeof *grown);
@@ -309,6 +320,8 @@ engage_status_t config_add_scale(config_t *cfg, const char *name, const char *co
     }
     if (!s->favourable_set)
         s->favourable = max - 1;
+    if (!s->unfavourable_set)
+        s->unfavourable = default_unfavourable(s);
     return ENGAGE_OK;
 }
 
@@ -338,7 +351,7 @@ typedef struct {
     long scale_index;
     config_label_set_t *labels;/* current [labels] / [labels NAME] */
     /* per-scale bookkeeping for checks at the end */
-    long *min_line, *max_line, *favourable_line, *min_answered_line, *labels_line;
+    long *min_line, *max_line, *favourable_line, *unfavourable_line, *min_answered_line, *labels_line;
 } reader_t;
 
 static char *skip_space(char *s)
@@ -511,7 +524,7 @@ static bool starts_with_word(const char *section, const char *word, const char *
 /* Track per-scale line numbers in arrays parallel to cfg->scales. */
 static bool grow_scale_lines(reader_t *r)
 {
-    long **arrays[] = {&r->min_line, &r->max_line, &r->favourable_line, &r->min_answered_line,
+    long **arrays[] = {&r->min_line, &r->max_line, &r->favourable_line, &r->unfavourable_line, &r->min_answered_line,
                        &r->labels_line};
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) {
         long *grown = realloc(*arrays[i], r->cfg->n_scales * sizeof *grown);
@@ -826,7 +839,7 @@ static int scale_key(reader_t *r, const char *key, const char *value, bool conti
         return replace_string(r, &s->labels, value);
     }
     if (strcmp(key, "min") == 0 || strcmp(key, "max") == 0 || strcmp(key, "min_answered") == 0 ||
-        strcmp(key, "favourable") == 0) {
+        strcmp(key, "favourable") == 0 || strcmp(key, "unfavourable") == 0) {
         if (!parse_number(value, &v))
             return fail(r, "%s must be a number, not '%s'", key, value);
         if (strcmp(key, "min") == 0) {
@@ -840,10 +853,14 @@ static int scale_key(reader_t *r, const char *key, const char *value, bool conti
                 return fail(r, "min_answered must be a share between 0 and 1, not '%s'", value);
             s->min_answered = v;
             r->min_answered_line[i] = r->line;
-        } else {
+        } else if (strcmp(key, "favourable") == 0) {
             s->favourable = v;
             s->favourable_set = true;
             r->favourable_line[i] = r->line;
+        } else {
+            s->unfavourable = v;
+            s->unfavourable_set = true;
+            r->unfavourable_line[i] = r->line;
         }
         return 1;
     }
@@ -983,6 +1000,16 @@ static engage_status_t check_scales(reader_t *r)
             return engage_fail(r->err, ENGAGE_ECONFIG, r->path, r->favourable_line[i],
                                "scale '%s': favourable (%g) must lie between min and max", s->name,
                                s->favourable);
+        if (!s->unfavourable_set)
+            s->unfavourable = default_unfavourable(s);
+        else if (s->unfavourable < s->min || s->unfavourable > s->max)
+            return engage_fail(r->err, ENGAGE_ECONFIG, r->path, r->unfavourable_line[i],
+                               "scale '%s': unfavourable (%g) must lie between min and max", s->name,
+                               s->unfavourable);
+        if (!(s->unfavourable < s->favourable))
+            return engage_fail(r->err, ENGAGE_ECONFIG, r->path, r->unfavourable_line[i],
+                               "scale '%s': unfavourable (%g) must be below favourable (%g)", s->name,
+                               s->unfavourable, s->favourable);
         for (size_t a = 0; a < s->n_items; a++)
             for (size_t b = a + 1; b < s->n_items; b++)
                 if (strcmp(s->items[a], s->items[b]) == 0)
@@ -1067,6 +1094,7 @@ static engage_status_t parse_text(config_t *cfg, const char *path, const char *t
     free(r.min_line);
     free(r.max_line);
     free(r.favourable_line);
+    free(r.unfavourable_line);
     free(r.min_answered_line);
     free(r.labels_line);
     if (status == ENGAGE_OK)

@@ -36,6 +36,8 @@ typedef struct {
     double min_answered;   /* share of items that must be answered */
     double favourable;     /* answers >= this are favourable */
     bool favourable_set;
+    double unfavourable;   /* answers <= this are unfavourable (default min + 1) */
+    bool unfavourable_set;
     long line;             /* line of the [scale NAME] header */
     long items_line;       /* line of `items =` (0 when derived from the header) */
     long reverse_line;

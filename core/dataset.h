@@ -31,6 +31,7 @@ typedef struct {
     double min, max;
     double min_answered;   /* share of the items that must be answered */
     double favourable;     /* an answer (after reverse coding) >= this is favourable */
+    double unfavourable;   /* ... <= this is unfavourable; between the two, neutral */
 } dataset_scale_t;
 
 typedef struct dataset dataset_t;

@@ -131,6 +131,7 @@ static json_t *config_json(jctx_t *c, const config_t *cfg)
         put(c, js, "max", real(c, sc->max));
         put(c, js, "min_answered", real(c, sc->min_answered));
         put(c, js, "favourable", real(c, sc->favourable_set ? sc->favourable : sc->max - 1));
+        put(c, js, "unfavourable", real(c, sc->unfavourable));
         push(c, scales, js);
     }
     put(c, o, "scales", scales);

@@ -48,7 +48,7 @@ static void manager_row(csv_out_t *out, const report_input_t *in, const view_t *
         for (int k = 0; k < 8; k++)
             csv_out_empty(out);
         csv_out_integer(out, 1);
-        for (int k = 0; k < 5; k++)
+        for (int k = 0; k < 7; k++)
             csv_out_empty(out);
     } else {
         figure(out, m->mean);
@@ -66,6 +66,8 @@ static void manager_row(csv_out_t *out, const report_input_t *in, const view_t *
         figure(out, f.low998);
         figure(out, f.high998);
         csv_out_text(out, tables_stands_out_name(f.stands_out), false);
+        figure(out, m->neutral_pct);
+        figure(out, m->unfavourable_pct);
     }
     csv_out_end_row(out);
 }
@@ -111,6 +113,7 @@ engage_status_t tables_write_managers(const report_input_t *in, const view_t *vi
         "scale", "manager_id", "n", "mean", "sd", "se", "ci_low", "ci_high",
         "median", "favourable_pct", "rwg", "suppressed",
         "funnel_low95", "funnel_high95", "funnel_low998", "funnel_high998", "stands_out",
+        "neutral_pct", "unfavourable_pct",
     };
     csv_out_t *out;
     engage_status_t rc = open_table(in, &out, path, err);
@@ -292,7 +295,7 @@ engage_status_t tables_write_units(const report_input_t *in, const view_t *view,
 {
     static const char *const names[] = {
         "scale", "unit", "managers", "n", "mean", "sd", "se", "ci_low", "ci_high",
-        "median", "favourable_pct", "rwg", "suppressed",
+        "median", "favourable_pct", "rwg", "suppressed", "neutral_pct", "unfavourable_pct",
     };
     csv_out_t *out;
     engage_status_t rc = open_table(in, &out, path, err);
@@ -312,12 +315,16 @@ engage_status_t tables_write_units(const report_input_t *in, const view_t *view,
                 for (int k = 0; k < 8; k++)
                     csv_out_empty(out);
                 csv_out_integer(out, 1);
+                csv_out_empty(out);
+                csv_out_empty(out);
             } else {
                 const double figures[] = { f->mean, f->sd, f->se, f->ci_low, f->ci_high,
                                            f->median, f->favourable_pct, f->rwg };
                 for (size_t k = 0; k < sizeof figures / sizeof figures[0]; k++)
                     figure(out, figures[k]);
                 csv_out_integer(out, 0);
+                figure(out, f->neutral_pct);
+                figure(out, f->unfavourable_pct);
             }
             csv_out_end_row(out);
         }

@@ -86,7 +86,8 @@ enum { N_SHEET_SPECS = sizeof sheet_specs / sizeof sheet_specs[0] };
  * any column added later without being listed here) is text. */
 static const char *const numeric_columns[] = {
     /* managers.csv, changes.csv, items.csv */
-    "n", "mean", "sd", "se", "ci_low", "ci_high", "median", "favourable_pct", "rwg",
+    "n", "mean", "sd", "se", "ci_low", "ci_high", "median", "favourable_pct", "neutral_pct",
+    "unfavourable_pct", "rwg",
     "suppressed", "funnel_low95", "funnel_high95", "funnel_low998", "funnel_high998",
     "n_previous", "mean_previous", "delta", "p_value", "q_value", "item_rest_r",
     /* variance.csv */

@@ -398,4 +398,30 @@ done
 if [ "$(awk -F, 'NR > 1 { n++ } END { print n }' "$work/joined-out/items.csv")" = 60 ]; then ok; else bad "sixty items: items.csv rows"; fi
 rm -rf "$work/split-out" "$work/joined-out"
 
+# --- favourable, neutral and unfavourable add to 100 at every level ---------
+shares_add_up() { # file: every shown row's three shares add to 100 (neutral may be empty only as told)
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+             $col["suppressed"] == 0 && $col["favourable_pct"] != "" {
+                 d = $col["favourable_pct"] + $col["neutral_pct"] + $col["unfavourable_pct"] - 100
+                 if (d > 1e-6 || d < -1e-6) bad++
+                 n++ }
+             END { print n + 0, bad + 0 }' "$1"
+}
+got=$(shares_add_up "$work/first/managers.csv")
+if [ "${got% *}" -gt 100 ] && [ "${got#* }" = 0 ]; then ok; else bad "managers.csv shares: $got (rows, off)"; fi
+mkdir -p "$work/units-run"
+cp datasets/sample-quarter-roster.csv datasets/sample-quarter-googleforms.ini "$work/units-run/"
+"$ENGAGE" run -q -c "$work/units-run/sample-quarter-googleforms.ini" -o "$work/units-out" datasets/sample-quarter-googleforms.csv.gz
+got=$(shares_add_up "$work/units-out/units.csv")
+if [ "${got% *}" -gt 0 ] && [ "${got#* }" = 0 ]; then ok; else bad "units.csv shares: $got (rows, off)"; fi
+# a 1..4 scale has no middle: neutral_pct is empty and the other two add to 100
+printf 'respondent_id,manager_id,Q1\n' > "$work/four.csv"
+for i in 1 2 3 4 5 6 7 8 9 10; do printf 'r%s,m1,%s\n' "$i" $(( (i % 4) + 1 )) >> "$work/four.csv"; done
+printf '[report]\nmin_group = 3\n[scale four]\nitems = Q1\nmin = 1\nmax = 4\n' > "$work/four.ini"
+"$ENGAGE" run -q -c "$work/four.ini" -o "$work/four-out" "$work/four.csv"
+row=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+               { print $col["favourable_pct"] "/" $col["neutral_pct"] "/" $col["unfavourable_pct"] }' "$work/four-out/managers.csv")
+if [ "$row" = "50//50" ]; then ok; else bad "a 1..4 scale's shares: $row"; fi
+rm -rf "$work/units-run" "$work/units-out" "$work/four-out"
+
 finish

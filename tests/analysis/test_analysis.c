@@ -63,6 +63,7 @@ static dataset_t *build(size_t n_columns, const scale_def_t *scales, size_t n_sc
             .items = (size_t *)scales[s].items, .reverse = (bool *)scales[s].reverse,
             .min = scales[s].min, .max = scales[s].max,
             .min_answered = scales[s].min_answered, .favourable = scales[s].favourable,
+            .unfavourable = scales[s].min + 1,
         };
         assert_int_equal(dataset_add_scale(ds, &sc), ENGAGE_OK);
     }
@@ -106,6 +107,50 @@ static analysis_funnel_t funnel_of(const analysis_scale_t *sc, const analysis_ma
 
 /* One item on 1..5, favourable at 4, scored when answered. */
 static const scale_def_t ONE_ITEM = {"engagement", 1, {0}, {false}, 1, 5, 0.5, 4};
+
+/* --- favourable, neutral, unfavourable ------------------------------------ */
+
+/*
+ * On 1..5 (favourable 4, unfavourable 2 by default): g1 answers 1 2 3, so
+ * 0% favourable, 1/3 neutral, 2/3 unfavourable; g2 answers 4 5: 100/0/0,
+ * neutral 0 (not empty: the scale has a middle).  On 1..4 (favourable 3,
+ * unfavourable 2) there is no middle: neutral is empty, the two add to 100.
+ */
+static void test_three_shares(void **state)
+{
+    (void)state;
+    const row_t rows[] = {
+        {"r1", "g1", {1}}, {"r2", "g1", {2}}, {"r3", "g1", {3}}, {"r4", "g2", {4}}, {"r5", "g2", {5}},
+    };
+    dataset_t *ds = build(1, &ONE_ITEM, 1, rows, sizeof rows / sizeof *rows);
+    results_t *res = run(ds);
+    const analysis_manager_t *g1 = manager(ds, &res->scales[0], "g1");
+    const analysis_manager_t *g2 = manager(ds, &res->scales[0], "g2");
+    assert_close(g1->favourable_pct, 0.0);
+    assert_close(g1->neutral_pct, 100.0 / 3.0);
+    assert_close(g1->unfavourable_pct, 200.0 / 3.0);
+    assert_close(g2->favourable_pct, 100.0);
+    assert_close(g2->neutral_pct, 0.0);
+    assert_close(g2->unfavourable_pct, 0.0);
+    results_free(res);
+    dataset_free(ds);
+
+    dataset_scale_t four = {.name = "four", .min = 1, .max = 4, .favourable = 3, .unfavourable = 2};
+    double fav, neu, unf;
+    analysis_shares(&four, 4, 2, 2, &fav, &neu, &unf);
+    assert_close(fav, 50.0);
+    assert_nan(neu);
+    assert_close(unf, 50.0);
+    /* an answer between the thresholds all the same (a label of 2.5) is neutral */
+    analysis_shares(&four, 4, 2, 1, &fav, &neu, &unf);
+    assert_close(neu, 25.0);
+    analysis_shares(&four, 0, 0, 0, &fav, &neu, &unf);
+    assert_true(isnan(fav) && isnan(neu) && isnan(unf));
+    /* 0..10 (eNPS-like): favourable 9, unfavourable 6 leaves 7 and 8 neutral */
+    dataset_scale_t eleven = {.name = "eleven", .min = 0, .max = 10, .favourable = 9, .unfavourable = 6};
+    analysis_shares(&eleven, 10, 3, 7, &fav, &neu, &unf);
+    assert_close(neu, 0.0);
+}
 
 /* --- a worked example: three teams ---------------------------------------- */
 
@@ -1554,6 +1599,7 @@ int main(void)
         cmocka_unit_test(test_reference_missing_small),
         cmocka_unit_test(test_reference_zero_between),
         cmocka_unit_test(test_too_many_items_for_alpha),
+        cmocka_unit_test(test_three_shares),
     };
     return cmocka_run_group_tests_name("analysis", tests, NULL, NULL);
 }

@@ -326,7 +326,7 @@ static dataset_t *synthetic(gsl_rng *rng, size_t respondents, double mu, double 
     size_t column;
     assert_int_equal(dataset_add_column(ds, "y", &column), ENGAGE_OK);
     bool reverse = false;
-    dataset_scale_t sc = { "y", 1, &column, &reverse, -1000, 1000, 1, 999 };
+    dataset_scale_t sc = { "y", 1, &column, &reverse, -1000, 1000, 1, 999, -999 };
     assert_int_equal(dataset_add_scale(ds, &sc), ENGAGE_OK);
     size_t r = 0, j = 0;
     while (r < respondents) {

@@ -31,7 +31,7 @@ static dataset_t *new_dataset(void)
     assert_int_equal(dataset_add_column(ds, "y1", &items[0]), ENGAGE_OK);
     assert_int_equal(dataset_add_column(ds, "y2", &items[1]), ENGAGE_OK);
     bool reverse[2] = { false, false };
-    dataset_scale_t scale = { "engagement", 2, items, reverse, 1, 5, 0.5, 4 };
+    dataset_scale_t scale = { "engagement", 2, items, reverse, 1, 5, 0.5, 4, 2 };
     assert_int_equal(dataset_add_scale(ds, &scale), ENGAGE_OK);
     return ds;
 }

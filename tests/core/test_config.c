@@ -96,6 +96,7 @@ static void test_full_config(void **state)
     assert_false(e->reverse[2]);
     assert_true(e->min_answered == 0.6);
     assert_true(e->favourable == 4); /* default: max - 1 */
+    assert_true(e->unfavourable == 2); /* default: min + 1 */
     assert_int_equal(e->items_line, 15);
     const config_scale_t *f = &cfg.scales[1];
     assert_int_equal(f->n_items, 2);
@@ -151,6 +152,9 @@ static const bad_config_t BAD[] = {
     {"[input]\nthis line has no equals sign\n", ENGAGE_ECONFIG, 2, "not a 'key = value' line"},
     {"[scale e]\nitems = Q1\nmin_answered = 1.5\n", ENGAGE_ECONFIG, 3, "min_answered must be a share"},
     {"[scale e]\nitems = Q1\nfavourable = 9\n", ENGAGE_ECONFIG, 3, "favourable (9) must lie between"},
+    {"[scale e]\nitems = Q1\nunfavourable = 0\n", ENGAGE_ECONFIG, 3, "unfavourable (0) must lie between"},
+    {"[scale e]\nitems = Q1\nunfavourable = 4\n", ENGAGE_ECONFIG, 3, "unfavourable (4) must be below favourable (4)"},
+    {"[scale e]\nitems = Q1\nfavourable = 3\nunfavourable = 3.5\n", ENGAGE_ECONFIG, 4, "unfavourable (3.5) must be below favourable (3)"},
     {"[input]\ndelimiter = |\n", ENGAGE_ECONFIG, 2, "unknown delimiter"},
     {"[input]\ndelimiter = ;\n", ENGAGE_ECONFIG, 2, "a bare ; starts a comment, so write semicolon"},
     {"[input]\nformat = spss\n", ENGAGE_ECONFIG, 2, "unknown format 'spss' (expected auto, canonical, qualtrics"},
@@ -347,7 +351,7 @@ static void test_every_listed_key_reads(void **state)
             if (strcmp(key->section, kinds[k]) == 0)
                 add(&t, "%s = %s\n", key->key, key->example), listed++;
     }
-    assert_int_equal(listed, 20);
+    assert_int_equal(listed, 21);
     config_t cfg;
     engage_error_t err = {0};
     engage_status_t st = load_text(t.text, &cfg, &err);

@@ -293,7 +293,7 @@ static void run_fixture(const char *name, size_t expected_scales)
     static const char *const manager_columns[] = {
         "scale", "manager_id", "n", "mean", "sd", "se", "ci_low", "ci_high", "median",
         "favourable_pct", "rwg", "suppressed", "funnel_low95", "funnel_high95", "funnel_low998",
-        "funnel_high998", "stands_out",
+        "funnel_high998", "stands_out", "neutral_pct", "unfavourable_pct",
     };
     static const char *const item_columns[] = {
         "scale", "item", "n", "mean", "sd", "favourable_pct", "item_rest_r",
@@ -318,7 +318,7 @@ static void run_fixture(const char *name, size_t expected_scales)
     assert_int_equal(compared, expected_scales * 21);
     size_t manager_rows = got_managers.n_rows - 1;
     compared = compare_tables(name, &got_managers, &want_managers, manager_key, 2, &hidden);
-    assert_int_equal(compared, (manager_rows - hidden) * 9 + hidden);
+    assert_int_equal(compared, (manager_rows - hidden) * 11 + hidden);
     size_t funnel = check_funnel(name, &got_managers, &want_variance, &want_managers);
     assert_int_equal(funnel, (manager_rows - hidden) * 5);
     size_t item_hidden = 0;

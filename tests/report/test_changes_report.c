@@ -45,7 +45,7 @@ static dataset_t *new_wave(void)
     assert_int_equal(dataset_add_column(ds, "y", &y), ENGAGE_OK);
     size_t items[1] = { y };
     bool reverse[1] = { false };
-    dataset_scale_t scale = { "engagement", 1, items, reverse, 1, 5, 0.5, 4 };
+    dataset_scale_t scale = { "engagement", 1, items, reverse, 1, 5, 0.5, 4, 2 };
     assert_int_equal(dataset_add_scale(ds, &scale), ENGAGE_OK);
     return ds;
 }

@@ -86,8 +86,8 @@ static void build(fixture_t *f)
     assert_int_equal(dataset_add_column(f->ds, "Q2", &q2), ENGAGE_OK);
     size_t items_e[2] = { q1, q2 }, items_w[1] = { q2 };
     bool rev_e[2] = { false, false }, rev_w[1] = { false };
-    dataset_scale_t e = { "engagement", 2, items_e, rev_e, 1, 5, 0.5, 4 };
-    dataset_scale_t w = { "well<being>", 1, items_w, rev_w, 1, 5, 0.5, 4 };
+    dataset_scale_t e = { "engagement", 2, items_e, rev_e, 1, 5, 0.5, 4, 2 };
+    dataset_scale_t w = { "well<being>", 1, items_w, rev_w, 1, 5, 0.5, 4, 2 };
     assert_int_equal(dataset_add_scale(f->ds, &e), ENGAGE_OK);
     assert_int_equal(dataset_add_scale(f->ds, &w), ENGAGE_OK);
     int r = 0;

@@ -106,8 +106,8 @@ static void build_dataset(fixture_t *f)
     assert_int_equal(dataset_add_column(f->ds, "Q2", &q2), ENGAGE_OK);
     size_t items_e[2] = { q1, q2 }, items_w[1] = { q2 };
     bool rev_e[2] = { false, true }, rev_w[1] = { false };
-    dataset_scale_t e = { "engagement", 2, items_e, rev_e, 1, 5, 0.5, 4 };
-    dataset_scale_t w = { "wellbeing", 1, items_w, rev_w, 1, 5, 0.5, 4 };
+    dataset_scale_t e = { "engagement", 2, items_e, rev_e, 1, 5, 0.5, 4, 2 };
+    dataset_scale_t w = { "wellbeing", 1, items_w, rev_w, 1, 5, 0.5, 4, 2 };
     assert_int_equal(dataset_add_scale(f->ds, &e), ENGAGE_OK);
     assert_int_equal(dataset_add_scale(f->ds, &w), ENGAGE_OK);
     int r = 0;
@@ -138,7 +138,7 @@ static void build_results(fixture_t *f)
             m->n = s == 0 ? t->n_engagement : t->n_wellbeing;
             if (m->n == 0) {
                 m->mean = m->sd = m->se = m->ci_low = m->ci_high = m->median = NAN;
-                m->favourable_pct = m->rwg = m->ss = NAN;
+                m->favourable_pct = m->neutral_pct = m->unfavourable_pct = m->rwg = m->ss = NAN;
                 continue;
             }
             m->ss = (double)(m->n - 1) * 0.25;
@@ -149,6 +149,8 @@ static void build_results(fixture_t *f)
             m->ci_high = m->n > 1 ? m->mean + 0.6 : NAN;
             m->median = m->mean;
             m->favourable_pct = 50;
+            m->neutral_pct = 30;
+            m->unfavourable_pct = 20;
             m->rwg = m->n > 1 ? 0.75 : NAN;
         }
         f->scales[s].scale = dataset_scale(f->ds, s);
@@ -351,19 +353,19 @@ static void test_csv_bytes(void **state)
     const char *m = path_of(f, "out", "managers.csv");
     assert_line(m, 0, "scale,manager_id,n,mean,sd,se,ci_low,ci_high,median,favourable_pct,rwg,"
                       "suppressed,funnel_low95,funnel_high95,funnel_low998,funnel_high998,"
-                      "stands_out");
-    assert_line(m, 1, "engagement,'=evil,5,,,,,,,,,1,,,,,");
+                      "stands_out,neutral_pct,unfavourable_pct");
+    assert_line(m, 1, "engagement,'=evil,5,,,,,,,,,1,,,,,,,");
     assert_line(m, 2, "engagement,\"M,4\",7,4.4,0.5,0.25,3.8,5,4.4,50,0.75,0,3.28515717829,"
-                      "4.02595393282,3.07155654302,4.23955456809,above");
+                      "4.02595393282,3.07155654302,4.23955456809,above,30,20");
     assert_line(m, 3, "engagement,M1,6,3.33333333333,0.5,0.25,2.73333333333,3.93333333333,"
                       "3.33333333333,50,0.75,0,3.25547958253,4.05563152859,3.02476452749,"
-                      "4.28634658362,");
+                      "4.28634658362,,30,20");
     assert_line(m, 4, "engagement,M2,5,3,0.5,0.25,2.4,3.6,3,50,0.75,0,3.21729428527,4.09381682584,"
-                      "2.96455860527,4.34655250584,");
-    assert_line(m, 5, "engagement,M3,2,,,,,,,,,1,,,,,");
-    assert_line(m, 6, "engagement,M6,0,,,,,,,,,1,,,,,");
-    assert_line(m, 7, "wellbeing,'=evil,0,,,,,,,,,1,,,,,");
-    assert_line(m, 9, "wellbeing,M1,1,,,,,,,,,1,,,,,");
+                      "2.96455860527,4.34655250584,,30,20");
+    assert_line(m, 5, "engagement,M3,2,,,,,,,,,1,,,,,,,");
+    assert_line(m, 6, "engagement,M6,0,,,,,,,,,1,,,,,,,");
+    assert_line(m, 7, "wellbeing,'=evil,0,,,,,,,,,1,,,,,,,");
+    assert_line(m, 9, "wellbeing,M1,1,,,,,,,,,1,,,,,,,");
     char *text = read_file(m, NULL);
     assert_int_equal(count_lines(text), 1 + 2 * N_TEAMS);
     free(text);
@@ -709,7 +711,8 @@ static analysis_manager_t manager_row(size_t j, size_t n, double mean, double sd
 {
     return (analysis_manager_t){
         .manager = j, .n = n, .mean = mean, .sd = sd, .se = 0.3, .ci_low = 1, .ci_high = 5,
-        .median = 3, .favourable_pct = 40, .rwg = NAN, .ss = (double)(n - 1) * sd * sd,
+        .median = 3, .favourable_pct = 40, .neutral_pct = 35, .unfavourable_pct = 25, .rwg = NAN,
+        .ss = (double)(n - 1) * sd * sd,
     };
 }
 
@@ -732,7 +735,7 @@ static void test_many_managers(void **state)
     memset(name, 'x', sizeof name);
     name[sizeof name - 1] = '\0';
     memcpy(name, "\xc3\xa9quipe-tr\xc3\xa8s-longue\n", 21);
-    dataset_scale_t sc = { name, 1, &q1, &rev, 1, 5, 0.5, 4 };
+    dataset_scale_t sc = { name, 1, &q1, &rev, 1, 5, 0.5, 4, 2 };
     assert_int_equal(dataset_add_scale(ds, &sc), ENGAGE_OK);
     for (int j = 0; j < J; j++) {
         char mid[320], rid[32];
@@ -817,7 +820,7 @@ static dataset_t *managers_dataset(int J, int digits)
     size_t q1;
     assert_int_equal(dataset_add_column(ds, "Q1", &q1), ENGAGE_OK);
     bool rev = false;
-    dataset_scale_t sc = { "engagement", 1, &q1, &rev, 1, 5, 0.5, 4 };
+    dataset_scale_t sc = { "engagement", 1, &q1, &rev, 1, 5, 0.5, 4, 2 };
     assert_int_equal(dataset_add_scale(ds, &sc), ENGAGE_OK);
     for (int j = 0; j < J; j++) {
         char mid[32], rid[32];
@@ -910,9 +913,9 @@ static void test_managers_csv_in_halves(void **state)
         const analysis_manager_t *m = &ms[j];
         analysis_funnel_t fu = analysis_funnel(&shown, m->n, m->mean);
         if (j == 17)
-            snprintf(want, sizeof want, "engagement,M-%06zu,0,,,,,,,,,1,,,,,\n", j);
+            snprintf(want, sizeof want, "engagement,M-%06zu,0,,,,,,,,,1,,,,,,,\n", j);
         else
-            snprintf(want, sizeof want, "engagement,M-%06zu,%zu,%s,0.9,0.3,1,5,3,40,%s,0,%s,%s,%s,%s,%s\n",
+            snprintf(want, sizeof want, "engagement,M-%06zu,%zu,%s,0.9,0.3,1,5,3,40,%s,0,%s,%s,%s,%s,%s,35,25\n",
                      j, m->n, csv_out_format_number(m->mean, 12, num[0], sizeof num[0]),
                      csv_out_format_number(m->rwg, 12, num[1], sizeof num[1]),
                      csv_out_format_number(fu.low95, 12, num[2], sizeof num[2]),

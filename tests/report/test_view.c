@@ -86,7 +86,7 @@ static dataset_t *build(const wave_data_t *w, bool units)
         assert_int_equal(dataset_add_column(ds, name, &cols[q]), ENGAGE_OK);
     }
     bool rev[ITEMS] = { false, false, false };
-    dataset_scale_t sc = { "engagement", ITEMS, cols, rev, 1, 5, 0.5, 4 };
+    dataset_scale_t sc = { "engagement", ITEMS, cols, rev, 1, 5, 0.5, 4, 2 };
     assert_int_equal(dataset_add_scale(ds, &sc), ENGAGE_OK);
     for (size_t r = 0; r < w->n_rows; r++) {
         char id[32], mid[32];

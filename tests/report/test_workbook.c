@@ -88,7 +88,7 @@ static int setup(void **state)
     assert_int_equal(dataset_add_column(f->ds, "Q2", &q[1]), ENGAGE_OK);
     assert_int_equal(dataset_add_column(f->ds, "Q3", &q[2]), ENGAGE_OK);
     bool rev[3] = { false, false, true };
-    dataset_scale_t sc = { "engagement", 3, q, rev, 1, 5, 0.5, 4 };
+    dataset_scale_t sc = { "engagement", 3, q, rev, 1, 5, 0.5, 4, 2 };
     assert_int_equal(dataset_add_scale(f->ds, &sc), ENGAGE_OK);
     int r = 0;
     for (size_t t = 0; t < N_TEAMS; t++) {
