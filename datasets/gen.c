@@ -40,6 +40,20 @@
  * Google Forms and Microsoft Forms exports name no manager: --roster FILE
  * writes the HRIS roster (employee_email,manager_id,department) they need.
  *
+ * --hierarchy writes a reporting tree instead of flat teams (see the tree
+ * section below): employees E0000001... in D levels (--depth, 4..7), each
+ * manager's team being their direct reports (a top is their own manager, or
+ * has an empty manager cell with --top empty), every division (a top and
+ * everyone below) a unit. --roster lists every employee (employee_id, email,
+ * manager_id, manager_email, name, unit, invited); a share --invited of them
+ * is invited, each team's invited answer at a rate ~ Beta with mean
+ * --response, and only those who answered are in the export, which carries
+ * the employee's id (or e-mail, for Google and Microsoft Forms) for the
+ * roster in every layout. A respondent's latent score is
+ * mu + u_unit + u_manager + e with u_unit ~ N(0, sigma_u^2). --respondents
+ * is then the expected number of respondents: the roster has
+ * N / (invited x response) employees.
+ *
  * Exit status: 0 done, 64 bad usage, 73 an output cannot be created, 74 an
  * output cannot be written completely (its partial file is removed).
  *
@@ -86,6 +100,11 @@ typedef struct {
     int verbose;
     int format;                   /* index into layouts[] */
     const char *out, *truth, *config, *roster;
+    int hierarchy;                /* --hierarchy: a reporting tree of employees */
+    int depth;                    /* levels of the tree, 4..7 */
+    double sigma_u;               /* sd of the unit (division) effect */
+    double invited, response;     /* share invited; mean response rate of a team */
+    int top_empty;                /* --top empty: a top's manager cell is left empty */
 } options_t;
 
 /* Where rows go: a plain stream or a gzip file, behind one write call. */
@@ -157,6 +176,13 @@ static void usage(FILE *to)
           "  --format F        layout: canonical (default), qualtrics, qualtrics-legacy, surveymonkey,\n"
           "                    googleforms, msforms, limesurvey, limesurvey-text\n"
           "  --roster FILE     also write the HRIS roster (googleforms, msforms: the manager comes from it)\n"
+          "  --hierarchy       employees in a reporting tree: the roster (--roster, needed) lists everyone\n"
+          "                    with their manager, unit, name and invitation; the export only those who answered\n"
+          "  --depth D         with --hierarchy: levels of the tree, 4..7 (default 6)\n"
+          "  --sigma-u X       with --hierarchy: sd of the unit (division) effect (default 0.15)\n"
+          "  --invited P       with --hierarchy: share of employees invited (default 0.97)\n"
+          "  --response P      with --hierarchy: mean response rate of a team's invited (default 0.85)\n"
+          "  --top T           with --hierarchy: a top's manager cell: self (default) or empty\n"
           "  -o, --output FILE output (default stdout; gzip if FILE ends in .gz)\n"
           "  -v, --verbose     print team-size figures on stderr\n"
           "  -h, --help        this text\n", to);
@@ -223,7 +249,8 @@ static int ends_with(const char *s, const char *tail)
 /* Returns EX_OK, or EX_USAGE after printing why; exits 0 for --help. */
 static int parse_options(int argc, char **argv, options_t *o)
 {
-    enum { O_RESP = 256, O_ITEMS, O_SB, O_SE, O_SI, O_MU, O_MISS, O_REV, O_SEED, O_LEVEL, O_TRUTH, O_CONFIG, O_FORMAT, O_ROSTER, O_TEAM };
+    enum { O_RESP = 256, O_ITEMS, O_SB, O_SE, O_SI, O_MU, O_MISS, O_REV, O_SEED, O_LEVEL, O_TRUTH, O_CONFIG, O_FORMAT, O_ROSTER, O_TEAM,
+           O_HIER, O_DEPTH, O_SU, O_INVITED, O_RESPONSE, O_TOP };
     static const struct option longopts[] = {
         {"respondents", required_argument, NULL, O_RESP},
         {"items", required_argument, NULL, O_ITEMS},
@@ -240,15 +267,23 @@ static int parse_options(int argc, char **argv, options_t *o)
         {"format", required_argument, NULL, O_FORMAT},
         {"roster", required_argument, NULL, O_ROSTER},
         {"team-size", required_argument, NULL, O_TEAM},
+        {"hierarchy", no_argument, NULL, O_HIER},
+        {"depth", required_argument, NULL, O_DEPTH},
+        {"sigma-u", required_argument, NULL, O_SU},
+        {"invited", required_argument, NULL, O_INVITED},
+        {"response", required_argument, NULL, O_RESPONSE},
+        {"top", required_argument, NULL, O_TOP},
         {"output", required_argument, NULL, 'o'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     long reverse = -1, v;
+    const char *tree_only = NULL;  /* an option that needs --hierarchy */
 
     *o = (options_t){.respondents = 2000, .items = 6, .sigma_b = 0.35, .sigma_e = 0.8,
-                     .sigma_item = 0.6, .mu = 3.6, .missing = 0.03, .seed = 1, .level = 6};
+                     .sigma_item = 0.6, .mu = 3.6, .missing = 0.03, .seed = 1, .level = 6,
+                     .depth = 6, .sigma_u = 0.15, .invited = 0.97, .response = 0.85};
     opterr = 0;                   /* our own messages, with our own prefix */
     int c;
     while ((c = getopt_long(argc, argv, ":o:vh", longopts, NULL)) != -1) {
@@ -291,6 +326,32 @@ static int parse_options(int argc, char **argv, options_t *o)
         case O_TEAM:
             if (parse_team_size(optarg, o)) return EX_USAGE;
             break;
+        case O_HIER: o->hierarchy = 1; break;
+        case O_DEPTH:
+            if (parse_long("depth", optarg, 4, 7, &v)) return EX_USAGE;
+            o->depth = (int)v;
+            tree_only = "--depth";
+            break;
+        case O_SU:
+            if (parse_double("sigma-u", optarg, 0, 10, &o->sigma_u)) return EX_USAGE;
+            tree_only = "--sigma-u";
+            break;
+        case O_INVITED:
+            if (parse_double("invited", optarg, 0.01, 1, &o->invited)) return EX_USAGE;
+            tree_only = "--invited";
+            break;
+        case O_RESPONSE:
+            if (parse_double("response", optarg, 0.01, 1, &o->response)) return EX_USAGE;
+            tree_only = "--response";
+            break;
+        case O_TOP:
+            if (strcmp(optarg, "self") && strcmp(optarg, "empty")) {
+                fail("--top: '%s' is neither self nor empty", optarg);
+                return EX_USAGE;
+            }
+            o->top_empty = strcmp(optarg, "empty") == 0;
+            tree_only = "--top";
+            break;
         case 'o': o->out = optarg; break;
         case 'v': o->verbose = 1; break;
         case 'h': usage(stdout); exit(EX_OK);
@@ -311,8 +372,21 @@ static int parse_options(int argc, char **argv, options_t *o)
         return EX_USAGE;
     }
     o->reverse = reverse < 0 ? o->items : (int)reverse;
-    if (o->roster && !layouts[o->format].roster) {
-        fail("--roster: the %s layout names each manager itself; only googleforms and msforms need a roster",
+    if (tree_only && !o->hierarchy) {
+        fail("%s describes the reporting tree: it needs --hierarchy", tree_only);
+        return EX_USAGE;
+    }
+    if (o->hierarchy && o->team_min) {
+        fail("--team-size does not go with --hierarchy: the tree's spans make the teams");
+        return EX_USAGE;
+    }
+    if (o->hierarchy && !o->roster) {
+        fail("--hierarchy needs --roster FILE: the roster holds the tree and joins every export to it");
+        return EX_USAGE;
+    }
+    if (o->roster && !layouts[o->format].roster && !o->hierarchy) {
+        fail("--roster: the %s layout names each manager itself; only googleforms and msforms need a roster "
+             "(or any layout with --hierarchy)",
              layouts[o->format].name);
         return EX_USAGE;
     }
@@ -414,6 +488,7 @@ static char *put_id(char *p, char prefix, long value, int width)
 /* ---- side files ---- */
 
 static void write_vendor_config(const options_t *o, FILE *f);
+static void write_roster_section(const options_t *o, FILE *f);
 
 static int write_config(const options_t *o)
 {
@@ -447,6 +522,7 @@ static int write_config(const options_t *o)
         fputc('\n', f);
         if (o->reverse) fprintf(f, "reverse = Q%d\n", o->reverse);
         fputs("min = 1\nmax = 5\nmin_answered = 0.5\n\n[report]\nmin_group = 5\nseed = 1\n", f);
+        if (o->hierarchy) write_roster_section(o, f);
     }
     if (ferror(f) | (fclose(f) != 0)) {
         fail("%s: write failed: %s", o->config, strerror(errno));
@@ -460,9 +536,17 @@ static FILE *open_truth(const options_t *o)
 {
     FILE *f = fopen(o->truth, "w");
     if (!f) return NULL;
-    double vb = o->sigma_b * o->sigma_b, ve = o->sigma_e * o->sigma_e;
+    double vb = o->sigma_b * o->sigma_b, ve = o->sigma_e * o->sigma_e, vu = o->sigma_u * o->sigma_u;
     fputs("what,manager_id,n,value\n", f);
     fprintf(f, "mu,,,%.12g\n", o->mu);
+    if (o->hierarchy) {
+        double total = vu + vb + ve;
+        fprintf(f, "sigma_u2,,,%.12g\nsigma_b2,,,%.12g\nsigma_e2,,,%.12g\nsigma_item2,,,%.12g\n", vu, vb, ve,
+                o->sigma_item * o->sigma_item);
+        fprintf(f, "share_unit,,,%.12g\nshare_manager,,,%.12g\n", total > 0 ? vu / total : 0.0,
+                total > 0 ? vb / total : 0.0);
+        return f;
+    }
     fprintf(f, "sigma_b2,,,%.12g\n", vb);
     fprintf(f, "sigma_e2,,,%.12g\n", ve);
     fprintf(f, "sigma_item2,,,%.12g\n", o->sigma_item * o->sigma_item);
@@ -505,6 +589,8 @@ static const char *const departments[] = {
     "Sales", "Marketing", "Engineering", "Customer Support", "Finance", "Operations", "People", "Legal",
 };
 
+#define N_DEPARTMENTS (int)(sizeof departments / sizeof departments[0])
+
 static const char *const tenures[] = {"Less than 1 year", "1-3 years", "3-5 years", "More than 5 years"};
 
 /* Item k's statement (k = 1..K); past the list, the texts repeat with " (2)", " (3)"... */
@@ -543,6 +629,12 @@ static uint64_t mix64(uint64_t x)
     x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
     x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
     return x ^ (x >> 31);
+}
+
+/* The flat roster's department of manager m: the same for a whole team. */
+static int department_of(long manager)
+{
+    return (int)(mix64((uint64_t)manager) % N_DEPARTMENTS);
 }
 
 /* Qualtrics-style "R_" + 15 letters and digits: 11 that spell mix64(index)
@@ -691,22 +783,32 @@ static int extra_kind(const vendor_t *v, long e)
     }
 }
 
-/* Writes one data row. `index` numbers the person (respondent number, or
- * 10,000,000 + e for extra row e); ans[k] is 1..5 (as written, reverse item
- * included) or 0 when missing. */
-static void vendor_row(vendor_t *v, int kind, long index, long manager, const int *ans, sink_t *out)
+/* Who a data row is: `index` numbers the row's person (respondent or
+ * employee number, or 10,000,000 + e for extra row e); `key` is the employee
+ * id the export carries for the roster (NULL without --hierarchy, where those
+ * cells stay empty), `email` their address and `manager` the manager id the
+ * export names. */
+typedef struct {
+    long index;
+    const char *key, *email, *manager;
+    int unit;                     /* flat roster: the team's department */
+} person_t;
+
+/* Writes one data row; ans[k] is 1..5 (as written, reverse item included)
+ * or 0 when missing. */
+static void vendor_row(vendor_t *v, int kind, const person_t *who, const int *ans, sink_t *out)
 {
     const options_t *o = v->o;
     line_t *l = &v->line;
+    const long index = who->index;
+    const char *mgr = who->manager, *email = who->email, *key = who->key ? who->key : "";
     uint64_t h = mix64((uint64_t)index * 2654435761ULL + 17);
     long long end = v->t0 + 900 + (long long)((double)v->row_no * WINDOW_SECONDS / (double)v->rows_total);
     long long duration = 90 + (long long)(h % 840);
     long long start = end - duration;
-    char t_start[64], t_end[64], ip[32], id[18], mgr[24], email[48];
+    char t_start[64], t_end[64], ip[32], id[18];
     int answered = 0;
     for (int k = 1; k <= o->items; k++) answered += ans[k] != 0;
-    snprintf(mgr, sizeof mgr, "M%06ld", manager);
-    snprintf(email, sizeof email, "r%07ld@example.com", index);
     ip_address(h >> 16, ip, sizeof ip);
     response_id((uint64_t)index, id);
 
@@ -728,8 +830,8 @@ static void vendor_row(vendor_t *v, int kind, long index, long manager, const in
         field(l, id);
         field(l, "");
         field(l, "");
-        field(l, "");
-        field(l, "");
+        field(l, who->key ? email : "");
+        field(l, key);
         field(l, kind == ROW_PREVIEW ? "" : lat[city]);
         field(l, kind == ROW_PREVIEW ? "" : lon[city]);
         field(l, kind == ROW_PREVIEW ? "preview" : "anonymous");
@@ -747,8 +849,8 @@ static void vendor_row(vendor_t *v, int kind, long index, long manager, const in
         field(l, id);
         field(l, "Default Response Set");
         field(l, "Anonymous");
-        field(l, "");
-        field(l, "");
+        field(l, key);
+        field(l, who->key ? email : "");
         field(l, ip);
         field(l, kind == ROW_PREVIEW ? "1" : "0");
         field(l, t_start);
@@ -766,10 +868,10 @@ static void vendor_row(vendor_t *v, int kind, long index, long manager, const in
         field(l, t_start);
         field(l, t_end);
         field(l, ip);
+        field(l, who->key ? email : "");
         field(l, "");
         field(l, "");
-        field(l, "");
-        field(l, mgr);
+        field(l, who->key ? key : mgr);
         for (int k = 1; k <= o->items; k++) field(l, answer_labels[ans[k]]);
         field(l, tenures[gsl_rng_uniform_int(v->rng, 4)]);
         break;
@@ -806,7 +908,7 @@ static void vendor_row(vendor_t *v, int kind, long index, long manager, const in
             else if (v->layout == L_LIMESURVEY) fieldf(l, "A%d", ans[k]);
             else field(l, answer_labels[ans[k]]);
         }
-        field(l, mgr);
+        field(l, who->key ? key : mgr);
         break;
     }
     line_end(l, out);
@@ -816,24 +918,33 @@ static void vendor_row(vendor_t *v, int kind, long index, long manager, const in
         line_t r = {.L = &layouts[L_CANONICAL], .buf = l->buf, .p = l->buf};
         field(&r, email);
         field(&r, mgr);
-        field(&r, departments[mix64((uint64_t)manager) % (sizeof departments / sizeof departments[0])]);
+        field(&r, departments[who->unit]);
         line_end(&r, v->roster);
     }
 }
 
 /* Extra rows (previews, spam, incomplete responses) due before real
  * respondent `before` (or all the rest when before is 0): answers drawn from
- * the second stream, the manager a real one (the next respondent's). */
-static void vendor_extras(vendor_t *v, long before, long manager, sink_t *out)
+ * the second stream, the manager a real one (the next respondent's), and with
+ * --hierarchy the next respondent's key, so a reader that kept them would
+ * change that respondent's team. */
+static void vendor_extras(vendor_t *v, long before, const person_t *next, sink_t *out)
 {
     int ans[MAX_ITEMS + 1];
+    char email[48];
     while (v->next_extra < v->L->extra && (before == 0 || extra_position(v, v->next_extra) <= before)) {
         int kind = extra_kind(v, v->next_extra);
         for (int k = 1; k <= v->o->items; k++) {
             ans[k] = 2 + (int)gsl_rng_uniform_int(v->rng, 4);
             if (kind == ROW_INCOMPLETE && k > (v->o->items + 1) / 2) ans[k] = 0;
         }
-        vendor_row(v, kind, 10000000L + v->next_extra, manager, ans, out);
+        person_t extra = *next;
+        extra.index = 10000000L + v->next_extra;
+        if (!extra.key) {
+            snprintf(email, sizeof email, "r%07ld@example.com", extra.index);
+            extra.email = email;
+        }
+        vendor_row(v, kind, &extra, ans, out);
         v->next_extra++;
     }
 }
@@ -931,7 +1042,8 @@ static void vendor_header(vendor_t *v, sink_t *out)
     case L_LIMESURVEY_TEXT:
         for (int i = 0; i < 7; i++) field(l, v->layout == L_LIMESURVEY ? lime_codes[i] : lime_text[i]);
         for (int k = 1; k <= K; k++) field(l, item_name(v->layout, k, name, sizeof name));
-        field(l, v->layout == L_LIMESURVEY ? "manager" : "Manager");
+        if (v->o->hierarchy) field(l, v->layout == L_LIMESURVEY ? "employee" : "Employee");
+        else field(l, v->layout == L_LIMESURVEY ? "manager" : "Manager");
         line_end(l, out);
         break;
     }
@@ -980,7 +1092,8 @@ static void write_vendor_config(const options_t *o, FILE *f)
     fprintf(f, "; engage config for %s from engage-gen (%ld respondents, %d items, seed %lu)\n", L->tool,
             o->respondents, o->items, o->seed);
     fprintf(f, "[input]\nformat = %s\n", L->engage);
-    if (o->format == L_SURVEYMONKEY) fputs("manager = Custom Data 1\n", f);
+    if (o->hierarchy) ;            /* the roster gives every manager */
+    else if (o->format == L_SURVEYMONKEY) fputs("manager = Custom Data 1\n", f);
     else if (o->format == L_LIMESURVEY) fputs("manager = manager\n", f);
     else if (!L->roster) fputs("manager = Manager\n", f);
     if (o->format == L_LIMESURVEY) {
@@ -990,7 +1103,9 @@ static void write_vendor_config(const options_t *o, FILE *f)
         fputs("\n[labels]\n", f);
         for (int a = 1; a <= 5; a++) fprintf(f, "%s = %d\n", answer_labels[a], a);
     }
-    if (L->roster) {
+    if (o->hierarchy) {
+        write_roster_section(o, f);
+    } else if (L->roster) {
         char ref[PATH_MAX + 64];
         roster_reference(o->config, o->roster, ref, sizeof ref);
         fprintf(f, "\n[roster]\nfile = %s\nkey = %s\nemployee = employee_email\nmanager = manager_id\n"
@@ -1121,8 +1236,12 @@ static int generate(const options_t *o, sink_t *out, FILE *truth, sink_t *roster
                     ans[k] = gone ? 0 : k == o->reverse ? 6 - a : a;
                 }
                 respondent++;
-                vendor_extras(&v, respondent, managers, out);
-                vendor_row(&v, ROW_REAL, respondent, managers, ans, out);
+                char mgr[24], email[48];
+                snprintf(mgr, sizeof mgr, "M%06ld", managers);
+                snprintf(email, sizeof email, "r%07ld@example.com", respondent);
+                person_t who = {respondent, NULL, email, mgr, department_of(managers)};
+                vendor_extras(&v, respondent, &who, out);
+                vendor_row(&v, ROW_REAL, &who, ans, out);
                 continue;
             }
             p = sink_reserve(out, row_max);
@@ -1144,13 +1263,329 @@ static int generate(const options_t *o, sink_t *out, FILE *truth, sink_t *roster
     }
     gsl_rng_free(rng);
     if (vendor) {
-        vendor_extras(&v, 0, managers, out);
+        char mgr[24];
+        snprintf(mgr, sizeof mgr, "M%06ld", managers);
+        person_t last = {0, NULL, NULL, mgr, 0};
+        vendor_extras(&v, 0, &last, out);
         vendor_close(&v);
     }
     if (o->verbose)
         fprintf(stderr, "engage-gen: %ld respondents, %ld managers, team size mean %.3f, min %ld, max %ld\n",
                 respondent, managers, (double)respondent / (double)managers, size_min, size_max);
     return EX_OK;
+}
+
+/* ---- the reporting tree (--hierarchy) ----
+ *
+ * Employees 1..E are numbered breadth first: the tops (level 1) first, then
+ * level 2, ... down to level D (--depth). Level sizes are fixed first: T tops
+ * and T r^(l-1) people at level l, with r solved (by bisection) so that the
+ * levels add up to E, and T = E / (1 + r0 + ... + r0^(D-1)) rounded, r0 the
+ * mean span times (1 - SHARE_IC). Then, level by level, each person draws a
+ * span (a top always leads; anyone else leads nobody with probability
+ * SHARE_IC, else leads 1 + NegBin(5, 0.3) drawn again above 15); the spans
+ * are moved by one, at people picked uniformly, until they add up to the
+ * next level's size, and the next level's people are handed out in order.
+ * Every array is indexed by employee, so memory is O(E) whatever the depth,
+ * and nothing recurses. */
+
+#define SPAN_MAX 15
+#define SPAN_NB_R 5.0
+#define SPAN_NB_P 0.3
+#define SHARE_IC 0.1              /* someone below the tops who leads nobody */
+#define RATE_CONCENTRATION 20.0   /* a team's response rate ~ Beta(20 m, 20 (1 - m)) */
+
+static long span_draw(gsl_rng *rng)
+{
+    long n;
+    do {
+        n = 1 + (long)gsl_ran_negative_binomial(rng, SPAN_NB_P, SPAN_NB_R);
+    } while (n > SPAN_MAX);
+    return n;
+}
+
+static double span_mean(void)
+{
+    double w = 0, s = 0;
+    for (unsigned k = 0; k < SPAN_MAX; k++) {
+        double p = gsl_ran_negative_binomial_pdf(k, SPAN_NB_P, SPAN_NB_R);
+        w += p;
+        s += p * (k + 1);
+    }
+    return s / w;
+}
+
+/* People in a tree of `depth` levels whose level l holds r^(l-1). */
+static double levels_total(double r, int depth)
+{
+    double total = 0, level = 1;
+    for (int l = 0; l < depth; l++, level *= r) total += level;
+    return total;
+}
+
+/* The sizes of the levels, n[0] the tops; -1 when no tree of that depth
+ * with spans of 1..SPAN_MAX holds `employees` people. */
+static int level_sizes(long employees, int depth, long *n)
+{
+    double r0 = span_mean() * (1 - SHARE_IC);
+    long tops = lround((double)employees / levels_total(r0, depth));
+    if (tops < 1) tops = 1;
+    double lo = 1, hi = SPAN_MAX;
+    for (int i = 0; i < 200; i++) {
+        double mid = (lo + hi) / 2;
+        if ((double)tops * levels_total(mid, depth) < (double)employees) lo = mid;
+        else hi = mid;
+    }
+    long sum = 0;
+    for (int l = 0; l < depth - 1; l++) {
+        n[l] = llround((double)tops * pow(lo, l));
+        sum += n[l];
+    }
+    n[depth - 1] = employees - sum;
+    for (int l = 0; l < depth - 1; l++)
+        if (n[l + 1] < (l == 0 ? n[0] : 1) || n[l + 1] > SPAN_MAX * n[l]) return -1;
+    return 0;
+}
+
+/* Spans of the `count` people from `first` on, adding up to `target`. */
+static void draw_spans(uint8_t *span, long first, long count, long target, int tops, gsl_rng *rng)
+{
+    long total = 0;
+    for (long i = first; i < first + count; i++) {
+        span[i] = (!tops && gsl_rng_uniform(rng) < SHARE_IC) ? 0 : (uint8_t)span_draw(rng);
+        total += span[i];
+    }
+    while (total < target) {
+        long i = first + (long)gsl_rng_uniform_int(rng, (unsigned long)count);
+        if (span[i] < SPAN_MAX) span[i]++, total++;
+    }
+    while (total > target) {
+        long i = first + (long)gsl_rng_uniform_int(rng, (unsigned long)count);
+        if (span[i] > (tops ? 1 : 0)) span[i]--, total--;
+    }
+}
+
+static const char *const first_names[] = {
+    "Ana", "Ben", "Chloé", "David", "Emma", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kofi", "Lena",
+    "Mateo", "Nora", "Omar", "Priya", "Quentin", "Rosa", "Sven", "Tariq", "Uma", "Victor", "Wei", "Zoë",
+};
+static const char *const last_names[] = {
+    "Adeyemi", "Brennan", "Castillo", "Dubois", "Eriksen", "Fischer", "García", "Horvat", "Ivanova",
+    "Jensen", "Kowalski", "Lindqvist", "Moreau", "Nakamura", "O'Neill", "Patel", "Rossi", "Schmidt",
+    "Tanaka", "Novak", "Walsh", "Yilmaz",
+};
+#define N_FIRST (sizeof first_names / sizeof first_names[0])
+#define N_LAST (sizeof last_names / sizeof last_names[0])
+
+/* Unit t (0-based): the departments' names, then "Sales 2", "Marketing 2"... */
+static const char *unit_name(long t, char *buf, size_t size)
+{
+    if (t < N_DEPARTMENTS) return departments[t];
+    snprintf(buf, size, "%s %ld", departments[t % N_DEPARTMENTS], t / N_DEPARTMENTS + 1);
+    return buf;
+}
+
+/* The roster's key columns: the employee id, or the e-mail for the layouts
+ * that carry only an address. */
+static int keyed_by_email(int layout)
+{
+    return layout == L_GOOGLEFORMS || layout == L_MSFORMS;
+}
+
+/* The export column that holds the roster key. */
+static const char *tree_key_column(int layout)
+{
+    switch (layout) {
+    case L_QUALTRICS: return "ExternalReference";
+    case L_QUALTRICS_LEGACY: return "ExternalDataReference";
+    case L_SURVEYMONKEY: return "Custom Data 1";
+    case L_GOOGLEFORMS: return "Email address";
+    case L_MSFORMS: return "Email";
+    case L_LIMESURVEY: return "employee";
+    case L_LIMESURVEY_TEXT: return "Employee";
+    default: return "respondent_id";
+    }
+}
+
+/* [roster] for a tree's roster: joined on the layout's key column. */
+static void write_roster_section(const options_t *o, FILE *f)
+{
+    char ref[PATH_MAX + 64];
+    int by_email = keyed_by_email(o->format);
+    roster_reference(o->config, o->roster, ref, sizeof ref);
+    fprintf(f, "\n[roster]\nfile = %s\nkey = %s\nemployee = %s\nmanager = %s\nunit = unit\n", ref,
+            tree_key_column(o->format), by_email ? "email" : "employee_id", by_email ? "manager_email" : "manager_id");
+}
+
+typedef struct {
+    long employees, tops, managers, invited, respondents;
+    long span_min, span_max;
+} tree_counts_t;
+
+static void draw_answers(const options_t *o, double latent, gsl_rng *rng, int *ans)
+{
+    for (int k = 1; k <= o->items; k++) {
+        int a = answer(latent, o->sigma_item, rng);
+        int gone = gsl_rng_uniform(rng) < o->missing;
+        ans[k] = gone ? 0 : k == o->reverse ? 6 - a : a;
+    }
+}
+
+static int generate_tree(const options_t *o, sink_t *out, FILE *truth, sink_t *roster)
+{
+    const long E = lround((double)o->respondents / (o->invited * o->response));
+    const int D = o->depth;
+    long n[8];
+    if (E > MAX_RESPONDENTS) {
+        fail("--respondents %ld needs %ld employees at --invited %g --response %g; at most %ld can be numbered",
+             o->respondents, E, o->invited, o->response, MAX_RESPONDENTS);
+        return EX_USAGE;
+    }
+    if (E < D || level_sizes(E, D, n)) {
+        fail("no tree of depth %d with spans of 1 to %d holds %ld employees; ask for more respondents",
+             D, SPAN_MAX, E);
+        return EX_USAGE;
+    }
+    const long T = n[0];
+    uint32_t *parent = malloc((size_t)E * sizeof *parent), *unit = malloc((size_t)E * sizeof *unit);
+    uint32_t *team_n = calloc((size_t)E, sizeof *team_n);
+    uint8_t *span = malloc((size_t)E);
+    double *effect = malloc((size_t)E * sizeof *effect), *unit_effect = malloc((size_t)T * sizeof *unit_effect);
+    float *rate = malloc((size_t)E * sizeof *rate);
+    long *unit_n = calloc((size_t)T, sizeof *unit_n);
+    char *line = malloc(1024 + (size_t)o->items * 2);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    int rc = EX_OK;
+    vendor_t v;
+    const int vendor = o->format != L_CANONICAL;
+    if (!parent || !unit || !team_n || !span || !effect || !unit_effect || !rate || !unit_n || !line || !rng) {
+        fail("out of memory");
+        rc = EX_IOERR;
+        goto done;
+    }
+    gsl_rng_set(rng, o->seed);
+
+    /* the tree, level by level */
+    tree_counts_t c = {.employees = E, .tops = T, .span_min = SPAN_MAX};
+    long first = 0;
+    for (int l = 0; l < D; l++) {
+        long next = first + n[l];
+        if (l < D - 1) draw_spans(span, first, n[l], n[l + 1], l == 0, rng);
+        else memset(span + first, 0, (size_t)n[l]);
+        long child = next;
+        for (long i = first; i < next; i++) {
+            if (l == 0) parent[i] = (uint32_t)i, unit[i] = (uint32_t)i;
+            for (int k = 0; k < span[i]; k++, child++) parent[child] = (uint32_t)i, unit[child] = unit[i];
+            if (span[i]) {
+                c.managers++;
+                if (span[i] < c.span_min) c.span_min = span[i];
+                if (span[i] > c.span_max) c.span_max = span[i];
+            }
+        }
+        first = next;
+    }
+
+    /* the effects: units, then each manager's team in id order */
+    for (long t = 0; t < T; t++) unit_effect[t] = gsl_ran_gaussian_ziggurat(rng, o->sigma_u);
+    for (long i = 0; i < E; i++) {
+        if (!span[i]) continue;
+        effect[i] = gsl_ran_gaussian_ziggurat(rng, o->sigma_b);
+        rate[i] = o->response >= 1 ? 1.0f
+                                   : (float)gsl_ran_beta(rng, RATE_CONCENTRATION * o->response,
+                                                         RATE_CONCENTRATION * (1 - o->response));
+    }
+
+    /* the people: roster rows for all, export rows for those who answered */
+    if (vendor) {
+        if ((rc = vendor_open(&v, o, NULL)) != EX_OK) goto done;
+        vendor_header(&v, out);
+    } else {
+        sink_put(out, "respondent_id", 13);
+        for (int k = 1; k <= o->items; k++) {
+            int len = snprintf(line, 16, ",Q%d", k);
+            sink_put(out, line, (size_t)len);
+        }
+        sink_put(out, "\n", 1);
+    }
+    sink_put(roster, "employee_id,email,manager_id,manager_email,name,unit,invited\n", 61);
+    const layout_t *plain = &layouts[L_CANONICAL];
+    int ans[MAX_ITEMS + 1];
+    char key[24], email[48], mkey[24], memail[48], uname[64], name[64];
+    person_t who = {0};
+    for (long i = 0; i < E; i++) {
+        long team = parent[i];
+        int is_top = i < T;
+        snprintf(key, sizeof key, "E%07ld", i + 1);
+        snprintf(email, sizeof email, "e%07ld@example.com", i + 1);
+        snprintf(mkey, sizeof mkey, "E%07ld", team + 1);
+        snprintf(memail, sizeof memail, "e%07ld@example.com", team + 1);
+        if (is_top && o->top_empty) mkey[0] = memail[0] = '\0';
+        uint64_t h = mix64((uint64_t)i * 0x9E3779B1ULL + 3);
+        snprintf(name, sizeof name, "%s %s", first_names[h % N_FIRST], last_names[(h >> 24) % N_LAST]);
+        /* both draws for everyone, so --invited does not change who of the invited answers */
+        int invited = gsl_rng_uniform(rng) < o->invited;
+        int responded = gsl_rng_uniform(rng) < rate[team] && invited;
+        line_t r = {.L = plain, .buf = line, .p = line};
+        field(&r, key);
+        field(&r, email);
+        field(&r, mkey);
+        field(&r, memail);
+        field(&r, name);
+        field(&r, unit_name(unit[i], uname, sizeof uname));
+        field(&r, invited ? "yes" : "no");
+        line_end(&r, roster);
+        c.invited += invited;
+        if (!responded) continue;
+
+        c.respondents++;
+        team_n[team]++;
+        unit_n[unit[i]]++;
+        double latent = o->mu + unit_effect[unit[i]] + effect[team] + gsl_ran_gaussian_ziggurat(rng, o->sigma_e);
+        draw_answers(o, latent, rng, ans);
+        who = (person_t){i + 1, key, email, mkey, 0};
+        if (vendor) {
+            vendor_extras(&v, c.respondents, &who, out);
+            vendor_row(&v, ROW_REAL, &who, ans, out);
+            continue;
+        }
+        r = (line_t){.L = plain, .buf = line, .p = line};
+        field(&r, key);
+        for (int k = 1; k <= o->items; k++) {
+            if (ans[k]) fieldf(&r, "%d", ans[k]);
+            else field(&r, "");
+        }
+        line_end(&r, out);
+    }
+    if (vendor) {
+        if (c.respondents) vendor_extras(&v, 0, &who, out);
+        vendor_close(&v);
+    }
+
+    if (truth) {
+        fprintf(truth, "employees,,%ld,\ninvited,,%ld,\nrespondents,,%ld,\nmanagers,,%ld,\nunits,,%ld,\n",
+                E, c.invited, c.respondents, c.managers, T);
+        for (long t = 0; t < T; t++)
+            fprintf(truth, "unit,%s,%ld,%.12g\n", unit_name(t, uname, sizeof uname), unit_n[t], unit_effect[t]);
+        for (long i = 0; i < E; i++)
+            if (span[i]) fprintf(truth, "effect,E%07ld,%u,%.12g\n", i + 1, team_n[i], effect[i]);
+    }
+    if (o->verbose)
+        fprintf(stderr, "engage-gen: %ld employees in %d levels (%ld tops), %ld managers (span mean %.3f, "
+                        "min %ld, max %ld), %ld invited, %ld respondents\n",
+                E, D, T, c.managers, (double)(E - T) / (double)c.managers, c.span_min, c.span_max, c.invited,
+                c.respondents);
+done:
+    free(parent);
+    free(unit);
+    free(team_n);
+    free(span);
+    free(effect);
+    free(unit_effect);
+    free(rate);
+    free(unit_n);
+    free(line);
+    if (rng) gsl_rng_free(rng);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -1183,7 +1618,8 @@ int main(int argc, char **argv)
     }
     rc = sink_open(&out, o.out, o.level);
     if (rc == EX_OK) {
-        rc = generate(&o, &out, truth, have_roster ? &roster : NULL);
+        rc = o.hierarchy ? generate_tree(&o, &out, truth, &roster)
+                         : generate(&o, &out, truth, have_roster ? &roster : NULL);
         int rc_close = sink_close(&out);
         if (rc == EX_OK) rc = rc_close;
         else remove_partial(o.out);
