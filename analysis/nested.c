@@ -19,7 +19,9 @@
  *   dD/da = -(N-1) Σ t_k² e_k² / Q + T - Σ t_k² / T
  *   dD/db = -(N-1) Σ_k Σ_j w_j² (m_j - mbar_k + e_k/(1 + a s_k))² / Q
  *           + Σ_j w_j - Σ_k a W2_k/(1 + a s_k) - Σ_k W2_k/(1 + a s_k)² / T.
- * Each evaluation is two passes over the teams grouped by unit: O(teams).
+ * Each evaluation is two passes over the teams grouped by unit: O(teams)
+ * (the logarithms of the team blocks, the costly part, once per distinct
+ * team size).
  *
  * The optimum: GSL's BFGS minimiser on D(θ_u², θ_m²) from θ = (1, 1), as
  * lme4 parametrises it (a component may reach 0 smoothly), gets close; then
@@ -60,6 +62,8 @@ typedef struct {
     double *mean;          /* [teams] m_j - centre */
     double *unit_s;        /* [units] scratch: s_k */
     double *unit_mean;     /* [units] scratch: mbar_k */
+    size_t n_sizes;        /* distinct team sizes, for Σ_j log(1 + n_j b) */
+    double *sizes, *size_count;
     double ssw, n_minus_1;
     unsigned evaluations;
 } nested_work_t;
@@ -71,13 +75,14 @@ static double nested_eval(nested_work_t *w, double a, double b, double grad[2], 
 {
     w->evaluations++;
     double T = 0.0, sum_tm = 0.0, logdet = 0.0;
+    for (size_t c = 0; c < w->n_sizes; c++)
+        logdet += w->size_count[c] * log1p(w->sizes[c] * b);
     for (size_t k = 0; k < w->units; k++) {
         double s = 0.0, swm = 0.0;
         for (size_t j = w->start[k]; j < w->start[k + 1]; j++) {
             double wt = w->size[j] / (1.0 + w->size[j] * b);
             s += wt;
             swm += wt * w->mean[j];
-            logdet += log1p(w->size[j] * b);
         }
         double mbar = swm / s, t = s / (1.0 + a * s);
         w->unit_s[k] = s;
@@ -285,6 +290,12 @@ static void nested_undefined(nested_fit_t *out, unsigned evaluations)
     *out = (nested_fit_t){ NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, evaluations };
 }
 
+static int by_value(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
 /* Group the teams with respondents by unit (a counting sort), centred on
  * centre.  Returns false when out of memory; *buffers receive what to free. */
 static bool nested_group(const size_t *n, const double *mean, const size_t *unit, size_t count,
@@ -299,7 +310,7 @@ static bool nested_group(const size_t *n, const double *mean, const size_t *unit
             start[unit[j] + 2]++;
             teams++;
         }
-    double *data = malloc((2 * teams + 2 * n_units + 1) * sizeof *data);
+    double *data = malloc((4 * teams + 2 * n_units + 1) * sizeof *data);
     if (!data) {
         free(start);
         free(data);
@@ -324,6 +335,19 @@ static bool nested_group(const size_t *n, const double *mean, const size_t *unit
             start[++used] = start[k + 1];
     w->start = start;
     w->units = used;
+    /* the distinct sizes and their counts, from a sorted copy */
+    w->sizes = data + 2 * teams + 2 * n_units;
+    w->size_count = w->sizes + teams;
+    memcpy(w->sizes, w->size, teams * sizeof *w->sizes);
+    qsort(w->sizes, teams, sizeof *w->sizes, by_value);
+    w->n_sizes = 0;
+    for (size_t j = 0; j < teams; j++) {
+        if (w->n_sizes == 0 || w->sizes[w->n_sizes - 1] != w->sizes[j]) {
+            w->sizes[w->n_sizes] = w->sizes[j];
+            w->size_count[w->n_sizes++] = 0.0;
+        }
+        w->size_count[w->n_sizes - 1] += 1.0;
+    }
     buffers[0] = start;
     buffers[1] = data;
     return true;

@@ -15,6 +15,19 @@
  * component's derivative is >= 0), and the analytic gradient matches
  * central differences of the criterion.  Pastes is balanced, so its REML
  * estimates are also the nested ANOVA's closed form.
+ *
+ * Recovery: data with known components drawn with gsl_rng_mt19937 (fixed
+ * seeds) as the fit sees them — per team its mean mu + u_k + v_j + ē with
+ * ē ~ N(0, s2e/n_j), and its within sum of squares s2e·χ²(n_j - 1) — in
+ * four shapes: few units (5), many units (300, of 1 to 15 teams), very
+ * unequal team sizes (1 to 400), and no unit variance at all.  Over 60
+ * replications of each, the mean of every estimate lies within 4 standard
+ * errors (the replications' sd / √60) of the truth, every fit meets the
+ * first-order conditions, and with no unit variance between 20% and 80% of
+ * the fits put var_unit exactly at 0 (the boundary holds about half of the
+ * mass).  One draw of 125,000 teams in 12,500 units (the benchmark's size)
+ * lands within 10% of each component (its standard errors are 1 to 3%)
+ * and prints the time the fit took.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +40,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 
 #include "../../analysis/nested.h"
 
@@ -325,6 +342,151 @@ static void test_undefined(void **state)
     assert_true(r.var_within > 0.0 && r.var_unit >= 0.0 && r.var_manager >= 0.0);
 }
 
+/* --- recovery on generated data ------------------------------------------ */
+
+typedef struct {
+    size_t units, teams_low, teams_high;  /* teams per unit, uniform */
+    int sizes;                            /* 0: 1 + NegBin(3, 0.3); 1: 1 to 400, log-uniform */
+    double var_unit, var_manager, var_within;
+} shape_t;
+
+static size_t team_size(gsl_rng *rng, int sizes)
+{
+    if (sizes == 1)
+        return (size_t)floor(exp(gsl_rng_uniform(rng) * log(400.0))) + (gsl_rng_uniform(rng) < 0.5);
+    return 1 + gsl_ran_negative_binomial(rng, 0.3, 3.0);
+}
+
+/* One draw of a shape into t (its arrays reallocated). */
+static void draw(gsl_rng *rng, const shape_t *sh, teams_t *t)
+{
+    t->count = 0;
+    t->n_units = sh->units;
+    t->ss_within = 0.0;
+    size_t cap = sh->units * sh->teams_high;
+    t->n = realloc(t->n, cap * sizeof *t->n);
+    t->unit = realloc(t->unit, cap * sizeof *t->unit);
+    t->mean = realloc(t->mean, cap * sizeof *t->mean);
+    for (size_t k = 0; k < sh->units; k++) {
+        double u = gsl_ran_gaussian(rng, sqrt(sh->var_unit));
+        size_t teams = sh->teams_low + gsl_rng_uniform_int(rng, sh->teams_high - sh->teams_low + 1);
+        for (size_t j = 0; j < teams; j++) {
+            size_t n = team_size(rng, sh->sizes);
+            double v = gsl_ran_gaussian(rng, sqrt(sh->var_manager));
+            t->n[t->count] = n;
+            t->unit[t->count] = k;
+            t->mean[t->count] = 3.5 + u + v + gsl_ran_gaussian(rng, sqrt(sh->var_within / (double)n));
+            if (n > 1)
+                t->ss_within += sh->var_within * gsl_ran_chisq(rng, (double)(n - 1));
+            t->count++;
+        }
+    }
+}
+
+enum { REPLICATIONS = 60 };
+
+/* Every component's mean over the replications within 4 standard errors of
+ * the truth; a component whose truth is 0, estimated >= 0, is biased up by
+ * the boundary: its mean must stay below its sd (a normal cut at 0 has mean
+ * 0.69 of its sd; any real variance would push it above). */
+static void check_recovery(const shape_t *sh, unsigned long seed, size_t *at_zero)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, seed);
+    teams_t t = {0};
+    double sum[3] = {0}, sum2[3] = {0};
+    const double truth[3] = { sh->var_unit, sh->var_manager, sh->var_within };
+    *at_zero = 0;
+    for (int r = 0; r < REPLICATIONS; r++) {
+        draw(rng, sh, &t);
+        nested_fit_t f = fit(&t);
+        assert_false(isnan(f.var_within));
+        check_stationary(&t, &f);
+        const double est[3] = { f.var_unit, f.var_manager, f.var_within };
+        for (int c = 0; c < 3; c++) {
+            sum[c] += est[c];
+            sum2[c] += est[c] * est[c];
+        }
+        *at_zero += f.var_unit == 0.0;
+    }
+    for (int c = 0; c < 3; c++) {
+        double mean = sum[c] / REPLICATIONS;
+        double sd = sqrt((sum2[c] - REPLICATIONS * mean * mean) / (REPLICATIONS - 1));
+        double se = sd / sqrt((double)REPLICATIONS);
+        printf("  component %d: truth %.4f, mean %.4f, sd %.4f\n", c, truth[c], mean, sd);
+        if (truth[c] == 0.0 ? !(mean <= sd) : !(fabs(mean - truth[c]) <= 4.0 * se))
+            fail_msg("component %d: mean %.5g of %d fits, truth %.5g, standard error %.3g", c, mean,
+                     REPLICATIONS, truth[c], se);
+    }
+    free(t.n);
+    free(t.unit);
+    free(t.mean);
+    gsl_rng_free(rng);
+}
+
+static void test_recovery_few_units(void **state)
+{
+    (void)state;
+    const shape_t sh = { 5, 20, 60, 0, 0.2, 0.15, 0.8 };
+    size_t zero;
+    check_recovery(&sh, 101, &zero);
+}
+
+static void test_recovery_many_units(void **state)
+{
+    (void)state;
+    const shape_t sh = { 300, 1, 15, 0, 0.03, 0.12, 0.9 };
+    size_t zero;
+    check_recovery(&sh, 202, &zero);
+    assert_int_equal(zero, 0);
+}
+
+static void test_recovery_unequal_sizes(void **state)
+{
+    (void)state;
+    const shape_t sh = { 30, 2, 20, 1, 0.1, 0.3, 1.0 };
+    size_t zero;
+    check_recovery(&sh, 303, &zero);
+}
+
+static void test_recovery_no_unit_variance(void **state)
+{
+    (void)state;
+    const shape_t sh = { 40, 2, 10, 0, 0.0, 0.2, 1.0 };
+    size_t zero;
+    check_recovery(&sh, 404, &zero);
+    printf("  var_unit exactly 0 in %zu of %d fits\n", zero, REPLICATIONS);
+    assert_true(zero >= REPLICATIONS / 5 && zero <= 4 * REPLICATIONS / 5);
+}
+
+/* 125,000 teams in 12,500 units: O(teams) per evaluation. */
+static void test_many_teams(void **state)
+{
+    (void)state;
+    const shape_t sh = { 12500, 5, 15, 0, 0.05, 0.15, 0.8 };
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 505);
+    teams_t t = {0};
+    draw(rng, &sh, &t);
+    gsl_rng_free(rng);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    nested_fit_t f = fit(&t);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    printf("nested reml over %zu teams in %zu units: %.1f ms, %u evaluations; unit %.4f, "
+           "manager %.4f, within %.4f\n", t.count, t.n_units, ms, f.evaluations, f.var_unit,
+           f.var_manager, f.var_within);
+    check_stationary(&t, &f);
+    assert_true(f.evaluations <= 400);
+    assert_true(fabs(f.var_unit - sh.var_unit) < 0.1 * sh.var_unit);
+    assert_true(fabs(f.var_manager - sh.var_manager) < 0.1 * sh.var_manager);
+    assert_true(fabs(f.var_within - sh.var_within) < 0.1 * sh.var_within);
+    free(t.n);
+    free(t.unit);
+    free(t.mean);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +496,11 @@ int main(void)
         cmocka_unit_test(test_boundary),
         cmocka_unit_test(test_gradient_matches_differences),
         cmocka_unit_test(test_undefined),
+        cmocka_unit_test(test_recovery_few_units),
+        cmocka_unit_test(test_recovery_many_units),
+        cmocka_unit_test(test_recovery_unequal_sizes),
+        cmocka_unit_test(test_recovery_no_unit_variance),
+        cmocka_unit_test(test_many_teams),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
