@@ -238,6 +238,9 @@ engage_status_t units_run(const dataset_t *ds, const results_t *results, units_t
     for (size_t s = 0; st == ENGAGE_OK && s < results->n_scales; s++) {
         u->n_scales = s + 1;
         st = units_scale(ds, &results->scales[s], u, &w, &u->scales[s]);
+        if (st == ENGAGE_OK)
+            st = nested_decompose(results->scales[s].managers, results->scales[s].n_managers, NULL,
+                                  u->unit_of, u->n_units, &u->scales[s].nested);
     }
     units_work_fini(&w);
     if (st != ENGAGE_OK) {

@@ -21,6 +21,7 @@
 #include "../core/dataset.h"
 #include "../core/error.h"
 #include "analysis.h"
+#include "nested.h"
 
 /* One unit's figures on one scale. */
 typedef struct {
@@ -36,6 +37,8 @@ typedef struct {
 typedef struct {
     const dataset_scale_t *scale;   /* points into the dataset */
     units_figures_t *units;         /* [unit], in unit order */
+    nested_fit_t nested;            /* unit and manager-within-unit REML over every team
+                                       (nested.h; the unit "" is one more unit) */
 } units_scale_t;
 
 typedef struct {
@@ -50,7 +53,8 @@ typedef struct {
 /* The units of a dataset's managers and each unit's figures on each scale.
  * results must come from analysis_run() on the same dataset (managers' n
  * give the unit's manager count).  A dataset without units gives every
- * manager the unit "".  Fails only with ENGAGE_ENOMEM. */
+ * manager the unit "".  Each scale's nested fit is over every team (the
+ * view refits it over the shown ones).  Fails only with ENGAGE_ENOMEM. */
 engage_status_t units_run(const dataset_t *ds, const results_t *results, units_t **out,
                           engage_error_t *err);
 

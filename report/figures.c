@@ -118,6 +118,17 @@ figures_sentence_t figures_split_caution(const analysis_variance_t *v, bool few_
     return t;
 }
 
+bool figures_nested_split(const nested_fit_t *fit, figures_sentence_t *t)
+{
+    t->s[0] = '\0';
+    if (!isfinite(fit->share_unit) || !isfinite(fit->share_manager))
+        return false;
+    snprintf(t->s, sizeof t->s, "Of the variance, %s%% lies between units and %s%% between managers within "
+                                "them (nested REML: unit, manager within unit).",
+             figure_fixed(100.0 * fit->share_unit, 1).s, figure_fixed(100.0 * fit->share_manager, 1).s);
+    return true;
+}
+
 bool figures_log_capped(const ingest_log_t *log)
 {
     for (size_t k = 0; log && k < INGEST_N_REASONS; k++)

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "../analysis/changes.h"
+#include "../analysis/nested.h"
 #include "../ingest/ingest.h"
 #include "privacy.h"
 
@@ -49,6 +50,12 @@ figures_sentence_t figures_left_out(size_t rejected, size_t excluded, bool cappe
  * managers, its ICC(1) interval is wide, or both; what that means for the
  * reader. */
 figures_sentence_t figures_split_caution(const analysis_variance_t *v, bool few_managers, bool wide_interval);
+
+/* The sentence both readable reports give about the nested fit, when its
+ * shares are defined: "Of the variance, 3.0% lies between units and 11.0%
+ * between managers within them (nested REML: unit, manager within unit)."
+ * Returns false (t empty) when they are not. */
+bool figures_nested_split(const nested_fit_t *fit, figures_sentence_t *t);
 
 /* Whether a log counted rows it does not list (NULL: no). */
 bool figures_log_capped(const ingest_log_t *log);

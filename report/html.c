@@ -787,6 +787,12 @@ static void share_sentence(svg_out_t *o, const view_scale_t *vs, long k)
         svg_raw(o, "</strong> lies between managers (REML estimate).");
     }
     svg_raw(o, "</p>\n");
+    figures_sentence_t nested;
+    if (!vs->suppressed && figures_nested_split(&vs->nested, &nested)) {
+        svg_raw(o, "<p class=\"nested\">");
+        svg_text(o, nested.s);
+        svg_raw(o, "</p>\n");
+    }
     if (vs->split_caution) {
         svg_raw(o, "<p class=\"caution\">");
         svg_text(o, figures_split_caution(v, vs->split_caution & VIEW_CAUTION_FEW_MANAGERS,

@@ -412,6 +412,11 @@ static void headline(sbuf_t *sb, const view_t *view)
         else
             wrapf(sb, "", "%s%% of the variance in %s lies between managers (REML estimate%s%s).",
                   figure_fixed(100.0 * v->icc_reml, 1).s, name, anova.s[0] ? "; " : "", anova.s);
+        figures_sentence_t nested;
+        if (figures_nested_split(&vs->nested, &nested)) {
+            sb_str(sb, "\n");
+            wrap(sb, "", nested.s);
+        }
         if (vs->split_caution) {
             sb_str(sb, "\n");
             wrap(sb, "", figures_split_caution(v, vs->split_caution & VIEW_CAUTION_FEW_MANAGERS,

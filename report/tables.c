@@ -150,7 +150,8 @@ engage_status_t tables_write_managers(const report_input_t *in, const view_t *vi
     return csv_out_close(out, sha256_hex, err);
 }
 
-/* variance.csv's columns: the decomposition's, then with --previous what
+/* variance.csv's columns: the decomposition's, the nested one's (empty
+ * without units), then with --previous what
  * report.txt says of the previous wave and of the company-level change, so
  * that report.txt shows only what the CSVs show.  variance_all_teams.csv
  * has the same columns. */
@@ -159,6 +160,7 @@ static const char *const VARIANCE_NAMES[] = {
     "df_between", "df_within", "ms_between", "ms_within", "f", "p_value", "k0",
     "icc1", "icc1_ci_low", "icc1_ci_high", "icc2", "eta_squared",
     "var_between_reml", "var_within_reml", "icc_reml", "alpha",
+    "var_unit_reml", "var_manager_reml", "var_within_nested_reml", "share_unit", "share_manager",
 };
 static const char *const PREVIOUS_WAVE_NAMES[] = {
     "respondents_previous", "managers_previous", "grand_mean_previous", "f_previous",
@@ -178,9 +180,10 @@ static void variance_header(csv_out_t *out, bool with_previous)
     }
 }
 
-/* A decomposition's cells after `scale`: the counts, then its figures, or
- * empty cells when hidden. */
-static void variance_cells(csv_out_t *out, const analysis_variance_t *v, bool hidden)
+/* A decomposition's cells after `scale`: the counts, then its figures and
+ * the nested fit's (NULL: none), or empty cells when hidden. */
+static void variance_cells(csv_out_t *out, const analysis_variance_t *v, const nested_fit_t *nested,
+                           bool hidden)
 {
     csv_out_integer(out, (long long)v->respondents);
     csv_out_integer(out, (long long)v->managers);
@@ -189,6 +192,9 @@ static void variance_cells(csv_out_t *out, const analysis_variance_t *v, bool hi
         v->ms_between, v->ms_within, v->f, v->p_value, v->k0, v->icc1,
         v->icc1_ci_low, v->icc1_ci_high, v->icc2, v->eta_squared,
         v->var_between_reml, v->var_within_reml, v->icc_reml, v->alpha,
+        nested ? nested->var_unit : NAN, nested ? nested->var_manager : NAN,
+        nested ? nested->var_within : NAN, nested ? nested->share_unit : NAN,
+        nested ? nested->share_manager : NAN,
     };
     _Static_assert(sizeof figures / sizeof figures[0] + 3 == sizeof VARIANCE_NAMES / sizeof VARIANCE_NAMES[0],
                    "a figure per column");
@@ -226,7 +232,7 @@ engage_status_t tables_write_variance(const report_input_t *in, const view_t *vi
     for (size_t s = 0; s < view->n_scales; s++) {
         const view_scale_t *vs = &view->scales[s];
         csv_out_text(out, vs->results->scale->name, true);
-        variance_cells(out, &vs->variance, vs->suppressed);
+        variance_cells(out, &vs->variance, view->with_units ? &vs->nested : NULL, vs->suppressed);
         if (view->with_changes)
             previous_wave_cells(out, &vs->variance_previous, vs->previous_suppressed, vs->changes,
                                 vs->change_suppressed, vs->suppressed);
@@ -247,7 +253,9 @@ engage_status_t tables_write_variance_all_teams(const report_input_t *in, const 
     for (size_t s = 0; s < res->n_scales; s++) {
         const analysis_scale_t *sc = &res->scales[s];
         csv_out_text(out, sc->scale->name, true);
-        variance_cells(out, &sc->variance, false);
+        const units_t *units = in->units;
+        variance_cells(out, &sc->variance, units && s < units->n_scales ? &units->scales[s].nested : NULL,
+                       false);
         if (in->changes && s < in->changes->n_scales)
             previous_wave_cells(out, in->changes->scales[s].variance_previous, false,
                                 &in->changes->scales[s], false, false);

@@ -3,7 +3,8 @@
  * every figure and list the writers render, computed over what is shown.
  *
  * Cost per scale: the decomposition over the shown managers (O(managers),
- * the REML fit O(distinct team sizes) per step), one sort of the shown
+ * the REML fit O(distinct team sizes) per step; with units the nested fit,
+ * O(managers) per step), one sort of the shown
  * managers by mean and one of each side's stand-outs.  Owns every array it
  * allocates; see view.h.
  */
@@ -195,6 +196,10 @@ engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_
         for (size_t j = 0; ok && j < sc->n_managers; j++)
             include[j] = view_manager_shown(view, s, j);
         ok = ok && decompose(sc, include, &vs->variance);
+        vs->nested = (nested_fit_t){ NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, 0 };
+        if (ok && in->units && s < in->units->n_scales && in->units->n_managers == sc->n_managers)
+            ok = nested_decompose(sc->managers, sc->n_managers, include, in->units->unit_of,
+                                  in->units->n_units, &vs->nested) == ENGAGE_OK;
         free(include);
         const unsigned decomposition_notes = ANALYSIS_NOTE_ONE_MANAGER | ANALYSIS_NOTE_ALL_SINGLETONS;
         vs->notes = (sc->notes & ~decomposition_notes) | analysis_variance_notes(&vs->variance);

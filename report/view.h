@@ -5,7 +5,8 @@
  * view_build() takes the privacy decision (privacy.c: which managers, units
  * and change rows are shown, from their counts alone) and works out
  * everything the writers render from it: the variance decomposition of each
- * wave over the teams that wave publishes (so that no published figure
+ * wave over the teams that wave publishes (and, with units, the nested one
+ * of unit and manager within unit over the same teams) (so that no published figure
  * depends on a hidden team's own data, README.md, "Privacy: what is published"), the funnel
  * limits around that decomposition, whether its share between managers is
  * poorly determined, the ranking of the shown managers, the stand-out
@@ -29,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../analysis/nested.h"
 #include "privacy.h"
 #include "report.h"
 
@@ -42,6 +44,9 @@ typedef struct {
      * it (analysis_variance_notes) and the pooled data. */
     analysis_variance_t variance;
     unsigned notes;
+    /* With units: the nested REML (unit, manager within unit) over the same
+     * shown managers; every figure NAN without units. */
+    nested_fit_t nested;
     /* Why the share between managers is poorly determined (VIEW_CAUTION_*
      * bits, 0 when it is not or no share is shown): the readable reports
      * warn the reader. */

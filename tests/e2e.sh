@@ -200,7 +200,7 @@ else
     bad "changes.csv header: $(cat "$work/changes.head")"
 fi
 # variance.csv carries the previous wave and the company-level change
-if head -n 1 "$work/waves/variance.csv" | grep -q ',alpha,respondents_previous,managers_previous,grand_mean_previous,f_previous,p_value_previous,icc1_previous,icc_reml_previous,delta,delta_ci_low,delta_ci_high,delta_p_value,company_respondents_previous,company_mean_previous,company_respondents,company_mean$'; then
+if head -n 1 "$work/waves/variance.csv" | grep -q ',alpha,var_unit_reml,var_manager_reml,var_within_nested_reml,share_unit,share_manager,respondents_previous,managers_previous,grand_mean_previous,f_previous,p_value_previous,icc1_previous,icc_reml_previous,delta,delta_ci_low,delta_ci_high,delta_p_value,company_respondents_previous,company_mean_previous,company_respondents,company_mean$'; then
     ok
 else
     bad "variance.csv lacks the previous wave's columns"
@@ -208,9 +208,9 @@ fi
 # the previous wave's decomposition counts the teams whose change is shown;
 # the company-level figures count everyone
 shown_previous=$(awk -F, 'NR > 1 && $11 == 0 { n += $3; m++ } END { print n + 0, m + 0 }' "$work/waves/changes.csv")
-counted=$(awk -F, 'NR == 2 { print $23, $24 }' "$work/waves/variance.csv")
+counted=$(awk -F, 'NR == 2 { print $28, $29 }' "$work/waves/variance.csv")
 if [ "$counted" = "$shown_previous" ] && [ "${counted% *}" -gt 0 ]; then ok; else bad "respondents_previous, managers_previous: $counted, shown change rows: $shown_previous"; fi
-if [ "$(awk -F, 'NR == 2 { print $34 }' "$work/waves/variance.csv")" = 3000 ]; then ok; else bad "company_respondents_previous"; fi
+if [ "$(awk -F, 'NR == 2 { print $39 }' "$work/waves/variance.csv")" = 3000 ]; then ok; else bad "company_respondents_previous"; fi
 # rows = the union of both waves' managers (managers.csv lists this wave's)
 union=$( (gzip -dc "$work/now.csv.gz" | tail -n +2; gzip -dc "$work/prev.csv.gz" | tail -n +2) |
     cut -d, -f2 | sort -u | wc -l)

@@ -91,7 +91,26 @@ for spec in qualtrics:qualtrics:5 qualtrics-legacy:qualtrics:2 surveymonkey:surv
         bad "$layout: engage says: $(head -n 1 "$work/stderr")"
         continue
     fi
+    # with roster units the nested fit fills variance.csv's columns 23-27, which
+    # the canonical sample (no roster) leaves empty: the rest must be identical
+    if grep -q '^unit *=' "$config"; then
+        if awk -F, 'NR == 2 && ($23 == "" || $27 == "") { exit 1 }' "$out/variance.csv"; then
+            ok "$layout: the nested fit with units"
+        else
+            bad "$layout: no nested fit with units"
+        fi
+        cut -d, -f1-22,28- "$out/variance.csv" > "$work/variance.cut"
+        cut -d, -f1-22,28- "$work/canonical/variance.csv" > "$work/canonical.cut"
+        if cmp -s "$work/canonical.cut" "$work/variance.cut"; then
+            ok "$layout: variance.csv, but the nested fit, identical to the canonical sample's"
+        else
+            bad "$layout: variance.csv differs from the canonical sample's beyond the nested fit"
+        fi
+    fi
     for f in variance.csv managers.csv; do
+        if [ $f = variance.csv ] && grep -q '^unit *=' "$config"; then
+            continue
+        fi
         if cmp -s "$work/canonical/$f" "$out/$f"; then
             ok "$layout: $f identical to the canonical sample's"
         else
@@ -160,9 +179,10 @@ else
 fi
 "$ENGAGE" run -q -c datasets/sample-quarter-googleforms.ini -o "$work/gf-archived" "$work/gf-archive.csv.gz"
 expect_status 0 $? "googleforms: engage run on the archive"
+# the archive keeps the units: the same figures as the export, nested fit included
 for t in variance.csv managers.csv; do
-    if cmp -s "$work/canonical/$t" "$work/gf-archived/$t"; then
-        ok "googleforms: the archive gives the canonical $t"
+    if cmp -s "$work/out-googleforms/$t" "$work/gf-archived/$t"; then
+        ok "googleforms: the archive gives the export's $t"
     else
         bad "googleforms: the archive's $t differs"
     fi

@@ -39,8 +39,8 @@ attack() {
     FNR == 1 { next }
     FILENAME == ROS { unit_of[$2] = $3; next }
     FILENAME == ITM { isum[$1] += $(NF - 3); icount[$1]++; next }  # item names may hold commas
-    FILENAME == VAR { scale[$1] = 1; VN[$1] = $2; VJ[$1] = $3; VG[$1] = $4; VPN[$1] = $23
-                      TP[$1] = $34; TPM[$1] = $35; CM[$1] = $37; next }
+    FILENAME == VAR { scale[$1] = 1; VN[$1] = $2; VJ[$1] = $3; VG[$1] = $4; VPN[$1] = $28
+                      TP[$1] = $39; TPM[$1] = $40; CM[$1] = $42; next }
     FILENAME == MGR { if ($12 == 0) { inM[$1, $2] = 1; mean[$1, $2] = $4; shownN[$1] += $3; shownJ[$1]++ }
                       n[$1, $2] = $3; T[$1] += $3
                       mgrs[$1] = mgrs[$1] SUBSEP $2; next }

@@ -373,18 +373,20 @@ static void test_csv_bytes(void **state)
     const char *v = path_of(f, "out", "variance.csv");
     assert_line(v, 0, "scale,respondents,managers,grand_mean,ss_between,ss_within,df_between,"
                       "df_within,ms_between,ms_within,f,p_value,k0,icc1,icc1_ci_low,icc1_ci_high,"
-                      "icc2,eta_squared,var_between_reml,var_within_reml,icc_reml,alpha");
+                      "icc2,eta_squared,var_between_reml,var_within_reml,icc_reml,alpha,"
+                      "var_unit_reml,var_manager_reml,var_within_nested_reml,share_unit,share_manager");
+    /* no units: the nested fit's five cells are empty */
     assert_line(v, 1, "engagement,18,3,3.65555555556,6.65111111111,3.75,2,15,3.32555555556,0.25,"
                       "13.3022222222,0.000475484637076,5.94444444444,0.674217513092,"
                       "0.231593588291,0.988772794153,0.924824590712,0.639461595983,"
-                      "0.496318112706,0.249878084155,0.665130852709,0.81");
+                      "0.496318112706,0.249878084155,0.665130852709,0.81,,,,,");
     /* the wellbeing scale is suppressed as a whole: every manager is hidden */
-    assert_line(v, 2, "wellbeing,0,0,,,,,,,,,,,,,,,,,,,");
+    assert_line(v, 2, "wellbeing,0,0,,,,,,,,,,,,,,,,,,,,,,,,");
     /* the analyst's file: the results' own decomposition over every team */
     const char *all = path_of(f, "out", "variance_all_teams.csv");
     assert_line(all, 1, "engagement,25,5,3.36,6.4,12,4,20,1.6,0.6,2.66666666667,0.0625,4.9,0.25,"
-                        "-0.05,0.6,0.625,0,0.2,0.6,0.25,0.81");
-    assert_line(all, 2, "wellbeing,3,3,4,0,0,2,0,0,,,,1,,,,,,,,,");
+                        "-0.05,0.6,0.625,0,0.2,0.6,0.25,0.81,,,,,");
+    assert_line(all, 2, "wellbeing,3,3,4,0,0,2,0,0,,,,1,,,,,,,,,,,,,,");
 
     /* items: the suppressed scale keeps n only */
     const char *it = path_of(f, "out", "items.csv");
