@@ -519,3 +519,251 @@ bool privacy_hidden(const privacy_t *privacy, size_t s, size_t m)
 {
     return privacy->scales[s].reason[m] != PRIVACY_SHOWN;
 }
+
+/* --- across the reporting tree ------------------------------------------
+ *
+ * privacy_tree() (privacy.h).  A node's "uncovered" part is what of its org
+ * no shown group inside it covers: its team when hidden, plus each child's
+ * uncovered part when the child's org is hidden.  A shown org's uncovered
+ * part is its cell.  Sizes are capped at k (every size from k on behaves
+ * alike), so a cost vector has k + 1 entries:
+ * A cost is (groups hidden as secondary, respondents in them), compared in
+ * that order and held as one number, groups · (all respondents + 1) +
+ * respondents.
+ *   g_v[s]  the least cost in v's subtree, v's org aside, for
+ *           v's uncovered part to be s (its team and its children merged in
+ *           node order: prefix vectors P_0 (the team) .. P_m = g_v, kept for
+ *           the way back down);
+ *   h_v[s]  the same with v's org decided, s being what v leaves uncovered
+ *           to its parent: s = 0 with the org shown (its cell g_v[0] or
+ *           g_v[k]), or the org hidden (one more group when it could show).
+ * Bottom-up in reverse breadth-first order, then top-down to read the
+ * choice back. */
+
+#define TREE_INF UINT64_MAX
+
+typedef struct {
+    size_t n, k, width;        /* nodes, min_group, k + 1 */
+    size_t *first_child;       /* [n + 1] offsets into child */
+    size_t *child;             /* children by parent, in node order */
+    size_t *order;             /* breadth-first from the roots */
+    size_t *vectors;           /* [node] index of its P_0 in cost */
+    uint64_t *cost;            /* the prefix vectors, width entries each */
+    uint64_t per_group;        /* a group's weight in a cost: more than all respondents */
+    size_t *target;            /* [node] the state of g_v chosen on the way down */
+} tree_work_t;
+
+static uint64_t *tree_vector(const tree_work_t *w, size_t v, size_t i)
+{
+    return w->cost + (w->vectors[v] + i) * w->width;
+}
+
+static bool tree_org_may_show(const privacy_tree_t *t, size_t v)
+{
+    return t->org_reason[v] == PRIVACY_SHOWN;
+}
+
+/* h_c from g_c, into h. */
+static void tree_h(const privacy_tree_t *t, const tree_work_t *w, size_t c, const size_t *org_n,
+                   uint64_t *h)
+{
+    const uint64_t *g = tree_vector(w, c, w->first_child[c + 1] - w->first_child[c]);
+    bool may_show = tree_org_may_show(t, c);
+    for (size_t s = 0; s < w->width; s++)
+        h[s] = g[s] == TREE_INF ? TREE_INF : g[s] + (may_show ? w->per_group + org_n[c] : 0);
+    if (may_show) {
+        uint64_t cell_ok = g[0] < g[w->k] ? g[0] : g[w->k];
+        if (cell_ok < h[0])
+            h[0] = cell_ok;
+    }
+}
+
+/* Children lists and the breadth-first order; false when parent does not
+ * make a forest. */
+static bool tree_order(const privacy_tree_t *t, tree_work_t *w)
+{
+    size_t n = w->n;
+    for (size_t v = 0; v < n; v++)
+        if (t->parent[v] != SIZE_MAX) {
+            if (t->parent[v] >= n)
+                return false;
+            w->first_child[t->parent[v] + 1]++;
+        }
+    for (size_t v = 0; v < n; v++)
+        w->first_child[v + 1] += w->first_child[v];
+    size_t *fill = w->target; /* borrowed as the fill positions */
+    memcpy(fill, w->first_child, n * sizeof *fill);
+    size_t reached = 0;
+    for (size_t v = 0; v < n; v++) {
+        if (t->parent[v] != SIZE_MAX)
+            w->child[fill[t->parent[v]]++] = v;
+        else
+            w->order[reached++] = v;
+    }
+    for (size_t i = 0; i < reached; i++) {
+        size_t v = w->order[i];
+        for (size_t j = w->first_child[v]; j < w->first_child[v + 1]; j++)
+            w->order[reached++] = w->child[j];
+    }
+    return reached == n; /* nodes on a loop are never reached from a root */
+}
+
+/* The way up: every org's size, the primary rule, every prefix vector. */
+static void tree_up(privacy_tree_t *t, tree_work_t *w, size_t *org_n, uint64_t *h)
+{
+    size_t n = w->n, k = w->k, width = w->width;
+    for (size_t i = n; i-- > 0;) {
+        size_t v = w->order[i];
+        org_n[v] = t->team_n[v];
+        for (size_t j = w->first_child[v]; j < w->first_child[v + 1]; j++)
+            org_n[v] += org_n[w->child[j]];
+        if (t->team_reason[v] == PRIVACY_SHOWN && t->team_n[v] < k)
+            t->team_reason[v] = PRIVACY_PRIMARY;
+        t->org_reason[v] = org_n[v] < k ? PRIVACY_PRIMARY : PRIVACY_SHOWN;
+
+        uint64_t *p = tree_vector(w, v, 0);
+        for (size_t s = 0; s < width; s++)
+            p[s] = TREE_INF;
+        size_t team = t->team_n[v] < k ? t->team_n[v] : k;
+        if (t->team_reason[v] == PRIVACY_SHOWN) {
+            p[0] = 0;
+            p[team] = w->per_group + t->team_n[v];
+        } else {
+            p[team] = 0;
+        }
+        for (size_t j = w->first_child[v]; j < w->first_child[v + 1]; j++) {
+            tree_h(t, w, w->child[j], org_n, h);
+            const uint64_t *prev = p;
+            p += width;
+            for (size_t s = 0; s < width; s++)
+                p[s] = TREE_INF;
+            for (size_t a = 0; a < width; a++) {
+                if (prev[a] == TREE_INF)
+                    continue;
+                for (size_t b = 0; b < width; b++) {
+                    if (h[b] == TREE_INF)
+                        continue;
+                    size_t s = a + b < k ? a + b : k;
+                    if (prev[a] + h[b] < p[s])
+                        p[s] = prev[a] + h[b];
+                }
+            }
+        }
+    }
+}
+
+/* The way down: each node's chosen state, its org and team decided. */
+static size_t tree_down(privacy_tree_t *t, tree_work_t *w, const size_t *org_n, uint64_t *h)
+{
+    size_t n = w->n, k = w->k, width = w->width, added = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t v = w->order[i];
+        size_t m = w->first_child[v + 1] - w->first_child[v];
+        if (t->parent[v] == SIZE_MAX) {
+            /* a root: its org shows when it may; its cell must then be 0 or >= k */
+            const uint64_t *g = tree_vector(w, v, m);
+            size_t best = SIZE_MAX;
+            for (size_t s = 0; s < width; s++) {
+                bool allowed = !tree_org_may_show(t, v) || s == 0 || s == k;
+                if (allowed && g[s] != TREE_INF && (best == SIZE_MAX || g[s] < g[best]))
+                    best = s;
+            }
+            w->target[v] = best;
+        }
+        size_t s = w->target[v];
+        for (size_t j = m; j-- > 0;) {
+            size_t c = w->child[w->first_child[v] + j];
+            const uint64_t *prev = tree_vector(w, v, j), *cur = tree_vector(w, v, j + 1);
+            tree_h(t, w, c, org_n, h);
+            size_t pick_a = SIZE_MAX, pick_b = SIZE_MAX;
+            for (size_t b = 0; b < width && pick_b == SIZE_MAX; b++) {
+                if (h[b] == TREE_INF)
+                    continue;
+                for (size_t a = 0; a < width; a++) {
+                    size_t sum = a + b < k ? a + b : k;
+                    if (sum == s && prev[a] != TREE_INF && prev[a] + h[b] == cur[s]) {
+                        pick_a = a;
+                        pick_b = b;
+                        break;
+                    }
+                }
+            }
+            /* the child: at b = 0 its org shows when it may (a hidden org
+             * leaving 0 costs one more than its cell would) */
+            const uint64_t *gc = tree_vector(w, c, w->first_child[c + 1] - w->first_child[c]);
+            if (pick_b == 0 && tree_org_may_show(t, c)) {
+                w->target[c] = gc[0] <= gc[k] ? 0 : k;
+            } else {
+                if (tree_org_may_show(t, c)) {
+                    t->org_reason[c] = PRIVACY_SECONDARY;
+                    added++;
+                }
+                w->target[c] = pick_b;
+            }
+            s = pick_a;
+        }
+        if (s != 0 && t->team_reason[v] == PRIVACY_SHOWN) {
+            t->team_reason[v] = PRIVACY_SECONDARY;
+            added++;
+        }
+    }
+    return added;
+}
+
+engage_status_t privacy_tree(privacy_tree_t *t, long min_group, size_t *added,
+                             engage_error_t *err)
+{
+    size_t n = t->n_nodes;
+    tree_work_t w = { .n = n, .k = min_group < 1 ? 1 : (size_t)min_group };
+    /* sizes above the largest org behave alike: cap k there */
+    size_t total = 0;
+    for (size_t v = 0; v < n; v++)
+        total += t->team_n[v];
+    if (w.k > total + 1)
+        w.k = total + 1;
+    w.width = w.k + 1;
+    /* costs count (groups, respondents in them) as groups · per_group +
+     * respondents; at most 2n groups, each of at most total respondents */
+    w.per_group = (uint64_t)total + 1;
+    bool fits = total < UINT32_MAX && n < UINT32_MAX / 8;
+    size_t n1 = n ? n : 1;
+    w.first_child = calloc(n + 1, sizeof *w.first_child);
+    w.child = malloc(n1 * sizeof *w.child);
+    w.order = malloc(n1 * sizeof *w.order);
+    w.vectors = malloc(n1 * sizeof *w.vectors);
+    w.target = malloc(n1 * sizeof *w.target);
+    size_t *org_n = t->org_n ? t->org_n : malloc(n1 * sizeof *org_n);
+    uint64_t *h = malloc(w.width * sizeof *h);
+    engage_status_t st = ENGAGE_OK;
+    if (!fits || !w.first_child || !w.child || !w.order || !w.vectors || !w.target || !org_n || !h) {
+        st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    } else if (!tree_order(t, &w)) {
+        st = engage_fail(err, ENGAGE_EDATA, NULL, 0, "the reporting lines do not make a tree");
+    } else {
+        /* one vector per node and one per child: at most 2n */
+        size_t count = 0;
+        for (size_t v = 0; v < n; v++) {
+            w.vectors[v] = count;
+            count += 1 + w.first_child[v + 1] - w.first_child[v];
+        }
+        if (count > SIZE_MAX / w.width / sizeof *w.cost ||
+            !(w.cost = malloc((count ? count : 1) * w.width * sizeof *w.cost))) {
+            st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        } else {
+            tree_up(t, &w, org_n, h);
+            size_t secondary = tree_down(t, &w, org_n, h);
+            if (added)
+                *added = secondary;
+        }
+    }
+    free(w.first_child);
+    free(w.child);
+    free(w.order);
+    free(w.vectors);
+    free(w.target);
+    free(w.cost);
+    free(h);
+    if (org_n != t->org_n)
+        free(org_n);
+    return st;
+}

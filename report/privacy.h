@@ -178,4 +178,56 @@ void privacy_free(privacy_t *privacy);
 /* True when figures of manager m of scale s must not appear anywhere. */
 bool privacy_hidden(const privacy_t *privacy, size_t s, size_t m);
 
+/* --- across the reporting tree ------------------------------------------
+ *
+ * The groups of a tree of leaders: node v's team (the respondents whose
+ * manager is v: managers.csv's row) and its org (every respondent at any
+ * depth below v: its team and its children's orgs; leaders.csv's row).  A
+ * root (parent SIZE_MAX) is the company: its team is whoever has no
+ * manager, its org everyone.  Shown groups nest (each lies inside or apart
+ * from another), so what any sums and differences of shown figures
+ * isolate are unions of cells: a shown group minus the largest shown
+ * groups strictly inside it (groups of the same people are one figure) (for an org: its shown team and, for each child, the
+ * child's org when shown, else what is shown inside the child, and so on
+ * down).  The rule: every cell holds 0 or at least min_group respondents.
+ * That covers every subtraction of a leader's org minus any shown
+ * combination of its child orgs and its own team, at every depth, and the
+ * company minus its shown leaders and teams; and since a cell's figures
+ * are all an attacker learns, none of 1 to min_group-1 people is revealed.
+ * Hiding a group merges its cell into the one around it, so hiding more
+ * never breaks the rule, here or in the rules above.
+ *
+ * privacy_tree() hides a team below min_group respondents and an org below
+ * min_group (primary), then the fewest more teams and orgs (secondary)
+ * that make every cell 0 or at least min_group, and among those the ones
+ * holding the fewest respondents: exactly, by dynamic programming over the
+ * tree (per node, the least cost below it for each size 0..min_group-1,
+ * or more, of what it leaves uncovered to its parent).  A root's org is
+ * never hidden as secondary (the company's figures are published whenever
+ * it has min_group respondents); a root below min_group hides everything
+ * under it by the primary rule.  Remaining ties are broken in a fixed
+ * order: from the roots down, each node's children last to first, a child
+ * leaves the least it can uncovered (its org shown when that is 0), and a
+ * shown org's cell is 0 rather than min_group or more when both cost the
+ * same; so the same counts always give the same decision.  Iterative
+ * (breadth-first order; no recursion, any depth); O(nodes · min_group²)
+ * time at worst, O(nodes · min_group) memory.
+ */
+typedef struct {
+    size_t n_nodes;
+    const size_t *parent;        /* [node] its parent; SIZE_MAX for a root */
+    const size_t *team_n;        /* [node] respondents in its own team */
+    unsigned char *team_reason;  /* [node] in: PRIVACY_SHOWN, or hidden already (kept);
+                                    out: + PRIMARY below min_group, + SECONDARY */
+    unsigned char *org_reason;   /* [node] out */
+    size_t *org_n;               /* [node] out: respondents in its org (may be NULL) */
+} privacy_tree_t;
+
+/* Decide the tree's teams and orgs by the rule above; *added (may be NULL)
+ * receives the groups hidden as secondary.  ENGAGE_EDATA when parent does
+ * not make a forest (a loop, or a parent out of range); ENGAGE_ENOMEM.
+ * min_group below 1 is treated as 1. */
+engage_status_t privacy_tree(privacy_tree_t *tree, long min_group, size_t *added,
+                             engage_error_t *err);
+
 #endif
