@@ -347,7 +347,7 @@ static void test_every_listed_key_reads(void **state)
             if (strcmp(key->section, kinds[k]) == 0)
                 add(&t, "%s = %s\n", key->key, key->example), listed++;
     }
-    assert_int_equal(listed, 20);
+    assert_int_equal(listed, 23);
     config_t cfg;
     engage_error_t err = {0};
     engage_status_t st = load_text(t.text, &cfg, &err);
