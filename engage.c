@@ -383,6 +383,13 @@ static void note_encodings(const options_t *opts, const ingest_log_t *log)
                               log->files[i].path);
 }
 
+/* The roster's note on managers it does not list, unless --quiet. */
+static void note_roster(const options_t *opts, const ingest_log_t *log)
+{
+    if (!opts->quiet && log->roster_note)
+        engage_print_line(stderr, "engage: note: %s", log->roster_note);
+}
+
 /* Notes on stderr about rows left out, unless --quiet. */
 static void note_rejects(const options_t *opts, const ingest_log_t *log,
                          const ingest_log_t *previous_log, const char *where)
@@ -498,8 +505,10 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
         st = ingest_read(&cfg, (const char *const *)opts.inputs, opts.n_inputs, &ingest_options, ds, &log, &err);
     /* The previous wave: read after this one with the same config, so the
      * scales derived from this wave's header apply to it too. */
-    if (st == ENGAGE_OK)
+    if (st == ENGAGE_OK) {
         note_encodings(&opts, &log);
+        note_roster(&opts, &log);
+    }
     if (st == ENGAGE_OK && opts.n_previous > 0) {
         previous_ds = dataset_new();
         if (!previous_ds)

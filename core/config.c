@@ -71,8 +71,11 @@ const config_key_t CONFIG_KEYS[] = {
     {"roster", "employee", "employee_id"},
     {"roster", "manager", "manager_id"},
     {"roster", "unit", "department"},
+    {"roster", "name", "display_name"},
+    {"roster", "invited", "invited"},
     {"report", "min_group", "5"},
     {"report", "seed", "1"},
+    {"report", "unit_depth", "2"},
     {NULL, NULL, NULL},
 };
 
@@ -246,6 +249,8 @@ void config_fini(config_t *cfg)
     free(cfg->roster.employee);
     free(cfg->roster.manager);
     free(cfg->roster.unit);
+    free(cfg->roster.name);
+    free(cfg->roster.invited);
     free_strings(cfg->missing, cfg->n_missing);
     for (size_t i = 0; i < cfg->n_label_sets; i++) {
         for (size_t j = 0; j < cfg->label_sets[i].n_labels; j++)
@@ -904,6 +909,10 @@ static int roster_key(reader_t *r, const char *key, const char *value)
         return replace_string(r, &roster->manager, value);
     if (strcmp(key, "unit") == 0)
         return replace_string(r, &roster->unit, value);
+    if (strcmp(key, "name") == 0)
+        return replace_string(r, &roster->name, value);
+    if (strcmp(key, "invited") == 0)
+        return replace_string(r, &roster->invited, value);
     return fail(r, "key '%s' of [roster] is not read", key);
 }
 
@@ -920,6 +929,12 @@ static int report_key(reader_t *r, const char *key, const char *value)
         if (!parse_unsigned(value, &v))
             return fail(r, "seed must be a whole number, not '%s'", value);
         r->cfg->seed = v;
+        return 1;
+    }
+    if (strcmp(key, "unit_depth") == 0) {
+        if (!parse_unsigned(value, &v) || v < 1 || v > 1000000)
+            return fail(r, "unit_depth must be a whole number of at least 1, not '%s'", value);
+        r->cfg->unit_depth = (long)v;
         return 1;
     }
     return fail(r, "key '%s' of [report] is not read", key);

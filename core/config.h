@@ -51,6 +51,8 @@ typedef struct {
     char *employee;        /* roster columns */
     char *manager;
     char *unit;            /* NULL: no units */
+    char *name;            /* NULL: no display names */
+    char *invited;         /* NULL: every employee is invited */
     long line;             /* line of the [roster] header */
     long file_line, key_line;
 } config_roster_t;
@@ -79,6 +81,7 @@ typedef struct {
     config_roster_t roster;
     /* [report] */
     long min_group;
+    long unit_depth;       /* 0: units from [roster] unit; D: each manager's ancestor at depth D */
     unsigned long seed;
 } config_t;
 

@@ -69,6 +69,7 @@ struct dataset {
     GHashTable *manager_index;    /* id -> manager + 1 */
     arena_block_t *arena;         /* respondent ids, units */
     arena_block_t *manager_arena; /* manager ids */
+    org_t *org;                   /* the reporting tree, NULL without a roster */
     bool finished;
 };
 
@@ -173,6 +174,7 @@ void dataset_free(dataset_t *ds)
 {
     if (!ds)
         return;
+    org_free(ds->org);
     for (size_t c = 0; c < ds->n_columns; c++) {
         free(ds->columns[c].name);
         free(ds->columns[c].codes);
@@ -643,4 +645,15 @@ bool dataset_has_units(const dataset_t *ds)
 const char *dataset_manager_unit(const dataset_t *ds, size_t manager)
 {
     return ds->manager_units ? ds->manager_units[manager] : NULL;
+}
+
+void dataset_set_org(dataset_t *ds, org_t *org)
+{
+    org_free(ds->org);
+    ds->org = org;
+}
+
+const org_t *dataset_org(const dataset_t *ds)
+{
+    return ds->org;
 }

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "org.h"
 
 typedef struct {
     char *name;
@@ -86,6 +87,11 @@ size_t dataset_manager_of(const dataset_t *ds, size_t respondent);
 engage_status_t dataset_set_manager_unit(dataset_t *ds, size_t manager, const char *unit);
 bool dataset_has_units(const dataset_t *ds);
 const char *dataset_manager_unit(const dataset_t *ds, size_t manager);
+
+/* The reporting tree (from a roster): the dataset takes it over and frees
+ * it; NULL without one. */
+void dataset_set_org(dataset_t *ds, org_t *org);
+const org_t *dataset_org(const dataset_t *ds);
 
 /* Raw value (before reverse coding), NAN when not answered. */
 double dataset_value(const dataset_t *ds, size_t respondent, size_t column);

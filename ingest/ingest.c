@@ -72,6 +72,7 @@ typedef struct {
     size_t row_number;         /* data rows read in this wave, for ids */
 
     roster_t *roster;
+    size_t row_employee;       /* the roster node of the row being read, SIZE_MAX: none */
     GHashTable *units;         /* manager -> unit, from an archive's unit column */
     GHashTable *unknown_index; /* "label set\x1fmatch form" -> index into log->unknowns + 1 */
     unsigned char **unknown_in_column; /* per kept unknown answer: a bit per dataset column */
@@ -126,6 +127,7 @@ void ingest_log_fini(ingest_log_t *log)
     free(log->rejects);
     drop_unknowns(log);
     free(log->roster_path);
+    free(log->roster_note);
     memset(log, 0, sizeof *log);
 }
 
@@ -658,18 +660,28 @@ static const char *row_manager(ingest_ctx_t *ctx, const csv_row_t *row, ingest_r
     }
     const char *key = csv_row_field(row, ctx->key_field);
     const char *manager, *unit;
+    size_t employee;
     if (!key[0]) {
         *kind = INGEST_REASON_NO_ROSTER_KEY;
         snprintf(reason, size, "no employee key for the roster (column '%s' is empty)", ctx->manager_name);
         return NULL;
     }
-    if (!roster_find(ctx->roster, key, &manager, &unit)) {
+    if (!roster_find(ctx->roster, key, &manager, &unit, &employee)) {
         char cell[QUOTE_MAX + 8];
         quote_cell(cell, sizeof cell, key);
         *kind = INGEST_REASON_NOT_IN_ROSTER;
         snprintf(reason, size, "%s (column '%s') is not in the roster", cell, ctx->manager_name);
         return NULL;
     }
+    if (!manager) {
+        char cell[QUOTE_MAX + 8];
+        quote_cell(cell, sizeof cell, key);
+        *kind = INGEST_REASON_NO_MANAGER;
+        snprintf(reason, size, "no manager: %s (column '%s') is a top of the roster's tree", cell,
+                 ctx->manager_name);
+        return NULL;
+    }
+    ctx->row_employee = employee;
     return manager;
 }
 
@@ -730,6 +742,7 @@ static engage_status_t read_row(ingest_ctx_t *ctx, const csv_row_t *row, engage_
         snprintf(reason, sizeof reason, "no respondent id (column '%s' is empty)", ctx->respondent_name);
         return reject_row(ctx, row, respondent_id, INGEST_REASON_NO_RESPONDENT, reason, err);
     }
+    ctx->row_employee = SIZE_MAX;
     const char *manager_id = row_manager(ctx, row, &problem, reason, sizeof reason);
     if (!manager_id)
         return reject_row(ctx, row, respondent_id, problem, reason, err);
@@ -769,6 +782,8 @@ static engage_status_t read_row(ingest_ctx_t *ctx, const csv_row_t *row, engage_
     if (dataset_add_row(ctx->ds, respondent_id, manager_id, ctx->values, ctx->file, row->line, &earlier_file,
                         &earlier_line) != ENGAGE_OK)
         return no_memory(ctx, err);
+    if (ctx->row_employee != SIZE_MAX)
+        org_mark_responded(roster_org(ctx->roster), ctx->row_employee);
     if (ctx->unit_field != SIZE_MAX)
         remember_unit(ctx, row, manager_id);
     file->accepted++;
@@ -929,9 +944,32 @@ static void describe_unknowns(const ingest_log_t *log, engage_error_t *err)
                      "into the config");
 }
 
-/* Units of the dataset's managers, from the roster or an archive. */
+/* With [report] unit_depth: each manager's unit is the id of their
+ * ancestor at that depth of the roster's tree (or their own, above it). */
+static engage_status_t apply_unit_depth(ingest_ctx_t *ctx, engage_error_t *err)
+{
+    const org_t *org = roster_org(ctx->roster);
+    uint32_t *unit_node = malloc((org_size(org) ? org_size(org) : 1) * sizeof *unit_node);
+    if (!unit_node)
+        return no_memory(ctx, err);
+    org_ancestors_at(org, (size_t)ctx->cfg->unit_depth, unit_node);
+    engage_status_t st = ENGAGE_OK;
+    for (size_t m = 0; st == ENGAGE_OK && m < dataset_n_managers(ctx->ds); m++) {
+        size_t node = org_find(org, dataset_manager_id(ctx->ds, m));
+        const char *unit = node == ORG_NONE ? "" : org_id(org, unit_node[node]);
+        if (dataset_set_manager_unit(ctx->ds, m, unit) != ENGAGE_OK)
+            st = no_memory(ctx, err);
+    }
+    free(unit_node);
+    return st;
+}
+
+/* Units of the dataset's managers, from the roster (its unit column or its
+ * tree) or an archive. */
 static engage_status_t apply_units(ingest_ctx_t *ctx, engage_error_t *err)
 {
+    if (ctx->roster && ctx->cfg->unit_depth > 0)
+        return apply_unit_depth(ctx, err);
     if (!ctx->units && !(ctx->roster && ctx->cfg->roster.unit))
         return ENGAGE_OK;
     for (size_t m = 0; m < dataset_n_managers(ctx->ds); m++) {
@@ -978,6 +1016,8 @@ static engage_status_t finish(ingest_ctx_t *ctx, engage_status_t st, engage_erro
         st = apply_units(ctx, err);
     if (ctx->units)
         g_hash_table_destroy(ctx->units);
+    if (st == ENGAGE_OK && ctx->roster)
+        dataset_set_org(ctx->ds, roster_take_org(ctx->roster));
     roster_free(ctx->roster);
     if (st != ENGAGE_OK)
         return st;
@@ -1007,6 +1047,11 @@ static engage_status_t load_roster(ingest_ctx_t *ctx, engage_error_t *err)
     if (!ctx->log->roster_path)
         return no_memory(ctx, err);
     ctx->log->roster_bytes = roster_bytes(ctx->roster);
+    const char *note = roster_note(ctx->roster);
+    free(ctx->log->roster_note);
+    ctx->log->roster_note = note ? strdup(note) : NULL;
+    if (note && !ctx->log->roster_note)
+        return no_memory(ctx, err);
     memcpy(ctx->log->roster_sha256, roster_sha256(ctx->roster), sizeof ctx->log->roster_sha256);
     return ENGAGE_OK;
 }
@@ -1021,6 +1066,8 @@ static engage_status_t start(ingest_ctx_t *ctx, config_t *cfg, dataset_t *ds, in
     ctx->log = log;
     ctx->options = options;
     format_reader_init(&ctx->format);
+    if (cfg->unit_depth > 0 && !cfg->roster.file)
+        return engage_fail(err, ENGAGE_ECONFIG, cfg->path, 0, "[report] unit_depth needs a [roster] to take the tree from");
     return cfg->roster.file ? load_roster(ctx, err) : ENGAGE_OK;
 }
 

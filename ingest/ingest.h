@@ -105,6 +105,7 @@ typedef struct {
     char *roster_path;         /* the [roster] file read, or NULL */
     uint64_t roster_bytes;
     char roster_sha256[65];
+    char *roster_note;         /* managers the roster does not list, or NULL */
     ingest_unknown_t *unknowns; /* in order of first appearance */
     size_t n_unknowns;
     size_t unlisted_unknowns;  /* cells holding further unknown answers, not kept */

@@ -351,7 +351,7 @@ static void test_every_listed_key_reads(void **state)
             if (strcmp(key->section, kinds[k]) == 0)
                 add(&t, "%s = %s\n", key->key, key->example), listed++;
     }
-    assert_int_equal(listed, 21);
+    assert_int_equal(listed, 24);
     config_t cfg;
     engage_error_t err = {0};
     engage_status_t st = load_text(t.text, &cfg, &err);
@@ -359,10 +359,13 @@ static void test_every_listed_key_reads(void **state)
         fail_msg("%ld: %s", err.line, err.message);
     assert_string_equal(cfg.scales[0].labels, "frequency");
     assert_string_equal(cfg.roster.unit, "department");
+    assert_string_equal(cfg.roster.name, "display_name");
+    assert_string_equal(cfg.roster.invited, "invited");
+    assert_int_equal(cfg.unit_depth, 2);
     config_fini(&cfg);
     free(t.text);
     assert_int_equal(load_text("[roster]\nfile = r.csv\nboss = x\n", &cfg, &err), ENGAGE_ECONFIG);
-    assert_string_equal(err.message, "unknown key 'boss' in [roster] (expected file, key, employee, manager or unit)");
+    assert_string_equal(err.message, "unknown key 'boss' in [roster] (expected file, key, employee, manager, unit, name or invited)");
     config_fini(&cfg);
 }
 

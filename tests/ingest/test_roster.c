@@ -151,7 +151,14 @@ static const roster_problem_t PROBLEMS[] = {
      "the roster has no column 'department'"},
     {"manager in two units", "email,manager_id,department\na@x.com,M1,Sales\nb@x.com,M1,Ops\n",
      "unit = department\n", ENGAGE_EDATA, 3, "manager 'M1' is in unit 'Ops' here but in 'Sales' on line 2"},
-    {"no manager", "email,manager_id\na@x.com,\n", "", ENGAGE_EDATA, 2, "employee 'a@x.com' has no manager"},
+    {"reporting loop", "email,manager_id\nz@x.com,a@x.com\na@x.com,b@x.com\nb@x.com,c@x.com\nc@x.com,A@x.com\n", "",
+     ENGAGE_EDATA, 3, "a reporting loop: 'A@x.com' (line 3), 'b@x.com' (line 4), 'c@x.com' (line 5)"},
+    {"invited not a truth", "email,manager_id,inv\na@x.com,M1\n\nb@x.com,M1,maybe\n", "invited = inv\n",
+     ENGAGE_EDATA, 2, "the row has 2 fields, the header has 3"},
+    {"invited not yes or no", "email,manager_id,inv\na@x.com,M1,Yes\nb@x.com,M1,maybe\n", "invited = inv\n",
+     ENGAGE_EDATA, 3, "'maybe' in column 'inv' is not true/false, 1/0 or yes/no"},
+    {"missing name column", "email,manager_id\na@x.com,M1\n", "name = full_name\n", ENGAGE_EDATA, 1,
+     "the roster has no column 'full_name'"},
     {"short row", "email,manager_id\na@x.com\n", "", ENGAGE_EDATA, 2, "the row has 1 fields, the header has 2"},
     {"empty roster", "", "", ENGAGE_EDATA, 0, "the roster is empty"},
     {"no roster file", NULL, "", ENGAGE_ENOINPUT, 0, "cannot open"},
@@ -177,6 +184,113 @@ static void test_roster_problems_name_file_and_line(void **state)
     }
 }
 
+/* A roster that is a tree: b and c report to a, d to b; a reports to
+ * nobody, e to themselves (both tops); f's manager M9 is not listed (a top
+ * of its own, with a note).  Units are those of each manager's own row. */
+static const char TREE[] = "email,manager_id,department,full_name,inv\n"
+                           "a@x.com,,Board,Ann,yes\n"
+                           "b@x.com,a@x.com,Sales,Bob,TRUE\n"
+                           "c@x.com,A@x.com,Ops,Cy,0\n"
+                           "d@x.com,b@x.com,Sales,Dee,1\n"
+                           "e@x.com,e@x.com,Solo,Eve,no\n"
+                           "f@x.com,M9,Lab,Fay,true\n"
+                           "g@x.com,M9,Lab,Gus,True\n";
+
+static void test_tree_from_the_roster(void **state)
+{
+    (void)state;
+    files_t fs;
+    make_files(&fs, TREE, "unit = department\nname = full_name\ninvited = inv\n");
+    const char *survey = "Response,Email,Q1\n"
+                         "1,b@x.com,4\n"
+                         "2,d@x.com,2\n"
+                         "3,a@x.com,5\n"   /* a top: no manager */
+                         "4,e@x.com,3\n"   /* their own manager: a top */
+                         "5,f@x.com,1\n";
+    dataset_t *ds;
+    ingest_log_t log;
+    engage_error_t err = {0};
+    if (read_survey(&fs, survey, &ds, &log, &err) != ENGAGE_OK)
+        fail_msg("%s:%ld %s", err.file, err.line, err.message);
+    assert_int_equal(dataset_n_respondents(ds), 3);
+    assert_int_equal(log.files[0].rejected, 2);
+    assert_string_equal(log.rejects[0].reason, "no manager: 'a@x.com' (column 'Email') is a top of the roster's tree");
+    assert_string_equal(log.rejects[1].reason, "no manager: 'e@x.com' (column 'Email') is a top of the roster's tree");
+    char note[512];
+    snprintf(note, sizeof note,
+             "%s: 1 manager is not listed as employees (the first, 'M9', on line 7): each heads a tree of their own",
+             fs.roster);
+    assert_non_null(log.roster_note);
+    assert_string_equal(log.roster_note, note);
+
+    /* managers a@x.com (team b), b@x.com (team d), M9 (team f) */
+    assert_int_equal(dataset_n_managers(ds), 3);
+    assert_string_equal(dataset_manager_id(ds, 0), "M9");
+    assert_string_equal(dataset_manager_id(ds, 1), "a@x.com");
+    assert_string_equal(dataset_manager_id(ds, 2), "b@x.com");
+    assert_string_equal(dataset_manager_unit(ds, 0), "Lab");    /* M9 has no row: its reports' unit */
+    assert_string_equal(dataset_manager_unit(ds, 1), "Board");  /* a's own row */
+    assert_string_equal(dataset_manager_unit(ds, 2), "Sales");
+
+    const org_t *org = dataset_org(ds);
+    assert_non_null(org);
+    assert_int_equal(org_size(org), 8);        /* seven employees and M9 */
+    assert_int_equal(org_n_tops(org), 3);      /* a, e, M9 */
+    size_t a = org_find(org, "a@x.com"), b = org_find(org, "b@x.com"), m9 = org_find(org, "M9");
+    assert_int_equal(a, 0);
+    assert_int_equal(b, 1);
+    assert_int_equal(m9, 7);
+    assert_int_equal(org_find(org, "A@x.com"), ORG_NONE);  /* ids as the first row naming them wrote them */
+    assert_int_equal(org_parent(org, a), ORG_NONE);
+    assert_int_equal(org_parent(org, 2), a);   /* c named a as A@x.com */
+    assert_int_equal(org_parent(org, 3), b);
+    assert_int_equal(org_parent(org, 4), ORG_NONE);
+    assert_int_equal(org_parent(org, 5), m9);
+    assert_int_equal(org_depth(org, 3), 3);
+    assert_int_equal(org_n_children(org, a), 2);
+    assert_string_equal(org_name(org, a), "Ann");
+    assert_string_equal(org_name(org, b), "Bob");
+    assert_null(org_name(org, m9));
+    assert_null(org_id(org, 3));               /* d manages nobody */
+    /* pre-order: a b d c e M9 f g */
+    static const size_t order[] = {0, 1, 3, 2, 4, 7, 5, 6};
+    for (size_t i = 0; i < 8; i++)
+        assert_int_equal(org_at(org, i), order[i]);
+    assert_int_equal(org_subtree_end(org, a), 4);
+    assert_int_equal(org_subtree_end(org, m9), 8);
+    static const bool invited[] = {true, true, false, true, false, true, true, false};
+    static const bool responded[] = {false, true, false, true, false, true, false, false};
+    for (size_t v = 0; v < 8; v++) {
+        assert_int_equal(org_invited(org, v), invited[v]);
+        assert_int_equal(org_responded(org, v), responded[v]);
+    }
+    ingest_log_fini(&log);
+    dataset_free(ds);
+    remove_files(&fs);
+}
+
+/* [report] unit_depth: a team's unit is its manager's ancestor at depth D. */
+static void test_unit_depth(void **state)
+{
+    (void)state;
+    files_t fs;
+    make_files(&fs, TREE, "[report]\nunit_depth = 1\n");
+    dataset_t *ds;
+    ingest_log_t log;
+    engage_error_t err = {0};
+    assert_int_equal(read_survey(&fs, "Response,Email,Q1\n1,b@x.com,4\n2,d@x.com,2\n3,g@x.com,1\n", &ds, &log,
+                                 &err), ENGAGE_OK);
+    assert_int_equal(dataset_n_managers(ds), 3);
+    assert_true(dataset_has_units(ds));
+    assert_string_equal(dataset_manager_unit(ds, 0), "M9");
+    assert_string_equal(dataset_manager_unit(ds, 1), "a@x.com");
+    assert_string_equal(dataset_manager_unit(ds, 2), "a@x.com");   /* b, below a */
+    assert_true(org_invited(dataset_org(ds), 2));                  /* no invited column: everyone */
+    ingest_log_fini(&log);
+    dataset_free(ds);
+    remove_files(&fs);
+}
+
 static void test_key_column_absent_is_a_config_error(void **state)
 {
     (void)state;
@@ -198,6 +312,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_join_by_key_with_units),
+        cmocka_unit_test(test_tree_from_the_roster),
+        cmocka_unit_test(test_unit_depth),
         cmocka_unit_test(test_roster_problems_name_file_and_line),
         cmocka_unit_test(test_key_column_absent_is_a_config_error),
     };
