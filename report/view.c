@@ -230,3 +230,8 @@ void view_free(view_t *view)
     privacy_free(view->privacy);
     free(view);
 }
+
+bool view_response_rate_shown(const view_t *view, size_t invited)
+{
+    return invited >= (size_t)view->smallest_shown;
+}

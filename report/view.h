@@ -104,6 +104,11 @@ bool view_manager_shown(const view_t *view, size_t s, size_t j);
 bool view_unit_shown(const view_t *view, size_t s, size_t u);
 bool view_change_shown(const view_t *view, size_t s, size_t i);
 
+/* Whether a group's response rate is shown: its invited headcount is at
+ * least smallest_shown (min_group).  The one rule for teams, units,
+ * leaders and the company. */
+bool view_response_rate_shown(const view_t *view, size_t invited);
+
 /* Manager j's funnel limits on scale s, around the shown decomposition
  * (NAN limits for a hidden manager). */
 analysis_funnel_t view_funnel(const view_t *view, size_t s, size_t j);
