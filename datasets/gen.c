@@ -1524,7 +1524,9 @@ static int generate_tree(const options_t *o, sink_t *out, FILE *truth, sink_t *r
         snprintf(name, sizeof name, "%s %s", first_names[h % N_FIRST], last_names[(h >> 24) % N_LAST]);
         /* both draws for everyone, so --invited does not change who of the invited answers */
         int invited = gsl_rng_uniform(rng) < o->invited;
-        int responded = gsl_rng_uniform(rng) < rate[team] && invited;
+        /* a top has no manager whose team they would answer in: engage
+         * rejects such a row, so tops are invited but do not answer */
+        int responded = gsl_rng_uniform(rng) < rate[team] && invited && !is_top;
         line_t r = {.L = plain, .buf = line, .p = line};
         field(&r, key);
         field(&r, email);
