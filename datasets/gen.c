@@ -1111,8 +1111,7 @@ static void write_vendor_config(const options_t *o, FILE *f)
         fprintf(f, "\n[roster]\nfile = %s\nkey = %s\nemployee = employee_email\nmanager = manager_id\n"
                    "unit = department\n", ref, o->format == L_MSFORMS ? "Email" : "Email address");
     }
-    /* short names on one line; long ones one per line, as engage's config
-     * lines stop at 199 characters */
+    /* short names on one line; long ones one per line, to be read easily */
     size_t total = 0;
     for (int k = 1; k <= o->items; k++) total += strlen(item_name(o->format, k, name, sizeof name)) + 4;
     fputs("\n[scale engagement]\nitems =", f);
@@ -1413,7 +1412,8 @@ static void write_roster_section(const options_t *o, FILE *f)
     char ref[PATH_MAX + 64];
     int by_email = keyed_by_email(o->format);
     roster_reference(o->config, o->roster, ref, sizeof ref);
-    fprintf(f, "\n[roster]\nfile = %s\nkey = %s\nemployee = %s\nmanager = %s\nunit = unit\n", ref,
+    fprintf(f, "\n[roster]\nfile = %s\nkey = %s\nemployee = %s\nmanager = %s\nunit = unit\nname = name\n"
+               "invited = invited\n", ref,
             tree_key_column(o->format), by_email ? "email" : "employee_id", by_email ? "manager_email" : "manager_id");
 }
 
