@@ -78,7 +78,7 @@ check_participation() {
         }
         END { print "checked", shown + 0, hidden + 0, units + 0 }' "$2" "$7" "$9/managers.csv" "$9/units.csv"
 }
-printf '\ninvited = invited\n' >> "$work/canonical.ini"
+grep -q '^invited *=' "$work/canonical.ini" || printf '\ninvited = invited\n' >> "$work/canonical.ini"
 gzip -dc "$work/canonical.csv.gz" > "$work/canonical.csv"
 for k in 5 12; do
     "$ENGAGE" run -q -c "$work/canonical.ini" --min-group "$k" -o "$work/invited-$k" "$work/canonical.csv.gz"
