@@ -25,6 +25,7 @@ struct org {
     uint32_t *end;         /* [node] position after its subtree */
     uint32_t *children;    /* [node] child count */
     uint8_t *flags;        /* ORG_INVITED | ORG_RESPONDED */
+    bool unmatched;        /* a response was accepted that names no node */
     const char **id, **name;  /* [node], NULL until labelled */
     GHashTable *by_id;     /* id -> node + 1 */
     GStringChunk *strings;
@@ -272,6 +273,16 @@ void org_mark_responded(org_t *org, size_t node)
 bool org_responded(const org_t *org, size_t node)
 {
     return org->flags[node] & ORG_RESPONDED;
+}
+
+void org_mark_unmatched_response(org_t *org)
+{
+    org->unmatched = true;
+}
+
+bool org_responses_complete(const org_t *org)
+{
+    return !org->unmatched;
 }
 
 void org_ancestors_at(const org_t *org, size_t depth, uint32_t *out)

@@ -17,7 +17,7 @@
  * (set by ingest as rows are accepted).
  *
  * Life cycle: org_build → org_label / org_set_invited / org_mark_responded
- * → read-only use → org_free.  org_t owns every array and string in it.
+ * (org_mark_unmatched_response) → read-only use → org_free.  org_t owns every array and string in it.
  */
 #ifndef ENGAGE_ORG_H
 #define ENGAGE_ORG_H
@@ -67,6 +67,11 @@ void org_set_invited(org_t *org, size_t node, bool invited);
 bool org_invited(const org_t *org, size_t node);
 void org_mark_responded(org_t *org, size_t node);
 bool org_responded(const org_t *org, size_t node);
+/* A response accepted without naming its node (an archive's row, whose
+ * respondent is not looked up in the roster): who responded is then not
+ * known, and org_responses_complete() is false from then on. */
+void org_mark_unmatched_response(org_t *org);
+bool org_responses_complete(const org_t *org);
 
 /* For every node, its ancestor at depth `depth` (>= 1), or the node itself
  * when it lies at that depth or above: out[node], n entries.  O(n). */

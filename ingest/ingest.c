@@ -784,6 +784,8 @@ static engage_status_t read_row(ingest_ctx_t *ctx, const csv_row_t *row, engage_
         return no_memory(ctx, err);
     if (ctx->row_employee != SIZE_MAX)
         org_mark_responded(roster_org(ctx->roster), ctx->row_employee);
+    else if (ctx->roster)
+        org_mark_unmatched_response(roster_org(ctx->roster));
     if (ctx->unit_field != SIZE_MAX)
         remember_unit(ctx, row, manager_id);
     file->accepted++;

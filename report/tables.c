@@ -35,6 +35,19 @@ static void figure(csv_out_t *out, double value)
     csv_out_number(out, value, TABLES_DIGITS);
 }
 
+/* invited, responded, response_rate: empty when not shown (view.h). */
+static void participation_cells(csv_out_t *out, bool shown, const participation_count_t *count)
+{
+    if (!shown) {
+        for (int k = 0; k < 3; k++)
+            csv_out_empty(out);
+        return;
+    }
+    csv_out_integer(out, (long long)count->invited);
+    csv_out_integer(out, (long long)count->responded);
+    figure(out, participation_rate(count));
+}
+
 /* One managers.csv row: manager j of scale s. */
 static void manager_row(csv_out_t *out, const report_input_t *in, const view_t *view,
                         size_t s, size_t j)
@@ -44,12 +57,17 @@ static void manager_row(csv_out_t *out, const report_input_t *in, const view_t *
     csv_out_text(out, sc->scale->name, true);
     csv_out_text(out, dataset_manager_id(in->dataset, m->manager), true);
     csv_out_integer(out, (long long)m->n);
+    participation_count_t count;
+    bool participation_shown = view_manager_participation(view, m->manager, &count);
     if (!view_manager_shown(view, s, j)) {
         for (int k = 0; k < 8; k++)
             csv_out_empty(out);
         csv_out_integer(out, 1);
-        for (int k = 0; k < 7; k++)
+        for (int k = 0; k < 5; k++)
             csv_out_empty(out);
+        participation_cells(out, participation_shown, &count);
+        csv_out_empty(out);
+        csv_out_empty(out);
     } else {
         figure(out, m->mean);
         figure(out, m->sd);
@@ -66,6 +84,7 @@ static void manager_row(csv_out_t *out, const report_input_t *in, const view_t *
         figure(out, f.low998);
         figure(out, f.high998);
         csv_out_text(out, tables_stands_out_name(f.stands_out), false);
+        participation_cells(out, participation_shown, &count);
         figure(out, m->neutral_pct);
         figure(out, m->unfavourable_pct);
     }
@@ -113,7 +132,7 @@ engage_status_t tables_write_managers(const report_input_t *in, const view_t *vi
         "scale", "manager_id", "n", "mean", "sd", "se", "ci_low", "ci_high",
         "median", "favourable_pct", "rwg", "suppressed",
         "funnel_low95", "funnel_high95", "funnel_low998", "funnel_high998", "stands_out",
-        "neutral_pct", "unfavourable_pct",
+        "invited", "responded", "response_rate", "neutral_pct", "unfavourable_pct",
     };
     csv_out_t *out;
     engage_status_t rc = open_table(in, &out, path, err);
@@ -303,7 +322,8 @@ engage_status_t tables_write_units(const report_input_t *in, const view_t *view,
 {
     static const char *const names[] = {
         "scale", "unit", "managers", "n", "mean", "sd", "se", "ci_low", "ci_high",
-        "median", "favourable_pct", "rwg", "suppressed", "neutral_pct", "unfavourable_pct",
+        "median", "favourable_pct", "rwg", "suppressed", "invited", "responded", "response_rate",
+        "neutral_pct", "unfavourable_pct",
     };
     csv_out_t *out;
     engage_status_t rc = open_table(in, &out, path, err);
@@ -319,10 +339,13 @@ engage_status_t tables_write_units(const report_input_t *in, const view_t *view,
             csv_out_text(out, units->names[u], true);
             csv_out_integer(out, (long long)f->managers);
             csv_out_integer(out, (long long)f->n);
+            participation_count_t count;
+            bool participation_shown = view_unit_participation(view, u, &count);
             if (!view_unit_shown(view, s, u)) {
                 for (int k = 0; k < 8; k++)
                     csv_out_empty(out);
                 csv_out_integer(out, 1);
+                participation_cells(out, participation_shown, &count);
                 csv_out_empty(out);
                 csv_out_empty(out);
             } else {
@@ -331,6 +354,7 @@ engage_status_t tables_write_units(const report_input_t *in, const view_t *view,
                 for (size_t k = 0; k < sizeof figures / sizeof figures[0]; k++)
                     figure(out, figures[k]);
                 csv_out_integer(out, 0);
+                participation_cells(out, participation_shown, &count);
                 figure(out, f->neutral_pct);
                 figure(out, f->unfavourable_pct);
             }

@@ -170,6 +170,8 @@ engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_
     engage_status_t st = privacy_new(in->results, view->smallest_shown, &view->privacy, err);
     if (st == ENGAGE_OK && in->changes)
         st = privacy_add_changes(view->privacy, in->changes, view->smallest_shown, err);
+    if (st == ENGAGE_OK) /* a roster's tree gives each team's and unit's participation */
+        st = in->dataset ? participation_run(in->dataset, in->units, &view->participation, err) : ENGAGE_OK;
     if (st == ENGAGE_OK)
         st = privacy_add_levels(view->privacy, in->dataset, in->results, in->units, in->changes,
                                 view->smallest_shown, err);
@@ -228,10 +230,34 @@ void view_free(view_t *view)
     }
     free(view->scales);
     privacy_free(view->privacy);
+    participation_free(view->participation);
     free(view);
 }
 
 bool view_response_rate_shown(const view_t *view, size_t invited)
 {
     return invited >= (size_t)view->smallest_shown;
+}
+
+/* A group's counts, shown by the one rule of response rates. */
+static bool participation_shown(const view_t *view, const participation_count_t *counts, size_t n, size_t i,
+                                participation_count_t *count)
+{
+    *count = (participation_count_t){ 0, 0 };
+    if (!counts || i >= n)
+        return false;
+    *count = counts[i];
+    return view_response_rate_shown(view, count->invited);
+}
+
+bool view_manager_participation(const view_t *view, size_t j, participation_count_t *count)
+{
+    const participation_t *p = view->participation;
+    return participation_shown(view, p ? p->managers : NULL, p ? p->n_managers : 0, j, count);
+}
+
+bool view_unit_participation(const view_t *view, size_t u, participation_count_t *count)
+{
+    const participation_t *p = view->participation;
+    return participation_shown(view, p ? p->units : NULL, p ? p->n_units : 0, u, count);
 }

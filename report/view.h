@@ -10,7 +10,8 @@
  * depends on a hidden team's own data, README.md, "Privacy: what is published"), the funnel
  * limits around that decomposition, whether its share between managers is
  * poorly determined, the ranking of the shown managers, the stand-out
- * lists, the q-values and the changes the readable reports name.
+ * lists, the q-values and the changes the readable reports name, and,
+ * with a roster's tree, each team's and unit's participation.
  * The writers (tables.c, summary.c, html.c, workbook.c) only render a view:
  * none of them reads min_group, applies a rule or picks managers itself.
  *
@@ -31,6 +32,7 @@
 #include <stddef.h>
 
 #include "../analysis/nested.h"
+#include "../analysis/participation.h"
 #include "privacy.h"
 #include "report.h"
 
@@ -87,6 +89,9 @@ typedef struct {
     view_scale_t *scales;               /* in scale order */
     bool with_units, with_changes;
     privacy_t *privacy;
+    /* Invited and responded per team and unit (participation.h); NULL
+     * without a reporting tree. */
+    participation_t *participation;
 } view_t;
 
 /* Decide privacy for in and build its view.  *out is freed with
@@ -108,6 +113,13 @@ bool view_change_shown(const view_t *view, size_t s, size_t i);
  * least smallest_shown (min_group).  The one rule for teams, units,
  * leaders and the company. */
 bool view_response_rate_shown(const view_t *view, size_t invited);
+
+/* Manager j's or unit u's invited and responded counts into *count, and
+ * whether they and the response rate are shown: with a reporting tree, when
+ * view_response_rate_shown() of its invited.  Counts hidden with the rate:
+ * a small team's headcount and turnout are not published. */
+bool view_manager_participation(const view_t *view, size_t j, participation_count_t *count);
+bool view_unit_participation(const view_t *view, size_t u, participation_count_t *count);
 
 /* Manager j's funnel limits on scale s, around the shown decomposition
  * (NAN limits for a hidden manager). */

@@ -87,7 +87,7 @@ enum { N_SHEET_SPECS = sizeof sheet_specs / sizeof sheet_specs[0] };
 static const char *const numeric_columns[] = {
     /* managers.csv, changes.csv, items.csv */
     "n", "mean", "sd", "se", "ci_low", "ci_high", "median", "favourable_pct", "neutral_pct",
-    "unfavourable_pct", "rwg",
+    "unfavourable_pct", "rwg", "invited", "responded", "response_rate",
     "suppressed", "funnel_low95", "funnel_high95", "funnel_low998", "funnel_high998",
     "n_previous", "mean_previous", "delta", "p_value", "q_value", "item_rest_r",
     /* variance.csv */

@@ -107,10 +107,21 @@ for spec in qualtrics:qualtrics:5 qualtrics-legacy:qualtrics:2 surveymonkey:surv
             bad "$layout: variance.csv differs from the canonical sample's beyond the nested fit"
         fi
     fi
+    # through a roster managers.csv adds participation (columns 18-20), empty without one
+    if [ -n "$roster" ]; then
+        if awk -F, 'NR > 1 && $18 != "" { n++ } END { exit n > 0 ? 0 : 1 }' "$out/managers.csv"; then
+            ok "$layout: participation in managers.csv through the roster"
+        else
+            bad "$layout: no participation in managers.csv through the roster"
+        fi
+        cut -d, -f1-17,21- "$out/managers.csv" > "$out/managers.csv.cut"
+        cut -d, -f1-17,21- "$work/canonical/managers.csv" > "$work/canonical/managers.csv.cut"
+    fi
     for f in variance.csv managers.csv; do
         if [ $f = variance.csv ] && grep -q '^unit *=' "$config"; then
             continue
         fi
+        if [ $f = managers.csv ] && [ -n "$roster" ]; then f=managers.csv.cut; fi
         if cmp -s "$work/canonical/$f" "$out/$f"; then
             ok "$layout: $f identical to the canonical sample's"
         else
@@ -179,8 +190,15 @@ else
 fi
 "$ENGAGE" run -q -c datasets/sample-quarter-googleforms.ini -o "$work/gf-archived" "$work/gf-archive.csv.gz"
 expect_status 0 $? "googleforms: engage run on the archive"
-# the archive keeps the units: the same figures as the export, nested fit included
-for t in variance.csv managers.csv; do
+# the archive keeps the units: the same figures as the export, nested fit included;
+# it does not say who of the roster responded, so managers.csv's participation is empty
+if awk -F, 'NR > 1 && $18 $19 $20 != "" { n++ } END { exit n }' "$work/gf-archived/managers.csv"; then
+    ok "googleforms: the archive's managers.csv has no participation"
+else
+    bad "googleforms: the archive's managers.csv shows participation"
+fi
+for d in out-googleforms gf-archived; do cut -d, -f1-17,21- "$work/$d/managers.csv" > "$work/$d/managers.cut"; done
+for t in variance.csv managers.cut; do
     if cmp -s "$work/out-googleforms/$t" "$work/gf-archived/$t"; then
         ok "googleforms: the archive gives the export's $t"
     else

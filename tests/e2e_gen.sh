@@ -3,7 +3,9 @@
 # layout's export and config read in engage through the roster with the same
 # figures; the tree keeps its depth, span and unit rules (checked on the
 # roster alone, in one pass: every manager's row comes before their
-# reports'); the same seed gives the same bytes; and on a large tree engage's between-manager REML matches
+# reports'); managers.csv's and units.csv's invited, responded and response_rate are those counted
+# from the roster and the export (on the bundled Google Forms sample too), empty below min_group
+# invited; the same seed gives the same bytes; and on a large tree engage's between-manager REML matches
 # the generator's true unit + manager effects within their sampling error.
 #   usage: tests/e2e_gen.sh ENGAGE GEN
 suite=e2e_gen
@@ -38,6 +40,74 @@ units=$(awk 'END { print NR - 1 }' "$work/out-canonical/units.csv")
 truth_units=$(awk -F, '$1 == "units" { print $3 }' "$work/t-canonical.csv")
 if [ "$units" -ge "$truth_units" ] && [ "$truth_units" -ge 2 ]; then ok "units.csv has a row per unit ($truth_units)"
 else bad "units.csv has $units rows for $truth_units units"; fi
+
+# --- participation counted from the roster --------------------------------------
+# check_participation K ROSTER EMPLOYEE MANAGER INVITED UNIT EXPORT KEY OUTDIR: counts each
+# team's invited (the roster's rows naming the manager, a self-managed top aside; INVITED a
+# field number, 0: everyone) and responded (of them, keys in EXPORT's column KEY) and each
+# unit's sums over managers.csv's managers, and compares them with managers.csv and units.csv:
+# shown where invited >= K, all three cells empty below.  Prints each disagreement, then
+# "checked SHOWN HIDDEN UNITS".
+check_participation() {
+    awk -v k="$1" -v ek="$3" -v mk="$4" -v ik="$5" -v uk="$6" -v key="$8" "$CSV_SPLIT_AWK"'
+        FNR == 1 { part++; delete h; split_csv($0, h); delete col; for (i = 1; i in h; i++) col[h[i]] = i; next }
+        { delete f; split_csv($0, f) }
+        part == 1 {
+            unit_of[f[mk]] = f[uk]
+            if (f[mk] != f[ek] && (ik == 0 || f[ik] == "yes")) { inv[f[mk]]++; manager_of[f[ek]] = f[mk] }
+            next
+        }
+        part == 2 { if (f[col[key]] in manager_of && !(f[col[key]] in seen)) { seen[f[col[key]]] = 1; resp[manager_of[f[col[key]]]]++ }; next }
+        {
+            i = part == 3 ? inv[f[col["manager_id"]]] + 0 : uinv[f[col["unit"]]] + 0
+            r = part == 3 ? resp[f[col["manager_id"]]] + 0 : uresp[f[col["unit"]]] + 0
+            what = part == 3 ? f[col["manager_id"]] : "unit " f[col["unit"]]
+            if (part == 3 && (first == "" || f[col["scale"]] == first)) {
+                first = f[col["scale"]]; u = unit_of[f[col["manager_id"]]]; uinv[u] += i; uresp[u] += r
+            }
+            cells = f[col["invited"]] "," f[col["responded"]] "," f[col["response_rate"]]
+            if (i >= k) {
+                if (part == 3) shown++; else units++
+                d = f[col["response_rate"]] - 100 * r / i
+                if (f[col["invited"]] != i || f[col["responded"]] != r || d * d > 1e-18 || f[col["response_rate"]] == "")
+                    print what ": " cells ", counted " i "," r
+            } else {
+                if (part == 3) hidden++
+                if (cells != ",,") print what ": " cells " shown, " i " invited"
+            }
+        }
+        END { print "checked", shown + 0, hidden + 0, units + 0 }' "$2" "$7" "$9/managers.csv" "$9/units.csv"
+}
+grep -q '^invited *=' "$work/canonical.ini" || printf '\ninvited = invited\n' >> "$work/canonical.ini"
+gzip -dc "$work/canonical.csv.gz" > "$work/canonical.csv"
+for k in 5 12; do
+    "$ENGAGE" run -q -c "$work/canonical.ini" --min-group "$k" -o "$work/invited-$k" "$work/canonical.csv.gz"
+    expect_status 0 $? "tree, [roster] invited, min_group $k: engage run"
+    got=$(check_participation "$k" "$work/r-canonical.csv" 1 3 7 6 "$work/canonical.csv" respondent_id "$work/invited-$k")
+    tally=$(echo "$got" | tail -n 1)
+    set -- $tally
+    if [ "$(echo "$got" | wc -l)" = 1 ] && [ "$2" -gt 50 ] && [ "$3" -gt 0 ] && [ "$4" -ge 2 ]; then
+        ok "tree, min_group $k: invited, responded, response_rate of $2 teams and $4 units as counted from the roster, $3 teams below $k invited empty"
+    else bad "tree, min_group $k: $(echo "$got" | head -n 3 | tr '\n' ';')"; fi
+done
+# not invited: responded <= invited on every row, and some team's rate below 100
+worst=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+                 $col["invited"] != "" { if ($col["responded"] > $col["invited"]) over++; if ($col["response_rate"] < 100) under++ }
+                 END { print over + 0, under + 0 }' "$work/invited-5/managers.csv")
+if [ "${worst% *}" = 0 ] && [ "${worst#* }" -gt 10 ]; then ok "tree: responded <= invited everywhere, ${worst#* } teams below 100%"
+else bad "tree: responded above invited / rates below 100: $worst"; fi
+# the bundled Google Forms sample: a flat roster (its managers are no employees), everyone invited
+mkdir -p "$work/sample"
+cp datasets/sample-quarter-roster.csv datasets/sample-quarter-googleforms.ini "$work/sample/"
+gzip -dc datasets/sample-quarter-googleforms.csv.gz > "$work/sample/export.csv"
+"$ENGAGE" run -q -c "$work/sample/sample-quarter-googleforms.ini" -o "$work/sample/out" "$work/sample/export.csv"
+expect_status 0 $? "sample Google Forms quarter: engage run"
+got=$(check_participation 5 "$work/sample/sample-quarter-roster.csv" 1 2 0 3 "$work/sample/export.csv" "Email address" "$work/sample/out")
+set -- $(echo "$got" | tail -n 1)
+if [ "$(echo "$got" | wc -l)" = 1 ] && [ "$2" -gt 100 ] && [ "$4" -ge 2 ]; then
+    ok "sample quarter: participation of $2 teams and $4 units as counted from the roster, $3 below 5 invited empty"
+else bad "sample quarter: $(echo "$got" | head -n 3 | tr '\n' ';')"; fi
+rm -rf "$work/sample" "$work/canonical.csv" "$work"/invited-*
 
 # --- the tree's shape, from the roster alone ----------------------------------
 # check_tree ROSTER EXPORT DEPTH: prints what breaks a rule, nothing when all hold.

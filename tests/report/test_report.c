@@ -353,19 +353,19 @@ static void test_csv_bytes(void **state)
     const char *m = path_of(f, "out", "managers.csv");
     assert_line(m, 0, "scale,manager_id,n,mean,sd,se,ci_low,ci_high,median,favourable_pct,rwg,"
                       "suppressed,funnel_low95,funnel_high95,funnel_low998,funnel_high998,"
-                      "stands_out,neutral_pct,unfavourable_pct");
-    assert_line(m, 1, "engagement,'=evil,5,,,,,,,,,1,,,,,,,");
+                      "stands_out,invited,responded,response_rate,neutral_pct,unfavourable_pct");
+    assert_line(m, 1, "engagement,'=evil,5,,,,,,,,,1,,,,,,,,,,");
     assert_line(m, 2, "engagement,\"M,4\",7,4.4,0.5,0.25,3.8,5,4.4,50,0.75,0,3.28515717829,"
-                      "4.02595393282,3.07155654302,4.23955456809,above,30,20");
+                      "4.02595393282,3.07155654302,4.23955456809,above,,,,30,20");
     assert_line(m, 3, "engagement,M1,6,3.33333333333,0.5,0.25,2.73333333333,3.93333333333,"
                       "3.33333333333,50,0.75,0,3.25547958253,4.05563152859,3.02476452749,"
-                      "4.28634658362,,30,20");
+                      "4.28634658362,,,,,30,20");
     assert_line(m, 4, "engagement,M2,5,3,0.5,0.25,2.4,3.6,3,50,0.75,0,3.21729428527,4.09381682584,"
-                      "2.96455860527,4.34655250584,,30,20");
-    assert_line(m, 5, "engagement,M3,2,,,,,,,,,1,,,,,,,");
-    assert_line(m, 6, "engagement,M6,0,,,,,,,,,1,,,,,,,");
-    assert_line(m, 7, "wellbeing,'=evil,0,,,,,,,,,1,,,,,,,");
-    assert_line(m, 9, "wellbeing,M1,1,,,,,,,,,1,,,,,,,");
+                      "2.96455860527,4.34655250584,,,,,30,20");
+    assert_line(m, 5, "engagement,M3,2,,,,,,,,,1,,,,,,,,,,");
+    assert_line(m, 6, "engagement,M6,0,,,,,,,,,1,,,,,,,,,,");
+    assert_line(m, 7, "wellbeing,'=evil,0,,,,,,,,,1,,,,,,,,,,");
+    assert_line(m, 9, "wellbeing,M1,1,,,,,,,,,1,,,,,,,,,,");
     char *text = read_file(m, NULL);
     assert_int_equal(count_lines(text), 1 + 2 * N_TEAMS);
     free(text);
@@ -915,9 +915,9 @@ static void test_managers_csv_in_halves(void **state)
         const analysis_manager_t *m = &ms[j];
         analysis_funnel_t fu = analysis_funnel(&shown, m->n, m->mean);
         if (j == 17)
-            snprintf(want, sizeof want, "engagement,M-%06zu,0,,,,,,,,,1,,,,,,,\n", j);
+            snprintf(want, sizeof want, "engagement,M-%06zu,0,,,,,,,,,1,,,,,,,,,,\n", j);
         else
-            snprintf(want, sizeof want, "engagement,M-%06zu,%zu,%s,0.9,0.3,1,5,3,40,%s,0,%s,%s,%s,%s,%s,35,25\n",
+            snprintf(want, sizeof want, "engagement,M-%06zu,%zu,%s,0.9,0.3,1,5,3,40,%s,0,%s,%s,%s,%s,%s,,,,35,25\n",
                      j, m->n, csv_out_format_number(m->mean, 12, num[0], sizeof num[0]),
                      csv_out_format_number(m->rwg, 12, num[1], sizeof num[1]),
                      csv_out_format_number(fu.low95, 12, num[2], sizeof num[2]),
