@@ -145,7 +145,7 @@ static void leaders_scale(const dataset_t *ds, const leaders_t *l, leaders_work_
 /* The rows (leaders in pre-order) and their head counts. */
 static bool leaders_rows(const org_t *org, leaders_t *l)
 {
-    size_t V = org_size(org);
+    size_t V = org ? org_size(org) : 0;
     size_t *row_of = leaders_calloc(V, sizeof *row_of);
     size_t *inv = leaders_calloc(V + 1, sizeof *inv), *resp = leaders_calloc(V + 1, sizeof *resp);
     size_t *mgr = leaders_calloc(V + 1, sizeof *mgr);
@@ -202,13 +202,13 @@ static bool leaders_rows(const org_t *org, leaders_t *l)
 static bool leaders_layout(const dataset_t *ds, leaders_work_t *w)
 {
     const org_t *org = dataset_org(ds);
-    size_t V = org_size(org), N = dataset_n_respondents(ds), M = dataset_n_managers(ds);
+    size_t V = org ? org_size(org) : 0, N = dataset_n_respondents(ds), M = dataset_n_managers(ds);
     size_t *key = leaders_calloc(M, sizeof *key), *cursor = leaders_calloc(V + 1, sizeof *cursor);
     bool ok = key && cursor;
     if (ok) {
         leaders_manager_nodes(ds, key);
         for (size_t m = 0; m < M; m++)
-            key[m] = key[m] == ORG_NONE ? 0 : org_position(org, key[m]) + 1;
+            key[m] = key[m] == ORG_NONE ? 0 : org_position(org, key[m]) + 1;   /* org: a node was found */
         for (size_t r = 0; r < N; r++)
             w->slot_start[key[dataset_manager_of(ds, r)] + 1]++;
         for (size_t p = 0; p <= V; p++)
@@ -234,7 +234,7 @@ engage_status_t leaders_run(const dataset_t *ds, const results_t *results, leade
             max_items = results->scales[s].scale->n_items;
     leaders_t *l = leaders_calloc(1, sizeof *l);
     leaders_work_t w = { 0 };
-    bool ok = l && org;
+    bool ok = l != NULL;
     if (ok) {
         w.slot_start = leaders_calloc(V + 2, sizeof *w.slot_start);
         w.slot_of = leaders_calloc(N, sizeof *w.slot_of);

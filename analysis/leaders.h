@@ -54,8 +54,9 @@ typedef struct {
     leaders_scale_t *scales;       /* in dataset scale order */
 } leaders_t;
 
-/* The leaders of ds's tree and their orgs' figures on every scale.  The
- * dataset must have a tree (dataset_org).  Fails only with ENGAGE_ENOMEM. */
+/* The leaders of ds's tree and their orgs' figures on every scale; without
+ * a tree (dataset_org NULL), the company row alone, every head count 0.
+ * Fails only with ENGAGE_ENOMEM. */
 engage_status_t leaders_run(const dataset_t *ds, const results_t *results, leaders_t **out,
                             engage_error_t *err);
 
