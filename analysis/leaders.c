@@ -6,7 +6,8 @@
  * the pre-order position of their manager's tree node: a leader's org is
  * then the one contiguous range of positions after the leader's own up to
  * its subtree's end.  Counts (answers, people, managers) are prefix sums
- * over that layout; mean, sd and median sort a copy of the range.
+ * over that layout; mean and sd are two-pass over a copy of the range, the
+ * median a selection in it.
  *
  * Owns: the leaders_t it returns, and per call a workspace of O(N + nodes).
  */
@@ -34,12 +35,6 @@ static void *leaders_calloc(size_t n, size_t size)
 static double leaders_finite(double v)
 {
     return isfinite(v) ? v : NAN;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 void leaders_manager_nodes(const dataset_t *ds, size_t *out)
@@ -72,10 +67,22 @@ static void org_figures(const dataset_scale_t *sc, const leaders_work_t *w, size
     f->favourable_pct = f->neutral_pct = f->unfavourable_pct = NAN;
     if (n == 0)
         return;
-    qsort(w->copy, n, sizeof *w->copy, compare_doubles);
-    double ss, mean = analysis_mean_ss(w->copy, n, &ss);
+    /* mean and sum of squares in layout order, two-pass; the median by
+     * selection (gsl_stats_median reorders the copy), so no range is sorted */
+    double sum = 0.0;
+    bool equal = true;
+    for (size_t i = 0; i < n; i++) {
+        sum += w->copy[i];
+        equal = equal && w->copy[i] == w->copy[0];
+    }
+    double mean = sum / (double)n, resid = 0.0, ss = 0.0;
+    for (size_t i = 0; i < n; i++)
+        resid += w->copy[i] - mean;
+    mean = equal ? w->copy[0] : mean + resid / (double)n;
+    for (size_t i = 0; !equal && i < n; i++)
+        ss += (w->copy[i] - mean) * (w->copy[i] - mean);
     f->mean = leaders_finite(mean);
-    f->median = leaders_finite(gsl_stats_median_from_sorted_data(w->copy, 1, n));
+    f->median = leaders_finite(gsl_stats_median(w->copy, 1, n));
     analysis_shares(sc, w->ans[end] - w->ans[first], w->fav[end] - w->fav[first], w->unf[end] - w->unf[first],
                     &f->favourable_pct, &f->neutral_pct, &f->unfavourable_pct);
     if (n > 1) {

@@ -14,9 +14,9 @@
  *
  * Pure: dataset and results in, leaders_t out, no I/O.  Cost per scale:
  * the scores worked out once, respondents laid out in tree pre-order (a
- * counting sort), counts by prefix sums; mean, sd and median sort a copy of
- * each leader's range, O(N · depth · log N) over a tree of the given depth
- * (each respondent lies in one org per ancestor).  Memory O(N + nodes),
+ * counting sort), counts by prefix sums; mean, sd and median (a selection)
+ * over a copy of each leader's range, O(N · depth) expected over a tree of
+ * that depth (each respondent lies in one org per ancestor).  Memory O(N + nodes),
  * iterative: no recursion at any depth.  leaders_t owns its arrays (freed
  * by leaders_free).
  */
