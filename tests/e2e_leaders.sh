@@ -116,6 +116,10 @@ for case in "3000 4 7 0.85" "4000 6 3 0.6" "2500 7 5 0.5"; do
     hidden=$(awk -F, 'NR > 1 && $2 != "" && $21 == 1 && $11 >= 5' "$out/leaders.csv" | wc -l)
     [ "$hidden" -gt 0 ] && ok "$name: $hidden orgs of 5 or more hidden by the tree rule" \
         || bad "$name: no org of 5 or more hidden: the tree rule was not exercised"
+    sheets=$(unzip -p "$out/engage.xlsx" xl/workbook.xml | grep -o 'sheet name="[a-z]*"' | tr '\n' ' ')
+    case $sheets in *'"leaders"'*'"scales"'*) ok "$name: leaders and scales sheets" ;; *) bad "$name: sheets $sheets" ;; esac
+    grep -q '"leaders.csv"' "$out/manifest.json" && grep -q '"scales.csv"' "$out/manifest.json" &&
+        ok "$name: manifest.json lists leaders.csv and scales.csv" || bad "$name: manifest.json lacks leaders.csv or scales.csv"
     # scales.csv: the company row of leaders.csv
     want=$(awk -F, 'NR > 1 && $2 == "" { print $1 "," $11 "," $8 "," $10 "," $12 "," $13 "," $18 "," $19 "," $20 }' "$out/leaders.csv")
     got=$(awk -F, 'NR > 1 { print $1 "," $2 "," $3 "," $4 "," $5 "," $6 "," $7 "," $8 "," $9 }' "$out/scales.csv")
