@@ -452,6 +452,45 @@ engage_status_t privacy_add_levels(privacy_t *privacy, const dataset_t *ds, cons
     return st;
 }
 
+engage_status_t privacy_recount(privacy_t *privacy, size_t s, const analysis_scale_t *sc,
+                                const changes_scale_t *cs, long min_group, engage_error_t *err)
+{
+    size_t k = min_group < 1 ? 1 : (size_t)min_group, M = sc->n_managers;
+    privacy_scale_t *ps = &privacy->scales[s];
+    size_t *n = malloc((M ? M : 1) * sizeof *n);
+    if (!n)
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    for (size_t j = 0; j < M; j++)
+        n[j] = sc->managers[j].n;
+    privacy_summary_t before = ps->summary;
+    ps->summary = levels_summary(n, ps->reason, M, k);
+    ps->summary.n_primary = before.n_primary;
+    ps->summary.n_empty = before.n_empty;
+    ps->summary.n_secondary = M - before.n_primary - ps->summary.n_shown;
+    free(n);
+    if (!cs || s >= privacy->n_change_scales)
+        return ENGAGE_OK;
+    privacy_change_scale_t *pc = &privacy->changes[s];
+    size_t rows = cs->n_rows, r1 = rows ? rows : 1;
+    size_t *row_n_previous = malloc(r1 * sizeof *row_n_previous), *row_n = malloc(r1 * sizeof *row_n);
+    bool ok = row_n_previous && row_n && change_q_values(cs, pc);
+    if (ok) {
+        size_t shown = 0;
+        for (size_t i = 0; i < rows; i++) {
+            row_n_previous[i] = cs->rows[i].previous.n;
+            row_n[i] = cs->rows[i].current.n;
+            shown += pc->reason[i] == PRIVACY_SHOWN;
+        }
+        pc->summary.n_shown = shown;
+        pc->summary.n_secondary = rows - pc->summary.n_primary - shown;
+        pc->summary.hidden_previous = hidden_in(row_n_previous, pc->reason, rows);
+        pc->summary.hidden = hidden_in(row_n, pc->reason, rows);
+    }
+    free(row_n_previous);
+    free(row_n);
+    return ok ? ENGAGE_OK : engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+}
+
 bool privacy_unit_hidden(const privacy_t *privacy, size_t s, size_t u)
 {
     return !privacy->scales[s].unit_reason || privacy->scales[s].unit_reason[u] != PRIVACY_SHOWN;

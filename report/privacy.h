@@ -165,6 +165,12 @@ engage_status_t privacy_add_levels(privacy_t *privacy, const dataset_t *ds, cons
                                    const units_t *units, const changes_t *changes, long min_group,
                                    engage_error_t *err);
 
+/* Scale s's summaries (and, with cs, its change rows' summary and
+ * q-values) worked out again after a later rule (the tree's, report/view.c)
+ * hid more managers or change rows.  Fails only with ENGAGE_ENOMEM. */
+engage_status_t privacy_recount(privacy_t *privacy, size_t s, const analysis_scale_t *sc,
+                                const changes_scale_t *cs, long min_group, engage_error_t *err);
+
 /* True when figures of unit u of scale s must not appear anywhere. */
 bool privacy_unit_hidden(const privacy_t *privacy, size_t s, size_t u);
 

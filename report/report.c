@@ -59,16 +59,19 @@ static const struct {
     table_writer_t write;
     bool needs_previous;       /* written only with a previous wave */
     bool needs_units;          /* written only when the dataset has units */
+    bool needs_tree;           /* written only when the dataset has a reporting tree */
     bool analyst_only;         /* depends on hidden teams' own data: never hashed */
 } tables[] = {
-    { "managers.csv", tables_write_managers, false, false, false },
-    { "variance.csv", tables_write_variance, false, false, false },
-    { "items.csv", tables_write_items, false, false, false },
-    { "changes.csv", tables_write_changes, true, false, false },
-    { "units.csv", tables_write_units, false, true, false },
-    { "quality.csv", write_quality, false, false, false },
-    { "rejects.csv", write_rejects, false, false, false },
-    { "variance_all_teams.csv", write_variance_all_teams, false, false, true },
+    { "managers.csv", tables_write_managers, false, false, false, false },
+    { "variance.csv", tables_write_variance, false, false, false, false },
+    { "items.csv", tables_write_items, false, false, false, false },
+    { "changes.csv", tables_write_changes, true, false, false, false },
+    { "units.csv", tables_write_units, false, true, false, false },
+    { "leaders.csv", tables_write_leaders, false, false, true, false },
+    { "scales.csv", tables_write_scales, false, false, false, false },
+    { "quality.csv", write_quality, false, false, false, false },
+    { "rejects.csv", write_rejects, false, false, false, false },
+    { "variance_all_teams.csv", write_variance_all_teams, false, false, false, true },
 };
 
 /* the tables, report.txt, report.html and engage.xlsx */
@@ -129,7 +132,8 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
 
     size_t n_outputs = 0;
     for (size_t i = 0; i < N_TABLES && rc == ENGAGE_OK; i++) {
-        if ((tables[i].needs_previous && !in->changes) || (tables[i].needs_units && !in->units))
+        if ((tables[i].needs_previous && !in->changes) || (tables[i].needs_units && !in->units) ||
+            (tables[i].needs_tree && !view->with_tree))
             continue;
         char *path = outdir_path(&od, tables[i].name);
         if (!path) {

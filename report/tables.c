@@ -536,3 +536,108 @@ engage_status_t tables_write_changes(const report_input_t *in, const view_t *vie
     }
     return csv_out_close(out, sha256_hex, err);
 }
+
+/* A response rate, shown when the view shows it; empty otherwise. */
+static void response_rate(csv_out_t *out, const view_t *view, size_t invited, size_t responded)
+{
+    if (invited > 0 && view_response_rate_shown(view, invited))
+        figure(out, 100.0 * (double)responded / (double)invited);
+    else
+        csv_out_empty(out);
+}
+
+/* The org figures of leaders row r, or empty cells when hidden. */
+static void org_figures(csv_out_t *out, const leaders_figures_t *f, bool shown)
+{
+    const double figures[] = { f->mean, f->sd, f->se, f->ci_low, f->ci_high, f->median,
+                               f->favourable_pct, f->neutral_pct, f->unfavourable_pct };
+    for (size_t k = 0; k < sizeof figures / sizeof figures[0]; k++)
+        if (shown)
+            figure(out, figures[k]);
+        else
+            csv_out_empty(out);
+    csv_out_integer(out, !shown);
+}
+
+engage_status_t tables_write_leaders(const report_input_t *in, const view_t *view,
+                                     const char *path, char sha256_hex[65], engage_error_t *err)
+{
+    static const char *const names[] = {
+        "scale", "leader_id", "name", "parent_id", "depth", "team_managers", "org_managers",
+        "invited", "responded", "response_rate", "n", "mean", "sd", "se", "ci_low", "ci_high",
+        "median", "favourable_pct", "neutral_pct", "unfavourable_pct", "suppressed",
+    };
+    csv_out_t *out;
+    engage_status_t rc = open_table(in, &out, path, err);
+    if (rc != ENGAGE_OK)
+        return rc;
+    HEADER(out, names);
+    const leaders_t *l = view->leaders;
+    const org_t *org = dataset_org(in->dataset);
+    for (size_t s = 0; l && org && s < l->n_scales && s < view->n_scales; s++) {
+        for (size_t r = 0; r < l->n_rows; r++) {
+            const leaders_figures_t *f = &l->scales[s].orgs[r];
+            size_t v = l->node[r];
+            csv_out_text(out, l->scales[s].scale->name, true);
+            if (v == ORG_NONE) {
+                csv_out_empty(out);
+                csv_out_empty(out);
+                csv_out_empty(out);
+                csv_out_integer(out, 0);
+            } else {
+                const char *name = org_name(org, v);
+                size_t up = org_parent(org, v);
+                csv_out_text(out, org_id(org, v), true);
+                csv_out_text(out, name ? name : "", true);
+                csv_out_text(out, up == ORG_NONE ? "" : org_id(org, up), true);
+                csv_out_integer(out, (long long)org_depth(org, v));
+            }
+            csv_out_integer(out, (long long)l->team_managers[r]);
+            csv_out_integer(out, (long long)l->org_managers[r]);
+            csv_out_integer(out, (long long)l->invited[r]);
+            csv_out_integer(out, (long long)l->responded[r]);
+            response_rate(out, view, l->invited[r], l->responded[r]);
+            csv_out_integer(out, (long long)f->n);
+            org_figures(out, f, view_leader_shown(view, s, r));
+            csv_out_end_row(out);
+        }
+    }
+    return csv_out_close(out, sha256_hex, err);
+}
+
+engage_status_t tables_write_scales(const report_input_t *in, const view_t *view,
+                                    const char *path, char sha256_hex[65], engage_error_t *err)
+{
+    static const char *const names[] = {
+        "scale", "respondents", "invited", "response_rate", "mean", "sd", "favourable_pct",
+        "neutral_pct", "unfavourable_pct", "share_between",
+    };
+    csv_out_t *out;
+    engage_status_t rc = open_table(in, &out, path, err);
+    if (rc != ENGAGE_OK)
+        return rc;
+    HEADER(out, names);
+    const leaders_t *l = view->leaders;
+    for (size_t s = 0; l && s < l->n_scales && s < view->n_scales; s++) {
+        const leaders_figures_t *f = &l->scales[s].orgs[0];
+        bool shown = view_leader_shown(view, s, 0);
+        csv_out_text(out, l->scales[s].scale->name, true);
+        csv_out_integer(out, (long long)f->n);
+        if (view->with_tree) {
+            csv_out_integer(out, (long long)l->invited[0]);
+            response_rate(out, view, l->invited[0], l->responded[0]);
+        } else {
+            csv_out_empty(out);
+            csv_out_empty(out);
+        }
+        const double figures[] = { f->mean, f->sd, f->favourable_pct, f->neutral_pct, f->unfavourable_pct,
+                                   view->scales[s].variance.icc_reml };
+        for (size_t k = 0; k < sizeof figures / sizeof figures[0]; k++)
+            if (shown)
+                figure(out, figures[k]);
+            else
+                csv_out_empty(out);
+        csv_out_end_row(out);
+    }
+    return csv_out_close(out, sha256_hex, err);
+}

@@ -58,6 +58,27 @@ engage_status_t tables_write_items(const report_input_t *in, const view_t *view,
 engage_status_t tables_write_units(const report_input_t *in, const view_t *view,
                                    const char *path, char sha256_hex[65], engage_error_t *err);
 
+/* One row per scale × leaders row (view->leaders: the company first, then
+ * every leader in tree pre-order): scale, leader_id, name, parent_id,
+ * depth, team_managers, org_managers, invited, responded, response_rate,
+ * n, mean, sd, se, ci_low, ci_high, median, favourable_pct, neutral_pct,
+ * unfavourable_pct, suppressed.  The company row has empty leader_id,
+ * name and parent_id and depth 0; a top's parent_id is empty.  A
+ * suppressed row keeps the head counts and n and leaves every figure
+ * empty; response_rate is shown as view_response_rate_shown() says.
+ * Written only when the dataset has a reporting tree. */
+engage_status_t tables_write_leaders(const report_input_t *in, const view_t *view,
+                                     const char *path, char sha256_hex[65], engage_error_t *err);
+
+/* One row per scale, the company headline: scale, respondents (scored),
+ * invited, response_rate (both empty without a roster's tree), mean, sd,
+ * favourable_pct, neutral_pct, unfavourable_pct over every scored
+ * respondent, and share_between (the REML share between managers over the
+ * shown teams, variance.csv's icc_reml).  Figures are empty for a scale
+ * with fewer than min_group scored respondents. */
+engage_status_t tables_write_scales(const report_input_t *in, const view_t *view,
+                                    const char *path, char sha256_hex[65], engage_error_t *err);
+
 /* "above", "below" or "" for an analysis_stands_out_t. */
 const char *tables_stands_out_name(int stands_out);
 

@@ -34,6 +34,11 @@ bool view_change_shown(const view_t *view, size_t s, size_t i)
     return !privacy_change_hidden(view->privacy, s, i);
 }
 
+bool view_leader_shown(const view_t *view, size_t s, size_t r)
+{
+    return view->leaders && view->scales[s].leader_reason[r] == PRIVACY_SHOWN;
+}
+
 unsigned view_split_caution(const analysis_variance_t *v)
 {
     if (!isfinite(v->icc_reml))
@@ -155,6 +160,102 @@ static bool view_changes(view_t *view, const report_input_t *in, size_t s, size_
     return ok;
 }
 
+/* The tree rule of one scale (privacy_tree(), README.md "Privacy: what is
+ * published"): its nodes are the leaders' rows (row 0 the company) and one
+ * more node per manager who leads nobody in the tree (those the tree lacks
+ * hang under the company), each with the team of respondents it manages.  A
+ * team goes in shown when managers.csv or its change row publishes it; a
+ * team the rule hides is then hidden in both.  The org decision of the
+ * leaders' rows is kept for leaders.csv, an org of the leader's own team
+ * alone hidden whenever that team is. */
+static engage_status_t view_tree(view_t *view, const report_input_t *in, size_t s, engage_error_t *err)
+{
+    const leaders_t *l = view->leaders;
+    const org_t *org = dataset_org(in->dataset);
+    const analysis_scale_t *sc = &in->results->scales[s];
+    privacy_scale_t *ps = &view->privacy->scales[s];
+    bool with_rows = in->changes && s < in->changes->n_scales && s < view->privacy->n_change_scales;
+    const changes_scale_t *cs = with_rows ? &in->changes->scales[s] : NULL;
+    unsigned char *row_reason = with_rows ? view->privacy->changes[s].reason : NULL;
+    size_t M = sc->n_managers, V = org_size(org), R = l->n_rows, cap = R + M;
+    size_t *manager_node = malloc((M ? M : 1) * sizeof *manager_node);
+    size_t *row_of_node = malloc((V ? V : 1) * sizeof *row_of_node);
+    size_t *node_of_manager = malloc((M ? M : 1) * sizeof *node_of_manager);
+    size_t *change_row = malloc((M ? M : 1) * sizeof *change_row);
+    size_t *parent = malloc(cap * sizeof *parent), *team_n = calloc(cap, sizeof *team_n);
+    size_t *org_n = malloc(cap * sizeof *org_n);
+    unsigned char *team_reason = malloc(cap), *org_reason = malloc(cap);
+    view->scales[s].leader_reason = malloc(R ? R : 1);
+    engage_status_t st = ENGAGE_OK;
+    if (!manager_node || !row_of_node || !node_of_manager || !change_row || !parent || !team_n || !org_n ||
+        !team_reason || !org_reason || !view->scales[s].leader_reason) {
+        st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        goto done;
+    }
+    leaders_manager_nodes(in->dataset, manager_node);
+    for (size_t v = 0; v < V; v++)
+        row_of_node[v] = SIZE_MAX;
+    for (size_t r = 0; r < R; r++) {
+        if (r > 0)
+            row_of_node[l->node[r]] = r;
+        parent[r] = l->parent_row[r];
+        team_reason[r] = PRIVACY_SHOWN;
+    }
+    /* the company's own team: nobody (managers the tree lacks are nodes) */
+    team_reason[0] = PRIVACY_SECONDARY;
+    for (size_t j = 0; j < M; j++)
+        change_row[j] = SIZE_MAX;
+    for (size_t i = 0; cs && i < cs->n_rows; i++)
+        if (cs->rows[i].current_manager != CHANGES_ABSENT)
+            change_row[cs->rows[i].current_manager] = i;
+    size_t nodes = R;
+    for (size_t j = 0; j < M; j++) {
+        size_t v = manager_node[j], node = v == ORG_NONE ? SIZE_MAX : row_of_node[v];
+        if (node == SIZE_MAX) {
+            node = nodes++;
+            size_t up = v == ORG_NONE ? ORG_NONE : org_parent(org, v);
+            parent[node] = up == ORG_NONE ? 0 : row_of_node[up];
+            team_reason[node] = PRIVACY_SHOWN;
+        }
+        node_of_manager[j] = node;
+        team_n[node] += sc->managers[j].n;
+        bool published = ps->reason[j] == PRIVACY_SHOWN ||
+                         (change_row[j] != SIZE_MAX && row_reason[change_row[j]] == PRIVACY_SHOWN);
+        if (!published)
+            team_reason[node] = ps->reason[j] != PRIVACY_SHOWN ? ps->reason[j] : PRIVACY_SECONDARY;
+    }
+    privacy_tree_t tree = { .n_nodes = nodes, .parent = parent, .team_n = team_n,
+                            .team_reason = team_reason, .org_reason = org_reason, .org_n = org_n };
+    st = privacy_tree(&tree, view->smallest_shown, NULL, err);
+    if (st != ENGAGE_OK)
+        goto done;
+    /* an org of its own team alone is that team's figure: hidden with it */
+    for (size_t r = 1; r < R; r++)
+        if (org_reason[r] == PRIVACY_SHOWN && org_n[r] == team_n[r] && team_reason[r] != PRIVACY_SHOWN)
+            org_reason[r] = PRIVACY_SECONDARY;
+    memcpy(view->scales[s].leader_reason, org_reason, R);
+    for (size_t j = 0; j < M; j++) {
+        if (team_reason[node_of_manager[j]] == PRIVACY_SHOWN)
+            continue;
+        if (ps->reason[j] == PRIVACY_SHOWN)
+            ps->reason[j] = PRIVACY_SECONDARY;
+        if (change_row[j] != SIZE_MAX && row_reason[change_row[j]] == PRIVACY_SHOWN)
+            row_reason[change_row[j]] = PRIVACY_SECONDARY;
+    }
+    st = privacy_recount(view->privacy, s, sc, cs, view->smallest_shown, err);
+done:
+    free(manager_node);
+    free(row_of_node);
+    free(node_of_manager);
+    free(change_row);
+    free(parent);
+    free(team_n);
+    free(org_n);
+    free(team_reason);
+    free(org_reason);
+    return st;
+}
+
 engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_t *err)
 {
     *out = NULL;
@@ -175,16 +276,34 @@ engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_
     if (st == ENGAGE_OK)
         st = privacy_add_levels(view->privacy, in->dataset, in->results, in->units, in->changes,
                                 view->smallest_shown, err);
+    size_t S = in->results->n_scales;
+    if (st == ENGAGE_OK) {
+        view->scales = calloc(S ? S : 1, sizeof *view->scales);
+        if (!view->scales)
+            st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        else
+            view->n_scales = S;
+    }
+    view->with_tree = in->dataset && dataset_org(in->dataset);
+    if (st == ENGAGE_OK && in->dataset)
+        st = leaders_run(in->dataset, in->results, &view->leaders, err);
+    for (size_t s = 0; st == ENGAGE_OK && view->leaders && s < S; s++) {
+        if (view->with_tree) {
+            st = view_tree(view, in, s, err);
+        } else if (!(view->scales[s].leader_reason = malloc(1))) {
+            st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        } else {
+            /* the company alone: shown as the scale is */
+            view->scales[s].leader_reason[0] =
+                view->privacy->scales[s].summary.scale_suppressed ? PRIVACY_PRIMARY : PRIVACY_SHOWN;
+        }
+    }
     if (st != ENGAGE_OK) {
         view_free(view);
         return st;
     }
 
-    size_t S = in->results->n_scales;
-    view->scales = calloc(S ? S : 1, sizeof *view->scales);
-    bool ok = view->scales != NULL;
-    if (ok)
-        view->n_scales = S;
+    bool ok = true;
     for (size_t s = 0; ok && s < S; s++) {
         view_scale_t *vs = &view->scales[s];
         const analysis_scale_t *sc = &in->results->scales[s];
@@ -227,7 +346,9 @@ void view_free(view_t *view)
         free(view->scales[s].above);
         free(view->scales[s].below);
         free(view->scales[s].notable);
+        free(view->scales[s].leader_reason);
     }
+    leaders_free(view->leaders);
     free(view->scales);
     privacy_free(view->privacy);
     participation_free(view->participation);

@@ -2,8 +2,9 @@
  * report/view.h — the published view: what every output shows, decided
  * once.
  *
- * view_build() takes the privacy decision (privacy.c: which managers, units
- * and change rows are shown, from their counts alone) and works out
+ * view_build() takes the privacy decision (privacy.c: which managers, units,
+ * change rows and, with a reporting tree, leaders' orgs are shown, from
+ * their counts alone) and works out
  * everything the writers render from it: the variance decomposition of each
  * wave over the teams that wave publishes (and, with units, the nested one
  * of unit and manager within unit over the same teams) (so that no published figure
@@ -17,7 +18,8 @@
  *
  * The guarantee this gives: permuting respondents among the hidden teams of
  * a scale (each team keeping its size; within one unit when units are
- * published; within one wave) changes no figure of the view.  The figures
+ * published; with a reporting tree, within one part of it that no shown
+ * org divides; within one wave) changes no figure of the view.  The figures
  * over every team, which that permutation does change, stay in the results
  * and go only to the analyst's variance_all_teams.csv.
  *
@@ -31,6 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../analysis/leaders.h"
 #include "../analysis/nested.h"
 #include "../analysis/participation.h"
 #include "privacy.h"
@@ -73,6 +76,11 @@ typedef struct {
      * |delta| first) and how many shown rows have a q-value. */
     size_t n_notable, n_tested;
     size_t *notable;
+
+    /* Per leaders row (view_t.leaders; the company row alone without a
+     * tree), whether the org's figures are shown: privacy_reason_t of
+     * privacy_tree(), the company's as the scale's without a tree. */
+    unsigned char *leader_reason;
 } view_scale_t;
 
 /* When a scale's share between managers is poorly determined: it rests on
@@ -92,6 +100,10 @@ typedef struct {
     /* Invited and responded per team and unit (participation.h); NULL
      * without a reporting tree. */
     participation_t *participation;
+    /* Every leader's org and the company's (leaders_run; without a
+     * reporting tree the company row alone, and no leaders.csv). */
+    leaders_t *leaders;
+    bool with_tree;
 } view_t;
 
 /* Decide privacy for in and build its view.  *out is freed with
@@ -108,6 +120,8 @@ unsigned view_split_caution(const analysis_variance_t *v);
 bool view_manager_shown(const view_t *view, size_t s, size_t j);
 bool view_unit_shown(const view_t *view, size_t s, size_t u);
 bool view_change_shown(const view_t *view, size_t s, size_t i);
+/* Whether leaders row r (0: the company) of scale s shows its figures. */
+bool view_leader_shown(const view_t *view, size_t s, size_t r);
 
 /* Whether a group's response rate is shown: its invited headcount is at
  * least smallest_shown (min_group).  The one rule for teams, units,

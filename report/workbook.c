@@ -66,7 +66,8 @@
 #include "../core/xml_text.h"
 
 /* The tables, in sheet order.  optional: a sheet only when the CSV was
- * written (changes.csv with a previous wave, units.csv with units). */
+ * written (changes.csv with a previous wave, units.csv with units,
+ * leaders.csv with a reporting tree). */
 static const struct {
     const char *file;
     const char *sheet;
@@ -77,6 +78,8 @@ static const struct {
     { "items.csv", "items", false },
     { "changes.csv", "changes", true },
     { "units.csv", "units", true },
+    { "leaders.csv", "leaders", true },
+    { "scales.csv", "scales", false },
     { "quality.csv", "quality", false },
 };
 enum { N_SHEET_SPECS = sizeof sheet_specs / sizeof sheet_specs[0] };
@@ -102,6 +105,8 @@ static const char *const numeric_columns[] = {
     "company_mean",
     /* units.csv */
     "units", "managers_shown", "managers_suppressed",
+    /* leaders.csv, scales.csv */
+    "depth", "team_managers", "org_managers", "invited", "responded", "response_rate", "share_between",
     /* quality.csv */
     "rows", "accepted", "rejected", "excluded", "header_rows", "bytes",
 };

@@ -105,7 +105,7 @@ else
             bad "$d: LibreOffice could not export engage.xlsx: $(cat "$work/lo-$d.log")"
             continue
         fi
-        for t in managers variance items changes units quality; do
+        for t in managers variance items changes units leaders scales quality; do
             if [ -f "$work/$d/$t.csv" ]; then
                 if [ ! -f "$work/lo-$d/engage-$t.csv" ]; then bad "$d: no sheet $t"
                 elif out=$(same_table "$work/$d/$t.csv" "$work/lo-$d/engage-$t.csv"); then

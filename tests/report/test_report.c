@@ -320,7 +320,7 @@ static void assert_same_file(const char *a, const char *b)
 }
 
 static const char *const outputs[] = {
-    "managers.csv", "variance.csv", "items.csv", "quality.csv", "rejects.csv",
+    "managers.csv", "variance.csv", "items.csv", "scales.csv", "quality.csv", "rejects.csv",
     "variance_all_teams.csv", "report.txt", "report.html", "engage.xlsx", "manifest.json",
 };
 enum { N_OUTPUTS = sizeof outputs / sizeof outputs[0] };

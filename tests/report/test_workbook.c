@@ -651,9 +651,9 @@ static void test_every_cell(void **state)
     char *xlsx = g_strdup_printf("%s/engage.xlsx", out);
     book_t *b = book_open(xlsx);
 
-    static const char *const order[] = { "Read me", "managers", "variance", "items", "quality" };
-    assert_int_equal(b->sheets->len, 5);
-    for (size_t i = 0; i < 5; i++)
+    static const char *const order[] = { "Read me", "managers", "variance", "items", "scales", "quality" };
+    assert_int_equal(b->sheets->len, 6);
+    for (size_t i = 0; i < 6; i++)
         assert_string_equal(g_array_index(b->sheets, sheet_t, i).name, order[i]);
 
     for (size_t i = 1; i < b->sheets->len; i++) {

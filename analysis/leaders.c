@@ -1,0 +1,300 @@
+/*
+ * analysis/leaders.c — every leader's whole organisation (leaders.h).
+ *
+ * Every respondent's scale score is worked out as analysis.c works it out
+ * (the same sums in the same item order), then respondents are laid out by
+ * the pre-order position of their manager's tree node: a leader's org is
+ * then the one contiguous range of positions after the leader's own up to
+ * its subtree's end.  Counts (answers, people, managers) are prefix sums
+ * over that layout; mean and sd are two-pass over a copy of the range, the
+ * median a selection in it.
+ *
+ * Owns: the leaders_t it returns, and per call a workspace of O(N + nodes).
+ */
+#include "leaders.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
+
+/* Respondents read per block: their item columns stay in the caches. */
+enum { LEADERS_READ_ROWS = 256 };
+
+static void *leaders_calloc(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    return calloc(n ? n : 1, size);
+}
+
+static double leaders_finite(double v)
+{
+    return isfinite(v) ? v : NAN;
+}
+
+void leaders_manager_nodes(const dataset_t *ds, size_t *out)
+{
+    const org_t *org = dataset_org(ds);
+    for (size_t m = 0; m < dataset_n_managers(ds); m++)
+        out[m] = org ? org_find(org, dataset_manager_id(ds, m)) : ORG_NONE;
+}
+
+typedef struct {
+    size_t *slot_start;  /* [position + 1] first slot of the respondents whose manager is at
+                            that position; slot_start[0] the company-only ones (no tree node) */
+    size_t *slot_of;     /* [respondent] its slot */
+    double *score;       /* [slot] score, NAN when not scored */
+    size_t *scored, *ans, *fav, *unf;  /* [slot + 1] prefix sums */
+    double *copy;        /* a range's scores, sorted */
+    double *cols;        /* [item × LEADERS_READ_ROWS] reverse-coded values */
+} leaders_work_t;
+
+/* Figures of the scores in slots first .. end-1. */
+static void org_figures(const dataset_scale_t *sc, const leaders_work_t *w, size_t first, size_t end,
+                        leaders_figures_t *f)
+{
+    size_t n = 0;
+    for (size_t i = first; i < end; i++)
+        if (!isnan(w->score[i]))
+            w->copy[n++] = w->score[i];
+    f->n = n;
+    f->mean = f->sd = f->se = f->ci_low = f->ci_high = f->median = NAN;
+    f->favourable_pct = f->neutral_pct = f->unfavourable_pct = NAN;
+    if (n == 0)
+        return;
+    /* mean and sum of squares in layout order, two-pass; the median by
+     * selection (gsl_stats_median reorders the copy), so no range is sorted */
+    double sum = 0.0;
+    bool equal = true;
+    for (size_t i = 0; i < n; i++) {
+        sum += w->copy[i];
+        equal = equal && w->copy[i] == w->copy[0];
+    }
+    double mean = sum / (double)n, resid = 0.0, ss = 0.0;
+    for (size_t i = 0; i < n; i++)
+        resid += w->copy[i] - mean;
+    mean = equal ? w->copy[0] : mean + resid / (double)n;
+    for (size_t i = 0; !equal && i < n; i++)
+        ss += (w->copy[i] - mean) * (w->copy[i] - mean);
+    f->mean = leaders_finite(mean);
+    f->median = leaders_finite(gsl_stats_median(w->copy, 1, n));
+    analysis_shares(sc, w->ans[end] - w->ans[first], w->fav[end] - w->fav[first], w->unf[end] - w->unf[first],
+                    &f->favourable_pct, &f->neutral_pct, &f->unfavourable_pct);
+    if (n > 1) {
+        f->sd = leaders_finite(sqrt(ss / (double)(n - 1)));
+        f->se = leaders_finite(f->sd / sqrt((double)n));
+        double t = leaders_finite(gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)));
+        f->ci_low = leaders_finite(f->mean - t * f->se);
+        f->ci_high = leaders_finite(f->mean + t * f->se);
+    }
+}
+
+/* One scale: every slot's score and answer counts, then each row's figures. */
+static void leaders_scale(const dataset_t *ds, const leaders_t *l, leaders_work_t *w, const dataset_scale_t *sc,
+                          leaders_scale_t *out)
+{
+    const org_t *org = dataset_org(ds);
+    size_t k = sc->n_items, N = dataset_n_respondents(ds);
+    const double flip = sc->min + sc->max;
+    out->scale = sc;
+    w->ans[0] = w->fav[0] = w->unf[0] = 0;
+    for (size_t first = 0; first < N; first += LEADERS_READ_ROWS) {
+        size_t count = N - first < LEADERS_READ_ROWS ? N - first : LEADERS_READ_ROWS;
+        for (size_t i = 0; i < k; i++) {
+            double *x = w->cols + i * LEADERS_READ_ROWS;
+            dataset_column_read(ds, sc->items[i], first, count, x);
+            for (size_t t = 0; t < count; t++)
+                x[t] = !isfinite(x[t]) ? NAN : sc->reverse[i] ? flip - x[t] : x[t];
+        }
+        for (size_t t = 0; t < count; t++) {
+            double sum = 0.0;
+            size_t answered = 0, favourable = 0, unfavourable = 0;
+            for (size_t i = 0; i < k; i++) {
+                double x = w->cols[i * LEADERS_READ_ROWS + t];
+                if (isnan(x))
+                    continue;
+                sum += x;
+                answered++;
+                favourable += x >= sc->favourable;
+                unfavourable += x <= sc->unfavourable;
+            }
+            size_t slot = w->slot_of[first + t];
+            /* the share as a division, as analysis.c decides it */
+            bool scored = answered > 0 && (double)answered / (double)k >= sc->min_answered;
+            w->score[slot] = scored ? sum / (double)answered : NAN;
+            /* per slot for now; summed below */
+            w->scored[slot + 1] = scored;
+            w->ans[slot + 1] = scored ? answered : 0;
+            w->fav[slot + 1] = scored ? favourable : 0;
+            w->unf[slot + 1] = scored ? unfavourable : 0;
+        }
+    }
+    w->scored[0] = 0;
+    for (size_t i = 0; i < N; i++) {
+        w->scored[i + 1] += w->scored[i];
+        w->ans[i + 1] += w->ans[i];
+        w->fav[i + 1] += w->fav[i];
+        w->unf[i + 1] += w->unf[i];
+    }
+    org_figures(sc, w, 0, N, &out->orgs[0]);
+    for (size_t r = 1; r < l->n_rows; r++) {
+        size_t v = l->node[r];
+        size_t first = w->slot_start[org_position(org, v) + 1], end = w->slot_start[org_subtree_end(org, v) + 1];
+        org_figures(sc, w, first, end, &out->orgs[r]);
+    }
+}
+
+/* The rows (leaders in pre-order) and their head counts. */
+static bool leaders_rows(const org_t *org, leaders_t *l)
+{
+    size_t V = org ? org_size(org) : 0;
+    size_t *row_of = leaders_calloc(V, sizeof *row_of);
+    size_t *inv = leaders_calloc(V + 1, sizeof *inv), *resp = leaders_calloc(V + 1, sizeof *resp);
+    size_t *mgr = leaders_calloc(V + 1, sizeof *mgr);
+    size_t rows = 1;
+    for (size_t p = 0; p < V; p++)
+        rows += org_n_children(org, org_at(org, p)) > 0;
+    l->node = leaders_calloc(rows, sizeof *l->node);
+    l->parent_row = leaders_calloc(rows, sizeof *l->parent_row);
+    l->team_managers = leaders_calloc(rows, sizeof *l->team_managers);
+    l->org_managers = leaders_calloc(rows, sizeof *l->org_managers);
+    l->invited = leaders_calloc(rows, sizeof *l->invited);
+    l->responded = leaders_calloc(rows, sizeof *l->responded);
+    bool ok = row_of && inv && resp && mgr && l->node && l->parent_row && l->team_managers && l->org_managers &&
+              l->invited && l->responded;
+    if (ok) {
+        l->n_rows = rows;
+        l->node[0] = ORG_NONE;
+        l->parent_row[0] = SIZE_MAX;
+        size_t r = 1;
+        for (size_t p = 0; p < V; p++) {
+            size_t v = org_at(org, p);
+            bool invited = org_invited(org, v), manages = org_n_children(org, v) > 0;
+            inv[p + 1] = inv[p] + invited;
+            resp[p + 1] = resp[p] + (invited && org_responded(org, v));
+            mgr[p + 1] = mgr[p] + manages;
+            if (!manages)
+                continue;
+            row_of[v] = r;
+            l->node[r] = v;
+            size_t parent = org_parent(org, v);
+            l->parent_row[r] = parent == ORG_NONE ? 0 : row_of[parent];
+            l->team_managers[l->parent_row[r]]++;
+            r++;
+        }
+        l->invited[0] = inv[V];
+        l->responded[0] = resp[V];
+        l->org_managers[0] = mgr[V];
+        for (r = 1; r < rows; r++) {
+            size_t first = org_position(org, l->node[r]) + 1, end = org_subtree_end(org, l->node[r]);
+            l->invited[r] = inv[end] - inv[first];
+            l->responded[r] = resp[end] - resp[first];
+            l->org_managers[r] = mgr[end] - mgr[first];
+        }
+    }
+    free(row_of);
+    free(inv);
+    free(resp);
+    free(mgr);
+    return ok;
+}
+
+/* Respondents laid out by their manager's pre-order position (a counting
+ * sort): slot_start and slot_of. */
+static bool leaders_layout(const dataset_t *ds, leaders_work_t *w)
+{
+    const org_t *org = dataset_org(ds);
+    size_t V = org ? org_size(org) : 0, N = dataset_n_respondents(ds), M = dataset_n_managers(ds);
+    size_t *key = leaders_calloc(M, sizeof *key), *cursor = leaders_calloc(V + 1, sizeof *cursor);
+    bool ok = key && cursor;
+    if (ok) {
+        leaders_manager_nodes(ds, key);
+        for (size_t m = 0; m < M; m++)
+            key[m] = key[m] == ORG_NONE ? 0 : org_position(org, key[m]) + 1;   /* org: a node was found */
+        for (size_t r = 0; r < N; r++)
+            w->slot_start[key[dataset_manager_of(ds, r)] + 1]++;
+        for (size_t p = 0; p <= V; p++)
+            w->slot_start[p + 1] += w->slot_start[p];
+        memcpy(cursor, w->slot_start, (V + 1) * sizeof *cursor);
+        for (size_t r = 0; r < N; r++)
+            w->slot_of[r] = cursor[key[dataset_manager_of(ds, r)]]++;
+    }
+    free(key);
+    free(cursor);
+    return ok;
+}
+
+engage_status_t leaders_run(const dataset_t *ds, const results_t *results, leaders_t **out,
+                            engage_error_t *err)
+{
+    *out = NULL;
+    const org_t *org = dataset_org(ds);
+    size_t N = dataset_n_respondents(ds), V = org ? org_size(org) : 0, S = results->n_scales;
+    size_t max_items = 1;
+    for (size_t s = 0; s < S; s++)
+        if (results->scales[s].scale->n_items > max_items)
+            max_items = results->scales[s].scale->n_items;
+    leaders_t *l = leaders_calloc(1, sizeof *l);
+    leaders_work_t w = { 0 };
+    bool ok = l != NULL;
+    if (ok) {
+        w.slot_start = leaders_calloc(V + 2, sizeof *w.slot_start);
+        w.slot_of = leaders_calloc(N, sizeof *w.slot_of);
+        w.score = leaders_calloc(N, sizeof *w.score);
+        w.scored = leaders_calloc(N + 1, sizeof *w.scored);
+        w.ans = leaders_calloc(N + 1, sizeof *w.ans);
+        w.fav = leaders_calloc(N + 1, sizeof *w.fav);
+        w.unf = leaders_calloc(N + 1, sizeof *w.unf);
+        w.copy = leaders_calloc(N, sizeof *w.copy);
+        w.cols = max_items > SIZE_MAX / LEADERS_READ_ROWS
+                     ? NULL
+                     : leaders_calloc(max_items * LEADERS_READ_ROWS, sizeof *w.cols);
+        l->scales = leaders_calloc(S, sizeof *l->scales);
+        ok = w.slot_start && w.slot_of && w.score && w.scored && w.ans && w.fav && w.unf && w.copy && w.cols &&
+             l->scales && leaders_layout(ds, &w) && leaders_rows(org, l);
+    }
+    for (size_t s = 0; ok && s < S; s++) {
+        l->n_scales = s + 1;
+        l->scales[s].orgs = leaders_calloc(l->n_rows, sizeof *l->scales[s].orgs);
+        ok = l->scales[s].orgs != NULL;
+        if (ok)
+            leaders_scale(ds, l, &w, results->scales[s].scale, &l->scales[s]);
+    }
+    free(w.slot_start);
+    free(w.slot_of);
+    free(w.score);
+    free(w.scored);
+    free(w.ans);
+    free(w.fav);
+    free(w.unf);
+    free(w.copy);
+    free(w.cols);
+    if (!ok) {
+        leaders_free(l);
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0,
+                           "out of memory while summarising the organisations of %zu respondents", N);
+    }
+    *out = l;
+    return ENGAGE_OK;
+}
+
+void leaders_free(leaders_t *leaders)
+{
+    if (!leaders)
+        return;
+    for (size_t s = 0; s < leaders->n_scales; s++)
+        free(leaders->scales[s].orgs);
+    free(leaders->scales);
+    free(leaders->node);
+    free(leaders->parent_row);
+    free(leaders->team_managers);
+    free(leaders->org_managers);
+    free(leaders->invited);
+    free(leaders->responded);
+    free(leaders);
+}

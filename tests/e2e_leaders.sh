@@ -1,0 +1,137 @@
+#!/bin/sh
+# End-to-end tests of leaders.csv and scales.csv on trees from engage-gen
+# --hierarchy: every leader's counts (org_managers, team_managers, invited,
+# responded, n) and mean against an independent computation from the roster
+# and the export alone; and the subtraction attack over the published
+# counts: no shown org minus what is shown inside it (its shown team, and
+# for each report its org when shown, else what is shown inside that) leaves
+# 1 to min_group-1 people, nor does the company minus its shown leaders.
+#   usage: tests/e2e_leaders.sh ENGAGE GEN
+suite=e2e_leaders
+ENGAGE=$1
+GEN=$2
+. "$(dirname "$0")/e2e_lib.sh"
+
+# check_sums ROSTER EXPORT LEADERS: prints each row that disagrees.  A top's
+# own response is rejected (no manager); everyone else counts in each
+# ancestor of theirs.
+check_sums() {
+    gzip -dc "$2" | awk -F, '
+        function top(e) { return up[e] == e }
+        FILENAME == ARGV[1] {
+            if (FNR == 1) next
+            up[$1] = $3; invited[$1] = ($7 == "yes"); people[++np] = $1
+            if ($3 != $1) manages[$3] = 1
+            next
+        }
+        FILENAME == "-" {
+            if (FNR == 1) { k = NF - 1; next }
+            if (top($1)) next
+            responded[$1] = 1
+            answered = 0; sum = 0
+            for (i = 2; i <= NF; i++) if ($i != "") { answered++; sum += (i == NF ? 6 - $i : $i) }
+            if (answered / k < 0.5) next
+            score = sum / answered; n[""]++; s[""] += score
+            for (m = up[$1]; ; m = up[m]) { n[m]++; s[m] += score; if (top(m)) break }
+            next
+        }
+        FNR == 1 {
+            for (i = 1; i <= np; i++) {
+                e = people[i]; r = invited[e] && (e in responded)
+                wi[""] += invited[e]; wr[""] += r; om[""] += (e in manages)
+                if (top(e)) { tm[""] += (e in manages); continue }
+                if (e in manages) tm[up[e]]++
+                for (m = up[e]; ; m = up[m]) { wi[m] += invited[e]; wr[m] += r; om[m] += (e in manages); if (top(m)) break }
+            }
+            next
+        }
+        {
+            id = $2
+            if ($6 != tm[id] + 0) print id ": team_managers " $6 ", want " tm[id] + 0
+            if ($7 != om[id] + 0) print id ": org_managers " $7 ", want " om[id] + 0
+            if ($8 != wi[id] + 0) print id ": invited " $8 ", want " wi[id] + 0
+            if ($9 != wr[id] + 0) print id ": responded " $9 ", want " wr[id] + 0
+            if ($11 != n[id] + 0) print id ": n " $11 ", want " n[id] + 0
+            if ($21 == 0 && n[id] > 0) {
+                d = $12 * n[id] - s[id]; if (d < 0) d = -d
+                if (d > 1e-6 * s[id]) print id ": mean " $12 ", want " s[id] / n[id]
+            }
+            rows++
+        }
+        END { if (rows < 20) print "only " rows " rows" }' "$1" - "$3"
+}
+
+# check_cells ROSTER MANAGERS LEADERS K: prints each shown org whose cell is 1..K-1.
+check_cells() {
+    awk -F, -v k="$4" '
+        function covered(v,    c, i, got) {
+            if (org_shown[v]) return org_n[v]
+            got = team_shown[v] ? team_n[v] : 0
+            for (i = 1; i <= nkids[v]; i++) got += covered(kid[v, i])
+            return got
+        }
+        FILENAME == ARGV[1] {
+            if (FNR == 1) next
+            if ($3 == $1) tops[++ntops] = $1; else { kid[$3, ++nkids[$3]] = $1 }
+            next
+        }
+        FILENAME == ARGV[2] { if (FNR > 1) { team_n[$2] = $3; team_shown[$2] = ($12 == 0) } next }
+        FNR == 1 { next }
+        $2 == "" { company = $11; company_shown = ($21 == 0); next }
+        { org_n[$2] = $11; org_shown[$2] = ($21 == 0); leaders[$2] = 1 }
+        END {
+            for (v in leaders) {
+                if (!org_shown[v]) continue
+                cell = org_n[v] - (team_shown[v] ? team_n[v] : 0)
+                for (i = 1; i <= nkids[v]; i++) cell -= covered(kid[v, i])
+                if (cell > 0 && cell < k) print "org " v ": " cell " people left"
+                checked++
+            }
+            if (company_shown) {
+                cell = company
+                for (i = 1; i <= ntops; i++) cell -= covered(tops[i])
+                if (cell > 0 && cell < k) print "company: " cell " people left"
+            }
+            if (checked < 10) print "only " checked " shown orgs"
+        }' "$1" "$2" "$3"
+}
+
+for case in "3000 4 7 0.85" "4000 6 3 0.6" "2500 7 5 0.5"; do
+    set -- $case
+    name="$1 respondents, depth $2, response $4"
+    "$GEN" --hierarchy --respondents "$1" --depth "$2" --seed "$3" --response "$4" --roster "$work/r$3.csv" \
+        --config "$work/c$3.ini" -o "$work/s$3.csv.gz"
+    expect_status 0 $? "$name: engage-gen"
+    printf 'name = name\ninvited = invited\n' >> "$work/c$3.ini"   # [roster] is the config's last section
+    "$ENGAGE" run -q -c "$work/c$3.ini" -o "$work/out$3" "$work/s$3.csv.gz"
+    expect_status 0 $? "$name: engage run"
+    out=$work/out$3
+    if [ "$(head -1 "$out/leaders.csv")" = "scale,leader_id,name,parent_id,depth,team_managers,org_managers,invited,responded,response_rate,n,mean,sd,se,ci_low,ci_high,median,favourable_pct,neutral_pct,unfavourable_pct,suppressed" ]
+    then ok "$name: leaders.csv header"; else bad "$name: leaders.csv header $(head -1 "$out/leaders.csv")"; fi
+    problems=$(check_sums "$work/r$3.csv" "$work/s$3.csv.gz" "$out/leaders.csv" | head -5)
+    [ -z "$problems" ] && ok "$name: leaders.csv counts and means as the roster and export give them" \
+        || bad "$name: leaders.csv: $problems"
+    problems=$(check_cells "$work/r$3.csv" "$out/managers.csv" "$out/leaders.csv" 5 | head -5)
+    [ -z "$problems" ] && ok "$name: no subtraction over the tree isolates 1 to 4 people" || bad "$name: $problems"
+    hidden=$(awk -F, 'NR > 1 && $2 != "" && $21 == 1 && $11 >= 5' "$out/leaders.csv" | wc -l)
+    [ "$hidden" -gt 0 ] && ok "$name: $hidden orgs of 5 or more hidden by the tree rule" \
+        || bad "$name: no org of 5 or more hidden: the tree rule was not exercised"
+    sheets=$(unzip -p "$out/engage.xlsx" xl/workbook.xml | grep -o 'sheet name="[a-z]*"' | tr '\n' ' ')
+    case $sheets in *'"leaders"'*'"scales"'*) ok "$name: leaders and scales sheets" ;; *) bad "$name: sheets $sheets" ;; esac
+    grep -q '"leaders.csv"' "$out/manifest.json" && grep -q '"scales.csv"' "$out/manifest.json" &&
+        ok "$name: manifest.json lists leaders.csv and scales.csv" || bad "$name: manifest.json lacks leaders.csv or scales.csv"
+    # scales.csv: the company row of leaders.csv
+    want=$(awk -F, 'NR > 1 && $2 == "" { print $1 "," $11 "," $8 "," $10 "," $12 "," $13 "," $18 "," $19 "," $20 }' "$out/leaders.csv")
+    got=$(awk -F, 'NR > 1 { print $1 "," $2 "," $3 "," $4 "," $5 "," $6 "," $7 "," $8 "," $9 }' "$out/scales.csv")
+    [ -n "$want" ] && [ "$want" = "$got" ] && ok "$name: scales.csv is the company's row" \
+        || bad "$name: scales.csv '$got', leaders.csv's company '$want'"
+done
+
+# --- without a roster: scales.csv, and no leaders.csv --------------------------
+"$ENGAGE" run -q -o "$work/flat" datasets/sample-quarter.csv.gz
+expect_status 0 $? "engage run without a roster"
+[ ! -e "$work/flat/leaders.csv" ] && ok "no leaders.csv without a tree" || bad "leaders.csv without a tree"
+rows=$(awk -F, 'NR > 1 && $3 == "" && $4 == "" && $2 > 0 && $5 != ""' "$work/flat/scales.csv" | wc -l)
+[ "$rows" = 1 ] && ok "scales.csv without a roster: no invited, figures shown" || bad "scales.csv: $(cat "$work/flat/scales.csv")"
+
+finish
