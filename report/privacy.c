@@ -453,7 +453,8 @@ engage_status_t privacy_add_levels(privacy_t *privacy, const dataset_t *ds, cons
 }
 
 engage_status_t privacy_recount(privacy_t *privacy, size_t s, const analysis_scale_t *sc,
-                                const changes_scale_t *cs, long min_group, engage_error_t *err)
+                                const changes_scale_t *cs, const units_t *units, long min_group,
+                                engage_error_t *err)
 {
     size_t k = min_group < 1 ? 1 : (size_t)min_group, M = sc->n_managers;
     privacy_scale_t *ps = &privacy->scales[s];
@@ -468,6 +469,16 @@ engage_status_t privacy_recount(privacy_t *privacy, size_t s, const analysis_sca
     ps->summary.n_empty = before.n_empty;
     ps->summary.n_secondary = M - before.n_primary - ps->summary.n_shown;
     free(n);
+    if (units && s < units->n_scales && ps->unit_reason) {
+        const units_scale_t *us = &units->scales[s];
+        size_t U = units->n_units, *unit_n = malloc((U ? U : 1) * sizeof *unit_n);
+        if (!unit_n)
+            return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        for (size_t u = 0; u < U; u++)
+            unit_n[u] = us->units[u].n;
+        ps->unit_summary = levels_summary(unit_n, ps->unit_reason, U, k);
+        free(unit_n);
+    }
     if (!cs || s >= privacy->n_change_scales)
         return ENGAGE_OK;
     privacy_change_scale_t *pc = &privacy->changes[s];
@@ -805,4 +816,72 @@ engage_status_t privacy_tree(privacy_tree_t *t, long min_group, size_t *added,
     if (org_n != t->org_n)
         free(org_n);
     return st;
+}
+
+/* One hidden team's cell: its deepest shown org, then its shown unit
+ * (SIZE_MAX: none). */
+typedef struct {
+    size_t org, unit, n;
+} cell_team_t;
+
+static int cell_team_order(const void *a, const void *b)
+{
+    const cell_team_t *x = a, *y = b;
+    if (x->org != y->org)
+        return x->org < y->org ? -1 : 1;
+    if (x->unit != y->unit)
+        return x->unit < y->unit ? -1 : 1;
+    return 0;
+}
+
+engage_status_t privacy_split_cells(privacy_cells_t *c, long min_group, size_t *added,
+                                    engage_error_t *err)
+{
+    size_t k = min_group < 1 ? 1 : (size_t)min_group, hidden = 0;
+    for (size_t t = 0; t < c->n_teams; t++)
+        hidden += c->hidden[t] && c->n[t] > 0;
+    cell_team_t *team = malloc((hidden ? hidden : 1) * sizeof *team);
+    if (!team)
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    size_t hid = 0;
+    for (bool changed = true; changed;) {
+        changed = false;
+        size_t count = 0;
+        for (size_t t = 0; t < c->n_teams; t++)
+            if (c->hidden[t] && c->n[t] > 0) {
+                size_t u = c->unit_of[t];
+                bool shown = u < c->n_units && c->unit_reason[u] == PRIVACY_SHOWN;
+                team[count++] = (cell_team_t){ c->org_cell[t], shown ? u : SIZE_MAX, c->n[t] };
+            }
+        qsort(team, count, sizeof *team, cell_team_order);
+        for (size_t org_first = 0, i = 0; i < count;) {
+            if (team[i].org != team[org_first].org)
+                org_first = i;
+            size_t end = i, people = 0;
+            while (end < count && team[end].org == team[i].org && team[end].unit == team[i].unit)
+                people += team[end++].n;
+            if (people < k) {
+                size_t org_end = end;
+                while (org_end < count && team[org_end].org == team[i].org)
+                    org_end++;
+                /* a unit's cell: that unit; the cell of no shown unit (sorted
+                 * last in its org): every shown unit of the org */
+                for (size_t j = team[i].unit == SIZE_MAX ? org_first : i; j < org_end; j++) {
+                    size_t u = team[j].unit;
+                    if (u != SIZE_MAX && c->unit_reason[u] == PRIVACY_SHOWN) {
+                        c->unit_reason[u] = PRIVACY_SECONDARY;
+                        hid++;
+                        changed = true;
+                    }
+                    if (team[i].unit != SIZE_MAX)
+                        break;
+                }
+            }
+            i = end;
+        }
+    }
+    free(team);
+    if (added)
+        *added = hid;
+    return ENGAGE_OK;
 }

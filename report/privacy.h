@@ -165,11 +165,12 @@ engage_status_t privacy_add_levels(privacy_t *privacy, const dataset_t *ds, cons
                                    const units_t *units, const changes_t *changes, long min_group,
                                    engage_error_t *err);
 
-/* Scale s's summaries (and, with cs, its change rows' summary and
- * q-values) worked out again after a later rule (the tree's, report/view.c)
- * hid more managers or change rows.  Fails only with ENGAGE_ENOMEM. */
+/* Scale s's summaries (with cs, its change rows' summary and q-values;
+ * with units, its units') worked out again after a later rule (the tree's, report/view.c)
+ * hid more managers, change rows or units.  Fails only with ENGAGE_ENOMEM. */
 engage_status_t privacy_recount(privacy_t *privacy, size_t s, const analysis_scale_t *sc,
-                                const changes_scale_t *cs, long min_group, engage_error_t *err);
+                                const changes_scale_t *cs, const units_t *units, long min_group,
+                                engage_error_t *err);
 
 /* True when figures of unit u of scale s must not appear anywhere. */
 bool privacy_unit_hidden(const privacy_t *privacy, size_t s, size_t u);
@@ -235,5 +236,35 @@ typedef struct {
  * min_group below 1 is treated as 1. */
 engage_status_t privacy_tree(privacy_tree_t *tree, long min_group, size_t *added,
                              engage_error_t *err);
+
+/* --- units across the tree ------------------------------------------------
+ *
+ * Units need not follow the tree (a roster's unit column may put teams of
+ * one org in several units, and "(no unit)" gathers teams from many orgs),
+ * and the tree's rule hides teams the unit rule never saw.  With both
+ * published, what sums and differences isolate are finer cells: the hidden
+ * teams grouped by their deepest shown org and by their unit when it is
+ * shown (a combination of shown figures is the same on every team of such
+ * a cell).  The rule: every one holds 0 or at least min_group respondents.
+ * While one does not, its unit is hidden (secondary), or, for a cell of no
+ * shown unit, every shown unit with hidden teams in the same org; hiding a
+ * unit only merges cells, and with every unit hidden the cells are the
+ * tree's, which privacy_tree() made 0 or at least min_group, so this ends.
+ * Rounds each hide every unit found at once; O(teams log teams) a round. */
+typedef struct {
+    size_t n_teams;
+    const size_t *n;             /* [team] respondents */
+    const bool *hidden;          /* [team] its figures published nowhere */
+    const size_t *org_cell;      /* [team] its deepest shown org (any number; SIZE_MAX: none) */
+    const size_t *unit_of;       /* [team] its unit */
+    size_t n_units;
+    unsigned char *unit_reason;  /* [unit] in: the unit rule's decision; out: grown */
+} privacy_cells_t;
+
+/* Grow unit_reason until the rule above holds; *added (may be NULL)
+ * receives the units hidden.  min_group below 1 is treated as 1.  Fails
+ * only with ENGAGE_ENOMEM. */
+engage_status_t privacy_split_cells(privacy_cells_t *cells, long min_group, size_t *added,
+                                    engage_error_t *err);
 
 #endif

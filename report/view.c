@@ -160,6 +160,46 @@ static bool view_changes(view_t *view, const report_input_t *in, size_t s, size_
     return ok;
 }
 
+/* Units across the tree (privacy_split_cells()): each hidden team's cell
+ * is its deepest shown org, found top-down (a node's parent comes before
+ * it: leaders' rows in tree order, then the teams' extra nodes, whose org
+ * leaders.csv does not publish). */
+static engage_status_t view_tree_units(const units_t *units, const analysis_scale_t *sc, privacy_scale_t *ps,
+                                       size_t rows, size_t nodes, const size_t *parent,
+                                       const unsigned char *org_reason,
+                                       const unsigned char *team_reason, const size_t *node_of_manager,
+                                       long min_group, engage_error_t *err)
+{
+    size_t M = sc->n_managers;
+    size_t *shown_up = malloc((nodes ? nodes : 1) * sizeof *shown_up);
+    size_t *team_n = malloc((M ? M : 1) * sizeof *team_n), *org_cell = malloc((M ? M : 1) * sizeof *org_cell);
+    bool *hidden = malloc((M ? M : 1) * sizeof *hidden);
+    engage_status_t st = ENGAGE_OK;
+    if (!shown_up || !team_n || !org_cell || !hidden) {
+        st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    } else {
+        for (size_t v = 0; v < nodes; v++)
+            shown_up[v] = v < rows && org_reason[v] == PRIVACY_SHOWN ? v
+                          : parent[v] == SIZE_MAX                   ? SIZE_MAX
+                                                                    : shown_up[parent[v]];
+        for (size_t j = 0; j < M; j++) {
+            size_t v = node_of_manager[j];
+            team_n[j] = sc->managers[j].n;
+            hidden[j] = team_reason[v] != PRIVACY_SHOWN;
+            org_cell[j] = shown_up[v];
+        }
+        privacy_cells_t cells = { .n_teams = M, .n = team_n, .hidden = hidden, .org_cell = org_cell,
+                                  .unit_of = units->unit_of, .n_units = units->n_units,
+                                  .unit_reason = ps->unit_reason };
+        st = privacy_split_cells(&cells, min_group, NULL, err);
+    }
+    free(shown_up);
+    free(team_n);
+    free(org_cell);
+    free(hidden);
+    return st;
+}
+
 /* The tree rule of one scale (privacy_tree(), README.md "Privacy: what is
  * published"): its nodes are the leaders' rows (row 0 the company) and one
  * more node per manager who leads nobody in the tree (those the tree lacks
@@ -242,7 +282,11 @@ static engage_status_t view_tree(view_t *view, const report_input_t *in, size_t 
         if (change_row[j] != SIZE_MAX && row_reason[change_row[j]] == PRIVACY_SHOWN)
             row_reason[change_row[j]] = PRIVACY_SECONDARY;
     }
-    st = privacy_recount(view->privacy, s, sc, cs, view->smallest_shown, err);
+    if (in->units && ps->unit_reason)
+        st = view_tree_units(in->units, sc, ps, R, nodes, parent, org_reason, team_reason, node_of_manager,
+                             view->smallest_shown, err);
+    if (st == ENGAGE_OK)
+        st = privacy_recount(view->privacy, s, sc, cs, in->units, view->smallest_shown, err);
 done:
     free(manager_node);
     free(row_of_node);

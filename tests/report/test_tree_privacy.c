@@ -5,7 +5,9 @@
  * parent arrays; and hundreds of random small trees (chains, stars,
  * caterpillars, forests, random shapes; tiny teams; min_group 3..10) where
  * an exhaustive subtraction attack finds nothing of 1..min_group-1 people
- * and brute force finds no smaller suppression.
+ * and brute force finds no smaller suppression.  Then units across the
+ * tree (privacy_split_cells): hand-made cells and random ones checked cell
+ * by cell.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -496,6 +498,109 @@ static void test_random_against_brute_force(void **state)
     assert_true(checked_minimal > trees);
 }
 
+/* --- units across the tree (privacy_split_cells) ----------------------- */
+
+#define SHOWN PRIVACY_SHOWN
+#define SECONDARY PRIVACY_SECONDARY
+
+static size_t split(size_t teams, const size_t *n, const bool *hidden, const size_t *org_cell,
+                    const size_t *unit_of, size_t units, unsigned char *unit_reason, long k)
+{
+    privacy_cells_t c = { .n_teams = teams, .n = n, .hidden = hidden, .org_cell = org_cell,
+                          .unit_of = unit_of, .n_units = units, .unit_reason = unit_reason };
+    size_t added = 99;
+    assert_int_equal(privacy_split_cells(&c, k, &added, NULL), ENGAGE_OK);
+    return added;
+}
+
+/* Org 0 hides teams of 3 (unit 0) and 3 (unit 1), k = 5: the org's cell of
+ * 6 is fine for the tree, but each unit would isolate 3: both units go. */
+static void test_units_split_a_cell(void **state)
+{
+    (void)state;
+    size_t n[] = { 3, 3, 20 }, org[] = { 0, 0, 0 }, unit[] = { 0, 1, 1 };
+    bool hidden[] = { true, true, false };
+    unsigned char reason[] = { SHOWN, SHOWN };
+    assert_int_equal(split(3, n, hidden, org, unit, 2, reason, 5), 2);
+    assert_int_equal(reason[0], SECONDARY);
+    assert_int_equal(reason[1], SECONDARY);
+}
+
+/* Hidden 6 (unit 0) and 2 (unit 1) in org 0, k = 5: unit 1 goes first;
+ * then its 2 are a cell of no shown unit, so unit 0 goes too (6 + 2). */
+static void test_no_unit_cell_takes_the_org_units(void **state)
+{
+    (void)state;
+    size_t n[] = { 6, 2, 9 }, org[] = { 0, 0, 1 }, unit[] = { 0, 1, 2 };
+    bool hidden[] = { true, true, true };
+    unsigned char reason[] = { SHOWN, SHOWN, SHOWN };
+    assert_int_equal(split(3, n, hidden, org, unit, 3, reason, 5), 2);
+    assert_int_equal(reason[0], SECONDARY);
+    assert_int_equal(reason[1], SECONDARY);
+    assert_int_equal(reason[2], SHOWN);   /* org 1's cell: 9 in unit 2 */
+}
+
+/* Cells of 0 or at least k change nothing; an empty team is no one. */
+static void test_fine_cells_stay(void **state)
+{
+    (void)state;
+    size_t n[] = { 6, 5, 0, 1 }, org[] = { 0, 0, 0, 0 }, unit[] = { 0, 1, 2, 2 };
+    bool hidden[] = { true, true, true, false };
+    unsigned char reason[] = { SHOWN, SHOWN, SHOWN };
+    assert_int_equal(split(4, n, hidden, org, unit, 3, reason, 5), 0);
+    for (size_t u = 0; u < 3; u++)
+        assert_int_equal(reason[u], SHOWN);
+}
+
+/* Random teams, orgs and units whose org cells are each 0 or at least k (as
+ * privacy_tree() leaves them): afterwards every cell split by shown unit is
+ * too, and a unit kept hidden stays hidden. */
+static void test_split_random(void **state)
+{
+    (void)state;
+    uint64_t seed = 0x5eed1175ULL;
+    for (int round = 0; round < 500; round++) {
+        size_t k = 2 + lcg(&seed) % 9, teams = 1 + lcg(&seed) % 40;
+        size_t orgs = 1 + lcg(&seed) % 6, units = 1 + lcg(&seed) % 6;
+        size_t n[40], org[40], unit[40], org_hidden[6] = { 0 };
+        bool hidden[40];
+        unsigned char reason[6], before[6];
+        for (size_t t = 0; t < teams; t++) {
+            n[t] = lcg(&seed) % 8;
+            org[t] = lcg(&seed) % orgs;
+            unit[t] = lcg(&seed) % units;
+            hidden[t] = lcg(&seed) % 2;
+            if (hidden[t])
+                org_hidden[org[t]] += n[t];
+        }
+        /* a small org cell merges into org 0's, as a hidden org would */
+        for (size_t t = 0; t < teams; t++)
+            if (org_hidden[org[t]] > 0 && org_hidden[org[t]] < k)
+                org[t] = 0;
+        size_t cell0 = 0;
+        for (size_t t = 0; t < teams; t++)
+            cell0 += hidden[t] && org[t] == 0 ? n[t] : 0;
+        if (cell0 > 0 && cell0 < k)
+            continue;
+        for (size_t u = 0; u < units; u++)
+            before[u] = reason[u] = lcg(&seed) % 4 ? SHOWN : SECONDARY;
+        split(teams, n, hidden, org, unit, units, reason, (long)k);
+        for (size_t u = 0; u < units; u++)
+            if (before[u] != SHOWN)
+                assert_int_equal(reason[u], before[u]);
+        for (size_t o = 0; o < orgs; o++)
+            for (size_t u = 0; u <= units; u++) {   /* u == units: no shown unit */
+                size_t people = 0;
+                for (size_t t = 0; t < teams; t++) {
+                    bool shown_unit = reason[unit[t]] == SHOWN;
+                    if (hidden[t] && org[t] == o && (shown_unit ? unit[t] == u : u == units))
+                        people += n[t];
+                }
+                assert_true(people == 0 || people >= k);
+            }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -508,6 +613,10 @@ int main(void)
         cmocka_unit_test(test_deep_chain),
         cmocka_unit_test(test_six_levels),
         cmocka_unit_test(test_random_against_brute_force),
+        cmocka_unit_test(test_units_split_a_cell),
+        cmocka_unit_test(test_no_unit_cell_takes_the_org_units),
+        cmocka_unit_test(test_fine_cells_stay),
+        cmocka_unit_test(test_split_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
