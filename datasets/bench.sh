@@ -27,6 +27,11 @@
 # of text, as reading the canonical one), engage's time over the canonical
 # run's (for information: the exports carry 4 to 8 times the bytes), and
 # whether variance.csv and managers.csv match the canonical run's.
+# On the tree the run's stages are timed too (--progress, each line stamped
+# as it arrives): following every leader's organisation (leaders.csv's
+# figures and the tree's privacy rule) and the nested model of units and
+# managers within them must add at most 20% to the rest of the run (PASS /
+# FAIL).
 # Reading and decompressing the input is the floor no reader can go under, so
 # the ratio says how much the rest of the work costs on top of it.
 #
@@ -64,6 +69,7 @@ expect_full=20                # the full run, workbook included: expected at mos
 expect_tree=40                # the tree with its roster: --no-workbook expected at most 40 x gzip -dc
 expect_tree_full=60           # and with the workbook
 hang_factor=10                # a run taking more than 10 x its expected time is a hang
+target_tree_added=20          # the tree: leaders' orgs + the nested model add at most 20% to the rest of the run
 
 # The quarters: NAME|LABEL|engage-gen arguments. The first is the canonical
 # quarter the survey-tool layouts are compared with.
@@ -182,6 +188,44 @@ measure() {
     fi
 }
 
+# tree_stages CONFIG DATA OUTDIR EXPECTED: runs `engage run --no-workbook
+# --progress` $reps times, each line it prints stamped as it arrives, and
+# sets t_leaders (the stage "following every leader's organisation" to the
+# next), t_nested (each "...: the variance between units and between
+# managers within them" to the next), t_total (the run) and t_added, the
+# median over runs of 100 x (leaders + nested) / (total - leaders - nested):
+# what they add to the rest of the run; t_verdict PASS / FAIL against
+# $target_tree_added.
+tree_stages() {
+    local config=$1 data=$2 out=$3 limit stamps i line t0 t1 shares=() leaders=() nested=() totals=()
+    limit=$(limit_for "$4")
+    stamps=$(mktemp)
+    for ((i = 0; i < reps; i++)); do
+        rm -rf "$out"
+        t0=$EPOCHREALTIME
+        timeout "$limit" "$engage" run --no-workbook --progress -c "$config" -o "$out" "$data" 2>&1 > /dev/null |
+            while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done > "$stamps"
+        t1=$EPOCHREALTIME
+        read -r a b c d < <(awk -v t0="$t0" -v t1="$t1" '
+            { t[NR] = $1; line[NR] = $0 }
+            END {
+                t[NR + 1] = t1
+                for (i = 1; i <= NR; i++) {
+                    if (line[i] ~ /following every leader.s organisation$/) l += t[i + 1] - t[i]
+                    if (line[i] ~ /: the variance between units and between managers within them$/) n += t[i + 1] - t[i]
+                }
+                total = t1 - t0
+                printf "%.3f %.3f %.3f %.2f\n", l, n, total, 100 * (l + n) / (total - l - n)
+            }' "$stamps")
+        leaders+=("$a") nested+=("$b") totals+=("$c") shares+=("$d")
+    done
+    rm -f "$stamps"
+    median_of() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+    t_leaders=$(median_of "${leaders[@]}") t_nested=$(median_of "${nested[@]}") t_total=$(median_of "${totals[@]}")
+    t_added=$(median_of "${shares[@]}")
+    t_verdict=$(awk -v a="$t_added" -v t="$target_tree_added" 'BEGIN { print (a <= t) ? "PASS" : "FAIL" }')
+}
+
 product() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a * b }'; }
 quotient() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
@@ -237,6 +281,10 @@ for spec in "${shapes[@]}"; do
     table+=("$(printf '%-26s %8s %8s %8s %8s %8s %7s %7s %9s %7s' "$label" "$g_best" "$g_median" \
         "$e_best" "$e_median" "$e_rss" "$r_best" "$r_median" "$f_median" "$r_full")")
     if [ "$tree" = 1 ]; then
+        echo "bench: $label: the stages of the run (--progress), $reps runs ..."
+        tree_stages "$config" "$data" "$dir/out-$name-stages" "$(product "$expect_run" "$g_median")"
+        verdicts+=("$(printf '%-4s  %s: the leaders'"'"' orgs and the nested model add %s%% to the rest of the run (median; leaders %s s, nested %s s, run %s s) <= %s%%' \
+            "$t_verdict" "$label" "$t_added" "$t_leaders" "$t_nested" "$t_total" "$target_tree_added")")
         to_first=n/a
         [ "$engage_ok" = 1 ] && to_first=$(quotient "$e_median" "$median_engage")
         verdicts+=("$(printf 'INFO  %s: time: engage / gzip = %s (median), %s x the first quarter'"'"'s engage; peak RSS %s MB (its roster is read and joined too)' \

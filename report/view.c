@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/progress.h"
 #include "figures.h"
 
 /* The rule's k when no config says: the config's own default. */
@@ -329,6 +330,8 @@ engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_
             view->n_scales = S;
     }
     view->with_tree = in->dataset && dataset_org(in->dataset);
+    if (st == ENGAGE_OK && view->with_tree)
+        progress_stage("following every leader's organisation");
     if (st == ENGAGE_OK && in->dataset)
         st = leaders_run(in->dataset, in->results, &view->leaders, err);
     for (size_t s = 0; st == ENGAGE_OK && view->leaders && s < S; s++) {
@@ -362,9 +365,12 @@ engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_
             include[j] = view_manager_shown(view, s, j);
         ok = ok && decompose(sc, include, &vs->variance);
         vs->nested = (nested_fit_t){ NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, 0 };
-        if (ok && in->units && s < in->units->n_scales && in->units->n_managers == sc->n_managers)
+        if (ok && in->units && s < in->units->n_scales && in->units->n_managers == sc->n_managers) {
+            progress_stage("%s: the variance between units and between managers within them", sc->scale->name);
             ok = nested_decompose(sc->managers, sc->n_managers, include, in->units->unit_of,
                                   in->units->n_units, &vs->nested) == ENGAGE_OK;
+            progress_stage("%s: ranking the managers", sc->scale->name);
+        }
         free(include);
         const unsigned decomposition_notes = ANALYSIS_NOTE_ONE_MANAGER | ANALYSIS_NOTE_ALL_SINGLETONS;
         vs->notes = (sc->notes & ~decomposition_notes) | analysis_variance_notes(&vs->variance);
