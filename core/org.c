@@ -11,6 +11,7 @@
 #include "org.h"
 
 #include <glib.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,9 +94,20 @@ static engage_status_t org_depths(org_t *org, uint32_t *stack, uint8_t *on_path,
     return ENGAGE_OK;
 }
 
-/* Pre-order by an explicit stack over child lists (counting sort by parent),
- * then subtree ends from the sizes summed in reverse pre-order. */
-static engage_status_t org_layout(org_t *org, uint32_t *stack)
+/* Node numbers by key (byte order), equal keys by number (qsort_r). */
+static int key_order(const void *a, const void *b, void *keys)
+{
+    const char *const *key = keys;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    const char *kx = key[x] ? key[x] : "", *ky = key[y] ? key[y] : "";
+    int c = strcmp(kx, ky);
+    return c ? c : (x > y) - (x < y);
+}
+
+/* Pre-order by an explicit stack over child lists (counting sort by parent;
+ * with key, each list and the tops sorted by it), then subtree ends from
+ * the sizes summed in reverse pre-order. */
+static engage_status_t org_layout(org_t *org, uint32_t *stack, const char *const *key)
 {
     size_t n = org->n;
     uint32_t *first = org_alloc(n + 1, sizeof *first);   /* child list offsets */
@@ -107,6 +119,7 @@ static engage_status_t org_layout(org_t *org, uint32_t *stack)
         free(tops);
         return ENGAGE_ENOMEM;
     }
+    org->n_tops = 0;
     for (size_t v = 0; v < n; v++)
         if (org->parent[v] != ORG_TOP)
             first[org->parent[v] + 1]++;
@@ -120,6 +133,13 @@ static engage_status_t org_layout(org_t *org, uint32_t *stack)
         else
             kids[first[org->parent[v]]++] = (uint32_t)v;  /* first[p] now points past p's list */
     /* children of p: kids[first[p] - children[p] .. first[p] - 1], in node order */
+    if (key) {
+        void *keys = (void *)(uintptr_t)key;
+        qsort_r(tops, org->n_tops, sizeof *tops, key_order, keys);
+        for (size_t v = 0; v < n; v++)
+            if (org->children[v] > 1)
+                qsort_r(kids + first[v] - org->children[v], org->children[v], sizeof *kids, key_order, keys);
+    }
     size_t at = 0, depth = 0;
     for (size_t t = org->n_tops; t-- > 0;)
         stack[depth++] = tops[t];
@@ -176,7 +196,7 @@ engage_status_t org_build(const uint32_t *parent, size_t n, org_t **out, uint32_
             org->parent[v] = parent[v] == v || parent[v] >= n ? ORG_TOP : parent[v];
         st = org_depths(org, stack, on_path, loop, loop_len);
         if (st == ENGAGE_OK)
-            st = org_layout(org, stack);
+            st = org_layout(org, stack, NULL);
     }
     free(stack);
     free(on_path);
@@ -186,6 +206,16 @@ engage_status_t org_build(const uint32_t *parent, size_t n, org_t **out, uint32_
     }
     *out = org;
     return ENGAGE_OK;
+}
+
+engage_status_t org_order_by(org_t *org, const char *const *key)
+{
+    uint32_t *stack = org_alloc(org->n, sizeof *stack);
+    if (!stack)
+        return ENGAGE_ENOMEM;
+    engage_status_t st = org_layout(org, stack, key);
+    free(stack);
+    return st;
 }
 
 size_t org_size(const org_t *org)

@@ -49,11 +49,18 @@ size_t org_parent(const org_t *org, size_t node);
 size_t org_depth(const org_t *org, size_t node);
 size_t org_n_children(const org_t *org, size_t node);
 /* Pre-order (a node before everyone below it; tops and children in node
- * order): the node at position i, a node's position, and the position just
+ * order, or org_order_by's): the node at position i, a node's position, and the position just
  * after its subtree (so its organisation is positions position+1 .. end-1). */
 size_t org_at(const org_t *org, size_t position);
 size_t org_position(const org_t *org, size_t node);
 size_t org_subtree_end(const org_t *org, size_t node);
+
+/* Lay the tree out again with the tops, and each node's children, in the
+ * byte order of key[node] (NULL as ""; equal keys by node number), so that
+ * the order does not depend on how the nodes were numbered.  Before any
+ * response is marked.  Fails only with ENGAGE_ENOMEM (the tree then keeps
+ * its layout). */
+engage_status_t org_order_by(org_t *org, const char *const *key);
 
 /* The id others name the node by as their manager, and a display name
  * (NULL: none).  Both are copied; the id is found again by org_find. */

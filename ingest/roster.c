@@ -228,8 +228,32 @@ static void describe_loop(const roster_t *roster, const uint32_t *loop, size_t l
     }
 }
 
+/* Reports and tops in the byte order of their normalised ids, so that the
+ * tree's layout, and all that follows it, does not depend on the roster's
+ * row order. */
+static engage_status_t order_by_key(roster_t *roster, size_t E, size_t n)
+{
+    const char **key = g_new0(const char *, n ? n : 1);
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, roster->employees);
+    while (g_hash_table_iter_next(&it, &k, &v))
+        key[GPOINTER_TO_SIZE(v) - 1] = k;
+    for (size_t m = 0; m < roster->manager->len; m++) {
+        const roster_manager_t *rm = &g_array_index(roster->manager, roster_manager_t, m);
+        if (rm->node >= E && !key[rm->node]) {
+            normalise_key(roster->scratch, rm->id);
+            key[rm->node] = g_string_chunk_insert_len(roster->strings, roster->scratch->str,
+                                                      (gssize)roster->scratch->len);
+        }
+    }
+    engage_status_t st = org_order_by(roster->org, key);
+    g_free(key);
+    return st;
+}
+
 /* The tree: employees are nodes 0 .. E-1 in row order, managers the roster
- * does not list follow as tops.  A manager's unit is that of their own row
+ * does not list follow as tops; laid out by id (order_by_key).  A manager's unit is that of their own row
  * when they have one, else that of the rows naming them, which must agree. */
 static engage_status_t build_tree(const config_t *cfg, roster_t *roster, engage_error_t *err)
 {
@@ -281,6 +305,8 @@ static engage_status_t build_tree(const config_t *cfg, roster_t *roster, engage_
         engage_hint(err, "each of them is named, directly or not, as their own manager; correct the roster");
         return ENGAGE_EDATA;
     }
+    if (st == ENGAGE_OK)
+        st = order_by_key(roster, E, n);
     if (st != ENGAGE_OK)
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     /* a manager named in several ways (case, spaces) goes by the first */

@@ -15,7 +15,9 @@
 # the shuffle reached the hidden teams' data.  Datasets: a small quarter
 # with two hidden teams, the sample quarter, a reference fixture with
 # missing answers, and a generated quarter of many small teams in units,
-# with and without a previous wave.
+# with and without a previous wave; and generated reporting trees, whose
+# respondents are shuffled within the tree's cells and whose roster rows are
+# shuffled too.
 suite=e2e_permute
 ENGAGE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 GEN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
@@ -166,5 +168,93 @@ printf '\n[report]\nmin_group = 10\n' >> "$work/gen/C.ini"
 "$ENGAGE" ingest -q -c "$work/gen/C.ini" -o "$work/gen/previous.csv" "$work/gen/previous.csv.gz" || bad "ingest failed"
 property units "$work/gen/now.csv" -c "$work/gen/C.ini"
 PREVIOUS=$work/gen/previous.csv property waves "$work/gen/now.csv" -c "$work/gen/C.ini"
+
+# --- a reporting tree: permute within the cells -----------------------------
+# With leaders.csv, a hidden team's data reaches the outputs only through its
+# cell: the hidden teams whose deepest shown org is the same and whose unit,
+# when shown, is the same (README.md, "Privacy: what is published").  Each
+# respondent's answers are shuffled among the complete rows of the hidden
+# teams of their cell, worked out here from the roster and the published
+# tables alone, and each cell must hold at least min_group of them; the
+# roster's rows are shuffled too (its order must not matter).  One scale,
+# so a cell is one set of teams.
+
+# tree_cells ROSTER OUTDIR: "respondent_id cell" for each respondent of a
+# hidden team, read from the export on stdin
+tree_cells() {
+    awk -F, '
+        FILENAME == ARGV[1] { if (FNR > 1) { up[$1] = $3; unit[$1] = $6 } next }
+        FILENAME == ARGV[2] { if (FNR > 1) hidden[$2] = $12 == 1; next }
+        FILENAME == ARGV[3] { if (FNR > 1) { org_shown[$2] = $NF == 0 } next }
+        FILENAME == ARGV[4] { if (FNR > 1) unit_shown[$2] = $13 == 0; next }
+        FNR == 1 { next }
+        {
+            m = up[$1]
+            if (m == $1 || !hidden[m]) next
+            for (v = m; !(v in org_shown && org_shown[v]); v = up[v])
+                if (up[v] == v) { v = ""; break }
+            print $1, v "|" (unit_shown[unit[m]] ? unit[m] : "")
+        }' "$1" "$2/managers.csv" "$2/leaders.csv" "$2/units.csv" -
+}
+
+# tree_property NAME DEPTH SEED MIN_GROUP UNITS: UNITS is "roster" (the
+# generator's unit column), "crossing" (each employee's unit drawn at random,
+# so that orgs cut across units) or "depth" ([report] unit_depth = 2)
+tree_property() {
+    name=$1 run=$work/$1/run
+    mkdir -p "$run"
+    ( cd "$run" && "$GEN" --hierarchy --depth "$2" --respondents 3000 --items 4 --missing 0 --seed "$3" \
+          --roster gen.csv --config gen.ini -o quarter.csv.gz ) || { bad "$name: engage-gen failed"; return; }
+    case $5 in
+    crossing) awk -F, -v seed="$3" 'BEGIN { OFS = ","; srand(seed) } NR == 1 { print; next }
+                  { $6 = "U" int(rand() * 6); print }' "$run/gen.csv" > "$run/roster.csv" ;;
+    *) cp "$run/gen.csv" "$run/roster.csv" ;;
+    esac
+    sed -e 's/^file = gen.csv/file = roster.csv/' -e "s/^min_group = .*/min_group = $4/" "$run/gen.ini" > "$run/q.ini"
+    if [ "$5" = depth ]; then
+        sed -i -e '/^unit = /d' -e 's/^\[report\]$/[report]\nunit_depth = 2/' "$run/q.ini"
+    fi
+    gzip -dc "$run/quarter.csv.gz" > "$run/quarter.csv"
+    if ! (cd "$run" && timeout 60 "$ENGAGE" run -q -c q.ini -o out quarter.csv); then bad "$name: engage run failed"; return; fi
+    mv "$run/out" "$work/$name/before"
+    tree_cells "$run/roster.csv" "$work/$name/before" < "$run/quarter.csv" > "$work/$name/cells"
+    awk -v seed="$3" 'BEGIN { FS = OFS = "," }
+        FILENAME == ARGV[1] { split($0, p, " "); cell[p[1]] = p[2]; next }
+        FNR == 1 { print; next }
+        {
+            line[FNR] = $0; last = FNR
+            if ($1 in cell) { c = cell[$1]; n = ++count[c]; row[c, n] = FNR
+                              if (n == 1) order[++nc] = c }
+        }
+        END {
+            srand(seed)
+            for (i = 1; i <= nc; i++) { c = order[i]
+                for (n = 1; n <= count[c]; n++) perm[n] = row[c, n]
+                for (n = count[c]; n > 1; n--) { j = int(rand() * n) + 1; t = perm[n]; perm[n] = perm[j]; perm[j] = t }
+                for (n = 1; n <= count[c]; n++) from[row[c, n]] = perm[n] }
+            for (r = 2; r <= last; r++) {
+                if (!(r in from)) { print line[r]; continue }
+                split(line[r], me, ","); split(line[from[r]], other, ",")
+                out = me[1]; for (k = 2; k in me; k++) out = out "," other[k]; print out }
+        }' "$work/$name/cells" "$run/quarter.csv" > "$work/$name/quarter.csv"
+    cells=$(cut -d' ' -f2 "$work/$name/cells" | sort -u | wc -l)
+    small=$(cut -d' ' -f2 "$work/$name/cells" | sort | uniq -c | awk -v k="$4" '$1 < k' | head -n 3)
+    [ -z "$small" ] && ok "$name: every cell holds at least $4" || bad "$name: cells below min_group $4: $small"
+    if cmp -s "$run/quarter.csv" "$work/$name/quarter.csv"; then
+        bad "$name: the shuffle moved nobody ($cells cells)"
+        return
+    fi
+    mv "$work/$name/quarter.csv" "$run/quarter.csv"
+    (head -n 1 "$run/roster.csv"; tail -n +2 "$run/roster.csv" | awk -v seed="$3" 'BEGIN { srand(seed) } { print rand() "\t" $0 }' |
+        sort -k1,1 | cut -f2-) > "$run/shuffled.csv" && mv "$run/shuffled.csv" "$run/roster.csv"
+    if ! (cd "$run" && timeout 60 "$ENGAGE" run -q -c q.ini -o out quarter.csv); then bad "$name: engage run on the shuffle failed"; return; fi
+    compare "$name" "$work/$name/before" "$run/out"
+    echo "$name: $(wc -l < "$work/$name/cells") respondents of hidden teams shuffled within $cells cells"
+}
+
+tree_property tree_roster_units 5 11 5 roster
+tree_property tree_crossing_units 6 12 5 crossing
+tree_property tree_unit_depth 4 13 3 depth
+tree_property tree_deep 7 14 10 roster
 
 finish

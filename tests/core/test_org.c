@@ -1,8 +1,8 @@
 /*
  * tests/core/test_org.c — the reporting tree: depths, pre-order and subtree
  * ranges of a forest, a self-loop at the top, a loop named node by node,
- * a 100,000-deep chain (no recursion to overflow) and the ancestors at a
- * depth.
+ * a 100,000-deep chain (no recursion to overflow), the ancestors at a
+ * depth, and the layout by key.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -57,6 +57,36 @@ static void test_forest(void **state)
     org_mark_responded(org, 3);
     assert_true(org_invited(org, 3) && org_responded(org, 3));
     assert_false(org_invited(org, 2) || org_responded(org, 2));
+    org_free(org);
+}
+
+/* The same forest laid out by key: tops "c" (0), "a" (4), "b" (5); 0's
+ * children "z" (1) and "y" (2), so 2 comes first; 7 and 3 have no key. */
+static void test_order_by_key(void **state)
+{
+    (void)state;
+    const uint32_t parent[] = {ORG_TOP, 0, 0, 1, 4, ORG_TOP, 5, 2};
+    const char *key[] = {"c", "z", "y", NULL, "a", "b", NULL, NULL};
+    org_t *org;
+    uint32_t *loop;
+    size_t loop_len;
+    assert_int_equal(org_build(parent, 8, &org, &loop, &loop_len), ENGAGE_OK);
+    assert_int_equal(org_order_by(org, key), ENGAGE_OK);
+    assert_int_equal(org_n_tops(org), 3);
+    static const size_t order[] = {4, 5, 6, 0, 2, 7, 1, 3};
+    for (size_t i = 0; i < 8; i++) {
+        assert_int_equal(org_at(org, i), order[i]);
+        assert_int_equal(org_position(org, order[i]), i);
+    }
+    static const size_t end[] = {8, 8, 6, 8, 1, 3, 3, 6};
+    for (size_t v = 0; v < 8; v++)
+        assert_int_equal(org_subtree_end(org, v), end[v]);
+    /* again with no key: node order, as built */
+    assert_int_equal(org_order_by(org, NULL), ENGAGE_OK);
+    static const size_t built[] = {0, 1, 3, 2, 7, 4, 5, 6};
+    for (size_t i = 0; i < 8; i++)
+        assert_int_equal(org_at(org, i), built[i]);
+    assert_int_equal(org_n_tops(org), 3);
     org_free(org);
 }
 
@@ -118,6 +148,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_forest),
+        cmocka_unit_test(test_order_by_key),
         cmocka_unit_test(test_loop),
         cmocka_unit_test(test_deep_chain),
     };
