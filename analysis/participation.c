@@ -2,7 +2,8 @@
  * analysis/participation.c — invited and responded counts per team and
  * unit (participation.h): one pass over the tree's nodes adds each invited
  * person to their manager's node, then each dataset manager reads its node
- * (org_find) and each unit sums its managers.
+ * (org_find) and each unit sums its managers and its silent teams (found by
+ * name: units are in byte order).
  *
  * Owns: the participation_t it returns, and per call one count per tree
  * node.  Cost: O(tree nodes + managers); memory O(tree nodes).
@@ -12,12 +13,18 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void *participation_calloc(size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size)
         return NULL;
     return calloc(n ? n : 1, size);
+}
+
+static int unit_name_order(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 engage_status_t participation_run(const dataset_t *ds, const units_t *units, participation_t **out,
@@ -58,6 +65,13 @@ engage_status_t participation_run(const dataset_t *ds, const units_t *units, par
         participation_count_t *unit = &p->units[units->unit_of[m]];
         unit->invited += p->managers[m].invited;
         unit->responded += p->managers[m].responded;
+    }
+    /* a silent team counts in its unit when the unit has a team of the run */
+    for (size_t t = 0; U && t < dataset_n_silent_teams(ds); t++) {
+        const char *name = dataset_silent_team_unit(ds, t);
+        const char **found = bsearch(&name, units->names, U, sizeof *units->names, unit_name_order);
+        if (found)
+            p->units[found - units->names].invited += dataset_silent_team_invited(ds, t);
     }
     free(team);
     *out = p;

@@ -7,7 +7,9 @@
  * survey row (a response from someone not invited is analysed but does
  * not count here, so responded <= invited).  A unit's counts are the sums
  * over its managers (units.h: the managers of the dataset, i.e. the teams
- * with an accepted row).  The same counts serve every scale.  Pure:
+ * with an accepted row) and, for invited, over its silent teams (the tree's
+ * teams with none: dataset_add_silent_team).  The same counts serve every
+ * scale.  Pure:
  * dataset (and units) in, participation_t out.
  *
  * participation_t owns its arrays (participation_free).

@@ -46,6 +46,11 @@ typedef struct arena_block {
     char data[];
 } arena_block_t;
 
+typedef struct {
+    const char *unit;             /* in the arena */
+    size_t invited;
+} silent_team_t;
+
 struct dataset {
     column_t *columns;
     size_t n_columns, cap_columns;
@@ -64,6 +69,7 @@ struct dataset {
     const char **manager_ids;
     size_t n_managers, cap_managers;
     const char **manager_units;   /* per manager after finish; NULL without units */
+    GArray *silent_teams;         /* silent_team_t, NULL until one is added */
 
     GHashTable *respondent_index; /* set of ids (see arena_respondent) */
     GHashTable *manager_index;    /* id -> manager + 1 */
@@ -194,6 +200,8 @@ void dataset_free(dataset_t *ds)
     free(ds->superseded);
     free(ds->manager_ids);
     free(ds->manager_units);
+    if (ds->silent_teams)
+        g_array_free(ds->silent_teams, TRUE);
     if (ds->respondent_index)
         g_hash_table_destroy(ds->respondent_index);
     if (ds->manager_index)
@@ -645,6 +653,35 @@ bool dataset_has_units(const dataset_t *ds)
 const char *dataset_manager_unit(const dataset_t *ds, size_t manager)
 {
     return ds->manager_units ? ds->manager_units[manager] : NULL;
+}
+
+engage_status_t dataset_add_silent_team(dataset_t *ds, const char *unit, size_t invited)
+{
+    size_t len = strlen(unit) + 1;
+    char *copy = arena_alloc(&ds->arena, len);
+    if (!copy)
+        return ENGAGE_ENOMEM;
+    memcpy(copy, unit, len);
+    if (!ds->silent_teams)
+        ds->silent_teams = g_array_new(FALSE, FALSE, sizeof(silent_team_t));
+    silent_team_t team = { copy, invited };
+    g_array_append_val(ds->silent_teams, team);
+    return ENGAGE_OK;
+}
+
+size_t dataset_n_silent_teams(const dataset_t *ds)
+{
+    return ds->silent_teams ? ds->silent_teams->len : 0;
+}
+
+const char *dataset_silent_team_unit(const dataset_t *ds, size_t team)
+{
+    return g_array_index(ds->silent_teams, silent_team_t, team).unit;
+}
+
+size_t dataset_silent_team_invited(const dataset_t *ds, size_t team)
+{
+    return g_array_index(ds->silent_teams, silent_team_t, team).invited;
 }
 
 void dataset_set_org(dataset_t *ds, org_t *org)

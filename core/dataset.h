@@ -88,6 +88,14 @@ engage_status_t dataset_set_manager_unit(dataset_t *ds, size_t manager, const ch
 bool dataset_has_units(const dataset_t *ds);
 const char *dataset_manager_unit(const dataset_t *ds, size_t manager);
 
+/* Teams of the reporting tree with no accepted row, recorded with units:
+ * each one's unit and invited people, so that a unit's participation counts
+ * its silent teams too.  Any order; the unit is copied. */
+engage_status_t dataset_add_silent_team(dataset_t *ds, const char *unit, size_t invited);
+size_t dataset_n_silent_teams(const dataset_t *ds);
+const char *dataset_silent_team_unit(const dataset_t *ds, size_t team);
+size_t dataset_silent_team_invited(const dataset_t *ds, size_t team);
+
 /* The reporting tree (from a roster): the dataset takes it over and frees
  * it; NULL without one. */
 void dataset_set_org(dataset_t *ds, org_t *org);

@@ -946,43 +946,61 @@ static void describe_unknowns(const ingest_log_t *log, engage_error_t *err)
                      "into the config");
 }
 
-/* With [report] unit_depth: each manager's unit is the id of their
- * ancestor at that depth of the roster's tree (or their own, above it). */
-static engage_status_t apply_unit_depth(ingest_ctx_t *ctx, engage_error_t *err)
+/* The unit of a manager (their tree node, ORG_NONE when not in it): with
+ * [report] unit_depth the id of their ancestor at that depth of the
+ * roster's tree (or their own, above it: unit_node, from
+ * org_ancestors_at), else the archive's or the roster's unit column. */
+static const char *unit_of_manager(const ingest_ctx_t *ctx, const char *id, size_t node, const uint32_t *unit_node)
 {
-    const org_t *org = roster_org(ctx->roster);
-    uint32_t *unit_node = malloc((org_size(org) ? org_size(org) : 1) * sizeof *unit_node);
-    if (!unit_node)
-        return no_memory(ctx, err);
-    org_ancestors_at(org, (size_t)ctx->cfg->unit_depth, unit_node);
-    engage_status_t st = ENGAGE_OK;
-    for (size_t m = 0; st == ENGAGE_OK && m < dataset_n_managers(ctx->ds); m++) {
-        size_t node = org_find(org, dataset_manager_id(ctx->ds, m));
-        const char *unit = node == ORG_NONE ? "" : org_id(org, unit_node[node]);
-        if (dataset_set_manager_unit(ctx->ds, m, unit) != ENGAGE_OK)
-            st = no_memory(ctx, err);
-    }
-    free(unit_node);
-    return st;
+    if (unit_node)
+        return node == ORG_NONE ? "" : org_id(roster_org(ctx->roster), unit_node[node]);
+    const char *unit = ctx->units ? g_hash_table_lookup(ctx->units, id) : NULL;
+    if (!unit && ctx->roster)
+        unit = roster_unit_of(ctx->roster, id);
+    return unit ? unit : "";
 }
 
 /* Units of the dataset's managers, from the roster (its unit column or its
- * tree) or an archive. */
+ * tree) or an archive; with a roster, the silent teams too: the tree's
+ * managers with invited reports and no accepted row. */
 static engage_status_t apply_units(ingest_ctx_t *ctx, engage_error_t *err)
 {
-    if (ctx->roster && ctx->cfg->unit_depth > 0)
-        return apply_unit_depth(ctx, err);
-    if (!ctx->units && !(ctx->roster && ctx->cfg->roster.unit))
+    bool by_depth = ctx->roster && ctx->cfg->unit_depth > 0;
+    if (!by_depth && !ctx->units && !(ctx->roster && ctx->cfg->roster.unit))
         return ENGAGE_OK;
-    for (size_t m = 0; m < dataset_n_managers(ctx->ds); m++) {
-        const char *id = dataset_manager_id(ctx->ds, m);
-        const char *unit = ctx->units ? g_hash_table_lookup(ctx->units, id) : NULL;
-        if (!unit && ctx->roster)
-            unit = roster_unit_of(ctx->roster, id);
-        if (dataset_set_manager_unit(ctx->ds, m, unit ? unit : "") != ENGAGE_OK)
-            return no_memory(ctx, err);
+    const org_t *org = ctx->roster ? roster_org(ctx->roster) : NULL;
+    size_t V = org ? org_size(org) : 0;
+    uint32_t *unit_node = by_depth ? malloc((V ? V : 1) * sizeof *unit_node) : NULL;
+    uint32_t *silent = org ? calloc(V ? V : 1, sizeof *silent) : NULL;  /* UINT32_MAX: a team of the dataset */
+    if ((by_depth && !unit_node) || (org && !silent)) {
+        free(unit_node);
+        free(silent);
+        return no_memory(ctx, err);
     }
-    return ENGAGE_OK;
+    if (by_depth)
+        org_ancestors_at(org, (size_t)ctx->cfg->unit_depth, unit_node);
+    engage_status_t st = ENGAGE_OK;
+    for (size_t m = 0; st == ENGAGE_OK && m < dataset_n_managers(ctx->ds); m++) {
+        const char *id = dataset_manager_id(ctx->ds, m);
+        size_t node = org ? org_find(org, id) : ORG_NONE;
+        if (node != ORG_NONE)
+            silent[node] = UINT32_MAX;
+        if (dataset_set_manager_unit(ctx->ds, m, unit_of_manager(ctx, id, node, unit_node)) != ENGAGE_OK)
+            st = no_memory(ctx, err);
+    }
+    for (size_t v = 0; st == ENGAGE_OK && v < V; v++) {
+        size_t manager = org_parent(org, v);
+        if (manager != ORG_NONE && silent[manager] != UINT32_MAX && org_invited(org, v))
+            silent[manager]++;
+    }
+    for (size_t v = 0; st == ENGAGE_OK && v < V; v++)
+        if (silent[v] > 0 && silent[v] != UINT32_MAX &&
+            dataset_add_silent_team(ctx->ds, unit_of_manager(ctx, org_id(org, v), v, unit_node), silent[v]) !=
+                ENGAGE_OK)
+            st = no_memory(ctx, err);
+    free(unit_node);
+    free(silent);
+    return st;
 }
 
 static engage_status_t finish(ingest_ctx_t *ctx, engage_status_t st, engage_error_t *err)

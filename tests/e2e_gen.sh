@@ -45,7 +45,7 @@ else bad "units.csv has $units rows for $truth_units units"; fi
 # check_participation K ROSTER EMPLOYEE MANAGER INVITED UNIT EXPORT KEY OUTDIR: counts each
 # team's invited (the roster's rows naming the manager, a self-managed top aside; INVITED a
 # field number, 0: everyone) and responded (of them, keys in EXPORT's column KEY) and each
-# unit's sums over managers.csv's managers, and compares them with managers.csv and units.csv:
+# unit's sums over the roster's teams (silent ones too), and compares them with managers.csv and units.csv:
 # shown where invited >= K, all three cells empty below.  Prints each disagreement, then
 # "checked SHOWN HIDDEN UNITS".
 check_participation() {
@@ -59,12 +59,13 @@ check_participation() {
         }
         part == 2 { if (f[col[key]] in manager_of && !(f[col[key]] in seen)) { seen[f[col[key]]] = 1; resp[manager_of[f[col[key]]]]++ }; next }
         {
+            if (part == 4 && !summed) {   # every team of the roster, silent ones too
+                summed = 1
+                for (m in inv) { uinv[unit_of[m]] += inv[m]; uresp[unit_of[m]] += resp[m] }
+            }
             i = part == 3 ? inv[f[col["manager_id"]]] + 0 : uinv[f[col["unit"]]] + 0
             r = part == 3 ? resp[f[col["manager_id"]]] + 0 : uresp[f[col["unit"]]] + 0
             what = part == 3 ? f[col["manager_id"]] : "unit " f[col["unit"]]
-            if (part == 3 && (first == "" || f[col["scale"]] == first)) {
-                first = f[col["scale"]]; u = unit_of[f[col["manager_id"]]]; uinv[u] += i; uresp[u] += r
-            }
             cells = f[col["invited"]] "," f[col["responded"]] "," f[col["response_rate"]]
             if (i >= k) {
                 if (part == 3) shown++; else units++

@@ -128,6 +128,18 @@ static void test_teams_and_units(void **state)
     assert_true(isnan(participation_rate(&p->managers[3])));
     participation_free(p);
 
+    /* silent teams: 3 more invited in North; a unit with no team of the
+     * run ("East") is no row */
+    assert_int_equal(dataset_add_silent_team(ds, "North", 3), ENGAGE_OK);
+    assert_int_equal(dataset_add_silent_team(ds, "East", 2), ENGAGE_OK);
+    assert_int_equal(dataset_n_silent_teams(ds), 2);
+    assert_int_equal(participation_run(ds, units, &p, NULL), ENGAGE_OK);
+    assert_count(&p->units[0], 0, 0);
+    assert_count(&p->units[1], 12, 4);
+    assert_count(&p->units[2], 2, 1);
+    assert_count(&p->managers[0], 5, 3);
+    participation_free(p);
+
     /* without units: the teams alone */
     assert_int_equal(participation_run(ds, NULL, &p, NULL), ENGAGE_OK);
     assert_int_equal(p->n_units, 0);
