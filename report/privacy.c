@@ -15,6 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The smallest group shown: min_group, below 1 treated as 1 (every
+ * function here takes min_group as given). */
+static size_t smallest_group(long min_group)
+{
+    return min_group < 1 ? 1 : (size_t)min_group;
+}
+
 typedef struct {
     size_t n;
     size_t index;
@@ -60,7 +67,7 @@ engage_status_t privacy_suppress(const size_t *n, size_t count, long min_group,
                                  unsigned char *reason, privacy_summary_t *summary,
                                  engage_error_t *err)
 {
-    size_t k = min_group < 1 ? 1 : (size_t)min_group;
+    size_t k = smallest_group(min_group);
     privacy_summary_t s = { 0 };
 
     for (size_t j = 0; j < count; j++) {
@@ -122,7 +129,7 @@ engage_status_t privacy_suppress_changes(const size_t *n_previous, const size_t 
                                          long min_group, unsigned char *reason,
                                          privacy_change_summary_t *summary, engage_error_t *err)
 {
-    size_t k = min_group < 1 ? 1 : (size_t)min_group;
+    size_t k = smallest_group(min_group);
     privacy_change_summary_t s = { 0 };
     size_t total_previous = 0, total = 0;
     /* The previous wave's own report hid some of its teams (and published
@@ -240,7 +247,7 @@ static size_t levels_part(const privacy_levels_t *lv, size_t j)
 engage_status_t privacy_levels(privacy_levels_t *lv, long min_group, size_t *rounds,
                                engage_error_t *err)
 {
-    size_t k = min_group < 1 ? 1 : (size_t)min_group;
+    size_t k = smallest_group(min_group);
     size_t M = lv->n_managers, U = lv->n_units, parts = U + 1;
     size_t *unit_n = calloc(U ? U : 1, sizeof *unit_n);
     size_t *unpublished = calloc(parts, sizeof *unpublished);
@@ -378,7 +385,7 @@ engage_status_t privacy_add_levels(privacy_t *privacy, const dataset_t *ds, cons
 {
     if (!units && !changes)
         return ENGAGE_OK;
-    size_t k = min_group < 1 ? 1 : (size_t)min_group;
+    size_t k = smallest_group(min_group);
     engage_status_t st = ENGAGE_OK;
     for (size_t s = 0; s < results->n_scales && s < privacy->n_scales && st == ENGAGE_OK; s++) {
         const analysis_scale_t *sc = &results->scales[s];
@@ -456,7 +463,7 @@ engage_status_t privacy_recount(privacy_t *privacy, size_t s, const analysis_sca
                                 const changes_scale_t *cs, const units_t *units, long min_group,
                                 engage_error_t *err)
 {
-    size_t k = min_group < 1 ? 1 : (size_t)min_group, M = sc->n_managers;
+    size_t k = smallest_group(min_group), M = sc->n_managers;
     privacy_scale_t *ps = &privacy->scales[s];
     size_t *n = malloc((M ? M : 1) * sizeof *n);
     if (!n)
@@ -764,7 +771,7 @@ engage_status_t privacy_tree(privacy_tree_t *t, long min_group, size_t *added,
                              engage_error_t *err)
 {
     size_t n = t->n_nodes;
-    tree_work_t w = { .n = n, .k = min_group < 1 ? 1 : (size_t)min_group };
+    tree_work_t w = { .n = n, .k = smallest_group(min_group) };
     /* sizes above the largest org behave alike: cap k there */
     size_t total = 0;
     for (size_t v = 0; v < n; v++)
@@ -837,7 +844,7 @@ static int cell_team_order(const void *a, const void *b)
 engage_status_t privacy_split_cells(privacy_cells_t *c, long min_group, size_t *added,
                                     engage_error_t *err)
 {
-    size_t k = min_group < 1 ? 1 : (size_t)min_group, hidden = 0;
+    size_t k = smallest_group(min_group), hidden = 0;
     for (size_t t = 0; t < c->n_teams; t++)
         hidden += c->hidden[t] && c->n[t] > 0;
     cell_team_t *team = malloc((hidden ? hidden : 1) * sizeof *team);
