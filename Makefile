@@ -58,6 +58,9 @@ $(eval $(call flavour,build,$(CFLAGS)))
 # The attacker's solver of tests/e2e_algebra.sh: reads published CSVs, shares no code with engage.
 build/attack: tests/privacy/attack.c | build/.deps-ok
 	$(CC) $(CFLAGS) $(WARN) -o $@ $< -lcsv -lgsl -lgslcblas -lm
+# The insider's attack on the tree's figures of tests/e2e_tree_attack.sh: exact algebra, no engage code.
+build/tree_attack: tests/privacy/tree_attack.c | build/.deps-ok
+	$(CC) $(CFLAGS) $(WARN) -o $@ $< -lcsv -lm
 $(eval $(call flavour,build/asan,$(SAN_FLAGS)))
 
 TEST_BINS      = $(TEST_SRC:%.c=build/%)
@@ -114,7 +117,7 @@ test-replay: $(FUZZ_TARGETS:%=build/asan/fuzz/replay_%)
 test-unit: $(TEST_BINS)
 	@sh tests/run_unit.sh $(TEST_BINS)
 
-test-e2e: build/engage build/engage-gen build/attack build/tests/core/config_keys
+test-e2e: build/engage build/engage-gen build/attack build/tree_attack build/tests/core/config_keys
 	@sh tests/e2e_doc.sh build/engage build/tests/core/config_keys
 	@sh tests/e2e.sh build/engage build/engage-gen
 	@sh tests/e2e_formats.sh build/engage build/engage-gen
@@ -130,8 +133,9 @@ test-e2e: build/engage build/engage-gen build/attack build/tests/core/config_key
 	@sh tests/e2e_init.sh build/engage build/engage-gen
 	@sh tests/e2e_gen.sh build/engage build/engage-gen
 	@sh tests/e2e_leaders.sh build/engage build/engage-gen
+	@sh tests/e2e_tree_attack.sh build/engage build/engage-gen build/tree_attack
 
-test-asan: $(ASAN_TEST_BINS) build/asan/engage build/asan/engage-gen build/attack
+test-asan: $(ASAN_TEST_BINS) build/asan/engage build/asan/engage-gen build/attack build/tree_attack
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run_unit.sh $(ASAN_TEST_BINS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e.sh build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_formats.sh build/asan/engage build/asan/engage-gen
@@ -146,6 +150,7 @@ test-asan: $(ASAN_TEST_BINS) build/asan/engage build/asan/engage-gen build/attac
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_random.sh build/asan/engage build/asan/engage-gen light
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_bounds.sh build/asan/engage
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_init.sh build/asan/engage build/asan/engage-gen
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_tree_attack.sh build/asan/engage build/asan/engage-gen build/tree_attack
 
 bench: build/engage build/engage-gen
 	bash datasets/bench.sh build/engage build/engage-gen
