@@ -54,6 +54,7 @@ static const char STYLE[] =
     "th{border-bottom:2px solid #999;vertical-align:bottom}\n"
     "th.t,td.t{text-align:left;white-space:normal;overflow-wrap:break-word}\n"
     "tr.total td{font-weight:600}\n"
+    "table.leaders th{white-space:normal}\n"
     "figure{margin:1rem 0 1.6rem}\n"
     "figcaption{font-size:.9rem;color:#333;margin-top:.3rem;max-width:760px}\n"
     "svg.plot{display:block;width:100%;max-width:760px;height:auto;font-family:inherit}\n"
@@ -978,7 +979,7 @@ static void leaders_section(svg_out_t *o, const report_input_t *in, const view_t
                     "mean, highest first. A response rate is shown for an organisation of at least "
                     "%ld invited (&#8212; otherwise); favourable, neutral and unfavourable are "
                     "shares of the answers.</p>\n", k);
-        svg_raw(o, "<div class=\"scroll\"><table>\n<thead><tr>");
+        svg_raw(o, "<div class=\"scroll\"><table class=\"leaders\">\n<thead><tr>");
         static const char *const head[] = { "leader", "reports to", "n", "response rate", "mean",
                                              "95% CI", "favourable", "neutral", "unfavourable" };
         for (size_t c = 0; c < sizeof head / sizeof head[0]; c++)

@@ -223,6 +223,8 @@ for case in "3000 4 7 0.85" "4000 6 3 0.6" "2500 7 5 0.5" "10000 4 9 0.85"; do
     grep -q '"leaders.csv"' "$out/manifest.json" && grep -q '"scales.csv"' "$out/manifest.json" &&
         ok "$name: manifest.json lists leaders.csv and scales.csv" || bad "$name: manifest.json lacks leaders.csv or scales.csv"
     check_sections "$out" 5 "$name"
+    xmllint --noout "$out/report.html" 2> "$work/xml.err" && ok "$name: report.html is well-formed" ||
+        bad "$name: report.html: $(head -n 3 "$work/xml.err")"
     # scales.csv: the company row of leaders.csv
     want=$(awk -F, 'NR > 1 && $2 == "" { print $1 "," $11 "," $8 "," $10 "," $12 "," $13 "," $18 "," $19 "," $20 }' "$out/leaders.csv")
     got=$(awk -F, 'NR > 1 { print $1 "," $2 "," $3 "," $4 "," $5 "," $6 "," $7 "," $8 "," $9 }' "$out/scales.csv")
