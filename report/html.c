@@ -979,18 +979,24 @@ static void leaders_section(svg_out_t *o, const report_input_t *in, const view_t
                     "mean, highest first. A response rate is shown for an organisation of at least "
                     "%ld invited (&#8212; otherwise); favourable, neutral and unfavourable are "
                     "shares of the answers.</p>\n", k);
+        /* no "reports to" when every listed leader is a top, as in report.txt */
+        bool parents = false;
+        for (size_t i = 0; i < listed; i++)
+            parents = parents || org_parent(org, l->node[vs->top_leaders[i]]) != ORG_NONE;
         svg_raw(o, "<div class=\"scroll\"><table class=\"leaders\">\n<thead><tr>");
         static const char *const head[] = { "leader", "reports to", "n", "response rate", "mean",
                                              "95% CI", "favourable", "neutral", "unfavourable" };
         for (size_t c = 0; c < sizeof head / sizeof head[0]; c++)
-            head_cell(o, head[c], c < 2);
+            if (c != 1 || parents)
+                head_cell(o, head[c], c < 2);
         svg_raw(o, "</tr></thead>\n<tbody>\n");
         for (size_t i = 0; i < listed; i++) {
             size_t r = vs->top_leaders[i], v = l->node[r], up = org_parent(org, v);
             const leaders_figures_t *f = &l->scales[s].orgs[r];
             svg_raw(o, "<tr>");
             cell(o, figures_leader_name(org, v), true);
-            cell(o, up == ORG_NONE ? "" : figures_leader_name(org, up), true);
+            if (parents)
+                cell(o, up == ORG_NONE ? "" : figures_leader_name(org, up), true);
             cell(o, figure_count(f->n).s, false);
             if (view_response_rate_shown(view, l->invited[r]))
                 percent_cell(o, 100.0 * (double)l->responded[r] / (double)l->invited[r]);

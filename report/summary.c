@@ -950,8 +950,8 @@ static void leader_cells(const view_t *view, const org_t *org, size_t s, size_t 
 /* Leaders (leaders.csv) of a shown scale, with a reporting tree: the
  * company's line, then the view's list of the shown leaders of the top two
  * levels, ranked by their org's mean, at most SUMMARY_MAX_RANKED of them,
- * each with the leader they report to; then how many of those levels are
- * hidden. */
+ * each with the leader they report to (a column left out when all are
+ * tops); then how many of those levels are hidden. */
 static void leaders_table(sbuf_t *sb, const report_input_t *in, const view_t *view, size_t s)
 {
     const view_scale_t *vs = &view->scales[s];
@@ -985,14 +985,20 @@ static void leaders_table(sbuf_t *sb, const report_input_t *in, const view_t *vi
                     widths[c] = u8_cols(cells[c]);
         }
         /* "  leader  reports to" and the cells: the two names share what is
-         * left, the shorter column keeping its width */
+         * left, the shorter column keeping its width; no "reports to" when
+         * every listed leader is a top */
+        bool parents = false;
+        for (size_t i = 0; i < listed; i++)
+            parents = parents || rows[i].parent[0] != '\0';
         size_t wl = widest(&rows[0].leader, listed, sizeof rows[0], strlen("leader"));
-        size_t wp = widest(&rows[0].parent, listed, sizeof rows[0], strlen("reports to"));
-        size_t fixed_cols = 2 + 2;
+        size_t wp = parents ? widest(&rows[0].parent, listed, sizeof rows[0], strlen("reports to")) : 0;
+        size_t fixed_cols = 2 + (parents ? 2 : 0);
         for (size_t c = 0; c < COLUMNS; c++)
             fixed_cols += 2 + widths[c];
         size_t room = fixed_cols < SUMMARY_WIDTH - 20 ? SUMMARY_WIDTH - fixed_cols : 20;
-        if (wl + wp > room) {
+        if (!parents && wl > room) {
+            wl = room;
+        } else if (wl + wp > room) {
             size_t half = room / 2;
             if (wp <= half)
                 wl = room - wp;
@@ -1007,9 +1013,12 @@ static void leaders_table(sbuf_t *sb, const report_input_t *in, const view_t *vi
                      "mean, highest first: n scored, the response rate, the mean with its 95% "
                      "confidence interval and the % of answers favourable, neutral and "
                      "unfavourable:");
-        sb_str(sb, "\n  ");
-        sb_cell(sb, "leader", wl, false);
-        sb_row(sb, "reports to", wp, head, widths, COLUMNS, NULL);
+        sb_str(sb, "\n");
+        if (parents) {
+            sb_str(sb, "  ");
+            sb_cell(sb, "leader", wl, false);
+        }
+        sb_row(sb, parents ? "reports to" : "leader", parents ? wp : wl, head, widths, COLUMNS, NULL);
         for (size_t i = 0; i < listed; i++) {
             char *leader = fit(rows[i].leader, wl, false), *parent = fit(rows[i].parent, wp, false);
             if (!leader || !parent) {
@@ -1020,9 +1029,11 @@ static void leaders_table(sbuf_t *sb, const report_input_t *in, const view_t *vi
             }
             const char *const cells[] = { rows[i].n.s, rows[i].rate.s, rows[i].mean.s, rows[i].ci.s,
                                           rows[i].shares.s };
-            sb_str(sb, "  ");
-            sb_cell(sb, leader, wl, false);
-            sb_row(sb, parent, wp, cells, widths, COLUMNS, NULL);
+            if (parents) {
+                sb_str(sb, "  ");
+                sb_cell(sb, leader, wl, false);
+            }
+            sb_row(sb, parents ? parent : leader, parents ? wp : wl, cells, widths, COLUMNS, NULL);
             free(leader);
             free(parent);
         }

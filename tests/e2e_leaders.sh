@@ -116,7 +116,7 @@ ranked_leaders() {
 # ranked_leaders gives them (the rate's "%", the interval dropped).
 section_rows() {
     awk '
-        /^  leader +reports to +n +rate +mean +95% CI +fav neu unf$/ { inside = 1; next }
+        /^  leader +(reports to +)?n +rate +mean +95% CI +fav neu unf$/ { inside = 1; next }
         inside && !/^  [^ ]/ { inside = 0 }
         inside && /^  \.\.\. and / { inside = 0 }
         inside {
@@ -129,13 +129,17 @@ section_rows() {
         }' "$1"
 }
 
-# page_rows REPORT_HTML: the rows of report.html's leaders table, likewise.
+# page_rows REPORT_HTML: the rows of report.html's leaders table, likewise
+# (without a "reports to" column, the parent empty).
 page_rows() {
     tab=$(printf '\t')
+    parents=$(grep -c '<th class="t" scope="col">reports to</th>' "$1")
     sed -n '/<h3>Leaders<\/h3>/,/<\/table>/p' "$1" | grep '^<tr><td class="t">' |
         sed -e 's|^<tr><td class="t">||' -e 's|</td></tr>$||' -e "s|</td><td[^>]*>|$tab|g" \
             -e 's|&#39;|'"'"'|g' -e 's|&quot;|"|g' -e 's|&lt;|<|g' -e 's|&gt;|>|g' -e 's|&amp;|\&|g' -e 's|%||g' |
-        awk -F "$tab" -v OFS="$tab" '{ print $1, $2, $3, $4, $5, $7, $8, $9 }'
+        awk -F "$tab" -v OFS="$tab" -v parents="$parents" '
+            parents > 0 { print $1, $2, $3, $4, $5, $7, $8, $9; next }
+            { print $1, "", $2, $3, $4, $6, $7, $8 }'
 }
 
 # same_rows WANT GOT: prints each row of GOT that is not WANT's row of the
@@ -231,6 +235,14 @@ for case in "3000 4 7 0.85" "4000 6 3 0.6" "2500 7 5 0.5" "10000 4 9 0.85"; do
     [ -n "$want" ] && [ "$want" = "$got" ] && ok "$name: scales.csv is the company's row" \
         || bad "$name: scales.csv '$got', leaders.csv's company '$want'"
 done
+
+# --- a roster that lists no manager: every leader a top, no "reports to" -------
+"$ENGAGE" run -q -c datasets/sample-quarter-googleforms.ini -o "$work/tops" datasets/sample-quarter-googleforms.csv.gz
+expect_status 0 $? "engage run of the Google Forms sample with its roster"
+check_sections "$work/tops" 5 "tops only"
+grep -q '^  leader  *n  *rate  *mean' "$work/tops/report.txt" && ! grep -q 'reports to' "$work/tops/report.txt" &&
+    ! grep -q '>reports to<' "$work/tops/report.html" && ok "tops only: no reports-to column" ||
+    bad "tops only: a reports-to column where every leader is a top"
 
 # --- without a roster: scales.csv, and no leaders.csv --------------------------
 "$ENGAGE" run -q -o "$work/flat" datasets/sample-quarter.csv.gz
