@@ -157,8 +157,8 @@ same_rows() {
         }
         FNR == NR { want[++nw] = $0; next }
         {
-            split(want[FNR], w, "\t")
             if (!(FNR in want)) { print "row " FNR " is not a shown leader: " $0; next }
+            split(want[FNR], w, "\t")
             if (!cut_ok($1, w[1]) || !cut_ok($2, w[2]) || $3 != w[3] || !near($4, w[4], 0.5) ||
                 !near($5, w[5], 0.005) || !near($6, w[6], 0.5) || !near($7, w[7], 0.5) || !near($8, w[8], 0.5))
                 print "row " FNR ": " $0 " / leaders.csv: " want[FNR]
