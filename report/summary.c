@@ -988,10 +988,16 @@ static void leaders_table(sbuf_t *sb, const report_input_t *in, const view_t *vi
          * left, the shorter column keeping its width; no "reports to" when
          * every listed leader is a top */
         bool parents = false;
-        for (size_t i = 0; i < listed; i++)
+        size_t wl = strlen("leader"), wp = strlen("reports to");
+        for (size_t i = 0; i < listed; i++) {
             parents = parents || rows[i].parent[0] != '\0';
-        size_t wl = widest(&rows[0].leader, listed, sizeof rows[0], strlen("leader"));
-        size_t wp = parents ? widest(&rows[0].parent, listed, sizeof rows[0], strlen("reports to")) : 0;
+            if (u8_cols(rows[i].leader) > wl)
+                wl = u8_cols(rows[i].leader);
+            if (u8_cols(rows[i].parent) > wp)
+                wp = u8_cols(rows[i].parent);
+        }
+        if (!parents)
+            wp = 0;
         size_t fixed_cols = 2 + (parents ? 2 : 0);
         for (size_t c = 0; c < COLUMNS; c++)
             fixed_cols += 2 + widths[c];
