@@ -165,7 +165,7 @@ static void test_without_tree_the_company_alone(void **state)
     dataset_scale_t scale = { "engagement", 1, &item, &reverse, 1, 5, 0.5, 4, 2 };
     assert_int_equal(dataset_add_scale(ds, &scale), ENGAGE_OK);
     for (int i = 0; i < 6; i++) {
-        char id[8];
+        char id[16];
         snprintf(id, sizeof id, "r%d", i);
         double value = (double)(1 + i % 5);
         assert_int_equal(dataset_add_row(ds, id, i < 3 ? "M1" : "M2", &value, 0, i + 2, NULL, NULL), ENGAGE_OK);
