@@ -1,7 +1,8 @@
 /*
  * report/html.c — report.html: the headline, per scale a funnel and a
- * caterpillar plot, the change since the previous wave and the data-quality
- * counts, as one self-contained page.
+ * caterpillar plot, the leaders of a reporting tree's top two levels and
+ * the change since the previous wave, and the data-quality counts, as one
+ * self-contained page.
  *
  * Written in one pass straight to the file through svg_out_t (svg.c), scale
  * by scale; the only memory that grows with the data is the ordering of one

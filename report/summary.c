@@ -4,10 +4,12 @@
  * Built in memory (a few kilobytes whatever the number of managers: at
  * most SUMMARY_MAX_RANKED rows per scale in the ranking and
  * SUMMARY_RANK_EDGE on each side of the funnel, taken from the published
- * view's ranking and stand-out lists, plus a row per item and at most
- * SUMMARY_MAX_RANKED shown units) and written by the caller.  It renders
- * the view (view.h) only: what is shown, the figures over the shown teams
- * and which managers are named all come from there.  The headline share is the REML one (icc_reml),
+ * view's ranking and stand-out lists, plus a row per item, at most
+ * SUMMARY_MAX_RANKED shown units and, with a reporting tree, at most
+ * SUMMARY_MAX_RANKED leaders of its top two levels) and written by the
+ * caller.  It renders the view (view.h) only: what is shown, the figures
+ * over the shown teams and which managers and leaders are named all come
+ * from there.  The headline share is the REML one (icc_reml),
  * with ICC(1), its interval and the F test beside it.
  * Widths are counted in UTF-8 characters; names and paths from the data are
  * cleaned of control characters before they are printed, so an id with a
