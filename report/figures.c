@@ -136,3 +136,37 @@ bool figures_log_capped(const ingest_log_t *log)
             return true;
     return false;
 }
+
+const char *figures_leader_name(const org_t *org, size_t node)
+{
+    const char *name = org_name(org, node);
+    if (name && name[0])
+        return name;
+    const char *id = org_id(org, node);
+    return id ? id : "";
+}
+
+figures_sentence_t figures_company_line(const leaders_t *l, size_t s, bool rate_shown, long k)
+{
+    figures_sentence_t t;
+    const leaders_figures_t *f = &l->scales[s].orgs[0];
+    size_t len = 0;
+    if (rate_shown)
+        len += (size_t)snprintf(t.s, sizeof t.s, "The whole company: %zu of %zu invited responded (%s%%)",
+                                l->responded[0], l->invited[0],
+                                figure_fixed(100.0 * (double)l->responded[0] / (double)l->invited[0], 1).s);
+    else
+        len += (size_t)snprintf(t.s, sizeof t.s, "The whole company: %zu invited (no response rate is shown "
+                                "for fewer than %ld)", l->invited[0], k);
+    if (len < sizeof t.s)
+        len += (size_t)snprintf(t.s + len, sizeof t.s - len, "; the %zu scored respondents' mean is %s "
+                                "(95%% CI %s to %s), with %s%% of answers favourable", f->n,
+                                figure_fixed(f->mean, 2).s, figure_fixed(f->ci_low, 2).s,
+                                figure_fixed(f->ci_high, 2).s, figure_fixed(f->favourable_pct, 1).s);
+    if (len < sizeof t.s && isfinite(f->neutral_pct))
+        len += (size_t)snprintf(t.s + len, sizeof t.s - len, ", %s%% neutral", figure_fixed(f->neutral_pct, 1).s);
+    if (len < sizeof t.s)
+        len += (size_t)snprintf(t.s + len, sizeof t.s - len, " and %s%% unfavourable.",
+                                figure_fixed(f->unfavourable_pct, 1).s);
+    return t;
+}

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "../analysis/changes.h"
+#include "../analysis/leaders.h"
 #include "../analysis/nested.h"
 #include "../ingest/ingest.h"
 #include "privacy.h"
@@ -59,6 +60,17 @@ bool figures_nested_split(const nested_fit_t *fit, figures_sentence_t *t);
 
 /* Whether a log counted rows it does not list (NULL: no). */
 bool figures_log_capped(const ingest_log_t *log);
+
+/* The line both readable reports give the company on scale s of l (its
+ * row 0): who was invited and responded (the response rate when
+ * rate_shown, else why not: fewer than k invited), the scored respondents'
+ * mean with its 95% interval, and the favourable, neutral (when the scale
+ * has a middle) and unfavourable shares. */
+figures_sentence_t figures_company_line(const leaders_t *l, size_t s, bool rate_shown, long k);
+
+/* The name both readable reports give a leader of the tree: the roster's
+ * display name, else the employee id ("" when neither). */
+const char *figures_leader_name(const org_t *org, size_t node);
 
 size_t figures_notable_changes(const changes_scale_t *cs, const privacy_change_scale_t *pc, size_t *order,
                                size_t *tested);

@@ -1,7 +1,8 @@
 /*
  * report/html.c — report.html: the headline, per scale a funnel and a
- * caterpillar plot, the change since the previous wave and the data-quality
- * counts, as one self-contained page.
+ * caterpillar plot, the leaders of a reporting tree's top two levels and
+ * the change since the previous wave, and the data-quality counts, as one
+ * self-contained page.
  *
  * Written in one pass straight to the file through svg_out_t (svg.c), scale
  * by scale; the only memory that grows with the data is the ordering of one
@@ -54,6 +55,7 @@ static const char STYLE[] =
     "th{border-bottom:2px solid #999;vertical-align:bottom}\n"
     "th.t,td.t{text-align:left;white-space:normal;overflow-wrap:break-word}\n"
     "tr.total td{font-weight:600}\n"
+    "table.leaders th{white-space:normal}\n"
     "figure{margin:1rem 0 1.6rem}\n"
     "figcaption{font-size:.9rem;color:#333;margin-top:.3rem;max-width:760px}\n"
     "svg.plot{display:block;width:100%;max-width:760px;height:auto;font-family:inherit}\n"
@@ -945,6 +947,95 @@ static void change_section(svg_out_t *o, const view_t *view, size_t s)
                     "0.05).</p>\n", m - listed);
 }
 
+_Static_assert(VIEW_TOP_DEPTH == 2, "report.html speaks of the top two levels");
+
+/* A percentage rounded to a whole number, "n/a" when undefined. */
+static void percent_cell(svg_out_t *o, double pct)
+{
+    figure_t t = figure_fixed(pct, 0);
+    if (isfinite(pct))
+        strcat(t.s, "%");
+    cell(o, t.s, false);
+}
+
+/* Leaders (leaders.csv) of a shown scale, with a reporting tree: the
+ * company's line, then the view's list of the shown leaders of the top
+ * levels, ranked by their org's mean (the rows and order of report.txt),
+ * at most HTML_LEADERS_LISTED; then how many of those levels are hidden. */
+static void leaders_section(svg_out_t *o, const report_input_t *in, const view_t *view, size_t s)
+{
+    const view_scale_t *vs = &view->scales[s];
+    const org_t *org = dataset_org(in->dataset);
+    const leaders_t *l = view->leaders;
+    if (!view->with_tree || !l || !org || s >= l->n_scales || !view_leader_shown(view, s, 0))
+        return;
+    long k = view->smallest_shown;
+    svg_raw(o, "<h3>Leaders</h3>\n<p>");
+    svg_text(o, figures_company_line(l, s, view_response_rate_shown(view, l->invited[0]), k).s);
+    svg_raw(o, "</p>\n");
+    size_t listed = vs->n_top_leaders < HTML_LEADERS_LISTED ? vs->n_top_leaders : HTML_LEADERS_LISTED;
+    if (listed > 0) {
+        svg_rawf(o, "<p>The top two levels of the reporting tree, each leader with their whole "
+                    "organisation (everyone below them; leaders.csv has every level), ranked by "
+                    "mean, highest first. A response rate is shown for an organisation of at least "
+                    "%ld invited (&#8212; otherwise); favourable, neutral and unfavourable are "
+                    "shares of the answers.</p>\n", k);
+        /* no "reports to" when every listed leader is a top, as in report.txt */
+        bool parents = false;
+        for (size_t i = 0; i < listed; i++)
+            parents = parents || org_parent(org, l->node[vs->top_leaders[i]]) != ORG_NONE;
+        svg_raw(o, "<div class=\"scroll\"><table class=\"leaders\">\n<thead><tr>");
+        static const char *const head[] = { "leader", "reports to", "n", "response rate", "mean",
+                                             "95% CI", "favourable", "neutral", "unfavourable" };
+        for (size_t c = 0; c < sizeof head / sizeof head[0]; c++)
+            if (c != 1 || parents)
+                head_cell(o, head[c], c < 2);
+        svg_raw(o, "</tr></thead>\n<tbody>\n");
+        for (size_t i = 0; i < listed; i++) {
+            size_t r = vs->top_leaders[i], v = l->node[r], up = org_parent(org, v);
+            const leaders_figures_t *f = &l->scales[s].orgs[r];
+            svg_raw(o, "<tr>");
+            cell(o, figures_leader_name(org, v), true);
+            if (parents)
+                cell(o, up == ORG_NONE ? "" : figures_leader_name(org, up), true);
+            cell(o, figure_count(f->n).s, false);
+            if (view_response_rate_shown(view, l->invited[r]))
+                percent_cell(o, 100.0 * (double)l->responded[r] / (double)l->invited[r]);
+            else
+                cell(o, "\u2014", false);
+            cell(o, figure_fixed(f->mean, 2).s, false);
+            char ci[96];
+            if (isfinite(f->ci_low) && isfinite(f->ci_high))
+                snprintf(ci, sizeof ci, "%s to %s", figure_fixed(f->ci_low, 2).s, figure_fixed(f->ci_high, 2).s);
+            else
+                snprintf(ci, sizeof ci, "n/a");
+            cell(o, ci, false);
+            percent_cell(o, f->favourable_pct);
+            percent_cell(o, f->neutral_pct);
+            percent_cell(o, f->unfavourable_pct);
+            svg_raw(o, "</tr>\n");
+        }
+        svg_raw(o, "</tbody></table></div>\n");
+        if (vs->n_top_leaders > listed)
+            svg_rawf(o, "<p class=\"note\">&#8230; and %zu more in leaders.csv.</p>\n",
+                     vs->n_top_leaders - listed);
+    }
+    if (vs->top_hidden_primary > 0 || vs->top_hidden_secondary > 0) {
+        svg_raw(o, "<p class=\"note\">");
+        if (vs->top_hidden_primary > 0)
+            svg_rawf(o, "Not shown: %zu %s of the top two levels with fewer than %ld scored "
+                        "respondents.%s", vs->top_hidden_primary,
+                     plural(vs->top_hidden_primary, "organisation", "organisations"), k,
+                     vs->top_hidden_secondary > 0 ? " " : "");
+        if (vs->top_hidden_secondary > 0)
+            svg_rawf(o, "Also not shown: %zu %s of the top two levels whose figures would let a group "
+                        "of fewer than %ld people be worked out by subtraction of the organisations "
+                        "and teams shown.", vs->top_hidden_secondary,
+                     plural(vs->top_hidden_secondary, "organisation", "organisations"), k);
+        svg_raw(o, "</p>\n");
+    }
+}
+
 static engage_status_t scale_section(svg_out_t *o, const report_input_t *in, const view_t *view,
                                      size_t s, engage_error_t *err)
 {
@@ -993,6 +1084,7 @@ static engage_status_t scale_section(svg_out_t *o, const report_input_t *in, con
                 svg_raw(o, "</figure>\n");
             }
         }
+        leaders_section(o, in, view, s);
     }
     if (rc == ENGAGE_OK)
         change_section(o, view, s);

@@ -27,7 +27,8 @@ enum {
     HTML_CATERPILLAR_MAX_EACH = 2000, /* up to this many: each interval, as a thin line */
     HTML_CATERPILLAR_GROUPS = 200,    /* more: a band over this many rank groups ... */
     HTML_CATERPILLAR_EDGE = 50,       /* ... and the most extreme this many on each side */
-    HTML_CHANGES_LISTED = 20          /* changed managers listed per scale, as report.txt */
+    HTML_CHANGES_LISTED = 20,         /* changed managers listed per scale, as report.txt */
+    HTML_LEADERS_LISTED = 40          /* leaders listed per scale, as report.txt */
 };
 
 /* Write report.html to path, straight to the file through a buffer (memory

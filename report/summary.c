@@ -4,10 +4,12 @@
  * Built in memory (a few kilobytes whatever the number of managers: at
  * most SUMMARY_MAX_RANKED rows per scale in the ranking and
  * SUMMARY_RANK_EDGE on each side of the funnel, taken from the published
- * view's ranking and stand-out lists, plus a row per item and at most
- * SUMMARY_MAX_RANKED shown units) and written by the caller.  It renders
- * the view (view.h) only: what is shown, the figures over the shown teams
- * and which managers are named all come from there.  The headline share is the REML one (icc_reml),
+ * view's ranking and stand-out lists, plus a row per item, at most
+ * SUMMARY_MAX_RANKED shown units and, with a reporting tree, at most
+ * SUMMARY_MAX_RANKED leaders of its top two levels) and written by the
+ * caller.  It renders the view (view.h) only: what is shown, the figures
+ * over the shown teams and which managers and leaders are named all come
+ * from there.  The headline share is the REML one (icc_reml),
  * with ICC(1), its interval and the F test beside it.
  * Widths are counted in UTF-8 characters; names and paths from the data are
  * cleaned of control characters before they are printed, so an id with a
@@ -117,6 +119,9 @@ static size_t u8_offset(const char *s, size_t cols)
     }
     return i;
 }
+
+/* A response rate the view hides, in the leaders table. */
+#define LEADERS_NO_RATE "\u2014"
 
 /* Written between words that must stay on one line ("F(4,<NB>20)"); wrap()
  * prints it as a space. */
@@ -910,6 +915,155 @@ static void units_table(sbuf_t *sb, const report_input_t *in, const view_t *view
               ps->n_secondary, plural(ps->n_secondary, "unit", "units"), k);
 }
 
+typedef struct {
+    const char *leader, *parent;
+    figure_t n, rate, mean;
+    text_t ci, shares;
+} leader_row_t;
+
+_Static_assert(VIEW_TOP_DEPTH == 2, "report.txt speaks of the top two levels");
+
+/* A leaders row's cells, rounded for the table: a response rate the view
+ * hides is a dash; the three shares are one cell, a space apart. */
+static void leader_cells(const view_t *view, const org_t *org, size_t s, size_t r, leader_row_t *row)
+{
+    const leaders_t *l = view->leaders;
+    const leaders_figures_t *f = &l->scales[s].orgs[r];
+    size_t v = l->node[r], up = org_parent(org, v);
+    row->leader = figures_leader_name(org, v);
+    row->parent = up == ORG_NONE ? "" : figures_leader_name(org, up);
+    row->n = figure_count(f->n);
+    if (view_response_rate_shown(view, l->invited[r])) {
+        row->rate = figure_fixed(100.0 * (double)l->responded[r] / (double)l->invited[r], 0);
+        strcat(row->rate.s, "%");
+    } else {
+        snprintf(row->rate.s, sizeof row->rate.s, LEADERS_NO_RATE);
+    }
+    row->mean = figure_fixed(f->mean, 2);
+    if (isfinite(f->ci_low) && isfinite(f->ci_high))
+        snprintf(row->ci.s, sizeof row->ci.s, "[%s, %s]", figure_fixed(f->ci_low, 2).s,
+                 figure_fixed(f->ci_high, 2).s);
+    else
+        snprintf(row->ci.s, sizeof row->ci.s, "n/a");
+    snprintf(row->shares.s, sizeof row->shares.s, "%3s %3s %3s", figure_fixed(f->favourable_pct, 0).s,
+             figure_fixed(f->neutral_pct, 0).s, figure_fixed(f->unfavourable_pct, 0).s);
+}
+
+/* Leaders (leaders.csv) of a shown scale, with a reporting tree: the
+ * company's line, then the view's list of the shown leaders of the top two
+ * levels, ranked by their org's mean, at most SUMMARY_MAX_RANKED of them,
+ * each with the leader they report to (a column left out when all are
+ * tops); then how many of those levels are hidden. */
+static void leaders_table(sbuf_t *sb, const report_input_t *in, const view_t *view, size_t s)
+{
+    const view_scale_t *vs = &view->scales[s];
+    const org_t *org = dataset_org(in->dataset);
+    const leaders_t *l = view->leaders;
+    if (!view->with_tree || !l || !org || s >= l->n_scales || !view_leader_shown(view, s, 0))
+        return;
+    long k = view->smallest_shown;
+    sb_str(sb, "\n");
+    heading(sb, "Leaders", '.');
+    sb_str(sb, "\n");
+    wrap(sb, "", figures_company_line(l, s, view_response_rate_shown(view, l->invited[0]), k).s);
+    size_t listed = vs->n_top_leaders < SUMMARY_MAX_RANKED ? vs->n_top_leaders : SUMMARY_MAX_RANKED;
+    if (listed > 0) {
+        leader_row_t rows[SUMMARY_MAX_RANKED];
+        bool dash = false;
+        for (size_t i = 0; i < listed; i++) {
+            leader_cells(view, org, s, vs->top_leaders[i], &rows[i]);
+            dash = dash || strcmp(rows[i].rate.s, LEADERS_NO_RATE) == 0;
+        }
+        static const char *const head[] = { "n", "rate", "mean", "95% CI", "fav neu unf" };
+        enum { COLUMNS = sizeof head / sizeof head[0] };
+        size_t widths[COLUMNS];
+        for (size_t c = 0; c < COLUMNS; c++)
+            widths[c] = strlen(head[c]);
+        for (size_t i = 0; i < listed; i++) {
+            const char *const cells[] = { rows[i].n.s, rows[i].rate.s, rows[i].mean.s, rows[i].ci.s,
+                                          rows[i].shares.s };
+            for (size_t c = 0; c < COLUMNS; c++)
+                if (u8_cols(cells[c]) > widths[c])
+                    widths[c] = u8_cols(cells[c]);
+        }
+        /* "  leader  reports to" and the cells: the two names share what is
+         * left, the shorter column keeping its width; no "reports to" when
+         * every listed leader is a top */
+        bool parents = false;
+        size_t wl = strlen("leader"), wp = strlen("reports to");
+        for (size_t i = 0; i < listed; i++) {
+            parents = parents || rows[i].parent[0] != '\0';
+            if (u8_cols(rows[i].leader) > wl)
+                wl = u8_cols(rows[i].leader);
+            if (u8_cols(rows[i].parent) > wp)
+                wp = u8_cols(rows[i].parent);
+        }
+        if (!parents)
+            wp = 0;
+        size_t fixed_cols = 2 + (parents ? 2 : 0);
+        for (size_t c = 0; c < COLUMNS; c++)
+            fixed_cols += 2 + widths[c];
+        size_t room = fixed_cols < SUMMARY_WIDTH - 20 ? SUMMARY_WIDTH - fixed_cols : 20;
+        if (!parents && wl > room) {
+            wl = room;
+        } else if (wl + wp > room) {
+            size_t half = room / 2;
+            if (wp <= half)
+                wl = room - wp;
+            else if (wl <= room - half)
+                wp = room - wl;
+            else
+                wl = room - half, wp = half;
+        }
+        sb_str(sb, "\n");
+        wrap(sb, "", "The top two levels of the reporting tree, each leader with their whole "
+                     "organisation (everyone below them; leaders.csv has every level), ranked by "
+                     "mean, highest first: n scored, the response rate, the mean with its 95% "
+                     "confidence interval and the % of answers favourable, neutral and "
+                     "unfavourable:");
+        sb_str(sb, "\n");
+        if (parents) {
+            sb_str(sb, "  ");
+            sb_cell(sb, "leader", wl, false);
+        }
+        sb_row(sb, parents ? "reports to" : "leader", parents ? wp : wl, head, widths, COLUMNS, NULL);
+        for (size_t i = 0; i < listed; i++) {
+            char *leader = fit(rows[i].leader, wl, false), *parent = fit(rows[i].parent, wp, false);
+            if (!leader || !parent) {
+                free(leader);
+                free(parent);
+                sb->failed = true;
+                return;
+            }
+            const char *const cells[] = { rows[i].n.s, rows[i].rate.s, rows[i].mean.s, rows[i].ci.s,
+                                          rows[i].shares.s };
+            if (parents) {
+                sb_str(sb, "  ");
+                sb_cell(sb, leader, wl, false);
+            }
+            sb_row(sb, parents ? parent : leader, parents ? wp : wl, cells, widths, COLUMNS, NULL);
+            free(leader);
+            free(parent);
+        }
+        if (vs->n_top_leaders > listed)
+            wrapf(sb, "  ", "... and %zu more in leaders.csv.", vs->n_top_leaders - listed);
+        if (dash)
+            wrapf(sb, "", "A response rate is shown only for an organisation of at least %ld "
+                          "invited (" LEADERS_NO_RATE " otherwise).", k);
+    }
+    if (vs->top_hidden_primary > 0 || vs->top_hidden_secondary > 0)
+        sb_str(sb, "\n");
+    if (vs->top_hidden_primary > 0)
+        wrapf(sb, "", "Not shown: %zu %s of the top two levels with fewer than %ld scored "
+                      "respondents.", vs->top_hidden_primary,
+              plural(vs->top_hidden_primary, "organisation", "organisations"), k);
+    if (vs->top_hidden_secondary > 0)
+        wrapf(sb, "", "Also not shown: %zu %s of the top two levels whose figures would let a "
+                      "group of fewer than %ld people be worked out by subtraction of the "
+                      "organisations and teams shown.", vs->top_hidden_secondary,
+              plural(vs->top_hidden_secondary, "organisation", "organisations"), k);
+}
+
 static void scale_section(sbuf_t *sb, const report_input_t *in, const view_t *view, size_t s)
 {
     const view_scale_t *vs = &view->scales[s];
@@ -969,6 +1123,7 @@ static void scale_section(sbuf_t *sb, const report_input_t *in, const view_t *vi
         outliers(sb, in, view, s);
         items_table(sb, in, vs);
         units_table(sb, in, view, s);
+        leaders_table(sb, in, view, s);
     }
     change_section(sb, view, s);
 

@@ -5,7 +5,8 @@
  * Cost per scale: the decomposition over the shown managers (O(managers),
  * the REML fit O(distinct team sizes) per step; with units the nested fit,
  * O(managers) per step), one sort of the shown
- * managers by mean and one of each side's stand-outs.  Owns every array it
+ * managers by mean and one of each side's stand-outs (with a reporting
+ * tree, one of the shown leaders of its top levels).  Owns every array it
  * allocates; see view.h.
  */
 #include "view.h"
@@ -125,6 +126,60 @@ static bool rank_managers(view_t *view, size_t s)
     free(rank);
     free(above);
     free(below);
+    return ok;
+}
+
+typedef struct {
+    double mean;
+    const char *id;
+    size_t row;
+} view_leader_key_t;
+
+/* Higher mean first, then leader_id in byte order (then row: ids are
+ * unique, so this only makes the order total). */
+static int by_leader_mean(const void *a, const void *b)
+{
+    const view_leader_key_t *x = a, *y = b;
+    if (x->mean != y->mean)
+        return x->mean > y->mean ? -1 : 1;
+    int c = strcmp(x->id, y->id);
+    if (c != 0)
+        return c;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* The shown leaders of the top VIEW_TOP_DEPTH levels of one scale, ranked,
+ * and the hidden ones counted (view.h). */
+static bool rank_top_leaders(view_t *view, const org_t *org, size_t s)
+{
+    view_scale_t *vs = &view->scales[s];
+    const leaders_t *l = view->leaders;
+    size_t R = org && l ? l->n_rows : 0, top = 0;
+    for (size_t r = 1; r < R; r++)
+        top += org_depth(org, l->node[r]) <= VIEW_TOP_DEPTH;
+    vs->top_leaders = malloc((top ? top : 1) * sizeof *vs->top_leaders);
+    view_leader_key_t *keys = malloc((top ? top : 1) * sizeof *keys);
+    bool ok = vs->top_leaders && keys;
+    size_t n = 0;
+    for (size_t r = 1; ok && r < R; r++) {
+        if (org_depth(org, l->node[r]) > VIEW_TOP_DEPTH)
+            continue;
+        if (view_leader_shown(view, s, r)) {
+            const char *id = org_id(org, l->node[r]);
+            keys[n++] = (view_leader_key_t){ l->scales[s].orgs[r].mean, id ? id : "", r };
+        } else if (vs->leader_reason[r] == PRIVACY_PRIMARY) {
+            vs->top_hidden_primary++;
+        } else {
+            vs->top_hidden_secondary++;
+        }
+    }
+    if (ok) {
+        qsort(keys, n, sizeof *keys, by_leader_mean);
+        for (size_t i = 0; i < n; i++)
+            vs->top_leaders[i] = keys[i].row;
+        vs->n_top_leaders = n;
+    }
+    free(keys);
     return ok;
 }
 
@@ -376,6 +431,7 @@ engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_
         vs->notes = (sc->notes & ~decomposition_notes) | analysis_variance_notes(&vs->variance);
         vs->split_caution = vs->suppressed ? 0 : view_split_caution(&vs->variance);
         ok = ok && rank_managers(view, s);
+        ok = ok && rank_top_leaders(view, view->with_tree ? dataset_org(in->dataset) : NULL, s);
         if (ok && in->changes && s < in->changes->n_scales && s < view->privacy->n_change_scales)
             ok = view_changes(view, in, s, k);
     }
@@ -397,6 +453,7 @@ void view_free(view_t *view)
         free(view->scales[s].below);
         free(view->scales[s].notable);
         free(view->scales[s].leader_reason);
+        free(view->scales[s].top_leaders);
     }
     leaders_free(view->leaders);
     free(view->scales);

@@ -10,7 +10,8 @@
  * of unit and manager within unit over the same teams) (so that no published figure
  * depends on a hidden team's own data, README.md, "Privacy: what is published"), the funnel
  * limits around that decomposition, whether its share between managers is
- * poorly determined, the ranking of the shown managers, the stand-out
+ * poorly determined, the ranking of the shown managers (and, with a
+ * reporting tree, of the shown leaders of its top levels), the stand-out
  * lists, the q-values and the changes the readable reports name, and,
  * with a roster's tree, each team's and unit's participation.
  * The writers (tables.c, summary.c, html.c, workbook.c) only render a view:
@@ -81,7 +82,16 @@ typedef struct {
      * tree), whether the org's figures are shown: privacy_reason_t of
      * privacy_tree(), the company's as the scale's without a tree. */
     unsigned char *leader_reason;
+    /* With a reporting tree, what the readable reports list of the top
+     * VIEW_TOP_DEPTH levels: their shown leaders as leaders rows, by the
+     * org's mean, highest first (ties: leader_id byte order), and how many
+     * of those levels' leaders are hidden, by reason (privacy_reason_t). */
+    size_t n_top_leaders, top_hidden_primary, top_hidden_secondary;
+    size_t *top_leaders;
 } view_scale_t;
+
+/* The levels of the tree the readable reports list (tops: 1). */
+enum { VIEW_TOP_DEPTH = 2 };
 
 /* When a scale's share between managers is poorly determined: it rests on
  * fewer than VIEW_FEW_MANAGERS shown managers, or the 95% interval of

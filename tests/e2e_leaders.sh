@@ -96,7 +96,113 @@ check_cells() {
         }' "$1" "$2" "$3"
 }
 
-for case in "3000 4 7 0.85" "4000 6 3 0.6" "2500 7 5 0.5"; do
+# ranked_leaders LEADERS: the shown leaders of the top two levels of
+# leaders.csv (one scale) as report.txt and report.html list them, by mean
+# (highest first; ties: leader_id byte order), one a line:
+# name TAB parent's name TAB n TAB response_rate TAB mean TAB favourable_pct
+# TAB neutral_pct TAB unfavourable_pct (a name: the id when it has none).
+ranked_leaders() {
+    LC_ALL=C awk "$CSV_SPLIT_AWK"'
+        FNR == 1 { next }
+        { split_csv($0, f) }
+        FNR == NR { name[f[2]] = f[3] != "" ? f[3] : f[2]; next }
+        f[5] >= 1 && f[5] <= 2 && f[21] == 0 {
+            printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f[12], f[2], name[f[2]],
+                f[4] == "" ? "" : name[f[4]], f[11], f[10], f[12], f[18], f[19], f[20]
+        }' "$1" "$1" | LC_ALL=C sort -t "$(printf '\t')" -k1,1gr -k2,2 | cut -f 3-
+}
+
+# section_rows REPORT: the rows of report.txt's leaders table, as
+# ranked_leaders gives them (the rate's "%", the interval dropped).
+section_rows() {
+    awk '
+        /^  leader +(reports to +)?n +rate +mean +95% CI +fav neu unf$/ { inside = 1; next }
+        inside && !/^  [^ ]/ { inside = 0 }
+        inside && /^  \.\.\. and / { inside = 0 }
+        inside {
+            line = $0
+            unf = $NF; neu = $(NF - 1); fav = $(NF - 2); mean = $(NF - 5); rate = $(NF - 6); n = $(NF - 7)
+            sub(/ +[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+ *$/, "", line)
+            k = split(line, part, /  +/)
+            sub(/%$/, "", rate)
+            printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", part[2], (k > 2 ? part[3] : ""), n, rate, mean, fav, neu, unf
+        }' "$1"
+}
+
+# page_rows REPORT_HTML: the rows of report.html's leaders table, likewise
+# (without a "reports to" column, the parent empty).
+page_rows() {
+    tab=$(printf '\t')
+    parents=$(grep -c '<th class="t" scope="col">reports to</th>' "$1")
+    sed -n '/<h3>Leaders<\/h3>/,/<\/table>/p' "$1" | grep '^<tr><td class="t">' |
+        sed -e 's|^<tr><td class="t">||' -e 's|</td></tr>$||' -e "s|</td><td[^>]*>|$tab|g" \
+            -e 's|&#39;|'"'"'|g' -e 's|&quot;|"|g' -e 's|&lt;|<|g' -e 's|&gt;|>|g' -e 's|&amp;|\&|g' -e 's|%||g' |
+        awk -F "$tab" -v OFS="$tab" -v parents="$parents" '
+            parents > 0 { print $1, $2, $3, $4, $5, $7, $8, $9; next }
+            { print $1, "", $2, $3, $4, $6, $7, $8 }'
+}
+
+# same_rows WANT GOT: prints each row of GOT that is not WANT's row of the
+# same place: names equal (a name cut with "..." its start), n and the
+# rate's dash equal, the figures within their printed rounding.
+same_rows() {
+    awk -F '\t' '
+        function cut_ok(got, want) {
+            if (got == want) return 1
+            return got ~ /\.\.\.$/ && index(want, substr(got, 1, length(got) - 3)) == 1
+        }
+        function near(got, want, half) {
+            if (want == "") return got == "n/a" || got == "\342\200\224"
+            return got != "" && got - want <= half + 1e-9 && want - got <= half + 1e-9
+        }
+        FNR == NR { want[++nw] = $0; next }
+        {
+            if (!(FNR in want)) { print "row " FNR " is not a shown leader: " $0; next }
+            split(want[FNR], w, "\t")
+            if (!cut_ok($1, w[1]) || !cut_ok($2, w[2]) || $3 != w[3] || !near($4, w[4], 0.5) ||
+                !near($5, w[5], 0.005) || !near($6, w[6], 0.5) || !near($7, w[7], 0.5) || !near($8, w[8], 0.5))
+                print "row " FNR ": " $0 " / leaders.csv: " want[FNR]
+        }' "$1" "$2"
+}
+
+# check_sections OUT K NAME: report.txt's and report.html's leaders tables
+# are leaders.csv's shown leaders of the top two levels, ranked, at most 40,
+# then a count of the rest; the hidden ones are counted by reason.
+check_sections() {
+    ranked_leaders "$1/leaders.csv" > "$work/want"
+    head -n 40 "$work/want" > "$work/want40"
+    shown=$(wc -l < "$work/want")
+    [ "$shown" -ge 3 ] && ok || bad "$3: only $shown shown leaders in the top two levels"
+    for kind in txt html; do
+        if [ $kind = txt ]; then section_rows "$1/report.txt"; else page_rows "$1/report.html"; fi > "$work/got"
+        rows=$(wc -l < "$work/got")
+        [ "$rows" = "$(wc -l < "$work/want40")" ] && ok "$3: report.$kind lists $rows leaders" ||
+            bad "$3: report.$kind lists $rows leaders, leaders.csv shows $shown in the top two levels"
+        problems=$(same_rows "$work/want40" "$work/got" | head -3)
+        [ -z "$problems" ] && ok "$3: report.$kind's leaders are leaders.csv's shown ones, ranked" ||
+            bad "$3: report.$kind: $problems"
+        more=$((shown - 40))
+        if [ $more -gt 0 ]; then
+            tr '\n' ' ' < "$1/report.$kind" | grep -q "and $more more in leaders.csv\." &&
+                ok "$3: report.$kind counts the $more more" || bad "$3: report.$kind does not count the $more more"
+        fi
+        for reason in primary secondary; do
+            hidden=$(awk -F, -v k="$2" -v reason=$reason 'NR > 1 && $5 >= 1 && $5 <= 2 && $21 == 1 &&
+                     (reason == "primary") == ($11 < k)' "$1/leaders.csv" | wc -l)
+            if [ $reason = primary ]; then prefix="Not shown:"; else prefix="Also not shown:"; fi
+            if [ "$hidden" -gt 0 ]; then
+                tr '\n' ' ' < "$1/report.$kind" | grep -q "$prefix $hidden organisations\? of the top two levels" &&
+                    ok || bad "$3: report.$kind does not say '$prefix $hidden organisations'"
+            elif tr '\n' ' ' < "$1/report.$kind" | grep -q "$prefix [0-9]* organisations\? of the top two levels"; then
+                bad "$3: report.$kind counts hidden organisations ($reason) where leaders.csv has none"
+            else
+                ok
+            fi
+        done
+    done
+}
+
+for case in "3000 4 7 0.85" "4000 6 3 0.6" "2500 7 5 0.5" "10000 4 9 0.85"; do
     set -- $case
     name="$1 respondents, depth $2, response $4"
     "$GEN" --hierarchy --respondents "$1" --depth "$2" --seed "$3" --response "$4" --roster "$work/r$3.csv" \
@@ -120,12 +226,23 @@ for case in "3000 4 7 0.85" "4000 6 3 0.6" "2500 7 5 0.5"; do
     case $sheets in *'"leaders"'*'"scales"'*) ok "$name: leaders and scales sheets" ;; *) bad "$name: sheets $sheets" ;; esac
     grep -q '"leaders.csv"' "$out/manifest.json" && grep -q '"scales.csv"' "$out/manifest.json" &&
         ok "$name: manifest.json lists leaders.csv and scales.csv" || bad "$name: manifest.json lacks leaders.csv or scales.csv"
+    check_sections "$out" 5 "$name"
+    xmllint --noout "$out/report.html" 2> "$work/xml.err" && ok "$name: report.html is well-formed" ||
+        bad "$name: report.html: $(head -n 3 "$work/xml.err")"
     # scales.csv: the company row of leaders.csv
     want=$(awk -F, 'NR > 1 && $2 == "" { print $1 "," $11 "," $8 "," $10 "," $12 "," $13 "," $18 "," $19 "," $20 }' "$out/leaders.csv")
     got=$(awk -F, 'NR > 1 { print $1 "," $2 "," $3 "," $4 "," $5 "," $6 "," $7 "," $8 "," $9 }' "$out/scales.csv")
     [ -n "$want" ] && [ "$want" = "$got" ] && ok "$name: scales.csv is the company's row" \
         || bad "$name: scales.csv '$got', leaders.csv's company '$want'"
 done
+
+# --- a roster that lists no manager: every leader a top, no "reports to" -------
+"$ENGAGE" run -q -c datasets/sample-quarter-googleforms.ini -o "$work/tops" datasets/sample-quarter-googleforms.csv.gz
+expect_status 0 $? "engage run of the Google Forms sample with its roster"
+check_sections "$work/tops" 5 "tops only"
+grep -q '^  leader  *n  *rate  *mean' "$work/tops/report.txt" && ! grep -q 'reports to' "$work/tops/report.txt" &&
+    ! grep -q '>reports to<' "$work/tops/report.html" && ok "tops only: no reports-to column" ||
+    bad "tops only: a reports-to column where every leader is a top"
 
 # --- without a roster: scales.csv, and no leaders.csv --------------------------
 "$ENGAGE" run -q -o "$work/flat" datasets/sample-quarter.csv.gz

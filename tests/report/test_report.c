@@ -945,6 +945,193 @@ static void test_managers_csv_in_halves(void **state)
     dataset_free(ds);
 }
 
+/* ------------------------------------------------------------------------ */
+/* the leaders section of report.txt and report.html                          */
+
+typedef struct {
+    const char *id, *manager;  /* manager NULL: a top */
+    double value;              /* the one answer; 0: no response */
+    bool invited;
+    const char *name;
+} person_t;
+
+/* min_group 5, one item on 1..5 (favourable 4 and up, unfavourable 2 and
+ * below):
+ *
+ *   Tess Top (T1) ─┬─ Ada Alpha (A) ── a1..a6, a7 (invited, no response)
+ *                  ├─ Ben Beta (B) ─┬─ b1..b5
+ *                  │                └─ Bea Deep (B2, depth 3) ── c1..c5
+ *                  └─ t1, t1b, t1c
+ *   Theo Top (T2) ─┬─ Dan Small (D) ── d1, d2
+ *                  ├─ Eve Few (E) ── e1..e5 (e3..e5 not invited)
+ *                  └─ t2
+ *
+ * managers.csv hides T2's team (D, E, t2: 3) and D's (2): 5 hidden.  The
+ * tree rule then leaves every cell at 0 or 5 (T2's org minus E's is t2,
+ * D, E, d1, d2), so leaders.csv hides D's org alone (2 people).  Orgs, by
+ * hand (R: mean, mean ± qt(.975, n - 1) · sd/√n):
+ *   Ada   5 5 4 5 4 5                 n 6   mean 4.67 [4.12, 5.21]  7 invited, 6 responded: 86%
+ *   Eve   4 4 4 4 5                   n 5   mean 4.20 [3.64, 4.76]  2 invited: no rate
+ *   Tess  4 3 4 4 4, Ada's, Ben's     n 22  mean 3.41 [2.94, 3.88]  23 invited, 22: 96%
+ *   Theo  3 3 3 1 1, Eve's            n 10  mean 3.20 [2.26, 4.14]  7 invited, 7: 100%
+ *   Ben   3 3 3 3 3 3 2 2 2 2 2       n 11  mean 2.55 [2.19, 2.90]  11 invited, 11: 100%
+ *   the company: n 32, mean 3.34 [2.94, 3.75], 32 invited (the tops too), 29 responded;
+ *   favourable 15/32 = 46.9%, neutral 10/32 = 31.2%, unfavourable 7/32 = 21.9%.
+ * Ranked: Ada, Eve, Tess, Theo, Ben; Bea (depth 3) is not listed. */
+static const person_t staff[] = {
+    { "T1", NULL, 0, true, "Tess Top" },       { "T2", NULL, 0, true, "Theo Top" },
+    { "A", "T1", 4, true, "Ada Alpha" },       { "B", "T1", 3, true, "Ben Beta" },
+    { "t1", "T1", 4, true, NULL },             { "t1b", "T1", 4, true, NULL },
+    { "t1c", "T1", 4, true, NULL },            { "a1", "A", 5, true, NULL },
+    { "a2", "A", 5, true, NULL },              { "a3", "A", 4, true, NULL },
+    { "a4", "A", 5, true, NULL },              { "a5", "A", 4, true, NULL },
+    { "a6", "A", 5, true, NULL },              { "a7", "A", 0, true, NULL },
+    { "b1", "B", 3, true, NULL },              { "b2", "B", 3, true, NULL },
+    { "b3", "B", 3, true, NULL },              { "b4", "B", 3, true, NULL },
+    { "b5", "B", 3, true, NULL },              { "B2", "B", 3, true, "Bea Deep" },
+    { "c1", "B2", 2, true, NULL },             { "c2", "B2", 2, true, NULL },
+    { "c3", "B2", 2, true, NULL },             { "c4", "B2", 2, true, NULL },
+    { "c5", "B2", 2, true, NULL },             { "D", "T2", 3, true, "Dan Small" },
+    { "E", "T2", 3, true, "Eve Few" },         { "t2", "T2", 3, true, NULL },
+    { "d1", "D", 1, true, NULL },              { "d2", "D", 1, true, NULL },
+    { "e1", "E", 4, true, NULL },              { "e2", "E", 4, true, NULL },
+    { "e3", "E", 4, false, NULL },             { "e4", "E", 4, false, NULL },
+    { "e5", "E", 5, false, NULL },
+};
+enum { STAFF = sizeof staff / sizeof staff[0] };
+
+static dataset_t *staff_dataset(void)
+{
+    dataset_t *ds = dataset_new();
+    assert_non_null(ds);
+    size_t item;
+    assert_int_equal(dataset_add_column(ds, "Q1", &item), ENGAGE_OK);
+    bool reverse = false;
+    dataset_scale_t scale = { "engagement", 1, &item, &reverse, 1, 5, 0.5, 4, 2 };
+    assert_int_equal(dataset_add_scale(ds, &scale), ENGAGE_OK);
+    uint32_t parent[STAFF];
+    for (size_t v = 0; v < STAFF; v++) {
+        parent[v] = ORG_TOP;
+        for (size_t u = 0; staff[v].manager && u < STAFF; u++)
+            if (strcmp(staff[u].id, staff[v].manager) == 0)
+                parent[v] = (uint32_t)u;
+        if (staff[v].value > 0)
+            assert_int_equal(dataset_add_row(ds, staff[v].id, staff[v].manager, &staff[v].value, 0,
+                                             (long)v + 2, NULL, NULL), ENGAGE_OK);
+    }
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    org_t *org;
+    uint32_t *loop = NULL;
+    size_t loop_len = 0;
+    assert_int_equal(org_build(parent, STAFF, &org, &loop, &loop_len), ENGAGE_OK);
+    for (size_t v = 0; v < STAFF; v++) {
+        assert_int_equal(org_label(org, v, staff[v].id, staff[v].name), ENGAGE_OK);
+        org_set_invited(org, v, staff[v].invited);
+        if (staff[v].value > 0)
+            org_mark_responded(org, v);
+    }
+    dataset_set_org(ds, org);
+    return ds;
+}
+
+/* Where needle is in haystack, failing when it is not. */
+static size_t position(const char *haystack, const char *needle)
+{
+    const char *at = strstr(haystack, needle);
+    if (!at)
+        fail_msg("not found: [%s]", needle);
+    return (size_t)(at - haystack);
+}
+
+static void test_leaders_section(void **state)
+{
+    fixture_t *f = *state;
+    dataset_t *ds = staff_dataset();
+    results_t *res;
+    assert_int_equal(analysis_run(ds, &res, NULL), ENGAGE_OK);
+    report_input_t in = f->in;
+    in.dataset = ds;
+    in.results = res;
+    assert_int_equal(report_write(&in, path_of(f, "tree", NULL), NULL), ENGAGE_OK);
+
+    /* leaders.csv hides Dan's org of 2, and no other */
+    char *csv = read_file(path_of(f, "tree", "leaders.csv"), NULL);
+    assert_non_null(strstr(csv, "\nengagement,D,Dan Small,T2,2,0,0,2,2,,2,,,,,,,,,,1\n"));
+    size_t suppressed = 0;
+    for (const char *p = csv; (p = strstr(p, ",1\n")) != NULL; p++)
+        suppressed++;
+    assert_int_equal(suppressed, 1);
+    free(csv);
+
+    char *text = read_file(path_of(f, "tree", "report.txt"), NULL);
+    check_report_text(text);
+    char *one = flat(text);
+    assert_non_null(strstr(one, "Leaders .......  The whole company: 29 of 32 invited responded (90.6%); "
+                                "the 32 scored respondents' mean is 3.34 (95% CI 2.94 to 3.75), with "
+                                "46.9% of answers favourable, 31.2% neutral and 21.9% unfavourable. "));
+    /* the shown leaders of the top two levels by mean; Eve's 2 invited: no rate */
+    assert_non_null(strstr(text,
+        "\n  leader     reports to   n  rate  mean        95% CI  fav neu unf\n"
+        "  Ada Alpha  Tess Top     6   86%  4.67  [4.12, 5.21]  100   0   0\n"
+        "  Eve Few    Theo Top     5     \u2014  4.20  [3.64, 4.76]  100   0   0\n"
+        "  Tess Top               22   96%  3.41  [2.94, 3.88]   45  32  23\n"
+        "  Theo Top               10  100%  3.20  [2.26, 4.14]   50  30  20\n"
+        "  Ben Beta   Tess Top    11  100%  2.55  [2.19, 2.90]    0  55  45\n"
+        "A response rate is shown only for an organisation of at least 5 invited (\u2014\n"
+        "otherwise).\n\n"
+        "Not shown: 1 organisation of the top two levels with fewer than 5 scored\n"
+        "respondents.\n"));
+    assert_null(strstr(one, "Also not shown: 1 organisation"));
+    /* the hidden org and the third level appear nowhere */
+    assert_null(strstr(text, "Dan Small"));
+    assert_null(strstr(text, "Bea Deep"));
+    free(one);
+    free(text);
+
+    /* report.html: the same rows in the same order */
+    char *page = read_file(path_of(f, "tree", "report.html"), NULL);
+    size_t at[] = {
+        position(page, "<h3>Leaders</h3>\n<p>The whole company: 29 of 32 invited responded (90.6%); the 32 "
+                       "scored respondents&#39; mean is 3.34 (95% CI 2.94 to 3.75), with 46.9% of answers "
+                       "favourable, 31.2% neutral and 21.9% unfavourable.</p>"),
+        position(page, "<tr><td class=\"t\">Ada Alpha</td><td class=\"t\">Tess Top</td><td>6</td><td>86%</td>"
+                       "<td>4.67</td><td>4.12 to 5.21</td><td>100%</td><td>0%</td><td>0%</td></tr>"),
+        position(page, "<tr><td class=\"t\">Eve Few</td><td class=\"t\">Theo Top</td><td>5</td><td>\u2014</td>"
+                       "<td>4.20</td><td>3.64 to 4.76</td><td>100%</td><td>0%</td><td>0%</td></tr>"),
+        position(page, "<tr><td class=\"t\">Tess Top</td><td class=\"t\"></td><td>22</td><td>96%</td>"
+                       "<td>3.41</td><td>2.94 to 3.88</td><td>45%</td><td>32%</td><td>23%</td></tr>"),
+        position(page, "<tr><td class=\"t\">Theo Top</td><td class=\"t\"></td><td>10</td><td>100%</td>"
+                       "<td>3.20</td><td>2.26 to 4.14</td><td>50%</td><td>30%</td><td>20%</td></tr>"),
+        position(page, "<tr><td class=\"t\">Ben Beta</td><td class=\"t\">Tess Top</td><td>11</td><td>100%</td>"
+                       "<td>2.55</td><td>2.19 to 2.90</td><td>0%</td><td>55%</td><td>45%</td></tr>"),
+        position(page, "Not shown: 1 organisation of the top two levels with fewer than 5 scored "
+                       "respondents."),
+    };
+    for (size_t i = 1; i < sizeof at / sizeof at[0]; i++)
+        assert_true(at[i - 1] < at[i]);
+    assert_null(strstr(page, "Dan Small"));
+    assert_null(strstr(page, "Bea Deep"));
+    free(page);
+    results_free(res);
+    dataset_free(ds);
+}
+
+/* Without a tree there is no leaders section. */
+static void test_no_leaders_without_tree(void **state)
+{
+    fixture_t *f = *state;
+    assert_int_equal(report_write(&f->in, path_of(f, "flat", NULL), NULL), ENGAGE_OK);
+    char *text = read_file(path_of(f, "flat", "report.txt"), NULL);
+    assert_non_null(strstr(text, "Cronbach's alpha"));
+    assert_null(strstr(text, "Leaders\n"));
+    assert_null(strstr(text, "The whole company"));
+    free(text);
+    char *page = read_file(path_of(f, "flat", "report.html"), NULL);
+    assert_non_null(strstr(page, "<h2>Scale: engagement</h2>"));
+    assert_null(strstr(page, "<h3>Leaders</h3>"));
+    free(page);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -961,6 +1148,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_many_managers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ranking_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(test_managers_csv_in_halves, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_leaders_section, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_leaders_without_tree, setup, teardown),
     };
     return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }
