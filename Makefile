@@ -151,6 +151,7 @@ test-asan: $(ASAN_TEST_BINS) build/asan/engage build/asan/engage-gen build/attac
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_bounds.sh build/asan/engage
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_init.sh build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_tree_attack.sh build/asan/engage build/asan/engage-gen build/tree_attack
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_leaders.sh build/asan/engage build/asan/engage-gen
 
 bench: build/engage build/engage-gen
 	bash datasets/bench.sh build/engage build/engage-gen
