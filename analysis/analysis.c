@@ -203,13 +203,9 @@ static engage_status_t analysis_work_init(analysis_work_t *w, const dataset_t *d
     }
     /* t quantiles for df 1 .. largest team - 1 */
     w->tq_size = largest;
-    for (int h = 0; h < 2; h++) {
-        w->tq[h] = analysis_calloc(largest, sizeof *w->tq[h]);
-        if (!w->tq[h])
+    for (int h = 0; h < 2; h++)
+        if (!(w->tq[h] = analysis_t975_cache(largest)))
             return ENGAGE_ENOMEM;
-        for (size_t i = 0; i < largest; i++)
-            w->tq[h][i] = NAN;
-    }
     return ENGAGE_OK;
 }
 
@@ -455,8 +451,15 @@ static double analysis_f_quantile_upper(double p, double d1, double d2)
     return analysis_finite(exp(t));
 }
 
-/* t(0.975, df), cached by df: team sizes repeat. */
-static double analysis_t975(double *tq, size_t tq_size, size_t df)
+double *analysis_t975_cache(size_t size)
+{
+    double *tq = analysis_calloc(size, sizeof *tq);
+    for (size_t i = 0; tq && i < size; i++)
+        tq[i] = NAN;
+    return tq;
+}
+
+double analysis_t975(double *tq, size_t tq_size, size_t df)
 {
     if (df == 0)
         return NAN;

@@ -136,6 +136,14 @@ void results_free(results_t *results);
 engage_status_t analysis_decompose(const analysis_manager_t *managers, size_t count,
                                    const bool *include, analysis_variance_t *v);
 
+/* t(0.975, df), the 95% interval's quantile (NAN for df 0), cached by df
+ * in tq (tq_size entries, each NAN until needed: analysis_t975_cache) since
+ * group sizes repeat; df beyond the cache is worked out each time. */
+double analysis_t975(double *tq, size_t tq_size, size_t df);
+/* A cache of size entries for analysis_t975, every one NAN; NULL when out
+ * of memory.  Freed with free(). */
+double *analysis_t975_cache(size_t size);
+
 /* The funnel limits of a team of n with this mean around v's grand mean,
  * from its MS_within: NAN limits (and ANALYSIS_WITHIN) when either is
  * undefined or n is 0. */

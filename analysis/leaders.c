@@ -19,11 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 
 /* Respondents read per block: their item columns stay in the caches. */
 enum { LEADERS_READ_ROWS = 256 };
+/* t quantiles cached for orgs of up to this many scored respondents. */
+enum { LEADERS_T_CACHE = 65536 };
 
 static void *leaders_calloc(size_t n, size_t size)
 {
@@ -52,6 +53,7 @@ typedef struct {
     size_t *scored, *ans, *fav, *unf;  /* [slot + 1] prefix sums */
     double *copy;        /* a range's scores, sorted */
     double *cols;        /* [item × LEADERS_READ_ROWS] reverse-coded values */
+    double *tq;          /* [df] t(0.975, df) (analysis_t975) */
 } leaders_work_t;
 
 /* Figures of the scores in slots first .. end-1. */
@@ -88,7 +90,7 @@ static void org_figures(const dataset_scale_t *sc, const leaders_work_t *w, size
     if (n > 1) {
         f->sd = leaders_finite(sqrt(ss / (double)(n - 1)));
         f->se = leaders_finite(f->sd / sqrt((double)n));
-        double t = leaders_finite(gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)));
+        double t = analysis_t975(w->tq, LEADERS_T_CACHE, n - 1);
         f->ci_low = leaders_finite(f->mean - t * f->se);
         f->ci_high = leaders_finite(f->mean + t * f->se);
     }
@@ -255,7 +257,8 @@ engage_status_t leaders_run(const dataset_t *ds, const results_t *results, leade
                      ? NULL
                      : leaders_calloc(max_items * LEADERS_READ_ROWS, sizeof *w.cols);
         l->scales = leaders_calloc(S, sizeof *l->scales);
-        ok = w.slot_start && w.slot_of && w.score && w.scored && w.ans && w.fav && w.unf && w.copy && w.cols &&
+        w.tq = analysis_t975_cache(LEADERS_T_CACHE);
+        ok = w.tq && w.slot_start && w.slot_of && w.score && w.scored && w.ans && w.fav && w.unf && w.copy && w.cols &&
              l->scales && leaders_layout(ds, &w) && leaders_rows(org, l);
     }
     for (size_t s = 0; ok && s < S; s++) {
@@ -274,6 +277,7 @@ engage_status_t leaders_run(const dataset_t *ds, const results_t *results, leade
     free(w.unf);
     free(w.copy);
     free(w.cols);
+    free(w.tq);
     if (!ok) {
         leaders_free(l);
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0,

@@ -187,7 +187,7 @@ static engage_status_t units_scale(const dataset_t *ds, const analysis_scale_t *
         if (n > 1) {
             f->sd = units_finite(sqrt(ss / (double)(n - 1)));
             f->se = units_finite(f->sd / sqrt((double)n));
-            double t = units_finite(gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)));
+            double t = analysis_t975(NULL, 0, n - 1);
             f->ci_low = units_finite(f->mean - t * f->se);
             f->ci_high = units_finite(f->mean + t * f->se);
         }
