@@ -192,9 +192,12 @@ static char *cut_end(const char *s, size_t len)
             break;
         }
     }
+    size_t kept = end;
     while (end > 0 && (is_space(s[end - 1]) || s[end - 1] == ',' || s[end - 1] == ';' ||
                        s[end - 1] == ':'))
         end--;
+    if (end == 0)   /* nothing but spaces and commas: cut at the character */
+        end = kept;
     char *d = malloc(end + sizeof ELLIPSIS);
     if (d) {
         memcpy(d, s, end);
@@ -315,17 +318,16 @@ item_labels_t *item_labels_new(const char *const *names, const char *const *give
         ok = (out->text[i] = cut_end(s, len)) != NULL;
     }
     if (ok && n >= 2 && find_clashes(out->text, n, order, clash)) {
-        /* a cut made them equal: keep both ends; equal otherwise: the full name */
+        /* a cut made them equal: keep both ends */
         for (size_t i = 0; ok && i < n; i++) {
-            if (!clash[i])
-                continue;
             const char *s = parts[i].name + parts[i].start;
             size_t len = trim(&s, parts[i].len);
+            if (!clash[i] || len == 0 || chars_of(s, len) <= ITEM_LABEL_MAX_CHARS)
+                continue;
             free(out->text[i]);
-            out->text[i] = len > 0 && chars_of(s, len) > ITEM_LABEL_MAX_CHARS ? cut_middle(s, len)
-                                                                              : strdup(names[i]);
-            ok = out->text[i] != NULL;
+            ok = (out->text[i] = cut_middle(s, len)) != NULL;
         }
+        /* still equal (or equal without a cut): the full names */
         if (ok && find_clashes(out->text, n, order, clash))
             ok = use_full_names(out, names);
     }

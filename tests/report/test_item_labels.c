@@ -128,9 +128,9 @@ static void test_prefix_that_is_a_whole_item(void **state)
     const char *const dangling[] = { "Q - ", "Q - a" };
     const char *const want_dangling[] = { "Q -", "Q - a" };   /* trimmed, nothing dropped */
     expect_labels(dangling, NULL, 2, want_dangling);
-    /* two rows that differ only in spaces the labels trim: the full names */
-    const char *const spaced[] = { "Q - a", "Q - a " };
-    expect_labels(spaced, NULL, 2, spaced);
+    /* two rows that differ only in spaces the labels trim: every item by its full name */
+    const char *const spaced[] = { "Q - a", "Q - a ", "Q - b" };
+    expect_labels(spaced, NULL, 3, spaced);
 }
 
 /* Whether s is valid UTF-8. */
@@ -219,6 +219,16 @@ static void test_labels_a_cut_makes_equal(void **state)
         "Q - Growth",
     };
     expect_labels(same_ends, NULL, 3, same_ends);
+    /* nothing but commas past the cut point: cut at the character, not to nothing */
+    char commas[100];
+    memset(commas, ',', 70);
+    commas[70] = '\0';
+    const char *const punctuation[] = { commas };
+    item_labels_t *l = item_labels_new(punctuation, NULL, 1);
+    assert_non_null(l);
+    assert_int_equal(chars(l->text[0]), ITEM_LABEL_MAX_CHARS);
+    assert_memory_equal(l->text[0], commas, 59);
+    item_labels_free(l);
     for (size_t i = 0; i < 3; i++)
         assert_true(chars(want[i]) <= ITEM_LABEL_MAX_CHARS);
 }
