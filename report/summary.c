@@ -4,7 +4,8 @@
  * Built in memory (a few kilobytes whatever the number of managers: at
  * most SUMMARY_MAX_RANKED rows per scale in the ranking and
  * SUMMARY_RANK_EDGE on each side of the funnel, taken from the published
- * view's ranking and stand-out lists, plus a row per item, at most
+ * view's ranking and stand-out lists, plus a row per item (by its short
+ * label, item_labels.h), at most
  * SUMMARY_MAX_RANKED shown units and, with a reporting tree, at most
  * SUMMARY_MAX_RANKED leaders of its top two levels) and written by the
  * caller.  It renders the view (view.h) only: what is shown, the figures
@@ -623,7 +624,7 @@ typedef struct {
 } item_row_t;
 
 /* The first line of text (cleaned) that fits in `width` columns: its
- * length in bytes, broken after the last space that fits, else at `width`
+ * length in bytes, broken at the last space that fits, else after `width`
  * characters; *next is where the rest starts, its spaces skipped. */
 static size_t first_line(const char *text, size_t width, const char **next)
 {
