@@ -161,17 +161,17 @@ static bool view_changes(view_t *view, const report_input_t *in, size_t s, size_
     return ok;
 }
 
-/* Units across the tree (privacy_split_cells()): each hidden team's cell
+/* Units across the tree (privacy_split_cells()), the teams' sizes
+ * node_team_n by tree node: each hidden team's cell
  * is its deepest shown org, found top-down (a node's parent comes before
  * it: leaders' rows in tree order, then the teams' extra nodes, whose org
  * leaders.csv does not publish). */
-static engage_status_t view_tree_units(const units_t *units, const analysis_scale_t *sc, privacy_scale_t *ps,
-                                       size_t rows, size_t nodes, const size_t *parent,
+static engage_status_t view_tree_units(const units_t *units, size_t M, const size_t *node_team_n,
+                                       unsigned char *unit_reason, size_t rows, size_t nodes, const size_t *parent,
                                        const unsigned char *org_reason,
                                        const unsigned char *team_reason, const size_t *node_of_manager,
                                        long min_group, engage_error_t *err)
 {
-    size_t M = sc->n_managers;
     size_t *shown_up = malloc((nodes ? nodes : 1) * sizeof *shown_up);
     size_t *team_n = malloc((M ? M : 1) * sizeof *team_n), *org_cell = malloc((M ? M : 1) * sizeof *org_cell);
     bool *hidden = malloc((M ? M : 1) * sizeof *hidden);
@@ -185,13 +185,13 @@ static engage_status_t view_tree_units(const units_t *units, const analysis_scal
                                                                     : shown_up[parent[v]];
         for (size_t j = 0; j < M; j++) {
             size_t v = node_of_manager[j];
-            team_n[j] = sc->managers[j].n;
+            team_n[j] = node_team_n[v];
             hidden[j] = team_reason[v] != PRIVACY_SHOWN;
             org_cell[j] = shown_up[v];
         }
         privacy_cells_t cells = { .n_teams = M, .n = team_n, .hidden = hidden, .org_cell = org_cell,
                                   .unit_of = units->unit_of, .n_units = units->n_units,
-                                  .unit_reason = ps->unit_reason };
+                                  .unit_reason = unit_reason };
         st = privacy_split_cells(&cells, min_group, NULL, err);
     }
     free(shown_up);
@@ -201,10 +201,40 @@ static engage_status_t view_tree_units(const units_t *units, const analysis_scal
     return st;
 }
 
-/* The tree rule of one scale (privacy_tree(), README.md "Privacy: what is
- * published"): its nodes are the leaders' rows (row 0 the company) and one
+/* The tree rule's nodes: the leaders' rows (row 0 the company), then one
  * more node per manager who leads nobody in the tree (those the tree lacks
- * hang under the company), each with the team of respondents it manages.  A
+ * hang under the company): parent[node] and node_of_manager[j]; returns
+ * the number of nodes (at most rows + managers).  manager_node and
+ * row_of_node are workspace, of managers and of tree nodes. */
+static size_t tree_nodes(const leaders_t *l, const dataset_t *ds, size_t *manager_node, size_t *row_of_node,
+                         size_t *parent, size_t *node_of_manager)
+{
+    const org_t *org = dataset_org(ds);
+    size_t M = dataset_n_managers(ds), V = org_size(org), R = l->n_rows;
+    leaders_manager_nodes(ds, manager_node);
+    for (size_t v = 0; v < V; v++)
+        row_of_node[v] = SIZE_MAX;
+    for (size_t r = 0; r < R; r++) {
+        if (r > 0)
+            row_of_node[l->node[r]] = r;
+        parent[r] = l->parent_row[r];
+    }
+    size_t nodes = R;
+    for (size_t j = 0; j < M; j++) {
+        size_t v = manager_node[j], node = v == ORG_NONE ? SIZE_MAX : row_of_node[v];
+        if (node == SIZE_MAX) {
+            node = nodes++;
+            size_t up = v == ORG_NONE ? ORG_NONE : org_parent(org, v);
+            parent[node] = up == ORG_NONE ? 0 : row_of_node[up];
+        }
+        node_of_manager[j] = node;
+    }
+    return nodes;
+}
+
+/* The tree rule of one scale (privacy_tree(), README.md "Privacy: what is
+ * published"): its nodes are tree_nodes(), each with the team of
+ * respondents it manages.  A
  * team goes in shown when managers.csv or its change row publishes it; a
  * team the rule hides is then hidden in both.  The org decision of the
  * leaders' rows is kept for leaders.csv, an org of the leader's own team
@@ -233,15 +263,8 @@ static engage_status_t view_tree(view_t *view, const report_input_t *in, size_t 
         st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
         goto done;
     }
-    leaders_manager_nodes(in->dataset, manager_node);
-    for (size_t v = 0; v < V; v++)
-        row_of_node[v] = SIZE_MAX;
-    for (size_t r = 0; r < R; r++) {
-        if (r > 0)
-            row_of_node[l->node[r]] = r;
-        parent[r] = l->parent_row[r];
-        team_reason[r] = PRIVACY_SHOWN;
-    }
+    size_t nodes = tree_nodes(l, in->dataset, manager_node, row_of_node, parent, node_of_manager);
+    memset(team_reason, PRIVACY_SHOWN, nodes);
     /* the company's own team: nobody (managers the tree lacks are nodes) */
     team_reason[0] = PRIVACY_SECONDARY;
     for (size_t j = 0; j < M; j++)
@@ -249,16 +272,8 @@ static engage_status_t view_tree(view_t *view, const report_input_t *in, size_t 
     for (size_t i = 0; cs && i < cs->n_rows; i++)
         if (cs->rows[i].current_manager != CHANGES_ABSENT)
             change_row[cs->rows[i].current_manager] = i;
-    size_t nodes = R;
     for (size_t j = 0; j < M; j++) {
-        size_t v = manager_node[j], node = v == ORG_NONE ? SIZE_MAX : row_of_node[v];
-        if (node == SIZE_MAX) {
-            node = nodes++;
-            size_t up = v == ORG_NONE ? ORG_NONE : org_parent(org, v);
-            parent[node] = up == ORG_NONE ? 0 : row_of_node[up];
-            team_reason[node] = PRIVACY_SHOWN;
-        }
-        node_of_manager[j] = node;
+        size_t node = node_of_manager[j];
         team_n[node] += sc->managers[j].n;
         bool published = ps->reason[j] == PRIVACY_SHOWN ||
                          (change_row[j] != SIZE_MAX && row_reason[change_row[j]] == PRIVACY_SHOWN);
@@ -284,8 +299,8 @@ static engage_status_t view_tree(view_t *view, const report_input_t *in, size_t 
             row_reason[change_row[j]] = PRIVACY_SECONDARY;
     }
     if (in->units && ps->unit_reason)
-        st = view_tree_units(in->units, sc, ps, R, nodes, parent, org_reason, team_reason, node_of_manager,
-                             view->smallest_shown, err);
+        st = view_tree_units(in->units, M, team_n, ps->unit_reason, R, nodes, parent, org_reason,
+                             team_reason, node_of_manager, view->smallest_shown, err);
     if (st == ENGAGE_OK)
         st = privacy_recount(view->privacy, s, sc, cs, in->units, view->smallest_shown, err);
 done:
