@@ -12,8 +12,7 @@
  * row first (rows are in pre-order, so a row's children come after it);
  * the company sums every team.
  *
- * Owns: the heatmap_t it returns, and per scale the teams' sums (O(managers
- * × items)) and the groups' (O(groups × items)).
+ * Owns: the heatmap_t it returns; the sums are counted in its cells.
  */
 #include "heatmap.h"
 
@@ -26,12 +25,21 @@
 /* Respondents read per block: their item columns stay in the caches. */
 enum { HEATMAP_READ_ROWS = 256 };
 
-/* One group's sums on one item; d is an answer's distance from the
- * scale's middle. */
-typedef struct {
-    size_t n, favourable, unfavourable;
-    double sum_d, sum_dd;
-} heatmap_sums_t;
+/* While counting, a cell holds its group's sums: n, the sum of each
+ * answer's distance d from the scale's middle (in mean), the favourable
+ * and unfavourable answers (in favourable_pct and delta_favourable, exact
+ * as doubles), and for a team the sum of d² (in manager_ss); cell_finish()
+ * turns them into the figures.  So the counting needs no memory beyond
+ * the cells. */
+static void sums_add(heatmap_cell_t *to, const heatmap_cell_t *from, size_t k)
+{
+    for (size_t i = 0; i < k; i++) {
+        to[i].n += from[i].n;
+        to[i].mean += from[i].mean;
+        to[i].favourable_pct += from[i].favourable_pct;
+        to[i].delta_favourable += from[i].delta_favourable;
+    }
+}
 
 static void *heatmap_calloc(size_t n, size_t size)
 {
@@ -45,30 +53,20 @@ static double heatmap_finite(double v)
     return isfinite(v) ? v : NAN;
 }
 
-static void sums_add(heatmap_sums_t *to, const heatmap_sums_t *from, size_t k)
+/* A cell's figures from its sums (delta_favourable NAN, set later against
+ * the company). */
+static void cell_finish(const dataset_scale_t *sc, double middle, heatmap_cell_t *c)
 {
-    for (size_t i = 0; i < k; i++) {
-        to[i].n += from[i].n;
-        to[i].favourable += from[i].favourable;
-        to[i].unfavourable += from[i].unfavourable;
-        to[i].sum_d += from[i].sum_d;
-        to[i].sum_dd += from[i].sum_dd;
-    }
-}
-
-/* A cell from its sums (delta_favourable set later, against the company). */
-static heatmap_cell_t cell_of(const dataset_scale_t *sc, double middle, const heatmap_sums_t *a)
-{
-    heatmap_cell_t c = { a->n, NAN, NAN, NAN };
-    double neutral, unfavourable;
-    analysis_shares(sc, a->n, a->favourable, a->unfavourable, &c.favourable_pct, &neutral, &unfavourable);
-    if (a->n > 0)
-        c.mean = heatmap_finite(middle + a->sum_d / (double)a->n);
-    return c;
+    double sum_d = c->mean, neutral, unfavourable;
+    analysis_shares(sc, c->n, (size_t)c->favourable_pct, (size_t)c->delta_favourable, &c->favourable_pct, &neutral,
+                    &unfavourable);
+    c->mean = c->n > 0 ? heatmap_finite(middle + sum_d / (double)c->n) : NAN;
+    c->delta_favourable = NAN;
 }
 
 /* Every team's sums on one scale: one pass over its item columns. */
-static void team_sums(const dataset_t *ds, const dataset_scale_t *sc, double *cols, heatmap_sums_t *team)
+static void team_sums(const dataset_t *ds, const dataset_scale_t *sc, double *cols, heatmap_cell_t *team,
+                      double *team_dd)
 {
     size_t k = sc->n_items, N = dataset_n_respondents(ds);
     const double flip = sc->min + sc->max, middle = flip / 2.0;
@@ -87,17 +85,19 @@ static void team_sums(const dataset_t *ds, const dataset_scale_t *sc, double *co
             /* the share as a division, as analysis.c decides it */
             if (answered == 0 || (double)answered / (double)k < sc->min_answered)
                 continue;
-            heatmap_sums_t *a = team + dataset_manager_of(ds, first + t) * k;
+            size_t m = dataset_manager_of(ds, first + t);
+            heatmap_cell_t *a = team + m * k;
+            double *dd = team_dd + m * k;
             for (size_t i = 0; i < k; i++) {
                 double x = cols[i * HEATMAP_READ_ROWS + t];
                 if (isnan(x))
                     continue;
                 double d = x - middle;
                 a[i].n++;
-                a[i].favourable += x >= sc->favourable;
-                a[i].unfavourable += x <= sc->unfavourable;
-                a[i].sum_d += d;
-                a[i].sum_dd += d * d;
+                a[i].mean += d;
+                a[i].favourable_pct += x >= sc->favourable;
+                a[i].delta_favourable += x <= sc->unfavourable;
+                dd[i] += d * d;
             }
         }
     }
@@ -146,54 +146,42 @@ static bool heatmap_scale(const dataset_t *ds, const units_t *units, const leade
     for (int level = 0; level < HEATMAP_LEVELS; level++)
         if (!(hs->cells[level] = heatmap_calloc(hs->n_groups[level] * k, sizeof *hs->cells[level])))
             return false;
-    hs->manager_ss = heatmap_calloc(M * k, sizeof *hs->manager_ss);
-    heatmap_sums_t *team = M > SIZE_MAX / (k ? k : 1) ? NULL : heatmap_calloc(M * k, sizeof *team);
-    heatmap_sums_t *company = heatmap_calloc(k, sizeof *company);
-    heatmap_sums_t *unit = heatmap_calloc(U * k, sizeof *unit);
-    heatmap_sums_t *row = heatmap_calloc(R * k, sizeof *row);
-    bool ok = hs->manager_ss && team && company && unit && row;
-    if (ok) {
-        const double middle = (sc->min + sc->max) / 2.0;
-        team_sums(ds, sc, cols, team);
-        for (size_t m = 0; m < M; m++) {
-            const heatmap_sums_t *a = team + m * k;
-            sums_add(company, a, k);
-            if (U)
-                sums_add(unit + units->unit_of[m] * k, a, k);
-            if (row_of_team[m] != SIZE_MAX)
-                sums_add(row + row_of_team[m] * k, a, k);
-            for (size_t i = 0; i < k; i++) {
-                hs->cells[HEATMAP_MANAGER][m * k + i] = cell_of(sc, middle, &a[i]);
-                double ss = a[i].n == 0   ? NAN
-                            : a[i].n == 1 ? 0.0
-                                          : a[i].sum_dd - a[i].sum_d * a[i].sum_d / (double)a[i].n;
-                hs->manager_ss[m * k + i] = ss < 0.0 ? 0.0 : ss;
-            }
-        }
-        for (size_t r = R; r-- > 1;)
-            if (l->parent_row[r] >= 1)
-                sums_add(row + l->parent_row[r] * k, row + r * k, k);
-        for (size_t i = 0; i < k; i++)
-            hs->cells[HEATMAP_COMPANY][i] = cell_of(sc, middle, &company[i]);
-        for (size_t u = 0; u < U; u++)
-            for (size_t i = 0; i < k; i++)
-                hs->cells[HEATMAP_UNIT][u * k + i] = cell_of(sc, middle, &unit[u * k + i]);
-        for (size_t r = 1; r < R; r++)
-            for (size_t i = 0; i < k; i++)
-                hs->cells[HEATMAP_LEADER][(r - 1) * k + i] = cell_of(sc, middle, &row[r * k + i]);
-        for (int level = 0; level < HEATMAP_LEVELS; level++)
-            for (size_t g = 0; g < hs->n_groups[level]; g++)
-                for (size_t i = 0; i < k; i++) {
-                    heatmap_cell_t *c = &hs->cells[level][g * k + i];
-                    c->delta_favourable =
-                        heatmap_finite(c->favourable_pct - hs->cells[HEATMAP_COMPANY][i].favourable_pct);
-                }
+    if (!(hs->manager_ss = heatmap_calloc(M * k, sizeof *hs->manager_ss)))
+        return false;
+    heatmap_cell_t *team = hs->cells[HEATMAP_MANAGER], *company = hs->cells[HEATMAP_COMPANY];
+    heatmap_cell_t *unit = hs->cells[HEATMAP_UNIT], *org = hs->cells[HEATMAP_LEADER];
+    const double middle = (sc->min + sc->max) / 2.0;
+    team_sums(ds, sc, cols, team, hs->manager_ss);
+    for (size_t m = 0; m < M; m++) {
+        const heatmap_cell_t *a = team + m * k;
+        sums_add(company, a, k);
+        if (U)
+            sums_add(unit + units->unit_of[m] * k, a, k);
+        if (row_of_team[m] != SIZE_MAX)
+            sums_add(org + (row_of_team[m] - 1) * k, a, k);
     }
-    free(team);
-    free(company);
-    free(unit);
-    free(row);
-    return ok;
+    /* each org into its parent's, deepest first (rows in pre-order) */
+    for (size_t r = R; r-- > 1;)
+        if (l->parent_row[r] >= 1)
+            sums_add(org + (l->parent_row[r] - 1) * k, org + (r - 1) * k, k);
+    for (size_t m = 0; m < M; m++)
+        for (size_t i = 0; i < k; i++) {
+            const heatmap_cell_t *a = &team[m * k + i];
+            double *ss = &hs->manager_ss[m * k + i];
+            *ss = a->n == 0 ? NAN : a->n == 1 ? 0.0 : *ss - a->mean * a->mean / (double)a->n;
+            if (*ss < 0.0)
+                *ss = 0.0;
+        }
+    for (int level = 0; level < HEATMAP_LEVELS; level++)
+        for (size_t c = 0; c < hs->n_groups[level] * k; c++)
+            cell_finish(sc, middle, &hs->cells[level][c]);
+    for (int level = 0; level < HEATMAP_LEVELS; level++)
+        for (size_t g = 0; g < hs->n_groups[level]; g++)
+            for (size_t i = 0; i < k; i++) {
+                heatmap_cell_t *c = &hs->cells[level][g * k + i];
+                c->delta_favourable = heatmap_finite(c->favourable_pct - company[i].favourable_pct);
+            }
+    return true;
 }
 
 engage_status_t heatmap_run(const dataset_t *ds, const results_t *results, const units_t *units,
