@@ -561,7 +561,7 @@ engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_
         }
     }
     if (st == ENGAGE_OK && in->dataset) {
-        progress_stage("every item at every level");
+        progress_stage("analysing every item at every level");
         st = view_heatmaps(view, in, err);
     }
     if (st != ENGAGE_OK) {
