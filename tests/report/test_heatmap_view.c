@@ -98,7 +98,7 @@ static dataset_t *random_quarter(bool tree, bool missing)
     dataset_t *ds = new_dataset();
     size_t people = 8 + rnd(MAX_PEOPLE - 8), tops = 1 + rnd(2);
     uint32_t parent[MAX_PEOPLE];
-    char id[MAX_PEOPLE][16];
+    char id[MAX_PEOPLE][24];
     for (size_t v = 0; v < people; v++) {
         snprintf(id[v], sizeof id[v], "p%02zu", v);
         parent[v] = v < tops ? ORG_TOP : (uint32_t)rnd((unsigned)(v < 6 ? v : v / 2 + 1));
