@@ -5,8 +5,10 @@
  * Cost per scale: the decomposition over the shown managers (O(managers),
  * the REML fit O(distinct team sizes) per step; with units the nested fit,
  * O(managers) per step), one sort of the shown
- * managers by mean and one of each side's stand-outs.  Owns every array it
- * allocates; see view.h.
+ * managers by mean and one of each side's stand-outs; and per item the
+ * heatmap's rules (a privacy_levels() sort of the teams, or the tree's
+ * dynamic programme) and its decomposition, O(managers log managers) or
+ * O(nodes · min_group²).  Owns every array it allocates; see view.h.
  */
 #include "view.h"
 

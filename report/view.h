@@ -11,8 +11,9 @@
  * depends on a hidden team's own data, README.md, "Privacy: what is published"), the funnel
  * limits around that decomposition, whether its share between managers is
  * poorly determined, the ranking of the shown managers, the stand-out
- * lists, the q-values and the changes the readable reports name, and,
- * with a roster's tree, each team's and unit's participation.
+ * lists, the q-values and the changes the readable reports name, the
+ * heatmap's cells shown and standing out, and, with a roster's tree, each
+ * team's and unit's participation.
  * The writers (tables.c, summary.c, html.c, workbook.c) only render a view:
  * none of them reads min_group, applies a rule or picks managers itself.
  *
