@@ -676,7 +676,10 @@ static void tree_up(privacy_tree_t *t, tree_work_t *w, size_t *org_n, uint64_t *
             org_n[v] += org_n[w->child[j]];
         if (t->team_reason[v] == PRIVACY_SHOWN && t->team_n[v] < k)
             t->team_reason[v] = PRIVACY_PRIMARY;
-        t->org_reason[v] = org_n[v] < k ? PRIVACY_PRIMARY : PRIVACY_SHOWN;
+        if (t->org_hidden && t->org_hidden[v] != PRIVACY_SHOWN)
+            t->org_reason[v] = t->org_hidden[v];
+        else
+            t->org_reason[v] = org_n[v] < k ? PRIVACY_PRIMARY : PRIVACY_SHOWN;
 
         uint64_t *p = tree_vector(w, v, 0);
         for (size_t s = 0; s < width; s++)

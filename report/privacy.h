@@ -205,7 +205,7 @@ bool privacy_hidden(const privacy_t *privacy, size_t s, size_t m);
  * never breaks the rule, here or in the rules above.
  *
  * privacy_tree() hides a team below min_group respondents and an org below
- * min_group (primary), then the fewest more teams and orgs (secondary)
+ * min_group (primary), keeps the teams and orgs passed in hidden, then the fewest more teams and orgs (secondary)
  * that make every cell 0 or at least min_group, and among those the ones
  * holding the fewest respondents: exactly, by dynamic programming over the
  * tree (per node, the least cost below it for each size 0..min_group-1,
@@ -227,6 +227,8 @@ typedef struct {
     unsigned char *team_reason;  /* [node] in: PRIVACY_SHOWN, or hidden already (kept);
                                     out: + PRIMARY below min_group, + SECONDARY */
     unsigned char *org_reason;   /* [node] out */
+    const unsigned char *org_hidden; /* [node] in (may be NULL): orgs hidden already, their
+                                        reasons kept as the teams' are */
     size_t *org_n;               /* [node] out: respondents in its org (may be NULL) */
 } privacy_tree_t;
 

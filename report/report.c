@@ -69,6 +69,7 @@ static const struct {
     { "units.csv", tables_write_units, false, true, false, false },
     { "leaders.csv", tables_write_leaders, false, false, true, false },
     { "scales.csv", tables_write_scales, false, false, false, false },
+    { "heatmap.csv", tables_write_heatmap, false, false, false, false },
     { "quality.csv", write_quality, false, false, false, false },
     { "rejects.csv", write_rejects, false, false, false, false },
     { "variance_all_teams.csv", write_variance_all_teams, false, false, false, true },

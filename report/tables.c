@@ -1,6 +1,7 @@
 /*
  * report/tables.c — managers.csv, variance.csv, items.csv, changes.csv,
- * units.csv, quality.csv, rejects.csv, variance_all_teams.csv.
+ * units.csv, leaders.csv, scales.csv, heatmap.csv, quality.csv,
+ * rejects.csv, variance_all_teams.csv.
  *
  * Pure formatting over csv_out: what is shown and every figure over the
  * shown teams come from the published view (view.h), per-manager and item
@@ -638,6 +639,69 @@ engage_status_t tables_write_scales(const report_input_t *in, const view_t *view
             else
                 csv_out_empty(out);
         csv_out_end_row(out);
+    }
+    return csv_out_close(out, sha256_hex, err);
+}
+
+/* heatmap.csv's group cell: empty for the company, else the unit's name,
+ * the leader's id or the manager's id. */
+static const char *heatmap_group(const report_input_t *in, const view_t *view, heatmap_level_t level, size_t g)
+{
+    switch (level) {
+    case HEATMAP_UNIT:
+        return in->units->names[g];
+    case HEATMAP_LEADER:
+        return org_id(dataset_org(in->dataset), view->leaders->node[g + 1]);
+    case HEATMAP_MANAGER:
+        return dataset_manager_id(in->dataset, g);
+    default:
+        return "";
+    }
+}
+
+engage_status_t tables_write_heatmap(const report_input_t *in, const view_t *view,
+                                     const char *path, char sha256_hex[65], engage_error_t *err)
+{
+    static const char *const names[] = {
+        "scale", "item", "level", "group", "n", "mean", "favourable_pct", "delta_favourable",
+        "stands_out", "suppressed",
+    };
+    static const char *const levels[HEATMAP_LEVELS] = { "company", "unit", "leader", "manager" };
+    csv_out_t *out;
+    engage_status_t rc = open_table(in, &out, path, err);
+    if (rc != ENGAGE_OK)
+        return rc;
+    HEADER(out, names);
+    const heatmap_t *h = view->heatmap;
+    for (size_t s = 0; h && s < h->n_scales && s < view->n_scales; s++) {
+        const heatmap_scale_t *hs = &h->scales[s];
+        for (size_t i = 0; i < hs->n_items; i++) {
+            const char *item = dataset_column_name(in->dataset, hs->scale->items[i]);
+            for (int level = 0; level < HEATMAP_LEVELS; level++)
+                for (size_t g = 0; g < hs->n_groups[level]; g++) {
+                    const heatmap_cell_t *c = heatmap_cell(hs, (heatmap_level_t)level, g, i);
+                    csv_out_text(out, hs->scale->name, true);
+                    csv_out_text(out, item, true);
+                    csv_out_text(out, levels[level], false);
+                    csv_out_text(out, heatmap_group(in, view, (heatmap_level_t)level, g), true);
+                    csv_out_integer(out, (long long)c->n);
+                    if (view_heatmap_shown(view, s, (heatmap_level_t)level, g, i)) {
+                        figure(out, c->mean);
+                        figure(out, c->favourable_pct);
+                        figure(out, c->delta_favourable);
+                        csv_out_text(out,
+                                     tables_stands_out_name(
+                                         view_heatmap_stands_out(view, s, (heatmap_level_t)level, g, i)),
+                                     false);
+                        csv_out_integer(out, 0);
+                    } else {
+                        for (int k = 0; k < 4; k++)
+                            csv_out_empty(out);
+                        csv_out_integer(out, 1);
+                    }
+                    csv_out_end_row(out);
+                }
+        }
     }
     return csv_out_close(out, sha256_hex, err);
 }

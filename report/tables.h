@@ -1,7 +1,8 @@
 /*
  * report/tables.h — the CSV outputs of README.md: managers.csv,
- * variance.csv, items.csv, changes.csv, quality.csv and rejects.csv, and
- * units.csv when the roster gives units.
+ * variance.csv, items.csv, changes.csv, scales.csv, heatmap.csv,
+ * quality.csv and rejects.csv, units.csv when the roster gives units and
+ * leaders.csv when it gives the reporting tree.
  *
  * Each writer creates one file at `path`, renders the published view (view.h)
  * where figures are concerned, and returns the SHA-256 of what it wrote.
@@ -78,6 +79,17 @@ engage_status_t tables_write_leaders(const report_input_t *in, const view_t *vie
  * with fewer than min_group scored respondents. */
 engage_status_t tables_write_scales(const report_input_t *in, const view_t *view,
                                     const char *path, char sha256_hex[65], engage_error_t *err);
+
+/* One row per scale × item × level × group (view->heatmap): scale order,
+ * then the scale's item order, then the levels company, unit, leader,
+ * manager, then groups in byte order (units as units.csv, leaders in
+ * leaders.csv's order, managers as managers.csv): scale, item, level,
+ * group (empty for the company; the unit, leader_id or manager_id), n,
+ * mean, favourable_pct, delta_favourable, stands_out, suppressed.  A
+ * suppressed cell (view_heatmap_shown) keeps scale, item, level, group and
+ * n and leaves every figure empty. */
+engage_status_t tables_write_heatmap(const report_input_t *in, const view_t *view,
+                                     const char *path, char sha256_hex[65], engage_error_t *err);
 
 /* "above", "below" or "" for an analysis_stands_out_t. */
 const char *tables_stands_out_name(int stands_out);

@@ -6,8 +6,10 @@
  * the REML fit O(distinct team sizes) per step; with units the nested fit,
  * O(managers) per step), one sort of the shown
  * managers by mean and one of each side's stand-outs (with a reporting
- * tree, one of the shown leaders of its top levels).  Owns every array it
- * allocates; see view.h.
+ * tree, one of the shown leaders of its top levels); and per item the
+ * heatmap's rules (a privacy_levels() sort of the teams, or the tree's
+ * dynamic programme) and its decomposition, O(managers log managers) or
+ * O(nodes · min_group²).  Owns every array it allocates; see view.h.
  */
 #include "view.h"
 
@@ -216,17 +218,17 @@ static bool view_changes(view_t *view, const report_input_t *in, size_t s, size_
     return ok;
 }
 
-/* Units across the tree (privacy_split_cells()): each hidden team's cell
+/* Units across the tree (privacy_split_cells()), the teams' sizes
+ * node_team_n by tree node: each hidden team's cell
  * is its deepest shown org, found top-down (a node's parent comes before
  * it: leaders' rows in tree order, then the teams' extra nodes, whose org
  * leaders.csv does not publish). */
-static engage_status_t view_tree_units(const units_t *units, const analysis_scale_t *sc, privacy_scale_t *ps,
-                                       size_t rows, size_t nodes, const size_t *parent,
+static engage_status_t view_tree_units(const units_t *units, size_t M, const size_t *node_team_n,
+                                       unsigned char *unit_reason, size_t rows, size_t nodes, const size_t *parent,
                                        const unsigned char *org_reason,
                                        const unsigned char *team_reason, const size_t *node_of_manager,
                                        long min_group, engage_error_t *err)
 {
-    size_t M = sc->n_managers;
     size_t *shown_up = malloc((nodes ? nodes : 1) * sizeof *shown_up);
     size_t *team_n = malloc((M ? M : 1) * sizeof *team_n), *org_cell = malloc((M ? M : 1) * sizeof *org_cell);
     bool *hidden = malloc((M ? M : 1) * sizeof *hidden);
@@ -240,13 +242,13 @@ static engage_status_t view_tree_units(const units_t *units, const analysis_scal
                                                                     : shown_up[parent[v]];
         for (size_t j = 0; j < M; j++) {
             size_t v = node_of_manager[j];
-            team_n[j] = sc->managers[j].n;
+            team_n[j] = node_team_n[v];
             hidden[j] = team_reason[v] != PRIVACY_SHOWN;
             org_cell[j] = shown_up[v];
         }
         privacy_cells_t cells = { .n_teams = M, .n = team_n, .hidden = hidden, .org_cell = org_cell,
                                   .unit_of = units->unit_of, .n_units = units->n_units,
-                                  .unit_reason = ps->unit_reason };
+                                  .unit_reason = unit_reason };
         st = privacy_split_cells(&cells, min_group, NULL, err);
     }
     free(shown_up);
@@ -256,10 +258,40 @@ static engage_status_t view_tree_units(const units_t *units, const analysis_scal
     return st;
 }
 
-/* The tree rule of one scale (privacy_tree(), README.md "Privacy: what is
- * published"): its nodes are the leaders' rows (row 0 the company) and one
+/* The tree rule's nodes: the leaders' rows (row 0 the company), then one
  * more node per manager who leads nobody in the tree (those the tree lacks
- * hang under the company), each with the team of respondents it manages.  A
+ * hang under the company): parent[node] and node_of_manager[j]; returns
+ * the number of nodes (at most rows + managers).  manager_node and
+ * row_of_node are workspace, of managers and of tree nodes. */
+static size_t tree_nodes(const leaders_t *l, const dataset_t *ds, size_t *manager_node, size_t *row_of_node,
+                         size_t *parent, size_t *node_of_manager)
+{
+    const org_t *org = dataset_org(ds);
+    size_t M = dataset_n_managers(ds), V = org_size(org), R = l->n_rows;
+    leaders_manager_nodes(ds, manager_node);
+    for (size_t v = 0; v < V; v++)
+        row_of_node[v] = SIZE_MAX;
+    for (size_t r = 0; r < R; r++) {
+        if (r > 0)
+            row_of_node[l->node[r]] = r;
+        parent[r] = l->parent_row[r];
+    }
+    size_t nodes = R;
+    for (size_t j = 0; j < M; j++) {
+        size_t v = manager_node[j], node = v == ORG_NONE ? SIZE_MAX : row_of_node[v];
+        if (node == SIZE_MAX) {
+            node = nodes++;
+            size_t up = v == ORG_NONE ? ORG_NONE : org_parent(org, v);
+            parent[node] = up == ORG_NONE ? 0 : row_of_node[up];
+        }
+        node_of_manager[j] = node;
+    }
+    return nodes;
+}
+
+/* The tree rule of one scale (privacy_tree(), README.md "Privacy: what is
+ * published"): its nodes are tree_nodes(), each with the team of
+ * respondents it manages.  A
  * team goes in shown when managers.csv or its change row publishes it; a
  * team the rule hides is then hidden in both.  The org decision of the
  * leaders' rows is kept for leaders.csv, an org of the leader's own team
@@ -288,15 +320,8 @@ static engage_status_t view_tree(view_t *view, const report_input_t *in, size_t 
         st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
         goto done;
     }
-    leaders_manager_nodes(in->dataset, manager_node);
-    for (size_t v = 0; v < V; v++)
-        row_of_node[v] = SIZE_MAX;
-    for (size_t r = 0; r < R; r++) {
-        if (r > 0)
-            row_of_node[l->node[r]] = r;
-        parent[r] = l->parent_row[r];
-        team_reason[r] = PRIVACY_SHOWN;
-    }
+    size_t nodes = tree_nodes(l, in->dataset, manager_node, row_of_node, parent, node_of_manager);
+    memset(team_reason, PRIVACY_SHOWN, nodes);
     /* the company's own team: nobody (managers the tree lacks are nodes) */
     team_reason[0] = PRIVACY_SECONDARY;
     for (size_t j = 0; j < M; j++)
@@ -304,16 +329,8 @@ static engage_status_t view_tree(view_t *view, const report_input_t *in, size_t 
     for (size_t i = 0; cs && i < cs->n_rows; i++)
         if (cs->rows[i].current_manager != CHANGES_ABSENT)
             change_row[cs->rows[i].current_manager] = i;
-    size_t nodes = R;
     for (size_t j = 0; j < M; j++) {
-        size_t v = manager_node[j], node = v == ORG_NONE ? SIZE_MAX : row_of_node[v];
-        if (node == SIZE_MAX) {
-            node = nodes++;
-            size_t up = v == ORG_NONE ? ORG_NONE : org_parent(org, v);
-            parent[node] = up == ORG_NONE ? 0 : row_of_node[up];
-            team_reason[node] = PRIVACY_SHOWN;
-        }
-        node_of_manager[j] = node;
+        size_t node = node_of_manager[j];
         team_n[node] += sc->managers[j].n;
         bool published = ps->reason[j] == PRIVACY_SHOWN ||
                          (change_row[j] != SIZE_MAX && row_reason[change_row[j]] == PRIVACY_SHOWN);
@@ -339,8 +356,8 @@ static engage_status_t view_tree(view_t *view, const report_input_t *in, size_t 
             row_reason[change_row[j]] = PRIVACY_SECONDARY;
     }
     if (in->units && ps->unit_reason)
-        st = view_tree_units(in->units, sc, ps, R, nodes, parent, org_reason, team_reason, node_of_manager,
-                             view->smallest_shown, err);
+        st = view_tree_units(in->units, M, team_n, ps->unit_reason, R, nodes, parent, org_reason,
+                             team_reason, node_of_manager, view->smallest_shown, err);
     if (st == ENGAGE_OK)
         st = privacy_recount(view->privacy, s, sc, cs, in->units, view->smallest_shown, err);
 done:
@@ -353,6 +370,206 @@ done:
     free(org_n);
     free(team_reason);
     free(org_reason);
+    return st;
+}
+
+/* The units' decision of one item beside the scale's: a unit the scale
+ * hides stays hidden. */
+static void units_with_scale(const view_t *view, size_t s, size_t U, unsigned char *unit_reason)
+{
+    for (size_t u = 0; u < U; u++)
+        if (unit_reason[u] == PRIVACY_SHOWN && !view_unit_shown(view, s, u))
+            unit_reason[u] = PRIVACY_SECONDARY;
+}
+
+/* Workspace of view_heatmap(): per manager, unit and tree node. */
+typedef struct {
+    size_t nodes, *manager_node, *row_of_node, *parent, *node_of_manager, *node_n, *org_n;
+    size_t *manager_n, *unit_n;
+    unsigned char *team_reason, *org_reason, *org_hidden, *manager_reason, *unit_reason;
+    analysis_manager_t *teams;
+    bool *include;
+} heatmap_work_t;
+
+/* Item i's decision with a tree (view_heatmap_shown): units by their own
+ * rule, then the tree's rule with the scale's hidden teams and orgs passed
+ * in (an org the tree has but leaders.csv does not publish counts as
+ * hidden), then units across the tree. */
+static engage_status_t heatmap_item_tree(const view_t *view, const report_input_t *in, size_t s, size_t U,
+                                         heatmap_work_t *w, engage_error_t *err)
+{
+    const view_scale_t *vs = &view->scales[s];
+    size_t M = dataset_n_managers(in->dataset), R = view->leaders->n_rows;
+    long k = view->smallest_shown;
+    privacy_summary_t summary;
+    engage_status_t st = U ? privacy_suppress(w->unit_n, U, k, w->unit_reason, &summary, err) : ENGAGE_OK;
+    if (st != ENGAGE_OK)
+        return st;
+    units_with_scale(view, s, U, w->unit_reason);
+    memset(w->team_reason, PRIVACY_SHOWN, w->nodes);
+    memset(w->node_n, 0, w->nodes * sizeof *w->node_n);
+    w->team_reason[0] = PRIVACY_SECONDARY;  /* the company's own team: nobody */
+    for (size_t j = 0; j < M; j++) {
+        size_t node = w->node_of_manager[j];
+        w->node_n[node] += w->manager_n[j];
+        if (w->manager_reason[j] != PRIVACY_SHOWN)
+            w->team_reason[node] = w->manager_reason[j];
+    }
+    for (size_t v = 0; v < w->nodes; v++)
+        w->org_hidden[v] = v < R ? vs->leader_reason[v] : PRIVACY_SECONDARY;
+    privacy_tree_t tree = { .n_nodes = w->nodes, .parent = w->parent, .team_n = w->node_n,
+                            .team_reason = w->team_reason, .org_reason = w->org_reason,
+                            .org_hidden = w->org_hidden, .org_n = w->org_n };
+    st = privacy_tree(&tree, k, NULL, err);
+    if (st != ENGAGE_OK)
+        return st;
+    /* an org of its own team alone is that team's figure: hidden with it */
+    for (size_t r = 1; r < R; r++)
+        if (w->org_reason[r] == PRIVACY_SHOWN && w->org_n[r] == w->node_n[r] &&
+            w->team_reason[r] != PRIVACY_SHOWN)
+            w->org_reason[r] = PRIVACY_SECONDARY;
+    for (size_t j = 0; j < M; j++)
+        w->manager_reason[j] = w->team_reason[w->node_of_manager[j]];
+    if (U)
+        st = view_tree_units(in->units, M, w->node_n, w->unit_reason, R, w->nodes, w->parent, w->org_reason,
+                             w->team_reason, w->node_of_manager, k, err);
+    return st;
+}
+
+/* Item i's decision without a tree: a team below min_group answers is
+ * hidden, then privacy_levels() decides the units and grows the teams. */
+static engage_status_t heatmap_item_flat(const view_t *view, const report_input_t *in, size_t s, size_t U,
+                                         heatmap_work_t *w, engage_error_t *err)
+{
+    size_t M = dataset_n_managers(in->dataset);
+    size_t k = view->smallest_shown < 1 ? 1 : (size_t)view->smallest_shown;
+    for (size_t j = 0; j < M; j++)
+        if (w->manager_reason[j] == PRIVACY_SHOWN && w->manager_n[j] < k)
+            w->manager_reason[j] = PRIVACY_PRIMARY;
+    privacy_levels_t lv = { .n_managers = M, .n = w->manager_n, .reason = w->manager_reason, .n_units = U,
+                            .unit_of = U ? in->units->unit_of : NULL, .unit_reason = w->unit_reason };
+    engage_status_t st = privacy_levels(&lv, view->smallest_shown, NULL, err);
+    units_with_scale(view, s, U, w->unit_reason);
+    return st;
+}
+
+/* heatmap.csv's cells of scale s: each item's decision, then the
+ * stand-outs against the item's decomposition over its shown teams. */
+static engage_status_t view_heatmap(view_t *view, const report_input_t *in, size_t s, heatmap_work_t *w,
+                                    engage_error_t *err)
+{
+    view_scale_t *vs = &view->scales[s];
+    const heatmap_scale_t *hs = &view->heatmap->scales[s];
+    size_t k = hs->n_items, M = hs->n_groups[HEATMAP_MANAGER], U = hs->n_groups[HEATMAP_UNIT];
+    size_t L = hs->n_groups[HEATMAP_LEADER];
+    size_t min_n = view->smallest_shown < 1 ? 1 : (size_t)view->smallest_shown;
+    for (int level = 0; level < HEATMAP_LEVELS; level++) {
+        size_t cells = hs->n_groups[level] * k;
+        vs->heatmap_reason[level] = malloc(cells ? cells : 1);
+        vs->heatmap_stands_out[level] = calloc(cells ? cells : 1, 1);
+        if (!vs->heatmap_reason[level] || !vs->heatmap_stands_out[level])
+            return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
+    engage_status_t st = ENGAGE_OK;
+    for (size_t i = 0; st == ENGAGE_OK && i < k; i++) {
+        for (size_t j = 0; j < M; j++) {
+            w->manager_n[j] = heatmap_cell(hs, HEATMAP_MANAGER, j, i)->n;
+            w->manager_reason[j] = view_manager_shown(view, s, j) ? PRIVACY_SHOWN : PRIVACY_SECONDARY;
+        }
+        for (size_t u = 0; u < U; u++)
+            w->unit_n[u] = heatmap_cell(hs, HEATMAP_UNIT, u, i)->n;
+        const heatmap_cell_t *company = heatmap_cell(hs, HEATMAP_COMPANY, 0, i);
+        unsigned char company_reason = PRIVACY_SHOWN;
+        if (view->with_tree) {
+            st = heatmap_item_tree(view, in, s, U, w, err);
+            company_reason = w->org_reason[0];
+            for (size_t g = 0; g < L; g++)
+                vs->heatmap_reason[HEATMAP_LEADER][g * k + i] = w->org_reason[g + 1];
+        } else {
+            st = heatmap_item_flat(view, in, s, U, w, err);
+            if (!view_leader_shown(view, s, 0) || company->n < min_n)
+                company_reason = PRIVACY_PRIMARY;
+        }
+        vs->heatmap_reason[HEATMAP_COMPANY][i] = company_reason;
+        for (size_t j = 0; j < M; j++)
+            vs->heatmap_reason[HEATMAP_MANAGER][j * k + i] = w->manager_reason[j];
+        for (size_t u = 0; u < U; u++)
+            vs->heatmap_reason[HEATMAP_UNIT][u * k + i] = w->unit_reason[u];
+
+        /* the item's spread over its shown teams, around the company's mean */
+        for (size_t j = 0; j < M; j++) {
+            const heatmap_cell_t *c = heatmap_cell(hs, HEATMAP_MANAGER, j, i);
+            w->teams[j] = (analysis_manager_t){ .manager = j, .n = c->n, .mean = c->mean,
+                                                .ss = hs->manager_ss[j * k + i] };
+            w->include[j] = w->manager_reason[j] == PRIVACY_SHOWN;
+        }
+        analysis_variance_t v = { 0 };
+        if (st == ENGAGE_OK)
+            st = analysis_decompose(w->teams, M, w->include, &v);
+        v.grand_mean = company->mean;
+        for (int level = HEATMAP_UNIT; st == ENGAGE_OK && level < HEATMAP_LEVELS; level++)
+            for (size_t g = 0; g < hs->n_groups[level]; g++) {
+                const heatmap_cell_t *c = heatmap_cell(hs, (heatmap_level_t)level, g, i);
+                if (vs->heatmap_reason[level][g * k + i] == PRIVACY_SHOWN)
+                    vs->heatmap_stands_out[level][g * k + i] =
+                        (signed char)analysis_funnel(&v, c->n, c->mean).stands_out;
+            }
+    }
+    return st;
+}
+
+/* Every scale's heatmap: the cells (heatmap_run) and their decision. */
+static engage_status_t view_heatmaps(view_t *view, const report_input_t *in, engage_error_t *err)
+{
+    engage_status_t st = heatmap_run(in->dataset, in->results, in->units, view->leaders, &view->heatmap, err);
+    if (st != ENGAGE_OK)
+        return st;
+    const org_t *org = dataset_org(in->dataset);
+    size_t M = dataset_n_managers(in->dataset), V = org ? org_size(org) : 0;
+    size_t U = view->heatmap->n_scales ? view->heatmap->scales[0].n_groups[HEATMAP_UNIT] : 0;
+    size_t R = view->leaders ? view->leaders->n_rows : 1, cap = R + M;
+    heatmap_work_t w = { 0 };
+    w.manager_node = malloc((M ? M : 1) * sizeof *w.manager_node);
+    w.row_of_node = malloc((V ? V : 1) * sizeof *w.row_of_node);
+    w.parent = malloc(cap * sizeof *w.parent);
+    w.node_of_manager = malloc((M ? M : 1) * sizeof *w.node_of_manager);
+    w.node_n = malloc(cap * sizeof *w.node_n);
+    w.org_n = malloc(cap * sizeof *w.org_n);
+    w.manager_n = malloc((M ? M : 1) * sizeof *w.manager_n);
+    w.unit_n = malloc((U ? U : 1) * sizeof *w.unit_n);
+    w.team_reason = malloc(cap);
+    w.org_reason = malloc(cap);
+    w.org_hidden = malloc(cap);
+    w.manager_reason = malloc(M ? M : 1);
+    w.unit_reason = malloc(U ? U : 1);
+    w.teams = malloc((M ? M : 1) * sizeof *w.teams);
+    w.include = malloc((M ? M : 1) * sizeof *w.include);
+    if (!w.manager_node || !w.row_of_node || !w.parent || !w.node_of_manager || !w.node_n || !w.org_n ||
+        !w.manager_n || !w.unit_n || !w.team_reason || !w.org_reason || !w.org_hidden || !w.manager_reason ||
+        !w.unit_reason || !w.teams || !w.include) {
+        st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    } else {
+        if (view->with_tree)
+            w.nodes = tree_nodes(view->leaders, in->dataset, w.manager_node, w.row_of_node, w.parent,
+                                 w.node_of_manager);
+        for (size_t s = 0; st == ENGAGE_OK && s < view->heatmap->n_scales && s < view->n_scales; s++)
+            st = view_heatmap(view, in, s, &w, err);
+    }
+    free(w.manager_node);
+    free(w.row_of_node);
+    free(w.parent);
+    free(w.node_of_manager);
+    free(w.node_n);
+    free(w.org_n);
+    free(w.manager_n);
+    free(w.unit_n);
+    free(w.team_reason);
+    free(w.org_reason);
+    free(w.org_hidden);
+    free(w.manager_reason);
+    free(w.unit_reason);
+    free(w.teams);
+    free(w.include);
     return st;
 }
 
@@ -399,6 +616,10 @@ engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_
             view->scales[s].leader_reason[0] =
                 view->privacy->scales[s].summary.scale_suppressed ? PRIVACY_PRIMARY : PRIVACY_SHOWN;
         }
+    }
+    if (st == ENGAGE_OK && in->dataset) {
+        progress_stage("analysing every item at every level");
+        st = view_heatmaps(view, in, err);
     }
     if (st != ENGAGE_OK) {
         view_free(view);
@@ -454,8 +675,13 @@ void view_free(view_t *view)
         free(view->scales[s].notable);
         free(view->scales[s].leader_reason);
         free(view->scales[s].top_leaders);
+        for (int level = 0; level < HEATMAP_LEVELS; level++) {
+            free(view->scales[s].heatmap_reason[level]);
+            free(view->scales[s].heatmap_stands_out[level]);
+        }
     }
     leaders_free(view->leaders);
+    heatmap_free(view->heatmap);
     free(view->scales);
     privacy_free(view->privacy);
     participation_free(view->participation);
@@ -488,4 +714,18 @@ bool view_unit_participation(const view_t *view, size_t u, participation_count_t
 {
     const participation_t *p = view->participation;
     return participation_shown(view, p ? p->units : NULL, p ? p->n_units : 0, u, count);
+}
+
+bool view_heatmap_shown(const view_t *view, size_t s, heatmap_level_t level, size_t g, size_t i)
+{
+    const unsigned char *reason = view->heatmap ? view->scales[s].heatmap_reason[level] : NULL;
+    return reason && reason[g * view->heatmap->scales[s].n_items + i] == PRIVACY_SHOWN;
+}
+
+analysis_stands_out_t view_heatmap_stands_out(const view_t *view, size_t s, heatmap_level_t level, size_t g,
+                                              size_t i)
+{
+    if (!view_heatmap_shown(view, s, level, g, i))
+        return ANALYSIS_WITHIN;
+    return (analysis_stands_out_t)view->scales[s].heatmap_stands_out[level][g * view->heatmap->scales[s].n_items + i];
 }

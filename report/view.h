@@ -12,8 +12,9 @@
  * limits around that decomposition, whether its share between managers is
  * poorly determined, the ranking of the shown managers (and, with a
  * reporting tree, of the shown leaders of its top levels), the stand-out
- * lists, the q-values and the changes the readable reports name, and,
- * with a roster's tree, each team's and unit's participation.
+ * lists, the q-values and the changes the readable reports name, the
+ * heatmap's cells shown and standing out, and, with a roster's tree, each
+ * team's and unit's participation.
  * The writers (tables.c, summary.c, html.c, workbook.c) only render a view:
  * none of them reads min_group, applies a rule or picks managers itself.
  *
@@ -34,6 +35,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../analysis/heatmap.h"
 #include "../analysis/leaders.h"
 #include "../analysis/nested.h"
 #include "../analysis/participation.h"
@@ -88,6 +90,12 @@ typedef struct {
      * of those levels' leaders are hidden, by reason (privacy_reason_t). */
     size_t n_top_leaders, top_hidden_primary, top_hidden_secondary;
     size_t *top_leaders;
+
+    /* heatmap.csv (view_t.heatmap): per level, [group × items + item], the
+     * cell's privacy_reason_t (view_heatmap_shown) and where its mean lies
+     * against the item's funnel limits (view_heatmap_stands_out). */
+    unsigned char *heatmap_reason[HEATMAP_LEVELS];
+    signed char *heatmap_stands_out[HEATMAP_LEVELS];
 } view_scale_t;
 
 /* The levels of the tree the readable reports list (tops: 1). */
@@ -114,6 +122,8 @@ typedef struct {
      * reporting tree the company row alone, and no leaders.csv). */
     leaders_t *leaders;
     bool with_tree;
+    /* Every item at every level (heatmap.h; NULL without a dataset). */
+    heatmap_t *heatmap;
 } view_t;
 
 /* Decide privacy for in and build its view.  *out is freed with
@@ -148,5 +158,25 @@ bool view_unit_participation(const view_t *view, size_t u, participation_count_t
 /* Manager j's funnel limits on scale s, around the shown decomposition
  * (NAN limits for a hidden manager). */
 analysis_funnel_t view_funnel(const view_t *view, size_t s, size_t j);
+
+/* The heatmap's cells (README.md, heatmap.csv).  A cell of item i is shown
+ * only when its group is shown on the scale and the item's own rule holds:
+ * per item, the scale's rules run again over each group's answers to the
+ * item (privacy_suppress for units; privacy_tree with the scale's hidden
+ * teams and orgs passed in, then privacy_split_cells; without a tree,
+ * privacy_levels), the groups the scale hides passed in as hidden where a
+ * rule takes them and hidden after it where it does not.  A cell of no
+ * answer is hidden.  With every scored respondent answering every item (and
+ * no previous wave) this hides exactly the cells of the scale's hidden
+ * groups. */
+bool view_heatmap_shown(const view_t *view, size_t s, heatmap_level_t level, size_t g, size_t i);
+
+/* Where a shown cell's mean lies against the 99.8% funnel limits
+ * (analysis_funnel) for a group of its n around the company's mean of the
+ * item, with MS_within of the item's one-way decomposition over the
+ * managers whose cell of the item is shown; ANALYSIS_WITHIN for the company
+ * and every hidden cell. */
+analysis_stands_out_t view_heatmap_stands_out(const view_t *view, size_t s, heatmap_level_t level, size_t g,
+                                              size_t i);
 
 #endif

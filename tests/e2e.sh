@@ -105,8 +105,8 @@ cmp -s "$work/first/variance.csv" "$work/prog/variance.csv" && ok || bad "--prog
 {
     printf 'engage: reading %s (%s)\n' $sample "$(wc -c < $sample | awk '{ printf "%.1f kB", $1 / 1000 }')"
     printf 'engage: scoring engagement (scale 1 of 1)\nengage: analysing engagement (scale 1 of 1)\n'
-    printf 'engage: writing %s\n' "$work/prog"
-    for f in managers.csv variance.csv items.csv scales.csv quality.csv rejects.csv variance_all_teams.csv report.txt \
+    printf 'engage: writing %s\nengage: analysing every item at every level\n' "$work/prog"
+    for f in managers.csv variance.csv items.csv scales.csv heatmap.csv quality.csv rejects.csv variance_all_teams.csv report.txt \
              report.html engage.xlsx manifest.json; do
         printf 'engage: writing %s/%s\n' "$work/prog" $f
     done

@@ -320,7 +320,7 @@ static void assert_same_file(const char *a, const char *b)
 }
 
 static const char *const outputs[] = {
-    "managers.csv", "variance.csv", "items.csv", "scales.csv", "quality.csv", "rejects.csv",
+    "managers.csv", "variance.csv", "items.csv", "scales.csv", "heatmap.csv", "quality.csv", "rejects.csv",
     "variance_all_teams.csv", "report.txt", "report.html", "engage.xlsx", "manifest.json",
 };
 enum { N_OUTPUTS = sizeof outputs / sizeof outputs[0] };
@@ -350,6 +350,8 @@ static void test_csv_bytes(void **state)
     assert_int_equal(entries(f->dir), 1);
     assert_int_equal(entries(path_of(f, "out", NULL)), N_OUTPUTS);
 
+    assert_line(path_of(f, "out", "heatmap.csv"), 0,
+                "scale,item,level,group,n,mean,favourable_pct,delta_favourable,stands_out,suppressed");
     const char *m = path_of(f, "out", "managers.csv");
     assert_line(m, 0, "scale,manager_id,n,mean,sd,se,ci_low,ci_high,median,favourable_pct,rwg,"
                       "suppressed,funnel_low95,funnel_high95,funnel_low998,funnel_high998,"

@@ -1,0 +1,235 @@
+/*
+ * analysis/heatmap.c — every item at every level (heatmap.h).
+ *
+ * Per scale, one pass over the item columns in blocks of respondents (as
+ * leaders.c reads them): each scored respondent's answers are added to its
+ * team's sums per item — the count, the favourable and unfavourable
+ * answers, and the sum and sum of squares of each answer's distance from
+ * the middle of the scale (exact for whole and half answers, so a team
+ * that answers alike has exactly 0 within).  A unit sums its teams; a
+ * leader's org sums the teams below it, each team added to the deepest
+ * leader at or above its manager and every row then to its parent's, last
+ * row first (rows are in pre-order, so a row's children come after it);
+ * the company sums every team.
+ *
+ * Owns: the heatmap_t it returns; the sums are counted in its cells.
+ */
+#include "heatmap.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Respondents read per block: their item columns stay in the caches. */
+enum { HEATMAP_READ_ROWS = 256 };
+
+/* While counting, a cell holds its group's sums: n, the sum of each
+ * answer's distance d from the scale's middle (in mean), the favourable
+ * and unfavourable answers (in favourable_pct and delta_favourable, exact
+ * as doubles), and for a team the sum of d² (in manager_ss); cell_finish()
+ * turns them into the figures.  So the counting needs no memory beyond
+ * the cells. */
+static void sums_add(heatmap_cell_t *to, const heatmap_cell_t *from, size_t k)
+{
+    for (size_t i = 0; i < k; i++) {
+        to[i].n += from[i].n;
+        to[i].mean += from[i].mean;
+        to[i].favourable_pct += from[i].favourable_pct;
+        to[i].delta_favourable += from[i].delta_favourable;
+    }
+}
+
+static void *heatmap_calloc(size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size)
+        return NULL;
+    return calloc(n ? n : 1, size);
+}
+
+static double heatmap_finite(double v)
+{
+    return isfinite(v) ? v : NAN;
+}
+
+/* A cell's figures from its sums (delta_favourable NAN, set later against
+ * the company). */
+static void cell_finish(const dataset_scale_t *sc, double middle, heatmap_cell_t *c)
+{
+    double sum_d = c->mean, neutral, unfavourable;
+    analysis_shares(sc, c->n, (size_t)c->favourable_pct, (size_t)c->delta_favourable, &c->favourable_pct, &neutral,
+                    &unfavourable);
+    c->mean = c->n > 0 ? heatmap_finite(middle + sum_d / (double)c->n) : NAN;
+    c->delta_favourable = NAN;
+}
+
+/* Every team's sums on one scale: one pass over its item columns. */
+static void team_sums(const dataset_t *ds, const dataset_scale_t *sc, double *cols, heatmap_cell_t *team,
+                      double *team_dd)
+{
+    size_t k = sc->n_items, N = dataset_n_respondents(ds);
+    const double flip = sc->min + sc->max, middle = flip / 2.0;
+    for (size_t first = 0; first < N; first += HEATMAP_READ_ROWS) {
+        size_t count = N - first < HEATMAP_READ_ROWS ? N - first : HEATMAP_READ_ROWS;
+        for (size_t i = 0; i < k; i++) {
+            double *x = cols + i * HEATMAP_READ_ROWS;
+            dataset_column_read(ds, sc->items[i], first, count, x);
+            for (size_t t = 0; t < count; t++)
+                x[t] = !isfinite(x[t]) ? NAN : sc->reverse[i] ? flip - x[t] : x[t];
+        }
+        for (size_t t = 0; t < count; t++) {
+            size_t answered = 0;
+            for (size_t i = 0; i < k; i++)
+                answered += !isnan(cols[i * HEATMAP_READ_ROWS + t]);
+            /* the share as a division, as analysis.c decides it */
+            if (answered == 0 || (double)answered / (double)k < sc->min_answered)
+                continue;
+            size_t m = dataset_manager_of(ds, first + t);
+            heatmap_cell_t *a = team + m * k;
+            double *dd = team_dd + m * k;
+            for (size_t i = 0; i < k; i++) {
+                double x = cols[i * HEATMAP_READ_ROWS + t];
+                if (isnan(x))
+                    continue;
+                double d = x - middle;
+                a[i].n++;
+                a[i].mean += d;
+                a[i].favourable_pct += x >= sc->favourable;
+                a[i].delta_favourable += x <= sc->unfavourable;
+                dd[i] += d * d;
+            }
+        }
+    }
+}
+
+/* The leaders' row each team adds to (the deepest leader at or above its
+ * manager; SIZE_MAX for none: the company only). */
+static bool team_rows(const dataset_t *ds, const leaders_t *l, size_t *row_of_team)
+{
+    const org_t *org = dataset_org(ds);
+    size_t M = dataset_n_managers(ds), V = org ? org_size(org) : 0;
+    size_t *row_of_node = heatmap_calloc(V, sizeof *row_of_node);
+    if (!row_of_node)
+        return false;
+    for (size_t v = 0; v < V; v++)
+        row_of_node[v] = SIZE_MAX;
+    for (size_t r = 1; l && r < l->n_rows; r++)
+        row_of_node[l->node[r]] = r;
+    leaders_manager_nodes(ds, row_of_team);
+    for (size_t m = 0; m < M; m++) {
+        size_t v = row_of_team[m], r = SIZE_MAX;
+        if (v != ORG_NONE) {
+            r = row_of_node[v];
+            size_t up = org_parent(org, v);
+            if (r == SIZE_MAX && up != ORG_NONE)
+                r = row_of_node[up];   /* a parent leads someone: a leader */
+        }
+        row_of_team[m] = r;
+    }
+    free(row_of_node);
+    return true;
+}
+
+/* One scale's cells. */
+static bool heatmap_scale(const dataset_t *ds, const units_t *units, const leaders_t *l, const size_t *row_of_team,
+                          double *cols, const dataset_scale_t *sc, heatmap_scale_t *hs)
+{
+    size_t k = sc->n_items, M = dataset_n_managers(ds);
+    size_t U = units ? units->n_units : 0, R = l && l->n_rows > 1 ? l->n_rows : 1;
+    hs->scale = sc;
+    hs->n_items = k;
+    hs->n_groups[HEATMAP_COMPANY] = 1;
+    hs->n_groups[HEATMAP_UNIT] = U;
+    hs->n_groups[HEATMAP_LEADER] = R - 1;
+    hs->n_groups[HEATMAP_MANAGER] = M;
+    for (int level = 0; level < HEATMAP_LEVELS; level++)
+        if (!(hs->cells[level] = heatmap_calloc(hs->n_groups[level] * k, sizeof *hs->cells[level])))
+            return false;
+    if (!(hs->manager_ss = heatmap_calloc(M * k, sizeof *hs->manager_ss)))
+        return false;
+    heatmap_cell_t *team = hs->cells[HEATMAP_MANAGER], *company = hs->cells[HEATMAP_COMPANY];
+    heatmap_cell_t *unit = hs->cells[HEATMAP_UNIT], *org = hs->cells[HEATMAP_LEADER];
+    const double middle = (sc->min + sc->max) / 2.0;
+    team_sums(ds, sc, cols, team, hs->manager_ss);
+    for (size_t m = 0; m < M; m++) {
+        const heatmap_cell_t *a = team + m * k;
+        sums_add(company, a, k);
+        if (U)
+            sums_add(unit + units->unit_of[m] * k, a, k);
+        if (row_of_team[m] != SIZE_MAX)
+            sums_add(org + (row_of_team[m] - 1) * k, a, k);
+    }
+    /* each org into its parent's, deepest first (rows in pre-order) */
+    for (size_t r = R; r-- > 1;)
+        if (l->parent_row[r] >= 1)
+            sums_add(org + (l->parent_row[r] - 1) * k, org + (r - 1) * k, k);
+    for (size_t m = 0; m < M; m++)
+        for (size_t i = 0; i < k; i++) {
+            const heatmap_cell_t *a = &team[m * k + i];
+            double *ss = &hs->manager_ss[m * k + i];
+            *ss = a->n == 0 ? NAN : a->n == 1 ? 0.0 : *ss - a->mean * a->mean / (double)a->n;
+            if (*ss < 0.0)
+                *ss = 0.0;
+        }
+    for (int level = 0; level < HEATMAP_LEVELS; level++)
+        for (size_t c = 0; c < hs->n_groups[level] * k; c++)
+            cell_finish(sc, middle, &hs->cells[level][c]);
+    for (int level = 0; level < HEATMAP_LEVELS; level++)
+        for (size_t g = 0; g < hs->n_groups[level]; g++)
+            for (size_t i = 0; i < k; i++) {
+                heatmap_cell_t *c = &hs->cells[level][g * k + i];
+                c->delta_favourable = heatmap_finite(c->favourable_pct - company[i].favourable_pct);
+            }
+    return true;
+}
+
+engage_status_t heatmap_run(const dataset_t *ds, const results_t *results, const units_t *units,
+                            const leaders_t *leaders, heatmap_t **out, engage_error_t *err)
+{
+    *out = NULL;
+    size_t S = results->n_scales, M = dataset_n_managers(ds), max_items = 1;
+    for (size_t s = 0; s < S; s++)
+        if (results->scales[s].scale->n_items > max_items)
+            max_items = results->scales[s].scale->n_items;
+    heatmap_t *h = heatmap_calloc(1, sizeof *h);
+    size_t *row_of_team = heatmap_calloc(M, sizeof *row_of_team);
+    double *cols = max_items > SIZE_MAX / HEATMAP_READ_ROWS
+                       ? NULL
+                       : heatmap_calloc(max_items * HEATMAP_READ_ROWS, sizeof *cols);
+    bool ok = h && row_of_team && cols && (h->scales = heatmap_calloc(S, sizeof *h->scales)) &&
+              team_rows(ds, leaders, row_of_team);
+    if (units && units->n_managers != M)
+        units = NULL;
+    for (size_t s = 0; ok && s < S; s++) {
+        h->n_scales = s + 1;
+        ok = heatmap_scale(ds, units, leaders, row_of_team, cols, results->scales[s].scale, &h->scales[s]);
+    }
+    free(row_of_team);
+    free(cols);
+    if (!ok) {
+        heatmap_free(h);
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0,
+                           "out of memory while summarising every item of %zu managers", M);
+    }
+    *out = h;
+    return ENGAGE_OK;
+}
+
+const heatmap_cell_t *heatmap_cell(const heatmap_scale_t *hs, heatmap_level_t level, size_t g, size_t i)
+{
+    return &hs->cells[level][g * hs->n_items + i];
+}
+
+void heatmap_free(heatmap_t *heatmap)
+{
+    if (!heatmap)
+        return;
+    for (size_t s = 0; s < heatmap->n_scales; s++) {
+        for (int level = 0; level < HEATMAP_LEVELS; level++)
+            free(heatmap->scales[s].cells[level]);
+        free(heatmap->scales[s].manager_ss);
+    }
+    free(heatmap->scales);
+    free(heatmap);
+}
