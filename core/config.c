@@ -5,7 +5,7 @@
  * ini_parse_stream() through a reader that counts the lines it hands over;
  * the handler then knows the physical line of every key.  A value that
  * continues on indented lines (inih's multi-line values) arrives as several
- * calls for the same key: list keys (items, reverse, missing) all read their
+ * calls for the same key: list keys (items, reverse, missing, short_names) all read their
  * lists through read_list().  Lists are split with libcsv, so
  * "Q3, with a comma" keeps its comma.
  *
@@ -66,6 +66,7 @@ const config_key_t CONFIG_KEYS[] = {
     {"scale", "min_answered", "0.5"},
     {"scale", "favourable", "4"},
     {"scale", "unfavourable", "2"},
+    {"scale", "short_names", "Proud, Recommend, \"Recognised, by my manager\""},
     {"roster", "file", "roster.csv"},
     {"roster", "key", "ExternalReference"},
     {"roster", "employee", "employee_id"},
@@ -264,6 +265,7 @@ void config_fini(config_t *cfg)
         free_strings(cfg->scales[i].items, cfg->scales[i].n_items);
         free(cfg->scales[i].reverse);
         free(cfg->scales[i].labels);
+        free_strings(cfg->scales[i].short_names, cfg->scales[i].n_short_names);
     }
     free(cfg->scales);
     memset(cfg, 0, sizeof *cfg);
@@ -839,6 +841,11 @@ static int scale_key(reader_t *r, const char *key, const char *value, bool conti
         free_strings(names, n_names);
         return 1;
     }
+    if (strcmp(key, "short_names") == 0) {
+        if (!continuation)
+            s->short_names_line = r->line;
+        return list_value(r, key, value, &s->short_names, &s->n_short_names, continuation);
+    }
     if (strcmp(key, "labels") == 0) {
         r->labels_line[i] = r->line;
         return replace_string(r, &s->labels, value);
@@ -1030,6 +1037,17 @@ static engage_status_t check_scales(reader_t *r)
                 if (strcmp(s->items[a], s->items[b]) == 0)
                     return engage_fail(r->err, ENGAGE_ECONFIG, r->path, s->items_line,
                                        "scale '%s' lists item '%s' twice", s->name, s->items[a]);
+        if (s->n_short_names && s->n_short_names != s->n_items)
+            return engage_fail(r->err, ENGAGE_ECONFIG, r->path, s->short_names_line,
+                               "scale '%s' has %zu %s but %zu short_names: give one per item, in "
+                               "the order of items", s->name, s->n_items,
+                               s->n_items == 1 ? "item" : "items", s->n_short_names);
+        for (size_t a = 0; a < s->n_short_names; a++)
+            for (size_t b = a + 1; b < s->n_short_names; b++)
+                if (strcmp(s->short_names[a], s->short_names[b]) == 0)
+                    return engage_fail(r->err, ENGAGE_ECONFIG, r->path, s->short_names_line,
+                                       "scale '%s' gives the short name '%s' twice", s->name,
+                                       s->short_names[a]);
         if (s->labels && !find_label_set(cfg, s->labels))
             return engage_fail(r->err, ENGAGE_ECONFIG, r->path, r->labels_line[i],
                                "scale '%s' uses labels '%s', but there is no [labels %s] section",

@@ -41,6 +41,11 @@ typedef struct {
     long line;             /* line of the [scale NAME] header */
     long items_line;       /* line of `items =` (0 when derived from the header) */
     long reverse_line;
+    char **short_names;    /* `short_names =`: the items' names in report.txt and report.html,
+                              one per item in items order; NULL: derived from the names
+                              (report/item_labels.c) */
+    size_t n_short_names;
+    long short_names_line;
 } config_scale_t;
 
 /* [roster]: an HRIS export joined to the survey through `key`. */

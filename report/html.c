@@ -1,8 +1,8 @@
 /*
  * report/html.c — report.html: the headline, per scale a funnel and a
- * caterpillar plot, the leaders of a reporting tree's top two levels and
- * the change since the previous wave, and the data-quality counts, as one
- * self-contained page.
+ * caterpillar plot, the items by their short labels (item_labels.h), the
+ * leaders of a reporting tree's top two levels and the change since the
+ * previous wave, and the data-quality counts, as one self-contained page.
  *
  * Written in one pass straight to the file through svg_out_t (svg.c), scale
  * by scale; the only memory that grows with the data is the ordering of one
@@ -33,6 +33,7 @@
 
 #include "../core/source_date.h"
 #include "figures.h"
+#include "item_labels.h"
 #include "svg.h"
 
 /* ------------------------------------------------------------------------ */
@@ -1161,6 +1162,60 @@ static void leaders_section(svg_out_t *o, const report_input_t *in, const view_t
     }
 }
 
+/* The items of a shown scale, with items.csv's figures rounded as
+ * report.txt rounds them: each named by its short label (item_labels.h),
+ * its full name in the cell's title. */
+static engage_status_t items_section(svg_out_t *o, const report_input_t *in, const view_scale_t *vs,
+                                     engage_error_t *err)
+{
+    const analysis_scale_t *sc = vs->results;
+    if (sc->n_items == 0)
+        return ENGAGE_OK;
+    item_labels_t *labels = item_labels_of_scale(in->config, in->dataset, sc->scale);
+    if (!labels || labels->n != sc->n_items) {
+        item_labels_free(labels);
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
+    bool rest = sc->n_items >= 2, shortened = false;
+    for (size_t i = 0; i < sc->n_items && !shortened; i++)
+        shortened = strcmp(labels->text[i], dataset_column_name(in->dataset, sc->items[i].column)) != 0;
+    svg_raw(o, "<h3>Items</h3>\n<p>After reverse coding; favourable is the share of favourable "
+               "answers");
+    if (rest)
+        svg_raw(o, ", and item-rest r the correlation of an item with the sum of the others");
+    svg_raw(o, ".");
+    if (shortened)
+        svg_raw(o, " Items are named by the part of their names that tells them apart (or by "
+                   "the config's short_names); each item's full name is its cell's title, and "
+                   "items.csv gives it too.");
+    svg_raw(o, "</p>\n<div class=\"scroll\"><table class=\"items\">\n<thead><tr>");
+    static const char *const head[] = { "item", "n", "mean", "sd", "favourable", "item-rest r" };
+    for (size_t c = 0; c < (rest ? 6u : 5u); c++)
+        head_cell(o, head[c], c == 0);
+    svg_raw(o, "</tr></thead>\n<tbody>\n");
+    for (size_t i = 0; i < sc->n_items; i++) {
+        const analysis_item_t *it = &sc->items[i];
+        svg_raw(o, "<tr><td class=\"t\" title=\"");
+        svg_text(o, dataset_column_name(in->dataset, it->column));
+        svg_raw(o, "\">");
+        svg_text(o, labels->text[i]);
+        svg_raw(o, "</td>");
+        cell(o, figure_count(it->n).s, false);
+        cell(o, figure_fixed(it->mean, 2).s, false);
+        cell(o, figure_fixed(it->sd, 2).s, false);
+        figure_t fav = figure_fixed(it->favourable_pct, 1);
+        if (isfinite(it->favourable_pct))
+            strcat(fav.s, "%");
+        cell(o, fav.s, false);
+        if (rest)
+            cell(o, figure_fixed(it->item_rest_r, 2).s, false);
+        svg_raw(o, "</tr>\n");
+    }
+    svg_raw(o, "</tbody></table></div>\n");
+    item_labels_free(labels);
+    return ENGAGE_OK;
+}
+
 static engage_status_t scale_section(svg_out_t *o, const report_input_t *in, const view_t *view,
                                      size_t s, engage_error_t *err)
 {
@@ -1209,6 +1264,8 @@ static engage_status_t scale_section(svg_out_t *o, const report_input_t *in, con
                 svg_raw(o, "</figure>\n");
             }
         }
+        if (rc == ENGAGE_OK)
+            rc = items_section(o, in, vs, err);
         leaders_section(o, in, view, s);
     }
     if (rc == ENGAGE_OK)

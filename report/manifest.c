@@ -132,6 +132,8 @@ static json_t *config_json(jctx_t *c, const config_t *cfg)
         put(c, js, "min_answered", real(c, sc->min_answered));
         put(c, js, "favourable", real(c, sc->favourable_set ? sc->favourable : sc->max - 1));
         put(c, js, "unfavourable", real(c, sc->unfavourable));
+        if (sc->n_short_names)
+            put(c, js, "short_names", strings(c, sc->short_names, sc->n_short_names));
         push(c, scales, js);
     }
     put(c, o, "scales", scales);

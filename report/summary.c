@@ -4,7 +4,8 @@
  * Built in memory (a few kilobytes whatever the number of managers: at
  * most SUMMARY_MAX_RANKED rows per scale in the ranking and
  * SUMMARY_RANK_EDGE on each side of the funnel, taken from the published
- * view's ranking and stand-out lists, plus a row per item, at most
+ * view's ranking and stand-out lists, plus a row per item (by its short
+ * label, item_labels.h), at most
  * SUMMARY_MAX_RANKED shown units and, with a reporting tree, at most
  * SUMMARY_MAX_RANKED leaders of its top two levels) and written by the
  * caller.  It renders the view (view.h) only: what is shown, the figures
@@ -18,6 +19,7 @@
  */
 #include "summary.h"
 #include "figures.h"
+#include "item_labels.h"
 
 #include <locale.h>
 #include <math.h>
@@ -745,21 +747,52 @@ typedef struct {
     figure_t n, mean, sd, fav, rest;
 } item_row_t;
 
-/* Per item of a shown scale: n, mean, sd, favourable share, item-rest r. */
+/* The first line of text (cleaned) that fits in `width` columns: its
+ * length in bytes, broken at the last space that fits, else after `width`
+ * characters; *next is where the rest starts, its spaces skipped. */
+static size_t first_line(const char *text, size_t width, const char **next)
+{
+    size_t len = strlen(text);
+    size_t end = len;
+    if (u8_cols(text) > width) {
+        end = u8_offset(text, width);
+        for (size_t i = end; i > 0; i--)
+            if (text[i] == ' ') {
+                end = i;
+                break;
+            }
+    }
+    const char *rest = text + end;
+    while (*rest == ' ')
+        rest++;
+    *next = rest;
+    while (end > 0 && text[end - 1] == ' ')
+        end--;
+    return end;
+}
+
+/* Per item of a shown scale, named by its short label (item_labels.h; a
+ * label wider than its column continues on the lines below): n, mean, sd,
+ * favourable share, item-rest r. */
 static void items_table(sbuf_t *sb, const report_input_t *in, const view_scale_t *vs)
 {
     const analysis_scale_t *sc = vs->results;
     if (sc->n_items == 0)
         return;
     item_row_t *rows = malloc(sc->n_items * sizeof *rows);
-    if (!rows) {
+    item_labels_t *labels = item_labels_of_scale(in->config, in->dataset, sc->scale);
+    if (!rows || !labels || labels->n != sc->n_items) {
+        free(rows);
+        item_labels_free(labels);
         sb->failed = true;
         return;
     }
     bool rest = sc->n_items >= 2;
+    bool shortened = false;
     for (size_t i = 0; i < sc->n_items; i++) {
         const analysis_item_t *it = &sc->items[i];
-        rows[i].name = dataset_column_name(in->dataset, it->column);
+        rows[i].name = labels->text[i];
+        shortened = shortened || strcmp(labels->text[i], dataset_column_name(in->dataset, it->column)) != 0;
         rows[i].n = figure_count(it->n);
         rows[i].mean = figure_fixed(it->mean, 2);
         rows[i].sd = figure_fixed(it->sd, 2);
@@ -788,21 +821,37 @@ static void items_table(sbuf_t *sb, const report_input_t *in, const view_scale_t
     wrap(sb, "", rest ? "Items (after reverse coding; item-rest r is the correlation of an "
                         "item with the sum of the others):"
                       : "Item (after reverse coding):");
+    if (shortened)
+        wrap(sb, "", "Items are named by the part of their names that tells them apart (or by "
+                     "the config's short_names); items.csv gives the full names.");
     const char *const head[] = { "n", "mean", "sd", "favourable", "item-rest r" };
     size_t widths[] = { wn, wm, ws, wf, wr };
     size_t columns = rest ? 5 : 4;
     sb_row(sb, "item", wid, head, widths, columns, NULL);
-    for (size_t i = 0; i < sc->n_items; i++) {
-        char *name = fit(rows[i].name, wid, false);
+    for (size_t i = 0; i < sc->n_items && !sb->failed; i++) {
+        char *name = clean(rows[i].name);
         if (!name) {
             sb->failed = true;
             break;
         }
+        const char *next;
+        size_t len = first_line(name, wid, &next);
+        char saved = name[len];
+        name[len] = '\0';
         const char *cells[] = { rows[i].n.s, rows[i].mean.s, rows[i].sd.s, rows[i].fav.s,
                                 rows[i].rest.s };
         sb_row(sb, name, wid, cells, widths, columns, NULL);
+        name[len] = saved;
+        while (*next) {
+            const char *line = next;
+            len = first_line(line, wid, &next);
+            sb_str(sb, "  ");
+            sb_add(sb, line, len);
+            sb_str(sb, "\n");
+        }
         free(name);
     }
+    item_labels_free(labels);
     free(rows);
 }
 

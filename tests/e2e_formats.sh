@@ -6,6 +6,8 @@
 # quality.csv must name the format and count the rows left out (previews,
 # spam, incomplete responses), and rejects.csv must list exactly those rows.
 # The samples must also be what GEN writes today, so they never drift from it.
+# report.txt and report.html name the items by their short labels (the
+# statements, or the config's short_names), items.csv by the full names.
 #   usage: tests/e2e_formats.sh ENGAGE GEN
 suite=e2e_formats
 show_ok=1
@@ -49,6 +51,40 @@ excluded_lines() {
     limesurvey-text)
         gzip -dc "$2" | awk -F'","' 'NR > 1 && $2 == "" { print NR }' ;;
     esac
+}
+
+# The sample's six statements, as engage-gen words them.
+STATEMENTS='I am proud to work here
+I would recommend this company as a great place to work
+When I do good work, my manager recognises it
+I have the tools and resources I need to do my job well
+I see myself still working here in two years
+I often think about leaving this company'
+
+# item_labels REPORT: the items of report.txt's item table, one a line, a
+# label wrapped over several lines joined again.
+item_labels() {
+    awk '/^Items \(after reverse coding/ { on = 1; next }
+         on && /^  item / { table = 1; next }
+         table && /^$/ { exit }
+         table {
+             line = $0
+             if (sub(/  +[0-9]+  +[0-9.]+  +[0-9.]+  +[0-9.]+%  +-?[0-9.]+$/, "", line)) {
+                 if (label != "") print label
+                 sub(/^  /, "", line); label = line
+             } else { sub(/^  /, "", line); label = label " " line }
+         }
+         END { if (label != "") print label }' "$1"
+}
+
+# items_column FILE: the item column of items.csv, one a line.
+items_column() {
+    awk "$CSV_SPLIT_AWK"'NR > 1 { split_csv($0, f); print f[2] }' "$1"
+}
+
+# item_figures FILE: items.csv without its item column.
+item_figures() {
+    awk "$CSV_SPLIT_AWK"'{ n = split_csv($0, f); line = f[1]; for (i = 3; i <= n; i++) line = line "," f[i]; print line }' "$1"
 }
 
 # --- each survey tool's layout ----------------------------------------------
@@ -155,7 +191,71 @@ for spec in qualtrics:qualtrics:5 qualtrics-legacy:qualtrics:2 surveymonkey:surv
     else
         bad "$layout: rejects.csv lists lines '$(tr '\n' ' ' < "$work/got-lines")', expected '$(tr '\n' ' ' < "$work/want-lines")'"
     fi
+
+    # items: report.txt and report.html name each by its short label, items.csv
+    # by its full name, with the canonical sample's figures
+    case $layout in
+    qualtrics | qualtrics-legacy) full=$(seq 1 6 | sed 's/^/Q1_/'); labels=$full ;;
+    limesurvey) full=$(seq 1 6 | sed 's/^/Q1[SQ00/; s/$/]/'); labels=$full ;;
+    surveymonkey) full=$(echo "$STATEMENTS" | sed 's/^/How much do you agree with each statement? - /'); labels=$STATEMENTS ;;
+    googleforms | limesurvey-text) full=$(echo "$STATEMENTS" | sed 's/^/How much do you agree with each statement? [/; s/$/]/'); labels=$STATEMENTS ;;
+    msforms) full=$STATEMENTS; labels=$STATEMENTS ;;
+    esac
+    got=$(item_labels "$out/report.txt")
+    if [ "$got" = "$labels" ]; then ok "$layout: report.txt names the items $(echo "$labels" | head -n 1), ..."
+    else bad "$layout: report.txt names the items '$(echo "$got" | tr '\n' '|')', expected '$(echo "$labels" | tr '\n' '|')'"; fi
+    if [ "$(items_column "$out/items.csv")" = "$full" ]; then ok "$layout: items.csv names the items in full"
+    else bad "$layout: items.csv names the items '$(items_column "$out/items.csv" | tr '\n' '|')'"; fi
+    if [ "$(item_figures "$out/items.csv")" = "$(item_figures "$work/canonical/items.csv")" ]; then
+        ok "$layout: items.csv has the canonical sample's item figures"
+    else
+        bad "$layout: items.csv's figures differ from the canonical sample's"
+    fi
+    cells=$(paste -d'\t' "$(printf '%s\n' "$full" > "$work/full"; echo "$work/full")" \
+                         "$(printf '%s\n' "$labels" > "$work/labels"; echo "$work/labels")" |
+            while IFS="$(printf '\t')" read -r f l; do
+                grep -cF "<tr><td class=\"t\" title=\"$f\">$l</td>" "$out/report.html"
+            done | tr '\n' ' ')
+    if [ "$cells" = "1 1 1 1 1 1 " ]; then ok "$layout: report.html names each item by its label, its full name the title"
+    else bad "$layout: report.html's item cells found $cells times"; fi
+    if [ "$labels" = "$full" ]; then
+        if grep -q "tells them apart" "$out/report.txt" "$out/report.html"; then
+            bad "$layout: a note on short labels though every label is the full name"
+        else ok "$layout: no note on short labels"; fi
+    fi
 done
+
+# --- the config's short_names ------------------------------------------------
+# The SurveyMonkey sample with short names: report.txt shows them, items.csv and
+# every other table are the same bytes as without them.
+awk '{ print } /^\[scale engagement\]/ {
+        print "short_names = Proud, \"Recommend, to friends\", Recognised,"
+        print "    Tools, Staying, Leaving" }' datasets/sample-quarter-surveymonkey.ini > "$work/named.ini"
+"$ENGAGE" run -q -c "$work/named.ini" -o "$work/named" datasets/sample-quarter-surveymonkey.csv.gz
+expect_status 0 $? "surveymonkey with short_names: engage run"
+want='Proud
+Recommend, to friends
+Recognised
+Tools
+Staying
+Leaving'
+got=$(item_labels "$work/named/report.txt")
+if [ "$got" = "$want" ]; then ok "short_names: report.txt names the items by them"
+else bad "short_names: report.txt names the items '$(echo "$got" | tr '\n' '|')'"; fi
+if grep -qF '<tr><td class="t" title="How much do you agree with each statement? - When I do good work, my manager recognises it">Recognised</td>' "$work/named/report.html"; then
+    ok "short_names: report.html names the items by them"
+else bad "short_names: report.html does not name the items by them"; fi
+for f in items.csv managers.csv variance.csv scales.csv quality.csv; do
+    if cmp -s "$work/out-surveymonkey/$f" "$work/named/$f"; then ok "short_names: $f the same bytes as without them"
+    else bad "short_names: $f differs from the run without them"; fi
+done
+tr -d ' \n' < "$work/named/manifest.json" | grep -q '"short_names":\["Proud","Recommend,tofriends","Recognised"' &&
+    ok "short_names: recorded in manifest.json" || bad "short_names: not in manifest.json"
+printf '[scale engagement]\nitems = Q1, Q2\nshort_names = Pay\n' > "$work/few.ini"
+"$ENGAGE" check -q -c "$work/few.ini" datasets/sample-quarter.csv.gz 2> "$work/stderr"
+expect_status 78 $? "short_names for fewer items than items"
+grep -q "few.ini:3: scale 'engagement' has 2 items but 1 short_names" "$work/stderr" &&
+    ok "short_names: the mismatch named with its line" || bad "short_names: $(head -n 1 "$work/stderr")"
 
 # --- generator options -------------------------------------------------------
 "$GEN" --respondents 10 --format qualtrics --roster "$work/r.csv" -o "$work/x.csv" 2> /dev/null

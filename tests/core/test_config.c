@@ -57,6 +57,8 @@ static void test_full_config(void **state)
                        "min = 1\n"
                        "max = 5\n"
                        "min_answered = 0.6\n"
+                       "short_names = Proud,\n"
+                       "   \"Recommend, to friends\", Tools\n"
                        "[scale frequency]\n"
                        "items = F1,\n"
                        "   F2\n"
@@ -98,8 +100,14 @@ static void test_full_config(void **state)
     assert_true(e->favourable == 4); /* default: max - 1 */
     assert_true(e->unfavourable == 2); /* default: min + 1 */
     assert_int_equal(e->items_line, 15);
+    assert_int_equal(e->n_short_names, 3);
+    assert_string_equal(e->short_names[1], "Recommend, to friends");
+    assert_string_equal(e->short_names[2], "Tools");
+    assert_int_equal(e->short_names_line, 20);
     const config_scale_t *f = &cfg.scales[1];
     assert_int_equal(f->n_items, 2);
+    assert_int_equal(f->n_short_names, 0);
+    assert_null(f->short_names);
     assert_string_equal(f->items[1], "F2");
     assert_true(f->favourable == 3);
     const config_label_set_t *labels = config_scale_labels(&cfg, f);
@@ -120,7 +128,7 @@ static void test_full_config(void **state)
     assert_string_equal(cfg.roster.employee, "id");
     assert_string_equal(cfg.roster.manager, "boss");
     assert_string_equal(cfg.roster.unit, "dept");
-    assert_int_equal(cfg.roster.key_line, 35);
+    assert_int_equal(cfg.roster.key_line, 37);
     config_fini(&cfg);
 }
 
@@ -162,6 +170,11 @@ static const bad_config_t BAD[] = {
     {"[roster]\nfile = r.csv\nkey = Email\nemployee = id\n", ENGAGE_ECONFIG, 1, "[roster] needs 'manager ='"},
     {"[roster]\nfile = r.csv\nboss = x\n", ENGAGE_ECONFIG, 3, "unknown key 'boss' in [roster]"},
     {"[scale e]\nitems = Q1, Q1\n", ENGAGE_ECONFIG, 2, "lists item 'Q1' twice"},
+    {"[scale e]\nitems = Q1, Q2, Q3\nshort_names = Pay,\n    Growth\n", ENGAGE_ECONFIG, 3,
+     "scale 'e' has 3 items but 2 short_names: give one per item, in the order of items"},
+    {"[scale e]\nitems = Q1\nshort_names = Pay, Growth\n", ENGAGE_ECONFIG, 3, "has 1 item but 2 short_names"},
+    {"[scale e]\nitems = Q1, Q2\nshort_names = Pay, Pay\n", ENGAGE_ECONFIG, 3, "gives the short name 'Pay' twice"},
+    {"[scale e]\nitems = Q1, Q2\nshort_names = Pay, , \n", ENGAGE_ECONFIG, 3, "empty name in the list of short_names"},
 };
 
 static void test_bad_configs_name_their_line(void **state)
@@ -351,13 +364,15 @@ static void test_every_listed_key_reads(void **state)
             if (strcmp(key->section, kinds[k]) == 0)
                 add(&t, "%s = %s\n", key->key, key->example), listed++;
     }
-    assert_int_equal(listed, 24);
+    assert_int_equal(listed, 25);
     config_t cfg;
     engage_error_t err = {0};
     engage_status_t st = load_text(t.text, &cfg, &err);
     if (st != ENGAGE_OK)
         fail_msg("%ld: %s", err.line, err.message);
     assert_string_equal(cfg.scales[0].labels, "frequency");
+    assert_int_equal(cfg.scales[0].n_short_names, 3);
+    assert_string_equal(cfg.scales[0].short_names[2], "Recognised, by my manager");
     assert_string_equal(cfg.roster.unit, "department");
     assert_string_equal(cfg.roster.name, "display_name");
     assert_string_equal(cfg.roster.invited, "invited");

@@ -5,7 +5,9 @@
  * shown as stand-out labels, suppressed managers (primary and secondary)
  * named nowhere, a scale suppressed as a whole without plots, the funnel
  * limits drawn, accessible titles, no script or external resource, the page
- * listed in manifest.json, and the same bytes from two runs.
+ * listed in manifest.json, the same bytes from two runs, and the items
+ * named by their short labels (the config's short_names) in report.html
+ * and report.txt while items.csv keeps the full names.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -321,6 +323,48 @@ static void test_plots(void **state)
     free(html);
 }
 
+/* Items by their short labels, the full name in the cell's title, in
+ * report.html and report.txt alike; none of the suppressed scale's. */
+static void test_items_by_short_label(void **state)
+{
+    fixture_t *f = *state;
+    char *html = run(f, "out", NULL);
+    /* Q1 and Q2 share nothing: their names are their labels, with no note */
+    assert_non_null(strstr(html, "<tr><td class=\"t\" title=\"Q1\">Q1</td><td>37</td><td>3.20</td>"
+                                 "<td>1.10</td><td>40.0%</td><td>0.50</td></tr>"));
+    assert_int_equal(occurrences(html, "<h3>Items</h3>"), 1);
+    assert_null(strstr(html, "tells them apart"));
+    free(html);
+
+    config_scale_t *e = &f->cfg.scales[0];
+    e->short_names = calloc(3, sizeof *e->short_names);
+    assert_non_null(e->short_names);
+    e->short_names[0] = strdup("Pay <fair> & \"square\"");
+    e->short_names[1] = strdup("Growth");
+    e->n_short_names = 2;
+    html = run(f, "named", NULL);
+    assert_non_null(strstr(html, "<tr><td class=\"t\" title=\"Q1\">Pay &lt;fair&gt; &amp; "
+                                 "&quot;square&quot;</td><td>37</td>"));
+    assert_non_null(strstr(html, "<tr><td class=\"t\" title=\"Q2\">Growth</td><td>37</td><td>2.90</td>"));
+    assert_non_null(strstr(html, "tells them apart (or by the config's short_names)"));
+    /* the suppressed scale (3 scored) has no item table: its item's n of 3 is in no row */
+    assert_int_equal(occurrences(html, "<h3>Items</h3>"), 1);
+    assert_null(strstr(html, "<td>3</td><td>4.00</td>"));
+    free(html);
+    char path[200];
+    snprintf(path, sizeof path, "%s/named/report.txt", f->dir);
+    char *txt = read_file(path, NULL);
+    assert_non_null(strstr(txt, "\n  Pay <fair> & \"square\"  37  3.20  1.10       40.0%         0.50\n"));
+    assert_non_null(strstr(txt, "\n  Growth                 37  2.90  0.90       30.0%         0.50\n"));
+    assert_non_null(strstr(txt, "items.csv gives the full names."));
+    free(txt);
+    snprintf(path, sizeof path, "%s/named/items.csv", f->dir);
+    char *csv = read_file(path, NULL);
+    assert_non_null(strstr(csv, "\nengagement,Q1,37,"));
+    assert_null(strstr(csv, "Pay"));
+    free(csv);
+}
+
 static void test_deterministic(void **state)
 {
     fixture_t *f = *state;
@@ -352,6 +396,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_privacy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_items_by_short_label, setup, teardown),
     };
     return cmocka_run_group_tests_name("report/html", tests, NULL, NULL);
 }
