@@ -816,15 +816,21 @@ static void share_sentence(svg_out_t *o, const view_scale_t *vs, long k)
 /* ------------------------------------------------------------------------ */
 /* at a glance: report.txt's first screen, as a page                         */
 
-static void glance_items(svg_out_t *o, const report_input_t *in, const analysis_scale_t *sc, const size_t *idx,
-                         size_t n)
+/* Items idx of a scale by their short labels, each with its favourable
+ * share and its full name as a title. */
+static void glance_items(svg_out_t *o, const report_input_t *in, const item_labels_t *labels,
+                         const analysis_scale_t *sc, const size_t *idx, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const analysis_item_t *it = &sc->items[idx[i]];
         if (i > 0)
             svg_raw(o, i + 1 == n ? " and " : ", ");
+        svg_raw(o, "<span title=\"");
         svg_text(o, dataset_column_name(in->dataset, it->column));
-        svg_raw(o, " (");
+        svg_raw(o, "\">");
+        svg_text(o, labels->text[idx[i]]);
+        svg_raw(o, "</span>");
+        svg_raw(o, sc->scale->reverse[idx[i]] ? " (reversed, " : " (");
         svg_number(o, it->favourable_pct, 0);
         svg_raw(o, "%)");
     }
@@ -898,13 +904,15 @@ static void glance_section(svg_out_t *o, const report_input_t *in, const view_t 
             else
                 svg_rawf(o, " (Welch&#8217;s test, p = %s).</li>\n", figure_fixed(g.p_value, 3).s);
         }
-        if (g.n_strong > 0) {
+        item_labels_t *labels = g.n_strong > 0 ? item_labels_of_scale(in->config, in->dataset, sc->scale) : NULL;
+        if (labels && labels->n == sc->n_items) {
             svg_raw(o, "<li>Strongest items: ");
-            glance_items(o, in, sc, g.strong, g.n_strong);
+            glance_items(o, in, labels, sc, g.strong, g.n_strong);
             svg_raw(o, ".</li>\n<li>Weakest items: ");
-            glance_items(o, in, sc, g.weak, g.n_weak);
+            glance_items(o, in, labels, sc, g.weak, g.n_weak);
             svg_raw(o, ".</li>\n");
         }
+        item_labels_free(labels);
         svg_raw(o, "<li>");
         if (isfinite(g.share_unit) && isfinite(g.share_manager_within)) {
             svg_raw(o, "Of the differences in engagement between people, ");

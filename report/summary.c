@@ -447,17 +447,18 @@ static void headline(sbuf_t *sb, const view_t *view)
 
 enum { GLANCE_BAR = 40 };
 
-/* "Q1 (71%), Q3 (66%) and Q2 (60%)" for items idx of a scale, after
- * lead; NULL when out of memory. */
-static char *item_list(const char *lead, const report_input_t *in, const analysis_scale_t *sc,
+/* "Q1 (71%), Q3 (reversed, 66%) and Q2 (60%)" for items idx of a scale,
+ * by their short labels, after lead; NULL when out of memory. */
+static char *item_list(const char *lead, const item_labels_t *labels, const analysis_scale_t *sc,
                        const size_t *idx, size_t n)
 {
     char *text = strdup(lead);
     for (size_t i = 0; text && i < n; i++) {
         const analysis_item_t *it = &sc->items[idx[i]];
-        char *name = fit(dataset_column_name(in->dataset, it->column), SUMMARY_NAME_IN_TEXT, false), *more;
-        if (!name || asprintf(&more, "%s%s%s" NBSP "(%s%%)%s", text, i == 0 ? "" : i + 1 == n ? " and " : ", ",
-                              name, figure_fixed(it->favourable_pct, 0).s, i + 1 == n ? "." : "") < 0)
+        char *name = fit(labels->text[idx[i]], SUMMARY_NAME_IN_TEXT, false), *more;
+        if (!name || asprintf(&more, "%s%s%s" NBSP "(%s%s%%)%s", text, i == 0 ? "" : i + 1 == n ? " and " : ", ",
+                              name, sc->scale->reverse[idx[i]] ? "reversed," NBSP : "",
+                              figure_fixed(it->favourable_pct, 0).s, i + 1 == n ? "." : "") < 0)
             more = NULL;
         free(name);
         free(text);
@@ -530,8 +531,10 @@ static void glance(sbuf_t *sb, const report_input_t *in, const view_t *view)
                   isfinite(g.p_value) && g.p_value < 0.001 ? "<" : "=",
                   isfinite(g.p_value) && g.p_value < 0.001 ? "0.001" : figure_fixed(g.p_value, 3).s);
         if (g.n_strong > 0) {
-            char *strong = item_list("Strongest items: ", in, sc, g.strong, g.n_strong);
-            char *weak = item_list("Weakest items: ", in, sc, g.weak, g.n_weak);
+            item_labels_t *labels = item_labels_of_scale(in->config, in->dataset, sc->scale);
+            bool fits = labels && labels->n == sc->n_items;
+            char *strong = fits ? item_list("Strongest items: ", labels, sc, g.strong, g.n_strong) : NULL;
+            char *weak = fits ? item_list("Weakest items: ", labels, sc, g.weak, g.n_weak) : NULL;
             if (strong && weak) {
                 wrap(sb, "  ", strong);
                 wrap(sb, "  ", weak);
@@ -540,6 +543,7 @@ static void glance(sbuf_t *sb, const report_input_t *in, const view_t *view)
             }
             free(strong);
             free(weak);
+            item_labels_free(labels);
         }
         char teams[160];
         snprintf(teams, sizeof teams, "%zu %s out beyond what %s size explains", g.stand_out,
