@@ -926,8 +926,12 @@ static void glance_section(svg_out_t *o, const report_input_t *in, const view_t 
         } else {
             svg_raw(o, "How much lies between managers cannot be estimated from these data; ");
         }
-        svg_rawf(o, "%zu %s out beyond what %s size explains.</li>\n</ul>\n</div>\n", g.stand_out,
+        svg_rawf(o, "%zu %s out beyond what %s size explains.</li>\n", g.stand_out,
                  plural(g.stand_out, "team stands", "teams stand"), plural(g.stand_out, "its", "their"));
+        if (vs->split_caution)
+            svg_raw(o, "<li class=\"caution\">That split is a rough indication only: there are too few teams, "
+                       "or too much uncertainty, to estimate it reliably (see the appendix).</li>\n");
+        svg_raw(o, "</ul>\n</div>\n");
     }
     svg_raw(o, "</section>\n");
 }

@@ -558,6 +558,9 @@ static void glance(sbuf_t *sb, const report_input_t *in, const view_t *view)
                   figure_fixed(100.0 * g.share_managers, 0).s, teams);
         else
             wrapf(sb, "  ", "How much lies between managers cannot be estimated from these data; %s.", teams);
+        if (vs->split_caution)
+            wrap(sb, "  ", "That split is a rough indication only: there are too few teams, or too much "
+                           "uncertainty, to estimate it reliably (see the appendix).");
     }
     sb_str(sb, "\n");
 }
