@@ -450,12 +450,15 @@ static void test_report_text(void **state)
     char *text = read_file(path_of(f, "out", "report.txt"), NULL);
     check_report_text(text);
     /* the first screen: items by favourable share (items.csv's 40% and
-     * 30%), the REML share of 0.665 and the one team above its limits;
+     * 30%, reverse-coded), the REML share of 0.665 and the one team above
+     * its limits, with the caution of 3 shown managers;
      * the statistics in the appendix, last */
     assert_non_null(strstr(text, "\nAt a glance\n-----------\n\nengagement: "));
-    assert_non_null(strstr(text, "\n  Strongest items: Q1 (40%).\n  Weakest items: Q2 (30%).\n"
+    assert_non_null(strstr(text, "\n  Strongest items: Q1 (40%).\n  Weakest items: Q2 (reversed, 30%).\n"
                                  "  67% of the differences in engagement between people lie between managers; 1\n"
-                                 "  team stands out beyond what its size explains.\n\n"
+                                 "  team stands out beyond what its size explains.\n"
+                                 "  That split is a rough indication only: there are too few teams, or too much\n"
+                                 "  uncertainty, to estimate it reliably (see the appendix).\n\n"
                                  "wellbeing: not shown, fewer than 5 respondents were scored.\n"));
     assert_true(position(text, "At a glance") < position(text, "Scale: engagement"));
     assert_true(position(text, "About these figures") <
