@@ -95,6 +95,15 @@ static const char STYLE[] =
     ".key.dot{background:#7a7a7a}\n"
     ".note{color:#444}\n"
     ".caution{border-left:.25rem solid #c94f00;padding-left:.6rem}\n"
+    ".glance{margin:.6rem 0 1.4rem}\n"
+    ".glance ul{margin:.4rem 0;padding-left:1.2rem}\n"
+    ".bar{display:flex;max-width:36rem;height:1.6rem;border:1px solid #555;margin:.3rem 0;"
+    "font-size:.85rem;line-height:1.6rem;overflow:hidden}\n"
+    ".bar span{display:block;text-align:center;white-space:nowrap;overflow:hidden}\n"
+    ".bar .fav{background:#1f4e79;color:#fff}\n"
+    ".bar .neu{background:#e0e0e0;color:#1a1a1a}\n"
+    ".bar .unf{background:#8c8c8c;color:#fff;"
+    "background-image:repeating-linear-gradient(45deg,transparent 0 4px,rgba(255,255,255,.35) 4px 6px)}\n"
     "@media (max-width:40rem){main{padding:.5rem .6rem 2rem}th,td{padding:.2rem .3rem}"
     ".share{font-size:1.4rem}}\n"
     "@media print{body{font-size:10pt}main{max-width:none;padding:0}"
@@ -804,11 +813,139 @@ static void share_sentence(svg_out_t *o, const view_scale_t *vs, long k)
     }
 }
 
+/* ------------------------------------------------------------------------ */
+/* at a glance: report.txt's first screen, as a page                         */
+
+/* Items idx of a scale by their short labels, each with its favourable
+ * share and its full name as a title. */
+static void glance_items(svg_out_t *o, const report_input_t *in, const item_labels_t *labels,
+                         const analysis_scale_t *sc, const size_t *idx, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const analysis_item_t *it = &sc->items[idx[i]];
+        if (i > 0)
+            svg_raw(o, i + 1 == n ? " and " : ", ");
+        svg_raw(o, "<span title=\"");
+        svg_text(o, dataset_column_name(in->dataset, it->column));
+        svg_raw(o, "\">");
+        svg_text(o, labels->text[idx[i]]);
+        svg_raw(o, "</span>");
+        svg_raw(o, sc->scale->reverse[idx[i]] ? " (reversed, " : " (");
+        svg_number(o, it->favourable_pct, 0);
+        svg_raw(o, "%)");
+    }
+}
+
+/* One share of the bar: its width and, when wide enough, its figure. */
+static void bar_part(svg_out_t *o, const char *cls, const char *what, double pct)
+{
+    if (!isfinite(pct) || pct <= 0.0)
+        return;
+    svg_rawf(o, "<span class=\"%s\" style=\"width:%s%%\" title=\"%s\">", cls, figure_fixed(pct, 1).s, what);
+    if (pct >= 8.0) {
+        svg_number(o, pct, 0);
+        svg_raw(o, "%");
+    }
+    svg_raw(o, "</span>");
+}
+
+static void glance_section(svg_out_t *o, const report_input_t *in, const view_t *view)
+{
+    svg_raw(o, "<section id=\"glance\">\n<h2>At a glance</h2>\n");
+    if (view->n_scales == 0)
+        svg_raw(o, "<p>No scale was analysed.</p>\n");
+    for (size_t s = 0; s < view->n_scales; s++) {
+        const view_scale_t *vs = &view->scales[s];
+        const analysis_scale_t *sc = vs->results;
+        view_glance_t g;
+        view_glance(view, s, &g);
+        svg_raw(o, "<div class=\"glance\">\n<h3>");
+        svg_text(o, sc->scale->name);
+        svg_raw(o, "</h3>\n");
+        if (!g.shown) {
+            if (vs->scored == 0)
+                svg_raw(o, "<p>No respondent was scored on this scale.</p>\n</div>\n");
+            else
+                svg_rawf(o, "<p>Not shown: fewer than %ld respondents were scored.</p>\n</div>\n",
+                         view->smallest_shown);
+            continue;
+        }
+        svg_raw(o, "<p><span class=\"share\">");
+        svg_number(o, g.favourable_pct, 0);
+        svg_raw(o, "%</span> of answers favourable");
+        if (isfinite(g.neutral_pct)) {
+            svg_raw(o, ", ");
+            svg_number(o, g.neutral_pct, 0);
+            svg_raw(o, "% neutral");
+        }
+        svg_raw(o, " and ");
+        svg_number(o, g.unfavourable_pct, 0);
+        svg_raw(o, "% unfavourable.</p>\n<div class=\"bar\" role=\"img\" aria-label=\"favourable, neutral and "
+                   "unfavourable shares\">");
+        bar_part(o, "fav", "favourable", g.favourable_pct);
+        bar_part(o, "neu", "neutral", g.neutral_pct);
+        bar_part(o, "unf", "unfavourable", g.unfavourable_pct);
+        svg_raw(o, "</div>\n<ul>\n");
+        if (g.with_rate) {
+            svg_rawf(o, "<li>%zu of %zu invited responded (", g.responded, g.invited);
+            svg_number(o, 100.0 * (double)g.responded / (double)g.invited, 0);
+            svg_raw(o, "%).</li>\n");
+        }
+        if (g.with_change) {
+            svg_raw(o, "<li>Since the previous wave: ");
+            svg_raw(o, figure_signed(g.favourable_change, 1).s);
+            svg_raw(o, " points favourable; the mean score went from ");
+            svg_raw(o, figure_fixed(g.mean_previous, 2).s);
+            svg_raw(o, " to ");
+            svg_raw(o, figure_fixed(g.mean, 2).s);
+            svg_raw(o, g.change_holds ? ", a change that holds" : ", a change chance alone could give");
+            if (isfinite(g.p_value) && g.p_value < 0.001)
+                svg_raw(o, " (Welch&#8217;s test, p &lt; 0.001).</li>\n");
+            else
+                svg_rawf(o, " (Welch&#8217;s test, p = %s).</li>\n", figure_fixed(g.p_value, 3).s);
+        }
+        item_labels_t *labels = g.n_strong > 0 ? item_labels_of_scale(in->config, in->dataset, sc->scale) : NULL;
+        if (labels && labels->n == sc->n_items) {
+            svg_raw(o, "<li>Strongest items: ");
+            glance_items(o, in, labels, sc, g.strong, g.n_strong);
+            svg_raw(o, ".</li>\n<li>Weakest items: ");
+            glance_items(o, in, labels, sc, g.weak, g.n_weak);
+            svg_raw(o, ".</li>\n");
+        }
+        item_labels_free(labels);
+        svg_raw(o, "<li>");
+        if (isfinite(g.share_unit) && isfinite(g.share_manager_within)) {
+            svg_raw(o, "Of the differences in engagement between people, ");
+            svg_number(o, 100.0 * g.share_unit, 0);
+            svg_raw(o, "% lie between units and ");
+            svg_number(o, 100.0 * g.share_manager_within, 0);
+            svg_raw(o, "% between managers within them; ");
+        } else if (isfinite(g.share_managers)) {
+            svg_number(o, 100.0 * g.share_managers, 0);
+            svg_raw(o, "% of the differences in engagement between people lie between managers; ");
+        } else {
+            svg_raw(o, "How much lies between managers cannot be estimated from these data; ");
+        }
+        svg_rawf(o, "%zu %s out beyond what %s size explains.</li>\n", g.stand_out,
+                 plural(g.stand_out, "team stands", "teams stand"), plural(g.stand_out, "its", "their"));
+        if (vs->split_caution)
+            svg_raw(o, "<li class=\"caution\">That split is a rough indication only: there are too few teams, "
+                       "or too much uncertainty, to estimate it reliably (see the appendix).</li>\n");
+        svg_raw(o, "</ul>\n</div>\n");
+    }
+    svg_raw(o, "</section>\n");
+}
+
 static void headline(svg_out_t *o, const view_t *view)
 {
     long k = view->smallest_shown;
-    svg_raw(o, "<section id=\"headline\">\n<h2>Share of the variance that lies between "
-               "managers</h2>\n");
+    svg_raw(o, "<section id=\"headline\">\n<h2>Appendix: the share of the variance that lies between "
+               "managers</h2>\n<p class=\"note\">In plain words: the variance measures how much scores differ "
+               "from person to person, and its share between managers is the part that goes with who one&#8217;s "
+               "manager is. The REML estimate is the one R&#8217;s lme4 gives. ICC(1) is the same share from the "
+               "one-way analysis of variance, with its 95% interval. The F test asks whether teams differ more "
+               "than chance alone would make them: p is the chance of differences this large if they did not. "
+               "variance.csv also gives k0, the typical team size these estimates weigh teams by.</p>\n");
     if (view->n_scales == 0) {
         svg_raw(o, "<p>No scale was analysed.</p>\n</section>\n");
         return;
@@ -1252,10 +1389,11 @@ engage_status_t html_write(const report_input_t *in, const view_t *view, const c
     }
     svg_raw(o, ". The same figures as report.txt and the CSV files beside this page.</p>\n");
 
-    headline(o, view);
+    glance_section(o, in, view);
     for (size_t s = 0; s < view->n_scales && rc == ENGAGE_OK; s++)
         rc = scale_section(o, in, view, s, err);
     if (rc == ENGAGE_OK) {
+        headline(o, view);
         quality_section(o, in);
         about_section(o, view->smallest_shown);
         svg_raw(o, "</main>\n</body>\n</html>\n");

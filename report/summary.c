@@ -382,7 +382,15 @@ static long_text_t anova_text(const analysis_variance_t *v)
 
 static void headline(sbuf_t *sb, const view_t *view)
 {
-    heading(sb, "Share of the variance that lies between managers", '-');
+    heading(sb, "Appendix: the share of the variance that lies between managers", '-');
+    sb_str(sb, "\n");
+    wrap(sb, "", "In plain words: the variance measures how much scores differ from person to "
+                 "person, and its share between managers is the part that goes with who one's "
+                 "manager is. The REML estimate is the one R's lme4 gives. ICC(1) is the same share "
+                 "from the one-way analysis of variance, with its 95% interval. The F test asks whether "
+                 "teams differ more than chance alone would make them: p is the chance of differences "
+                 "this large if they did not. variance.csv also gives k0, the typical team size these "
+                 "estimates weigh teams by.");
     sb_str(sb, "\n");
     if (view->n_scales == 0)
         wrap(sb, "", "No scale was analysed.");
@@ -430,6 +438,129 @@ static void headline(sbuf_t *sb, const view_t *view)
                                                vs->split_caution & VIEW_CAUTION_WIDE_INTERVAL).s);
         }
         free(name);
+    }
+    sb_str(sb, "\n");
+}
+
+/* ------------------------------------------------------------------------ */
+/* at a glance                                                               */
+
+enum { GLANCE_BAR = 40 };
+
+/* "Q1 (71%), Q3 (reversed, 66%) and Q2 (60%)" for items idx of a scale,
+ * by their short labels, after lead; NULL when out of memory. */
+static char *item_list(const char *lead, const item_labels_t *labels, const analysis_scale_t *sc,
+                       const size_t *idx, size_t n)
+{
+    char *text = strdup(lead);
+    for (size_t i = 0; text && i < n; i++) {
+        const analysis_item_t *it = &sc->items[idx[i]];
+        char *name = fit(labels->text[idx[i]], SUMMARY_NAME_IN_TEXT, false), *more;
+        if (!name || asprintf(&more, "%s%s%s" NBSP "(%s%s%%)%s", text, i == 0 ? "" : i + 1 == n ? " and " : ", ",
+                              name, sc->scale->reverse[idx[i]] ? "reversed," NBSP : "",
+                              figure_fixed(it->favourable_pct, 0).s, i + 1 == n ? "." : "") < 0)
+            more = NULL;
+        free(name);
+        free(text);
+        text = more;
+    }
+    return text;
+}
+
+/* Per scale, in plain words: the favourable share (and a bar of the three
+ * shares), the response rate, the change since the previous wave, the
+ * strongest and weakest items, and how much lies between managers (and
+ * units), with how many teams stand out.  The statistics are in the
+ * appendix. */
+static void glance(sbuf_t *sb, const report_input_t *in, const view_t *view)
+{
+    heading(sb, "At a glance", '-');
+    sb_str(sb, "\n");
+    if (view->n_scales == 0)
+        wrap(sb, "", "No scale was analysed.");
+    for (size_t s = 0; s < view->n_scales; s++) {
+        const view_scale_t *vs = &view->scales[s];
+        const analysis_scale_t *sc = vs->results;
+        view_glance_t g;
+        view_glance(view, s, &g);
+        char *name = fit(sc->scale->name, SUMMARY_NAME_IN_TEXT, false);
+        if (!name) {
+            sb->failed = true;
+            return;
+        }
+        if (s > 0)
+            sb_str(sb, "\n");
+        if (!g.shown) {
+            if (vs->scored == 0)
+                wrapf(sb, "", "%s: no respondent was scored on this scale.", name);
+            else
+                wrapf(sb, "", "%s: not shown, fewer than %ld respondents were scored.", name,
+                      view->smallest_shown);
+            free(name);
+            continue;
+        }
+        if (isfinite(g.neutral_pct))
+            wrapf(sb, "", "%s: %s%% of answers favourable, %s%% neutral and %s%% unfavourable.", name,
+                  figure_fixed(g.favourable_pct, 0).s, figure_fixed(g.neutral_pct, 0).s,
+                  figure_fixed(g.unfavourable_pct, 0).s);
+        else
+            wrapf(sb, "", "%s: %s%% of answers favourable and %s%% unfavourable.", name,
+                  figure_fixed(g.favourable_pct, 0).s, figure_fixed(g.unfavourable_pct, 0).s);
+        free(name);
+        if (isfinite(g.favourable_pct) && isfinite(g.unfavourable_pct)) {
+            /* the three shares as one bar: favourable '#', neutral '=', unfavourable '.' */
+            size_t fav = (size_t)lround(GLANCE_BAR * g.favourable_pct / 100.0);
+            size_t unf = (size_t)lround(GLANCE_BAR * g.unfavourable_pct / 100.0);
+            fav = fav > GLANCE_BAR ? GLANCE_BAR : fav;
+            unf = unf > GLANCE_BAR - fav ? GLANCE_BAR - fav : unf;
+            sb_str(sb, "  [");
+            sb_repeat(sb, '#', fav);
+            sb_repeat(sb, '=', GLANCE_BAR - fav - unf);
+            sb_repeat(sb, '.', unf);
+            sb_str(sb, "]\n   # favourable, = neutral, . unfavourable\n");
+        }
+        if (g.with_rate)
+            wrapf(sb, "  ", "%zu of %zu invited responded (%s%%).", g.responded, g.invited,
+                  figure_fixed(100.0 * (double)g.responded / (double)g.invited, 0).s);
+        if (g.with_change)
+            wrapf(sb, "  ", "Since the previous wave: %s points favourable; the mean score went from %s "
+                            "to %s, %s (Welch's test, p" NBSP "%s" NBSP "%s).",
+                  figure_signed(g.favourable_change, 1).s, figure_fixed(g.mean_previous, 2).s,
+                  figure_fixed(g.mean, 2).s,
+                  g.change_holds ? "a change that holds" : "a change chance alone could give",
+                  isfinite(g.p_value) && g.p_value < 0.001 ? "<" : "=",
+                  isfinite(g.p_value) && g.p_value < 0.001 ? "0.001" : figure_fixed(g.p_value, 3).s);
+        if (g.n_strong > 0) {
+            item_labels_t *labels = item_labels_of_scale(in->config, in->dataset, sc->scale);
+            bool fits = labels && labels->n == sc->n_items;
+            char *strong = fits ? item_list("Strongest items: ", labels, sc, g.strong, g.n_strong) : NULL;
+            char *weak = fits ? item_list("Weakest items: ", labels, sc, g.weak, g.n_weak) : NULL;
+            if (strong && weak) {
+                wrap(sb, "  ", strong);
+                wrap(sb, "  ", weak);
+            } else {
+                sb->failed = true;
+            }
+            free(strong);
+            free(weak);
+            item_labels_free(labels);
+        }
+        char teams[160];
+        snprintf(teams, sizeof teams, "%zu %s out beyond what %s size explains", g.stand_out,
+                 plural(g.stand_out, "team stands", "teams stand"), plural(g.stand_out, "its", "their"));
+        if (isfinite(g.share_unit) && isfinite(g.share_manager_within))
+            wrapf(sb, "  ", "Of the differences in engagement between people, %s%% lie between units and "
+                            "%s%% between managers within them; %s.",
+                  figure_fixed(100.0 * g.share_unit, 0).s, figure_fixed(100.0 * g.share_manager_within, 0).s,
+                  teams);
+        else if (isfinite(g.share_managers))
+            wrapf(sb, "  ", "%s%% of the differences in engagement between people lie between managers; %s.",
+                  figure_fixed(100.0 * g.share_managers, 0).s, teams);
+        else
+            wrapf(sb, "  ", "How much lies between managers cannot be estimated from these data; %s.", teams);
+        if (vs->split_caution)
+            wrap(sb, "  ", "That split is a rough indication only: there are too few teams, or too much "
+                           "uncertainty, to estimate it reliably (see the appendix).");
     }
     sb_str(sb, "\n");
 }
@@ -1351,12 +1482,14 @@ engage_status_t summary_build(const report_input_t *in, const view_t *view, char
              in->version ? in->version : "");
     heading(&sb, title, '=');
     sb_str(&sb, "\n");
-    headline(&sb, view);
+    glance(&sb, in, view);
     for (size_t s = 0; s < view->n_scales; s++)
         scale_section(&sb, in, view, s);
     quality_section(&sb, in);
     sb_str(&sb, "\n");
     privacy_section(&sb, in, view);
+    sb_str(&sb, "\n");
+    headline(&sb, view);
     if (sb.failed || !sb.data) {
         free(sb.data);
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");

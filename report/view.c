@@ -729,3 +729,79 @@ analysis_stands_out_t view_heatmap_stands_out(const view_t *view, size_t s, heat
         return ANALYSIS_WITHIN;
     return (analysis_stands_out_t)view->scales[s].heatmap_stands_out[level][g * view->heatmap->scales[s].n_items + i];
 }
+
+/* Items by favourable share, highest first, undefined last (ties: config
+ * order); qsort_r over item indices. */
+static int glance_order(const void *a, const void *b, void *items)
+{
+    const analysis_item_t *it = items;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    double fx = it[x].favourable_pct, fy = it[y].favourable_pct;
+    if (isnan(fx) != isnan(fy))
+        return isnan(fx) ? 1 : -1;
+    if (fx != fy && !isnan(fx))
+        return fx > fy ? -1 : 1;
+    return (x > y) - (x < y);
+}
+
+/* 100 × favourable answers / answered items of a wave, from its items. */
+static double items_favourable(const analysis_scale_t *sc)
+{
+    double favourable = 0.0, answered = 0.0;
+    for (size_t i = 0; i < sc->n_items; i++)
+        if (isfinite(sc->items[i].favourable_pct)) {
+            favourable += sc->items[i].favourable_pct * (double)sc->items[i].n;
+            answered += (double)sc->items[i].n;
+        }
+    return answered > 0.0 ? favourable / answered : NAN;
+}
+
+void view_glance(const view_t *view, size_t s, view_glance_t *g)
+{
+    const view_scale_t *vs = &view->scales[s];
+    const analysis_scale_t *sc = vs->results;
+    *g = (view_glance_t){ .shown = !vs->suppressed };
+    if (!g->shown)
+        return;
+    const leaders_t *l = view->leaders;
+    if (l && s < l->n_scales) {
+        const leaders_figures_t *f = &l->scales[s].orgs[0];
+        g->favourable_pct = f->favourable_pct;
+        g->neutral_pct = f->neutral_pct;
+        g->unfavourable_pct = f->unfavourable_pct;
+        g->with_rate = view->with_tree && view_response_rate_shown(view, l->invited[0]);
+        g->invited = l->invited[0];
+        g->responded = l->responded[0];
+    } else {
+        g->favourable_pct = g->neutral_pct = g->unfavourable_pct = NAN;
+    }
+    if (vs->changes && !vs->change_suppressed) {
+        const changes_scale_t *cs = vs->changes;
+        g->with_change = true;
+        g->favourable_change = items_favourable(cs->current_scale) - items_favourable(cs->previous_scale);
+        g->mean_previous = cs->previous.mean;
+        g->mean = cs->current.mean;
+        g->p_value = cs->welch.p_value;
+        g->change_holds = isfinite(g->p_value) && g->p_value < 0.05;
+    }
+    size_t k = sc->n_items, *order = malloc((k ? k : 1) * sizeof *order);
+    if (order) {
+        for (size_t i = 0; i < k; i++)
+            order[i] = i;
+        qsort_r(order, k, sizeof *order, glance_order, (void *)sc->items);
+        size_t scored = 0;
+        while (scored < k && isfinite(sc->items[order[scored]].favourable_pct))
+            scored++;
+        size_t each = scored / 2 < VIEW_GLANCE_ITEMS ? scored / 2 : VIEW_GLANCE_ITEMS;
+        for (size_t i = 0; i < each; i++) {
+            g->strong[i] = order[i];
+            g->weak[i] = order[scored - 1 - i];
+        }
+        g->n_strong = g->n_weak = each;
+        free(order);
+    }
+    g->share_managers = vs->variance.icc_reml;
+    g->share_unit = vs->nested.share_unit;
+    g->share_manager_within = vs->nested.share_manager;
+    g->stand_out = vs->n_above + vs->n_below;
+}

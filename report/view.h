@@ -98,6 +98,7 @@ typedef struct {
     signed char *heatmap_stands_out[HEATMAP_LEVELS];
 } view_scale_t;
 
+
 /* The levels of the tree the readable reports list (tops: 1). */
 enum { VIEW_TOP_DEPTH = 2 };
 
@@ -142,6 +143,35 @@ bool view_unit_shown(const view_t *view, size_t s, size_t u);
 bool view_change_shown(const view_t *view, size_t s, size_t i);
 /* Whether leaders row r (0: the company) of scale s shows its figures. */
 bool view_leader_shown(const view_t *view, size_t s, size_t r);
+
+/* What the readable reports put first for a scale ("At a glance"), every
+ * figure one the view publishes elsewhere. */
+enum { VIEW_GLANCE_ITEMS = 3 };
+typedef struct {
+    bool shown;                  /* false: the scale is suppressed, nothing below is set */
+    /* The company's shares of answers (scales.csv); neutral NAN without a middle. */
+    double favourable_pct, neutral_pct, unfavourable_pct;
+    /* Participation, with a reporting tree and the company's rate shown. */
+    bool with_rate;
+    size_t invited, responded;
+    /* With a previous wave whose company-level change is shown: the change
+     * of the favourable share in points (the previous wave's share over its
+     * items, as items.csv pools them) and of the mean, Welch's p-value, and
+     * whether the change holds (p < 0.05). */
+    bool with_change, change_holds;
+    double favourable_change, mean_previous, mean, p_value;
+    /* Items by favourable share (items.csv), strongest and weakest first
+     * (ties: config order); as many of each as half the items allow, at
+     * most VIEW_GLANCE_ITEMS. */
+    size_t n_strong, strong[VIEW_GLANCE_ITEMS], n_weak, weak[VIEW_GLANCE_ITEMS];
+    /* The share of the variance between managers (REML, over the shown
+     * teams; NAN when it cannot be estimated), with units the nested split
+     * (NAN without), and the shown teams beyond their 99.8% funnel limits. */
+    double share_managers, share_unit, share_manager_within;
+    size_t stand_out;
+} view_glance_t;
+
+void view_glance(const view_t *view, size_t s, view_glance_t *g);
 
 /* Whether a group's response rate is shown: its invited headcount is at
  * least smallest_shown (min_group).  The one rule for teams, units,

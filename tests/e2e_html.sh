@@ -97,7 +97,8 @@ cmp -s "$work/demo/report.html" "$work/demo2/report.html" && ok || bad "two runs
 LC_ALL=de_DE.UTF-8 LANG=de_DE.UTF-8 "$ENGAGE" run -q -c datasets/sample-quarter.ini -o "$work/demo3" \
     datasets/sample-quarter.csv.gz 2> /dev/null
 cmp -s "$work/demo/report.html" "$work/demo3/report.html" && ok || bad "report.html depends on the locale"
-grep -q 'Share of the variance that lies between managers' "$work/demo/report.html" && ok || bad "demo: no headline"
+grep -q '<h2>At a glance</h2>' "$work/demo/report.html" && ok || bad "demo: no first screen"
+grep -q 'Appendix: the share of the variance that lies between managers' "$work/demo/report.html" && ok || bad "demo: no appendix"
 grep -q 'Data quality' "$work/demo/report.html" && ok || bad "demo: no data-quality section"
 if grep -q 'generated' "$work/demo/report.html"; then bad "demo: a date without SOURCE_DATE_EPOCH"; else ok; fi
 SOURCE_DATE_EPOCH=86400 "$ENGAGE" run -q -c datasets/sample-quarter.ini -o "$work/demo4" datasets/sample-quarter.csv.gz

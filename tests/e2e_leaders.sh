@@ -251,4 +251,62 @@ expect_status 0 $? "engage run without a roster"
 rows=$(awk -F, 'NR > 1 && $3 == "" && $4 == "" && $2 > 0 && $5 != ""' "$work/flat/scales.csv" | wc -l)
 [ "$rows" = 1 ] && ok "scales.csv without a roster: no invited, figures shown" || bad "scales.csv: $(cat "$work/flat/scales.csv")"
 
+# --- the first screen ("At a glance") against the CSVs and the exports ----------
+# check_glance OUTDIR ROSTER EXPORT [PREVIOUS]: report.txt's first screen says
+# scales.csv's favourable, neutral and unfavourable shares, the company's
+# response rate (leaders.csv), items.csv's strongest and weakest items, the
+# nested split of variance.csv and managers.csv's count of shown teams that
+# stand out; with PREVIOUS, the change of the favourable share as counted here
+# from both exports (answers >= 4 after reverse coding Q6 over the answered
+# items of respondents with half their items answered, tops' rows aside).
+favourable_of() {
+    gzip -dc "$2" | awk -F, 'NR == FNR { if (FNR > 1) up[$1] = $3; next }
+        FNR == 1 { k = NF - 1; next }
+        {
+            if (!($1 in up) || up[$1] == $1) next
+            a = 0; f = 0
+            for (i = 2; i <= NF; i++) if ($i != "") { a++; v = $i; if (i == NF) v = 6 - v; if (v >= 4) f++ }
+            if (a / k >= 0.5) { A += a; F += f }
+        }
+        END { printf "%.6f\n", 100 * F / A }' "$1" -
+}
+check_glance() {
+    out=$1
+    glance=$(sed -n '/^At a glance$/,/^Scale: /p' "$out/report.txt" | tr '\n' ' ' | tr -s ' ')
+    want=$(awk -F, 'NR == 2 { printf "engagement: %.0f%% of answers favourable, %.0f%% neutral and %.0f%% unfavourable.", $7, $8, $9 }' "$out/scales.csv")
+    case $glance in *"$want"*) ok "$4: the first screen's shares are scales.csv's" ;; *) bad "$4: '$want' not in '$glance'" ;; esac
+    want=$(awk -F, 'NR > 1 && $2 == "" { printf "%d of %d invited responded (%.0f%%).", $9, $8, 100 * $9 / $8 }' "$out/leaders.csv")
+    case $glance in *"$want"*) ok "$4: the response rate is leaders.csv's company row" ;; *) bad "$4: '$want' not in '$glance'" ;; esac
+    want=$(awk -F, 'NR > 1 { print $6 "\t" NR "\t" $2 }' "$out/items.csv" | sort -t "$(printf '\t')" -k1,1gr -k2,2n |
+           awk -F'\t' '{ name[NR] = $3; fav[NR] = $1 } END { e = int(NR / 2); if (e > 3) e = 3
+               s = "Strongest items:"; for (i = 1; i <= e; i++) s = s (i == 1 ? " " : i == e ? " and " : ", ") name[i] " (" (name[i] == "Q6" ? "reversed, " : "") sprintf("%.0f", fav[i]) "%)"
+               w = "Weakest items:"; for (i = 1; i <= e; i++) { j = NR + 1 - i; w = w (i == 1 ? " " : i == e ? " and " : ", ") name[j] " (" (name[j] == "Q6" ? "reversed, " : "") sprintf("%.0f", fav[j]) "%)" }
+               print s ". " w "." }')
+    case $glance in *"$want"*) ok "$4: the strongest and weakest items are items.csv's" ;; *) bad "$4: '$want' not in '$glance'" ;; esac
+    teams=$(awk -F, 'NR > 1 && $12 == 0 && $17 != ""' "$out/managers.csv" | wc -l)
+    want=$(awk -F, -v t="$teams" 'NR == 2 { printf "%.0f%% lie between units and %.0f%% between managers within them; %d team%s out", 100 * $26, 100 * $27, t, t == 1 ? " stands" : "s stand" }' "$out/variance.csv")
+    case $glance in *"$want"*) ok "$4: the split and the $teams stand-outs" ;; *) bad "$4: '$want' not in '$glance'" ;; esac
+    if [ -n "${5:-}" ]; then
+        change=$(awk -v a="$(favourable_of "$2" "$3")" -v b="$(favourable_of "$2" "$5")" 'BEGIN { d = a - b; printf "%s%.1f", (d > 0 ? "+" : ""), d }')
+        case $glance in *"Since the previous wave: $change points favourable"*) ok "$4: the change of $change points" ;;
+        *) bad "$4: 'Since the previous wave: $change points favourable' not in '$glance'" ;; esac
+    fi
+}
+"$GEN" --hierarchy --respondents 3000 --depth 4 --seed 7 --response 0.85 --roster "$work/glance-r.csv" \
+    --config "$work/glance.ini" -o "$work/glance.csv.gz" &&
+"$GEN" --hierarchy --respondents 2900 --depth 4 --seed 8 --mu 3.4 --response 0.85 --roster "$work/glance-r8.csv" \
+    -o "$work/glance-prev.csv.gz"
+expect_status 0 $? "first screen: engage-gen"
+printf 'invited = invited\n' >> "$work/glance.ini"
+printf '\n[report]\nunit_depth = 2\n' >> "$work/glance.ini"
+sed -i '/^unit = /d' "$work/glance.ini"
+"$ENGAGE" run -q -c "$work/glance.ini" -o "$work/glance-out" "$work/glance.csv.gz"
+expect_status 0 $? "first screen: engage run"
+check_glance "$work/glance-out" "$work/glance-r.csv" "$work/glance.csv.gz" "first screen"
+"$ENGAGE" run -q -c "$work/glance.ini" --previous "$work/glance-prev.csv.gz" -o "$work/glance-waves" "$work/glance.csv.gz"
+expect_status 0 $? "first screen with a previous wave: engage run"
+check_glance "$work/glance-waves" "$work/glance-r.csv" "$work/glance.csv.gz" "first screen, two waves" "$work/glance-prev.csv.gz"
+grep -q '<section id="glance">' "$work/glance-waves/report.html" && ok "report.html opens with the first screen" ||
+    bad "report.html has no first screen"
+
 finish
