@@ -1363,22 +1363,30 @@ static void formats_read(sbuf_t *sb, const ingest_log_t *log)
     wrapf(sb, "", "Read: %s.", text);
 }
 
+/* The data-quality table: each input file of the current wave, then with
+ * --previous the previous wave's, with a wave column, and their total. */
 static void quality_section(sbuf_t *sb, const report_input_t *in)
 {
     heading(sb, "Data quality", '-');
     sb_str(sb, "\n");
-    const ingest_log_t *log = in->log;
-    if (!log || log->n_files == 0) {
+    const ingest_log_t *log = in->log, *previous = in->previous_log;
+    size_t n_current = log ? log->n_files : 0, n_previous = previous ? previous->n_files : 0;
+    size_t n_files = n_current + n_previous;
+    if (n_current == 0) {
         wrap(sb, "", "No input file was recorded.");
         return;
     }
-    static const char *const head[] = { "rows", "accepted", "rejected", "excluded" };
+    bool waves = previous != NULL;
+    static const char *const head[] = { "wave", "rows", "accepted", "rejected", "excluded" };
+    const char *const *heads = waves ? head : head + 1;
+    size_t columns = waves ? 5 : 4;
     size_t total[4] = { 0 };
-    size_t w[4], wf = strlen("file");
-    for (int c = 0; c < 4; c++)
+    size_t w[5], wf = strlen("file");
+    for (size_t c = 0; c < 5; c++)
         w[c] = strlen(head[c]);
-    for (size_t i = 0; i < log->n_files; i++) {
-        const ingest_file_t *f = &log->files[i];
+    w[0] = strlen("previous");
+    for (size_t i = 0; i < n_files; i++) {
+        const ingest_file_t *f = i < n_current ? &log->files[i] : &previous->files[i - n_current];
         size_t v[4] = { f->rows, f->accepted, f->rejected, f->excluded };
         for (int c = 0; c < 4; c++)
             total[c] += v[c];
@@ -1388,24 +1396,27 @@ static void quality_section(sbuf_t *sb, const report_input_t *in)
     }
     for (int c = 0; c < 4; c++) {
         size_t l = strlen(figure_count(total[c]).s);
-        if (l > w[c])
-            w[c] = l;
+        if (l > w[c + 1])
+            w[c + 1] = l;
     }
-    size_t fixed_cols = 2 + 2 + w[0] + 2 + w[1] + 2 + w[2] + 2 + w[3];
+    const size_t *widths = waves ? w : w + 1;
+    size_t fixed_cols = 2 + 2 + w[1] + 2 + w[2] + 2 + w[3] + 2 + w[4] + (waves ? 2 + w[0] : 0);
     size_t room = fixed_cols < SUMMARY_WIDTH - 10 ? SUMMARY_WIDTH - fixed_cols : 10;
     if (wf > room)
         wf = room;
 
-    sb_row(sb, "file", wf, head, w, 4, NULL);
-    for (size_t i = 0; i <= log->n_files; i++) {
-        if (i == log->n_files && log->n_files < 2)
+    sb_row(sb, "file", wf, heads, widths, columns, NULL);
+    for (size_t i = 0; i <= n_files; i++) {
+        if (i == n_files && n_files < 2)
             break;
         size_t v[4];
         char *name;
-        if (i < log->n_files) {
-            const ingest_file_t *f = &log->files[i];
+        const char *wave = "";
+        if (i < n_files) {
+            const ingest_file_t *f = i < n_current ? &log->files[i] : &previous->files[i - n_current];
             v[0] = f->rows, v[1] = f->accepted, v[2] = f->rejected, v[3] = f->excluded;
             name = fit(f->path, wf, true);
+            wave = i < n_current ? "current" : "previous";
         } else {
             memcpy(v, total, sizeof v);
             name = fit("total", wf, false);
@@ -1415,8 +1426,8 @@ static void quality_section(sbuf_t *sb, const report_input_t *in)
             return;
         }
         const figure_t counts[] = { figure_count(v[0]), figure_count(v[1]), figure_count(v[2]), figure_count(v[3]) };
-        const char *const cells[] = { counts[0].s, counts[1].s, counts[2].s, counts[3].s };
-        sb_row(sb, name, wf, cells, w, 4, NULL);
+        const char *const cells[] = { wave, counts[0].s, counts[1].s, counts[2].s, counts[3].s };
+        sb_row(sb, name, wf, waves ? cells : cells + 1, widths, columns, NULL);
         free(name);
     }
     sb_str(sb, "\n");
@@ -1424,7 +1435,8 @@ static void quality_section(sbuf_t *sb, const report_input_t *in)
     if (total[2] == 0 && total[3] == 0)
         wrap(sb, "", "No row was rejected or excluded.");
     else
-        wrap(sb, "", figures_left_out(total[2], total[3], figures_log_capped(log)).s);
+        wrap(sb, "", figures_left_out(total[2], total[3],
+                                      figures_log_capped(log) || figures_log_capped(previous)).s);
 }
 
 static void privacy_section(sbuf_t *sb, const report_input_t *in, const view_t *view)

@@ -224,6 +224,11 @@ grep -q '"previous"' "$work/waves/manifest.json" && ok || bad "manifest: no prev
 grep -q '"changes.csv"' "$work/waves/manifest.json" && ok || bad "manifest: changes.csv not listed"
 grep -q 'prev.csv.gz,.*,previous,' "$work/waves/quality.csv" && ok || bad "quality.csv: previous file missing"
 grep -q 'Change since the previous wave' "$work/waves/report.txt" && ok || bad "report.txt: no change section"
+# report.txt's data quality lists both waves' files, each with its wave and rows, and their total
+quality=$(sed -n '/^Data quality$/,/^Read: /p' "$work/waves/report.txt")
+echo "$quality" | grep -qE '^  .*now\.csv\.gz +current +3000 +3000 ' &&
+    echo "$quality" | grep -qE '^  .*prev\.csv\.gz +previous +3000 +3000 ' &&
+    echo "$quality" | grep -qE '^  total +6000 +6000 ' && ok || bad "report.txt's data quality: $quality"
 if awk 'length($0) > 80 { exit 1 }' "$work/waves/report.txt"; then ok; else bad "report.txt wider than 80 columns"; fi
 cp -r "$work/waves" "$work/waves1"
 "$ENGAGE" run -q -c "$work/waves.ini" -o "$work/waves" --previous "$work/prev.csv.gz" "$work/now.csv.gz"
