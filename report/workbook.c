@@ -201,6 +201,7 @@ enum {
     FILTER_BUTTON = 2,        /* characters an autofilter's button takes in a header cell */
     CELL_MAX_CHARS = 32767,   /* Excel's limit on a cell's text */
     README_WRAP = 100,        /* characters per line of a Read me paragraph */
+    README_PRINT_COLUMNS = 10,/* columns A..J: 16 + 12 + 8 × 8.43 characters, a line of README_WRAP */
     READ_CHUNK = 64 * 1024,
 };
 
@@ -518,6 +519,12 @@ static void sheet_next_part(sheet_t *s)
     }
     g_ptr_array_add(s->parts, s->ws);
     worksheet_freeze_panes(s->ws, 1, 0);
+    worksheet_set_landscape(s->ws);          /* printed: wide tables across, the header on every page */
+    lxw_error e = worksheet_repeat_rows(s->ws, 0, 0);
+    if (e != LXW_NO_ERROR) {
+        book_fail_lxw(s->b, e);
+        return;
+    }
     if (s->parts->len > 1) {
         sheet_header_row(s);
         s->row = 1;
@@ -568,11 +575,10 @@ static void on_cell(void *field, size_t len, void *data)
     const char *cell = field && len ? field : "";
     const char *text = workbook_unguard(cell);
 
-    kind_t kind = KIND_TEXT;
+    kind_t kind = KIND_TEXT;  /* the heading itself is text */
     if (s->header) {
-        kind = column_kind(text);
-        g_array_append_val(s->kind, kind);
-        kind = KIND_TEXT;      /* the heading itself is text */
+        kind_t column = column_kind(text);
+        g_array_append_val(s->kind, column);
         g_ptr_array_add(s->header_text, g_strdup(text));
         s->n_csv_columns++;
         for (size_t k = 0; s->summary && k < N_SUMMARY_COLUMNS; k++)
@@ -820,6 +826,8 @@ static engage_status_t write_summary(book_t *b, lxw_worksheet *ws, const summary
     snprintf(note, sizeof note, "hidden: fewer than %ld scored", view->smallest_shown);
 
     worksheet_freeze_panes(ws, 1, 0);
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);      /* printed: one page wide */
     for (size_t i = 0; i < n_columns; i++) {
         const char *heading = i < n_shown ? summary_columns[shown[i]].heading : "note";
         put_string(b, ws, 0, (lxw_col_t)i, heading, b->bold);
@@ -1011,6 +1019,14 @@ static engage_status_t write_readme(book_t *b, lxw_worksheet *ws, const report_i
 
     page_set_column(&pg, 0, 16);
     page_set_column(&pg, 1, 12);
+    /* printed: the columns its paragraphs run over (README_WRAP characters
+     * from column A), one page wide */
+    worksheet_fit_to_pages(ws, 1, 0);
+    if (b->status == ENGAGE_OK && pg.row > 0) {
+        lxw_error e = worksheet_print_area(ws, 0, 0, pg.row - 1, README_PRINT_COLUMNS - 1);
+        if (e != LXW_NO_ERROR)
+            book_fail_lxw(b, e);
+    }
     return b->status;
 }
 

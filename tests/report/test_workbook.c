@@ -838,6 +838,11 @@ static void test_every_cell(void **state)
         char *csv = g_strdup_printf("%s/%s.csv", out, sh->name);
         compare_sheet(b, sh, csv);
         g_free(csv);
+        /* printed with the header row on every page */
+        char *titles = g_strdup_printf(">%s!$1:$1</definedName>", sh->name);
+        if (!strstr(part(b->parts, "xl/workbook.xml"), titles))
+            fail_msg("%s: the header row is not repeated when printed", sh->name);
+        g_free(titles);
         /* frozen header row */
         node_t *view = child(child(root_of(sh->doc), "sheetViews"), "sheetView");
         node_t *pane = child(view, "pane");
