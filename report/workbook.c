@@ -8,22 +8,34 @@
  *     below AND the cell is a number as csv_out writes numbers; every other
  *     cell (ids, names, files, reasons, any column not known to hold
  *     figures) is a string, so "007" stays "007";
+ *   - a number keeps the CSV's value; its column's kind gives it a number
+ *     format (counts #,##0; means 0.00; percents 0..100 as 0.0"%", the
+ *     value unscaled; shares of variance 0..1 as 0.0%; p- and q-values
+ *     0.000, in scientific form below 0.001);
  *   - strings go through worksheet_write_string() only: nothing is ever
  *     stored as a formula.  The "'" that the CSVs put before text a
  *     spreadsheet would run (= + - @ tab CR) is taken off again, because a
  *     string cell is never run, and the name should read as it is;
  *   - an empty CSV cell is no cell.
- * The header row is bold and frozen; a column is as wide as its longest
- * cell (at most 60 characters).  A table longer than a sheet's 1,048,576
- * rows goes on in "NAME (2)", ... with the header repeated.  A string
- * longer than a cell's 32,767 characters is cut there; what XML cannot
- * hold (control characters, U+FFFE, U+FFFF, invalid UTF-8) shows as
- * U+FFFD, as in report.html; text that looks like OOXML's character escape
- * ("_x0041_") is escaped so it reads as is.
+ * The header row is bold, frozen and carries an autofilter over the table;
+ * a column is as wide as its longest cell as shown (at most 60
+ * characters).  A table longer than a sheet's 1,048,576 rows goes on in
+ * "NAME (2)", ... with the header repeated.  A string longer than a cell's
+ * 32,767 characters is cut there; what XML cannot hold (control
+ * characters, U+FFFE, U+FFFF, invalid UTF-8) shows as U+FFFD, as in
+ * report.html; text that looks like OOXML's character escape ("_x0041_")
+ * is escaped so it reads as is.
  *
- * The first sheet, "Read me", has the headline per scale (respondents,
- * managers and icc_reml from variance.csv), the suppression rule, and the
- * config text as given.
+ * Two columns the CSV lacks end the managers sheet, so that it pivots: with
+ * units, each manager's `unit` (units.h, as units.csv names it); with a
+ * reporting tree, `leader`, the id of the manager's own manager in the tree
+ * (and `leader_name` when the tree has names).  Neither is secret: a hidden
+ * manager's row keeps them, as it keeps its n.
+ *
+ * The first sheet, "Summary", has the headline figures per scale from
+ * scales.csv and variance.csv (as read back, nothing computed); the second,
+ * "Read me", the suppression rule with the view's smallest group shown,
+ * what the formats mean, and the config text as given.
  *
  * Determinism: libxlsxwriter writes its zip entries with a fixed date; the
  * one clock reading left, the document's created date, is set to
@@ -37,9 +49,11 @@
  * cell rather than in a shared-string table; both are plain strings to
  * every spreadsheet).  A table of 125,000 managers would otherwise hold its
  * 2 million cells in memory, about 200 MB.  The rows of every sheet are
- * therefore written in order, Read me included.
+ * therefore written in order: Summary and Read me last, from what the
+ * tables collected.
  * Owns: the workbook and everything read, for the length of the call.
- * Assumes: the CSV files are engage's own (UTF-8, comma, header row).
+ * Assumes: the CSV files are engage's own (UTF-8, comma, header row;
+ * managers.csv's rows in scale order, then manager index order).
  */
 #include "workbook.h"
 
@@ -62,6 +76,7 @@
 
 #include "../core/csv_out.h"
 #include "../core/digest.h"
+#include "../core/org.h"
 #include "../core/source_date.h"
 #include "../core/xml_text.h"
 
@@ -84,38 +99,109 @@ static const struct {
 };
 enum { N_SHEET_SPECS = sizeof sheet_specs / sizeof sheet_specs[0] };
 
-/* Columns that hold figures or counts, in every table.  Any other column
- * (scale, manager_id, unit, item, file, reason, stands_out, wave, ... and
- * any column added later without being listed here) is text. */
-static const char *const numeric_columns[] = {
-    /* managers.csv, changes.csv, items.csv */
-    "n", "mean", "sd", "se", "ci_low", "ci_high", "median", "favourable_pct", "neutral_pct",
-    "unfavourable_pct", "rwg", "invited", "responded", "response_rate",
-    "suppressed", "funnel_low95", "funnel_high95", "funnel_low998", "funnel_high998",
-    "n_previous", "mean_previous", "delta", "p_value", "q_value", "item_rest_r",
-    /* variance.csv */
-    "respondents", "managers", "grand_mean", "ss_between", "ss_within", "df_between",
-    "df_within", "ms_between", "ms_within", "f", "k0", "icc1", "icc1_ci_low",
-    "icc1_ci_high", "icc2", "eta_squared", "var_between_reml", "var_within_reml",
-    "icc_reml", "alpha", "var_unit_reml", "var_manager_reml", "var_within_nested_reml",
-    "share_unit", "share_manager", "respondents_previous", "managers_previous",
-    "grand_mean_previous", "f_previous", "p_value_previous", "icc1_previous",
-    "icc_reml_previous", "delta_ci_low", "delta_ci_high", "delta_p_value",
-    "company_respondents_previous", "company_mean_previous", "company_respondents",
-    "company_mean",
-    /* units.csv */
-    "units", "managers_shown", "managers_suppressed",
-    /* leaders.csv, scales.csv */
-    "depth", "team_managers", "org_managers", "invited", "responded", "response_rate", "share_between",
-    /* quality.csv */
-    "rows", "accepted", "rejected", "excluded", "header_rows", "bytes",
+/* What a figure column holds, and so how it is shown.  KIND_TEXT: not a
+ * figure. */
+typedef enum {
+    KIND_TEXT,
+    KIND_COUNT,      /* people, teams, rows, degrees of freedom, 0/1 flags */
+    KIND_MEAN,       /* means, sds, intervals, differences of means, F, agreement, alpha */
+    KIND_VARIANCE,   /* REML variance components (often below 0.01) */
+    KIND_PERCENT,    /* per cent, 0..100 as the CSVs hold them */
+    KIND_SHARE,      /* shares of variance, 0..1 as the CSVs hold them */
+    KIND_P,          /* p- and q-values */
+    N_KINDS
+} kind_t;
+
+/* Each kind's number format.  A percent keeps its value (55.4 shows as
+ * 55.4%: a literal sign, not Excel's %, which would multiply by 100); a
+ * share is shown by Excel's % (0.135 shows as 13.5%). */
+static const char *const kind_format[N_KINDS] = {
+    [KIND_COUNT] = "#,##0",
+    [KIND_MEAN] = "0.00",
+    [KIND_VARIANCE] = "0.000",
+    [KIND_PERCENT] = "0.0\"%\"",
+    [KIND_SHARE] = "0.0%",
+    [KIND_P] = "[<0.001]0.00E+00;0.000",
 };
+
+/* Columns that hold figures or counts, in every table, with their kind.
+ * Any other column (scale, manager_id, unit, item, file, reason,
+ * stands_out, wave, ... and any column added later without being listed
+ * here) is text. */
+static const struct {
+    const char *column;
+    kind_t kind;
+} figure_columns[] = {
+    /* managers.csv, changes.csv, items.csv, units.csv, leaders.csv, scales.csv */
+    { "n", KIND_COUNT }, { "invited", KIND_COUNT }, { "responded", KIND_COUNT },
+    { "suppressed", KIND_COUNT }, { "n_previous", KIND_COUNT }, { "managers_shown", KIND_COUNT },
+    { "managers_suppressed", KIND_COUNT }, { "units", KIND_COUNT }, { "depth", KIND_COUNT },
+    { "team_managers", KIND_COUNT }, { "org_managers", KIND_COUNT },
+    { "mean", KIND_MEAN }, { "sd", KIND_MEAN }, { "se", KIND_MEAN }, { "ci_low", KIND_MEAN },
+    { "ci_high", KIND_MEAN }, { "median", KIND_MEAN }, { "rwg", KIND_MEAN },
+    { "funnel_low95", KIND_MEAN }, { "funnel_high95", KIND_MEAN }, { "funnel_low998", KIND_MEAN },
+    { "funnel_high998", KIND_MEAN }, { "mean_previous", KIND_MEAN }, { "delta", KIND_MEAN },
+    { "item_rest_r", KIND_MEAN },
+    { "favourable_pct", KIND_PERCENT }, { "neutral_pct", KIND_PERCENT },
+    { "unfavourable_pct", KIND_PERCENT }, { "response_rate", KIND_PERCENT },
+    { "share_between", KIND_SHARE },
+    { "p_value", KIND_P }, { "q_value", KIND_P },
+    /* variance.csv */
+    { "respondents", KIND_COUNT }, { "managers", KIND_COUNT }, { "df_between", KIND_COUNT },
+    { "df_within", KIND_COUNT }, { "respondents_previous", KIND_COUNT },
+    { "managers_previous", KIND_COUNT }, { "company_respondents_previous", KIND_COUNT },
+    { "company_respondents", KIND_COUNT },
+    { "grand_mean", KIND_MEAN }, { "ss_between", KIND_MEAN }, { "ss_within", KIND_MEAN },
+    { "ms_between", KIND_MEAN }, { "ms_within", KIND_MEAN }, { "f", KIND_MEAN },
+    { "k0", KIND_MEAN }, { "icc2", KIND_MEAN }, { "alpha", KIND_MEAN },
+    { "grand_mean_previous", KIND_MEAN }, { "f_previous", KIND_MEAN },
+    { "delta_ci_low", KIND_MEAN }, { "delta_ci_high", KIND_MEAN },
+    { "company_mean_previous", KIND_MEAN }, { "company_mean", KIND_MEAN },
+    { "var_between_reml", KIND_VARIANCE }, { "var_within_reml", KIND_VARIANCE },
+    { "var_unit_reml", KIND_VARIANCE }, { "var_manager_reml", KIND_VARIANCE },
+    { "var_within_nested_reml", KIND_VARIANCE },
+    { "icc1", KIND_SHARE }, { "icc1_ci_low", KIND_SHARE }, { "icc1_ci_high", KIND_SHARE },
+    { "eta_squared", KIND_SHARE }, { "icc_reml", KIND_SHARE }, { "share_unit", KIND_SHARE },
+    { "share_manager", KIND_SHARE }, { "icc1_previous", KIND_SHARE },
+    { "icc_reml_previous", KIND_SHARE },
+    { "p_value_previous", KIND_P }, { "delta_p_value", KIND_P },
+    /* quality.csv */
+    { "rows", KIND_COUNT }, { "accepted", KIND_COUNT }, { "rejected", KIND_COUNT },
+    { "excluded", KIND_COUNT }, { "header_rows", KIND_COUNT }, { "bytes", KIND_COUNT },
+};
+
+/* The Summary sheet's columns: CSV column, heading, and the part of the
+ * run a column needs (NEEDS_*: a view flag; 0, always).  A column is shown
+ * when its CSV has it and the run has what it needs. */
+enum { NEEDS_TREE = 1u << 0, NEEDS_UNITS = 1u << 1, NEEDS_CHANGES = 1u << 2 };
+static const struct {
+    const char *file, *column, *heading;
+    unsigned needs;
+} summary_columns[] = {
+    { "scales.csv", "scale", "scale", 0 },
+    { "scales.csv", "respondents", "respondents", 0 },
+    { "scales.csv", "invited", "invited", NEEDS_TREE },
+    { "scales.csv", "response_rate", "response rate", NEEDS_TREE },
+    { "scales.csv", "favourable_pct", "favourable", 0 },
+    { "scales.csv", "neutral_pct", "neutral", 0 },
+    { "scales.csv", "unfavourable_pct", "unfavourable", 0 },
+    { "scales.csv", "mean", "mean", 0 },
+    { "scales.csv", "sd", "sd", 0 },
+    { "scales.csv", "share_between", "between managers", 0 },
+    { "variance.csv", "share_unit", "between units", NEEDS_UNITS },
+    { "variance.csv", "share_manager", "between managers within units", NEEDS_UNITS },
+    { "variance.csv", "delta", "change in mean", NEEDS_CHANGES },
+    { "variance.csv", "delta_p_value", "p-value of the change", NEEDS_CHANGES },
+};
+enum { N_SUMMARY_COLUMNS = sizeof summary_columns / sizeof summary_columns[0] };
 
 enum {
     WIDTH_MIN = 8,            /* characters */
     WIDTH_MAX = 60,
+    FILTER_BUTTON = 2,        /* characters an autofilter's button takes in a header cell */
     CELL_MAX_CHARS = 32767,   /* Excel's limit on a cell's text */
     README_WRAP = 100,        /* characters per line of a Read me paragraph */
+    README_PRINT_COLUMNS = 10,/* columns A..J: 16 + 12 + 8 × 8.43 characters, a line of README_WRAP */
     READ_CHUNK = 64 * 1024,
 };
 
@@ -162,12 +248,12 @@ const char *workbook_unguard(const char *cell)
     return cell;
 }
 
-static bool numeric_column(const char *name)
+static kind_t column_kind(const char *name)
 {
-    for (size_t i = 0; i < sizeof numeric_columns / sizeof numeric_columns[0]; i++)
-        if (strcmp(numeric_columns[i], name) == 0)
-            return true;
-    return false;
+    for (size_t i = 0; i < sizeof figure_columns / sizeof figure_columns[0]; i++)
+        if (strcmp(figure_columns[i].column, name) == 0)
+            return figure_columns[i].kind;
+    return KIND_TEXT;
 }
 
 /* Characters on the longest line of a UTF-8 text (continuation bytes are
@@ -188,6 +274,33 @@ static size_t text_width(const char *s, size_t len)
     return cur > best ? cur : best;
 }
 
+/* Characters of a finite number as its kind's format shows it (to a
+ * character: a value that rounds up to one more digit may take one more,
+ * which the column's margin holds). */
+static size_t number_width(kind_t kind, double v)
+{
+    double a = fabs(kind == KIND_SHARE ? v * 100 : v);
+    size_t digits = a < 10 ? 1 : (size_t)floor(log10(a)) + 1;   /* before the point */
+    size_t sign = v < 0;
+    switch (kind) {
+    case KIND_COUNT:
+        return sign + digits + (digits - 1) / 3;                 /* 1,234,567 */
+    case KIND_MEAN:
+        return sign + digits + 3;                                /* 3.60 */
+    case KIND_VARIANCE:
+        return sign + digits + 4;                                /* 0.096 */
+    case KIND_PERCENT:
+    case KIND_SHARE:
+        return sign + digits + 3;                                /* 55.4% */
+    case KIND_P:
+        return v < 0.001 ? sign + 9 : sign + digits + 4;         /* 1.74E-22, 0.042 */
+    case KIND_TEXT:
+    case N_KINDS:
+        break;
+    }
+    return digits;
+}
+
 static double column_width(size_t chars)
 {
     size_t w = chars + 2;
@@ -204,7 +317,8 @@ static double column_width(size_t chars)
 typedef struct {
     lxw_workbook *wb;
     lxw_format *bold;
-    lxw_format *percent;
+    lxw_format *kind[N_KINDS]; /* each kind's number format; NULL for KIND_TEXT */
+    const view_t *view;
     const char *path;          /* engage.xlsx, for messages */
     engage_status_t status;    /* first failure */
     engage_error_t *err;
@@ -313,33 +427,71 @@ static void put_number(book_t *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t co
 }
 
 /* ------------------------------------------------------------------------ */
-/* table sheets                                                               */
+/* what the tables pass on: the Summary's figures, the managers' own columns */
 
-/* variance.csv's figures for the Read me headline, as CSV text. */
+/* One scale's Summary figures, as CSV text (NULL: an empty cell). */
 typedef struct {
-    char *scale, *respondents, *managers, *icc_reml;
-} headline_t;
+    char *cell[N_SUMMARY_COLUMNS];
+} summary_row_t;
 
-enum { HL_SCALE, HL_RESPONDENTS, HL_MANAGERS, HL_ICC_REML, HL_N };
-static const char *const headline_columns[HL_N] = { "scale", "respondents", "managers",
-                                                    "icc_reml" };
+typedef struct {
+    bool present[N_SUMMARY_COLUMNS];   /* its CSV has the column */
+    GArray *rows;                      /* summary_row_t, one per scale, in scale order */
+} summary_t;
+
+/* The managers sheet's columns after managers.csv's, in this order. */
+enum { EXTRA_UNIT, EXTRA_LEADER, EXTRA_LEADER_NAME, N_EXTRA };
+static const char *const extra_names[N_EXTRA] = { "unit", "leader", "leader_name" };
+
+typedef struct {
+    bool on[N_EXTRA];
+    const dataset_t *ds;
+    const results_t *results;
+    const units_t *units;      /* with EXTRA_UNIT */
+    const org_t *org;          /* with EXTRA_LEADER */
+    size_t scale, index;       /* the (scale, manager index) of the next managers.csv row */
+} extra_t;
+
+/* Whether any person of the tree has a display name. */
+static bool org_has_names(const org_t *org)
+{
+    for (size_t i = 0; i < org_size(org); i++)
+        if (org_name(org, i))
+            return true;
+    return false;
+}
+
+static extra_t managers_extra(const report_input_t *in, const view_t *view)
+{
+    extra_t x = { .ds = in->dataset, .results = in->results, .units = in->units };
+    x.org = view->with_tree ? dataset_org(in->dataset) : NULL;
+    x.on[EXTRA_UNIT] = view->with_units && in->units;
+    x.on[EXTRA_LEADER] = x.org != NULL;
+    x.on[EXTRA_LEADER_NAME] = x.org && org_has_names(x.org);
+    return x;
+}
+
+/* ------------------------------------------------------------------------ */
+/* table sheets                                                               */
 
 typedef struct {
     book_t *b;
     const char *csv_path;      /* for messages */
+    const char *file;          /* the CSV's name, for the Summary's columns */
     const char *sheet;
     GPtrArray *parts;          /* lxw_worksheet *: the sheet and its continuations */
     lxw_worksheet *ws;         /* the last of them */
     lxw_row_t row;             /* row of the current worksheet */
     lxw_col_t col;             /* next cell of the current row */
     bool header;               /* reading the CSV's first row */
-    size_t n_header;
-    GPtrArray *header_text;    /* char *: the header cells, for continuations */
-    GArray *numeric;           /* bool per header column */
+    size_t n_csv_columns;      /* the CSV header's cells */
+    GPtrArray *header_text;    /* char *: the header cells (the CSV's, then the sheet's own) */
+    GArray *kind;              /* kind_t per CSV header column */
     GArray *width;             /* size_t characters per column */
-    GArray *headlines;         /* headline_t, or NULL when not collected */
-    int headline_col[HL_N];    /* column of each headline figure, -1 when absent */
-    headline_t current;
+    size_t data_row;           /* rows after the header read so far */
+    summary_t *summary;        /* collects this table's Summary columns, or NULL */
+    int summary_col[N_SUMMARY_COLUMNS];   /* CSV column of each, -1 when not this table's */
+    extra_t *extra;            /* the managers sheet's own columns, or NULL */
 } sheet_t;
 
 static void sheet_header_row(sheet_t *s)
@@ -367,12 +519,47 @@ static void sheet_next_part(sheet_t *s)
     }
     g_ptr_array_add(s->parts, s->ws);
     worksheet_freeze_panes(s->ws, 1, 0);
+    worksheet_set_landscape(s->ws);          /* printed: wide tables across, the header on every page */
+    lxw_error e = worksheet_repeat_rows(s->ws, 0, 0);
+    if (e != LXW_NO_ERROR) {
+        book_fail_lxw(s->b, e);
+        return;
+    }
     if (s->parts->len > 1) {
         sheet_header_row(s);
         s->row = 1;
     } else {
         s->row = 0;
     }
+}
+
+/* A cell of the current row: a number in its kind's format when its
+ * column holds figures and the text is a number, else a string (bold in
+ * the header row); the column's width grows to the text as shown. */
+static void sheet_cell(sheet_t *s, size_t c, const char *text, kind_t kind)
+{
+    if (c > LXW_COL_MAX - 1) {
+        engage_fail(s->b->err, ENGAGE_EIO, s->csv_path, 0, "more columns than a sheet holds");
+        s->b->status = ENGAGE_EIO;
+        return;
+    }
+    if (c >= s->width->len)
+        g_array_set_size(s->width, c + 1);
+    size_t *w = &g_array_index(s->width, size_t, c);
+    if (kind != KIND_TEXT && workbook_is_number(text)) {
+        double v = g_ascii_strtod(text, NULL);
+        if (isfinite(v)) {
+            size_t chars = number_width(kind, v);
+            if (chars > *w)
+                *w = chars;
+            put_number(s->b, s->ws, s->row, (lxw_col_t)c, v, s->b->kind[kind]);
+            return;
+        }
+    }
+    size_t chars = text_width(text, strlen(text)) + (s->header ? FILTER_BUTTON : 0);
+    if (chars > *w)
+        *w = chars;
+    put_string(s->b, s->ws, s->row, (lxw_col_t)c, text, s->header ? s->b->bold : NULL);
 }
 
 static void on_cell(void *field, size_t len, void *data)
@@ -388,83 +575,141 @@ static void on_cell(void *field, size_t len, void *data)
     const char *cell = field && len ? field : "";
     const char *text = workbook_unguard(cell);
 
+    kind_t kind = KIND_TEXT;  /* the heading itself is text */
     if (s->header) {
-        bool numeric = numeric_column(text);
-        g_array_append_val(s->numeric, numeric);
+        kind_t column = column_kind(text);
+        g_array_append_val(s->kind, column);
         g_ptr_array_add(s->header_text, g_strdup(text));
-        s->n_header++;
-        for (int k = 0; k < HL_N; k++)
-            if (strcmp(text, headline_columns[k]) == 0 && s->headline_col[k] < 0)
-                s->headline_col[k] = (int)c;
-    } else if (s->headlines) {
-        for (int k = 0; k < HL_N; k++) {
-            if (s->headline_col[k] != (int)c)
-                continue;
-            char **slot = k == HL_SCALE         ? &s->current.scale
-                        : k == HL_RESPONDENTS   ? &s->current.respondents
-                        : k == HL_MANAGERS      ? &s->current.managers
-                                                : &s->current.icc_reml;
-            g_free(*slot);
-            *slot = g_strdup(text);
-        }
+        s->n_csv_columns++;
+        for (size_t k = 0; s->summary && k < N_SUMMARY_COLUMNS; k++)
+            if (s->summary_col[k] < 0 && strcmp(summary_columns[k].file, s->file) == 0 &&
+                strcmp(summary_columns[k].column, text) == 0) {
+                s->summary_col[k] = (int)c;
+                s->summary->present[k] = true;
+            }
+    } else {
+        if (c < s->kind->len)
+            kind = g_array_index(s->kind, kind_t, c);
+        for (size_t k = 0; s->summary && len && k < N_SUMMARY_COLUMNS; k++)
+            if (s->summary_col[k] == (int)c) {
+                if (s->summary->rows->len <= s->data_row)
+                    g_array_set_size(s->summary->rows, s->data_row + 1);
+                summary_row_t *r = &g_array_index(s->summary->rows, summary_row_t, s->data_row);
+                g_free(r->cell[k]);
+                r->cell[k] = g_strdup(text);
+            }
     }
     if (c >= s->width->len)
         g_array_set_size(s->width, c + 1);
     if (len == 0)
         return;                /* an empty CSV cell is no cell */
+    sheet_cell(s, c, text, kind);
+}
 
-    size_t *w = &g_array_index(s->width, size_t, c);
-    size_t chars = text_width(text, strlen(text));
-    if (chars > *w)
-        *w = chars;
-    if (c > LXW_COL_MAX - 1) {
-        engage_fail(s->b->err, ENGAGE_EIO, s->csv_path, 0, "more columns than a sheet holds");
-        s->b->status = ENGAGE_EIO;
+/* The managers sheet's own cells at the end of a row: in the header their
+ * names, then for the row's manager its unit and its leader in the tree
+ * (empty for a top, or a manager the tree lacks). */
+static void extra_cells(sheet_t *s)
+{
+    extra_t *x = s->extra;
+    size_t c = s->n_csv_columns;
+    if (s->header) {
+        for (int k = 0; k < N_EXTRA; k++)
+            if (x->on[k]) {
+                g_ptr_array_add(s->header_text, g_strdup(extra_names[k]));
+                sheet_cell(s, c++, extra_names[k], KIND_TEXT);
+            }
         return;
     }
-    bool numeric = !s->header && c < s->n_header && g_array_index(s->numeric, bool, c);
-    if (numeric && workbook_is_number(text)) {
-        double v = g_ascii_strtod(text, NULL);
-        if (isfinite(v)) {
-            put_number(s->b, s->ws, s->row, (lxw_col_t)c, v, NULL);
-            return;
-        }
+    while (x->scale < x->results->n_scales &&
+           x->index >= x->results->scales[x->scale].n_managers) {
+        x->scale++;
+        x->index = 0;
     }
-    put_string(s->b, s->ws, s->row, (lxw_col_t)c, text, s->header ? s->b->bold : NULL);
+    if (x->scale >= x->results->n_scales) {
+        s->b->status = engage_fail(s->b->err, ENGAGE_EIO, s->csv_path, 0,
+                                   "more rows than the run has managers");
+        return;
+    }
+    size_t m = x->results->scales[x->scale].managers[x->index++].manager;
+    if (x->on[EXTRA_UNIT]) {
+        const char *unit = x->units->names[x->units->unit_of[m]];
+        if (*unit)
+            sheet_cell(s, c, unit, KIND_TEXT);
+        c++;
+    }
+    if (!x->on[EXTRA_LEADER])
+        return;
+    size_t node = org_find(x->org, dataset_manager_id(x->ds, m));
+    size_t parent = node == ORG_NONE ? ORG_NONE : org_parent(x->org, node);
+    const char *id = parent == ORG_NONE ? NULL : org_id(x->org, parent);
+    const char *name = parent == ORG_NONE ? NULL : org_name(x->org, parent);
+    if (id && *id)
+        sheet_cell(s, c, id, KIND_TEXT);
+    c++;
+    if (x->on[EXTRA_LEADER_NAME] && name && *name)
+        sheet_cell(s, c, name, KIND_TEXT);
 }
 
 static void on_row(int terminator, void *data)
 {
     (void)terminator;
     sheet_t *s = data;
-    if (s->headlines && !s->header) {
-        g_array_append_val(s->headlines, s->current);
-        memset(&s->current, 0, sizeof s->current);
-    }
+    if (s->extra && s->b->status == ENGAGE_OK)
+        extra_cells(s);
+    if (!s->header)
+        s->data_row++;
     s->header = false;
     s->col = 0;
     s->row++;
 }
 
-/* One table: `csv_path` into worksheet(s) named `sheet`.  headlines (may
- * be NULL) collects the headline figures of each row. */
-static engage_status_t write_table(book_t *b, const char *csv_path, const char *sheet,
-                                   GArray *headlines)
+/* Every part of a table once it is read: an autofilter over its rows and
+ * columns, each column as wide as its widest cell, and no "number stored as
+ * text" mark on the ids that look like numbers. */
+static void sheet_finish(sheet_t *s)
 {
+    size_t n_columns = s->header_text->len;
+    for (size_t i = 0; s->b->status == ENGAGE_OK && i < s->parts->len; i++) {
+        lxw_worksheet *ws = g_ptr_array_index(s->parts, i);
+        lxw_row_t last_row = i + 1 < s->parts->len ? LXW_ROW_MAX - 1 : s->row - 1;
+        lxw_error e = LXW_NO_ERROR;
+        if (n_columns > 0 && n_columns <= LXW_COL_MAX && s->row > 0)
+            e = worksheet_autofilter(ws, 0, 0, last_row, (lxw_col_t)(n_columns - 1));
+        if (e == LXW_NO_ERROR)
+            e = worksheet_ignore_errors(ws, LXW_IGNORE_NUMBER_STORED_AS_TEXT, "A1:XFD1048576");
+        for (size_t c = 0; e == LXW_NO_ERROR && c < s->width->len && c < LXW_COL_MAX; c++)
+            e = worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c,
+                                     column_width(g_array_index(s->width, size_t, c)), NULL);
+        if (e != LXW_NO_ERROR)
+            book_fail_lxw(s->b, e);
+    }
+}
+
+/* One table: `file` in folder `dir` into worksheet(s) named `sheet`.
+ * summary (may be NULL) collects the Summary's figures of this file; extra
+ * (may be NULL) adds the managers sheet's own columns. */
+static engage_status_t write_table(book_t *b, const char *dir, const char *file,
+                                   const char *sheet, summary_t *summary, extra_t *extra)
+{
+    char *csv_path = g_strdup_printf("%s/%s", dir, file);
     FILE *fp = fopen(csv_path, "rb");
-    if (!fp)
-        return b->status = engage_fail(b->err, ENGAGE_EIO, csv_path, 0, "cannot read back: %s",
-                                       strerror(errno));
+    if (!fp) {
+        b->status = engage_fail(b->err, ENGAGE_EIO, csv_path, 0, "cannot read back: %s",
+                                strerror(errno));
+        g_free(csv_path);
+        return b->status;
+    }
     sheet_t s = {
-        .b = b, .csv_path = csv_path, .sheet = sheet, .header = true,
+        .b = b, .csv_path = csv_path, .file = file, .sheet = sheet, .header = true,
         .parts = g_ptr_array_new(),
         .header_text = g_ptr_array_new_with_free_func(g_free),
-        .numeric = g_array_new(FALSE, TRUE, sizeof(bool)),
+        .kind = g_array_new(FALSE, TRUE, sizeof(kind_t)),
         .width = g_array_new(FALSE, TRUE, sizeof(size_t)),
-        .headlines = headlines,
+        .summary = summary, .extra = extra,
     };
-    for (int k = 0; k < HL_N; k++)
-        s.headline_col[k] = -1;
+    for (size_t k = 0; k < N_SUMMARY_COLUMNS; k++)
+        s.summary_col[k] = -1;
     sheet_next_part(&s);
 
     struct csv_parser p;
@@ -497,31 +742,18 @@ static engage_status_t write_table(book_t *b, const char *csv_path, const char *
     }
     csv_free(&p);
     fclose(fp);
-
-    for (size_t i = 0; b->status == ENGAGE_OK && i < s.parts->len; i++) {
-        lxw_worksheet *ws = g_ptr_array_index(s.parts, i);
-        for (size_t c = 0; c < s.width->len && c < LXW_COL_MAX; c++) {
-            lxw_error e = worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c,
-                                               column_width(g_array_index(s.width, size_t, c)),
-                                               NULL);
-            if (e != LXW_NO_ERROR)
-                book_fail_lxw(b, e);
-        }
-    }
+    sheet_finish(&s);
 done:
-    g_free(s.current.scale);
-    g_free(s.current.respondents);
-    g_free(s.current.managers);
-    g_free(s.current.icc_reml);
     g_ptr_array_free(s.parts, TRUE);
     g_ptr_array_free(s.header_text, TRUE);
-    g_array_free(s.numeric, TRUE);
+    g_array_free(s.kind, TRUE);
     g_array_free(s.width, TRUE);
+    g_free(csv_path);
     return b->status;
 }
 
 /* ------------------------------------------------------------------------ */
-/* Read me                                                                    */
+/* Summary and Read me                                                        */
 
 typedef struct {
     book_t *b;
@@ -563,22 +795,111 @@ static void page_paragraph(page_t *pg, const char *text)
     }
 }
 
-/* A headline figure: a number when it is one, else `otherwise` as text. */
-static void page_figure(page_t *pg, lxw_col_t col, const char *csv, const char *otherwise,
-                        lxw_format *format)
+static void page_set_column(page_t *pg, lxw_col_t col, size_t chars)
 {
-    if (csv && workbook_is_number(csv))
-        put_number(pg->b, pg->ws, pg->row, col, g_ascii_strtod(csv, NULL), format);
-    else if (otherwise && *otherwise)
-        put_string(pg->b, pg->ws, pg->row, col, otherwise, NULL);
+    if (pg->b->status != ENGAGE_OK)
+        return;
+    lxw_error e = worksheet_set_column(pg->ws, col, col, column_width(chars), NULL);
+    if (e != LXW_NO_ERROR)
+        book_fail_lxw(pg->b, e);
+}
+
+/* The Summary: a table of one row per scale with the shown columns of
+ * summary_columns (from the figures the tables collected), a note on a
+ * hidden scale, then what each column means. */
+static engage_status_t write_summary(book_t *b, lxw_worksheet *ws, const summary_t *sum)
+{
+    const view_t *view = b->view;
+    page_t pg = { b, ws, 0 };
+    unsigned have = (view->with_tree ? NEEDS_TREE : 0) | (view->with_units ? NEEDS_UNITS : 0) |
+                    (view->with_changes ? NEEDS_CHANGES : 0);
+    size_t shown[N_SUMMARY_COLUMNS], n_shown = 0;
+    for (size_t k = 0; k < N_SUMMARY_COLUMNS; k++)
+        if (sum->present[k] && (summary_columns[k].needs & ~have) == 0)
+            shown[n_shown++] = k;
+    bool any_hidden = false;
+    for (size_t i = 0; i < view->n_scales; i++)
+        any_hidden |= view->scales[i].suppressed;
+    size_t n_columns = n_shown + (any_hidden ? 1 : 0);
+    size_t width[N_SUMMARY_COLUMNS + 1] = { 0 };
+    char note[96];
+    snprintf(note, sizeof note, "hidden: fewer than %ld scored", view->smallest_shown);
+
+    worksheet_freeze_panes(ws, 1, 0);
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);      /* printed: one page wide */
+    for (size_t i = 0; i < n_columns; i++) {
+        const char *heading = i < n_shown ? summary_columns[shown[i]].heading : "note";
+        put_string(b, ws, 0, (lxw_col_t)i, heading, b->bold);
+        width[i] = strlen(heading) + FILTER_BUTTON;
+    }
+    pg.row = 1;
+    for (size_t r = 0; r < sum->rows->len; r++, pg.row++) {
+        const summary_row_t *row = &g_array_index(sum->rows, summary_row_t, r);
+        for (size_t i = 0; i < n_shown; i++) {
+            const char *text = row->cell[shown[i]];
+            if (!text)
+                continue;
+            kind_t kind = column_kind(summary_columns[shown[i]].column);
+            double v = kind != KIND_TEXT && workbook_is_number(text) ? g_ascii_strtod(text, NULL) : NAN;
+            size_t chars;
+            if (isfinite(v)) {
+                put_number(b, ws, pg.row, (lxw_col_t)i, v, b->kind[kind]);
+                chars = number_width(kind, v);
+            } else {
+                put_string(b, ws, pg.row, (lxw_col_t)i, text, NULL);
+                chars = text_width(text, strlen(text));
+            }
+            if (chars > width[i])
+                width[i] = chars;
+        }
+        if (any_hidden && r < view->n_scales && view->scales[r].suppressed) {
+            put_string(b, ws, pg.row, (lxw_col_t)n_shown, note, NULL);
+            if (strlen(note) > width[n_shown])
+                width[n_shown] = strlen(note);
+        }
+    }
+    if (b->status == ENGAGE_OK && n_columns > 0) {
+        lxw_error e = worksheet_autofilter(ws, 0, 0, pg.row - 1, (lxw_col_t)(n_columns - 1));
+        if (e != LXW_NO_ERROR)
+            book_fail_lxw(b, e);
+    }
+    for (size_t i = 0; i < n_columns; i++)
+        page_set_column(&pg, (lxw_col_t)i, width[i]);
+
+    pg.row++;
+    page_line(&pg, "Reading the figures", b->bold);
+    page_paragraph(&pg, "One row per scale, the figures of scales.csv and variance.csv. An empty "
+                        "cell is a figure that is hidden (Read me says when) or not defined.");
+    page_paragraph(&pg, "respondents: everyone scored on the scale. favourable, neutral, "
+                        "unfavourable: the shares of the scale's answers at or above its "
+                        "favourable point, between, and at or below its unfavourable point, in "
+                        "per cent; they add up to 100. mean and sd: the scores on the scale's "
+                        "own range.");
+    if (have & NEEDS_TREE)
+        page_paragraph(&pg, "invited: the people the roster invites; response rate: the share of "
+                            "them who responded, in per cent.");
+    page_paragraph(&pg, "between managers: how much of the differences between people's scores "
+                        "lies between managers' teams rather than within them (the REML share "
+                        "over the shown teams). A high share means the team someone is in matters "
+                        "to how they answer.");
+    if (have & NEEDS_UNITS)
+        page_paragraph(&pg, "between units, between managers within units: the same differences "
+                            "split three ways, with the roster's units as a level above the "
+                            "teams; the rest lies within teams.");
+    if (have & NEEDS_CHANGES)
+        page_paragraph(&pg, "change in mean: since the previous wave, over everyone scored in "
+                            "each; its p-value is Welch's test's. Below 0.05 the change is "
+                            "unlikely to be chance alone.");
+    return b->status;
 }
 
 static engage_status_t write_readme(book_t *b, lxw_worksheet *ws, const report_input_t *in,
-                                    const view_t *view, GArray *headlines,
-                                    const char *const *sheet_names, size_t n_sheets)
+                                    const extra_t *extra, const char *const *sheet_names,
+                                    size_t n_sheets)
 {
     page_t pg = { b, ws, 0 };
-    long k = view->smallest_shown;
+    long k = b->view->smallest_shown;
     char *s;
 
     s = g_strdup_printf("engage %s: employee engagement report", in->version ? in->version : "");
@@ -588,44 +909,32 @@ static engage_status_t write_readme(book_t *b, lxw_worksheet *ws, const report_i
     GString *list = g_string_new(NULL);
     for (size_t i = 0; i < n_sheets; i++)
         g_string_append_printf(list, "%s%s", i ? ", " : "", sheet_names[i]);
-    s = g_strdup_printf("Each sheet after this one holds the CSV file of the same name, cell for "
-                        "cell (%s): figures as numbers, ids, names and other text as text. An "
-                        "empty cell is a figure that is hidden or not defined. rejects.csv is "
-                        "not included: it names respondents.", list->str);
+    s = g_strdup_printf("Summary has the headline figures of each scale. Each sheet after this "
+                        "one holds the CSV file of the same name, cell for cell (%s): figures as "
+                        "numbers, ids, names and other text as text. An empty cell is a figure "
+                        "that is hidden or not defined. rejects.csv is not included: it names "
+                        "respondents.", list->str);
     page_paragraph(&pg, s);
     g_free(s);
     g_string_free(list, TRUE);
-    pg.row++;
-
-    page_line(&pg, "Headline", b->bold);
-    put_string(b, ws, pg.row, 0, "scale", b->bold);
-    put_string(b, ws, pg.row, 1, "respondents", b->bold);
-    put_string(b, ws, pg.row, 2, "managers", b->bold);
-    put_string(b, ws, pg.row, 3, "icc_reml: share of variance between managers", b->bold);
-    pg.row++;
-    size_t widest = strlen("scale");
-    char hidden[96];
-    snprintf(hidden, sizeof hidden, "hidden: fewer than %ld scored", k);
-    for (size_t i = 0; i < headlines->len; i++) {
-        const headline_t *h = &g_array_index(headlines, headline_t, i);
-        if (h->scale) {
-            put_string(b, ws, pg.row, 0, h->scale, NULL);
-            size_t w = text_width(h->scale, strlen(h->scale));
-            if (w > widest)
-                widest = w;
-        }
-        page_figure(&pg, 1, h->respondents, h->respondents, NULL);
-        page_figure(&pg, 2, h->managers, h->managers, NULL);
-        bool few = i < view->n_scales && view->scales[i].suppressed;
-        page_figure(&pg, 3, h->icc_reml, few ? hidden : "not defined (see report.txt)",
-                    b->percent);
-        pg.row++;
+    bool unit = extra->on[EXTRA_UNIT], leader = extra->on[EXTRA_LEADER];
+    if (unit || leader) {
+        s = g_strdup_printf("The managers sheet has %s after managers.csv's columns, so that it "
+                            "can be pivoted by %s: %s%s%s. They are not secret, and a hidden "
+                            "manager's row keeps them, as it keeps its n.",
+                            unit && leader ? "more columns" : "one more column",
+                            unit && leader ? "unit or leader" : unit ? "unit" : "leader",
+                            unit ? "unit is the manager's unit in the roster" : "",
+                            unit && leader ? "; " : "",
+                            !leader ? ""
+                            : extra->on[EXTRA_LEADER_NAME]
+                                ? "leader is the id of the manager's own manager in the "
+                                  "roster's reporting tree (empty for a top), leader_name their name"
+                                : "leader is the id of the manager's own manager in the "
+                                  "roster's reporting tree (empty for a top)");
+        page_paragraph(&pg, s);
+        g_free(s);
     }
-    page_paragraph(&pg, "icc_reml is the share of the scale's variance that lies between "
-                        "managers (REML variance components, variance.csv); shown here as a "
-                        "percentage, stored as the same number as in the CSV. Like every figure "
-                        "of the variance decomposition, it is estimated over the respondents and "
-                        "managers counted here: those of the shown managers.");
     pg.row++;
 
     page_line(&pg, "Suppression rule", b->bold);
@@ -655,8 +964,24 @@ static engage_status_t write_readme(book_t *b, lxw_worksheet *ws, const report_i
             page_paragraph(&pg, "Units roll managers up and follow the same rule, so that no "
                                 "subtraction of shown figures, across units and managers, "
                                 "reveals fewer than min_group people.");
+        } else if (strcmp(sheet_names[i], "leaders") == 0) {
+            page_paragraph(&pg, "A leader's organisation (leaders) follows the same rule across "
+                                "every level of the reporting tree. A response rate is shown "
+                                "only for a group of at least min_group invited people.");
         }
     }
+    pg.row++;
+
+    page_line(&pg, "Number formats", b->bold);
+    page_paragraph(&pg, "Every figure is stored as the CSV holds it; only its display is "
+                        "formatted. Counts show as whole numbers (1,234). Means, sds, intervals "
+                        "and other statistics show two decimals (3.60), REML variance components "
+                        "three. Per cent columns (favourable_pct, neutral_pct, unfavourable_pct, "
+                        "response_rate) hold 0 to 100 and show one decimal and a % sign (55.4 "
+                        "shows as 55.4%). Shares of variance (icc1, icc_reml, eta_squared, "
+                        "share_between, share_unit, share_manager) hold 0 to 1 and show as a "
+                        "percentage (0.135 shows as 13.5%). p- and q-values show three "
+                        "decimals, and in scientific form below 0.001 (1.74E-22).");
     pg.row++;
 
     page_line(&pg, "Text cells", b->bold);
@@ -692,13 +1017,16 @@ static engage_status_t write_readme(book_t *b, lxw_worksheet *ws, const report_i
         }
     }
 
-    lxw_error e = worksheet_set_column(ws, 0, 0, column_width(widest), NULL);
-    if (e == LXW_NO_ERROR)
-        e = worksheet_set_column(ws, 1, 2, 12, NULL);
-    if (e == LXW_NO_ERROR)
-        e = worksheet_set_column(ws, 3, 3, 46, NULL);
-    if (e != LXW_NO_ERROR)
-        book_fail_lxw(b, e);
+    page_set_column(&pg, 0, 16);
+    page_set_column(&pg, 1, 12);
+    /* printed: the columns its paragraphs run over (README_WRAP characters
+     * from column A), one page wide */
+    worksheet_fit_to_pages(ws, 1, 0);
+    if (b->status == ENGAGE_OK && pg.row > 0) {
+        lxw_error e = worksheet_print_area(ws, 0, 0, pg.row - 1, README_PRINT_COLUMNS - 1);
+        if (e != LXW_NO_ERROR)
+            book_fail_lxw(b, e);
+    }
     return b->status;
 }
 
@@ -768,7 +1096,7 @@ static engage_status_t write_book(const report_input_t *in, const view_t *view, 
 
     lxw_workbook_options options = { .constant_memory = LXW_TRUE, .tmpdir = (char *)dir,
                                      .use_zip64 = LXW_FALSE };
-    book_t b = { .path = path, .err = err, .status = ENGAGE_OK };
+    book_t b = { .view = view, .path = path, .err = err, .status = ENGAGE_OK };
     b.wb = workbook_new_opt(path, &options);
     if (!b.wb)
         return engage_fail(err, ENGAGE_ENOMEM, path, 0, "out of memory");
@@ -777,42 +1105,48 @@ static engage_status_t write_book(const report_input_t *in, const view_t *view, 
     if (e != LXW_NO_ERROR)
         book_fail_lxw(&b, e);
     b.bold = workbook_add_format(b.wb);
-    b.percent = workbook_add_format(b.wb);
-    if (b.bold && b.percent) {
+    if (b.bold)
         format_set_bold(b.bold);
-        format_set_num_format(b.percent, "0.0%");
-    } else {
+    else
         book_fail_lxw(&b, LXW_ERROR_MEMORY_MALLOC_FAILED);
+    for (int k = 0; k < N_KINDS && b.status == ENGAGE_OK; k++) {
+        if (!kind_format[k])
+            continue;
+        b.kind[k] = workbook_add_format(b.wb);
+        if (b.kind[k])
+            format_set_num_format(b.kind[k], kind_format[k]);
+        else
+            book_fail_lxw(&b, LXW_ERROR_MEMORY_MALLOC_FAILED);
     }
+    lxw_worksheet *summary_ws = workbook_add_worksheet(b.wb, "Summary");
     lxw_worksheet *readme = workbook_add_worksheet(b.wb, "Read me");
-    if (!readme)
+    if (!summary_ws || !readme)
         book_fail_lxw(&b, LXW_ERROR_MEMORY_MALLOC_FAILED);
 
-    GArray *headlines = g_array_new(FALSE, TRUE, sizeof(headline_t));
+    summary_t summary = { .rows = g_array_new(FALSE, TRUE, sizeof(summary_row_t)) };
+    extra_t extra = managers_extra(in, view);
     const char *names[N_SHEET_SPECS];
     size_t n_sheets = 0;
     for (size_t i = 0; i < N_SHEET_SPECS && b.status == ENGAGE_OK; i++) {
-        char *csv = g_strdup_printf("%s/%s", dir, sheet_specs[i].file);
+        const char *file = sheet_specs[i].file;
+        char *csv = g_strdup_printf("%s/%s", dir, file);
         struct stat st;
-        if (sheet_specs[i].optional && stat(csv, &st) != 0 && errno == ENOENT) {
-            g_free(csv);
-            continue;
-        }
-        names[n_sheets++] = sheet_specs[i].sheet;
-        bool variance = strcmp(sheet_specs[i].file, "variance.csv") == 0;
-        write_table(&b, csv, sheet_specs[i].sheet, variance ? headlines : NULL);
+        bool absent = sheet_specs[i].optional && stat(csv, &st) != 0 && errno == ENOENT;
         g_free(csv);
+        if (absent)
+            continue;
+        names[n_sheets++] = sheet_specs[i].sheet;
+        bool managers = strcmp(file, "managers.csv") == 0;
+        write_table(&b, dir, file, sheet_specs[i].sheet, &summary, managers ? &extra : NULL);
     }
     if (b.status == ENGAGE_OK)
-        write_readme(&b, readme, in, view, headlines, names, n_sheets);
-    for (size_t i = 0; i < headlines->len; i++) {
-        headline_t *h = &g_array_index(headlines, headline_t, i);
-        g_free(h->scale);
-        g_free(h->respondents);
-        g_free(h->managers);
-        g_free(h->icc_reml);
-    }
-    g_array_free(headlines, TRUE);
+        write_summary(&b, summary_ws, &summary);
+    if (b.status == ENGAGE_OK)
+        write_readme(&b, readme, in, &extra, names, n_sheets);
+    for (size_t i = 0; i < summary.rows->len; i++)
+        for (size_t k = 0; k < N_SUMMARY_COLUMNS; k++)
+            g_free(g_array_index(summary.rows, summary_row_t, i).cell[k]);
+    g_array_free(summary.rows, TRUE);
 
     if (b.status != ENGAGE_OK) {
         lxw_workbook_free(b.wb);   /* nothing more is written */

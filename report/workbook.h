@@ -4,10 +4,13 @@
  *
  * The workbook is built from the CSV files already written into the
  * output folder, cell by cell, so it can never disagree with them: a first
- * sheet "Read me" (headline per scale, the suppression rule, the config
- * text), then one sheet per table — managers, variance, items, changes
- * (when changes.csv exists), units (when units.csv exists), quality.
- * rejects.csv is left out: it names respondents and is for the analyst.
+ * sheet "Summary" (the headline figures per scale, from scales.csv and
+ * variance.csv), "Read me" (the suppression rule, the number formats, the
+ * config text), then one sheet per table — managers (with the workbook's
+ * own unit, leader and leader_name columns), variance, items, changes (when
+ * changes.csv exists), units (when units.csv exists), leaders (when
+ * leaders.csv exists), scales, quality.  rejects.csv is left out: it names
+ * respondents and is for the analyst.
  */
 #ifndef ENGAGE_WORKBOOK_H
 #define ENGAGE_WORKBOOK_H
@@ -17,9 +20,10 @@
 
 /* Write `path` (engage.xlsx) from the CSV files in folder `dir` (the
  * temporary output folder, which also takes libxlsxwriter's scratch files).
- * Numbers are stored as numbers only in columns known to hold figures;
- * every other cell is a plain string (the formula guard "'" of the CSVs
- * removed), never a formula.  The same CSVs give the same bytes: the
+ * Numbers are stored as numbers, with the CSV's value and their column's
+ * number format, only in columns known to hold figures; every other cell
+ * is a plain string (the formula guard "'" of the CSVs removed), never a
+ * formula.  The same CSVs give the same bytes: the
  * document date is SOURCE_DATE_EPOCH when it is a whole number of seconds,
  * else 1980-01-01.  sha256_hex (may be NULL) receives the file's SHA-256.
  * ENGAGE_ECANTCREAT when the file cannot be created, ENGAGE_EIO when a CSV

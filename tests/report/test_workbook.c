@@ -3,9 +3,11 @@
  * small in-memory survey, read back with a reader of its own: libarchive
  * unzips the file, GLib's GMarkup parses the parts of the workbook, and
  * every cell of every table sheet is compared with the matching CSV cell
- * (figures as numbers, ids and names as strings, shared or inline, never
- * a formula), with the frozen bold header, the Read me sheet first with the
- * config text and min_group, byte-identical reruns and the document date.
+ * (figures as numbers in their column's number format, ids and names as
+ * strings, shared or inline, never a formula), with the frozen bold header,
+ * the autofilter and the column widths, the Summary sheet first with
+ * scales.csv's figures, then Read me with the config text and min_group,
+ * byte-identical reruns and the document date.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -344,6 +346,7 @@ typedef struct {
     const char *type;          /* t attribute, NULL for a number */
     const char *style;         /* s attribute */
     char *value;               /* the number's text, or the string */
+    const char *format;        /* its number format's code: "General" when none */
 } cell_t;
 
 typedef struct {
@@ -358,6 +361,7 @@ typedef struct {
     GPtrArray *strings;        /* char *: the shared strings */
     GArray *sheets;            /* sheet_t, in workbook order */
     GArray *xf_bold;           /* bool per cellXfs entry */
+    GPtrArray *xf_format;      /* char *: the number format code per cellXfs entry */
 } book_t;
 
 static void cell_ref(const char *ref, int *row, int *col)
@@ -377,6 +381,7 @@ static book_t *book_open(const char *path)
     b->strings = g_ptr_array_new_with_free_func(g_free);
     b->sheets = g_array_new(FALSE, TRUE, sizeof(sheet_t));
     b->xf_bold = g_array_new(FALSE, TRUE, sizeof(bool));
+    b->xf_format = g_ptr_array_new_with_free_func(g_free);
 
     /* shared strings, when there are any (strings may also be inline) */
     node_t *h;
@@ -390,9 +395,11 @@ static book_t *book_open(const char *path)
         node_free(h);
     }
 
-    /* styles: which cell formats are bold */
+    /* styles: which cell formats are bold, and their number formats (the
+     * workbook's own numFmts; id 0 is General) */
     h = xml_parse(part(b->parts, "xl/styles.xml"));
     node_t *fonts = child(root_of(h), "fonts"), *xfs = child(root_of(h), "cellXfs");
+    node_t *numfmts = child(root_of(h), "numFmts");
     assert_non_null(fonts);
     assert_non_null(xfs);
     for (size_t i = 0; i < xfs->children->len; i++) {
@@ -401,6 +408,18 @@ static book_t *book_open(const char *path)
         node_t *font = g_ptr_array_index(fonts->children, fid ? atoi(fid) : 0);
         bool bold = child(font, "b") != NULL;
         g_array_append_val(b->xf_bold, bold);
+        const char *id = attr(xf, "numFmtId");
+        char *code = NULL;
+        if (!id || strcmp(id, "0") == 0)
+            code = g_strdup("General");
+        for (size_t k = 0; !code && numfmts && k < numfmts->children->len; k++) {
+            node_t *nf = g_ptr_array_index(numfmts->children, k);
+            if (strcmp(attr(nf, "numFmtId"), id) == 0)
+                code = g_strdup(attr(nf, "formatCode"));
+        }
+        if (!code)
+            fail_msg("cell format %zu: number format %s is not the workbook's", i, id);
+        g_ptr_array_add(b->xf_format, code);
     }
     node_free(h);
 
@@ -431,6 +450,9 @@ static book_t *book_open(const char *path)
         for (size_t k = 0; k < cs->len; k++) {
             node_t *c = g_ptr_array_index(cs, k);
             cell_t cell = { .type = attr(c, "t"), .style = attr(c, "s") };
+            size_t xf = cell.style ? (size_t)atol(cell.style) : 0;
+            assert_true(xf < b->xf_format->len);
+            cell.format = g_ptr_array_index(b->xf_format, xf);
             cell_ref(attr(c, "r"), &cell.row, &cell.col);
             node_t *v = child(c, "v");
             if (cell.type && strcmp(cell.type, "s") == 0) {
@@ -469,6 +491,7 @@ static void book_close(book_t *b)
     }
     g_array_free(b->sheets, TRUE);
     g_array_free(b->xf_bold, TRUE);
+    g_ptr_array_free(b->xf_format, TRUE);
     g_ptr_array_free(b->strings, TRUE);
     free_parts(b->parts);
     g_free(b);
@@ -547,6 +570,38 @@ static bool text_column(const char *name)
     return false;
 }
 
+/* The number format a figure column must show (README.md, engage.xlsx):
+ * counts whole, means and the like two decimals, per cents (0..100) with a
+ * literal % sign, shares of variance (0..1) as a percentage, p- and
+ * q-values three decimals or scientific below 0.001.  NULL: no figure
+ * column known to this test. */
+static const char *expected_format(const char *column)
+{
+    static const struct {
+        const char *code;
+        const char *columns[32];
+    } formats[] = {
+        { "#,##0", { "n", "invited", "responded", "suppressed", "respondents", "managers",
+                     "df_between", "df_within", "rows", "accepted", "rejected", "excluded",
+                     "header_rows", "bytes" } },
+        { "0.00", { "mean", "sd", "se", "ci_low", "ci_high", "median", "rwg", "funnel_low95",
+                    "funnel_high95", "funnel_low998", "funnel_high998", "item_rest_r",
+                    "grand_mean", "ss_between", "ss_within", "ms_between", "ms_within", "f",
+                    "k0", "icc2", "alpha" } },
+        { "0.000", { "var_between_reml", "var_within_reml", "var_unit_reml", "var_manager_reml",
+                     "var_within_nested_reml" } },
+        { "0.0\"%\"", { "favourable_pct", "neutral_pct", "unfavourable_pct", "response_rate" } },
+        { "0.0%", { "icc1", "icc1_ci_low", "icc1_ci_high", "eta_squared", "icc_reml", "share_unit",
+                    "share_manager", "share_between" } },
+        { "[<0.001]0.00E+00;0.000", { "p_value", "q_value" } },
+    };
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        for (size_t k = 0; formats[i].columns[k]; k++)
+            if (strcmp(formats[i].columns[k], column) == 0)
+                return formats[i].code;
+    return NULL;
+}
+
 /* The CSV writer's formula guard taken off, and what XML cannot hold (C0
  * controls but tab, LF and CR; U+FFFE; U+FFFF) as U+FFFD, as the workbook
  * should show it.  Into a buffer of the caller's, at least 4 × strlen + 1. */
@@ -568,6 +623,18 @@ static const char *expected_text(const char *csv, char *buf)
     }
     *o = '\0';
     return buf;
+}
+
+/* The letters of column n (from 1): A, ..., Z, AA, ... */
+static void column_letters(size_t n, char out[8])
+{
+    char rev[8];
+    size_t k = 0;
+    for (; n > 0 && k < 7; n = (n - 1) / 26)
+        rev[k++] = (char)('A' + (n - 1) % 26);
+    for (size_t i = 0; i < k; i++)
+        out[i] = rev[k - 1 - i];
+    out[k] = '\0';
 }
 
 /* Every cell of sheet `sh` against the CSV: numbers as numbers, text as
@@ -602,6 +669,12 @@ static void compare_sheet(const book_t *b, const sheet_t *sh, const char *csv_pa
                 assert_true(*end == '\0');
                 if (!(fabs(w - g) <= 1e-15 * fabs(w)))
                     fail_msg("%s %zu:%zu: %s vs %s", sh->name, r, c, want, got->value);
+                const char *format = expected_format(col);
+                if (!format)
+                    fail_msg("%s: figure column %s has no expected format here", sh->name, col);
+                if (strcmp(got->format, format) != 0)
+                    fail_msg("%s %zu:%zu (%s): format [%s], not [%s]", sh->name, r, c, col,
+                             got->format, format);
             } else {
                 if (!got->type || (strcmp(got->type, "s") != 0 &&
                                    strcmp(got->type, "inlineStr") != 0))
@@ -609,6 +682,9 @@ static void compare_sheet(const book_t *b, const sheet_t *sh, const char *csv_pa
                 assert_true(strlen(want) < sizeof want_buf / 4);
                 if (strcmp(got->value, expected_text(want, want_buf)) != 0)
                     fail_msg("%s %zu:%zu: [%s] vs CSV [%s]", sh->name, r, c, got->value, want);
+                if (strcmp(got->format, "General") != 0)
+                    fail_msg("%s %zu:%zu: text with the number format [%s]", sh->name, r, c,
+                             got->format);
             }
             if (r == 0 && !is_bold(b, got))
                 fail_msg("%s: header cell %zu is not bold", sh->name, c);
@@ -617,6 +693,15 @@ static void compare_sheet(const book_t *b, const sheet_t *sh, const char *csv_pa
         }
     }
     assert_int_equal(sh->cells->len, expected_cells);
+
+    /* an autofilter over the whole table */
+    node_t *filter = child(root_of(sh->doc), "autoFilter");
+    if (!filter)
+        fail_msg("%s: no autofilter", sh->name);
+    char letters[8], want_ref[32];
+    column_letters(header->len, letters);
+    snprintf(want_ref, sizeof want_ref, "A1:%s%u", letters, rows->len);
+    assert_string_equal(attr(filter, "ref"), want_ref);
     g_ptr_array_free(rows, TRUE);
 }
 
@@ -641,6 +726,97 @@ static bool sheet_has_string(const sheet_t *s, const char *text)
     return false;
 }
 
+/* The Summary sheet: its headings, and under them scales.csv's row of the
+ * scale (as numbers, in their formats), over the shown teams as the view
+ * has them; a hidden scale noted as such. */
+static void check_summary(const book_t *b, const char *out, fixture_t *f)
+{
+    static const char *const headings[] = { "scale", "respondents", "favourable", "neutral",
+                                            "unfavourable", "mean", "sd", "between managers" };
+    static const char *const columns[] = { "scale", "respondents", "favourable_pct", "neutral_pct",
+                                           "unfavourable_pct", "mean", "sd", "share_between" };
+    enum { N = sizeof headings / sizeof headings[0] };
+    const sheet_t *sum = &g_array_index(b->sheets, sheet_t, 0);
+    assert_string_equal(sum->name, "Summary");
+    for (int c = 0; c < N; c++) {
+        const cell_t *h = cell_at(sum, 0, c);
+        assert_non_null(h);
+        assert_string_equal(h->value, headings[c]);
+        assert_true(is_bold(b, h));
+    }
+    view_t *view = NULL;
+    assert_int_equal(view_build(&f->in, &view, NULL), ENGAGE_OK);
+    bool hidden = view->scales[0].suppressed;
+    const cell_t *note = cell_at(sum, 0, N);
+    if (hidden) {
+        assert_non_null(note);
+        assert_string_equal(note->value, "note");
+        const cell_t *why = cell_at(sum, 1, N);
+        assert_non_null(why);
+        char want[64];
+        snprintf(want, sizeof want, "hidden: fewer than %ld scored", view->smallest_shown);
+        assert_string_equal(why->value, want);
+    } else {
+        assert_null(note);     /* nothing after the figures */
+    }
+
+    char *path = g_strdup_printf("%s/scales.csv", out);
+    GPtrArray *rows = read_csv(path);
+    g_free(path);
+    assert_int_equal(rows->len, 2);
+    GPtrArray *header = g_ptr_array_index(rows, 0), *row = g_ptr_array_index(rows, 1);
+    size_t figures = 0;
+    for (int c = 0; c < N; c++) {
+        const char *want = NULL;
+        for (size_t k = 0; k < header->len; k++)
+            if (strcmp(g_ptr_array_index(header, k), columns[c]) == 0)
+                want = g_ptr_array_index(row, k);
+        assert_non_null(want);
+        const cell_t *got = cell_at(sum, 1, c);
+        if (!*want) {
+            assert_null(got);
+            continue;
+        }
+        assert_non_null(got);
+        if (c == 0) {
+            assert_string_equal(got->value, want);
+            continue;
+        }
+        assert_null(got->type);
+        assert_true(fabs(strtod(got->value, NULL) - strtod(want, NULL)) <= 1e-15 * fabs(strtod(want, NULL)));
+        assert_string_equal(got->format, expected_format(columns[c]));
+        figures++;
+    }
+    if (hidden) {
+        assert_int_equal(figures, 1);     /* respondents alone */
+    } else {
+        assert_int_equal(figures, N - 1);
+        /* scales.csv's share between managers is the view's, over the shown teams */
+        const cell_t *share = cell_at(sum, 1, N - 1);
+        assert_true(fabs(strtod(share->value, NULL) - view->scales[0].variance.icc_reml) < 1e-11);
+    }
+    view_free(view);
+    g_ptr_array_free(rows, TRUE);
+    node_t *filter = child(root_of(sum->doc), "autoFilter");
+    assert_non_null(filter);
+    assert_string_equal(attr(filter, "ref"), hidden ? "A1:I2" : "A1:H2");
+}
+
+/* The width of column `col` (from 0) of a sheet. */
+static double column_width_of(const sheet_t *sh, int col)
+{
+    GPtrArray *cols = g_ptr_array_new();
+    find_all(root_of(sh->doc), "col", cols);
+    double w = -1;
+    for (size_t k = 0; k < cols->len; k++) {
+        node_t *c = g_ptr_array_index(cols, k);
+        if (atoi(attr(c, "min")) <= col + 1 && col + 1 <= atoi(attr(c, "max")))
+            w = atof(attr(c, "width"));
+    }
+    g_ptr_array_free(cols, TRUE);
+    return w;
+}
+
 /* ------------------------------------------------------------------------ */
 /* tests                                                                      */
 
@@ -651,16 +827,22 @@ static void test_every_cell(void **state)
     char *xlsx = g_strdup_printf("%s/engage.xlsx", out);
     book_t *b = book_open(xlsx);
 
-    static const char *const order[] = { "Read me", "managers", "variance", "items", "scales", "quality" };
-    assert_int_equal(b->sheets->len, 6);
-    for (size_t i = 0; i < 6; i++)
+    static const char *const order[] = { "Summary", "Read me", "managers", "variance", "items",
+                                         "scales", "quality" };
+    assert_int_equal(b->sheets->len, 7);
+    for (size_t i = 0; i < 7; i++)
         assert_string_equal(g_array_index(b->sheets, sheet_t, i).name, order[i]);
 
-    for (size_t i = 1; i < b->sheets->len; i++) {
+    for (size_t i = 2; i < b->sheets->len; i++) {
         const sheet_t *sh = &g_array_index(b->sheets, sheet_t, i);
         char *csv = g_strdup_printf("%s/%s.csv", out, sh->name);
         compare_sheet(b, sh, csv);
         g_free(csv);
+        /* printed with the header row on every page */
+        char *titles = g_strdup_printf(">%s!$1:$1</definedName>", sh->name);
+        if (!strstr(part(b->parts, "xl/workbook.xml"), titles))
+            fail_msg("%s: the header row is not repeated when printed", sh->name);
+        g_free(titles);
         /* frozen header row */
         node_t *view = child(child(root_of(sh->doc), "sheetViews"), "sheetView");
         node_t *pane = child(view, "pane");
@@ -736,17 +918,21 @@ static void test_every_cell(void **state)
     assert_string_equal(attr(col2, "min"), "2");
     assert_true(atof(attr(col2, "width")) >= strlen("=HYPERLINK(\"http://x\",\"y\")"));
     g_ptr_array_free(cols, TRUE);
+    /* a figure column is as wide as its figures as shown ("3.17", 4
+     * characters: the narrowest column), not their 12 digits in the CSV;
+     * a header's autofilter button has room */
+    assert_true(column_width_of(m, 3) < 9);              /* mean */
+    assert_true(column_width_of(m, 9) >= strlen("favourable_pct") + 2);
 
-    /* Read me: headline, min_group, the config text */
-    const sheet_t *rm = &g_array_index(b->sheets, sheet_t, 0);
-    assert_string_equal(rm->name, "Read me");
+    /* Read me: min_group, the config text */
+    const sheet_t *rm = sheet_named(b, "Read me");
     gchar **lines = g_strsplit(config_text, "\n", -1);
     for (size_t i = 0; lines[i]; i++)
         if (*lines[i] && !sheet_has_string(rm, lines[i]))
             fail_msg("Read me lacks the config line [%s]", lines[i]);
     g_strfreev(lines);
     assert_true(sheet_has_string(rm, "min_group"));
-    bool min_group = false, headline = false;
+    bool min_group = false;
     for (size_t k = 0; k < rm->cells->len; k++) {
         const cell_t *c = &g_array_index(rm->cells, cell_t, k);
         if (c->type && strcmp(c->value, "min_group") == 0) {
@@ -756,39 +942,19 @@ static void test_every_cell(void **state)
             assert_string_equal(n->value, "5");
             min_group = true;
         }
-        if (c->type && strcmp(c->value, "engagement") == 0) {
-            /* respondents, managers, icc_reml as in variance.csv: over the
-             * shown managers (6 + 6 + 7 + 6 + 5 + 6: M6 and, by the secondary
-             * rule, "Line\nbreak" are hidden) */
-            const cell_t *n = cell_at(rm, c->row, 1), *j = cell_at(rm, c->row, 2);
-            assert_non_null(n);
-            assert_non_null(j);
-            assert_null(n->type);
-            view_t *view = NULL;
-            assert_int_equal(view_build(&f->in, &view, NULL), ENGAGE_OK);
-            const analysis_variance_t *shown = &view->scales[0].variance;
-            assert_int_equal(shown->respondents, 36);
-            assert_int_equal(shown->managers, 6);
-            assert_int_equal(atoi(n->value), (int)shown->respondents);
-            assert_int_equal(atoi(j->value), (int)shown->managers);
-            const cell_t *icc = cell_at(rm, c->row, 3);
-            assert_non_null(icc);
-            double want = shown->icc_reml;
-            view_free(view);
-            if (isfinite(want))
-                assert_true(fabs(strtod(icc->value, NULL) - want) < 1e-11);
-            headline = true;
-        }
     }
     assert_true(min_group);
-    assert_true(headline);
-    bool rule = false;
+    check_summary(b, out, f);
+    bool rule = false, formats = false;
     for (size_t k = 0; k < rm->cells->len; k++) {
         const cell_t *c = &g_array_index(rm->cells, cell_t, k);
         if (c->type && strstr(c->value, "at least 5 of their team"))
             rule = true;
+        if (c->type && strstr(c->value, "(55.4 shows as 55.4%)"))
+            formats = true;
     }
     assert_true(rule);
+    assert_true(formats);
     assert_true(sheet_has_string(rm, f->cfg.path));
 
     /* the manifest lists engage.xlsx with its SHA-256 */
@@ -854,10 +1020,34 @@ static void test_no_config(void **state)
     char *out = write_report(f, "out");
     char *xlsx = g_strdup_printf("%s/engage.xlsx", out);
     book_t *b = book_open(xlsx);
-    const sheet_t *rm = &g_array_index(b->sheets, sheet_t, 0);
+    const sheet_t *rm = &g_array_index(b->sheets, sheet_t, 1);
     assert_string_equal(rm->name, "Read me");
     assert_true(sheet_has_string(rm, "defaults (no config)"));
     assert_false(sheet_has_string(rm, "[report]"));
+    book_close(b);
+    g_free(xlsx);
+    g_free(out);
+}
+
+/* A scale with fewer than min_group scored: the Summary keeps its name and
+ * respondents and says why the rest is empty. */
+static void test_hidden_scale(void **state)
+{
+    fixture_t *f = *state;
+    f->cfg.min_group = 50;     /* 43 scored */
+    char *out = write_report(f, "out");
+    char *xlsx = g_strdup_printf("%s/engage.xlsx", out);
+    book_t *b = book_open(xlsx);
+    check_summary(b, out, f);
+    const sheet_t *rm = sheet_named(b, "Read me");
+    assert_true(sheet_has_string(rm, "min_group"));
+    bool rule = false;
+    for (size_t k = 0; k < rm->cells->len; k++) {
+        const cell_t *c = &g_array_index(rm->cells, cell_t, k);
+        if (c->type && strstr(c->value, "at least 50 of their team"))
+            rule = true;
+    }
+    assert_true(rule);
     book_close(b);
     g_free(xlsx);
     g_free(out);
@@ -912,6 +1102,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_every_cell, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reproducible, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_config, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hidden_scale, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cannot_create, setup, teardown),
     };
     return cmocka_run_group_tests_name("workbook", tests, NULL, NULL);
