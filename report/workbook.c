@@ -79,6 +79,8 @@
 #include "../core/org.h"
 #include "../core/source_date.h"
 #include "../core/xml_text.h"
+#include "figures.h"
+#include "item_labels.h"
 
 /* The tables, in sheet order.  optional: a sheet only when the CSV was
  * written (changes.csv with a previous wave, units.csv with units,
@@ -109,6 +111,7 @@ typedef enum {
     KIND_PERCENT,    /* per cent, 0..100 as the CSVs hold them */
     KIND_SHARE,      /* shares of variance, 0..1 as the CSVs hold them */
     KIND_P,          /* p- and q-values */
+    KIND_POINTS,     /* differences of per cent, in points, with their sign */
     N_KINDS
 } kind_t;
 
@@ -122,6 +125,7 @@ static const char *const kind_format[N_KINDS] = {
     [KIND_PERCENT] = "0.0\"%\"",
     [KIND_SHARE] = "0.0%",
     [KIND_P] = "[<0.001]0.00E+00;0.000",
+    [KIND_POINTS] = "+0.0;-0.0;0.0",
 };
 
 /* Columns that hold figures or counts, in every table, with their kind.
@@ -144,7 +148,7 @@ static const struct {
     { "item_rest_r", KIND_MEAN },
     { "favourable_pct", KIND_PERCENT }, { "neutral_pct", KIND_PERCENT },
     { "unfavourable_pct", KIND_PERCENT }, { "response_rate", KIND_PERCENT },
-    { "share_between", KIND_SHARE },
+    { "share_between", KIND_SHARE }, { "delta_favourable", KIND_POINTS },
     { "p_value", KIND_P }, { "q_value", KIND_P },
     /* variance.csv */
     { "respondents", KIND_COUNT }, { "managers", KIND_COUNT }, { "df_between", KIND_COUNT },
@@ -294,6 +298,8 @@ static size_t number_width(kind_t kind, double v)
         return sign + digits + 3;                                /* 55.4% */
     case KIND_P:
         return v < 0.001 ? sign + 9 : sign + digits + 4;         /* 1.74E-22, 0.042 */
+    case KIND_POINTS:
+        return 1 + digits + 2;                                   /* +5.2 */
     case KIND_TEXT:
     case N_KINDS:
         break;
@@ -807,7 +813,33 @@ static void page_set_column(page_t *pg, lxw_col_t col, size_t chars)
 /* The Summary: a table of one row per scale with the shown columns of
  * summary_columns (from the figures the tables collected), a note on a
  * hidden scale, then what each column means. */
-static engage_status_t write_summary(book_t *b, lxw_worksheet *ws, const summary_t *sum)
+/* The first screen's items of scale s (view_glance: strongest or weakest)
+ * by their short labels, "Q1 (71%); Q3 (66%)"; NULL when out of memory. */
+static char *glance_items_text(const report_input_t *in, const view_t *view, size_t s, bool strong)
+{
+    view_glance_t g;
+    view_glance(view, s, &g);
+    const analysis_scale_t *sc = view->scales[s].results;
+    size_t n = strong ? g.n_strong : g.n_weak;
+    if (n == 0)
+        return g_strdup("");
+    item_labels_t *labels = item_labels_of_scale(in->config, in->dataset, sc->scale);
+    if (!labels || labels->n != sc->n_items) {
+        item_labels_free(labels);
+        return NULL;
+    }
+    GString *text = g_string_new(NULL);
+    const size_t *idx = strong ? g.strong : g.weak;
+    for (size_t i = 0; i < n; i++)
+        g_string_append_printf(text, "%s%s (%s%s%%)", i ? "; " : "", labels->text[idx[i]],
+                               sc->scale->reverse[idx[i]] ? "reversed, " : "",
+                               figure_fixed(sc->items[idx[i]].favourable_pct, 0).s);
+    item_labels_free(labels);
+    return g_string_free(text, FALSE);
+}
+
+static engage_status_t write_summary(book_t *b, lxw_worksheet *ws, const summary_t *sum,
+                                     const report_input_t *in)
 {
     const view_t *view = b->view;
     page_t pg = { b, ws, 0 };
@@ -820,16 +852,32 @@ static engage_status_t write_summary(book_t *b, lxw_worksheet *ws, const summary
     bool any_hidden = false;
     for (size_t i = 0; i < view->n_scales; i++)
         any_hidden |= view->scales[i].suppressed;
-    size_t n_columns = n_shown + (any_hidden ? 1 : 0);
-    size_t width[N_SUMMARY_COLUMNS + 1] = { 0 };
+    /* then the first screen's figures the tables do not hold (view_glance) */
+    enum { GLANCE_STAND_OUT, GLANCE_CHANGE, GLANCE_STRONG, GLANCE_WEAK, N_GLANCE };
+    static const char *const glance_heading[N_GLANCE] = {
+        "teams standing out", "favourable change (points)", "strongest items", "weakest items",
+    };
+    bool glance_shown[N_GLANCE] = { true, view->with_changes, true, true };
+    size_t n_glance = 0;
+    for (int k = 0; k < N_GLANCE; k++)
+        n_glance += glance_shown[k];
+    size_t n_columns = n_shown + n_glance + (any_hidden ? 1 : 0);
+    size_t width[N_SUMMARY_COLUMNS + N_GLANCE + 1] = { 0 };
     char note[96];
     snprintf(note, sizeof note, "hidden: fewer than %ld scored", view->smallest_shown);
 
     worksheet_freeze_panes(ws, 1, 0);
     worksheet_set_landscape(ws);
     worksheet_fit_to_pages(ws, 1, 0);      /* printed: one page wide */
+    const char *headings[N_SUMMARY_COLUMNS + N_GLANCE + 1];
+    for (size_t i = 0; i < n_shown; i++)
+        headings[i] = summary_columns[shown[i]].heading;
+    for (int k = 0, i = (int)n_shown; k < N_GLANCE; k++)
+        if (glance_shown[k])
+            headings[i++] = glance_heading[k];
+    headings[n_shown + n_glance] = "note";
     for (size_t i = 0; i < n_columns; i++) {
-        const char *heading = i < n_shown ? summary_columns[shown[i]].heading : "note";
+        const char *heading = headings[i];
         put_string(b, ws, 0, (lxw_col_t)i, heading, b->bold);
         width[i] = strlen(heading) + FILTER_BUTTON;
     }
@@ -853,10 +901,40 @@ static engage_status_t write_summary(book_t *b, lxw_worksheet *ws, const summary
             if (chars > width[i])
                 width[i] = chars;
         }
+        view_glance_t g = { 0 };
+        if (r < view->n_scales)
+            view_glance(view, r, &g);
+        for (int k = 0, i = (int)n_shown; g.shown && k < N_GLANCE; k++) {
+            if (!glance_shown[k])
+                continue;
+            lxw_col_t col = (lxw_col_t)i++;
+            size_t chars = 0;
+            if (k == GLANCE_STAND_OUT) {
+                put_number(b, ws, pg.row, col, (double)g.stand_out, b->kind[KIND_COUNT]);
+                chars = number_width(KIND_COUNT, (double)g.stand_out);
+            } else if (k == GLANCE_CHANGE) {
+                if (!g.with_change || !isfinite(g.favourable_change))
+                    continue;
+                put_number(b, ws, pg.row, col, g.favourable_change, b->kind[KIND_POINTS]);
+                chars = number_width(KIND_POINTS, g.favourable_change);
+            } else {
+                char *text = glance_items_text(in, view, r, k == GLANCE_STRONG);
+                if (!text) {
+                    b->status = engage_fail(b->err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+                    break;
+                }
+                put_string(b, ws, pg.row, col, text, NULL);
+                chars = text_width(text, strlen(text));
+                g_free(text);
+            }
+            if (chars > width[col])
+                width[col] = chars;
+        }
         if (any_hidden && r < view->n_scales && view->scales[r].suppressed) {
-            put_string(b, ws, pg.row, (lxw_col_t)n_shown, note, NULL);
-            if (strlen(note) > width[n_shown])
-                width[n_shown] = strlen(note);
+            size_t col = n_shown + n_glance;
+            put_string(b, ws, pg.row, (lxw_col_t)col, note, NULL);
+            if (strlen(note) > width[col])
+                width[col] = strlen(note);
         }
     }
     if (b->status == ENGAGE_OK && n_columns > 0) {
@@ -890,7 +968,12 @@ static engage_status_t write_summary(book_t *b, lxw_worksheet *ws, const summary
     if (have & NEEDS_CHANGES)
         page_paragraph(&pg, "change in mean: since the previous wave, over everyone scored in "
                             "each; its p-value is Welch's test's. Below 0.05 the change is "
-                            "unlikely to be chance alone.");
+                            "unlikely to be chance alone. favourable change: the favourable share's "
+                            "change since the previous wave, in points.");
+    page_paragraph(&pg, "teams standing out: the shown teams whose mean lies beyond their 99.8% "
+                        "funnel limits (managers.csv's stands_out). strongest and weakest items: "
+                        "the items with the highest and lowest favourable shares (items.csv), as "
+                        "report.txt's At a glance names them.");
     return b->status;
 }
 
@@ -1140,7 +1223,7 @@ static engage_status_t write_book(const report_input_t *in, const view_t *view, 
         write_table(&b, dir, file, sheet_specs[i].sheet, &summary, managers ? &extra : NULL);
     }
     if (b.status == ENGAGE_OK)
-        write_summary(&b, summary_ws, &summary);
+        write_summary(&b, summary_ws, &summary, in);
     if (b.status == ENGAGE_OK)
         write_readme(&b, readme, in, &extra, names, n_sheets);
     for (size_t i = 0; i < summary.rows->len; i++)

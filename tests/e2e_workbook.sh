@@ -335,6 +335,7 @@ check_summary() {
             if (list != headings) { print "headings [" list "], not [" headings "]"; exit 1 }
             for (r = 2; r <= ns; r++) for (c = 1; c <= n; c++) {
                 h = want[c]; col = column_of[h]
+                if (!(h in file_of)) continue     # the first screen columns, checked below
                 x = file_of[h] == "s" ? s[r, scol[col]] : v[r, vcol[col]]
                 k = r SUBSEP c
                 if (x == "") { if (k in got) { print h ": [" cell[k] "] for an empty figure"; bad++ } continue }
@@ -347,17 +348,40 @@ check_summary() {
             if (!checked) { print "no figure checked"; bad++ }
             exit bad ? 1 : 0
         }' "$work/cells" || return 1
+    # the first screen's: the shown teams beyond their limits (managers.csv),
+    # the favourable change as report.txt states it, the items it names first
+    awk -F'\t' -v managers="$work/$1/managers.csv" -v report="$work/$1/report.txt" "$CSV_AWK"'
+        BEGIN {
+            nm = read_csv(managers, m, mw)
+            for (r = 2; r <= nm; r++) if (m[r, 12] == 0 && m[r, 17] != "") out[m[r, 1]]++
+            while ((getline line < report) > 0) {
+                if (line ~ /Since the previous wave: /) { sub(/.*Since the previous wave: /, "", line); sub(/ points.*/, "", line); change = line }
+                if (line ~ /^  Strongest items: / && first == "") { sub(/^  Strongest items: /, "", line); sub(/ \(.*/, "", line); first = line }
+            }
+        }
+        { cell[$1, $2] = $5; type[$1, $2] = $3 }
+        END {
+            for (c = 1; (1 SUBSEP c) in cell; c++) col[cell[1, c]] = c
+            c = col["teams standing out"]
+            if (!c) { print "no teams standing out"; exit 1 }
+            if (type[2, c] != "n" || cell[2, c] != out[cell[2, 1]] + 0) { print "teams standing out " cell[2, c] ", managers.csv " out[cell[2, 1]] + 0; exit 1 }
+            if ((c = col["favourable change (points)"]) && (cell[2, c] - change > 0.05 || change - cell[2, c] > 0.05)) {
+                print "favourable change " cell[2, c] ", report.txt " change; exit 1
+            }
+            c = col["strongest items"]
+            if (!c || index(cell[2, c], first " (") != 1) { print "strongest items [" cell[2, c] "], report.txt names " first " first"; exit 1 }
+        }' "$work/cells" || return 1
     rows=$(csv_rows "$work/$1/scales.csv")
     last=$(col_letters "$(echo "$2" | awk -F'|' '{ print NF }')")
     grep -q "<autoFilter ref=\"A1:$last$rows\"/>" "$work/sheet.xml" || { echo "no autofilter over A1:$last$rows"; return 1; }
 }
-base='scale|respondents|favourable|neutral|unfavourable|mean|sd|between managers'
+base='scale|respondents|favourable|neutral|unfavourable|mean|sd|between managers|teams standing out|strongest items|weakest items'
 if out=$(check_summary demo "$base"); then ok "demo: Summary holds scales.csv's headline figures"
 else bad "demo: Summary: $out"; fi
-if out=$(check_summary waves 'scale|respondents|invited|response rate|favourable|neutral|unfavourable|mean|sd|between managers|between units|between managers within units|change in mean|p-value of the change'); then
+if out=$(check_summary waves 'scale|respondents|invited|response rate|favourable|neutral|unfavourable|mean|sd|between managers|between units|between managers within units|change in mean|p-value of the change|teams standing out|favourable change (points)|strongest items|weakest items'); then
     ok "waves: Summary adds the response rate, the nested split and the change"
 else bad "waves: Summary: $out"; fi
-if out=$(check_summary tree 'scale|respondents|invited|response rate|favourable|neutral|unfavourable|mean|sd|between managers|between units|between managers within units'); then
+if out=$(check_summary tree 'scale|respondents|invited|response rate|favourable|neutral|unfavourable|mean|sd|between managers|between units|between managers within units|teams standing out|strongest items|weakest items'); then
     ok "tree: Summary adds the response rate and the nested split"
 else bad "tree: Summary: $out"; fi
 

@@ -747,11 +747,30 @@ static void check_summary(const book_t *b, const char *out, fixture_t *f)
     view_t *view = NULL;
     assert_int_equal(view_build(&f->in, &view, NULL), ENGAGE_OK);
     bool hidden = view->scales[0].suppressed;
-    const cell_t *note = cell_at(sum, 0, N);
+    /* then the first screen's: shown teams beyond their limits (a count),
+     * the strongest and weakest items (text), none for a hidden scale */
+    static const char *const glance[] = { "teams standing out", "strongest items", "weakest items" };
+    enum { G = sizeof glance / sizeof glance[0] };
+    for (int c = 0; c < G; c++) {
+        const cell_t *h = cell_at(sum, 0, N + c);
+        assert_non_null(h);
+        assert_string_equal(h->value, glance[c]);
+    }
+    const cell_t *standing = cell_at(sum, 1, N);
+    if (hidden) {
+        assert_null(standing);
+    } else {
+        assert_non_null(standing);
+        assert_null(standing->type);
+        assert_int_equal((size_t)strtod(standing->value, NULL), view->scales[0].n_above + view->scales[0].n_below);
+        assert_string_equal(standing->format, "#,##0");
+        assert_non_null(cell_at(sum, 1, N + 1));
+    }
+    const cell_t *note = cell_at(sum, 0, N + G);
     if (hidden) {
         assert_non_null(note);
         assert_string_equal(note->value, "note");
-        const cell_t *why = cell_at(sum, 1, N);
+        const cell_t *why = cell_at(sum, 1, N + G);
         assert_non_null(why);
         char want[64];
         snprintf(want, sizeof want, "hidden: fewer than %ld scored", view->smallest_shown);
@@ -799,7 +818,7 @@ static void check_summary(const book_t *b, const char *out, fixture_t *f)
     g_ptr_array_free(rows, TRUE);
     node_t *filter = child(root_of(sum->doc), "autoFilter");
     assert_non_null(filter);
-    assert_string_equal(attr(filter, "ref"), hidden ? "A1:I2" : "A1:H2");
+    assert_string_equal(attr(filter, "ref"), hidden ? "A1:L2" : "A1:K2");
 }
 
 /* The width of column `col` (from 0) of a sheet. */
