@@ -805,3 +805,29 @@ void view_glance(const view_t *view, size_t s, view_glance_t *g)
     g->share_manager_within = vs->nested.share_manager;
     g->stand_out = vs->n_above + vs->n_below;
 }
+
+size_t view_heatmap_rows(const view_t *view, const org_t *org, heatmap_level_t *level, size_t *rows, size_t max,
+                         size_t *more)
+{
+    size_t n = 0, total = 0;
+    const heatmap_t *h = view->heatmap;
+    *more = 0;
+    *level = view->with_units ? HEATMAP_UNIT : HEATMAP_LEADER;
+    if (!h || h->n_scales == 0)
+        return 0;
+    const heatmap_scale_t *hs = &h->scales[0];   /* groups are the same on every scale */
+    if (*level == HEATMAP_UNIT) {
+        total = hs->n_groups[HEATMAP_UNIT];
+        for (size_t g = 0; g < total && n < max; g++)
+            rows[n++] = g;
+    } else if (view->with_tree && view->leaders && org) {
+        for (size_t g = 0; g < hs->n_groups[HEATMAP_LEADER]; g++)
+            if (org_depth(org, view->leaders->node[g + 1]) <= VIEW_TOP_DEPTH) {
+                total++;
+                if (n < max)
+                    rows[n++] = g;
+            }
+    }
+    *more = total - n;
+    return n;
+}

@@ -977,6 +977,108 @@ static engage_status_t write_summary(book_t *b, lxw_worksheet *ws, const summary
     return b->status;
 }
 
+/* The heatmap sheet: per shown scale a block, "SCALE: favourable % by
+ * item" over a header of the items' short labels, then the company's row
+ * and view_heatmap_rows' groups (units, or the top levels' leaders), each
+ * cell the group's favourable share of the item as a number, or "hidden"
+ * (text, so never coloured) where the view hides it.  Each item's column
+ * is coloured by a three-colour scale through the company's value (orange
+ * below, white at it, blue above, full HEATMAP_SHEET_SPAN points away:
+ * readable with the common colour-vision deficiencies and as lightness in
+ * greyscale).  Rows beyond
+ * HEATMAP_SHEET_ROWS per scale are left to heatmap.csv. */
+enum { HEATMAP_SHEET_ROWS = 500 };
+/* The colours reach full strength this many points from the company. */
+#define HEATMAP_SHEET_SPAN 20.0
+
+static engage_status_t write_heatmap(book_t *b, lxw_worksheet *ws, const report_input_t *in)
+{
+    const view_t *view = b->view;
+    const heatmap_t *h = view->heatmap;
+    page_t pg = { b, ws, 0 };
+    size_t rows[HEATMAP_SHEET_ROWS], more = 0, width[LXW_COL_MAX > 1000 ? 1000 : LXW_COL_MAX] = { 0 };
+    heatmap_level_t level;
+    size_t n_rows = view_heatmap_rows(view, dataset_org(in->dataset), &level, rows, HEATMAP_SHEET_ROWS, &more);
+    const char *group_heading = level == HEATMAP_UNIT ? "unit" : "leader";
+    page_paragraph(&pg, "Each scale's items by group: the share of answers favourable, in per cent, for the "
+                        "company and each group; the colour runs from orange (20 points or more below the "
+                        "company) through white (the company's share) to blue (20 or more above). A hidden group's cell says hidden. heatmap.csv "
+                        "has every group and level, with the counts and means.");
+    pg.row++;
+    for (size_t s = 0; h && s < h->n_scales && s < view->n_scales && b->status == ENGAGE_OK; s++) {
+        const heatmap_scale_t *hs = &h->scales[s];
+        if (view->scales[s].suppressed || hs->n_items == 0)
+            continue;
+        item_labels_t *labels = item_labels_of_scale(in->config, in->dataset, hs->scale);
+        if (!labels || labels->n != hs->n_items) {
+            item_labels_free(labels);
+            return b->status = engage_fail(b->err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        }
+        char *title = g_strdup_printf("%s: favourable %% by item", hs->scale->name);
+        page_line(&pg, title, b->bold);
+        g_free(title);
+        lxw_row_t head = pg.row++;
+        put_string(b, ws, head, 0, n_rows ? group_heading : "group", b->bold);
+        if (width[0] < 12)
+            width[0] = 12;
+        size_t columns = hs->n_items < 999 ? hs->n_items : 999;
+        for (size_t i = 0; i < columns; i++) {
+            put_string(b, ws, head, (lxw_col_t)(i + 1), labels->text[i], b->bold);
+            size_t chars = text_width(labels->text[i], strlen(labels->text[i]));
+            if (chars > width[i + 1])
+                width[i + 1] = chars;
+        }
+        lxw_row_t first = pg.row;
+        for (size_t r = 0; r <= n_rows && b->status == ENGAGE_OK; r++, pg.row++) {
+            heatmap_level_t at = r == 0 ? HEATMAP_COMPANY : level;
+            size_t g = r == 0 ? 0 : rows[r - 1];
+            const char *name = r == 0 ? "company"
+                             : at == HEATMAP_UNIT ? (in->units->names[g][0] ? in->units->names[g] : "(no unit)")
+                                                  : figures_leader_name(dataset_org(in->dataset), view->leaders->node[g + 1]);
+            put_string(b, ws, pg.row, 0, name, r == 0 ? b->bold : NULL);
+            size_t chars = text_width(name, strlen(name));
+            if (chars > width[0])
+                width[0] = chars;
+            for (size_t i = 0; i < columns; i++) {
+                const heatmap_cell_t *c = heatmap_cell(hs, at, g, i);
+                if (view_heatmap_shown(view, s, at, g, i) && isfinite(c->favourable_pct))
+                    put_number(b, ws, pg.row, (lxw_col_t)(i + 1), c->favourable_pct, b->kind[KIND_PERCENT]);
+                else
+                    put_string(b, ws, pg.row, (lxw_col_t)(i + 1), "hidden", NULL);
+            }
+        }
+        /* each item's colours, through the company's share */
+        for (size_t i = 0; i < columns && b->status == ENGAGE_OK && pg.row - 1 > first; i++) {
+            const heatmap_cell_t *company = heatmap_cell(hs, HEATMAP_COMPANY, 0, i);
+            if (!view_heatmap_shown(view, s, HEATMAP_COMPANY, 0, i) || !isfinite(company->favourable_pct))
+                continue;
+            lxw_conditional_format cf = {
+                .type = LXW_CONDITIONAL_3_COLOR_SCALE,
+                .min_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER, .min_value = company->favourable_pct - HEATMAP_SHEET_SPAN,
+                .min_color = 0xE69F00,
+                .mid_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER, .mid_value = company->favourable_pct,
+                .mid_color = 0xFFFFFF,
+                .max_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER, .max_value = company->favourable_pct + HEATMAP_SHEET_SPAN,
+                .max_color = 0x3D85C6,
+            };
+            lxw_error e = worksheet_conditional_format_range(ws, first, (lxw_col_t)(i + 1), pg.row - 1,
+                                                             (lxw_col_t)(i + 1), &cf);
+            if (e != LXW_NO_ERROR)
+                book_fail_lxw(b, e);
+        }
+        if (more > 0) {
+            char *note = g_strdup_printf("... and %zu more in heatmap.csv.", more);
+            page_line(&pg, note, NULL);
+            g_free(note);
+        }
+        pg.row++;
+        item_labels_free(labels);
+    }
+    for (size_t c = 0; c < sizeof width / sizeof width[0] && width[c]; c++)
+        page_set_column(&pg, (lxw_col_t)c, width[c] < 8 ? 8 : width[c]);
+    return b->status;
+}
+
 static engage_status_t write_readme(book_t *b, lxw_worksheet *ws, const report_input_t *in,
                                     const extra_t *extra, const char *const *sheet_names,
                                     size_t n_sheets)
@@ -1202,8 +1304,9 @@ static engage_status_t write_book(const report_input_t *in, const view_t *view, 
             book_fail_lxw(&b, LXW_ERROR_MEMORY_MALLOC_FAILED);
     }
     lxw_worksheet *summary_ws = workbook_add_worksheet(b.wb, "Summary");
+    lxw_worksheet *heatmap_ws = view->heatmap ? workbook_add_worksheet(b.wb, "heatmap") : NULL;
     lxw_worksheet *readme = workbook_add_worksheet(b.wb, "Read me");
-    if (!summary_ws || !readme)
+    if (!summary_ws || !readme || (view->heatmap && !heatmap_ws))
         book_fail_lxw(&b, LXW_ERROR_MEMORY_MALLOC_FAILED);
 
     summary_t summary = { .rows = g_array_new(FALSE, TRUE, sizeof(summary_row_t)) };
@@ -1224,6 +1327,8 @@ static engage_status_t write_book(const report_input_t *in, const view_t *view, 
     }
     if (b.status == ENGAGE_OK)
         write_summary(&b, summary_ws, &summary, in);
+    if (b.status == ENGAGE_OK && heatmap_ws)
+        write_heatmap(&b, heatmap_ws, in);
     if (b.status == ENGAGE_OK)
         write_readme(&b, readme, in, &extra, names, n_sheets);
     for (size_t i = 0; i < summary.rows->len; i++)

@@ -846,13 +846,13 @@ static void test_every_cell(void **state)
     char *xlsx = g_strdup_printf("%s/engage.xlsx", out);
     book_t *b = book_open(xlsx);
 
-    static const char *const order[] = { "Summary", "Read me", "managers", "variance", "items",
+    static const char *const order[] = { "Summary", "heatmap", "Read me", "managers", "variance", "items",
                                          "scales", "quality" };
-    assert_int_equal(b->sheets->len, 7);
-    for (size_t i = 0; i < 7; i++)
+    assert_int_equal(b->sheets->len, 8);
+    for (size_t i = 0; i < 8; i++)
         assert_string_equal(g_array_index(b->sheets, sheet_t, i).name, order[i]);
 
-    for (size_t i = 2; i < b->sheets->len; i++) {
+    for (size_t i = 3; i < b->sheets->len; i++) {
         const sheet_t *sh = &g_array_index(b->sheets, sheet_t, i);
         char *csv = g_strdup_printf("%s/%s.csv", out, sh->name);
         compare_sheet(b, sh, csv);
@@ -1039,7 +1039,7 @@ static void test_no_config(void **state)
     char *out = write_report(f, "out");
     char *xlsx = g_strdup_printf("%s/engage.xlsx", out);
     book_t *b = book_open(xlsx);
-    const sheet_t *rm = &g_array_index(b->sheets, sheet_t, 1);
+    const sheet_t *rm = &g_array_index(b->sheets, sheet_t, 2);
     assert_string_equal(rm->name, "Read me");
     assert_true(sheet_has_string(rm, "defaults (no config)"));
     assert_false(sheet_has_string(rm, "[report]"));
