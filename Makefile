@@ -1,7 +1,7 @@
 # engage — plain Makefile.
 #   make            build build/engage (installs missing Debian packages first)
 #   make demo       run the pipeline on the bundled sample quarter into demo-out/
-#   make demo-html  the same, and demo-out/report.html rendered to demo-out/report.png (chromium)
+#   make demo-html  the same, and demo-out/report.html rendered at 1280 and 400 px to PNGs (chromium)
 #   make test       unit + end-to-end tests, then again under ASan + UBSan
 #   make bench      two quarters of 1,000,000 respondents × 12 items against gzip -dc (exit 1 on a hang)
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each (default 600)
@@ -100,11 +100,12 @@ demo: build/engage
 demo-html: build/engage
 	build/engage run -c datasets/sample-quarter.ini -o demo-out datasets/sample-quarter.csv.gz
 	@if command -v chromium > /dev/null 2>&1; then \
-	    chromium --headless --no-sandbox --disable-gpu --screenshot=$(CURDIR)/demo-out/report.png \
-	        --window-size=1200,4000 file://$(CURDIR)/demo-out/report.html 2> /dev/null && \
-	    echo "demo-out/report.png: demo-out/report.html as headless Chromium draws it"; \
+	    for w in 1280 400; do \
+	        sh tests/html/render.sh demo-out/report.html $$w demo-out/report-$$w.png || exit 1; \
+	    done; \
+	    echo "demo-out/report-1280.png, demo-out/report-400.png: demo-out/report.html as headless Chromium draws it"; \
 	else \
-	    echo "demo-out/report.html written; to render it to demo-out/report.png install Chromium: apt-get install chromium"; \
+	    echo "demo-out/report.html written; to render it to PNGs install Chromium: apt-get install chromium"; \
 	fi
 
 test: test-unit test-e2e test-asan test-replay

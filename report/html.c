@@ -1,8 +1,12 @@
 /*
- * report/html.c — report.html: the headline, per scale a funnel and a
- * caterpillar plot, the items by their short labels (item_labels.h), the
- * leaders of a reporting tree's top two levels and the change since the
- * previous wave, and the data-quality counts, as one self-contained page.
+ * report/html.c — report.html: the first screen, per scale a funnel and a
+ * caterpillar plot with the ranking of the shown managers beside it, the
+ * items by their short labels (item_labels.h), the heatmap of the items over
+ * units or the tree's top leaders (heatmap.csv's cells), the leaders of a
+ * reporting tree's top two levels and the change since the previous wave,
+ * the statistics appendix and the data-quality counts, as one
+ * self-contained page that fits a 400-pixel window (wide tables and plots
+ * scroll in their own box) and prints.
  *
  * Written in one pass straight to the file through svg_out_t (svg.c), scale
  * by scale; the only memory that grows with the data is the ordering of one
@@ -14,8 +18,9 @@
  * drawn one by one, and each caption says which.
  *
  * It renders the published view (view.h) as the CSVs do: what is shown,
- * the decomposition and funnel limits over the shown teams, the ranking
- * and the stand-outs all come from there.  Every text from the data (scale, item,
+ * the decomposition and funnel limits over the shown teams, the ranking,
+ * the stand-outs and every heatmap cell (view_heatmap_shown,
+ * view_heatmap_stands_out) all come from there.  Every text from the data (scale, item,
  * manager and file names) goes through svg_text().  Numbers use svg_fixed()
  * (locale-independent); the only time written is SOURCE_DATE_EPOCH's.
  * Owns nothing beyond each call.
@@ -53,13 +58,13 @@ static const char STYLE[] =
     "table{border-collapse:collapse;margin:.5rem 0 1rem;font-variant-numeric:tabular-nums}\n"
     "th,td{padding:.25rem .6rem;border-bottom:1px solid #ddd;text-align:right;vertical-align:top;"
     "white-space:nowrap}\n"
-    "th{border-bottom:2px solid #999;vertical-align:bottom}\n"
+    "th{border-bottom:2px solid #999;vertical-align:bottom;white-space:normal}\n"
     "th.t,td.t{text-align:left;white-space:normal;overflow-wrap:break-word}\n"
     "tr.total td{font-weight:600}\n"
     "table.leaders th{white-space:normal}\n"
     "figure{margin:1rem 0 1.6rem}\n"
     "figcaption{font-size:.9rem;color:#333;margin-top:.3rem;max-width:760px}\n"
-    "svg.plot{display:block;width:100%;max-width:760px;height:auto;font-family:inherit}\n"
+    "svg.plot{display:block;width:100%;min-width:700px;max-width:760px;height:auto;font-family:inherit}\n"
     "svg .frame{fill:none;stroke:#888}\n"
     "svg .grid{stroke:#e6e6e6}\n"
     "svg .tickmark{stroke:#888}\n"
@@ -69,7 +74,7 @@ static const char STYLE[] =
     "svg .gmc{stroke:#1a1a1a;stroke-width:1;stroke-dasharray:2 3}\n"
     "svg .lim95{fill:none;stroke:#555;stroke-width:1.2;stroke-dasharray:6 4}\n"
     "svg .lim998{fill:none;stroke:#1a1a1a;stroke-width:1.6}\n"
-    "svg .limtext{font-size:10px;fill:#333}\n"
+    "svg .limtext{font-size:11px;fill:#333}\n"
     "svg .dot{fill:#7a7a7a;fill-opacity:.6}\n"
     "svg .dot.above{fill:#1f66b3;fill-opacity:1}\n"
     "svg .dot.below{fill:#c94f00;fill-opacity:1}\n"
@@ -104,11 +109,30 @@ static const char STYLE[] =
     ".bar .neu{background:#e0e0e0;color:#1a1a1a}\n"
     ".bar .unf{background:#8c8c8c;color:#fff;"
     "background-image:repeating-linear-gradient(45deg,transparent 0 4px,rgba(255,255,255,.35) 4px 6px)}\n"
+    "table.heatmap tbody th{border-bottom:1px solid #ddd}\n"
+    "table.heatmap thead th:not(.t){text-align:center}\n"
+    "td.hm{width:3.6rem;min-width:3.6rem;text-align:center;-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"
+    ".hm.n3{background:#b35806;color:#fff}\n"
+    ".hm.n2{background:#f1a340;color:#1a1a1a}\n"
+    ".hm.n1{background:#fee0b6;color:#1a1a1a}\n"
+    ".hm.z{background:#f2f2f2;color:#1a1a1a}\n"
+    ".hm.p1{background:#d1e5f0;color:#1a1a1a}\n"
+    ".hm.p2{background:#67a9cf;color:#1a1a1a}\n"
+    ".hm.p3{background:#2166ac;color:#fff}\n"
+    ".hm.n1,.hm.n2,.hm.n3{background-image:repeating-linear-gradient(135deg,transparent 0 5px,"
+    "rgba(0,0,0,.14) 5px 7px)}\n"
+    ".hm.hid{background:repeating-linear-gradient(45deg,#fff 0 4px,#d4d4d4 4px 5px);color:#555}\n"
+    ".hm.up,.hm.down{font-weight:700;box-shadow:inset 0 0 0 2px #1a1a1a}\n"
+    "ul.heatkey{list-style:none;padding:0;margin:.4rem 0;display:flex;flex-wrap:wrap;gap:.3rem 1rem;"
+    "font-size:.85rem}\n"
+    "ul.heatkey span.hm{display:inline-block;min-width:1.4rem;height:1.15rem;line-height:1.15rem;"
+    "margin-right:.3rem;vertical-align:middle;text-align:center;border:1px solid #999;"
+    "-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"
     "@media (max-width:40rem){main{padding:.5rem .6rem 2rem}th,td{padding:.2rem .3rem}"
     ".share{font-size:1.4rem}}\n"
     "@media print{body{font-size:10pt}main{max-width:none;padding:0}"
     "h2,h3{break-after:avoid}figure,table,tr{break-inside:avoid}"
-    "svg.plot{max-width:100%}.scroll{overflow:visible}}\n";
+    "svg.plot{min-width:0;max-width:100%}.scroll{overflow:visible}}\n";
 
 /* Plot geometry (SVG user units). */
 enum { PLOT_W = 760, MARGIN_L = 62, MARGIN_R = 22, MARGIN_T = 30, MARGIN_B = 50 };
@@ -501,6 +525,7 @@ static engage_status_t funnel(svg_out_t *o, const report_input_t *in, const view
         svg_label(o, labels[i].lx, labels[i].ly, labels[i].anchor, labels[i].cls, labels[i].id,
                   LABEL_CHARS);
     svg_end(o);
+    svg_raw(o, "</div>\n");
 
     /* the caption */
     svg_raw(o, "<figcaption>Funnel plot: each dot is a shown manager, at their team size and "
@@ -737,6 +762,7 @@ static engage_status_t caterpillar(svg_out_t *o, const report_input_t *in, const
         svg_raw(o, "</g>\n");
     }
     svg_end(o);
+    svg_raw(o, "</div>\n");
 
     svg_raw(o, "<figcaption>Caterpillar plot: ");
     if (each) {
@@ -1228,6 +1254,248 @@ static engage_status_t items_section(svg_out_t *o, const report_input_t *in, con
     return ENGAGE_OK;
 }
 
+/* ------------------------------------------------------------------------ */
+/* heatmap: groups × items, each cell's favourable share coloured by its     */
+/* difference from the company (heatmap.csv's shown cells)                   */
+
+/* The colour class of a difference from the company, in points: seven
+ * steps of a blue (above) – light grey – orange (below) scale, the cells
+ * below the company also hatched so that the side reads in greyscale. */
+static const char *heat_class(double delta)
+{
+    if (delta <= -HTML_HEAT_STRONG)
+        return "n3";
+    if (delta <= -HTML_HEAT_CLEAR)
+        return "n2";
+    if (delta <= -HTML_HEAT_NEAR)
+        return "n1";
+    if (delta < HTML_HEAT_NEAR)
+        return "z";
+    if (delta < HTML_HEAT_CLEAR)
+        return "p1";
+    if (delta < HTML_HEAT_STRONG)
+        return "p2";
+    return "p3";
+}
+
+static const char *const heat_level_name[HEATMAP_LEVELS] = { "company", "unit", "leader", "manager" };
+
+/* One row of the heatmap: its name, then per item the view's cell.  The
+ * row carries heatmap.csv's level and group (id: empty for the company). */
+static void heat_row(svg_out_t *o, const report_input_t *in, const view_t *view, size_t s,
+                     heatmap_level_t level, size_t g, const char *id, const char *name)
+{
+    const heatmap_scale_t *hs = &view->heatmap->scales[s];
+    long k = view->smallest_shown;
+    svg_rawf(o, "<tr data-level=\"%s\" data-group=\"", heat_level_name[level]);
+    svg_text(o, id);
+    svg_raw(o, level == HEATMAP_COMPANY ? "\" class=\"total\">" : "\">");
+    svg_raw(o, "<th class=\"t\" scope=\"row\">");
+    svg_text(o, name);
+    svg_raw(o, "</th>");
+    for (size_t i = 0; i < hs->n_items; i++) {
+        const char *item = dataset_column_name(in->dataset, hs->scale->items[i]);
+        if (!view_heatmap_shown(view, s, level, g, i)) {
+            svg_rawf(o, "<td class=\"hm hid\" title=\"not shown: fewer than %ld answers, or a group of "
+                        "fewer than %ld could be worked out from it\">&#8212;</td>", k, k);
+            continue;
+        }
+        const heatmap_cell_t *c = heatmap_cell(hs, level, g, i);
+        analysis_stands_out_t out = view_heatmap_stands_out(view, s, level, g, i);
+        const char *flag = out == ANALYSIS_ABOVE ? " up" : out == ANALYSIS_BELOW ? " down" : "";
+        svg_rawf(o, "<td class=\"hm %s%s\" title=\"", heat_class(c->delta_favourable), flag);
+        svg_text(o, name);
+        svg_raw(o, ", ");
+        svg_text(o, item);
+        svg_rawf(o, ": %s%% favourable of %zu answers", figure_fixed(c->favourable_pct, 1).s, c->n);
+        if (level != HEATMAP_COMPANY)
+            svg_rawf(o, ", %s points against the company", figure_signed(c->delta_favourable, 1).s);
+        if (*flag)
+            svg_raw(o, out == ANALYSIS_ABOVE ? "; above its funnel limit" : "; below its funnel limit");
+        svg_raw(o, "\">");
+        if (*flag)
+            svg_raw(o, out == ANALYSIS_ABOVE ? "&#9650;" : "&#9660;");
+        svg_rawf(o, "%s%%</td>", figure_fixed(c->favourable_pct, 0).s);
+    }
+    svg_raw(o, "</tr>\n");
+}
+
+static void heat_legend(svg_out_t *o)
+{
+    static const struct {
+        const char *cls, *text;
+    } keys[] = {
+        { "n3", "10 or more points below the company" }, { "n2", "5 to 10 below" },
+        { "n1", "2 to 5 below" },                        { "z", "within 2 points" },
+        { "p1", "2 to 5 above" },                        { "p2", "5 to 10 above" },
+        { "p3", "10 or more above" },
+    };
+    _Static_assert(HTML_HEAT_NEAR == 2 && HTML_HEAT_CLEAR == 5 && HTML_HEAT_STRONG == 10,
+                   "the legend states the steps");
+    svg_raw(o, "<ul class=\"heatkey\">");
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        svg_rawf(o, "<li><span class=\"hm %s\"></span>%s</li>", keys[i].cls, keys[i].text);
+    svg_raw(o, "<li><span class=\"hm hid\">&#8212;</span>not shown</li>"
+               "<li><span class=\"hm z up\">&#9650;</span><span class=\"hm z down\">&#9660;</span>beyond "
+               "the funnel limit for a group of its size</li></ul>\n");
+}
+
+/* The heatmap of a shown scale: the company, then its shown units (when
+ * at least two are shown), else the shown leaders of the tree's top two levels (leaders.csv
+ * order), else the shown managers by the view's ranking (the highest and
+ * lowest half of the cap each when there are more); at most
+ * HTML_HEAT_ROWS groups. */
+static engage_status_t heatmap_section(svg_out_t *o, const report_input_t *in, const view_t *view, size_t s,
+                                       engage_error_t *err)
+{
+    const view_scale_t *vs = &view->scales[s];
+    const heatmap_t *h = view->heatmap;
+    if (!h || s >= h->n_scales || h->scales[s].n_items == 0)
+        return ENGAGE_OK;
+    const heatmap_scale_t *hs = &h->scales[s];
+    const org_t *org = dataset_org(in->dataset);
+    heatmap_level_t level;
+    const char *what;
+    size_t units_shown = 0;
+    for (size_t u = 0; view->with_units && in->units && u < hs->n_groups[HEATMAP_UNIT]; u++)
+        units_shown += view_unit_shown(view, s, u);
+    if (units_shown >= 2) {
+        level = HEATMAP_UNIT;
+        what = "unit";
+    } else if (view->with_tree && org && view->leaders && hs->n_groups[HEATMAP_LEADER] > 0) {
+        level = HEATMAP_LEADER;
+        what = "leader of the top two levels, each with their whole organisation,";
+    } else {
+        level = HEATMAP_MANAGER;
+        what = "shown manager, ranked by mean score,";
+    }
+    item_labels_t *labels = item_labels_of_scale(in->config, in->dataset, hs->scale);
+    if (!labels || labels->n != hs->n_items) {
+        item_labels_free(labels);
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
+    svg_raw(o, "<h3>Heatmap</h3>\n<p>Each item&#8217;s favourable share for the company and each ");
+    svg_raw(o, what);
+    svg_raw(o, " coloured by its difference from the company&#8217;s share in points (heatmap.csv has every "
+               "level, managers included, and the figures unrounded). Groups the scale does not show are not "
+               "listed; a cell is not shown (&#8212;) when too few of the group answered the item.</p>\n");
+    heat_legend(o);
+    svg_raw(o, "<div class=\"scroll\"><table class=\"heatmap\">\n<thead><tr>");
+    head_cell(o, level == HEATMAP_UNIT ? "unit" : level == HEATMAP_LEADER ? "leader" : "manager", true);
+    for (size_t i = 0; i < hs->n_items; i++) {
+        svg_raw(o, "<th scope=\"col\" title=\"");
+        svg_text(o, dataset_column_name(in->dataset, hs->scale->items[i]));
+        svg_raw(o, "\">");
+        svg_text(o, labels->text[i]);
+        svg_raw(o, "</th>");
+    }
+    svg_raw(o, "</tr></thead>\n<tbody>\n");
+    heat_row(o, in, view, s, HEATMAP_COMPANY, 0, "", "company");
+    size_t listed = 0, more = 0;
+    if (level == HEATMAP_UNIT) {
+        for (size_t u = 0; u < hs->n_groups[HEATMAP_UNIT]; u++) {
+            if (!view_unit_shown(view, s, u))
+                continue;
+            if (listed == HTML_HEAT_ROWS) {
+                more++;
+                continue;
+            }
+            const char *name = in->units->names[u];
+            heat_row(o, in, view, s, HEATMAP_UNIT, u, name, name[0] ? name : "(no unit)");
+            listed++;
+        }
+    } else if (level == HEATMAP_LEADER) {
+        const leaders_t *l = view->leaders;
+        for (size_t g = 0; g < hs->n_groups[HEATMAP_LEADER]; g++) {
+            size_t r = g + 1;
+            if (org_depth(org, l->node[r]) > VIEW_TOP_DEPTH || !view_leader_shown(view, s, r))
+                continue;
+            if (listed == HTML_HEAT_ROWS) {
+                more++;
+                continue;
+            }
+            heat_row(o, in, view, s, HEATMAP_LEADER, g, org_id(org, l->node[r]),
+                     figures_leader_name(org, l->node[r]));
+            listed++;
+        }
+    } else {
+        /* all, or the HTML_HEAT_ROWS / 2 highest and lowest */
+        size_t m = vs->n_ranked, half = HTML_HEAT_ROWS / 2;
+        for (size_t i = 0; i < m; i++) {
+            if (m > HTML_HEAT_ROWS && i == half) {
+                more = m - 2 * half;
+                i = m - half;
+            }
+            size_t j = vs->ranked[i];
+            const char *id = dataset_manager_id(in->dataset, j);
+            heat_row(o, in, view, s, HEATMAP_MANAGER, j, id, id);
+        }
+    }
+    svg_raw(o, "</tbody></table></div>\n");
+    if (more > 0)
+        svg_rawf(o, "<p class=\"note\">&#8230; and %zu more in heatmap.csv%s.</p>\n", more,
+                 level == HEATMAP_MANAGER ? " (the middle of the ranking)" : "");
+    item_labels_free(labels);
+    return ENGAGE_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* the ranking beside the caterpillar                                         */
+
+/* One row of the ranking: rank (1 highest), manager, n, mean, interval,
+ * and where the team lies against its funnel limits. */
+static void rank_row(svg_out_t *o, const report_input_t *in, const view_t *view, size_t s, size_t rank)
+{
+    const view_scale_t *vs = &view->scales[s];
+    size_t j = vs->ranked[rank - 1];
+    const analysis_manager_t *am = &vs->results->managers[j];
+    analysis_stands_out_t out = view_funnel(view, s, j).stands_out;
+    svg_raw(o, "<tr>");
+    cell(o, figure_count(rank).s, false);
+    cell(o, dataset_manager_id(in->dataset, am->manager), true);
+    cell(o, figure_count(am->n).s, false);
+    cell(o, figure_fixed(am->mean, 2).s, false);
+    char ci[96];
+    if (isfinite(am->ci_low) && isfinite(am->ci_high))
+        snprintf(ci, sizeof ci, "%s to %s", figure_fixed(am->ci_low, 2).s, figure_fixed(am->ci_high, 2).s);
+    else
+        snprintf(ci, sizeof ci, "n/a");
+    cell(o, ci, false);
+    cell(o, out == ANALYSIS_ABOVE ? "above" : out == ANALYSIS_BELOW ? "below" : "", true);
+    svg_raw(o, "</tr>\n");
+}
+
+/* The shown managers in the view's ranking, highest first, as report.txt
+ * lists them: all up to HTML_RANKED_LISTED, else the HTML_RANKED_EDGE
+ * highest and lowest. */
+static void ranking_table(svg_out_t *o, const report_input_t *in, const view_t *view, size_t s)
+{
+    size_t m = view->scales[s].n_ranked;
+    if (m == 0)
+        return;
+    bool cut = m > HTML_RANKED_LISTED;
+    svg_raw(o, "<p>The shown managers ranked by mean score, highest first, with the 95% confidence interval "
+               "of the mean and whether the team lies beyond its 99.8% funnel limits:</p>\n"
+               "<div class=\"scroll\"><table class=\"ranking\">\n<thead><tr>");
+    static const char *const head[] = { "rank", "manager", "n", "mean", "95% CI", "stands out" };
+    for (size_t c = 0; c < 6; c++)
+        head_cell(o, head[c], c == 1 || c == 5);
+    svg_raw(o, "</tr></thead>\n<tbody>\n");
+    for (size_t rank = 1; rank <= m; rank++) {
+        if (cut && rank == (size_t)HTML_RANKED_EDGE + 1) {
+            size_t skipped = m - 2 * (size_t)HTML_RANKED_EDGE;
+            svg_rawf(o, "<tr><td></td><td class=\"t note\" colspan=\"5\">&#8230; %zu more %s (ranks %zu to %zu) "
+                        "in managers.csv &#8230;</td></tr>\n",
+                     skipped, plural(skipped, "manager", "managers"), (size_t)HTML_RANKED_EDGE + 1,
+                     m - HTML_RANKED_EDGE);
+            rank = m - HTML_RANKED_EDGE;
+            continue;
+        }
+        rank_row(o, in, view, s, rank);
+    }
+    svg_raw(o, "</tbody></table></div>\n");
+}
+
 static engage_status_t scale_section(svg_out_t *o, const report_input_t *in, const view_t *view,
                                      size_t s, engage_error_t *err)
 {
@@ -1267,17 +1535,21 @@ static engage_status_t scale_section(svg_out_t *o, const report_input_t *in, con
             svg_raw(o, "<p>No manager has enough scored respondents to be shown, so there are "
                        "no plots.</p>\n");
         } else {
-            svg_raw(o, "<figure>\n");
+            svg_raw(o, "<figure>\n<div class=\"scroll\">\n");
             rc = funnel(o, in, view, s, err);
             svg_raw(o, "</figure>\n");
             if (rc == ENGAGE_OK) {
-                svg_raw(o, "<figure>\n");
+                svg_raw(o, "<figure>\n<div class=\"scroll\">\n");
                 rc = caterpillar(o, in, view, s, err);
                 svg_raw(o, "</figure>\n");
             }
+            if (rc == ENGAGE_OK)
+                ranking_table(o, in, view, s);
         }
         if (rc == ENGAGE_OK)
             rc = items_section(o, in, vs, err);
+        if (rc == ENGAGE_OK)
+            rc = heatmap_section(o, in, view, s, err);
         leaders_section(o, in, view, s);
     }
     if (rc == ENGAGE_OK)

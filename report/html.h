@@ -4,14 +4,18 @@
  * The page shows what report.txt leads with — per scale the REML share of
  * the variance between managers with ICC(1), its interval, respondents and
  * managers — then per scale a funnel plot and a caterpillar plot drawn as
- * inline SVG (report/svg.c), the change since the previous wave when there
- * is one, and the data-quality counts per file.  No script, no external
+ * inline SVG (report/svg.c) with the ranking of the shown managers beside
+ * it, a heatmap of the items over units or the tree's top leaders, the
+ * change since the previous wave when there is one, and the data-quality
+ * counts per file.  Every table and plot fits a narrow window (wide ones
+ * scroll in their own box) and prints.  No script, no external
  * resource: one inline <style>.  The markup is well-formed XML (XHTML
  * syntax) so that it parses as HTML and as XML alike.
  *
  * Privacy: it renders the published view (view.h), as the CSVs do.  A
  * suppressed manager contributes no dot, label, interval or tooltip; a
- * scale suppressed as a whole has no plot.  A change is named only when
+ * scale suppressed as a whole has no plot; a heatmap cell hidden by the
+ * view is drawn as hidden, with no figure and no colour.  A change is named only when
  * changes.csv shows it.
  */
 #ifndef ENGAGE_HTML_H
@@ -28,7 +32,14 @@ enum {
     HTML_CATERPILLAR_GROUPS = 200,    /* more: a band over this many rank groups ... */
     HTML_CATERPILLAR_EDGE = 50,       /* ... and the most extreme this many on each side */
     HTML_CHANGES_LISTED = 20,         /* changed managers listed per scale, as report.txt */
-    HTML_LEADERS_LISTED = 40          /* leaders listed per scale, as report.txt */
+    HTML_LEADERS_LISTED = 40,         /* leaders listed per scale, as report.txt */
+    HTML_RANKED_LISTED = 40,          /* more shown managers: the ranking lists only ... */
+    HTML_RANKED_EDGE = 20,            /* ... this many highest and lowest, as report.txt */
+    HTML_HEAT_ROWS = 40,              /* groups drawn in a scale's heatmap, the company besides */
+    /* the heatmap's colour steps: a cell's difference from the company, in points */
+    HTML_HEAT_NEAR = 2,
+    HTML_HEAT_CLEAR = 5,
+    HTML_HEAT_STRONG = 10
 };
 
 /* Write report.html to path, straight to the file through a buffer (memory

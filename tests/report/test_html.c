@@ -7,7 +7,8 @@
  * limits drawn, accessible titles, no script or external resource, the page
  * listed in manifest.json, the same bytes from two runs, and the items
  * named by their short labels (the config's short_names) in report.html
- * and report.txt while items.csv keeps the full names.
+ * and report.txt while items.csv keeps the full names, the heatmap's cells
+ * (one hidden by the item's own rule) and the ranking.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -97,7 +98,9 @@ static void build(fixture_t *f)
         for (size_t i = 0; i < teams[t].n_engagement; i++) {
             char id[32];
             snprintf(id, sizeof id, "R%04d", ++r);
-            double values[2] = { 1 + r % 5, 2 };
+            /* three of M-plain's seven skip Q2: 4 answers, fewer than 5 */
+            bool skips = strcmp(teams[t].id, "M-plain") == 0 && i < 3;
+            double values[2] = { 1 + r % 5, skips ? NAN : 2 };
             assert_int_equal(dataset_add_row(f->ds, id, teams[t].id, values, 0, r + 1, NULL, NULL),
                              ENGAGE_OK);
         }
@@ -388,6 +391,42 @@ static void test_deterministic(void **state)
     free(c);
 }
 
+/* The heatmap, shown managers by the view's ranking: per item the
+ * favourable share of the team's answers (Q1 = 1 + r % 5 over consecutive
+ * respondents, Q2 = 2); M-plain's Q2 cell, of 4 answers, hidden with no
+ * figure; the suppressed managers not listed.  And the ranking beside the
+ * caterpillar, highest mean first. */
+static void test_heatmap(void **state)
+{
+    fixture_t *f = *state;
+    char *html = run(f, "out", NULL);
+    assert_int_equal(occurrences(html, "<tr data-level=\"company\" data-group=\"\""), 1);
+    assert_int_equal(occurrences(html, "<tr data-level=\"manager\""), 4);
+    assert_int_equal(occurrences(html, "<td class=\"hm "), 10);
+    /* company Q1: 14 of 37 answer 4 or 5; Q2: 34 answers, none favourable */
+    assert_non_null(strstr(html, "title=\"company, Q1: 37.8% favourable of 37 answers\">38%</td>"));
+    assert_non_null(strstr(html, "title=\"company, Q2: 0.0% favourable of 34 answers\">0%</td>"));
+    /* the script id's team, respondents 1..8: Q1 of 2 3 4 5 1 2 3 4, 3 favourable */
+    assert_non_null(strstr(html, "<td class=\"hm z\" title=\"&lt;script&gt;alert(1)&lt;/script&gt;, Q1: "
+                                 "37.5% favourable of 8 answers, -0.3 points against the company\">"));
+    /* M-plain (respondents 24..30: 3 favourable of 7 on Q1), Q2 hidden */
+    const char *row = strstr(html, "<tr data-level=\"manager\" data-group=\"M-plain\">");
+    assert_non_null(row);
+    const char *end = strstr(row, "</tr>");
+    assert_non_null(end);
+    const char *hid = strstr(row, "<td class=\"hm hid\" title=\"not shown: fewer than 5 answers");
+    assert_true(hid != NULL && hid < end);
+    assert_non_null(strstr(hid, ">&#8212;</td></tr>"));
+    assert_int_equal(occurrences(html, "<td class=\"hm hid\""), 1);
+    assert_null(strstr(html, "M-plain, Q2:"));
+    assert_non_null(strstr(row, "M-plain, Q1: 42.9% favourable of 7 answers"));
+    /* the ranking: the script id first (4.6), the link id last (2.0) */
+    assert_non_null(strstr(html, "<tr><td>1</td><td class=\"t\">&lt;script&gt;alert(1)&lt;/script&gt;</td>"
+                                 "<td>8</td><td>4.60</td><td>4.10 to 5.10</td><td class=\"t\">above</td></tr>"));
+    assert_non_null(strstr(html, "<tr><td>4</td><td class=\"t\">=HYPERLINK("));
+    free(html);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -397,6 +436,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_plots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_items_by_short_label, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_heatmap, setup, teardown),
     };
     return cmocka_run_group_tests_name("report/html", tests, NULL, NULL);
 }
