@@ -1340,35 +1340,22 @@ static void heat_legend(svg_out_t *o)
                "the funnel limit for a group of its size</li></ul>\n");
 }
 
-/* The heatmap of a shown scale: the company, then its shown units (when
- * at least two are shown), else the shown leaders of the tree's top two levels (leaders.csv
- * order), else the shown managers by the view's ranking (the highest and
- * lowest half of the cap each when there are more); at most
- * HTML_HEAT_ROWS groups. */
+/* The heatmap of a shown scale: the company, then view_heatmap_rows'
+ * groups, at most HTML_HEAT_ROWS. */
 static engage_status_t heatmap_section(svg_out_t *o, const report_input_t *in, const view_t *view, size_t s,
                                        engage_error_t *err)
 {
-    const view_scale_t *vs = &view->scales[s];
     const heatmap_t *h = view->heatmap;
     if (!h || s >= h->n_scales || h->scales[s].n_items == 0)
         return ENGAGE_OK;
     const heatmap_scale_t *hs = &h->scales[s];
     const org_t *org = dataset_org(in->dataset);
     heatmap_level_t level;
-    const char *what;
-    size_t units_shown = 0;
-    for (size_t u = 0; view->with_units && in->units && u < hs->n_groups[HEATMAP_UNIT]; u++)
-        units_shown += view_unit_shown(view, s, u);
-    if (units_shown >= 2) {
-        level = HEATMAP_UNIT;
-        what = "unit";
-    } else if (view->with_tree && org && view->leaders && hs->n_groups[HEATMAP_LEADER] > 0) {
-        level = HEATMAP_LEADER;
-        what = "leader of the top two levels, each with their whole organisation,";
-    } else {
-        level = HEATMAP_MANAGER;
-        what = "shown manager, ranked by mean score,";
-    }
+    size_t rows[HTML_HEAT_ROWS], more = 0;
+    size_t listed = view_heatmap_rows(view, org, s, &level, rows, HTML_HEAT_ROWS, &more);
+    const char *what = level == HEATMAP_UNIT     ? "unit"
+                     : level == HEATMAP_LEADER   ? "leader of the top two levels, each with their whole organisation,"
+                                                 : "shown manager, ranked by mean score,";
     item_labels_t *labels = item_labels_of_scale(in->config, in->dataset, hs->scale);
     if (!labels || labels->n != hs->n_items) {
         item_labels_free(labels);
@@ -1391,44 +1378,17 @@ static engage_status_t heatmap_section(svg_out_t *o, const report_input_t *in, c
     }
     svg_raw(o, "</tr></thead>\n<tbody>\n");
     heat_row(o, in, view, s, HEATMAP_COMPANY, 0, "", "company");
-    size_t listed = 0, more = 0;
-    if (level == HEATMAP_UNIT) {
-        for (size_t u = 0; u < hs->n_groups[HEATMAP_UNIT]; u++) {
-            if (!view_unit_shown(view, s, u))
-                continue;
-            if (listed == HTML_HEAT_ROWS) {
-                more++;
-                continue;
-            }
-            const char *name = in->units->names[u];
-            heat_row(o, in, view, s, HEATMAP_UNIT, u, name, name[0] ? name : "(no unit)");
-            listed++;
-        }
-    } else if (level == HEATMAP_LEADER) {
-        const leaders_t *l = view->leaders;
-        for (size_t g = 0; g < hs->n_groups[HEATMAP_LEADER]; g++) {
-            size_t r = g + 1;
-            if (org_depth(org, l->node[r]) > VIEW_TOP_DEPTH || !view_leader_shown(view, s, r))
-                continue;
-            if (listed == HTML_HEAT_ROWS) {
-                more++;
-                continue;
-            }
-            heat_row(o, in, view, s, HEATMAP_LEADER, g, org_id(org, l->node[r]),
-                     figures_leader_name(org, l->node[r]));
-            listed++;
-        }
-    } else {
-        /* all, or the HTML_HEAT_ROWS / 2 highest and lowest */
-        size_t m = vs->n_ranked, half = HTML_HEAT_ROWS / 2;
-        for (size_t i = 0; i < m; i++) {
-            if (m > HTML_HEAT_ROWS && i == half) {
-                more = m - 2 * half;
-                i = m - half;
-            }
-            size_t j = vs->ranked[i];
-            const char *id = dataset_manager_id(in->dataset, j);
-            heat_row(o, in, view, s, HEATMAP_MANAGER, j, id, id);
+    for (size_t k = 0; k < listed; k++) {
+        size_t g = rows[k];
+        if (level == HEATMAP_UNIT) {
+            const char *name = in->units->names[g];
+            heat_row(o, in, view, s, HEATMAP_UNIT, g, name, name[0] ? name : "(no unit)");
+        } else if (level == HEATMAP_LEADER) {
+            size_t node = view->leaders->node[g + 1];
+            heat_row(o, in, view, s, HEATMAP_LEADER, g, org_id(org, node), figures_leader_name(org, node));
+        } else {
+            const char *id = dataset_manager_id(in->dataset, g);
+            heat_row(o, in, view, s, HEATMAP_MANAGER, g, id, id);
         }
     }
     svg_raw(o, "</tbody></table></div>\n");

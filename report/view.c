@@ -806,28 +806,51 @@ void view_glance(const view_t *view, size_t s, view_glance_t *g)
     g->stand_out = vs->n_above + vs->n_below;
 }
 
-size_t view_heatmap_rows(const view_t *view, const org_t *org, heatmap_level_t *level, size_t *rows, size_t max,
-                         size_t *more)
+size_t view_heatmap_rows(const view_t *view, const org_t *org, size_t s, heatmap_level_t *level, size_t *rows,
+                         size_t max, size_t *more)
 {
-    size_t n = 0, total = 0;
-    const heatmap_t *h = view->heatmap;
+    size_t n = 0;
     *more = 0;
-    *level = view->with_units ? HEATMAP_UNIT : HEATMAP_LEADER;
-    if (!h || h->n_scales == 0)
+    *level = HEATMAP_MANAGER;
+    const heatmap_t *h = view->heatmap;
+    if (!h || s >= h->n_scales)
         return 0;
-    const heatmap_scale_t *hs = &h->scales[0];   /* groups are the same on every scale */
-    if (*level == HEATMAP_UNIT) {
-        total = hs->n_groups[HEATMAP_UNIT];
-        for (size_t g = 0; g < total && n < max; g++)
-            rows[n++] = g;
-    } else if (view->with_tree && view->leaders && org) {
-        for (size_t g = 0; g < hs->n_groups[HEATMAP_LEADER]; g++)
-            if (org_depth(org, view->leaders->node[g + 1]) <= VIEW_TOP_DEPTH) {
-                total++;
-                if (n < max)
-                    rows[n++] = g;
+    const heatmap_scale_t *hs = &h->scales[s];
+    const view_scale_t *vs = &view->scales[s];
+    size_t units_shown = 0;
+    for (size_t u = 0; view->with_units && u < hs->n_groups[HEATMAP_UNIT]; u++)
+        units_shown += view_unit_shown(view, s, u);
+    if (units_shown >= 2) {
+        *level = HEATMAP_UNIT;
+        for (size_t u = 0; u < hs->n_groups[HEATMAP_UNIT]; u++) {
+            if (!view_unit_shown(view, s, u))
+                continue;
+            if (n < max)
+                rows[n++] = u;
+            else
+                (*more)++;
+        }
+    } else if (view->with_tree && org && view->leaders && hs->n_groups[HEATMAP_LEADER] > 0) {
+        *level = HEATMAP_LEADER;
+        for (size_t g = 0; g < hs->n_groups[HEATMAP_LEADER]; g++) {
+            size_t r = g + 1;
+            if (org_depth(org, view->leaders->node[r]) > VIEW_TOP_DEPTH || !view_leader_shown(view, s, r))
+                continue;
+            if (n < max)
+                rows[n++] = g;
+            else
+                (*more)++;
+        }
+    } else {
+        /* all, or the max / 2 highest and the max / 2 lowest */
+        size_t m = vs->n_ranked, half = max / 2;
+        for (size_t i = 0; i < m; i++) {
+            if (m > max && i == half) {
+                *more = m - 2 * half;
+                i = m - half;
             }
+            rows[n++] = vs->ranked[i];
+        }
     }
-    *more = total - n;
     return n;
 }

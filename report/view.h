@@ -209,13 +209,14 @@ bool view_heatmap_shown(const view_t *view, size_t s, heatmap_level_t level, siz
 analysis_stands_out_t view_heatmap_stands_out(const view_t *view, size_t s, heatmap_level_t level, size_t g,
                                               size_t i);
 
-/* The groups the readable heatmaps draw for scale s, after the company:
- * the units (with units, in units.csv's order), else the leaders of the top
- * VIEW_TOP_DEPTH levels of org, the dataset's tree (leaders.csv's order),
- * hidden ones included (drawn as hidden); none without either.  *level receives which, rows (room for
- * max) their groups at that level; returns how many, *more those beyond
- * max. */
-size_t view_heatmap_rows(const view_t *view, const org_t *org, heatmap_level_t *level, size_t *rows, size_t max,
-                         size_t *more);
+/* The groups the readable heatmaps (report.html, the workbook's sheet)
+ * draw for scale s after the company: its shown units when at least two are
+ * shown (units.csv's order), else with a tree (org) the shown leaders of the
+ * top VIEW_TOP_DEPTH levels (leaders.csv's order), else the shown managers
+ * by the ranking, the max / 2 highest and lowest when there are more.
+ * *level receives which, rows (room for max) their groups at that level;
+ * returns how many, *more those left out. */
+size_t view_heatmap_rows(const view_t *view, const org_t *org, size_t s, heatmap_level_t *level, size_t *rows,
+                         size_t max, size_t *more);
 
 #endif

@@ -979,7 +979,8 @@ static engage_status_t write_summary(book_t *b, lxw_worksheet *ws, const summary
 
 /* The heatmap sheet: per shown scale a block, "SCALE: favourable % by
  * item" over a header of the items' short labels, then the company's row
- * and view_heatmap_rows' groups (units, or the top levels' leaders), each
+ * and view_heatmap_rows' groups (units, the top levels' leaders, or the
+ * managers: the rows report.html draws), each
  * cell the group's favourable share of the item as a number, or "hidden"
  * (text, so never coloured) where the view hides it.  Each item's column
  * is coloured by a three-colour scale through the company's value (orange
@@ -997,11 +998,10 @@ static engage_status_t write_heatmap(book_t *b, lxw_worksheet *ws, const report_
     const heatmap_t *h = view->heatmap;
     page_t pg = { b, ws, 0 };
     size_t rows[HEATMAP_SHEET_ROWS], more = 0, width[LXW_COL_MAX > 1000 ? 1000 : LXW_COL_MAX] = { 0 };
-    heatmap_level_t level;
-    size_t n_rows = view_heatmap_rows(view, dataset_org(in->dataset), &level, rows, HEATMAP_SHEET_ROWS, &more);
-    const char *group_heading = level == HEATMAP_UNIT ? "unit" : "leader";
+    const org_t *org = dataset_org(in->dataset);
     page_paragraph(&pg, "Each scale's items by group: the share of answers favourable, in per cent, for the "
-                        "company and each group; the colour runs from orange (20 points or more below the "
+                        "company and each group (units, or the leaders of the top two levels, or the managers, as report.html "
+                        "draws them); the colour runs from orange (20 points or more below the "
                         "company) through white (the company's share) to blue (20 or more above). A hidden group's cell says hidden. heatmap.csv "
                         "has every group and level, with the counts and means.");
     pg.row++;
@@ -1014,6 +1014,9 @@ static engage_status_t write_heatmap(book_t *b, lxw_worksheet *ws, const report_
             item_labels_free(labels);
             return b->status = engage_fail(b->err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
         }
+        heatmap_level_t level;
+        size_t n_rows = view_heatmap_rows(view, org, s, &level, rows, HEATMAP_SHEET_ROWS, &more);
+        const char *group_heading = level == HEATMAP_UNIT ? "unit" : level == HEATMAP_LEADER ? "leader" : "manager";
         char *title = g_strdup_printf("%s: favourable %% by item", hs->scale->name);
         page_line(&pg, title, b->bold);
         g_free(title);
@@ -1032,9 +1035,10 @@ static engage_status_t write_heatmap(book_t *b, lxw_worksheet *ws, const report_
         for (size_t r = 0; r <= n_rows && b->status == ENGAGE_OK; r++, pg.row++) {
             heatmap_level_t at = r == 0 ? HEATMAP_COMPANY : level;
             size_t g = r == 0 ? 0 : rows[r - 1];
-            const char *name = r == 0 ? "company"
-                             : at == HEATMAP_UNIT ? (in->units->names[g][0] ? in->units->names[g] : "(no unit)")
-                                                  : figures_leader_name(dataset_org(in->dataset), view->leaders->node[g + 1]);
+            const char *name = r == 0                ? "company"
+                             : at == HEATMAP_UNIT   ? (in->units->names[g][0] ? in->units->names[g] : "(no unit)")
+                             : at == HEATMAP_LEADER ? figures_leader_name(org, view->leaders->node[g + 1])
+                                                    : dataset_manager_id(in->dataset, g);
             put_string(b, ws, pg.row, 0, name, r == 0 ? b->bold : NULL);
             size_t chars = text_width(name, strlen(name));
             if (chars > width[0])

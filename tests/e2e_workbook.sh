@@ -387,7 +387,7 @@ else bad "tree: Summary: $out"; fi
 
 # --- the heatmap sheet: heatmap.csv's favourable shares, hidden cells as text ---
 # check_heatmap DIR LEVEL COLOURED: the first scale's block — its company row
-# and its LEVEL rows (unit) — cell by cell against heatmap.csv (numbers to
+# and its LEVEL rows (unit, leader or manager) — cell by cell against heatmap.csv (numbers to
 # heatmap.csv's 12 digits, "hidden" where it suppresses the cell); with
 # COLOURED (1) one colour scale per item, else (the company alone) none.
 check_heatmap() {
@@ -400,13 +400,13 @@ check_heatmap() {
                 if (h[r, 1] != scale) continue
                 if (!(h[r, 2] in seen)) { seen[h[r, 2]] = 1; items[++ni] = h[r, 2] }
                 if (h[r, 3] != "company" && h[r, 3] != level) continue
-                g = h[r, 3] == "company" ? "company" : (h[r, 4] == "" ? "(no unit)" : h[r, 4])
+                g = h[r, 3] == "company" ? "company" : (h[r, 4] == "" && level == "unit" ? "(no unit)" : h[r, 4])
                 want[g, h[r, 2]] = h[r, 10] == 1 ? "hidden" : h[r, 7]
                 groups[g] = 1
             }
         }
         { cell[$1, $2] = $5; type[$1, $2] = $3 }
-        $2 == 1 && ($5 == "unit" || $5 == "group") && !head { head = $1 }
+        $2 == 1 && ($5 == "unit" || $5 == "leader" || $5 == "manager" || $5 == "group") && !head { head = $1 }
         END {
             if (!head) { print "no header row"; exit 1 }
             for (r = head + 1; (r SUBSEP 1) in cell && cell[r, 1] !~ /: favourable % by item$/; r++) {
@@ -415,13 +415,13 @@ check_heatmap() {
                 rows++
                 for (i = 1; i <= ni; i++) {
                     w = want[g, items[i]]; got = cell[r, i + 1]
-                    if (w == "hidden") { if (got != "hidden" || type[r, i + 1] == "n") { print g " " items[i] ": [" got "] for a hidden cell"; bad++ } }
+                    if (w == "hidden") { if (got != "hidden" || type[r, i + 1] == "n") { print g " " items[i] ": [" got "] for a hidden cell"; bad++ } else hidden++ }
                     else if (type[r, i + 1] != "n" || abs(got - w) > 1e-10 * abs(w)) { print g " " items[i] ": [" got "] vs " w; bad++ }
                     else checked++
                 }
             }
             if (!checked) { print "no cell checked"; bad++ }
-            print rows, checked > "/dev/stderr"
+            print rows " rows, " checked " figures, " hidden + 0 " hidden cells" > "/dev/stderr"
             exit bad ? 1 : 0
         }' "$work/cells" 2> "$work/heat.count" || return 1
     n_items=$(awk -F, 'NR > 1 && $3 == "company" { print $1 }' "$work/$1/heatmap.csv" | head -n 1 |
@@ -430,16 +430,17 @@ check_heatmap() {
     if [ "$3" = 1 ]; then [ "$cf" -ge "$n_items" ] || { echo "$cf colour scales for $n_items items"; return 1; }
     else [ "$cf" = 0 ] || { echo "$cf colour scales with the company alone"; return 1; }; fi
 }
-if out=$(check_heatmap tree unit 1); then ok "tree: the heatmap sheet is heatmap.csv's company and units ($(cat "$work/heat.count") rows, cells)"
+if out=$(check_heatmap tree unit 1); then ok "tree: the heatmap sheet is heatmap.csv's company and units ($(cat "$work/heat.count"))"
 else bad "tree: heatmap sheet: $out"; fi
-if out=$(check_heatmap demo unit 0); then ok "demo: the heatmap sheet is heatmap.csv's company row ($(cat "$work/heat.count") rows, cells)"
+if out=$(check_heatmap demo manager 1) && grep -q ' [1-9][0-9]* hidden cells' "$work/heat.count"; then
+    ok "demo: the heatmap sheet is heatmap.csv's company and managers ($(cat "$work/heat.count"))"
 else bad "demo: heatmap sheet: $out"; fi
 # small units (each manager's ancestor at depth 3): some of their cells are hidden
 sed -e '/^unit = /d' -e 's/^\[report\]$/[report]\nunit_depth = 3/' "$work/tree.ini" > "$work/small-units.ini"
 run small-units -c "$work/small-units.ini" "$work/tree.csv.gz"
 hidden=$(awk -F, 'NR > 1 && $3 == "unit" && $10 == 1' "$work/small-units/heatmap.csv" | wc -l)
 if [ "$hidden" -gt 0 ] && out=$(check_heatmap small-units unit 1); then
-    ok "small units: the heatmap sheet shows heatmap.csv's $hidden hidden unit cells as hidden ($(cat "$work/heat.count") rows, cells)"
+    ok "small units: the heatmap sheet lists only shown units ($(cat "$work/heat.count"); $hidden unit cells hidden in heatmap.csv)"
 else bad "small units: $hidden hidden cells; heatmap sheet: ${out:-}"; fi
 
 # --- Read me: the rule with min_group, the config text ---------------------------
