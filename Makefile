@@ -23,6 +23,10 @@ VERSION := $(shell cat VERSION)
 DEPS_PACKAGES = gcc make libgsl-dev libcsv-dev zlib1g-dev libcmocka-dev libinih-dev \
                 libjansson-dev libmd-dev libssl-dev libglib2.0-dev libarchive-dev libxlsxwriter-dev \
                 libxml2-utils pkg-config groff-base
+# What the tests that look at the outputs as a person would use: a browser
+# to render report.html, a spreadsheet to open engage.xlsx.  Installed when
+# possible (as root); without them those checks skip with a note.
+VIEW_PACKAGES = chromium libreoffice-calc-nogui
 
 LIB_SRC  = $(wildcard core/*.c ingest/*.c analysis/*.c report/*.c)
 MAIN_SRC = engage.c
@@ -77,7 +81,7 @@ BINDIR  = $(PREFIX)/bin
 MANDIR  = $(PREFIX)/share/man
 INSTALLED = $(DESTDIR)$(BINDIR)/engage $(DESTDIR)$(MANDIR)/man1/engage.1 $(DESTDIR)$(MANDIR)/man5/engage.ini.5
 
-.PHONY: all deps demo demo-html install uninstall test test-unit test-asan test-e2e test-replay bench fuzz clean
+.PHONY: all deps view-deps demo demo-html install uninstall test test-unit test-asan test-e2e test-replay bench fuzz clean
 .SECONDARY:
 
 all: build/engage build/engage-gen
@@ -108,8 +112,11 @@ demo-html: build/engage
 	    echo "demo-out/report.html written; to render it to PNGs install Chromium: apt-get install chromium"; \
 	fi
 
-test: test-unit test-e2e test-asan test-replay
+test: view-deps test-unit test-e2e test-asan test-replay
 	@echo "all tests passed"
+
+view-deps:
+	@sh tests/deps.sh $(VIEW_PACKAGES) || echo "note: $(VIEW_PACKAGES) not installed: the rendering and spreadsheet checks skip"
 
 # The fuzz corpus (seeds and every past finding) replayed under the sanitizers.
 test-replay: $(FUZZ_TARGETS:%=build/asan/fuzz/replay_%)
