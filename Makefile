@@ -59,12 +59,12 @@ endef
 
 $(eval $(call flavour,build,$(CFLAGS)))
 
-# The attacker's solver of tests/e2e_algebra.sh: reads published CSVs, shares no code with engage.
-build/attack: tests/privacy/attack.c | build/.deps-ok
-	$(CC) $(CFLAGS) $(WARN) -o $@ $< -lcsv -lgsl -lgslcblas -lm
+# The attacker's solver of tests/e2e_algebra.sh: reads published CSVs (tests/privacy/table.c), shares no code with engage.
+build/attack: tests/privacy/attack.c tests/privacy/table.c tests/privacy/table.h | build/.deps-ok
+	$(CC) $(CFLAGS) $(WARN) -o $@ tests/privacy/attack.c tests/privacy/table.c -lcsv -lgsl -lgslcblas -lm
 # The insider's attack on the tree's figures of tests/e2e_tree_attack.sh: exact algebra, no engage code.
-build/tree_attack: tests/privacy/tree_attack.c | build/.deps-ok
-	$(CC) $(CFLAGS) $(WARN) -o $@ $< -lcsv -lm
+build/tree_attack: tests/privacy/tree_attack.c tests/privacy/table.c tests/privacy/table.h | build/.deps-ok
+	$(CC) $(CFLAGS) $(WARN) -o $@ tests/privacy/tree_attack.c tests/privacy/table.c -lcsv -lm
 $(eval $(call flavour,build/asan,$(SAN_FLAGS)))
 
 TEST_BINS      = $(TEST_SRC:%.c=build/%)

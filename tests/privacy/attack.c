@@ -59,94 +59,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ------------------------------------------------------------------ tables */
+#include "table.h"
 
-typedef struct {
-    char ***rows;     /* rows[0] is the header */
-    size_t *width;
-    size_t n_rows;
-    char **cells;
-    size_t n_cells, cap_cells;
-    size_t cap_rows;
-} table_t;
+/* ------------------------------------------------------------------ tables */
 
 static void *xrealloc(void *p, size_t size)
 {
-    p = realloc(p, size ? size : 1);
-    if (!p) {
-        fprintf(stderr, "attack: out of memory\n");
-        exit(2);
-    }
-    return p;
+    return table_realloc(p, size);
 }
 
-static void on_cell(void *data, size_t len, void *user)
-{
-    table_t *t = user;
-    if (t->n_cells == t->cap_cells) {
-        t->cap_cells = t->cap_cells ? 2 * t->cap_cells : 16;
-        t->cells = xrealloc(t->cells, t->cap_cells * sizeof *t->cells);
-    }
-    char *c = xrealloc(NULL, len + 1);
-    if (len)
-        memcpy(c, data, len);
-    c[len] = '\0';
-    t->cells[t->n_cells++] = c;
-}
-
-static void on_row(int ch, void *user)
-{
-    (void)ch;
-    table_t *t = user;
-    if (t->n_rows == t->cap_rows) {
-        t->cap_rows = t->cap_rows ? 2 * t->cap_rows : 64;
-        t->rows = xrealloc(t->rows, t->cap_rows * sizeof *t->rows);
-        t->width = xrealloc(t->width, t->cap_rows * sizeof *t->width);
-    }
-    t->rows[t->n_rows] = t->cells;
-    t->width[t->n_rows++] = t->n_cells;
-    t->cells = NULL;
-    t->n_cells = t->cap_cells = 0;
-}
-
-/* The CSV at path, or false when it does not exist. */
+/* The CSV at path, or false when it does not exist (or is empty). */
 static bool read_table(const char *path, table_t *t)
 {
-    memset(t, 0, sizeof *t);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    struct csv_parser p;
-    csv_init(&p, CSV_APPEND_NULL);
-    char buf[1 << 16];
-    size_t n;
-    bool bom = true;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        char *at = buf;
-        if (bom && n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
-            at += 3;
-            n -= 3;
-        }
-        bom = false;
-        csv_parse(&p, at, n, on_cell, on_row, t);
-    }
-    csv_fini(&p, on_cell, on_row, t);
-    csv_free(&p);
-    fclose(f);
-    return t->n_rows > 0;
+    return table_read("attack", path, t) && t->n_rows > 0;
 }
 
 static long col(const table_t *t, const char *name)
 {
-    for (size_t c = 0; t->n_rows && c < t->width[0]; c++)
-        if (strcmp(t->rows[0][c], name) == 0)
-            return (long)c;
-    return -1;
+    return table_column(t, name);
 }
 
 static const char *cell(const table_t *t, size_t r, long c)
 {
-    return c >= 0 && (size_t)c < t->width[r] ? t->rows[r][c] : "";
+    return table_cell(t, r, c);
 }
 
 /* A cell as a number; NAN when empty.  A leading "'" (formula guard) is

@@ -70,6 +70,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "table.h"
+
 #define NONE SIZE_MAX
 #define SEARCH_STEPS 2000000L
 #define LEAK_LINES 20
@@ -80,12 +82,7 @@ static bool explain = false; /* --explain: say which published totals give each 
 
 static void *xrealloc(void *p, size_t size)
 {
-    p = realloc(p, size ? size : 1);
-    if (!p) {
-        fprintf(stderr, "tree_attack: out of memory\n");
-        exit(2);
-    }
-    return p;
+    return table_realloc(p, size);
 }
 
 static void die(const char *what, const char *detail)
@@ -96,60 +93,11 @@ static void die(const char *what, const char *detail)
 
 /* ------------------------------------------------------------------ tables */
 
-typedef struct {
-    char ***rows;  /* rows[0] is the header */
-    size_t *width;
-    size_t n_rows, cap_rows;
-    char **cells;
-    size_t n_cells, cap_cells;
-} table_t;
-
-static void on_cell(void *data, size_t len, void *user)
-{
-    table_t *t = user;
-    if (t->n_cells == t->cap_cells) {
-        t->cap_cells = t->cap_cells ? 2 * t->cap_cells : 16;
-        t->cells = xrealloc(t->cells, t->cap_cells * sizeof *t->cells);
-    }
-    char *c = xrealloc(NULL, len + 1);
-    if (len)
-        memcpy(c, data, len);
-    c[len] = '\0';
-    t->cells[t->n_cells++] = c;
-}
-
-static void on_row(int ch, void *user)
-{
-    (void)ch;
-    table_t *t = user;
-    if (t->n_rows == t->cap_rows) {
-        t->cap_rows = t->cap_rows ? 2 * t->cap_rows : 64;
-        t->rows = xrealloc(t->rows, t->cap_rows * sizeof *t->rows);
-        t->width = xrealloc(t->width, t->cap_rows * sizeof *t->width);
-    }
-    t->rows[t->n_rows] = t->cells;
-    t->width[t->n_rows++] = t->n_cells;
-    t->cells = NULL;
-    t->n_cells = t->cap_cells = 0;
-}
-
 /* The CSV at path; false when it does not exist. */
 static bool read_table(const char *path, table_t *t)
 {
-    memset(t, 0, sizeof *t);
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    if (!table_read("tree_attack", path, t))
         return false;
-    struct csv_parser p;
-    csv_init(&p, CSV_APPEND_NULL);
-    char buf[1 << 16];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        if (csv_parse(&p, buf, n, on_cell, on_row, t) != n)
-            die("bad CSV", path);
-    csv_fini(&p, on_cell, on_row, t);
-    csv_free(&p);
-    fclose(f);
     if (t->n_rows == 0)
         die("empty CSV", path);
     return true;
@@ -157,9 +105,9 @@ static bool read_table(const char *path, table_t *t)
 
 static long column(const table_t *t, const char *name, const char *path, bool needed)
 {
-    for (size_t c = 0; c < t->width[0]; c++)
-        if (strcmp(t->rows[0][c], name) == 0)
-            return (long)c;
+    long c = table_column(t, name);
+    if (c >= 0)
+        return c;
     if (needed) {
         fprintf(stderr, "tree_attack: %s: no column %s\n", path, name);
         exit(2);
@@ -170,7 +118,7 @@ static long column(const table_t *t, const char *name, const char *path, bool ne
 /* Cell text; a guarded text cell ("'" before = + - @ tab CR) as it stands. */
 static const char *text(const table_t *t, size_t r, long c)
 {
-    const char *s = c >= 0 && (size_t)c < t->width[r] ? t->rows[r][c] : "";
+    const char *s = table_cell(t, r, c);
     if (s[0] == '\'' && s[1] && strchr("=+-@\t\r", s[1]))
         return s + 1;
     return s;
