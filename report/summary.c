@@ -1139,7 +1139,7 @@ static void leaders_table(sbuf_t *sb, const report_input_t *in, const view_t *vi
     const view_scale_t *vs = &view->scales[s];
     const org_t *org = dataset_org(in->dataset);
     const leaders_t *l = view->leaders;
-    if (!view->with_tree || !l || !org || s >= l->n_scales || !view_leader_shown(view, s, 0))
+    if (!view_leaders_listed(view, s) || !org)
         return;
     long k = view->smallest_shown;
     sb_str(sb, "\n");

@@ -854,3 +854,8 @@ size_t view_heatmap_rows(const view_t *view, const org_t *org, size_t s, heatmap
     }
     return n;
 }
+
+bool view_leaders_listed(const view_t *view, size_t s)
+{
+    return view->with_tree && view->leaders && s < view->leaders->n_scales && view_leader_shown(view, s, 0);
+}

@@ -143,6 +143,9 @@ bool view_unit_shown(const view_t *view, size_t s, size_t u);
 bool view_change_shown(const view_t *view, size_t s, size_t i);
 /* Whether leaders row r (0: the company) of scale s shows its figures. */
 bool view_leader_shown(const view_t *view, size_t s, size_t r);
+/* Whether the readable reports have a leaders section for scale s: a
+ * reporting tree whose company row is shown. */
+bool view_leaders_listed(const view_t *view, size_t s);
 
 /* What the readable reports put first for a scale ("At a glance"), every
  * figure one the view publishes elsewhere. */
