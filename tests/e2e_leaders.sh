@@ -227,6 +227,13 @@ for case in "3000 4 7 0.85" "4000 6 3 0.6" "2500 7 5 0.5" "10000 4 9 0.85"; do
     grep -q '"leaders.csv"' "$out/manifest.json" && grep -q '"scales.csv"' "$out/manifest.json" &&
         ok "$name: manifest.json lists leaders.csv and scales.csv" || bad "$name: manifest.json lacks leaders.csv or scales.csv"
     check_sections "$out" 5 "$name"
+    # every employee id the readable reports name is a shown team's manager or a shown org's leader
+    { awk -F, 'NR > 1 && $12 == 0 { print $2 }' "$out/managers.csv"
+      awk -F, 'NR > 1 && $21 == 0 && $2 != "" { print $2 }' "$out/leaders.csv"; } | sort -u > "$work/shown-ids"
+    named=$(cat "$out/report.html" "$out/report.txt" | grep -o 'E[0-9]\{7\}' | sort -u)
+    stray=$(echo "$named" | comm -23 - "$work/shown-ids" | head -n 3)
+    [ -n "$named" ] && [ -z "$stray" ] && ok "$name: the $(echo "$named" | wc -l) ids report.html and report.txt name are all shown groups'" ||
+        bad "$name: report.html or report.txt names hidden groups: $stray"
     xmllint --noout "$out/report.html" 2> "$work/xml.err" && ok "$name: report.html is well-formed" ||
         bad "$name: report.html: $(head -n 3 "$work/xml.err")"
     # scales.csv: the company row of leaders.csv
