@@ -984,6 +984,7 @@ static void headline(svg_out_t *o, const view_t *view)
     head_cell(o, "ICC(1)", false);
     head_cell(o, "95% CI of ICC(1)", false);
     head_cell(o, "F test", false);
+    head_cell(o, "k0", false);
     head_cell(o, "respondents", false);
     head_cell(o, "managers", false);
     svg_raw(o, "</tr></thead>\n<tbody>\n");
@@ -993,7 +994,7 @@ static void headline(svg_out_t *o, const view_t *view)
         svg_raw(o, "<tr>");
         cell(o, vs->results->scale->name, true);
         if (vs->suppressed) {
-            svg_raw(o, "<td colspan=\"4\" class=\"t note\">not shown: fewer than ");
+            svg_raw(o, "<td colspan=\"5\" class=\"t note\">not shown: fewer than ");
             svg_rawf(o, "%ld scored respondents</td>", k);
         } else {
             char share[80];
@@ -1025,6 +1026,7 @@ static void headline(svg_out_t *o, const view_t *view)
                 snprintf(ftext, sizeof ftext, "n/a");
             }
             cell(o, ftext, false);
+            cell(o, isfinite(v->k0) ? figure_fixed(v->k0, 1).s : "n/a", false);
         }
         cell(o, figure_count(v->respondents).s, false);
         cell(o, figure_count(v->managers).s, false);

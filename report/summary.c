@@ -374,9 +374,11 @@ static long_text_t anova_text(const analysis_variance_t *v)
                                     figure_fixed(v->icc1_ci_low, 3).s, figure_fixed(v->icc1_ci_high, 3).s);
     }
     if (isfinite(v->f) && len < sizeof t.s)
-        snprintf(t.s + len, sizeof t.s - len, "%sF(%s," NBSP "%s)" NBSP "=" NBSP "%s%s",
-                 len ? "; " : "", figure_fixed(v->df_between, 0).s, figure_fixed(v->df_within, 0).s,
-                 figure_fixed(v->f, 2).s, p_text(v->p_value).s);
+        len += (size_t)snprintf(t.s + len, sizeof t.s - len, "%sF(%s," NBSP "%s)" NBSP "=" NBSP "%s%s",
+                                len ? "; " : "", figure_fixed(v->df_between, 0).s, figure_fixed(v->df_within, 0).s,
+                                figure_fixed(v->f, 2).s, p_text(v->p_value).s);
+    if (isfinite(v->k0) && len < sizeof t.s)
+        snprintf(t.s + len, sizeof t.s - len, "%sk0" NBSP "=" NBSP "%s", len ? "; " : "", figure_fixed(v->k0, 1).s);
     return t;
 }
 

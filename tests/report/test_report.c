@@ -466,9 +466,10 @@ static void test_report_text(void **state)
     assert_true(position(text, "About these figures") <
                 position(text, "Appendix: the share of the variance that lies between managers"));
     char *one = flat(text);
+    /* k0 = (18 - (7² + 6² + 5²) / 18) / 2 = 5.94 */
     assert_non_null(strstr(one, " 66.5% of the variance in engagement lies between managers "
                                 "(REML estimate; ICC(1) = 0.674, 95% CI 0.232 to 0.989; "
-                                "F(2, 15) = 13.30, p < 0.001). "));
+                                "F(2, 15) = 13.30, p < 0.001; k0 = 5.9). "));
     assert_non_null(strstr(one, "The variance between and within managers is estimated over "
                                 "the 18 respondents of the 3 shown managers"));
     /* who stands out: only the shown manager */
