@@ -984,7 +984,6 @@ static void headline(svg_out_t *o, const view_t *view)
     head_cell(o, "ICC(1)", false);
     head_cell(o, "95% CI of ICC(1)", false);
     head_cell(o, "F test", false);
-    head_cell(o, "k0", false);
     head_cell(o, "respondents", false);
     head_cell(o, "managers", false);
     svg_raw(o, "</tr></thead>\n<tbody>\n");
@@ -994,7 +993,7 @@ static void headline(svg_out_t *o, const view_t *view)
         svg_raw(o, "<tr>");
         cell(o, vs->results->scale->name, true);
         if (vs->suppressed) {
-            svg_raw(o, "<td colspan=\"5\" class=\"t note\">not shown: fewer than ");
+            svg_raw(o, "<td colspan=\"4\" class=\"t note\">not shown: fewer than ");
             svg_rawf(o, "%ld scored respondents</td>", k);
         } else {
             char share[80];
@@ -1026,13 +1025,20 @@ static void headline(svg_out_t *o, const view_t *view)
                 snprintf(ftext, sizeof ftext, "n/a");
             }
             cell(o, ftext, false);
-            cell(o, isfinite(v->k0) ? figure_fixed(v->k0, 1).s : "n/a", false);
         }
         cell(o, figure_count(v->respondents).s, false);
         cell(o, figure_count(v->managers).s, false);
         svg_raw(o, "</tr>\n");
     }
-    svg_raw(o, "</tbody></table></div>\n<p class=\"note\">The REML share is the variance "
+    svg_raw(o, "</tbody></table></div>\n<p class=\"note\">k0, the typical team size ICC(1) weighs teams by:");
+    for (size_t s = 0; s < view->n_scales; s++) {
+        const view_scale_t *vs = &view->scales[s];
+        svg_raw(o, s ? "; " : " ");
+        svg_text(o, vs->results->scale->name);
+        svg_raw(o, " ");
+        svg_raw(o, !vs->suppressed && isfinite(vs->variance.k0) ? figure_fixed(vs->variance.k0, 1).s : "n/a");
+    }
+    svg_raw(o, ".</p>\n<p class=\"note\">The REML share is the variance "
                "component between managers over the total (lme4's random-intercept model); "
                "ICC(1) is the one-way ANOVA estimate with its 95% interval; both are estimated "
                "over the respondents and managers counted here, those of the shown managers. "
