@@ -626,8 +626,10 @@ static engage_status_t write_pack(const report_input_t *in, const view_t *view, 
                 org_row(o, in, view, s, g->rows[k], leader_label(org, l->node[g->rows[k]]));
             tail(o);
         }
-        if (g->hidden_rows > 0 || g->n_rows == 0)
+        if (g->hidden_rows > 0)
             svg_rawf(o, "<p>%zu child org%s not shown.</p>\n", g->hidden_rows, g->hidden_rows == 1 ? "" : "s");
+        else if (g->n_rows == 0)
+            svg_raw(o, "<p>No child org.</p>\n");
 
         svg_raw(o, "<h3>Direct teams</h3>\n");
         if (g->n_teams > 0) {
@@ -636,8 +638,10 @@ static engage_status_t write_pack(const report_input_t *in, const view_t *view, 
                 team_row(o, in, view, L, s, g->teams[k]);
             tail(o);
         }
-        if (g->hidden_teams > 0 || g->n_teams == 0)
+        if (g->hidden_teams > 0)
             svg_rawf(o, "<p>%zu team%s not shown.</p>\n", g->hidden_teams, g->hidden_teams == 1 ? "" : "s");
+        else if (g->n_teams == 0)
+            svg_raw(o, "<p>No direct team.</p>\n");
 
         if (view->heatmap && s < view->heatmap->n_scales)
             heatmap_section(o, in, view, L, s, r, g);
