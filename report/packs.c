@@ -136,17 +136,17 @@ static void layout_free(layout_t *L, size_t n_scales)
     free(L->n_stand_outs);
 }
 
-static const org_t *sort_org;   /* for by_position: qsort has no context */
-static const size_t *sort_nodes;
+/* A stand-out with its node's pre-order position, for sorting. */
+typedef struct {
+    size_t position, manager;
+} placed_t;
 
 static int by_position(const void *a, const void *b)
 {
-    size_t pa = org_position(sort_org, sort_nodes[*(const size_t *)a]);
-    size_t pb = org_position(sort_org, sort_nodes[*(const size_t *)b]);
-    if (pa != pb)
-        return pa < pb ? -1 : 1;
-    size_t ma = *(const size_t *)a, mb = *(const size_t *)b;
-    return ma < mb ? -1 : ma > mb;
+    const placed_t *x = a, *y = b;
+    if (x->position != y->position)
+        return x->position < y->position ? -1 : 1;
+    return x->manager < y->manager ? -1 : x->manager > y->manager;
 }
 
 static bool layout_build(const report_input_t *in, const view_t *view, layout_t *L)
@@ -196,9 +196,10 @@ static bool layout_build(const report_input_t *in, const view_t *view, layout_t 
         L->child[fill[l->parent_row[r]]++] = r;
     free(fill);
     for (size_t r = 1; r < L->n_rows; r++) {
-        for (size_t s = 0; s < view->n_scales && !L->has_pack[r]; s++)
+        const char *id = org_id(org, l->node[r]);
+        for (size_t s = 0; id && s < view->n_scales && !L->has_pack[r]; s++)   /* a leader has an id */
             L->has_pack[r] = view_leader_shown(view, s, r);
-        packs_file_name(org_id(org, l->node[r]), L->names[r]);
+        packs_file_name(id ? id : "", L->names[r]);
     }
     for (size_t s = 0; s < view->n_scales; s++) {
         const view_scale_t *vs = &view->scales[s];
@@ -216,16 +217,20 @@ static bool layout_build(const report_input_t *in, const view_t *view, layout_t 
         }
         size_t n = 0, total = vs->n_above + vs->n_below;
         L->stand_outs[s] = malloc((total ? total : 1) * sizeof **L->stand_outs);
-        if (!L->stand_outs[s])
+        placed_t *placed = malloc((total ? total : 1) * sizeof *placed);
+        if (!L->stand_outs[s] || !placed) {
+            free(placed);
             return false;
+        }
         for (size_t k = 0; k < total; k++) {
             size_t m = k < vs->n_above ? vs->above[k] : vs->below[k - vs->n_above];
             if (L->manager_node[m] != ORG_NONE)
-                L->stand_outs[s][n++] = m;
+                placed[n++] = (placed_t){ org_position(org, L->manager_node[m]), m };
         }
-        sort_org = org;
-        sort_nodes = L->manager_node;
-        qsort(L->stand_outs[s], n, sizeof **L->stand_outs, by_position);
+        qsort(placed, n, sizeof *placed, by_position);
+        for (size_t k = 0; k < n; k++)
+            L->stand_outs[s][k] = placed[k].manager;
+        free(placed);
         L->n_stand_outs[s] = n;
     }
     return true;

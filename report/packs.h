@@ -18,8 +18,8 @@
  * File names: the leader_id with every byte outside [A-Za-z0-9._-] written
  * %XX (so "%" is "%25" and no name holds "/"), the first byte escaped too
  * when the id is "index" or starts with "."; an escaped id longer than
- * PACKS_NAME_MAX bytes is its first PACKS_NAME_MAX - 17 bytes, "~" and 16
- * hex digits of the id's SHA-256.  Distinct ids give distinct names.
+ * PACKS_NAME_MAX bytes keeps at most its first PACKS_NAME_MAX - 17 bytes
+ * (whole escapes), then "~" and 16 hex digits of the id's SHA-256.  Distinct ids give distinct names.
  *
  * Work: children and teams laid out once (O(leaders + managers)), then each
  * pack costs O(its groups × items + its stand-outs · log); memory O(leaders
