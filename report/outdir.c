@@ -375,7 +375,7 @@ static engage_status_t write_marker(const outdir_t *od, engage_error_t *err)
 /* Whether folder `name` in the folder pfd is a temporary folder that a run
  * of engage on this host made and left behind: a real folder of ours, with
  * a marker naming it, this host and a process that no longer runs, and
- * nothing in it but regular files. */
+ * nothing in it but regular files (and packs/, a folder of regular files). */
 static bool stale_and_ours(int pfd, const char *name)
 {
     int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -412,12 +412,15 @@ static bool stale_and_ours(int pfd, const char *name)
     struct dirent *e;
     while (ok && (e = readdir(d)) != NULL)
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            ok = fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+            ok = fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                 (S_ISREG(st.st_mode) ||
+                  (S_ISDIR(st.st_mode) && strcmp(e->d_name, "packs") == 0 && holds_files_only(dirfd(d), e->d_name)));
     closedir(d);
     return ok;
 }
 
-static void remove_flat_folder(int pfd, const char *name)
+/* Remove the regular files of folder name (in pfd), then the folder. */
+static void remove_files_then_folder(int pfd, const char *name)
 {
     int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -430,6 +433,31 @@ static void remove_flat_folder(int pfd, const char *name)
     while ((e = readdir(d)) != NULL)
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
             unlinkat(dirfd(d), e->d_name, 0);
+    closedir(d);
+    unlinkat(pfd, name, AT_REMOVEDIR);
+}
+
+/* Remove folder name (in pfd), its files and, one level down, the files of
+ * its folders (packs/): what stale_and_ours found there. */
+static void remove_flat_folder(int pfd, const char *name)
+{
+    int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    struct dirent *e;
+    struct stat st;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+            remove_files_then_folder(dirfd(d), e->d_name);
+        else
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
     closedir(d);
     unlinkat(pfd, name, AT_REMOVEDIR);
 }
