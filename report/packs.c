@@ -560,10 +560,16 @@ static void page_end(svg_out_t *o)
     svg_raw(o, "</main>\n</body>\n</html>\n");
 }
 
+/* A link to leaders row r's pack: its file name as a URL path, whose only
+ * byte to encode is the escapes' own "%" (written %25). */
 static void link_to(svg_out_t *o, const layout_t *L, const org_t *org, const leaders_t *l, size_t r)
 {
     svg_raw(o, "<a href=\"");
-    svg_text(o, L->names[r]);
+    for (const char *p = L->names[r]; *p; p++)
+        if (*p == '%')
+            svg_raw(o, "%25");
+        else
+            svg_rawf(o, "%c", *p);
     svg_raw(o, ".html\">");
     svg_text(o, leader_label(org, l->node[r]));
     svg_raw(o, "</a>");

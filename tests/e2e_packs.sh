@@ -16,7 +16,12 @@
 #     the tree gains a leader elsewhere, manifest.json's one digest over the
 #     folder (as sha256sum lists it), verify and rerun, a second run into
 #     the same OUTDIR, a packs folder holding a subfolder refused, and no
-#     packs folder without --packs.
+#     packs folder without --packs;
+#   - where Chromium is installed (not again under ASan: the same pages),
+#     three packs and the index rendered at 1280 and 400 pixels to PNGs and
+#     checked from the DOM: the page no wider than the window, no element
+#     outside its parent but inside a table's scrolling box, no text under
+#     10 px.
 #   usage: tests/e2e_packs.sh ENGAGE GEN
 suite=e2e_packs
 ENGAGE=$1
@@ -103,7 +108,7 @@ grep -q '>2 child orgs not shown.<' "$work/hand/packs/A.html" && ok "hand-made t
     || bad "hand-made tree: Ann's pack does not say 2 child orgs are hidden"
 if grep -q 'data-g="[a-z]*:[DE]"' "$work/hand/packs/"*.html; then bad "hand-made tree: a hidden group's row in a pack"
 else ok "hand-made tree: no row of D or E"; fi
-grep -q 'href="B%2F1.html">Bob<' "$work/hand/packs/A.html" && grep -q 'href="%69ndex.html">Cat<' "$work/hand/packs/A.html" \
+grep -q 'href="B%252F1.html">Bob<' "$work/hand/packs/A.html" && grep -q 'href="%2569ndex.html">Cat<' "$work/hand/packs/A.html" \
     && ok "hand-made tree: Ann's pack links her shown child orgs" || bad "hand-made tree: Ann's pack lacks links to Bob and Cat"
 
 # --- generated trees -----------------------------------------------------------
@@ -260,5 +265,35 @@ expect_status 73 $? "an OUTDIR whose packs/ holds a folder no run wrote"
 "$ENGAGE" run -q -c "$work/c7.ini" -o "$work/plain" "$work/s7.csv.gz"
 [ ! -e "$work/plain/packs" ] && ! grep -q '"packs"' "$work/plain/manifest.json" && ok "without --packs: no packs folder" \
     || bad "without --packs: a packs folder or manifest entry"
+
+# --- rendered by Chromium (where installed) ---------------------------------------
+# Three packs (the largest, a leaf's, the hand-made tree's) and the index at
+# 1280 and 400 CSS pixels: the page no wider than the window, no element
+# outside its parent but inside a scrolling table box, no text under 10 px.
+# The check runs in a copy of each page with a script added (the pages have none).
+render_check='<script>(function(){var bad=[];var w=document.documentElement.scrollWidth;if(w>window.innerWidth+1)bad.push("page "+w+"px wide");document.querySelectorAll("body *").forEach(function(e){if(e.tagName=="SCRIPT")return;var fs=parseFloat(getComputedStyle(e).fontSize);var own=false;e.childNodes.forEach(function(n){if(n.nodeType==3&&n.textContent.trim())own=true});if(own&&fs<10)bad.push("text of "+fs+"px in "+e.tagName);if(!e.closest(".scroll")){var r=e.getBoundingClientRect(),q=e.parentElement.getBoundingClientRect();if(r.right>q.right+1||r.left<q.left-1)bad.push(e.tagName+" outside its parent")}});var d=document.createElement("pre");d.id="render-check";d.textContent=bad.length?bad.slice(0,5).join("; "):"fine";document.body.appendChild(d)})();</script>'
+case $ENGAGE in */asan/*) render=0 ;; *) render=1 ;; esac   # the pages are the same: rendered once
+if [ "$render" = 1 ] && command -v chromium > /dev/null 2>&1; then
+    largest=$(ls -S "$work/out7/packs/"*.html | grep -v '/index\.html$' | head -1)
+    smallest=$(ls -S "$work/out7/packs/"*.html | tail -1)
+    for page in "$largest" "$smallest" "$work/hand/packs/B%2F1.html" "$work/out7/packs/index.html"; do
+        copy=$(dirname "$page")/render-check.html
+        awk -v s="$render_check" '{ i = index($0, "</body>"); if (i) $0 = substr($0, 1, i - 1) s substr($0, i) } 1' \
+            "$page" > "$copy"
+        for width in 1280 400; do
+            result=$(timeout 60 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+                --window-size=$width,900 --dump-dom "file://$copy" 2> /dev/null |
+                sed -n 's|.*<pre id="render-check">\([^<]*\)</pre>.*|\1|p')
+            timeout 60 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=$width,2000 \
+                --screenshot="$work/$(basename "$page" .html)-$width.png" "file://$(echo "$page" | sed 's/%/%25/g')" > /dev/null 2>&1
+            [ "$result" = fine ] && [ -s "$work/$(basename "$page" .html)-$width.png" ] \
+                && ok "rendered at $width px: $(basename "$page")" \
+                || bad "rendered at $width px: $(basename "$page"): ${result:-no result}"
+        done
+        rm -f "$copy"
+    done
+elif [ "$render" = 1 ]; then
+    echo "e2e_packs: chromium not installed, packs not rendered (apt-get install chromium)"
+fi
 
 finish
