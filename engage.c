@@ -112,6 +112,8 @@ static const char HELP[] =
     "                      that Excel opens them with the right characters\n"
     "      --no-workbook   (run) leave out engage.xlsx (most of a very large\n"
     "                      run's time goes into compressing it)\n"
+    "      --packs         (run) with a reporting tree, write OUTDIR/packs/: a\n"
+    "                      page per leader whose org is shown, and index.html\n"
     "      --inputs DIR    (rerun, verify) look for inputs that are not where\n"
     "                      the manifest says by their names under DIR (then in\n"
     "                      its subfolders), e.g. after the archive was moved\n"
@@ -145,6 +147,7 @@ typedef struct {
     bool progress;             /* progress on stderr even when it is not a terminal */
     bool excel;                /* CSVs with a UTF-8 byte order mark */
     bool no_workbook;          /* no engage.xlsx */
+    bool packs;                /* packs/: a page per shown leader */
     bool force;                /* replace an OUTDIR of other files; init: replace FILE */
     bool columns;              /* check --columns */
     char **inputs;
@@ -238,7 +241,7 @@ static int usage_error(const char *message, const char *detail)
 static int parse_arguments(int argc, char **argv, options_t *opts)
 {
     enum { OPT_FORMAT = 256, OPT_MIN_GROUP, OPT_SEED, OPT_STRICT, OPT_VERSION, OPT_PREVIOUS, OPT_EXCEL,
-           OPT_NO_WORKBOOK, OPT_FORCE, OPT_ALL_REJECTS, OPT_INPUTS, OPT_PROGRESS, OPT_COLUMNS };
+           OPT_NO_WORKBOOK, OPT_PACKS, OPT_FORCE, OPT_ALL_REJECTS, OPT_INPUTS, OPT_PROGRESS, OPT_COLUMNS };
     static const struct option long_options[] = {
         {"config", required_argument, NULL, 'c'},    {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, OPT_FORMAT}, {"min-group", required_argument, NULL, OPT_MIN_GROUP},
@@ -246,6 +249,7 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         {"quiet", no_argument, NULL, 'q'},           {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION}, {"previous", required_argument, NULL, OPT_PREVIOUS},
         {"excel", no_argument, NULL, OPT_EXCEL},     {"no-workbook", no_argument, NULL, OPT_NO_WORKBOOK},
+        {"packs", no_argument, NULL, OPT_PACKS},
         {"force", no_argument, NULL, OPT_FORCE},     {"all-rejects", no_argument, NULL, OPT_ALL_REJECTS},
         {"inputs", required_argument, NULL, OPT_INPUTS}, {"progress", no_argument, NULL, OPT_PROGRESS},
         {"columns", no_argument, NULL, OPT_COLUMNS},
@@ -294,6 +298,7 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
         case OPT_STRICT: opts->strict = true; break;
         case OPT_EXCEL: opts->excel = true; break;
         case OPT_NO_WORKBOOK: opts->no_workbook = true; break;
+        case OPT_PACKS: opts->packs = true; break;
         case OPT_FORCE:
             if (opts->command != CMD_RUN && opts->command != CMD_RERUN && opts->command != CMD_INIT)
                 return usage_error("--force is for engage run and init only", NULL);
@@ -335,7 +340,7 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
     opts->n_inputs = (size_t)(sub_argc - optind);
     if (opts->command == CMD_RERUN || opts->command == CMD_VERIFY) {
         if (opts->config_path || opts->format || opts->min_group || opts->seed || opts->strict || opts->previous ||
-            opts->excel || opts->no_workbook || opts->force || opts->all_rejects)
+            opts->excel || opts->no_workbook || opts->packs || opts->force || opts->all_rejects)
             return usage_error(command, " repeats a recorded run: it takes no config or run options");
         if (opts->n_inputs != 1)
             return usage_error(command, opts->command == CMD_RERUN ? " takes one manifest.json (or its OUTDIR)"
@@ -347,7 +352,7 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
     /* init and check --columns read exports without a config */
     if ((opts->command == CMD_INIT || opts->columns) &&
         (opts->config_path || opts->min_group || opts->seed || opts->strict || opts->previous || opts->excel ||
-         opts->no_workbook || opts->all_rejects))
+         opts->no_workbook || opts->packs || opts->all_rejects))
         return usage_error(opts->columns ? "check --columns" : command,
                            " reads the export without a config: only --format (and for init -o, --force)");
     return -1;
@@ -557,7 +562,7 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
             report_input_t in = {.config = &cfg, .dataset = ds, .results = results, .log = &log,
                                  .changes = changes, .previous_log = previous_ds ? &previous_log : NULL,
                                  .argc = argc, .argv = argv, .version = ENGAGE_VERSION,
-                                 .excel = opts.excel, .no_workbook = opts.no_workbook, .units = units,
+                                 .excel = opts.excel, .no_workbook = opts.no_workbook, .packs = opts.packs, .units = units,
                                  .force = opts.force};
             if (st == ENGAGE_OK)
                 st = report_write(&in, outdir, &err);

@@ -4,10 +4,14 @@
  */
 #include "digest.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 struct digest {
     EVP_MD_CTX *ctx;
@@ -83,6 +87,89 @@ bool digest_file(const char *path, char hex[65], unsigned long long *bytes)
     }
     digest_free(d);
     free(buffer);
+    errno = saved;
+    return ok;
+}
+
+void digest_listing_line(digest_t *d, const char *hex, const char *name)
+{
+    digest_update(d, hex, strlen(hex));
+    digest_update(d, "  ", 2);
+    digest_update(d, name, strlen(name));
+    digest_update(d, "\n", 1);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+bool digest_folder(const char *path, char hex[65])
+{
+    DIR *dir = opendir(path);
+    if (!dir)
+        return false;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    bool ok = true;
+    struct dirent *e;
+    while (ok && (e = readdir(dir)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) {
+            errno = EISDIR;
+            ok = false;
+            break;
+        }
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **grown = realloc(names, cap * sizeof *names);
+            if (!grown) {
+                errno = ENOMEM;
+                ok = false;
+                break;
+            }
+            names = grown;
+        }
+        if (!(names[n] = strdup(e->d_name))) {
+            errno = ENOMEM;
+            ok = false;
+            break;
+        }
+        n++;
+    }
+    int saved = errno;
+    closedir(dir);
+    digest_t *d = ok ? digest_new() : NULL;
+    if (ok && !d) {
+        saved = ENOMEM;
+        ok = false;
+    }
+    if (ok)
+        qsort(names, n, sizeof *names, by_name);
+    size_t size = strlen(path) + 2;
+    for (size_t i = 0; ok && i < n; i++) {
+        char *file = malloc(size + strlen(names[i]));
+        char one[65];
+        ok = file != NULL;
+        if (ok) {
+            snprintf(file, size + strlen(names[i]), "%s/%s", path, names[i]);
+            ok = digest_file(file, one, NULL);
+            saved = errno;
+        } else {
+            saved = ENOMEM;
+        }
+        if (ok)
+            digest_listing_line(d, one, names[i]);
+        free(file);
+    }
+    if (ok)
+        digest_hex(d, hex);
+    digest_free(d);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
     errno = saved;
     return ok;
 }

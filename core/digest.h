@@ -22,4 +22,13 @@ void digest_free(digest_t *d);
  * cannot be opened or read. */
 bool digest_file(const char *path, char hex[65], unsigned long long *bytes);
 
+/* A folder of files as one digest (engage run --packs' packs/): the
+ * SHA-256 of the lines "HEX  NAME\n" (sha256sum's format: each file's hex
+ * SHA-256, two spaces, its name), one per file in byte order of names.
+ * digest_listing_line() adds one line (the caller keeps the order);
+ * digest_folder() reads a folder of regular files and digests it so, false
+ * (errno set) when it cannot be read or holds anything else. */
+void digest_listing_line(digest_t *d, const char *hex, const char *name);
+bool digest_folder(const char *path, char hex[65]);
+
 #endif

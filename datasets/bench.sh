@@ -27,6 +27,8 @@
 # of text, as reading the canonical one), engage's time over the canonical
 # run's (for information: the exports carry 4 to 8 times the bytes), and
 # whether variance.csv and managers.csv match the canonical run's.
+# On the tree `engage run --no-workbook --packs` is timed too (INFO: its
+# packs, their size, and the time they add to the --no-workbook run).
 # On the tree the run's stages are timed too (--progress, each line stamped
 # as it arrives): following every leader's organisation (leaders.csv's
 # figures and the tree's privacy rule) and the nested model of units and
@@ -285,6 +287,20 @@ for spec in "${shapes[@]}"; do
         tree_stages "$config" "$data" "$dir/out-$name-stages" "$(product "$expect_run" "$g_median")"
         verdicts+=("$(printf '%-4s  %s: the leaders'"'"' orgs and the nested model add %s%% to the rest of the run (median; leaders %s s, nested %s s, run %s s) <= %s%%' \
             "$t_verdict" "$label" "$t_added" "$t_leaders" "$t_nested" "$t_total" "$target_tree_added")")
+        echo "bench: $label: $engage run --no-workbook --packs, $reps runs ..."
+        rm -rf "$dir/out-$name-packs"
+        measure "engage run --no-workbook --packs on $label" "$(product "$expect_run_full" "$g_median")" \
+            "$engage" run --no-workbook --packs -c "$config" -o "$dir/out-$name-packs" "$data"
+        if [ -n "$m_fail" ]; then
+            echo "bench: engage run --packs on $label failed: $m_fail" >&2
+            verdicts+=("FAIL  $label: engage run --packs failed")
+            status=1
+        else
+            packs=$(($(ls "$dir/out-$name-packs/packs" | wc -l) - 1))
+            verdicts+=("$(printf 'INFO  %s: --packs: %s packs (%s MB) in %s s more than --no-workbook alone (median %s s, best %s s); peak RSS %s MB' \
+                "$label" "$packs" "$(du -sm "$dir/out-$name-packs/packs" | cut -f1)" \
+                "$(awk -v a="$m_median" -v b="$e_median" 'BEGIN { printf "%.2f", a - b }')" "$m_median" "$m_best" "$m_rss")")
+        fi
         to_first=n/a
         [ "$engage_ok" = 1 ] && to_first=$(quotient "$e_median" "$median_engage")
         verdicts+=("$(printf 'INFO  %s: time: engage / gzip = %s (median), %s x the first quarter'"'"'s engage; peak RSS %s MB (its roster is read and joined too)' \

@@ -252,9 +252,31 @@ static bool listed_output(const verify_manifest_t *m, const char *name)
     return false;
 }
 
+/* Whether folder name (in pfd) holds regular files only: an output folder
+ * such as packs/. */
+static bool holds_files_only(int pfd, const char *name)
+{
+    int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    bool ok = true;
+    struct dirent *e;
+    struct stat st;
+    while (ok && (e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            ok = fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+    closedir(d);
+    return ok;
+}
+
 /* Refuse an OUTDIR that holds anything an earlier run did not write: only
  * the outputs its manifest.json (engage's own) lists, and the manifest,
- * each a regular file, may be there. */
+ * each a regular file (or a folder of regular files: packs/), may be
+ * there. */
 static engage_status_t check_foreign(const outdir_t *od, engage_error_t *err)
 {
     DIR *d = opendir(od->target);
@@ -271,7 +293,8 @@ static engage_status_t check_foreign(const outdir_t *od, engage_error_t *err)
             continue;
         struct stat st;
         bool known = fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0;
-        if (known && S_ISREG(st.st_mode) && earlier_run &&
+        if (known && (S_ISREG(st.st_mode) || (S_ISDIR(st.st_mode) && holds_files_only(dirfd(d), e->d_name))) &&
+            earlier_run &&
             (strcmp(e->d_name, "manifest.json") == 0 || listed_output(&m, e->d_name)))
             continue;
         nomem = !names_add(&foreign, e->d_name, known && S_ISDIR(st.st_mode) ? "/" : NULL);
@@ -352,7 +375,7 @@ static engage_status_t write_marker(const outdir_t *od, engage_error_t *err)
 /* Whether folder `name` in the folder pfd is a temporary folder that a run
  * of engage on this host made and left behind: a real folder of ours, with
  * a marker naming it, this host and a process that no longer runs, and
- * nothing in it but regular files. */
+ * nothing in it but regular files (and packs/, a folder of regular files). */
 static bool stale_and_ours(int pfd, const char *name)
 {
     int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -389,12 +412,15 @@ static bool stale_and_ours(int pfd, const char *name)
     struct dirent *e;
     while (ok && (e = readdir(d)) != NULL)
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            ok = fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+            ok = fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                 (S_ISREG(st.st_mode) ||
+                  (S_ISDIR(st.st_mode) && strcmp(e->d_name, "packs") == 0 && holds_files_only(dirfd(d), e->d_name)));
     closedir(d);
     return ok;
 }
 
-static void remove_flat_folder(int pfd, const char *name)
+/* Remove the regular files of folder name (in pfd), then the folder. */
+static void remove_files_then_folder(int pfd, const char *name)
 {
     int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -407,6 +433,31 @@ static void remove_flat_folder(int pfd, const char *name)
     while ((e = readdir(d)) != NULL)
         if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
             unlinkat(dirfd(d), e->d_name, 0);
+    closedir(d);
+    unlinkat(pfd, name, AT_REMOVEDIR);
+}
+
+/* Remove folder name (in pfd), its files and, one level down, the files of
+ * its folders (packs/): what stale_and_ours found there. */
+static void remove_flat_folder(int pfd, const char *name)
+{
+    int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    struct dirent *e;
+    struct stat st;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+            remove_files_then_folder(dirfd(d), e->d_name);
+        else
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
     closedir(d);
     unlinkat(pfd, name, AT_REMOVEDIR);
 }

@@ -7,7 +7,8 @@
  * units and change rows, and every figure over the shown teams) → CSV
  * tables (tables.c; the analyst's rejects.csv and variance_all_teams.csv
  * beside them) →
- * report.txt (summary.c) → report.html (html.c) → engage.xlsx (workbook.c, from those CSVs) →
+ * report.txt (summary.c) → report.html (html.c) → with --packs, packs/ (packs.c) →
+ * engage.xlsx (workbook.c, from those CSVs) →
  * manifest.json (manifest.c, which lists the
  * SHA-256 of every file before it) → swap into OUTDIR (outdir.c, which
  * first refuses an OUTDIR holding the run's inputs or files of the user's).  Any
@@ -23,6 +24,7 @@
 #include "html.h"
 #include "manifest.h"
 #include "outdir.h"
+#include "packs.h"
 #include "summary.h"
 #include "tables.h"
 #include "view.h"
@@ -75,8 +77,8 @@ static const struct {
     { "variance_all_teams.csv", write_variance_all_teams, false, false, false, true },
 };
 
-/* the tables, report.txt, report.html and engage.xlsx */
-enum { N_TABLES = sizeof tables / sizeof tables[0], N_OUTPUTS = N_TABLES + 3 };
+/* the tables, report.txt, report.html, packs and engage.xlsx */
+enum { N_TABLES = sizeof tables / sizeof tables[0], N_OUTPUTS = N_TABLES + 4 };
 
 static void add_input(outdir_input_t *list, size_t *n, const char *path, const char *role)
 {
@@ -175,6 +177,22 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
     free(html);
     if (rc != ENGAGE_OK)
         goto done;
+
+    /* packs/: one digest over the folder (core/digest.h) */
+    if (in->packs && view->with_tree) {
+        char *packs = outdir_path(&od, "packs");
+        if (!packs) {
+            rc = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+            goto done;
+        }
+        outputs[n_outputs].name = "packs";
+        progress_stage("writing %s/packs", outdir);
+        rc = packs_write(in, view, packs, outputs[n_outputs].sha256, err);
+        n_outputs++;
+        free(packs);
+        if (rc != ENGAGE_OK)
+            goto done;
+    }
 
     /* engage.xlsx is read from the CSVs just written, so it shows what they show */
     if (!in->no_workbook) {

@@ -38,6 +38,7 @@ typedef struct {
     bool excel;                /* --excel: every CSV begins with a UTF-8 byte order mark */
     bool no_workbook;          /* --no-workbook: no engage.xlsx */
     bool force;                /* --force: replace an OUTDIR of other files (never of inputs) */
+    bool packs;                /* --packs: packs/ with a page per shown leader (packs.h) */
     /* Per-unit figures (units_run) when the dataset has units, else NULL:
      * then no units.csv is written. */
     const units_t *units;

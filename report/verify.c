@@ -209,7 +209,9 @@ engage_status_t verify_load(const char *path, verify_manifest_t *m, engage_error
 
 static void hash_one(verify_file_t *f, const char *path)
 {
-    if (!digest_file(path, f->actual, NULL)) {
+    struct stat st;
+    bool folder = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    if (!(folder ? digest_folder(path, f->actual) : digest_file(path, f->actual, NULL))) {
         f->actual[0] = '\0';
         f->state = VERIFY_MISSING;
         return;

@@ -83,7 +83,8 @@ void verify_inputs(verify_manifest_t *m, const char *search_dir);
  * (malloc'd; NULL when out of memory). */
 char *verify_input_path(const verify_manifest_t *m, const char *path);
 
-/* Hash every output inside dir; fills actual and state. */
+/* Hash every output inside dir (a folder, packs/, by digest_folder of
+ * core/digest.h); fills actual and state. */
 void verify_outputs(verify_manifest_t *m, const char *dir);
 
 /* Whether two files hold the same bytes (an analyst-only output of a rerun

@@ -17,7 +17,7 @@
 # missing answers, and a generated quarter of many small teams in units,
 # with and without a previous wave; and generated reporting trees, whose
 # respondents are shuffled within the tree's cells and whose roster rows are
-# shuffled too.
+# shuffled too (run with --packs: every pack compared as well).
 suite=e2e_permute
 ENGAGE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 GEN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
@@ -97,6 +97,8 @@ compare() {
             sed -n '/"outputs"/,/}/p' "$f" > "$work/o.a"
             sed -n '/"outputs"/,/}/p' "$b/$base" > "$work/o.b"
             if cmp -s "$work/m.a" "$work/m.b" && cmp -s "$work/o.a" "$work/o.b"; then ok; else bad "$name: manifest.json differs beyond the inputs' hashes"; fi ;;
+        packs)
+            if diff -r "$f" "$b/$base" > /dev/null; then ok "$name: packs/"; else bad "$name: a pack differs after shuffling the hidden teams"; fi ;;
         *)
             if cmp -s "$f" "$b/$base"; then ok; else bad "$name: $base differs after shuffling the hidden teams"; fi ;;
         esac
@@ -215,7 +217,7 @@ tree_property() {
         sed -i -e '/^unit = /d' -e 's/^\[report\]$/[report]\nunit_depth = 2/' "$run/q.ini"
     fi
     gzip -dc "$run/quarter.csv.gz" > "$run/quarter.csv"
-    if ! (cd "$run" && timeout 60 "$ENGAGE" run -q -c q.ini -o out quarter.csv); then bad "$name: engage run failed"; return; fi
+    if ! (cd "$run" && timeout 60 "$ENGAGE" run -q --packs -c q.ini -o out quarter.csv); then bad "$name: engage run failed"; return; fi
     mv "$run/out" "$work/$name/before"
     tree_cells "$run/roster.csv" "$work/$name/before" < "$run/quarter.csv" > "$work/$name/cells"
     awk -v seed="$3" 'BEGIN { FS = OFS = "," }
@@ -247,7 +249,7 @@ tree_property() {
     mv "$work/$name/quarter.csv" "$run/quarter.csv"
     (head -n 1 "$run/roster.csv"; tail -n +2 "$run/roster.csv" | awk -v seed="$3" 'BEGIN { srand(seed) } { print rand() "\t" $0 }' |
         sort -k1,1 | cut -f2-) > "$run/shuffled.csv" && mv "$run/shuffled.csv" "$run/roster.csv"
-    if ! (cd "$run" && timeout 60 "$ENGAGE" run -q -c q.ini -o out quarter.csv); then bad "$name: engage run on the shuffle failed"; return; fi
+    if ! (cd "$run" && timeout 60 "$ENGAGE" run -q --packs -c q.ini -o out quarter.csv); then bad "$name: engage run on the shuffle failed"; return; fi
     compare "$name" "$work/$name/before" "$run/out"
     echo "$name: $(wc -l < "$work/$name/cells") respondents of hidden teams shuffled within $cells cells"
 }

@@ -432,11 +432,20 @@ static void test_stale(void **state)
     fake_tmp("t.tmp-GGGGGG", "t.tmp-GGGGGG", host, dead, false);   /* another OUTDIR's */
     fake_tmp("s.tmp-HHHHHHH", "s.tmp-HHHHHHH", host, dead, false); /* not mkdtemp's name */
     assert_int_equal(symlink("s.tmp-BBBBBB", at("s.tmp-IIIIII")), 0); /* a link */
+    /* packs/ of pages: removed with it; packs/ holding a folder: kept */
+    fake_tmp("s.tmp-JJJJJJ", "s.tmp-JJJJJJ", host, dead, false);
+    assert_int_equal(mkdir(at("s.tmp-JJJJJJ/packs"), 0755), 0);
+    write_text(at("s.tmp-JJJJJJ/packs/A.html"), "<html/>\n");
+    write_text(at("s.tmp-JJJJJJ/packs/index.html"), "<html/>\n");
+    fake_tmp("s.tmp-KKKKKK", "s.tmp-KKKKKK", host, dead, false);
+    assert_int_equal(mkdir(at("s.tmp-KKKKKK/packs"), 0755), 0);
+    assert_int_equal(mkdir(at("s.tmp-KKKKKK/packs/kept"), 0755), 0);
     run("s", "new", false);
     assert_int_equal(access(at("s.tmp-AAAAAA"), F_OK), -1);
+    assert_int_equal(access(at("s.tmp-JJJJJJ"), F_OK), -1);
     static const char *const kept[] = { "s.tmp-BBBBBB", "s.tmp-CCCCCC", "s.tmp-DDDDDD",
                                         "s.tmp-EEEEEE", "s.tmp-FFFFFF", "t.tmp-GGGGGG",
-                                        "s.tmp-HHHHHHH", "s.tmp-IIIIII" };
+                                        "s.tmp-HHHHHHH", "s.tmp-IIIIII", "s.tmp-KKKKKK" };
     for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
         if (access(at(kept[i]), F_OK) != 0)
             fail_msg("%s was removed", kept[i]);
