@@ -101,15 +101,22 @@ demo: build/engage
 	build/engage run -c datasets/sample-quarter.ini -o demo-out datasets/sample-quarter.csv.gz
 	@echo; cat demo-out/report.txt
 
-demo-html: build/engage
+demo-html: build/engage build/engage-gen
 	build/engage run -c datasets/sample-quarter.ini -o demo-out datasets/sample-quarter.csv.gz
+	@mkdir -p build/demo-tree
+	build/engage-gen --hierarchy --respondents 3000 --depth 4 --seed 7 --roster build/demo-tree/roster.csv \
+	    --config build/demo-tree/quarter.ini -o build/demo-tree/quarter.csv.gz
+	build/engage run -q --packs -c build/demo-tree/quarter.ini -o demo-tree-out build/demo-tree/quarter.csv.gz
 	@if command -v chromium > /dev/null 2>&1; then \
 	    for w in 1280 400; do \
 	        sh tests/html/render.sh demo-out/report.html $$w demo-out/report-$$w.png || exit 1; \
+	        for p in $$(ls demo-tree-out/packs | grep -v '^index' | grep '\.html$$' | head -n 3); do \
+	            sh tests/html/render.sh demo-tree-out/packs/$$p $$w demo-tree-out/$${p%.html}-$$w.png || exit 1; \
+	        done; \
 	    done; \
-	    echo "demo-out/report-1280.png, demo-out/report-400.png: demo-out/report.html as headless Chromium draws it"; \
+	    echo "demo-out/report-{1280,400}.png and three packs as demo-tree-out/*-{1280,400}.png: as headless Chromium draws them"; \
 	else \
-	    echo "demo-out/report.html written; to render it to PNGs install Chromium: apt-get install chromium"; \
+	    echo "demo-out/report.html and demo-tree-out/packs written; to render them to PNGs install Chromium: apt-get install chromium"; \
 	fi
 
 test: view-deps test-unit test-e2e test-asan test-replay
