@@ -111,18 +111,7 @@ static const char STYLE[] =
     "background-image:repeating-linear-gradient(45deg,transparent 0 4px,rgba(255,255,255,.35) 4px 6px)}\n"
     "table.heatmap tbody th{border-bottom:1px solid #ddd}\n"
     "table.heatmap thead th:not(.t){text-align:center}\n"
-    "td.hm{width:3.6rem;min-width:3.6rem;text-align:center;-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"
-    ".hm.n3{background:#b35806;color:#fff}\n"
-    ".hm.n2{background:#f1a340;color:#1a1a1a}\n"
-    ".hm.n1{background:#fee0b6;color:#1a1a1a}\n"
-    ".hm.z{background:#f2f2f2;color:#1a1a1a}\n"
-    ".hm.p1{background:#d1e5f0;color:#1a1a1a}\n"
-    ".hm.p2{background:#67a9cf;color:#1a1a1a}\n"
-    ".hm.p3{background:#2166ac;color:#fff}\n"
-    ".hm.n1,.hm.n2,.hm.n3{background-image:repeating-linear-gradient(135deg,transparent 0 5px,"
-    "rgba(0,0,0,.14) 5px 7px)}\n"
-    ".hm.hid{background:repeating-linear-gradient(45deg,#fff 0 4px,#d4d4d4 4px 5px);color:#555}\n"
-    ".hm.up,.hm.down{font-weight:700;box-shadow:inset 0 0 0 2px #1a1a1a}\n"
+    HTML_HEAT_CSS
     "ul.heatkey{list-style:none;padding:0;margin:.4rem 0;display:flex;flex-wrap:wrap;gap:.3rem 1rem;"
     "font-size:.85rem}\n"
     "ul.heatkey span.hm{display:inline-block;min-width:1.4rem;height:1.15rem;line-height:1.15rem;"
@@ -1269,7 +1258,7 @@ static engage_status_t items_section(svg_out_t *o, const report_input_t *in, con
 /* The colour class of a difference from the company, in points: seven
  * steps of a blue (above) – light grey – orange (below) scale, the cells
  * below the company also hatched so that the side reads in greyscale. */
-static const char *heat_class(double delta)
+const char *html_heat_class(double delta)
 {
     if (delta <= -HTML_HEAT_STRONG)
         return "n3";
@@ -1311,7 +1300,7 @@ static void heat_row(svg_out_t *o, const report_input_t *in, const view_t *view,
         const heatmap_cell_t *c = heatmap_cell(hs, level, g, i);
         analysis_stands_out_t out = view_heatmap_stands_out(view, s, level, g, i);
         const char *flag = out == ANALYSIS_ABOVE ? " up" : out == ANALYSIS_BELOW ? " down" : "";
-        svg_rawf(o, "<td class=\"hm %s%s\" title=\"", heat_class(c->delta_favourable), flag);
+        svg_rawf(o, "<td class=\"hm %s%s\" title=\"", html_heat_class(c->delta_favourable), flag);
         svg_text(o, name);
         svg_raw(o, ", ");
         svg_text(o, item);

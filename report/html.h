@@ -42,6 +42,27 @@ enum {
     HTML_HEAT_STRONG = 10
 };
 
+/* The heatmap cell's style (td.hm with a colour step class, hidden .hid,
+ * stand-outs .up/.down), for every page that draws heatmap cells. */
+#define HTML_HEAT_CSS \
+    "td.hm{width:3.6rem;min-width:3.6rem;text-align:center;-webkit-print-color-adjust:exact;print-color-adjust:exact}\n" \
+    ".hm.n3{background:#b35806;color:#fff}\n" \
+    ".hm.n2{background:#f1a340;color:#1a1a1a}\n" \
+    ".hm.n1{background:#fee0b6;color:#1a1a1a}\n" \
+    ".hm.z{background:#f2f2f2;color:#1a1a1a}\n" \
+    ".hm.p1{background:#d1e5f0;color:#1a1a1a}\n" \
+    ".hm.p2{background:#67a9cf;color:#1a1a1a}\n" \
+    ".hm.p3{background:#2166ac;color:#fff}\n" \
+    ".hm.n1,.hm.n2,.hm.n3{background-image:repeating-linear-gradient(135deg,transparent 0 5px," \
+    "rgba(0,0,0,.14) 5px 7px)}\n" \
+    ".hm.hid{background:repeating-linear-gradient(45deg,#fff 0 4px,#d4d4d4 4px 5px);color:#555}\n" \
+    ".hm.up,.hm.down{font-weight:700;box-shadow:inset 0 0 0 2px #1a1a1a}\n"
+
+/* The colour step of a heatmap cell whose share lies delta points from the
+ * company's: "n3" .. "n1" below (orange, hatched), "z" near, "p1" .. "p3"
+ * above (blue), at HTML_HEAT_NEAR, HTML_HEAT_CLEAR, HTML_HEAT_STRONG. */
+const char *html_heat_class(double delta);
+
 /* Write report.html to path, straight to the file through a buffer (memory
  * fixed beyond the view's own); sha256_hex receives
  * its digest.  Same inputs, same bytes: no clock unless SOURCE_DATE_EPOCH,

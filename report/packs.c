@@ -25,6 +25,7 @@
 
 #include "../core/digest.h"
 #include "figures.h"
+#include "html.h"
 #include "item_labels.h"
 #include "outdir.h"
 #include "svg.h"
@@ -44,6 +45,7 @@ static const char STYLE[] =
     "th{border-bottom:2px solid #999;vertical-align:bottom;white-space:normal}\n"
     "th.t,td.t{text-align:left;white-space:normal;overflow-wrap:break-word;min-width:8em}\n"
     "td.hidden{color:#666;font-style:italic}\n"
+    HTML_HEAT_CSS
     "td.above{font-weight:700;color:#174f8c}\n"
     "td.below{font-weight:700;color:#9c3d00}\n"
     "@media print{.scroll{overflow:visible}}\n";
@@ -398,12 +400,16 @@ static void heat_cell(svg_out_t *o, const view_t *view, size_t s, heatmap_level_
 {
     const heatmap_scale_t *hs = &view->heatmap->scales[s];
     if (!view_heatmap_shown(view, s, level, g, i)) {
-        svg_raw(o, "<td class=\"hidden\">hidden</td>");
+        svg_raw(o, "<td class=\"hm hid hidden\">hidden</td>");
         return;
     }
     analysis_stands_out_t so = view_heatmap_stands_out(view, s, level, g, i);
-    svg_raw(o, so == ANALYSIS_ABOVE ? "<td class=\"above\">" : so == ANALYSIS_BELOW ? "<td class=\"below\">" : "<td>");
-    double v = heatmap_cell(hs, level, g, i)->favourable_pct;
+    const heatmap_cell_t *c = heatmap_cell(hs, level, g, i);
+    /* coloured as report.html colours its heatmap: by the difference from the company */
+    const char *step = level == HEATMAP_COMPANY || !isfinite(c->delta_favourable) ? "z" : html_heat_class(c->delta_favourable);
+    svg_rawf(o, "<td class=\"hm %s%s\">", step,
+             so == ANALYSIS_ABOVE ? " up above" : so == ANALYSIS_BELOW ? " down below" : "");
+    double v = c->favourable_pct;
     if (isfinite(v))
         svg_raw(o, figure_fixed(v, 1).s);
     svg_raw(o, so == ANALYSIS_ABOVE ? " ▲</td>" : so == ANALYSIS_BELOW ? " ▼</td>" : "</td>");

@@ -91,15 +91,17 @@ files=$(cd "$work/hand/packs" && LC_ALL=C ls | tr '\n' ' ')
 # Bob's team: scores 4.5, 4, 2.5, 3 (mean 3.5, sd 0.913, t(3) 3.182: 2.05 to
 # 4.95); answers 5 4 4 4 2 3 1 5: favourable (4, 5) 5/8, neutral (3) 1/8,
 # unfavourable (1, 2) 2/8; Q1 favourable 2/4, Q2 3/4.  Ann's org: 11 of 15
-# invited (Ann not counted, c4 not invited); the company: 11 of 16.
+# invited (Ann not counted, c4 not invited); the company: 11 of 16.  The
+# heatmap colours as report.html's: Bob's Q1 50.0 is 4.5 points below the
+# company's 54.5 (step n1, 2 to 5 below), his Q2 75.0 is 11.4 above 63.6 (p3).
 pack=$work/hand/packs/B%2F1.html
 for want in \
     '<tr data-g="leader:B/1"><td class="t">This org</td><td>4</td><td>100.0</td><td>3.50</td><td>2.05 – 4.95</td><td>62.5</td><td>12.5</td><td>25.0</td></tr>' \
     '<tr data-g="leader:A"><td class="t">Parent&#39;s org</td><td>11</td><td>73.3</td><td>3.50</td><td>2.62 – 4.38</td><td>59.1</td><td>13.6</td><td>27.3</td></tr>' \
     '<tr data-g="company:"><td class="t">Company</td><td>11</td><td>68.8</td><td>3.50</td><td>2.62 – 4.38</td><td>59.1</td><td>13.6</td><td>27.3</td></tr>' \
     '<tr data-g="manager:B/1"><td class="t">Bob</td><td>4</td><td>100.0</td><td>3.50</td><td>2.05 – 4.95</td><td>62.5</td><td>12.5</td><td>25.0</td></tr>' \
-    '<tr data-g="leader:B/1"><td class="t">This org</td><td>50.0</td><td>75.0</td></tr>' \
-    '<tr data-g="company:"><td class="t">Company</td><td>54.5</td><td>63.6</td></tr>' \
+    '<tr data-g="leader:B/1"><td class="t">This org</td><td class="hm n1">50.0</td><td class="hm p3">75.0</td></tr>' \
+    '<tr data-g="company:"><td class="t">Company</td><td class="hm z">54.5</td><td class="hm z">63.6</td></tr>' \
     '<p class="meta">Leader B/1 · reports to <a href="A.html">Ann</a> · <a href="index.html">all packs</a></p>'
 do
     if grep -qF "$want" "$pack"; then ok "hand-made tree: Bob's pack: $want"; else bad "hand-made tree: Bob's pack lacks $want"; fi
@@ -169,7 +171,7 @@ check_pack_rows() {
             k = 0
             while (match(row, /<td[^>]*>[^<]*<\/td>/)) {
                 c = substr(row, RSTART, RLENGTH); row = substr(row, RSTART + RLENGTH)
-                is_hidden = c ~ /^<td class="hidden"/
+                is_hidden = c ~ /^<td class="[^"]*hidden"/
                 sub(/^<td[^>]*>/, "", c); sub(/<\/td>$/, "", c); k++
                 if (heat) {
                     want = cell[scale, item[scale, k], g]; got = c; sub(/ (▲|▼)$/, "", got)
@@ -221,7 +223,7 @@ for case in "3000 4 7 0.85" "4000 6 3 0.6"; do
         || bad "$name: $problems"
     rows=$(cat "$out/packs/"*.html | grep -c '^<tr data-g="change:')
     [ "$rows" -gt 0 ] && ok "$name: $rows change rows checked" || bad "$name: no change row in any pack"
-    cells=$(cat "$out/packs/"*.html | grep -c 'class="hidden">hidden<')
+    cells=$(cat "$out/packs/"*.html | grep -c 'class="hm hid hidden">hidden<')
     [ "$cells" -gt 0 ] && ok "$name: $cells hidden cells named hidden" || bad "$name: no hidden cell in any pack"
     digest=$(cd "$out/packs" && LC_ALL=C ls | while read -r f; do sha256sum "$f"; done | sha256sum | cut -d' ' -f1)
     grep -q "\"packs\": \"$digest\"" "$out/manifest.json" && ok "$name: manifest.json's packs digest is sha256sum's listing's" \
