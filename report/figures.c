@@ -154,7 +154,7 @@ figures_sentence_t figures_company_line(const leaders_t *l, size_t s, bool rate_
     if (rate_shown)
         len += (size_t)snprintf(t.s, sizeof t.s, "The whole company: %zu of %zu invited responded (%s%%)",
                                 l->responded[0], l->invited[0],
-                                figure_fixed(100.0 * (double)l->responded[0] / (double)l->invited[0], 1).s);
+                                figure_fixed(participation_rate(&(participation_count_t){ l->invited[0], l->responded[0] }), 1).s);
     else
         len += (size_t)snprintf(t.s, sizeof t.s, "The whole company: %zu invited (no response rate is shown "
                                 "for fewer than %ld)", l->invited[0], k);

@@ -15,6 +15,7 @@
 #include "../analysis/changes.h"
 #include "../analysis/leaders.h"
 #include "../analysis/nested.h"
+#include "../analysis/participation.h"
 #include "../ingest/ingest.h"
 #include "privacy.h"
 

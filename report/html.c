@@ -903,7 +903,7 @@ static void glance_section(svg_out_t *o, const report_input_t *in, const view_t 
         svg_raw(o, "</div>\n<ul>\n");
         if (g.with_rate) {
             svg_rawf(o, "<li>%zu of %zu invited responded (", g.responded, g.invited);
-            svg_number(o, 100.0 * (double)g.responded / (double)g.invited, 0);
+            svg_number(o, participation_rate(&(participation_count_t){ g.invited, g.responded }), 0);
             svg_raw(o, "%).</li>\n");
         }
         if (g.with_change) {
@@ -1161,7 +1161,7 @@ static void leaders_section(svg_out_t *o, const report_input_t *in, const view_t
                 cell(o, up == ORG_NONE ? "" : figures_leader_name(org, up), true);
             cell(o, figure_count(f->n).s, false);
             if (view_response_rate_shown(view, l->invited[r]))
-                percent_cell(o, 100.0 * (double)l->responded[r] / (double)l->invited[r]);
+                percent_cell(o, participation_rate(&(participation_count_t){ l->invited[r], l->responded[r] }));
             else
                 cell(o, "\u2014", false);
             cell(o, figure_fixed(f->mean, 2).s, false);

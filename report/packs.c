@@ -324,7 +324,7 @@ static void org_row(svg_out_t *o, const report_input_t *in, const view_t *view, 
     cell_text(o, what);
     cell_count(o, f->n);
     if (l->invited[r] > 0 && view_response_rate_shown(view, l->invited[r]))
-        cell_figure(o, 100.0 * (double)l->responded[r] / (double)l->invited[r], 1);
+        cell_figure(o, participation_rate(&(participation_count_t){ l->invited[r], l->responded[r] }), 1);
     else
         svg_raw(o, "<td></td>");
     cell_figure(o, f->mean, 2);
@@ -352,7 +352,7 @@ static void team_row(svg_out_t *o, const report_input_t *in, const view_t *view,
     cell_count(o, a->n);
     participation_count_t count;
     if (view_manager_participation(view, m, &count) && count.invited > 0)
-        cell_figure(o, 100.0 * (double)count.responded / (double)count.invited, 1);
+        cell_figure(o, participation_rate(&count), 1);
     else
         svg_raw(o, "<td></td>");
     cell_figure(o, a->mean, 2);

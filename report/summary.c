@@ -523,7 +523,7 @@ static void glance(sbuf_t *sb, const report_input_t *in, const view_t *view)
         }
         if (g.with_rate)
             wrapf(sb, "  ", "%zu of %zu invited responded (%s%%).", g.responded, g.invited,
-                  figure_fixed(100.0 * (double)g.responded / (double)g.invited, 0).s);
+                  figure_fixed(participation_rate(&(participation_count_t){ g.invited, g.responded }), 0).s);
         if (g.with_change)
             wrapf(sb, "  ", "Since the previous wave: %s points favourable; the mean score went from %s "
                             "to %s, %s (Welch's test, p" NBSP "%s" NBSP "%s).",
@@ -1116,7 +1116,7 @@ static void leader_cells(const view_t *view, const org_t *org, size_t s, size_t 
     row->parent = up == ORG_NONE ? "" : figures_leader_name(org, up);
     row->n = figure_count(f->n);
     if (view_response_rate_shown(view, l->invited[r])) {
-        row->rate = figure_fixed(100.0 * (double)l->responded[r] / (double)l->invited[r], 0);
+        row->rate = figure_fixed(participation_rate(&(participation_count_t){ l->invited[r], l->responded[r] }), 0);
         strcat(row->rate.s, "%");
     } else {
         snprintf(row->rate.s, sizeof row->rate.s, LEADERS_NO_RATE);

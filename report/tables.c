@@ -542,7 +542,7 @@ engage_status_t tables_write_changes(const report_input_t *in, const view_t *vie
 static void response_rate(csv_out_t *out, const view_t *view, size_t invited, size_t responded)
 {
     if (invited > 0 && view_response_rate_shown(view, invited))
-        figure(out, 100.0 * (double)responded / (double)invited);
+        figure(out, participation_rate(&(participation_count_t){ invited, responded }));
     else
         csv_out_empty(out);
 }
