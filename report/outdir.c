@@ -419,27 +419,10 @@ static bool stale_and_ours(int pfd, const char *name)
     return ok;
 }
 
-/* Remove the regular files of folder name (in pfd), then the folder. */
-static void remove_files_then_folder(int pfd, const char *name)
-{
-    int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-    if (!d) {
-        if (fd >= 0)
-            close(fd);
-        return;
-    }
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            unlinkat(dirfd(d), e->d_name, 0);
-    closedir(d);
-    unlinkat(pfd, name, AT_REMOVEDIR);
-}
-
-/* Remove folder name (in pfd), its files and, one level down, the files of
- * its folders (packs/): what stale_and_ours found there. */
-static void remove_flat_folder(int pfd, const char *name)
+/* Remove folder name (in pfd): its files and, with descend, the files of
+ * its folders one level down (packs/), then the folders: what
+ * stale_and_ours found there. */
+static void remove_flat_folder(int pfd, const char *name, bool descend)
 {
     int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -453,8 +436,8 @@ static void remove_flat_folder(int pfd, const char *name)
     while ((e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
-            remove_files_then_folder(dirfd(d), e->d_name);
+        if (descend && fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+            remove_flat_folder(dirfd(d), e->d_name, false);
         else
             unlinkat(dirfd(d), e->d_name, 0);
     }
@@ -477,7 +460,7 @@ static void remove_stale(const char *target)
         while ((e = readdir(d)) != NULL)
             if (strncmp(e->d_name, prefix, lp) == 0 && strlen(e->d_name) == lp + 6 &&
                 stale_and_ours(dirfd(d), e->d_name))
-                remove_flat_folder(dirfd(d), e->d_name);
+                remove_flat_folder(dirfd(d), e->d_name, true);
         closedir(d);
     }
     free(parent);
