@@ -813,14 +813,13 @@ static void page_set_column(page_t *pg, lxw_col_t col, size_t chars)
 /* The Summary: a table of one row per scale with the shown columns of
  * summary_columns (from the figures the tables collected), a note on a
  * hidden scale, then what each column means. */
-/* The first screen's items of scale s (view_glance: strongest or weakest)
+/* The first screen's items of scale s (its view_glance g: strongest or weakest)
  * by their short labels, "Q1 (71%); Q3 (66%)"; NULL when out of memory. */
-static char *glance_items_text(const report_input_t *in, const view_t *view, size_t s, bool strong)
+static char *glance_items_text(const report_input_t *in, const view_t *view, size_t s, const view_glance_t *g,
+                               bool strong)
 {
-    view_glance_t g;
-    view_glance(view, s, &g);
     const analysis_scale_t *sc = view->scales[s].results;
-    size_t n = strong ? g.n_strong : g.n_weak;
+    size_t n = strong ? g->n_strong : g->n_weak;
     if (n == 0)
         return g_strdup("");
     item_labels_t *labels = item_labels_of_scale(in->config, in->dataset, sc->scale);
@@ -829,7 +828,7 @@ static char *glance_items_text(const report_input_t *in, const view_t *view, siz
         return NULL;
     }
     GString *text = g_string_new(NULL);
-    const size_t *idx = strong ? g.strong : g.weak;
+    const size_t *idx = strong ? g->strong : g->weak;
     for (size_t i = 0; i < n; i++)
         g_string_append_printf(text, "%s%s (%s%s%%)", i ? "; " : "", labels->text[idx[i]],
                                sc->scale->reverse[idx[i]] ? "reversed, " : "",
@@ -918,7 +917,7 @@ static engage_status_t write_summary(book_t *b, lxw_worksheet *ws, const summary
                 put_number(b, ws, pg.row, col, g.favourable_change, b->kind[KIND_POINTS]);
                 chars = number_width(KIND_POINTS, g.favourable_change);
             } else {
-                char *text = glance_items_text(in, view, r, k == GLANCE_STRONG);
+                char *text = glance_items_text(in, view, r, &g, k == GLANCE_STRONG);
                 if (!text) {
                     b->status = engage_fail(b->err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
                     break;
