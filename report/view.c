@@ -227,7 +227,7 @@ static engage_status_t view_tree_units(const units_t *units, size_t M, const siz
                                        unsigned char *unit_reason, size_t rows, size_t nodes, const size_t *parent,
                                        const unsigned char *org_reason,
                                        const unsigned char *team_reason, const size_t *node_of_manager,
-                                       long min_group, engage_error_t *err)
+                                       long smallest_shown, engage_error_t *err)
 {
     size_t *shown_up = malloc((nodes ? nodes : 1) * sizeof *shown_up);
     size_t *team_n = malloc((M ? M : 1) * sizeof *team_n), *org_cell = malloc((M ? M : 1) * sizeof *org_cell);
@@ -249,7 +249,7 @@ static engage_status_t view_tree_units(const units_t *units, size_t M, const siz
         privacy_cells_t cells = { .n_teams = M, .n = team_n, .hidden = hidden, .org_cell = org_cell,
                                   .unit_of = units->unit_of, .n_units = units->n_units,
                                   .unit_reason = unit_reason };
-        st = privacy_split_cells(&cells, min_group, NULL, err);
+        st = privacy_split_cells(&cells, smallest_shown, NULL, err);
     }
     free(shown_up);
     free(team_n);
