@@ -81,8 +81,7 @@
 #define EX_CANTCREAT 73
 #define EX_IOERR 74
 
-#define MAX_RESPONDENTS 9999999L  /* R + 7 digits */
-#define MAX_MANAGERS 999999L      /* M + 6 digits */
+#define MAX_RESPONDENTS 100000000L  /* ids widen past R + 7 digits, M + 6 */
 #define MAX_ITEMS 999
 #define TEAM_MAX 30
 #define TEAM_NB_R 3.0
@@ -159,7 +158,7 @@ static void usage(FILE *to)
 {
     fputs("usage: engage-gen [options]\n"
           "Writes a synthetic survey quarter as canonical engage CSV or as a survey tool's export.\n"
-          "  --respondents N   respondents (default 2000, at most 9999999)\n"
+          "  --respondents N   respondents (default 2000, at most 100000000)\n"
           "  --items K         items Q1..QK (default 6)\n"
           "  --mu X            mean latent score (default 3.6)\n"
           "  --sigma-b X       sd of the manager effect (default 0.35)\n"
@@ -477,6 +476,9 @@ static int sink_close(sink_t *s)
 /* Writes `prefix` then `value` zero-padded to `width` digits; returns the end. */
 static char *put_id(char *p, char prefix, long value, int width)
 {
+    int digits = 1;
+    for (long v = value; v >= 10; v /= 10) digits++;
+    if (width < digits) width = digits;   /* past 10^width the id widens, so it stays unique */
     *p++ = prefix;
     for (int i = width - 1; i >= 0; i--) {
         p[i] = (char)('0' + value % 10);
@@ -1210,18 +1212,13 @@ static int generate(const options_t *o, sink_t *out, FILE *truth, sink_t *roster
         out->len++;
     }
 
-    const size_t row_max = 8 + 1 + 7 + 2 * (size_t)o->items + 1;
+    const size_t row_max = 10 + 1 + 10 + 2 * (size_t)o->items + 1;   /* ids of up to 9 digits */
     long respondent = 0, managers = 0, size_min = LONG_MAX, size_max = 0;
     while (respondent < o->respondents) {
         long size = team_size(o, rng);
         double u = gsl_ran_gaussian_ziggurat(rng, o->sigma_b);
         if (size > o->respondents - respondent) size = o->respondents - respondent;
-        if (++managers > MAX_MANAGERS) {
-            fail("more than %ld managers; use fewer respondents", MAX_MANAGERS);
-            gsl_rng_free(rng);
-            if (vendor) vendor_close(&v);
-            return EX_USAGE;
-        }
+        ++managers;   /* at most one per respondent: M + 6 digits, wider past 999999 */
         if (size < size_min) size_min = size;
         if (size > size_max) size_max = size;
         if (truth) fprintf(truth, "effect,M%06ld,%ld,%.12g\n", managers, size, u);

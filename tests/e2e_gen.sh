@@ -235,4 +235,12 @@ set -- $corr
 if awk -v r="$2" 'BEGIN { exit !(r > 0.9) }'; then ok "units.csv: the $1 unit means follow the true unit effects (r = $2)"
 else bad "units.csv: unit means against the true effects r = $2 over $1 units"; fi
 
+# Past a million managers (and ten million respondents) the ids widen
+# rather than wrap: teams of one, so 1,000,002 managers, every id unique.
+"$GEN" --respondents 1000002 --team-size 1 --items 1 --level 1 -o "$work/wide.csv.gz" 2> "$work/wide.err"
+wide=$(gzip -dc "$work/wide.csv.gz" | awk -F, 'NR > 1 { r[$1]++; m[$2]++; n++ } END { printf "%d %d %d %s %s", n, length(r), length(m), $1, $2 }')
+if [ "$wide" = "1000002 1000002 1000002 R1000002 M1000002" ]; then
+    ok "engage-gen: 1,000,002 teams of one: 1,000,002 distinct respondent and manager ids, the last M1000002"
+else bad "engage-gen: 1,000,002 teams of one gave rows, ids, managers, last ids: $wide ($(cat "$work/wide.err"))"; fi
+
 finish
