@@ -3,7 +3,7 @@
 #   make demo       run the pipeline on the bundled sample quarter into demo-out/
 #   make demo-html  the same, and demo-out/report.html rendered at 1280 and 400 px to PNGs (chromium)
 #   make test       unit + end-to-end tests, then again under ASan + UBSan
-#   make bench      two quarters of 1,000,000 respondents × 12 items against gzip -dc (exit 1 on a hang)
+#   make bench      1M and 10M-respondent quarters of four shapes against gzip -dc, with peak RSS (exit 1 on a hang)
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each (default 600)
 #   make deps       install the Debian packages the build needs
 #   make install    build/engage and its man pages under $(DESTDIR)$(PREFIX) (default /usr/local)
