@@ -161,34 +161,18 @@ limit_for() {
 # m_fail (empty, or why CMD failed).  A run over its limit stops the
 # benchmark here with exit 1.
 measure() {
-    local what=$1 expected=$2 walls=() rsss=() i t0 t1 rc tf err sorted limit
+    local what=$1 expected=$2 walls=() rsss=() i sorted
     shift 2
-    limit=$(limit_for "$expected")
-    tf=$(mktemp) err=$(mktemp)
     m_fail=""
     for ((i = 0; i < reps; i++)); do
-        t0=$EPOCHREALTIME
-        if [ "$have_time" = 1 ]; then
-            timeout "$limit" /usr/bin/time -f '%e %M' -o "$tf" "$@" > /dev/null 2> "$err"
-        else
-            timeout "$limit" "$@" > /dev/null 2> "$err"
-        fi
-        rc=$?
-        t1=$EPOCHREALTIME
-        if [ "$rc" -eq 124 ]; then
-            rm -f "$tf" "$err"
-            printf 'bench: %s did not end within %s s (%s x its expected %s s, at least 10 s): stopped\n' \
-                "$what" "$limit" "$hang_factor" "$expected" >&2
-            exit 1
-        fi
-        if [ "$rc" -ne 0 ]; then
-            m_fail="exit $rc: $(tail -n 3 "$err" | tr '\n' ' ')"
+        run_once "$what" "$expected" "$@"
+        if [ -n "$r_fail" ]; then
+            m_fail=$r_fail
             break
         fi
-        walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
-        [ "$have_time" = 1 ] && rsss+=("$(awk 'END { printf "%.1f", $2 / 1024 }' "$tf")")
+        walls+=("$r_wall")
+        [ "$r_rss" != n/a ] && rsss+=("$r_rss")
     done
-    rm -f "$tf" "$err"
     m_best=n/a m_median=n/a m_rss=n/a
     [ ${#walls[@]} -gt 0 ] || return 0
     sorted=$(printf '%s\n' "${walls[@]}" | sort -g)
