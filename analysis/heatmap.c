@@ -3,16 +3,17 @@
  *
  * Per scale, one pass over the item columns in blocks of respondents (as
  * leaders.c reads them): each scored respondent's answers are added to its
- * team's sums per item — the count, the favourable and unfavourable
- * answers, and the sum and sum of squares of each answer's distance from
+ * team's sums per item — the count, the favourable answers, and the sum
+ * and sum of squares of each answer's distance from
  * the middle of the scale (exact for whole and half answers, so a team
  * that answers alike has exactly 0 within).  A unit sums its teams; a
  * leader's org sums the teams below it, each team added to the deepest
  * leader at or above its manager and every row then to its parent's, last
  * row first (rows are in pre-order, so a row's children come after it);
- * the company sums every team.
+ * the company sums every team.  A cell's figures are worked out from its
+ * sums when asked for, so only the sums are kept.
  *
- * Owns: the heatmap_t it returns; the sums are counted in its cells.
+ * Owns: the heatmap_t it returns.
  */
 #include "heatmap.h"
 
@@ -25,19 +26,13 @@
 /* Respondents read per block: their item columns stay in the caches. */
 enum { HEATMAP_READ_ROWS = 256 };
 
-/* While counting, a cell holds its group's sums: n, the sum of each
- * answer's distance d from the scale's middle (in mean), the favourable
- * and unfavourable answers (in favourable_pct and delta_favourable, exact
- * as doubles), and for a team the sum of d² (in manager_ss); cell_finish()
- * turns them into the figures.  So the counting needs no memory beyond
- * the cells. */
-static void sums_add(heatmap_cell_t *to, const heatmap_cell_t *from, size_t k)
+/* Adds k items' sums of one group into another's. */
+static void sums_add(heatmap_sums_t *to, const heatmap_sums_t *from, size_t k)
 {
     for (size_t i = 0; i < k; i++) {
         to[i].n += from[i].n;
-        to[i].mean += from[i].mean;
-        to[i].favourable_pct += from[i].favourable_pct;
-        to[i].delta_favourable += from[i].delta_favourable;
+        to[i].favourable += from[i].favourable;
+        to[i].sum += from[i].sum;
     }
 }
 
@@ -53,19 +48,8 @@ static double heatmap_finite(double v)
     return isfinite(v) ? v : NAN;
 }
 
-/* A cell's figures from its sums (delta_favourable NAN, set later against
- * the company). */
-static void cell_finish(const dataset_scale_t *sc, double middle, heatmap_cell_t *c)
-{
-    double sum_d = c->mean, neutral, unfavourable;
-    analysis_shares(sc, c->n, (size_t)c->favourable_pct, (size_t)c->delta_favourable, &c->favourable_pct, &neutral,
-                    &unfavourable);
-    c->mean = c->n > 0 ? heatmap_finite(middle + sum_d / (double)c->n) : NAN;
-    c->delta_favourable = NAN;
-}
-
 /* Every team's sums on one scale: one pass over its item columns. */
-static void team_sums(const dataset_t *ds, const dataset_scale_t *sc, double *cols, heatmap_cell_t *team,
+static void team_sums(const dataset_t *ds, const dataset_scale_t *sc, double *cols, heatmap_sums_t *team,
                       double *team_dd)
 {
     size_t k = sc->n_items, N = dataset_n_respondents(ds);
@@ -86,7 +70,7 @@ static void team_sums(const dataset_t *ds, const dataset_scale_t *sc, double *co
             if (answered == 0 || (double)answered / (double)k < sc->min_answered)
                 continue;
             size_t m = dataset_manager_of(ds, first + t);
-            heatmap_cell_t *a = team + m * k;
+            heatmap_sums_t *a = team + m * k;
             double *dd = team_dd + m * k;
             for (size_t i = 0; i < k; i++) {
                 double x = cols[i * HEATMAP_READ_ROWS + t];
@@ -94,9 +78,8 @@ static void team_sums(const dataset_t *ds, const dataset_scale_t *sc, double *co
                     continue;
                 double d = x - middle;
                 a[i].n++;
-                a[i].mean += d;
-                a[i].favourable_pct += x >= sc->favourable;
-                a[i].delta_favourable += x <= sc->unfavourable;
+                a[i].sum += d;
+                a[i].favourable += x >= sc->favourable;
                 dd[i] += d * d;
             }
         }
@@ -131,7 +114,7 @@ static bool team_rows(const dataset_t *ds, const leaders_t *l, size_t *row_of_te
     return true;
 }
 
-/* One scale's cells. */
+/* One scale's sums. */
 static bool heatmap_scale(const dataset_t *ds, const units_t *units, const leaders_t *l, const size_t *row_of_team,
                           double *cols, const dataset_scale_t *sc, heatmap_scale_t *hs)
 {
@@ -144,16 +127,15 @@ static bool heatmap_scale(const dataset_t *ds, const units_t *units, const leade
     hs->n_groups[HEATMAP_LEADER] = R - 1;
     hs->n_groups[HEATMAP_MANAGER] = M;
     for (int level = 0; level < HEATMAP_LEVELS; level++)
-        if (!(hs->cells[level] = heatmap_calloc(hs->n_groups[level] * k, sizeof *hs->cells[level])))
+        if (!(hs->sums[level] = heatmap_calloc(hs->n_groups[level] * k, sizeof *hs->sums[level])))
             return false;
     if (!(hs->manager_ss = heatmap_calloc(M * k, sizeof *hs->manager_ss)))
         return false;
-    heatmap_cell_t *team = hs->cells[HEATMAP_MANAGER], *company = hs->cells[HEATMAP_COMPANY];
-    heatmap_cell_t *unit = hs->cells[HEATMAP_UNIT], *org = hs->cells[HEATMAP_LEADER];
-    const double middle = (sc->min + sc->max) / 2.0;
+    heatmap_sums_t *team = hs->sums[HEATMAP_MANAGER], *company = hs->sums[HEATMAP_COMPANY];
+    heatmap_sums_t *unit = hs->sums[HEATMAP_UNIT], *org = hs->sums[HEATMAP_LEADER];
     team_sums(ds, sc, cols, team, hs->manager_ss);
     for (size_t m = 0; m < M; m++) {
-        const heatmap_cell_t *a = team + m * k;
+        const heatmap_sums_t *a = team + m * k;
         sums_add(company, a, k);
         if (U)
             sums_add(unit + units->unit_of[m] * k, a, k);
@@ -164,23 +146,13 @@ static bool heatmap_scale(const dataset_t *ds, const units_t *units, const leade
     for (size_t r = R; r-- > 1;)
         if (l->parent_row[r] >= 1)
             sums_add(org + (l->parent_row[r] - 1) * k, org + (r - 1) * k, k);
-    for (size_t m = 0; m < M; m++)
-        for (size_t i = 0; i < k; i++) {
-            const heatmap_cell_t *a = &team[m * k + i];
-            double *ss = &hs->manager_ss[m * k + i];
-            *ss = a->n == 0 ? NAN : a->n == 1 ? 0.0 : *ss - a->mean * a->mean / (double)a->n;
-            if (*ss < 0.0)
-                *ss = 0.0;
-        }
-    for (int level = 0; level < HEATMAP_LEVELS; level++)
-        for (size_t c = 0; c < hs->n_groups[level] * k; c++)
-            cell_finish(sc, middle, &hs->cells[level][c]);
-    for (int level = 0; level < HEATMAP_LEVELS; level++)
-        for (size_t g = 0; g < hs->n_groups[level]; g++)
-            for (size_t i = 0; i < k; i++) {
-                heatmap_cell_t *c = &hs->cells[level][g * k + i];
-                c->delta_favourable = heatmap_finite(c->favourable_pct - company[i].favourable_pct);
-            }
+    for (size_t c = 0; c < M * k; c++) {
+        const heatmap_sums_t *a = &team[c];
+        double *ss = &hs->manager_ss[c];
+        *ss = a->n == 0 ? NAN : a->n == 1 ? 0.0 : *ss - a->sum * a->sum / (double)a->n;
+        if (*ss < 0.0)
+            *ss = 0.0;
+    }
     return true;
 }
 
@@ -192,6 +164,9 @@ engage_status_t heatmap_run(const dataset_t *ds, const results_t *results, const
     for (size_t s = 0; s < S; s++)
         if (results->scales[s].scale->n_items > max_items)
             max_items = results->scales[s].scale->n_items;
+    if (dataset_n_respondents(ds) > UINT32_MAX)
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "more than %lu respondents to summarise every item of",
+                           (unsigned long)UINT32_MAX);
     heatmap_t *h = heatmap_calloc(1, sizeof *h);
     size_t *row_of_team = heatmap_calloc(M, sizeof *row_of_team);
     double *cols = max_items > SIZE_MAX / HEATMAP_READ_ROWS
@@ -216,9 +191,50 @@ engage_status_t heatmap_run(const dataset_t *ds, const results_t *results, const
     return ENGAGE_OK;
 }
 
+size_t heatmap_n(const heatmap_scale_t *hs, heatmap_level_t level, size_t g, size_t i)
+{
+    return hs->sums[level][g * hs->n_items + i].n;
+}
+
+double heatmap_mean(const heatmap_scale_t *hs, heatmap_level_t level, size_t g, size_t i)
+{
+    const heatmap_sums_t *a = &hs->sums[level][g * hs->n_items + i];
+    const double middle = (hs->scale->min + hs->scale->max) / 2.0;
+    return a->n > 0 ? heatmap_finite(middle + a->sum / (double)a->n) : NAN;
+}
+
+/* The favourable share of one group's sums (analysis_shares). */
+static double favourable_share(const dataset_scale_t *sc, const heatmap_sums_t *a)
+{
+    double favourable, neutral, unfavourable;
+    analysis_shares(sc, a->n, a->favourable, 0, &favourable, &neutral, &unfavourable);
+    return favourable;
+}
+
+heatmap_cell_t heatmap_figures(const heatmap_scale_t *hs, heatmap_level_t level, size_t g, size_t i)
+{
+    const heatmap_sums_t *a = &hs->sums[level][g * hs->n_items + i];
+    double favourable = favourable_share(hs->scale, a);
+    double company = favourable_share(hs->scale, &hs->sums[HEATMAP_COMPANY][i]);
+    return (heatmap_cell_t){ .n = a->n,
+                             .mean = heatmap_mean(hs, level, g, i),
+                             .favourable_pct = favourable,
+                             .delta_favourable = heatmap_finite(favourable - company) };
+}
+
 const heatmap_cell_t *heatmap_cell(const heatmap_scale_t *hs, heatmap_level_t level, size_t g, size_t i)
 {
-    return &hs->cells[level][g * hs->n_items + i];
+    static _Thread_local heatmap_cell_t slot[HEATMAP_CELL_SLOTS];
+    static _Thread_local unsigned next;
+    heatmap_cell_t *c = &slot[next++ % HEATMAP_CELL_SLOTS];
+    *c = heatmap_figures(hs, level, g, i);
+    return c;
+}
+
+void heatmap_drop_within(heatmap_t *heatmap, size_t s)
+{
+    free(heatmap->scales[s].manager_ss);
+    heatmap->scales[s].manager_ss = NULL;
 }
 
 void heatmap_free(heatmap_t *heatmap)
@@ -227,7 +243,7 @@ void heatmap_free(heatmap_t *heatmap)
         return;
     for (size_t s = 0; s < heatmap->n_scales; s++) {
         for (int level = 0; level < HEATMAP_LEVELS; level++)
-            free(heatmap->scales[s].cells[level]);
+            free(heatmap->scales[s].sums[level]);
         free(heatmap->scales[s].manager_ss);
     }
     free(heatmap->scales);

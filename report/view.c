@@ -473,12 +473,12 @@ static engage_status_t view_heatmap(view_t *view, const report_input_t *in, size
     engage_status_t st = ENGAGE_OK;
     for (size_t i = 0; st == ENGAGE_OK && i < k; i++) {
         for (size_t j = 0; j < M; j++) {
-            w->manager_n[j] = heatmap_cell(hs, HEATMAP_MANAGER, j, i)->n;
+            w->manager_n[j] = heatmap_n(hs, HEATMAP_MANAGER, j, i);
             w->manager_reason[j] = view_manager_shown(view, s, j) ? PRIVACY_SHOWN : PRIVACY_SECONDARY;
         }
         for (size_t u = 0; u < U; u++)
-            w->unit_n[u] = heatmap_cell(hs, HEATMAP_UNIT, u, i)->n;
-        const heatmap_cell_t *company = heatmap_cell(hs, HEATMAP_COMPANY, 0, i);
+            w->unit_n[u] = heatmap_n(hs, HEATMAP_UNIT, u, i);
+        size_t company_n = heatmap_n(hs, HEATMAP_COMPANY, 0, i);
         unsigned char company_reason = PRIVACY_SHOWN;
         if (view->with_tree) {
             st = heatmap_item_tree(view, in, s, U, w, err);
@@ -487,7 +487,7 @@ static engage_status_t view_heatmap(view_t *view, const report_input_t *in, size
                 vs->heatmap_reason[HEATMAP_LEADER][g * k + i] = w->org_reason[g + 1];
         } else {
             st = heatmap_item_flat(view, in, s, U, w, err);
-            if (!view_leader_shown(view, s, 0) || company->n < min_n)
+            if (!view_leader_shown(view, s, 0) || company_n < min_n)
                 company_reason = PRIVACY_PRIMARY;
         }
         vs->heatmap_reason[HEATMAP_COMPANY][i] = company_reason;
@@ -498,22 +498,21 @@ static engage_status_t view_heatmap(view_t *view, const report_input_t *in, size
 
         /* the item's spread over its shown teams, around the company's mean */
         for (size_t j = 0; j < M; j++) {
-            const heatmap_cell_t *c = heatmap_cell(hs, HEATMAP_MANAGER, j, i);
-            w->teams[j] = (analysis_manager_t){ .manager = j, .n = c->n, .mean = c->mean,
+            w->teams[j] = (analysis_manager_t){ .manager = j, .n = w->manager_n[j],
+                                                .mean = heatmap_mean(hs, HEATMAP_MANAGER, j, i),
                                                 .ss = hs->manager_ss[j * k + i] };
             w->include[j] = w->manager_reason[j] == PRIVACY_SHOWN;
         }
         analysis_variance_t v = { 0 };
         if (st == ENGAGE_OK)
             st = analysis_decompose(w->teams, M, w->include, &v);
-        v.grand_mean = company->mean;
+        v.grand_mean = heatmap_mean(hs, HEATMAP_COMPANY, 0, i);
         for (int level = HEATMAP_UNIT; st == ENGAGE_OK && level < HEATMAP_LEVELS; level++)
-            for (size_t g = 0; g < hs->n_groups[level]; g++) {
-                const heatmap_cell_t *c = heatmap_cell(hs, (heatmap_level_t)level, g, i);
+            for (size_t g = 0; g < hs->n_groups[level]; g++)
                 if (vs->heatmap_reason[level][g * k + i] == PRIVACY_SHOWN)
-                    vs->heatmap_stands_out[level][g * k + i] =
-                        (signed char)analysis_funnel(&v, c->n, c->mean).stands_out;
-            }
+                    vs->heatmap_stands_out[level][g * k + i] = (signed char)analysis_funnel(
+                        &v, heatmap_n(hs, (heatmap_level_t)level, g, i),
+                        heatmap_mean(hs, (heatmap_level_t)level, g, i)).stands_out;
     }
     return st;
 }
@@ -552,8 +551,10 @@ static engage_status_t view_heatmaps(view_t *view, const report_input_t *in, eng
         if (view->with_tree)
             w.nodes = tree_nodes(view->leaders, in->dataset, w.manager_node, w.row_of_node, w.parent,
                                  w.node_of_manager);
-        for (size_t s = 0; st == ENGAGE_OK && s < view->heatmap->n_scales && s < view->n_scales; s++)
+        for (size_t s = 0; st == ENGAGE_OK && s < view->heatmap->n_scales && s < view->n_scales; s++) {
             st = view_heatmap(view, in, s, &w, err);
+            heatmap_drop_within(view->heatmap, s);   /* the decomposition's alone */
+        }
     }
     free(w.manager_node);
     free(w.row_of_node);

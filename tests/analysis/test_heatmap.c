@@ -219,6 +219,17 @@ static void test_flat_with_an_unanswered_item(void **state)
     assert_nan(none->delta_favourable);
     assert_nan(hs->manager_ss[1]);
     check(hs, HEATMAP_MANAGER, 1, 1, 1, 4.0, 100.0, 100.0);
+    /* a cell's pointer holds its figures through the next slots' calls */
+    const heatmap_cell_t *company = heatmap_cell(hs, HEATMAP_COMPANY, 0, 0);
+    for (unsigned k = 1; k < HEATMAP_CELL_SLOTS; k++)
+        assert_int_equal(heatmap_cell(hs, HEATMAP_MANAGER, 1, 1)->n, 1);
+    assert_int_equal(company->n, 3);
+    assert_close(company->mean, 3.0);
+    assert_int_equal(heatmap_n(hs, HEATMAP_MANAGER, 0, 0), 2);
+    assert_true(heatmap_mean(hs, HEATMAP_MANAGER, 0, 0) == heatmap_figures(hs, HEATMAP_MANAGER, 0, 0).mean);
+    assert_nan(heatmap_mean(hs, HEATMAP_MANAGER, 0, 1));
+    heatmap_drop_within(h, 0);
+    assert_null(hs->manager_ss);
     heatmap_free(h);
     results_free(res);
     dataset_free(ds);
