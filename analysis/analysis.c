@@ -609,6 +609,26 @@ static void analysis_variance_clear(analysis_variance_t *v)
 engage_status_t analysis_decompose(const analysis_manager_t *managers, size_t count,
                                    const bool *include, analysis_variance_t *v)
 {
+    size_t *n = analysis_calloc(count, sizeof *n);
+    double *mean = analysis_calloc(count, sizeof *mean), *ss = analysis_calloc(count, sizeof *ss);
+    engage_status_t st = ENGAGE_ENOMEM;
+    if (n && mean && ss) {
+        for (size_t m = 0; m < count; m++) {
+            n[m] = managers[m].n;
+            mean[m] = managers[m].mean;
+            ss[m] = managers[m].ss;
+        }
+        st = analysis_decompose_teams(n, mean, ss, count, include, v);
+    }
+    free(n);
+    free(mean);
+    free(ss);
+    return st;
+}
+
+engage_status_t analysis_decompose_teams(const size_t *n, const double *mean, const double *ss, size_t count,
+                                         const bool *include, analysis_variance_t *v)
+{
     analysis_variance_clear(v);
     size_t *team_n = analysis_calloc(count, sizeof *team_n);
     double *team_mean = analysis_calloc(count, sizeof *team_mean);
@@ -622,19 +642,18 @@ engage_status_t analysis_decompose(const analysis_manager_t *managers, size_t co
     bool uniform = true;   /* every included score equal: each team has ss 0 and one mean */
     double first_mean = NAN;
     for (size_t m = 0; m < count; m++) {
-        const analysis_manager_t *am = &managers[m];
         team_mean[m] = NAN;
-        if (am->n == 0 || (include && !include[m]))
+        if (n[m] == 0 || (include && !include[m]))
             continue;
-        team_n[m] = am->n;
-        team_mean[m] = am->mean;
-        scored += am->n;
+        team_n[m] = n[m];
+        team_mean[m] = mean[m];
+        scored += n[m];
         J++;
-        ss_within += am->ss;
-        sum_n2 += (double)am->n * (double)am->n;
+        ss_within += ss[m];
+        sum_n2 += (double)n[m] * (double)n[m];
         if (J == 1)
-            first_mean = am->mean;
-        uniform = uniform && am->ss == 0.0 && am->mean == first_mean;
+            first_mean = mean[m];
+        uniform = uniform && ss[m] == 0.0 && mean[m] == first_mean;
     }
 
     double N = (double)scored, Jd = (double)J;

@@ -387,7 +387,7 @@ typedef struct {
     size_t nodes, *manager_node, *row_of_node, *parent, *node_of_manager, *node_n, *org_n;
     size_t *manager_n, *unit_n;
     unsigned char *team_reason, *org_reason, *org_hidden, *manager_reason, *unit_reason;
-    analysis_manager_t *teams;
+    double *team_mean, *team_ss;
     bool *include;
 } heatmap_work_t;
 
@@ -498,14 +498,13 @@ static engage_status_t view_heatmap(view_t *view, const report_input_t *in, size
 
         /* the item's spread over its shown teams, around the company's mean */
         for (size_t j = 0; j < M; j++) {
-            w->teams[j] = (analysis_manager_t){ .manager = j, .n = w->manager_n[j],
-                                                .mean = heatmap_mean(hs, HEATMAP_MANAGER, j, i),
-                                                .ss = hs->manager_ss[j * k + i] };
+            w->team_mean[j] = heatmap_mean(hs, HEATMAP_MANAGER, j, i);
+            w->team_ss[j] = hs->manager_ss[j * k + i];
             w->include[j] = w->manager_reason[j] == PRIVACY_SHOWN;
         }
         analysis_variance_t v = { 0 };
         if (st == ENGAGE_OK)
-            st = analysis_decompose(w->teams, M, w->include, &v);
+            st = analysis_decompose_teams(w->manager_n, w->team_mean, w->team_ss, M, w->include, &v);
         v.grand_mean = heatmap_mean(hs, HEATMAP_COMPANY, 0, i);
         for (int level = HEATMAP_UNIT; st == ENGAGE_OK && level < HEATMAP_LEVELS; level++)
             for (size_t g = 0; g < hs->n_groups[level]; g++)
@@ -541,11 +540,12 @@ static engage_status_t view_heatmaps(view_t *view, const report_input_t *in, eng
     w.org_hidden = malloc(cap);
     w.manager_reason = malloc(M ? M : 1);
     w.unit_reason = malloc(U ? U : 1);
-    w.teams = malloc((M ? M : 1) * sizeof *w.teams);
+    w.team_mean = malloc((M ? M : 1) * sizeof *w.team_mean);
+    w.team_ss = malloc((M ? M : 1) * sizeof *w.team_ss);
     w.include = malloc((M ? M : 1) * sizeof *w.include);
     if (!w.manager_node || !w.row_of_node || !w.parent || !w.node_of_manager || !w.node_n || !w.org_n ||
         !w.manager_n || !w.unit_n || !w.team_reason || !w.org_reason || !w.org_hidden || !w.manager_reason ||
-        !w.unit_reason || !w.teams || !w.include) {
+        !w.unit_reason || !w.team_mean || !w.team_ss || !w.include) {
         st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     } else {
         if (view->with_tree)
@@ -569,7 +569,8 @@ static engage_status_t view_heatmaps(view_t *view, const report_input_t *in, eng
     free(w.org_hidden);
     free(w.manager_reason);
     free(w.unit_reason);
-    free(w.teams);
+    free(w.team_mean);
+    free(w.team_ss);
     free(w.include);
     return st;
 }
