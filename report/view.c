@@ -499,7 +499,7 @@ static engage_status_t view_heatmap(view_t *view, const report_input_t *in, size
         /* the item's spread over its shown teams, around the company's mean */
         for (size_t j = 0; j < M; j++) {
             w->team_mean[j] = heatmap_mean(hs, HEATMAP_MANAGER, j, i);
-            w->team_ss[j] = hs->manager_ss[j * k + i];
+            w->team_ss[j] = heatmap_within(hs, j, i);
             w->include[j] = w->manager_reason[j] == PRIVACY_SHOWN;
         }
         analysis_variance_t v = { 0 };
