@@ -370,6 +370,11 @@ static void flush_buffer(csv_out_t *out)
 static void put(csv_out_t *out, const void *data, size_t size)
 {
     const unsigned char *p = data;
+    if (size < sizeof out->buf - out->len) {   /* room to spare: one copy */
+        memcpy(out->buf + out->len, p, size);
+        out->len += size;
+        return;
+    }
     while (size > 0 && out->status == ENGAGE_OK) {
         size_t room = sizeof out->buf - out->len;
         size_t n = size < room ? size : room;
@@ -382,10 +387,20 @@ static void put(csv_out_t *out, const void *data, size_t size)
     }
 }
 
+/* One byte, without put's loop while the buffer has room. */
+static void put_byte(csv_out_t *out, unsigned char byte)
+{
+    if (out->len < sizeof out->buf - 1) {
+        out->buf[out->len++] = byte;
+        return;
+    }
+    put(out, &byte, 1);
+}
+
 static void begin_cell(csv_out_t *out)
 {
     if (out->row_open)
-        put(out, ",", 1);
+        put_byte(out, ',');
     out->row_open = true;
 }
 
@@ -622,7 +637,7 @@ void csv_out_empty(csv_out_t *out)
 
 void csv_out_end_row(csv_out_t *out)
 {
-    put(out, "\n", 1);
+    put_byte(out, '\n');
     out->row_open = false;
 }
 
