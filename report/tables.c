@@ -711,11 +711,22 @@ static void heatmap_rows(csv_out_t *out, const void *arg, size_t first, size_t c
                     row += n;
                     continue;
                 }
+                /* scale, item and level, the same on every row of the level: formatted once */
+                csv_out_t *lead = NULL;
+                if (csv_out_open_memory(&lead, NULL) == ENGAGE_OK) {
+                    csv_out_text(lead, hs->scale->name, true);
+                    csv_out_text(lead, item, true);
+                    csv_out_text(lead, levels[level], false);
+                }
                 for (; g < n && row + g < end; g++) {
                     const heatmap_cell_t *c = heatmap_cell(hs, (heatmap_level_t)level, g, i);
-                    csv_out_text(out, hs->scale->name, true);
-                    csv_out_text(out, item, true);
-                    csv_out_text(out, levels[level], false);
+                    if (lead) {
+                        csv_out_append(out, lead);
+                    } else {
+                        csv_out_text(out, hs->scale->name, true);
+                        csv_out_text(out, item, true);
+                        csv_out_text(out, levels[level], false);
+                    }
                     csv_out_text(out, heatmap_group(ctx->in, view, (heatmap_level_t)level, g), true);
                     csv_out_integer(out, (long long)c->n);
                     if (view_heatmap_shown(view, s, (heatmap_level_t)level, g, i)) {
@@ -734,6 +745,7 @@ static void heatmap_rows(csv_out_t *out, const void *arg, size_t first, size_t c
                     }
                     csv_out_end_row(out);
                 }
+                csv_out_close(lead, NULL, NULL);
                 row += n;
             }
         }
