@@ -606,8 +606,47 @@ static void analysis_variance_clear(analysis_variance_t *v)
     v->alpha = alpha;
 }
 
+/* The teams a decomposition reads: team m's n, mean and ss, m bytes
+ * apart by the strides (an array of analysis_manager_t, or three arrays). */
+typedef struct {
+    const char *n, *mean, *ss;
+    size_t n_stride, stride;
+} decompose_teams_t;
+
+static size_t teams_n(const decompose_teams_t *t, size_t m)
+{
+    size_t n;
+    memcpy(&n, t->n + m * t->n_stride, sizeof n);
+    return n;
+}
+
+static double teams_figure(const char *base, size_t stride, size_t m)
+{
+    double x;
+    memcpy(&x, base + m * stride, sizeof x);
+    return x;
+}
+
+static engage_status_t decompose(const decompose_teams_t *teams, size_t count, const bool *include,
+                                 analysis_variance_t *v);
+
 engage_status_t analysis_decompose(const analysis_manager_t *managers, size_t count,
                                    const bool *include, analysis_variance_t *v)
+{
+    decompose_teams_t t = { (const char *)&managers->n, (const char *)&managers->mean,
+                            (const char *)&managers->ss, sizeof *managers, sizeof *managers };
+    return decompose(&t, count, include, v);
+}
+
+engage_status_t analysis_decompose_teams(const size_t *n, const double *mean, const double *ss, size_t count,
+                                         const bool *include, analysis_variance_t *v)
+{
+    decompose_teams_t t = { (const char *)n, (const char *)mean, (const char *)ss, sizeof *n, sizeof *mean };
+    return decompose(&t, count, include, v);
+}
+
+static engage_status_t decompose(const decompose_teams_t *teams, size_t count, const bool *include,
+                                 analysis_variance_t *v)
 {
     analysis_variance_clear(v);
     size_t *team_n = analysis_calloc(count, sizeof *team_n);
@@ -622,19 +661,20 @@ engage_status_t analysis_decompose(const analysis_manager_t *managers, size_t co
     bool uniform = true;   /* every included score equal: each team has ss 0 and one mean */
     double first_mean = NAN;
     for (size_t m = 0; m < count; m++) {
-        const analysis_manager_t *am = &managers[m];
         team_mean[m] = NAN;
-        if (am->n == 0 || (include && !include[m]))
+        size_t n = teams_n(teams, m);
+        if (n == 0 || (include && !include[m]))
             continue;
-        team_n[m] = am->n;
-        team_mean[m] = am->mean;
-        scored += am->n;
+        double mean = teams_figure(teams->mean, teams->stride, m), ss = teams_figure(teams->ss, teams->stride, m);
+        team_n[m] = n;
+        team_mean[m] = mean;
+        scored += n;
         J++;
-        ss_within += am->ss;
-        sum_n2 += (double)am->n * (double)am->n;
+        ss_within += ss;
+        sum_n2 += (double)n * (double)n;
         if (J == 1)
-            first_mean = am->mean;
-        uniform = uniform && am->ss == 0.0 && am->mean == first_mean;
+            first_mean = mean;
+        uniform = uniform && ss == 0.0 && mean == first_mean;
     }
 
     double N = (double)scored, Jd = (double)J;

@@ -136,6 +136,10 @@ void results_free(results_t *results);
 engage_status_t analysis_decompose(const analysis_manager_t *managers, size_t count,
                                    const bool *include, analysis_variance_t *v);
 
+/* The same from the teams' n, mean and ss as arrays [m]. */
+engage_status_t analysis_decompose_teams(const size_t *n, const double *mean, const double *ss, size_t count,
+                                         const bool *include, analysis_variance_t *v);
+
 /* t(0.975, df), the 95% interval's quantile (NAN for df 0), cached by df
  * in tq (tq_size entries, each NAN until needed: analysis_t975_cache) since
  * group sizes repeat; df beyond the cache is worked out each time. */

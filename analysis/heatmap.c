@@ -3,16 +3,17 @@
  *
  * Per scale, one pass over the item columns in blocks of respondents (as
  * leaders.c reads them): each scored respondent's answers are added to its
- * team's sums per item — the count, the favourable and unfavourable
- * answers, and the sum and sum of squares of each answer's distance from
+ * team's sums per item — the count, the favourable answers, and the sum
+ * and sum of squares of each answer's distance from
  * the middle of the scale (exact for whole and half answers, so a team
  * that answers alike has exactly 0 within).  A unit sums its teams; a
  * leader's org sums the teams below it, each team added to the deepest
  * leader at or above its manager and every row then to its parent's, last
  * row first (rows are in pre-order, so a row's children come after it);
- * the company sums every team.
+ * the company sums every team.  A cell's figures are worked out from its
+ * sums when asked for, so only the sums are kept.
  *
- * Owns: the heatmap_t it returns; the sums are counted in its cells.
+ * Owns: the heatmap_t it returns.
  */
 #include "heatmap.h"
 
@@ -25,19 +26,13 @@
 /* Respondents read per block: their item columns stay in the caches. */
 enum { HEATMAP_READ_ROWS = 256 };
 
-/* While counting, a cell holds its group's sums: n, the sum of each
- * answer's distance d from the scale's middle (in mean), the favourable
- * and unfavourable answers (in favourable_pct and delta_favourable, exact
- * as doubles), and for a team the sum of d² (in manager_ss); cell_finish()
- * turns them into the figures.  So the counting needs no memory beyond
- * the cells. */
-static void sums_add(heatmap_cell_t *to, const heatmap_cell_t *from, size_t k)
+/* Adds k items' sums of one group into another's. */
+static void sums_add(heatmap_sums_t *to, const heatmap_sums_t *from, size_t k)
 {
     for (size_t i = 0; i < k; i++) {
         to[i].n += from[i].n;
-        to[i].mean += from[i].mean;
-        to[i].favourable_pct += from[i].favourable_pct;
-        to[i].delta_favourable += from[i].delta_favourable;
+        to[i].favourable += from[i].favourable;
+        to[i].sum += from[i].sum;
     }
 }
 
@@ -53,40 +48,43 @@ static double heatmap_finite(double v)
     return isfinite(v) ? v : NAN;
 }
 
-/* A cell's figures from its sums (delta_favourable NAN, set later against
- * the company). */
-static void cell_finish(const dataset_scale_t *sc, double middle, heatmap_cell_t *c)
+/* Respondents first .. first+count-1's reverse-coded answers into cols
+ * ([item × HEATMAP_READ_ROWS], NAN for none). */
+static void read_block(const dataset_t *ds, const dataset_scale_t *sc, size_t first, size_t count, double *cols)
 {
-    double sum_d = c->mean, neutral, unfavourable;
-    analysis_shares(sc, c->n, (size_t)c->favourable_pct, (size_t)c->delta_favourable, &c->favourable_pct, &neutral,
-                    &unfavourable);
-    c->mean = c->n > 0 ? heatmap_finite(middle + sum_d / (double)c->n) : NAN;
-    c->delta_favourable = NAN;
+    const double flip = sc->min + sc->max;
+    for (size_t i = 0; i < sc->n_items; i++) {
+        double *x = cols + i * HEATMAP_READ_ROWS;
+        dataset_column_read(ds, sc->items[i], first, count, x);
+        for (size_t t = 0; t < count; t++)
+            x[t] = !isfinite(x[t]) ? NAN : sc->reverse[i] ? flip - x[t] : x[t];
+    }
 }
 
-/* Every team's sums on one scale: one pass over its item columns. */
-static void team_sums(const dataset_t *ds, const dataset_scale_t *sc, double *cols, heatmap_cell_t *team,
+/* Whether row t of a block is scored on the scale. */
+static bool block_scored(const dataset_scale_t *sc, const double *cols, size_t t)
+{
+    size_t answered = 0, k = sc->n_items;
+    for (size_t i = 0; i < k; i++)
+        answered += !isnan(cols[i * HEATMAP_READ_ROWS + t]);
+    /* the share as a division, as analysis.c decides it */
+    return answered > 0 && (double)answered / (double)k >= sc->min_answered;
+}
+
+/* Every team's sums on one scale, wide: one pass over its item columns. */
+static void team_sums(const dataset_t *ds, const dataset_scale_t *sc, double *cols, heatmap_sums_t *team,
                       double *team_dd)
 {
     size_t k = sc->n_items, N = dataset_n_respondents(ds);
-    const double flip = sc->min + sc->max, middle = flip / 2.0;
+    const double middle = (sc->min + sc->max) / 2.0;
     for (size_t first = 0; first < N; first += HEATMAP_READ_ROWS) {
         size_t count = N - first < HEATMAP_READ_ROWS ? N - first : HEATMAP_READ_ROWS;
-        for (size_t i = 0; i < k; i++) {
-            double *x = cols + i * HEATMAP_READ_ROWS;
-            dataset_column_read(ds, sc->items[i], first, count, x);
-            for (size_t t = 0; t < count; t++)
-                x[t] = !isfinite(x[t]) ? NAN : sc->reverse[i] ? flip - x[t] : x[t];
-        }
+        read_block(ds, sc, first, count, cols);
         for (size_t t = 0; t < count; t++) {
-            size_t answered = 0;
-            for (size_t i = 0; i < k; i++)
-                answered += !isnan(cols[i * HEATMAP_READ_ROWS + t]);
-            /* the share as a division, as analysis.c decides it */
-            if (answered == 0 || (double)answered / (double)k < sc->min_answered)
+            if (!block_scored(sc, cols, t))
                 continue;
             size_t m = dataset_manager_of(ds, first + t);
-            heatmap_cell_t *a = team + m * k;
+            heatmap_sums_t *a = team + m * k;
             double *dd = team_dd + m * k;
             for (size_t i = 0; i < k; i++) {
                 double x = cols[i * HEATMAP_READ_ROWS + t];
@@ -94,13 +92,65 @@ static void team_sums(const dataset_t *ds, const dataset_scale_t *sc, double *co
                     continue;
                 double d = x - middle;
                 a[i].n++;
-                a[i].mean += d;
-                a[i].favourable_pct += x >= sc->favourable;
-                a[i].delta_favourable += x <= sc->unfavourable;
+                a[i].sum += d;
+                a[i].favourable += x >= sc->favourable;
                 dd[i] += d * d;
             }
         }
     }
+}
+
+/* The same in the narrow form, every twice-distance within ±bound and at
+ * most cap answers per team and item; false (the sums unusable) at the
+ * first answer that is not a whole number of halves within it or past cap. */
+static bool team_sums_narrow(const dataset_t *ds, const dataset_scale_t *sc, double *cols, double bound, size_t cap,
+                             heatmap_team_t *team, uint32_t *team_dd4)
+{
+    size_t k = sc->n_items, N = dataset_n_respondents(ds);
+    const double middle = (sc->min + sc->max) / 2.0;
+    for (size_t first = 0; first < N; first += HEATMAP_READ_ROWS) {
+        size_t count = N - first < HEATMAP_READ_ROWS ? N - first : HEATMAP_READ_ROWS;
+        read_block(ds, sc, first, count, cols);
+        for (size_t t = 0; t < count; t++) {
+            if (!block_scored(sc, cols, t))
+                continue;
+            size_t m = dataset_manager_of(ds, first + t);
+            heatmap_team_t *a = team + m * k;
+            uint32_t *dd4 = team_dd4 + m * k;
+            for (size_t i = 0; i < k; i++) {
+                double x = cols[i * HEATMAP_READ_ROWS + t];
+                if (isnan(x))
+                    continue;
+                double twice = 2.0 * (x - middle);
+                if (!(fabs(twice) <= bound) || (double)(int32_t)twice != twice || a[i].n >= cap)
+                    return false;
+                int32_t d2 = (int32_t)twice;
+                a[i].n++;
+                a[i].twice_sum = (int16_t)(a[i].twice_sum + d2);
+                a[i].favourable += x >= sc->favourable;
+                dd4[i] += (uint32_t)(d2 * d2);
+            }
+        }
+    }
+    return true;
+}
+
+/* The most answers a team may give an item in the narrow form, with the
+ * bound on twice a distance (answers within min .. max) in *bound; 0 when
+ * the scale's teams (an item's answers are at most the team's scored
+ * respondents) are too large for it. */
+static size_t narrow_cap(const analysis_scale_t *as, size_t managers, double *bound)
+{
+    const dataset_scale_t *sc = as->scale;
+    *bound = sc->max - sc->min;
+    if (!isfinite(*bound) || *bound < 0.0 || as->n_managers != managers)
+        return 0;
+    double b = *bound < 1.0 ? 1.0 : *bound;
+    double cap = floor(fmin((double)UINT16_MAX, fmin(INT16_MAX / b, (double)UINT32_MAX / (b * b))));
+    for (size_t m = 0; m < managers; m++)
+        if ((double)as->managers[m].n > cap)
+            return 0;
+    return (size_t)cap;
 }
 
 /* The leaders' row each team adds to (the deepest leader at or above its
@@ -131,10 +181,25 @@ static bool team_rows(const dataset_t *ds, const leaders_t *l, size_t *row_of_te
     return true;
 }
 
-/* One scale's cells. */
-static bool heatmap_scale(const dataset_t *ds, const units_t *units, const leaders_t *l, const size_t *row_of_team,
-                          double *cols, const dataset_scale_t *sc, heatmap_scale_t *hs)
+/* Group g's sums of k items at a level, wide, into out[0..k-1]. */
+static void group_sums(const heatmap_scale_t *hs, heatmap_level_t level, size_t g, heatmap_sums_t *out)
 {
+    size_t k = hs->n_items;
+    if (level != HEATMAP_MANAGER || !hs->teams) {
+        memcpy(out, hs->sums[level] + g * k, k * sizeof *out);
+        return;
+    }
+    for (size_t i = 0; i < k; i++) {
+        const heatmap_team_t *a = &hs->teams[g * k + i];
+        out[i] = (heatmap_sums_t){ a->n, a->favourable, a->twice_sum / 2.0 };
+    }
+}
+
+/* One scale's sums; team is k sums of workspace. */
+static bool heatmap_scale(const dataset_t *ds, const units_t *units, const leaders_t *l, const size_t *row_of_team,
+                          double *cols, heatmap_sums_t *team, const analysis_scale_t *as, heatmap_scale_t *hs)
+{
+    const dataset_scale_t *sc = as->scale;
     size_t k = sc->n_items, M = dataset_n_managers(ds);
     size_t U = units ? units->n_units : 0, R = l && l->n_rows > 1 ? l->n_rows : 1;
     hs->scale = sc;
@@ -143,44 +208,51 @@ static bool heatmap_scale(const dataset_t *ds, const units_t *units, const leade
     hs->n_groups[HEATMAP_UNIT] = U;
     hs->n_groups[HEATMAP_LEADER] = R - 1;
     hs->n_groups[HEATMAP_MANAGER] = M;
-    for (int level = 0; level < HEATMAP_LEVELS; level++)
-        if (!(hs->cells[level] = heatmap_calloc(hs->n_groups[level] * k, sizeof *hs->cells[level])))
+    for (int level = 0; level < HEATMAP_MANAGER; level++)
+        if (!(hs->sums[level] = heatmap_calloc(hs->n_groups[level] * k, sizeof *hs->sums[level])))
             return false;
-    if (!(hs->manager_ss = heatmap_calloc(M * k, sizeof *hs->manager_ss)))
-        return false;
-    heatmap_cell_t *team = hs->cells[HEATMAP_MANAGER], *company = hs->cells[HEATMAP_COMPANY];
-    heatmap_cell_t *unit = hs->cells[HEATMAP_UNIT], *org = hs->cells[HEATMAP_LEADER];
-    const double middle = (sc->min + sc->max) / 2.0;
-    team_sums(ds, sc, cols, team, hs->manager_ss);
+    double bound;
+    size_t cap = narrow_cap(as, M, &bound);
+    if (cap > 0) {
+        hs->teams = heatmap_calloc(M * k, sizeof *hs->teams);
+        hs->team_dd4 = heatmap_calloc(M * k, sizeof *hs->team_dd4);
+        if (!hs->teams || !hs->team_dd4)
+            return false;
+        if (!team_sums_narrow(ds, sc, cols, bound, cap, hs->teams, hs->team_dd4)) {
+            free(hs->teams);
+            free(hs->team_dd4);
+            hs->teams = NULL;
+            hs->team_dd4 = NULL;
+        }
+    }
+    if (!hs->teams) {
+        hs->sums[HEATMAP_MANAGER] = heatmap_calloc(M * k, sizeof *hs->sums[HEATMAP_MANAGER]);
+        hs->manager_ss = heatmap_calloc(M * k, sizeof *hs->manager_ss);
+        if (!hs->sums[HEATMAP_MANAGER] || !hs->manager_ss)
+            return false;
+        team_sums(ds, sc, cols, hs->sums[HEATMAP_MANAGER], hs->manager_ss);
+        for (size_t c = 0; c < M * k; c++) {
+            const heatmap_sums_t *a = &hs->sums[HEATMAP_MANAGER][c];
+            double *ss = &hs->manager_ss[c];
+            *ss = a->n == 0 ? NAN : a->n == 1 ? 0.0 : *ss - a->sum * a->sum / (double)a->n;
+            if (*ss < 0.0)
+                *ss = 0.0;
+        }
+    }
+    heatmap_sums_t *company = hs->sums[HEATMAP_COMPANY], *unit = hs->sums[HEATMAP_UNIT];
+    heatmap_sums_t *org = hs->sums[HEATMAP_LEADER];
     for (size_t m = 0; m < M; m++) {
-        const heatmap_cell_t *a = team + m * k;
-        sums_add(company, a, k);
+        group_sums(hs, HEATMAP_MANAGER, m, team);
+        sums_add(company, team, k);
         if (U)
-            sums_add(unit + units->unit_of[m] * k, a, k);
+            sums_add(unit + units->unit_of[m] * k, team, k);
         if (row_of_team[m] != SIZE_MAX)
-            sums_add(org + (row_of_team[m] - 1) * k, a, k);
+            sums_add(org + (row_of_team[m] - 1) * k, team, k);
     }
     /* each org into its parent's, deepest first (rows in pre-order) */
     for (size_t r = R; r-- > 1;)
         if (l->parent_row[r] >= 1)
             sums_add(org + (l->parent_row[r] - 1) * k, org + (r - 1) * k, k);
-    for (size_t m = 0; m < M; m++)
-        for (size_t i = 0; i < k; i++) {
-            const heatmap_cell_t *a = &team[m * k + i];
-            double *ss = &hs->manager_ss[m * k + i];
-            *ss = a->n == 0 ? NAN : a->n == 1 ? 0.0 : *ss - a->mean * a->mean / (double)a->n;
-            if (*ss < 0.0)
-                *ss = 0.0;
-        }
-    for (int level = 0; level < HEATMAP_LEVELS; level++)
-        for (size_t c = 0; c < hs->n_groups[level] * k; c++)
-            cell_finish(sc, middle, &hs->cells[level][c]);
-    for (int level = 0; level < HEATMAP_LEVELS; level++)
-        for (size_t g = 0; g < hs->n_groups[level]; g++)
-            for (size_t i = 0; i < k; i++) {
-                heatmap_cell_t *c = &hs->cells[level][g * k + i];
-                c->delta_favourable = heatmap_finite(c->favourable_pct - company[i].favourable_pct);
-            }
     return true;
 }
 
@@ -192,19 +264,24 @@ engage_status_t heatmap_run(const dataset_t *ds, const results_t *results, const
     for (size_t s = 0; s < S; s++)
         if (results->scales[s].scale->n_items > max_items)
             max_items = results->scales[s].scale->n_items;
+    if (dataset_n_respondents(ds) > UINT32_MAX)
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "more than %lu respondents to summarise every item of",
+                           (unsigned long)UINT32_MAX);
     heatmap_t *h = heatmap_calloc(1, sizeof *h);
     size_t *row_of_team = heatmap_calloc(M, sizeof *row_of_team);
     double *cols = max_items > SIZE_MAX / HEATMAP_READ_ROWS
                        ? NULL
                        : heatmap_calloc(max_items * HEATMAP_READ_ROWS, sizeof *cols);
-    bool ok = h && row_of_team && cols && (h->scales = heatmap_calloc(S, sizeof *h->scales)) &&
+    heatmap_sums_t *team = heatmap_calloc(max_items, sizeof *team);
+    bool ok = h && row_of_team && cols && team && (h->scales = heatmap_calloc(S, sizeof *h->scales)) &&
               team_rows(ds, leaders, row_of_team);
     if (units && units->n_managers != M)
         units = NULL;
     for (size_t s = 0; ok && s < S; s++) {
         h->n_scales = s + 1;
-        ok = heatmap_scale(ds, units, leaders, row_of_team, cols, results->scales[s].scale, &h->scales[s]);
+        ok = heatmap_scale(ds, units, leaders, row_of_team, cols, team, &results->scales[s], &h->scales[s]);
     }
+    free(team);
     free(row_of_team);
     free(cols);
     if (!ok) {
@@ -216,9 +293,78 @@ engage_status_t heatmap_run(const dataset_t *ds, const results_t *results, const
     return ENGAGE_OK;
 }
 
+/* Group g's sums of item i, wide. */
+static heatmap_sums_t cell_sums(const heatmap_scale_t *hs, heatmap_level_t level, size_t g, size_t i)
+{
+    size_t c = g * hs->n_items + i;
+    if (level == HEATMAP_MANAGER && hs->teams)
+        return (heatmap_sums_t){ hs->teams[c].n, hs->teams[c].favourable, hs->teams[c].twice_sum / 2.0 };
+    return hs->sums[level][c];
+}
+
+size_t heatmap_n(const heatmap_scale_t *hs, heatmap_level_t level, size_t g, size_t i)
+{
+    return cell_sums(hs, level, g, i).n;
+}
+
+/* The mean of a group's sums. */
+static double sums_mean(const dataset_scale_t *sc, const heatmap_sums_t *a)
+{
+    const double middle = (sc->min + sc->max) / 2.0;
+    return a->n > 0 ? heatmap_finite(middle + a->sum / (double)a->n) : NAN;
+}
+
+double heatmap_mean(const heatmap_scale_t *hs, heatmap_level_t level, size_t g, size_t i)
+{
+    heatmap_sums_t a = cell_sums(hs, level, g, i);
+    return sums_mean(hs->scale, &a);
+}
+
+double heatmap_within(const heatmap_scale_t *hs, size_t m, size_t i)
+{
+    size_t c = m * hs->n_items + i;
+    if (!hs->teams)
+        return hs->manager_ss[c];
+    const heatmap_team_t *a = &hs->teams[c];
+    double sum = a->twice_sum / 2.0, dd = hs->team_dd4[c] / 4.0;
+    double ss = a->n == 0 ? NAN : a->n == 1 ? 0.0 : dd - sum * sum / (double)a->n;
+    return ss < 0.0 ? 0.0 : ss;
+}
+
+/* The favourable share of one group's sums (analysis_shares). */
+static double favourable_share(const dataset_scale_t *sc, const heatmap_sums_t *a)
+{
+    double favourable, neutral, unfavourable;
+    analysis_shares(sc, a->n, a->favourable, 0, &favourable, &neutral, &unfavourable);
+    return favourable;
+}
+
+heatmap_cell_t heatmap_figures(const heatmap_scale_t *hs, heatmap_level_t level, size_t g, size_t i)
+{
+    heatmap_sums_t a = cell_sums(hs, level, g, i);
+    double favourable = favourable_share(hs->scale, &a);
+    double company = favourable_share(hs->scale, &hs->sums[HEATMAP_COMPANY][i]);
+    return (heatmap_cell_t){ .n = a.n,
+                             .mean = sums_mean(hs->scale, &a),
+                             .favourable_pct = favourable,
+                             .delta_favourable = heatmap_finite(favourable - company) };
+}
+
 const heatmap_cell_t *heatmap_cell(const heatmap_scale_t *hs, heatmap_level_t level, size_t g, size_t i)
 {
-    return &hs->cells[level][g * hs->n_items + i];
+    static _Thread_local heatmap_cell_t slot[HEATMAP_CELL_SLOTS];
+    static _Thread_local unsigned next;
+    heatmap_cell_t *c = &slot[next++ % HEATMAP_CELL_SLOTS];
+    *c = heatmap_figures(hs, level, g, i);
+    return c;
+}
+
+void heatmap_drop_within(heatmap_t *heatmap, size_t s)
+{
+    free(heatmap->scales[s].manager_ss);
+    free(heatmap->scales[s].team_dd4);
+    heatmap->scales[s].manager_ss = NULL;
+    heatmap->scales[s].team_dd4 = NULL;
 }
 
 void heatmap_free(heatmap_t *heatmap)
@@ -227,7 +373,9 @@ void heatmap_free(heatmap_t *heatmap)
         return;
     for (size_t s = 0; s < heatmap->n_scales; s++) {
         for (int level = 0; level < HEATMAP_LEVELS; level++)
-            free(heatmap->scales[s].cells[level]);
+            free(heatmap->scales[s].sums[level]);
+        free(heatmap->scales[s].teams);
+        free(heatmap->scales[s].team_dd4);
         free(heatmap->scales[s].manager_ss);
     }
     free(heatmap->scales);

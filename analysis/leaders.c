@@ -5,11 +5,14 @@
  * (the same sums in the same item order), then respondents are laid out by
  * the pre-order position of their manager's tree node: a leader's org is
  * then the one contiguous range of positions after the leader's own up to
- * its subtree's end.  Counts (answers, people, managers) are prefix sums
- * over that layout; mean and sd are two-pass over a copy of the range, the
- * median a selection in it.
+ * its subtree's end.  People and managers are counted by prefix sums over
+ * the tree; a range's answers are summed as its scores are gathered into a
+ * copy of the range (the company's, last, into the scores themselves); mean
+ * and sd are two-pass over that copy, the median a selection in it.
  *
- * Owns: the leaders_t it returns, and per call a workspace of O(N + nodes).
+ * Owns: the leaders_t it returns, and per call a workspace of 20 bytes per
+ * respondent (with a tree, 8 more per respondent of the largest org) and
+ * O(nodes).
  */
 #include "leaders.h"
 
@@ -45,25 +48,38 @@ void leaders_manager_nodes(const dataset_t *ds, size_t *out)
         out[m] = org ? org_find(org, dataset_manager_id(ds, m)) : ORG_NONE;
 }
 
+/* One slot's answers to the scale's items: answered, favourable and
+ * unfavourable (0 when not scored). */
+typedef struct {
+    uint32_t ans, fav, unf;
+} leaders_answers_t;
+
 typedef struct {
     size_t *slot_start;  /* [position + 1] first slot of the respondents whose manager is at
                             that position; slot_start[0] the company-only ones (no tree node) */
-    size_t *slot_of;     /* [respondent] its slot */
+    size_t *key;         /* [manager] its position + 1 in slot_start (0: no tree node) */
+    size_t *cursor;      /* [position + 1] the next free slot while laying out */
     double *score;       /* [slot] score, NAN when not scored */
-    size_t *scored, *ans, *fav, *unf;  /* [slot + 1] prefix sums */
-    double *copy;        /* a range's scores, sorted */
+    leaders_answers_t *answers;  /* [slot] */
+    double *copy;        /* a leader's range's scores (the company's are gathered in score) */
     double *cols;        /* [item × LEADERS_READ_ROWS] reverse-coded values */
     double *tq;          /* [df] t(0.975, df) (analysis_t975) */
 } leaders_work_t;
 
-/* Figures of the scores in slots first .. end-1. */
+/* Figures of the scores in slots first .. end-1, gathered into copy
+ * (which may be w->score itself when first is 0). */
 static void org_figures(const dataset_scale_t *sc, const leaders_work_t *w, size_t first, size_t end,
-                        leaders_figures_t *f)
+                        double *copy, leaders_figures_t *f)
 {
-    size_t n = 0;
-    for (size_t i = first; i < end; i++)
-        if (!isnan(w->score[i]))
-            w->copy[n++] = w->score[i];
+    size_t n = 0, ans = 0, fav = 0, unf = 0;
+    for (size_t i = first; i < end; i++) {
+        if (isnan(w->score[i]))
+            continue;
+        copy[n++] = w->score[i];
+        ans += w->answers[i].ans;
+        fav += w->answers[i].fav;
+        unf += w->answers[i].unf;
+    }
     f->n = n;
     f->mean = f->sd = f->se = f->ci_low = f->ci_high = f->median = NAN;
     f->favourable_pct = f->neutral_pct = f->unfavourable_pct = NAN;
@@ -74,19 +90,18 @@ static void org_figures(const dataset_scale_t *sc, const leaders_work_t *w, size
     double sum = 0.0;
     bool equal = true;
     for (size_t i = 0; i < n; i++) {
-        sum += w->copy[i];
-        equal = equal && w->copy[i] == w->copy[0];
+        sum += copy[i];
+        equal = equal && copy[i] == copy[0];
     }
     double mean = sum / (double)n, resid = 0.0, ss = 0.0;
     for (size_t i = 0; i < n; i++)
-        resid += w->copy[i] - mean;
-    mean = equal ? w->copy[0] : mean + resid / (double)n;
+        resid += copy[i] - mean;
+    mean = equal ? copy[0] : mean + resid / (double)n;
     for (size_t i = 0; !equal && i < n; i++)
-        ss += (w->copy[i] - mean) * (w->copy[i] - mean);
+        ss += (copy[i] - mean) * (copy[i] - mean);
     f->mean = leaders_finite(mean);
-    f->median = leaders_finite(gsl_stats_median(w->copy, 1, n));
-    analysis_shares(sc, w->ans[end] - w->ans[first], w->fav[end] - w->fav[first], w->unf[end] - w->unf[first],
-                    &f->favourable_pct, &f->neutral_pct, &f->unfavourable_pct);
+    f->median = leaders_finite(gsl_stats_median(copy, 1, n));
+    analysis_shares(sc, ans, fav, unf, &f->favourable_pct, &f->neutral_pct, &f->unfavourable_pct);
     if (n > 1) {
         f->sd = leaders_finite(sqrt(ss / (double)(n - 1)));
         f->se = leaders_finite(f->sd / sqrt((double)n));
@@ -104,7 +119,7 @@ static void leaders_scale(const dataset_t *ds, const leaders_t *l, leaders_work_
     size_t k = sc->n_items, N = dataset_n_respondents(ds);
     const double flip = sc->min + sc->max;
     out->scale = sc;
-    w->ans[0] = w->fav[0] = w->unf[0] = 0;
+    memcpy(w->cursor, w->slot_start, (org ? org_size(org) + 1 : 1) * sizeof *w->cursor);
     for (size_t first = 0; first < N; first += LEADERS_READ_ROWS) {
         size_t count = N - first < LEADERS_READ_ROWS ? N - first : LEADERS_READ_ROWS;
         for (size_t i = 0; i < k; i++) {
@@ -125,30 +140,22 @@ static void leaders_scale(const dataset_t *ds, const leaders_t *l, leaders_work_
                 favourable += x >= sc->favourable;
                 unfavourable += x <= sc->unfavourable;
             }
-            size_t slot = w->slot_of[first + t];
+            size_t slot = w->cursor[w->key[dataset_manager_of(ds, first + t)]]++;
             /* the share as a division, as analysis.c decides it */
             bool scored = answered > 0 && (double)answered / (double)k >= sc->min_answered;
             w->score[slot] = scored ? sum / (double)answered : NAN;
-            /* per slot for now; summed below */
-            w->scored[slot + 1] = scored;
-            w->ans[slot + 1] = scored ? answered : 0;
-            w->fav[slot + 1] = scored ? favourable : 0;
-            w->unf[slot + 1] = scored ? unfavourable : 0;
+            w->answers[slot] = scored ? (leaders_answers_t){ (uint32_t)answered, (uint32_t)favourable,
+                                                             (uint32_t)unfavourable }
+                                      : (leaders_answers_t){ 0, 0, 0 };
         }
     }
-    w->scored[0] = 0;
-    for (size_t i = 0; i < N; i++) {
-        w->scored[i + 1] += w->scored[i];
-        w->ans[i + 1] += w->ans[i];
-        w->fav[i + 1] += w->fav[i];
-        w->unf[i + 1] += w->unf[i];
-    }
-    org_figures(sc, w, 0, N, &out->orgs[0]);
     for (size_t r = 1; r < l->n_rows; r++) {
         size_t v = l->node[r];
         size_t first = w->slot_start[org_position(org, v) + 1], end = w->slot_start[org_subtree_end(org, v) + 1];
-        org_figures(sc, w, first, end, &out->orgs[r]);
+        org_figures(sc, w, first, end, w->copy, &out->orgs[r]);
     }
+    /* the company last: its scores are gathered in score itself */
+    org_figures(sc, w, 0, N, w->score, &out->orgs[0]);
 }
 
 /* The rows (leaders in pre-order) and their head counts. */
@@ -207,28 +214,27 @@ static bool leaders_rows(const org_t *org, leaders_t *l)
 }
 
 /* Respondents laid out by their manager's pre-order position (a counting
- * sort): slot_start and slot_of. */
-static bool leaders_layout(const dataset_t *ds, leaders_work_t *w)
+ * sort): key and slot_start; leaders_scale places each respondent in turn
+ * through cursor.  The longest leader's range, for copy: returned. */
+static size_t leaders_layout(const dataset_t *ds, const leaders_t *l, leaders_work_t *w)
 {
     const org_t *org = dataset_org(ds);
     size_t V = org ? org_size(org) : 0, N = dataset_n_respondents(ds), M = dataset_n_managers(ds);
-    size_t *key = leaders_calloc(M, sizeof *key), *cursor = leaders_calloc(V + 1, sizeof *cursor);
-    bool ok = key && cursor;
-    if (ok) {
-        leaders_manager_nodes(ds, key);
-        for (size_t m = 0; m < M; m++)
-            key[m] = key[m] == ORG_NONE ? 0 : org_position(org, key[m]) + 1;   /* org: a node was found */
-        for (size_t r = 0; r < N; r++)
-            w->slot_start[key[dataset_manager_of(ds, r)] + 1]++;
-        for (size_t p = 0; p <= V; p++)
-            w->slot_start[p + 1] += w->slot_start[p];
-        memcpy(cursor, w->slot_start, (V + 1) * sizeof *cursor);
-        for (size_t r = 0; r < N; r++)
-            w->slot_of[r] = cursor[key[dataset_manager_of(ds, r)]]++;
+    leaders_manager_nodes(ds, w->key);
+    for (size_t m = 0; m < M; m++)
+        w->key[m] = w->key[m] == ORG_NONE ? 0 : org_position(org, w->key[m]) + 1;   /* org: a node was found */
+    for (size_t r = 0; r < N; r++)
+        w->slot_start[w->key[dataset_manager_of(ds, r)] + 1]++;
+    for (size_t p = 0; p <= V; p++)
+        w->slot_start[p + 1] += w->slot_start[p];
+    size_t longest = 0;
+    for (size_t r = 1; r < l->n_rows; r++) {
+        size_t v = l->node[r];
+        size_t len = w->slot_start[org_subtree_end(org, v) + 1] - w->slot_start[org_position(org, v) + 1];
+        if (len > longest)
+            longest = len;
     }
-    free(key);
-    free(cursor);
-    return ok;
+    return longest;
 }
 
 engage_status_t leaders_run(const dataset_t *ds, const results_t *results, leaders_t **out,
@@ -246,20 +252,18 @@ engage_status_t leaders_run(const dataset_t *ds, const results_t *results, leade
     bool ok = l != NULL;
     if (ok) {
         w.slot_start = leaders_calloc(V + 2, sizeof *w.slot_start);
-        w.slot_of = leaders_calloc(N, sizeof *w.slot_of);
+        w.key = leaders_calloc(dataset_n_managers(ds), sizeof *w.key);
+        w.cursor = leaders_calloc(V + 1, sizeof *w.cursor);
         w.score = leaders_calloc(N, sizeof *w.score);
-        w.scored = leaders_calloc(N + 1, sizeof *w.scored);
-        w.ans = leaders_calloc(N + 1, sizeof *w.ans);
-        w.fav = leaders_calloc(N + 1, sizeof *w.fav);
-        w.unf = leaders_calloc(N + 1, sizeof *w.unf);
-        w.copy = leaders_calloc(N, sizeof *w.copy);
+        w.answers = leaders_calloc(N, sizeof *w.answers);
         w.cols = max_items > SIZE_MAX / LEADERS_READ_ROWS
                      ? NULL
                      : leaders_calloc(max_items * LEADERS_READ_ROWS, sizeof *w.cols);
         l->scales = leaders_calloc(S, sizeof *l->scales);
         w.tq = analysis_t975_cache(LEADERS_T_CACHE);
-        ok = w.tq && w.slot_start && w.slot_of && w.score && w.scored && w.ans && w.fav && w.unf && w.copy && w.cols &&
-             l->scales && leaders_layout(ds, &w) && leaders_rows(org, l);
+        ok = w.tq && w.slot_start && w.key && w.cursor && w.score && w.answers && w.cols && l->scales &&
+             leaders_rows(org, l);
+        ok = ok && (w.copy = leaders_calloc(leaders_layout(ds, l, &w), sizeof *w.copy)) != NULL;
     }
     for (size_t s = 0; ok && s < S; s++) {
         l->n_scales = s + 1;
@@ -269,12 +273,10 @@ engage_status_t leaders_run(const dataset_t *ds, const results_t *results, leade
             leaders_scale(ds, l, &w, results->scales[s].scale, &l->scales[s]);
     }
     free(w.slot_start);
-    free(w.slot_of);
+    free(w.key);
+    free(w.cursor);
     free(w.score);
-    free(w.scored);
-    free(w.ans);
-    free(w.fav);
-    free(w.unf);
+    free(w.answers);
     free(w.copy);
     free(w.cols);
     free(w.tq);

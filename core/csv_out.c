@@ -15,6 +15,8 @@
  * format_fast() produces the same bytes for the common cases (integers, and
  * values whose rounding to `digits` significant digits double arithmetic
  * decides with certainty) and says when it cannot; snprintf does the rest.
+ * Each csv_out_t keeps the last numbers it formatted, by their bits, and
+ * copies one that comes again (tables repeat their figures).
  *
  * A memory csv_out_t (csv_out_open_memory) collects its bytes in a growing
  * heap block instead, unhashed: a part of a table formatted on another
@@ -37,12 +39,24 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <zlib.h>
 
 #include "digest.h"
 
 enum { CSV_OUT_BUFFER = 64 * 1024 };
+
+/* Numbers recently formatted, by their bits: a table's figures repeat
+ * (heatmap.csv's shares and means of small teams), and a copy is cheaper
+ * than formatting again.  Direct-mapped, CSV_OUT_MEMO entries. */
+enum { CSV_OUT_MEMO_BITS = 11, CSV_OUT_MEMO = 1 << CSV_OUT_MEMO_BITS, CSV_OUT_MEMO_TEXT = 24 };
+typedef struct {
+    uint64_t bits;
+    unsigned char digits;   /* 0: empty */
+    unsigned char len;
+    char text[CSV_OUT_MEMO_TEXT];
+} number_memo_t;
 
 struct csv_out {
     FILE *fp;
@@ -63,6 +77,7 @@ struct csv_out {
     size_t len;
     unsigned char buf[CSV_OUT_BUFFER];
     unsigned char zbuf[CSV_OUT_BUFFER];
+    number_memo_t memo[CSV_OUT_MEMO];
 };
 
 /* ------------------------------------------------------------------------ */
@@ -370,6 +385,11 @@ static void flush_buffer(csv_out_t *out)
 static void put(csv_out_t *out, const void *data, size_t size)
 {
     const unsigned char *p = data;
+    if (size < sizeof out->buf - out->len) {   /* room to spare: one copy */
+        memcpy(out->buf + out->len, p, size);
+        out->len += size;
+        return;
+    }
     while (size > 0 && out->status == ENGAGE_OK) {
         size_t room = sizeof out->buf - out->len;
         size_t n = size < room ? size : room;
@@ -382,10 +402,20 @@ static void put(csv_out_t *out, const void *data, size_t size)
     }
 }
 
+/* One byte, without put's loop while the buffer has room. */
+static void put_byte(csv_out_t *out, unsigned char byte)
+{
+    if (out->len < sizeof out->buf - 1) {
+        out->buf[out->len++] = byte;
+        return;
+    }
+    put(out, &byte, 1);
+}
+
 static void begin_cell(csv_out_t *out)
 {
     if (out->row_open)
-        put(out, ",", 1);
+        put_byte(out, ',');
     out->row_open = true;
 }
 
@@ -593,10 +623,25 @@ static bool number_room(csv_out_t *out)
 void csv_out_number(csv_out_t *out, double value, int digits)
 {
     begin_cell(out);
-    if (!number_room(out))
+    if (!number_room(out) || !isfinite(value))
         return;
     char *at = (char *)out->buf + out->len;
-    out->len += format_number(value, digits, at, NUMBER_ROOM);
+    uint64_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    number_memo_t *m = &out->memo[(bits * 0x9E3779B97F4A7C15ULL) >> (64 - CSV_OUT_MEMO_BITS)];
+    if (m->digits == digits && m->bits == bits && digits > 0) {
+        memcpy(at, m->text, CSV_OUT_MEMO_TEXT);
+        out->len += m->len;
+        return;
+    }
+    size_t n = format_number(value, digits, at, NUMBER_ROOM);
+    out->len += n;
+    if (n <= CSV_OUT_MEMO_TEXT && digits > 0 && digits <= UCHAR_MAX) {
+        m->bits = bits;
+        m->digits = (unsigned char)digits;
+        m->len = (unsigned char)n;
+        memcpy(m->text, at, n);
+    }
 }
 
 void csv_out_integer(csv_out_t *out, long long value)
@@ -622,7 +667,7 @@ void csv_out_empty(csv_out_t *out)
 
 void csv_out_end_row(csv_out_t *out)
 {
-    put(out, "\n", 1);
+    put_byte(out, '\n');
     out->row_open = false;
 }
 

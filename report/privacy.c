@@ -1,7 +1,8 @@
 /*
  * report/privacy.c — primary and secondary suppression of small groups.
  *
- * One sort of the managers by (n, index) serves the whole secondary pass:
+ * One sort of the managers by (n, index) (a counting sort while the sizes
+ * are small beside the managers) serves the whole secondary pass:
  * the next group to hide is always the next shown one in that order, so the
  * pass is a single forward walk.  O(J log J) for J managers.  Change rows
  * (two waves) use the same walk for each wave in turn.  Across levels
@@ -37,6 +38,39 @@ static int compare_keys(const void *a, const void *b)
     return 0;
 }
 
+/* Counting sort pays while the largest n is at most this many times the
+ * keys (plus a constant); past it, qsort. */
+enum { PRIVACY_COUNTING_FACTOR = 4, PRIVACY_COUNTING_MIN = 4096 };
+
+/* Sort m keys, given in increasing index order, by (n, index): a stable
+ * counting sort on n when the sizes are small beside m (the heatmap sorts
+ * every item's teams), else qsort; the same order either way. */
+static void sort_keys(privacy_key_t *keys, size_t m)
+{
+    size_t max_n = 0;
+    for (size_t i = 0; i < m; i++)
+        if (keys[i].n > max_n)
+            max_n = keys[i].n;
+    size_t *start = NULL;
+    if (max_n <= PRIVACY_COUNTING_MIN || (max_n - PRIVACY_COUNTING_MIN) / PRIVACY_COUNTING_FACTOR <= m)
+        start = calloc(max_n + 2, sizeof *start);
+    privacy_key_t *sorted = start ? malloc((m ? m : 1) * sizeof *sorted) : NULL;
+    if (!sorted) {
+        free(start);
+        qsort(keys, m, sizeof *keys, compare_keys);
+        return;
+    }
+    for (size_t i = 0; i < m; i++)
+        start[keys[i].n + 1]++;
+    for (size_t v = 0; v <= max_n; v++)
+        start[v + 1] += start[v];
+    for (size_t i = 0; i < m; i++)
+        sorted[start[keys[i].n]++] = keys[i];
+    memcpy(keys, sorted, m * sizeof *keys);
+    free(sorted);
+    free(start);
+}
+
 /* The secondary rule for one count: while 0 < *hidden < k, hide the shown
  * group smallest by n (ties: lowest index) and add its n to *hidden.
  * *added counts the groups hidden.  False when out of memory. */
@@ -53,7 +87,7 @@ static bool hide_smallest(const size_t *n, size_t count, size_t k, unsigned char
     for (size_t j = 0; j < count; j++)
         if (reason[j] == PRIVACY_SHOWN)
             order[m++] = (privacy_key_t){ n[j], j };
-    qsort(order, m, sizeof *order, compare_keys);
+    sort_keys(order, m);
     for (size_t i = 0; i < m && *hidden > 0 && *hidden < k; i++) {
         reason[order[i].index] = PRIVACY_SECONDARY;
         (*added)++;
@@ -263,7 +297,7 @@ engage_status_t privacy_levels(privacy_levels_t *lv, long min_group, size_t *rou
         if (U)
             unit_n[lv->unit_of[j]] += lv->n[j];
     }
-    qsort(order, M, sizeof *order, compare_keys);
+    sort_keys(order, M);
 
     /* (a) units: primary, then secondary among them */
     bool ok = true;

@@ -7,10 +7,11 @@
  * shown teams come from the published view (view.h), per-manager and item
  * figures from the results, counts from the ingest log.  Only
  * variance_all_teams.csv, the analyst's file, reads the all-teams
- * decomposition.  Text cells are formula-guarded.  managers.csv, a row per
- * scale × manager and the one output that grows large, is formatted in two
- * halves on two threads (the second into memory, appended after the
- * first), so the same bytes come out sooner.  Owns nothing beyond each call.
+ * decomposition.  Text cells are formula-guarded.  managers.csv and
+ * heatmap.csv, the outputs that grow large, are formatted in blocks of
+ * rows, every other block on a second thread into memory and appended
+ * after the one before it (write_rows), so the same bytes come out sooner.
+ * Owns nothing beyond each call.
  */
 #include "tables.h"
 
@@ -102,28 +103,70 @@ static engage_status_t open_table(const report_input_t *in, csv_out_t **out, con
     return rc;
 }
 
-/* Rows first .. first+count-1 of managers.csv (scale order, then manager
- * index order, counted from 0 after the header). */
+/* A large table's body rows first .. first+count-1 (counted from 0 after
+ * the header), written into out. */
+typedef void (*rows_writer_t)(csv_out_t *out, const void *ctx, size_t first, size_t count);
+
+typedef struct {
+    rows_writer_t write;
+    const void *ctx;
+    size_t first, count;
+    csv_out_t *out;
+} rows_job_t;
+
+static void *rows_job(void *arg)
+{
+    rows_job_t *job = arg;
+    job->write(job->out, job->ctx, job->first, job->count);
+    return NULL;
+}
+
+/* Every body row of a table of `rows` rows into out, in order, in blocks of
+ * TABLES_PARALLEL_ROWS: while this thread writes one block, a second
+ * thread formats the next into memory, appended after it.  The bytes are
+ * those of one thread writing every row; memory holds one block. */
+static void write_rows(csv_out_t *out, size_t rows, rows_writer_t write, const void *ctx)
+{
+    const size_t block = TABLES_PARALLEL_ROWS;
+    for (size_t first = 0; first < rows; first += 2 * block) {
+        size_t count = rows - first < block ? rows - first : block;
+        size_t next = first + count, next_count = rows - next < block ? rows - next : block;
+        rows_job_t job = { write, ctx, next, next_count, NULL };
+        pthread_t thread;
+        bool threaded = next_count > 0 && csv_out_open_memory(&job.out, NULL) == ENGAGE_OK;
+        if (threaded && pthread_create(&thread, NULL, rows_job, &job) != 0) {
+            csv_out_close(job.out, NULL, NULL);
+            threaded = false;
+        }
+        write(out, ctx, first, count);
+        if (threaded) {
+            pthread_join(thread, NULL);
+            csv_out_append(out, job.out);
+            csv_out_close(job.out, NULL, NULL);
+        } else if (next_count > 0) {
+            write(out, ctx, next, next_count);
+        }
+    }
+}
+
 typedef struct {
     const report_input_t *in;
     const view_t *view;
-    size_t first, count;
-    csv_out_t *out;
-} manager_rows_t;
+} tables_ctx_t;
 
-static void *manager_rows(void *arg)
+/* managers.csv's rows (scale order, then manager index order). */
+static void manager_rows(csv_out_t *out, const void *arg, size_t first, size_t count)
 {
-    manager_rows_t *job = arg;
-    const results_t *res = job->in->results;
-    size_t row = 0, end = job->first + job->count;
+    const tables_ctx_t *ctx = arg;
+    const results_t *res = ctx->in->results;
+    size_t row = 0, end = first + count;
     for (size_t s = 0; s < res->n_scales && row < end; s++) {
         size_t n = res->scales[s].n_managers;
-        size_t j = job->first > row ? job->first - row : 0;
+        size_t j = first > row ? first - row : 0;
         for (; j < n && row + j < end; j++)
-            manager_row(job->out, job->in, job->view, s, j);
+            manager_row(out, ctx->in, ctx->view, s, j);
         row += n;
     }
-    return NULL;
 }
 
 engage_status_t tables_write_managers(const report_input_t *in, const view_t *view,
@@ -143,30 +186,8 @@ engage_status_t tables_write_managers(const report_input_t *in, const view_t *vi
     size_t rows = 0;
     for (size_t s = 0; s < in->results->n_scales; s++)
         rows += in->results->scales[s].n_managers;
-
-    /* A large table: its second half is formatted on another thread, into
-     * memory, while this one writes the first; then it is appended. */
-    manager_rows_t first = { in, view, 0, rows, out };
-    manager_rows_t second = { in, view, rows, 0, NULL };
-    pthread_t thread;
-    bool threaded = false;
-    if (rows >= TABLES_PARALLEL_ROWS && csv_out_open_memory(&second.out, NULL) == ENGAGE_OK) {
-        first.count = rows / 2;
-        second.first = rows / 2;
-        second.count = rows - rows / 2;
-        threaded = pthread_create(&thread, NULL, manager_rows, &second) == 0;
-        if (!threaded) {
-            csv_out_close(second.out, NULL, NULL);
-            second.out = NULL;
-            first.count = rows;
-        }
-    }
-    manager_rows(&first);
-    if (threaded) {
-        pthread_join(thread, NULL);
-        csv_out_append(out, second.out);
-        csv_out_close(second.out, NULL, NULL);
-    }
+    tables_ctx_t ctx = { in, view };
+    write_rows(out, rows, manager_rows, &ctx);
     return csv_out_close(out, sha256_hex, err);
 }
 
@@ -659,31 +680,54 @@ static const char *heatmap_group(const report_input_t *in, const view_t *view, h
     }
 }
 
-engage_status_t tables_write_heatmap(const report_input_t *in, const view_t *view,
-                                     const char *path, char sha256_hex[65], engage_error_t *err)
+/* heatmap.csv's rows: per scale, per item, the levels in order, each
+ * level's groups in order. */
+static void heatmap_rows(csv_out_t *out, const void *arg, size_t first, size_t count)
 {
-    static const char *const names[] = {
-        "scale", "item", "level", "group", "n", "mean", "favourable_pct", "delta_favourable",
-        "stands_out", "suppressed",
-    };
     static const char *const levels[HEATMAP_LEVELS] = { "company", "unit", "leader", "manager" };
-    csv_out_t *out;
-    engage_status_t rc = open_table(in, &out, path, err);
-    if (rc != ENGAGE_OK)
-        return rc;
-    HEADER(out, names);
+    const tables_ctx_t *ctx = arg;
+    const view_t *view = ctx->view;
     const heatmap_t *h = view->heatmap;
-    for (size_t s = 0; h && s < h->n_scales && s < view->n_scales; s++) {
+    size_t row = 0, end = first + count;
+    for (size_t s = 0; s < h->n_scales && s < view->n_scales && row < end; s++) {
         const heatmap_scale_t *hs = &h->scales[s];
-        for (size_t i = 0; i < hs->n_items; i++) {
-            const char *item = dataset_column_name(in->dataset, hs->scale->items[i]);
-            for (int level = 0; level < HEATMAP_LEVELS; level++)
-                for (size_t g = 0; g < hs->n_groups[level]; g++) {
+        size_t groups = 0;
+        for (int level = 0; level < HEATMAP_LEVELS; level++)
+            groups += hs->n_groups[level];
+        if (row + hs->n_items * groups <= first) {
+            row += hs->n_items * groups;
+            continue;
+        }
+        for (size_t i = 0; i < hs->n_items && row < end; i++) {
+            if (row + groups <= first) {
+                row += groups;
+                continue;
+            }
+            const char *item = dataset_column_name(ctx->in->dataset, hs->scale->items[i]);
+            for (int level = 0; level < HEATMAP_LEVELS && row < end; level++) {
+                size_t n = hs->n_groups[level];
+                size_t g = first > row ? first - row : 0;
+                if (g >= n) {
+                    row += n;
+                    continue;
+                }
+                /* scale, item and level, the same on every row of the level: formatted once */
+                csv_out_t *lead = NULL;
+                if (csv_out_open_memory(&lead, NULL) == ENGAGE_OK) {
+                    csv_out_text(lead, hs->scale->name, true);
+                    csv_out_text(lead, item, true);
+                    csv_out_text(lead, levels[level], false);
+                }
+                for (; g < n && row + g < end; g++) {
                     const heatmap_cell_t *c = heatmap_cell(hs, (heatmap_level_t)level, g, i);
-                    csv_out_text(out, hs->scale->name, true);
-                    csv_out_text(out, item, true);
-                    csv_out_text(out, levels[level], false);
-                    csv_out_text(out, heatmap_group(in, view, (heatmap_level_t)level, g), true);
+                    if (lead) {
+                        csv_out_append(out, lead);
+                    } else {
+                        csv_out_text(out, hs->scale->name, true);
+                        csv_out_text(out, item, true);
+                        csv_out_text(out, levels[level], false);
+                    }
+                    csv_out_text(out, heatmap_group(ctx->in, view, (heatmap_level_t)level, g), true);
                     csv_out_integer(out, (long long)c->n);
                     if (view_heatmap_shown(view, s, (heatmap_level_t)level, g, i)) {
                         figure(out, c->mean);
@@ -701,7 +745,31 @@ engage_status_t tables_write_heatmap(const report_input_t *in, const view_t *vie
                     }
                     csv_out_end_row(out);
                 }
+                csv_out_close(lead, NULL, NULL);
+                row += n;
+            }
         }
     }
+}
+
+engage_status_t tables_write_heatmap(const report_input_t *in, const view_t *view,
+                                     const char *path, char sha256_hex[65], engage_error_t *err)
+{
+    static const char *const names[] = {
+        "scale", "item", "level", "group", "n", "mean", "favourable_pct", "delta_favourable",
+        "stands_out", "suppressed",
+    };
+    csv_out_t *out;
+    engage_status_t rc = open_table(in, &out, path, err);
+    if (rc != ENGAGE_OK)
+        return rc;
+    HEADER(out, names);
+    const heatmap_t *h = view->heatmap;
+    size_t rows = 0;
+    for (size_t s = 0; h && s < h->n_scales && s < view->n_scales; s++)
+        for (int level = 0; level < HEATMAP_LEVELS; level++)
+            rows += h->scales[s].n_items * h->scales[s].n_groups[level];
+    tables_ctx_t ctx = { in, view };
+    write_rows(out, rows, heatmap_rows, &ctx);
     return csv_out_close(out, sha256_hex, err);
 }

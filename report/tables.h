@@ -16,8 +16,8 @@
 /* Significant digits of every figure in the CSV outputs. */
 enum { TABLES_DIGITS = 12 };
 
-/* managers.csv tables of at least this many rows are formatted on two
- * threads (the bytes do not change). */
+/* managers.csv and heatmap.csv are formatted in blocks of this many rows,
+ * every other block on a second thread (the bytes do not change). */
 enum { TABLES_PARALLEL_ROWS = 16384 };
 
 /* One row per scale × manager (every manager, n may be 0), scale order then

@@ -14,6 +14,10 @@
 #include "view.h"
 
 #include <math.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +26,9 @@
 
 /* The rule's k when no config says: the config's own default. */
 enum { VIEW_DEFAULT_MIN_GROUP = 5 };
+
+/* The heatmap's items are decided on two threads from this many teams. */
+enum { VIEW_PARALLEL_TEAMS = 4096 };
 
 bool view_manager_shown(const view_t *view, size_t s, size_t j)
 {
@@ -382,12 +389,14 @@ static void units_with_scale(const view_t *view, size_t s, size_t U, unsigned ch
             unit_reason[u] = PRIVACY_SECONDARY;
 }
 
-/* Workspace of view_heatmap(): per manager, unit and tree node. */
+/* Workspace of view_heatmap(): per manager, unit and tree node.  The
+ * tree's nodes (nodes, parent, node_of_manager) are read only by the
+ * items, so two workspaces share them; the rest is each item's. */
 typedef struct {
-    size_t nodes, *manager_node, *row_of_node, *parent, *node_of_manager, *node_n, *org_n;
+    size_t nodes, *parent, *node_of_manager, *node_n, *org_n;
     size_t *manager_n, *unit_n;
     unsigned char *team_reason, *org_reason, *org_hidden, *manager_reason, *unit_reason;
-    analysis_manager_t *teams;
+    double *team_mean, *team_ss;
     bool *include;
 } heatmap_work_t;
 
@@ -453,16 +462,124 @@ static engage_status_t heatmap_item_flat(const view_t *view, const report_input_
     return st;
 }
 
-/* heatmap.csv's cells of scale s: each item's decision, then the
- * stand-outs against the item's decomposition over its shown teams. */
-static engage_status_t view_heatmap(view_t *view, const report_input_t *in, size_t s, heatmap_work_t *w,
-                                    engage_error_t *err)
+/* Item i of scale s: its decision, then the stand-outs against the
+ * item's decomposition over its shown teams, into the item's cells of
+ * heatmap_reason and heatmap_stands_out. */
+static engage_status_t view_heatmap_item(view_t *view, const report_input_t *in, size_t s, size_t i,
+                                         heatmap_work_t *w, engage_error_t *err)
 {
     view_scale_t *vs = &view->scales[s];
     const heatmap_scale_t *hs = &view->heatmap->scales[s];
     size_t k = hs->n_items, M = hs->n_groups[HEATMAP_MANAGER], U = hs->n_groups[HEATMAP_UNIT];
     size_t L = hs->n_groups[HEATMAP_LEADER];
     size_t min_n = view->smallest_shown < 1 ? 1 : (size_t)view->smallest_shown;
+    engage_status_t st;
+    for (size_t j = 0; j < M; j++) {
+        w->manager_n[j] = heatmap_n(hs, HEATMAP_MANAGER, j, i);
+        w->manager_reason[j] = view_manager_shown(view, s, j) ? PRIVACY_SHOWN : PRIVACY_SECONDARY;
+    }
+    for (size_t u = 0; u < U; u++)
+        w->unit_n[u] = heatmap_n(hs, HEATMAP_UNIT, u, i);
+    size_t company_n = heatmap_n(hs, HEATMAP_COMPANY, 0, i);
+    unsigned char company_reason = PRIVACY_SHOWN;
+    if (view->with_tree) {
+        st = heatmap_item_tree(view, in, s, U, w, err);
+        company_reason = w->org_reason[0];
+        for (size_t g = 0; g < L; g++)
+            vs->heatmap_reason[HEATMAP_LEADER][g * k + i] = w->org_reason[g + 1];
+    } else {
+        st = heatmap_item_flat(view, in, s, U, w, err);
+        if (!view_leader_shown(view, s, 0) || company_n < min_n)
+            company_reason = PRIVACY_PRIMARY;
+    }
+    vs->heatmap_reason[HEATMAP_COMPANY][i] = company_reason;
+    for (size_t j = 0; j < M; j++)
+        vs->heatmap_reason[HEATMAP_MANAGER][j * k + i] = w->manager_reason[j];
+    for (size_t u = 0; u < U; u++)
+        vs->heatmap_reason[HEATMAP_UNIT][u * k + i] = w->unit_reason[u];
+
+    /* the item's spread over its shown teams, around the company's mean */
+    for (size_t j = 0; j < M; j++) {
+        w->team_mean[j] = heatmap_mean(hs, HEATMAP_MANAGER, j, i);
+        w->team_ss[j] = heatmap_within(hs, j, i);
+        w->include[j] = w->manager_reason[j] == PRIVACY_SHOWN;
+    }
+    analysis_variance_t v = { 0 };
+    if (st == ENGAGE_OK)
+        st = analysis_decompose_teams(w->manager_n, w->team_mean, w->team_ss, M, w->include, &v);
+    v.grand_mean = heatmap_mean(hs, HEATMAP_COMPANY, 0, i);
+    for (int level = HEATMAP_UNIT; st == ENGAGE_OK && level < HEATMAP_LEVELS; level++)
+        for (size_t g = 0; g < hs->n_groups[level]; g++)
+            if (vs->heatmap_reason[level][g * k + i] == PRIVACY_SHOWN)
+                vs->heatmap_stands_out[level][g * k + i] = (signed char)analysis_funnel(
+                    &v, heatmap_n(hs, (heatmap_level_t)level, g, i),
+                    heatmap_mean(hs, (heatmap_level_t)level, g, i)).stands_out;
+    return st;
+}
+
+/* The items first, first + step, ... of one scale, on one workspace. */
+typedef struct {
+    view_t *view;
+    const report_input_t *in;
+    size_t s, first, step;
+    heatmap_work_t *w;
+    engage_status_t st;
+    engage_error_t *err;
+} heatmap_items_t;
+
+static void *heatmap_items(void *arg)
+{
+    heatmap_items_t *job = arg;
+    size_t k = job->view->heatmap->scales[job->s].n_items;
+    for (size_t i = job->first; i < k && job->st == ENGAGE_OK; i += job->step)
+        job->st = view_heatmap_item(job->view, job->in, job->s, i, job->w, job->err);
+    return NULL;
+}
+
+/* A workspace's own arrays (the nodes' taken from shared when given). */
+static bool heatmap_work_alloc(heatmap_work_t *w, size_t M, size_t U, size_t cap)
+{
+    w->node_n = malloc(cap * sizeof *w->node_n);
+    w->org_n = malloc(cap * sizeof *w->org_n);
+    w->manager_n = malloc((M ? M : 1) * sizeof *w->manager_n);
+    w->unit_n = malloc((U ? U : 1) * sizeof *w->unit_n);
+    w->team_reason = malloc(cap);
+    w->org_reason = malloc(cap);
+    w->org_hidden = malloc(cap);
+    w->manager_reason = malloc(M ? M : 1);
+    w->unit_reason = malloc(U ? U : 1);
+    w->team_mean = malloc((M ? M : 1) * sizeof *w->team_mean);
+    w->team_ss = malloc((M ? M : 1) * sizeof *w->team_ss);
+    w->include = malloc((M ? M : 1) * sizeof *w->include);
+    return w->node_n && w->org_n && w->manager_n && w->unit_n && w->team_reason && w->org_reason && w->org_hidden &&
+           w->manager_reason && w->unit_reason && w->team_mean && w->team_ss && w->include;
+}
+
+static void heatmap_work_free(heatmap_work_t *w)
+{
+    free(w->node_n);
+    free(w->org_n);
+    free(w->manager_n);
+    free(w->unit_n);
+    free(w->team_reason);
+    free(w->org_reason);
+    free(w->org_hidden);
+    free(w->manager_reason);
+    free(w->unit_reason);
+    free(w->team_mean);
+    free(w->team_ss);
+    free(w->include);
+}
+
+/* heatmap.csv's cells of scale s: every item's decision (item by item,
+ * independent of each other: with a second workspace, every other item
+ * on a second thread; the same cells either way). */
+static engage_status_t view_heatmap(view_t *view, const report_input_t *in, size_t s, heatmap_work_t *w,
+                                    heatmap_work_t *second, engage_error_t *err)
+{
+    view_scale_t *vs = &view->scales[s];
+    const heatmap_scale_t *hs = &view->heatmap->scales[s];
+    size_t k = hs->n_items;
     for (int level = 0; level < HEATMAP_LEVELS; level++) {
         size_t cells = hs->n_groups[level] * k;
         vs->heatmap_reason[level] = malloc(cells ? cells : 1);
@@ -470,52 +587,22 @@ static engage_status_t view_heatmap(view_t *view, const report_input_t *in, size
         if (!vs->heatmap_reason[level] || !vs->heatmap_stands_out[level])
             return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     }
-    engage_status_t st = ENGAGE_OK;
-    for (size_t i = 0; st == ENGAGE_OK && i < k; i++) {
-        for (size_t j = 0; j < M; j++) {
-            w->manager_n[j] = heatmap_cell(hs, HEATMAP_MANAGER, j, i)->n;
-            w->manager_reason[j] = view_manager_shown(view, s, j) ? PRIVACY_SHOWN : PRIVACY_SECONDARY;
-        }
-        for (size_t u = 0; u < U; u++)
-            w->unit_n[u] = heatmap_cell(hs, HEATMAP_UNIT, u, i)->n;
-        const heatmap_cell_t *company = heatmap_cell(hs, HEATMAP_COMPANY, 0, i);
-        unsigned char company_reason = PRIVACY_SHOWN;
-        if (view->with_tree) {
-            st = heatmap_item_tree(view, in, s, U, w, err);
-            company_reason = w->org_reason[0];
-            for (size_t g = 0; g < L; g++)
-                vs->heatmap_reason[HEATMAP_LEADER][g * k + i] = w->org_reason[g + 1];
-        } else {
-            st = heatmap_item_flat(view, in, s, U, w, err);
-            if (!view_leader_shown(view, s, 0) || company->n < min_n)
-                company_reason = PRIVACY_PRIMARY;
-        }
-        vs->heatmap_reason[HEATMAP_COMPANY][i] = company_reason;
-        for (size_t j = 0; j < M; j++)
-            vs->heatmap_reason[HEATMAP_MANAGER][j * k + i] = w->manager_reason[j];
-        for (size_t u = 0; u < U; u++)
-            vs->heatmap_reason[HEATMAP_UNIT][u * k + i] = w->unit_reason[u];
-
-        /* the item's spread over its shown teams, around the company's mean */
-        for (size_t j = 0; j < M; j++) {
-            const heatmap_cell_t *c = heatmap_cell(hs, HEATMAP_MANAGER, j, i);
-            w->teams[j] = (analysis_manager_t){ .manager = j, .n = c->n, .mean = c->mean,
-                                                .ss = hs->manager_ss[j * k + i] };
-            w->include[j] = w->manager_reason[j] == PRIVACY_SHOWN;
-        }
-        analysis_variance_t v = { 0 };
-        if (st == ENGAGE_OK)
-            st = analysis_decompose(w->teams, M, w->include, &v);
-        v.grand_mean = company->mean;
-        for (int level = HEATMAP_UNIT; st == ENGAGE_OK && level < HEATMAP_LEVELS; level++)
-            for (size_t g = 0; g < hs->n_groups[level]; g++) {
-                const heatmap_cell_t *c = heatmap_cell(hs, (heatmap_level_t)level, g, i);
-                if (vs->heatmap_reason[level][g * k + i] == PRIVACY_SHOWN)
-                    vs->heatmap_stands_out[level][g * k + i] =
-                        (signed char)analysis_funnel(&v, c->n, c->mean).stands_out;
-            }
+    engage_error_t second_err = { 0 };
+    heatmap_items_t mine = { view, in, s, 0, 1, w, ENGAGE_OK, err };
+    heatmap_items_t other = { view, in, s, 1, 2, second, ENGAGE_OK, &second_err };
+    pthread_t thread;
+    bool threaded = second && k > 1 && pthread_create(&thread, NULL, heatmap_items, &other) == 0;
+    if (threaded)
+        mine.step = 2;
+    heatmap_items(&mine);
+    if (threaded)
+        pthread_join(thread, NULL);
+    if (mine.st == ENGAGE_OK && threaded && other.st != ENGAGE_OK) {
+        if (err)
+            *err = second_err;
+        return other.st;
     }
-    return st;
+    return mine.st;
 }
 
 /* Every scale's heatmap: the cells (heatmap_run) and their decision. */
@@ -527,50 +614,46 @@ static engage_status_t view_heatmaps(view_t *view, const report_input_t *in, eng
     const org_t *org = dataset_org(in->dataset);
     size_t M = dataset_n_managers(in->dataset), V = org ? org_size(org) : 0;
     size_t U = view->heatmap->n_scales ? view->heatmap->scales[0].n_groups[HEATMAP_UNIT] : 0;
-    size_t R = view->leaders ? view->leaders->n_rows : 1, cap = R + M;
-    heatmap_work_t w = { 0 };
-    w.manager_node = malloc((M ? M : 1) * sizeof *w.manager_node);
-    w.row_of_node = malloc((V ? V : 1) * sizeof *w.row_of_node);
+    size_t R = view->leaders ? view->leaders->n_rows : 1, cap = view->with_tree ? R + M : 1;   /* nodes */
+    heatmap_work_t w = { 0 }, second = { 0 };
+    size_t *manager_node = malloc((M ? M : 1) * sizeof *manager_node);
+    size_t *row_of_node = malloc((V ? V : 1) * sizeof *row_of_node);
     w.parent = malloc(cap * sizeof *w.parent);
     w.node_of_manager = malloc((M ? M : 1) * sizeof *w.node_of_manager);
-    w.node_n = malloc(cap * sizeof *w.node_n);
-    w.org_n = malloc(cap * sizeof *w.org_n);
-    w.manager_n = malloc((M ? M : 1) * sizeof *w.manager_n);
-    w.unit_n = malloc((U ? U : 1) * sizeof *w.unit_n);
-    w.team_reason = malloc(cap);
-    w.org_reason = malloc(cap);
-    w.org_hidden = malloc(cap);
-    w.manager_reason = malloc(M ? M : 1);
-    w.unit_reason = malloc(U ? U : 1);
-    w.teams = malloc((M ? M : 1) * sizeof *w.teams);
-    w.include = malloc((M ? M : 1) * sizeof *w.include);
-    if (!w.manager_node || !w.row_of_node || !w.parent || !w.node_of_manager || !w.node_n || !w.org_n ||
-        !w.manager_n || !w.unit_n || !w.team_reason || !w.org_reason || !w.org_hidden || !w.manager_reason ||
-        !w.unit_reason || !w.teams || !w.include) {
+    if (!manager_node || !row_of_node || !w.parent || !w.node_of_manager || !heatmap_work_alloc(&w, M, U, cap)) {
         st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     } else {
         if (view->with_tree)
-            w.nodes = tree_nodes(view->leaders, in->dataset, w.manager_node, w.row_of_node, w.parent,
+            w.nodes = tree_nodes(view->leaders, in->dataset, manager_node, row_of_node, w.parent,
                                  w.node_of_manager);
-        for (size_t s = 0; st == ENGAGE_OK && s < view->heatmap->n_scales && s < view->n_scales; s++)
-            st = view_heatmap(view, in, s, &w, err);
+        /* a second thread for every other item, when the teams are many */
+        bool two = M >= VIEW_PARALLEL_TEAMS && heatmap_work_alloc(&second, M, U, cap);
+        second.nodes = w.nodes;
+        second.parent = w.parent;
+        second.node_of_manager = w.node_of_manager;
+        for (size_t s = 0; st == ENGAGE_OK && s < view->heatmap->n_scales && s < view->n_scales; s++) {
+            st = view_heatmap(view, in, s, &w, two ? &second : NULL, err);
+            heatmap_drop_within(view->heatmap, s);   /* the decomposition's alone */
+        }
     }
-    free(w.manager_node);
-    free(w.row_of_node);
+    heatmap_work_free(&second);
+    heatmap_work_free(&w);
+    free(manager_node);
+    free(row_of_node);
     free(w.parent);
     free(w.node_of_manager);
-    free(w.node_n);
-    free(w.org_n);
-    free(w.manager_n);
-    free(w.unit_n);
-    free(w.team_reason);
-    free(w.org_reason);
-    free(w.org_hidden);
-    free(w.manager_reason);
-    free(w.unit_reason);
-    free(w.teams);
-    free(w.include);
     return st;
+}
+
+/* Freed workspace as large as the respondents or the teams × items goes
+ * back to the system (glibc keeps large freed blocks in its heap once
+ * reading has raised its threshold for them), so the next stage's memory
+ * does not come on top of it. */
+static void view_return_memory(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
 }
 
 engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_t *err)
@@ -618,8 +701,10 @@ engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_
         }
     }
     if (st == ENGAGE_OK && in->dataset) {
+        view_return_memory();   /* the leaders' workspace */
         progress_stage("analysing every item at every level");
         st = view_heatmaps(view, in, err);
+        view_return_memory();   /* the items' workspace */
     }
     if (st != ENGAGE_OK) {
         view_free(view);

@@ -125,6 +125,7 @@ static void test_hand_made_tree(void **state)
     assert_int_equal(heatmap_run(ds, res, units, l, &h, NULL), ENGAGE_OK);
     assert_int_equal(h->n_scales, 1);
     const heatmap_scale_t *hs = &h->scales[0];
+    assert_non_null(hs->teams);
     assert_int_equal(hs->n_items, 2);
     assert_int_equal(hs->n_groups[HEATMAP_COMPANY], 1);
     assert_int_equal(hs->n_groups[HEATMAP_UNIT], 3);     /* "", u1, u2 */
@@ -156,10 +157,10 @@ static void test_hand_made_tree(void **state)
     check(hs, HEATMAP_MANAGER, mX, 0, 1, 2.0, 0.0, c1);            /* x2 is not scored */
     check(hs, HEATMAP_MANAGER, mX, 1, 1, 1.0, 0.0, c2);
     /* within sums of squares: A's y1 1 + 1 + 0, y2' (5 3 2 around 10/3) 14/3 */
-    assert_close(hs->manager_ss[mA * 2 + 0], 2.0);
-    assert_close(hs->manager_ss[mA * 2 + 1], 14.0 / 3);
-    assert_close(hs->manager_ss[mB * 2 + 0], 0.5);
-    assert_true(hs->manager_ss[mQ * 2 + 0] == 0.0);
+    assert_close(heatmap_within(hs, mA, 0), 2.0);
+    assert_close(heatmap_within(hs, mA, 1), 14.0 / 3);
+    assert_close(heatmap_within(hs, mB, 0), 0.5);
+    assert_true(heatmap_within(hs, mQ, 0) == 0.0);
 
     /* units: "" = Q; u1 = A + X (5 3 4 2 | 5 3 2 1); u2 = B + T (5 4 4 | 4 5 4) */
     check(hs, HEATMAP_UNIT, 0, 0, 1, 3.0, 0.0, c1);
@@ -211,14 +212,63 @@ static void test_flat_with_an_unanswered_item(void **state)
     /* y1: 1 5 3, one favourable of three; y2: 4 alone */
     check(hs, HEATMAP_COMPANY, 0, 0, 3, 3.0, 100.0 / 3, 100.0 / 3);
     check(hs, HEATMAP_MANAGER, 0, 0, 2, 3.0, 50.0, 100.0 / 3);
-    assert_close(hs->manager_ss[0], 8.0);
+    assert_close(heatmap_within(hs, 0, 0), 8.0);
     const heatmap_cell_t *none = heatmap_cell(hs, HEATMAP_MANAGER, 0, 1);
     assert_int_equal(none->n, 0);
     assert_nan(none->mean);
     assert_nan(none->favourable_pct);
     assert_nan(none->delta_favourable);
-    assert_nan(hs->manager_ss[1]);
+    assert_nan(heatmap_within(hs, 0, 1));
     check(hs, HEATMAP_MANAGER, 1, 1, 1, 4.0, 100.0, 100.0);
+    /* a cell's pointer holds its figures through the next slots' calls */
+    const heatmap_cell_t *company = heatmap_cell(hs, HEATMAP_COMPANY, 0, 0);
+    for (unsigned k = 1; k < HEATMAP_CELL_SLOTS; k++)
+        assert_int_equal(heatmap_cell(hs, HEATMAP_MANAGER, 1, 1)->n, 1);
+    assert_int_equal(company->n, 3);
+    assert_close(company->mean, 3.0);
+    assert_int_equal(heatmap_n(hs, HEATMAP_MANAGER, 0, 0), 2);
+    assert_true(heatmap_mean(hs, HEATMAP_MANAGER, 0, 0) == heatmap_figures(hs, HEATMAP_MANAGER, 0, 0).mean);
+    assert_nan(heatmap_mean(hs, HEATMAP_MANAGER, 0, 1));
+    assert_non_null(hs->teams);   /* whole answers: the narrow form */
+    heatmap_drop_within(h, 0);
+    assert_null(hs->team_dd4);
+    heatmap_free(h);
+    results_free(res);
+    dataset_free(ds);
+}
+
+/* An answer that is no whole number of halves (2.2, after others have
+ * been counted narrow): the wide form, every figure worked out by hand. */
+static void test_wide_with_a_fractional_answer(void **state)
+{
+    (void)state;
+    dataset_t *ds = dataset_new();
+    size_t items[2];
+    assert_int_equal(dataset_add_column(ds, "y1", &items[0]), ENGAGE_OK);
+    assert_int_equal(dataset_add_column(ds, "y2", &items[1]), ENGAGE_OK);
+    bool reverse[2] = { false, true };
+    dataset_scale_t scale = { "engagement", 2, items, reverse, 1, 5, 0.5, 4, 2 };
+    assert_int_equal(dataset_add_scale(ds, &scale), ENGAGE_OK);
+    add(ds, "r1", "M1", 4, 3);     /* y2' 3 */
+    add(ds, "r2", "M2", 5, 5);     /* y2' 1 */
+    add(ds, "r3", "M1", 2.2, 1);   /* y2' 5 */
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    results_t *res;
+    heatmap_t *h;
+    assert_int_equal(analysis_run(ds, &res, NULL), ENGAGE_OK);
+    assert_int_equal(heatmap_run(ds, res, NULL, NULL, &h, NULL), ENGAGE_OK);
+    const heatmap_scale_t *hs = &h->scales[0];
+    assert_null(hs->teams);
+    /* y1: 4 5 2.2, two of three favourable; y2': 3 1 5 */
+    check(hs, HEATMAP_COMPANY, 0, 0, 3, 11.2 / 3, 200.0 / 3, 200.0 / 3);
+    check(hs, HEATMAP_MANAGER, 0, 0, 2, 3.1, 50.0, 200.0 / 3);
+    check(hs, HEATMAP_MANAGER, 0, 1, 2, 4.0, 50.0, 100.0 / 3);
+    check(hs, HEATMAP_MANAGER, 1, 1, 1, 1.0, 0.0, 100.0 / 3);
+    assert_close(heatmap_within(hs, 0, 0), 1.62);   /* 2 × 0.9² */
+    assert_close(heatmap_within(hs, 0, 1), 2.0);
+    assert_true(heatmap_within(hs, 1, 0) == 0.0);
+    heatmap_drop_within(h, 0);
+    assert_null(hs->manager_ss);
     heatmap_free(h);
     results_free(res);
     dataset_free(ds);
@@ -228,6 +278,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_made_tree),
+        cmocka_unit_test(test_wide_with_a_fractional_answer),
         cmocka_unit_test(test_flat_with_an_unanswered_item),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

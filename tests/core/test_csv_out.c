@@ -272,6 +272,44 @@ static void test_numbers(void **state)
     free(got);
 }
 
+/* Numbers written again and again, in different digits (the memo of
+ * recent numbers), come out as csv_out_format_number makes them. */
+static void test_repeated_numbers(void **state)
+{
+    (void)state;
+    enum { VALUES = 3000, CELLS = 60000 };
+    double *values = malloc(VALUES * sizeof *values);
+    char *want = malloc((size_t)CELLS * 32 + 1);
+    assert_non_null(values);
+    assert_non_null(want);
+    uint64_t st = 7;
+    for (size_t i = 0; i < VALUES; i++)
+        values[i] = i % 3 == 0 ? (double)(i % 31) / 7.0 : some_double(&st);
+    csv_out_t *out;
+    const char *path = path_in_tmp("repeated.csv");
+    assert_int_equal(csv_out_open(&out, path, false, NULL), ENGAGE_OK);
+    size_t len = 0;
+    for (size_t c = 0; c < CELLS; c++) {
+        double v = values[next_u64(&st) % VALUES];
+        int digits = c % 5 == 0 ? 1 + (int)(next_u64(&st) % 17) : 12;
+        char buf[64];
+        csv_out_format_number(v, digits, buf, sizeof buf);
+        len += (size_t)sprintf(want + len, "%s%s", c % 10 ? "," : "", buf);
+        csv_out_number(out, v, digits);
+        if (c % 10 == 9) {
+            csv_out_end_row(out);
+            want[len++] = '\n';
+        }
+    }
+    want[len] = '\0';
+    assert_int_equal(csv_out_close(out, NULL, NULL), ENGAGE_OK);
+    char *got = slurp(path, NULL);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    free(values);
+}
+
 static void test_sha256_known(void **state)
 {
     (void)state;
@@ -421,6 +459,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_cells),
         cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_repeated_numbers),
         cmocka_unit_test(test_numbers_as_snprintf),
         cmocka_unit_test(test_sha256_known),
         cmocka_unit_test(test_gzip_roundtrip),

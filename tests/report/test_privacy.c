@@ -43,6 +43,9 @@ static const privacy_case_t cases[] = {
     { "no managers", 5, 0, { 0 }, "", 0, true },
     { "exactly min_group in total", 5, 2, { 2, 3 }, "PP", 5, false },
     { "min_group 3", 3, 6, { 3, 1, 3, 4, 0, 3 }, "SP..P.", 4, false },
+    /* sizes far beyond the count of teams: sorted by qsort, not counted */
+    { "large teams: secondary picks the smallest", 5, 4, { 900000, 3, 700000, 600000 }, ".P.S", 600003, false },
+    { "large teams: tie on lowest index", 5, 4, { 800000, 800000, 1, 900000 }, "S.P.", 800001, false },
 };
 
 static void test_table(void **state)
