@@ -13,8 +13,9 @@
  * hold an id's hash and the row the id is on now; the table doubles when
  * three quarters of it are used, moving slots by their stored hash, so an
  * id is hashed once.  Per respondent the store keeps 4 bytes each of id
- * reference, manager, file and line, the id's text, and 8 bytes per slot
- * of the set while rows are added.
+ * reference, manager and line, the id's text, and 8 bytes per slot of the
+ * set while rows are added; the file of each row is kept as runs (rows
+ * come file after file), not per row.
  *
  * A column keeps one byte per respondent: a code into a table of at most
  * 254 distinct values (CODE_MISSING = not answered).  Survey answers are
@@ -23,8 +24,8 @@
  * is converted to plain doubles once.
  *
  * Memory follows the rows kept, not the rows seen: a repeated respondent id
- * reuses the string already stored (a superseded row is marked by a file
- * number no file has), and once superseded rows make up half
+ * reuses the string already stored (a superseded row is marked by a line
+ * number no row has), and once superseded rows make up half
  * of the rows (and at least COMPACT_ROWS) they are dropped and the rest
  * moved up in order; managers left without a row are then dropped too when
  * they are half of the managers, their arena rebuilt from the ones in use.
@@ -41,8 +42,9 @@ enum { CODE_MISSING = 255, MAX_CODES = 254, ARENA_BLOCK = 1 << 20, SMALL_INT_BIA
        COMPACT_MANAGERS = 1024, ID_OFFSET_BITS = 20, ID_BLOCK = 1 << ID_OFFSET_BITS,
        MAX_ID_BLOCKS = 1 << (32 - ID_OFFSET_BITS), FIRST_ID_SLOTS = 1024 };
 
-/* file_of of a row that a later one superseded (until it is dropped) */
-#define FILE_SUPERSEDED UINT32_MAX
+/* line_of of a row that a later one superseded (until it is dropped); no
+ * line kept is this large */
+#define LINE_SUPERSEDED UINT32_MAX
 #define SLOT_EMPTY UINT32_MAX
 
 typedef struct {
@@ -81,6 +83,12 @@ typedef struct {
     uint32_t row;                 /* SLOT_EMPTY when free */
 } id_slot_t;
 
+/* Rows first_row ... up to the next run's first row came from file. */
+typedef struct {
+    uint32_t first_row;
+    uint32_t file;
+} file_run_t;
+
 /* The set of respondent ids seen while rows are added. */
 typedef struct {
     id_slot_t *slots;
@@ -98,8 +106,9 @@ struct dataset {
     size_t n_rows, cap_rows;
     uint32_t *respondent_of;   /* id reference per row (id_store_t) */
     uint32_t *manager_of;
-    uint32_t *file_of;         /* FILE_SUPERSEDED until a superseded row is dropped */
-    uint32_t *line_of;
+    uint32_t *line_of;         /* LINE_SUPERSEDED until a superseded row is dropped */
+    file_run_t *file_runs;     /* the file of each row, a run per file read */
+    size_t n_file_runs, cap_file_runs;
     size_t n_superseded;       /* rows superseded since the rows were last compacted */
 
     const char **manager_ids;
@@ -305,7 +314,7 @@ void dataset_free(dataset_t *ds)
     free(ds->scales);
     free(ds->respondent_of);
     free(ds->manager_of);
-    free(ds->file_of);
+    free(ds->file_runs);
     free(ds->line_of);
     id_store_free(&ds->ids);
     free(ds->id_set.slots);
@@ -429,7 +438,6 @@ static engage_status_t grow_rows(dataset_t *ds)
     } while (0)
     GROW(respondent_of);
     GROW(manager_of);
-    GROW(file_of);
     GROW(line_of);
     for (size_t c = 0; c < ds->n_columns; c++) {
         column_t *col = &ds->columns[c];
@@ -481,18 +489,54 @@ static engage_status_t intern_manager(dataset_t *ds, const char *id, uint32_t *i
     return ENGAGE_OK;
 }
 
+/* The file row r came from. */
+static uint32_t file_of_row(const dataset_t *ds, size_t r)
+{
+    size_t lo = 0, hi = ds->n_file_runs; /* the run is in [lo, hi) */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ds->file_runs[mid].first_row <= r)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return ds->file_runs[lo].file;
+}
+
+/* Row r (the next one) comes from file; false when out of memory. */
+static bool note_file(dataset_t *ds, size_t r, uint32_t file)
+{
+    if (ds->n_file_runs && ds->file_runs[ds->n_file_runs - 1].file == file)
+        return true;
+    if (ds->n_file_runs == ds->cap_file_runs) {
+        size_t cap = ds->cap_file_runs ? 2 * ds->cap_file_runs : 4;
+        file_run_t *p = realloc(ds->file_runs, cap * sizeof *p);
+        if (!p)
+            return false;
+        ds->file_runs = p;
+        ds->cap_file_runs = cap;
+    }
+    ds->file_runs[ds->n_file_runs++] = (file_run_t){(uint32_t)r, file};
+    return true;
+}
+
 /* Drop the superseded rows, keeping the order of the others (the id set,
- * while there is one, is rebuilt by the caller). */
+ * while there is one, is rebuilt by the caller).  The file runs shrink in
+ * place: the kept rows of a run start a run no later than it. */
 static void drop_superseded_rows(dataset_t *ds)
 {
-    size_t kept = 0;
+    size_t kept = 0, run = 0, n_runs = 0;
     for (size_t r = 0; r < ds->n_rows; r++) {
-        if (ds->file_of[r] == FILE_SUPERSEDED)
+        while (run + 1 < ds->n_file_runs && ds->file_runs[run + 1].first_row <= r)
+            run++;
+        if (ds->line_of[r] == LINE_SUPERSEDED)
             continue;
+        uint32_t file = ds->file_runs[run].file;
+        if (n_runs == 0 || ds->file_runs[n_runs - 1].file != file)
+            ds->file_runs[n_runs++] = (file_run_t){(uint32_t)kept, file};
         if (kept != r) {
             ds->respondent_of[kept] = ds->respondent_of[r];
             ds->manager_of[kept] = ds->manager_of[r];
-            ds->file_of[kept] = ds->file_of[r];
             ds->line_of[kept] = ds->line_of[r];
             for (size_t c = 0; c < ds->n_columns; c++) {
                 column_t *col = &ds->columns[c];
@@ -504,6 +548,7 @@ static void drop_superseded_rows(dataset_t *ds)
         }
         kept++;
     }
+    ds->n_file_runs = n_runs;
     ds->n_rows = kept;
     ds->n_superseded = 0;
 }
@@ -580,6 +625,8 @@ engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const 
     if (ds->n_rows == ds->cap_rows && grow_rows(ds) != ENGAGE_OK)
         return ENGAGE_ENOMEM;
     size_t r = ds->n_rows;
+    if (!note_file(ds, r, (uint32_t)file))
+        return ENGAGE_ENOMEM;
 
     uint32_t manager;
     if (intern_manager(ds, manager_id, &manager) != ENGAGE_OK)
@@ -618,16 +665,15 @@ engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const 
     } else {
         size_t earlier = slot->row;
         if (superseded_file)
-            *superseded_file = ds->file_of[earlier];
+            *superseded_file = file_of_row(ds, earlier);
         if (superseded_line)
             *superseded_line = ds->line_of[earlier];
         ds->respondent_of[r] = ds->respondent_of[earlier];
-        ds->file_of[earlier] = FILE_SUPERSEDED;
+        ds->line_of[earlier] = LINE_SUPERSEDED;
         ds->n_superseded++;
     }
     slot->row = (uint32_t)r;
     ds->manager_of[r] = manager;
-    ds->file_of[r] = (uint32_t)file;
     ds->line_of[r] = line > 0 && line < (long)UINT32_MAX ? (uint32_t)line : 0;
     ds->n_rows++;
     return ENGAGE_OK;
@@ -711,7 +757,7 @@ const char *dataset_respondent_id(const dataset_t *ds, size_t respondent)
 {
     return id_store_text(&ds->ids, ds->respondent_of[respondent]);
 }
-size_t dataset_respondent_file(const dataset_t *ds, size_t respondent) { return ds->file_of[respondent]; }
+size_t dataset_respondent_file(const dataset_t *ds, size_t respondent) { return file_of_row(ds, respondent); }
 long dataset_respondent_line(const dataset_t *ds, size_t respondent) { return ds->line_of[respondent]; }
 size_t dataset_n_managers(const dataset_t *ds) { return ds->n_managers; }
 const char *dataset_manager_id(const dataset_t *ds, size_t manager) { return ds->manager_ids[manager]; }
