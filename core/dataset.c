@@ -755,10 +755,24 @@ const dataset_scale_t *dataset_scale(const dataset_t *ds, size_t scale) { return
 size_t dataset_n_respondents(const dataset_t *ds) { return ds->n_rows; }
 const char *dataset_respondent_id(const dataset_t *ds, size_t respondent)
 {
-    return id_store_text(&ds->ids, ds->respondent_of[respondent]);
+    return ds->respondent_of ? id_store_text(&ds->ids, ds->respondent_of[respondent]) : NULL;
+}
+
+void dataset_forget_respondents(dataset_t *ds)
+{
+    if (!ds->finished)
+        return;
+    id_store_free(&ds->ids);
+    free(ds->respondent_of);
+    free(ds->line_of);
+    ds->respondent_of = NULL;
+    ds->line_of = NULL;
 }
 size_t dataset_respondent_file(const dataset_t *ds, size_t respondent) { return file_of_row(ds, respondent); }
-long dataset_respondent_line(const dataset_t *ds, size_t respondent) { return ds->line_of[respondent]; }
+long dataset_respondent_line(const dataset_t *ds, size_t respondent)
+{
+    return ds->line_of ? ds->line_of[respondent] : 0;
+}
 size_t dataset_n_managers(const dataset_t *ds) { return ds->n_managers; }
 const char *dataset_manager_id(const dataset_t *ds, size_t manager) { return ds->manager_ids[manager]; }
 size_t dataset_manager_of(const dataset_t *ds, size_t respondent) { return ds->manager_of[respondent]; }
