@@ -530,9 +530,12 @@ static engage_status_t isal_fill(source_t *src, size_t *got, bool *stopped, long
         }
         s->next_in = src->raw + src->raw_pos;
         s->avail_in = (uint32_t)(src->raw_len - src->raw_pos);
+        size_t before = src->raw_pos;
         int rc = isal_inflate(s);
         src->raw_pos = src->raw_len - s->avail_in;
-        if (rc < 0) {
+        /* An error, or no step forward at all (never seen; zlib decides) */
+        if (rc < 0 || (src->raw_pos == before && s->avail_out == src->out_chunk &&
+                       s->block_state != ISAL_BLOCK_FINISH)) {
             *stopped = true;
             return ENGAGE_OK;
         }
