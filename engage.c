@@ -487,7 +487,8 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
     changes_t *changes = NULL;
     units_t *units = NULL;
     ingest_options_t ingest_options = {.strict = opts.strict,
-                                       .rejects_listed = opts.all_rejects ? SIZE_MAX : 0};
+                                       .rejects_listed = opts.all_rejects ? SIZE_MAX : 0,
+                                       .forget_respondents = opts.command != CMD_INGEST};
 
     engage_status_t st = load_config(&opts, config_text, &cfg, &err);
     if (st == ENGAGE_OK && opts.roster_from && cfg.roster.file) {

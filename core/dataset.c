@@ -1,11 +1,21 @@
 /*
  * core/dataset.c — storage of the canonical dataset (see dataset.h).
  *
- * Owns: the column stores, the respondent-id strings (in a string arena of
- * fixed blocks, so their addresses never move), the manager-id strings (in
- * an arena of their own), and GLib hash tables that map column names, ids
- * and managers to indices while rows are added.  The respondent table is
- * dropped by dataset_finish(); it is only needed to find repeated ids.
+ * Owns: the column stores, the respondent-id strings (in fixed blocks of
+ * ID_BLOCK bytes, never moved, each row naming its id by a 32-bit
+ * reference: block and offset), the manager-id strings and units (in
+ * arenas of their own), GLib hash tables that map column names and
+ * managers to indices, and the set of respondent ids seen (see below).
+ * The id set is dropped by dataset_finish(); it is only needed to find
+ * repeated ids.
+ *
+ * The id set is an open-addressing table (linear probing) of slots that
+ * hold an id's hash and the row the id is on now; the table doubles when
+ * three quarters of it are used, moving slots by their stored hash, so an
+ * id is hashed once.  Per respondent the store keeps 4 bytes each of id
+ * reference, manager and line, the id's text, and 8 bytes per slot of the
+ * set while rows are added; the file of each row is kept as runs (rows
+ * come file after file), not per row.
  *
  * A column keeps one byte per respondent: a code into a table of at most
  * 254 distinct values (CODE_MISSING = not answered).  Survey answers are
@@ -14,7 +24,8 @@
  * is converted to plain doubles once.
  *
  * Memory follows the rows kept, not the rows seen: a repeated respondent id
- * reuses the string already stored, and once superseded rows make up half
+ * reuses the string already stored (a superseded row is marked by a line
+ * number no row has), and once superseded rows make up half
  * of the rows (and at least COMPACT_ROWS) they are dropped and the rest
  * moved up in order; managers left without a row are then dropped too when
  * they are half of the managers, their arena rebuilt from the ones in use.
@@ -28,7 +39,13 @@
 #include <string.h>
 
 enum { CODE_MISSING = 255, MAX_CODES = 254, ARENA_BLOCK = 1 << 20, SMALL_INT_BIAS = 128, COMPACT_ROWS = 4096,
-       COMPACT_MANAGERS = 1024 };
+       COMPACT_MANAGERS = 1024, ID_OFFSET_BITS = 20, ID_BLOCK = 1 << ID_OFFSET_BITS,
+       MAX_ID_BLOCKS = 1 << (32 - ID_OFFSET_BITS), FIRST_ID_SLOTS = 1024 };
+
+/* line_of of a row that a later one superseded (until it is dropped); no
+ * line kept is this large */
+#define LINE_SUPERSEDED UINT32_MAX
+#define SLOT_EMPTY UINT32_MAX
 
 typedef struct {
     char *name;
@@ -51,6 +68,34 @@ typedef struct {
     size_t invited;
 } silent_team_t;
 
+/* Respondent ids: NUL-terminated strings in blocks of ID_BLOCK bytes (an id
+ * longer than that has a block of its own), named by block << ID_OFFSET_BITS
+ * | offset. */
+typedef struct {
+    char **blocks;
+    size_t n_blocks, cap_blocks;
+    size_t used;                  /* bytes used in the last block */
+    size_t size;                  /* size of the last block */
+} id_store_t;
+
+typedef struct {
+    uint32_t hash;
+    uint32_t row;                 /* SLOT_EMPTY when free */
+} id_slot_t;
+
+/* Rows first_row ... up to the next run's first row came from file. */
+typedef struct {
+    uint32_t first_row;
+    uint32_t file;
+} file_run_t;
+
+/* The set of respondent ids seen while rows are added. */
+typedef struct {
+    id_slot_t *slots;
+    size_t mask;                  /* number of slots - 1 (a power of two) */
+    size_t used;
+} id_set_t;
+
 struct dataset {
     column_t *columns;
     size_t n_columns, cap_columns;
@@ -59,21 +104,22 @@ struct dataset {
     size_t n_scales;
 
     size_t n_rows, cap_rows;
-    const char **respondent_ids;
+    uint32_t *respondent_of;   /* id reference per row (id_store_t) */
     uint32_t *manager_of;
-    uint32_t *file_of;
-    uint32_t *line_of;
-    uint8_t *superseded;       /* one flag per row, until dataset_finish */
-    size_t n_superseded;       /* flags set since the rows were last compacted */
+    uint32_t *line_of;         /* LINE_SUPERSEDED until a superseded row is dropped */
+    file_run_t *file_runs;     /* the file of each row, a run per file read */
+    size_t n_file_runs, cap_file_runs;
+    size_t n_superseded;       /* rows superseded since the rows were last compacted */
 
     const char **manager_ids;
     size_t n_managers, cap_managers;
     const char **manager_units;   /* per manager after finish; NULL without units */
     GArray *silent_teams;         /* silent_team_t, NULL until one is added */
 
-    GHashTable *respondent_index; /* set of ids (see arena_respondent) */
+    id_store_t ids;               /* respondent ids */
+    id_set_t id_set;              /* until dataset_finish */
     GHashTable *manager_index;    /* id -> manager + 1 */
-    arena_block_t *arena;         /* respondent ids, units */
+    arena_block_t *arena;         /* units */
     arena_block_t *manager_arena; /* manager ids */
     org_t *org;                   /* the reporting tree, NULL without a roster */
     bool finished;
@@ -124,45 +170,119 @@ static const char *arena_strdup(arena_block_t **arena, const char *s)
     return p;
 }
 
-/* A respondent id is stored after the row that holds it now, so that the
- * hash table can be a plain set of ids. */
-static const char *arena_respondent(dataset_t *ds, const char *id, uint32_t row)
+/* Store a respondent id; its reference in *ref.  false when out of memory
+ * or out of references. */
+static bool id_store_add(id_store_t *store, const char *id, uint32_t *ref)
 {
     size_t len = strlen(id) + 1;
-    char *p = arena_alloc(&ds->arena, sizeof row + len);
-    if (!p)
-        return NULL;
-    memcpy(p, &row, sizeof row);
-    memcpy(p + sizeof row, id, len);
-    return p + sizeof row;
+    if (store->n_blocks == 0 || store->size - store->used < len) {
+        if (store->n_blocks == MAX_ID_BLOCKS)
+            return false;
+        if (store->n_blocks == store->cap_blocks) {
+            size_t cap = store->cap_blocks ? store->cap_blocks * 2 : 16;
+            char **grown = realloc(store->blocks, cap * sizeof *grown);
+            if (!grown)
+                return false;
+            store->blocks = grown;
+            store->cap_blocks = cap;
+        }
+        size_t size = len > ID_BLOCK ? len : ID_BLOCK;
+        char *block = malloc(size);
+        if (!block)
+            return false;
+        store->blocks[store->n_blocks++] = block;
+        store->used = 0;
+        store->size = size;
+    }
+    *ref = (uint32_t)((store->n_blocks - 1) << ID_OFFSET_BITS | store->used);
+    memcpy(store->blocks[store->n_blocks - 1] + store->used, id, len);
+    store->used += len;
+    return true;
 }
 
-/* Give back a respondent id just stored (a repeated id keeps the first
- * copy): the last bytes of the current block, or a block of its own. */
-static void arena_respondent_undo(dataset_t *ds, const char *id)
+static const char *id_store_text(const id_store_t *store, uint32_t ref)
 {
-    char *p = (char *)id - sizeof(uint32_t);
-    size_t size = sizeof(uint32_t) + strlen(id) + 1;
-    arena_block_t *b = ds->arena;
-    if (p + size == b->data + b->used && p >= b->data) {
-        b->used -= size;
-    } else if (b->next && b->next->data == p && b->next->used == size) {
-        arena_block_t *own = b->next;
-        b->next = own->next;
-        free(own);
+    return store->blocks[ref >> ID_OFFSET_BITS] + (ref & (ID_BLOCK - 1));
+}
+
+static void id_store_free(id_store_t *store)
+{
+    for (size_t b = 0; b < store->n_blocks; b++)
+        free(store->blocks[b]);
+    free(store->blocks);
+    memset(store, 0, sizeof *store);
+}
+
+static uint32_t id_hash(const char *id)
+{
+    return g_str_hash(id);
+}
+
+/* The slot where linear probing for hash starts.  Exports number their
+ * responses, and g_str_hash of consecutive ids differs by small steps: a
+ * small odd multiplier keeps such ids in nearby slots (memory read in
+ * order, not a cache miss per row) while the high bits, folded in, still
+ * tell apart ids that differ early. */
+static size_t id_set_start(const id_set_t *set, uint32_t hash)
+{
+    return (size_t)((hash ^ hash >> 16) * 11u) & set->mask;
+}
+
+static bool id_set_resize(id_set_t *set, size_t n_slots)
+{
+    id_slot_t *slots = malloc(n_slots * sizeof *slots);
+    if (!slots)
+        return false;
+    for (size_t i = 0; i < n_slots; i++)
+        slots[i].row = SLOT_EMPTY;
+    id_set_t grown = {slots, n_slots - 1, set->used};
+    for (size_t i = 0; set->slots && i <= set->mask; i++) {
+        if (set->slots[i].row == SLOT_EMPTY)
+            continue;
+        size_t at = id_set_start(&grown, set->slots[i].hash);
+        while (slots[at].row != SLOT_EMPTY)
+            at = (at + 1) & grown.mask;
+        slots[at] = set->slots[i];
+    }
+    free(set->slots);
+    *set = grown;
+    return true;
+}
+
+/* The slot holding the id with this hash, or the free slot where it goes. */
+static id_slot_t *id_set_find(const dataset_t *ds, uint32_t hash, const char *id)
+{
+    const id_set_t *set = &ds->id_set;
+    for (size_t at = id_set_start(set, hash);; at = (at + 1) & set->mask) {
+        id_slot_t *slot = &set->slots[at];
+        if (slot->row == SLOT_EMPTY ||
+            (slot->hash == hash && strcmp(id_store_text(&ds->ids, ds->respondent_of[slot->row]), id) == 0))
+            return slot;
     }
 }
 
-static uint32_t respondent_row(const char *id)
+/* Room for one more id: the table never gets more than 3/4 full. */
+static bool id_set_reserve(id_set_t *set)
 {
-    uint32_t row;
-    memcpy(&row, id - sizeof row, sizeof row);
-    return row;
+    if (set->slots && 4 * (set->used + 1) <= 3 * (set->mask + 1))
+        return true;
+    return id_set_resize(set, set->slots ? 2 * (set->mask + 1) : FIRST_ID_SLOTS);
 }
 
-static void set_respondent_row(const char *id, uint32_t row)
+/* After rows moved: every kept row's id points at its new row. */
+static void id_set_rebuild(dataset_t *ds)
 {
-    memcpy((char *)id - sizeof row, &row, sizeof row);
+    id_set_t *set = &ds->id_set;
+    for (size_t i = 0; i <= set->mask; i++)
+        set->slots[i].row = SLOT_EMPTY;
+    for (size_t r = 0; r < ds->n_rows; r++) {
+        const char *id = id_store_text(&ds->ids, ds->respondent_of[r]);
+        uint32_t hash = id_hash(id);
+        id_slot_t *slot = id_set_find(ds, hash, id);
+        slot->hash = hash;
+        slot->row = (uint32_t)r;
+    }
+    set->used = ds->n_rows;
 }
 
 dataset_t *dataset_new(void)
@@ -171,7 +291,6 @@ dataset_t *dataset_new(void)
     if (!ds)
         return NULL;
     ds->column_index = g_hash_table_new(g_str_hash, g_str_equal);
-    ds->respondent_index = g_hash_table_new(g_str_hash, g_str_equal);
     ds->manager_index = g_hash_table_new(g_str_hash, g_str_equal);
     return ds;
 }
@@ -193,17 +312,16 @@ void dataset_free(dataset_t *ds)
         free(ds->scales[s].reverse);
     }
     free(ds->scales);
-    free(ds->respondent_ids);
+    free(ds->respondent_of);
     free(ds->manager_of);
-    free(ds->file_of);
+    free(ds->file_runs);
     free(ds->line_of);
-    free(ds->superseded);
+    id_store_free(&ds->ids);
+    free(ds->id_set.slots);
     free(ds->manager_ids);
     free(ds->manager_units);
     if (ds->silent_teams)
         g_array_free(ds->silent_teams, TRUE);
-    if (ds->respondent_index)
-        g_hash_table_destroy(ds->respondent_index);
     if (ds->manager_index)
         g_hash_table_destroy(ds->manager_index);
     if (ds->column_index)
@@ -318,11 +436,9 @@ static engage_status_t grow_rows(dataset_t *ds)
             return ENGAGE_ENOMEM;                                          \
         ds->field = p;                                                     \
     } while (0)
-    GROW(respondent_ids);
+    GROW(respondent_of);
     GROW(manager_of);
-    GROW(file_of);
     GROW(line_of);
-    GROW(superseded);
     for (size_t c = 0; c < ds->n_columns; c++) {
         column_t *col = &ds->columns[c];
         if (col->coded) {
@@ -373,20 +489,55 @@ static engage_status_t intern_manager(dataset_t *ds, const char *id, uint32_t *i
     return ENGAGE_OK;
 }
 
-/* Drop the superseded rows, keeping the order of the others; each kept id
- * learns its new row. */
+/* The file row r came from. */
+static uint32_t file_of_row(const dataset_t *ds, size_t r)
+{
+    size_t lo = 0, hi = ds->n_file_runs; /* the run is in [lo, hi) */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ds->file_runs[mid].first_row <= r)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return ds->file_runs[lo].file;
+}
+
+/* Row r (the next one) comes from file; false when out of memory. */
+static bool note_file(dataset_t *ds, size_t r, uint32_t file)
+{
+    if (ds->n_file_runs && ds->file_runs[ds->n_file_runs - 1].file == file)
+        return true;
+    if (ds->n_file_runs == ds->cap_file_runs) {
+        size_t cap = ds->cap_file_runs ? 2 * ds->cap_file_runs : 4;
+        file_run_t *p = realloc(ds->file_runs, cap * sizeof *p);
+        if (!p)
+            return false;
+        ds->file_runs = p;
+        ds->cap_file_runs = cap;
+    }
+    ds->file_runs[ds->n_file_runs++] = (file_run_t){(uint32_t)r, file};
+    return true;
+}
+
+/* Drop the superseded rows, keeping the order of the others (the id set,
+ * while there is one, is rebuilt by the caller).  The file runs shrink in
+ * place: the kept rows of a run start a run no later than it. */
 static void drop_superseded_rows(dataset_t *ds)
 {
-    size_t kept = 0;
+    size_t kept = 0, run = 0, n_runs = 0;
     for (size_t r = 0; r < ds->n_rows; r++) {
-        if (ds->superseded[r])
+        while (run + 1 < ds->n_file_runs && ds->file_runs[run + 1].first_row <= r)
+            run++;
+        if (ds->line_of[r] == LINE_SUPERSEDED)
             continue;
+        uint32_t file = ds->file_runs[run].file;
+        if (n_runs == 0 || ds->file_runs[n_runs - 1].file != file)
+            ds->file_runs[n_runs++] = (file_run_t){(uint32_t)kept, file};
         if (kept != r) {
-            ds->respondent_ids[kept] = ds->respondent_ids[r];
+            ds->respondent_of[kept] = ds->respondent_of[r];
             ds->manager_of[kept] = ds->manager_of[r];
-            ds->file_of[kept] = ds->file_of[r];
             ds->line_of[kept] = ds->line_of[r];
-            ds->superseded[kept] = 0;
             for (size_t c = 0; c < ds->n_columns; c++) {
                 column_t *col = &ds->columns[c];
                 if (col->coded)
@@ -394,10 +545,10 @@ static void drop_superseded_rows(dataset_t *ds)
                 else
                     col->values[kept] = col->values[r];
             }
-            set_respondent_row(ds->respondent_ids[kept], (uint32_t)kept);
         }
         kept++;
     }
+    ds->n_file_runs = n_runs;
     ds->n_rows = kept;
     ds->n_superseded = 0;
 }
@@ -465,6 +616,7 @@ engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const 
     /* Rows that later ones replaced take no room for long. */
     if (ds->n_superseded >= COMPACT_ROWS && 2 * ds->n_superseded >= ds->n_rows) {
         drop_superseded_rows(ds);
+        id_set_rebuild(ds);
         if (drop_unused_managers(ds) != ENGAGE_OK)
             return ENGAGE_ENOMEM;
     }
@@ -473,6 +625,8 @@ engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const 
     if (ds->n_rows == ds->cap_rows && grow_rows(ds) != ENGAGE_OK)
         return ENGAGE_ENOMEM;
     size_t r = ds->n_rows;
+    if (!note_file(ds, r, (uint32_t)file))
+        return ENGAGE_ENOMEM;
 
     uint32_t manager;
     if (intern_manager(ds, manager_id, &manager) != ENGAGE_OK)
@@ -497,33 +651,30 @@ engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const 
         col->values[r] = v;
     }
 
-    /* A new id is stored once (one hash lookup for it); a repeated one
-     * keeps the table's string, whose prefix names the row it was last seen
-     * on, and the copy just made is given back. */
-    const char *id = arena_respondent(ds, respondent_id, (uint32_t)r);
-    if (!id)
+    /* A new id is stored once; a repeated one names the string stored
+     * first, and its slot moves on to this row. */
+    if (!id_set_reserve(&ds->id_set))
         return ENGAGE_ENOMEM;
-    if (!g_hash_table_insert(ds->respondent_index, (gpointer)id, (gpointer)id)) {
-        /* insert kept the table's key and took our copy as its value */
-        gpointer kept = NULL, ignored;
-        g_hash_table_lookup_extended(ds->respondent_index, id, &kept, &ignored);
-        g_hash_table_insert(ds->respondent_index, kept, kept);
-        arena_respondent_undo(ds, id);
-        id = kept;
-        size_t earlier = respondent_row(id);
-        ds->superseded[earlier] = 1;
-        ds->n_superseded++;
+    uint32_t hash = id_hash(respondent_id);
+    id_slot_t *slot = id_set_find(ds, hash, respondent_id);
+    if (slot->row == SLOT_EMPTY) {
+        if (!id_store_add(&ds->ids, respondent_id, &ds->respondent_of[r]))
+            return ENGAGE_ENOMEM;
+        slot->hash = hash;
+        ds->id_set.used++;
+    } else {
+        size_t earlier = slot->row;
         if (superseded_file)
-            *superseded_file = ds->file_of[earlier];
+            *superseded_file = file_of_row(ds, earlier);
         if (superseded_line)
             *superseded_line = ds->line_of[earlier];
-        set_respondent_row(id, (uint32_t)r);
+        ds->respondent_of[r] = ds->respondent_of[earlier];
+        ds->line_of[earlier] = LINE_SUPERSEDED;
+        ds->n_superseded++;
     }
-    ds->respondent_ids[r] = id;
+    slot->row = (uint32_t)r;
     ds->manager_of[r] = manager;
-    ds->file_of[r] = (uint32_t)file;
     ds->line_of[r] = line > 0 && line < (long)UINT32_MAX ? (uint32_t)line : 0;
-    ds->superseded[r] = 0;
     ds->n_rows++;
     return ENGAGE_OK;
 }
@@ -589,12 +740,10 @@ engage_status_t dataset_finish(dataset_t *ds)
     free(used);
     free(renumber);
 
-    g_hash_table_destroy(ds->respondent_index);
-    ds->respondent_index = NULL;
+    free(ds->id_set.slots);
+    memset(&ds->id_set, 0, sizeof ds->id_set);
     g_hash_table_destroy(ds->manager_index);
     ds->manager_index = NULL;
-    free(ds->superseded);
-    ds->superseded = NULL;
     ds->finished = true;
     return ENGAGE_OK;
 }
@@ -604,9 +753,26 @@ const char *dataset_column_name(const dataset_t *ds, size_t column) { return ds-
 size_t dataset_n_scales(const dataset_t *ds) { return ds->n_scales; }
 const dataset_scale_t *dataset_scale(const dataset_t *ds, size_t scale) { return &ds->scales[scale]; }
 size_t dataset_n_respondents(const dataset_t *ds) { return ds->n_rows; }
-const char *dataset_respondent_id(const dataset_t *ds, size_t respondent) { return ds->respondent_ids[respondent]; }
-size_t dataset_respondent_file(const dataset_t *ds, size_t respondent) { return ds->file_of[respondent]; }
-long dataset_respondent_line(const dataset_t *ds, size_t respondent) { return ds->line_of[respondent]; }
+const char *dataset_respondent_id(const dataset_t *ds, size_t respondent)
+{
+    return ds->respondent_of ? id_store_text(&ds->ids, ds->respondent_of[respondent]) : NULL;
+}
+
+void dataset_forget_respondents(dataset_t *ds)
+{
+    if (!ds->finished)
+        return;
+    id_store_free(&ds->ids);
+    free(ds->respondent_of);
+    free(ds->line_of);
+    ds->respondent_of = NULL;
+    ds->line_of = NULL;
+}
+size_t dataset_respondent_file(const dataset_t *ds, size_t respondent) { return file_of_row(ds, respondent); }
+long dataset_respondent_line(const dataset_t *ds, size_t respondent)
+{
+    return ds->line_of ? ds->line_of[respondent] : 0;
+}
 size_t dataset_n_managers(const dataset_t *ds) { return ds->n_managers; }
 const char *dataset_manager_id(const dataset_t *ds, size_t manager) { return ds->manager_ids[manager]; }
 size_t dataset_manager_of(const dataset_t *ds, size_t respondent) { return ds->manager_of[respondent]; }

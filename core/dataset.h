@@ -63,6 +63,11 @@ engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const 
  * is the byte order of manager ids.  Call once, after the last row. */
 engage_status_t dataset_finish(dataset_t *ds);
 
+/* After dataset_finish, for a caller that needs no respondent id or line
+ * any more: their memory is given back; dataset_respondent_id then returns
+ * NULL and dataset_respondent_line 0. */
+void dataset_forget_respondents(dataset_t *ds);
+
 /* --- reading (analysis, report) ---------------------------------------- */
 
 size_t dataset_n_columns(const dataset_t *ds);

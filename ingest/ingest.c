@@ -1032,6 +1032,8 @@ static engage_status_t finish(ingest_ctx_t *ctx, engage_status_t st, engage_erro
         drop_unknowns(ctx->log);
     if (st == ENGAGE_OK && dataset_finish(ctx->ds) != ENGAGE_OK)
         st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    if (st == ENGAGE_OK && ctx->options && ctx->options->forget_respondents)
+        dataset_forget_respondents(ctx->ds);
     if (st == ENGAGE_OK)
         st = apply_units(ctx, err);
     if (ctx->units)

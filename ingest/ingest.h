@@ -118,6 +118,8 @@ typedef struct {
                                   INGEST_REJECTS_LISTED, SIZE_MAX = every one */
     const char *const *read_from; /* per path, the file to read under that name
                                   (NULL, or a NULL entry: the path itself) */
+    bool forget_respondents;   /* no respondent id or line is needed after
+                                  reading: dataset_forget_respondents */
 } ingest_options_t;
 
 void ingest_log_init(ingest_log_t *log);

@@ -2,10 +2,22 @@
  * ingest/source.c — input bytes: file, stdin or memory; plain, gzip or zip.
  *
  * Owns the file handle (not stdin's), the raw and inflated buffers, the
- * zlib stream and the libarchive reader.  gzip and zip are detected from
- * the first stored bytes.  After each gzip member ends, more stored bytes
- * must start another member (as `gzip -dc` reads concatenated files); input
- * that ends inside a member is reported as truncated.
+ * ISA-L and zlib inflate states and the libarchive reader.  gzip and zip
+ * are detected from the first stored bytes.  After each gzip member ends,
+ * more stored bytes must start another member (as `gzip -dc` reads
+ * concatenated files); input that ends inside a member is reported as
+ * truncated.
+ *
+ * gzip is inflated with ISA-L (isal_inflate, about three times zlib's
+ * speed) when the stored bytes can be read again: from memory or a
+ * regular file.  Its reads mirror zlib's (the same stored chunks in, at
+ * most one output chunk out per read), so the bytes come out in the same
+ * chunks.  When ISA-L stops inside a member, damaged or cut short, the
+ * member is read again from its first stored byte with zlib, the bytes
+ * already handed out are skipped, and zlib reads on to the end: every
+ * error is zlib's, with its message, after the same bytes.  Stored bytes
+ * read again are not counted or hashed again.  A pipe is read with zlib
+ * throughout.
  *
  * A zip is read as a stream (libarchive's zip reader pulling the stored
  * bytes through fill_raw, never seeking), so the byte count and the hash
@@ -31,12 +43,17 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include <isa-l.h>
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <strings.h>
 
 #include "../core/digest.h"
 #include "../core/progress.h"
+
+/* The flag of a gzip header that says a CRC of the header follows. */
+enum { FHCRC = 0x02 };
 
 /* A zip ends with its end record: 22 bytes and a comment of up to 65535. */
 enum { RAW_CHUNK = 1 << 16, OUT_CHUNK = 1 << 18, MAGIC = 4, ZIP_END = 22, ZIP_TAIL = ZIP_END + 65535 };
@@ -73,6 +90,8 @@ struct source {
     bool owns_file;
     const unsigned char *memory;
     size_t memory_size, memory_pos;
+    bool rereadable;           /* memory or a regular file: can seek back */
+    uint64_t stored_pos;       /* offset of the next stored byte read */
 
     unsigned char *raw;        /* stored bytes not yet consumed */
     size_t raw_len, raw_pos;
@@ -81,9 +100,12 @@ struct source {
     digest_t *sha;
 
     bool gzip, detected;
+    struct inflate_state *isal; /* ISA-L, while it inflates; NULL for zlib */
     z_stream z;
     bool z_ready;              /* inflateInit2 done */
     bool member_open;          /* inside a gzip member */
+    uint64_t member_start;     /* stored offset of the member's first byte */
+    uint64_t member_out;       /* its bytes handed out so far */
     unsigned char *out;
     size_t raw_chunk, out_chunk; /* read sizes, RAW_CHUNK / OUT_CHUNK unless limited */
 
@@ -143,6 +165,7 @@ engage_status_t source_open_path(source_t **out, const char *path, engage_error_
     }
     struct stat info;
     bool sized = fstat(fileno(src->file), &info) == 0 && S_ISREG(info.st_mode);
+    src->rereadable = sized && ftello(src->file) == 0;
     progress_file(path, sized ? (int64_t)info.st_size : -1);
     return ENGAGE_OK;
 }
@@ -155,11 +178,12 @@ engage_status_t source_open_memory(source_t **out, const char *name, const void 
         return st;
     (*out)->memory = bytes;
     (*out)->memory_size = size;
+    (*out)->rereadable = true;
     return ENGAGE_OK;
 }
 
-/* Read up to raw_chunk stored bytes to dst, counting and hashing them;
- * false on a read error. */
+/* Read up to raw_chunk stored bytes to dst, counting and hashing those
+ * not read before; false on a read error. */
 static bool read_stored(source_t *src, unsigned char *dst, size_t *got)
 {
     size_t n;
@@ -178,10 +202,14 @@ static bool read_stored(source_t *src, unsigned char *dst, size_t *got)
         src->memory_pos += n;
         src->raw_eof = src->memory_pos == src->memory_size;
     }
-    src->bytes += n;
-    if (src->file)
-        progress_bytes(src->bytes);
-    digest_update(src->sha, dst, n);
+    src->stored_pos += n;
+    if (src->stored_pos > src->bytes) {
+        size_t fresh = (size_t)(src->stored_pos - src->bytes);
+        digest_update(src->sha, dst + n - fresh, fresh);
+        src->bytes = src->stored_pos;
+        if (src->file)
+            progress_bytes(src->bytes);
+    }
     *got = n;
     return true;
 }
@@ -401,6 +429,169 @@ static engage_status_t zip_read(source_t *src, const unsigned char **data, size_
     return ENGAGE_OK;
 }
 
+/* ------------------------------------------------------------------ gzip */
+
+static engage_status_t stray_bytes(const source_t *src, long line, engage_error_t *err)
+{
+    return engage_fail(err, ENGAGE_EDATA, src->name, line, "unexpected bytes after the end of the gzip data");
+}
+
+/* The stored offset of raw[raw_pos]. */
+static uint64_t raw_offset(const source_t *src)
+{
+    return src->stored_pos - (src->raw_len - src->raw_pos);
+}
+
+/* Inflate with zlib into out until at least one byte comes (*got), or the
+ * end of the last member (*got == 0). */
+static engage_status_t zlib_fill(source_t *src, size_t *got, long line, engage_error_t *err)
+{
+    *got = 0;
+    if (!src->z_ready) {
+        if (inflateInit2(&src->z, 15 + 16) != Z_OK)
+            return engage_fail(err, ENGAGE_ENOMEM, src->name, 0, "cannot start gzip decoder");
+        src->z_ready = true;
+    }
+    src->z.next_out = src->out;
+    src->z.avail_out = (uInt)src->out_chunk;
+    while (src->z.avail_out == src->out_chunk) {
+        if (src->raw_pos == src->raw_len) {
+            if (!fill_raw(src))
+                return read_error(src, err);
+            if (src->raw_pos == src->raw_len) {
+                if (src->member_open)
+                    return engage_fail(err, ENGAGE_EDATA, src->name, line,
+                                       "gzip data is truncated (the file ends inside the compressed stream)");
+                break; /* clean end after a complete member */
+            }
+        }
+        if (!src->member_open) {
+            /* Another member must start with the gzip magic. */
+            if (src->raw[src->raw_pos] != 0x1f)
+                return stray_bytes(src, line, err);
+            inflateReset(&src->z);
+            src->member_open = true;
+        }
+        src->z.next_in = src->raw + src->raw_pos;
+        src->z.avail_in = (uInt)(src->raw_len - src->raw_pos);
+        int rc = inflate(&src->z, Z_NO_FLUSH);
+        src->raw_pos = src->raw_len - src->z.avail_in;
+        if (rc == Z_STREAM_END) {
+            src->member_open = false;
+        } else if (rc == Z_BUF_ERROR && src->z.avail_in == 0) {
+            continue; /* needs more input */
+        } else if (rc != Z_OK) {
+            return engage_fail(err, ENGAGE_EDATA, src->name, line, "corrupt gzip data (%s)",
+                               src->z.msg ? src->z.msg : "inflate failed");
+        }
+    }
+    *got = src->out_chunk - src->z.avail_out;
+    return ENGAGE_OK;
+}
+
+/* Inflate with ISA-L, read for read as zlib_fill does.  *stopped when it
+ * met the end of the input or an error inside a member: zlib must then
+ * give its verdict (zlib_again); the bytes of that read are not handed out. */
+static engage_status_t isal_fill(source_t *src, size_t *got, bool *stopped, long line, engage_error_t *err)
+{
+    struct inflate_state *s = src->isal;
+    *got = 0;
+    *stopped = false;
+    s->next_out = src->out;
+    s->avail_out = (uint32_t)src->out_chunk;
+    while (s->avail_out == src->out_chunk) {
+        if (src->raw_pos == src->raw_len) {
+            if (!fill_raw(src))
+                return read_error(src, err);
+            if (src->raw_pos == src->raw_len) {
+                if (src->member_open) {
+                    *stopped = true;
+                    return ENGAGE_OK;
+                }
+                break; /* clean end after a complete member */
+            }
+        }
+        if (!src->member_open) {
+            if (src->raw[src->raw_pos] != 0x1f)
+                return stray_bytes(src, line, err);
+            src->member_open = true;
+            src->member_start = raw_offset(src);
+            src->member_out = 0;
+            /* ISA-L reads past reserved flags and a header CRC: such a
+             * header goes to zlib, as does one cut by a stored chunk. */
+            if (src->raw_len - src->raw_pos < 4 || (src->raw[src->raw_pos + 3] & (0xe0 | FHCRC))) {
+                *stopped = true;
+                return ENGAGE_OK;
+            }
+            isal_inflate_reset(s);
+            s->crc_flag = ISAL_GZIP;
+            s->next_out = src->out;
+            s->avail_out = (uint32_t)src->out_chunk;
+        }
+        s->next_in = src->raw + src->raw_pos;
+        s->avail_in = (uint32_t)(src->raw_len - src->raw_pos);
+        size_t before = src->raw_pos;
+        int rc = isal_inflate(s);
+        src->raw_pos = src->raw_len - s->avail_in;
+        /* An error, or no step forward at all (never seen; zlib decides) */
+        if (rc < 0 || (src->raw_pos == before && s->avail_out == src->out_chunk &&
+                       s->block_state != ISAL_BLOCK_FINISH)) {
+            *stopped = true;
+            return ENGAGE_OK;
+        }
+        if (s->block_state == ISAL_BLOCK_FINISH)
+            src->member_open = false;
+    }
+    *got = src->out_chunk - s->avail_out;
+    src->member_out += *got;
+    return ENGAGE_OK;
+}
+
+/* Back to the stored byte at offset, reading from the stored chunk that
+ * holds it as the first reads did; false on a read error. */
+static bool reread_from(source_t *src, uint64_t offset)
+{
+    uint64_t aligned = offset - offset % src->raw_chunk;
+    if (src->file) {
+        if (fseeko(src->file, (off_t)aligned, SEEK_SET) != 0)
+            return false;
+    } else {
+        src->memory_pos = (size_t)aligned;
+    }
+    src->stored_pos = aligned;
+    src->raw_eof = false;
+    src->raw_len = src->raw_pos = 0;
+    if (!fill_raw(src) || src->raw_len < offset - aligned)
+        return false;
+    src->raw_pos = (size_t)(offset - aligned);
+    return true;
+}
+
+/* ISA-L stopped inside a member: zlib reads it again from its start,
+ * skips the bytes handed out, and reads on from there to the end. */
+static engage_status_t zlib_again(source_t *src, const unsigned char **data, size_t *len, long line,
+                                  engage_error_t *err)
+{
+    free(src->isal);
+    src->isal = NULL;
+    if (!reread_from(src, src->member_start))
+        return read_error(src, err);
+    if (src->z_ready)
+        inflateReset(&src->z);
+    src->member_open = true;
+    uint64_t skip = src->member_out;
+    for (;;) {
+        size_t got;
+        engage_status_t st = zlib_fill(src, &got, line, err);
+        if (st != ENGAGE_OK || got == 0 || got > skip) {
+            *data = src->out + (got > skip ? skip : 0);
+            *len = got > skip ? got - (size_t)skip : 0;
+            return st;
+        }
+        skip -= got;
+    }
+}
+
 /* The magic bytes decide: gzip 1f 8b, zip "PK\3\4" (or "PK\5\6", the end
  * record of an empty archive). */
 static engage_status_t detect(source_t *src, long line, engage_error_t *err)
@@ -414,6 +605,12 @@ static engage_status_t detect(source_t *src, long line, engage_error_t *err)
     src->zip = have >= 4 && (memcmp(m, "PK\3\4", 4) == 0 || memcmp(m, "PK\5\6", 4) == 0);
     if (src->zip && m[2] == 5)
         return no_member(src, line, err);
+    if (src->gzip && src->rereadable) {
+        src->isal = malloc(sizeof *src->isal);
+        if (!src->isal)
+            return engage_fail(err, ENGAGE_ENOMEM, src->name, 0, "cannot start gzip decoder");
+        isal_inflate_init(src->isal);
+    }
     return ENGAGE_OK;
 }
 
@@ -441,48 +638,22 @@ static engage_status_t read_now(source_t *src, const unsigned char **data, size_
         return ENGAGE_OK;
     }
 
-    if (!src->z_ready) {
-        if (inflateInit2(&src->z, 15 + 16) != Z_OK)
-            return engage_fail(err, ENGAGE_ENOMEM, src->name, 0, "cannot start gzip decoder");
-        src->z_ready = true;
+    if (src->isal) {
+        size_t got;
+        bool stopped;
+        engage_status_t st = isal_fill(src, &got, &stopped, line, err);
+        if (st != ENGAGE_OK || !stopped) {
+            *data = src->out;
+            *len = got;
+            return st;
+        }
+        return zlib_again(src, data, len, line, err);
     }
-    src->z.next_out = src->out;
-    src->z.avail_out = (uInt)src->out_chunk;
-    while (src->z.avail_out == src->out_chunk) {
-        if (src->raw_pos == src->raw_len) {
-            if (!fill_raw(src))
-                return read_error(src, err);
-            if (src->raw_pos == src->raw_len) {
-                if (src->member_open)
-                    return engage_fail(err, ENGAGE_EDATA, src->name, line,
-                                       "gzip data is truncated (the file ends inside the compressed stream)");
-                break; /* clean end after a complete member */
-            }
-        }
-        if (!src->member_open) {
-            /* Another member must start with the gzip magic. */
-            if (src->raw[src->raw_pos] != 0x1f)
-                return engage_fail(err, ENGAGE_EDATA, src->name, line,
-                                   "unexpected bytes after the end of the gzip data");
-            inflateReset(&src->z);
-            src->member_open = true;
-        }
-        src->z.next_in = src->raw + src->raw_pos;
-        src->z.avail_in = (uInt)(src->raw_len - src->raw_pos);
-        int rc = inflate(&src->z, Z_NO_FLUSH);
-        src->raw_pos = src->raw_len - src->z.avail_in;
-        if (rc == Z_STREAM_END) {
-            src->member_open = false;
-        } else if (rc == Z_BUF_ERROR && src->z.avail_in == 0) {
-            continue; /* needs more input */
-        } else if (rc != Z_OK) {
-            return engage_fail(err, ENGAGE_EDATA, src->name, line, "corrupt gzip data (%s)",
-                               src->z.msg ? src->z.msg : "inflate failed");
-        }
-    }
+    size_t got;
+    engage_status_t st = zlib_fill(src, &got, line, err);
     *data = src->out;
-    *len = src->out_chunk - src->z.avail_out;
-    return ENGAGE_OK;
+    *len = got;
+    return st;
 }
 
 /* The inflating thread: fills free slots until the end or an error. */
@@ -650,6 +821,7 @@ void source_close(source_t *src)
         fclose(src->file);
     if (src->z_ready)
         inflateEnd(&src->z);
+    free(src->isal);
     if (src->archive)
         archive_read_free(src->archive);
     free(src->member);

@@ -3,7 +3,8 @@
  *
  * A source reads a file, stdin ("-") or a memory buffer in fixed-size
  * chunks, recognises gzip and zip by their magic bytes (not the name) and
- * inflates gzip with zlib, member after member, and zip with libarchive,
+ * inflates gzip member after member (with ISA-L when the bytes can be read
+ * again, else with zlib; errors are zlib's either way) and zip with libarchive,
  * whose one .csv, .tsv or .txt entry is the text (directories, __MACOSX/
  * and names starting with '.' are ignored; none or several such entries is
  * an error, as is an encrypted one).  It hashes the stored bytes with

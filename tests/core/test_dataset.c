@@ -148,6 +148,62 @@ static void test_one_id_repeated_keeps_one_row(void **state)
     dataset_free(ds);
 }
 
+/* Forgetting the respondents keeps every value and manager. */
+static void test_forget_respondents(void **state)
+{
+    (void)state;
+    dataset_t *ds = dataset_new();
+    size_t q;
+    dataset_add_column(ds, "Q1", &q);
+    double v[] = {4, 2, 5};
+    assert_int_equal(dataset_add_row(ds, "r1", "m2", &v[0], 0, 2, NULL, NULL), ENGAGE_OK);
+    assert_int_equal(dataset_add_row(ds, "r2", "m1", &v[1], 0, 3, NULL, NULL), ENGAGE_OK);
+    assert_int_equal(dataset_add_row(ds, "r1", "m1", &v[2], 0, 4, NULL, NULL), ENGAGE_OK);
+    dataset_forget_respondents(ds); /* not finished yet: no effect */
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    assert_string_equal(dataset_respondent_id(ds, 1), "r1");
+    dataset_forget_respondents(ds);
+    assert_int_equal(dataset_n_respondents(ds), 2);
+    assert_null(dataset_respondent_id(ds, 0));
+    assert_int_equal(dataset_respondent_line(ds, 1), 0);
+    assert_true(dataset_value(ds, 0, q) == 2 && dataset_value(ds, 1, q) == 5);
+    assert_int_equal(dataset_n_managers(ds), 1);
+    assert_string_equal(dataset_manager_id(ds, dataset_manager_of(ds, 1)), "m1");
+    dataset_free(ds);
+}
+
+/* Three files, the third resending half of the first: after compaction
+ * (while adding and at the end) each kept row still names its own file. */
+static void test_files_of_kept_rows(void **state)
+{
+    (void)state;
+    dataset_t *ds = dataset_new();
+    size_t q;
+    dataset_add_column(ds, "Q1", &q);
+    enum { N = 10000 };
+    char id[32];
+    double v = 3;
+    for (size_t file = 0; file < 3; file++)
+        for (int i = 0; i < N; i++) {
+            snprintf(id, sizeof id, "%c%05d", file == 1 ? 'b' : 'a', file == 2 ? 2 * i : i);
+            if (file == 2 && 2 * i >= N)
+                snprintf(id, sizeof id, "c%05d", i);
+            size_t earlier;
+            assert_int_equal(dataset_add_row(ds, id, "m", &v, file, i + 2, &earlier, NULL), ENGAGE_OK);
+            assert_int_equal(earlier, file == 2 && 2 * i < N ? 0 : SIZE_MAX);
+        }
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    assert_int_equal(dataset_n_respondents(ds), 3 * N - N / 2);
+    for (size_t r = 0; r < dataset_n_respondents(ds); r++) {
+        const char *name = dataset_respondent_id(ds, r);
+        int i = atoi(name + 1);
+        size_t file = name[0] == 'b' ? 1 : name[0] == 'c' || i % 2 == 0 ? 2 : 0;
+        assert_int_equal(dataset_respondent_file(ds, r), file);
+        assert_int_equal(dataset_respondent_line(ds, r), file == 2 && name[0] == 'a' ? i / 2 + 2 : i + 2);
+    }
+    dataset_free(ds);
+}
+
 /* Every id three times (the second pass in reverse), each pass with other
  * managers: each add names the row the pass before left; the kept rows are
  * the last pass, in its order, with their own values, lines and managers. */
@@ -273,6 +329,8 @@ int main(void)
         cmocka_unit_test(test_repeated_respondent_replaces_earlier_row),
         cmocka_unit_test(test_managers_sorted_by_bytes),
         cmocka_unit_test(test_one_id_repeated_keeps_one_row),
+        cmocka_unit_test(test_forget_respondents),
+        cmocka_unit_test(test_files_of_kept_rows),
         cmocka_unit_test(test_every_id_thrice_keeps_the_last_rows_in_order),
         cmocka_unit_test(test_huge_ids_repeated),
         cmocka_unit_test(test_many_columns_by_name),
