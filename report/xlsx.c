@@ -52,10 +52,16 @@ enum {
 };
 
 static uint64_t zip64_threshold = 0xFFFFFFFFu;
+static size_t n_workers = WORKERS;
 
 void xlsx_set_zip64_threshold(uint64_t bytes)
 {
     zip64_threshold = bytes ? bytes : 0xFFFFFFFFu;
+}
+
+void xlsx_set_workers(size_t n)
+{
+    n_workers = n < WORKERS ? n : WORKERS;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -408,7 +414,7 @@ engage_status_t xlsx_open(xlsx_t **out, const char *path, const char *scratch_di
     pthread_cond_init(&x->work, NULL);
     pthread_cond_init(&x->finished, NULL);
     g_queue_init(&x->queue);
-    for (size_t i = 0; i < WORKERS; i++)
+    for (size_t i = 0; i < n_workers; i++)
         if (pthread_create(&x->thread[x->n_threads], NULL, worker, x) == 0)
             x->n_threads++;
     if (!x->level_buf)
@@ -1067,6 +1073,7 @@ static void zip_write(zip_t *z, const void *data, size_t n)
 {
     if (z->x->status != ENGAGE_OK)
         return;
+    errno = 0;
     if (n && fwrite(data, 1, n, z->x->out) != n)
         fail(z->x, ENGAGE_EIO, errno ? errno : EIO);
     z->at += n;

@@ -98,5 +98,8 @@ void xlsx_abandon(xlsx_t *x);
 /* Zip64 from this many bytes on instead of 4 GiB (tests only; 0: the
  * default). */
 void xlsx_set_zip64_threshold(uint64_t bytes);
+/* Deflate on this many worker threads (at most 2; 0: on the calling
+ * thread) in the files opened from now on (tests only). */
+void xlsx_set_workers(size_t n);
 
 #endif
