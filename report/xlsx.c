@@ -16,8 +16,9 @@
  * 1, a full flush, so that pieces can be joined as pigz joins them),
  * computes its CRC-32 and appends the result to the scratch file.  At
  * close each entry is put together in order: its head (deflated here, once
- * the dimension and column widths are known), its chunks copied from the
- * scratch file, its tail, and an empty final block; the CRCs are combined
+ * the dimension and column widths are known; zlib, as are the package's
+ * small parts), its chunks copied from the scratch file, its tail, and an
+ * empty final block; the CRCs are combined
  * (zlib's crc32_combine).  Since a chunk's bytes depend only on its text,
  * the file is the same whatever the threads' timing.  Without threads
  * (none could be started) the chunks are deflated here.
@@ -173,6 +174,7 @@ static bool deflate_piece(const char *in, size_t n, uint8_t *level_buf, size_t l
     if (!buf)
         return false;
     struct isal_zstream z;
+    memset(&z, 0, sizeof z);
     isal_deflate_stateless_init(&z);
     z.level = 1;
     z.level_buf = level_buf;
@@ -190,6 +192,38 @@ static bool deflate_piece(const char *in, size_t n, uint8_t *level_buf, size_t l
     *out = buf;
     *out_len = z.total_out;
     *crc = crc32_gzip_refl(0, (const unsigned char *)in, n);
+    return true;
+}
+
+/* The same for the small parts deflated at close (a sheet's head and tail,
+ * the package's own parts), with zlib: ISA-L was seen, about once in 150
+ * runs of a loaded machine, to find one more match in a few hundred bytes,
+ * which changed the file's bytes though not its content; zlib's output
+ * depends on its input alone. */
+static bool deflate_small(const char *in, size_t n, uint8_t **out, size_t *out_len, uint32_t *crc)
+{
+    z_stream z = { 0 };
+    if (deflateInit2(&z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return false;
+    size_t cap = deflateBound(&z, (uLong)n) + 16;
+    uint8_t *buf = malloc(cap);
+    if (!buf) {
+        deflateEnd(&z);
+        return false;
+    }
+    z.next_in = (Bytef *)in;
+    z.avail_in = (uInt)n;
+    z.next_out = buf;
+    z.avail_out = (uInt)cap;
+    int rc = deflate(&z, Z_FULL_FLUSH);   /* byte-aligned, not final */
+    *out_len = z.total_out;
+    deflateEnd(&z);
+    if (rc != Z_OK || z.avail_in != 0 || z.avail_out == 0) {   /* all of it, flushed */
+        free(buf);
+        return false;
+    }
+    *out = buf;
+    *crc = (uint32_t)crc32(0, (const Bytef *)in, (uInt)n);
     return true;
 }
 
@@ -1182,7 +1216,7 @@ static void zip_text(zip_t *z, const char *name, text_t *t)
     }
     uint8_t *out = NULL;
     part_t p = { .xml_len = t->len };
-    if (!deflate_piece(t->s ? t->s : "", t->len, z->x->level_buf, ISAL_DEF_LVL1_DEFAULT, &out, &p.size, &p.crc)) {
+    if (!deflate_small(t->s ? t->s : "", t->len, &out, &p.size, &p.crc)) {
         fail(z->x, ENGAGE_ENOMEM, ENOMEM);
         return;
     }
@@ -1275,10 +1309,8 @@ static void zip_sheet(zip_t *z, xlsx_sheet_t *s)
     parts[0].xml_len = head.len;
     parts[n - 1].xml_len = tail.len;
     if (head.failed || tail.failed ||
-        !deflate_piece(head.s, head.len, z->x->level_buf, ISAL_DEF_LVL1_DEFAULT, &head_out, &parts[0].size,
-                       &parts[0].crc) ||
-        !deflate_piece(tail.s, tail.len, z->x->level_buf, ISAL_DEF_LVL1_DEFAULT, &tail_out, &parts[n - 1].size,
-                       &parts[n - 1].crc))
+        !deflate_small(head.s, head.len, &head_out, &parts[0].size, &parts[0].crc) ||
+        !deflate_small(tail.s, tail.len, &tail_out, &parts[n - 1].size, &parts[n - 1].crc))
         fail(z->x, ENGAGE_ENOMEM, ENOMEM);
     parts[0].data = head_out;
     parts[n - 1].data = tail_out;
