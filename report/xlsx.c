@@ -175,6 +175,7 @@ static bool deflate_piece(const char *in, size_t n, uint8_t *level_buf, size_t l
         return false;
     struct isal_zstream z;
     memset(&z, 0, sizeof z);
+    memset(level_buf, 0, level_buf_size);   /* no match history from the piece before */
     isal_deflate_stateless_init(&z);
     z.level = 1;
     z.level_buf = level_buf;
