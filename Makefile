@@ -14,15 +14,15 @@ CFLAGS  ?= -O2 -g
 WARN     = -std=c11 -D_GNU_SOURCE -pthread -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 # Expanded when a recipe runs, i.e. after the packages are installed.
 PKG_CFLAGS = $(shell pkg-config --cflags glib-2.0)
-LIBS     = -lgsl -lgslcblas -lcsv -larchive -lxlsxwriter -lz -lisal -linih -ljansson -lcrypto -lglib-2.0 -lm -pthread
+LIBS     = -lgsl -lgslcblas -lcsv -larchive -lisal -lz -linih -ljansson -lcrypto -lglib-2.0 -lm -pthread
 TESTLIBS = -lcmocka -lmd    # libmd: an independent SHA-256 to check ours
 
 .DEFAULT_GOAL := all
 
 VERSION := $(shell cat VERSION)
 DEPS_PACKAGES = gcc make libgsl-dev libcsv-dev zlib1g-dev libcmocka-dev libinih-dev \
-                libjansson-dev libmd-dev libssl-dev libglib2.0-dev libarchive-dev libxlsxwriter-dev \
-                libxml2-utils pkg-config groff-base libisal-dev
+                libjansson-dev libmd-dev libssl-dev libglib2.0-dev libarchive-dev libisal-dev \
+                libxml2-utils pkg-config groff-base
 # What the tests that look at the outputs as a person would use: a browser
 # to render report.html, a spreadsheet to open engage.xlsx.  Installed when
 # possible (as root); without them those checks skip with a note.

@@ -8,11 +8,12 @@
  *     below AND the cell is a number as csv_out writes numbers; every other
  *     cell (ids, names, files, reasons, any column not known to hold
  *     figures) is a string, so "007" stays "007";
- *   - a number keeps the CSV's value; its column's kind gives it a number
+ *   - a number keeps the CSV's value, written as the CSV's own digits (no
+ *     conversion either way); its column's kind gives it a number
  *     format (counts #,##0; means 0.00; percents 0..100 as 0.0"%", the
  *     value unscaled; shares of variance 0..1 as 0.0%; p- and q-values
  *     0.000, in scientific form below 0.001);
- *   - strings go through worksheet_write_string() only: nothing is ever
+ *   - strings are written as string cells only: nothing is ever
  *     stored as a formula.  The "'" that the CSVs put before text a
  *     spreadsheet would run (= + - @ tab CR) is taken off again, because a
  *     string cell is never run, and the name should read as it is;
@@ -37,20 +38,20 @@
  * "Read me", the suppression rule with the view's smallest group shown,
  * what the formats mean, and the config text as given.
  *
- * Determinism: libxlsxwriter writes its zip entries with a fixed date; the
- * one clock reading left, the document's created date, is set to
- * SOURCE_DATE_EPOCH (a whole number of seconds) or else 1980-01-01.
- * libxlsxwriter's scratch files go into the output folder itself, and what
- * it prints on stderr is silenced: its errors come back as codes and are
- * reported as one engage line.
+ * The file itself is written by report/xlsx.c (its zip, its XML, ISA-L
+ * deflate on worker threads).
  *
- * Memory: libxlsxwriter runs in its constant-memory mode, which writes each
- * row out as soon as the next one starts (and stores strings inline in the
- * cell rather than in a shared-string table; both are plain strings to
- * every spreadsheet).  A table of 125,000 managers would otherwise hold its
- * 2 million cells in memory, about 200 MB.  The rows of every sheet are
- * therefore written in order: Summary and Read me last, from what the
- * tables collected.
+ * Determinism: every zip entry has a fixed date; the one clock reading
+ * left, the document's created date, is SOURCE_DATE_EPOCH (a whole number
+ * of seconds) or else 1980-01-01.  The threads' timing changes nothing.
+ * The scratch file of deflated pieces goes into the output folder itself
+ * (unnamed), and a failure is reported as one engage line.
+ *
+ * Memory: each row goes out as soon as it is written (strings inline in
+ * the cell rather than in a shared-string table; both are plain strings to
+ * every spreadsheet), so a table of 125,000 managers never holds its 2
+ * million cells in memory.  The rows of every sheet are therefore written
+ * in order: Summary and Read me last, from what the tables collected.
  * Owns: the workbook and everything read, for the length of the call.
  * Assumes: the CSV files are engage's own (UTF-8, comma, header row;
  * managers.csv's rows in scale order, then manager index order).
@@ -59,7 +60,6 @@
 
 #include <csv.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <glib.h>
 #include <math.h>
 #include <stdint.h>
@@ -68,11 +68,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
-#include <xlsxwriter.h>
-#ifdef __SANITIZE_ADDRESS__
-#include <sanitizer/common_interface_defs.h>
-#endif
 
 #include "../core/csv_out.h"
 #include "../core/digest.h"
@@ -81,6 +76,7 @@
 #include "../core/xml_text.h"
 #include "figures.h"
 #include "item_labels.h"
+#include "xlsx.h"
 
 /* The tables, in sheet order.  optional: a sheet only when the CSV was
  * written (changes.csv with a previous wave, units.csv with units,
@@ -278,14 +274,14 @@ static size_t text_width(const char *s, size_t len)
     return cur > best ? cur : best;
 }
 
-/* Characters of a finite number as its kind's format shows it (to a
- * character: a value that rounds up to one more digit may take one more,
- * which the column's margin holds). */
-static size_t number_width(kind_t kind, double v)
+/* Characters of a number as its kind's format shows it, from its sign,
+ * its digits before the point (at least 1; for a share, of the value times
+ * 100) and whether it is below 0.001 (to a character: a value that rounds
+ * up to one more digit may take one more, which the column's margin
+ * holds). */
+static size_t shown_width(kind_t kind, bool negative, size_t digits, bool below_thousandth)
 {
-    double a = fabs(kind == KIND_SHARE ? v * 100 : v);
-    size_t digits = a < 10 ? 1 : (size_t)floor(log10(a)) + 1;   /* before the point */
-    size_t sign = v < 0;
+    size_t sign = negative;
     switch (kind) {
     case KIND_COUNT:
         return sign + digits + (digits - 1) / 3;                 /* 1,234,567 */
@@ -297,7 +293,7 @@ static size_t number_width(kind_t kind, double v)
     case KIND_SHARE:
         return sign + digits + 3;                                /* 55.4% */
     case KIND_P:
-        return v < 0.001 ? sign + 9 : sign + digits + 4;         /* 1.74E-22, 0.042 */
+        return below_thousandth ? sign + 9 : sign + digits + 4;  /* 1.74E-22, 0.042 */
     case KIND_POINTS:
         return 1 + digits + 2;                                   /* +5.2 */
     case KIND_TEXT:
@@ -305,6 +301,55 @@ static size_t number_width(kind_t kind, double v)
         break;
     }
     return digits;
+}
+
+/* shown_width of a finite number */
+static size_t number_width(kind_t kind, double v)
+{
+    double a = fabs(kind == KIND_SHARE ? v * 100 : v);
+    size_t digits = a < 10 ? 1 : (size_t)floor(log10(a)) + 1;   /* before the point */
+    return shown_width(kind, v < 0, digits, v < 0.001);
+}
+
+/* shown_width of the number a CSV cell writes (workbook_is_number), from
+ * its text: the place of its first significant digit, so that the text
+ * needs no conversion.  false when its exponent is too large to be sure the
+ * number is finite. */
+static bool number_text_width(kind_t kind, const char *t, size_t *chars)
+{
+    bool negative = *t == '-';
+    t += negative;
+    long n = 0, first = -1, point;            /* digits; the first non-zero one */
+    for (; *t >= '0' && *t <= '9'; t++, n++)
+        if (first < 0 && *t != '0')
+            first = n;
+    point = n;
+    if (*t == '.')
+        for (t++; *t >= '0' && *t <= '9'; t++, n++)
+            if (first < 0 && *t != '0')
+                first = n;
+    long exponent = 0;
+    if (*t == 'e' || *t == 'E') {
+        t++;
+        bool down = *t == '-';
+        t += *t == '-' || *t == '+';
+        for (; *t >= '0' && *t <= '9'; t++) {
+            exponent = exponent * 10 + (*t - '0');
+            if (exponent > 300)
+                return false;
+        }
+        if (down)
+            exponent = -exponent;
+    }
+    if (kind == KIND_SHARE)
+        exponent += 2;
+    bool zero = first < 0;
+    long place = zero ? 0 : point + exponent - first - 1;   /* 10^place: the first digit's */
+    size_t digits = zero || place < 1 ? 1 : (size_t)place + 1;
+    if (kind == KIND_SHARE)
+        place -= 2;
+    *chars = shown_width(kind, negative && !zero, digits, zero || negative || place < -3);
+    return true;
 }
 
 static double column_width(size_t chars)
@@ -321,37 +366,19 @@ static double column_width(size_t chars)
 /* the workbook                                                               */
 
 typedef struct {
-    lxw_workbook *wb;
-    lxw_format *bold;
-    lxw_format *kind[N_KINDS]; /* each kind's number format; NULL for KIND_TEXT */
+    xlsx_t *x;
+    xlsx_style_t bold;
+    xlsx_style_t kind[N_KINDS]; /* each kind's number format; 0 for KIND_TEXT */
     const view_t *view;
     const char *path;          /* engage.xlsx, for messages */
     engage_status_t status;    /* first failure */
     engage_error_t *err;
 } book_t;
 
-static engage_status_t book_fail_lxw(book_t *b, lxw_error e)
+static engage_status_t book_fail_memory(book_t *b)
 {
-    int errnum = errno;
-    if (b->status != ENGAGE_OK)
-        return b->status;
-    /* A full disk shows as a zip or scratch-file error, with errno saying why. */
-    bool disk = errnum == ENOSPC || errnum == EIO || errnum == EFBIG
-#ifdef EDQUOT
-                || errnum == EDQUOT
-#endif
-        ;
-    if (disk && e != LXW_ERROR_MEMORY_MALLOC_FAILED) {
-        b->status = engage_fail(b->err, ENGAGE_EIO, b->path, 0, "cannot write the workbook: %s",
-                                strerror(errnum));
-        return b->status;
-    }
-    engage_status_t st = e == LXW_ERROR_MEMORY_MALLOC_FAILED ? ENGAGE_ENOMEM
-                       : e == LXW_ERROR_CREATING_XLSX_FILE || e == LXW_ERROR_CREATING_TMPFILE
-                           ? ENGAGE_ECANTCREAT
-                           : ENGAGE_EIO;
-    b->status = engage_fail(b->err, st, b->path, 0, "cannot write the workbook: %s",
-                            lxw_strerror(e));
+    if (b->status == ENGAGE_OK)
+        b->status = engage_fail(b->err, ENGAGE_ENOMEM, b->path, 0, "out of memory");
     return b->status;
 }
 
@@ -368,7 +395,7 @@ static bool ooxml_escape_at(const char *s)
 
 /* text with every "_xHHHH_" in it written as "_x005F_xHHHH_", so that a
  * spreadsheet shows it as it is instead of decoding it; NULL when there is
- * none.  (libxlsxwriter escapes control characters this way but leaves
+ * none.  (report/xlsx.c escapes control characters this way but leaves
  * such text alone.) */
 static char *escape_ooxml(const char *text)
 {
@@ -387,49 +414,42 @@ static char *escape_ooxml(const char *text)
 }
 
 /* A string cell: text XML can hold (core/xml_text.h: U+FFFD for the rest,
- * which libxlsxwriter would write as it is and so break the sheet), at most
- * CELL_MAX_CHARS characters, written with worksheet_write_string (never as
- * a formula). */
-static void put_string(book_t *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
-                       const char *text, lxw_format *format)
+ * which would break the sheet), at most CELL_MAX_CHARS characters, with
+ * "_xHHHH_" escaped (never a formula). */
+static void put_string(book_t *b, xlsx_sheet_t *ws, uint32_t row, uint32_t col, const char *text,
+                       xlsx_style_t format)
 {
     if (b->status != ENGAGE_OK)
         return;
     bool failed;
     char *fixed = xml_text_safe(text, &failed);
     if (failed) {
-        b->status = engage_fail(b->err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        book_fail_memory(b);
         return;
     }
     if (fixed)
         text = fixed;
-    if (g_utf8_strlen(text, -1) > CELL_MAX_CHARS) {
+    size_t len = strlen(text);
+    if (len > CELL_MAX_CHARS && g_utf8_strlen(text, -1) > CELL_MAX_CHARS) {
         const char *end = g_utf8_offset_to_pointer(text, CELL_MAX_CHARS);
         char *cut = g_strndup(text, (gsize)(end - text));
         g_free(fixed);
         text = fixed = cut;
     }
-    char *escaped = escape_ooxml(text);
+    char *escaped = memchr(text, '_', len) ? escape_ooxml(text) : NULL;
     if (escaped) {
         g_free(fixed);
         text = fixed = escaped;
     }
-    errno = 0;
-    lxw_error e = worksheet_write_string(ws, row, col, text, format);
+    xlsx_string(ws, row, col, text, strlen(text), format);
     g_free(fixed);
-    if (e != LXW_NO_ERROR)
-        book_fail_lxw(b, e);
 }
 
-static void put_number(book_t *b, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
-                       double value, lxw_format *format)
+static void put_number(book_t *b, xlsx_sheet_t *ws, uint32_t row, uint32_t col, double value,
+                       xlsx_style_t format)
 {
-    if (b->status != ENGAGE_OK)
-        return;
-    errno = 0;
-    lxw_error e = worksheet_write_number(ws, row, col, value, format);
-    if (e != LXW_NO_ERROR)
-        book_fail_lxw(b, e);
+    if (b->status == ENGAGE_OK)
+        xlsx_number(ws, row, col, value, format);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -485,10 +505,10 @@ typedef struct {
     const char *csv_path;      /* for messages */
     const char *file;          /* the CSV's name, for the Summary's columns */
     const char *sheet;
-    GPtrArray *parts;          /* lxw_worksheet *: the sheet and its continuations */
-    lxw_worksheet *ws;         /* the last of them */
-    lxw_row_t row;             /* row of the current worksheet */
-    lxw_col_t col;             /* next cell of the current row */
+    GPtrArray *parts;          /* xlsx_sheet_t *: the sheet and its continuations */
+    xlsx_sheet_t *ws;         /* the last of them */
+    uint32_t row;             /* row of the current worksheet */
+    uint32_t col;             /* next cell of the current row */
     bool header;               /* reading the CSV's first row */
     size_t n_csv_columns;      /* the CSV header's cells */
     GPtrArray *header_text;    /* char *: the header cells (the CSV's, then the sheet's own) */
@@ -505,7 +525,7 @@ static void sheet_header_row(sheet_t *s)
     for (size_t c = 0; c < s->header_text->len; c++) {
         const char *t = g_ptr_array_index(s->header_text, c);
         if (*t)
-            put_string(s->b, s->ws, 0, (lxw_col_t)c, t, s->b->bold);
+            put_string(s->b, s->ws, 0, (uint32_t)c, t, s->b->bold);
     }
 }
 
@@ -513,24 +533,20 @@ static void sheet_header_row(sheet_t *s)
  * "NAME (2)", ... */
 static void sheet_next_part(sheet_t *s)
 {
-    char name[LXW_SHEETNAME_MAX + 1];
+    char name[32];   /* a sheet name's 31 characters */
     if (s->parts->len == 0)
         snprintf(name, sizeof name, "%s", s->sheet);
     else
         snprintf(name, sizeof name, "%s (%u)", s->sheet, s->parts->len + 1);
-    s->ws = workbook_add_worksheet(s->b->wb, name);
+    s->ws = xlsx_sheet(s->b->x, name);
     if (!s->ws) {
-        book_fail_lxw(s->b, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        book_fail_memory(s->b);
         return;
     }
     g_ptr_array_add(s->parts, s->ws);
-    worksheet_freeze_panes(s->ws, 1, 0);
-    worksheet_set_landscape(s->ws);          /* printed: wide tables across, the header on every page */
-    lxw_error e = worksheet_repeat_rows(s->ws, 0, 0);
-    if (e != LXW_NO_ERROR) {
-        book_fail_lxw(s->b, e);
-        return;
-    }
+    xlsx_freeze_first_row(s->ws);
+    xlsx_landscape(s->ws);                   /* printed: wide tables across, the header on every page */
+    xlsx_repeat_first_row(s->ws);
     if (s->parts->len > 1) {
         sheet_header_row(s);
         s->row = 1;
@@ -544,7 +560,7 @@ static void sheet_next_part(sheet_t *s)
  * the header row); the column's width grows to the text as shown. */
 static void sheet_cell(sheet_t *s, size_t c, const char *text, kind_t kind)
 {
-    if (c > LXW_COL_MAX - 1) {
+    if (c > XLSX_COL_MAX - 1) {
         engage_fail(s->b->err, ENGAGE_EIO, s->csv_path, 0, "more columns than a sheet holds");
         s->b->status = ENGAGE_EIO;
         return;
@@ -552,20 +568,19 @@ static void sheet_cell(sheet_t *s, size_t c, const char *text, kind_t kind)
     if (c >= s->width->len)
         g_array_set_size(s->width, c + 1);
     size_t *w = &g_array_index(s->width, size_t, c);
-    if (kind != KIND_TEXT && workbook_is_number(text)) {
-        double v = g_ascii_strtod(text, NULL);
-        if (isfinite(v)) {
-            size_t chars = number_width(kind, v);
-            if (chars > *w)
-                *w = chars;
-            put_number(s->b, s->ws, s->row, (lxw_col_t)c, v, s->b->kind[kind]);
-            return;
-        }
+    size_t chars;
+    if (kind != KIND_TEXT && workbook_is_number(text) && number_text_width(kind, text, &chars)) {
+        if (chars > *w)
+            *w = chars;
+        /* the CSV's own digits: the same value, no conversion either way */
+        if (s->b->status == ENGAGE_OK)
+            xlsx_number_text(s->ws, s->row, (uint32_t)c, text, strlen(text), s->b->kind[kind]);
+        return;
     }
-    size_t chars = text_width(text, strlen(text)) + (s->header ? FILTER_BUTTON : 0);
+    chars = text_width(text, strlen(text)) + (s->header ? FILTER_BUTTON : 0);
     if (chars > *w)
         *w = chars;
-    put_string(s->b, s->ws, s->row, (lxw_col_t)c, text, s->header ? s->b->bold : NULL);
+    put_string(s->b, s->ws, s->row, (uint32_t)c, text, s->header ? s->b->bold : 0);
 }
 
 static void on_cell(void *field, size_t len, void *data)
@@ -573,7 +588,7 @@ static void on_cell(void *field, size_t len, void *data)
     sheet_t *s = data;
     if (s->b->status != ENGAGE_OK)
         return;
-    if (s->col == 0 && s->row >= LXW_ROW_MAX)
+    if (s->col == 0 && s->row >= XLSX_ROW_MAX)
         sheet_next_part(s);
     if (s->b->status != ENGAGE_OK)
         return;
@@ -677,18 +692,13 @@ static void sheet_finish(sheet_t *s)
 {
     size_t n_columns = s->header_text->len;
     for (size_t i = 0; s->b->status == ENGAGE_OK && i < s->parts->len; i++) {
-        lxw_worksheet *ws = g_ptr_array_index(s->parts, i);
-        lxw_row_t last_row = i + 1 < s->parts->len ? LXW_ROW_MAX - 1 : s->row - 1;
-        lxw_error e = LXW_NO_ERROR;
-        if (n_columns > 0 && n_columns <= LXW_COL_MAX && s->row > 0)
-            e = worksheet_autofilter(ws, 0, 0, last_row, (lxw_col_t)(n_columns - 1));
-        if (e == LXW_NO_ERROR)
-            e = worksheet_ignore_errors(ws, LXW_IGNORE_NUMBER_STORED_AS_TEXT, "A1:XFD1048576");
-        for (size_t c = 0; e == LXW_NO_ERROR && c < s->width->len && c < LXW_COL_MAX; c++)
-            e = worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c,
-                                     column_width(g_array_index(s->width, size_t, c)), NULL);
-        if (e != LXW_NO_ERROR)
-            book_fail_lxw(s->b, e);
+        xlsx_sheet_t *ws = g_ptr_array_index(s->parts, i);
+        uint32_t last_row = i + 1 < s->parts->len ? XLSX_ROW_MAX - 1 : s->row - 1;
+        if (n_columns > 0 && n_columns <= XLSX_COL_MAX && s->row > 0)
+            xlsx_autofilter(ws, 0, 0, last_row, (uint32_t)(n_columns - 1));
+        xlsx_ignore_number_as_text(ws);
+        for (size_t c = 0; c < s->width->len && c < XLSX_COL_MAX; c++)
+            xlsx_column_width(ws, (uint32_t)c, column_width(g_array_index(s->width, size_t, c)));
     }
 }
 
@@ -763,11 +773,11 @@ done:
 
 typedef struct {
     book_t *b;
-    lxw_worksheet *ws;
-    lxw_row_t row;
+    xlsx_sheet_t *ws;
+    uint32_t row;
 } page_t;
 
-static void page_line(page_t *pg, const char *text, lxw_format *format)
+static void page_line(page_t *pg, const char *text, xlsx_style_t format)
 {
     if (*text)
         put_string(pg->b, pg->ws, pg->row, 0, text, format);
@@ -793,7 +803,7 @@ static void page_paragraph(page_t *pg, const char *text)
         else if (!cut)
             cut = end;
         char *line = g_strndup(p, (gsize)(cut - p));
-        page_line(pg, line, NULL);
+        page_line(pg, line, 0);
         g_free(line);
         p = cut;
         while (*p == ' ')
@@ -801,13 +811,11 @@ static void page_paragraph(page_t *pg, const char *text)
     }
 }
 
-static void page_set_column(page_t *pg, lxw_col_t col, size_t chars)
+static void page_set_column(page_t *pg, uint32_t col, size_t chars)
 {
     if (pg->b->status != ENGAGE_OK)
         return;
-    lxw_error e = worksheet_set_column(pg->ws, col, col, column_width(chars), NULL);
-    if (e != LXW_NO_ERROR)
-        book_fail_lxw(pg->b, e);
+    xlsx_column_width(pg->ws, col, column_width(chars));
 }
 
 /* The Summary: a table of one row per scale with the shown columns of
@@ -837,7 +845,7 @@ static char *glance_items_text(const report_input_t *in, const view_t *view, siz
     return g_string_free(text, FALSE);
 }
 
-static engage_status_t write_summary(book_t *b, lxw_worksheet *ws, const summary_t *sum,
+static engage_status_t write_summary(book_t *b, xlsx_sheet_t *ws, const summary_t *sum,
                                      const report_input_t *in)
 {
     const view_t *view = b->view;
@@ -865,9 +873,9 @@ static engage_status_t write_summary(book_t *b, lxw_worksheet *ws, const summary
     char note[96];
     snprintf(note, sizeof note, "hidden: fewer than %ld scored", view->smallest_shown);
 
-    worksheet_freeze_panes(ws, 1, 0);
-    worksheet_set_landscape(ws);
-    worksheet_fit_to_pages(ws, 1, 0);      /* printed: one page wide */
+    xlsx_freeze_first_row(ws);
+    xlsx_landscape(ws);
+    xlsx_fit_width(ws);                    /* printed: one page wide */
     const char *headings[N_SUMMARY_COLUMNS + N_GLANCE + 1];
     for (size_t i = 0; i < n_shown; i++)
         headings[i] = summary_columns[shown[i]].heading;
@@ -877,7 +885,7 @@ static engage_status_t write_summary(book_t *b, lxw_worksheet *ws, const summary
     headings[n_shown + n_glance] = "note";
     for (size_t i = 0; i < n_columns; i++) {
         const char *heading = headings[i];
-        put_string(b, ws, 0, (lxw_col_t)i, heading, b->bold);
+        put_string(b, ws, 0, (uint32_t)i, heading, b->bold);
         width[i] = strlen(heading) + FILTER_BUTTON;
     }
     pg.row = 1;
@@ -891,10 +899,10 @@ static engage_status_t write_summary(book_t *b, lxw_worksheet *ws, const summary
             double v = kind != KIND_TEXT && workbook_is_number(text) ? g_ascii_strtod(text, NULL) : NAN;
             size_t chars;
             if (isfinite(v)) {
-                put_number(b, ws, pg.row, (lxw_col_t)i, v, b->kind[kind]);
+                put_number(b, ws, pg.row, (uint32_t)i, v, b->kind[kind]);
                 chars = number_width(kind, v);
             } else {
-                put_string(b, ws, pg.row, (lxw_col_t)i, text, NULL);
+                put_string(b, ws, pg.row, (uint32_t)i, text, 0);
                 chars = text_width(text, strlen(text));
             }
             if (chars > width[i])
@@ -906,7 +914,7 @@ static engage_status_t write_summary(book_t *b, lxw_worksheet *ws, const summary
         for (int k = 0, i = (int)n_shown; g.shown && k < N_GLANCE; k++) {
             if (!glance_shown[k])
                 continue;
-            lxw_col_t col = (lxw_col_t)i++;
+            uint32_t col = (uint32_t)i++;
             size_t chars = 0;
             if (k == GLANCE_STAND_OUT) {
                 put_number(b, ws, pg.row, col, (double)g.stand_out, b->kind[KIND_COUNT]);
@@ -922,7 +930,7 @@ static engage_status_t write_summary(book_t *b, lxw_worksheet *ws, const summary
                     b->status = engage_fail(b->err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
                     break;
                 }
-                put_string(b, ws, pg.row, col, text, NULL);
+                put_string(b, ws, pg.row, col, text, 0);
                 chars = text_width(text, strlen(text));
                 g_free(text);
             }
@@ -931,18 +939,16 @@ static engage_status_t write_summary(book_t *b, lxw_worksheet *ws, const summary
         }
         if (any_hidden && r < view->n_scales && view->scales[r].suppressed) {
             size_t col = n_shown + n_glance;
-            put_string(b, ws, pg.row, (lxw_col_t)col, note, NULL);
+            put_string(b, ws, pg.row, (uint32_t)col, note, 0);
             if (strlen(note) > width[col])
                 width[col] = strlen(note);
         }
     }
     if (b->status == ENGAGE_OK && n_columns > 0) {
-        lxw_error e = worksheet_autofilter(ws, 0, 0, pg.row - 1, (lxw_col_t)(n_columns - 1));
-        if (e != LXW_NO_ERROR)
-            book_fail_lxw(b, e);
+        xlsx_autofilter(ws, 0, 0, pg.row - 1, (uint32_t)(n_columns - 1));
     }
     for (size_t i = 0; i < n_columns; i++)
-        page_set_column(&pg, (lxw_col_t)i, width[i]);
+        page_set_column(&pg, (uint32_t)i, width[i]);
 
     pg.row++;
     page_line(&pg, "Reading the figures", b->bold);
@@ -991,12 +997,12 @@ enum { HEATMAP_SHEET_ROWS = 500 };
 /* The colours reach full strength this many points from the company. */
 #define HEATMAP_SHEET_SPAN 20.0
 
-static engage_status_t write_heatmap(book_t *b, lxw_worksheet *ws, const report_input_t *in)
+static engage_status_t write_heatmap(book_t *b, xlsx_sheet_t *ws, const report_input_t *in)
 {
     const view_t *view = b->view;
     const heatmap_t *h = view->heatmap;
     page_t pg = { b, ws, 0 };
-    size_t rows[HEATMAP_SHEET_ROWS], more = 0, width[LXW_COL_MAX > 1000 ? 1000 : LXW_COL_MAX] = { 0 };
+    size_t rows[HEATMAP_SHEET_ROWS], more = 0, width[XLSX_COL_MAX > 1000 ? 1000 : XLSX_COL_MAX] = { 0 };
     const org_t *org = dataset_org(in->dataset);
     page_paragraph(&pg, "Each scale's items by group: the share of answers favourable, in per cent, for the "
                         "company and each group (units, or the leaders of the top two levels, or the managers, as report.html "
@@ -1019,18 +1025,18 @@ static engage_status_t write_heatmap(book_t *b, lxw_worksheet *ws, const report_
         char *title = g_strdup_printf("%s: favourable %% by item", hs->scale->name);
         page_line(&pg, title, b->bold);
         g_free(title);
-        lxw_row_t head = pg.row++;
+        uint32_t head = pg.row++;
         put_string(b, ws, head, 0, n_rows ? group_heading : "group", b->bold);
         if (width[0] < 12)
             width[0] = 12;
         size_t columns = hs->n_items < 999 ? hs->n_items : 999;
         for (size_t i = 0; i < columns; i++) {
-            put_string(b, ws, head, (lxw_col_t)(i + 1), labels->text[i], b->bold);
+            put_string(b, ws, head, (uint32_t)(i + 1), labels->text[i], b->bold);
             size_t chars = text_width(labels->text[i], strlen(labels->text[i]));
             if (chars > width[i + 1])
                 width[i + 1] = chars;
         }
-        lxw_row_t first = pg.row;
+        uint32_t first = pg.row;
         for (size_t r = 0; r <= n_rows && b->status == ENGAGE_OK; r++, pg.row++) {
             heatmap_level_t at = r == 0 ? HEATMAP_COMPANY : level;
             size_t g = r == 0 ? 0 : rows[r - 1];
@@ -1038,16 +1044,16 @@ static engage_status_t write_heatmap(book_t *b, lxw_worksheet *ws, const report_
                              : at == HEATMAP_UNIT   ? (in->units->names[g][0] ? in->units->names[g] : "(no unit)")
                              : at == HEATMAP_LEADER ? figures_leader_name(org, view->leaders->node[g + 1])
                                                     : dataset_manager_id(in->dataset, g);
-            put_string(b, ws, pg.row, 0, name, r == 0 ? b->bold : NULL);
+            put_string(b, ws, pg.row, 0, name, r == 0 ? b->bold : 0);
             size_t chars = text_width(name, strlen(name));
             if (chars > width[0])
                 width[0] = chars;
             for (size_t i = 0; i < columns; i++) {
                 const heatmap_cell_t *c = heatmap_cell(hs, at, g, i);
                 if (view_heatmap_shown(view, s, at, g, i) && isfinite(c->favourable_pct))
-                    put_number(b, ws, pg.row, (lxw_col_t)(i + 1), c->favourable_pct, b->kind[KIND_PERCENT]);
+                    put_number(b, ws, pg.row, (uint32_t)(i + 1), c->favourable_pct, b->kind[KIND_PERCENT]);
                 else
-                    put_string(b, ws, pg.row, (lxw_col_t)(i + 1), "hidden", NULL);
+                    put_string(b, ws, pg.row, (uint32_t)(i + 1), "hidden", 0);
             }
         }
         /* each item's colours, through the company's share */
@@ -1055,34 +1061,25 @@ static engage_status_t write_heatmap(book_t *b, lxw_worksheet *ws, const report_
             const heatmap_cell_t *company = heatmap_cell(hs, HEATMAP_COMPANY, 0, i);
             if (!view_heatmap_shown(view, s, HEATMAP_COMPANY, 0, i) || !isfinite(company->favourable_pct))
                 continue;
-            lxw_conditional_format cf = {
-                .type = LXW_CONDITIONAL_3_COLOR_SCALE,
-                .min_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER, .min_value = company->favourable_pct - HEATMAP_SHEET_SPAN,
-                .min_color = 0xE69F00,
-                .mid_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER, .mid_value = company->favourable_pct,
-                .mid_color = 0xFFFFFF,
-                .max_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER, .max_value = company->favourable_pct + HEATMAP_SHEET_SPAN,
-                .max_color = 0x3D85C6,
-            };
-            lxw_error e = worksheet_conditional_format_range(ws, first, (lxw_col_t)(i + 1), pg.row - 1,
-                                                             (lxw_col_t)(i + 1), &cf);
-            if (e != LXW_NO_ERROR)
-                book_fail_lxw(b, e);
+            xlsx_color_scale(ws, first, pg.row - 1, (uint32_t)(i + 1),
+                             company->favourable_pct - HEATMAP_SHEET_SPAN, 0xE69F00,
+                             company->favourable_pct, 0xFFFFFF,
+                             company->favourable_pct + HEATMAP_SHEET_SPAN, 0x3D85C6);
         }
         if (more > 0) {
             char *note = g_strdup_printf("... and %zu more in heatmap.csv.", more);
-            page_line(&pg, note, NULL);
+            page_line(&pg, note, 0);
             g_free(note);
         }
         pg.row++;
         item_labels_free(labels);
     }
     for (size_t c = 0; c < sizeof width / sizeof width[0] && width[c]; c++)
-        page_set_column(&pg, (lxw_col_t)c, width[c] < 8 ? 8 : width[c]);
+        page_set_column(&pg, (uint32_t)c, width[c] < 8 ? 8 : width[c]);
     return b->status;
 }
 
-static engage_status_t write_readme(book_t *b, lxw_worksheet *ws, const report_input_t *in,
+static engage_status_t write_readme(book_t *b, xlsx_sheet_t *ws, const report_input_t *in,
                                     const extra_t *extra, const char *const *sheet_names,
                                     size_t n_sheets)
 {
@@ -1126,8 +1123,8 @@ static engage_status_t write_readme(book_t *b, lxw_worksheet *ws, const report_i
     pg.row++;
 
     page_line(&pg, "Suppression rule", b->bold);
-    put_string(b, ws, pg.row, 0, "min_group", NULL);
-    put_number(b, ws, pg.row, 1, (double)k, NULL);
+    put_string(b, ws, pg.row, 0, "min_group", 0);
+    put_number(b, ws, pg.row, 1, (double)k, 0);
     pg.row++;
     s = g_strdup_printf("A manager's figures are shown only when at least %ld of their team were "
                         "scored on the scale (primary suppression). When hiding the small teams "
@@ -1180,10 +1177,10 @@ static engage_status_t write_readme(book_t *b, lxw_worksheet *ws, const report_i
 
     page_line(&pg, "Config", b->bold);
     if (!in->config || !in->config->path) {
-        page_line(&pg, "defaults (no config)", NULL);
+        page_line(&pg, "defaults (no config)", 0);
     } else {
-        put_string(b, ws, pg.row, 0, "file", NULL);
-        put_string(b, ws, pg.row, 1, in->config->path, NULL);
+        put_string(b, ws, pg.row, 0, "file", 0);
+        put_string(b, ws, pg.row, 1, in->config->path, 0);
         pg.row++;
         pg.row++;
         /* The text as the run read it (also what `engage rerun` reads),
@@ -1199,7 +1196,7 @@ static engage_status_t write_readme(book_t *b, lxw_worksheet *ws, const report_i
             if (n > 0 && p[n - 1] == '\r')
                 n--;
             char *line = g_strndup(p, n);
-            page_line(&pg, line, NULL);
+            page_line(&pg, line, 0);
             g_free(line);
             p = nl ? nl + 1 : end;
         }
@@ -1209,19 +1206,16 @@ static engage_status_t write_readme(book_t *b, lxw_worksheet *ws, const report_i
     page_set_column(&pg, 1, 12);
     /* printed: the columns its paragraphs run over (README_WRAP characters
      * from column A), one page wide */
-    worksheet_fit_to_pages(ws, 1, 0);
-    if (b->status == ENGAGE_OK && pg.row > 0) {
-        lxw_error e = worksheet_print_area(ws, 0, 0, pg.row - 1, README_PRINT_COLUMNS - 1);
-        if (e != LXW_NO_ERROR)
-            book_fail_lxw(b, e);
-    }
+    xlsx_fit_width(ws);
+    if (b->status == ENGAGE_OK && pg.row > 0)
+        xlsx_print_area(ws, 0, 0, pg.row - 1, README_PRINT_COLUMNS - 1);
     return b->status;
 }
 
 /* ------------------------------------------------------------------------ */
 
-/* SOURCE_DATE_EPOCH when it is a whole number of seconds (0, which
- * libxlsxwriter takes for "now", excepted), else 1980-01-01. */
+/* SOURCE_DATE_EPOCH when it is a whole number of seconds (0 excepted, as
+ * engage has always taken it), else 1980-01-01. */
 static time_t document_date(void)
 {
     time_t t;
@@ -1235,82 +1229,22 @@ static engage_status_t hash_file(const char *path, char sha256_hex[65], engage_e
     return ENGAGE_OK;
 }
 
-/* libxlsxwriter prints its own "[ERROR] ..." lines (naming its scratch
- * files) on stderr as well as returning an error code; engage says what
- * went wrong in one line of its own.  So stderr goes to /dev/null while the
- * library works: no other thread runs then.  The saved descriptor, or -1
- * when stderr is left as it is. */
-static int silence_stderr(void)
+engage_status_t workbook_write(const report_input_t *in, const view_t *view, const char *dir,
+                               const char *path, char sha256_hex[65], engage_error_t *err)
 {
-    fflush(stderr);
-    int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-    if (saved < 0)
-        return -1;
-    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    if (null < 0 || dup2(null, STDERR_FILENO) < 0) {
-        if (null >= 0)
-            close(null);
-        close(saved);
-        return -1;
-    }
-    close(null);
-#ifdef __SANITIZE_ADDRESS__
-    __sanitizer_set_report_fd((void *)(intptr_t)saved);   /* the sanitized build's reports still show */
-#endif
-    return saved;
-}
-
-static void restore_stderr(int saved)
-{
-    if (saved < 0)
-        return;
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-#ifdef __SANITIZE_ADDRESS__
-    __sanitizer_set_report_fd((void *)(intptr_t)STDERR_FILENO);
-#endif
-    close(saved);
-}
-
-static engage_status_t write_book(const report_input_t *in, const view_t *view, const char *dir,
-                                  const char *path, char sha256_hex[65], engage_error_t *err)
-{
-    /* libxlsxwriter reports a file it cannot create on stderr; find out
-     * first, quietly. */
-    FILE *probe = fopen(path, "wb");
-    if (!probe)
-        return engage_fail(err, ENGAGE_ECANTCREAT, path, 0, "cannot create: %s", strerror(errno));
-    fclose(probe);
-
-    lxw_workbook_options options = { .constant_memory = LXW_TRUE, .tmpdir = (char *)dir,
-                                     .use_zip64 = LXW_FALSE };
     book_t b = { .view = view, .path = path, .err = err, .status = ENGAGE_OK };
-    b.wb = workbook_new_opt(path, &options);
-    if (!b.wb)
-        return engage_fail(err, ENGAGE_ENOMEM, path, 0, "out of memory");
-    lxw_doc_properties props = { .created = document_date() };
-    lxw_error e = workbook_set_properties(b.wb, &props);
-    if (e != LXW_NO_ERROR)
-        book_fail_lxw(&b, e);
-    b.bold = workbook_add_format(b.wb);
-    if (b.bold)
-        format_set_bold(b.bold);
-    else
-        book_fail_lxw(&b, LXW_ERROR_MEMORY_MALLOC_FAILED);
-    for (int k = 0; k < N_KINDS && b.status == ENGAGE_OK; k++) {
-        if (!kind_format[k])
-            continue;
-        b.kind[k] = workbook_add_format(b.wb);
-        if (b.kind[k])
-            format_set_num_format(b.kind[k], kind_format[k]);
-        else
-            book_fail_lxw(&b, LXW_ERROR_MEMORY_MALLOC_FAILED);
-    }
-    lxw_worksheet *summary_ws = workbook_add_worksheet(b.wb, "Summary");
-    lxw_worksheet *heatmap_ws = view->heatmap ? workbook_add_worksheet(b.wb, "heatmap") : NULL;
-    lxw_worksheet *readme = workbook_add_worksheet(b.wb, "Read me");
+    engage_status_t st = xlsx_open(&b.x, path, dir, document_date(), err);
+    if (st != ENGAGE_OK)
+        return st;
+    b.bold = xlsx_style(b.x, true, NULL);
+    for (int k = 0; k < N_KINDS; k++)
+        if (kind_format[k])
+            b.kind[k] = xlsx_style(b.x, false, kind_format[k]);
+    xlsx_sheet_t *summary_ws = xlsx_sheet(b.x, "Summary");
+    xlsx_sheet_t *heatmap_ws = view->heatmap ? xlsx_sheet(b.x, "heatmap") : NULL;
+    xlsx_sheet_t *readme = xlsx_sheet(b.x, "Read me");
     if (!summary_ws || !readme || (view->heatmap && !heatmap_ws))
-        book_fail_lxw(&b, LXW_ERROR_MEMORY_MALLOC_FAILED);
+        book_fail_memory(&b);
 
     summary_t summary = { .rows = g_array_new(FALSE, TRUE, sizeof(summary_row_t)) };
     extra_t extra = managers_extra(in, view);
@@ -1319,8 +1253,8 @@ static engage_status_t write_book(const report_input_t *in, const view_t *view, 
     for (size_t i = 0; i < N_SHEET_SPECS && b.status == ENGAGE_OK; i++) {
         const char *file = sheet_specs[i].file;
         char *csv = g_strdup_printf("%s/%s", dir, file);
-        struct stat st;
-        bool absent = sheet_specs[i].optional && stat(csv, &st) != 0 && errno == ENOENT;
+        struct stat info;
+        bool absent = sheet_specs[i].optional && stat(csv, &info) != 0 && errno == ENOENT;
         g_free(csv);
         if (absent)
             continue;
@@ -1340,21 +1274,11 @@ static engage_status_t write_book(const report_input_t *in, const view_t *view, 
     g_array_free(summary.rows, TRUE);
 
     if (b.status != ENGAGE_OK) {
-        lxw_workbook_free(b.wb);   /* nothing more is written */
+        xlsx_abandon(b.x);   /* nothing more is written */
         return b.status;
     }
-    errno = 0;
-    e = workbook_close(b.wb);
-    if (e != LXW_NO_ERROR)
-        return book_fail_lxw(&b, e);
+    st = xlsx_close(b.x, err);
+    if (st != ENGAGE_OK)
+        return st;
     return sha256_hex ? hash_file(path, sha256_hex, err) : ENGAGE_OK;
-}
-
-engage_status_t workbook_write(const report_input_t *in, const view_t *view, const char *dir,
-                               const char *path, char sha256_hex[65], engage_error_t *err)
-{
-    int saved = silence_stderr();
-    engage_status_t st = write_book(in, view, dir, path, sha256_hex, err);
-    restore_stderr(saved);
-    return st;
 }

@@ -1,6 +1,6 @@
 /*
  * report/workbook.h — engage.xlsx: the CSV tables of one run as a
- * spreadsheet workbook (libxlsxwriter).
+ * spreadsheet workbook (written by report/xlsx.c).
  *
  * The workbook is built from the CSV files already written into the
  * output folder, cell by cell, so it can never disagree with them: a first
@@ -19,7 +19,7 @@
 #include "view.h"
 
 /* Write `path` (engage.xlsx) from the CSV files in folder `dir` (the
- * temporary output folder, which also takes libxlsxwriter's scratch files).
+ * temporary output folder, which also takes the writer's scratch file).
  * Numbers are stored as numbers, with the CSV's value and their column's
  * number format, only in columns known to hold figures; every other cell
  * is a plain string (the formula guard "'" of the CSVs removed), never a

@@ -15,7 +15,10 @@
 # (numbers numerically, text after taking off the CSVs' formula guard), and
 # the figures as LibreOffice shows them have their format's decimals; without
 # soffice that part is skipped with a note.
-#   usage: tests/e2e_workbook.sh ENGAGE [ENGAGE-GEN]
+#
+# With REFERENCE_ENGAGE naming another engage binary, every sheet is also
+# compared with that binary's workbook for the same runs (see below).
+#   usage: [REFERENCE_ENGAGE=OTHER-ENGAGE] tests/e2e_workbook.sh ENGAGE [ENGAGE-GEN]
 #   (ENGAGE-GEN defaults to engage-gen beside ENGAGE)
 suite=e2e_workbook
 show_ok=1
@@ -455,6 +458,69 @@ for d in demo tree; do
     missing=$(awk -F'\t' 'NR == FNR { have[$5] = 1; next } $0 != "" && !($0 in have)' "$work/cells" "$ini" | head -3)
     [ -z "$missing" ] && ok "$d: Read me has every line of the config" || bad "$d: Read me lacks config lines: $missing"
 done
+
+# --- against a reference engage's workbook (REFERENCE_ENGAGE) -----------------
+# When REFERENCE_ENGAGE names another engage binary (an earlier build, say),
+# its engage.xlsx for the same runs is read the same way and compared with
+# ours sheet by sheet: the same sheets in the same order, the same cells
+# with the same types and number formats, text exactly, numbers to 1e-15
+# relative (the last of 16 digits); with soffice also every sheet as
+# LibreOffice exports it, values and as shown, byte for byte.  Without
+# REFERENCE_ENGAGE this part is skipped with a note.
+same_cells() { # REFERENCE_CELLS CELLS: xlsx_cells of both
+    awk -F'\t' 'function abs(x) { return x < 0 ? -x : x }
+        NR == FNR { k = $1 SUBSEP $2; t[k] = $3; f[k] = $4; v[k] = $5; next }
+        {
+            k = $1 SUBSEP $2; seen[k] = 1
+            if (!(k in t)) { print "cell " $1 ":" $2 " [" $5 "] not in the reference"; bad++; next }
+            if ($3 != t[k] || $4 != f[k]) { print "cell " $1 ":" $2 ": " $3 " [" $4 "], reference " t[k] " [" f[k] "]"; bad++ }
+            else if ($3 == "n" && abs($5 - v[k]) > 1e-15 * abs(v[k])) { print "cell " $1 ":" $2 ": " $5 " vs " v[k]; bad++ }
+            else if ($3 != "n" && $5 != v[k]) { print "cell " $1 ":" $2 ": [" $5 "] vs [" v[k] "]"; bad++ }
+            cells++
+        }
+        END {
+            for (k in t) if (!(k in seen)) { split(k, rc, SUBSEP); print "no cell " rc[1] ":" rc[2] " [" v[k] "]"; bad++ }
+            if (!cells) { print "no cells"; bad++ }
+            exit bad ? 1 : 0
+        }' "$1" "$2"
+}
+sheet_names() { unzip -p "$1" xl/workbook.xml | grep -o '<sheet name="[^"]*"' | sed 's/.*="//; s/"$//'; }
+if [ -z "${REFERENCE_ENGAGE:-}" ]; then
+    echo "note  REFERENCE_ENGAGE is not set: the workbook is not compared with a reference engage's"
+else
+    "$REFERENCE_ENGAGE" run -q -o "$work/ref-demo" -c datasets/sample-quarter.ini datasets/sample-quarter.csv.gz
+    "$REFERENCE_ENGAGE" run -q -o "$work/ref-waves" -c datasets/sample-quarter-googleforms.ini \
+        --previous datasets/sample-quarter-googleforms.csv.gz datasets/sample-quarter-googleforms.csv.gz
+    "$REFERENCE_ENGAGE" run -q -o "$work/ref-tree" -c "$work/tree.ini" "$work/tree.csv.gz"
+    for d in demo waves tree; do
+        names=$(sheet_names "$work/$d/engage.xlsx" | tr '\n' '|')
+        if [ "$names" = "$(sheet_names "$work/ref-$d/engage.xlsx" | tr '\n' '|')" ]; then
+            ok "$d: the reference's sheets, in its order"
+        else bad "$d: sheets $names, the reference's $(sheet_names "$work/ref-$d/engage.xlsx" | tr '\n' '|')"; fi
+        sheet_names "$work/$d/engage.xlsx" > "$work/names"
+        while IFS= read -r t; do
+            xlsx_cells "$work/ref-$d/engage.xlsx" "$t" > "$work/ref-cells"
+            xlsx_cells "$work/$d/engage.xlsx" "$t" > "$work/cells"
+            if out=$(same_cells "$work/ref-cells" "$work/cells"); then
+                ok "$d: sheet $t: the reference's cells ($(wc -l < "$work/cells")), types, formats and values"
+            else bad "$d: sheet $t differs from the reference's: $(echo "$out" | head -5)"; fi
+        done < "$work/names"
+        if command -v "$SOFFICE" >/dev/null 2>&1; then
+            for mode in false true; do
+                export="csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,$mode,false,false,-1"
+                for v in ref- ""; do
+                    mkdir -p "$work/lo-ref-$mode/$v$d"
+                    "$SOFFICE" -env:UserInstallation="file://$work/lo-profile" --headless --convert-to "$export" \
+                        --outdir "$work/lo-ref-$mode/$v$d" "$work/$v$d/engage.xlsx" > /dev/null 2>&1
+                done
+                n=$(ls "$work/lo-ref-$mode/$d" | wc -l)
+                if [ "$n" -gt 0 ] && out=$(diff -r "$work/lo-ref-$mode/ref-$d" "$work/lo-ref-$mode/$d"); then
+                    ok "$d: LibreOffice exports the reference's $n sheets (as shown: $mode)"
+                else bad "$d: LibreOffice's export (as shown: $mode) differs from the reference's: $(echo "$out" | head -5)"; fi
+            done
+        fi
+    done
+fi
 
 # --- LibreOffice: each sheet exported to CSV equals engage's CSV ----------------
 # same_table ENGINE_CSV OFFICE_CSV: cell by cell; numbers to 1e-12 relative
