@@ -6,7 +6,7 @@
 # SIGINT, SIGTERM and SIGHUP in the middle of a run (no temporary folder
 # left, the earlier OUTDIR as it was), a killed run's temporary folder
 # removed by the next run and a look-alike kept; a full disk while the
-# workbook is written (one engage line, nothing of libxlsxwriter's);
+# workbook is written (one engage line, no other lines);
 # missing folders above OUTDIR and above `ingest -o FILE` made, and those
 # a failed or stopped run made removed again.
 #   usage: tests/e2e_outdir.sh ENGAGE GEN
@@ -247,7 +247,7 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$work/tiny"; then
         expect_status 74 $? "disk full in the workbook ($size tmpfs)"
         expect_line "$work/full.err" "^engage: $work/tiny/out/engage.xlsx: cannot write the workbook: No space left on device$" \
             "one engage line for a full disk"
-        if grep -q 'ERROR\|tmp-' "$work/full.err"; then bad "libxlsxwriter's own lines"; else ok; fi
+        if grep -q 'ERROR\|tmp-' "$work/full.err"; then bad "lines besides engage's own"; else ok; fi
         if [ -z "$(ls -A "$work/tiny")" ]; then ok; else bad "a full disk left $(ls -A "$work/tiny")"; fi
         umount "$work/tiny"
     else

@@ -3,7 +3,7 @@
 # reporting tree: it is written beside the CSVs, manifest.json carries its
 # SHA-256, and a rerun (also with SOURCE_DATE_EPOCH) gives the same bytes.
 #
-# The workbook is read back here without libxlsxwriter (unzip and awk over
+# The workbook is read back here independently of its writer (unzip and awk over
 # its XML): every cell of every table sheet equals its CSV (figures as
 # numbers, ids and names as strings), each figure column carries its number
 # format (styles.xml), every table sheet has an autofilter over its rows and
