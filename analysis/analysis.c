@@ -55,6 +55,9 @@
 #include "../core/progress.h"
 
 #include <math.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -903,6 +906,9 @@ engage_status_t analysis_run(const dataset_t *ds, results_t **out, engage_error_
         st = analysis_scale(ds, s, &w, &res->scales[s]);
     }
     analysis_work_fini(&w);
+#ifdef __GLIBC__
+    malloc_trim(0);   /* the workspace (per respondent and per manager × item) goes back */
+#endif
     if (st != ENGAGE_OK) {
         results_free(res);
         return engage_fail(err, st, NULL, 0, "out of memory while analysing %zu respondents",

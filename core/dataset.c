@@ -34,6 +34,9 @@
 #include "dataset.h"
 
 #include <glib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -767,6 +770,11 @@ void dataset_forget_respondents(dataset_t *ds)
     free(ds->line_of);
     ds->respondent_of = NULL;
     ds->line_of = NULL;
+#ifdef __GLIBC__
+    /* the ids, the id set and the row arrays' grown-out copies are free
+     * chunks of the heap now: their pages go back to the system */
+    malloc_trim(0);
+#endif
 }
 size_t dataset_respondent_file(const dataset_t *ds, size_t respondent) { return file_of_row(ds, respondent); }
 long dataset_respondent_line(const dataset_t *ds, size_t respondent)
