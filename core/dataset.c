@@ -776,6 +776,21 @@ void dataset_forget_respondents(dataset_t *ds)
     malloc_trim(0);
 #endif
 }
+
+void dataset_forget_answers(dataset_t *ds)
+{
+    for (size_t c = 0; c < ds->n_columns; c++) {
+        free(ds->columns[c].codes);
+        free(ds->columns[c].values);
+        ds->columns[c].codes = NULL;
+        ds->columns[c].values = NULL;
+    }
+    free(ds->manager_of);
+    ds->manager_of = NULL;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
 size_t dataset_respondent_file(const dataset_t *ds, size_t respondent) { return file_of_row(ds, respondent); }
 long dataset_respondent_line(const dataset_t *ds, size_t respondent)
 {
