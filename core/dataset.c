@@ -49,6 +49,8 @@ enum { CODE_MISSING = 255, MAX_CODES = 254, ARENA_BLOCK = 1 << 20, SMALL_INT_BIA
  * line kept is this large */
 #define LINE_SUPERSEDED UINT32_MAX
 #define SLOT_EMPTY UINT32_MAX
+/* From this many rows, the rows' arrays grown give their old pages back. */
+#define TRIM_ROWS ((size_t)1 << 20)
 
 typedef struct {
     char *name;
@@ -458,6 +460,12 @@ static engage_status_t grow_rows(dataset_t *ds)
     }
 #undef GROW
     ds->cap_rows = cap;
+#ifdef __GLIBC__
+    /* a column grown in the heap leaves its old copy there as a free
+     * chunk: at this size its pages go back rather than stay resident */
+    if (cap >= TRIM_ROWS)
+        malloc_trim(0);
+#endif
     return ENGAGE_OK;
 }
 
