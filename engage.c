@@ -469,6 +469,12 @@ static void print_check(const config_t *cfg, const dataset_t *ds, const results_
     g_string_free(line, TRUE);
 }
 
+/* report_input_t's answers_done: the dataset's answers are read no more. */
+static void forget_answers(void *dataset)
+{
+    dataset_forget_answers(dataset);
+}
+
 /* run, ingest or check: read, analyse, write; returns the exit status.
  * argc/argv go into manifest.json; config_text (engage rerun) replaces the
  * config file's text. */
@@ -564,7 +570,7 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
                                  .changes = changes, .previous_log = previous_ds ? &previous_log : NULL,
                                  .argc = argc, .argv = argv, .version = ENGAGE_VERSION,
                                  .excel = opts.excel, .no_workbook = opts.no_workbook, .packs = opts.packs, .units = units,
-                                 .force = opts.force};
+                                 .force = opts.force, .answers_done = forget_answers, .answers_done_arg = ds};
             if (st == ENGAGE_OK)
                 st = report_write(&in, outdir, &err);
             if (st == ENGAGE_OK) {

@@ -55,6 +55,9 @@
 #include "../core/progress.h"
 
 #include <math.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -170,6 +173,27 @@ static void analysis_work_fini(analysis_work_t *w)
     free(w->rwg_sum);
     alpha_fini(&w->alpha);
     memset(w, 0, sizeof *w);
+}
+
+/* After the last scale's managers: the buffers per respondent and per
+ * manager go (and their pages back to the system) before the
+ * decomposition's own; the per-item ones stay for the items' figures. */
+static void analysis_work_drop_managers(analysis_work_t *w)
+{
+    double **doubles[] = { &w->grouped, &w->rwg_sq, &w->rwg_sum };
+    size_t **counts[] = { &w->start, &w->cursor, &w->fav, &w->unf, &w->ans, &w->rwg_n };
+    for (size_t i = 0; i < sizeof doubles / sizeof *doubles; i++) {
+        free(*doubles[i]);
+        *doubles[i] = NULL;
+    }
+    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
+        free(*counts[i]);
+        *counts[i] = NULL;
+    }
+    w->rwg_cap = 0;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
 }
 
 /* Per-run buffers and the counting sort of respondents by manager, which
@@ -575,7 +599,7 @@ static void *analysis_manager_range(void *arg)
  * they do not depend on the thread.  Step 3, the decomposition, follows
  * from the group figures (analysis_decompose). */
 static engage_status_t analysis_summarise(analysis_work_t *w, const dataset_scale_t *sc,
-                                          analysis_scale_t *out)
+                                          analysis_scale_t *out, bool last)
 {
     size_t M = w->n_managers;
     analysis_range_t half[2] = {
@@ -590,6 +614,8 @@ static engage_status_t analysis_summarise(analysis_work_t *w, const dataset_scal
         pthread_join(thread, NULL);
     else
         analysis_manager_range(&half[1]);
+    if (last)   /* the per-manager figures are in out->managers now */
+        analysis_work_drop_managers(w);
     return analysis_decompose(out->managers, M, NULL, &out->variance);
 }
 
@@ -854,7 +880,7 @@ static engage_status_t analysis_scale(const dataset_t *ds, size_t s, analysis_wo
     if (with_alpha)
         alpha_close(&w->alpha);
     progress_stage("analysing %s (scale %zu of %zu)", sc->name, s + 1, n_scales);
-    engage_status_t st = analysis_summarise(w, sc, out);
+    engage_status_t st = analysis_summarise(w, sc, out, s + 1 == n_scales);
     analysis_variance_t *v = &out->variance;
     if (with_alpha)
         alpha_finish(&w->alpha);
@@ -903,6 +929,9 @@ engage_status_t analysis_run(const dataset_t *ds, results_t **out, engage_error_
         st = analysis_scale(ds, s, &w, &res->scales[s]);
     }
     analysis_work_fini(&w);
+#ifdef __GLIBC__
+    malloc_trim(0);   /* the workspace (per respondent and per manager × item) goes back */
+#endif
     if (st != ENGAGE_OK) {
         results_free(res);
         return engage_fail(err, st, NULL, 0, "out of memory while analysing %zu respondents",

@@ -10,9 +10,9 @@
  * copy of the range (the company's, last, into the scores themselves); mean
  * and sd are two-pass over that copy, the median a selection in it.
  *
- * Owns: the leaders_t it returns, and per call a workspace of 20 bytes per
- * respondent (with a tree, 8 more per respondent of the largest org) and
- * O(nodes).
+ * Owns: the leaders_t it returns, and per call a workspace of 8 bytes per
+ * respondent (with a tree, 12 more per respondent and 8 more per respondent
+ * of the largest org) and O(nodes).
  */
 #include "leaders.h"
 
@@ -60,7 +60,9 @@ typedef struct {
     size_t *key;         /* [manager] its position + 1 in slot_start (0: no tree node) */
     size_t *cursor;      /* [position + 1] the next free slot while laying out */
     double *score;       /* [slot] score, NAN when not scored */
-    leaders_answers_t *answers;  /* [slot] */
+    leaders_answers_t *answers;  /* [slot]; NULL without a tree, where the company alone
+                                    needs them, as the totals below */
+    size_t total_ans, total_fav, total_unf;  /* without a tree: over every scored slot */
     double *copy;        /* a leader's range's scores (the company's are gathered in score) */
     double *cols;        /* [item × LEADERS_READ_ROWS] reverse-coded values */
     double *tq;          /* [df] t(0.975, df) (analysis_t975) */
@@ -76,9 +78,16 @@ static void org_figures(const dataset_scale_t *sc, const leaders_work_t *w, size
         if (isnan(w->score[i]))
             continue;
         copy[n++] = w->score[i];
-        ans += w->answers[i].ans;
-        fav += w->answers[i].fav;
-        unf += w->answers[i].unf;
+        if (w->answers) {
+            ans += w->answers[i].ans;
+            fav += w->answers[i].fav;
+            unf += w->answers[i].unf;
+        }
+    }
+    if (!w->answers) {   /* the company of a dataset without a tree */
+        ans = w->total_ans;
+        fav = w->total_fav;
+        unf = w->total_unf;
     }
     f->n = n;
     f->mean = f->sd = f->se = f->ci_low = f->ci_high = f->median = NAN;
@@ -120,6 +129,7 @@ static void leaders_scale(const dataset_t *ds, const leaders_t *l, leaders_work_
     const double flip = sc->min + sc->max;
     out->scale = sc;
     memcpy(w->cursor, w->slot_start, (org ? org_size(org) + 1 : 1) * sizeof *w->cursor);
+    w->total_ans = w->total_fav = w->total_unf = 0;
     for (size_t first = 0; first < N; first += LEADERS_READ_ROWS) {
         size_t count = N - first < LEADERS_READ_ROWS ? N - first : LEADERS_READ_ROWS;
         for (size_t i = 0; i < k; i++) {
@@ -144,9 +154,15 @@ static void leaders_scale(const dataset_t *ds, const leaders_t *l, leaders_work_
             /* the share as a division, as analysis.c decides it */
             bool scored = answered > 0 && (double)answered / (double)k >= sc->min_answered;
             w->score[slot] = scored ? sum / (double)answered : NAN;
-            w->answers[slot] = scored ? (leaders_answers_t){ (uint32_t)answered, (uint32_t)favourable,
-                                                             (uint32_t)unfavourable }
-                                      : (leaders_answers_t){ 0, 0, 0 };
+            if (w->answers) {
+                w->answers[slot] = scored ? (leaders_answers_t){ (uint32_t)answered, (uint32_t)favourable,
+                                                                 (uint32_t)unfavourable }
+                                          : (leaders_answers_t){ 0, 0, 0 };
+            } else if (scored) {
+                w->total_ans += answered;
+                w->total_fav += favourable;
+                w->total_unf += unfavourable;
+            }
         }
     }
     for (size_t r = 1; r < l->n_rows; r++) {
@@ -255,13 +271,13 @@ engage_status_t leaders_run(const dataset_t *ds, const results_t *results, leade
         w.key = leaders_calloc(dataset_n_managers(ds), sizeof *w.key);
         w.cursor = leaders_calloc(V + 1, sizeof *w.cursor);
         w.score = leaders_calloc(N, sizeof *w.score);
-        w.answers = leaders_calloc(N, sizeof *w.answers);
+        w.answers = org ? leaders_calloc(N, sizeof *w.answers) : NULL;
         w.cols = max_items > SIZE_MAX / LEADERS_READ_ROWS
                      ? NULL
                      : leaders_calloc(max_items * LEADERS_READ_ROWS, sizeof *w.cols);
         l->scales = leaders_calloc(S, sizeof *l->scales);
         w.tq = analysis_t975_cache(LEADERS_T_CACHE);
-        ok = w.tq && w.slot_start && w.key && w.cursor && w.score && w.answers && w.cols && l->scales &&
+        ok = w.tq && w.slot_start && w.key && w.cursor && w.score && (w.answers || !org) && w.cols && l->scales &&
              leaders_rows(org, l);
         ok = ok && (w.copy = leaders_calloc(leaders_layout(ds, l, &w), sizeof *w.copy)) != NULL;
     }

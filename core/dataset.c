@@ -34,6 +34,9 @@
 #include "dataset.h"
 
 #include <glib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +49,8 @@ enum { CODE_MISSING = 255, MAX_CODES = 254, ARENA_BLOCK = 1 << 20, SMALL_INT_BIA
  * line kept is this large */
 #define LINE_SUPERSEDED UINT32_MAX
 #define SLOT_EMPTY UINT32_MAX
+/* From this many rows, the rows' arrays grown give their old pages back. */
+#define TRIM_ROWS ((size_t)1 << 20)
 
 typedef struct {
     char *name;
@@ -455,6 +460,12 @@ static engage_status_t grow_rows(dataset_t *ds)
     }
 #undef GROW
     ds->cap_rows = cap;
+#ifdef __GLIBC__
+    /* a column grown in the heap leaves its old copy there as a free
+     * chunk: at this size its pages go back rather than stay resident */
+    if (cap >= TRIM_ROWS)
+        malloc_trim(0);
+#endif
     return ENGAGE_OK;
 }
 
@@ -767,6 +778,26 @@ void dataset_forget_respondents(dataset_t *ds)
     free(ds->line_of);
     ds->respondent_of = NULL;
     ds->line_of = NULL;
+#ifdef __GLIBC__
+    /* the ids, the id set and the row arrays' grown-out copies are free
+     * chunks of the heap now: their pages go back to the system */
+    malloc_trim(0);
+#endif
+}
+
+void dataset_forget_answers(dataset_t *ds)
+{
+    for (size_t c = 0; c < ds->n_columns; c++) {
+        free(ds->columns[c].codes);
+        free(ds->columns[c].values);
+        ds->columns[c].codes = NULL;
+        ds->columns[c].values = NULL;
+    }
+    free(ds->manager_of);
+    ds->manager_of = NULL;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
 }
 size_t dataset_respondent_file(const dataset_t *ds, size_t respondent) { return file_of_row(ds, respondent); }
 long dataset_respondent_line(const dataset_t *ds, size_t respondent)

@@ -68,6 +68,12 @@ engage_status_t dataset_finish(dataset_t *ds);
  * NULL and dataset_respondent_line 0. */
 void dataset_forget_respondents(dataset_t *ds);
 
+/* For an owner whose every reader of answers is done: the item values and
+ * the manager of each respondent are given back; after it only
+ * dataset_value, dataset_column_read and dataset_manager_of may no longer
+ * be called. */
+void dataset_forget_answers(dataset_t *ds);
+
 /* --- reading (analysis, report) ---------------------------------------- */
 
 size_t dataset_n_columns(const dataset_t *ds);

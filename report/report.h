@@ -42,6 +42,11 @@ typedef struct {
     /* Per-unit figures (units_run) when the dataset has units, else NULL:
      * then no units.csv is written. */
     const units_t *units;
+    /* Called (when set) once no stage reads the dataset's answers any more
+     * (dataset_value, dataset_column_read, dataset_manager_of): its owner
+     * may give them back (dataset_forget_answers). */
+    void (*answers_done)(void *arg);
+    void *answers_done_arg;
 } report_input_t;
 
 /* Write managers.csv, variance.csv, items.csv, changes.csv (with a previous

@@ -611,6 +611,8 @@ static engage_status_t view_heatmaps(view_t *view, const report_input_t *in, eng
     engage_status_t st = heatmap_run(in->dataset, in->results, in->units, view->leaders, &view->heatmap, err);
     if (st != ENGAGE_OK)
         return st;
+    if (in->answers_done)   /* the heatmap's sums were the answers' last reader */
+        in->answers_done(in->answers_done_arg);
     const org_t *org = dataset_org(in->dataset);
     size_t M = dataset_n_managers(in->dataset), V = org ? org_size(org) : 0;
     size_t U = view->heatmap->n_scales ? view->heatmap->scales[0].n_groups[HEATMAP_UNIT] : 0;

@@ -172,6 +172,33 @@ static void test_forget_respondents(void **state)
     dataset_free(ds);
 }
 
+/* Forgetting the answers keeps the respondents' count, the managers and
+ * the scales; a column of doubles goes as a coded one does. */
+static void test_forget_answers(void **state)
+{
+    (void)state;
+    dataset_t *ds = dataset_new();
+    size_t q, wide;
+    dataset_add_column(ds, "Q1", &q);
+    dataset_add_column(ds, "Q2", &wide);
+    char id[16];
+    for (int i = 0; i < 300; i++) {   /* Q2: more distinct values than codes */
+        double v[2] = {3, 1.0 + i / 7.0};
+        snprintf(id, sizeof id, "r%d", i);
+        assert_int_equal(dataset_add_row(ds, id, i % 2 ? "m2" : "m1", v, 0, 2 + i, NULL, NULL), ENGAGE_OK);
+    }
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    assert_true(dataset_value(ds, 299, wide) == 1.0 + 299 / 7.0);
+    dataset_forget_answers(ds);
+    assert_int_equal(dataset_n_respondents(ds), 300);
+    assert_int_equal(dataset_n_columns(ds), 2);
+    assert_string_equal(dataset_column_name(ds, wide), "Q2");
+    assert_int_equal(dataset_n_managers(ds), 2);
+    assert_string_equal(dataset_manager_id(ds, 1), "m2");
+    assert_string_equal(dataset_respondent_id(ds, 0), "r0");
+    dataset_free(ds);
+}
+
 /* Three files, the third resending half of the first: after compaction
  * (while adding and at the end) each kept row still names its own file. */
 static void test_files_of_kept_rows(void **state)
@@ -330,6 +357,7 @@ int main(void)
         cmocka_unit_test(test_managers_sorted_by_bytes),
         cmocka_unit_test(test_one_id_repeated_keeps_one_row),
         cmocka_unit_test(test_forget_respondents),
+        cmocka_unit_test(test_forget_answers),
         cmocka_unit_test(test_files_of_kept_rows),
         cmocka_unit_test(test_every_id_thrice_keeps_the_last_rows_in_order),
         cmocka_unit_test(test_huge_ids_repeated),
