@@ -69,6 +69,7 @@ fi
 engage=$1
 gen=$2
 dir=${BENCH_DIR:-build/bench}
+mkdir -p "$dir" || exit 73
 reps=${BENCH_REPS:-5}
 target_nowb=1.5              # engage run --no-workbook: at most 1.5 x gzip -dc of the same file
 target_full=3                 # engage run, every output: at most 3 x gzip -dc
