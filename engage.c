@@ -31,6 +31,7 @@
 #include "core/dataset.h"
 #include "core/error.h"
 #include "core/folders.h"
+#include "core/hugepages.h"
 #include "core/progress.h"
 #include "ingest/ingest.h"
 #include "ingest/init.h"
@@ -981,6 +982,7 @@ static void start_progress(const options_t *opts)
 
 int main(int argc, char **argv)
 {
+    hugepages_request(argv);
     options_t opts = {0};
     int status = parse_arguments(argc, argv, &opts);
     if (status < 0) {
