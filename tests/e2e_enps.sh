@@ -1,0 +1,174 @@
+#!/bin/sh
+# tests/e2e_enps.sh ENGAGE GEN — enps.csv and kind = nps end to end.
+#
+# (i) A hand-counted quarter of three teams: the company's and the shown
+# team's eNPS and interval as worked out in the comments, a team of 3
+# hidden (primary) and the next-smallest team hidden with it (secondary),
+# their figures empty; the NPS scale also in managers.csv, items.csv and
+# variance.csv as a 0..10 scale.  (ii) Configs of kind = nps that must stop
+# with status 78 at their line.  (iii) A generated reporting tree with units
+# and a 0..10 item made from the answers: every enps.csv row against the
+# answers counted here from the export and the roster (company, units), and
+# against leaders.csv's and managers.csv's shares and suppression (leaders,
+# managers); eNPS and the interval from the shares by the definition.
+suite=e2e_enps
+ENGAGE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+GEN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+. "$(dirname "$0")/e2e_lib.sh"
+
+# --- (i) a hand-counted quarter ---------------------------------------------
+cat > "$work/hand.csv" <<'CSV'
+respondent_id,manager_id,Q1,Q2,R
+a1,A,4,5,10
+a2,A,3,4,9
+a3,A,5,5,6
+a4,A,2,3,8
+a5,A,4,4,0
+a6,A,3,3,9
+b1,B,4,4,10
+b2,B,5,5,10
+b3,B,2,2,3
+b4,B,3,4,7
+b5,B,4,5,9
+b6,B,3,3,5
+b7,B,4,4,8
+c1,C,1,2,2
+c2,C,5,5,10
+c3,C,4,4,6
+CSV
+cat > "$work/hand.ini" <<'INI'
+[input]
+format = canonical
+[scale engagement]
+items = Q1, Q2
+[scale recommend]
+kind = nps
+items = R
+INI
+"$ENGAGE" run -q -c "$work/hand.ini" -o "$work/hand" "$work/hand.csv"
+expect_status 0 $? "engage run of the hand-counted quarter"
+# Company: 16 answers, promoters a1 a2 a6 b1 b2 b5 c2 = 7 (43.75%), passives
+# a4 b4 b7 = 3 (18.75%), detractors a3 a5 b3 b6 c1 c3 = 6 (37.5%); eNPS 6.25;
+# variance (0.4375 + 0.375 - 0.0625²) / 16 = 0.80859375 / 16 = 0.050537109375,
+# se 100 √0.050537109375 = 22.4804602614, interval 6.25 ± 1.96 se =
+# -37.8117021204 .. 50.3117021204.
+# B: 7 answers, promoters b1 b2 b5 = 3/7, passives b4 b7 = 2/7, detractors b3
+# b6 = 2/7: eNPS 100/7 = 14.2857142857; variance (5/7 - 1/49) / 7 = 34/343,
+# se 100 √(34/343) = 31.4841808582, interval 14.2857142857 ± 61.7089944821.
+# C (3 < 5) is hidden, and A (6, the next-smallest) with it: 3 hidden < 5.
+cat > "$work/hand.want" <<'WANT'
+scale,level,group,n,promoters_pct,passives_pct,detractors_pct,enps,ci_low,ci_high,suppressed
+recommend,company,,16,43.75,18.75,37.5,6.25,-37.8117021204,50.3117021204,0
+recommend,manager,A,6,,,,,,,1
+recommend,manager,B,7,42.8571428571,28.5714285714,28.5714285714,14.2857142857,-47.4232801965,75.9947087679,0
+recommend,manager,C,3,,,,,,,1
+WANT
+if cmp -s "$work/hand.want" "$work/hand/enps.csv"; then ok "enps.csv of the hand-counted quarter"
+else bad "enps.csv of the hand-counted quarter:"; diff "$work/hand.want" "$work/hand/enps.csv" >&2; fi
+# the NPS scale in the other tables, as a 0..10 scale: R's mean 112/16 = 7,
+# favourable (promoters) 43.75% in items.csv; B's mean 52/7 in managers.csv
+grep -qx 'recommend,R,16,7,[0-9.]*,43.75,' "$work/hand/items.csv" && ok "items.csv: the recommend item" ||
+    bad "items.csv: $(grep recommend "$work/hand/items.csv")"
+grep -q '^recommend,B,7,7.42857142857,' "$work/hand/managers.csv" && ok "managers.csv: B's mean of R" ||
+    bad "managers.csv: $(grep recommend "$work/hand/managers.csv")"
+grep -q '"enps.csv"' "$work/hand/manifest.json" && ok "manifest.json lists enps.csv" || bad "manifest.json lacks enps.csv"
+# without a scale of kind nps, no enps.csv
+printf '[input]\nformat = canonical\n[scale engagement]\nitems = Q1, Q2, R\nmax = 10\n' > "$work/plain.ini"
+"$ENGAGE" run -q -c "$work/plain.ini" -o "$work/plain" "$work/hand.csv"
+expect_status 0 $? "engage run without an NPS scale"
+[ ! -e "$work/plain/enps.csv" ] && ok "no enps.csv without a scale of kind nps" || bad "enps.csv written without an NPS scale"
+
+# --- (ii) configs that must stop at their line -------------------------------
+bad_config() { # TEXT LINE WHAT
+    printf '%b' "$1" > "$work/bad.ini"
+    "$ENGAGE" run -q -c "$work/bad.ini" -o "$work/bad" "$work/hand.csv" 2> "$work/bad.err"
+    st=$?
+    if [ "$st" = 78 ] && grep -q "^engage: $work/bad.ini:$2: .*$3" "$work/bad.err"; then ok "$3"
+    else bad "config '$1': exit $st, $(cat "$work/bad.err")"; fi
+    [ ! -e "$work/bad" ] || bad "an output folder after a config error"
+}
+bad_config '[input]\nformat = canonical\n[scale r]\nkind = nps\nitems = Q1, R\n' 5 "must have exactly one item"
+bad_config '[input]\nformat = canonical\n[scale r]\nkind = nps\nitems = R\nmax = 5\n' 6 "is on 0..10"
+bad_config '[input]\nformat = canonical\n[scale r]\nkind = nps\nitems = R\nfavourable = 8\n' 6 "has fixed thresholds"
+bad_config '[input]\nformat = canonical\n[scale r]\nkind = nps!\nitems = R\n' 4 "unknown kind"
+# an answer outside 0..10 is rejected as on any scale
+printf 'respondent_id,manager_id,Q1,Q2,R\nz1,A,3,3,11\n' > "$work/eleven.csv"
+cat "$work/hand.csv" > "$work/twelve.csv"; tail -n 1 "$work/eleven.csv" >> "$work/twelve.csv"
+"$ENGAGE" run -q -c "$work/hand.ini" -o "$work/twelve" "$work/twelve.csv" 2> /dev/null
+st=$?
+if [ "$st" = 0 ] && grep -q '^recommend,company,,16,' "$work/twelve/enps.csv" && grep -q 'z1' "$work/twelve/rejects.csv"; then
+    ok "an answer of 11 rejected"
+else bad "an answer of 11: exit $st"; fi
+
+# --- (iii) a reporting tree with units ---------------------------------------
+( cd "$work" && "$GEN" --hierarchy --respondents 4000 --depth 4 --seed 11 --roster roster.csv \
+      --config tree.ini -o tree0.csv ) || bad "engage-gen --hierarchy failed"
+# R from the answers: round((Q1 + ... + Q5 - 5) / 2), 0..10; empty when Q1 is
+awk -F, 'BEGIN { OFS = "," } NR == 1 { print $0, "R"; next }
+    { s = 0; for (c = 2; c <= 6; c++) s += ($c == "" ? 3 : $c)
+      print $0, ($2 == "" ? "" : int((s - 5) / 2 + 0.5)) }' "$work/tree0.csv" > "$work/tree.csv"
+printf '\n[scale recommend]\nkind = nps\nitems = R\n' >> "$work/tree.ini"
+"$ENGAGE" run -q -c "$work/tree.ini" -o "$work/tree" "$work/tree.csv"
+expect_status 0 $? "engage run of the tree with a recommend item"
+out=$work/tree
+# company and units counted from the export and the roster: a top's own
+# answer has no manager and is rejected; unit = the respondent's unit
+problems=$(awk -F, -v OUT="$out/enps.csv" '
+    function check(level, g, n, p, d,    key, e, se) {
+        key = level SUBSEP g
+        if (!(key in row)) { print "no row " level " " g; return }
+        split(row[key], f, SUBSEP)
+        if (f[1] != n) { print level " " g ": n " f[1] ", counted " n; return }
+        if (f[8] == 1) return
+        e = 100 * (p - d) / n; se = 100 * sqrt((p / n + d / n - ((p - d) / n) ^ 2) / n)
+        if (abs(f[2] - 100 * p / n) > 1e-9 || abs(f[4] - 100 * d / n) > 1e-9 || abs(f[5] - e) > 1e-9 ||
+            abs(f[6] - (e - 1.96 * se)) > 1e-9 || abs(f[7] - (e + 1.96 * se)) > 1e-9)
+            print level " " g ": " row[key] " counted n " n " p " p " d " d
+        checked++
+    }
+    function abs(x) { return x < 0 ? -x : x }
+    FILENAME == OUT { if (FNR > 1 && $1 == "recommend") row[$2, $3] = $4 SUBSEP $5 SUBSEP $6 SUBSEP $7 SUBSEP $8 SUBSEP $9 SUBSEP $10 SUBSEP $11; next }
+    FILENAME ~ /roster.csv$/ { if (FNR > 1) { up[$1] = $3; unit[$1] = $6 } next }
+    FNR == 1 { next }
+    {
+        if (up[$1] == $1 || $NF == "") next
+        r = $NF; u = unit[up[$1]]
+        n[""]++; nu[u]++
+        if (r >= 9) { p[""]++; pu[u]++ } else if (r <= 6) { d[""]++; du[u]++ }
+    }
+    END {
+        check("company", "", n[""], p[""], d[""])
+        for (u in nu) check("unit", u, nu[u], pu[u], du[u])
+        if (checked < 2) print "only " checked " rows checked"
+    }' "$out/enps.csv" "$work/roster.csv" "$work/tree.csv")
+[ -z "$problems" ] && ok "tree: company and units as counted from the export" || bad "tree: $problems"
+# leaders and managers: the shares and suppression of leaders.csv and
+# managers.csv on the recommend scale (favourable = promoters, unfavourable
+# = detractors), eNPS and the interval by the definition
+problems=$(awk -F, '
+    function abs(x) { return x < 0 ? -x : x }
+    FNR == 1 { next }
+    FILENAME ~ /leaders.csv$/ { if ($1 == "recommend" && $2 != "") L[$2] = $11 SUBSEP $18 SUBSEP $20 SUBSEP $21; next }
+    FILENAME ~ /managers.csv$/ { if ($1 == "recommend") M[$2] = $3 SUBSEP $10 SUBSEP $22 SUBSEP $12; next }
+    $1 == "recommend" && ($2 == "leader" || $2 == "manager") {
+        src = $2 == "leader" ? L[$3] : M[$3]
+        if (src == "") { print "no source row for " $2 " " $3; next }
+        split(src, f, SUBSEP)
+        if (f[1] != $4 || f[4] != $11) { print $2 " " $3 ": n/suppressed " $4 "/" $11 " vs " f[1] "/" f[4]; next }
+        if ($11 == 1) { if ($5 $6 $7 $8 $9 $10 != "") print $2 " " $3 ": hidden with figures"; hidden[$2]++; next }
+        n = $4; p = f[2] / 100; d = f[3] / 100; e = 100 * (p - d); se = 100 * sqrt((p + d - (p - d) ^ 2) / n)
+        if (abs($5 - f[2]) > 1e-8 || abs($7 - f[3]) > 1e-8 || abs($5 + $6 + $7 - 100) > 1e-8 ||
+            abs($8 - e) > 1e-8 || abs($9 - (e - 1.96 * se)) > 1e-8 || abs($10 - (e + 1.96 * se)) > 1e-8)
+            print $2 " " $3 ": " $0
+        shown[$2]++
+        if (prev_level == $2 && !(prev < $3)) print "order: " prev " before " $3
+        prev_level = $2; prev = $3
+    }
+    END { if (!shown["leader"] || !shown["manager"] || !hidden["manager"])
+              print "shown leaders " shown["leader"] ", managers " shown["manager"] ", hidden managers " hidden["manager"] }
+' "$out/leaders.csv" "$out/managers.csv" "$out/enps.csv")
+[ -z "$problems" ] && ok "tree: leaders and managers as leaders.csv and managers.csv share them" || bad "tree: $problems"
+levels=$(awk -F, 'NR > 1 && $1 == "recommend" { if ($2 != last) printf "%s ", $2; last = $2 }' "$out/enps.csv")
+[ "$levels" = "company unit leader manager " ] && ok "levels in order" || bad "levels: $levels"
+
+finish
