@@ -72,6 +72,16 @@ grep -qx 'recommend,R,16,7,[0-9.]*,43.75,' "$work/hand/items.csv" && ok "items.c
 grep -q '^recommend,B,7,7.42857142857,' "$work/hand/managers.csv" && ok "managers.csv: B's mean of R" ||
     bad "managers.csv: $(grep recommend "$work/hand/managers.csv")"
 grep -q '"enps.csv"' "$work/hand/manifest.json" && ok "manifest.json lists enps.csv" || bad "manifest.json lacks enps.csv"
+# the readable reports: the company's eNPS 6.25 (+6.2 at one decimal, as
+# printf rounds to even) and its interval -37.8 .. +50.3, the shares 44 / 19 / 38
+tr -s ' \n' '  ' < "$work/hand/report.txt" | grep -q 'recommend: eNPS +6.2 (95% interval -37.8 to +50.3): 44% promoters, 19% passives and 38% detractors (enps.csv).' &&
+    ok "report.txt: the company eNPS" || bad "report.txt: $(grep -A1 'recommend:' "$work/hand/report.txt")"
+grep -q 'eNPS <strong>+6.2</strong> (95% interval -37.8 to +50.3): 44% promoters' "$work/hand/report.html" &&
+    ok "report.html: the company eNPS" || bad "report.html lacks the company eNPS"
+if command -v unzip > /dev/null 2>&1; then
+    unzip -p "$work/hand/engage.xlsx" xl/workbook.xml | grep -q '<sheet name="enps"' &&
+        ok "engage.xlsx: an enps sheet" || bad "engage.xlsx has no enps sheet"
+fi
 # without a scale of kind nps, no enps.csv
 printf '[input]\nformat = canonical\n[scale engagement]\nitems = Q1, Q2, R\nmax = 10\n' > "$work/plain.ini"
 "$ENGAGE" run -q -c "$work/plain.ini" -o "$work/plain" "$work/hand.csv"
