@@ -11,6 +11,9 @@
 # answers counted here from the export and the roster (company, units), and
 # against leaders.csv's and managers.csv's shares and suppression (leaders,
 # managers); eNPS and the interval from the shares by the definition.
+# (iv) engage-gen --waves: the wave files and their config, and the truth
+# file's company eNPS, managers, turnover, drift per team and the recommend
+# item's weights recovered from what engage publishes and the files hold.
 suite=e2e_enps
 ENGAGE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 GEN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
@@ -180,5 +183,100 @@ problems=$(awk -F, '
 [ -z "$problems" ] && ok "tree: leaders and managers as leaders.csv and managers.csv share them" || bad "tree: $problems"
 levels=$(awk -F, 'NR > 1 && $1 == "recommend" { if ($2 != last) printf "%s ", $2; last = $2 }' "$out/enps.csv")
 [ "$levels" = "company unit leader manager " ] && ok "levels in order" || bad "levels: $levels"
+
+# --- (iv) engage-gen --waves: the truth recovered ---------------------------
+# 4 waves of 300 teams of 20 (drift sd 0.2 per wave, turnover 0.15, the
+# default weights 1.5, 1, 0.5, 0, 0, 0); engage reads each wave alone
+# (a config without [waves]).
+mkdir "$work/waves"
+( cd "$work/waves" && "$GEN" --waves 4 --respondents 6000 --team-size 20 --seed 5 --drift 0.2 --turnover 0.15 \
+      --missing 0.02 --truth truth.csv --config waves.ini -o q.csv ) || bad "engage-gen --waves failed"
+w=$work/waves
+[ -s "$w/q-w1.csv" ] && [ -s "$w/q-w4.csv" ] && [ ! -e "$w/q-w5.csv" ] && ok "four wave files" || bad "wave files: $(ls "$w")"
+sed -n '/^\[waves\]/,$p' "$w/waves.ini" | tr '\n' ' ' | grep -qx '\[waves\] wave1 = q-w1.csv wave2 = q-w2.csv wave3 = q-w3.csv wave4 = q-w4.csv ' &&
+    ok "[waves] lists the waves in order" || bad "[waves]: $(sed -n '/^\[waves\]/,$p' "$w/waves.ini")"
+grep -A2 '^\[scale recommend\]' "$w/waves.ini" | tr '\n' ' ' | grep -q 'kind = nps items = R' &&
+    ok "[scale recommend] kind = nps" || bad "no [scale recommend] of kind nps"
+head -n 1 "$w/q-w2.csv" | grep -qx 'respondent_id,manager_id,Q1,Q2,Q3,Q4,Q5,Q6,R' && ok "the recommend column" ||
+    bad "header $(head -n 1 "$w/q-w2.csv")"
+sed '/^\[waves\]/,$d' "$w/waves.ini" > "$w/one.ini"
+for k in 1 2 3 4; do
+    "$ENGAGE" run -q -c "$w/one.ini" -o "$w/out$k" "$w/q-w$k.csv" || bad "engage run of wave $k"
+done
+# the company eNPS of each wave as the generator counted its answers
+problems=$(awk -F, 'FILENAME ~ /truth.csv$/ { if ($1 == "enps") { n[$2] = $6; e[$2] = $7 } next }
+    FNR == 1 { k++; next }
+    $1 == "recommend" && $2 == "company" { got++; if ($4 != n[k] || ($8 - e[k]) ^ 2 > 1e-18) print "wave " k ": " $4 " " $8 ", truth " n[k] " " e[k] }
+    END { if (got != 4) print got " company rows" }' "$w/truth.csv" "$w"/out[1234]/enps.csv)
+[ -z "$problems" ] && ok "each wave's company eNPS as the truth file gives it" || bad "eNPS: $problems"
+# managers: each wave's managers.csv lists the truth's managers of that
+# wave; the share of teams with a new manager per wave near 0.15 (900 draws:
+# sd 0.012)
+problems=$(awk -F, 'FILENAME ~ /truth.csv$/ { if ($1 == "manager") { team[$2, $4] = $3; has[$2, $4] = 1; of[$2, $3] = $4; teams[$3] = 1 } next }
+    FNR == 1 { k++; next }
+    $1 == "engagement" { if (!has[k, $2]) print "wave " k ": manager " $2 " not in the truth"; listed[k, $2] = 1 }
+    END { for (key in has) if (!listed[key]) { split(key, p, SUBSEP); print "wave " p[1] ": " p[2] " missing" }
+          for (t in teams) { nt++; for (k = 2; k <= 4; k++) changed += of[k, t] != of[k - 1, t] }
+          r = changed / (3 * nt); if (r < 0.1 || r > 0.2) print "turnover " r }' "$w/truth.csv" "$w"/out[1234]/managers.csv)
+[ -z "$problems" ] && ok "managers and turnover as the truth gives them" || bad "managers: $problems"
+# drift: per team, (mean in wave 4 - its manager effect) - (the same in wave
+# 1), over 3, against the team's true drift: correlation above 0.9, slope
+# 0.7 .. 1.05 (answers rounded and clamped to 1..5 shrink it a little)
+fit=$(awk -F, 'FILENAME ~ /truth.csv$/ { if ($1 == "drift") d[$3] = $7; if ($1 == "manager") { team[$2, $4] = $3; u[$2, $3] = $7 } next }
+    FNR == 1 { k++; next }
+    $1 == "engagement" { m[k, team[k, $2]] = $4 }
+    END { for (t in d) { x = d[t]; y = ((m[4, t] - u[4, t]) - (m[1, t] - u[1, t])) / 3
+              n++; sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y }
+          c = sxy / n - sx * sy / n / n; vx = sxx / n - sx * sx / n / n; vy = syy / n - sy * sy / n / n
+          printf "%.4f %.4f", c / sqrt(vx * vy), c / vx }' "$w/truth.csv" "$w"/out[1234]/managers.csv)
+echo "$fit" | awk '{ exit !($1 > 0.9 && $2 > 0.7 && $2 < 1.05) }' && ok "drift recovered (r, slope: $fit)" ||
+    bad "drift: r, slope $fit"
+# the recommend item's weights: least squares of R on Q1..Q6 (Q6 reversed
+# back) over wave 1's complete rows; rounding R and clamping it to 0..10
+# shrink every weight alike, to about 0.85: each within 25% of its weight,
+# the zero weights below 0.1
+cat > "$w/ols.awk" <<'AWK'
+# OLS of R on 1, Q1..Qk (the last reverse-coded back: 6 - Qk) over the
+# complete rows; prints "Qj coefficient" per item
+BEGIN { FS = "," }
+NR == 1 { k = NF - 3; next }
+{
+    for (c = 1; c <= NF; c++) if ($c == "") next
+    x[0] = 1
+    for (j = 1; j <= k; j++) x[j] = (j == k ? 6 - $(j + 2) : $(j + 2))
+    y = $NF
+    for (a = 0; a <= k; a++) { b_[a] += x[a] * y; for (b = 0; b <= k; b++) A[a, b] += x[a] * x[b] }
+}
+END {
+    p = k + 1
+    for (i = 0; i < p; i++) {
+        piv = i
+        for (r = i + 1; r < p; r++) if ((A[r, i] < 0 ? -A[r, i] : A[r, i]) > (A[piv, i] < 0 ? -A[piv, i] : A[piv, i])) piv = r
+        for (c = 0; c < p; c++) { t = A[i, c]; A[i, c] = A[piv, c]; A[piv, c] = t }
+        t = b_[i]; b_[i] = b_[piv]; b_[piv] = t
+        for (r = 0; r < p; r++) if (r != i) {
+            f = A[r, i] / A[i, i]
+            for (c = 0; c < p; c++) A[r, c] -= f * A[i, c]
+            b_[r] -= f * b_[i]
+        }
+    }
+    for (j = 1; j <= k; j++) printf "Q%d %.6f\n", j, b_[j] / A[j, j]
+}
+AWK
+problems=$(awk -f "$w/ols.awk" "$w/q-w1.csv" | awk 'FILENAME == ARGV[1] { if ($0 ~ /^weight,/) { split($0, f, ","); want[f[5]] = f[7] } next }
+    { got = $2; wt = want[$1]
+      if (wt == 0 ? (got > 0.1 || got < -0.1) : (got / wt < 0.75 || got / wt > 1.25)) print $1 " " got " for " wt
+      seen++ }
+    END { if (seen != 6) print seen " weights" }' "$w/truth.csv" -)
+[ -z "$problems" ] && ok "the recommend item's weights recovered" || bad "weights: $problems"
+# usage errors
+"$GEN" --waves 3 --hierarchy --roster "$w/r.csv" -o "$w/x.csv" 2> /dev/null
+expect_status 64 $? "--waves with --hierarchy"
+"$GEN" --drift 0.3 -o "$w/x.csv" 2> /dev/null
+expect_status 64 $? "--drift without --waves"
+"$GEN" --waves 3 2> /dev/null
+expect_status 64 $? "--waves without -o"
+"$GEN" --waves 2 --weights 1,x -o "$w/x.csv" 2> /dev/null
+expect_status 64 $? "--weights not numbers"
 
 finish
