@@ -54,6 +54,15 @@
  * is then the expected number of respondents: the roster has
  * N / (invited x response) employees.
  *
+ * --waves K writes K waves of the same flat teams and people (canonical only)
+ * to -o's name with -wN before .csv: each team drifts by d_j ~ N(0, --drift²)
+ * per wave, gets a new manager (new id, new effect) with chance --turnover
+ * before each wave after the first, and every row carries a 0-10 recommend
+ * item R = round(6 + sum_k W_k (a_k - 3) + N(0, 1)) with the --weights W_k;
+ * the config gets [scale recommend] kind = nps and [waves], the truth file
+ * the weights, drifts, each wave's managers and company eNPS
+ * (datasets/README.md, "Waves").
+ *
  * Exit status: 0 done, 64 bad usage, 73 an output cannot be created, 74 an
  * output cannot be written completely (its partial file is removed).
  *
