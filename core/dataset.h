@@ -33,8 +33,6 @@ typedef struct {
     double min_answered;   /* share of the items that must be answered */
     double favourable;     /* an answer (after reverse coding) >= this is favourable */
     double unfavourable;   /* ... <= this is unfavourable; between the two, neutral */
-    bool nps;              /* kind = nps: favourable are the promoters, unfavourable the
-                              detractors (analysis/enps.h) */
 } dataset_scale_t;
 
 typedef struct dataset dataset_t;

@@ -401,7 +401,7 @@ static engage_status_t build_columns(ingest_ctx_t *ctx, engage_error_t *err)
             .name = cs->name, .n_items = cs->n_items, .items = items, .reverse = cs->reverse,
             .min = cs->min, .max = cs->max, .min_answered = cs->min_answered,
             .favourable = cs->favourable_set ? cs->favourable : cs->max - 1,
-            .unfavourable = cs->unfavourable, .nps = cs->nps,
+            .unfavourable = cs->unfavourable,
         };
         engage_status_t st = dataset_add_scale(ds, &scale);
         free(items);

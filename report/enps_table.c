@@ -16,10 +16,21 @@
 #include "../core/org.h"
 #include "tables.h"
 
-bool enps_table_wanted(const view_t *view)
+bool enps_table_scale(const report_input_t *in, const view_t *view, size_t s)
+{
+    if (!in->config || s >= view->n_scales || !view->scales[s].results)
+        return false;
+    const char *name = view->scales[s].results->scale->name;
+    for (size_t i = 0; i < in->config->n_scales; i++)
+        if (strcmp(in->config->scales[i].name, name) == 0)
+            return in->config->scales[i].nps;
+    return false;
+}
+
+bool enps_table_wanted(const report_input_t *in, const view_t *view)
 {
     for (size_t s = 0; s < view->n_scales; s++)
-        if (view->scales[s].results && view->scales[s].results->scale->nps)
+        if (enps_table_scale(in, view, s))
             return true;
     return false;
 }
@@ -118,7 +129,7 @@ engage_status_t enps_table_write(const report_input_t *in, const view_t *view, c
     csv_out_end_row(out);
     for (size_t s = 0; s < view->n_scales && l && s < l->n_scales; s++) {
         const analysis_scale_t *sc = view->scales[s].results;
-        if (!sc || !sc->scale->nps)
+        if (!enps_table_scale(in, view, s))
             continue;
         row(out, in, view, s, HEATMAP_COMPANY, 0, "company", "");
         for (size_t u = 0; in->units && s < in->units->n_scales && u < in->units->n_units; u++)

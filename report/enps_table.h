@@ -20,8 +20,11 @@
 #include "report.h"
 #include "view.h"
 
-/* Whether any scale of the run is of kind = nps (then enps.csv is written). */
-bool enps_table_wanted(const view_t *view);
+/* Whether scale s of the view is of kind = nps in the run's config (by
+ * name: the dataset's scales are the config's), and whether any is (then
+ * enps.csv is written). */
+bool enps_table_scale(const report_input_t *in, const view_t *view, size_t s);
+bool enps_table_wanted(const report_input_t *in, const view_t *view);
 
 /* Group g at `level` of scale s (HEATMAP_COMPANY: g 0; HEATMAP_UNIT: units_t's
  * unit g; HEATMAP_LEADER: leaders_t's row g, 1..; HEATMAP_MANAGER: manager

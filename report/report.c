@@ -155,7 +155,7 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
         goto done;
 
     /* enps.csv, with a scale of kind = nps */
-    if (enps_table_wanted(view)) {
+    if (enps_table_wanted(in, view)) {
         char *path = outdir_path(&od, "enps.csv");
         if (!path) {
             rc = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");

@@ -503,7 +503,8 @@ static void glance(sbuf_t *sb, const report_input_t *in, const view_t *view)
             continue;
         }
         enps_t e;
-        if (sc->scale->nps && enps_table_group(in, view, s, HEATMAP_COMPANY, 0, &e) && isfinite(e.enps))
+        if (enps_table_scale(in, view, s) && enps_table_group(in, view, s, HEATMAP_COMPANY, 0, &e) &&
+            isfinite(e.enps))
             wrapf(sb, "", "%s: eNPS %s (95%% interval %s to %s): %s%% promoters, %s%% passives and %s%% "
                           "detractors (enps.csv).", name, figure_signed(e.enps, 1).s,
                   figure_signed(e.ci_low, 1).s, figure_signed(e.ci_high, 1).s, figure_fixed(e.promoters_pct, 0).s,
@@ -526,7 +527,7 @@ static void glance(sbuf_t *sb, const report_input_t *in, const view_t *view)
             sb_repeat(sb, '#', fav);
             sb_repeat(sb, '=', GLANCE_BAR - fav - unf);
             sb_repeat(sb, '.', unf);
-            sb_str(sb, sc->scale->nps ? "]\n   # promoters, = passives, . detractors\n"
+            sb_str(sb, enps_table_scale(in, view, s) ? "]\n   # promoters, = passives, . detractors\n"
                                       : "]\n   # favourable, = neutral, . unfavourable\n");
         }
         if (g.with_rate)
