@@ -67,6 +67,7 @@ const config_key_t CONFIG_KEYS[] = {
     {"scale", "favourable", "4"},
     {"scale", "unfavourable", "2"},
     {"scale", "short_names", "Proud, Recommend, \"Recognised, by my manager\""},
+    {"scale", "kind", "score"},
     {"roster", "file", "roster.csv"},
     {"roster", "key", "ExternalReference"},
     {"roster", "employee", "employee_id"},
@@ -846,6 +847,14 @@ static int scale_key(reader_t *r, const char *key, const char *value, bool conti
             s->short_names_line = r->line;
         return list_value(r, key, value, &s->short_names, &s->n_short_names, continuation);
     }
+    if (strcmp(key, "kind") == 0) {
+        static const char *const kinds[] = {"score", "nps", NULL};
+        if (!one_of(value, kinds))
+            return fail(r, "unknown kind '%s' (expected score or nps)", value);
+        s->nps = strcasecmp(value, "nps") == 0;
+        s->kind_line = r->line;
+        return 1;
+    }
     if (strcmp(key, "labels") == 0) {
         r->labels_line[i] = r->line;
         return replace_string(r, &s->labels, value);
@@ -1001,6 +1010,39 @@ static int handle(void *user, const char *section, const char *name, const char 
     return report_key(r, name, value);
 }
 
+/* A scale of kind nps: exactly one item on 0..10 (the defaults), not
+ * reverse-coded, whose thresholds are the Net Promoter ones: promoters
+ * answer 9 or 10 (favourable), detractors 0 to 6 (unfavourable).  Sets
+ * min, max and both thresholds; anything else is an error at its line. */
+static engage_status_t check_nps(reader_t *r, size_t i)
+{
+    config_scale_t *s = &r->cfg->scales[i];
+    if (s->n_items != 1)
+        return engage_fail(r->err, ENGAGE_ECONFIG, r->path, s->items_line ? s->items_line : s->kind_line,
+                           "scale '%s' of kind nps must have exactly one item (the 0-10 recommend "
+                           "question), not %zu", s->name, s->n_items);
+    if ((r->min_line[i] && s->min != 0) || (r->max_line[i] && s->max != 10))
+        return engage_fail(r->err, ENGAGE_ECONFIG, r->path,
+                           r->min_line[i] && s->min != 0 ? r->min_line[i] : r->max_line[i],
+                           "scale '%s' of kind nps is on 0..10 (min = 0, max = 10), not %g..%g", s->name,
+                           r->min_line[i] ? s->min : 0.0, r->max_line[i] ? s->max : 10.0);
+    if (s->favourable_set || s->unfavourable_set)
+        return engage_fail(r->err, ENGAGE_ECONFIG, r->path,
+                           s->favourable_set ? r->favourable_line[i] : r->unfavourable_line[i],
+                           "scale '%s' of kind nps has fixed thresholds (promoters 9-10, detractors 0-6): "
+                           "remove favourable and unfavourable", s->name);
+    if (s->reverse[0])
+        return engage_fail(r->err, ENGAGE_ECONFIG, r->path, s->reverse_line,
+                           "scale '%s' of kind nps cannot reverse its item", s->name);
+    s->min = 0;
+    s->max = 10;
+    s->favourable = 9;
+    s->favourable_set = true;
+    s->unfavourable = 6;
+    s->unfavourable_set = true;
+    return ENGAGE_OK;
+}
+
 /* Checks per scale once its section is complete (i.e. at the end). */
 static engage_status_t check_scales(reader_t *r)
 {
@@ -1010,6 +1052,11 @@ static engage_status_t check_scales(reader_t *r)
         long at = r->max_line[i] > r->min_line[i] ? r->max_line[i] : r->min_line[i];
         if (!at)
             at = s->line;
+        if (s->nps) {
+            engage_status_t st = check_nps(r, i);
+            if (st != ENGAGE_OK)
+                return st;
+        }
         if (!s->n_items)
             return engage_fail(r->err, ENGAGE_ECONFIG, r->path, s->line,
                                "scale '%s' has no items (add: items = Q1, Q2, ...)", s->name);

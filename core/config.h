@@ -46,6 +46,9 @@ typedef struct {
                               (report/item_labels.c) */
     size_t n_short_names;
     long short_names_line;
+    bool nps;              /* `kind = nps`: one 0..10 item read as a Net Promoter question
+                              (promoters 9-10, detractors 0-6; README.md, enps.csv) */
+    long kind_line;
 } config_scale_t;
 
 /* [roster]: an HRIS export joined to the survey through `key`. */

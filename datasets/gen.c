@@ -54,6 +54,15 @@
  * is then the expected number of respondents: the roster has
  * N / (invited x response) employees.
  *
+ * --waves K writes K waves of the same flat teams and people (canonical only)
+ * to -o's name with -wN before .csv: each team drifts by d_j ~ N(0, --drift²)
+ * per wave, gets a new manager (new id, new effect) with chance --turnover
+ * before each wave after the first, and every row carries a 0-10 recommend
+ * item R = round(6 + sum_k W_k (a_k - 3) + N(0, 1)) with the --weights W_k;
+ * the config gets [scale recommend] kind = nps and [waves], the truth file
+ * the weights, drifts, each wave's managers and company eNPS
+ * (datasets/README.md, "Waves").
+ *
  * Exit status: 0 done, 64 bad usage, 73 an output cannot be created, 74 an
  * output cannot be written completely (its partial file is removed).
  *
@@ -83,6 +92,9 @@
 
 #define MAX_RESPONDENTS 100000000L  /* ids widen past R + 7 digits, M + 6 */
 #define MAX_ITEMS 999
+#define MAX_WAVES 20
+#define WAVES_INTERCEPT 6.0      /* the recommend item's value at answers of 3 */
+#define WAVES_SIGMA_R 1.0        /* sd of its own noise */
 #define TEAM_MAX 30
 #define TEAM_NB_R 3.0
 #define TEAM_NB_P 0.3             /* 1 + r(1-p)/p = 8 before truncation */
@@ -104,6 +116,10 @@ typedef struct {
     double sigma_u;               /* sd of the unit (division) effect */
     double invited, response;     /* share invited; mean response rate of a team */
     int top_empty;                /* --top empty: a top's manager cell is left empty */
+    int waves;                    /* --waves K: K waves of the same teams (0: one quarter) */
+    double drift;                 /* with --waves: sd of each team's drift per wave */
+    double turnover;              /* with --waves: chance a team changes manager before a wave */
+    double weights[MAX_ITEMS + 1];/* with --waves: the recommend item's weight of each item, 1-based */
 } options_t;
 
 /* Where rows go: a plain stream or a gzip file, behind one write call. */
@@ -182,6 +198,16 @@ static void usage(FILE *to)
           "  --invited P       with --hierarchy: share of employees invited (default 0.97)\n"
           "  --response P      with --hierarchy: mean response rate of a team's invited (default 0.85)\n"
           "  --top T           with --hierarchy: a top's manager cell: self (default) or empty\n"
+          "  --waves K         K waves (2..20) of the same teams, written to FILE-w1.csv ... (-o FILE.csv or\n"
+          "                    FILE.csv.gz, needed), each with a 0-10 recommend item R; canonical, flat teams\n"
+          "  --drift X         with --waves: sd of each team's drift of its effect per wave (default 0.15);\n"
+          "                    team j's effect in wave w is u(manager) + (w - 1) d_j, d_j ~ N(0, X^2)\n"
+          "  --turnover P      with --waves: chance that a team gets a new manager (a new id and effect)\n"
+          "                    before each wave after the first (default 0.1)\n"
+          "  --weights W,...   with --waves: the weights of Q1, Q2, ... in the recommend item (default\n"
+          "                    1.5,1,0.5 and 0 for the rest): R = round(6 + sum W_k (a_k - 3) + N(0, 1)) on\n"
+          "                    0..10, a_k the answer before reverse coding; the truth file (--truth) gives\n"
+          "                    the weights, every team's drift, each wave's managers and company eNPS\n"
           "  -o, --output FILE output (default stdout; gzip if FILE ends in .gz)\n"
           "  -v, --verbose     print team-size figures on stderr\n"
           "  -h, --help        this text\n", to);
@@ -249,7 +275,7 @@ static int ends_with(const char *s, const char *tail)
 static int parse_options(int argc, char **argv, options_t *o)
 {
     enum { O_RESP = 256, O_ITEMS, O_SB, O_SE, O_SI, O_MU, O_MISS, O_REV, O_SEED, O_LEVEL, O_TRUTH, O_CONFIG, O_FORMAT, O_ROSTER, O_TEAM,
-           O_HIER, O_DEPTH, O_SU, O_INVITED, O_RESPONSE, O_TOP };
+           O_HIER, O_DEPTH, O_SU, O_INVITED, O_RESPONSE, O_TOP, O_WAVES, O_DRIFT, O_TURNOVER, O_WEIGHTS };
     static const struct option longopts[] = {
         {"respondents", required_argument, NULL, O_RESP},
         {"items", required_argument, NULL, O_ITEMS},
@@ -272,6 +298,10 @@ static int parse_options(int argc, char **argv, options_t *o)
         {"invited", required_argument, NULL, O_INVITED},
         {"response", required_argument, NULL, O_RESPONSE},
         {"top", required_argument, NULL, O_TOP},
+        {"waves", required_argument, NULL, O_WAVES},
+        {"drift", required_argument, NULL, O_DRIFT},
+        {"turnover", required_argument, NULL, O_TURNOVER},
+        {"weights", required_argument, NULL, O_WEIGHTS},
         {"output", required_argument, NULL, 'o'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
@@ -279,10 +309,13 @@ static int parse_options(int argc, char **argv, options_t *o)
     };
     long reverse = -1, v;
     const char *tree_only = NULL;  /* an option that needs --hierarchy */
+    const char *waves_only = NULL; /* an option that needs --waves */
+    const char *weights = NULL;
 
     *o = (options_t){.respondents = 2000, .items = 6, .sigma_b = 0.35, .sigma_e = 0.8,
                      .sigma_item = 0.6, .mu = 3.6, .missing = 0.03, .seed = 1, .level = 6,
-                     .depth = 6, .sigma_u = 0.15, .invited = 0.97, .response = 0.85};
+                     .depth = 6, .sigma_u = 0.15, .invited = 0.97, .response = 0.85,
+                     .drift = 0.15, .turnover = 0.1};
     opterr = 0;                   /* our own messages, with our own prefix */
     int c;
     while ((c = getopt_long(argc, argv, ":o:vh", longopts, NULL)) != -1) {
@@ -351,6 +384,22 @@ static int parse_options(int argc, char **argv, options_t *o)
             o->top_empty = strcmp(optarg, "empty") == 0;
             tree_only = "--top";
             break;
+        case O_WAVES:
+            if (parse_long("waves", optarg, 2, MAX_WAVES, &v)) return EX_USAGE;
+            o->waves = (int)v;
+            break;
+        case O_DRIFT:
+            if (parse_double("drift", optarg, 0, 10, &o->drift)) return EX_USAGE;
+            waves_only = "--drift";
+            break;
+        case O_TURNOVER:
+            if (parse_double("turnover", optarg, 0, 1, &o->turnover)) return EX_USAGE;
+            waves_only = "--turnover";
+            break;
+        case O_WEIGHTS:
+            weights = optarg;
+            waves_only = "--weights";
+            break;
         case 'o': o->out = optarg; break;
         case 'v': o->verbose = 1; break;
         case 'h': usage(stdout); exit(EX_OK);
@@ -395,6 +444,43 @@ static int parse_options(int argc, char **argv, options_t *o)
         return EX_USAGE;
     }
     if (o->out && strcmp(o->out, "-") == 0) o->out = NULL;
+    if (waves_only && !o->waves) {
+        fail("%s describes the waves: it needs --waves K", waves_only);
+        return EX_USAGE;
+    }
+    if (o->waves) {
+        if (o->hierarchy || o->format != L_CANONICAL || o->roster) {
+            fail("--waves writes canonical files of flat teams: it goes with neither --hierarchy, --format "
+                 "nor --roster");
+            return EX_USAGE;
+        }
+        if (!o->out) {
+            fail("--waves needs -o FILE: wave w is written to FILE with -ww before its .csv");
+            return EX_USAGE;
+        }
+        o->weights[1] = 1.5;
+        if (o->items >= 2) o->weights[2] = 1.0;
+        if (o->items >= 3) o->weights[3] = 0.5;
+        if (weights) {
+            for (int k = 1; k <= o->items; k++) o->weights[k] = 0;
+            const char *w = weights;
+            for (int k = 1; *w; k++) {
+                char *end;
+                errno = 0;
+                double x = strtod(w, &end);
+                if (end == w || errno || !(x >= -10 && x <= 10) || (*end && *end != ',')) {
+                    fail("--weights: '%s' is not a list of numbers in [-10, 10] (as 1.5,1,0.5)", weights);
+                    return EX_USAGE;
+                }
+                if (k > o->items) {
+                    fail("--weights: %d or more weights for %d items", k, o->items);
+                    return EX_USAGE;
+                }
+                o->weights[k] = x;
+                w = *end ? end + 1 : end;
+            }
+        }
+    }
     return EX_OK;
 }
 
@@ -491,6 +577,7 @@ static char *put_id(char *p, char prefix, long value, int width)
 
 static void write_vendor_config(const options_t *o, FILE *f);
 static void write_roster_section(const options_t *o, FILE *f);
+static void write_waves_section(const options_t *o, FILE *f);
 
 static int write_config(const options_t *o)
 {
@@ -523,8 +610,11 @@ static int write_config(const options_t *o)
         }
         fputc('\n', f);
         if (o->reverse) fprintf(f, "reverse = Q%d\n", o->reverse);
-        fputs("min = 1\nmax = 5\nmin_answered = 0.5\n\n[report]\nmin_group = 5\nseed = 1\n", f);
+        fputs("min = 1\nmax = 5\nmin_answered = 0.5\n", f);
+        if (o->waves) fputs("\n[scale recommend]\nkind = nps\nitems = R\n", f);
+        fputs("\n[report]\nmin_group = 5\nseed = 1\n", f);
         if (o->hierarchy) write_roster_section(o, f);
+        if (o->waves) write_waves_section(o, f);
     }
     if (ferror(f) | (fclose(f) != 0)) {
         fail("%s: write failed: %s", o->config, strerror(errno));
@@ -1587,6 +1677,178 @@ done:
     return rc;
 }
 
+/* ---- waves ---- */
+
+/* Wave w's file: -o's name with -ww before its .csv (or at its end). */
+static void wave_path(const char *out, int w, char *buf, size_t size)
+{
+    const char *dot = strstr(out, ".csv");
+    if (!dot) dot = out + strlen(out);
+    snprintf(buf, size, "%.*s-w%d%s", (int)(dot - out), out, w, dot);
+}
+
+/* [waves]: wave1 = FILE ... in chronological order, each file named as the
+ * config reaches it (as the roster is). */
+static void write_waves_section(const options_t *o, FILE *f)
+{
+    fputs("\n[waves]\n", f);
+    for (int w = 1; w <= o->waves; w++) {
+        char path[PATH_MAX], ref[PATH_MAX + 16];
+        wave_path(o->out, w, path, sizeof path);
+        roster_reference(o->config, path, ref, sizeof ref);
+        fprintf(f, "wave%d = ", w);
+        ini_name(f, ref);
+        fputc('\n', f);
+    }
+}
+
+/* The 0..10 recommend answer driven by the item answers a[1..items]
+ * (before reverse coding). */
+static int recommend(const options_t *o, const int *a, gsl_rng *rng)
+{
+    double x = WAVES_INTERCEPT + gsl_ran_gaussian_ziggurat(rng, WAVES_SIGMA_R);
+    for (int k = 1; k <= o->items; k++) x += o->weights[k] * (a[k] - 3);
+    x = floor(x + 0.5);
+    return x < 0 ? 0 : x > 10 ? 10 : (int)x;
+}
+
+/* K waves of the same teams and people (--waves).  Draws, in this order:
+ * per team its size, its first manager's effect, its drift per wave, then
+ * its people's own effects; then per wave, from the second on, per team
+ * whether its manager changes (a new manager, with a new effect, drawn
+ * then); then per wave, team and person the item answers, their missing
+ * cells, the recommend answer and whether it is missing. */
+static int generate_waves(const options_t *o, FILE *truth)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    long cap = 64, teams = 0, people = 0;
+    long *size = malloc((size_t)cap * sizeof *size), *mgr = malloc((size_t)cap * sizeof *mgr);
+    double *u = malloc((size_t)cap * sizeof *u), *drift = malloc((size_t)cap * sizeof *drift);
+    double *e = malloc((size_t)o->respondents * sizeof *e);
+    int rc = EX_OK;
+    if (!rng || !size || !mgr || !u || !drift || !e) {
+        fail("out of memory");
+        rc = EX_IOERR;
+        goto done;
+    }
+    gsl_rng_set(rng, o->seed);
+    while (people < o->respondents) {
+        if (teams == cap) {
+            cap *= 2;
+            long *s2 = realloc(size, (size_t)cap * sizeof *s2);
+            if (s2) size = s2;
+            long *m2 = realloc(mgr, (size_t)cap * sizeof *m2);
+            if (m2) mgr = m2;
+            double *u2 = realloc(u, (size_t)cap * sizeof *u2);
+            if (u2) u = u2;
+            double *d2 = realloc(drift, (size_t)cap * sizeof *d2);
+            if (d2) drift = d2;
+            if (!s2 || !m2 || !u2 || !d2) {
+                fail("out of memory");
+                rc = EX_IOERR;
+                goto done;
+            }
+        }
+        long n = team_size(o, rng);
+        if (n > o->respondents - people) n = o->respondents - people;
+        size[teams] = n;
+        mgr[teams] = teams + 1;
+        u[teams] = gsl_ran_gaussian_ziggurat(rng, o->sigma_b);
+        drift[teams] = gsl_ran_gaussian_ziggurat(rng, o->drift);
+        for (long i = 0; i < n; i++) e[people + i] = gsl_ran_gaussian_ziggurat(rng, o->sigma_e);
+        people += n;
+        teams++;
+    }
+    long managers = teams;
+    if (truth) {
+        fputs("what,wave,team,manager_id,item,n,value\n", truth);
+        fprintf(truth, "mu,,,,,,%.12g\nsigma_b2,,,,,,%.12g\nsigma_e2,,,,,,%.12g\nsigma_item2,,,,,,%.12g\n", o->mu,
+                o->sigma_b * o->sigma_b, o->sigma_e * o->sigma_e, o->sigma_item * o->sigma_item);
+        fprintf(truth, "drift_sd,,,,,,%.12g\nturnover,,,,,,%.12g\nintercept,,,,R,,%.12g\nsigma_r,,,,R,,%.12g\n",
+                o->drift, o->turnover, WAVES_INTERCEPT, WAVES_SIGMA_R);
+        for (int k = 1; k <= o->items; k++) fprintf(truth, "weight,,,,Q%d,,%.12g\n", k, o->weights[k]);
+        for (long t = 0; t < teams; t++) fprintf(truth, "drift,,T%05ld,,,%ld,%.12g\n", t + 1, size[t], drift[t]);
+    }
+    int a[MAX_ITEMS + 1];
+    for (int w = 1; w <= o->waves && rc == EX_OK; w++) {
+        if (w > 1)
+            for (long t = 0; t < teams; t++)
+                if (gsl_rng_uniform(rng) < o->turnover) {
+                    mgr[t] = ++managers;
+                    u[t] = gsl_ran_gaussian_ziggurat(rng, o->sigma_b);
+                }
+        char path[PATH_MAX];
+        wave_path(o->out, w, path, sizeof path);
+        sink_t out;
+        rc = sink_open(&out, path, o->level);
+        if (rc != EX_OK) {
+            free(out.buf);
+            break;
+        }
+        char *p = sink_reserve(&out, 64);
+        out.len += (size_t)sprintf(p, "respondent_id,manager_id");
+        for (int k = 1; k <= o->items; k++) {
+            p = sink_reserve(&out, 16);
+            out.len += (size_t)sprintf(p, ",Q%d", k);
+        }
+        p = sink_reserve(&out, 4);
+        out.len += (size_t)sprintf(p, ",R\n");
+        const size_t row_max = 10 + 1 + 10 + 2 * (size_t)o->items + 4;
+        long respondent = 0, answered = 0, promoters = 0, detractors = 0;
+        for (long t = 0; t < teams; t++) {
+            double effect = u[t] + (w - 1) * drift[t];
+            if (truth)
+                fprintf(truth, "manager,%d,T%05ld,M%06ld,,%ld,%.12g\n", w, t + 1, mgr[t], size[t], u[t]);
+            for (long i = 0; i < size[t]; i++) {
+                double latent = o->mu + effect + e[respondent];
+                p = sink_reserve(&out, row_max);
+                char *row = p;
+                p = put_id(p, 'R', ++respondent, 7);
+                *p++ = ',';
+                p = put_id(p, 'M', mgr[t], 6);
+                for (int k = 1; k <= o->items; k++) {
+                    a[k] = answer(latent, o->sigma_item, rng);
+                    int gone = gsl_rng_uniform(rng) < o->missing;
+                    *p++ = ',';
+                    if (!gone) *p++ = (char)('0' + (k == o->reverse ? 6 - a[k] : a[k]));
+                }
+                int r = recommend(o, a, rng);
+                int gone = gsl_rng_uniform(rng) < o->missing;
+                *p++ = ',';
+                if (!gone) {
+                    p += sprintf(p, "%d", r);
+                    answered++;
+                    promoters += r >= 9;
+                    detractors += r <= 6;
+                }
+                *p++ = '\n';
+                out.len += (size_t)(p - row);
+            }
+        }
+        if (truth)
+            fprintf(truth, "enps,%d,,,R,%ld,%.12g\n", w, answered,
+                    answered ? 100.0 * (double)(promoters - detractors) / (double)answered : 0.0);
+        rc = sink_close(&out);
+        if (o->verbose)
+            fprintf(stderr, "engage-gen: %s: %ld respondents, %ld teams, %ld managers so far\n", path, respondent,
+                    teams, managers);
+    }
+    if (rc != EX_OK)   /* no half a set of waves */
+        for (int w = 1; w <= o->waves; w++) {
+            char path[PATH_MAX];
+            wave_path(o->out, w, path, sizeof path);
+            remove_partial(path);
+        }
+done:
+    gsl_rng_free(rng);
+    free(size);
+    free(mgr);
+    free(u);
+    free(drift);
+    free(e);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     options_t o;
@@ -1596,9 +1858,20 @@ int main(int argc, char **argv)
     if (o.config && (rc = write_config(&o)) != EX_OK) return rc;
 
     FILE *truth = NULL;
-    if (o.truth && !(truth = open_truth(&o))) {
+    if (o.truth && !(truth = o.waves ? fopen(o.truth, "w") : open_truth(&o))) {
         fail("%s: cannot create: %s", o.truth, strerror(errno));
         return EX_CANTCREAT;
+    }
+
+    if (o.waves) {
+        rc = generate_waves(&o, truth);
+        if (truth && (ferror(truth) | (fclose(truth) != 0)) && rc == EX_OK) {
+            fail("%s: write failed: %s", o.truth, strerror(errno));
+            rc = EX_IOERR;
+        }
+        if (rc != EX_OK && truth) remove_partial(o.truth);
+        if (rc != EX_OK && o.config) remove_partial(o.config);
+        return rc;
     }
 
     sink_t out, roster;

@@ -26,6 +26,7 @@
  * Owns nothing beyond each call.
  */
 #include "html.h"
+#include "enps_table.h"
 
 #include <errno.h>
 #include <math.h>
@@ -901,6 +902,14 @@ static void glance_section(svg_out_t *o, const report_input_t *in, const view_t 
         bar_part(o, "neu", "neutral", g.neutral_pct);
         bar_part(o, "unf", "unfavourable", g.unfavourable_pct);
         svg_raw(o, "</div>\n<ul>\n");
+        enps_t e;
+        if (enps_table_scale(in, view, s) && enps_table_group(in, view, s, HEATMAP_COMPANY, 0, &e) &&
+            isfinite(e.enps))
+            svg_rawf(o, "<li class=\"enps\">eNPS <strong>%s</strong> (95%% interval %s to %s): %s%% promoters "
+                        "(9&#8211;10), %s%% passives and %s%% detractors (0&#8211;6).</li>\n",
+                     figure_signed(e.enps, 1).s, figure_signed(e.ci_low, 1).s, figure_signed(e.ci_high, 1).s,
+                     figure_fixed(e.promoters_pct, 0).s, figure_fixed(e.passives_pct, 0).s,
+                     figure_fixed(e.detractors_pct, 0).s);
         if (g.with_rate) {
             svg_rawf(o, "<li>%zu of %zu invited responded (", g.responded, g.invited);
             svg_number(o, participation_rate(&(participation_count_t){ g.invited, g.responded }), 0);

@@ -6,7 +6,7 @@
  * The order of work: the view (view.c: the privacy decision of managers,
  * units and change rows, and every figure over the shown teams) → CSV
  * tables (tables.c; the analyst's rejects.csv and variance_all_teams.csv
- * beside them) →
+ * beside them; enps.csv, enps_table.c, with a scale of kind = nps) →
  * report.txt (summary.c) → report.html (html.c) → with --packs, packs/ (packs.c) →
  * engage.xlsx (workbook.c, from those CSVs) →
  * manifest.json (manifest.c, which lists the
@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "../core/progress.h"
+#include "enps_table.h"
 #include "html.h"
 #include "manifest.h"
 #include "outdir.h"
@@ -78,7 +79,7 @@ static const struct {
 };
 
 /* the tables, report.txt, report.html, packs and engage.xlsx */
-enum { N_TABLES = sizeof tables / sizeof tables[0], N_OUTPUTS = N_TABLES + 4 };
+enum { N_TABLES = sizeof tables / sizeof tables[0], N_OUTPUTS = N_TABLES + 5 };
 
 static void add_input(outdir_input_t *list, size_t *n, const char *path, const char *role)
 {
@@ -152,6 +153,21 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
     }
     if (rc != ENGAGE_OK)
         goto done;
+
+    /* enps.csv, with a scale of kind = nps */
+    if (enps_table_wanted(in, view)) {
+        char *path = outdir_path(&od, "enps.csv");
+        if (!path) {
+            rc = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+            goto done;
+        }
+        outputs[n_outputs].name = "enps.csv";
+        rc = enps_table_write(in, view, path, outputs[n_outputs].sha256, err);
+        n_outputs++;
+        free(path);
+        if (rc != ENGAGE_OK)
+            goto done;
+    }
 
     progress_stage("writing %s/report.txt", outdir);
     rc = summary_build(in, view, &text, &size, err);

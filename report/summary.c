@@ -18,6 +18,7 @@
  * beyond each call.
  */
 #include "summary.h"
+#include "enps_table.h"
 #include "figures.h"
 #include "item_labels.h"
 
@@ -501,7 +502,14 @@ static void glance(sbuf_t *sb, const report_input_t *in, const view_t *view)
             free(name);
             continue;
         }
-        if (isfinite(g.neutral_pct))
+        enps_t e;
+        if (enps_table_scale(in, view, s) && enps_table_group(in, view, s, HEATMAP_COMPANY, 0, &e) &&
+            isfinite(e.enps))
+            wrapf(sb, "", "%s: eNPS %s (95%% interval %s to %s): %s%% promoters, %s%% passives and %s%% "
+                          "detractors (enps.csv).", name, figure_signed(e.enps, 1).s,
+                  figure_signed(e.ci_low, 1).s, figure_signed(e.ci_high, 1).s, figure_fixed(e.promoters_pct, 0).s,
+                  figure_fixed(e.passives_pct, 0).s, figure_fixed(e.detractors_pct, 0).s);
+        else if (isfinite(g.neutral_pct))
             wrapf(sb, "", "%s: %s%% of answers favourable, %s%% neutral and %s%% unfavourable.", name,
                   figure_fixed(g.favourable_pct, 0).s, figure_fixed(g.neutral_pct, 0).s,
                   figure_fixed(g.unfavourable_pct, 0).s);
@@ -519,7 +527,8 @@ static void glance(sbuf_t *sb, const report_input_t *in, const view_t *view)
             sb_repeat(sb, '#', fav);
             sb_repeat(sb, '=', GLANCE_BAR - fav - unf);
             sb_repeat(sb, '.', unf);
-            sb_str(sb, "]\n   # favourable, = neutral, . unfavourable\n");
+            sb_str(sb, enps_table_scale(in, view, s) ? "]\n   # promoters, = passives, . detractors\n"
+                                      : "]\n   # favourable, = neutral, . unfavourable\n");
         }
         if (g.with_rate)
             wrapf(sb, "  ", "%zu of %zu invited responded (%s%%).", g.responded, g.invited,

@@ -80,7 +80,7 @@
 
 /* The tables, in sheet order.  optional: a sheet only when the CSV was
  * written (changes.csv with a previous wave, units.csv with units,
- * leaders.csv with a reporting tree). */
+ * leaders.csv with a reporting tree, enps.csv with a scale of kind = nps). */
 static const struct {
     const char *file;
     const char *sheet;
@@ -93,6 +93,7 @@ static const struct {
     { "units.csv", "units", true },
     { "leaders.csv", "leaders", true },
     { "scales.csv", "scales", false },
+    { "enps.csv", "enps", true },
     { "quality.csv", "quality", false },
 };
 enum { N_SHEET_SPECS = sizeof sheet_specs / sizeof sheet_specs[0] };
@@ -146,6 +147,9 @@ static const struct {
     { "unfavourable_pct", KIND_PERCENT }, { "response_rate", KIND_PERCENT },
     { "share_between", KIND_SHARE }, { "delta_favourable", KIND_POINTS },
     { "p_value", KIND_P }, { "q_value", KIND_P },
+    /* enps.csv */
+    { "promoters_pct", KIND_PERCENT }, { "passives_pct", KIND_PERCENT }, { "detractors_pct", KIND_PERCENT },
+    { "enps", KIND_POINTS },
     /* variance.csv */
     { "respondents", KIND_COUNT }, { "managers", KIND_COUNT }, { "df_between", KIND_COUNT },
     { "df_within", KIND_COUNT }, { "respondents_previous", KIND_COUNT },

@@ -150,6 +150,18 @@ awk 'BEGIN { srand(3); print "respondent_id,manager_id,Q1,Q2,Q3"
             print line } } }' > "$work/two.csv"
 property two "$work/two.csv"
 
+# the same teams with a 0..10 recommend item of kind = nps: enps.csv too
+awk 'BEGIN { srand(4); print "respondent_id,manager_id,Q1,Q2,Q3,R"
+    split("S1:7 S2:9 S3:12 S4:6 H2:2 H5:5", t, " ")
+    for (i = 1; i in t; i++) { split(t[i], p, ":")
+        for (r = 0; r < p[2]; r++) { line = sprintf("R%04d,%s", ++n, p[1])
+            for (q = 0; q < 3; q++) line = line "," int(1 + rand() * 5)
+            print line "," int(rand() * 11) } } }' > "$work/nps.csv"
+printf '[input]\nformat = canonical\n[scale engagement]\nitems = Q1, Q2, Q3\n[scale recommend]\nkind = nps\nitems = R\n' \
+    > "$work/nps.ini"
+property nps "$work/nps.csv" -c "$work/nps.ini"
+[ -s "$work/nps/before/enps.csv" ] && ok "nps: enps.csv compared" || bad "nps: no enps.csv"
+
 gzip -dc datasets/sample-quarter.csv.gz > "$work/sample.csv"
 property sample "$work/sample.csv" -c "$(pwd)/datasets/sample-quarter.ini"
 

@@ -175,7 +175,40 @@ static const bad_config_t BAD[] = {
     {"[scale e]\nitems = Q1\nshort_names = Pay, Growth\n", ENGAGE_ECONFIG, 3, "has 1 item but 2 short_names"},
     {"[scale e]\nitems = Q1, Q2\nshort_names = Pay, Pay\n", ENGAGE_ECONFIG, 3, "gives the short name 'Pay' twice"},
     {"[scale e]\nitems = Q1, Q2\nshort_names = Pay, , \n", ENGAGE_ECONFIG, 3, "empty name in the list of short_names"},
+    {"[scale r]\nkind = promoters\nitems = R\n", ENGAGE_ECONFIG, 2, "unknown kind 'promoters' (expected score or nps)"},
+    {"[scale r]\nkind = nps\nitems = R1, R2\n", ENGAGE_ECONFIG, 3,
+     "scale 'r' of kind nps must have exactly one item (the 0-10 recommend question), not 2"},
+    {"[scale r]\nkind = nps\n", ENGAGE_ECONFIG, 2, "of kind nps must have exactly one item"},
+    {"[scale r]\nkind = nps\nitems = R\nmin = 1\n", ENGAGE_ECONFIG, 4, "is on 0..10 (min = 0, max = 10), not 1..10"},
+    {"[scale r]\nkind = nps\nitems = R\nmin = 0\nmax = 5\n", ENGAGE_ECONFIG, 5, "not 0..5"},
+    {"[scale r]\nkind = nps\nitems = R\nfavourable = 8\n", ENGAGE_ECONFIG, 4, "has fixed thresholds"},
+    {"[scale r]\nitems = R\nunfavourable = 5\nkind = nps\n", ENGAGE_ECONFIG, 3, "remove favourable and unfavourable"},
+    {"[scale r]\nkind = nps\nitems = R\nreverse = R\n", ENGAGE_ECONFIG, 4, "cannot reverse its item"},
 };
+
+/* kind = nps: min 0 and max 10 by default (or as given), thresholds 9 and 6. */
+static void test_nps_scale(void **state)
+{
+    (void)state;
+    config_t cfg;
+    engage_error_t err = {0};
+    assert_int_equal(load_text("[scale e]\nitems = Q1, Q2\n[scale recommend]\nkind = NPS\nitems = R\n"
+                               "[scale again]\nkind = nps\nitems = R2\nmin = 0\nmax = 10\n", &cfg, &err),
+                     ENGAGE_OK);
+    assert_int_equal(cfg.n_scales, 3);
+    assert_false(cfg.scales[0].nps);
+    assert_true(cfg.scales[0].min == 1 && cfg.scales[0].max == 5);
+    for (size_t s = 1; s < 3; s++) {
+        assert_true(cfg.scales[s].nps);
+        assert_true(cfg.scales[s].min == 0 && cfg.scales[s].max == 10);
+        assert_true(cfg.scales[s].favourable == 9 && cfg.scales[s].unfavourable == 6);
+    }
+    assert_int_equal(cfg.scales[1].kind_line, 4);
+    config_fini(&cfg);
+    assert_int_equal(load_text("[scale e]\nkind = score\nitems = Q1\n", &cfg, &err), ENGAGE_OK);
+    assert_false(cfg.scales[0].nps);
+    config_fini(&cfg);
+}
 
 static void test_bad_configs_name_their_line(void **state)
 {
@@ -364,7 +397,7 @@ static void test_every_listed_key_reads(void **state)
             if (strcmp(key->section, kinds[k]) == 0)
                 add(&t, "%s = %s\n", key->key, key->example), listed++;
     }
-    assert_int_equal(listed, 25);
+    assert_int_equal(listed, 26);
     config_t cfg;
     engage_error_t err = {0};
     engage_status_t st = load_text(t.text, &cfg, &err);
@@ -445,6 +478,7 @@ int main(void)
         cmocka_unit_test(test_every_listed_key_reads),
         cmocka_unit_test(test_missing_file_and_overrides),
         cmocka_unit_test(test_label_keys_read_back),
+        cmocka_unit_test(test_nps_scale),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
