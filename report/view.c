@@ -658,6 +658,12 @@ static void view_return_memory(void)
 #endif
 }
 
+/* trend_view_build's last wave: managers.csv's decision. */
+static bool trend_last_shown(const void *view, size_t s, size_t j)
+{
+    return view_manager_shown(view, s, j);
+}
+
 engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_t *err)
 {
     *out = NULL;
@@ -747,6 +753,11 @@ engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_
         view_free(view);
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     }
+    if (in->trend && (st = trend_view_build(in->trend, view->smallest_shown, trend_last_shown, view, &view->trend,
+                                            err)) != ENGAGE_OK) {
+        view_free(view);
+        return st;
+    }
     *out = view;
     return ENGAGE_OK;
 }
@@ -769,6 +780,7 @@ void view_free(view_t *view)
     }
     leaders_free(view->leaders);
     heatmap_free(view->heatmap);
+    trend_view_free(view->trend);
     free(view->scales);
     privacy_free(view->privacy);
     participation_free(view->participation);

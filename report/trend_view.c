@@ -1,0 +1,131 @@
+/*
+ * report/trend_view.c — the privacy decision over the history of waves and
+ * the q-values of its changes (see trend_view.h).  Owns the per-row arrays
+ * it returns; reads the trend and, for the last wave, the decision the view
+ * made for managers.csv.
+ */
+#include "trend_view.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "privacy.h"
+
+void trend_view_free(trend_view_t *tv)
+{
+    if (!tv)
+        return;
+    for (size_t s = 0; s < tv->n_scales; s++) {
+        free(tv->scales[s].reason);
+        free(tv->scales[s].tested);
+        free(tv->scales[s].q);
+    }
+    free(tv->scales);
+    free(tv);
+}
+
+bool trend_view_shown(const trend_view_t *tv, size_t s, size_t i)
+{
+    return tv && s < tv->n_scales && tv->scales[s].reason[i] == PRIVACY_SHOWN;
+}
+
+/* privacy_suppress() over every wave's managers of scale s, into
+ * decision[w] (a reason per manager) and scale_suppressed[w]. */
+static bool decide_waves(const trend_t *trend, size_t s, long min_group, unsigned char **decision,
+                         bool *scale_suppressed)
+{
+    for (size_t w = 0; w < trend->n_waves; w++) {
+        const analysis_scale_t *sc = &trend->results[w]->scales[s];
+        size_t J = sc->n_managers;
+        size_t *n = malloc((J ? J : 1) * sizeof *n);
+        decision[w] = malloc(J ? J : 1);
+        if (!n || !decision[w]) {
+            free(n);
+            return false;
+        }
+        for (size_t j = 0; j < J; j++)
+            n[j] = sc->managers[j].n;
+        privacy_summary_t summary;
+        engage_error_t ignored = {0};
+        bool ok = privacy_suppress(n, J, min_group, decision[w], &summary, &ignored) == ENGAGE_OK;
+        free(n);
+        if (!ok)
+            return false;
+        scale_suppressed[w] = summary.scale_suppressed;
+    }
+    return true;
+}
+
+static bool decide_scale(const trend_t *trend, size_t s, long min_group,
+                         bool (*last_shown)(const void *arg, size_t s, size_t j), const void *arg,
+                         trend_view_scale_t *out)
+{
+    const trend_scale_t *ts = &trend->scales[s];
+    size_t R = ts->n_rows ? ts->n_rows : 1, W = trend->n_waves;
+    out->reason = malloc(R);
+    out->tested = calloc(R, sizeof *out->tested);
+    out->q = malloc(R * sizeof *out->q);
+    unsigned char **decision = calloc(W, sizeof *decision);
+    bool *scale_suppressed = calloc(W, sizeof *scale_suppressed);
+    double *p = malloc(R * sizeof *p);
+    bool *include = malloc(R * sizeof *include);
+    double *q = malloc(R * sizeof *q);
+    bool ok = out->reason && out->tested && out->q && decision && scale_suppressed && p && include && q &&
+              decide_waves(trend, s, min_group, decision, scale_suppressed);
+    for (size_t i = 0; ok && i < ts->n_rows; i++) {
+        const trend_row_t *row = &ts->rows[i];
+        if (row->level == TREND_COMPANY)
+            out->reason[i] = scale_suppressed[row->wave] ? PRIVACY_PRIMARY : PRIVACY_SHOWN;
+        else if (row->wave + 1 == W)
+            out->reason[i] = last_shown(arg, s, row->manager) ? PRIVACY_SHOWN
+                             : row->n < (size_t)(min_group < 1 ? 1 : min_group) ? PRIVACY_PRIMARY
+                                                                                 : PRIVACY_SECONDARY;
+        else
+            out->reason[i] = decision[row->wave][row->manager];
+        out->q[i] = NAN;
+    }
+    for (size_t i = 0; ok && i < ts->n_rows; i++) {
+        const trend_row_t *row = &ts->rows[i];
+        out->tested[i] = out->reason[i] == PRIVACY_SHOWN && row->previous_row != TREND_NONE &&
+                         out->reason[row->previous_row] == PRIVACY_SHOWN && isfinite(row->welch.p_value);
+    }
+    /* q-values per wave pair: the rows of wave w (against w - 1) */
+    for (size_t w = 1; ok && w < W; w++) {
+        for (size_t i = 0; i < ts->n_rows; i++) {
+            p[i] = ts->rows[i].welch.p_value;
+            include[i] = out->tested[i] && ts->rows[i].wave == w;
+        }
+        ok = changes_bh(p, include, ts->n_rows, q);
+        for (size_t i = 0; ok && i < ts->n_rows; i++)
+            if (include[i])
+                out->q[i] = q[i];
+    }
+    for (size_t w = 0; decision && w < W; w++)
+        free(decision[w]);
+    free(decision);
+    free(scale_suppressed);
+    free(p);
+    free(include);
+    free(q);
+    return ok;
+}
+
+engage_status_t trend_view_build(const trend_t *trend, long min_group,
+                                 bool (*last_shown)(const void *arg, size_t s, size_t j), const void *arg,
+                                 trend_view_t **out, engage_error_t *err)
+{
+    *out = NULL;
+    trend_view_t *tv = calloc(1, sizeof *tv);
+    if (!tv || !(tv->scales = calloc(trend->n_scales ? trend->n_scales : 1, sizeof *tv->scales))) {
+        free(tv);
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
+    tv->n_scales = trend->n_scales;
+    for (size_t s = 0; s < trend->n_scales; s++)
+        if (!decide_scale(trend, s, min_group, last_shown, arg, &tv->scales[s])) {
+            trend_view_free(tv);
+            return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        }
+    *out = tv;
+    return ENGAGE_OK;
+}
