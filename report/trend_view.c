@@ -56,8 +56,7 @@ static bool decide_waves(const trend_t *trend, size_t s, long min_group, unsigne
     return true;
 }
 
-static bool decide_scale(const trend_t *trend, size_t s, long min_group,
-                         bool (*last_shown)(const void *arg, size_t s, size_t j), const void *arg,
+static bool decide_scale(const trend_t *trend, size_t s, long min_group, const bool *last_shown,
                          trend_view_scale_t *out)
 {
     const trend_scale_t *ts = &trend->scales[s];
@@ -77,7 +76,7 @@ static bool decide_scale(const trend_t *trend, size_t s, long min_group,
         if (row->level == TREND_COMPANY)
             out->reason[i] = scale_suppressed[row->wave] ? PRIVACY_PRIMARY : PRIVACY_SHOWN;
         else if (row->wave + 1 == W)
-            out->reason[i] = last_shown(arg, s, row->manager) ? PRIVACY_SHOWN
+            out->reason[i] = last_shown[row->manager] ? PRIVACY_SHOWN
                              : row->n < (size_t)(min_group < 1 ? 1 : min_group) ? PRIVACY_PRIMARY
                                                                                  : PRIVACY_SECONDARY;
         else
@@ -110,8 +109,7 @@ static bool decide_scale(const trend_t *trend, size_t s, long min_group,
     return ok;
 }
 
-engage_status_t trend_view_build(const trend_t *trend, long min_group,
-                                 bool (*last_shown)(const void *arg, size_t s, size_t j), const void *arg,
+engage_status_t trend_view_build(const trend_t *trend, long min_group, const bool *const *last_shown,
                                  trend_view_t **out, engage_error_t *err)
 {
     *out = NULL;
@@ -122,7 +120,7 @@ engage_status_t trend_view_build(const trend_t *trend, long min_group,
     }
     tv->n_scales = trend->n_scales;
     for (size_t s = 0; s < trend->n_scales; s++)
-        if (!decide_scale(trend, s, min_group, last_shown, arg, &tv->scales[s])) {
+        if (!decide_scale(trend, s, min_group, last_shown[s], &tv->scales[s])) {
             trend_view_free(tv);
             return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
         }

@@ -8,8 +8,10 @@
  * wave: across waves the system of equations falls apart into one block per
  * wave.  The rule therefore holds per wave, over everything published about
  * that wave by this run and by that wave's own run:
- *   - the last wave's managers are shown exactly as managers.csv shows them
- *     (the view's decision, across every level);
+ *   - the last wave's managers are shown as this run publishes them: in
+ *     managers.csv or in a shown row of changes.csv (the view's decision
+ *     across every level, which keeps what it leaves unpublished at 0 or at
+ *     least min_group);
  *   - an earlier wave's managers are shown as privacy_suppress() decides
  *     over that wave's own counts (primary and secondary), which is also
  *     where that wave's own managers.csv and this run's changes.csv start
@@ -49,11 +51,10 @@ typedef struct {
     trend_view_scale_t *scales;
 } trend_view_t;
 
-/* Decide every row of trend.  last_shown(arg, s, j) says whether manager j
- * of scale s of the last wave is shown (managers.csv's decision).  *out is
- * freed with trend_view_free().  Fails only with ENGAGE_ENOMEM. */
-engage_status_t trend_view_build(const trend_t *trend, long min_group,
-                                 bool (*last_shown)(const void *arg, size_t s, size_t j), const void *arg,
+/* Decide every row of trend.  last_shown[s][j] says whether manager j of
+ * scale s of the last wave is published by this run (the view's decision).
+ * *out is freed with trend_view_free().  Fails only with ENGAGE_ENOMEM. */
+engage_status_t trend_view_build(const trend_t *trend, long min_group, const bool *const *last_shown,
                                  trend_view_t **out, engage_error_t *err);
 
 void trend_view_free(trend_view_t *tv);

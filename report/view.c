@@ -658,10 +658,31 @@ static void view_return_memory(void)
 #endif
 }
 
-/* trend_view_build's last wave: managers.csv's decision. */
-static bool trend_last_shown(const void *view, size_t s, size_t j)
+/* trend.csv's decision (trend_view.h): the last wave's managers are those
+ * this run publishes, in managers.csv or through a shown change row. */
+static engage_status_t view_trend(view_t *view, const report_input_t *in, engage_error_t *err)
 {
-    return view_manager_shown(view, s, j);
+    size_t S = in->results->n_scales;
+    bool **shown = calloc(S ? S : 1, sizeof *shown);
+    bool ok = shown != NULL;
+    for (size_t s = 0; ok && s < S; s++) {
+        size_t J = in->results->scales[s].n_managers;
+        ok = (shown[s] = calloc(J ? J : 1, sizeof **shown)) != NULL;
+        for (size_t j = 0; ok && j < J; j++)
+            shown[s][j] = view_manager_shown(view, s, j);
+        for (size_t i = 0; ok && in->changes && s < in->changes->n_scales && i < in->changes->scales[s].n_rows; i++) {
+            size_t j = in->changes->scales[s].rows[i].current_manager;
+            if (j != CHANGES_ABSENT && j < J && view_change_shown(view, s, i))
+                shown[s][j] = true;
+        }
+    }
+    engage_status_t st = ok ? trend_view_build(in->trend, view->smallest_shown, (const bool *const *)shown,
+                                               &view->trend, err)
+                            : engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    for (size_t s = 0; shown && s < S; s++)
+        free(shown[s]);
+    free(shown);
+    return st;
 }
 
 engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_t *err)
@@ -753,8 +774,7 @@ engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_
         view_free(view);
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     }
-    if (in->trend && (st = trend_view_build(in->trend, view->smallest_shown, trend_last_shown, view, &view->trend,
-                                            err)) != ENGAGE_OK) {
+    if (in->trend && (st = view_trend(view, in, err)) != ENGAGE_OK) {
         view_free(view);
         return st;
     }
