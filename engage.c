@@ -6,6 +6,7 @@
  * folder before the process ends.
  *
  *   engage run    [-c CONFIG] [-o OUTDIR] [--previous FILE]... [options] INPUT...
+ *   engage run    -c CONFIG [-o OUTDIR] [options]        (CONFIG's [waves])
  *   engage ingest [-c CONFIG] [-o FILE] [options] INPUT...
  *   engage check  [-c CONFIG] [options] INPUT...
  *   engage check  --columns [--format F] INPUT...
@@ -46,6 +47,7 @@
 
 static const char USAGE[] =
     "usage: engage run    [-c CONFIG] [-o OUTDIR] [--previous FILE]... [options] INPUT...\n"
+    "       engage run    -c CONFIG [-o OUTDIR] [options]     (CONFIG's [waves])\n"
     "       engage ingest [-c CONFIG] [-o FILE] [options] INPUT...\n"
     "       engage check  [-c CONFIG] [options] INPUT...\n"
     "       engage check  --columns [--format F] INPUT...\n"
@@ -62,7 +64,9 @@ static const char HELP[] =
     "  run      read the survey, analyse it and write the reports into OUTDIR\n"
     "           (managers.csv, variance.csv, items.csv, quality.csv, report.txt,\n"
     "           report.html, engage.xlsx, manifest.json; changes.csv with\n"
-    "           --previous; units.csv when a roster gives units; for the\n"
+    "           --previous, and trend.csv, the whole history, with it or with\n"
+    "           the waves a config names in [waves] (then no INPUT is given);\n"
+    "           units.csv when a roster gives units; for the\n"
     "           analyst only: rejects.csv, variance_all_teams.csv); an\n"
     "           existing OUTDIR is replaced only when it holds nothing but an\n"
     "           earlier run's outputs, and never when it holds an input\n"
