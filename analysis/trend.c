@@ -1,11 +1,12 @@
 /*
  * analysis/trend.c — the history of waves (see trend.h).  Owns the rows of
- * each scale; assumes every wave was read with one config and analysed by
+ * each scale and each wave's units; assumes every wave was read with one config and analysed by
  * analysis_run, so that scale s of one wave is scale s of every other and
  * each wave's managers are in byte order of id.
  */
 #include "trend.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,32 @@ static void manager_row(const dataset_t *ds, const analysis_scale_t *sc, size_t 
     row->previous_row = TREND_NONE;
 }
 
+/* The 95% interval of a mean from n and sd. */
+static void interval(trend_row_t *row)
+{
+    row->ci_low = row->ci_high = NAN;
+    if (row->n < 2 || !isfinite(row->sd) || !isfinite(row->mean))
+        return;
+    double half = gsl_cdf_tdist_Pinv(0.975, (double)(row->n - 1)) * row->sd / sqrt((double)row->n);
+    row->ci_low = row->mean - half;
+    row->ci_high = row->mean + half;
+}
+
+static void unit_row(const units_t *u, size_t s, size_t wave, size_t k, trend_row_t *row)
+{
+    const units_figures_t *f = &u->scales[s].units[k];
+    memset(row, 0, sizeof *row);
+    row->level = TREND_UNIT;
+    row->group = u->names[k];
+    row->wave = wave;
+    row->manager = k;
+    row->n = f->n;
+    row->mean = f->n ? f->mean : NAN;
+    row->sd = f->n > 1 ? f->sd : NAN;
+    row->favourable_pct = f->n ? f->favourable_pct : NAN;
+    row->previous_row = TREND_NONE;
+}
+
 static int by_group_then_wave(const void *a, const void *b)
 {
     const trend_row_t *x = a, *y = b;
@@ -95,12 +122,25 @@ engage_status_t trend_run(size_t n_waves, const dataset_t *const *datasets, cons
     t->n_waves = n_waves;
     t->results = results;
     t->n_scales = n_scales;
+    if (!(t->units = calloc(n_waves, sizeof *t->units))) {
+        trend_free(t);
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    }
+    for (size_t w = 0; w < n_waves; w++) {
+        if (!dataset_has_units(datasets[w]))
+            continue;
+        engage_status_t st = units_run(datasets[w], results[w], &t->units[w], err);
+        if (st != ENGAGE_OK) {
+            trend_free(t);
+            return st;
+        }
+    }
     for (size_t s = 0; s < n_scales; s++) {
         trend_scale_t *ts = &t->scales[s];
         ts->scale = results[n_waves - 1]->scales[s].scale;
         size_t cap = n_waves;
         for (size_t w = 0; w < n_waves; w++)
-            cap += results[w]->scales[s].n_managers;
+            cap += results[w]->scales[s].n_managers + (t->units[w] ? t->units[w]->n_units : 0);
         ts->rows = malloc(cap * sizeof *ts->rows);
         if (!ts->rows) {
             trend_free(t);
@@ -110,9 +150,13 @@ engage_status_t trend_run(size_t n_waves, const dataset_t *const *datasets, cons
         for (size_t w = 0; w < n_waves; w++) {
             const analysis_scale_t *sc = &results[w]->scales[s];
             company_row(sc, w, &ts->rows[r++]);
+            for (size_t k = 0; t->units[w] && k < t->units[w]->n_units; k++)
+                unit_row(t->units[w], s, w, k, &ts->rows[r++]);
             for (size_t j = 0; j < sc->n_managers; j++)
                 manager_row(datasets[w], sc, w, j, &ts->rows[r++]);
         }
+        for (size_t i = 0; i < r; i++)
+            interval(&ts->rows[i]);
         ts->n_rows = r;
         qsort(ts->rows, r, sizeof *ts->rows, by_group_then_wave);
         /* A group's rows are now adjacent and in wave order: its row of
@@ -137,8 +181,11 @@ void trend_free(trend_t *trend)
 {
     if (!trend)
         return;
-    for (size_t s = 0; s < trend->n_scales; s++)
+    for (size_t s = 0; trend->scales && s < trend->n_scales; s++)
         free(trend->scales[s].rows);
+    for (size_t w = 0; trend->units && w < trend->n_waves; w++)
+        units_free(trend->units[w]);
+    free(trend->units);
     free(trend->scales);
     free(trend);
 }

@@ -111,7 +111,7 @@ static engage_status_t begin_outdir(const report_input_t *in, outdir_t *od, cons
         add_input(inputs, &n, file_read(&in->log->files[i]), "input");
     for (size_t i = 0; in->previous_log && i < in->previous_log->n_files; i++)
         add_input(inputs, &n, file_read(&in->previous_log->files[i]), "previous");
-    for (size_t w = 0; w < in->n_waves; w++)   /* every wave of the history (its last two again) */
+    for (size_t w = 0; w + 2 < in->n_waves; w++)   /* a history's earlier waves */
         for (size_t i = 0; i < in->wave_logs[w]->n_files; i++)
             add_input(inputs, &n, file_read(&in->wave_logs[w]->files[i]), "wave");
     add_input(inputs, &n, in->config ? in->config->path : NULL, "config");

@@ -18,7 +18,16 @@
  *     from, so that nothing published of the wave lies outside that
  *     decision's shown managers;
  *   - a company row is shown when the wave has at least min_group scored
- *     respondents.
+ *     respondents;
+ *   - with units, the last wave's units are shown as units.csv shows them;
+ *     an earlier wave's when the unit holds at least min_group and the part
+ *     of it that no shown manager covers holds 0 or at least min_group,
+ *     more units being hidden while the uncovered people of the hidden units
+ *     (what the company minus every shown unit and manager isolates) number
+ *     1 to min_group - 1.  Units partition the managers, so the parts a
+ *     combination of a wave's shown figures can isolate are exactly those:
+ *     the shown managers, each shown unit's uncovered part and that
+ *     remainder; each holds 0 or at least min_group.
  * Every shown manager holds at least min_group respondents and the hidden
  * ones of each wave number 0 or at least min_group, so any union of sets of
  * shown managers of one wave leaves 0 or at least min_group respondents
@@ -52,10 +61,11 @@ typedef struct {
 } trend_view_t;
 
 /* Decide every row of trend.  last_shown[s][j] says whether manager j of
- * scale s of the last wave is published by this run (the view's decision).
+ * scale s of the last wave is published by this run, last_unit_shown[s][u]
+ * (NULL without units) whether its unit u is (the view's decision).
  * *out is freed with trend_view_free().  Fails only with ENGAGE_ENOMEM. */
 engage_status_t trend_view_build(const trend_t *trend, long min_group, const bool *const *last_shown,
-                                 trend_view_t **out, engage_error_t *err);
+                                 const bool *const *last_unit_shown, trend_view_t **out, engage_error_t *err);
 
 void trend_view_free(trend_view_t *tv);
 

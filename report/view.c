@@ -659,12 +659,19 @@ static void view_return_memory(void)
 }
 
 /* trend.csv's decision (trend_view.h): the last wave's managers are those
- * this run publishes, in managers.csv or through a shown change row. */
+ * this run publishes, in managers.csv or through a shown change row, and
+ * its units those units.csv shows. */
 static engage_status_t view_trend(view_t *view, const report_input_t *in, engage_error_t *err)
 {
     size_t S = in->results->n_scales;
     bool **shown = calloc(S ? S : 1, sizeof *shown);
-    bool ok = shown != NULL;
+    bool **units = in->units ? calloc(S ? S : 1, sizeof *units) : NULL;
+    bool ok = shown != NULL && (!in->units || units);
+    for (size_t s = 0; ok && units && s < S; s++) {
+        ok = (units[s] = calloc(in->units->n_units ? in->units->n_units : 1, sizeof **units)) != NULL;
+        for (size_t u = 0; ok && u < in->units->n_units; u++)
+            units[s][u] = view_unit_shown(view, s, u);
+    }
     for (size_t s = 0; ok && s < S; s++) {
         size_t J = in->results->scales[s].n_managers;
         ok = (shown[s] = calloc(J ? J : 1, sizeof **shown)) != NULL;
@@ -677,11 +684,16 @@ static engage_status_t view_trend(view_t *view, const report_input_t *in, engage
         }
     }
     engage_status_t st = ok ? trend_view_build(in->trend, view->smallest_shown, (const bool *const *)shown,
-                                               &view->trend, err)
+                                               (const bool *const *)units, &view->trend, err)
                             : engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
-    for (size_t s = 0; shown && s < S; s++)
-        free(shown[s]);
+    for (size_t s = 0; s < S; s++) {
+        if (shown)
+            free(shown[s]);
+        if (units)
+            free(units[s]);
+    }
     free(shown);
+    free(units);
     return st;
 }
 

@@ -252,6 +252,92 @@ else
     bad "shuffled history: engage run failed"
 fi
 
+# the same with units: canonical waves with a unit column, 6 units of 5
+# teams, sizes 1 to 9, every fifth team under a new manager from the third
+# wave, one team moving to another unit in the last
+awk -v dir="$work" 'BEGIN {
+    srand(41)
+    for (w = 1; w <= 4; w++) {
+        f = dir "/unit" w ".csv"
+        print "respondent_id,manager_id,unit,Q1,Q2,Q3" > f
+        r = 0
+        for (t = 1; t <= 30; t++) {
+            id = (t % 5 == 0 && w >= 3) ? sprintf("N%02d", t) : sprintf("M%02d", t)
+            unit = sprintf("U%d", int((t - 1) / 5) + 1)
+            if (t == 7 && w == 4) unit = "U6"
+            size = 1 + int(rand() * 9)
+            for (i = 0; i < size; i++) {
+                line = sprintf("s%04d,%s,%s", ++r, id, unit)
+                for (q = 1; q <= 3; q++) line = line "," (1 + int(rand() * 5))
+                print line > f
+            }
+        }
+        close(f)
+    }
+}'
+printf '[waves]\nw1 = unit1.csv\nw2 = unit2.csv\nw3 = unit3.csv\nw4 = unit4.csv\n[report]\nmin_group = 5\n' > "$work/unit.ini"
+for w in 1 2 3 4; do awk -F, -v w="w$w" 'NR > 1 { print w "," $2 "," $3 }' "$work/unit$w.csv"; done | sort -u > "$work/unit-of"
+if (cd "$work" && "$ENGAGE" run -q -c unit.ini -o units); then
+    "$ATTACK" "$work/units" --min-group 5 --units "$work/unit-of" > "$work/attack.txt" 2>&1
+    st=$?
+    if [ $st = 0 ]; then ok "units across waves: $(cat "$work/attack.txt")"
+    else bad "units across waves: the attack found something below 5 (exit $st): $(tr '\n' ' ' < "$work/attack.txt")"; fi
+    shown_units=$(awk -F, '$2 == "unit" && $12 == 0 && $4 != "w4"' "$work/units/trend.csv" | wc -l)
+    hidden_units=$(awk -F, '$2 == "unit" && $12 == 1 && $4 != "w4"' "$work/units/trend.csv" | wc -l)
+    if [ "$shown_units" -gt 0 ] && [ "$hidden_units" -gt 0 ]; then ok "units of earlier waves: $shown_units shown, $hidden_units hidden"
+    else bad "units of earlier waves: $shown_units shown, $hidden_units hidden"; fi
+    # the last wave's units as units.csv shows them
+    last=$(awk -F, '$2 == "unit" && $4 == "w4" { print $3 "," $5 "," $12 }' "$work/units/trend.csv")
+    csv=$(awk -F, -v OFS=, 'NR > 1 { print $2, $4, $13 }' "$work/units/units.csv")
+    [ "$last" = "$csv" ] && ok "the last wave's units as units.csv shows them" || bad "last wave's units: $last against units.csv $csv"
+    # a positive control: one more unit figure of an earlier wave published
+    mkdir -p "$work/uctl"
+    cp "$work/units/managers.csv" "$work/units/changes.csv" "$work/units/units.csv" "$work/uctl/"
+    awk -F, -v OFS=, '!done && $2 == "unit" && $12 == 1 && $4 != "w4" && $5 >= 5 { $6 = "3"; done = 1 } { print }' \
+        "$work/units/trend.csv" > "$work/uctl/trend.csv"
+    "$ATTACK" "$work/uctl" --min-group 5 --units "$work/unit-of" > "$work/attack.txt" 2>&1
+    [ $? = 1 ] && ok "the attack finds what a hidden unit's mean would reveal" ||
+        bad "control: a hidden unit's mean published and nothing found: $(tr '\n' ' ' < "$work/attack.txt")"
+else
+    bad "history with units: engage run failed"
+fi
+# every wave's hidden teams shuffled within their unit: every published byte stays
+mkdir -p "$work/ushuf"
+cp "$work/unit.ini" "$work/ushuf/"
+w=0
+for label in w1 w2 w3 w4; do
+    w=$((w + 1))
+    awk -F, -v wave="$label" 'FNR == 1 { next } $2 == "manager" && $4 == wave && $12 == 1 { print $3 }' \
+        "$work/units/trend.csv" > "$work/hidden"
+    awk -F, -v seed="$w" 'FNR == NR { hidden[$1] = 1; next }
+        FNR == 1 { print; next }
+        { line[FNR] = $0; last = FNR
+          if (hidden[$2]) { g = $3; n = ++count[g]; row[g, n] = FNR; mgr[g, n] = $2
+                            if (!(g in seen)) { seen[g] = 1; order[++ng] = g } } }
+        END { srand(seed)
+              for (k = 1; k <= ng; k++) { g = order[k]
+                  for (i = count[g]; i > 1; i--) { j = int(rand() * i) + 1; t = mgr[g, i]; mgr[g, i] = mgr[g, j]; mgr[g, j] = t }
+                  for (i = 1; i <= count[g]; i++) new[row[g, i]] = mgr[g, i] }
+              for (r = 2; r <= last; r++) {
+                  if (r in new) { split(line[r], f, ","); f[2] = new[r]; out = f[1]
+                      for (c = 2; c in f; c++) out = out "," f[c]; print out }
+                  else print line[r] } }' "$work/hidden" "$work/unit$w.csv" > "$work/ushuf/unit$w.csv"
+done
+moved=0
+for w in 1 2 3 4; do cmp -s "$work/unit$w.csv" "$work/ushuf/unit$w.csv" || moved=$((moved + 1)); done
+[ "$moved" -ge 3 ] && ok "the shuffle within units moved respondents in $moved waves" || bad "the shuffle within units moved respondents in $moved waves"
+if (cd "$work/ushuf" && "$ENGAGE" run -q -c unit.ini -o out); then
+    for f in "$work/units"/*; do
+        base=$(basename "$f")
+        case $base in
+        rejects.csv|manifest.json|variance_all_teams.csv) ;;
+        *) if cmp -s "$f" "$work/ushuf/out/$base"; then ok; else bad "with units: $base differs after shuffling every wave's hidden teams within their units"; fi ;;
+        esac
+    done
+else
+    bad "shuffled history with units: engage run failed"
+fi
+
 # ---------------------------------------------------------------- (f) archives
 if (cd "$work" && "$ENGAGE" rerun -q out -o again > "$work/rerun.txt"); then
     ok "engage rerun repeats the four waves"

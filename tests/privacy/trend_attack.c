@@ -2,7 +2,7 @@
  * tests/privacy/trend_attack.c — an algebraic attack on the figures a run
  * publishes about a history of waves.
  *
- *   trend_attack OUTDIR --min-group K [--scale NAME]
+ *   trend_attack OUTDIR --min-group K [--scale NAME] [--units FILE]
  *
  * The attacker holds OUTDIR's trend.csv (every wave: each team's n, a shown
  * row's mean, a shown change's delta_previous), managers.csv (the last
@@ -11,8 +11,11 @@
  * manager's team in one wave is another unknown than in the next: other
  * answers, even from the same people).  Every shown figure is one equation:
  * a team's mean gives its total, the company's mean the sum of its wave's
- * totals, a delta_previous (team or company) the difference of two waves'
- * totals each over its n — the only equations that cross waves.
+ * totals, a unit's (trend.csv, and units.csv for the last wave) the sum of
+ * its teams' in that wave, a delta_previous (team, unit or company) the
+ * difference of two waves' totals each over its n — the only equations
+ * that cross waves.  With units the insider knows each team's unit in each
+ * wave: FILE has lines `wave,manager_id,unit` (no header).
  *
  * The system is brought to reduced row-echelon form (doubles, partial
  * pivoting, relative tolerance 1e-9).  A set T of teams is revealed when
@@ -37,7 +40,7 @@
 #define MAX_WAVES 64
 
 typedef struct {
-    char wave[128], group[256];
+    char wave[128], group[256], unit[256];
     size_t w;          /* wave index */
     size_t n;
 } team_t;
@@ -91,7 +94,34 @@ static size_t wave_n(size_t w)
     return n;
 }
 
-/* Σ over the teams of wave w (or team g alone) with weight c. */
+/* Σ over the teams of wave w, unit `unit` of it, or team g alone, with weight c. */
+static void add_unit(double *r, size_t w, const char *unit, double c)
+{
+    for (size_t t = 0; t < n_teams; t++)
+        if (teams[t].w == w && strcmp(teams[t].unit, unit) == 0)
+            r[t] += c;
+}
+
+static double unit_n(size_t w, const char *unit)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < n_teams; t++)
+        if (teams[t].w == w && strcmp(teams[t].unit, unit) == 0)
+            n += teams[t].n;
+    return (double)n;
+}
+
+static void unit_equations(size_t w, const char *unit, bool mean, bool delta)
+{
+    if (mean)
+        add_unit(new_row(), w, unit, 1);
+    if (delta && w > 0 && unit_n(w, unit) > 0 && unit_n(w - 1, unit) > 0) {
+        double *r = new_row();
+        add_unit(r, w, unit, 1 / unit_n(w, unit));
+        add_unit(r, w - 1, unit, -1 / unit_n(w - 1, unit));
+    }
+}
+
 static void add_group(double *r, size_t w, const char *group, double c)
 {
     if (!group[0]) {
@@ -207,13 +237,15 @@ static table_t must_read(const char *dir, const char *name, bool needed)
 
 int main(int argc, char **argv)
 {
-    const char *dir = NULL, *scale = NULL;
+    const char *dir = NULL, *scale = NULL, *units_file = NULL;
     long k = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--min-group") == 0 && i + 1 < argc)
             k = atol(argv[++i]);
         else if (strcmp(argv[i], "--scale") == 0 && i + 1 < argc)
             scale = argv[++i];
+        else if (strcmp(argv[i], "--units") == 0 && i + 1 < argc)
+            units_file = argv[++i];
         else if (!dir)
             dir = argv[i];
         else
@@ -254,12 +286,32 @@ int main(int argc, char **argv)
         t->w = w;
         t->n = n;
     }
+    /* each team's unit in its wave */
+    if (units_file) {
+        table_t u = {0};
+        if (!table_read("trend_attack", units_file, &u)) {
+            fprintf(stderr, "trend_attack: cannot read %s\n", units_file);
+            return 2;
+        }
+        for (size_t r = 0; r < u.n_rows; r++)
+            for (size_t t = 0; t < n_teams; t++)
+                if (strcmp(teams[t].wave, table_cell(&u, r, 0)) == 0 && strcmp(teams[t].group, table_cell(&u, r, 1)) == 0)
+                    snprintf(teams[t].unit, sizeof teams[t].unit, "%s", table_cell(&u, r, 2));
+    }
     /* trend.csv's equations */
     for (size_t r = 1; r < trend.n_rows; r++) {
         if (strcmp(table_cell(&trend, r, c_scale), scale) != 0)
             continue;
         size_t w = wave_index(table_cell(&trend, r, c_wave));
         const char *group = table_cell(&trend, r, c_group);
+        if (strcmp(table_cell(&trend, r, c_level), "unit") == 0) {
+            if (!units_file) {
+                fprintf(stderr, "trend_attack: trend.csv has units: give --units FILE\n");
+                return 2;
+            }
+            unit_equations(w, group, table_cell(&trend, r, c_mean)[0], table_cell(&trend, r, c_delta)[0] && w > 0);
+            continue;
+        }
         if (table_cell(&trend, r, c_mean)[0])
             mean_equation(w, group);
         if (table_cell(&trend, r, c_delta)[0] && w > 0)
@@ -286,6 +338,13 @@ int main(int argc, char **argv)
         if (table_cell(&changes, r, h_delta)[0])
             delta_equation(last, last - 1, id);
     }
+    /* units.csv: the last wave's units */
+    table_t unitcsv = must_read(dir, "units.csv", false);
+    long u_scale = table_column(&unitcsv, "scale"), u_unit = table_column(&unitcsv, "unit"),
+         u_mean = table_column(&unitcsv, "mean");
+    for (size_t r = 1; units_file && r < unitcsv.n_rows; r++)
+        if (strcmp(table_cell(&unitcsv, r, u_scale), scale) == 0 && table_cell(&unitcsv, r, u_mean)[0])
+            unit_equations(last, table_cell(&unitcsv, r, u_unit), true, false);
     keep = table_realloc(NULL, (n_teams ? n_teams : 1) * sizeof *keep);
     small = table_realloc(NULL, (n_teams ? n_teams : 1) * sizeof *small);
     for (size_t t = 0; t < n_teams; t++) {
