@@ -290,6 +290,16 @@ if (cd "$work" && "$ENGAGE" run -q -c unit.ini -o units); then
     last=$(awk -F, '$2 == "unit" && $4 == "w4" { print $3 "," $5 "," $12 }' "$work/units/trend.csv")
     csv=$(awk -F, -v OFS=, 'NR > 1 { print $2, $4, $13 }' "$work/units/units.csv")
     [ "$last" = "$csv" ] && ok "the last wave's units as units.csv shows them" || bad "last wave's units: $last against units.csv $csv"
+    # report.html: the company's and the units' history as small multiples, a
+    # dot per shown company or unit row of trend.csv
+    dots=$(awk '/aria-labelledby="trend-1-title/ { on = 1 } on { print } on && /<\/svg>/ { exit }' \
+        "$work/units/report.html" | grep -o '<circle' | wc -l)
+    rows=$(awk -F, '$2 != "manager" && $12 == 0 && $6 != ""' "$work/units/trend.csv" | wc -l)
+    if [ "$dots" = "$rows" ] && [ "$rows" -gt 0 ]; then ok "report.html: $dots waves of the company and units drawn"
+    else bad "report.html's history: $dots dots for $rows shown company and unit rows"; fi
+    panels=$(awk -F, 'NR > 1 && $2 != "manager" && $12 == 0 { seen[$2 "|" $3] = 1 } END { print length(seen) }' "$work/units/trend.csv")
+    grep -q "$panels panels: the company and then each unit" "$work/units/report.html" && ok ||
+        bad "report.html's history does not say $panels panels"
     # a positive control: one more unit figure of an earlier wave published
     mkdir -p "$work/uctl"
     cp "$work/units/managers.csv" "$work/units/changes.csv" "$work/units/units.csv" "$work/uctl/"
