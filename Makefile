@@ -65,6 +65,9 @@ build/attack: tests/privacy/attack.c tests/privacy/table.c tests/privacy/table.h
 # The insider's attack on the tree's figures of tests/e2e_tree_attack.sh: exact algebra, no engage code.
 build/tree_attack: tests/privacy/tree_attack.c tests/privacy/table.c tests/privacy/table.h | build/.deps-ok
 	$(CC) $(CFLAGS) $(WARN) -o $@ tests/privacy/tree_attack.c tests/privacy/table.c -lcsv -lm
+# The attack of tests/e2e_waves.sh on a history of waves: exact algebra over every wave, no engage code.
+build/trend_attack: tests/privacy/trend_attack.c tests/privacy/table.c tests/privacy/table.h | build/.deps-ok
+	$(CC) $(CFLAGS) $(WARN) -o $@ tests/privacy/trend_attack.c tests/privacy/table.c -lcsv -lm
 $(eval $(call flavour,build/asan,$(SAN_FLAGS)))
 
 TEST_BINS      = $(TEST_SRC:%.c=build/%)
@@ -132,7 +135,7 @@ test-replay: $(FUZZ_TARGETS:%=build/asan/fuzz/replay_%)
 test-unit: $(TEST_BINS)
 	@sh tests/run_unit.sh $(TEST_BINS)
 
-test-e2e: build/engage build/engage-gen build/attack build/tree_attack build/tests/core/config_keys
+test-e2e: build/engage build/engage-gen build/attack build/tree_attack build/trend_attack build/tests/core/config_keys
 	@sh tests/e2e_doc.sh build/engage build/tests/core/config_keys
 	@sh tests/e2e.sh build/engage build/engage-gen
 	@sh tests/e2e_formats.sh build/engage build/engage-gen
@@ -152,8 +155,9 @@ test-e2e: build/engage build/engage-gen build/attack build/tree_attack build/tes
 	@sh tests/e2e_heatmap.sh build/engage build/engage-gen
 	@sh tests/e2e_packs.sh build/engage build/engage-gen
 	@sh tests/e2e_enps.sh build/engage build/engage-gen
+	@sh tests/e2e_waves.sh build/engage build/trend_attack
 
-test-asan: $(ASAN_TEST_BINS) build/asan/engage build/asan/engage-gen build/attack build/tree_attack
+test-asan: $(ASAN_TEST_BINS) build/asan/engage build/asan/engage-gen build/attack build/tree_attack build/trend_attack
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run_unit.sh $(ASAN_TEST_BINS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e.sh build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_formats.sh build/asan/engage build/asan/engage-gen
@@ -173,6 +177,7 @@ test-asan: $(ASAN_TEST_BINS) build/asan/engage build/asan/engage-gen build/attac
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_heatmap.sh build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_packs.sh build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_enps.sh build/asan/engage build/asan/engage-gen
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_waves.sh build/asan/engage build/trend_attack
 
 bench: build/engage build/engage-gen
 	bash datasets/bench.sh build/engage build/engage-gen

@@ -6,6 +6,7 @@
  * folder before the process ends.
  *
  *   engage run    [-c CONFIG] [-o OUTDIR] [--previous FILE]... [options] INPUT...
+ *   engage run    -c CONFIG [-o OUTDIR] [options]        (CONFIG's [waves])
  *   engage ingest [-c CONFIG] [-o FILE] [options] INPUT...
  *   engage check  [-c CONFIG] [options] INPUT...
  *   engage check  --columns [--format F] INPUT...
@@ -26,6 +27,7 @@
 
 #include "analysis/analysis.h"
 #include "analysis/changes.h"
+#include "analysis/trend.h"
 #include "analysis/units.h"
 #include "core/config.h"
 #include "core/dataset.h"
@@ -46,6 +48,7 @@
 
 static const char USAGE[] =
     "usage: engage run    [-c CONFIG] [-o OUTDIR] [--previous FILE]... [options] INPUT...\n"
+    "       engage run    -c CONFIG [-o OUTDIR] [options]     (CONFIG's [waves])\n"
     "       engage ingest [-c CONFIG] [-o FILE] [options] INPUT...\n"
     "       engage check  [-c CONFIG] [options] INPUT...\n"
     "       engage check  --columns [--format F] INPUT...\n"
@@ -62,7 +65,9 @@ static const char HELP[] =
     "  run      read the survey, analyse it and write the reports into OUTDIR\n"
     "           (managers.csv, variance.csv, items.csv, quality.csv, report.txt,\n"
     "           report.html, engage.xlsx, manifest.json; changes.csv with\n"
-    "           --previous; units.csv when a roster gives units; for the\n"
+    "           --previous, and trend.csv, the whole history, with it or with\n"
+    "           the waves a config names in [waves] (then no INPUT is given);\n"
+    "           units.csv when a roster gives units; for the\n"
     "           analyst only: rejects.csv, variance_all_teams.csv); an\n"
     "           existing OUTDIR is replaced only when it holds nothing but an\n"
     "           earlier run's outputs, and never when it holds an input\n"
@@ -348,7 +353,7 @@ static int parse_arguments(int argc, char **argv, options_t *opts)
                                                                     : " takes one OUTDIR (or its manifest.json)");
         return -1;
     }
-    if (opts->n_inputs == 0)
+    if (opts->n_inputs == 0 && opts->command != CMD_RUN)   /* run: unless the config has [waves] */
         return usage_error("no INPUT given", NULL);
     /* init and check --columns read exports without a config */
     if ((opts->command == CMD_INIT || opts->columns) &&
@@ -476,12 +481,81 @@ static void forget_answers(void *dataset)
     dataset_forget_answers(dataset);
 }
 
+/* The history of waves of a run: [waves] of the config, or --previous and
+ * INPUT as two waves.  Wave n - 1 is the current one (ds, log of
+ * run_pipeline), wave n - 2 the previous one; the others are owned here. */
+typedef struct {
+    size_t n;
+    const char **labels;
+    dataset_t **ds;
+    results_t **results;
+    ingest_log_t *logs;            /* [wave] for the waves owned here */
+    const ingest_log_t **log_of;   /* [wave] every wave's log */
+} history_t;
+
+static void history_fini(history_t *h)
+{
+    for (size_t w = 0; h->ds && w + 2 < h->n; w++) {
+        results_free(h->results[w]);
+        dataset_free(h->ds[w]);
+        ingest_log_fini(&h->logs[w]);
+    }
+    free(h->labels);
+    free(h->ds);
+    free(h->results);
+    free(h->logs);
+    free(h->log_of);
+    memset(h, 0, sizeof *h);
+}
+
+static engage_status_t history_init(history_t *h, size_t n, engage_error_t *err)
+{
+    h->n = n;
+    h->labels = calloc(n, sizeof *h->labels);
+    h->ds = calloc(n, sizeof *h->ds);
+    h->results = calloc(n, sizeof *h->results);
+    h->logs = calloc(n, sizeof *h->logs);
+    h->log_of = calloc(n, sizeof *h->log_of);
+    if (!h->labels || !h->ds || !h->results || !h->logs || !h->log_of)
+        return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    for (size_t w = 0; w < n; w++)
+        ingest_log_init(&h->logs[w]);
+    return ENGAGE_OK;
+}
+
+/* [waves] against the command line: no INPUT or --previous beside it (64),
+ * and every wave's file readable (66, naming the config's line). */
+static engage_status_t check_waves(const options_t *opts, const config_t *cfg, engage_error_t *err)
+{
+    if (!cfg->n_waves) {
+        if (opts->command == CMD_RUN && opts->n_inputs == 0)
+            return engage_fail(err, ENGAGE_EUSAGE, NULL, 0, "no INPUT given (or name the waves in [waves] of "
+                                                             "the config)");
+        return ENGAGE_OK;
+    }
+    if (opts->command == CMD_RUN && (opts->n_inputs || opts->n_previous))
+        return engage_fail(err, ENGAGE_EUSAGE, cfg->path, cfg->waves_line,
+                           "[waves] names every wave of the run: give no %s on the command line",
+                           opts->n_inputs ? "INPUT" : "--previous");
+    for (size_t w = 0; opts->command == CMD_RUN && w < cfg->n_waves; w++)
+        for (size_t i = 0; i < cfg->waves[w].n_files; i++) {
+            const char *file = cfg->waves[w].files[i];
+            if (strcmp(file, "-") == 0)
+                return engage_fail(err, ENGAGE_EUSAGE, cfg->path, cfg->waves[w].line,
+                                   "wave '%s': a wave is read from files, not standard input", cfg->waves[w].label);
+            if (access(file, R_OK) != 0)
+                return engage_fail(err, ENGAGE_ENOINPUT, cfg->path, cfg->waves[w].line,
+                                   "wave '%s': cannot read %s", cfg->waves[w].label, file);
+        }
+    return ENGAGE_OK;
+}
+
 /* run, ingest or check: read, analyse, write; returns the exit status.
  * argc/argv go into manifest.json; config_text (engage rerun) replaces the
  * config file's text. */
 static int run_pipeline(const options_t *opts_in, int argc, char **argv, const char *config_text)
 {
-    const options_t opts = *opts_in;
+    options_t opts = *opts_in;
     engage_error_t err = {0};
     config_t cfg;
     dataset_t *ds = NULL;
@@ -492,12 +566,25 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
     dataset_t *previous_ds = NULL;
     results_t *previous_results = NULL;
     changes_t *changes = NULL;
+    trend_t *trend = NULL;
     units_t *units = NULL;
     ingest_options_t ingest_options = {.strict = opts.strict,
                                        .rejects_listed = opts.all_rejects ? SIZE_MAX : 0,
                                        .forget_respondents = opts.command != CMD_INGEST};
 
+    history_t history = {0};
     engage_status_t st = load_config(&opts, config_text, &cfg, &err);
+    if (st == ENGAGE_OK)
+        st = check_waves(&opts, &cfg, &err);
+    /* With [waves], the last wave is read as INPUT and the one before as
+     * --previous would be; the earlier ones after them. */
+    const config_wave_t *last_wave = opts.command == CMD_RUN && cfg.n_waves ? &cfg.waves[cfg.n_waves - 1] : NULL;
+    if (last_wave) {
+        opts.inputs = last_wave->files;
+        opts.n_inputs = last_wave->n_files;
+        opts.previous = cfg.n_waves > 1 ? (const char **)cfg.waves[cfg.n_waves - 2].files : NULL;
+        opts.n_previous = cfg.n_waves > 1 ? cfg.waves[cfg.n_waves - 2].n_files : 0;
+    }
     if (st == ENGAGE_OK && opts.roster_from && cfg.roster.file) {
         /* a rerun's roster found away from where the config names it */
         char *moved = strdup(opts.roster_from);
@@ -533,6 +620,32 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
         if (st == ENGAGE_OK)
             note_encodings(&opts, &previous_log);
     }
+    /* The history: every wave, earliest first. */
+    if (st == ENGAGE_OK && opts.command == CMD_RUN && previous_ds)
+        st = history_init(&history, last_wave ? cfg.n_waves : 2, &err);
+    for (size_t w = 0; st == ENGAGE_OK && w < history.n; w++) {
+        history.labels[w] = last_wave ? cfg.waves[w].label : w == 0 ? "previous" : "current";
+        if (w + 1 == history.n) {
+            history.ds[w] = ds;
+            history.log_of[w] = &log;
+        } else if (w + 2 == history.n) {
+            history.ds[w] = previous_ds;
+            history.log_of[w] = &previous_log;
+        } else {
+            const config_wave_t *wave = &cfg.waves[w];
+            ingest_options.read_from = NULL;
+            if (!(history.ds[w] = dataset_new()))
+                st = engage_fail(&err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+            else
+                st = ingest_read(&cfg, (const char *const *)wave->files, wave->n_files, &ingest_options,
+                                 history.ds[w], &history.logs[w], &err);
+            history.log_of[w] = &history.logs[w];
+            if (st == ENGAGE_OK)
+                note_encodings(&opts, &history.logs[w]);
+            if (st == ENGAGE_OK)
+                st = analysis_run(history.ds[w], &history.results[w], &err);
+        }
+    }
 
     if (st == ENGAGE_OK && opts.command == CMD_INGEST) {
         /* -o a/b/x.csv: the missing folders are made, and removed again
@@ -562,6 +675,13 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
                 if (st == ENGAGE_OK)
                     st = changes_run(previous_ds, previous_results, ds, results, &changes, &err);
             }
+            if (st == ENGAGE_OK && history.n) {
+                progress_stage("following the history of %zu waves", history.n);
+                history.results[history.n - 2] = previous_results;
+                history.results[history.n - 1] = results;
+                st = trend_run(history.n, (const dataset_t *const *)history.ds,
+                               (const results_t *const *)history.results, &trend, &err);
+            }
             if (st == ENGAGE_OK && dataset_has_units(ds)) {
                 progress_stage("analysing units");
                 st = units_run(ds, results, &units, &err);
@@ -571,7 +691,9 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
                                  .changes = changes, .previous_log = previous_ds ? &previous_log : NULL,
                                  .argc = argc, .argv = argv, .version = ENGAGE_VERSION,
                                  .excel = opts.excel, .no_workbook = opts.no_workbook, .packs = opts.packs, .units = units,
-                                 .force = opts.force, .answers_done = forget_answers, .answers_done_arg = ds};
+                                 .force = opts.force, .answers_done = forget_answers, .answers_done_arg = ds,
+                                 .trend = trend, .n_waves = trend ? history.n : 0, .wave_labels = history.labels,
+                                 .wave_logs = history.log_of};
             if (st == ENGAGE_OK)
                 st = report_write(&in, outdir, &err);
             if (st == ENGAGE_OK) {
@@ -591,6 +713,12 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
     else if (st != ENGAGE_OK)
         status = fail_with(&err);
     changes_free(changes);
+    trend_free(trend);
+    if (history.n) {   /* the last two waves are freed below */
+        history.results[history.n - 2] = history.results[history.n - 1] = NULL;
+        history.ds[history.n - 2] = history.ds[history.n - 1] = NULL;
+    }
+    history_fini(&history);
     units_free(units);
     results_free(previous_results);
     results_free(results);

@@ -254,6 +254,11 @@ void config_fini(config_t *cfg)
     free(cfg->roster.name);
     free(cfg->roster.invited);
     free_strings(cfg->missing, cfg->n_missing);
+    for (size_t i = 0; i < cfg->n_waves; i++) {
+        free(cfg->waves[i].label);
+        free_strings(cfg->waves[i].files, cfg->waves[i].n_files);
+    }
+    free(cfg->waves);
     for (size_t i = 0; i < cfg->n_label_sets; i++) {
         for (size_t j = 0; j < cfg->label_sets[i].n_labels; j++)
             free(cfg->label_sets[i].labels[j].text);
@@ -358,6 +363,7 @@ typedef struct {
     config_scale_t *scale;     /* current [scale NAME] */
     long scale_index;
     config_label_set_t *labels;/* current [labels] / [labels NAME] */
+    bool in_waves;             /* current section is [waves] */
     /* per-scale bookkeeping for checks at the end */
     long *min_line, *max_line, *favourable_line, *unfavourable_line, *min_answered_line, *labels_line;
 } reader_t;
@@ -550,6 +556,7 @@ static int start_section(reader_t *r, const char *section)
         return fail(r, "out of memory");
     r->scale = NULL;
     r->labels = NULL;
+    r->in_waves = false;
     free(r->last_key);
     r->last_key = NULL;
     const char *name;
@@ -597,7 +604,13 @@ static int start_section(reader_t *r, const char *section)
         r->cfg->roster.line = r->section_line;
         return 1;
     }
-    return fail(r, "unknown section [%s] (expected input, labels, labels NAME, scale NAME, roster or report)",
+    if (strcasecmp(section, "waves") == 0) {
+        r->in_waves = true;
+        if (!r->cfg->waves_line)
+            r->cfg->waves_line = r->section_line;
+        return 1;
+    }
+    return fail(r, "unknown section [%s] (expected input, labels, labels NAME, scale NAME, roster, waves or report)",
                 section);
 }
 
@@ -888,21 +901,82 @@ static int scale_key(reader_t *r, const char *key, const char *value, bool conti
     return fail(r, "key '%s' of [scale %s] is not read", key, s->name);
 }
 
-/* The roster file relative to the config's folder, as an analyst keeps
- * them side by side. */
-static int roster_file(reader_t *r, const char *value)
+/* value relative to the config's folder (malloc'd; NULL when out of
+ * memory): a roster or a wave's file, as an analyst keeps them beside the
+ * config. */
+static char *beside_config(const reader_t *r, const char *value)
 {
     const char *slash = strrchr(r->path, '/');
-    if (value[0] == '/' || !slash)
-        return replace_string(r, &r->cfg->roster.file, value);
+    if (value[0] == '/' || !slash || strcmp(value, "-") == 0)
+        return strdup(value);
     size_t dir = (size_t)(slash - r->path) + 1;
     char *joined = malloc(dir + strlen(value) + 1);
     if (!joined)
-        return fail(r, "out of memory");
+        return NULL;
     memcpy(joined, r->path, dir);
     strcpy(joined + dir, value);
+    return joined;
+}
+
+static int roster_file(reader_t *r, const char *value)
+{
+    char *joined = beside_config(r, value);
+    if (!joined)
+        return fail(r, "out of memory");
     free(r->cfg->roster.file);
     r->cfg->roster.file = joined;
+    return 1;
+}
+
+/* A line of [waves]: LABEL = FILE, FILE...  A line continuing the previous
+ * one's key (a list ending in a comma) adds files to the same wave. */
+static int wave_key(reader_t *r, const char *label, const char *value, bool continuation)
+{
+    config_t *cfg = r->cfg;
+    char **parts;
+    size_t n_parts;
+    if (!value[0])
+        return fail(r, "wave '%s' names no file (write: %s = FILE, FILE...)", label, label);
+    if (!read_list(r, "files", value, &parts, &n_parts))
+        return 0;
+    config_wave_t *wave = NULL;
+    if (continuation && cfg->n_waves && strcmp(cfg->waves[cfg->n_waves - 1].label, label) == 0) {
+        wave = &cfg->waves[cfg->n_waves - 1];
+    } else {
+        for (size_t i = 0; i < cfg->n_waves; i++)
+            if (strcmp(cfg->waves[i].label, label) == 0) {
+                free_strings(parts, n_parts);
+                return fail(r, "wave '%s' is named twice (line %ld too)", label, cfg->waves[i].line);
+            }
+        config_wave_t *grown = realloc(cfg->waves, (cfg->n_waves + 1) * sizeof *grown);
+        if (!grown) {
+            free_strings(parts, n_parts);
+            return fail(r, "out of memory");
+        }
+        cfg->waves = grown;
+        wave = &grown[cfg->n_waves];
+        memset(wave, 0, sizeof *wave);
+        wave->line = r->line;
+        if (!(wave->label = strdup(label))) {
+            free_strings(parts, n_parts);
+            return fail(r, "out of memory");
+        }
+        cfg->n_waves++;
+    }
+    for (size_t i = 0; i < n_parts; i++) {
+        char *joined = beside_config(r, parts[i]);
+        free(parts[i]);
+        parts[i] = joined;
+        if (!joined) {
+            free_strings(parts, n_parts);
+            return fail(r, "out of memory");
+        }
+    }
+    if (!append_strings(&wave->files, &wave->n_files, parts, n_parts)) {
+        free_strings(parts, n_parts);
+        return fail(r, "out of memory");
+    }
+    free(parts);
     return 1;
 }
 
@@ -994,6 +1068,8 @@ static int handle(void *user, const char *section, const char *name, const char 
     r->last_key_line = r->line;
     if (r->labels)
         return label_key(r, name, value);
+    if (r->in_waves)
+        return wave_key(r, name, value, continuation);
     const char *kind = r->scale                             ? "scale"
                        : strcasecmp(section, "input") == 0  ? "input"
                        : strcasecmp(section, "roster") == 0 ? "roster"

@@ -65,6 +65,15 @@ typedef struct {
     long file_line, key_line;
 } config_roster_t;
 
+/* One line of [waves]: LABEL = FILE, FILE...; the files resolved against
+ * the config's folder as the roster is. */
+typedef struct {
+    char *label;
+    char **files;
+    size_t n_files;
+    long line;             /* the config line naming the wave */
+} config_wave_t;
+
 /* The input formats of README.md, in the order of its list. */
 #define CONFIG_FORMATS "auto, canonical, qualtrics, surveymonkey, googleforms, msforms or limesurvey"
 
@@ -87,6 +96,11 @@ typedef struct {
     config_scale_t *scales;
     size_t n_scales;
     config_roster_t roster;
+    /* [waves], in config order (chronological; the last is the current
+     * wave); n_waves 0 without the section. */
+    config_wave_t *waves;
+    size_t n_waves;
+    long waves_line;       /* line of the [waves] header */
     /* [report] */
     long min_group;
     long unit_depth;       /* 0: units from [roster] unit; D: each manager's ancestor at depth D */

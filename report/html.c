@@ -41,6 +41,7 @@
 #include "figures.h"
 #include "item_labels.h"
 #include "svg.h"
+#include "trend_html.h"
 
 /* ------------------------------------------------------------------------ */
 /* page furniture                                                             */
@@ -1520,6 +1521,8 @@ static engage_status_t scale_section(svg_out_t *o, const report_input_t *in, con
     }
     if (rc == ENGAGE_OK)
         change_section(o, view, s);
+    if (rc == ENGAGE_OK)
+        trend_html_section(o, in, view, s);
     svg_raw(o, "</section>\n");
     return rc;
 }

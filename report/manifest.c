@@ -204,6 +204,17 @@ engage_status_t manifest_build(const report_input_t *in, const manifest_output_t
     }
     if (in->previous_log)
         put(&c, root, "previous", inputs_json(&c, in->previous_log));
+    if (in->n_waves) {
+        /* The whole history, earliest first: its last two are inputs and previous again. */
+        json_t *waves = chk(&c, json_array());
+        for (size_t w = 0; w < in->n_waves; w++) {
+            json_t *wave = chk(&c, json_object());
+            put(&c, wave, "label", str_or_null(&c, in->wave_labels[w]));
+            put(&c, wave, "inputs", inputs_json(&c, in->wave_logs[w]));
+            push(&c, waves, wave);
+        }
+        put(&c, root, "waves", waves);
+    }
     json_t *outs = chk(&c, json_object());
     json_t *analyst = chk(&c, json_array());
     for (size_t i = 0; i < n_outputs; i++) {

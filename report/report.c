@@ -28,6 +28,7 @@
 #include "packs.h"
 #include "summary.h"
 #include "tables.h"
+#include "trend_table.h"
 #include "view.h"
 #include "workbook.h"
 
@@ -69,6 +70,7 @@ static const struct {
     { "variance.csv", tables_write_variance, false, false, false, false },
     { "items.csv", tables_write_items, false, false, false, false },
     { "changes.csv", tables_write_changes, true, false, false, false },
+    { "trend.csv", trend_table_write, true, false, false, false },
     { "units.csv", tables_write_units, false, true, false, false },
     { "leaders.csv", tables_write_leaders, false, false, true, false },
     { "scales.csv", tables_write_scales, false, false, false, false },
@@ -100,6 +102,8 @@ static engage_status_t begin_outdir(const report_input_t *in, outdir_t *od, cons
                                     engage_error_t *err)
 {
     size_t cap = 2 + (in->log ? in->log->n_files : 0) + (in->previous_log ? in->previous_log->n_files : 0);
+    for (size_t w = 0; w < in->n_waves; w++)
+        cap += in->wave_logs[w]->n_files;
     outdir_input_t *inputs = calloc(cap, sizeof *inputs);
     if (!inputs)
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
@@ -108,6 +112,9 @@ static engage_status_t begin_outdir(const report_input_t *in, outdir_t *od, cons
         add_input(inputs, &n, file_read(&in->log->files[i]), "input");
     for (size_t i = 0; in->previous_log && i < in->previous_log->n_files; i++)
         add_input(inputs, &n, file_read(&in->previous_log->files[i]), "previous");
+    for (size_t w = 0; w + 2 < in->n_waves; w++)   /* a history's earlier waves */
+        for (size_t i = 0; i < in->wave_logs[w]->n_files; i++)
+            add_input(inputs, &n, file_read(&in->wave_logs[w]->files[i]), "wave");
     add_input(inputs, &n, in->config ? in->config->path : NULL, "config");
     add_input(inputs, &n, in->log ? in->log->roster_path : NULL, "roster");
     outdir_options_t options = { .inputs = inputs, .n_inputs = n, .force = in->force };

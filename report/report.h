@@ -17,6 +17,7 @@
 
 #include "../analysis/analysis.h"
 #include "../analysis/changes.h"
+#include "../analysis/trend.h"
 #include "../analysis/units.h"
 #include "../core/config.h"
 #include "../core/dataset.h"
@@ -35,6 +36,13 @@ typedef struct {
      * to this wave (changes_run); previous_log is its ingest log. */
     const changes_t *changes;
     const ingest_log_t *previous_log;
+    /* The history of waves (trend.csv), earliest first, the last being this
+     * wave: NULL without a previous wave.  wave_labels and wave_logs have
+     * n_waves entries (the last two logs are log and previous_log). */
+    const trend_t *trend;
+    size_t n_waves;
+    const char *const *wave_labels;
+    const ingest_log_t *const *wave_logs;
     bool excel;                /* --excel: every CSV begins with a UTF-8 byte order mark */
     bool no_workbook;          /* --no-workbook: no engage.xlsx */
     bool force;                /* --force: replace an OUTDIR of other files (never of inputs) */

@@ -440,7 +440,7 @@ static void quality_rows(csv_out_t *out, const ingest_log_t *log, const char *wa
         csv_out_integer(out, (long long)f->accepted);
         csv_out_integer(out, (long long)f->rejected);
         csv_out_integer(out, (long long)f->excluded);
-        csv_out_text(out, wave, false);
+        csv_out_text(out, wave, true);
         csv_out_text(out, f->layout ? f->layout : "", true);
         csv_out_integer(out, (long long)f->header_rows);
         csv_out_text(out, f->respondent_column ? f->respondent_column : "(row number)", true);
@@ -466,6 +466,8 @@ engage_status_t tables_write_quality(const report_input_t *in, const char *path,
     HEADER(out, names);
     quality_rows(out, in->log, "current", in->dataset);
     quality_rows(out, in->previous_log, "previous", in->dataset);
+    for (size_t w = 0; w + 2 < in->n_waves; w++)   /* a history's earlier waves, by label */
+        quality_rows(out, in->wave_logs[w], in->wave_labels[w], in->dataset);
     return csv_out_close(out, sha256_hex, err);
 }
 
@@ -481,7 +483,7 @@ static void reject_rows(csv_out_t *out, const ingest_log_t *log, const char *wav
         csv_out_integer(out, r->line);
         csv_out_text(out, r->respondent_id, true);
         csv_out_text(out, r->reason, true);
-        csv_out_text(out, wave, false);
+        csv_out_text(out, wave, true);
         csv_out_end_row(out);
     }
     for (int kind = 0; log && kind < INGEST_N_REASONS; kind++) {
@@ -494,7 +496,7 @@ static void reject_rows(csv_out_t *out, const ingest_log_t *log, const char *wav
         csv_out_empty(out);
         csv_out_empty(out);
         csv_out_text(out, more, true);
-        csv_out_text(out, wave, false);
+        csv_out_text(out, wave, true);
         csv_out_end_row(out);
     }
 }
@@ -510,6 +512,8 @@ engage_status_t tables_write_rejects(const report_input_t *in, const char *path,
     HEADER(out, names);
     reject_rows(out, in->log, "current");
     reject_rows(out, in->previous_log, "previous");
+    for (size_t w = 0; w + 2 < in->n_waves; w++)
+        reject_rows(out, in->wave_logs[w], in->wave_labels[w]);
     return csv_out_close(out, sha256_hex, err);
 }
 

@@ -141,6 +141,12 @@ static engage_status_t read_document(verify_manifest_t *m, json_t *root, engage_
     engage_status_t st = read_inputs(m, inputs, "input", err);
     if (st == ENGAGE_OK)
         st = read_inputs(m, json_object_get(root, "previous"), "previous", err);
+    /* a history's earlier waves (its last two are inputs and previous) */
+    json_t *waves = json_object_get(root, "waves");
+    if (st == ENGAGE_OK && waves && !json_is_array(waves))
+        st = not_a_manifest(m, "waves is not a list", err);
+    for (size_t w = 0; st == ENGAGE_OK && waves && w + 2 < json_array_size(waves); w++)
+        st = read_inputs(m, json_object_get(json_array_get(waves, w), "inputs"), "wave", err);
     json_t *roster = json_object_get(root, "roster");
     if (st == ENGAGE_OK && roster)
         st = read_input(m, roster, "roster", err);

@@ -658,6 +658,45 @@ static void view_return_memory(void)
 #endif
 }
 
+/* trend.csv's decision (trend_view.h): the last wave's managers are those
+ * this run publishes, in managers.csv or through a shown change row, and
+ * its units those units.csv shows. */
+static engage_status_t view_trend(view_t *view, const report_input_t *in, engage_error_t *err)
+{
+    size_t S = in->results->n_scales;
+    bool **shown = calloc(S ? S : 1, sizeof *shown);
+    bool **units = in->units ? calloc(S ? S : 1, sizeof *units) : NULL;
+    bool ok = shown != NULL && (!in->units || units);
+    for (size_t s = 0; ok && units && s < S; s++) {
+        ok = (units[s] = calloc(in->units->n_units ? in->units->n_units : 1, sizeof **units)) != NULL;
+        for (size_t u = 0; ok && u < in->units->n_units; u++)
+            units[s][u] = view_unit_shown(view, s, u);
+    }
+    for (size_t s = 0; ok && s < S; s++) {
+        size_t J = in->results->scales[s].n_managers;
+        ok = (shown[s] = calloc(J ? J : 1, sizeof **shown)) != NULL;
+        for (size_t j = 0; ok && j < J; j++)
+            shown[s][j] = view_manager_shown(view, s, j);
+        for (size_t i = 0; ok && in->changes && s < in->changes->n_scales && i < in->changes->scales[s].n_rows; i++) {
+            size_t j = in->changes->scales[s].rows[i].current_manager;
+            if (j != CHANGES_ABSENT && j < J && view_change_shown(view, s, i))
+                shown[s][j] = true;
+        }
+    }
+    engage_status_t st = ok ? trend_view_build(in->trend, view->smallest_shown, (const bool *const *)shown,
+                                               (const bool *const *)units, &view->trend, err)
+                            : engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    for (size_t s = 0; s < S; s++) {
+        if (shown)
+            free(shown[s]);
+        if (units)
+            free(units[s]);
+    }
+    free(shown);
+    free(units);
+    return st;
+}
+
 engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_t *err)
 {
     *out = NULL;
@@ -747,6 +786,10 @@ engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_
         view_free(view);
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     }
+    if (in->trend && (st = view_trend(view, in, err)) != ENGAGE_OK) {
+        view_free(view);
+        return st;
+    }
     *out = view;
     return ENGAGE_OK;
 }
@@ -769,6 +812,7 @@ void view_free(view_t *view)
     }
     leaders_free(view->leaders);
     heatmap_free(view->heatmap);
+    trend_view_free(view->trend);
     free(view->scales);
     privacy_free(view->privacy);
     participation_free(view->participation);

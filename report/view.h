@@ -41,6 +41,7 @@
 #include "../analysis/participation.h"
 #include "privacy.h"
 #include "report.h"
+#include "trend_view.h"
 
 typedef struct {
     const analysis_scale_t *results;    /* per-manager and per-item figures */
@@ -125,6 +126,9 @@ typedef struct {
     bool with_tree;
     /* Every item at every level (heatmap.h; NULL without a dataset). */
     heatmap_t *heatmap;
+    /* With a history of waves (report_input_t.trend): trend.csv's rows shown
+     * and their q-values (trend_view.h); NULL without. */
+    trend_view_t *trend;
 } view_t;
 
 /* Decide privacy for in and build its view.  *out is freed with

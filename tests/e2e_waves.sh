@@ -1,0 +1,383 @@
+#!/bin/sh
+# tests/e2e_waves.sh ENGAGE ATTACK — a history of waves ([waves], trend.csv).
+#
+#  (a) four made-up waves (tests/fixtures/waves, made by make_waves.R): every
+#      figure of trend.csv agrees with R (t.test(now, before), var.equal =
+#      FALSE; p.adjust(p, "BH") per wave pair) to 1e-7 relative, and every
+#      row is shown or hidden as the R script's rule says; the same
+#      respondent ids in every wave are not taken for repeats;
+#  (b) the last wave's outputs are those of `engage run LAST --previous
+#      BEFORE`, byte for byte; --previous alone gives a two-wave trend.csv;
+#  (c) the command line and the config: [waves] beside INPUT or --previous
+#      (64), a wave's missing file (66, naming the config's line), a wave
+#      named twice (78), no INPUT and no [waves] (64); a repeated id within
+#      one wave is read once;
+#  (d) a known drift: waves generated with every team 0.3 higher each wave
+#      give company changes of 0.3 (within 0.08) and p < 0.001;
+#  (e) privacy across waves: ATTACK (tests/privacy/trend_attack.c) finds no
+#      combination of the published figures of any waves that reveals fewer
+#      than min_group people, on the fixture and on a generated history of
+#      small teams whose managers change; given a published figure of a
+#      hidden team it does find one; shuffling the respondents among the
+#      hidden teams of every wave leaves every published byte as it was;
+#  (f) engage rerun repeats the whole history; verify notices a changed
+#      earlier wave; two runs are byte-identical.
+suite=e2e_waves
+ENGAGE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+ATTACK=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+. "$(dirname "$0")/e2e_lib.sh"
+
+fixtures=tests/fixtures/waves
+cp "$fixtures"/wave1.csv "$fixtures"/wave2.csv "$fixtures"/wave3.csv "$fixtures"/wave4.csv \
+   "$fixtures"/waves.ini "$work/"
+
+# ---------------------------------------------------------------- (a) R
+if (cd "$work" && "$ENGAGE" run -q -c waves.ini -o out); then ok "four waves run"; else bad "four waves: engage run failed"; fi
+# join engage's rows with R's by scale, level, group and wave
+awk -F, -v OFS=, '
+    function close_to(a, b) {
+        if (a == "" || b == "") return a == b
+        d = a - b; if (d < 0) d = -d
+        m = b < 0 ? -b : b
+        return d <= 1e-7 * m || d <= 1e-12
+    }
+    FNR == 1 { next }
+    FILENAME ~ /trend_r.csv$/ { key = $1 "|" $2 "|" $3 "|" $4
+        r_n[key] = $5; r_mean[key] = $6; r_fav[key] = $7; r_delta[key] = $8; r_p[key] = $9; r_q[key] = $10
+        r_sup[key] = $11; rows++; next }
+    { key = $1 "|" $2 "|" $3 "|" $4; seen++
+      if (!(key in r_n)) { print "FAIL: trend.csv row " key " is not in R'"'"'s"; bad++; next }
+      found++
+      if ($5 != r_n[key] || $12 != r_sup[key]) { print "FAIL: " key ": n/suppressed " $5 "/" $12 ", R " r_n[key] "/" r_sup[key]; bad++ }
+      if (!close_to($6, r_mean[key])) { print "FAIL: " key ": mean " $6 ", R " r_mean[key]; bad++ }
+      if (!close_to($7, r_fav[key])) { print "FAIL: " key ": favourable_pct " $7 ", R " r_fav[key]; bad++ }
+      if (!close_to($9, r_delta[key])) { print "FAIL: " key ": delta_previous " $9 ", R " r_delta[key]; bad++ }
+      if (!close_to($10, r_p[key])) { print "FAIL: " key ": p_value " $10 ", R " r_p[key]; bad++ }
+      if (!close_to($11, r_q[key])) { print "FAIL: " key ": q_value " $11 ", R " r_q[key]; bad++ }
+      if ($8 != "") { print "FAIL: " key ": a response rate without invited counts"; bad++ }
+      if ($10 != "") tested++ }
+    END { if (found != rows || seen != rows) { print "FAIL: " seen " rows, R has " rows; bad++ }
+          print "rows " rows " tested " tested " bad " bad + 0 }' \
+    "$fixtures/trend_r.csv" "$work/out/trend.csv" > "$work/compare.txt"
+if grep -q '^rows 24 tested 13 bad 0$' "$work/compare.txt"; then
+    ok "trend.csv: 24 rows, 13 Welch tests and their q-values agree with R to 1e-7"
+else
+    bad "trend.csv against R: $(tr '\n' ' ' < "$work/compare.txt")"
+fi
+head -1 "$work/out/trend.csv" > "$work/header"
+if [ "$(cat "$work/header")" = "scale,level,group,wave,n,mean,favourable_pct,response_rate,delta_previous,p_value,q_value,suppressed" ]; then
+    ok "trend.csv: its columns"
+else
+    bad "trend.csv header: $(cat "$work/header")"
+fi
+if grep -q '"trend.csv"' "$work/out/manifest.json"; then ok "manifest.json lists trend.csv"; else bad "manifest.json lacks trend.csv"; fi
+
+# ---------------------------------------------------------------- (b) the last wave
+if (cd "$work" && "$ENGAGE" run -q -o pair --previous wave3.csv wave4.csv); then
+    for f in managers.csv variance.csv items.csv changes.csv scales.csv heatmap.csv report.txt; do
+        if cmp -s "$work/out/$f" "$work/pair/$f"; then ok "$f: the last wave as run with --previous"
+        else bad "$f differs from a run of the last wave with --previous the wave before"; fi
+    done
+    # its trend.csv: the history's last two waves, labelled previous and
+    # current, with no change before the previous one
+    awk -F, -v OFS=, 'NR > 1 && ($4 == "2026 Q3" || $4 == "2026 Q4") {
+            if ($4 == "2026 Q3") { $4 = "previous"; $9 = $10 = $11 = "" } else $4 = "current"
+            print }' "$work/out/trend.csv" > "$work/pair.want"
+    tail -n +2 "$work/pair/trend.csv" > "$work/pair.got"
+    if cmp -s "$work/pair.got" "$work/pair.want" && [ -s "$work/pair.got" ]; then
+        ok "--previous alone: the two-wave trend.csv the history gives for its last two waves"
+    else
+        bad "--previous alone: its trend.csv differs from the history's last two waves"
+    fi
+else
+    bad "engage run --previous failed"
+fi
+
+# ---------------------------------------------------------------- (c) usage and config
+(cd "$work" && "$ENGAGE" run -q -c waves.ini -o x wave4.csv) 2> "$work/err"
+expect_status 64 $? "[waves] and INPUT"
+grep -q 'waves.ini:1: .*give no INPUT' "$work/err" && ok || bad "[waves] and INPUT: $(cat "$work/err")"
+(cd "$work" && "$ENGAGE" run -q -c waves.ini -o x --previous wave3.csv) 2> "$work/err"
+expect_status 64 $? "[waves] and --previous"
+grep -q 'give no --previous' "$work/err" && ok || bad "[waves] and --previous: $(cat "$work/err")"
+sed 's/wave3.csv/gone.csv/' "$work/waves.ini" > "$work/gone.ini"
+(cd "$work" && "$ENGAGE" run -q -c gone.ini -o x) 2> "$work/err"
+expect_status 66 $? "a wave's missing file"
+grep -q "gone.ini:4: wave '2026 Q3': cannot read gone.csv" "$work/err" && ok || bad "missing wave file: $(cat "$work/err")"
+[ "$(wc -l < "$work/err")" = 1 ] && ok || bad "missing wave file: more than one line on stderr"
+[ -e "$work/x" ] && bad "a failed run left its output folder"
+sed 's/^2026 Q3 =/2026 Q1 =/' "$work/waves.ini" > "$work/twice.ini"
+(cd "$work" && "$ENGAGE" run -q -c twice.ini -o x) 2> "$work/err"
+expect_status 78 $? "a wave named twice"
+grep -q "twice.ini:4: wave '2026 Q1' is named twice" "$work/err" && ok || bad "wave named twice: $(cat "$work/err")"
+(cd "$work" && "$ENGAGE" run -q -o x) 2> "$work/err"
+expect_status 64 $? "no INPUT and no [waves]"
+# one wave's files: two, the second repeating a respondent of the first
+head -1 "$work/wave2.csv" > "$work/wave2b.csv"
+sed -n 2p "$work/wave2.csv" >> "$work/wave2b.csv"
+sed 's|^2026 Q2 = wave2.csv|2026 Q2 = wave2.csv,\n    wave2b.csv|' "$work/waves.ini" > "$work/split.ini"
+if (cd "$work" && "$ENGAGE" run -q -c split.ini -o split); then
+    n2=$(awk -F, '$2 == "company" && $4 == "2026 Q2" { print $5 }' "$work/split/trend.csv")
+    # wave2.csv has 33 respondents; the row repeated in wave2b.csv replaces its first reading
+    if [ "$n2" = 33 ]; then ok "a repeated id within a wave is read once"; else bad "repeated id in a wave: n $n2, expected 33"; fi
+    if grep -q 'wave2b.csv,.*,2026 Q2,' "$work/split/quality.csv"; then ok "quality.csv names an earlier wave's files"; else bad "quality.csv lacks wave2b.csv"; fi
+else
+    bad "a wave of two files: engage run failed"
+fi
+
+# ---------------------------------------------------------------- (d) drift
+# 4 waves × 40 teams × 10 people, 4 items on 1..7; every answer centre + 0.3 per wave
+awk -v dir="$work" 'BEGIN {
+    srand(17)
+    for (w = 1; w <= 4; w++) {
+        f = dir "/drift" w ".csv"
+        print "respondent_id,manager_id,Q1,Q2,Q3,Q4" > f
+        r = 0
+        for (t = 1; t <= 40; t++) {
+            centre = 3 + (t % 5) * 0.2 + 0.3 * (w - 1)
+            for (i = 0; i < 10; i++) {
+                line = sprintf("p%04d,T%02d", ++r, t)
+                for (q = 1; q <= 4; q++) {
+                    a = int(centre + (rand() + rand() + rand() - 1.5) * 1.2 + 0.5)
+                    line = line "," (a < 1 ? 1 : a > 7 ? 7 : a)
+                }
+                print line > f
+            }
+        }
+        close(f)
+    }
+}'
+printf '[scale engagement]\nitems = Q1, Q2, Q3, Q4\nmin = 1\nmax = 7\n[waves]\nw1 = drift1.csv\nw2 = drift2.csv\nw3 = drift3.csv\nw4 = drift4.csv\n' > "$work/drift.ini"
+if (cd "$work" && "$ENGAGE" run -q -c drift.ini -o drift); then
+    drift=$(awk -F, '$2 == "company" && $9 != "" {
+            d = $9 - 0.3; if (d < 0) d = -d; if (d > 0.08 || $10 >= 0.001) badw++; n++ }
+        END { print n " " badw + 0 }' "$work/drift/trend.csv")
+    if [ "$drift" = "3 0" ]; then ok "a drift of 0.3 a wave is found in each of the 3 changes"; else bad "drift: $drift (changes, off)"; fi
+else
+    bad "drift waves: engage run failed"
+fi
+
+# ---------------------------------------------------------------- (e) privacy across waves
+attack() { # NAME OUTDIR K
+    "$ATTACK" "$2" --min-group "$3" > "$work/attack.txt" 2>&1
+    st=$?
+    if [ $st = 0 ]; then ok "$1: $(cat "$work/attack.txt")"
+    else bad "$1: the attack found something below $3 (exit $st): $(tr '\n' ' ' < "$work/attack.txt")"; fi
+}
+attack "fixture" "$work/out" 5
+# positive controls: a hidden team's mean, or a team hidden to cover it, published
+awk -F, -v OFS=, '$3 == "D" && $4 == "2026 Q1" { $6 = "2.5" } { print }' "$work/out/trend.csv" > "$work/t1"
+awk -F, -v OFS=, '$3 == "B" && $4 == "2026 Q1" { $6 = "2.5" } { print }' "$work/out/trend.csv" > "$work/t2"
+for control in t1 t2; do
+    mkdir -p "$work/$control.d"
+    cp "$work/out/managers.csv" "$work/out/changes.csv" "$work/$control.d/"
+    cp "$work/$control" "$work/$control.d/trend.csv"
+    "$ATTACK" "$work/$control.d" --min-group 5 > "$work/attack.txt" 2>&1
+    st=$?
+    if [ $st = 1 ] && grep -q '^leak people=2 teams=D@2026 Q1$' "$work/attack.txt"; then
+        ok "the attack finds team D of wave 1 when $control publishes what is hidden"
+    else
+        bad "control $control: the attack missed team D (exit $st): $(tr '\n' ' ' < "$work/attack.txt")"
+    fi
+done
+
+# a history of many small teams, managers leaving and arriving, min_group 5
+awk -v dir="$work" 'BEGIN {
+    srand(29)
+    for (w = 1; w <= 4; w++) {
+        f = dir "/small" w ".csv"
+        print "respondent_id,manager_id,Q1,Q2,Q3" > f
+        r = 0
+        for (t = 1; t <= 30; t++) {
+            # every fourth team changes manager from the third wave on
+            id = (t % 4 == 0 && w >= 3) ? sprintf("N%02d", t) : sprintf("M%02d", t)
+            if (t % 7 == 0 && w == 2) continue          # away for a wave
+            size = 1 + int(rand() * 9)
+            for (i = 0; i < size; i++) {
+                line = sprintf("s%04d,%s", ++r, id)
+                for (q = 1; q <= 3; q++) line = line "," (1 + int(rand() * 5))
+                print line > f
+            }
+        }
+        close(f)
+    }
+}'
+printf '[waves]\nw1 = small1.csv\nw2 = small2.csv\nw3 = small3.csv\nw4 = small4.csv\n[report]\nmin_group = 5\n' > "$work/small.ini"
+if (cd "$work" && "$ENGAGE" run -q -c small.ini -o small); then
+    attack "generated history with turnover" "$work/small" 5
+    hidden=$(awk -F, 'NR > 1 && $12 == 1' "$work/small/trend.csv" | wc -l)
+    [ "$hidden" -gt 20 ] && ok "generated history: $hidden hidden rows" || bad "generated history: only $hidden hidden rows"
+else
+    bad "generated history: engage run failed"
+fi
+
+# shuffle the respondents of every wave's hidden teams among them (complete
+# rows keep their team's size): every published byte stays
+shuffle_wave() { # CSV WAVE_LABEL OUTDIR SEED
+    awk -F, -v wave="$2" 'FNR == 1 { next } $2 == "manager" && $4 == wave && $12 == 1 { print $3 }' \
+        "$3/trend.csv" > "$work/hidden"
+    # the last two waves: hidden where changes.csv and managers.csv hide them too (trend.csv covers both)
+    awk -F, -v OFS=, -v seed="$4" 'FNR == NR { hidden[$1] = 1; next }
+        FNR == 1 { print; next }
+        { line[FNR] = $0; if (hidden[$2]) { n++; row[n] = FNR; mgr[n] = $2 } last = FNR }
+        END { srand(seed)
+              for (i = n; i > 1; i--) { j = int(rand() * i) + 1; t = mgr[i]; mgr[i] = mgr[j]; mgr[j] = t }
+              for (i = 1; i <= n; i++) new[row[i]] = mgr[i]
+              for (r = 2; r <= last; r++) {
+                  if (r in new) { split(line[r], f, ","); f[2] = new[r]; out = f[1]
+                      for (c = 2; c in f; c++) out = out "," f[c]; print out }
+                  else print line[r] } }' "$work/hidden" "$1"
+}
+mkdir -p "$work/shuf"
+cp "$work"/small1.csv "$work"/small2.csv "$work"/small3.csv "$work"/small4.csv "$work/small.ini" "$work/shuf/"
+w=0
+for label in w1 w2 w3 w4; do
+    w=$((w + 1))
+    shuffle_wave "$work/small$w.csv" "$label" "$work/small" "$w" > "$work/shuf/small$w.csv"
+done
+moved=0
+for w in 1 2 3 4; do cmp -s "$work/small$w.csv" "$work/shuf/small$w.csv" || moved=$((moved + 1)); done
+[ "$moved" = 4 ] && ok "the shuffle moved respondents in all 4 waves" || bad "the shuffle moved respondents in $moved waves"
+if (cd "$work/shuf" && "$ENGAGE" run -q -c small.ini -o out); then
+    for f in "$work/small"/*; do
+        base=$(basename "$f")
+        case $base in
+        rejects.csv|manifest.json) ;;
+        variance_all_teams.csv)
+            cmp -s "$f" "$work/shuf/out/$base" && bad "variance_all_teams.csv unchanged: the shuffle reached no hidden team" ;;
+        *) if cmp -s "$f" "$work/shuf/out/$base"; then ok; else bad "$base differs after shuffling every wave's hidden teams"; fi ;;
+        esac
+    done
+else
+    bad "shuffled history: engage run failed"
+fi
+
+# the same with units: canonical waves with a unit column, 6 units of 5
+# teams, sizes 1 to 9, every fifth team under a new manager from the third
+# wave, one team moving to another unit in the last
+awk -v dir="$work" 'BEGIN {
+    srand(41)
+    for (w = 1; w <= 4; w++) {
+        f = dir "/unit" w ".csv"
+        print "respondent_id,manager_id,unit,Q1,Q2,Q3" > f
+        r = 0
+        for (t = 1; t <= 30; t++) {
+            id = (t % 5 == 0 && w >= 3) ? sprintf("N%02d", t) : sprintf("M%02d", t)
+            unit = sprintf("U%d", int((t - 1) / 5) + 1)
+            if (t == 7 && w == 4) unit = "U6"
+            size = 1 + int(rand() * 9)
+            for (i = 0; i < size; i++) {
+                line = sprintf("s%04d,%s,%s", ++r, id, unit)
+                for (q = 1; q <= 3; q++) line = line "," (1 + int(rand() * 5))
+                print line > f
+            }
+        }
+        close(f)
+    }
+}'
+printf '[waves]\nw1 = unit1.csv\nw2 = unit2.csv\nw3 = unit3.csv\nw4 = unit4.csv\n[report]\nmin_group = 5\n' > "$work/unit.ini"
+for w in 1 2 3 4; do awk -F, -v w="w$w" 'NR > 1 { print w "," $2 "," $3 }' "$work/unit$w.csv"; done | sort -u > "$work/unit-of"
+if (cd "$work" && "$ENGAGE" run -q -c unit.ini -o units); then
+    "$ATTACK" "$work/units" --min-group 5 --units "$work/unit-of" > "$work/attack.txt" 2>&1
+    st=$?
+    if [ $st = 0 ]; then ok "units across waves: $(cat "$work/attack.txt")"
+    else bad "units across waves: the attack found something below 5 (exit $st): $(tr '\n' ' ' < "$work/attack.txt")"; fi
+    shown_units=$(awk -F, '$2 == "unit" && $12 == 0 && $4 != "w4"' "$work/units/trend.csv" | wc -l)
+    hidden_units=$(awk -F, '$2 == "unit" && $12 == 1 && $4 != "w4"' "$work/units/trend.csv" | wc -l)
+    if [ "$shown_units" -gt 0 ] && [ "$hidden_units" -gt 0 ]; then ok "units of earlier waves: $shown_units shown, $hidden_units hidden"
+    else bad "units of earlier waves: $shown_units shown, $hidden_units hidden"; fi
+    # the last wave's units as units.csv shows them
+    last=$(awk -F, '$2 == "unit" && $4 == "w4" { print $3 "," $5 "," $12 }' "$work/units/trend.csv")
+    csv=$(awk -F, -v OFS=, 'NR > 1 { print $2, $4, $13 }' "$work/units/units.csv")
+    [ "$last" = "$csv" ] && ok "the last wave's units as units.csv shows them" || bad "last wave's units: $last against units.csv $csv"
+    # report.html: the company's and the units' history as small multiples, a
+    # dot per shown company or unit row of trend.csv
+    dots=$(awk '/aria-labelledby="trend-1-title/ { on = 1 } on { print } on && /<\/svg>/ { exit }' \
+        "$work/units/report.html" | grep -o '<circle' | wc -l)
+    rows=$(awk -F, '$2 != "manager" && $12 == 0 && $6 != ""' "$work/units/trend.csv" | wc -l)
+    if [ "$dots" = "$rows" ] && [ "$rows" -gt 0 ]; then ok "report.html: $dots waves of the company and units drawn"
+    else bad "report.html's history: $dots dots for $rows shown company and unit rows"; fi
+    panels=$(awk -F, 'NR > 1 && $2 != "manager" && $12 == 0 { seen[$2 "|" $3] = 1 } END { print length(seen) }' "$work/units/trend.csv")
+    grep -q "$panels panels: the company and then each unit" "$work/units/report.html" && ok ||
+        bad "report.html's history does not say $panels panels"
+    # a positive control: one more unit figure of an earlier wave published
+    mkdir -p "$work/uctl"
+    cp "$work/units/managers.csv" "$work/units/changes.csv" "$work/units/units.csv" "$work/uctl/"
+    awk -F, -v OFS=, '!done && $2 == "unit" && $12 == 1 && $4 != "w4" && $5 >= 5 { $6 = "3"; done = 1 } { print }' \
+        "$work/units/trend.csv" > "$work/uctl/trend.csv"
+    "$ATTACK" "$work/uctl" --min-group 5 --units "$work/unit-of" > "$work/attack.txt" 2>&1
+    [ $? = 1 ] && ok "the attack finds what a hidden unit's mean would reveal" ||
+        bad "control: a hidden unit's mean published and nothing found: $(tr '\n' ' ' < "$work/attack.txt")"
+else
+    bad "history with units: engage run failed"
+fi
+# every wave's hidden teams shuffled within their unit: every published byte stays
+mkdir -p "$work/ushuf"
+cp "$work/unit.ini" "$work/ushuf/"
+w=0
+for label in w1 w2 w3 w4; do
+    w=$((w + 1))
+    awk -F, -v wave="$label" 'FNR == 1 { next } $2 == "manager" && $4 == wave && $12 == 1 { print $3 }' \
+        "$work/units/trend.csv" > "$work/hidden"
+    awk -F, -v seed="$w" 'FNR == NR { hidden[$1] = 1; next }
+        FNR == 1 { print; next }
+        { line[FNR] = $0; last = FNR
+          if (hidden[$2]) { g = $3; n = ++count[g]; row[g, n] = FNR; mgr[g, n] = $2
+                            if (!(g in seen)) { seen[g] = 1; order[++ng] = g } } }
+        END { srand(seed)
+              for (k = 1; k <= ng; k++) { g = order[k]
+                  for (i = count[g]; i > 1; i--) { j = int(rand() * i) + 1; t = mgr[g, i]; mgr[g, i] = mgr[g, j]; mgr[g, j] = t }
+                  for (i = 1; i <= count[g]; i++) new[row[g, i]] = mgr[g, i] }
+              for (r = 2; r <= last; r++) {
+                  if (r in new) { split(line[r], f, ","); f[2] = new[r]; out = f[1]
+                      for (c = 2; c in f; c++) out = out "," f[c]; print out }
+                  else print line[r] } }' "$work/hidden" "$work/unit$w.csv" > "$work/ushuf/unit$w.csv"
+done
+moved=0
+for w in 1 2 3 4; do cmp -s "$work/unit$w.csv" "$work/ushuf/unit$w.csv" || moved=$((moved + 1)); done
+[ "$moved" -ge 3 ] && ok "the shuffle within units moved respondents in $moved waves" || bad "the shuffle within units moved respondents in $moved waves"
+if (cd "$work/ushuf" && "$ENGAGE" run -q -c unit.ini -o out); then
+    for f in "$work/units"/*; do
+        base=$(basename "$f")
+        case $base in
+        rejects.csv|manifest.json|variance_all_teams.csv) ;;
+        *) if cmp -s "$f" "$work/ushuf/out/$base"; then ok; else bad "with units: $base differs after shuffling every wave's hidden teams within their units"; fi ;;
+        esac
+    done
+else
+    bad "shuffled history with units: engage run failed"
+fi
+
+# ---------------------------------------------------------------- (f) archives
+if (cd "$work" && "$ENGAGE" rerun -q out -o again > "$work/rerun.txt"); then
+    ok "engage rerun repeats the four waves"
+    grep -q '^identical *trend.csv$' "$work/rerun.txt" && ok || bad "rerun: $(tr '\n' ' ' < "$work/rerun.txt")"
+else
+    bad "engage rerun of the history: $(tr '\n' ' ' < "$work/rerun.txt")"
+fi
+if grep -q '"label": "2026 Q1"' "$work/out/manifest.json" &&
+   [ "$(grep -c '"sha256": "[0-9a-f]\{64\}"' "$work/out/manifest.json")" -ge 6 ]; then
+    ok "manifest.json records every wave's inputs"
+else
+    bad "manifest.json lacks the waves"
+fi
+(cd "$work" && "$ENGAGE" verify out > "$work/verify.txt" 2>&1)
+expect_status 0 $? "verify of the history"
+grep -q '^unchanged  *wave1.csv (wave)' "$work/verify.txt" && ok || bad "verify does not name wave1.csv: $(tr '\n' ' ' < "$work/verify.txt")"
+cp "$work/wave1.csv" "$work/wave1.keep"
+echo "r999,A,5,5,5,5" >> "$work/wave1.csv"
+(cd "$work" && "$ENGAGE" verify out > /dev/null 2> "$work/err")
+expect_status 65 $? "verify after an earlier wave changed"
+(cd "$work" && "$ENGAGE" rerun -q out -o again2 > /dev/null 2> "$work/err")
+expect_status 65 $? "rerun after an earlier wave changed"
+mv "$work/wave1.keep" "$work/wave1.csv"
+(cd "$work" && "$ENGAGE" run -q -c waves.ini -o out2)
+same=1
+for f in "$work/out"/*; do
+    base=$(basename "$f")
+    [ "$base" = manifest.json ] && continue
+    cmp -s "$f" "$work/out2/$base" || same=0
+done
+[ $same = 1 ] && ok "two runs of the history: the same bytes" || bad "two runs of the history differ"
+
+finish

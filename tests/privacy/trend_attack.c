@@ -1,0 +1,361 @@
+/*
+ * tests/privacy/trend_attack.c — an algebraic attack on the figures a run
+ * publishes about a history of waves.
+ *
+ *   trend_attack OUTDIR --min-group K [--scale NAME] [--units FILE]
+ *
+ * The attacker holds OUTDIR's trend.csv (every wave: each team's n, a shown
+ * row's mean, a shown change's delta_previous), managers.csv (the last
+ * wave's shown means) and changes.csv (the last two waves' shown means and
+ * deltas).  The unknowns are the teams' totals Σy, one per team and wave (a
+ * manager's team in one wave is another unknown than in the next: other
+ * answers, even from the same people).  Every shown figure is one equation:
+ * a team's mean gives its total, the company's mean the sum of its wave's
+ * totals, a unit's (trend.csv, and units.csv for the last wave) the sum of
+ * its teams' in that wave, a delta_previous (team, unit or company) the
+ * difference of two waves' totals each over its n — the only equations
+ * that cross waves.  With units the insider knows each team's unit in each
+ * wave: FILE has lines `wave,manager_id,unit` (no header).
+ *
+ * The system is brought to reduced row-echelon form (doubles, partial
+ * pivoting, relative tolerance 1e-9).  A set T of teams is revealed when
+ * some nonzero combination of the equations involves only teams of T, i.e.
+ * when dropping T's columns lowers the rank.  Every set of teams whose
+ * people number 1 to K−1 is tried (the teams in such a set have fewer than K
+ * people each, so the sets are few), across waves as within them: each one
+ * revealed is printed as `leak wave=... teams=... people=...`.  Shares no
+ * code with engage (libcsv only, through table.c).
+ *
+ * Output: `system unknowns=U equations=E rank=R small=S sets=N`, then the
+ * leaks.  Exit status: 0 nothing below K revealed; 1 something was; 2 usage
+ * or unreadable files.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "table.h"
+
+#define MAX_WAVES 64
+
+typedef struct {
+    char wave[128], group[256], unit[256];
+    size_t w;          /* wave index */
+    size_t n;
+} team_t;
+
+static team_t *teams;
+static size_t n_teams;
+static char waves[MAX_WAVES][128];
+static size_t n_waves;
+static double **rows;
+static size_t n_rows, cap_rows;
+
+static size_t wave_index(const char *label)
+{
+    for (size_t w = 0; w < n_waves; w++)
+        if (strcmp(waves[w], label) == 0)
+            return w;
+    if (n_waves == MAX_WAVES) {
+        fprintf(stderr, "trend_attack: more than %d waves\n", MAX_WAVES);
+        exit(2);
+    }
+    snprintf(waves[n_waves], sizeof waves[n_waves], "%s", label);
+    return n_waves++;
+}
+
+static long team_index(size_t w, const char *group)
+{
+    for (size_t t = 0; t < n_teams; t++)
+        if (teams[t].w == w && strcmp(teams[t].group, group) == 0)
+            return (long)t;
+    return -1;
+}
+
+static double *new_row(void)
+{
+    if (n_rows == cap_rows) {
+        cap_rows = cap_rows ? 2 * cap_rows : 64;
+        rows = table_realloc(rows, cap_rows * sizeof *rows);
+    }
+    double *r = table_realloc(NULL, (n_teams ? n_teams : 1) * sizeof *r);
+    for (size_t t = 0; t < n_teams; t++)
+        r[t] = 0;
+    return rows[n_rows++] = r;
+}
+
+static size_t wave_n(size_t w)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < n_teams; t++)
+        if (teams[t].w == w)
+            n += teams[t].n;
+    return n;
+}
+
+/* Σ over the teams of wave w, unit `unit` of it, or team g alone, with weight c. */
+static void add_unit(double *r, size_t w, const char *unit, double c)
+{
+    for (size_t t = 0; t < n_teams; t++)
+        if (teams[t].w == w && strcmp(teams[t].unit, unit) == 0)
+            r[t] += c;
+}
+
+static double unit_n(size_t w, const char *unit)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < n_teams; t++)
+        if (teams[t].w == w && strcmp(teams[t].unit, unit) == 0)
+            n += teams[t].n;
+    return (double)n;
+}
+
+static void unit_equations(size_t w, const char *unit, bool mean, bool delta)
+{
+    if (mean)
+        add_unit(new_row(), w, unit, 1);
+    if (delta && w > 0 && unit_n(w, unit) > 0 && unit_n(w - 1, unit) > 0) {
+        double *r = new_row();
+        add_unit(r, w, unit, 1 / unit_n(w, unit));
+        add_unit(r, w - 1, unit, -1 / unit_n(w - 1, unit));
+    }
+}
+
+static void add_group(double *r, size_t w, const char *group, double c)
+{
+    if (!group[0]) {
+        for (size_t t = 0; t < n_teams; t++)
+            if (teams[t].w == w)
+                r[t] += c;
+        return;
+    }
+    long t = team_index(w, group);
+    if (t >= 0)
+        r[t] += c;
+}
+
+static double group_n(size_t w, const char *group)
+{
+    if (!group[0])
+        return (double)wave_n(w);
+    long t = team_index(w, group);
+    return t >= 0 ? (double)teams[t].n : 0;
+}
+
+static void mean_equation(size_t w, const char *group)
+{
+    add_group(new_row(), w, group, 1);
+}
+
+static void delta_equation(size_t w, size_t before, const char *group)
+{
+    double n = group_n(w, group), nb = group_n(before, group);
+    if (n <= 0 || nb <= 0)
+        return;
+    double *r = new_row();
+    add_group(r, w, group, 1 / n);
+    add_group(r, before, group, -1 / nb);
+}
+
+/* rank of rows restricted to the columns with keep[col] */
+static size_t rank_of(const bool *keep)
+{
+    size_t R = n_rows, C = n_teams;
+    double *m = table_realloc(NULL, (R ? R : 1) * (C ? C : 1) * sizeof *m);
+    for (size_t i = 0; i < R; i++)
+        for (size_t j = 0; j < C; j++)
+            m[i * C + j] = keep[j] ? rows[i][j] : 0;
+    size_t rank = 0;
+    for (size_t j = 0; j < C && rank < R; j++) {
+        size_t best = rank;
+        for (size_t i = rank; i < R; i++)
+            if (fabs(m[i * C + j]) > fabs(m[best * C + j]))
+                best = i;
+        if (fabs(m[best * C + j]) < 1e-9)
+            continue;
+        for (size_t k = 0; k < C; k++) {
+            double t = m[rank * C + k];
+            m[rank * C + k] = m[best * C + k];
+            m[best * C + k] = t;
+        }
+        double p = m[rank * C + j];
+        for (size_t k = 0; k < C; k++)
+            m[rank * C + k] /= p;
+        for (size_t i = 0; i < R; i++) {
+            if (i == rank || m[i * C + j] == 0)
+                continue;
+            double f = m[i * C + j];
+            for (size_t k = 0; k < C; k++)
+                m[i * C + k] -= f * m[rank * C + k];
+        }
+        rank++;
+    }
+    free(m);
+    return rank;
+}
+
+static bool *keep;
+static size_t full_rank, min_group, n_sets, n_leaks;
+static size_t *small;
+static size_t n_small;
+
+/* every set of small teams (from index `from` on) with people < K */
+static void try_sets(size_t from, size_t people, size_t *chosen, size_t depth)
+{
+    for (size_t i = from; i < n_small; i++) {
+        size_t t = small[i];
+        if (people + teams[t].n >= min_group)
+            continue;
+        chosen[depth] = t;
+        keep[t] = false;
+        n_sets++;
+        if (rank_of(keep) < full_rank) {
+            n_leaks++;
+            printf("leak people=%zu teams=", people + teams[t].n);
+            for (size_t d = 0; d <= depth; d++)
+                printf("%s%s@%s", d ? "," : "", teams[chosen[d]].group, waves[teams[chosen[d]].w]);
+            printf("\n");
+        } else {
+            try_sets(i + 1, people + teams[t].n, chosen, depth + 1);
+        }
+        keep[t] = true;
+    }
+}
+
+static table_t must_read(const char *dir, const char *name, bool needed)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    table_t t = {0};
+    if (!table_read("trend_attack", path, &t) && needed) {
+        fprintf(stderr, "trend_attack: cannot read %s\n", path);
+        exit(2);
+    }
+    return t;
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = NULL, *scale = NULL, *units_file = NULL;
+    long k = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--min-group") == 0 && i + 1 < argc)
+            k = atol(argv[++i]);
+        else if (strcmp(argv[i], "--scale") == 0 && i + 1 < argc)
+            scale = argv[++i];
+        else if (strcmp(argv[i], "--units") == 0 && i + 1 < argc)
+            units_file = argv[++i];
+        else if (!dir)
+            dir = argv[i];
+        else
+            dir = NULL, i = argc;
+    }
+    if (!dir || k < 1) {
+        fprintf(stderr, "usage: trend_attack OUTDIR --min-group K [--scale NAME]\n");
+        return 2;
+    }
+    min_group = (size_t)k;
+    table_t trend = must_read(dir, "trend.csv", true);
+    table_t managers = must_read(dir, "managers.csv", true);
+    table_t changes = must_read(dir, "changes.csv", false);
+    long c_scale = table_column(&trend, "scale"), c_level = table_column(&trend, "level"),
+         c_group = table_column(&trend, "group"), c_wave = table_column(&trend, "wave"),
+         c_n = table_column(&trend, "n"), c_mean = table_column(&trend, "mean"),
+         c_delta = table_column(&trend, "delta_previous");
+    if (c_scale < 0 || c_level < 0 || c_group < 0 || c_wave < 0 || c_n < 0 || c_mean < 0 || c_delta < 0) {
+        fprintf(stderr, "trend_attack: %s/trend.csv lacks a column\n", dir);
+        return 2;
+    }
+    if (!scale && trend.n_rows > 1)
+        scale = table_cell(&trend, 1, c_scale);
+    /* the waves in order, and the teams with their n */
+    for (size_t r = 1; r < trend.n_rows; r++) {
+        if (strcmp(table_cell(&trend, r, c_scale), scale) != 0)
+            continue;
+        size_t w = wave_index(table_cell(&trend, r, c_wave));
+        if (strcmp(table_cell(&trend, r, c_level), "manager") != 0)
+            continue;
+        size_t n = (size_t)atol(table_cell(&trend, r, c_n));
+        if (n == 0)
+            continue;
+        teams = table_realloc(teams, (n_teams + 1) * sizeof *teams);
+        team_t *t = &teams[n_teams++];
+        snprintf(t->wave, sizeof t->wave, "%s", table_cell(&trend, r, c_wave));
+        snprintf(t->group, sizeof t->group, "%s", table_cell(&trend, r, c_group));
+        t->w = w;
+        t->n = n;
+    }
+    /* each team's unit in its wave */
+    if (units_file) {
+        table_t u = {0};
+        if (!table_read("trend_attack", units_file, &u)) {
+            fprintf(stderr, "trend_attack: cannot read %s\n", units_file);
+            return 2;
+        }
+        for (size_t r = 0; r < u.n_rows; r++)
+            for (size_t t = 0; t < n_teams; t++)
+                if (strcmp(teams[t].wave, table_cell(&u, r, 0)) == 0 && strcmp(teams[t].group, table_cell(&u, r, 1)) == 0)
+                    snprintf(teams[t].unit, sizeof teams[t].unit, "%s", table_cell(&u, r, 2));
+    }
+    /* trend.csv's equations */
+    for (size_t r = 1; r < trend.n_rows; r++) {
+        if (strcmp(table_cell(&trend, r, c_scale), scale) != 0)
+            continue;
+        size_t w = wave_index(table_cell(&trend, r, c_wave));
+        const char *group = table_cell(&trend, r, c_group);
+        if (strcmp(table_cell(&trend, r, c_level), "unit") == 0) {
+            if (!units_file) {
+                fprintf(stderr, "trend_attack: trend.csv has units: give --units FILE\n");
+                return 2;
+            }
+            unit_equations(w, group, table_cell(&trend, r, c_mean)[0], table_cell(&trend, r, c_delta)[0] && w > 0);
+            continue;
+        }
+        if (table_cell(&trend, r, c_mean)[0])
+            mean_equation(w, group);
+        if (table_cell(&trend, r, c_delta)[0] && w > 0)
+            delta_equation(w, w - 1, group);
+    }
+    /* managers.csv: the last wave; changes.csv: the last two */
+    size_t last = n_waves ? n_waves - 1 : 0;
+    long m_scale = table_column(&managers, "scale"), m_id = table_column(&managers, "manager_id"),
+         m_mean = table_column(&managers, "mean");
+    for (size_t r = 1; r < managers.n_rows; r++)
+        if (strcmp(table_cell(&managers, r, m_scale), scale) == 0 && table_cell(&managers, r, m_mean)[0])
+            mean_equation(last, table_cell(&managers, r, m_id));
+    long h_scale = table_column(&changes, "scale"), h_id = table_column(&changes, "manager_id"),
+         h_prev = table_column(&changes, "mean_previous"), h_mean = table_column(&changes, "mean"),
+         h_delta = table_column(&changes, "delta");
+    for (size_t r = 1; last > 0 && r < changes.n_rows; r++) {
+        if (strcmp(table_cell(&changes, r, h_scale), scale) != 0)
+            continue;
+        const char *id = table_cell(&changes, r, h_id);
+        if (table_cell(&changes, r, h_prev)[0])
+            mean_equation(last - 1, id);
+        if (table_cell(&changes, r, h_mean)[0])
+            mean_equation(last, id);
+        if (table_cell(&changes, r, h_delta)[0])
+            delta_equation(last, last - 1, id);
+    }
+    /* units.csv: the last wave's units */
+    table_t unitcsv = must_read(dir, "units.csv", false);
+    long u_scale = table_column(&unitcsv, "scale"), u_unit = table_column(&unitcsv, "unit"),
+         u_mean = table_column(&unitcsv, "mean");
+    for (size_t r = 1; units_file && r < unitcsv.n_rows; r++)
+        if (strcmp(table_cell(&unitcsv, r, u_scale), scale) == 0 && table_cell(&unitcsv, r, u_mean)[0])
+            unit_equations(last, table_cell(&unitcsv, r, u_unit), true, false);
+    keep = table_realloc(NULL, (n_teams ? n_teams : 1) * sizeof *keep);
+    small = table_realloc(NULL, (n_teams ? n_teams : 1) * sizeof *small);
+    for (size_t t = 0; t < n_teams; t++) {
+        keep[t] = true;
+        if (teams[t].n < min_group)
+            small[n_small++] = t;
+    }
+    full_rank = rank_of(keep);
+    size_t *chosen = table_realloc(NULL, (min_group + 1) * sizeof *chosen);
+    try_sets(0, 0, chosen, 0);
+    printf("system scale=%s waves=%zu unknowns=%zu equations=%zu rank=%zu small=%zu sets=%zu leaks=%zu\n", scale,
+           n_waves, n_teams, n_rows, full_rank, n_small, n_sets, n_leaks);
+    return n_leaks ? 1 : 0;
+}
