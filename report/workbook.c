@@ -38,7 +38,7 @@
  * "Read me", the suppression rule with the view's smallest group shown,
  * what the formats mean, and the config text as given.
  *
- * The file itself is written by report/xlsx.c (its zip, its XML, ISA-L
+ * The file itself is written by report/xlsx.c (its zip, its XML, zlib
  * deflate on worker threads).
  *
  * Determinism: every zip entry has a fixed date; the one clock reading

@@ -12,12 +12,12 @@
  * Excel and LibreOffice read it as they read theirs.
  *
  * A sheet's rows are XML text in a buffer; each full buffer (CHUNK bytes)
- * is handed to a worker thread, which deflates it on its own (ISA-L level
+ * is handed to a worker thread, which deflates it on its own (zlib level
  * 1, a full flush, so that pieces can be joined as pigz joins them),
  * computes its CRC-32 and appends the result to the scratch file.  At
  * close each entry is put together in order: its head (deflated here, once
- * the dimension and column widths are known; zlib, as are the package's
- * small parts), its chunks copied from the scratch file, its tail, and an
+ * the dimension and column widths are known, at zlib's level 6, as are
+ * the package's small parts), its chunks copied from the scratch file, its tail, and an
  * empty final block; the CRCs are combined
  * (zlib's crc32_combine).  Since a chunk's bytes depend only on its text,
  * the file is the same whatever the threads' timing.  Without threads
@@ -34,7 +34,6 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <glib.h>
-#include <isa-l.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,48 +162,18 @@ typedef struct {
     bool done;
 } piece_t;
 
-/* Deflate in[0..n) on its own, byte-aligned and not final, into a new
- * buffer (*out, *out_len); the CRC-32 of the input into *crc.  false when
- * out of memory. */
-static bool deflate_piece(const char *in, size_t n, uint8_t *level_buf, size_t level_buf_size,
-                          uint8_t **out, size_t *out_len, uint32_t *crc)
-{
-    size_t cap = n + n / 16 + 1024;
-    uint8_t *buf = malloc(cap);
-    if (!buf)
-        return false;
-    struct isal_zstream z;
-    memset(&z, 0, sizeof z);
-    memset(level_buf, 0, level_buf_size);   /* no match history from the piece before */
-    isal_deflate_stateless_init(&z);
-    z.level = 1;
-    z.level_buf = level_buf;
-    z.level_buf_size = (uint32_t)level_buf_size;
-    z.next_in = (uint8_t *)in;
-    z.avail_in = (uint32_t)n;
-    z.next_out = buf;
-    z.avail_out = (uint32_t)cap;
-    z.flush = FULL_FLUSH;
-    z.end_of_stream = 0;
-    if (isal_deflate_stateless(&z) != COMP_OK) {
-        free(buf);
-        return false;
-    }
-    *out = buf;
-    *out_len = z.total_out;
-    *crc = crc32_gzip_refl(0, (const unsigned char *)in, n);
-    return true;
-}
-
-/* The same for the small parts deflated at close (a sheet's head and tail,
- * the package's own parts), with zlib: ISA-L was seen, about once in 150
- * runs of a loaded machine, to find one more match in a few hundred bytes,
- * which changed the file's bytes though not its content; zlib's output
- * depends on its input alone. */
-static bool deflate_small(const char *in, size_t n, uint8_t **out, size_t *out_len, uint32_t *crc)
+/* Deflate in[0..n) on its own with zlib at `level`, byte-aligned and not
+ * final (a full flush), into a new buffer (*out, *out_len); the CRC-32 of
+ * the input into *crc.  false when out of memory.  zlib, not ISA-L: ISA-L's
+ * deflate picks its code by the processor's features when a program
+ * starts, and its output was seen to change between runs of one machine
+ * (about one in 300) and would between machines; zlib's depends on its input
+ * alone, so an archived quarter's workbook reruns byte for byte. */
+static bool deflate_piece(const char *in, size_t n, int level, uint8_t **out, size_t *out_len,
+                          uint32_t *crc)
 {
     z_stream z = { 0 };
-    if (deflateInit2(&z, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflateInit2(&z, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return false;
     size_t cap = deflateBound(&z, (uLong)n) + 16;
     uint8_t *buf = malloc(cap);
@@ -227,6 +196,11 @@ static bool deflate_small(const char *in, size_t n, uint8_t **out, size_t *out_l
     *crc = (uint32_t)crc32(0, (const Bytef *)in, (uInt)n);
     return true;
 }
+
+enum {
+    LEVEL_CHUNK = 1,    /* a sheet's rows: fast, for the large sheets */
+    LEVEL_SMALL = 6,    /* a sheet's head and tail, the package's own parts */
+};
 
 /* ------------------------------------------------------------------------ */
 /* the file                                                                   */
@@ -286,7 +260,6 @@ struct xlsx {
     bool stopping;
     pthread_t thread[WORKERS];
     size_t n_threads;
-    uint8_t *level_buf;       /* for deflating here */
 };
 
 static void fail(xlsx_t *x, engage_status_t st, int errnum)
@@ -298,12 +271,12 @@ static void fail(xlsx_t *x, engage_status_t st, int errnum)
 }
 
 /* Deflate piece p and append it to the scratch file (p->error on failure). */
-static void piece_run(xlsx_t *x, piece_t *p, uint8_t *level_buf, bool threaded)
+static void piece_run(xlsx_t *x, piece_t *p, bool threaded)
 {
     uint8_t *out = NULL;
     size_t out_len = 0;
     uint32_t crc = 0;
-    if (!deflate_piece(p->xml, p->xml_len, level_buf, ISAL_DEF_LVL1_DEFAULT, &out, &out_len, &crc)) {
+    if (!deflate_piece(p->xml, p->xml_len, LEVEL_CHUNK, &out, &out_len, &crc)) {
         p->error = ENOMEM;
         return;
     }
@@ -333,7 +306,6 @@ static void piece_run(xlsx_t *x, piece_t *p, uint8_t *level_buf, bool threaded)
 static void *worker(void *arg)
 {
     xlsx_t *x = arg;
-    uint8_t *level_buf = malloc(ISAL_DEF_LVL1_DEFAULT);
     pthread_mutex_lock(&x->lock);
     for (;;) {
         while (!x->stopping && g_queue_is_empty(&x->queue))
@@ -342,10 +314,7 @@ static void *worker(void *arg)
             break;
         piece_t *p = g_queue_pop_head(&x->queue);
         pthread_mutex_unlock(&x->lock);
-        if (level_buf)
-            piece_run(x, p, level_buf, true);
-        else
-            p->error = ENOMEM;
+        piece_run(x, p, true);
         free(p->xml);
         p->xml = NULL;
         pthread_mutex_lock(&x->lock);
@@ -354,7 +323,6 @@ static void *worker(void *arg)
         pthread_cond_broadcast(&x->finished);
     }
     pthread_mutex_unlock(&x->lock);
-    free(level_buf);
     return NULL;
 }
 
@@ -378,7 +346,7 @@ static void sheet_hand_over(xlsx_sheet_t *s)
     s->xml = (text_t){ 0 };
     g_ptr_array_add(s->pieces, p);
     if (x->n_threads == 0) {
-        piece_run(x, p, x->level_buf, false);
+        piece_run(x, p, false);
         free(p->xml);
         p->xml = NULL;
         p->done = true;
@@ -444,7 +412,6 @@ engage_status_t xlsx_open(xlsx_t **out, const char *path, const char *scratch_di
     x->created = created;
     x->sheets = g_ptr_array_new();
     x->styles = g_array_new(FALSE, TRUE, sizeof(style_t));
-    x->level_buf = malloc(ISAL_DEF_LVL1_DEFAULT);
     pthread_mutex_init(&x->lock, NULL);
     pthread_cond_init(&x->work, NULL);
     pthread_cond_init(&x->finished, NULL);
@@ -452,8 +419,6 @@ engage_status_t xlsx_open(xlsx_t **out, const char *path, const char *scratch_di
     for (size_t i = 0; i < n_workers; i++)
         if (pthread_create(&x->thread[x->n_threads], NULL, worker, x) == 0)
             x->n_threads++;
-    if (!x->level_buf)
-        fail(x, ENGAGE_ENOMEM, ENOMEM);
     *out = x;
     return ENGAGE_OK;
 }
@@ -1217,7 +1182,7 @@ static void zip_text(zip_t *z, const char *name, text_t *t)
     }
     uint8_t *out = NULL;
     part_t p = { .xml_len = t->len };
-    if (!deflate_small(t->s ? t->s : "", t->len, &out, &p.size, &p.crc)) {
+    if (!deflate_piece(t->s ? t->s : "", t->len, LEVEL_SMALL, &out, &p.size, &p.crc)) {
         fail(z->x, ENGAGE_ENOMEM, ENOMEM);
         return;
     }
@@ -1310,8 +1275,8 @@ static void zip_sheet(zip_t *z, xlsx_sheet_t *s)
     parts[0].xml_len = head.len;
     parts[n - 1].xml_len = tail.len;
     if (head.failed || tail.failed ||
-        !deflate_small(head.s, head.len, &head_out, &parts[0].size, &parts[0].crc) ||
-        !deflate_small(tail.s, tail.len, &tail_out, &parts[n - 1].size, &parts[n - 1].crc))
+        !deflate_piece(head.s, head.len, LEVEL_SMALL, &head_out, &parts[0].size, &parts[0].crc) ||
+        !deflate_piece(tail.s, tail.len, LEVEL_SMALL, &tail_out, &parts[n - 1].size, &parts[n - 1].crc))
         fail(z->x, ENGAGE_ENOMEM, ENOMEM);
     parts[0].data = head_out;
     parts[n - 1].data = tail_out;
@@ -1363,7 +1328,6 @@ static void free_all(xlsx_t *x)
     g_queue_clear(&x->queue);
     if (x->scratch >= 0)
         close(x->scratch);
-    free(x->level_buf);
     g_free(x->path);
     free(x);
 }

@@ -6,7 +6,7 @@
  *
  * Rows go out as they are written (ascending, each row's cells in
  * ascending columns), so a sheet of millions of cells never sits in
- * memory: its XML is cut into chunks that are deflated (ISA-L, level 1) on
+ * memory: its XML is cut into chunks that are deflated (zlib, level 1) on
  * worker threads and kept, compressed, in a scratch file until the sheet's
  * head (its dimension and column widths, known only at the end) can go
  * before them.  The result does not depend on thread timing: each chunk is
