@@ -26,6 +26,7 @@
 
 #include "analysis/analysis.h"
 #include "analysis/changes.h"
+#include "analysis/drivers.h"
 #include "analysis/units.h"
 #include "core/config.h"
 #include "core/dataset.h"
@@ -492,6 +493,7 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
     results_t *previous_results = NULL;
     changes_t *changes = NULL;
     units_t *units = NULL;
+    drivers_t *drivers = NULL;
     ingest_options_t ingest_options = {.strict = opts.strict,
                                        .rejects_listed = opts.all_rejects ? SIZE_MAX : 0,
                                        .forget_respondents = opts.command != CMD_INGEST};
@@ -561,6 +563,10 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
                 if (st == ENGAGE_OK)
                     st = changes_run(previous_ds, previous_results, ds, results, &changes, &err);
             }
+            if (st == ENGAGE_OK && cfg.drivers.n_outcomes) {
+                progress_stage("weighing the key drivers");
+                st = drivers_run(ds, &cfg.drivers, cfg.seed, &drivers, &err);
+            }
             if (st == ENGAGE_OK && dataset_has_units(ds)) {
                 progress_stage("analysing units");
                 st = units_run(ds, results, &units, &err);
@@ -569,7 +575,7 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
             report_input_t in = {.config = &cfg, .dataset = ds, .results = results, .log = &log,
                                  .changes = changes, .previous_log = previous_ds ? &previous_log : NULL,
                                  .argc = argc, .argv = argv, .version = ENGAGE_VERSION,
-                                 .excel = opts.excel, .no_workbook = opts.no_workbook, .packs = opts.packs, .units = units,
+                                 .excel = opts.excel, .no_workbook = opts.no_workbook, .packs = opts.packs, .units = units, .drivers = drivers,
                                  .force = opts.force, .answers_done = forget_answers, .answers_done_arg = ds};
             if (st == ENGAGE_OK)
                 st = report_write(&in, outdir, &err);
@@ -590,6 +596,7 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
     else if (st != ENGAGE_OK)
         status = fail_with(&err);
     changes_free(changes);
+    drivers_free(drivers);
     units_free(units);
     results_free(previous_results);
     results_free(results);

@@ -204,24 +204,27 @@ bool drivers_lmg(const double *rxx, const double *rxy, size_t p, double *lmg)
 
 /* Scored respondents of a scale in one block: score[t] the mean of the
  * reverse-coded answers, NAN when too few are answered (the rule of
- * analysis.c).  cols: n_items × BLOCK_ROWS scratch. */
+ * analysis.c); answered[t] and favourable[t] count its answers and its
+ * favourable ones.  cols: n_items × BLOCK_ROWS scratch. */
 static void block_scores(const dataset_t *ds, const dataset_scale_t *sc, size_t first, size_t count, double *cols,
-                         double *score)
+                         double *score, size_t *answered, size_t *favourable)
 {
     const double flip = sc->min + sc->max;
     size_t k = sc->n_items;
     for (size_t t = 0; t < count; t++)
         score[t] = 0;
-    size_t *answered = (size_t *)(cols + k * BLOCK_ROWS);
     memset(answered, 0, count * sizeof *answered);
+    memset(favourable, 0, count * sizeof *favourable);
     for (size_t i = 0; i < k; i++) {
         double *x = cols + i * BLOCK_ROWS;
         dataset_column_read(ds, sc->items[i], first, count, x);
         for (size_t t = 0; t < count; t++) {
             if (!isfinite(x[t]))
                 continue;
-            score[t] += sc->reverse[i] ? flip - x[t] : x[t];
+            double v = sc->reverse[i] ? flip - x[t] : x[t];
+            score[t] += v;
             answered[t]++;
+            favourable[t] += v >= sc->favourable;
         }
     }
     for (size_t t = 0; t < count; t++)
@@ -237,6 +240,7 @@ typedef struct {
     double *cols;          /* scratch for block_scores */
     double *value;         /* BLOCK_ROWS values of one variable */
     double *rows;          /* BLOCK_ROWS × q */
+    size_t *answered, *favourable; /* BLOCK_ROWS × q: answers behind each value */
 } reader_t;
 
 /* Rows first .. first+count-1 as q values each (outcome, drivers) into
@@ -245,22 +249,26 @@ static void block_rows(reader_t *r, size_t first, size_t count)
 {
     for (size_t v = 0; v < r->q; v++) {
         const dataset_scale_t *sc = NULL;
+        size_t *answered = r->answered + v * BLOCK_ROWS, *favourable = r->favourable + v * BLOCK_ROWS;
         if (v == 0) {
             sc = dataset_scale(r->ds, r->o->outcome);
-            block_scores(r->ds, sc, first, count, r->cols, r->value);
+            block_scores(r->ds, sc, first, count, r->cols, r->value, answered, favourable);
         } else {
             const drivers_item_t *it = &r->o->items[v - 1];
             sc = dataset_scale(r->ds, it->scale);
             if (it->is_scale) {
-                block_scores(r->ds, sc, first, count, r->cols, r->value);
+                block_scores(r->ds, sc, first, count, r->cols, r->value, answered, favourable);
             } else {
                 dataset_column_read(r->ds, it->column, first, count, r->value);
                 bool flip = sc->reverse[it->position];
-                for (size_t t = 0; t < count; t++)
+                for (size_t t = 0; t < count; t++) {
                     if (!isfinite(r->value[t]))
                         r->value[t] = NAN;
                     else if (flip)
                         r->value[t] = sc->min + sc->max - r->value[t];
+                    answered[t] = !isnan(r->value[t]);
+                    favourable[t] = answered[t] && r->value[t] >= sc->favourable;
+                }
             }
         }
         for (size_t t = 0; t < count; t++)
@@ -441,6 +449,27 @@ static bool bootstrap(drivers_outcome_t *o, const double *kept, size_t m, gsl_rn
     return ok;
 }
 
+/* Where to act: a driver more important than the average one (share of
+ * R² above 1/p) whose favourable share is below the drivers' median. */
+static void mark_where_to_act(drivers_outcome_t *o)
+{
+    size_t p = o->n_items, n = 0;
+    double *fav = malloc(p * sizeof *fav);
+    if (!fav)
+        return;
+    for (size_t j = 0; j < p; j++)
+        if (!isnan(o->items[j].favourable_pct))
+            fav[n++] = o->items[j].favourable_pct;
+    if (n) {
+        gsl_sort(fav, 1, n);
+        double median = gsl_stats_median_from_sorted_data(fav, 1, n);
+        for (size_t j = 0; j < p; j++)
+            o->items[j].where_to_act = o->items[j].share_r2 > 1.0 / (double)p &&
+                                       o->items[j].favourable_pct < median;
+    }
+    free(fav);
+}
+
 static engage_status_t run_outcome(const dataset_t *ds, const config_drivers_t *cfg, unsigned long seed,
                                    drivers_outcome_t *o, engage_error_t *err)
 {
@@ -454,15 +483,18 @@ static engage_status_t run_outcome(const dataset_t *ds, const config_drivers_t *
         if (dataset_scale(ds, s)->n_items > longest)
             longest = dataset_scale(ds, s)->n_items;
     reader_t r = {.ds = ds, .o = o, .q = q};
-    /* block_scores keeps its answered counts after the item columns */
-    r.cols = malloc((longest + 1) * BLOCK_ROWS * sizeof *r.cols);
+    r.cols = malloc(longest * BLOCK_ROWS * sizeof *r.cols);
+    r.answered = malloc(q * BLOCK_ROWS * sizeof *r.answered);
+    r.favourable = malloc(q * BLOCK_ROWS * sizeof *r.favourable);
+    size_t *fav_sum = calloc(q, sizeof *fav_sum), *ans_sum = calloc(q, sizeof *ans_sum);
     r.value = malloc(BLOCK_ROWS * sizeof *r.value);
     r.rows = malloc(BLOCK_ROWS * q * sizeof *r.rows);
     double *sum = calloc(q, sizeof *sum), *cross = calloc(q * q, sizeof *cross);
     double *kept = NULL, *rxx = malloc(p * p * sizeof *rxx), *rxy = malloc(p * sizeof *rxy);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     engage_status_t st = ENGAGE_OK;
-    if (!r.cols || !r.value || !r.rows || !sum || !cross || !rxx || !rxy || !rng) {
+    if (!r.cols || !r.value || !r.rows || !r.answered || !r.favourable || !fav_sum || !ans_sum || !sum || !cross ||
+        !rxx || !rxy || !rng) {
         st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
         goto done;
     }
@@ -477,11 +509,16 @@ static engage_status_t run_outcome(const dataset_t *ds, const config_drivers_t *
             if (!row_complete(x, q))
                 continue;
             n++;
-            for (size_t v = 0; v < q; v++)
+            for (size_t v = 0; v < q; v++) {
                 sum[v] += x[v];
+                ans_sum[v] += r.answered[v * BLOCK_ROWS + t];
+                fav_sum[v] += r.favourable[v * BLOCK_ROWS + t];
+            }
         }
     }
     o->n_complete = n;
+    for (size_t j = 0; j < p; j++)
+        o->items[j].favourable_pct = ans_sum[j + 1] ? 100.0 * (double)fav_sum[j + 1] / (double)ans_sum[j + 1] : NAN;
     if (n < p + 2) {
         o->notes |= DRIVERS_NOTE_TOO_FEW;
         goto done;
@@ -558,6 +595,7 @@ static engage_status_t run_outcome(const dataset_t *ds, const config_drivers_t *
                 o->items[j].lmg_share_r2 = lmg[j] / r2;
             }
         }
+        mark_where_to_act(o);
         if (kept && !bootstrap(o, kept, m, rng))
             st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     }
@@ -570,6 +608,10 @@ done:
     free(kept);
     free(cross);
     free(sum);
+    free(ans_sum);
+    free(fav_sum);
+    free(r.favourable);
+    free(r.answered);
     free(r.rows);
     free(r.value);
     free(r.cols);

@@ -47,6 +47,10 @@ typedef struct {
     double lmg, lmg_share_r2;
     double raw_weight_ci_low, raw_weight_ci_high;  /* 95% percentile bootstrap interval */
     double share_r2_ci_low, share_r2_ci_high;
+    double favourable_pct; /* 100 × favourable answers / answers over the complete cases
+                              (a scale driver: its items' answers) */
+    bool where_to_act;     /* more important than the average driver (share_r2 > 1/p)
+                              and less favourable than the median driver */
 } drivers_item_t;
 
 typedef struct {

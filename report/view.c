@@ -658,6 +658,12 @@ static void view_return_memory(void)
 #endif
 }
 
+bool view_drivers_shown(const view_t *view, size_t o)
+{
+    return view->drivers && o < view->drivers->n_outcomes &&
+           view->drivers->outcomes[o].n_complete >= (size_t)(view->smallest_shown < 1 ? 1 : view->smallest_shown);
+}
+
 engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_t *err)
 {
     *out = NULL;
@@ -669,6 +675,7 @@ engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_
     size_t k = view->smallest_shown < 1 ? 1 : (size_t)view->smallest_shown;
     view->with_units = in->units != NULL;
     view->with_changes = in->changes != NULL;
+    view->drivers = in->drivers;
 
     engage_status_t st = privacy_new(in->results, view->smallest_shown, &view->privacy, err);
     if (st == ENGAGE_OK && in->changes)

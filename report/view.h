@@ -125,7 +125,16 @@ typedef struct {
     bool with_tree;
     /* Every item at every level (heatmap.h; NULL without a dataset). */
     heatmap_t *heatmap;
+    /* The key drivers to publish (NULL without [drivers]): company-level
+     * figures, one regression over every complete case, reveal no group
+     * and are published as they are. */
+    const drivers_t *drivers;
 } view_t;
+
+/* Whether drivers outcome o's figures are published: resting on at least
+ * the smallest shown group of complete cases (below it, every figure but
+ * n_complete is left empty). */
+bool view_drivers_shown(const view_t *view, size_t o);
 
 /* Decide privacy for in and build its view.  *out is freed with
  * view_free().  Fails only with ENGAGE_ENOMEM. */

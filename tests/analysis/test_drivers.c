@@ -158,9 +158,10 @@ static void test_attitude_matrix(void **state)
     free(rows);
 }
 
-/* A dataset of one-item scales named like its columns, each on min..max. */
+/* A dataset of one-item scales named like its columns, each on min..max,
+ * an answer at or above `favourable` favourable. */
 static dataset_t *one_item_scales(const char *const *names, size_t q, const bool *reverse, double min, double max,
-                                  const double *rows, size_t n)
+                                  double favourable, const double *rows, size_t n)
 {
     dataset_t *ds = dataset_new();
     assert_non_null(ds);
@@ -169,7 +170,7 @@ static dataset_t *one_item_scales(const char *const *names, size_t q, const bool
         assert_int_equal(dataset_add_column(ds, names[v], &index), ENGAGE_OK);
         bool rev = reverse && reverse[v];
         dataset_scale_t sc = {.name = (char *)names[v], .n_items = 1, .items = &index, .reverse = &rev,
-                              .min = min, .max = max, .min_answered = 0.5, .favourable = max - 1,
+                              .min = min, .max = max, .min_answered = 0.5, .favourable = favourable,
                               .unfavourable = min + 1};
         assert_int_equal(dataset_add_scale(ds, &sc), ENGAGE_OK);
     }
@@ -199,7 +200,7 @@ static void test_attitude_run(void **state)
     (void)state;
     size_t n;
     double *rows = attitude_rows(&n);
-    dataset_t *ds = one_item_scales(ATTITUDE, ATTITUDE_Q, NULL, 0, 100, rows, n);
+    dataset_t *ds = one_item_scales(ATTITUDE, ATTITUDE_Q, NULL, 0, 100, 60, rows, n);
     drivers_t *d = run(ds, "rating", 200, 1);
     const drivers_outcome_t *o = &d->outcomes[0];
     table_t *want = table_read("attitude_drivers.csv");
@@ -216,6 +217,8 @@ static void test_attitude_run(void **state)
         assert_r(it->raw_weight, table_number(want, j, "raw_weight"));
         assert_r(it->share_r2, table_number(want, j, "share_r2"));
         assert_r(it->lmg_share_r2, table_number(want, j, "lmg_share_r2"));
+        assert_r(it->favourable_pct, table_number(want, j, "favourable_pct"));
+        assert_int_equal(it->where_to_act, (int)table_number(want, j, "where_to_act"));
         /* a percentile interval of weights lies in 0..R² (shares in 0..1) */
         assert_true(it->raw_weight_ci_low >= 0 && it->raw_weight_ci_low < it->raw_weight_ci_high);
         assert_true(it->share_r2_ci_low >= 0 && it->share_r2_ci_high <= 1);
@@ -273,7 +276,7 @@ static void test_known_weights(void **state)
         rows[i * Q + 3] = x3;
     }
     gsl_rng_free(rng);
-    dataset_t *ds = one_item_scales(names, Q, reverse, -10, 10, rows, N);
+    dataset_t *ds = one_item_scales(names, Q, reverse, -10, 10, 9, rows, N);
     drivers_t *d = run(ds, "y", 200, 7);
     const drivers_outcome_t *o = &d->outcomes[0];
     assert_int_equal(o->n_complete, N);
@@ -302,7 +305,7 @@ static void test_degenerate(void **state)
     (void)state;
     static const char *const names[4] = {"y", "a", "b", "c"};
     const double few[4 * 4] = {1, 2, 3, 4, 2, 3, 1, 5, 4, 1, 2, 2, 3, 5, 5, 1};
-    dataset_t *ds = one_item_scales(names, 4, NULL, 0, 20, few, 4);
+    dataset_t *ds = one_item_scales(names, 4, NULL, 0, 20, 19, few, 4);
     drivers_t *d = run(ds, "y", 50, 1);
     assert_int_equal(d->outcomes[0].n_complete, 4);
     assert_int_equal(d->outcomes[0].notes, DRIVERS_NOTE_TOO_FEW);
@@ -320,7 +323,7 @@ static void test_degenerate(void **state)
         sum[i * 4 + 2] = b;
         sum[i * 4 + 3] = a + b;
     }
-    ds = one_item_scales(names, 4, NULL, 0, 20, sum, 8);
+    ds = one_item_scales(names, 4, NULL, 0, 20, 19, sum, 8);
     d = run(ds, "y", 50, 1);
     assert_int_equal(d->outcomes[0].n_complete, 8);
     assert_int_equal(d->outcomes[0].notes, DRIVERS_NOTE_SINGULAR);

@@ -1,0 +1,130 @@
+#!/bin/sh
+# End-to-end tests of drivers.csv ([drivers]):
+#   - base R's attitude data (tests/fixtures/drivers): r, relative weights,
+#     shares of R², R² and LMG shares as R computed them, to 1e-7 relative;
+#   - the sample quarter split in two scales: the default drivers (every
+#     item of the other scale, one reverse coded) and a scale's score as
+#     the one driver, against R (make_sample_quarter.R);
+#   - the same seed twice: every output byte-identical; another seed: only
+#     drivers.csv's interval columns change (and manifest.json's record of
+#     the seed and of drivers.csv's digest);
+#   - too few complete cases: empty figures, a note in report.txt, exit 0;
+#   - a run without [drivers] writes no drivers.csv and lists none.
+#   usage: tests/e2e_drivers.sh ENGAGE
+suite=e2e_drivers
+. "$(dirname "$0")/e2e_lib.sh"
+ENGAGE=$1
+fixtures=tests/fixtures/drivers
+
+# same_columns GOT WANT KEY_COLUMNS COLUMNS...: each row of WANT (matched on
+# the first KEY_COLUMNS columns of GOT, the item in column 2) has the same
+# figures in the named columns of GOT, to 1e-7 relative.
+compare() { # got want what columns...
+    got=$1 want=$2 what=$3
+    shift 3
+    awk -F, -v cols="$*" -v what="$what" '
+        function rel(a, b) { d = a - b; if (d < 0) d = -d; m = (a < 0 ? -a : a); if ((b < 0 ? -b : b) > m) m = (b < 0 ? -b : b); return m == 0 ? d : d / m }
+        FNR == 1 { for (i = 1; i <= NF; i++) col[FILENAME, $i] = i; next }
+        FILENAME == ARGV[1] { for (i = 1; i <= NF; i++) g[$2, i] = $i; next }
+        {
+            n = split(cols, c, " ")
+            for (k = 1; k <= n; k++) {
+                gi = col[ARGV[1], c[k]]; wi = col[FILENAME, c[k]]
+                if (!gi || !wi) { print what ": no column " c[k]; bad++; continue }
+                if (!(($2, gi) in g)) { print what ": no row " $2; bad++; continue }
+                if (rel(g[$2, gi] + 0, $wi + 0) > 1e-7 || g[$2, gi] == "") { print what " " $2 " " c[k] ": " g[$2, gi] " vs " $wi; bad++ }
+                checked++
+            }
+        }
+        END { if (!checked) { print what ": nothing compared"; bad++ } exit bad > 0 }' "$got" "$want"
+}
+
+# --- attitude against R -----------------------------------------------------
+"$ENGAGE" run -q -c $fixtures/attitude.ini -o "$work/att" $fixtures/attitude.csv
+expect_status 0 $? "attitude run"
+if compare "$work/att/drivers.csv" $fixtures/attitude_drivers.csv attitude r raw_weight share_r2 r2 lmg_share_r2 n_complete favourable_pct where_to_act; then
+    ok "attitude: figures as R's"
+else
+    bad "attitude: figures differ from R's"
+fi
+header=$(head -n 1 "$work/att/drivers.csv")
+case $header in
+outcome,item,n_complete,r,raw_weight,share_r2,r2,raw_weight_ci_low,raw_weight_ci_high,share_r2_ci_low,share_r2_ci_high,*) ok ;;
+*) bad "drivers.csv header: $header" ;;
+esac
+# shares add to 1, raw weights to R²; each interval holds 0 <= low < high
+awk -F, 'NR > 1 { s += $6; w += $5; r2 = $7; if (!($8 >= 0 && $8 < $9 && $10 < $11)) bad = 1 }
+         END { d = s - 1; e = w - r2; if (d < 0) d = -d; if (e < 0) e = -e; exit (bad || d > 1e-9 || e > 1e-9) }' \
+    "$work/att/drivers.csv" && ok "attitude: sums and intervals" || bad "attitude: shares or intervals"
+if grep -q '"drivers.csv"' "$work/att/manifest.json"; then ok; else bad "manifest.json does not list drivers.csv"; fi
+
+# --- same seed, other seed --------------------------------------------------
+"$ENGAGE" run -q -c $fixtures/attitude.ini -o "$work/out" $fixtures/attitude.csv
+mv "$work/out" "$work/seed1"
+"$ENGAGE" run -q -c $fixtures/attitude.ini -o "$work/out" $fixtures/attitude.csv
+if (cd "$work/seed1" && find . -type f | sort | xargs sha256sum) | (cd "$work/out" && sha256sum -c --quiet -); then
+    ok "same seed: byte-identical"
+else
+    bad "same seed: outputs differ"
+fi
+mv "$work/out" "$work/seed1b"
+"$ENGAGE" run -q --seed 2 -c $fixtures/attitude.ini -o "$work/out" $fixtures/attitude.csv
+for f in $(cd "$work/seed1" && ls); do
+    case $f in drivers.csv | manifest.json) continue ;; esac
+    if cmp -s "$work/seed1/$f" "$work/out/$f"; then ok; else bad "another seed changed $f"; fi
+done
+# columns 1-7 and 12- equal, 8-11 (the intervals) not all equal
+cut -d, -f1-7,12- "$work/seed1/drivers.csv" > "$work/a.fixed"
+cut -d, -f1-7,12- "$work/out/drivers.csv" > "$work/b.fixed"
+if cmp -s "$work/a.fixed" "$work/b.fixed"; then ok "another seed: estimates unchanged"; else bad "another seed changed an estimate"; fi
+cut -d, -f8-11 "$work/seed1/drivers.csv" > "$work/a.ci"
+cut -d, -f8-11 "$work/out/drivers.csv" > "$work/b.ci"
+if cmp -s "$work/a.ci" "$work/b.ci"; then bad "another seed: the same intervals"; else ok "another seed: other intervals"; fi
+# manifest.json: only the seed and drivers.csv's digest differ
+diff "$work/seed1/manifest.json" "$work/out/manifest.json" | grep '^[<>]' |
+    grep -v -e '"seed": [12]' -e '"--seed",' -e '^> *"2",$' -e '"drivers.csv": ' > "$work/manifest.diff"
+if [ -s "$work/manifest.diff" ]; then bad "another seed: manifest.json differs in $(cat "$work/manifest.diff")"; else ok; fi
+
+# --- the sample quarter: default drivers, and a scale's score ---------------
+"$ENGAGE" run -q -c $fixtures/sample_quarter.ini -o "$work/sq" datasets/sample-quarter.csv.gz
+expect_status 0 $? "sample quarter run"
+grep '^items,' $fixtures/sample_quarter_drivers.csv | sed 's/^items,/engagement,/' > "$work/want_items.csv"
+(head -n 1 $fixtures/sample_quarter_drivers.csv | sed 's/^case,/outcome,/'; cat "$work/want_items.csv") > "$work/want.csv"
+if compare "$work/sq/drivers.csv" "$work/want.csv" "sample quarter" n_complete r raw_weight share_r2 r2; then
+    ok "sample quarter: Q4, Q5, reverse-coded Q6 as R's"
+else
+    bad "sample quarter: figures differ from R's"
+fi
+if [ "$(cut -d, -f2 "$work/sq/drivers.csv" | tr '\n' ' ')" = "item Q4 Q5 Q6 " ]; then ok; else bad "default drivers: $(cut -d, -f2 "$work/sq/drivers.csv" | tr '\n' ' ')"; fi
+sed 's/^outcome = engagement$/outcome = engagement\nitems = climate/' $fixtures/sample_quarter.ini > "$work/scale.ini"
+"$ENGAGE" run -q -c "$work/scale.ini" -o "$work/sc" datasets/sample-quarter.csv.gz
+expect_status 0 $? "scale driver run"
+(head -n 1 $fixtures/sample_quarter_drivers.csv | sed 's/^case,/outcome,/'; grep '^scale,' $fixtures/sample_quarter_drivers.csv) > "$work/want.csv"
+if compare "$work/sc/drivers.csv" "$work/want.csv" "scale driver" n_complete r raw_weight share_r2 r2; then
+    ok "a scale's score as the driver, as R's"
+else
+    bad "scale driver: figures differ from R's"
+fi
+if awk -F, 'NR == 2 { exit !($14 == "scale") }' "$work/sc/drivers.csv"; then ok; else bad "scale driver: kind is not scale"; fi
+
+# --- too few complete cases ---------------------------------------------------
+printf 'respondent_id,manager_id,rating,complaints,privileges,learning,raises,critical,advance\n' > "$work/few.csv"
+head -n 5 $fixtures/attitude.csv | tail -n 4 >> "$work/few.csv"
+"$ENGAGE" run -q -c $fixtures/attitude.ini -o "$work/few" "$work/few.csv"
+expect_status 0 $? "four respondents, six drivers"
+if awk -F, 'NR > 1 { if ($3 != 4 || $4 != "" || $5 != "" || $8 != "") bad = 1 } END { exit bad || NR != 7 }' "$work/few/drivers.csv"; then
+    ok "too few: empty figures"
+else
+    bad "too few: $(sed -n 2p "$work/few/drivers.csv")"
+fi
+if grep -q 'complete cases' "$work/few/report.txt"; then ok; else bad "too few: no note in report.txt"; fi
+
+# --- without [drivers] ----------------------------------------------------------
+"$ENGAGE" run -q -c datasets/sample-quarter.ini -o "$work/plain" datasets/sample-quarter.csv.gz
+if [ -e "$work/plain/drivers.csv" ] || grep -q '"drivers.csv"' "$work/plain/manifest.json"; then
+    bad "a run without [drivers] wrote drivers.csv"
+else
+    ok
+fi
+
+finish
