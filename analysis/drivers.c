@@ -404,8 +404,18 @@ static void split_corr(const double *corr, size_t p, double *rxx, double *rxy)
     }
 }
 
+/* The interval bound for quantile `qv` of the resampled figures: as it is
+ * when the resamples drew from every complete case; from a subsample of m
+ * of the n, the subsample's spread around its own estimate `sub`, scaled
+ * by √(m/n) and put around the full estimate `full` (the m-out-of-n
+ * bootstrap: √m (θ*ₘ − θ̂ₘ) stands for √n (θ̂ₙ − θ)). */
+static double bound(double qv, double full, double sub, double scale)
+{
+    return scale == 1 ? qv : full + scale * (qv - sub);
+}
+
 /* Percentile intervals (R quantile type 7, as gsl_stats_quantile_from_sorted_data) of
- * B bootstrap resamples of `kept` rows. */
+ * B bootstrap resamples of the `m` kept rows of the n_complete. */
 static bool bootstrap(drivers_outcome_t *o, const double *kept, size_t m, gsl_rng *rng)
 {
     size_t p = o->n_items, q = p + 1, B = o->n_bootstrap;
@@ -431,14 +441,33 @@ static bool bootstrap(drivers_outcome_t *o, const double *kept, size_t m, gsl_rn
         valid++;
     }
     o->n_bootstrap_valid = valid;
+    /* a subsample's own estimates, the centre its resamples spread around */
+    double scale = 1, sub_r2 = NAN;
+    double *sub = raw;
+    if (ok && m < o->n_complete) {
+        scale = sqrt((double)m / (double)o->n_complete);
+        if (drivers_correlations(kept, q, NULL, m, corr)) {
+            split_corr(corr, p, rxx, rxy);
+            drivers_relative_weights(rxx, rxy, p, sub, &sub_r2);
+        } else {
+            for (size_t j = 0; j < p; j++)
+                sub[j] = NAN;
+        }
+    }
     for (size_t j = 0; ok && valid >= 2 && j < p; j++) {
         double *r = draws + j * B, *s = draws + (p + j) * B;
+        drivers_item_t *it = &o->items[j];
         gsl_sort(r, 1, valid);
         gsl_sort(s, 1, valid);
-        o->items[j].raw_weight_ci_low = gsl_stats_quantile_from_sorted_data(r, 1, valid, 0.025);
-        o->items[j].raw_weight_ci_high = gsl_stats_quantile_from_sorted_data(r, 1, valid, 0.975);
-        o->items[j].share_r2_ci_low = gsl_stats_quantile_from_sorted_data(s, 1, valid, 0.025);
-        o->items[j].share_r2_ci_high = gsl_stats_quantile_from_sorted_data(s, 1, valid, 0.975);
+        double sub_share = scale == 1 ? NAN : sub[j] / sub_r2;
+        it->raw_weight_ci_low = bound(gsl_stats_quantile_from_sorted_data(r, 1, valid, 0.025), it->raw_weight,
+                                      sub[j], scale);
+        it->raw_weight_ci_high = bound(gsl_stats_quantile_from_sorted_data(r, 1, valid, 0.975), it->raw_weight,
+                                       sub[j], scale);
+        it->share_r2_ci_low = bound(gsl_stats_quantile_from_sorted_data(s, 1, valid, 0.025), it->share_r2,
+                                    sub_share, scale);
+        it->share_r2_ci_high = bound(gsl_stats_quantile_from_sorted_data(s, 1, valid, 0.975), it->share_r2,
+                                     sub_share, scale);
     }
     free(draws);
     free(raw);

@@ -258,16 +258,13 @@ static void test_attitude_run(void **state)
  * 0.1285714, 0; R² = 0.45/0.70 = 0.6428571.  x2 is stored negated in a
  * reverse-coded item on -10..10 (value -> 0 - value), so it drives y
  * positively once reverse coded. */
-static void test_known_weights(void **state)
+static double *known_rows(size_t N, unsigned long seed)
 {
-    (void)state;
-    enum { N = 3000, Q = 4 };
-    static const char *const names[Q] = {"y", "x1", "x2", "x3"};
-    static const bool reverse[Q] = {false, false, true, false};
+    enum { Q = 4 };
     double *rows = malloc(N * Q * sizeof *rows);
     assert_non_null(rows);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(rng, 2024);
+    gsl_rng_set(rng, seed);
     for (size_t i = 0; i < N; i++) {
         double x1 = gsl_ran_gaussian(rng, 1), x2 = gsl_ran_gaussian(rng, 1), x3 = gsl_ran_gaussian(rng, 1);
         rows[i * Q] = 0.6 * x1 + 0.3 * x2 + gsl_ran_gaussian(rng, 0.5);
@@ -276,6 +273,16 @@ static void test_known_weights(void **state)
         rows[i * Q + 3] = x3;
     }
     gsl_rng_free(rng);
+    return rows;
+}
+
+static void test_known_weights(void **state)
+{
+    (void)state;
+    enum { N = 3000, Q = 4 };
+    static const char *const names[Q] = {"y", "x1", "x2", "x3"};
+    static const bool reverse[Q] = {false, false, true, false};
+    double *rows = known_rows(N, 2024);
     dataset_t *ds = one_item_scales(names, Q, reverse, -10, 10, 9, rows, N);
     drivers_t *d = run(ds, "y", 200, 7);
     const drivers_outcome_t *o = &d->outcomes[0];
@@ -293,6 +300,35 @@ static void test_known_weights(void **state)
     assert_true(o->items[1].r > 0);  /* reverse coded */
     assert_true(o->items[0].raw_weight > o->items[1].raw_weight && o->items[1].raw_weight > o->items[2].raw_weight);
     assert_true(fabs(o->r2 - 0.45 / 0.70) < 0.03);
+    drivers_free(d);
+    dataset_free(ds);
+    free(rows);
+}
+
+/* The same model with 50,000 respondents: the bootstrap draws from a
+ * subsample of DRIVERS_BOOTSTRAP_ROWS and scales its spread by √(m/n).
+ * By the delta method, x1's r = √0.5142857 = 0.7171 has sd (1 - r²)/√n =
+ * 0.4857/223.6 = 0.002172, so r² has sd 2 r · 0.002172 = 0.003116 and a 95%
+ * interval about 2 · 1.96 · 0.003116 = 0.0122 wide; unscaled, the
+ * subsample's would be √(50000/20000) = 1.58 times that, 0.0193. */
+static void test_subsample_bootstrap(void **state)
+{
+    (void)state;
+    enum { N = 50000, Q = 4 };
+    static const char *const names[Q] = {"y", "x1", "x2", "x3"};
+    static const bool reverse[Q] = {false, false, true, false};
+    double *rows = known_rows(N, 99);
+    dataset_t *ds = one_item_scales(names, Q, reverse, -10, 10, 9, rows, N);
+    drivers_t *d = run(ds, "y", 200, 5);
+    const drivers_outcome_t *o = &d->outcomes[0];
+    assert_int_equal(o->n_complete, N);
+    assert_int_equal(o->n_bootstrap_rows, DRIVERS_BOOTSTRAP_ROWS);
+    assert_true(o->notes & DRIVERS_NOTE_SUBSAMPLE);
+    const drivers_item_t *x1 = &o->items[0];
+    double width = x1->raw_weight_ci_high - x1->raw_weight_ci_low;
+    assert_true(width > 0.008 && width < 0.016);
+    assert_true(x1->raw_weight_ci_low < 0.36 / 0.70 && 0.36 / 0.70 < x1->raw_weight_ci_high);
+    assert_true(x1->raw_weight_ci_low < x1->raw_weight && x1->raw_weight < x1->raw_weight_ci_high);
     drivers_free(d);
     dataset_free(ds);
     free(rows);
@@ -340,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_attitude_matrix),
         cmocka_unit_test(test_attitude_run),
         cmocka_unit_test(test_known_weights),
+        cmocka_unit_test(test_subsample_bootstrap),
         cmocka_unit_test(test_degenerate),
     };
     return cmocka_run_group_tests_name("drivers", tests, NULL, NULL);
