@@ -562,13 +562,13 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
                 if (st == ENGAGE_OK)
                     st = changes_run(previous_ds, previous_results, ds, results, &changes, &err);
             }
-            if (st == ENGAGE_OK && cfg.drivers.n_outcomes) {
-                progress_stage("weighing the key drivers");
-                st = drivers_run(ds, &cfg.drivers, cfg.seed, &drivers, &err);
-            }
             if (st == ENGAGE_OK && dataset_has_units(ds)) {
                 progress_stage("analysing units");
                 st = units_run(ds, results, &units, &err);
+            }
+            if (st == ENGAGE_OK && cfg.drivers.n_outcomes) {
+                progress_stage("weighing the key drivers");
+                st = drivers_run(ds, &cfg.drivers, cfg.seed, units, &drivers, &err);
             }
             const char *outdir = opts.output ? opts.output : "engage-out";
             report_input_t in = {.config = &cfg, .dataset = ds, .results = results, .log = &log,

@@ -25,6 +25,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -241,6 +242,7 @@ typedef struct {
     double *value;         /* BLOCK_ROWS values of one variable */
     double *rows;          /* BLOCK_ROWS × q */
     size_t *answered, *favourable; /* BLOCK_ROWS × q: answers behind each value */
+    const size_t *unit_of; /* [manager] unit index, with o->unit != SIZE_MAX */
 } reader_t;
 
 /* Rows first .. first+count-1 as q values each (outcome, drivers) into
@@ -274,6 +276,10 @@ static void block_rows(reader_t *r, size_t first, size_t count)
         for (size_t t = 0; t < count; t++)
             r->rows[t * r->q + v] = r->value[t];
     }
+    /* a unit's drivers: the other units' respondents are no complete cases */
+    for (size_t t = 0; r->o->unit != SIZE_MAX && t < count; t++)
+        if (r->unit_of[dataset_manager_of(r->ds, first + t)] != r->o->unit)
+            r->rows[t * r->q] = NAN;
 }
 
 static bool row_complete(const double *x, size_t q)
@@ -500,7 +506,7 @@ static void mark_where_to_act(drivers_outcome_t *o)
 }
 
 static engage_status_t run_outcome(const dataset_t *ds, const config_drivers_t *cfg, unsigned long seed,
-                                   drivers_outcome_t *o, engage_error_t *err)
+                                   const units_t *units, drivers_outcome_t *o, engage_error_t *err)
 {
     if (!choose_drivers(ds, cfg, o))
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
@@ -511,7 +517,7 @@ static engage_status_t run_outcome(const dataset_t *ds, const config_drivers_t *
     for (size_t s = 0; s < dataset_n_scales(ds); s++)
         if (dataset_scale(ds, s)->n_items > longest)
             longest = dataset_scale(ds, s)->n_items;
-    reader_t r = {.ds = ds, .o = o, .q = q};
+    reader_t r = {.ds = ds, .o = o, .q = q, .unit_of = units ? units->unit_of : NULL};
     r.cols = malloc(longest * BLOCK_ROWS * sizeof *r.cols);
     r.answered = malloc(q * BLOCK_ROWS * sizeof *r.answered);
     r.favourable = malloc(q * BLOCK_ROWS * sizeof *r.favourable);
@@ -647,8 +653,8 @@ done:
     return st;
 }
 
-engage_status_t drivers_run(const dataset_t *ds, const config_drivers_t *cfg, unsigned long seed, drivers_t **out,
-                            engage_error_t *err)
+engage_status_t drivers_run(const dataset_t *ds, const config_drivers_t *cfg, unsigned long seed,
+                            const units_t *units, drivers_t **out, engage_error_t *err)
 {
     *out = NULL;
     gsl_set_error_handler_off();
@@ -664,7 +670,23 @@ engage_status_t drivers_run(const dataset_t *ds, const config_drivers_t *cfg, un
             continue;
         drivers_outcome_t *o = &d->outcomes[d->n_outcomes++];
         o->outcome = s;
-        st = run_outcome(ds, cfg, seed, o, err);
+        o->unit = SIZE_MAX;
+        st = run_outcome(ds, cfg, seed, NULL, o, err);
+    }
+    if (st == ENGAGE_OK && units && units->n_units) {
+        d->n_units = units->n_units;
+        d->unit_names = units->names;
+        d->unit_outcomes = calloc(d->n_outcomes * d->n_units, sizeof *d->unit_outcomes);
+        if (!d->unit_outcomes)
+            st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        for (size_t i = 0; st == ENGAGE_OK && i < d->n_outcomes; i++)
+            for (size_t u = 0; st == ENGAGE_OK && u < d->n_units; u++) {
+                drivers_outcome_t *o = &d->unit_outcomes[i * d->n_units + u];
+                o->outcome = d->outcomes[i].outcome;
+                o->unit = u;
+                if (units->names[u][0])   /* not the managers without a unit */
+                    st = run_outcome(ds, cfg, seed, units, o, err);
+            }
     }
     if (st != ENGAGE_OK) {
         drivers_free(d);
@@ -680,6 +702,9 @@ void drivers_free(drivers_t *d)
         return;
     for (size_t i = 0; i < d->n_outcomes; i++)
         free(d->outcomes[i].items);
+    for (size_t i = 0; d->unit_outcomes && i < d->n_outcomes * d->n_units; i++)
+        free(d->unit_outcomes[i].items);
+    free(d->unit_outcomes);
     free(d->outcomes);
     free(d);
 }

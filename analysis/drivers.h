@@ -19,6 +19,7 @@
 #include "../core/config.h"
 #include "../core/dataset.h"
 #include "../core/error.h"
+#include "units.h"
 
 enum {
     DRIVERS_MAX_LMG = 12,           /* LMG visits 2^p subsets: beyond this, NAN */
@@ -55,6 +56,7 @@ typedef struct {
 
 typedef struct {
     size_t outcome;        /* dataset scale index */
+    size_t unit;           /* units_t unit index; SIZE_MAX: the whole company */
     size_t n_complete;     /* respondents scored on the outcome who have every driver */
     double r2;             /* R² of the outcome on every driver: the sum of raw_weight */
     size_t n_items;
@@ -68,13 +70,21 @@ typedef struct {
 typedef struct {
     size_t n_outcomes;
     drivers_outcome_t *outcomes;  /* in the order of [drivers] outcome */
+    /* Per unit (with units): [outcome × n_units + unit], over the
+     * respondents of the unit's managers; the unit "" (managers without
+     * one) is left out (n_complete 0, no drivers).  Whether a unit's are
+     * published is the view's decision (view_drivers_unit_shown). */
+    size_t n_units;
+    const char *const *unit_names;  /* units_t's names */
+    drivers_outcome_t *unit_outcomes;
 } drivers_t;
 
 /* Every outcome of cfg (non-empty outcomes; names checked by config) over
  * ds, the bootstrap drawn from gsl_rng_mt19937 seeded with `seed` afresh
- * for each outcome.  ENGAGE_ENOMEM only. */
-engage_status_t drivers_run(const dataset_t *ds, const config_drivers_t *cfg, unsigned long seed, drivers_t **out,
-                            engage_error_t *err);
+ * for each outcome and each unit; per unit too when units is not NULL
+ * (units_run on ds, which drivers_t then points into).  ENGAGE_ENOMEM only. */
+engage_status_t drivers_run(const dataset_t *ds, const config_drivers_t *cfg, unsigned long seed,
+                            const units_t *units, drivers_t **out, engage_error_t *err);
 
 void drivers_free(drivers_t *d);
 

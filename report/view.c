@@ -664,6 +664,15 @@ bool view_drivers_shown(const view_t *view, size_t o)
            view->drivers->outcomes[o].n_complete >= (size_t)(view->smallest_shown < 1 ? 1 : view->smallest_shown);
 }
 
+bool view_drivers_unit_shown(const view_t *view, size_t o, size_t u)
+{
+    const drivers_t *d = view->drivers;
+    if (!d || o >= d->n_outcomes || u >= d->n_units || !d->unit_names[u][0])
+        return false;
+    size_t k = (size_t)(view->smallest_shown < 1 ? 1 : view->smallest_shown);
+    return d->unit_outcomes[o * d->n_units + u].n_complete >= VIEW_DRIVERS_UNIT_FACTOR * k;
+}
+
 engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_t *err)
 {
     *out = NULL;

@@ -136,6 +136,15 @@ typedef struct {
  * n_complete is left empty). */
 bool view_drivers_shown(const view_t *view, size_t o);
 
+/* A unit's drivers rest on at least this many times min_group complete
+ * cases, or are not published. */
+enum { VIEW_DRIVERS_UNIT_FACTOR = 10 };
+
+/* Whether outcome o's drivers in unit u (drivers_t unit_outcomes) are
+ * published: a named unit with at least VIEW_DRIVERS_UNIT_FACTOR ×
+ * min_group complete cases.  A unit not shown gets no row at all. */
+bool view_drivers_unit_shown(const view_t *view, size_t o, size_t u);
+
 /* Decide privacy for in and build its view.  *out is freed with
  * view_free().  Fails only with ENGAGE_ENOMEM. */
 engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_t *err);

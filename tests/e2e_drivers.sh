@@ -9,6 +9,9 @@
 #     drivers.csv's interval columns change (and manifest.json's record of
 #     the seed and of drivers.csv's digest);
 #   - too few complete cases: empty figures, a note in report.txt, exit 0;
+#   - per unit (roster units): a unit with at least 10 × min_group complete
+#     cases has rows that equal, byte for byte, the company rows of a run on
+#     that unit's respondents alone; a smaller unit has none;
 #   - a run without [drivers] writes no drivers.csv and lists none.
 #   usage: tests/e2e_drivers.sh ENGAGE
 suite=e2e_drivers
@@ -118,6 +121,35 @@ else
     bad "too few: $(sed -n 2p "$work/few/drivers.csv")"
 fi
 if grep -q 'complete cases' "$work/few/report.txt"; then ok; else bad "too few: no note in report.txt"; fi
+
+# --- per unit -------------------------------------------------------------------
+# The Google Forms sample's roster gives eight departments; as a canonical
+# archive with a unit column and the items renamed Q1..Q6.  min_group 20:
+# a unit's drivers need 200 complete cases.
+"$ENGAGE" ingest -q -c datasets/sample-quarter-googleforms.ini -o "$work/gf.csv" datasets/sample-quarter-googleforms.csv.gz
+(echo "respondent_id,manager_id,unit,Q1,Q2,Q3,Q4,Q5,Q6"; tail -n +2 "$work/gf.csv") > "$work/units.csv"
+sed 's/^min_group = 5$/min_group = 20/' $fixtures/sample_quarter.ini > "$work/units.ini"
+"$ENGAGE" run -q -c "$work/units.ini" -o "$work/un" "$work/units.csv"
+expect_status 0 $? "run with units"
+shown=0 hidden=0
+for unit in $(tail -n +2 "$work/units.csv" | cut -d, -f3 | sort -u | tr ' ' '_'); do
+    name=$(echo "$unit" | tr '_' ' ')
+    (head -n 1 "$work/units.csv"; tail -n +2 "$work/units.csv" | awk -F, -v u="$name" '$3 == u') > "$work/one.csv"
+    "$ENGAGE" run -q -c "$work/units.ini" -o "$work/one" "$work/one.csv"
+    awk -F, 'NR > 1 && $19 == ""' "$work/one/drivers.csv" | cut -d, -f1-18 > "$work/alone"
+    awk -F, -v u="$name" 'NR > 1 && $19 == u' "$work/un/drivers.csv" | cut -d, -f1-18 > "$work/within"
+    complete=$(head -n 1 "$work/alone" | cut -d, -f3)
+    if [ "$complete" -ge 200 ]; then
+        shown=$((shown + 1))
+        if [ -s "$work/within" ] && cmp -s "$work/alone" "$work/within"; then ok "unit $name: as its respondents alone"
+        else bad "unit $name ($complete complete cases): rows differ from a run on its respondents"; fi
+    else
+        hidden=$((hidden + 1))
+        if [ -s "$work/within" ]; then bad "unit $name has $complete complete cases but rows"; else ok; fi
+    fi
+    rm -rf "$work/one"
+done
+if [ $shown -ge 2 ] && [ $hidden -ge 2 ]; then ok "units: $shown shown, $hidden hidden"; else bad "units: $shown shown, $hidden hidden"; fi
 
 # --- without [drivers] ----------------------------------------------------------
 "$ENGAGE" run -q -c datasets/sample-quarter.ini -o "$work/plain" datasets/sample-quarter.csv.gz

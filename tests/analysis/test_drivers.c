@@ -190,7 +190,7 @@ static drivers_t *run(const dataset_t *ds, const char *outcome, unsigned long bo
     config_drivers_t cfg = {.outcomes = outcomes, .n_outcomes = 1, .bootstrap = bootstrap};
     drivers_t *d;
     engage_error_t err;
-    assert_int_equal(drivers_run(ds, &cfg, seed, &d, &err), ENGAGE_OK);
+    assert_int_equal(drivers_run(ds, &cfg, seed, NULL, &d, &err), ENGAGE_OK);
     assert_int_equal(d->n_outcomes, 1);
     return d;
 }
