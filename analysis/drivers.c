@@ -6,7 +6,9 @@
  * answered or scored) and sums them, the second adds their centred cross
  * products and keeps the rows the bootstrap draws from — every complete
  * case, or above DRIVERS_BOOTSTRAP_ROWS a simple random sample of that many
- * (Knuth's selection sampling), so memory stays bounded at any size.
+ * (Knuth's selection sampling), so memory stays bounded at any size.  Kept
+ * whole, the complete cases are sorted and the figures worked out from
+ * them, so that they do not depend on the order of the rows.
  * Relative weights follow Johnson (2000) as rwa::rwa computes them: from
  * R_xx = V Λ V', Λ^½ = V Λ^½ V', β = Λ^½⁻¹ r_xy, raw_j = Σ_k (Λ^½)²_jk β²_k.
  * The bootstrap resamples its rows with replacement, B times, from one
@@ -282,6 +284,16 @@ static void block_rows(reader_t *r, size_t first, size_t count)
             r->rows[t * r->q] = NAN;
 }
 
+/* Rows of *width values in lexicographic order (qsort_r). */
+static int compare_rows(const void *a, const void *b, void *width)
+{
+    const double *x = a, *y = b;
+    for (size_t v = 0; v < *(const size_t *)width; v++)
+        if (x[v] != y[v])
+            return x[v] < y[v] ? -1 : 1;
+    return 0;
+}
+
 static bool row_complete(const double *x, size_t q)
 {
     for (size_t v = 0; v < q; v++)
@@ -391,7 +403,7 @@ static bool choose_drivers(const dataset_t *ds, const config_drivers_t *cfg, dri
 
 static void clear_figures(drivers_outcome_t *o)
 {
-    o->r2 = NAN;
+    o->r2 = o->act_share = o->act_favourable = NAN;
     for (size_t j = 0; j < o->n_items; j++) {
         drivers_item_t *it = &o->items[j];
         it->r = it->raw_weight = it->share_r2 = it->lmg = it->lmg_share_r2 = NAN;
@@ -495,9 +507,11 @@ static void mark_where_to_act(drivers_outcome_t *o)
     for (size_t j = 0; j < p; j++)
         if (!isnan(o->items[j].favourable_pct))
             fav[n++] = o->items[j].favourable_pct;
+    o->act_share = 1.0 / (double)p;
     if (n) {
         gsl_sort(fav, 1, n);
         double median = gsl_stats_median_from_sorted_data(fav, 1, n);
+        o->act_favourable = median;
         for (size_t j = 0; j < p; j++)
             o->items[j].where_to_act = o->items[j].share_r2 > 1.0 / (double)p &&
                                        o->items[j].favourable_pct < median;
@@ -560,7 +574,7 @@ static engage_status_t run_outcome(const dataset_t *ds, const config_drivers_t *
     }
     size_t m = n < DRIVERS_BOOTSTRAP_ROWS ? n : DRIVERS_BOOTSTRAP_ROWS;
     o->n_bootstrap_rows = o->n_bootstrap ? m : 0;
-    if (o->n_bootstrap) {
+    if (o->n_bootstrap || m == n) {
         kept = malloc(m * q * sizeof *kept);
         if (!kept) {
             st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
@@ -593,18 +607,28 @@ static engage_status_t run_outcome(const dataset_t *ds, const config_drivers_t *
     bool varies = true;
     for (size_t a = 0; a < q; a++)
         varies = varies && cross[a * q + a] > 0;
+    if (varies && m == n) {
+        /* every complete case kept: in sorted order, the figures and the
+         * resamples depend on the set of answers, not on the order of rows
+         * (respondents swapped between teams change no byte) */
+        size_t width = q;
+        qsort_r(kept, n, q * sizeof *kept, compare_rows, &width);
+        varies = drivers_correlations(kept, q, NULL, n, cross);
+    }
     if (!varies) {
         o->notes |= DRIVERS_NOTE_SINGULAR;
         goto done;
     }
-    for (size_t a = 0; a < q; a++)
-        for (size_t b = a + 1; b < q; b++)
-            cross[b * q + a] = cross[a * q + b] / sqrt(cross[a * q + a] * cross[b * q + b]);
-    /* the lower triangle holds the correlations: mirror it */
-    for (size_t a = 0; a < q; a++) {
-        cross[a * q + a] = 1;
-        for (size_t b = a + 1; b < q; b++)
-            cross[a * q + b] = cross[b * q + a];
+    if (m < n) {
+        for (size_t a = 0; a < q; a++)
+            for (size_t b = a + 1; b < q; b++)
+                cross[b * q + a] = cross[a * q + b] / sqrt(cross[a * q + a] * cross[b * q + b]);
+        /* the lower triangle holds the correlations: mirror it */
+        for (size_t a = 0; a < q; a++) {
+            cross[a * q + a] = 1;
+            for (size_t b = a + 1; b < q; b++)
+                cross[a * q + b] = cross[b * q + a];
+        }
     }
     split_corr(cross, p, rxx, rxy);
     double *raw = malloc(p * sizeof *raw), *lmg = malloc(p * sizeof *lmg);
@@ -631,7 +655,7 @@ static engage_status_t run_outcome(const dataset_t *ds, const config_drivers_t *
             }
         }
         mark_where_to_act(o);
-        if (kept && !bootstrap(o, kept, m, rng))
+        if (o->n_bootstrap && !bootstrap(o, kept, m, rng))
             st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     }
     free(raw);

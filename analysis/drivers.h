@@ -65,6 +65,10 @@ typedef struct {
     size_t n_bootstrap_valid; /* resamples whose correlation matrix could be inverted */
     size_t n_bootstrap_rows;  /* rows of each resample: min(n_complete, DRIVERS_BOOTSTRAP_ROWS) */
     unsigned notes;        /* DRIVERS_NOTE_* */
+    /* where_to_act's two lines: share_r2 above act_share (1/p) and
+     * favourable_pct below act_favourable (the drivers' median); NAN
+     * without weights */
+    double act_share, act_favourable;
 } drivers_outcome_t;
 
 typedef struct {

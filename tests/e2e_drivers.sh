@@ -6,9 +6,15 @@
 #     item of the other scale, one reverse coded) and a scale's score as
 #     the one driver, against R (make_sample_quarter.R);
 #   - the same seed twice: every output byte-identical; another seed: only
-#     drivers.csv's interval columns change (and manifest.json's record of
-#     the seed and of drivers.csv's digest);
-#   - too few complete cases: empty figures, a note in report.txt, exit 0;
+#     drivers.csv's interval columns change, the same intervals in
+#     report.html's table and engage.xlsx's drivers sheet (and manifest.json's
+#     record of the seed and of those files' digests);
+#   - report.html's where-to-act section: well-formed, one dot per driver,
+#     the drivers drivers.csv marks named and drawn apart, the table's rows;
+#     engage.xlsx carries a drivers sheet (its cells: tests/e2e_workbook.sh);
+#   - the rows in another order: the same drivers.csv, byte for byte;
+#   - too few complete cases: empty figures, a note in report.txt and
+#     report.html, exit 0;
 #   - per unit (roster units): a unit with at least 10 × min_group complete
 #     cases has rows that equal, byte for byte, the company rows of a run on
 #     that unit's respondents alone; a smaller unit has none;
@@ -61,6 +67,25 @@ awk -F, 'NR > 1 { s += $6; w += $5; r2 = $7; if (!($8 >= 0 && $8 < $9 && $10 < $
     "$work/att/drivers.csv" && ok "attitude: sums and intervals" || bad "attitude: shares or intervals"
 if grep -q '"drivers.csv"' "$work/att/manifest.json"; then ok; else bad "manifest.json does not list drivers.csv"; fi
 
+# --- report.html and engage.xlsx ----------------------------------------------
+page=$work/att/report.html
+if xmllint --noout "$page" 2> /dev/null; then ok; else bad "report.html is not well-formed"; fi
+sed -n '/<section id="drivers">/,/<\/section>/p' "$page" > "$work/section.html"
+dots=$(grep -o '<circle[^>]*class="dot[^"]*"' "$work/section.html" | wc -l)
+if [ "$dots" = 6 ]; then ok "report.html: a dot per driver"; else bad "report.html: $dots dots for 6 drivers"; fi
+act=$(awk -F, 'NR > 1 && $18 == 1 { print $2 }' "$work/att/drivers.csv" | sort | tr '\n' ' ')
+drawn=$(grep -o '<circle[^>]*class="dot below"[^>]*>' "$work/section.html" | wc -l)
+named=$(sed -n 's/.*<strong>Where to act:<\/strong> \([^<]*\)\.<\/p>.*/\1/p' "$work/section.html" | tr -d ',' | sed 's/ and / /g' | tr ' ' '\n' | sort | tr '\n' ' ')
+if [ -n "$act" ] && [ "$named" = "$act" ] && [ "$drawn" = "$(echo $act | wc -w)" ]; then
+    ok "report.html names and marks where to act: $act"
+else
+    bad "report.html: where to act [$named], $drawn marked, drivers.csv says [$act]"
+fi
+if grep -q 'id="drivers-1-title"' "$work/section.html"; then ok; else bad "report.html: no titled drivers plot"; fi
+rows=$(grep -c '^<tr><td class="t">' "$work/section.html")
+if [ "$rows" = 6 ]; then ok; else bad "report.html: $rows table rows for 6 drivers"; fi
+if unzip -p "$work/att/engage.xlsx" xl/workbook.xml | grep -q '<sheet name="drivers"'; then ok; else bad "engage.xlsx: no drivers sheet"; fi
+
 # --- same seed, other seed --------------------------------------------------
 "$ENGAGE" run -q -c $fixtures/attitude.ini -o "$work/out" $fixtures/attitude.csv
 mv "$work/out" "$work/seed1"
@@ -73,9 +98,24 @@ fi
 mv "$work/out" "$work/seed1b"
 "$ENGAGE" run -q --seed 2 -c $fixtures/attitude.ini -o "$work/out" $fixtures/attitude.csv
 for f in $(cd "$work/seed1" && ls); do
-    case $f in drivers.csv | manifest.json) continue ;; esac
+    case $f in drivers.csv | manifest.json | report.html | engage.xlsx) continue ;; esac
     if cmp -s "$work/seed1/$f" "$work/out/$f"; then ok; else bad "another seed changed $f"; fi
 done
+# report.html: only the intervals of the drivers' table
+for d in seed1 out; do sed 's|<td>[0-9.]* – [0-9.]*</td>|<td>interval</td>|g' "$work/$d/report.html" > "$work/$d.html"; done
+if cmp -s "$work/seed1.html" "$work/out.html"; then ok "another seed: report.html differs in the intervals only"
+else bad "another seed changed report.html beyond the intervals"; fi
+# engage.xlsx: only the drivers sheet (whose cells equal drivers.csv: e2e_workbook.sh)
+changed=""
+for entry in $(unzip -Z1 "$work/seed1/engage.xlsx"); do
+    pattern=$(printf '%s' "$entry" | sed 's/\[/[[]/g')   # unzip reads [ as a wildcard
+    unzip -p "$work/seed1/engage.xlsx" "$pattern" > "$work/a.part"
+    unzip -p "$work/out/engage.xlsx" "$pattern" > "$work/b.part"
+    cmp -s "$work/a.part" "$work/b.part" || changed="$changed $entry"
+    cmp -s "$work/a.part" "$work/b.part" || grep -q 'share_r2_ci_low' "$work/a.part" || bad "another seed changed $entry of engage.xlsx"
+done
+if [ "$(echo $changed | wc -w)" = 1 ]; then ok "another seed: engage.xlsx differs in the drivers sheet only"
+else bad "another seed: engage.xlsx parts changed:$changed"; fi
 # columns 1-7 and 12- equal, 8-11 (the intervals) not all equal
 cut -d, -f1-7,12- "$work/seed1/drivers.csv" > "$work/a.fixed"
 cut -d, -f1-7,12- "$work/out/drivers.csv" > "$work/b.fixed"
@@ -85,8 +125,14 @@ cut -d, -f8-11 "$work/out/drivers.csv" > "$work/b.ci"
 if cmp -s "$work/a.ci" "$work/b.ci"; then bad "another seed: the same intervals"; else ok "another seed: other intervals"; fi
 # manifest.json: only the seed and drivers.csv's digest differ
 diff "$work/seed1/manifest.json" "$work/out/manifest.json" | grep '^[<>]' |
-    grep -v -e '"seed": [12]' -e '"--seed",' -e '^> *"2",$' -e '"drivers.csv": ' > "$work/manifest.diff"
+    grep -v -e '"seed": [12]' -e '"--seed",' -e '^> *"2",$' -e '"drivers.csv": ' -e '"report.html": ' -e '"engage.xlsx": ' > "$work/manifest.diff"
 if [ -s "$work/manifest.diff" ]; then bad "another seed: manifest.json differs in $(cat "$work/manifest.diff")"; else ok; fi
+
+# the rows in another order (and so respondents moved between teams): the same drivers.csv
+(head -n 1 $fixtures/attitude.csv; tail -n +2 $fixtures/attitude.csv | sort -r -t, -k3) > "$work/shuffled.csv"
+"$ENGAGE" run -q -c $fixtures/attitude.ini -o "$work/shuffled" "$work/shuffled.csv"
+if cmp -s "$work/seed1/drivers.csv" "$work/shuffled/drivers.csv"; then ok "rows in another order: the same drivers.csv"
+else bad "the order of rows changed drivers.csv"; fi
 
 # --- the sample quarter: default drivers, and a scale's score ---------------
 "$ENGAGE" run -q -c $fixtures/sample_quarter.ini -o "$work/sq" datasets/sample-quarter.csv.gz
@@ -121,6 +167,7 @@ else
     bad "too few: $(sed -n 2p "$work/few/drivers.csv")"
 fi
 if grep -q 'complete cases' "$work/few/report.txt"; then ok; else bad "too few: no note in report.txt"; fi
+if grep -q 'class="note">Over 4 complete cases' "$work/few/report.html"; then ok; else bad "too few: no note in report.html"; fi
 
 # --- per unit -------------------------------------------------------------------
 # The Google Forms sample's roster gives eight departments; as a canonical
