@@ -156,6 +156,7 @@ test-e2e: build/engage build/engage-gen build/attack build/tree_attack build/tre
 	@sh tests/e2e_packs.sh build/engage build/engage-gen
 	@sh tests/e2e_enps.sh build/engage build/engage-gen
 	@sh tests/e2e_waves.sh build/engage build/trend_attack
+	@sh tests/e2e_drivers.sh build/engage
 
 test-asan: $(ASAN_TEST_BINS) build/asan/engage build/asan/engage-gen build/attack build/tree_attack build/trend_attack
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run_unit.sh $(ASAN_TEST_BINS)
@@ -178,6 +179,7 @@ test-asan: $(ASAN_TEST_BINS) build/asan/engage build/asan/engage-gen build/attac
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_packs.sh build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_enps.sh build/asan/engage build/asan/engage-gen
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_waves.sh build/asan/engage build/trend_attack
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/e2e_drivers.sh build/asan/engage
 
 bench: build/engage build/engage-gen
 	bash datasets/bench.sh build/engage build/engage-gen

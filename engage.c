@@ -28,6 +28,7 @@
 #include "analysis/analysis.h"
 #include "analysis/changes.h"
 #include "analysis/trend.h"
+#include "analysis/drivers.h"
 #include "analysis/units.h"
 #include "core/config.h"
 #include "core/dataset.h"
@@ -107,9 +108,8 @@ static const char HELP[] =
     "      --format F      input format: auto (detect), canonical, qualtrics,\n"
     "                      surveymonkey, googleforms, msforms or limesurvey\n"
     "      --min-group N   smallest group whose figures are shown (3 at least)\n"
-    "      --seed N        reserved: accepted and recorded in manifest.json\n"
-    "                      ([report] seed), changes nothing yet (no output\n"
-    "                      of this version draws random numbers)\n"
+    "      --seed N        seed of drivers.csv's bootstrap intervals ([report]\n"
+    "                      seed; recorded in manifest.json)\n"
     "      --strict        any rejected row is an error\n"
     "      --all-rejects   (run, check) list every rejected or excluded row;\n"
     "                      by default at most 100,000 of each reason are\n"
@@ -568,6 +568,7 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
     changes_t *changes = NULL;
     trend_t *trend = NULL;
     units_t *units = NULL;
+    drivers_t *drivers = NULL;
     ingest_options_t ingest_options = {.strict = opts.strict,
                                        .rejects_listed = opts.all_rejects ? SIZE_MAX : 0,
                                        .forget_respondents = opts.command != CMD_INGEST};
@@ -686,11 +687,15 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
                 progress_stage("analysing units");
                 st = units_run(ds, results, &units, &err);
             }
+            if (st == ENGAGE_OK && cfg.drivers.n_outcomes) {
+                progress_stage("weighing the key drivers");
+                st = drivers_run(ds, &cfg.drivers, cfg.seed, units, &drivers, &err);
+            }
             const char *outdir = opts.output ? opts.output : "engage-out";
             report_input_t in = {.config = &cfg, .dataset = ds, .results = results, .log = &log,
                                  .changes = changes, .previous_log = previous_ds ? &previous_log : NULL,
                                  .argc = argc, .argv = argv, .version = ENGAGE_VERSION,
-                                 .excel = opts.excel, .no_workbook = opts.no_workbook, .packs = opts.packs, .units = units,
+                                 .excel = opts.excel, .no_workbook = opts.no_workbook, .packs = opts.packs, .units = units, .drivers = drivers,
                                  .force = opts.force, .answers_done = forget_answers, .answers_done_arg = ds,
                                  .trend = trend, .n_waves = trend ? history.n : 0, .wave_labels = history.labels,
                                  .wave_logs = history.log_of};
@@ -719,6 +724,7 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
         history.ds[history.n - 2] = history.ds[history.n - 1] = NULL;
     }
     history_fini(&history);
+    drivers_free(drivers);
     units_free(units);
     results_free(previous_results);
     results_free(results);

@@ -75,6 +75,9 @@ const config_key_t CONFIG_KEYS[] = {
     {"roster", "unit", "department"},
     {"roster", "name", "display_name"},
     {"roster", "invited", "invited"},
+    {"drivers", "outcome", "engagement"},
+    {"drivers", "items", "Q1, Q2, wellbeing"},
+    {"drivers", "bootstrap", "200"},
     {"report", "min_group", "5"},
     {"report", "seed", "1"},
     {"report", "unit_depth", "2"},
@@ -230,6 +233,7 @@ engage_status_t config_init_default(config_t *cfg, engage_error_t *err)
     }
     cfg->min_group = 5;
     cfg->seed = 1;
+    cfg->drivers.bootstrap = 200;
     if (failed) {
         config_fini(cfg);
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
@@ -259,6 +263,8 @@ void config_fini(config_t *cfg)
         free_strings(cfg->waves[i].files, cfg->waves[i].n_files);
     }
     free(cfg->waves);
+    free_strings(cfg->drivers.outcomes, cfg->drivers.n_outcomes);
+    free_strings(cfg->drivers.items, cfg->drivers.n_items);
     for (size_t i = 0; i < cfg->n_label_sets; i++) {
         for (size_t j = 0; j < cfg->label_sets[i].n_labels; j++)
             free(cfg->label_sets[i].labels[j].text);
@@ -610,7 +616,11 @@ static int start_section(reader_t *r, const char *section)
             r->cfg->waves_line = r->section_line;
         return 1;
     }
-    return fail(r, "unknown section [%s] (expected input, labels, labels NAME, scale NAME, roster, waves or report)",
+    if (strcasecmp(section, "drivers") == 0) {
+        r->cfg->drivers.line = r->section_line;
+        return 1;
+    }
+    return fail(r, "unknown section [%s] (expected input, labels, labels NAME, scale NAME, roster, waves, drivers or report)",
                 section);
 }
 
@@ -1006,6 +1016,29 @@ static int roster_key(reader_t *r, const char *key, const char *value)
     return fail(r, "key '%s' of [roster] is not read", key);
 }
 
+static int drivers_key(reader_t *r, const char *key, const char *value, bool continuation)
+{
+    config_drivers_t *d = &r->cfg->drivers;
+    if (strcmp(key, "outcome") == 0) {
+        if (!continuation)
+            d->outcome_line = r->line;
+        return list_value(r, key, value, &d->outcomes, &d->n_outcomes, continuation);
+    }
+    if (strcmp(key, "items") == 0) {
+        if (!continuation)
+            d->items_line = r->line;
+        return list_value(r, key, value, &d->items, &d->n_items, continuation);
+    }
+    if (strcmp(key, "bootstrap") == 0) {
+        unsigned long v;
+        if (!parse_unsigned(value, &v) || v > 100000)
+            return fail(r, "bootstrap must be a whole number of resamples from 0 to 100000, not '%s'", value);
+        d->bootstrap = v;
+        return 1;
+    }
+    return fail(r, "key '%s' of [drivers] is not read", key);
+}
+
 static int report_key(reader_t *r, const char *key, const char *value)
 {
     unsigned long v;
@@ -1073,6 +1106,7 @@ static int handle(void *user, const char *section, const char *name, const char 
     const char *kind = r->scale                             ? "scale"
                        : strcasecmp(section, "input") == 0  ? "input"
                        : strcasecmp(section, "roster") == 0 ? "roster"
+                       : strcasecmp(section, "drivers") == 0 ? "drivers"
                                                             : "report";
     char expected[256];
     if (!known_key(kind, name, expected, sizeof expected))
@@ -1083,6 +1117,8 @@ static int handle(void *user, const char *section, const char *name, const char 
         return input_key(r, name, value, continuation);
     if (strcasecmp(section, "roster") == 0)
         return roster_key(r, name, value);
+    if (strcasecmp(section, "drivers") == 0)
+        return drivers_key(r, name, value, continuation);
     return report_key(r, name, value);
 }
 
@@ -1197,6 +1233,79 @@ static engage_status_t check_roster(const config_t *cfg, engage_error_t *err)
     return ENGAGE_OK;
 }
 
+static const config_scale_t *find_scale(const config_t *cfg, const char *name)
+{
+    for (size_t i = 0; i < cfg->n_scales; i++)
+        if (strcmp(cfg->scales[i].name, name) == 0)
+            return &cfg->scales[i];
+    return NULL;
+}
+
+static bool scale_has_item(const config_scale_t *s, const char *item)
+{
+    for (size_t i = 0; i < s->n_items; i++)
+        if (strcmp(s->items[i], item) == 0)
+            return true;
+    return false;
+}
+
+/* [drivers]: each outcome a scale, each driver a scale or an item of one,
+ * nothing named twice, and every outcome left with a driver once its own
+ * scale and items are set aside (config_drivers_excluded). */
+static engage_status_t check_drivers(const config_t *cfg, engage_error_t *err)
+{
+    const config_drivers_t *d = &cfg->drivers;
+    if (!d->line)
+        return ENGAGE_OK;
+    if (!d->n_outcomes)
+        return engage_fail(err, ENGAGE_ECONFIG, cfg->path, d->line,
+                           "[drivers] needs 'outcome =' (the scale whose drivers are wanted)");
+    for (size_t o = 0; o < d->n_outcomes; o++) {
+        if (!find_scale(cfg, d->outcomes[o]))
+            return engage_fail(err, ENGAGE_ECONFIG, cfg->path, d->outcome_line,
+                               "[drivers] outcome '%s' is not a scale (add a [scale %s] section)",
+                               d->outcomes[o], d->outcomes[o]);
+        for (size_t b = o + 1; b < d->n_outcomes; b++)
+            if (strcmp(d->outcomes[o], d->outcomes[b]) == 0)
+                return engage_fail(err, ENGAGE_ECONFIG, cfg->path, d->outcome_line,
+                                   "[drivers] names outcome '%s' twice", d->outcomes[o]);
+    }
+    for (size_t i = 0; i < d->n_items; i++) {
+        bool known = find_scale(cfg, d->items[i]) != NULL;
+        for (size_t s = 0; !known && s < cfg->n_scales; s++)
+            known = scale_has_item(&cfg->scales[s], d->items[i]);
+        if (!known)
+            return engage_fail(err, ENGAGE_ECONFIG, cfg->path, d->items_line,
+                               "[drivers] item '%s' is neither a scale nor an item of one", d->items[i]);
+        for (size_t b = i + 1; b < d->n_items; b++)
+            if (strcmp(d->items[i], d->items[b]) == 0)
+                return engage_fail(err, ENGAGE_ECONFIG, cfg->path, d->items_line,
+                                   "[drivers] names item '%s' twice", d->items[i]);
+    }
+    for (size_t o = 0; o < d->n_outcomes; o++) {
+        const config_scale_t *outcome = find_scale(cfg, d->outcomes[o]);
+        size_t left = 0;
+        if (d->n_items) {
+            for (size_t i = 0; i < d->n_items; i++)
+                left += !config_drivers_excluded(outcome, d->items[i]);
+        } else {
+            for (size_t s = 0; s < cfg->n_scales; s++)
+                for (size_t i = 0; &cfg->scales[s] != outcome && i < cfg->scales[s].n_items; i++)
+                    left += !config_drivers_excluded(outcome, cfg->scales[s].items[i]);
+        }
+        if (!left)
+            return engage_fail(err, ENGAGE_ECONFIG, cfg->path, d->n_items ? d->items_line : d->outcome_line,
+                               "[drivers] leaves outcome '%s' no driver: its own scale and items do not drive it",
+                               d->outcomes[o]);
+    }
+    return ENGAGE_OK;
+}
+
+bool config_drivers_excluded(const config_scale_t *outcome, const char *name)
+{
+    return strcmp(outcome->name, name) == 0 || scale_has_item(outcome, name);
+}
+
 bool config_format_known(const char *format)
 {
     static const char *const known[] = {"auto", "canonical", "qualtrics", "surveymonkey", "googleforms",
@@ -1247,6 +1356,8 @@ static engage_status_t parse_text(config_t *cfg, const char *path, const char *t
         status = check_scales(&r);
     if (status == ENGAGE_OK)
         status = check_roster(cfg, err);
+    if (status == ENGAGE_OK)
+        status = check_drivers(cfg, err);
     free(r.min_line);
     free(r.max_line);
     free(r.favourable_line);

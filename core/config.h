@@ -73,6 +73,17 @@ typedef struct {
     size_t n_files;
     long line;             /* the config line naming the wave */
 } config_wave_t;
+/* [drivers]: which items drive an outcome scale (analysis/drivers.h). */
+typedef struct {
+    char **outcomes;       /* scale names; none: no drivers.csv */
+    size_t n_outcomes;
+    char **items;          /* item columns or scale names (a scale's score); none: every
+                              item of every scale but the outcome */
+    size_t n_items;
+    unsigned long bootstrap; /* B, resamples of the 95% interval (default 200; 0: none) */
+    long line;             /* line of the [drivers] header */
+    long outcome_line, items_line;
+} config_drivers_t;
 
 /* The input formats of README.md, in the order of its list. */
 #define CONFIG_FORMATS "auto, canonical, qualtrics, surveymonkey, googleforms, msforms or limesurvey"
@@ -101,6 +112,7 @@ typedef struct {
     config_wave_t *waves;
     size_t n_waves;
     long waves_line;       /* line of the [waves] header */
+    config_drivers_t drivers;
     /* [report] */
     long min_group;
     long unit_depth;       /* 0: units from [roster] unit; D: each manager's ancestor at depth D */
@@ -108,7 +120,7 @@ typedef struct {
 } config_t;
 
 /* Every key the parser takes: section kind ("input", "scale" for every
- * [scale NAME], "roster", "report") and an example value that reads.  [labels]
+ * [scale NAME], "roster", "drivers", "report") and an example value that reads.  [labels]
  * and [labels NAME] take any answer text as a key.  Ends with {NULL}. */
 typedef struct {
     const char *section;
@@ -157,6 +169,10 @@ char *config_label_key(const char *text);
 
 /* The label set a scale uses (never NULL after config_validate). */
 const config_label_set_t *config_scale_labels(const config_t *cfg, const config_scale_t *scale);
+
+/* Whether a driver name (a scale or an item column) is set aside for this
+ * outcome: the outcome scale itself or one of its own items. */
+bool config_drivers_excluded(const config_scale_t *outcome, const char *name);
 
 /* Add a scale named `name` with the given items on min..max and defaults for
  * the rest (used for the default `engagement` scale). */

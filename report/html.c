@@ -38,6 +38,7 @@
 #include <time.h>
 
 #include "../core/source_date.h"
+#include "drivers_html.h"
 #include "figures.h"
 #include "item_labels.h"
 #include "svg.h"
@@ -1634,6 +1635,7 @@ engage_status_t html_write(const report_input_t *in, const view_t *view, const c
     for (size_t s = 0; s < view->n_scales && rc == ENGAGE_OK; s++)
         rc = scale_section(o, in, view, s, err);
     if (rc == ENGAGE_OK) {
+        drivers_html_section(o, in, view);
         headline(o, view);
         quality_section(o, in);
         about_section(o, view->smallest_shown);

@@ -22,6 +22,7 @@
 
 #include "../core/progress.h"
 #include "enps_table.h"
+#include "drivers_table.h"
 #include "html.h"
 #include "manifest.h"
 #include "outdir.h"
@@ -64,20 +65,22 @@ static const struct {
     bool needs_previous;       /* written only with a previous wave */
     bool needs_units;          /* written only when the dataset has units */
     bool needs_tree;           /* written only when the dataset has a reporting tree */
+    bool needs_drivers;        /* written only with [drivers] */
     bool analyst_only;         /* depends on hidden teams' own data: never hashed */
 } tables[] = {
-    { "managers.csv", tables_write_managers, false, false, false, false },
-    { "variance.csv", tables_write_variance, false, false, false, false },
-    { "items.csv", tables_write_items, false, false, false, false },
-    { "changes.csv", tables_write_changes, true, false, false, false },
-    { "trend.csv", trend_table_write, true, false, false, false },
-    { "units.csv", tables_write_units, false, true, false, false },
-    { "leaders.csv", tables_write_leaders, false, false, true, false },
-    { "scales.csv", tables_write_scales, false, false, false, false },
-    { "heatmap.csv", tables_write_heatmap, false, false, false, false },
-    { "quality.csv", write_quality, false, false, false, false },
-    { "rejects.csv", write_rejects, false, false, false, false },
-    { "variance_all_teams.csv", write_variance_all_teams, false, false, false, true },
+    { "managers.csv", tables_write_managers, false, false, false, false, false },
+    { "variance.csv", tables_write_variance, false, false, false, false, false },
+    { "items.csv", tables_write_items, false, false, false, false, false },
+    { "changes.csv", tables_write_changes, true, false, false, false, false },
+    { "trend.csv", trend_table_write, true, false, false, false, false },
+    { "units.csv", tables_write_units, false, true, false, false, false },
+    { "leaders.csv", tables_write_leaders, false, false, true, false, false },
+    { "scales.csv", tables_write_scales, false, false, false, false, false },
+    { "heatmap.csv", tables_write_heatmap, false, false, false, false, false },
+    { "drivers.csv", drivers_table_write, false, false, false, true, false },
+    { "quality.csv", write_quality, false, false, false, false, false },
+    { "rejects.csv", write_rejects, false, false, false, false, false },
+    { "variance_all_teams.csv", write_variance_all_teams, false, false, false, false, true },
 };
 
 /* the tables, report.txt, report.html, packs and engage.xlsx */
@@ -144,7 +147,7 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
     size_t n_outputs = 0;
     for (size_t i = 0; i < N_TABLES && rc == ENGAGE_OK; i++) {
         if ((tables[i].needs_previous && !in->changes) || (tables[i].needs_units && !in->units) ||
-            (tables[i].needs_tree && !view->with_tree))
+            (tables[i].needs_tree && !view->with_tree) || (tables[i].needs_drivers && !view->drivers))
             continue;
         char *path = outdir_path(&od, tables[i].name);
         if (!path) {

@@ -18,6 +18,7 @@
 #include "../analysis/analysis.h"
 #include "../analysis/changes.h"
 #include "../analysis/trend.h"
+#include "../analysis/drivers.h"
 #include "../analysis/units.h"
 #include "../core/config.h"
 #include "../core/dataset.h"
@@ -50,6 +51,9 @@ typedef struct {
     /* Per-unit figures (units_run) when the dataset has units, else NULL:
      * then no units.csv is written. */
     const units_t *units;
+    /* Key drivers (drivers_run) when [drivers] names an outcome, else
+     * NULL: then no drivers.csv is written. */
+    const drivers_t *drivers;
     /* Called (when set) once no stage reads the dataset's answers any more
      * (dataset_value, dataset_column_read, dataset_manager_of): its owner
      * may give them back (dataset_forget_answers). */

@@ -1496,6 +1496,75 @@ static void privacy_section(sbuf_t *sb, const report_input_t *in, const view_t *
                  "included: both are for the analyst and should not be passed on.");
 }
 
+/* Key drivers ([drivers]): per outcome the drivers by share of R², most
+ * important first, their favourable share, and the ones drivers.c marks as
+ * where to act; or why the figures are empty. */
+static void drivers_section(sbuf_t *sb, const report_input_t *in, const view_t *view)
+{
+    const drivers_t *d = view->drivers;
+    for (size_t o = 0; d && o < d->n_outcomes; o++) {
+        const drivers_outcome_t *oc = &d->outcomes[o];
+        const char *name = dataset_scale(in->dataset, oc->outcome)->name;
+        char title[256];
+        snprintf(title, sizeof title, "Key drivers of %s", name);
+        heading(sb, title, '-');
+        sb_str(sb, "\n");
+        if (oc->notes & DRIVERS_NOTE_TOO_FEW) {
+            wrapf(sb, "", "Only %zu respondents were scored on %s and answered every one of its %zu "
+                          "drivers: relative weights need at least %zu such complete cases, so "
+                          "drivers.csv leaves its figures empty.", oc->n_complete, name, oc->n_items,
+                  oc->n_items + 2);
+        } else if (!view_drivers_shown(view, o)) {
+            wrapf(sb, "", "%zu complete cases, fewer than %ld: the drivers are not shown.", oc->n_complete,
+                  view->smallest_shown);
+        } else if (oc->notes & DRIVERS_NOTE_SINGULAR) {
+            wrapf(sb, "", "Over the %zu complete cases a driver or %s does not vary, or a driver is a "
+                          "combination of others: the weights cannot be worked out and drivers.csv "
+                          "leaves them empty.", oc->n_complete, name);
+        } else {
+            wrapf(sb, "", "Over %zu complete cases the drivers together account for %.1f%% of the "
+                          "variance of %s (R²). Each driver's share of it (relative weights), most "
+                          "important first, with its favourable share:", oc->n_complete, 100 * oc->r2,
+                  name);
+            sb_str(sb, "\n");
+            size_t *order = malloc(oc->n_items * sizeof *order);
+            if (!order) {
+                sb->failed = true;
+                return;
+            }
+            for (size_t j = 0; j < oc->n_items; j++) {
+                size_t at = j;   /* insertion by share, ties in driver order */
+                while (at > 0 && oc->items[order[at - 1]].share_r2 < oc->items[j].share_r2) {
+                    order[at] = order[at - 1];
+                    at--;
+                }
+                order[at] = j;
+            }
+            for (size_t j = 0; j < oc->n_items; j++) {
+                const drivers_item_t *it = &oc->items[order[j]];
+                char *cut = fit(it->name, 28, false);
+                char line[256];
+                if (!cut) {
+                    sb->failed = true;
+                    break;
+                }
+                sb_str(sb, "    ");
+                sb_str(sb, cut);
+                sb_repeat(sb, ' ', 28 - u8_cols(cut));
+                snprintf(line, sizeof line, " %5.1f%% of R²  %5.1f%% favourable%s\n", 100 * it->share_r2,
+                         it->favourable_pct, it->where_to_act ? "  where to act" : "");
+                sb_str(sb, line);
+                free(cut);
+            }
+            free(order);
+            sb_str(sb, "\n");
+            wrap(sb, "", "Where to act: drivers more important than the average one and less "
+                         "favourable than most. drivers.csv gives 95% bootstrap intervals.");
+        }
+        sb_str(sb, "\n");
+    }
+}
+
 engage_status_t summary_build(const report_input_t *in, const view_t *view, char **text,
                               size_t *size, engage_error_t *err)
 {
@@ -1508,6 +1577,7 @@ engage_status_t summary_build(const report_input_t *in, const view_t *view, char
     glance(&sb, in, view);
     for (size_t s = 0; s < view->n_scales; s++)
         scale_section(&sb, in, view, s);
+    drivers_section(&sb, in, view);
     quality_section(&sb, in);
     sb_str(&sb, "\n");
     privacy_section(&sb, in, view);

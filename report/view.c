@@ -697,6 +697,21 @@ static engage_status_t view_trend(view_t *view, const report_input_t *in, engage
     return st;
 }
 
+bool view_drivers_shown(const view_t *view, size_t o)
+{
+    return view->drivers && o < view->drivers->n_outcomes &&
+           view->drivers->outcomes[o].n_complete >= (size_t)(view->smallest_shown < 1 ? 1 : view->smallest_shown);
+}
+
+bool view_drivers_unit_shown(const view_t *view, size_t o, size_t u)
+{
+    const drivers_t *d = view->drivers;
+    if (!d || o >= d->n_outcomes || u >= d->n_units || !d->unit_names[u][0])
+        return false;
+    size_t k = (size_t)(view->smallest_shown < 1 ? 1 : view->smallest_shown);
+    return d->unit_outcomes[o * d->n_units + u].n_complete >= VIEW_DRIVERS_UNIT_FACTOR * k;
+}
+
 engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_t *err)
 {
     *out = NULL;
@@ -708,6 +723,7 @@ engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_
     size_t k = view->smallest_shown < 1 ? 1 : (size_t)view->smallest_shown;
     view->with_units = in->units != NULL;
     view->with_changes = in->changes != NULL;
+    view->drivers = in->drivers;
 
     engage_status_t st = privacy_new(in->results, view->smallest_shown, &view->privacy, err);
     if (st == ENGAGE_OK && in->changes)

@@ -129,7 +129,25 @@ typedef struct {
     /* With a history of waves (report_input_t.trend): trend.csv's rows shown
      * and their q-values (trend_view.h); NULL without. */
     trend_view_t *trend;
+    /* The key drivers to publish (NULL without [drivers]): company-level
+     * figures, one regression over every complete case, reveal no group
+     * and are published as they are. */
+    const drivers_t *drivers;
 } view_t;
+
+/* Whether drivers outcome o's figures are published: resting on at least
+ * the smallest shown group of complete cases (below it, every figure but
+ * n_complete is left empty). */
+bool view_drivers_shown(const view_t *view, size_t o);
+
+/* A unit's drivers rest on at least this many times min_group complete
+ * cases, or are not published. */
+enum { VIEW_DRIVERS_UNIT_FACTOR = 10 };
+
+/* Whether outcome o's drivers in unit u (drivers_t unit_outcomes) are
+ * published: a named unit with at least VIEW_DRIVERS_UNIT_FACTOR ×
+ * min_group complete cases.  A unit not shown gets no row at all. */
+bool view_drivers_unit_shown(const view_t *view, size_t o, size_t u);
 
 /* Decide privacy for in and build its view.  *out is freed with
  * view_free().  Fails only with ENGAGE_ENOMEM. */

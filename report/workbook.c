@@ -94,6 +94,7 @@ static const struct {
     { "leaders.csv", "leaders", true },
     { "scales.csv", "scales", false },
     { "enps.csv", "enps", true },
+    { "drivers.csv", "drivers", true },
     { "quality.csv", "quality", false },
 };
 enum { N_SHEET_SPECS = sizeof sheet_specs / sizeof sheet_specs[0] };
@@ -169,6 +170,13 @@ static const struct {
     { "share_manager", KIND_SHARE }, { "icc1_previous", KIND_SHARE },
     { "icc_reml_previous", KIND_SHARE },
     { "p_value_previous", KIND_P }, { "delta_p_value", KIND_P },
+    /* drivers.csv: the key drivers, where to act */
+    { "n_complete", KIND_COUNT }, { "bootstrap_resamples", KIND_COUNT }, { "bootstrap_rows", KIND_COUNT },
+    { "where_to_act", KIND_COUNT }, { "r", KIND_MEAN },
+    { "raw_weight", KIND_SHARE }, { "share_r2", KIND_SHARE }, { "r2", KIND_SHARE },
+    { "raw_weight_ci_low", KIND_SHARE }, { "raw_weight_ci_high", KIND_SHARE },
+    { "share_r2_ci_low", KIND_SHARE }, { "share_r2_ci_high", KIND_SHARE },
+    { "lmg", KIND_SHARE }, { "lmg_share_r2", KIND_SHARE },
     /* quality.csv */
     { "rows", KIND_COUNT }, { "accepted", KIND_COUNT }, { "rejected", KIND_COUNT },
     { "excluded", KIND_COUNT }, { "header_rows", KIND_COUNT }, { "bytes", KIND_COUNT },

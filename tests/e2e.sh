@@ -154,7 +154,7 @@ else
     echo "note: terminal progress case skipped (script(1) cannot make a terminal)" >&2
 fi
 
-# --- --seed is reserved: accepted and recorded, changes nothing yet -------------
+# --- --seed: accepted and recorded; without [drivers] it changes nothing ------
 "$ENGAGE" run -q --seed 7 -c $config -o "$work/seed7" $sample
 expect_status 0 $? "--seed 7"
 grep -q '^  "seed": 7,$' "$work/seed7/manifest.json" && ok || bad "--seed 7 not recorded in manifest.json"

@@ -69,13 +69,13 @@ else ok "SOURCE_DATE_EPOCH: the document date follows it"; fi
 
 # The number format each figure column must carry; every other column is text.
 FORMATS_AWK='function expected_format(col) {
-    if (col ~ /^(n|invited|responded|suppressed|n_previous|managers_shown|managers_suppressed|units|depth|team_managers|org_managers|respondents|managers|df_between|df_within|respondents_previous|managers_previous|company_respondents_previous|company_respondents|rows|accepted|rejected|excluded|header_rows|bytes)$/)
+    if (col ~ /^(n|invited|responded|suppressed|n_previous|managers_shown|managers_suppressed|units|depth|team_managers|org_managers|respondents|managers|df_between|df_within|respondents_previous|managers_previous|company_respondents_previous|company_respondents|rows|accepted|rejected|excluded|header_rows|bytes|n_complete|bootstrap_resamples|bootstrap_rows|where_to_act)$/)
         return "#,##0"
-    if (col ~ /^(mean|sd|se|ci_low|ci_high|median|rwg|funnel_low95|funnel_high95|funnel_low998|funnel_high998|mean_previous|delta|item_rest_r|grand_mean|ss_between|ss_within|ms_between|ms_within|f|k0|icc2|alpha|grand_mean_previous|f_previous|delta_ci_low|delta_ci_high|company_mean_previous|company_mean)$/)
+    if (col ~ /^(mean|sd|se|ci_low|ci_high|median|rwg|funnel_low95|funnel_high95|funnel_low998|funnel_high998|mean_previous|delta|item_rest_r|grand_mean|ss_between|ss_within|ms_between|ms_within|f|k0|icc2|alpha|grand_mean_previous|f_previous|delta_ci_low|delta_ci_high|company_mean_previous|company_mean|r)$/)
         return "0.00"
     if (col ~ /^var_.*_reml$/) return "0.000"
     if (col ~ /^(favourable_pct|neutral_pct|unfavourable_pct|response_rate)$/) return "0.0\"%\""
-    if (col ~ /^(share_between|icc1|icc1_ci_low|icc1_ci_high|eta_squared|icc_reml|share_unit|share_manager|icc1_previous|icc_reml_previous)$/)
+    if (col ~ /^(share_between|icc1|icc1_ci_low|icc1_ci_high|eta_squared|icc_reml|share_unit|share_manager|icc1_previous|icc_reml_previous|raw_weight|share_r2|r2|raw_weight_ci_low|raw_weight_ci_high|share_r2_ci_low|share_r2_ci_high|lmg|lmg_share_r2)$/)
         return "0.0%"
     if (col ~ /^(p_value|q_value|p_value_previous|delta_p_value)$/) return "[<0.001]0.00E+00;0.000"
     return ""
@@ -241,7 +241,7 @@ csv_width() { awk "$CSV_AWK"' BEGIN { read_csv(ARGV[1], a, w); print w[1]; exit 
 # with its autofilter; the managers sheet with EXTRA more columns.
 check_tables() {
     d=$1
-    for t in managers variance items changes units leaders scales quality; do
+    for t in managers variance items changes units leaders scales drivers quality; do
         if [ ! -f "$work/$d/$t.csv" ]; then
             if xlsx_sheet "$work/$d/engage.xlsx" "$t" > /dev/null; then bad "$d: sheet $t without $t.csv"; fi
             continue
@@ -268,6 +268,9 @@ check_tables() {
 check_tables demo 0
 check_tables waves 2     # unit and leader: the sample roster has no names
 check_tables tree 3      # unit, leader, leader_name
+# the key drivers' sheet (base R's attitude data with [drivers])
+"$ENGAGE" run -q -c tests/fixtures/drivers/attitude.ini -o "$work/drivers" tests/fixtures/drivers/attitude.csv
+check_tables drivers 0
 
 # --- the managers sheet's own columns: the roster's ------------------------------
 # check_roster_columns DIR ROSTER EMPLOYEE MANAGER UNIT NAME: for each row of
@@ -590,7 +593,7 @@ else
             bad "$d: LibreOffice could not export engage.xlsx: $(cat "$work/lo-$d.log")"
             continue
         fi
-        for t in managers variance items changes units leaders scales quality; do
+        for t in managers variance items changes units leaders scales drivers quality; do
             if [ -f "$work/$d/$t.csv" ]; then
                 if [ ! -f "$work/lo-$d/engage-$t.csv" ]; then bad "$d: no sheet $t"
                 elif out=$(same_table "$work/$d/$t.csv" "$work/lo-$d/engage-$t.csv"); then
