@@ -54,14 +54,9 @@ engage_status_t drivers_table_write(const report_input_t *in, const view_t *view
         "lmg", "lmg_share_r2", "kind", "bootstrap_resamples", "bootstrap_rows", "favourable_pct", "where_to_act", "unit",
     };
     csv_out_t *out;
-    engage_status_t rc = csv_out_open(&out, path, false, err);
+    engage_status_t rc = tables_open(in, path, names, sizeof names / sizeof names[0], &out, err);
     if (rc != ENGAGE_OK)
         return rc;
-    if (in->excel)
-        csv_out_bom(out);
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        csv_out_text(out, names[i], true);
-    csv_out_end_row(out);
     const drivers_t *d = view->drivers;
     for (size_t o = 0; d && o < d->n_outcomes; o++)
         outcome_rows(out, in, &d->outcomes[o], view_drivers_shown(view, o), "");

@@ -117,16 +117,11 @@ engage_status_t enps_table_write(const report_input_t *in, const view_t *view, c
     qsort(leaders, n_leaders, sizeof *leaders, by_id);
 
     csv_out_t *out;
-    engage_status_t rc = csv_out_open(&out, path, false, err);
+    engage_status_t rc = tables_open(in, path, names, sizeof names / sizeof *names, &out, err);
     if (rc != ENGAGE_OK) {
         free(leaders);
         return rc;
     }
-    if (in->excel)
-        csv_out_bom(out);
-    for (size_t k = 0; k < sizeof names / sizeof *names; k++)
-        csv_out_text(out, names[k], true);
-    csv_out_end_row(out);
     for (size_t s = 0; s < view->n_scales && l && s < l->n_scales; s++) {
         const analysis_scale_t *sc = view->scales[s].results;
         if (!enps_table_scale(in, view, s))

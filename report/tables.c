@@ -93,14 +93,21 @@ static void manager_row(csv_out_t *out, const report_input_t *in, const view_t *
     csv_out_end_row(out);
 }
 
-/* A table's file; with --excel it begins with a byte order mark. */
-static engage_status_t open_table(const report_input_t *in, csv_out_t **out, const char *path,
-                                  engage_error_t *err)
+engage_status_t tables_open(const report_input_t *in, const char *path, const char *const *names,
+                            size_t n_names, csv_out_t **out, engage_error_t *err)
 {
     engage_status_t rc = csv_out_open(out, path, false, err);
     if (rc == ENGAGE_OK && in->excel)
         csv_out_bom(*out);
+    if (rc == ENGAGE_OK && n_names)
+        header(*out, names, n_names);
     return rc;
+}
+
+static engage_status_t open_table(const report_input_t *in, csv_out_t **out, const char *path,
+                                  engage_error_t *err)
+{
+    return tables_open(in, path, NULL, 0, out, err);
 }
 
 /* A large table's body rows first .. first+count-1 (counted from 0 after

@@ -10,8 +10,15 @@
 #ifndef ENGAGE_TABLES_H
 #define ENGAGE_TABLES_H
 
+#include "../core/csv_out.h"
 #include "report.h"
 #include "view.h"
+
+/* Creates a table's file at `path`: with --excel it begins with a byte order
+ * mark; then the header row of names[0..n_names) (none when n_names is 0).
+ * For every CSV output, so the rule lives here once. */
+engage_status_t tables_open(const report_input_t *in, const char *path, const char *const *names,
+                            size_t n_names, csv_out_t **out, engage_error_t *err);
 
 /* Significant digits of every figure in the CSV outputs. */
 enum { TABLES_DIGITS = 12 };

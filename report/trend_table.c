@@ -23,14 +23,9 @@ engage_status_t trend_table_write(const report_input_t *in, const view_t *view, 
         "delta_previous", "p_value", "q_value", "suppressed",
     };
     csv_out_t *out;
-    engage_status_t rc = csv_out_open(&out, path, false, err);
+    engage_status_t rc = tables_open(in, path, names, sizeof names / sizeof names[0], &out, err);
     if (rc != ENGAGE_OK)
         return rc;
-    if (in->excel)
-        csv_out_bom(out);
-    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-        csv_out_text(out, names[k], true);
-    csv_out_end_row(out);
     const trend_t *trend = in->trend;
     for (size_t s = 0; trend && view->trend && s < trend->n_scales; s++) {
         const trend_scale_t *ts = &trend->scales[s];
