@@ -269,6 +269,24 @@ problems=$(awk -f "$w/ols.awk" "$w/q-w1.csv" | awk 'FILENAME == ARGV[1] { if ($0
       seen++ }
     END { if (seen != 6) print seen " weights" }' "$w/truth.csv" -)
 [ -z "$problems" ] && ok "the recommend item's weights recovered" || bad "weights: $problems"
+# the same waves as one history, through the [waves] section the generator
+# wrote: trend.csv's company rows give each wave's n and mean of the
+# engagement scores as awk works them out from the files (mean of the
+# answered items, Q6 reversed, at least 3 of 6 answered), and the history's
+# enps.csv is the last wave's alone
+"$ENGAGE" run -q -c "$w/waves.ini" -o "$w/history" || bad "engage run of the generated [waves]"
+problems=$(for k in 1 2 3 4; do
+    awk -F, -v k=$k 'NR > 1 { s = 0; c = 0
+            for (j = 3; j <= 8; j++) if ($j != "") { s += (j == 8 ? 6 - $j : $j); c++ }
+            if (c >= 3) { n++; sum += s / c } }
+        END { printf "wave%d %d %.10f\n", k, n, sum / n }' "$w/q-w$k.csv"
+done | awk -F'[ ,]' 'FILENAME == "-" { n[$1] = $2; m[$1] = $3; next }
+    $1 == "engagement" && $2 == "company" { got++
+        if ($5 != n[$4] || ($6 - m[$4]) ^ 2 > 1e-16) print $4 ": " $5 " " $6 ", by hand " n[$4] " " m[$4] }
+    END { if (got != 4) print got " company rows" }' - "$w/history/trend.csv")
+[ -z "$problems" ] && ok "the generated history: trend.csv's company rows as counted by hand" || bad "trend: $problems"
+cmp -s "$w/history/enps.csv" "$w/out4/enps.csv" && ok "the history's enps.csv is the last wave's" ||
+    bad "history enps.csv differs from wave 4's"
 # usage errors
 "$GEN" --waves 3 --hierarchy --roster "$w/r.csv" -o "$w/x.csv" 2> /dev/null
 expect_status 64 $? "--waves with --hierarchy"
