@@ -16,11 +16,52 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The smallest group shown: min_group, below 1 treated as 1 (every
- * function here takes min_group as given). */
-static size_t smallest_group(long min_group)
+size_t privacy_smallest_group(long min_group)
 {
     return min_group < 1 ? 1 : (size_t)min_group;
+}
+
+long privacy_min_group(const config_t *cfg)
+{
+    return cfg ? cfg->min_group : PRIVACY_DEFAULT_MIN_GROUP;
+}
+
+privacy_reason_t privacy_hidden_reason(size_t n, long min_group)
+{
+    return n < privacy_smallest_group(min_group) ? PRIVACY_PRIMARY : PRIVACY_SECONDARY;
+}
+
+bool privacy_wave_units(const units_t *u, const analysis_scale_t *sc, size_t s, const unsigned char *managers,
+                        long min_group, unsigned char *reason)
+{
+    size_t k = privacy_smallest_group(min_group), U = u->n_units;
+    size_t *uncovered = calloc(U ? U : 1, sizeof *uncovered);
+    if (!uncovered)
+        return false;
+    for (size_t g = 0; g < U; g++)
+        uncovered[g] = u->scales[s].units[g].n;
+    for (size_t j = 0; j < sc->n_managers && j < u->n_managers; j++)
+        if (managers[j] == PRIVACY_SHOWN)
+            uncovered[u->unit_of[j]] -= sc->managers[j].n;
+    size_t remainder = 0;
+    for (size_t g = 0; g < U; g++) {
+        size_t n = u->scales[s].units[g].n;
+        reason[g] = n < k ? PRIVACY_PRIMARY : uncovered[g] > 0 && uncovered[g] < k ? PRIVACY_SECONDARY : PRIVACY_SHOWN;
+        if (reason[g] != PRIVACY_SHOWN)
+            remainder += uncovered[g];
+    }
+    while (remainder > 0 && remainder < k) {
+        size_t best = SIZE_MAX;
+        for (size_t g = 0; g < U; g++)
+            if (reason[g] == PRIVACY_SHOWN && uncovered[g] > 0 && (best == SIZE_MAX || uncovered[g] < uncovered[best]))
+                best = g;
+        if (best == SIZE_MAX)
+            break;   /* cannot happen: then the remainder is the wave's hidden respondents */
+        reason[best] = PRIVACY_SECONDARY;
+        remainder += uncovered[best];
+    }
+    free(uncovered);
+    return true;
 }
 
 typedef struct {
@@ -101,7 +142,7 @@ engage_status_t privacy_suppress(const size_t *n, size_t count, long min_group,
                                  unsigned char *reason, privacy_summary_t *summary,
                                  engage_error_t *err)
 {
-    size_t k = smallest_group(min_group);
+    size_t k = privacy_smallest_group(min_group);
     privacy_summary_t s = { 0 };
 
     for (size_t j = 0; j < count; j++) {
@@ -163,7 +204,7 @@ engage_status_t privacy_suppress_changes(const size_t *n_previous, const size_t 
                                          long min_group, unsigned char *reason,
                                          privacy_change_summary_t *summary, engage_error_t *err)
 {
-    size_t k = smallest_group(min_group);
+    size_t k = privacy_smallest_group(min_group);
     privacy_change_summary_t s = { 0 };
     size_t total_previous = 0, total = 0;
     /* The previous wave's own report hid some of its teams (and published
@@ -281,7 +322,7 @@ static size_t levels_part(const privacy_levels_t *lv, size_t j)
 engage_status_t privacy_levels(privacy_levels_t *lv, long min_group, size_t *rounds,
                                engage_error_t *err)
 {
-    size_t k = smallest_group(min_group);
+    size_t k = privacy_smallest_group(min_group);
     size_t M = lv->n_managers, U = lv->n_units, parts = U + 1;
     size_t *unit_n = calloc(U ? U : 1, sizeof *unit_n);
     size_t *unpublished = calloc(parts, sizeof *unpublished);
@@ -419,7 +460,7 @@ engage_status_t privacy_add_levels(privacy_t *privacy, const dataset_t *ds, cons
 {
     if (!units && !changes)
         return ENGAGE_OK;
-    size_t k = smallest_group(min_group);
+    size_t k = privacy_smallest_group(min_group);
     engage_status_t st = ENGAGE_OK;
     for (size_t s = 0; s < results->n_scales && s < privacy->n_scales && st == ENGAGE_OK; s++) {
         const analysis_scale_t *sc = &results->scales[s];
@@ -497,7 +538,7 @@ engage_status_t privacy_recount(privacy_t *privacy, size_t s, const analysis_sca
                                 const changes_scale_t *cs, const units_t *units, long min_group,
                                 engage_error_t *err)
 {
-    size_t k = smallest_group(min_group), M = sc->n_managers;
+    size_t k = privacy_smallest_group(min_group), M = sc->n_managers;
     privacy_scale_t *ps = &privacy->scales[s];
     size_t *n = malloc((M ? M : 1) * sizeof *n);
     if (!n)
@@ -808,7 +849,7 @@ engage_status_t privacy_tree(privacy_tree_t *t, long min_group, size_t *added,
                              engage_error_t *err)
 {
     size_t n = t->n_nodes;
-    tree_work_t w = { .n = n, .k = smallest_group(min_group) };
+    tree_work_t w = { .n = n, .k = privacy_smallest_group(min_group) };
     /* sizes above the largest org behave alike: cap k there */
     size_t total = 0;
     for (size_t v = 0; v < n; v++)
@@ -881,7 +922,7 @@ static int cell_team_order(const void *a, const void *b)
 engage_status_t privacy_split_cells(privacy_cells_t *c, long min_group, size_t *added,
                                     engage_error_t *err)
 {
-    size_t k = smallest_group(min_group), hidden = 0;
+    size_t k = privacy_smallest_group(min_group), hidden = 0;
     for (size_t t = 0; t < c->n_teams; t++)
         hidden += c->hidden[t] && c->n[t] > 0;
     cell_team_t *team = malloc((hidden ? hidden : 1) * sizeof *team);

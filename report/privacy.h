@@ -27,6 +27,7 @@
 #include "../analysis/analysis.h"
 #include "../analysis/changes.h"
 #include "../analysis/units.h"
+#include "../core/config.h"
 #include "../core/error.h"
 
 typedef enum {
@@ -45,6 +46,33 @@ typedef struct {
     size_t n_secondary;
     bool scale_suppressed;  /* respondents < min_group: scale-level figures hidden */
 } privacy_summary_t;
+
+/* The settings' default min_group, for a view built without a config. */
+enum { PRIVACY_DEFAULT_MIN_GROUP = 5 };
+
+/* The smallest group shown: min_group, below 1 treated as 1.  Every rule
+ * here and in the view compares counts with it. */
+size_t privacy_smallest_group(long min_group);
+
+/* The run's min_group: the config's, or the default without one.  The view
+ * reads it here, once. */
+long privacy_min_group(const config_t *cfg);
+
+/* Why a group of n that a rule did not show is hidden: PRIMARY when n is
+ * below the smallest group shown, else SECONDARY. */
+privacy_reason_t privacy_hidden_reason(size_t n, long min_group);
+
+/* An earlier wave's units of scale s, given that wave's managers' decision
+ * (managers[j], a privacy_reason_t per manager), into reason[u]: a unit is
+ * shown when it holds at least min_group and the part of it no shown
+ * manager covers holds 0 or at least min_group; then, while the people of
+ * hidden units that no shown manager covers (what the company minus the
+ * shown units and managers isolates) number 1 to min_group - 1, the shown
+ * unit with the smallest such part above 0 (ties: unit order) is hidden
+ * too.  Hiding a unit adds its part to that remainder, so this ends with it
+ * 0 or at least min_group.  false when out of memory. */
+bool privacy_wave_units(const units_t *u, const analysis_scale_t *sc, size_t s, const unsigned char *managers,
+                        long min_group, unsigned char *reason);
 
 /* Decide suppression for one scale.  n[j] is the scored respondents of
  * manager j (manager index order); reason[j] receives a privacy_reason_t.

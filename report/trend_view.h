@@ -24,7 +24,7 @@
  *     of it that no shown manager covers holds 0 or at least min_group,
  *     more units being hidden while the uncovered people of the hidden units
  *     (what the company minus every shown unit and manager isolates) number
- *     1 to min_group - 1.  Units partition the managers, so the parts a
+ *     1 to min_group - 1 (privacy_wave_units).  Units partition the managers, so the parts a
  *     combination of a wave's shown figures can isolate are exactly those:
  *     the shown managers, each shown unit's uncovered part and that
  *     remainder; each holds 0 or at least min_group.
@@ -64,7 +64,7 @@ typedef struct {
  * scale s of the last wave is published by this run, last_unit_shown[s][u]
  * (NULL without units) whether its unit u is (the view's decision).
  * *out is freed with trend_view_free().  Fails only with ENGAGE_ENOMEM. */
-engage_status_t trend_view_build(const trend_t *trend, long min_group, const bool *const *last_shown,
+engage_status_t trend_view_build(const trend_t *trend, long smallest_shown, const bool *const *last_shown,
                                  const bool *const *last_unit_shown, trend_view_t **out, engage_error_t *err);
 
 void trend_view_free(trend_view_t *tv);

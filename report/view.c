@@ -24,9 +24,6 @@
 #include "../core/progress.h"
 #include "figures.h"
 
-/* The rule's k when no config says: the config's own default. */
-enum { VIEW_DEFAULT_MIN_GROUP = 5 };
-
 /* The heatmap's items are decided on two threads from this many teams. */
 enum { VIEW_PARALLEL_TEAMS = 4096 };
 
@@ -451,7 +448,7 @@ static engage_status_t heatmap_item_flat(const view_t *view, const report_input_
                                          heatmap_work_t *w, engage_error_t *err)
 {
     size_t M = dataset_n_managers(in->dataset);
-    size_t k = view->smallest_shown < 1 ? 1 : (size_t)view->smallest_shown;
+    size_t k = privacy_smallest_group(view->smallest_shown);
     for (size_t j = 0; j < M; j++)
         if (w->manager_reason[j] == PRIVACY_SHOWN && w->manager_n[j] < k)
             w->manager_reason[j] = PRIVACY_PRIMARY;
@@ -472,7 +469,7 @@ static engage_status_t view_heatmap_item(view_t *view, const report_input_t *in,
     const heatmap_scale_t *hs = &view->heatmap->scales[s];
     size_t k = hs->n_items, M = hs->n_groups[HEATMAP_MANAGER], U = hs->n_groups[HEATMAP_UNIT];
     size_t L = hs->n_groups[HEATMAP_LEADER];
-    size_t min_n = view->smallest_shown < 1 ? 1 : (size_t)view->smallest_shown;
+    size_t min_n = privacy_smallest_group(view->smallest_shown);
     engage_status_t st;
     for (size_t j = 0; j < M; j++) {
         w->manager_n[j] = heatmap_n(hs, HEATMAP_MANAGER, j, i);
@@ -700,7 +697,7 @@ static engage_status_t view_trend(view_t *view, const report_input_t *in, engage
 bool view_drivers_shown(const view_t *view, size_t o)
 {
     return view->drivers && o < view->drivers->n_outcomes &&
-           view->drivers->outcomes[o].n_complete >= (size_t)(view->smallest_shown < 1 ? 1 : view->smallest_shown);
+           view->drivers->outcomes[o].n_complete >= privacy_smallest_group(view->smallest_shown);
 }
 
 bool view_drivers_unit_shown(const view_t *view, size_t o, size_t u)
@@ -708,7 +705,7 @@ bool view_drivers_unit_shown(const view_t *view, size_t o, size_t u)
     const drivers_t *d = view->drivers;
     if (!d || o >= d->n_outcomes || u >= d->n_units || !d->unit_names[u][0])
         return false;
-    size_t k = (size_t)(view->smallest_shown < 1 ? 1 : view->smallest_shown);
+    size_t k = privacy_smallest_group(view->smallest_shown);
     return d->unit_outcomes[o * d->n_units + u].n_complete >= VIEW_DRIVERS_UNIT_FACTOR * k;
 }
 
@@ -719,8 +716,8 @@ engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_
     if (!view)
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     /* the one place the rule's k is read */
-    view->smallest_shown = in->config ? in->config->min_group : VIEW_DEFAULT_MIN_GROUP;
-    size_t k = view->smallest_shown < 1 ? 1 : (size_t)view->smallest_shown;
+    view->smallest_shown = privacy_min_group(in->config);
+    size_t k = privacy_smallest_group(view->smallest_shown);
     view->with_units = in->units != NULL;
     view->with_changes = in->changes != NULL;
     view->drivers = in->drivers;
