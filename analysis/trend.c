@@ -51,19 +51,28 @@ static void company_row(const analysis_scale_t *sc, size_t wave, trend_row_t *ro
     row->previous_row = TREND_NONE;
 }
 
+/* A group's row (a manager or a unit, index `index` of its level): the
+ * figures its n defines, NAN for the others. */
+static void group_row(trend_level_t level, const char *group, size_t wave, size_t index, size_t n, double mean,
+                      double sd, double favourable_pct, trend_row_t *row)
+{
+    memset(row, 0, sizeof *row);
+    row->level = level;
+    row->group = group;
+    row->wave = wave;
+    row->manager = index;
+    row->n = n;
+    row->mean = n ? mean : NAN;
+    row->sd = n > 1 ? sd : NAN;
+    row->favourable_pct = n ? favourable_pct : NAN;
+    row->previous_row = TREND_NONE;
+}
+
 static void manager_row(const dataset_t *ds, const analysis_scale_t *sc, size_t wave, size_t j, trend_row_t *row)
 {
     const analysis_manager_t *m = &sc->managers[j];
-    memset(row, 0, sizeof *row);
-    row->level = TREND_MANAGER;
-    row->group = dataset_manager_id(ds, m->manager);
-    row->wave = wave;
-    row->manager = j;
-    row->n = m->n;
-    row->mean = m->n ? m->mean : NAN;
-    row->sd = m->n > 1 ? m->sd : NAN;
-    row->favourable_pct = m->n ? m->favourable_pct : NAN;
-    row->previous_row = TREND_NONE;
+    group_row(TREND_MANAGER, dataset_manager_id(ds, m->manager), wave, j, m->n, m->mean, m->sd, m->favourable_pct,
+              row);
 }
 
 /* The 95% interval of a mean from n and sd. */
@@ -80,16 +89,7 @@ static void interval(trend_row_t *row)
 static void unit_row(const units_t *u, size_t s, size_t wave, size_t k, trend_row_t *row)
 {
     const units_figures_t *f = &u->scales[s].units[k];
-    memset(row, 0, sizeof *row);
-    row->level = TREND_UNIT;
-    row->group = u->names[k];
-    row->wave = wave;
-    row->manager = k;
-    row->n = f->n;
-    row->mean = f->n ? f->mean : NAN;
-    row->sd = f->n > 1 ? f->sd : NAN;
-    row->favourable_pct = f->n ? f->favourable_pct : NAN;
-    row->previous_row = TREND_NONE;
+    group_row(TREND_UNIT, u->names[k], wave, k, f->n, f->mean, f->sd, f->favourable_pct, row);
 }
 
 static int by_group_then_wave(const void *a, const void *b)
