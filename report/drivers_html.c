@@ -88,13 +88,6 @@ static void scatter(svg_out_t *o, const char *outcome, const drivers_outcome_t *
     svg_end(o);
 }
 
-static void cell_text(svg_out_t *o, const char *text)
-{
-    svg_raw(o, "<td class=\"t\">");
-    svg_text(o, text);
-    svg_raw(o, "</td>");
-}
-
 static void cell_number(svg_out_t *o, double v, int decimals)
 {
     svg_raw(o, "<td>");
@@ -111,7 +104,7 @@ static void table(svg_out_t *o, const drivers_outcome_t *oc)
         const drivers_item_t *it = &oc->items[j];
         char low[48], high[48];
         svg_raw(o, "<tr>");
-        cell_text(o, it->name);
+        svg_cell_text(o, it->name);
         cell_number(o, it->r, 2);
         cell_number(o, 100 * it->share_r2, 1);
         svg_raw(o, "<td>");
@@ -122,7 +115,7 @@ static void table(svg_out_t *o, const drivers_outcome_t *oc)
         }
         svg_raw(o, "</td>");
         cell_number(o, it->favourable_pct, 1);
-        cell_text(o, it->where_to_act ? "yes" : "");
+        svg_cell_text(o, it->where_to_act ? "yes" : "");
         svg_raw(o, "</tr>\n");
     }
     svg_raw(o, "</tbody></table></div>\n");

@@ -241,13 +241,6 @@ static bool layout_build(const report_input_t *in, const view_t *view, layout_t 
 /* ------------------------------------------------------------------------ */
 /* cells                                                                      */
 
-static void cell_text(svg_out_t *o, const char *text)
-{
-    svg_raw(o, "<td class=\"t\">");
-    svg_text(o, text);
-    svg_raw(o, "</td>");
-}
-
 static void cell_figure(svg_out_t *o, double v, int decimals)
 {
     svg_raw(o, "<td>");
@@ -313,7 +306,7 @@ static void org_row(svg_out_t *o, const report_input_t *in, const view_t *view, 
     const char *id = r == 0 ? "" : org_id(org, l->node[r]);
     if (!view_leader_shown(view, s, r)) {
         svg_raw(o, "<tr>");
-        cell_text(o, what);
+        svg_cell_text(o, what);
         svg_rawf(o, "<td class=\"hidden\" colspan=\"%d\">not shown (fewer than %ld respondents, or they could "
                     "be worked out)</td></tr>\n",
                  (int)(sizeof ORG_COLUMNS / sizeof ORG_COLUMNS[0]) - 1, view->smallest_shown);
@@ -321,7 +314,7 @@ static void org_row(svg_out_t *o, const report_input_t *in, const view_t *view, 
     }
     const leaders_figures_t *f = &l->scales[s].orgs[r];
     row_begin(o, r == 0 ? "company" : "leader", id);
-    cell_text(o, what);
+    svg_cell_text(o, what);
     cell_count(o, f->n);
     if (l->invited[r] > 0 && view_response_rate_shown(view, l->invited[r]))
         cell_figure(o, participation_rate(&(participation_count_t){ l->invited[r], l->responded[r] }), 1);
@@ -348,7 +341,7 @@ static void team_row(svg_out_t *o, const report_input_t *in, const view_t *view,
     const analysis_manager_t *a = &view->scales[s].results->managers[m];
     const char *id = dataset_manager_id(in->dataset, m);
     row_begin(o, "manager", id);
-    cell_text(o, team_label(in, L, m));
+    svg_cell_text(o, team_label(in, L, m));
     cell_count(o, a->n);
     participation_count_t count;
     if (view_manager_participation(view, m, &count) && count.invited > 0)
@@ -486,7 +479,7 @@ static void changes_section(svg_out_t *o, const report_input_t *in, const view_t
             head(o, names, sizeof names / sizeof names[0]);
         const changes_row_t *row = &vs->changes->rows[i];
         row_begin(o, "change", row->manager_id);
-        cell_text(o, team_label(in, L, g->teams[k]));
+        svg_cell_text(o, team_label(in, L, g->teams[k]));
         cell_count(o, row->previous.n);
         cell_figure(o, row->previous.mean, 2);
         cell_count(o, row->current.n);
@@ -537,7 +530,7 @@ static void stand_out_section(svg_out_t *o, const report_input_t *in, const view
             head(o, names, sizeof names / sizeof names[0]);
         const char *id = dataset_manager_id(in->dataset, m);
         row_begin(o, "manager", id);
-        cell_text(o, team_label(in, L, m));
+        svg_cell_text(o, team_label(in, L, m));
         cell_count(o, a->n);
         cell_figure(o, a->mean, 2);
         cell_interval(o, f.low998, f.high998);
@@ -698,7 +691,7 @@ static engage_status_t write_index(const report_input_t *in, const view_t *view,
         svg_raw(o, "<td class=\"t\">");
         link_to(o, L, org, l, r);
         svg_raw(o, "</td>");
-        cell_text(o, org_id(org, v));
+        svg_cell_text(o, org_id(org, v));
         cell_count(o, org_depth(org, v));
         for (size_t s = 0; s < view->n_scales; s++) {
             if (view_leader_shown(view, s, r))

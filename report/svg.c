@@ -195,6 +195,13 @@ void svg_text(svg_out_t *out, const char *text)
         escape(out, text, 0);
 }
 
+void svg_cell_text(svg_out_t *out, const char *text)
+{
+    svg_raw(out, "<td class=\"t\">");
+    svg_text(out, text);
+    svg_raw(out, "</td>");
+}
+
 size_t svg_chars(const char *text)
 {
     size_t chars = 0;

@@ -53,6 +53,10 @@ size_t svg_chars(const char *text);
  * returns buf. */
 char *svg_fixed(double v, int decimals, char *buf, size_t size);
 
+/* A table cell of text, escaped: <td class="t">text</td> (the pages' CSS
+ * aligns class t to the left). */
+void svg_cell_text(svg_out_t *out, const char *text);
+
 /* svg_fixed() written out. */
 void svg_number(svg_out_t *out, double v, int decimals);
 
