@@ -34,6 +34,7 @@
 #include "core/dataset.h"
 #include "core/error.h"
 #include "core/folders.h"
+#include "core/heap.h"
 #include "core/hugepages.h"
 #include "core/progress.h"
 #include "ingest/ingest.h"
@@ -1117,6 +1118,7 @@ static void start_progress(const options_t *opts)
 int main(int argc, char **argv)
 {
     hugepages_request(argv);
+    heap_configure();
     options_t opts = {0};
     int status = parse_arguments(argc, argv, &opts);
     if (status < 0) {

@@ -12,7 +12,9 @@
  * Cost: each cell of a scale is read once, a block of respondents at a
  * time and a column at a time (dataset_column_read), so a scale is
  * O(respondents × items), plus O(items²) per respondent for alpha and one
- * small sort per manager; memory O(managers × items) for rwg(j).  Per scale:
+ * small sort per manager; memory O(managers × items) for rwg(j) during a
+ * scale's pass (32-bit sums where answers lie on a grid of halves, so at
+ * most 4 bytes per manager × item).  Per scale:
  *   1. one pass over respondents, by blocks of ANALYSIS_READ_ROWS: the
  *      block's item columns are read and reverse coded, each respondent's
  *      sum, sum of squares, answer count and favourable count accumulated
@@ -85,8 +87,8 @@ enum { ANALYSIS_PARALLEL_MANAGERS = 8192 };
 /* Buffers reused from one scale to the next. */
 typedef struct {
     size_t n_respondents, n_managers;
-    size_t *start;        /* [manager] first slot in grouped; [n_managers] = N */
-    size_t *cursor;       /* [manager] next free slot in grouped */
+    uint32_t *start;      /* [manager] first slot in grouped; [n_managers] = N */
+    uint32_t *cursor;     /* [manager] next free slot in grouped, during a scale's pass */
     double *grouped;      /* [slot] scores laid out by manager, NAN = not scored */
     size_t *fav, *unf, *ans; /* [manager] favourable / unfavourable / answered item values */
     double *tq[2];        /* t(0.975, df) by df, NAN until needed: a cache for each half
@@ -97,13 +99,18 @@ typedef struct {
     size_t cols_cap;      /* items that cols, item_answered and item_fav have room for */
     size_t *item_answered, *item_fav;  /* [item] answers / favourable answers of the
                                           scored respondents */
-    /* rwg(j): per manager, over the respondents who answered every item, the
-     * count, Σ d² over all items with d a value's deviation from the middle
-     * of the scale, and each item's Σ x */
-    size_t *rwg_n;        /* [manager] */
-    double *rwg_sq;       /* [manager] */
-    double *rwg_sum;      /* [manager × item] */
-    size_t rwg_cap;       /* items that rwg_sum has room for */
+    /* rwg(j) during a scale's pass: per manager, over the respondents who
+     * answered every item, the count, Σ d² over all items with d a value's
+     * deviation from the middle of the scale, and each item's Σ x — as
+     * 2 Σ x in 32 bits when every value is a multiple of 1/2 and no sum can
+     * overflow (exact, as the double sum is), else as doubles.  After the
+     * pass (analysis_rwg_pass_end) rwg_sq holds each manager's rwg(j) and
+     * the rest is freed. */
+    uint32_t *rwg_n;      /* [manager] */
+    double *rwg_sq;       /* [manager] Σ d², then rwg(j) */
+    int32_t *rwg_twice;   /* [manager × item] 2 Σ x, or NULL */
+    double *rwg_sum;      /* [manager × item] Σ x, or NULL */
+    bool rwg_done;        /* rwg_sq holds this scale's rwg(j) */
     double sum[ANALYSIS_READ_ROWS];           /* per respondent of the block: sum of answers */
     double sumsq[ANALYSIS_READ_ROWS];         /* ... of their squares */
     long long answered[ANALYSIS_READ_ROWS];   /* ... answers */
@@ -170,6 +177,7 @@ static void analysis_work_fini(analysis_work_t *w)
     free(w->item_fav);
     free(w->rwg_n);
     free(w->rwg_sq);
+    free(w->rwg_twice);
     free(w->rwg_sum);
     alpha_fini(&w->alpha);
     memset(w, 0, sizeof *w);
@@ -180,8 +188,8 @@ static void analysis_work_fini(analysis_work_t *w)
  * decomposition's own; the per-item ones stay for the items' figures. */
 static void analysis_work_drop_managers(analysis_work_t *w)
 {
-    double **doubles[] = { &w->grouped, &w->rwg_sq, &w->rwg_sum };
-    size_t **counts[] = { &w->start, &w->cursor, &w->fav, &w->unf, &w->ans, &w->rwg_n };
+    double **doubles[] = { &w->grouped, &w->rwg_sq };
+    size_t **counts[] = { &w->fav, &w->unf, &w->ans };
     for (size_t i = 0; i < sizeof doubles / sizeof *doubles; i++) {
         free(*doubles[i]);
         *doubles[i] = NULL;
@@ -190,7 +198,8 @@ static void analysis_work_drop_managers(analysis_work_t *w)
         free(*counts[i]);
         *counts[i] = NULL;
     }
-    w->rwg_cap = 0;
+    free(w->start);
+    w->start = NULL;
 #ifdef __GLIBC__
     malloc_trim(0);
 #endif
@@ -205,21 +214,20 @@ static engage_status_t analysis_work_init(analysis_work_t *w, const dataset_t *d
     size_t N = dataset_n_respondents(ds), M = dataset_n_managers(ds);
     w->n_respondents = N;
     w->n_managers = M;
+    if (N > UINT32_MAX)   /* slots are numbered in 32 bits, as the dataset's rows */
+        return ENGAGE_ENOMEM;
     w->grouped = analysis_calloc(N, sizeof *w->grouped);
     w->start = analysis_calloc(M + 1, sizeof *w->start);
-    w->cursor = analysis_calloc(M, sizeof *w->cursor);
     w->fav = analysis_calloc(M, sizeof *w->fav);
     w->unf = analysis_calloc(M, sizeof *w->unf);
     w->ans = analysis_calloc(M, sizeof *w->ans);
-    w->rwg_n = analysis_calloc(M, sizeof *w->rwg_n);
     w->rwg_sq = analysis_calloc(M, sizeof *w->rwg_sq);
-    if (!w->grouped || !w->start || !w->cursor || !w->fav || !w->unf || !w->ans || !w->rwg_n ||
-        !w->rwg_sq)
+    if (!w->grouped || !w->start || !w->fav || !w->unf || !w->ans || !w->rwg_sq)
         return ENGAGE_ENOMEM;
 
     for (size_t r = 0; r < N; r++)
         w->start[dataset_manager_of(ds, r) + 1]++;
-    size_t largest = 0;
+    uint32_t largest = 0;
     for (size_t m = 0; m < M; m++) {
         if (w->start[m + 1] > largest)
             largest = w->start[m + 1];
@@ -298,7 +306,7 @@ static size_t analysis_score_pass(const dataset_t *ds, const dataset_scale_t *sc
                                   analysis_work_t *w, bool with_alpha)
 {
     size_t k = sc->n_items, scored = 0;
-    bool with_rwg = k >= 2;
+    bool with_rwg = w->rwg_n != NULL;
     const double middle = (sc->min + sc->max) / 2.0, middle_sq = (double)k * middle * middle;
     memcpy(w->cursor, w->start, w->n_managers * sizeof *w->cursor);
     memset(w->fav, 0, w->n_managers * sizeof *w->fav);
@@ -306,11 +314,8 @@ static size_t analysis_score_pass(const dataset_t *ds, const dataset_scale_t *sc
     memset(w->ans, 0, w->n_managers * sizeof *w->ans);
     memset(w->item_answered, 0, k * sizeof *w->item_answered);
     memset(w->item_fav, 0, k * sizeof *w->item_fav);
-    if (with_rwg) {
-        memset(w->rwg_n, 0, w->n_managers * sizeof *w->rwg_n);
+    if (with_rwg)
         memset(w->rwg_sq, 0, w->n_managers * sizeof *w->rwg_sq);
-        memset(w->rwg_sum, 0, w->n_managers * k * sizeof *w->rwg_sum);
-    }
     w->score_min = INFINITY;
     w->score_max = -INFINITY;
 
@@ -350,11 +355,20 @@ static size_t analysis_score_pass(const dataset_t *ds, const dataset_scale_t *sc
                 double *restrict row = alpha_row(&w->alpha);
                 const double *restrict col = w->cols + t;
                 if (with_rwg && answered == k) {
-                    double *restrict x_sum = w->rwg_sum + m * k;
-                    for (size_t i = 0; i < k; i++) {
-                        double x = col[i * ANALYSIS_COLUMN_STRIDE];
-                        row[i] = x;
-                        x_sum[i] += x;
+                    if (w->rwg_twice) {
+                        int32_t *restrict x_twice = w->rwg_twice + m * k;
+                        for (size_t i = 0; i < k; i++) {
+                            double x = col[i * ANALYSIS_COLUMN_STRIDE];
+                            row[i] = x;
+                            x_twice[i] += (int32_t)(2.0 * x);
+                        }
+                    } else {
+                        double *restrict x_sum = w->rwg_sum + m * k;
+                        for (size_t i = 0; i < k; i++) {
+                            double x = col[i * ANALYSIS_COLUMN_STRIDE];
+                            row[i] = x;
+                            x_sum[i] += x;
+                        }
                     }
                     /* Σ (x - middle)² = Σ x² - 2 middle Σ x + k middle²,
                      * from the block's sums: exact for answers on a grid of
@@ -529,14 +543,66 @@ static double analysis_rwg_items(const analysis_work_t *w, size_t m, size_t k, d
     size_t c = w->rwg_n[m];
     if (c < 2)
         return NAN;
-    const double *x_sum = w->rwg_sum + m * k;
     double cd = (double)c, between = 0.0;
     for (size_t i = 0; i < k; i++) {
-        double d_sum = x_sum[i] - cd * middle;
+        double x_sum = w->rwg_twice ? (double)w->rwg_twice[m * k + i] / 2.0 : w->rwg_sum[m * k + i];
+        double d_sum = x_sum - cd * middle;
         between += d_sum * d_sum / cd;
     }
     double s = (w->rwg_sq[m] - between) / ((double)k * (cd - 1.0));
     return analysis_rwg(s, null, (double)k);
+}
+
+/* Before a scale's pass: the cursors, and rwg(j)'s sums when the scale has
+ * them (several items, with alpha) — 32-bit 2 Σ x when every item's
+ * answers, reverse coded or not, are multiples of 1/2 and the largest team
+ * times the largest |answer| keeps 2 Σ x within 32 bits. */
+static engage_status_t analysis_pass_start(const dataset_t *ds, const dataset_scale_t *sc,
+                                           analysis_work_t *w, bool with_rwg)
+{
+    size_t M = w->n_managers, k = sc->n_items;
+    w->cursor = analysis_calloc(M, sizeof *w->cursor);
+    if (!w->cursor)
+        return ENGAGE_ENOMEM;
+    if (!with_rwg)
+        return ENGAGE_OK;
+    double flip = sc->min + sc->max, bound = 0.0;
+    bool halves = 2.0 * flip == nearbyint(2.0 * flip);
+    for (size_t i = 0; i < k; i++) {
+        double largest;
+        halves = dataset_column_in_halves(ds, sc->items[i], &largest) && halves;
+        if (largest > bound)
+            bound = largest;
+    }
+    /* a reversed answer is flip - x, and |flip - x| <= |flip| + |x| */
+    bool fits = halves && 2.0 * (fabs(flip) + bound) * (double)w->tq_size <= (double)INT32_MAX;
+    w->rwg_n = analysis_calloc(M, sizeof *w->rwg_n);
+    if (M && k > SIZE_MAX / sizeof(double) / M)
+        return ENGAGE_ENOMEM;
+    if (fits)
+        w->rwg_twice = analysis_calloc(M * k, sizeof *w->rwg_twice);
+    else
+        w->rwg_sum = analysis_calloc(M * k, sizeof *w->rwg_sum);
+    return w->rwg_n && (w->rwg_twice || w->rwg_sum) ? ENGAGE_OK : ENGAGE_ENOMEM;
+}
+
+/* After a scale's pass: with rwg(j)'s sums, each manager's rwg(j) into
+ * rwg_sq; the pass's own buffers go. */
+static void analysis_pass_end(const dataset_scale_t *sc, analysis_work_t *w)
+{
+    if (w->rwg_n) {
+        double null = analysis_rwg_null(sc), middle = (sc->min + sc->max) / 2.0;
+        for (size_t m = 0; m < w->n_managers; m++)
+            w->rwg_sq[m] = analysis_rwg_items(w, m, sc->n_items, middle, null);
+    }
+    free(w->cursor);
+    free(w->rwg_n);
+    free(w->rwg_twice);
+    free(w->rwg_sum);
+    w->cursor = NULL;
+    w->rwg_n = NULL;
+    w->rwg_twice = NULL;
+    w->rwg_sum = NULL;
 }
 
 /* Step 2 for managers first .. last-1: each one's figures from its slots,
@@ -554,7 +620,8 @@ static void *analysis_manager_range(void *arg)
     analysis_range_t *r = arg;
     analysis_work_t *w = r->w;
     size_t k = r->sc->n_items;
-    double null = analysis_rwg_null(r->sc), middle = (r->sc->min + r->sc->max) / 2.0;
+    double null = analysis_rwg_null(r->sc);
+    bool rwg_done = w->rwg_done;
     for (size_t m = r->first; m < r->last; m++) {
         analysis_manager_t *am = &r->out->managers[m];
         /* compact the scored ones to the front of the manager's slots */
@@ -588,7 +655,7 @@ static void *analysis_manager_range(void *arg)
         if (k == 1)
             am->rwg = n > 1 ? analysis_rwg(ss / (double)(n - 1), null, 1.0) : NAN;
         else
-            am->rwg = analysis_rwg_items(w, m, k, middle, null);
+            am->rwg = rwg_done ? w->rwg_sq[m] : NAN;
     }
     return NULL;
 }
@@ -861,14 +928,6 @@ static engage_status_t analysis_scale(const dataset_t *ds, size_t s, analysis_wo
         if (!ok)
             return ENGAGE_ENOMEM;
     }
-    if (k >= 2 && k > w->rwg_cap) {
-        free(w->rwg_sum);
-        w->rwg_sum = w->n_managers && k > SIZE_MAX / w->n_managers
-                         ? NULL : analysis_calloc(w->n_managers * k, sizeof *w->rwg_sum);
-        w->rwg_cap = w->rwg_sum ? k : 0;
-        if (!w->rwg_sum)
-            return ENGAGE_ENOMEM;
-    }
     /* the share as a division, so that e.g. 7 of 10 meets 0.7 exactly */
     for (size_t answered = 0; answered <= k; answered++)
         w->enough[answered] = answered > 0 && !((double)answered / (double)k < sc->min_answered);
@@ -876,9 +935,16 @@ static engage_status_t analysis_scale(const dataset_t *ds, size_t s, analysis_wo
     /* alpha's last blocks are folded while the managers are summarised */
     size_t n_scales = dataset_n_scales(ds);
     progress_stage("scoring %s (scale %zu of %zu)", sc->name, s + 1, n_scales);
+    engage_status_t pass = analysis_pass_start(ds, sc, w, with_alpha);
+    if (pass != ENGAGE_OK) {
+        analysis_pass_end(sc, w);
+        return pass;
+    }
     size_t scored = analysis_score_pass(ds, sc, w, with_alpha);
     if (with_alpha)
         alpha_close(&w->alpha);
+    w->rwg_done = w->rwg_n != NULL;
+    analysis_pass_end(sc, w);
     progress_stage("analysing %s (scale %zu of %zu)", sc->name, s + 1, n_scales);
     engage_status_t st = analysis_summarise(w, sc, out, s + 1 == n_scales);
     analysis_variance_t *v = &out->variance;

@@ -4,18 +4,20 @@
  * Owns: the column stores, the respondent-id strings (in fixed blocks of
  * ID_BLOCK bytes, never moved, each row naming its id by a 32-bit
  * reference: block and offset), the manager-id strings and units (in
- * arenas of their own), GLib hash tables that map column names and
- * managers to indices, and the set of respondent ids seen (see below).
- * The id set is dropped by dataset_finish(); it is only needed to find
- * repeated ids.
+ * arenas of their own), a GLib hash table that maps column names to
+ * indices, and the sets of respondent and manager ids seen (see below).
+ * The sets are dropped by dataset_finish(); they are only needed while
+ * rows are added.
  *
  * The id set is an open-addressing table (linear probing) of slots that
  * hold an id's hash and the row the id is on now; the table doubles when
  * three quarters of it are used, moving slots by their stored hash, so an
- * id is hashed once.  Per respondent the store keeps 4 bytes each of id
- * reference, manager and line, the id's text, and 8 bytes per slot of the
- * set while rows are added; the file of each row is kept as runs (rows
- * come file after file), not per row.
+ * id is hashed once.  Manager ids have a set of the same kind, whose slots
+ * hold a manager instead of a row.  Per respondent the store keeps 4 bytes each of id
+ * reference and manager, the id's text, and 8 bytes per slot of the set
+ * while rows are added; the file and the line of each row are kept as runs
+ * (rows come file after file, and line after line but where a record spans
+ * lines or a row was rejected), not per row.
  *
  * A column keeps one byte per respondent: a code into a table of at most
  * 254 distinct values (CODE_MISSING = not answered).  Survey answers are
@@ -24,8 +26,8 @@
  * is converted to plain doubles once.
  *
  * Memory follows the rows kept, not the rows seen: a repeated respondent id
- * reuses the string already stored (a superseded row is marked by a line
- * number no row has), and once superseded rows make up half
+ * reuses the string already stored (a superseded row is marked in a bit
+ * set), and once superseded rows make up half
  * of the rows (and at least COMPACT_ROWS) they are dropped and the rest
  * moved up in order; managers left without a row are then dropped too when
  * they are half of the managers, their arena rebuilt from the ones in use.
@@ -45,9 +47,6 @@ enum { CODE_MISSING = 255, MAX_CODES = 254, ARENA_BLOCK = 1 << 20, SMALL_INT_BIA
        COMPACT_MANAGERS = 1024, ID_OFFSET_BITS = 20, ID_BLOCK = 1 << ID_OFFSET_BITS,
        MAX_ID_BLOCKS = 1 << (32 - ID_OFFSET_BITS), FIRST_ID_SLOTS = 1024 };
 
-/* line_of of a row that a later one superseded (until it is dropped); no
- * line kept is this large */
-#define LINE_SUPERSEDED UINT32_MAX
 #define SLOT_EMPTY UINT32_MAX
 /* From this many rows, the rows' arrays grown give their old pages back. */
 #define TRIM_ROWS ((size_t)1 << 20)
@@ -94,6 +93,13 @@ typedef struct {
     uint32_t file;
 } file_run_t;
 
+/* Row first_row + i, up to the next run's first row, is on line line + i;
+ * with line 0 (not known) every row of the run is. */
+typedef struct {
+    uint32_t first_row;
+    uint32_t line;
+} line_run_t;
+
 /* The set of respondent ids seen while rows are added. */
 typedef struct {
     id_slot_t *slots;
@@ -111,9 +117,11 @@ struct dataset {
     size_t n_rows, cap_rows;
     uint32_t *respondent_of;   /* id reference per row (id_store_t) */
     uint32_t *manager_of;
-    uint32_t *line_of;         /* LINE_SUPERSEDED until a superseded row is dropped */
+    uint64_t *superseded;      /* a bit per row: a later row has its id (until dropped) */
     file_run_t *file_runs;     /* the file of each row, a run per file read */
     size_t n_file_runs, cap_file_runs;
+    line_run_t *line_runs;     /* the line of each row */
+    size_t n_line_runs, cap_line_runs;
     size_t n_superseded;       /* rows superseded since the rows were last compacted */
 
     const char **manager_ids;
@@ -123,7 +131,7 @@ struct dataset {
 
     id_store_t ids;               /* respondent ids */
     id_set_t id_set;              /* until dataset_finish */
-    GHashTable *manager_index;    /* id -> manager + 1 */
+    id_set_t manager_set;         /* manager ids -> manager, until dataset_finish */
     arena_block_t *arena;         /* units */
     arena_block_t *manager_arena; /* manager ids */
     org_t *org;                   /* the reporting tree, NULL without a roster */
@@ -254,16 +262,33 @@ static bool id_set_resize(id_set_t *set, size_t n_slots)
     return true;
 }
 
-/* The slot holding the id with this hash, or the free slot where it goes. */
-static id_slot_t *id_set_find(const dataset_t *ds, uint32_t hash, const char *id)
+/* The slot of set holding the id with this hash, or the free slot where it
+ * goes; a slot of the manager set holds a manager (its id in manager_ids),
+ * one of the id set a row (its id in the id store). */
+static inline id_slot_t *set_find(const dataset_t *ds, const id_set_t *set, bool managers,
+                                  uint32_t hash, const char *id)
 {
-    const id_set_t *set = &ds->id_set;
     for (size_t at = id_set_start(set, hash);; at = (at + 1) & set->mask) {
         id_slot_t *slot = &set->slots[at];
-        if (slot->row == SLOT_EMPTY ||
-            (slot->hash == hash && strcmp(id_store_text(&ds->ids, ds->respondent_of[slot->row]), id) == 0))
+        if (slot->row == SLOT_EMPTY)
             return slot;
+        if (slot->hash == hash) {
+            const char *text = managers ? ds->manager_ids[slot->row]
+                                        : id_store_text(&ds->ids, ds->respondent_of[slot->row]);
+            if (strcmp(text, id) == 0)
+                return slot;
+        }
     }
+}
+
+static id_slot_t *id_set_find(const dataset_t *ds, uint32_t hash, const char *id)
+{
+    return set_find(ds, &ds->id_set, false, hash, id);
+}
+
+static id_slot_t *manager_set_find(const dataset_t *ds, uint32_t hash, const char *id)
+{
+    return set_find(ds, &ds->manager_set, true, hash, id);
 }
 
 /* Room for one more id: the table never gets more than 3/4 full. */
@@ -296,7 +321,6 @@ dataset_t *dataset_new(void)
     if (!ds)
         return NULL;
     ds->column_index = g_hash_table_new(g_str_hash, g_str_equal);
-    ds->manager_index = g_hash_table_new(g_str_hash, g_str_equal);
     return ds;
 }
 
@@ -320,15 +344,15 @@ void dataset_free(dataset_t *ds)
     free(ds->respondent_of);
     free(ds->manager_of);
     free(ds->file_runs);
-    free(ds->line_of);
+    free(ds->line_runs);
+    free(ds->superseded);
     id_store_free(&ds->ids);
     free(ds->id_set.slots);
     free(ds->manager_ids);
     free(ds->manager_units);
     if (ds->silent_teams)
         g_array_free(ds->silent_teams, TRUE);
-    if (ds->manager_index)
-        g_hash_table_destroy(ds->manager_index);
+    free(ds->manager_set.slots);
     if (ds->column_index)
         g_hash_table_destroy(ds->column_index);
     arena_free(&ds->arena);
@@ -443,7 +467,12 @@ static engage_status_t grow_rows(dataset_t *ds)
     } while (0)
     GROW(respondent_of);
     GROW(manager_of);
-    GROW(line_of);
+    size_t words = ds->cap_rows / 64, new_words = cap / 64;
+    uint64_t *bits = realloc(ds->superseded, new_words * sizeof *bits);
+    if (!bits)
+        return ENGAGE_ENOMEM;
+    memset(bits + words, 0, (new_words - words) * sizeof *bits);
+    ds->superseded = bits;
     for (size_t c = 0; c < ds->n_columns; c++) {
         column_t *col = &ds->columns[c];
         if (col->coded) {
@@ -476,9 +505,12 @@ static engage_status_t intern_manager(dataset_t *ds, const char *id, uint32_t *i
         *index = ds->manager_of[ds->n_rows - 1];
         return ENGAGE_OK;
     }
-    gpointer found = g_hash_table_lookup(ds->manager_index, id);
-    if (found) {
-        *index = (uint32_t)(GPOINTER_TO_SIZE(found) - 1);
+    if (!id_set_reserve(&ds->manager_set))
+        return ENGAGE_ENOMEM;
+    uint32_t hash = id_hash(id);
+    id_slot_t *slot = manager_set_find(ds, hash, id);
+    if (slot->row != SLOT_EMPTY) {
+        *index = slot->row;
         return ENGAGE_OK;
     }
     if (ds->n_managers == UINT32_MAX - 1)
@@ -495,7 +527,9 @@ static engage_status_t intern_manager(dataset_t *ds, const char *id, uint32_t *i
     if (!copy)
         return ENGAGE_ENOMEM;
     ds->manager_ids[ds->n_managers] = copy;
-    g_hash_table_insert(ds->manager_index, (gpointer)copy, GSIZE_TO_POINTER(ds->n_managers + 1));
+    slot->hash = hash;
+    slot->row = (uint32_t)ds->n_managers;
+    ds->manager_set.used++;
     *index = (uint32_t)ds->n_managers++;
     return ENGAGE_OK;
 }
@@ -531,24 +565,81 @@ static bool note_file(dataset_t *ds, size_t r, uint32_t file)
     return true;
 }
 
+/* The line of row r of run (r at or after the run's first row). */
+static uint32_t line_in_run(const line_run_t *run, size_t r)
+{
+    return run->line ? run->line + (uint32_t)(r - run->first_row) : 0;
+}
+
+/* The line of row r (0 when not known or no longer kept). */
+static uint32_t line_of_row(const dataset_t *ds, size_t r)
+{
+    if (ds->n_line_runs == 0)
+        return 0;
+    size_t lo = 0, hi = ds->n_line_runs; /* the run is in [lo, hi) */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ds->line_runs[mid].first_row <= r)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return line_in_run(&ds->line_runs[lo], r);
+}
+
+/* Row r (the next one) is on line (0: not known); false when out of
+ * memory.  A row on the line after the last row's adds nothing. */
+static bool note_line(dataset_t *ds, size_t r, uint32_t line)
+{
+    if (ds->n_line_runs) {
+        const line_run_t *last = &ds->line_runs[ds->n_line_runs - 1];
+        if (line_in_run(last, r) == line)
+            return true;
+    }
+    if (ds->n_line_runs == ds->cap_line_runs) {
+        size_t cap = ds->cap_line_runs ? 2 * ds->cap_line_runs : 4;
+        line_run_t *p = realloc(ds->line_runs, cap * sizeof *p);
+        if (!p)
+            return false;
+        ds->line_runs = p;
+        ds->cap_line_runs = cap;
+    }
+    ds->line_runs[ds->n_line_runs++] = (line_run_t){(uint32_t)r, line};
+    return true;
+}
+
+static bool row_superseded(const dataset_t *ds, size_t r)
+{
+    return ds->superseded[r / 64] >> (r % 64) & 1;
+}
+
 /* Drop the superseded rows, keeping the order of the others (the id set,
  * while there is one, is rebuilt by the caller).  The file runs shrink in
  * place: the kept rows of a run start a run no later than it. */
-static void drop_superseded_rows(dataset_t *ds)
+static engage_status_t drop_superseded_rows(dataset_t *ds)
 {
+    line_run_t *old_lines = ds->line_runs;
+    size_t n_old_lines = ds->n_line_runs, line_run = 0;
+    ds->line_runs = NULL;
+    ds->n_line_runs = ds->cap_line_runs = 0;
     size_t kept = 0, run = 0, n_runs = 0;
     for (size_t r = 0; r < ds->n_rows; r++) {
         while (run + 1 < ds->n_file_runs && ds->file_runs[run + 1].first_row <= r)
             run++;
-        if (ds->line_of[r] == LINE_SUPERSEDED)
+        while (line_run + 1 < n_old_lines && old_lines[line_run + 1].first_row <= r)
+            line_run++;
+        if (row_superseded(ds, r))
             continue;
         uint32_t file = ds->file_runs[run].file;
         if (n_runs == 0 || ds->file_runs[n_runs - 1].file != file)
             ds->file_runs[n_runs++] = (file_run_t){(uint32_t)kept, file};
+        if (!note_line(ds, kept, line_in_run(&old_lines[line_run], r))) {
+            free(old_lines);
+            return ENGAGE_ENOMEM;
+        }
         if (kept != r) {
             ds->respondent_of[kept] = ds->respondent_of[r];
             ds->manager_of[kept] = ds->manager_of[r];
-            ds->line_of[kept] = ds->line_of[r];
             for (size_t c = 0; c < ds->n_columns; c++) {
                 column_t *col = &ds->columns[c];
                 if (col->coded)
@@ -559,9 +650,13 @@ static void drop_superseded_rows(dataset_t *ds)
         }
         kept++;
     }
+    free(old_lines);
+    if (ds->superseded)
+        memset(ds->superseded, 0, ds->cap_rows / 64 * sizeof *ds->superseded);
     ds->n_file_runs = n_runs;
     ds->n_rows = kept;
     ds->n_superseded = 0;
+    return ENGAGE_OK;
 }
 
 /* While rows are added: drop the managers no kept row names, when they are
@@ -605,10 +700,17 @@ static engage_status_t drop_unused_managers(dataset_t *ds)
     free(renumber);
     memcpy(ds->manager_ids, ids, used * sizeof *ids);
     free(ids);
-    g_hash_table_remove_all(ds->manager_index);
-    for (size_t m = 0; m < next; m++)
-        g_hash_table_insert(ds->manager_index, (gpointer)ds->manager_ids[m], GSIZE_TO_POINTER(m + 1));
     ds->n_managers = next;
+    id_set_t *set = &ds->manager_set;
+    for (size_t i = 0; i <= set->mask; i++)
+        set->slots[i].row = SLOT_EMPTY;
+    for (size_t m = 0; m < next; m++) {
+        uint32_t hash = id_hash(ds->manager_ids[m]);
+        id_slot_t *slot = manager_set_find(ds, hash, ds->manager_ids[m]);
+        slot->hash = hash;
+        slot->row = (uint32_t)m;
+    }
+    set->used = next;
     arena_free(&ds->manager_arena);
     ds->manager_arena = arena;
     return ENGAGE_OK;
@@ -626,7 +728,8 @@ engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const 
         return ENGAGE_ENOMEM;
     /* Rows that later ones replaced take no room for long. */
     if (ds->n_superseded >= COMPACT_ROWS && 2 * ds->n_superseded >= ds->n_rows) {
-        drop_superseded_rows(ds);
+        if (drop_superseded_rows(ds) != ENGAGE_OK)
+            return ENGAGE_ENOMEM;
         id_set_rebuild(ds);
         if (drop_unused_managers(ds) != ENGAGE_OK)
             return ENGAGE_ENOMEM;
@@ -636,7 +739,8 @@ engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const 
     if (ds->n_rows == ds->cap_rows && grow_rows(ds) != ENGAGE_OK)
         return ENGAGE_ENOMEM;
     size_t r = ds->n_rows;
-    if (!note_file(ds, r, (uint32_t)file))
+    if (!note_file(ds, r, (uint32_t)file) ||
+        !note_line(ds, r, line > 0 && line < (long)UINT32_MAX ? (uint32_t)line : 0))
         return ENGAGE_ENOMEM;
 
     uint32_t manager;
@@ -678,14 +782,13 @@ engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const 
         if (superseded_file)
             *superseded_file = file_of_row(ds, earlier);
         if (superseded_line)
-            *superseded_line = ds->line_of[earlier];
+            *superseded_line = line_of_row(ds, earlier);
         ds->respondent_of[r] = ds->respondent_of[earlier];
-        ds->line_of[earlier] = LINE_SUPERSEDED;
+        ds->superseded[earlier / 64] |= (uint64_t)1 << (earlier % 64);
         ds->n_superseded++;
     }
     slot->row = (uint32_t)r;
     ds->manager_of[r] = manager;
-    ds->line_of[r] = line > 0 && line < (long)UINT32_MAX ? (uint32_t)line : 0;
     ds->n_rows++;
     return ENGAGE_OK;
 }
@@ -700,7 +803,14 @@ engage_status_t dataset_finish(dataset_t *ds)
 {
     if (ds->finished)
         return ENGAGE_OK;
-    drop_superseded_rows(ds);
+    /* no row comes after this: the id set and the manager index go before
+     * the renumbering's own arrays are taken */
+    free(ds->id_set.slots);
+    memset(&ds->id_set, 0, sizeof ds->id_set);
+    free(ds->manager_set.slots);
+    memset(&ds->manager_set, 0, sizeof ds->manager_set);
+    if (drop_superseded_rows(ds) != ENGAGE_OK)
+        return ENGAGE_ENOMEM;
 
     /* Renumber managers in byte order of their ids. */
     uint32_t *order = malloc((ds->n_managers ? ds->n_managers : 1) * sizeof *order);
@@ -751,10 +861,6 @@ engage_status_t dataset_finish(dataset_t *ds)
     free(used);
     free(renumber);
 
-    free(ds->id_set.slots);
-    memset(&ds->id_set, 0, sizeof ds->id_set);
-    g_hash_table_destroy(ds->manager_index);
-    ds->manager_index = NULL;
     ds->finished = true;
     return ENGAGE_OK;
 }
@@ -775,9 +881,10 @@ void dataset_forget_respondents(dataset_t *ds)
         return;
     id_store_free(&ds->ids);
     free(ds->respondent_of);
-    free(ds->line_of);
+    free(ds->line_runs);
     ds->respondent_of = NULL;
-    ds->line_of = NULL;
+    ds->line_runs = NULL;
+    ds->n_line_runs = ds->cap_line_runs = 0;
 #ifdef __GLIBC__
     /* the ids, the id set and the row arrays' grown-out copies are free
      * chunks of the heap now: their pages go back to the system */
@@ -802,7 +909,7 @@ void dataset_forget_answers(dataset_t *ds)
 size_t dataset_respondent_file(const dataset_t *ds, size_t respondent) { return file_of_row(ds, respondent); }
 long dataset_respondent_line(const dataset_t *ds, size_t respondent)
 {
-    return ds->line_of ? ds->line_of[respondent] : 0;
+    return line_of_row(ds, respondent);
 }
 size_t dataset_n_managers(const dataset_t *ds) { return ds->n_managers; }
 const char *dataset_manager_id(const dataset_t *ds, size_t manager) { return ds->manager_ids[manager]; }
@@ -824,6 +931,24 @@ void dataset_column_read(const dataset_t *ds, size_t column, size_t first, size_
     } else {
         memcpy(out, col->values + first, count * sizeof *out);
     }
+}
+
+bool dataset_column_in_halves(const dataset_t *ds, size_t column, double *largest)
+{
+    const column_t *col = &ds->columns[column];
+    const double *v = col->coded ? col->table : col->values;
+    size_t n = col->coded ? col->n_table : ds->n_rows;
+    bool halves = true;
+    *largest = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(v[i]))
+            continue;
+        double twice = 2.0 * v[i];
+        halves = halves && twice == nearbyint(twice);
+        if (fabs(v[i]) > *largest)
+            *largest = fabs(v[i]);
+    }
+    return halves;
 }
 
 engage_status_t dataset_set_manager_unit(dataset_t *ds, size_t manager, const char *unit)

@@ -119,4 +119,9 @@ double dataset_value(const dataset_t *ds, size_t respondent, size_t column);
  * out (NAN when not answered): the fast way to read many values. */
 void dataset_column_read(const dataset_t *ds, size_t column, size_t first, size_t count, double *out);
 
+/* Whether every answer stored in the column is a whole multiple of 1/2
+ * (as Likert answers are); *largest gets the largest |answer| (0 for none).
+ * O(distinct answers) for a coded column, O(respondents) otherwise. */
+bool dataset_column_in_halves(const dataset_t *ds, size_t column, double *largest);
+
 #endif

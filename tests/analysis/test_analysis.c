@@ -1000,6 +1000,56 @@ static void test_rwg_items(void **state)
     dataset_free(ds);
 }
 
+/*
+ * The same teams as test_rwg_items with every answer and both ends of the
+ * scale shifted by one offset: the item variances, the null variance
+ * ((max - min + 1)² - 1)/12 = 2 and so rwg(j) stay as there (6/7, 0,
+ * undefined, 10/11).  Offsets 0.5 and 100.5 (answers on a grid of halves:
+ * the sums are kept as 32-bit integers) and 0.25 (not halves: doubles)
+ * take both ways the sums are kept; halves give exactly the bits of the
+ * unshifted answers.
+ */
+static void test_rwg_items_shifted(void **state)
+{
+    (void)state;
+    const double offsets[] = { 0.0, 0.5, 0.25, 100.5 };
+    double unshifted[4] = { 0 };
+    for (size_t o = 0; o < sizeof offsets / sizeof *offsets; o++) {
+        double d = offsets[o];
+        const scale_def_t scales[] = {
+            {"s", 2, {0, 1}, {false, false}, 1 + d, 5 + d, 0.5, 4 + d},
+            {"reversed", 2, {0, 2}, {false, true}, 1 + d, 5 + d, 0.5, 4 + d},
+        };
+        const row_t rows[] = {
+            {"r1", "a", {2 + d, 3 + d, 3 + d}}, {"r2", "a", {4 + d, NA, NA}},
+            {"r3", "a", {3 + d, 3 + d, 3 + d}}, {"r4", "a", {4 + d, 3 + d, 3 + d}},
+            {"r5", "b", {1 + d, 1 + d, 5 + d}}, {"r6", "b", {5 + d, 5 + d, 1 + d}},
+            {"r7", "c", {1 + d, 2 + d, 4 + d}}, {"r8", "c", {3 + d, NA, NA}},
+            {"r9", "d", {2 + d, 2 + d, 4 + d}}, {"r10", "d", {2 + d, 2 + d, 4 + d}},
+            {"r11", "d", {3 + d, 3 + d, 3 + d}},
+        };
+        dataset_t *ds = build(3, scales, 2, rows, 11);
+        results_t *res = run(ds);
+        for (size_t s = 0; s < 2; s++) {
+            const analysis_scale_t *sc = &res->scales[s];
+            double a = manager(ds, sc, "a")->rwg, dd = manager(ds, sc, "d")->rwg;
+            assert_close(a, 6.0 / 7.0);
+            assert_true(manager(ds, sc, "b")->rwg == 0.0);
+            assert_nan(manager(ds, sc, "c")->rwg);
+            assert_close(dd, 10.0 / 11.0);
+            if (o == 0) {
+                unshifted[2 * s] = a;
+                unshifted[2 * s + 1] = dd;
+            } else if (d == 0.5) {   /* the same deviations, so the same bits */
+                assert_true(a == unshifted[2 * s]);
+                assert_true(dd == unshifted[2 * s + 1]);
+            }
+        }
+        results_free(res);
+        dataset_free(ds);
+    }
+}
+
 /* --- funnel limits ------------------------------------------------------- */
 
 /* Teams a, b and c of eight each, one item: a answers 1 and 2 in turn, b 4
@@ -1589,6 +1639,7 @@ int main(void)
         cmocka_unit_test(test_superseded_row),
         cmocka_unit_test(test_rwg_single_item),
         cmocka_unit_test(test_rwg_items),
+        cmocka_unit_test(test_rwg_items_shifted),
         cmocka_unit_test(test_funnel),
         cmocka_unit_test(test_decompose_subset),
         cmocka_unit_test(test_items),
