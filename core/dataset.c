@@ -10,14 +10,16 @@
  * rows are added.
  *
  * The id set is an open-addressing table (linear probing) of slots that
- * hold an id's hash and the row the id is on now; the table doubles when
- * three quarters of it are used, moving slots by their stored hash, so an
- * id is hashed once.  Manager ids have a set of the same kind, whose slots
- * hold a manager instead of a row.  Per respondent the store keeps 4 bytes each of id
- * reference and manager, the id's text, and 8 bytes per slot of the set
- * while rows are added; the file and the line of each row are kept as runs
- * (rows come file after file, and line after line but where a record spans
- * lines or a row was rejected), not per row.
+ * hold a byte of an id's hash (a probe compares the text only where that
+ * byte agrees) and the row the id is on now; when three quarters of it are
+ * used it is built anew at twice the size from the rows not superseded,
+ * whose ids are hashed again in row order.  Manager ids have a set of the
+ * same kind, whose slots hold a manager instead of a row.  Per respondent
+ * the store keeps 4 bytes each of id reference and manager, the id's text,
+ * and 5 bytes per slot of the set while rows are added; the file and the
+ * line of each row are kept as runs (rows come file after file, and line
+ * after line but where a record spans lines or a row was rejected), not
+ * per row.
  *
  * A column keeps one byte per respondent: a code into a table of at most
  * 254 distinct values (CODE_MISSING = not answered).  Survey answers are
@@ -47,7 +49,6 @@ enum { CODE_MISSING = 255, MAX_CODES = 254, ARENA_BLOCK = 1 << 20, SMALL_INT_BIA
        COMPACT_MANAGERS = 1024, ID_OFFSET_BITS = 20, ID_BLOCK = 1 << ID_OFFSET_BITS,
        MAX_ID_BLOCKS = 1 << (32 - ID_OFFSET_BITS), FIRST_ID_SLOTS = 1024 };
 
-#define SLOT_EMPTY UINT32_MAX
 /* From this many rows, the rows' arrays grown give their old pages back. */
 #define TRIM_ROWS ((size_t)1 << 20)
 
@@ -82,11 +83,6 @@ typedef struct {
     size_t size;                  /* size of the last block */
 } id_store_t;
 
-typedef struct {
-    uint32_t hash;
-    uint32_t row;                 /* SLOT_EMPTY when free */
-} id_slot_t;
-
 /* Rows first_row ... up to the next run's first row came from file. */
 typedef struct {
     uint32_t first_row;
@@ -100,9 +96,13 @@ typedef struct {
     uint32_t line;
 } line_run_t;
 
-/* The set of respondent ids seen while rows are added. */
+/* A set of ids seen while rows are added: per slot a tag (0 = free, else
+ * one byte of the id's hash, so that a probe reads the id's text only when
+ * the tags agree) and what the slot stands for — a row of the respondent
+ * set, a manager of the manager set. */
 typedef struct {
-    id_slot_t *slots;
+    uint8_t *tags;
+    uint32_t *rows;
     size_t mask;                  /* number of slots - 1 (a power of two) */
     size_t used;
 } id_set_t;
@@ -241,78 +241,84 @@ static size_t id_set_start(const id_set_t *set, uint32_t hash)
     return (size_t)((hash ^ hash >> 16) * 11u) & set->mask;
 }
 
-static bool id_set_resize(id_set_t *set, size_t n_slots)
+static bool row_superseded(const dataset_t *ds, size_t r)
 {
-    id_slot_t *slots = malloc(n_slots * sizeof *slots);
-    if (!slots)
-        return false;
-    for (size_t i = 0; i < n_slots; i++)
-        slots[i].row = SLOT_EMPTY;
-    id_set_t grown = {slots, n_slots - 1, set->used};
-    for (size_t i = 0; set->slots && i <= set->mask; i++) {
-        if (set->slots[i].row == SLOT_EMPTY)
-            continue;
-        size_t at = id_set_start(&grown, set->slots[i].hash);
-        while (slots[at].row != SLOT_EMPTY)
-            at = (at + 1) & grown.mask;
-        slots[at] = set->slots[i];
+    return ds->superseded[r / 64] >> (r % 64) & 1;
+}
+
+static uint8_t id_set_tag(uint32_t hash)
+{
+    return (uint8_t)(1 + hash % 255);   /* the bytes' sum mod 255: next ids differ */
+}
+
+/* The text of what slot value stands for in the respondent or manager set. */
+static inline const char *set_text(const dataset_t *ds, bool managers, uint32_t value)
+{
+    return managers ? ds->manager_ids[value] : id_store_text(&ds->ids, ds->respondent_of[value]);
+}
+
+/* The slot holding the id with this hash, or the free slot where it goes. */
+static inline size_t set_find(const dataset_t *ds, const id_set_t *set, bool managers, uint32_t hash,
+                              const char *id)
+{
+    uint8_t tag = id_set_tag(hash);
+    for (size_t at = id_set_start(set, hash);; at = (at + 1) & set->mask) {
+        if (set->tags[at] == 0)
+            return at;
+        if (set->tags[at] == tag && strcmp(set_text(ds, managers, set->rows[at]), id) == 0)
+            return at;
     }
-    free(set->slots);
-    *set = grown;
+}
+
+/* value into set, whose ids are all different from its id: the first free
+ * slot from where its hash starts. */
+static void set_put_new(id_set_t *set, uint32_t hash, uint32_t value)
+{
+    size_t at = id_set_start(set, hash);
+    while (set->tags[at] != 0)
+        at = (at + 1) & set->mask;
+    set->tags[at] = id_set_tag(hash);
+    set->rows[at] = value;
+    set->used++;
+}
+
+static void set_free(id_set_t *set)
+{
+    free(set->tags);
+    free(set->rows);
+    memset(set, 0, sizeof *set);
+}
+
+/* The respondent set (managers false) or the manager set (true) built anew
+ * with n_slots slots from what it stands for: the rows not superseded, or
+ * every manager.  Slots keep no hash, so the ids are hashed again, in the
+ * order of their rows (the ids' text lies in that order). */
+static bool set_rebuild(dataset_t *ds, bool managers, size_t n_slots)
+{
+    id_set_t *set = managers ? &ds->manager_set : &ds->id_set;
+    set_free(set);
+    set->tags = calloc(n_slots, 1);
+    set->rows = malloc(n_slots * sizeof *set->rows);
+    set->mask = n_slots - 1;
+    set->used = 0;
+    if (!set->tags || !set->rows) {
+        set_free(set);
+        return false;
+    }
+    size_t n = managers ? ds->n_managers : ds->n_rows;
+    for (size_t v = 0; v < n; v++)
+        if (managers || !row_superseded(ds, v))
+            set_put_new(set, id_hash(set_text(ds, managers, (uint32_t)v)), (uint32_t)v);
     return true;
 }
 
-/* The slot of set holding the id with this hash, or the free slot where it
- * goes; a slot of the manager set holds a manager (its id in manager_ids),
- * one of the id set a row (its id in the id store). */
-static inline id_slot_t *set_find(const dataset_t *ds, const id_set_t *set, bool managers,
-                                  uint32_t hash, const char *id)
+/* Room in the set for one more id: it never gets more than 3/4 full. */
+static bool set_reserve(dataset_t *ds, bool managers)
 {
-    for (size_t at = id_set_start(set, hash);; at = (at + 1) & set->mask) {
-        id_slot_t *slot = &set->slots[at];
-        if (slot->row == SLOT_EMPTY)
-            return slot;
-        if (slot->hash == hash) {
-            const char *text = managers ? ds->manager_ids[slot->row]
-                                        : id_store_text(&ds->ids, ds->respondent_of[slot->row]);
-            if (strcmp(text, id) == 0)
-                return slot;
-        }
-    }
-}
-
-static id_slot_t *id_set_find(const dataset_t *ds, uint32_t hash, const char *id)
-{
-    return set_find(ds, &ds->id_set, false, hash, id);
-}
-
-static id_slot_t *manager_set_find(const dataset_t *ds, uint32_t hash, const char *id)
-{
-    return set_find(ds, &ds->manager_set, true, hash, id);
-}
-
-/* Room for one more id: the table never gets more than 3/4 full. */
-static bool id_set_reserve(id_set_t *set)
-{
-    if (set->slots && 4 * (set->used + 1) <= 3 * (set->mask + 1))
+    const id_set_t *set = managers ? &ds->manager_set : &ds->id_set;
+    if (set->tags && 4 * (set->used + 1) <= 3 * (set->mask + 1))
         return true;
-    return id_set_resize(set, set->slots ? 2 * (set->mask + 1) : FIRST_ID_SLOTS);
-}
-
-/* After rows moved: every kept row's id points at its new row. */
-static void id_set_rebuild(dataset_t *ds)
-{
-    id_set_t *set = &ds->id_set;
-    for (size_t i = 0; i <= set->mask; i++)
-        set->slots[i].row = SLOT_EMPTY;
-    for (size_t r = 0; r < ds->n_rows; r++) {
-        const char *id = id_store_text(&ds->ids, ds->respondent_of[r]);
-        uint32_t hash = id_hash(id);
-        id_slot_t *slot = id_set_find(ds, hash, id);
-        slot->hash = hash;
-        slot->row = (uint32_t)r;
-    }
-    set->used = ds->n_rows;
+    return set_rebuild(ds, managers, set->tags ? 2 * (set->mask + 1) : FIRST_ID_SLOTS);
 }
 
 dataset_t *dataset_new(void)
@@ -347,12 +353,12 @@ void dataset_free(dataset_t *ds)
     free(ds->line_runs);
     free(ds->superseded);
     id_store_free(&ds->ids);
-    free(ds->id_set.slots);
+    set_free(&ds->id_set);
     free(ds->manager_ids);
     free(ds->manager_units);
     if (ds->silent_teams)
         g_array_free(ds->silent_teams, TRUE);
-    free(ds->manager_set.slots);
+    set_free(&ds->manager_set);
     if (ds->column_index)
         g_hash_table_destroy(ds->column_index);
     arena_free(&ds->arena);
@@ -505,12 +511,13 @@ static engage_status_t intern_manager(dataset_t *ds, const char *id, uint32_t *i
         *index = ds->manager_of[ds->n_rows - 1];
         return ENGAGE_OK;
     }
-    if (!id_set_reserve(&ds->manager_set))
+    if (!set_reserve(ds, true))
         return ENGAGE_ENOMEM;
     uint32_t hash = id_hash(id);
-    id_slot_t *slot = manager_set_find(ds, hash, id);
-    if (slot->row != SLOT_EMPTY) {
-        *index = slot->row;
+    id_set_t *set = &ds->manager_set;
+    size_t at = set_find(ds, set, true, hash, id);
+    if (set->tags[at] != 0) {
+        *index = set->rows[at];
         return ENGAGE_OK;
     }
     if (ds->n_managers == UINT32_MAX - 1)
@@ -527,9 +534,9 @@ static engage_status_t intern_manager(dataset_t *ds, const char *id, uint32_t *i
     if (!copy)
         return ENGAGE_ENOMEM;
     ds->manager_ids[ds->n_managers] = copy;
-    slot->hash = hash;
-    slot->row = (uint32_t)ds->n_managers;
-    ds->manager_set.used++;
+    set->tags[at] = id_set_tag(hash);
+    set->rows[at] = (uint32_t)ds->n_managers;
+    set->used++;
     *index = (uint32_t)ds->n_managers++;
     return ENGAGE_OK;
 }
@@ -608,10 +615,6 @@ static bool note_line(dataset_t *ds, size_t r, uint32_t line)
     return true;
 }
 
-static bool row_superseded(const dataset_t *ds, size_t r)
-{
-    return ds->superseded[r / 64] >> (r % 64) & 1;
-}
 
 /* Drop the superseded rows, keeping the order of the others (the id set,
  * while there is one, is rebuilt by the caller).  The file runs shrink in
@@ -701,19 +704,9 @@ static engage_status_t drop_unused_managers(dataset_t *ds)
     memcpy(ds->manager_ids, ids, used * sizeof *ids);
     free(ids);
     ds->n_managers = next;
-    id_set_t *set = &ds->manager_set;
-    for (size_t i = 0; i <= set->mask; i++)
-        set->slots[i].row = SLOT_EMPTY;
-    for (size_t m = 0; m < next; m++) {
-        uint32_t hash = id_hash(ds->manager_ids[m]);
-        id_slot_t *slot = manager_set_find(ds, hash, ds->manager_ids[m]);
-        slot->hash = hash;
-        slot->row = (uint32_t)m;
-    }
-    set->used = next;
     arena_free(&ds->manager_arena);
     ds->manager_arena = arena;
-    return ENGAGE_OK;
+    return set_rebuild(ds, true, ds->manager_set.mask + 1) ? ENGAGE_OK : ENGAGE_ENOMEM;
 }
 
 engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const char *manager_id,
@@ -730,8 +723,7 @@ engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const 
     if (ds->n_superseded >= COMPACT_ROWS && 2 * ds->n_superseded >= ds->n_rows) {
         if (drop_superseded_rows(ds) != ENGAGE_OK)
             return ENGAGE_ENOMEM;
-        id_set_rebuild(ds);
-        if (drop_unused_managers(ds) != ENGAGE_OK)
+        if (!set_rebuild(ds, false, ds->id_set.mask + 1) || drop_unused_managers(ds) != ENGAGE_OK)
             return ENGAGE_ENOMEM;
     }
     if (ds->n_rows >= UINT32_MAX - 1)
@@ -768,17 +760,18 @@ engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const 
 
     /* A new id is stored once; a repeated one names the string stored
      * first, and its slot moves on to this row. */
-    if (!id_set_reserve(&ds->id_set))
+    if (!set_reserve(ds, false))
         return ENGAGE_ENOMEM;
     uint32_t hash = id_hash(respondent_id);
-    id_slot_t *slot = id_set_find(ds, hash, respondent_id);
-    if (slot->row == SLOT_EMPTY) {
+    id_set_t *set = &ds->id_set;
+    size_t at = set_find(ds, set, false, hash, respondent_id);
+    if (set->tags[at] == 0) {
         if (!id_store_add(&ds->ids, respondent_id, &ds->respondent_of[r]))
             return ENGAGE_ENOMEM;
-        slot->hash = hash;
-        ds->id_set.used++;
+        set->tags[at] = id_set_tag(hash);
+        set->used++;
     } else {
-        size_t earlier = slot->row;
+        size_t earlier = set->rows[at];
         if (superseded_file)
             *superseded_file = file_of_row(ds, earlier);
         if (superseded_line)
@@ -787,7 +780,7 @@ engage_status_t dataset_add_row(dataset_t *ds, const char *respondent_id, const 
         ds->superseded[earlier / 64] |= (uint64_t)1 << (earlier % 64);
         ds->n_superseded++;
     }
-    slot->row = (uint32_t)r;
+    set->rows[at] = (uint32_t)r;
     ds->manager_of[r] = manager;
     ds->n_rows++;
     return ENGAGE_OK;
@@ -805,10 +798,8 @@ engage_status_t dataset_finish(dataset_t *ds)
         return ENGAGE_OK;
     /* no row comes after this: the id set and the manager index go before
      * the renumbering's own arrays are taken */
-    free(ds->id_set.slots);
-    memset(&ds->id_set, 0, sizeof ds->id_set);
-    free(ds->manager_set.slots);
-    memset(&ds->manager_set, 0, sizeof ds->manager_set);
+    set_free(&ds->id_set);
+    set_free(&ds->manager_set);
     if (drop_superseded_rows(ds) != ENGAGE_OK)
         return ENGAGE_ENOMEM;
 
