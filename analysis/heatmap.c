@@ -102,9 +102,11 @@ static void team_sums(const dataset_t *ds, const dataset_scale_t *sc, double *co
 
 /* The same in the narrow form, every twice-distance within ±bound and at
  * most cap answers per team and item; false (the sums unusable) at the
- * first answer that is not a whole number of halves within it or past cap. */
+ * first answer that is not a whole number of halves within it or past cap.
+ * Σ (2 × distance)² goes to team_dd4, or to team_dd4_16 when that is not
+ * NULL (cap × bound² then fits 16 bits). */
 static bool team_sums_narrow(const dataset_t *ds, const dataset_scale_t *sc, double *cols, double bound, size_t cap,
-                             heatmap_team_t *team, uint32_t *team_dd4)
+                             heatmap_team_t *team, uint32_t *team_dd4, uint16_t *team_dd4_16)
 {
     size_t k = sc->n_items, N = dataset_n_respondents(ds);
     const double middle = (sc->min + sc->max) / 2.0;
@@ -116,7 +118,8 @@ static bool team_sums_narrow(const dataset_t *ds, const dataset_scale_t *sc, dou
                 continue;
             size_t m = dataset_manager_of(ds, first + t);
             heatmap_team_t *a = team + m * k;
-            uint32_t *dd4 = team_dd4 + m * k;
+            uint32_t *dd4 = team_dd4 ? team_dd4 + m * k : NULL;
+            uint16_t *dd4_16 = team_dd4_16 ? team_dd4_16 + m * k : NULL;
             for (size_t i = 0; i < k; i++) {
                 double x = cols[i * HEATMAP_READ_ROWS + t];
                 if (isnan(x))
@@ -128,7 +131,10 @@ static bool team_sums_narrow(const dataset_t *ds, const dataset_scale_t *sc, dou
                 a[i].n++;
                 a[i].twice_sum = (int16_t)(a[i].twice_sum + d2);
                 a[i].favourable += x >= sc->favourable;
-                dd4[i] += (uint32_t)(d2 * d2);
+                if (dd4_16)
+                    dd4_16[i] = (uint16_t)(dd4_16[i] + d2 * d2);
+                else
+                    dd4[i] += (uint32_t)(d2 * d2);
             }
         }
     }
@@ -151,6 +157,17 @@ static size_t narrow_cap(const analysis_scale_t *as, size_t managers, double *bo
         if ((double)as->managers[m].n > cap)
             return 0;
     return (size_t)cap;
+}
+
+/* Whether the narrow form's Σ (2 × distance)² fits 16 bits for every team:
+ * at most the largest team's answers times bound². */
+static bool narrow_dd4_16(const analysis_scale_t *as, size_t managers, double bound)
+{
+    size_t largest = 0;
+    for (size_t m = 0; m < managers; m++)
+        if (as->managers[m].n > largest)
+            largest = as->managers[m].n;
+    return (double)largest * bound * bound <= (double)UINT16_MAX;
 }
 
 /* The leaders' row each team adds to (the deepest leader at or above its
@@ -215,14 +232,19 @@ static bool heatmap_scale(const dataset_t *ds, const units_t *units, const leade
     size_t cap = narrow_cap(as, M, &bound);
     if (cap > 0) {
         hs->teams = heatmap_calloc(M * k, sizeof *hs->teams);
-        hs->team_dd4 = heatmap_calloc(M * k, sizeof *hs->team_dd4);
-        if (!hs->teams || !hs->team_dd4)
+        if (narrow_dd4_16(as, M, bound))
+            hs->team_dd4_16 = heatmap_calloc(M * k, sizeof *hs->team_dd4_16);
+        else
+            hs->team_dd4 = heatmap_calloc(M * k, sizeof *hs->team_dd4);
+        if (!hs->teams || !(hs->team_dd4 || hs->team_dd4_16))
             return false;
-        if (!team_sums_narrow(ds, sc, cols, bound, cap, hs->teams, hs->team_dd4)) {
+        if (!team_sums_narrow(ds, sc, cols, bound, cap, hs->teams, hs->team_dd4, hs->team_dd4_16)) {
             free(hs->teams);
             free(hs->team_dd4);
+            free(hs->team_dd4_16);
             hs->teams = NULL;
             hs->team_dd4 = NULL;
+            hs->team_dd4_16 = NULL;
         }
     }
     if (!hs->teams) {
@@ -326,7 +348,7 @@ double heatmap_within(const heatmap_scale_t *hs, size_t m, size_t i)
     if (!hs->teams)
         return hs->manager_ss[c];
     const heatmap_team_t *a = &hs->teams[c];
-    double sum = a->twice_sum / 2.0, dd = hs->team_dd4[c] / 4.0;
+    double sum = a->twice_sum / 2.0, dd = (hs->team_dd4_16 ? hs->team_dd4_16[c] : hs->team_dd4[c]) / 4.0;
     double ss = a->n == 0 ? NAN : a->n == 1 ? 0.0 : dd - sum * sum / (double)a->n;
     return ss < 0.0 ? 0.0 : ss;
 }
@@ -363,8 +385,10 @@ void heatmap_drop_within(heatmap_t *heatmap, size_t s)
 {
     free(heatmap->scales[s].manager_ss);
     free(heatmap->scales[s].team_dd4);
+    free(heatmap->scales[s].team_dd4_16);
     heatmap->scales[s].manager_ss = NULL;
     heatmap->scales[s].team_dd4 = NULL;
+    heatmap->scales[s].team_dd4_16 = NULL;
 }
 
 void heatmap_free(heatmap_t *heatmap)
@@ -376,6 +400,7 @@ void heatmap_free(heatmap_t *heatmap)
             free(heatmap->scales[s].sums[level]);
         free(heatmap->scales[s].teams);
         free(heatmap->scales[s].team_dd4);
+        free(heatmap->scales[s].team_dd4_16);
         free(heatmap->scales[s].manager_ss);
     }
     free(heatmap->scales);

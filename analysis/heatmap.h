@@ -68,7 +68,8 @@ typedef struct {
 
 /* A scale's sums.  The teams' are narrow when they fit: every answer's
  * distance from the middle a multiple of 0.5 and every team small enough
- * for 16 bits (10 bytes per team × item: teams and team_dd4); else wide
+ * for 16 bits (8 bytes per team × item: teams and team_dd4_16, or 10 with
+ * team_dd4 where Σ (2 × distance)² may need 32 bits); else wide
  * (24 bytes: sums[HEATMAP_MANAGER] and manager_ss).  The figures are the
  * same either way: sums of halves are exact in a double. */
 typedef struct {
@@ -78,7 +79,8 @@ typedef struct {
     heatmap_sums_t *sums[HEATMAP_LEVELS];  /* [group × n_items + item]; the managers' NULL
                                               when narrow */
     heatmap_team_t *teams;                 /* narrow: [manager × n_items + item] */
-    uint32_t *team_dd4;                    /* narrow: Σ (2 × distance)² likewise */
+    uint32_t *team_dd4;                    /* narrow: Σ (2 × distance)² likewise, or NULL */
+    uint16_t *team_dd4_16;                 /* narrow: the same in 16 bits, or NULL */
     double *manager_ss;                    /* wide: [manager × n_items + item], the team's
                                               within sum of squares (heatmap_within) */
 } heatmap_scale_t;

@@ -230,8 +230,48 @@ static void test_flat_with_an_unanswered_item(void **state)
     assert_true(heatmap_mean(hs, HEATMAP_MANAGER, 0, 0) == heatmap_figures(hs, HEATMAP_MANAGER, 0, 0).mean);
     assert_nan(heatmap_mean(hs, HEATMAP_MANAGER, 0, 1));
     assert_non_null(hs->teams);   /* whole answers: the narrow form */
+    /* teams of 2 on 1..5: Σ (2 × distance)² at most 2 × 4² fits 16 bits */
+    assert_non_null(hs->team_dd4_16);
+    assert_null(hs->team_dd4);
     heatmap_drop_within(h, 0);
     assert_null(hs->team_dd4);
+    assert_null(hs->team_dd4_16);
+    heatmap_free(h);
+    results_free(res);
+    dataset_free(ds);
+}
+
+/* One team of 5,000 on 1..5 answering 1 and 5 in turn: each answer lies 2
+ * from the middle, so Σ (2 × distance)² = 5,000 × 16 = 80,000, beyond 16
+ * bits: the narrow form keeps it in 32.  Mean 3, within sum of squares
+ * 5,000 × 2² = 20,000, favourable (>= 4) half of the answers. */
+static void test_narrow_with_a_large_team(void **state)
+{
+    (void)state;
+    dataset_t *ds = dataset_new();
+    size_t items[2];
+    assert_int_equal(dataset_add_column(ds, "y1", &items[0]), ENGAGE_OK);
+    assert_int_equal(dataset_add_column(ds, "y2", &items[1]), ENGAGE_OK);
+    bool reverse[2] = { false, false };
+    dataset_scale_t scale = { "engagement", 2, items, reverse, 1, 5, 0.5, 4, 2 };
+    assert_int_equal(dataset_add_scale(ds, &scale), ENGAGE_OK);
+    for (int r = 0; r < 5000; r++) {
+        char id[16];
+        snprintf(id, sizeof id, "r%d", r);
+        add(ds, id, "M1", r % 2 ? 5 : 1, 3);
+    }
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    results_t *res;
+    heatmap_t *h;
+    assert_int_equal(analysis_run(ds, &res, NULL), ENGAGE_OK);
+    assert_int_equal(heatmap_run(ds, res, NULL, NULL, &h, NULL), ENGAGE_OK);
+    const heatmap_scale_t *hs = &h->scales[0];
+    assert_non_null(hs->teams);
+    assert_non_null(hs->team_dd4);
+    assert_null(hs->team_dd4_16);
+    check(hs, HEATMAP_MANAGER, 0, 0, 5000, 3.0, 50.0, 50.0);
+    assert_close(heatmap_within(hs, 0, 0), 20000.0);
+    assert_close(heatmap_within(hs, 0, 1), 0.0);   /* y2: every answer 3 */
     heatmap_free(h);
     results_free(res);
     dataset_free(ds);
@@ -280,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_hand_made_tree),
         cmocka_unit_test(test_wide_with_a_fractional_answer),
         cmocka_unit_test(test_flat_with_an_unanswered_item),
+        cmocka_unit_test(test_narrow_with_a_large_team),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
