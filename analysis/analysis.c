@@ -84,13 +84,24 @@ enum { ANALYSIS_INSERTION_SORT_MAX = 32 };
 /* From this many managers on, their figures are worked out on two threads. */
 enum { ANALYSIS_PARALLEL_MANAGERS = 8192 };
 
+/* A manager's favourable, unfavourable and answered item values on a scale,
+ * in 32 bits where no team can overflow them (analysis_work_init), else 64. */
+typedef struct {
+    uint32_t fav, unf, ans;
+} analysis_counts32_t;
+
+typedef struct {
+    size_t fav, unf, ans;
+} analysis_counts64_t;
+
 /* Buffers reused from one scale to the next. */
 typedef struct {
     size_t n_respondents, n_managers;
     uint32_t *start;      /* [manager] first slot in grouped; [n_managers] = N */
     uint32_t *cursor;     /* [manager] next free slot in grouped, during a scale's pass */
     double *grouped;      /* [slot] scores laid out by manager, NAN = not scored */
-    size_t *fav, *unf, *ans; /* [manager] favourable / unfavourable / answered item values */
+    analysis_counts32_t *counts32;  /* [manager], or NULL */
+    analysis_counts64_t *counts64;  /* [manager] when counts32 is NULL */
     double *tq[2];        /* t(0.975, df) by df, NAN until needed: a cache for each half
                              of the managers (see analysis_summarise) */
     size_t tq_size;
@@ -166,9 +177,8 @@ static void analysis_work_fini(analysis_work_t *w)
     free(w->start);
     free(w->cursor);
     free(w->grouped);
-    free(w->fav);
-    free(w->unf);
-    free(w->ans);
+    free(w->counts32);
+    free(w->counts64);
     free(w->tq[0]);
     free(w->tq[1]);
     free(w->cols);
@@ -189,15 +199,14 @@ static void analysis_work_fini(analysis_work_t *w)
 static void analysis_work_drop_managers(analysis_work_t *w)
 {
     double **doubles[] = { &w->grouped, &w->rwg_sq };
-    size_t **counts[] = { &w->fav, &w->unf, &w->ans };
     for (size_t i = 0; i < sizeof doubles / sizeof *doubles; i++) {
         free(*doubles[i]);
         *doubles[i] = NULL;
     }
-    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
-        free(*counts[i]);
-        *counts[i] = NULL;
-    }
+    free(w->counts32);
+    free(w->counts64);
+    w->counts32 = NULL;
+    w->counts64 = NULL;
     free(w->start);
     w->start = NULL;
 #ifdef __GLIBC__
@@ -218,11 +227,8 @@ static engage_status_t analysis_work_init(analysis_work_t *w, const dataset_t *d
         return ENGAGE_ENOMEM;
     w->grouped = analysis_calloc(N, sizeof *w->grouped);
     w->start = analysis_calloc(M + 1, sizeof *w->start);
-    w->fav = analysis_calloc(M, sizeof *w->fav);
-    w->unf = analysis_calloc(M, sizeof *w->unf);
-    w->ans = analysis_calloc(M, sizeof *w->ans);
     w->rwg_sq = analysis_calloc(M, sizeof *w->rwg_sq);
-    if (!w->grouped || !w->start || !w->fav || !w->unf || !w->ans || !w->rwg_sq)
+    if (!w->grouped || !w->start || !w->rwg_sq)
         return ENGAGE_ENOMEM;
 
     for (size_t r = 0; r < N; r++)
@@ -233,6 +239,16 @@ static engage_status_t analysis_work_init(analysis_work_t *w, const dataset_t *d
             largest = w->start[m + 1];
         w->start[m + 1] += w->start[m];
     }
+    size_t most_items = 0;
+    for (size_t s = 0; s < dataset_n_scales(ds); s++)
+        if (dataset_scale(ds, s)->n_items > most_items)
+            most_items = dataset_scale(ds, s)->n_items;
+    if ((double)largest * (double)most_items <= (double)UINT32_MAX)
+        w->counts32 = analysis_calloc(M, sizeof *w->counts32);
+    else
+        w->counts64 = analysis_calloc(M, sizeof *w->counts64);
+    if (!w->counts32 && !w->counts64)
+        return ENGAGE_ENOMEM;
     /* t quantiles for df 1 .. largest team - 1 */
     w->tq_size = largest;
     for (int h = 0; h < 2; h++)
@@ -309,9 +325,10 @@ static size_t analysis_score_pass(const dataset_t *ds, const dataset_scale_t *sc
     bool with_rwg = w->rwg_n != NULL;
     const double middle = (sc->min + sc->max) / 2.0, middle_sq = (double)k * middle * middle;
     memcpy(w->cursor, w->start, w->n_managers * sizeof *w->cursor);
-    memset(w->fav, 0, w->n_managers * sizeof *w->fav);
-    memset(w->unf, 0, w->n_managers * sizeof *w->unf);
-    memset(w->ans, 0, w->n_managers * sizeof *w->ans);
+    if (w->counts32)
+        memset(w->counts32, 0, w->n_managers * sizeof *w->counts32);
+    else
+        memset(w->counts64, 0, w->n_managers * sizeof *w->counts64);
     memset(w->item_answered, 0, k * sizeof *w->item_answered);
     memset(w->item_fav, 0, k * sizeof *w->item_fav);
     if (with_rwg)
@@ -345,9 +362,17 @@ static size_t analysis_score_pass(const dataset_t *ds, const dataset_scale_t *sc
                 w->score_min = score;
             if (score > w->score_max)
                 w->score_max = score;
-            w->fav[m] += (size_t)w->favourable[t];
-            w->unf[m] += (size_t)w->unfavourable[t];
-            w->ans[m] += answered;
+            if (w->counts32) {
+                analysis_counts32_t *c = &w->counts32[m];
+                c->fav += (uint32_t)w->favourable[t];
+                c->unf += (uint32_t)w->unfavourable[t];
+                c->ans += (uint32_t)answered;
+            } else {
+                analysis_counts64_t *c = &w->counts64[m];
+                c->fav += (size_t)w->favourable[t];
+                c->unf += (size_t)w->unfavourable[t];
+                c->ans += answered;
+            }
 
             /* the row handed to alpha; rwg(j)'s item sums are taken in the
              * same pass (several items always go with alpha) */
@@ -642,7 +667,10 @@ static void *analysis_manager_range(void *arg)
         am->mean = analysis_finite(mean);
         am->ss = analysis_finite(ss);
         am->median = analysis_finite(gsl_stats_median_from_sorted_data(g, 1, n));
-        analysis_shares(r->sc, w->ans[m], w->fav[m], w->unf[m], &am->favourable_pct, &am->neutral_pct,
+        analysis_counts64_t c = w->counts64 ? w->counts64[m]
+                                            : (analysis_counts64_t){ w->counts32[m].fav, w->counts32[m].unf,
+                                                                     w->counts32[m].ans };
+        analysis_shares(r->sc, c.ans, c.fav, c.unf, &am->favourable_pct, &am->neutral_pct,
                         &am->unfavourable_pct);
         if (n > 1) {
             am->sd = analysis_finite(sqrt(ss / (double)(n - 1)));
