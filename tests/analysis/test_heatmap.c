@@ -185,11 +185,10 @@ static void test_hand_made_tree(void **state)
     dataset_free(ds);
 }
 
-/* Without units or a tree: the company and the managers alone; a team
- * whose members skipped an item has no answer there (n 0, NAN figures). */
-static void test_flat_with_an_unanswered_item(void **state)
+/* A dataset without units or a tree: items y1, y2 on 1..5 in one scale,
+ * neither reversed, favourable >= 4, unfavourable <= 2, half answered. */
+static dataset_t *flat_two_items(void)
 {
-    (void)state;
     dataset_t *ds = dataset_new();
     size_t items[2];
     assert_int_equal(dataset_add_column(ds, "y1", &items[0]), ENGAGE_OK);
@@ -197,6 +196,15 @@ static void test_flat_with_an_unanswered_item(void **state)
     bool reverse[2] = { false, false };
     dataset_scale_t scale = { "engagement", 2, items, reverse, 1, 5, 0.5, 4, 2 };
     assert_int_equal(dataset_add_scale(ds, &scale), ENGAGE_OK);
+    return ds;
+}
+
+/* Without units or a tree: the company and the managers alone; a team
+ * whose members skipped an item has no answer there (n 0, NAN figures). */
+static void test_flat_with_an_unanswered_item(void **state)
+{
+    (void)state;
+    dataset_t *ds = flat_two_items();
     add(ds, "r1", "M1", 1, NAN);
     add(ds, "r2", "M1", 5, NAN);
     add(ds, "r3", "M2", 3, 4);
@@ -248,13 +256,7 @@ static void test_flat_with_an_unanswered_item(void **state)
 static void test_narrow_with_a_large_team(void **state)
 {
     (void)state;
-    dataset_t *ds = dataset_new();
-    size_t items[2];
-    assert_int_equal(dataset_add_column(ds, "y1", &items[0]), ENGAGE_OK);
-    assert_int_equal(dataset_add_column(ds, "y2", &items[1]), ENGAGE_OK);
-    bool reverse[2] = { false, false };
-    dataset_scale_t scale = { "engagement", 2, items, reverse, 1, 5, 0.5, 4, 2 };
-    assert_int_equal(dataset_add_scale(ds, &scale), ENGAGE_OK);
+    dataset_t *ds = flat_two_items();
     for (int r = 0; r < 5000; r++) {
         char id[16];
         snprintf(id, sizeof id, "r%d", r);
