@@ -72,4 +72,16 @@ void trend_view_free(trend_view_t *tv);
 /* Whether row i of scale s shows its figures. */
 bool trend_view_shown(const trend_view_t *tv, size_t s, size_t i);
 
+/* Whether a change of row i of scale s (of the trend tv was built from)
+ * with p-value p is shown: the row and its group's row of the wave before
+ * are both shown, and p is defined.  The one rule of every change across
+ * waves (trend.csv's Welch tests, enps_trend.csv's eNPS changes). */
+bool trend_view_change_shown(const trend_view_t *tv, const trend_t *trend, size_t s, size_t i, double p);
+
+/* q[i] = the Benjamini–Hochberg adjusted p[i] over the rows of scale s
+ * with tested[i], one wave pair at a time (the rows of wave w, against
+ * w - 1, the company's included); NAN for the others.  q has a slot per
+ * row of the scale.  false only when out of memory. */
+bool trend_view_q_values(const trend_t *trend, size_t s, const double *p, const bool *tested, double *q);
+
 #endif
