@@ -1,6 +1,8 @@
 /*
  * report/trend_view.c — the privacy decision over the history of waves (its
- * rules are privacy.c's) and the q-values of its changes (see trend_view.h).  Owns the per-row arrays
+ * rules are privacy.c's), which changes across waves are shown and their
+ * q-values (see trend_view.h; trend.csv's, and through
+ * trend_view_change_shown and trend_view_q_values enps_trend.csv's).  Owns the per-row arrays
  * it returns; reads the trend and, for the last wave, the decision the view
  * made for managers.csv.
  */

@@ -39,7 +39,9 @@
  * A row's change (delta_previous, p_value) is shown when the row and the
  * same group's row of the wave before are both shown; q_value is the
  * Benjamini–Hochberg adjustment over every shown change of a scale and wave
- * pair, the company's included.
+ * pair, the company's included.  enps_trend.csv's eNPS changes are shown
+ * and adjusted by the same two functions (trend_view_change_shown,
+ * trend_view_q_values), over the same rows.
  */
 #ifndef ENGAGE_TREND_VIEW_H
 #define ENGAGE_TREND_VIEW_H
