@@ -27,6 +27,7 @@
  */
 #include "html.h"
 #include "enps_table.h"
+#include "enps_trend_table.h"
 
 #include <errno.h>
 #include <math.h>
@@ -912,6 +913,18 @@ static void glance_section(svg_out_t *o, const report_input_t *in, const view_t 
                      figure_signed(e.enps, 1).s, figure_signed(e.ci_low, 1).s, figure_signed(e.ci_high, 1).s,
                      figure_fixed(e.promoters_pct, 0).s, figure_fixed(e.passives_pct, 0).s,
                      figure_fixed(e.detractors_pct, 0).s);
+        enps_change_t ec;
+        if (enps_table_scale(in, view, s) && isfinite(e.enps) && enps_trend_table_company_change(in, view, s, &ec)) {
+            svg_raw(o, "<li class=\"enps\">eNPS change since ");
+            svg_text(o, in->wave_labels[in->n_waves - 2]);
+            svg_rawf(o, " <strong>%s</strong> (95%% interval %s to %s, p ", figure_signed(ec.delta, 1).s,
+                     figure_signed(ec.ci_low, 1).s, figure_signed(ec.ci_high, 1).s);
+            if (ec.p_value < 0.001)
+                svg_raw(o, "&lt; 0.001");
+            else
+                svg_rawf(o, "= %s", figure_fixed(ec.p_value, 3).s);
+            svg_raw(o, "; enps_trend.csv).</li>\n");
+        }
         if (g.with_rate) {
             svg_rawf(o, "<li>%zu of %zu invited responded (", g.responded, g.invited);
             svg_number(o, participation_rate(&(participation_count_t){ g.invited, g.responded }), 0);

@@ -6,7 +6,8 @@
  * The order of work: the view (view.c: the privacy decision of managers,
  * units and change rows, and every figure over the shown teams) → CSV
  * tables (tables.c; the analyst's rejects.csv and variance_all_teams.csv
- * beside them; enps.csv, enps_table.c, with a scale of kind = nps) →
+ * beside them; enps.csv, enps_table.c, with a scale of kind = nps, and with
+ * a history enps_trend.csv, enps_trend_table.c) →
  * report.txt (summary.c) → report.html (html.c) → with --packs, packs/ (packs.c) →
  * engage.xlsx (workbook.c, from those CSVs) →
  * manifest.json (manifest.c, which lists the
@@ -22,6 +23,7 @@
 
 #include "../core/progress.h"
 #include "enps_table.h"
+#include "enps_trend_table.h"
 #include "drivers_table.h"
 #include "html.h"
 #include "manifest.h"
@@ -83,8 +85,8 @@ static const struct {
     { "variance_all_teams.csv", write_variance_all_teams, false, false, false, false, true },
 };
 
-/* the tables, report.txt, report.html, packs and engage.xlsx */
-enum { N_TABLES = sizeof tables / sizeof tables[0], N_OUTPUTS = N_TABLES + 5 };
+/* the tables, enps.csv, enps_trend.csv, report.txt, report.html, packs and engage.xlsx */
+enum { N_TABLES = sizeof tables / sizeof tables[0], N_OUTPUTS = N_TABLES + 6 };
 
 static void add_input(outdir_input_t *list, size_t *n, const char *path, const char *role)
 {
@@ -173,6 +175,21 @@ engage_status_t report_write(const report_input_t *in, const char *outdir, engag
         }
         outputs[n_outputs].name = "enps.csv";
         rc = enps_table_write(in, view, path, outputs[n_outputs].sha256, err);
+        n_outputs++;
+        free(path);
+        if (rc != ENGAGE_OK)
+            goto done;
+    }
+
+    /* enps_trend.csv, with a history and a scale of kind = nps */
+    if (enps_trend_table_wanted(in, view)) {
+        char *path = outdir_path(&od, "enps_trend.csv");
+        if (!path) {
+            rc = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+            goto done;
+        }
+        outputs[n_outputs].name = "enps_trend.csv";
+        rc = enps_trend_table_write(in, view, path, outputs[n_outputs].sha256, err);
         n_outputs++;
         free(path);
         if (rc != ENGAGE_OK)

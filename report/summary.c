@@ -19,6 +19,7 @@
  */
 #include "summary.h"
 #include "enps_table.h"
+#include "enps_trend_table.h"
 #include "figures.h"
 #include "item_labels.h"
 
@@ -503,12 +504,18 @@ static void glance(sbuf_t *sb, const report_input_t *in, const view_t *view)
             continue;
         }
         enps_t e;
+        enps_change_t ec;
         if (enps_table_scale(in, view, s) && enps_table_group(in, view, s, HEATMAP_COMPANY, 0, &e) &&
-            isfinite(e.enps))
+            isfinite(e.enps)) {
             wrapf(sb, "", "%s: eNPS %s (95%% interval %s to %s): %s%% promoters, %s%% passives and %s%% "
                           "detractors (enps.csv).", name, figure_signed(e.enps, 1).s,
                   figure_signed(e.ci_low, 1).s, figure_signed(e.ci_high, 1).s, figure_fixed(e.promoters_pct, 0).s,
                   figure_fixed(e.passives_pct, 0).s, figure_fixed(e.detractors_pct, 0).s);
+            if (enps_trend_table_company_change(in, view, s, &ec))
+                wrapf(sb, "", "%s: eNPS change since %s %s (95%% interval %s to %s%s; enps_trend.csv).", name,
+                      in->wave_labels[in->n_waves - 2], figure_signed(ec.delta, 1).s,
+                      figure_signed(ec.ci_low, 1).s, figure_signed(ec.ci_high, 1).s, p_text(ec.p_value).s);
+        }
         else if (isfinite(g.neutral_pct))
             wrapf(sb, "", "%s: %s%% of answers favourable, %s%% neutral and %s%% unfavourable.", name,
                   figure_fixed(g.favourable_pct, 0).s, figure_fixed(g.neutral_pct, 0).s,

@@ -1,6 +1,8 @@
 /*
  * report/trend_view.c — the privacy decision over the history of waves (its
- * rules are privacy.c's) and the q-values of its changes (see trend_view.h).  Owns the per-row arrays
+ * rules are privacy.c's), which changes across waves are shown and their
+ * q-values (see trend_view.h; trend.csv's, and through
+ * trend_view_change_shown and trend_view_q_values enps_trend.csv's).  Owns the per-row arrays
  * it returns; reads the trend and, for the last wave, the decision the view
  * made for managers.csv.
  */
@@ -57,6 +59,38 @@ static bool decide_waves(const trend_t *trend, size_t s, long smallest_shown, un
     return true;
 }
 
+/* A change is shown between two shown rows of one group, when its p is
+ * defined: the one rule of every change across waves. */
+static bool change_shown(const unsigned char *reason, const trend_scale_t *ts, size_t i, double p)
+{
+    const trend_row_t *row = &ts->rows[i];
+    return reason[i] == PRIVACY_SHOWN && row->previous_row != TREND_NONE &&
+           reason[row->previous_row] == PRIVACY_SHOWN && isfinite(p);
+}
+
+/* Benjamini–Hochberg per wave pair: the tested rows of wave w (against
+ * w - 1) together, the company's included. */
+static bool q_values(const trend_scale_t *ts, size_t n_waves, const double *p, const bool *tested, double *out)
+{
+    size_t R = ts->n_rows ? ts->n_rows : 1;
+    bool *include = malloc(R * sizeof *include);
+    double *q = malloc(R * sizeof *q);
+    bool ok = include && q;
+    for (size_t i = 0; i < ts->n_rows; i++)
+        out[i] = NAN;
+    for (size_t w = 1; ok && w < n_waves; w++) {
+        for (size_t i = 0; i < ts->n_rows; i++)
+            include[i] = tested[i] && ts->rows[i].wave == w;
+        ok = changes_bh(p, include, ts->n_rows, q);
+        for (size_t i = 0; ok && i < ts->n_rows; i++)
+            if (include[i])
+                out[i] = q[i];
+    }
+    free(include);
+    free(q);
+    return ok;
+}
+
 static bool decide_scale(const trend_t *trend, size_t s, long smallest_shown, const bool *last_shown,
                          const bool *last_unit_shown, trend_view_scale_t *out)
 {
@@ -69,10 +103,8 @@ static bool decide_scale(const trend_t *trend, size_t s, long smallest_shown, co
     unsigned char **unit_decision = calloc(W, sizeof *unit_decision);
     bool *scale_suppressed = calloc(W, sizeof *scale_suppressed);
     double *p = malloc(R * sizeof *p);
-    bool *include = malloc(R * sizeof *include);
-    double *q = malloc(R * sizeof *q);
     bool ok = out->reason && out->tested && out->q && decision && unit_decision && scale_suppressed && p &&
-              include && q && decide_waves(trend, s, smallest_shown, decision, scale_suppressed);
+              decide_waves(trend, s, smallest_shown, decision, scale_suppressed);
     for (size_t w = 0; ok && w + 1 < W; w++) {
         const units_t *u = trend->units[w];
         if (!u)
@@ -95,24 +127,12 @@ static bool decide_scale(const trend_t *trend, size_t s, long smallest_shown, co
             out->reason[i] = last_shown[row->manager] ? PRIVACY_SHOWN : hidden;
         else
             out->reason[i] = decision[row->wave][row->manager];
-        out->q[i] = NAN;
     }
     for (size_t i = 0; ok && i < ts->n_rows; i++) {
-        const trend_row_t *row = &ts->rows[i];
-        out->tested[i] = out->reason[i] == PRIVACY_SHOWN && row->previous_row != TREND_NONE &&
-                         out->reason[row->previous_row] == PRIVACY_SHOWN && isfinite(row->welch.p_value);
+        p[i] = ts->rows[i].welch.p_value;
+        out->tested[i] = change_shown(out->reason, ts, i, p[i]);
     }
-    /* q-values per wave pair: the rows of wave w (against w - 1) */
-    for (size_t w = 1; ok && w < W; w++) {
-        for (size_t i = 0; i < ts->n_rows; i++) {
-            p[i] = ts->rows[i].welch.p_value;
-            include[i] = out->tested[i] && ts->rows[i].wave == w;
-        }
-        ok = changes_bh(p, include, ts->n_rows, q);
-        for (size_t i = 0; ok && i < ts->n_rows; i++)
-            if (include[i])
-                out->q[i] = q[i];
-    }
+    ok = ok && q_values(ts, W, p, out->tested, out->q);
     for (size_t w = 0; decision && w < W; w++)
         free(decision[w]);
     for (size_t w = 0; unit_decision && w < W; w++)
@@ -121,9 +141,18 @@ static bool decide_scale(const trend_t *trend, size_t s, long smallest_shown, co
     free(unit_decision);
     free(scale_suppressed);
     free(p);
-    free(include);
-    free(q);
     return ok;
+}
+
+bool trend_view_change_shown(const trend_view_t *tv, const trend_t *trend, size_t s, size_t i, double p)
+{
+    return tv && s < tv->n_scales && s < trend->n_scales && i < trend->scales[s].n_rows &&
+           change_shown(tv->scales[s].reason, &trend->scales[s], i, p);
+}
+
+bool trend_view_q_values(const trend_t *trend, size_t s, const double *p, const bool *tested, double *q)
+{
+    return q_values(&trend->scales[s], trend->n_waves, p, tested, q);
 }
 
 engage_status_t trend_view_build(const trend_t *trend, long smallest_shown, const bool *const *last_shown,

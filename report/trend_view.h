@@ -39,7 +39,9 @@
  * A row's change (delta_previous, p_value) is shown when the row and the
  * same group's row of the wave before are both shown; q_value is the
  * Benjamini–Hochberg adjustment over every shown change of a scale and wave
- * pair, the company's included.
+ * pair, the company's included.  enps_trend.csv's eNPS changes are shown
+ * and adjusted by the same two functions (trend_view_change_shown,
+ * trend_view_q_values), over the same rows.
  */
 #ifndef ENGAGE_TREND_VIEW_H
 #define ENGAGE_TREND_VIEW_H
@@ -71,5 +73,17 @@ void trend_view_free(trend_view_t *tv);
 
 /* Whether row i of scale s shows its figures. */
 bool trend_view_shown(const trend_view_t *tv, size_t s, size_t i);
+
+/* Whether a change of row i of scale s (of the trend tv was built from)
+ * with p-value p is shown: the row and its group's row of the wave before
+ * are both shown, and p is defined.  The one rule of every change across
+ * waves (trend.csv's Welch tests, enps_trend.csv's eNPS changes). */
+bool trend_view_change_shown(const trend_view_t *tv, const trend_t *trend, size_t s, size_t i, double p);
+
+/* q[i] = the Benjamini–Hochberg adjusted p[i] over the rows of scale s
+ * with tested[i], one wave pair at a time (the rows of wave w, against
+ * w - 1, the company's included); NAN for the others.  q has a slot per
+ * row of the scale.  false only when out of memory. */
+bool trend_view_q_values(const trend_t *trend, size_t s, const double *p, const bool *tested, double *q);
 
 #endif

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "../core/progress.h"
+#include "enps_table.h"
 #include "figures.h"
 
 /* The heatmap's items are decided on two threads from this many teams. */
@@ -683,6 +684,15 @@ static engage_status_t view_trend(view_t *view, const report_input_t *in, engage
     engage_status_t st = ok ? trend_view_build(in->trend, view->smallest_shown, (const bool *const *)shown,
                                                (const bool *const *)units, &view->trend, err)
                             : engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    /* enps_trend.csv: the scales of kind = nps, decided by trend.csv's rule */
+    bool *nps = st == ENGAGE_OK ? calloc(S ? S : 1, sizeof *nps) : NULL;
+    if (st == ENGAGE_OK && !nps)
+        st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    for (size_t s = 0; nps && s < S; s++)
+        nps[s] = enps_table_scale(in, view, s);
+    if (st == ENGAGE_OK)
+        st = enps_trend_view_build(in->trend, view->trend, nps, &view->enps_trend, err);
+    free(nps);
     for (size_t s = 0; s < S; s++) {
         if (shown)
             free(shown[s]);
@@ -826,6 +836,7 @@ void view_free(view_t *view)
     leaders_free(view->leaders);
     heatmap_free(view->heatmap);
     trend_view_free(view->trend);
+    enps_trend_view_free(view->enps_trend);
     free(view->scales);
     privacy_free(view->privacy);
     participation_free(view->participation);

@@ -42,6 +42,7 @@
 #include "privacy.h"
 #include "report.h"
 #include "trend_view.h"
+#include "enps_trend_view.h"
 
 typedef struct {
     const analysis_scale_t *results;    /* per-manager and per-item figures */
@@ -129,6 +130,10 @@ typedef struct {
     /* With a history of waves (report_input_t.trend): trend.csv's rows shown
      * and their q-values (trend_view.h); NULL without. */
     trend_view_t *trend;
+    /* With a history and a scale of kind = nps: enps_trend.csv's figures,
+     * its shown changes and their q-values (enps_trend_view.h); NULL
+     * without a history. */
+    enps_trend_view_t *enps_trend;
     /* The key drivers to publish (NULL without [drivers]): company-level
      * figures, one regression over every complete case, reveal no group
      * and are published as they are. */

@@ -80,7 +80,8 @@
 
 /* The tables, in sheet order.  optional: a sheet only when the CSV was
  * written (changes.csv with a previous wave, units.csv with units,
- * leaders.csv with a reporting tree, enps.csv with a scale of kind = nps). */
+ * leaders.csv with a reporting tree, enps.csv with a scale of kind = nps,
+ * enps_trend.csv with that and a history). */
 static const struct {
     const char *file;
     const char *sheet;
@@ -94,6 +95,7 @@ static const struct {
     { "leaders.csv", "leaders", true },
     { "scales.csv", "scales", false },
     { "enps.csv", "enps", true },
+    { "enps_trend.csv", "enps_trend", true },
     { "drivers.csv", "drivers", true },
     { "quality.csv", "quality", false },
 };
@@ -151,6 +153,8 @@ static const struct {
     /* enps.csv */
     { "promoters_pct", KIND_PERCENT }, { "passives_pct", KIND_PERCENT }, { "detractors_pct", KIND_PERCENT },
     { "enps", KIND_POINTS },
+    /* enps_trend.csv: the change of eNPS, in points */
+    { "delta_previous", KIND_POINTS },
     /* variance.csv */
     { "respondents", KIND_COUNT }, { "managers", KIND_COUNT }, { "df_between", KIND_COUNT },
     { "df_within", KIND_COUNT }, { "respondents_previous", KIND_COUNT },

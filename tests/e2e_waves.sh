@@ -21,7 +21,16 @@
 #      hidden team it does find one; shuffling the respondents among the
 #      hidden teams of every wave leaves every published byte as it was;
 #  (f) engage rerun repeats the whole history; verify notices a changed
-#      earlier wave; two runs are byte-identical.
+#      earlier wave; two runs are byte-identical;
+#  (g) eNPS across waves (enps_trend.csv): four made-up waves with a
+#      recommend question (make_enps_waves.R): every figure agrees with R
+#      (eNPS, its interval, the change, its interval, 2 * pnorm(-abs(z)),
+#      p.adjust(p, "BH") per wave pair) to 1e-7 relative, the rows shown and
+#      hidden as trend.csv's; the company's rows against the answers counted
+#      here; report.txt's and report.html's change; the attack with the
+#      promoters and detractors as unknowns on the fixture and on generated
+#      histories with turnover (and units), its positive controls, the
+#      shuffle of every wave's hidden teams; rerun.
 suite=e2e_waves
 ENGAGE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 ATTACK=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
@@ -158,11 +167,13 @@ else
 fi
 
 # ---------------------------------------------------------------- (e) privacy across waves
-attack() { # NAME OUTDIR K
-    "$ATTACK" "$2" --min-group "$3" > "$work/attack.txt" 2>&1
+attack() { # NAME OUTDIR K [ATTACK OPTIONS]
+    name=$1 dir=$2 k=$3
+    shift 3
+    "$ATTACK" "$dir" --min-group "$k" "$@" > "$work/attack.txt" 2>&1
     st=$?
-    if [ $st = 0 ]; then ok "$1: $(cat "$work/attack.txt")"
-    else bad "$1: the attack found something below $3 (exit $st): $(tr '\n' ' ' < "$work/attack.txt")"; fi
+    if [ $st = 0 ]; then ok "$name: $(cat "$work/attack.txt")"
+    else bad "$name: the attack found something below $k (exit $st): $(tr '\n' ' ' < "$work/attack.txt")"; fi
 }
 attack "fixture" "$work/out" 5
 # positive controls: a hidden team's mean, or a team hidden to cover it, published
@@ -379,5 +390,205 @@ for f in "$work/out"/*; do
     cmp -s "$f" "$work/out2/$base" || same=0
 done
 [ $same = 1 ] && ok "two runs of the history: the same bytes" || bad "two runs of the history differ"
+
+# ---------------------------------------------------------------- (g) eNPS across waves
+# four waves with a recommend question (tests/fixtures/waves, made by
+# make_enps_waves.R): every figure of enps_trend.csv agrees with R to 1e-7
+# relative, and its rows are shown where trend.csv shows them
+cp "$fixtures"/enps_wave1.csv "$fixtures"/enps_wave2.csv "$fixtures"/enps_wave3.csv "$fixtures"/enps_wave4.csv \
+   "$fixtures"/enps_waves.ini "$work/"
+if (cd "$work" && "$ENGAGE" run -q -c enps_waves.ini -o enps); then ok "four waves with a recommend question run"
+else bad "four waves with a recommend question: engage run failed"; fi
+awk -F, '
+    function close_to(a, b) {
+        if (a == "" || b == "") return a == b
+        d = a - b; if (d < 0) d = -d
+        m = b < 0 ? -b : b
+        return d <= 1e-7 * m || d <= 1e-12
+    }
+    FNR == 1 { if (FILENAME ~ /enps_trend_r.csv$/) ncol = NF; else if (NF != ncol) { print "FAIL: " NF " columns"; bad++ } next }
+    FILENAME ~ /enps_trend_r.csv$/ { key = $1 "|" $2 "|" $3 "|" $4; want[key] = $0; rows++; next }
+    { key = $1 "|" $2 "|" $3 "|" $4; seen++
+      if (!(key in want)) { print "FAIL: enps_trend.csv row " key " is not in R'"'"'s"; bad++; next }
+      split(want[key], r, ",")
+      if ($5 != r[5] || $17 != r[17]) { print "FAIL: " key ": n/suppressed " $5 "/" $17 ", R " r[5] "/" r[17]; bad++ }
+      for (c = 6; c <= 16; c++)
+          if (!close_to($c, r[c])) { print "FAIL: " key ": column " c " " $c ", R " r[c]; bad++ }
+      if ($15 != "") tested++
+      if ($17 == 1) hidden++ }
+    END { if (seen != rows) { print "FAIL: " seen " rows, R has " rows; bad++ }
+          print "rows " rows " tested " tested " hidden " hidden " bad " bad + 0 }' \
+    "$fixtures/enps_trend_r.csv" "$work/enps/enps_trend.csv" > "$work/compare.txt"
+if grep -q '^rows 28 tested 15 hidden 5 bad 0$' "$work/compare.txt"; then
+    ok "enps_trend.csv: 28 rows, 5 hidden, 15 changes, their intervals, p and q agree with R to 1e-7"
+else
+    bad "enps_trend.csv against R: $(tr '\n' ' ' < "$work/compare.txt")"
+fi
+head -1 "$work/enps/enps_trend.csv" > "$work/header"
+if [ "$(cat "$work/header")" = "scale,level,group,wave,n,promoters_pct,passives_pct,detractors_pct,enps,ci_low,ci_high,delta_previous,delta_ci_low,delta_ci_high,p_value,q_value,suppressed" ]; then
+    ok "enps_trend.csv: its columns"
+else
+    bad "enps_trend.csv header: $(cat "$work/header")"
+fi
+# the same rows as trend.csv's recommend scale, in the same order, hidden alike
+awk -F, -v OFS=, '$1 == "recommend" { print $1, $2, $3, $4, $5, $12 }' "$work/enps/trend.csv" > "$work/t.keys"
+awk -F, -v OFS=, 'NR > 1 { print $1, $2, $3, $4, $5, $17 }' "$work/enps/enps_trend.csv" > "$work/e.keys"
+cmp -s "$work/t.keys" "$work/e.keys" && ok "enps_trend.csv: trend.csv's rows, shown and hidden as there" ||
+    bad "enps_trend.csv's rows differ from trend.csv's recommend rows"
+# a change only between two shown rows, and exactly where trend.csv tests one
+awk -F, 'NR > 1 && $15 != "" { if ($17 != 0 || prev_key != $1 "|" $2 "|" $3 || prev_sup != 0) bad++ }
+    NR > 1 { prev_key = $1 "|" $2 "|" $3; prev_sup = $17 } END { exit bad > 0 }' "$work/enps/enps_trend.csv" &&
+    ok "enps_trend.csv: every change between two shown rows" || bad "enps_trend.csv: a change next to a hidden row"
+# the company, counted here from the files: n, promoters, detractors, eNPS,
+# its interval (1.96 · 100 · √((p + d − (p − d)²)/n)), the change and its
+# interval (√ of the two variances)
+problems=$(for k in 1 2 3 4; do
+    awk -F, -v k=$k 'NR > 1 { n++; if ($6 >= 9) p++; else if ($6 <= 6) d++ } END { print "2026 Q" k, n, p + 0, d + 0 }' \
+        "$work/enps_wave$k.csv"
+done | awk -F, '
+    function abs(x) { return x < 0 ? -x : x }
+    function near(a, b) { return abs(a - b) <= 1e-9 * (abs(b) > 1 ? abs(b) : 1) }
+    FILENAME == "-" { split($0, f, " "); w = f[1] " " f[2]; n[w] = f[3]; p[w] = f[4]; d[w] = f[5]; order[++nw] = w; next }
+    $2 == "company" { got[$4] = $0 }
+    END {
+        for (i = 1; i <= nw; i++) {
+            w = order[i]; split(got[w], g, ",")
+            e = 100 * (p[w] - d[w]) / n[w]; v = (p[w] / n[w] + d[w] / n[w] - ((p[w] - d[w]) / n[w]) ^ 2) / n[w]
+            se = 100 * sqrt(v)
+            if (g[5] != n[w] || !near(g[6], 100 * p[w] / n[w]) || !near(g[8], 100 * d[w] / n[w]) || !near(g[9], e) ||
+                !near(g[10], e - 1.96 * se) || !near(g[11], e + 1.96 * se))
+                print w ": " got[w] " counted " n[w] " " p[w] " " d[w]
+            if (i > 1) {
+                s = sqrt(se * se + prev_se * prev_se)
+                if (!near(g[12], e - prev_e) || !near(g[13], e - prev_e - 1.96 * s) || !near(g[14], e - prev_e + 1.96 * s))
+                    print w ": change " g[12] " " g[13] " " g[14] ", counted " e - prev_e
+            }
+            prev_e = e; prev_se = se
+        }
+        if (nw != 4) print nw " waves"
+    }' - "$work/enps/enps_trend.csv")
+[ -z "$problems" ] && ok "enps_trend.csv: the company's four waves as counted from the files" || bad "company eNPS: $problems"
+# the last wave's company row is enps.csv's
+a=$(awk -F, -v OFS=, '$2 == "company" && $4 == "2026 Q4" { print $5, $6, $7, $8, $9, $10, $11 }' "$work/enps/enps_trend.csv")
+b=$(awk -F, -v OFS=, '$2 == "company" { print $4, $5, $6, $7, $8, $9, $10 }' "$work/enps/enps.csv")
+[ -n "$a" ] && [ "$a" = "$b" ] && ok "the last wave's company eNPS is enps.csv's" || bad "last wave $a, enps.csv $b"
+grep -q '"enps_trend.csv"' "$work/enps/manifest.json" && ok "manifest.json lists enps_trend.csv" || bad "manifest.json lacks enps_trend.csv"
+# the readable reports: the company's change since 2026 Q3 (27.142857 → +27.1,
+# interval -4.512 .. +58.798 → -4.5 .. +58.8, p 0.09284 → 0.093, as the R
+# fixture gives them)
+tr -s ' \n' '  ' < "$work/enps/report.txt" |
+    grep -q 'recommend: eNPS change since 2026 Q3 +27.1 (95% interval -4.5 to +58.8, p = 0.093; enps_trend.csv).' &&
+    ok "report.txt: the company's eNPS change" || bad "report.txt: $(grep -A2 'recommend: eNPS' "$work/enps/report.txt")"
+grep -q 'eNPS change since 2026 Q3 <strong>+27.1</strong> (95% interval -4.5 to +58.8, p = 0.093; enps_trend.csv)' "$work/enps/report.html" &&
+    ok "report.html: the company's eNPS change" || bad "report.html lacks the company's eNPS change"
+if command -v unzip > /dev/null 2>&1; then
+    unzip -p "$work/enps/engage.xlsx" xl/workbook.xml | grep -q '<sheet name="enps_trend"' &&
+        ok "engage.xlsx: an enps_trend sheet" || bad "engage.xlsx has no enps_trend sheet"
+fi
+# no history or no recommend question: no enps_trend.csv, and no change in report.txt
+[ ! -e "$work/out/enps_trend.csv" ] && ok "no enps_trend.csv without a scale of kind nps" || bad "enps_trend.csv without an NPS scale"
+sed '/^\[waves\]/,/^$/d' "$work/enps_waves.ini" > "$work/enps_one.ini"
+if (cd "$work" && "$ENGAGE" run -q -c enps_one.ini -o enps_one enps_wave4.csv); then
+    [ ! -e "$work/enps_one/enps_trend.csv" ] && ok "no enps_trend.csv without a history" || bad "enps_trend.csv without a history"
+    grep -q 'eNPS change since' "$work/enps_one/report.txt" && bad "report.txt states a change without a history" || ok
+else
+    bad "one wave with a recommend question: engage run failed"
+fi
+# the attacker with the eNPS figures too: nothing below 5 on the fixture;
+# given a hidden team's promoters, or the change into a hidden row, it finds one
+attack "fixture with eNPS" "$work/enps" 5 --scale recommend
+grep -q 'unknowns=72 ' "$work/attack.txt" && ok "the attack takes promoters and detractors as unknowns" ||
+    bad "the attack did not read enps_trend.csv: $(cat "$work/attack.txt")"
+enps_control() { # NAME AWK-PROGRAM EXPECTED-LEAK
+    mkdir -p "$work/ectl"
+    cp "$work/enps/managers.csv" "$work/enps/changes.csv" "$work/enps/trend.csv" "$work/enps/enps.csv" "$work/ectl/"
+    awk -F, -v OFS=, "$2" "$work/enps/enps_trend.csv" > "$work/ectl/enps_trend.csv"
+    "$ATTACK" "$work/ectl" --min-group 5 --scale recommend > "$work/attack.txt" 2>&1
+    st=$?
+    if [ $st = 1 ] && grep -q "^leak $3\$" "$work/attack.txt"; then ok "the attack finds $1"
+    else bad "control $1 (exit $st): $(tr '\n' ' ' < "$work/attack.txt")"; fi
+}
+enps_control "team D of wave 1 from its promoters" '$3 == "D" && $4 == "2026 Q1" { $6 = "50"; $8 = "0" } { print }' \
+    'people=2 teams=D@2026 Q1'
+enps_control "teams D and G of wave 1 from the change of a team hidden there" \
+    '$3 == "B" && $4 == "2026 Q2" { $12 = "5" } { print }' 'people=3 teams=D@2026 Q1,G@2026 Q1'
+
+# a generated history of many small teams with a recommend question, managers
+# leaving and arriving, min_group 5: the attack with every eNPS figure finds
+# nothing, and shuffling every wave's hidden teams changes no published byte
+awk -v dir="$work" 'BEGIN {
+    srand(53)
+    for (w = 1; w <= 4; w++) {
+        f = dir "/nps" w ".csv"
+        print "respondent_id,manager_id,Q1,Q2,R" > f
+        r = 0
+        for (t = 1; t <= 30; t++) {
+            id = (t % 4 == 0 && w >= 3) ? sprintf("N%02d", t) : sprintf("M%02d", t)
+            if (t % 7 == 0 && w == 2) continue
+            size = 1 + int(rand() * 9)
+            for (i = 0; i < size; i++)
+                print sprintf("n%04d,%s,%d,%d,%d", ++r, id, 1 + int(rand() * 5), 1 + int(rand() * 5), int(rand() * 11)) > f
+        }
+        close(f)
+    }
+}'
+printf '[scale engagement]\nitems = Q1, Q2\n[scale recommend]\nkind = nps\nitems = R\n[waves]\nw1 = nps1.csv\nw2 = nps2.csv\nw3 = nps3.csv\nw4 = nps4.csv\n[report]\nmin_group = 5\n' > "$work/nps.ini"
+if (cd "$work" && "$ENGAGE" run -q -c nps.ini -o nps); then
+    attack "generated history with a recommend question" "$work/nps" 5 --scale recommend
+    hidden=$(awk -F, 'NR > 1 && $17 == 1' "$work/nps/enps_trend.csv" | wc -l)
+    tested=$(awk -F, 'NR > 1 && $15 != ""' "$work/nps/enps_trend.csv" | wc -l)
+    [ "$hidden" -gt 20 ] && [ "$tested" -gt 10 ] && ok "generated history: $hidden hidden rows, $tested changes" ||
+        bad "generated history: $hidden hidden rows, $tested changes"
+    mkdir -p "$work/nshuf"
+    cp "$work/nps.ini" "$work/nshuf/"
+    w=0
+    for label in w1 w2 w3 w4; do
+        w=$((w + 1))
+        shuffle_wave "$work/nps$w.csv" "$label" "$work/nps" "$w" > "$work/nshuf/nps$w.csv"
+    done
+    if (cd "$work/nshuf" && "$ENGAGE" run -q -c nps.ini -o out); then
+        for f in enps_trend.csv enps.csv trend.csv managers.csv report.txt; do
+            cmp -s "$work/nps/$f" "$work/nshuf/out/$f" && ok || bad "$f differs after shuffling every wave's hidden teams"
+        done
+        cmp -s "$work/nps/variance_all_teams.csv" "$work/nshuf/out/variance_all_teams.csv" &&
+            bad "variance_all_teams.csv unchanged: the shuffle reached no hidden team"
+    else
+        bad "shuffled history with a recommend question: engage run failed"
+    fi
+else
+    bad "generated history with a recommend question: engage run failed"
+fi
+# the same with units (the insider knows each team's unit in each wave)
+awk -v dir="$work" 'BEGIN {
+    srand(59)
+    for (w = 1; w <= 4; w++) {
+        f = dir "/npsu" w ".csv"
+        print "respondent_id,manager_id,unit,Q1,R" > f
+        r = 0
+        for (t = 1; t <= 30; t++) {
+            id = (t % 5 == 0 && w >= 3) ? sprintf("N%02d", t) : sprintf("M%02d", t)
+            unit = sprintf("U%d", int((t - 1) / 5) + 1)
+            size = 1 + int(rand() * 9)
+            for (i = 0; i < size; i++)
+                print sprintf("u%04d,%s,%s,%d,%d", ++r, id, unit, 1 + int(rand() * 5), int(rand() * 11)) > f
+        }
+        close(f)
+    }
+}'
+printf '[scale engagement]\nitems = Q1\n[scale recommend]\nkind = nps\nitems = R\n[waves]\nw1 = npsu1.csv\nw2 = npsu2.csv\nw3 = npsu3.csv\nw4 = npsu4.csv\n[report]\nmin_group = 5\n' > "$work/npsu.ini"
+for w in 1 2 3 4; do awk -F, -v w="w$w" 'NR > 1 { print w "," $2 "," $3 }' "$work/npsu$w.csv"; done | sort -u > "$work/npsu-of"
+if (cd "$work" && "$ENGAGE" run -q -c npsu.ini -o npsu); then
+    attack "generated history with units and a recommend question" "$work/npsu" 5 --scale recommend --units "$work/npsu-of"
+    units=$(awk -F, '$2 == "unit" && $6 != ""' "$work/npsu/enps_trend.csv" | wc -l)
+    [ "$units" -gt 0 ] && ok "generated history with units: $units unit rows shown" || bad "no unit row shown"
+else
+    bad "generated history with units and a recommend question: engage run failed"
+fi
+if (cd "$work" && "$ENGAGE" rerun -q enps -o enps_again > "$work/rerun.txt"); then
+    grep -q '^identical *enps_trend.csv$' "$work/rerun.txt" && ok "engage rerun reproduces enps_trend.csv" ||
+        bad "rerun: $(tr '\n' ' ' < "$work/rerun.txt")"
+else
+    bad "engage rerun of the history with a recommend question: $(tr '\n' ' ' < "$work/rerun.txt")"
+fi
 
 finish

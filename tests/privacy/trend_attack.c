@@ -17,6 +17,17 @@
  * that cross waves.  With units the insider knows each team's unit in each
  * wave: FILE has lines `wave,manager_id,unit` (no header).
  *
+ * With enps_trend.csv (a scale of kind = nps) the attacker also holds the
+ * eNPS of every wave: each team and wave then has two more unknowns, its
+ * promoters P and its detractors D (counts).  A shown row's promoters_pct
+ * and detractors_pct give the sums of P and of D over its group (company,
+ * unit, team), a shown delta_previous the difference 100 (P − D)/n of two
+ * waves; passives, eNPS and the intervals follow from those and n, so they
+ * add nothing.  enps.csv gives the same two sums for the last wave's shown
+ * company, units and teams.  A team's three unknowns fall together: a set
+ * of teams is revealed when some combination involves only their Σy, P or
+ * D.
+ *
  * The system is brought to reduced row-echelon form (doubles, partial
  * pivoting, relative tolerance 1e-9).  A set T of teams is revealed when
  * some nonzero combination of the equations involves only teams of T, i.e.
@@ -51,6 +62,9 @@ static char waves[MAX_WAVES][128];
 static size_t n_waves;
 static double **rows;
 static size_t n_rows, cap_rows;
+/* unknowns per team and wave: Σy; with enps_trend.csv also P and D */
+enum { BLOCK_Y = 0, BLOCK_P = 1, BLOCK_D = 2 };
+static size_t n_blocks = 1;
 
 static size_t wave_index(const char *label)
 {
@@ -79,8 +93,8 @@ static double *new_row(void)
         cap_rows = cap_rows ? 2 * cap_rows : 64;
         rows = table_realloc(rows, cap_rows * sizeof *rows);
     }
-    double *r = table_realloc(NULL, (n_teams ? n_teams : 1) * sizeof *r);
-    for (size_t t = 0; t < n_teams; t++)
+    double *r = table_realloc(NULL, (n_teams ? n_blocks * n_teams : 1) * sizeof *r);
+    for (size_t t = 0; t < n_blocks * n_teams; t++)
         r[t] = 0;
     return rows[n_rows++] = r;
 }
@@ -158,14 +172,49 @@ static void delta_equation(size_t w, size_t before, const char *group)
     add_group(r, before, group, -1 / nb);
 }
 
-/* rank of rows restricted to the columns with keep[col] */
+/* The eNPS equations of a shown row of group `group` (or unit `unit`) in
+ * wave w: Σ P and Σ D over it; with delta, the difference of 100 (P − D)/n
+ * against wave w − 1. */
+static void add_counts(double *r, size_t block, size_t w, const char *group, const char *unit, double c)
+{
+    double *b = r + block * n_teams;
+    if (unit)
+        add_unit(b, w, unit, c);
+    else
+        add_group(b, w, group, c);
+}
+
+static double counts_n(size_t w, const char *group, const char *unit)
+{
+    return unit ? unit_n(w, unit) : group_n(w, group);
+}
+
+static void enps_equations(size_t w, const char *group, const char *unit, bool shown, bool delta)
+{
+    if (shown) {
+        add_counts(new_row(), BLOCK_P, w, group, unit, 1);
+        add_counts(new_row(), BLOCK_D, w, group, unit, 1);
+    }
+    if (delta && w > 0) {
+        double n = counts_n(w, group, unit), nb = counts_n(w - 1, group, unit);
+        if (n <= 0 || nb <= 0)
+            return;
+        double *r = new_row();
+        add_counts(r, BLOCK_P, w, group, unit, 100 / n);
+        add_counts(r, BLOCK_D, w, group, unit, -100 / n);
+        add_counts(r, BLOCK_P, w - 1, group, unit, -100 / nb);
+        add_counts(r, BLOCK_D, w - 1, group, unit, 100 / nb);
+    }
+}
+
+/* rank of rows restricted to the columns of the teams with keep[team] */
 static size_t rank_of(const bool *keep)
 {
-    size_t R = n_rows, C = n_teams;
+    size_t R = n_rows, C = n_blocks * n_teams;
     double *m = table_realloc(NULL, (R ? R : 1) * (C ? C : 1) * sizeof *m);
     for (size_t i = 0; i < R; i++)
         for (size_t j = 0; j < C; j++)
-            m[i * C + j] = keep[j] ? rows[i][j] : 0;
+            m[i * C + j] = keep[j % n_teams] ? rows[i][j] : 0;
     size_t rank = 0;
     for (size_t j = 0; j < C && rank < R; j++) {
         size_t best = rank;
@@ -298,6 +347,39 @@ int main(int argc, char **argv)
                 if (strcmp(teams[t].wave, table_cell(&u, r, 0)) == 0 && strcmp(teams[t].group, table_cell(&u, r, 1)) == 0)
                     snprintf(teams[t].unit, sizeof teams[t].unit, "%s", table_cell(&u, r, 2));
     }
+    /* enps_trend.csv (and enps.csv): the promoters and detractors too */
+    table_t et = must_read(dir, "enps_trend.csv", false), ecsv = must_read(dir, "enps.csv", false);
+    long e_scale = table_column(&et, "scale"), e_level = table_column(&et, "level"),
+         e_group = table_column(&et, "group"), e_wave = table_column(&et, "wave"),
+         e_pro = table_column(&et, "promoters_pct"), e_det = table_column(&et, "detractors_pct"),
+         e_delta = table_column(&et, "delta_previous");
+    for (size_t r = 1; r < et.n_rows; r++)
+        if (strcmp(table_cell(&et, r, e_scale), scale) == 0)
+            n_blocks = 3;
+    for (size_t r = 1; n_blocks == 3 && r < et.n_rows; r++) {
+        if (strcmp(table_cell(&et, r, e_scale), scale) != 0)
+            continue;
+        size_t w = wave_index(table_cell(&et, r, e_wave));
+        const char *level = table_cell(&et, r, e_level), *group = table_cell(&et, r, e_group);
+        bool unit = strcmp(level, "unit") == 0;
+        if (unit && !units_file) {
+            fprintf(stderr, "trend_attack: enps_trend.csv has units: give --units FILE\n");
+            return 2;
+        }
+        bool shown = table_cell(&et, r, e_pro)[0] && table_cell(&et, r, e_det)[0];
+        enps_equations(w, unit ? NULL : group, unit ? group : NULL, shown, table_cell(&et, r, e_delta)[0]);
+    }
+    long c_s = table_column(&ecsv, "scale"), c_l = table_column(&ecsv, "level"), c_g = table_column(&ecsv, "group"),
+         c_p = table_column(&ecsv, "promoters_pct"), c_d = table_column(&ecsv, "detractors_pct");
+    for (size_t r = 1; n_blocks == 3 && n_waves > 0 && r < ecsv.n_rows; r++) {
+        const char *level = table_cell(&ecsv, r, c_l);
+        if (strcmp(table_cell(&ecsv, r, c_s), scale) != 0 || !table_cell(&ecsv, r, c_p)[0] ||
+            !table_cell(&ecsv, r, c_d)[0] || strcmp(level, "leader") == 0 || (strcmp(level, "unit") == 0 && !units_file))
+            continue;   /* leaders' orgs are not in the history */
+        bool unit = strcmp(level, "unit") == 0;
+        enps_equations(n_waves - 1, unit ? NULL : table_cell(&ecsv, r, c_g), unit ? table_cell(&ecsv, r, c_g) : NULL,
+                       true, false);
+    }
     /* trend.csv's equations */
     for (size_t r = 1; r < trend.n_rows; r++) {
         if (strcmp(table_cell(&trend, r, c_scale), scale) != 0)
@@ -356,6 +438,6 @@ int main(int argc, char **argv)
     size_t *chosen = table_realloc(NULL, (min_group + 1) * sizeof *chosen);
     try_sets(0, 0, chosen, 0);
     printf("system scale=%s waves=%zu unknowns=%zu equations=%zu rank=%zu small=%zu sets=%zu leaks=%zu\n", scale,
-           n_waves, n_teams, n_rows, full_rank, n_small, n_sets, n_leaks);
+           n_waves, n_blocks * n_teams, n_rows, full_rank, n_small, n_sets, n_leaks);
     return n_leaks ? 1 : 0;
 }
