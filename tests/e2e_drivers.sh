@@ -116,13 +116,21 @@ for entry in $(unzip -Z1 "$work/seed1/engage.xlsx"); do
 done
 if [ "$(echo $changed | wc -w)" = 1 ]; then ok "another seed: engage.xlsx differs in the drivers sheet only"
 else bad "another seed: engage.xlsx parts changed:$changed"; fi
-# columns 1-7 and 12- equal, 8-11 (the intervals) not all equal
-cut -d, -f1-7,12- "$work/seed1/drivers.csv" > "$work/a.fixed"
-cut -d, -f1-7,12- "$work/out/drivers.csv" > "$work/b.fixed"
+# columns 1-7 and 12-19 equal, 8-11 and 20-21 (the intervals) not all equal
+cut -d, -f1-7,12-19 "$work/seed1/drivers.csv" > "$work/a.fixed"
+cut -d, -f1-7,12-19 "$work/out/drivers.csv" > "$work/b.fixed"
 if cmp -s "$work/a.fixed" "$work/b.fixed"; then ok "another seed: estimates unchanged"; else bad "another seed changed an estimate"; fi
 cut -d, -f8-11 "$work/seed1/drivers.csv" > "$work/a.ci"
 cut -d, -f8-11 "$work/out/drivers.csv" > "$work/b.ci"
 if cmp -s "$work/a.ci" "$work/b.ci"; then bad "another seed: the same intervals"; else ok "another seed: other intervals"; fi
+cut -d, -f20-21 "$work/seed1/drivers.csv" > "$work/a.ci"
+cut -d, -f20-21 "$work/out/drivers.csv" > "$work/b.ci"
+if cmp -s "$work/a.ci" "$work/b.ci"; then bad "another seed: the same LMG intervals"; else ok "another seed: other LMG intervals"; fi
+# LMG's interval: the last two columns, around lmg, inside 0..R²
+if [ "$(head -n 1 "$work/seed1/drivers.csv" | cut -d, -f20-)" = "lmg_ci_low,lmg_ci_high" ]; then ok; else bad "drivers.csv: lmg_ci_low, lmg_ci_high are not the last columns"; fi
+awk -F, 'NR > 1 && !($20 != "" && $20 >= 0 && $20 < $12 && $12 < $21 && $21 <= $7) { bad++ }
+    END { exit bad > 0 }' "$work/seed1/drivers.csv" && ok "drivers.csv: each LMG interval holds its lmg, within 0..R²" ||
+    bad "drivers.csv: an LMG interval does not hold its lmg"
 # manifest.json: only the seed and drivers.csv's digest differ
 diff "$work/seed1/manifest.json" "$work/out/manifest.json" | grep '^[<>]' |
     grep -v -e '"seed": [12]' -e '"--seed",' -e '^> *"2",$' -e '"drivers.csv": ' -e '"report.html": ' -e '"engage.xlsx": ' > "$work/manifest.diff"

@@ -242,6 +242,8 @@ static void test_attitude_run(void **state)
     for (size_t j = 0; j < ATTITUDE_P; j++) {
         assert_true(again->outcomes[0].items[j].raw_weight_ci_low == o->items[j].raw_weight_ci_low);
         assert_true(again->outcomes[0].items[j].share_r2_ci_high == o->items[j].share_r2_ci_high);
+        assert_true(again->outcomes[0].items[j].lmg_ci_low == o->items[j].lmg_ci_low);
+        assert_true(o->items[j].lmg_ci_low < o->items[j].lmg && o->items[j].lmg < o->items[j].lmg_ci_high);
         assert_true(other->outcomes[0].items[j].raw_weight == o->items[j].raw_weight);
         differs |= other->outcomes[0].items[j].raw_weight_ci_low != o->items[j].raw_weight_ci_low;
     }
@@ -304,6 +306,10 @@ static void test_known_weights(void **state)
         assert_true(it->raw_weight_ci_low <= truth[j] + (j == 2 ? 0.005 : 0));
         assert_true(truth[j] <= it->raw_weight_ci_high);
         assert_true(fabs(it->raw_weight - truth[j]) < 0.03);
+        /* uncorrelated drivers: LMG's split is r² too, and its interval holds it */
+        assert_true(it->lmg_ci_low <= truth[j] + (j == 2 ? 0.005 : 0));
+        assert_true(truth[j] <= it->lmg_ci_high);
+        assert_true(it->lmg_ci_low <= it->lmg && it->lmg <= it->lmg_ci_high);
     }
     assert_true(o->items[1].r > 0);  /* reverse coded */
     assert_true(o->items[0].raw_weight > o->items[1].raw_weight && o->items[1].raw_weight > o->items[2].raw_weight);
