@@ -4,11 +4,18 @@
  * The relative weights and LMG shares of base R's attitude data against the
  * figures R computed (tests/fixtures/drivers/make_attitude.R), to 1e-7
  * relative, both from the correlation matrix and through drivers_run on a
- * dataset; the seeded bootstrap; data whose true weights are known; the
- * cases with too few complete cases or a singular correlation matrix.
+ * dataset; the seeded bootstrap; data whose true weights are known, and
+ * the intervals' coverage over many samples of a known population; the
+ * figures above DRIVERS_BOOTSTRAP_ROWS against every row's and in any
+ * order of the rows; the cases with too few complete cases or a singular
+ * correlation matrix.
  */
 #include <csv.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
 #include <gsl/gsl_randist.h>
+#include <gsl/gsl_statistics_double.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <setjmp.h>
@@ -348,6 +355,81 @@ static void test_subsample_bootstrap(void **state)
     free(rows);
 }
 
+/* Coverage over many datasets: 20 simulated samples of 400 respondents
+ * from a population whose weights are known (tests/fixtures/drivers/
+ * make_coverage.R: three correlated drivers x ~ N(0, Sx), y = b'x + e,
+ * var y = 1; the population relative weights and LMG worked out there from
+ * R_xx = Sx, r_xy = Sx b).  Each sample's 95% bootstrap intervals (B = 200,
+ * the sample's number as seed) must cover the true raw weight and the true
+ * LMG in at least 80% of the 20 × 3 intervals (were they independent at 95%
+ * coverage, fewer than 48 of 60 would have probability 7e-6: R's
+ * pbinom(47, 60, 0.95)), and the intervals must be as wide as the
+ * spread of the 20 estimates says: x1's mean width within 0.6 to 1.6 times
+ * 2 × 1.96 × the estimates' sd. */
+static void test_bootstrap_coverage(void **state)
+{
+    (void)state;
+    enum { SAMPLES = 20, N = 400, Q = 4, P = 3 };
+    static const char *const names[Q] = {"y", "x1", "x2", "x3"};
+    static const double sx[P * P] = {1.0, 0.3, 0.2, 0.3, 1.0, 0.4, 0.2, 0.4, 1.0};
+    static const double b[P] = {0.5, 0.3, 0.1};
+    table_t *truth = table_read("coverage_truth.csv");
+    assert_int_equal(table_rows(truth), P);
+    double error_sd = table_number(truth, 0, "error_sd");
+    gsl_matrix *chol = gsl_matrix_alloc(P, P);
+    assert_non_null(chol);
+    for (size_t i = 0; i < P * P; i++)
+        chol->data[i] = sx[i];
+    assert_int_equal(gsl_linalg_cholesky_decomp1(chol), GSL_SUCCESS);   /* Sx = L L' (lower) */
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    double *rows = malloc(N * Q * sizeof *rows);
+    assert_non_null(rows);
+    size_t covered_raw = 0, covered_lmg = 0;
+    double est[SAMPLES], width = 0;
+    for (size_t k = 0; k < SAMPLES; k++) {
+        gsl_rng_set(rng, 1000 + k);
+        for (size_t i = 0; i < N; i++) {
+            double z[P], y = 0;
+            for (size_t a = 0; a < P; a++)
+                z[a] = gsl_ran_gaussian(rng, 1);
+            for (size_t a = 0; a < P; a++) {
+                double x = 0;
+                for (size_t c = 0; c <= a; c++)
+                    x += gsl_matrix_get(chol, a, c) * z[c];
+                rows[i * Q + 1 + a] = x;
+                y += b[a] * x;
+            }
+            rows[i * Q] = y + gsl_ran_gaussian(rng, error_sd);
+        }
+        dataset_t *ds = one_item_scales(names, Q, NULL, -10, 10, 9, rows, N);
+        drivers_t *d = run(ds, "y", 200, k + 1);
+        const drivers_outcome_t *o = &d->outcomes[0];
+        assert_int_equal(o->n_complete, N);
+        assert_int_equal(o->n_bootstrap_valid, 200);
+        for (size_t j = 0; j < P; j++) {
+            const drivers_item_t *it = &o->items[j];
+            double raw = table_number(truth, j, "raw_weight"), lmg = table_number(truth, j, "lmg");
+            covered_raw += it->raw_weight_ci_low <= raw && raw <= it->raw_weight_ci_high;
+            covered_lmg += it->lmg_ci_low <= lmg && lmg <= it->lmg_ci_high;
+        }
+        est[k] = o->items[0].raw_weight;
+        width += (o->items[0].raw_weight_ci_high - o->items[0].raw_weight_ci_low) / SAMPLES;
+        drivers_free(d);
+        dataset_free(ds);
+    }
+    print_message("coverage: raw weights %zu of %d, LMG %zu of %d; x1's mean width %.4f, 3.92 sd %.4f\n",
+                  covered_raw, SAMPLES * P, covered_lmg, SAMPLES * P, width,
+                  3.92 * gsl_stats_sd(est, 1, SAMPLES));
+    assert_true(covered_raw >= 48);
+    assert_true(covered_lmg >= 48);
+    double spread = 3.92 * gsl_stats_sd(est, 1, SAMPLES);
+    assert_true(width > 0.6 * spread && width < 1.6 * spread);
+    free(rows);
+    gsl_rng_free(rng);
+    gsl_matrix_free(chol);
+    table_free(truth);
+}
+
 /* Every figure of a drivers outcome bit for bit the same. */
 static void assert_same_figures(const drivers_outcome_t *a, const drivers_outcome_t *b)
 {
@@ -488,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_known_weights),
         cmocka_unit_test(test_subsample_bootstrap),
         cmocka_unit_test(test_large_order_free),
+        cmocka_unit_test(test_bootstrap_coverage),
         cmocka_unit_test(test_degenerate),
     };
     return cmocka_run_group_tests_name("drivers", tests, NULL, NULL);
