@@ -191,8 +191,8 @@ for unit in $(tail -n +2 "$work/units.csv" | cut -d, -f3 | sort -u | tr ' ' '_')
     name=$(echo "$unit" | tr '_' ' ')
     (head -n 1 "$work/units.csv"; tail -n +2 "$work/units.csv" | awk -F, -v u="$name" '$3 == u') > "$work/one.csv"
     "$ENGAGE" run -q -c "$work/units.ini" -o "$work/one" "$work/one.csv"
-    awk -F, 'NR > 1 && $19 == ""' "$work/one/drivers.csv" | cut -d, -f1-18 > "$work/alone"
-    awk -F, -v u="$name" 'NR > 1 && $19 == u' "$work/un/drivers.csv" | cut -d, -f1-18 > "$work/within"
+    awk -F, 'NR > 1 && $19 == ""' "$work/one/drivers.csv" | cut -d, -f1-18,20-21 > "$work/alone"
+    awk -F, -v u="$name" 'NR > 1 && $19 == u' "$work/un/drivers.csv" | cut -d, -f1-18,20-21 > "$work/within"
     complete=$(head -n 1 "$work/alone" | cut -d, -f3)
     if [ "$complete" -ge 200 ]; then
         shown=$((shown + 1))
@@ -205,6 +205,29 @@ for unit in $(tail -n +2 "$work/units.csv" | cut -d, -f3 | sort -u | tr ' ' '_')
     rm -rf "$work/one"
 done
 if [ $shown -ge 2 ] && [ $hidden -ge 2 ]; then ok "units: $shown shown, $hidden hidden"; else bad "units: $shown shown, $hidden hidden"; fi
+# report.txt and report.html: a line and a row for each unit drivers.csv has rows for (and for no other),
+# naming the unit's driver of largest raw weight, its share of R² and interval, worked out here from drivers.csv
+awk -F, 'NR > 1 && $19 != "" { if (!($19 in best) || $5 + 0 > best[$19]) { best[$19] = $5 + 0; top[$19] = $2
+        line[$19] = sprintf("%s|%s|%s|%.1f%% (%.1f to %.1f)", $19, $3, $2, 100 * $6, 100 * $10, 100 * $11) } }
+    END { for (u in line) print line[u] }' "$work/un/drivers.csv" | sort > "$work/unit_tops"
+units_listed=0
+while IFS='|' read -r unit n top share; do
+    units_listed=$((units_listed + 1))
+    if grep -F "    $unit " "$work/un/report.txt" | grep -F " n $n  R² " | grep -qF "  top $top $share"; then
+        ok "report.txt: unit $unit's top driver $top $share"
+    else
+        bad "report.txt: no line for unit $unit with top driver $top $share"
+    fi
+    if grep -qF "<tr><td class=\"t\">$unit</td><td>$n</td>" "$work/un/report.html" &&
+        grep -F "<tr><td class=\"t\">$unit</td><td>$n</td>" "$work/un/report.html" | grep -qF "<td class=\"t\">$top</td>"; then
+        ok "report.html: unit $unit's row names $top"
+    else
+        bad "report.html: no row for unit $unit naming $top"
+    fi
+done < "$work/unit_tops"
+[ "$units_listed" -eq "$shown" ] && ok "report.txt: $shown units listed" || bad "report.txt: $units_listed units listed, $shown shown"
+lines=$(sed -n '/^By unit/,/^Data quality/p' "$work/un/report.txt" | grep -c '^    [^ ].* n [0-9]*  R² ')
+[ "$lines" -eq "$shown" ] && ok "report.txt: no line for a unit without rows" || bad "report.txt: $lines unit lines, $shown units shown"
 
 # --- without [drivers] ----------------------------------------------------------
 "$ENGAGE" run -q -c datasets/sample-quarter.ini -o "$work/plain" datasets/sample-quarter.csv.gz
