@@ -603,7 +603,7 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
     }
     ingest_options.read_from = opts.inputs_from;
     /* the drivers' bootstrap keys its subsample by respondent id (drivers.c) */
-    bool keep_ids = st == ENGAGE_OK && cfg.drivers.n_outcomes && cfg.drivers.bootstrap;
+    bool keep_ids = st == ENGAGE_OK && opts.command == CMD_RUN && cfg.drivers.n_outcomes && cfg.drivers.bootstrap;
     if (keep_ids)
         ingest_options.forget_respondents = false;
     if (st == ENGAGE_OK)
