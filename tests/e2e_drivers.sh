@@ -15,9 +15,13 @@
 #   - the rows in another order: the same drivers.csv, byte for byte;
 #   - too few complete cases: empty figures, a note in report.txt and
 #     report.html, exit 0;
+#   - a generated quarter above 20,000 complete cases (no row kept: exact
+#     integer sums) against R (make_large.R), to 1e-7 relative;
 #   - per unit (roster units): a unit with at least 10 × min_group complete
 #     cases has rows that equal, byte for byte, the company rows of a run on
-#     that unit's respondents alone; a smaller unit has none;
+#     that unit's respondents alone; a smaller unit has none; report.txt and
+#     report.html give each such unit, and no other, a line naming its top
+#     driver with its share of R² and interval;
 #   - a run without [drivers] writes no drivers.csv and lists none.
 #   usage: tests/e2e_drivers.sh ENGAGE
 suite=e2e_drivers
@@ -228,6 +232,22 @@ done < "$work/unit_tops"
 [ "$units_listed" -eq "$shown" ] && ok "report.txt: $shown units listed" || bad "report.txt: $units_listed units listed, $shown shown"
 lines=$(sed -n '/^By unit/,/^Data quality/p' "$work/un/report.txt" | grep -c '^    [^ ].* n [0-9]*  R² ')
 [ "$lines" -eq "$shown" ] && ok "report.txt: no line for a unit without rows" || bad "report.txt: $lines unit lines, $shown units shown"
+
+# --- above 20,000 complete cases: no row kept, exact sums, against R ----------------
+GEN=$(dirname "$ENGAGE")/engage-gen
+if timeout 60 "$GEN" --respondents 26000 --items 8 --missing 0.01 --seed 21 -o "$work/large.csv"; then
+    printf '[scale engagement]\nitems = Q1, Q2, Q3\nmin = 1\nmax = 5\n[scale work]\nitems = Q4, Q5, Q6, Q7, Q8\nreverse = Q8\nmin = 1\nmax = 5\n[drivers]\noutcome = engagement\nbootstrap = 50\n' \
+        > "$work/large.ini"
+    timeout 60 "$ENGAGE" run -q -c "$work/large.ini" -o "$work/large" "$work/large.csv"
+    expect_status 0 $? "run above 20,000 complete cases"
+    if compare "$work/large/drivers.csv" $fixtures/large_drivers.csv large r raw_weight r2 n_complete; then
+        ok "above 20,000 complete cases: figures as R's"
+    else
+        bad "above 20,000 complete cases: figures differ from R's"
+    fi
+else
+    bad "engage-gen failed"
+fi
 
 # --- without [drivers] ----------------------------------------------------------
 "$ENGAGE" run -q -c datasets/sample-quarter.ini -o "$work/plain" datasets/sample-quarter.csv.gz
