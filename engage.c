@@ -603,8 +603,13 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
             st = engage_fail(&err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     }
     ingest_options.read_from = opts.inputs_from;
+    /* the drivers' bootstrap keys its subsample by respondent id (drivers.c) */
+    bool keep_ids = st == ENGAGE_OK && opts.command == CMD_RUN && cfg.drivers.n_outcomes && cfg.drivers.bootstrap;
+    if (keep_ids)
+        ingest_options.forget_respondents = false;
     if (st == ENGAGE_OK)
         st = ingest_read(&cfg, (const char *const *)opts.inputs, opts.n_inputs, &ingest_options, ds, &log, &err);
+    ingest_options.forget_respondents = opts.command != CMD_INGEST;
     /* The previous wave: read after this one with the same config, so the
      * scales derived from this wave's header apply to it too. */
     if (st == ENGAGE_OK) {

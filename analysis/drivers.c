@@ -3,22 +3,30 @@
  *
  * Two passes over the dataset per outcome, a block of rows at a time: the
  * first counts the complete cases (scored on the outcome, every driver
- * answered or scored) and sums them, the second adds their centred cross
- * products and keeps the rows the bootstrap draws from — every complete
- * case, or above DRIVERS_BOOTSTRAP_ROWS a simple random sample of that many
- * (Knuth's selection sampling), so memory stays bounded at any size.  Kept
- * whole, the complete cases are sorted and the figures worked out from
- * them, so that they do not depend on the order of the rows.
+ * answered or scored) and the range of each variable, the second works out
+ * the correlations.  No figure depends on the order of the rows: up to
+ * DRIVERS_BOOTSTRAP_ROWS complete cases they are kept, sorted, and the
+ * figures worked out from them; above, memory stays bounded: the
+ * correlations come from exact 128-bit sums of fixed-point values (a whole
+ * answer, or a scale score of whole answers, is exact; other values are
+ * rounded, still value by value) and the bootstrap draws from the
+ * DRIVERS_BOOTSTRAP_ROWS complete cases of smallest key, a SHA-256 of the
+ * seed and the respondent id, kept in a heap while the rows go by and then
+ * sorted.
  * Relative weights follow Johnson (2000) as rwa::rwa computes them: from
  * R_xx = V Λ V', Λ^½ = V Λ^½ V', β = Λ^½⁻¹ r_xy, raw_j = Σ_k (Λ^½)²_jk β²_k.
  * The bootstrap resamples its rows with replacement, B times, from one
  * gsl_rng_mt19937 seeded with the run's seed, single-threaded, so the same
- * seed gives the same bytes.
+ * seed gives the same bytes; LMG's interval comes from the same resamples.
  * Owns: the drivers_t it returns; every workspace for the call.
- * Assumes: config has checked the outcome and driver names (config.c).
+ * Assumes: config has checked the outcome and driver names (config.c);
+ * above DRIVERS_BOOTSTRAP_ROWS, that the dataset kept its respondent ids
+ * (without them the row number keys the subsample, which then depends on
+ * the order of the rows).
  */
 #include "drivers.h"
 
+#include <glib.h>
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
@@ -28,6 +36,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -408,6 +417,7 @@ static void clear_figures(drivers_outcome_t *o)
         drivers_item_t *it = &o->items[j];
         it->r = it->raw_weight = it->share_r2 = it->lmg = it->lmg_share_r2 = NAN;
         it->raw_weight_ci_low = it->raw_weight_ci_high = it->share_r2_ci_low = it->share_r2_ci_high = NAN;
+        it->lmg_ci_low = it->lmg_ci_high = NAN;
     }
 }
 
@@ -432,22 +442,32 @@ static double bound(double qv, double full, double sub, double scale)
     return scale == 1 ? qv : full + scale * (qv - sub);
 }
 
-/* Percentile intervals (R quantile type 7, as gsl_stats_quantile_from_sorted_data) of
- * B bootstrap resamples of the `m` kept rows of the n_complete. */
-static bool bootstrap(drivers_outcome_t *o, const double *kept, size_t m, gsl_rng *rng)
+/* The 95% percentile interval (R quantile type 7, as
+ * gsl_stats_quantile_from_sorted_data) of `valid` resampled figures v
+ * (sorted here), put around `full` by bound(). */
+static void interval(double *v, size_t valid, double full, double sub, double scale, double *low, double *high)
+{
+    gsl_sort(v, 1, valid);
+    *low = bound(gsl_stats_quantile_from_sorted_data(v, 1, valid, 0.025), full, sub, scale);
+    *high = bound(gsl_stats_quantile_from_sorted_data(v, 1, valid, 0.975), full, sub, scale);
+}
+
+bool drivers_bootstrap(drivers_outcome_t *o, const double *rows, size_t m, gsl_rng *rng)
 {
     size_t p = o->n_items, q = p + 1, B = o->n_bootstrap;
+    bool with_lmg = p <= DRIVERS_MAX_LMG && p > 0 && !isnan(o->items[0].lmg);
     size_t *pick = malloc(m * sizeof *pick);
     double *corr = malloc(q * q * sizeof *corr), *rxx = malloc(p * p * sizeof *rxx), *rxy = malloc(p * sizeof *rxy);
-    double *raw = malloc(p * sizeof *raw);
-    double *draws = malloc(2 * p * B * sizeof *draws);   /* [j][b] raw, then [j][b] share */
-    bool ok = pick && corr && rxx && rxy && raw && draws;
-    size_t valid = 0;
+    double *raw = malloc(p * sizeof *raw), *lmg = malloc(p * sizeof *lmg);
+    /* [j][b]: raw weights, then shares of R², then LMG */
+    double *draws = malloc(3 * p * (B ? B : 1) * sizeof *draws);
+    bool ok = pick && corr && rxx && rxy && raw && lmg && draws;
+    size_t valid = 0, valid_lmg = 0;
     for (size_t b = 0; ok && b < B; b++) {
         for (size_t i = 0; i < m; i++)
             pick[i] = gsl_rng_uniform_int(rng, m);
         double r2;
-        if (!drivers_correlations(kept, q, pick, m, corr))
+        if (!drivers_correlations(rows, q, pick, m, corr))
             continue;
         split_corr(corr, p, rxx, rxy);
         if (!drivers_relative_weights(rxx, rxy, p, raw, &r2) || !(r2 > 0))
@@ -457,37 +477,39 @@ static bool bootstrap(drivers_outcome_t *o, const double *kept, size_t m, gsl_rn
             draws[(p + j) * B + valid] = raw[j] / r2;
         }
         valid++;
+        if (with_lmg && drivers_lmg(rxx, rxy, p, lmg)) {
+            for (size_t j = 0; j < p; j++)
+                draws[(2 * p + j) * B + valid_lmg] = lmg[j];
+            valid_lmg++;
+        }
     }
     o->n_bootstrap_valid = valid;
     /* a subsample's own estimates, the centre its resamples spread around */
     double scale = 1, sub_r2 = NAN;
-    double *sub = raw;
+    double *sub = raw, *sub_lmg = lmg;
+    for (size_t j = 0; ok && j < p; j++)
+        sub[j] = sub_lmg[j] = NAN;
     if (ok && m < o->n_complete) {
         scale = sqrt((double)m / (double)o->n_complete);
-        if (drivers_correlations(kept, q, NULL, m, corr)) {
+        if (drivers_correlations(rows, q, NULL, m, corr)) {
             split_corr(corr, p, rxx, rxy);
             drivers_relative_weights(rxx, rxy, p, sub, &sub_r2);
-        } else {
-            for (size_t j = 0; j < p; j++)
-                sub[j] = NAN;
+            if (with_lmg)
+                drivers_lmg(rxx, rxy, p, sub_lmg);
         }
     }
     for (size_t j = 0; ok && valid >= 2 && j < p; j++) {
-        double *r = draws + j * B, *s = draws + (p + j) * B;
         drivers_item_t *it = &o->items[j];
-        gsl_sort(r, 1, valid);
-        gsl_sort(s, 1, valid);
-        double sub_share = scale == 1 ? NAN : sub[j] / sub_r2;
-        it->raw_weight_ci_low = bound(gsl_stats_quantile_from_sorted_data(r, 1, valid, 0.025), it->raw_weight,
-                                      sub[j], scale);
-        it->raw_weight_ci_high = bound(gsl_stats_quantile_from_sorted_data(r, 1, valid, 0.975), it->raw_weight,
-                                       sub[j], scale);
-        it->share_r2_ci_low = bound(gsl_stats_quantile_from_sorted_data(s, 1, valid, 0.025), it->share_r2,
-                                    sub_share, scale);
-        it->share_r2_ci_high = bound(gsl_stats_quantile_from_sorted_data(s, 1, valid, 0.975), it->share_r2,
-                                     sub_share, scale);
+        interval(draws + j * B, valid, it->raw_weight, sub[j], scale, &it->raw_weight_ci_low,
+                 &it->raw_weight_ci_high);
+        interval(draws + (p + j) * B, valid, it->share_r2, scale == 1 ? NAN : sub[j] / sub_r2, scale,
+                 &it->share_r2_ci_low, &it->share_r2_ci_high);
+        if (valid_lmg >= 2)
+            interval(draws + (2 * p + j) * B, valid_lmg, it->lmg, sub_lmg[j], scale, &it->lmg_ci_low,
+                     &it->lmg_ci_high);
     }
     free(draws);
+    free(lmg);
     free(raw);
     free(rxy);
     free(rxx);
@@ -519,9 +541,243 @@ static void mark_where_to_act(drivers_outcome_t *o)
     free(fav);
 }
 
+/* ------------------------------------------------------- large datasets */
+
+/* Above DRIVERS_BOOTSTRAP_ROWS complete cases the rows are not kept: the
+ * point estimates come from exact integer sums and the bootstrap from a
+ * subsample chosen by a key of each respondent, so that neither depends on
+ * the order of the rows. */
+
+__extension__ typedef __int128 wide_t;
+
+/* Values in fixed point: X = round((x - origin) · unit), 0 <= X <= 2^36.
+ * unit is L · 2^t: L the least common multiple of the answered counts a
+ * scale score can rest on (1 for an item), so that a score S / a of integer
+ * answers is a whole X, and 2^t as large as the observed range allows. */
+enum { FIXED_BITS = 36 };
+
+/* n below this: n Σ XY - Σ X Σ Y is exact in wide_t (n² 2^72 < 2^127). */
+#define EXACT_ROWS ((size_t)1 << 27)
+
+static uint64_t lcm_u64(uint64_t a, uint64_t b)
+{
+    uint64_t x = a, y = b;
+    while (y) {
+        uint64_t t = x % y;
+        x = y;
+        y = t;
+    }
+    return a / x * b;
+}
+
+static double fixed_unit(const dataset_scale_t *sc, bool is_score, double range)
+{
+    const double top = ldexp(1, FIXED_BITS);
+    if (!(range > 0))
+        range = 1;
+    double l = 1;
+    if (is_score) {
+        uint64_t m = 1;
+        for (size_t a = 1; a <= sc->n_items && (double)m * range <= top; a++)
+            if ((double)a / (double)sc->n_items >= sc->min_answered)
+                m = lcm_u64(m, a);
+        if ((double)m * range <= top)
+            l = (double)m;
+    }
+    int t = 0;
+    while (l * ldexp(range, t) > top)
+        t--;
+    while (l * ldexp(range, t + 1) <= top)
+        t++;
+    return ldexp(l, t);
+}
+
+/* The exact sums of the complete cases' fixed-point values. */
+typedef struct {
+    size_t q;
+    double *origin, *unit; /* [v] */
+    wide_t *sx, *sxy;      /* [v], [a·q + b] for b >= a */
+    int64_t *fx;           /* [v] scratch: one row's X */
+} sums_t;
+
+static void sums_add(sums_t *s, const double *x)
+{
+    int64_t *fx = s->fx;
+    size_t q = s->q;
+    for (size_t v = 0; v < q; v++) {
+        fx[v] = (int64_t)nearbyint((x[v] - s->origin[v]) * s->unit[v]);
+        s->sx[v] += fx[v];
+    }
+    for (size_t a = 0; a < q; a++) {
+        wide_t *row = s->sxy + a * q;
+        for (size_t b = a; b < q; b++)
+            row[b] += (wide_t)fx[a] * fx[b];
+    }
+}
+
+/* n times the centred cross product of a and b: exact below EXACT_ROWS,
+ * else from the exact sums in double arithmetic (still order-free). */
+static double sums_centred(const sums_t *s, size_t n, size_t a, size_t b)
+{
+    wide_t sab = s->sxy[(a < b ? a : b) * s->q + (a < b ? b : a)];
+    if (n < EXACT_ROWS)
+        return (double)((wide_t)n * sab - s->sx[a] * s->sx[b]);
+    return (double)n * ((double)sab - (double)s->sx[a] * ((double)s->sx[b] / (double)n));
+}
+
+/* The correlation matrix of the sums into corr (q × q); false when a
+ * variable does not vary. */
+static bool sums_correlations(const sums_t *s, size_t n, double *corr)
+{
+    size_t q = s->q;
+    for (size_t a = 0; a < q; a++) {
+        corr[a * q + a] = sums_centred(s, n, a, a);
+        if (!(corr[a * q + a] > 0))
+            return false;
+    }
+    for (size_t a = 0; a < q; a++)
+        for (size_t b = a + 1; b < q; b++)
+            corr[a * q + b] = corr[b * q + a] =
+                sums_centred(s, n, a, b) / sqrt(corr[a * q + a] * corr[b * q + b]);
+    for (size_t a = 0; a < q; a++)
+        corr[a * q + a] = 1;
+    return true;
+}
+
+/* The bootstrap's subsample: the m complete cases of smallest key, a
+ * max-heap on (key, values) while the rows go by. */
+typedef struct {
+    size_t q, m, n;
+    uint64_t *key;
+    double *rows;          /* m × q */
+    GChecksum *digest;
+    char seed_text[32];
+} sample_t;
+
+static int sample_cmp(const sample_t *s, uint64_t key, const double *x, size_t i)
+{
+    if (key != s->key[i])
+        return key < s->key[i] ? -1 : 1;
+    size_t width = s->q;
+    return compare_rows(x, s->rows + i * s->q, &width);
+}
+
+static void sample_swap(sample_t *s, size_t i, size_t j, double *tmp)
+{
+    uint64_t k = s->key[i];
+    s->key[i] = s->key[j];
+    s->key[j] = k;
+    size_t bytes = s->q * sizeof *tmp;
+    memcpy(tmp, s->rows + i * s->q, bytes);
+    memcpy(s->rows + i * s->q, s->rows + j * s->q, bytes);
+    memcpy(s->rows + j * s->q, tmp, bytes);
+}
+
+/* A respondent's key: the first 8 bytes of SHA-256 over the seed and the
+ * respondent id (the row number when the dataset keeps no ids). */
+static uint64_t sample_key(sample_t *s, const dataset_t *ds, size_t row)
+{
+    char number[32];
+    const char *id = dataset_respondent_id(ds, row);
+    if (!id) {
+        snprintf(number, sizeof number, "#%zu", row);
+        id = number;
+    }
+    g_checksum_reset(s->digest);
+    g_checksum_update(s->digest, (const guchar *)s->seed_text, (gssize)strlen(s->seed_text) + 1);
+    g_checksum_update(s->digest, (const guchar *)id, (gssize)strlen(id));
+    guint8 bytes[32];
+    gsize len = sizeof bytes;
+    g_checksum_get_digest(s->digest, bytes, &len);
+    uint64_t key = 0;
+    for (size_t i = 0; i < 8; i++)
+        key = key << 8 | bytes[i];
+    return key;
+}
+
+/* Offer complete case x (dataset row `row`) to the subsample. */
+static void sample_offer(sample_t *s, const dataset_t *ds, size_t row, const double *x, double *tmp)
+{
+    uint64_t key = sample_key(s, ds, row);
+    size_t q = s->q;
+    if (s->n < s->m) {   /* sift up */
+        size_t i = s->n++;
+        s->key[i] = key;
+        memcpy(s->rows + i * q, x, q * sizeof *x);
+        while (i > 0 && sample_cmp(s, s->key[i], s->rows + i * q, (i - 1) / 2) > 0) {
+            sample_swap(s, i, (i - 1) / 2, tmp);
+            i = (i - 1) / 2;
+        }
+        return;
+    }
+    if (sample_cmp(s, key, x, 0) >= 0)
+        return;
+    s->key[0] = key;   /* replace the largest, sift down */
+    memcpy(s->rows, x, q * sizeof *x);
+    for (size_t i = 0;;) {
+        size_t l = 2 * i + 1, r = l + 1, big = i;
+        if (l < s->n && sample_cmp(s, s->key[l], s->rows + l * q, big) > 0)
+            big = l;
+        if (r < s->n && sample_cmp(s, s->key[r], s->rows + r * q, big) > 0)
+            big = r;
+        if (big == i)
+            break;
+        sample_swap(s, i, big, tmp);
+        i = big;
+    }
+}
+
+/* -------------------------------------------------------------- estimates */
+
+/* The point estimates from the correlation matrix `corr` ((p+1)², outcome
+ * first), then the bootstrap from the m rows kept. */
+static engage_status_t estimate(drivers_outcome_t *o, const double *corr, const double *kept, size_t m,
+                                gsl_rng *rng, engage_error_t *err)
+{
+    size_t p = o->n_items;
+    double *rxx = malloc(p * p * sizeof *rxx), *rxy = malloc(p * sizeof *rxy);
+    double *raw = malloc(p * sizeof *raw), *lmg = malloc(p * sizeof *lmg);
+    engage_status_t st = ENGAGE_OK;
+    if (!rxx || !rxy || !raw || !lmg) {
+        st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        goto done;
+    }
+    split_corr(corr, p, rxx, rxy);
+    for (size_t j = 0; j < p; j++)
+        o->items[j].r = rxy[j];
+    double r2;
+    if (!drivers_relative_weights(rxx, rxy, p, raw, &r2) || !(r2 > 0)) {
+        o->notes |= DRIVERS_NOTE_SINGULAR;
+        goto done;
+    }
+    o->r2 = r2;
+    bool with_lmg = drivers_lmg(rxx, rxy, p, lmg);
+    o->top = 0;
+    for (size_t j = 0; j < p; j++) {
+        o->items[j].raw_weight = raw[j];
+        o->items[j].share_r2 = raw[j] / r2;
+        if (raw[j] > raw[o->top])
+            o->top = j;
+        if (with_lmg) {
+            o->items[j].lmg = lmg[j];
+            o->items[j].lmg_share_r2 = lmg[j] / r2;
+        }
+    }
+    mark_where_to_act(o);
+    if (o->n_bootstrap && !drivers_bootstrap(o, kept, m, rng))
+        st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+done:
+    free(lmg);
+    free(raw);
+    free(rxy);
+    free(rxx);
+    return st;
+}
+
 static engage_status_t run_outcome(const dataset_t *ds, const config_drivers_t *cfg, unsigned long seed,
                                    const units_t *units, drivers_outcome_t *o, engage_error_t *err)
 {
+    o->top = SIZE_MAX;
     if (!choose_drivers(ds, cfg, o))
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     clear_figures(o);
@@ -538,17 +794,21 @@ static engage_status_t run_outcome(const dataset_t *ds, const config_drivers_t *
     size_t *fav_sum = calloc(q, sizeof *fav_sum), *ans_sum = calloc(q, sizeof *ans_sum);
     r.value = malloc(BLOCK_ROWS * sizeof *r.value);
     r.rows = malloc(BLOCK_ROWS * q * sizeof *r.rows);
-    double *sum = calloc(q, sizeof *sum), *cross = calloc(q * q, sizeof *cross);
-    double *kept = NULL, *rxx = malloc(p * p * sizeof *rxx), *rxy = malloc(p * sizeof *rxy);
+    double *low = malloc(q * sizeof *low), *high = malloc(q * sizeof *high);
+    double *corr = malloc(q * q * sizeof *corr), *tmp = malloc(q * sizeof *tmp);
+    sums_t sums = {.q = q};
+    sample_t sample = {.q = q};
+    double *kept = NULL;
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     engage_status_t st = ENGAGE_OK;
-    if (!r.cols || !r.value || !r.rows || !r.answered || !r.favourable || !fav_sum || !ans_sum || !sum || !cross ||
-        !rxx || !rxy || !rng) {
+    if (!r.cols || !r.value || !r.rows || !r.answered || !r.favourable || !fav_sum || !ans_sum || !low || !high ||
+        !corr || !tmp || !rng) {
         st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
         goto done;
     }
     gsl_rng_set(rng, seed);
 
+    /* pass 1: the complete cases, their answers and each variable's range */
     size_t n = 0;
     for (size_t first = 0; first < N; first += BLOCK_ROWS) {
         size_t count = N - first < BLOCK_ROWS ? N - first : BLOCK_ROWS;
@@ -557,12 +817,13 @@ static engage_status_t run_outcome(const dataset_t *ds, const config_drivers_t *
             const double *x = r.rows + t * q;
             if (!row_complete(x, q))
                 continue;
-            n++;
             for (size_t v = 0; v < q; v++) {
-                sum[v] += x[v];
+                low[v] = n ? fmin(low[v], x[v]) : x[v];
+                high[v] = n ? fmax(high[v], x[v]) : x[v];
                 ans_sum[v] += r.answered[v * BLOCK_ROWS + t];
                 fav_sum[v] += r.favourable[v * BLOCK_ROWS + t];
             }
+            n++;
         }
     }
     o->n_complete = n;
@@ -572,20 +833,42 @@ static engage_status_t run_outcome(const dataset_t *ds, const config_drivers_t *
         o->notes |= DRIVERS_NOTE_TOO_FEW;
         goto done;
     }
-    size_t m = n < DRIVERS_BOOTSTRAP_ROWS ? n : DRIVERS_BOOTSTRAP_ROWS;
+    bool whole = n <= DRIVERS_BOOTSTRAP_ROWS;
+    size_t m = whole ? n : DRIVERS_BOOTSTRAP_ROWS;
     o->n_bootstrap_rows = o->n_bootstrap ? m : 0;
-    if (o->n_bootstrap || m == n) {
+    if (whole || o->n_bootstrap) {
         kept = malloc(m * q * sizeof *kept);
         if (!kept) {
             st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
             goto done;
         }
-        if (m < n)
-            o->notes |= DRIVERS_NOTE_SUBSAMPLE;
     }
-    for (size_t v = 0; v < q; v++)
-        sum[v] /= (double)n;   /* the means */
-    size_t seen = 0, taken = 0;
+    if (!whole) {
+        if (o->n_bootstrap)
+            o->notes |= DRIVERS_NOTE_SUBSAMPLE;
+        sums.origin = low;
+        sums.unit = high;
+        for (size_t v = 0; v < q; v++) {
+            const drivers_item_t *it = v ? &o->items[v - 1] : NULL;
+            const dataset_scale_t *sc = dataset_scale(ds, it ? it->scale : o->outcome);
+            high[v] = fixed_unit(sc, !it || it->is_scale, high[v] - low[v]);
+        }
+        sums.sx = calloc(q, sizeof *sums.sx);
+        sums.sxy = calloc(q * q, sizeof *sums.sxy);
+        sums.fx = malloc(q * sizeof *sums.fx);
+        sample.m = m;
+        sample.key = malloc(m * sizeof *sample.key);
+        sample.rows = kept;
+        sample.digest = g_checksum_new(G_CHECKSUM_SHA256);
+        snprintf(sample.seed_text, sizeof sample.seed_text, "%lu", seed);
+        if (!sums.sx || !sums.sxy || !sums.fx || !sample.key || !sample.digest) {
+            st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+            goto done;
+        }
+    }
+
+    /* pass 2: every complete case kept, or the exact sums and the subsample */
+    size_t taken = 0;
     for (size_t first = 0; first < N; first += BLOCK_ROWS) {
         size_t count = N - first < BLOCK_ROWS ? N - first : BLOCK_ROWS;
         block_rows(&r, first, count);
@@ -593,80 +876,38 @@ static engage_status_t run_outcome(const dataset_t *ds, const config_drivers_t *
             const double *x = r.rows + t * q;
             if (!row_complete(x, q))
                 continue;
-            for (size_t a = 0; a < q; a++) {
-                double da = x[a] - sum[a];
-                for (size_t b = a; b < q; b++)
-                    cross[a * q + b] += da * (x[b] - sum[b]);
-            }
-            /* selection sampling: each of the n rows kept with chance m/n overall */
-            if (kept && (m == n || gsl_rng_uniform(rng) * (double)(n - seen) < (double)(m - taken)))
+            if (whole) {
                 memcpy(kept + taken++ * q, x, q * sizeof *x);
-            seen++;
-        }
-    }
-    bool varies = true;
-    for (size_t a = 0; a < q; a++)
-        varies = varies && cross[a * q + a] > 0;
-    if (varies && m == n) {
-        /* every complete case kept: in sorted order, the figures and the
-         * resamples depend on the set of answers, not on the order of rows
-         * (respondents swapped between teams change no byte) */
-        size_t width = q;
-        qsort_r(kept, n, q * sizeof *kept, compare_rows, &width);
-        varies = drivers_correlations(kept, q, NULL, n, cross);
-    }
-    if (!varies) {
-        o->notes |= DRIVERS_NOTE_SINGULAR;
-        goto done;
-    }
-    if (m < n) {
-        for (size_t a = 0; a < q; a++)
-            for (size_t b = a + 1; b < q; b++)
-                cross[b * q + a] = cross[a * q + b] / sqrt(cross[a * q + a] * cross[b * q + b]);
-        /* the lower triangle holds the correlations: mirror it */
-        for (size_t a = 0; a < q; a++) {
-            cross[a * q + a] = 1;
-            for (size_t b = a + 1; b < q; b++)
-                cross[a * q + b] = cross[b * q + a];
-        }
-    }
-    split_corr(cross, p, rxx, rxy);
-    double *raw = malloc(p * sizeof *raw), *lmg = malloc(p * sizeof *lmg);
-    if (!raw || !lmg) {
-        free(raw);
-        free(lmg);
-        st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
-        goto done;
-    }
-    for (size_t j = 0; j < p; j++)
-        o->items[j].r = rxy[j];
-    double r2;
-    if (!drivers_relative_weights(rxx, rxy, p, raw, &r2) || !(r2 > 0)) {
-        o->notes |= DRIVERS_NOTE_SINGULAR;
-    } else {
-        o->r2 = r2;
-        bool with_lmg = drivers_lmg(rxx, rxy, p, lmg);
-        for (size_t j = 0; j < p; j++) {
-            o->items[j].raw_weight = raw[j];
-            o->items[j].share_r2 = raw[j] / r2;
-            if (with_lmg) {
-                o->items[j].lmg = lmg[j];
-                o->items[j].lmg_share_r2 = lmg[j] / r2;
+                continue;
             }
+            sums_add(&sums, x);
+            if (kept)
+                sample_offer(&sample, ds, first + t, x, tmp);
         }
-        mark_where_to_act(o);
-        if (o->n_bootstrap && !bootstrap(o, kept, m, rng))
-            st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     }
-    free(raw);
-    free(lmg);
+    /* in sorted order, the figures and the resamples depend on the set of
+     * answers, not on the order of rows */
+    size_t width = q;
+    if (kept)
+        qsort_r(kept, m, q * sizeof *kept, compare_rows, &width);
+    if (!(whole ? drivers_correlations(kept, q, NULL, n, corr) : sums_correlations(&sums, n, corr))) {
+        o->notes |= DRIVERS_NOTE_SINGULAR;
+        goto done;
+    }
+    st = estimate(o, corr, kept, m, rng, err);
 done:
+    if (sample.digest)
+        g_checksum_free(sample.digest);
+    free(sample.key);
+    free(sums.fx);
+    free(sums.sxy);
+    free(sums.sx);
     gsl_rng_free(rng);
-    free(rxy);
-    free(rxx);
     free(kept);
-    free(cross);
-    free(sum);
+    free(tmp);
+    free(corr);
+    free(high);
+    free(low);
     free(ans_sum);
     free(fav_sum);
     free(r.favourable);
@@ -708,6 +949,7 @@ engage_status_t drivers_run(const dataset_t *ds, const config_drivers_t *cfg, un
                 drivers_outcome_t *o = &d->unit_outcomes[i * d->n_units + u];
                 o->outcome = d->outcomes[i].outcome;
                 o->unit = u;
+                o->top = SIZE_MAX;
                 if (units->names[u][0])   /* not the managers without a unit */
                     st = run_outcome(ds, cfg, seed, units, o, err);
             }

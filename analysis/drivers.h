@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <gsl/gsl_rng.h>
+
 #include "../core/config.h"
 #include "../core/dataset.h"
 #include "../core/error.h"
@@ -48,6 +50,7 @@ typedef struct {
     double lmg, lmg_share_r2;
     double raw_weight_ci_low, raw_weight_ci_high;  /* 95% percentile bootstrap interval */
     double share_r2_ci_low, share_r2_ci_high;
+    double lmg_ci_low, lmg_ci_high;  /* of lmg, from the same resamples (NAN without lmg) */
     double favourable_pct; /* 100 × favourable answers / answers over the complete cases
                               (a scale driver: its items' answers) */
     bool where_to_act;     /* more important than the average driver (share_r2 > 1/p)
@@ -61,6 +64,8 @@ typedef struct {
     double r2;             /* R² of the outcome on every driver: the sum of raw_weight */
     size_t n_items;
     drivers_item_t *items; /* in config order (items =), else the scales' order */
+    size_t top;            /* the driver of largest raw weight (the first of equals);
+                              SIZE_MAX without weights */
     size_t n_bootstrap;    /* resamples asked for ([drivers] bootstrap) */
     size_t n_bootstrap_valid; /* resamples whose correlation matrix could be inverted */
     size_t n_bootstrap_rows;  /* rows of each resample: min(n_complete, DRIVERS_BOOTSTRAP_ROWS) */
@@ -91,6 +96,17 @@ engage_status_t drivers_run(const dataset_t *ds, const config_drivers_t *cfg, un
                             const units_t *units, drivers_t **out, engage_error_t *err);
 
 void drivers_free(drivers_t *d);
+
+/* The 95% percentile bootstrap intervals of o's raw weights, shares of R²
+ * and (when o has them) LMG from o->n_bootstrap resamples with replacement
+ * of the m rows (each 1 + n_items values, the outcome first), the row
+ * indices drawn from rng.  o holds its point estimates and n_complete
+ * (m <= n_complete); with m < n_complete the rows are a subsample and each
+ * resampled figure's spread around the subsample's own estimate is scaled
+ * by √(m / n_complete) and put around the point estimate (m-out-of-n).
+ * Sets n_bootstrap_valid (resamples whose relative weights could be worked
+ * out).  false only when out of memory. */
+bool drivers_bootstrap(drivers_outcome_t *o, const double *rows, size_t m, gsl_rng *rng);
 
 /* Relative weights of p drivers from their correlation matrix rxx (p × p,
  * row-major) and correlations with the outcome rxy: raw[j] and R² (*r2 =

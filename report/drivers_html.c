@@ -1,7 +1,8 @@
 /*
  * report/drivers_html.c — the "Where to act" section of report.html
  * (drivers_html.h), rendered from the view's drivers: it draws and lists
- * what drivers.c computed and view.c publishes, and decides nothing.
+ * what drivers.c computed and view.c publishes (the company's drivers, and
+ * a row per unit the view shows), and decides nothing.
  * Owns: nothing beyond the call.
  * Assumes: the page's stylesheet (html.c) has the plot classes used here.
  */
@@ -121,6 +122,55 @@ static void table(svg_out_t *o, const drivers_outcome_t *oc)
     svg_raw(o, "</tbody></table></div>\n");
 }
 
+/* The units whose drivers the view publishes for outcome `index`: a row
+ * each with the unit's complete cases, R², the driver drivers.c found most
+ * important with its share of R² and interval, and its drivers where to act. */
+static void units_table(svg_out_t *o, const view_t *view, size_t index)
+{
+    const drivers_t *d = view->drivers;
+    size_t shown = 0;
+    for (size_t u = 0; u < d->n_units; u++)
+        shown += view_drivers_unit_shown(view, index, u);
+    if (!shown)
+        return;
+    svg_raw(o, "<h4>By unit</h4>\n<p>The units drivers.csv has rows for, each with its own regression over its "
+               "managers' respondents: its most important driver, that driver's share of the unit's R² with its "
+               "95% interval, and the unit's drivers where to act.</p>\n");
+    svg_raw(o, "<div class=\"scroll\"><table>\n<thead><tr><th class=\"t\">unit</th><th>complete cases</th>"
+               "<th>R² (%)</th><th class=\"t\">top driver</th><th>share of R² (%)</th><th>95% interval</th>"
+               "<th class=\"t\">where to act</th></tr></thead>\n<tbody>\n");
+    for (size_t u = 0; u < d->n_units; u++) {
+        if (!view_drivers_unit_shown(view, index, u))
+            continue;
+        const drivers_outcome_t *uo = &d->unit_outcomes[index * d->n_units + u];
+        const drivers_item_t *top = uo->top == SIZE_MAX ? NULL : &uo->items[uo->top];
+        char low[48], high[48];
+        svg_raw(o, "<tr>");
+        svg_cell_text(o, d->unit_names[u]);
+        svg_rawf(o, "<td>%zu</td>", uo->n_complete);
+        cell_number(o, 100 * uo->r2, 1);
+        svg_cell_text(o, top ? top->name : "");
+        cell_number(o, top ? 100 * top->share_r2 : NAN, 1);
+        svg_raw(o, "<td>");
+        if (top && isfinite(top->share_r2_ci_low)) {
+            svg_text(o, svg_fixed(100 * top->share_r2_ci_low, 1, low, sizeof low));
+            svg_raw(o, " – ");
+            svg_text(o, svg_fixed(100 * top->share_r2_ci_high, 1, high, sizeof high));
+        }
+        svg_raw(o, "</td><td class=\"t\">");
+        const char *sep = "";
+        for (size_t j = 0; j < uo->n_items; j++) {
+            if (!uo->items[j].where_to_act)
+                continue;
+            svg_raw(o, sep);
+            svg_text(o, uo->items[j].name);
+            sep = ", ";
+        }
+        svg_raw(o, "</td></tr>\n");
+    }
+    svg_raw(o, "</tbody></table></div>\n");
+}
+
 void drivers_html_section(svg_out_t *o, const report_input_t *in, const view_t *view)
 {
     const drivers_t *d = view->drivers;
@@ -169,6 +219,7 @@ void drivers_html_section(svg_out_t *o, const report_input_t *in, const view_t *
         scatter(o, name, oc, i);
         svg_raw(o, "</div>\n</figure>\n");
         table(o, oc);
+        units_table(o, view, i);
     }
     svg_raw(o, "</section>\n");
 }

@@ -41,6 +41,8 @@ static void outcome_rows(csv_out_t *out, const report_input_t *in, const drivers
         else
             csv_out_empty(out);
         csv_out_text(out, unit, true);
+        csv_out_number(out, shown ? it->lmg_ci_low : NAN, TABLES_DIGITS);
+        csv_out_number(out, shown ? it->lmg_ci_high : NAN, TABLES_DIGITS);
         csv_out_end_row(out);
     }
 }
@@ -52,6 +54,7 @@ engage_status_t drivers_table_write(const report_input_t *in, const view_t *view
         "outcome", "item", "n_complete", "r", "raw_weight", "share_r2", "r2",
         "raw_weight_ci_low", "raw_weight_ci_high", "share_r2_ci_low", "share_r2_ci_high",
         "lmg", "lmg_share_r2", "kind", "bootstrap_resamples", "bootstrap_rows", "favourable_pct", "where_to_act", "unit",
+        "lmg_ci_low", "lmg_ci_high",
     };
     csv_out_t *out;
     engage_status_t rc = tables_open(in, path, names, sizeof names / sizeof names[0], &out, err);

@@ -1503,9 +1503,72 @@ static void privacy_section(sbuf_t *sb, const report_input_t *in, const view_t *
                  "included: both are for the analyst and should not be passed on.");
 }
 
+/* The units whose drivers the view publishes for outcome o: a line each
+ * with the unit's complete cases, R², the driver drivers.c found most
+ * important (its share of R² and interval) and its drivers where to act. */
+static void drivers_units(sbuf_t *sb, const view_t *view, size_t o)
+{
+    const drivers_t *d = view->drivers;
+    size_t shown = 0;
+    for (size_t u = 0; u < d->n_units; u++)
+        shown += view_drivers_unit_shown(view, o, u);
+    if (!shown)
+        return;
+    sb_str(sb, "\n");
+    wrap(sb, "", "By unit (the units drivers.csv has rows for): each unit's complete cases, R², its most "
+                 "important driver with its share of R² and 95% interval, and its drivers where to act:");
+    sb_str(sb, "\n");
+    for (size_t u = 0; u < d->n_units; u++) {
+        if (!view_drivers_unit_shown(view, o, u))
+            continue;
+        const drivers_outcome_t *uo = &d->unit_outcomes[o * d->n_units + u];
+        char *unit = fit(d->unit_names[u], 20, false);
+        if (!unit) {
+            sb->failed = true;
+            return;
+        }
+        char line[512];
+        sb_str(sb, "    ");
+        sb_str(sb, unit);
+        sb_repeat(sb, ' ', 20 - u8_cols(unit));
+        free(unit);
+        snprintf(line, sizeof line, " n %zu", uo->n_complete);
+        sb_str(sb, line);
+        if (uo->top == SIZE_MAX) {
+            sb_str(sb, "  the weights cannot be worked out (drivers.csv leaves them empty)\n");
+            continue;
+        }
+        const drivers_item_t *top = &uo->items[uo->top];
+        char *name = fit(top->name, 28, false);
+        if (!name) {
+            sb->failed = true;
+            return;
+        }
+        snprintf(line, sizeof line, "  R² %.1f%%  top ", 100 * uo->r2);
+        sb_str(sb, line);
+        sb_str(sb, name);
+        free(name);
+        snprintf(line, sizeof line, " %.1f%%", 100 * top->share_r2);
+        sb_str(sb, line);
+        if (!isnan(top->share_r2_ci_low)) {
+            snprintf(line, sizeof line, " (%.1f to %.1f)", 100 * top->share_r2_ci_low, 100 * top->share_r2_ci_high);
+            sb_str(sb, line);
+        }
+        const char *sep = "  where to act: ";
+        for (size_t j = 0; j < uo->n_items; j++) {
+            if (!uo->items[j].where_to_act)
+                continue;
+            sb_str(sb, sep);
+            sb_str(sb, uo->items[j].name);
+            sep = ", ";
+        }
+        sb_str(sb, "\n");
+    }
+}
+
 /* Key drivers ([drivers]): per outcome the drivers by share of R², most
  * important first, their favourable share, and the ones drivers.c marks as
- * where to act; or why the figures are empty. */
+ * where to act; or why the figures are empty; then the units' lines. */
 static void drivers_section(sbuf_t *sb, const report_input_t *in, const view_t *view)
 {
     const drivers_t *d = view->drivers;
@@ -1568,6 +1631,7 @@ static void drivers_section(sbuf_t *sb, const report_input_t *in, const view_t *
             wrap(sb, "", "Where to act: drivers more important than the average one and less "
                          "favourable than most. drivers.csv gives 95% bootstrap intervals.");
         }
+        drivers_units(sb, view, o);
         sb_str(sb, "\n");
     }
 }

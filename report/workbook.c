@@ -181,6 +181,7 @@ static const struct {
     { "raw_weight_ci_low", KIND_SHARE }, { "raw_weight_ci_high", KIND_SHARE },
     { "share_r2_ci_low", KIND_SHARE }, { "share_r2_ci_high", KIND_SHARE },
     { "lmg", KIND_SHARE }, { "lmg_share_r2", KIND_SHARE },
+    { "lmg_ci_low", KIND_SHARE }, { "lmg_ci_high", KIND_SHARE },
     /* quality.csv */
     { "rows", KIND_COUNT }, { "accepted", KIND_COUNT }, { "rejected", KIND_COUNT },
     { "excluded", KIND_COUNT }, { "header_rows", KIND_COUNT }, { "bytes", KIND_COUNT },

@@ -15,9 +15,13 @@
 #   - the rows in another order: the same drivers.csv, byte for byte;
 #   - too few complete cases: empty figures, a note in report.txt and
 #     report.html, exit 0;
+#   - a generated quarter above 20,000 complete cases (no row kept: exact
+#     integer sums) against R (make_large.R), to 1e-7 relative;
 #   - per unit (roster units): a unit with at least 10 × min_group complete
 #     cases has rows that equal, byte for byte, the company rows of a run on
-#     that unit's respondents alone; a smaller unit has none;
+#     that unit's respondents alone; a smaller unit has none; report.txt and
+#     report.html give each such unit, and no other, a line naming its top
+#     driver with its share of R² and interval;
 #   - a run without [drivers] writes no drivers.csv and lists none.
 #   usage: tests/e2e_drivers.sh ENGAGE
 suite=e2e_drivers
@@ -116,13 +120,21 @@ for entry in $(unzip -Z1 "$work/seed1/engage.xlsx"); do
 done
 if [ "$(echo $changed | wc -w)" = 1 ]; then ok "another seed: engage.xlsx differs in the drivers sheet only"
 else bad "another seed: engage.xlsx parts changed:$changed"; fi
-# columns 1-7 and 12- equal, 8-11 (the intervals) not all equal
-cut -d, -f1-7,12- "$work/seed1/drivers.csv" > "$work/a.fixed"
-cut -d, -f1-7,12- "$work/out/drivers.csv" > "$work/b.fixed"
+# columns 1-7 and 12-19 equal, 8-11 and 20-21 (the intervals) not all equal
+cut -d, -f1-7,12-19 "$work/seed1/drivers.csv" > "$work/a.fixed"
+cut -d, -f1-7,12-19 "$work/out/drivers.csv" > "$work/b.fixed"
 if cmp -s "$work/a.fixed" "$work/b.fixed"; then ok "another seed: estimates unchanged"; else bad "another seed changed an estimate"; fi
 cut -d, -f8-11 "$work/seed1/drivers.csv" > "$work/a.ci"
 cut -d, -f8-11 "$work/out/drivers.csv" > "$work/b.ci"
 if cmp -s "$work/a.ci" "$work/b.ci"; then bad "another seed: the same intervals"; else ok "another seed: other intervals"; fi
+cut -d, -f20-21 "$work/seed1/drivers.csv" > "$work/a.ci"
+cut -d, -f20-21 "$work/out/drivers.csv" > "$work/b.ci"
+if cmp -s "$work/a.ci" "$work/b.ci"; then bad "another seed: the same LMG intervals"; else ok "another seed: other LMG intervals"; fi
+# LMG's interval: the last two columns, around lmg, inside 0..R²
+if [ "$(head -n 1 "$work/seed1/drivers.csv" | cut -d, -f20-)" = "lmg_ci_low,lmg_ci_high" ]; then ok; else bad "drivers.csv: lmg_ci_low, lmg_ci_high are not the last columns"; fi
+awk -F, 'NR > 1 && !($20 != "" && $20 >= 0 && $20 < $12 && $12 < $21 && $21 <= $7) { bad++ }
+    END { exit bad > 0 }' "$work/seed1/drivers.csv" && ok "drivers.csv: each LMG interval holds its lmg, within 0..R²" ||
+    bad "drivers.csv: an LMG interval does not hold its lmg"
 # manifest.json: only the seed and drivers.csv's digest differ
 diff "$work/seed1/manifest.json" "$work/out/manifest.json" | grep '^[<>]' |
     grep -v -e '"seed": [12]' -e '"--seed",' -e '^> *"2",$' -e '"drivers.csv": ' -e '"report.html": ' -e '"engage.xlsx": ' > "$work/manifest.diff"
@@ -183,8 +195,8 @@ for unit in $(tail -n +2 "$work/units.csv" | cut -d, -f3 | sort -u | tr ' ' '_')
     name=$(echo "$unit" | tr '_' ' ')
     (head -n 1 "$work/units.csv"; tail -n +2 "$work/units.csv" | awk -F, -v u="$name" '$3 == u') > "$work/one.csv"
     "$ENGAGE" run -q -c "$work/units.ini" -o "$work/one" "$work/one.csv"
-    awk -F, 'NR > 1 && $19 == ""' "$work/one/drivers.csv" | cut -d, -f1-18 > "$work/alone"
-    awk -F, -v u="$name" 'NR > 1 && $19 == u' "$work/un/drivers.csv" | cut -d, -f1-18 > "$work/within"
+    awk -F, 'NR > 1 && $19 == ""' "$work/one/drivers.csv" | cut -d, -f1-18,20-21 > "$work/alone"
+    awk -F, -v u="$name" 'NR > 1 && $19 == u' "$work/un/drivers.csv" | cut -d, -f1-18,20-21 > "$work/within"
     complete=$(head -n 1 "$work/alone" | cut -d, -f3)
     if [ "$complete" -ge 200 ]; then
         shown=$((shown + 1))
@@ -197,6 +209,45 @@ for unit in $(tail -n +2 "$work/units.csv" | cut -d, -f3 | sort -u | tr ' ' '_')
     rm -rf "$work/one"
 done
 if [ $shown -ge 2 ] && [ $hidden -ge 2 ]; then ok "units: $shown shown, $hidden hidden"; else bad "units: $shown shown, $hidden hidden"; fi
+# report.txt and report.html: a line and a row for each unit drivers.csv has rows for (and for no other),
+# naming the unit's driver of largest raw weight, its share of R² and interval, worked out here from drivers.csv
+awk -F, 'NR > 1 && $19 != "" { if (!($19 in best) || $5 + 0 > best[$19]) { best[$19] = $5 + 0; top[$19] = $2
+        line[$19] = sprintf("%s|%s|%s|%.1f%% (%.1f to %.1f)", $19, $3, $2, 100 * $6, 100 * $10, 100 * $11) } }
+    END { for (u in line) print line[u] }' "$work/un/drivers.csv" | sort > "$work/unit_tops"
+units_listed=0
+while IFS='|' read -r unit n top share; do
+    units_listed=$((units_listed + 1))
+    if grep -F "    $unit " "$work/un/report.txt" | grep -F " n $n  R² " | grep -qF "  top $top $share"; then
+        ok "report.txt: unit $unit's top driver $top $share"
+    else
+        bad "report.txt: no line for unit $unit with top driver $top $share"
+    fi
+    if grep -qF "<tr><td class=\"t\">$unit</td><td>$n</td>" "$work/un/report.html" &&
+        grep -F "<tr><td class=\"t\">$unit</td><td>$n</td>" "$work/un/report.html" | grep -qF "<td class=\"t\">$top</td>"; then
+        ok "report.html: unit $unit's row names $top"
+    else
+        bad "report.html: no row for unit $unit naming $top"
+    fi
+done < "$work/unit_tops"
+[ "$units_listed" -eq "$shown" ] && ok "report.txt: $shown units listed" || bad "report.txt: $units_listed units listed, $shown shown"
+lines=$(sed -n '/^By unit/,/^Data quality/p' "$work/un/report.txt" | grep -c '^    [^ ].* n [0-9]*  R² ')
+[ "$lines" -eq "$shown" ] && ok "report.txt: no line for a unit without rows" || bad "report.txt: $lines unit lines, $shown units shown"
+
+# --- above 20,000 complete cases: no row kept, exact sums, against R ----------------
+GEN=$(dirname "$ENGAGE")/engage-gen
+if timeout 60 "$GEN" --respondents 26000 --items 8 --missing 0.01 --seed 21 -o "$work/large.csv"; then
+    printf '[scale engagement]\nitems = Q1, Q2, Q3\nmin = 1\nmax = 5\n[scale work]\nitems = Q4, Q5, Q6, Q7, Q8\nreverse = Q8\nmin = 1\nmax = 5\n[drivers]\noutcome = engagement\nbootstrap = 50\n' \
+        > "$work/large.ini"
+    timeout 60 "$ENGAGE" run -q -c "$work/large.ini" -o "$work/large" "$work/large.csv"
+    expect_status 0 $? "run above 20,000 complete cases"
+    if compare "$work/large/drivers.csv" $fixtures/large_drivers.csv large r raw_weight r2 n_complete; then
+        ok "above 20,000 complete cases: figures as R's"
+    else
+        bad "above 20,000 complete cases: figures differ from R's"
+    fi
+else
+    bad "engage-gen failed"
+fi
 
 # --- without [drivers] ----------------------------------------------------------
 "$ENGAGE" run -q -c datasets/sample-quarter.ini -o "$work/plain" datasets/sample-quarter.csv.gz

@@ -17,7 +17,9 @@
 # missing answers, and a generated quarter of many small teams in units,
 # with and without a previous wave; and generated reporting trees, whose
 # respondents are shuffled within the tree's cells and whose roster rows are
-# shuffled too (run with --packs: every pack compared as well).
+# shuffled too (run with --packs: every pack compared as well); and
+# generated quarters with key drivers, below and above 20,000 complete cases,
+# whose rows are also put in another order.
 suite=e2e_permute
 ENGAGE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 GEN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
@@ -129,6 +131,12 @@ property() {
         bad "$name: the shuffle moved nobody ($hidden hidden teams)"
         return
     fi
+    if [ -n "${REORDER:-}" ]; then
+        # every respondent's row moved too: no figure may depend on where a row stands
+        (head -n 1 "$work/$name/quarter.csv"; tail -n +2 "$work/$name/quarter.csv" |
+            awk 'BEGIN { srand(9) } { print rand() "\t" $0 }' | sort -k1,1 | cut -f2-) > "$work/$name/reordered.csv"
+        mv "$work/$name/reordered.csv" "$work/$name/quarter.csv"
+    fi
     mv "$work/$name/quarter.csv" "$run/quarter.csv"
     if [ -n "${PREVIOUS:-}" ]; then
         hidden_previous "$work/$name/before" > "$work/$name/hidden-previous"
@@ -182,6 +190,31 @@ printf '\n[report]\nmin_group = 10\n' >> "$work/gen/C.ini"
 "$ENGAGE" ingest -q -c "$work/gen/C.ini" -o "$work/gen/previous.csv" "$work/gen/previous.csv.gz" || bad "ingest failed"
 property units "$work/gen/now.csv" -c "$work/gen/C.ini"
 PREVIOUS=$work/gen/previous.csv property waves "$work/gen/now.csv" -c "$work/gen/C.ini"
+
+# key drivers, below and above the 20,000 complete cases beyond which no row
+# is kept: the hidden teams shuffled and every row moved (REORDER)
+drivers_property() {
+    name=$1 respondents=$2
+    mkdir -p "$work/$name"
+    timeout 60 "$GEN" --respondents "$respondents" --items 8 --missing 0.01 --seed 21 -o "$work/$name/gen.csv" ||
+        { bad "$name: engage-gen failed"; return; }
+    printf '[scale engagement]\nitems = Q1, Q2, Q3\nmin = 1\nmax = 5\n[scale work]\nitems = Q4, Q5, Q6, Q7, Q8\nreverse = Q8\nmin = 1\nmax = 5\n[drivers]\noutcome = engagement\nbootstrap = 50\n' \
+        > "$work/$name/drivers.ini"
+    REORDER=1 property "$name" "$work/$name/gen.csv" -c "$work/$name/drivers.ini"
+    complete=$(awk -F, 'NR == 2 { print $3 }' "$work/$name/before/drivers.csv")
+    rows=$(awk -F, 'NR == 2 { print $16 }' "$work/$name/before/drivers.csv")
+    echo "$name: $complete complete cases, bootstrap rows $rows"
+    case $3 in
+    above) [ "$complete" -gt 20000 ] && [ "$rows" -eq 20000 ] && ok "$name: above 20,000 complete cases" ||
+               bad "$name: $complete complete cases, $rows bootstrap rows: not above 20,000" ;;
+    below) [ "$complete" -le 20000 ] && [ "$rows" -eq "$complete" ] && ok "$name: below 20,000 complete cases" ||
+               bad "$name: $complete complete cases, $rows bootstrap rows: not below 20,000" ;;
+    esac
+    weights=$(awk -F, 'NR > 1 && $5 != "" && $8 != ""' "$work/$name/before/drivers.csv" | wc -l)
+    [ "$weights" -eq 5 ] && ok "$name: 5 weights with intervals" || bad "$name: $weights weights with intervals, not 5"
+}
+drivers_property drivers_small 6000 below
+drivers_property drivers_large 26000 above
 
 # --- a reporting tree: permute within the cells -----------------------------
 # With leaders.csv, a hidden team's data reaches the outputs only through its

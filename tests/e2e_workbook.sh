@@ -75,7 +75,7 @@ FORMATS_AWK='function expected_format(col) {
         return "0.00"
     if (col ~ /^var_.*_reml$/) return "0.000"
     if (col ~ /^(favourable_pct|neutral_pct|unfavourable_pct|response_rate)$/) return "0.0\"%\""
-    if (col ~ /^(share_between|icc1|icc1_ci_low|icc1_ci_high|eta_squared|icc_reml|share_unit|share_manager|icc1_previous|icc_reml_previous|raw_weight|share_r2|r2|raw_weight_ci_low|raw_weight_ci_high|share_r2_ci_low|share_r2_ci_high|lmg|lmg_share_r2)$/)
+    if (col ~ /^(share_between|icc1|icc1_ci_low|icc1_ci_high|eta_squared|icc_reml|share_unit|share_manager|icc1_previous|icc_reml_previous|raw_weight|share_r2|r2|raw_weight_ci_low|raw_weight_ci_high|share_r2_ci_low|share_r2_ci_high|lmg|lmg_share_r2|lmg_ci_low|lmg_ci_high)$/)
         return "0.0%"
     if (col ~ /^(p_value|q_value|p_value_previous|delta_p_value)$/) return "[<0.001]0.00E+00;0.000"
     return ""
