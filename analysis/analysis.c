@@ -601,9 +601,9 @@ static engage_status_t analysis_pass_start(const dataset_t *ds, const dataset_sc
     }
     /* a reversed answer is flip - x, and |flip - x| <= |flip| + |x| */
     bool fits = halves && 2.0 * (fabs(flip) + bound) * (double)w->tq_size <= (double)INT32_MAX;
-    w->rwg_n = analysis_calloc(M, sizeof *w->rwg_n);
     if (M && k > SIZE_MAX / sizeof(double) / M)
         return ENGAGE_ENOMEM;
+    w->rwg_n = analysis_calloc(M, sizeof *w->rwg_n);
     if (fits)
         w->rwg_twice = analysis_calloc(M * k, sizeof *w->rwg_twice);
     else

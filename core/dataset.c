@@ -83,18 +83,20 @@ typedef struct {
     size_t size;                  /* size of the last block */
 } id_store_t;
 
-/* Rows first_row ... up to the next run's first row came from file. */
+/* Rows first_row ... up to the next run's first row, described by value:
+ * among the file runs, the file they came from; among the line runs, row
+ * first_row + i is on line value + i (value 0, not known: every row of the
+ * run). */
 typedef struct {
     uint32_t first_row;
-    uint32_t file;
-} file_run_t;
+    uint32_t value;
+} row_run_t;
 
-/* Row first_row + i, up to the next run's first row, is on line line + i;
- * with line 0 (not known) every row of the run is. */
+/* Runs in row order, the first at row 0 once there is a row. */
 typedef struct {
-    uint32_t first_row;
-    uint32_t line;
-} line_run_t;
+    row_run_t *runs;
+    size_t n, cap;
+} runs_t;
 
 /* A set of ids seen while rows are added: per slot a tag (0 = free, else
  * one byte of the id's hash, so that a probe reads the id's text only when
@@ -118,10 +120,8 @@ struct dataset {
     uint32_t *respondent_of;   /* id reference per row (id_store_t) */
     uint32_t *manager_of;
     uint64_t *superseded;      /* a bit per row: a later row has its id (until dropped) */
-    file_run_t *file_runs;     /* the file of each row, a run per file read */
-    size_t n_file_runs, cap_file_runs;
-    line_run_t *line_runs;     /* the line of each row */
-    size_t n_line_runs, cap_line_runs;
+    runs_t file_runs;          /* the file of each row, a run per file read */
+    runs_t line_runs;          /* the line of each row */
     size_t n_superseded;       /* rows superseded since the rows were last compacted */
 
     const char **manager_ids;
@@ -349,8 +349,8 @@ void dataset_free(dataset_t *ds)
     free(ds->scales);
     free(ds->respondent_of);
     free(ds->manager_of);
-    free(ds->file_runs);
-    free(ds->line_runs);
+    free(ds->file_runs.runs);
+    free(ds->line_runs.runs);
     free(ds->superseded);
     id_store_free(&ds->ids);
     set_free(&ds->id_set);
@@ -541,105 +541,98 @@ static engage_status_t intern_manager(dataset_t *ds, const char *id, uint32_t *i
     return ENGAGE_OK;
 }
 
-/* The file row r came from. */
-static uint32_t file_of_row(const dataset_t *ds, size_t r)
+/* The run that holds row r (runs->n >= 1). */
+static const row_run_t *run_of_row(const runs_t *runs, size_t r)
 {
-    size_t lo = 0, hi = ds->n_file_runs; /* the run is in [lo, hi) */
+    size_t lo = 0, hi = runs->n; /* the run is in [lo, hi) */
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
-        if (ds->file_runs[mid].first_row <= r)
+        if (runs->runs[mid].first_row <= r)
             lo = mid;
         else
             hi = mid;
     }
-    return ds->file_runs[lo].file;
+    return &runs->runs[lo];
+}
+
+/* From run at, the run that holds row r, for rows visited in order. */
+static size_t run_advance(const runs_t *runs, size_t at, size_t r)
+{
+    while (at + 1 < runs->n && runs->runs[at + 1].first_row <= r)
+        at++;
+    return at;
+}
+
+/* A run starting at row r; false when out of memory. */
+static bool runs_push(runs_t *runs, size_t r, uint32_t value)
+{
+    if (runs->n == runs->cap) {
+        size_t cap = runs->cap ? 2 * runs->cap : 4;
+        row_run_t *p = realloc(runs->runs, cap * sizeof *p);
+        if (!p)
+            return false;
+        runs->runs = p;
+        runs->cap = cap;
+    }
+    runs->runs[runs->n++] = (row_run_t){(uint32_t)r, value};
+    return true;
+}
+
+/* The file row r came from. */
+static uint32_t file_of_row(const dataset_t *ds, size_t r)
+{
+    return run_of_row(&ds->file_runs, r)->value;
 }
 
 /* Row r (the next one) comes from file; false when out of memory. */
 static bool note_file(dataset_t *ds, size_t r, uint32_t file)
 {
-    if (ds->n_file_runs && ds->file_runs[ds->n_file_runs - 1].file == file)
+    const runs_t *runs = &ds->file_runs;
+    if (runs->n && runs->runs[runs->n - 1].value == file)
         return true;
-    if (ds->n_file_runs == ds->cap_file_runs) {
-        size_t cap = ds->cap_file_runs ? 2 * ds->cap_file_runs : 4;
-        file_run_t *p = realloc(ds->file_runs, cap * sizeof *p);
-        if (!p)
-            return false;
-        ds->file_runs = p;
-        ds->cap_file_runs = cap;
-    }
-    ds->file_runs[ds->n_file_runs++] = (file_run_t){(uint32_t)r, file};
-    return true;
+    return runs_push(&ds->file_runs, r, file);
 }
 
-/* The line of row r of run (r at or after the run's first row). */
-static uint32_t line_in_run(const line_run_t *run, size_t r)
+/* The line of row r of a line run (r at or after the run's first row). */
+static uint32_t line_in_run(const row_run_t *run, size_t r)
 {
-    return run->line ? run->line + (uint32_t)(r - run->first_row) : 0;
+    return run->value ? run->value + (uint32_t)(r - run->first_row) : 0;
 }
 
 /* The line of row r (0 when not known or no longer kept). */
 static uint32_t line_of_row(const dataset_t *ds, size_t r)
 {
-    if (ds->n_line_runs == 0)
-        return 0;
-    size_t lo = 0, hi = ds->n_line_runs; /* the run is in [lo, hi) */
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ds->line_runs[mid].first_row <= r)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return line_in_run(&ds->line_runs[lo], r);
+    return ds->line_runs.n ? line_in_run(run_of_row(&ds->line_runs, r), r) : 0;
 }
 
 /* Row r (the next one) is on line (0: not known); false when out of
  * memory.  A row on the line after the last row's adds nothing. */
 static bool note_line(dataset_t *ds, size_t r, uint32_t line)
 {
-    if (ds->n_line_runs) {
-        const line_run_t *last = &ds->line_runs[ds->n_line_runs - 1];
-        if (line_in_run(last, r) == line)
-            return true;
-    }
-    if (ds->n_line_runs == ds->cap_line_runs) {
-        size_t cap = ds->cap_line_runs ? 2 * ds->cap_line_runs : 4;
-        line_run_t *p = realloc(ds->line_runs, cap * sizeof *p);
-        if (!p)
-            return false;
-        ds->line_runs = p;
-        ds->cap_line_runs = cap;
-    }
-    ds->line_runs[ds->n_line_runs++] = (line_run_t){(uint32_t)r, line};
-    return true;
+    const runs_t *runs = &ds->line_runs;
+    if (runs->n && line_in_run(&runs->runs[runs->n - 1], r) == line)
+        return true;
+    return runs_push(&ds->line_runs, r, line);
 }
 
-
 /* Drop the superseded rows, keeping the order of the others (the id set,
- * while there is one, is rebuilt by the caller).  The file runs shrink in
- * place: the kept rows of a run start a run no later than it. */
+ * while there is one, is rebuilt by the caller); the file and line runs are
+ * noted again for the kept rows. */
 static engage_status_t drop_superseded_rows(dataset_t *ds)
 {
-    line_run_t *old_lines = ds->line_runs;
-    size_t n_old_lines = ds->n_line_runs, line_run = 0;
-    ds->line_runs = NULL;
-    ds->n_line_runs = ds->cap_line_runs = 0;
-    size_t kept = 0, run = 0, n_runs = 0;
+    runs_t old_files = ds->file_runs, old_lines = ds->line_runs;
+    ds->file_runs = ds->line_runs = (runs_t){0};
+    size_t kept = 0, file_run = 0, line_run = 0;
+    bool ok = true;
     for (size_t r = 0; r < ds->n_rows; r++) {
-        while (run + 1 < ds->n_file_runs && ds->file_runs[run + 1].first_row <= r)
-            run++;
-        while (line_run + 1 < n_old_lines && old_lines[line_run + 1].first_row <= r)
-            line_run++;
+        file_run = run_advance(&old_files, file_run, r);
+        line_run = run_advance(&old_lines, line_run, r);
         if (row_superseded(ds, r))
             continue;
-        uint32_t file = ds->file_runs[run].file;
-        if (n_runs == 0 || ds->file_runs[n_runs - 1].file != file)
-            ds->file_runs[n_runs++] = (file_run_t){(uint32_t)kept, file};
-        if (!note_line(ds, kept, line_in_run(&old_lines[line_run], r))) {
-            free(old_lines);
-            return ENGAGE_ENOMEM;
-        }
+        ok = note_file(ds, kept, old_files.runs[file_run].value) &&
+             note_line(ds, kept, line_in_run(&old_lines.runs[line_run], r));
+        if (!ok)
+            break;
         if (kept != r) {
             ds->respondent_of[kept] = ds->respondent_of[r];
             ds->manager_of[kept] = ds->manager_of[r];
@@ -653,10 +646,12 @@ static engage_status_t drop_superseded_rows(dataset_t *ds)
         }
         kept++;
     }
-    free(old_lines);
+    free(old_files.runs);
+    free(old_lines.runs);
+    if (!ok)
+        return ENGAGE_ENOMEM;
     if (ds->superseded)
         memset(ds->superseded, 0, ds->cap_rows / 64 * sizeof *ds->superseded);
-    ds->n_file_runs = n_runs;
     ds->n_rows = kept;
     ds->n_superseded = 0;
     return ENGAGE_OK;
@@ -872,10 +867,9 @@ void dataset_forget_respondents(dataset_t *ds)
         return;
     id_store_free(&ds->ids);
     free(ds->respondent_of);
-    free(ds->line_runs);
+    free(ds->line_runs.runs);
     ds->respondent_of = NULL;
-    ds->line_runs = NULL;
-    ds->n_line_runs = ds->cap_line_runs = 0;
+    ds->line_runs = (runs_t){0};
 #ifdef __GLIBC__
     /* the ids, the id set and the row arrays' grown-out copies are free
      * chunks of the heap now: their pages go back to the system */
