@@ -3,8 +3,9 @@
  * between consecutive waves (enps_trend.h).
  *
  * Owns the per-row arrays it returns.  Assumes the trend came from
- * trend_run(): row.manager indexes that wave's managers (level manager) or
- * units (level unit), and results and units are those of the row's wave.
+ * trend_run(): row.manager indexes that wave's managers (level manager),
+ * units (level unit) or leaders' rows (level leader), and results, units
+ * and leaders are those of the row's wave.
  */
 #include "enps_trend.h"
 
@@ -40,6 +41,10 @@ static enps_t row_enps(const trend_t *trend, size_t s, const trend_row_t *row)
     if (row->level == TREND_UNIT) {
         const units_t *u = trend->units[row->wave];
         const units_figures_t *f = &u->scales[s].units[row->manager];
+        return enps_from_shares(f->n, f->favourable_pct, f->unfavourable_pct);
+    }
+    if (row->level == TREND_LEADER) {
+        const leaders_figures_t *f = &trend->leaders[row->wave]->scales[s].orgs[row->manager];
         return enps_from_shares(f->n, f->favourable_pct, f->unfavourable_pct);
     }
     return manager_enps(&trend->results[row->wave]->scales[s].managers[row->manager]);

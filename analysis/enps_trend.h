@@ -4,8 +4,8 @@
  * wave before (enps_trend.csv; README.md, "eNPS: the recommend question").
  *
  * A row's counts come from the shares its level already has: a manager's
- * from analysis_manager_t, a unit's from its wave's units_figures_t, the
- * company's as the sum of its wave's managers' counts (every scored
+ * from analysis_manager_t, a unit's from its wave's units_figures_t, a
+ * leader's from its wave's leaders_figures_t, the company's as the sum of its wave's managers' counts (every scored
  * respondent has one manager), so every level counts the answers once and
  * the last wave's rows agree with enps.csv.  The change is enps_change()
  * of the two rows.  Pure: trend in, figures out; which rows may be shown,

@@ -320,3 +320,34 @@ void leaders_free(leaders_t *leaders)
     free(leaders->responded);
     free(leaders);
 }
+
+/* The tree rule's nodes: the leaders' rows (row 0 the company), then one
+ * more node per manager who leads nobody in the tree (those the tree lacks
+ * hang under the company): parent[node] and node_of_manager[j]; returns
+ * the number of nodes (at most rows + managers).  manager_node and
+ * row_of_node are workspace, of managers and of tree nodes. */
+size_t leaders_tree_nodes(const leaders_t *l, const dataset_t *ds, size_t *manager_node, size_t *row_of_node,
+                         size_t *parent, size_t *node_of_manager)
+{
+    const org_t *org = dataset_org(ds);
+    size_t M = dataset_n_managers(ds), V = org_size(org), R = l->n_rows;
+    leaders_manager_nodes(ds, manager_node);
+    for (size_t v = 0; v < V; v++)
+        row_of_node[v] = SIZE_MAX;
+    for (size_t r = 0; r < R; r++) {
+        if (r > 0)
+            row_of_node[l->node[r]] = r;
+        parent[r] = l->parent_row[r];
+    }
+    size_t nodes = R;
+    for (size_t j = 0; j < M; j++) {
+        size_t v = manager_node[j], node = v == ORG_NONE ? SIZE_MAX : row_of_node[v];
+        if (node == SIZE_MAX) {
+            node = nodes++;
+            size_t up = v == ORG_NONE ? ORG_NONE : org_parent(org, v);
+            parent[node] = up == ORG_NONE ? 0 : row_of_node[up];
+        }
+        node_of_manager[j] = node;
+    }
+    return nodes;
+}

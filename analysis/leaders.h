@@ -64,6 +64,16 @@ engage_status_t leaders_run(const dataset_t *ds, const results_t *results, leade
  * out[m] for every manager. */
 void leaders_manager_nodes(const dataset_t *ds, size_t *out);
 
+/* The nodes of the tree rule (report/privacy.h, privacy_tree()) over l's
+ * rows: the leaders' rows (row 0 the company), then one more node per
+ * dataset manager who leads nobody in the tree (those the tree lacks hang
+ * under the company): parent[node] and node_of_manager[m].  Returns the
+ * number of nodes, at most rows + managers (the size parent needs).
+ * manager_node (per manager) and row_of_node (per tree node) are
+ * workspace. */
+size_t leaders_tree_nodes(const leaders_t *l, const dataset_t *ds, size_t *manager_node, size_t *row_of_node,
+                          size_t *parent, size_t *node_of_manager);
+
 void leaders_free(leaders_t *leaders);
 
 #endif

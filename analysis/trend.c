@@ -1,15 +1,22 @@
 /*
  * analysis/trend.c — the history of waves (see trend.h).  Owns the rows of
- * each scale and each wave's units; assumes every wave was read with one config and analysed by
+ * each scale and each wave's units and leaders; assumes every wave was read with one config and analysed by
  * analysis_run, so that scale s of one wave is scale s of every other and
  * each wave's managers are in byte order of id.
  */
 #include "trend.h"
 
 #include <gsl/gsl_cdf.h>
+#include "../core/org.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+const char *trend_level_name(trend_level_t level)
+{
+    static const char *const names[] = { "company", "unit", "leader", "manager" };
+    return level <= TREND_MANAGER ? names[level] : "";
+}
 
 /* The company's favourable share: items.csv's shares pooled over the
  * answers to each item, so that it counts favourable answers over answered
@@ -92,6 +99,14 @@ static void unit_row(const units_t *u, size_t s, size_t wave, size_t k, trend_ro
     group_row(TREND_UNIT, u->names[k], wave, k, f->n, f->mean, f->sd, f->favourable_pct, row);
 }
 
+/* Leaders row r (r >= 1) of a wave's leaders: the leader's whole org. */
+static void leader_row(const dataset_t *ds, const leaders_t *l, size_t s, size_t wave, size_t r, trend_row_t *row)
+{
+    const leaders_figures_t *f = &l->scales[s].orgs[r];
+    const char *id = org_id(dataset_org(ds), l->node[r]);
+    group_row(TREND_LEADER, id ? id : "", wave, r, f->n, f->mean, f->sd, f->favourable_pct, row);
+}
+
 static int by_group_then_wave(const void *a, const void *b)
 {
     const trend_row_t *x = a, *y = b;
@@ -120,9 +135,10 @@ engage_status_t trend_run(size_t n_waves, const dataset_t *const *datasets, cons
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     }
     t->n_waves = n_waves;
+    t->datasets = datasets;
     t->results = results;
     t->n_scales = n_scales;
-    if (!(t->units = calloc(n_waves, sizeof *t->units))) {
+    if (!(t->units = calloc(n_waves, sizeof *t->units)) || !(t->leaders = calloc(n_waves, sizeof *t->leaders))) {
         trend_free(t);
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     }
@@ -135,12 +151,22 @@ engage_status_t trend_run(size_t n_waves, const dataset_t *const *datasets, cons
             return st;
         }
     }
+    for (size_t w = 0; w < n_waves; w++) {
+        if (!dataset_org(datasets[w]))
+            continue;
+        engage_status_t st = leaders_run(datasets[w], results[w], &t->leaders[w], err);
+        if (st != ENGAGE_OK) {
+            trend_free(t);
+            return st;
+        }
+    }
     for (size_t s = 0; s < n_scales; s++) {
         trend_scale_t *ts = &t->scales[s];
         ts->scale = results[n_waves - 1]->scales[s].scale;
         size_t cap = n_waves;
         for (size_t w = 0; w < n_waves; w++)
-            cap += results[w]->scales[s].n_managers + (t->units[w] ? t->units[w]->n_units : 0);
+            cap += results[w]->scales[s].n_managers + (t->units[w] ? t->units[w]->n_units : 0) +
+                   (t->leaders[w] ? t->leaders[w]->n_rows : 0);
         ts->rows = malloc(cap * sizeof *ts->rows);
         if (!ts->rows) {
             trend_free(t);
@@ -152,6 +178,8 @@ engage_status_t trend_run(size_t n_waves, const dataset_t *const *datasets, cons
             company_row(sc, w, &ts->rows[r++]);
             for (size_t k = 0; t->units[w] && k < t->units[w]->n_units; k++)
                 unit_row(t->units[w], s, w, k, &ts->rows[r++]);
+            for (size_t k = 1; t->leaders[w] && k < t->leaders[w]->n_rows; k++)
+                leader_row(datasets[w], t->leaders[w], s, w, k, &ts->rows[r++]);
             for (size_t j = 0; j < sc->n_managers; j++)
                 manager_row(datasets[w], sc, w, j, &ts->rows[r++]);
         }
@@ -185,7 +213,10 @@ void trend_free(trend_t *trend)
         free(trend->scales[s].rows);
     for (size_t w = 0; trend->units && w < trend->n_waves; w++)
         units_free(trend->units[w]);
+    for (size_t w = 0; trend->leaders && w < trend->n_waves; w++)
+        leaders_free(trend->leaders[w]);
     free(trend->units);
+    free(trend->leaders);
     free(trend->scales);
     free(trend);
 }

@@ -66,7 +66,7 @@ engage_status_t enps_trend_table_write(const report_input_t *in, const view_t *v
             const enps_change_t *c = &es->change[i];
             bool shown = trend_view_shown(view->trend, s, i), tested = vs->tested[i];
             csv_out_text(out, ts->scale->name, true);
-            csv_out_text(out, row->level == TREND_COMPANY ? "company" : row->level == TREND_UNIT ? "unit" : "manager", true);
+            csv_out_text(out, trend_level_name(row->level), true);
             csv_out_text(out, row->group, true);
             csv_out_text(out, in->wave_labels ? in->wave_labels[row->wave] : "", true);
             csv_out_integer(out, (long long)row->n);

@@ -762,7 +762,8 @@ static void tree_up(privacy_tree_t *t, tree_work_t *w, size_t *org_n, uint64_t *
         size_t team = t->team_n[v] < k ? t->team_n[v] : k;
         if (t->team_reason[v] == PRIVACY_SHOWN) {
             p[0] = 0;
-            p[team] = w->per_group + t->team_n[v];
+            if (!t->teams_fixed)
+                p[team] = w->per_group + t->team_n[v];
         } else {
             p[team] = 0;
         }
@@ -803,6 +804,8 @@ static size_t tree_down(privacy_tree_t *t, tree_work_t *w, const size_t *org_n, 
                 if (allowed && g[s] != TREE_INF && (best == SIZE_MAX || g[s] < g[best]))
                     best = s;
             }
+            if (best == SIZE_MAX)
+                return SIZE_MAX; /* teams_fixed with no way to meet the rule */
             w->target[v] = best;
         }
         size_t s = w->target[v];
@@ -887,7 +890,9 @@ engage_status_t privacy_tree(privacy_tree_t *t, long min_group, size_t *added,
         } else {
             tree_up(t, &w, org_n, h);
             size_t secondary = tree_down(t, &w, org_n, h);
-            if (added)
+            if (secondary == SIZE_MAX)
+                st = engage_fail(err, ENGAGE_EDATA, NULL, 0, "the hidden teams leave no tree decision");
+            else if (added)
                 *added = secondary;
         }
     }
@@ -969,4 +974,40 @@ engage_status_t privacy_split_cells(privacy_cells_t *c, long min_group, size_t *
     if (added)
         *added = hid;
     return ENGAGE_OK;
+}
+
+/* See privacy.h: each hidden team's cell is its deepest shown org, found
+ * top-down (a node's parent comes before it). */
+engage_status_t privacy_tree_units(const units_t *units, size_t M, const size_t *node_team_n,
+                                   unsigned char *unit_reason, size_t rows, size_t nodes, const size_t *parent,
+                                   const unsigned char *org_reason, const unsigned char *team_reason,
+                                   const size_t *node_of_manager, long smallest_shown, engage_error_t *err)
+{
+    size_t *shown_up = malloc((nodes ? nodes : 1) * sizeof *shown_up);
+    size_t *team_n = malloc((M ? M : 1) * sizeof *team_n), *org_cell = malloc((M ? M : 1) * sizeof *org_cell);
+    bool *hidden = malloc((M ? M : 1) * sizeof *hidden);
+    engage_status_t st = ENGAGE_OK;
+    if (!shown_up || !team_n || !org_cell || !hidden) {
+        st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+    } else {
+        for (size_t v = 0; v < nodes; v++)
+            shown_up[v] = v < rows && org_reason[v] == PRIVACY_SHOWN ? v
+                          : parent[v] == SIZE_MAX                   ? SIZE_MAX
+                                                                    : shown_up[parent[v]];
+        for (size_t j = 0; j < M; j++) {
+            size_t v = node_of_manager[j];
+            team_n[j] = node_team_n[v];
+            hidden[j] = team_reason[v] != PRIVACY_SHOWN;
+            org_cell[j] = shown_up[v];
+        }
+        privacy_cells_t cells = { .n_teams = M, .n = team_n, .hidden = hidden, .org_cell = org_cell,
+                                  .unit_of = units->unit_of, .n_units = units->n_units,
+                                  .unit_reason = unit_reason };
+        st = privacy_split_cells(&cells, smallest_shown, NULL, err);
+    }
+    free(shown_up);
+    free(team_n);
+    free(org_cell);
+    free(hidden);
+    return st;
 }

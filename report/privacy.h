@@ -258,11 +258,16 @@ typedef struct {
     const unsigned char *org_hidden; /* [node] in (may be NULL): orgs hidden already, their
                                         reasons kept as the teams' are */
     size_t *org_n;               /* [node] out: respondents in its org (may be NULL) */
+    bool teams_fixed;            /* no team is hidden beyond those passed in: only orgs */
 } privacy_tree_t;
 
 /* Decide the tree's teams and orgs by the rule above; *added (may be NULL)
- * receives the groups hidden as secondary.  ENGAGE_EDATA when parent does
- * not make a forest (a loop, or a parent out of range); ENGAGE_ENOMEM.
+ * receives the groups hidden as secondary.  With teams_fixed the teams are
+ * kept as passed in (each shown one at least min_group) and only orgs are
+ * hidden: always possible when the hidden teams hold 0 or at least
+ * min_group respondents in all (every org but the roots hidden leaves the
+ * roots' cells those), ENGAGE_EDATA otherwise.  ENGAGE_EDATA when parent
+ * does not make a forest (a loop, or a parent out of range); ENGAGE_ENOMEM.
  * min_group below 1 is treated as 1. */
 engage_status_t privacy_tree(privacy_tree_t *tree, long min_group, size_t *added,
                              engage_error_t *err);
@@ -296,5 +301,15 @@ typedef struct {
  * only with ENGAGE_ENOMEM. */
 engage_status_t privacy_split_cells(privacy_cells_t *cells, long min_group, size_t *added,
                                     engage_error_t *err);
+
+/* privacy_split_cells() over a tree decided by privacy_tree(): its nodes
+ * (rows of them leaders' rows, whose org_reason counts; a node's parent
+ * before it), each node's team size node_team_n and team_reason, and the
+ * tree node of each of the M managers whose units units gives.  unit_reason
+ * as in privacy_cells_t.  Fails only with ENGAGE_ENOMEM. */
+engage_status_t privacy_tree_units(const units_t *units, size_t M, const size_t *node_team_n,
+                                   unsigned char *unit_reason, size_t rows, size_t nodes, const size_t *parent,
+                                   const unsigned char *org_reason, const unsigned char *team_reason,
+                                   const size_t *node_of_manager, long smallest_shown, engage_error_t *err);
 
 #endif

@@ -27,7 +27,17 @@
  *     1 to min_group - 1 (privacy_wave_units).  Units partition the managers, so the parts a
  *     combination of a wave's shown figures can isolate are exactly those:
  *     the shown managers, each shown unit's uncovered part and that
- *     remainder; each holds 0 or at least min_group.
+ *     remainder; each holds 0 or at least min_group;
+ *   - with a reporting tree, the last wave's leaders are shown as
+ *     leaders.csv shows them; an earlier wave's by the tree rule
+ *     (privacy_tree) over that wave's counts with its managers kept as
+ *     decided above and only orgs hidden, so that every cell (an org minus
+ *     its shown child orgs and shown team, the company minus its shown
+ *     leaders and teams) holds 0 or at least min_group — always possible,
+ *     since the hidden managers of the wave number 0 or at least min_group;
+ *     with units too, the units are then grown across the tree
+ *     (privacy_tree_units), so that the hidden teams of each shown org and
+ *     unit, or of an org and no shown unit, are 0 or at least min_group.
  * Every shown manager holds at least min_group respondents and the hidden
  * ones of each wave number 0 or at least min_group, so any union of sets of
  * shown managers of one wave leaves 0 or at least min_group respondents
@@ -64,10 +74,13 @@ typedef struct {
 
 /* Decide every row of trend.  last_shown[s][j] says whether manager j of
  * scale s of the last wave is published by this run, last_unit_shown[s][u]
- * (NULL without units) whether its unit u is (the view's decision).
+ * (NULL without units) whether its unit u is, last_leader_shown[s][r]
+ * (NULL without a tree) whether row r of its leaders is (the view's
+ * decision).
  * *out is freed with trend_view_free().  Fails only with ENGAGE_ENOMEM. */
 engage_status_t trend_view_build(const trend_t *trend, long smallest_shown, const bool *const *last_shown,
-                                 const bool *const *last_unit_shown, trend_view_t **out, engage_error_t *err);
+                                 const bool *const *last_unit_shown, const bool *const *last_leader_shown,
+                                 trend_view_t **out, engage_error_t *err);
 
 void trend_view_free(trend_view_t *tv);
 

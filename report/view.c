@@ -223,77 +223,6 @@ static bool view_changes(view_t *view, const report_input_t *in, size_t s, size_
     return ok;
 }
 
-/* Units across the tree (privacy_split_cells()), the teams' sizes
- * node_team_n by tree node: each hidden team's cell
- * is its deepest shown org, found top-down (a node's parent comes before
- * it: leaders' rows in tree order, then the teams' extra nodes, whose org
- * leaders.csv does not publish). */
-static engage_status_t view_tree_units(const units_t *units, size_t M, const size_t *node_team_n,
-                                       unsigned char *unit_reason, size_t rows, size_t nodes, const size_t *parent,
-                                       const unsigned char *org_reason,
-                                       const unsigned char *team_reason, const size_t *node_of_manager,
-                                       long smallest_shown, engage_error_t *err)
-{
-    size_t *shown_up = malloc((nodes ? nodes : 1) * sizeof *shown_up);
-    size_t *team_n = malloc((M ? M : 1) * sizeof *team_n), *org_cell = malloc((M ? M : 1) * sizeof *org_cell);
-    bool *hidden = malloc((M ? M : 1) * sizeof *hidden);
-    engage_status_t st = ENGAGE_OK;
-    if (!shown_up || !team_n || !org_cell || !hidden) {
-        st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
-    } else {
-        for (size_t v = 0; v < nodes; v++)
-            shown_up[v] = v < rows && org_reason[v] == PRIVACY_SHOWN ? v
-                          : parent[v] == SIZE_MAX                   ? SIZE_MAX
-                                                                    : shown_up[parent[v]];
-        for (size_t j = 0; j < M; j++) {
-            size_t v = node_of_manager[j];
-            team_n[j] = node_team_n[v];
-            hidden[j] = team_reason[v] != PRIVACY_SHOWN;
-            org_cell[j] = shown_up[v];
-        }
-        privacy_cells_t cells = { .n_teams = M, .n = team_n, .hidden = hidden, .org_cell = org_cell,
-                                  .unit_of = units->unit_of, .n_units = units->n_units,
-                                  .unit_reason = unit_reason };
-        st = privacy_split_cells(&cells, smallest_shown, NULL, err);
-    }
-    free(shown_up);
-    free(team_n);
-    free(org_cell);
-    free(hidden);
-    return st;
-}
-
-/* The tree rule's nodes: the leaders' rows (row 0 the company), then one
- * more node per manager who leads nobody in the tree (those the tree lacks
- * hang under the company): parent[node] and node_of_manager[j]; returns
- * the number of nodes (at most rows + managers).  manager_node and
- * row_of_node are workspace, of managers and of tree nodes. */
-static size_t tree_nodes(const leaders_t *l, const dataset_t *ds, size_t *manager_node, size_t *row_of_node,
-                         size_t *parent, size_t *node_of_manager)
-{
-    const org_t *org = dataset_org(ds);
-    size_t M = dataset_n_managers(ds), V = org_size(org), R = l->n_rows;
-    leaders_manager_nodes(ds, manager_node);
-    for (size_t v = 0; v < V; v++)
-        row_of_node[v] = SIZE_MAX;
-    for (size_t r = 0; r < R; r++) {
-        if (r > 0)
-            row_of_node[l->node[r]] = r;
-        parent[r] = l->parent_row[r];
-    }
-    size_t nodes = R;
-    for (size_t j = 0; j < M; j++) {
-        size_t v = manager_node[j], node = v == ORG_NONE ? SIZE_MAX : row_of_node[v];
-        if (node == SIZE_MAX) {
-            node = nodes++;
-            size_t up = v == ORG_NONE ? ORG_NONE : org_parent(org, v);
-            parent[node] = up == ORG_NONE ? 0 : row_of_node[up];
-        }
-        node_of_manager[j] = node;
-    }
-    return nodes;
-}
-
 /* The tree rule of one scale (privacy_tree(), README.md "Privacy: what is
  * published"): its nodes are tree_nodes(), each with the team of
  * respondents it manages.  A
@@ -325,7 +254,7 @@ static engage_status_t view_tree(view_t *view, const report_input_t *in, size_t 
         st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
         goto done;
     }
-    size_t nodes = tree_nodes(l, in->dataset, manager_node, row_of_node, parent, node_of_manager);
+    size_t nodes = leaders_tree_nodes(l, in->dataset, manager_node, row_of_node, parent, node_of_manager);
     memset(team_reason, PRIVACY_SHOWN, nodes);
     /* the company's own team: nobody (managers the tree lacks are nodes) */
     team_reason[0] = PRIVACY_SECONDARY;
@@ -361,8 +290,8 @@ static engage_status_t view_tree(view_t *view, const report_input_t *in, size_t 
             row_reason[change_row[j]] = PRIVACY_SECONDARY;
     }
     if (in->units && ps->unit_reason)
-        st = view_tree_units(in->units, M, team_n, ps->unit_reason, R, nodes, parent, org_reason,
-                             team_reason, node_of_manager, view->smallest_shown, err);
+        st = privacy_tree_units(in->units, M, team_n, ps->unit_reason, R, nodes, parent, org_reason,
+                                team_reason, node_of_manager, view->smallest_shown, err);
     if (st == ENGAGE_OK)
         st = privacy_recount(view->privacy, s, sc, cs, in->units, view->smallest_shown, err);
 done:
@@ -438,8 +367,8 @@ static engage_status_t heatmap_item_tree(const view_t *view, const report_input_
     for (size_t j = 0; j < M; j++)
         w->manager_reason[j] = w->team_reason[w->node_of_manager[j]];
     if (U)
-        st = view_tree_units(in->units, M, w->node_n, w->unit_reason, R, w->nodes, w->parent, w->org_reason,
-                             w->team_reason, w->node_of_manager, k, err);
+        st = privacy_tree_units(in->units, M, w->node_n, w->unit_reason, R, w->nodes, w->parent, w->org_reason,
+                                w->team_reason, w->node_of_manager, k, err);
     return st;
 }
 
@@ -624,8 +553,8 @@ static engage_status_t view_heatmaps(view_t *view, const report_input_t *in, eng
         st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     } else {
         if (view->with_tree)
-            w.nodes = tree_nodes(view->leaders, in->dataset, manager_node, row_of_node, w.parent,
-                                 w.node_of_manager);
+            w.nodes = leaders_tree_nodes(view->leaders, in->dataset, manager_node, row_of_node, w.parent,
+                                         w.node_of_manager);
         /* a second thread for every other item, when the teams are many */
         bool two = M >= VIEW_PARALLEL_TEAMS && heatmap_work_alloc(&second, M, U, cap);
         second.nodes = w.nodes;
@@ -657,14 +586,21 @@ static void view_return_memory(void)
 }
 
 /* trend.csv's decision (trend_view.h): the last wave's managers are those
- * this run publishes, in managers.csv or through a shown change row, and
- * its units those units.csv shows. */
+ * this run publishes, in managers.csv or through a shown change row, its
+ * units those units.csv shows and its leaders those leaders.csv shows. */
 static engage_status_t view_trend(view_t *view, const report_input_t *in, engage_error_t *err)
 {
     size_t S = in->results->n_scales;
     bool **shown = calloc(S ? S : 1, sizeof *shown);
     bool **units = in->units ? calloc(S ? S : 1, sizeof *units) : NULL;
-    bool ok = shown != NULL && (!in->units || units);
+    bool **leaders = view->with_tree && view->leaders ? calloc(S ? S : 1, sizeof *leaders) : NULL;
+    bool ok = shown != NULL && (!in->units || units) && (!(view->with_tree && view->leaders) || leaders);
+    for (size_t s = 0; ok && leaders && s < S; s++) {
+        size_t R = view->leaders->n_rows;
+        ok = (leaders[s] = calloc(R ? R : 1, sizeof **leaders)) != NULL;
+        for (size_t r = 0; ok && r < R; r++)
+            leaders[s][r] = view_leader_shown(view, s, r);
+    }
     for (size_t s = 0; ok && units && s < S; s++) {
         ok = (units[s] = calloc(in->units->n_units ? in->units->n_units : 1, sizeof **units)) != NULL;
         for (size_t u = 0; ok && u < in->units->n_units; u++)
@@ -682,7 +618,8 @@ static engage_status_t view_trend(view_t *view, const report_input_t *in, engage
         }
     }
     engage_status_t st = ok ? trend_view_build(in->trend, view->smallest_shown, (const bool *const *)shown,
-                                               (const bool *const *)units, &view->trend, err)
+                                               (const bool *const *)units, (const bool *const *)leaders,
+                                               &view->trend, err)
                             : engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     /* enps_trend.csv: the scales of kind = nps, decided by trend.csv's rule */
     bool *nps = st == ENGAGE_OK ? calloc(S ? S : 1, sizeof *nps) : NULL;
@@ -698,9 +635,12 @@ static engage_status_t view_trend(view_t *view, const report_input_t *in, engage
             free(shown[s]);
         if (units)
             free(units[s]);
+        if (leaders)
+            free(leaders[s]);
     }
     free(shown);
     free(units);
+    free(leaders);
     return st;
 }
 

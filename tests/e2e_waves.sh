@@ -30,10 +30,19 @@
 #      here; report.txt's and report.html's change; the attack with the
 #      promoters and detractors as unknowns on the fixture and on generated
 #      histories with turnover (and units), its positive controls, the
-#      shuffle of every wave's hidden teams; rerun.
+#      shuffle of every wave's hidden teams; rerun;
+#  (h) leaders across waves (a roster's reporting tree): on generated trees
+#      of three shapes, each with a history of three waves and a recommend
+#      question, the last wave's leader rows of trend.csv and
+#      enps_trend.csv are leaders.csv's and enps.csv's; an earlier wave's
+#      shown leader rows have the figures of that wave's own run; the
+#      attack with every team's place in the tree finds nothing below
+#      min_group (on the recommend question too for the smallest), and finds the leak when the orgs the
+#      tree rule hid in earlier waves are published.
 suite=e2e_waves
 ENGAGE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 ATTACK=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+GEN=$(dirname "$ENGAGE")/engage-gen
 . "$(dirname "$0")/e2e_lib.sh"
 
 fixtures=tests/fixtures/waves
@@ -590,5 +599,92 @@ if (cd "$work" && "$ENGAGE" rerun -q enps -o enps_again > "$work/rerun.txt"); th
 else
     bad "engage rerun of the history with a recommend question: $(tr '\n' ' ' < "$work/rerun.txt")"
 fi
+
+# ---------------------------------------------------------------- (h) leaders
+# RESPONDENTS DEPTH SEED RESPONSE K: a generated tree (its roster and the
+# last wave), two earlier waves made from it (each row kept with chance
+# 0.8, half its answers moved by one point), a 0-10 item R in every wave
+controls=0
+for case in "300 4 5 0.8 5" "250 5 7 0.85 5" "200 4 11 0.9 3"; do
+    set -- $case
+    k=$5
+    tree_name="tree of $1 respondents, depth $2, k $k"
+    d=$work/tree$3
+    mkdir -p "$d"
+    "$GEN" --hierarchy --respondents "$1" --depth "$2" --seed "$3" --response "$4" --roster "$d/r.csv" \
+        --config "$d/c.ini" -o "$d/s.csv" || bad "$tree_name: engage-gen failed"
+    for w in 1 2 3; do
+        awk -F, -v OFS=, -v seed="$3$w" -v w=$w 'BEGIN { srand(seed) }
+            NR == 1 { print $0, "R"; next }
+            w == 3 || rand() < 0.8 {
+                if (w < 3) for (i = 2; i <= NF; i++) if ($i != "" && rand() < 0.5) {
+                    $i += rand() < 0.5 ? -1 : 1; if ($i < 1) $i = 1; if ($i > 5) $i = 5 }
+                print $0, int(rand() * 11) }' "$d/s.csv" > "$d/w$w.csv"
+    done
+    sed -i "s/^min_group = .*/min_group = $k/" "$d/c.ini"
+    printf '\n[scale recommend]\nkind = nps\nitems = R\n\n[waves]\nq1 = w1.csv\nq2 = w2.csv\nq3 = w3.csv\n' >> "$d/c.ini"
+    if ! (cd "$d" && "$ENGAGE" run -q -c c.ini -o out); then bad "$tree_name: engage run failed"; continue; fi
+    # the last wave: leaders.csv's rows (the company's aside) and enps.csv's
+    for sc in engagement recommend; do
+        awk -F, -v sc=$sc 'NR > 1 && $1 == sc && $2 != "" { print $2 "," $11 "," $12 "," $18 "," $21 }' \
+            "$d/out/leaders.csv" | sort > "$d/want"
+        awk -F, -v sc=$sc '$1 == sc && $2 == "leader" && $4 == "q3" { print $3 "," $5 "," $6 "," $7 "," $12 }' \
+            "$d/out/trend.csv" | sort > "$d/got"
+        if [ -s "$d/want" ] && cmp -s "$d/want" "$d/got"; then ok "$tree_name: $sc: the last wave's leaders as leaders.csv"
+        else bad "$tree_name: $sc: the last wave's leader rows differ from leaders.csv"; fi
+    done
+    awk -F, 'NR > 1 && $2 == "leader" { print $3 "," $4 "," $8 "," $11 }' "$d/out/enps.csv" | sort > "$d/want"
+    awk -F, '$2 == "leader" && $4 == "q3" { print $3 "," $5 "," $9 "," $17 }' "$d/out/enps_trend.csv" | sort > "$d/got"
+    if [ -s "$d/want" ] && cmp -s "$d/want" "$d/got"; then ok "$tree_name: the last wave's leaders in enps_trend.csv as enps.csv"
+    else bad "$tree_name: the last wave's leader rows of enps_trend.csv differ from enps.csv"; fi
+    # an earlier wave: its shown leader rows have its own run's figures
+    for w in 1 2; do
+        cp "$d/c.ini" "$d/one.ini"
+        sed -i '/^\[waves\]/,$d' "$d/one.ini"
+        (cd "$d" && "$ENGAGE" run -q -c one.ini -o one$w w$w.csv) || bad "$tree_name: the run of wave $w alone failed"
+        awk -F, 'NR > 1 && $1 == "engagement" && $2 != "" { print $2 "," $11 "," $12 "," $18 }' "$d/one$w/leaders.csv" |
+            sort > "$d/own"
+        awk -F, -v q=q$w '$1 == "engagement" && $2 == "leader" && $4 == q { print $3 "," $5 "," $6 "," $7 }' \
+            "$d/out/trend.csv" | sort > "$d/hist"
+        result=$(join -t, "$d/own" "$d/hist" | awk -F, '$2 != $5 { bad++ } $6 != "" { shown++; if ($3 != $6 || $4 != $7) bad++ }
+            $6 == "" { hidden++ } END { print bad + 0, shown + 0, hidden + 0 }')
+        rows=$(wc -l < "$d/hist")
+        differ=${result%% *} hidden=${result##* } shown=${result#* }
+        shown=${shown%% *}
+        if [ "$differ" = 0 ] && [ "$shown" -gt 0 ] && [ $((shown + hidden)) = "$rows" ]; then
+            ok "$tree_name: wave q$w: $shown leaders shown with their own run's figures, $hidden hidden"
+        else bad "$tree_name: wave q$w: $differ rows differ from the wave's own run ($shown shown, $hidden hidden of $rows)"; fi
+    done
+    # the insider knows every team's unit and every leader above it in each wave
+    for q in q1 q2 q3; do
+        awk -F, -v q=$q 'FNR == NR { if (FNR > 1) unit[$1] = $6; next }
+            $1 == "engagement" && $2 == "manager" && $4 == q { print q "," $3 "," unit[$3] }' "$d/r.csv" "$d/out/trend.csv"
+    done > "$d/unit-of"
+    for q in q1 q2 q3; do
+        awk -F, -v q=$q 'FNR == NR { if (FNR > 1) up[$1] = $3; next }
+            $1 == "engagement" && $2 == "manager" && $4 == q {
+                m = $3; while (m != "") { print q "," $3 "," m; if (up[m] == m) break; m = up[m] } }' \
+            "$d/r.csv" "$d/out/trend.csv"
+    done > "$d/org-of"
+    attack "$tree_name: engagement" "$d/out" "$k" --units "$d/unit-of" --orgs "$d/org-of"
+    # the promoters and detractors too (three unknowns a team: the smallest system only)
+    [ "$3" = 11 ] && attack "$tree_name: recommend" "$d/out" "$k" --scale recommend --units "$d/unit-of" --orgs "$d/org-of"
+    # positive control: the earlier waves' orgs hidden by the tree rule, published
+    mkdir -p "$d/ctl"
+    cp "$d/out"/*.csv "$d/ctl/"
+    rm -f "$d/ctl/enps_trend.csv" "$d/ctl/enps.csv"
+    awk -F, -v OFS=, -v k="$k" '$2 == "leader" && $12 == 1 && $5 >= k && $4 != "q3" { $6 = 1; $12 = 0; n++ }
+        { print } END { print n + 0 > "/dev/stderr" }' "$d/out/trend.csv" > "$d/ctl/trend.csv" 2> "$d/unhidden"
+    if [ "$(cat "$d/unhidden")" -gt 0 ]; then
+        if "$ATTACK" "$d/ctl" --min-group "$k" --units "$d/unit-of" --orgs "$d/org-of" > "$d/ctl.txt" 2>&1; then
+            bad "$tree_name: the attack missed the orgs hidden in earlier waves: $(tail -1 "$d/ctl.txt")"
+        else
+            ok "$tree_name: positive control: $(grep -c '^leak' "$d/ctl.txt") leaks once $(cat "$d/unhidden") hidden orgs are shown"
+            controls=$((controls + 1))
+        fi
+    fi
+done
+[ "$controls" -gt 0 ] && ok "the tree rule hid orgs of earlier waves in $controls of 3 trees" ||
+    bad "no tree had an org of an earlier wave hidden by the tree rule: the control tested nothing"
 
 finish

@@ -2,7 +2,7 @@
  * tests/privacy/trend_attack.c — an algebraic attack on the figures a run
  * publishes about a history of waves.
  *
- *   trend_attack OUTDIR --min-group K [--scale NAME] [--units FILE]
+ *   trend_attack OUTDIR --min-group K [--scale NAME] [--units FILE] [--orgs FILE]
  *
  * The attacker holds OUTDIR's trend.csv (every wave: each team's n, a shown
  * row's mean, a shown change's delta_previous), managers.csv (the last
@@ -15,7 +15,11 @@
  * its teams' in that wave, a delta_previous (team, unit or company) the
  * difference of two waves' totals each over its n — the only equations
  * that cross waves.  With units the insider knows each team's unit in each
- * wave: FILE has lines `wave,manager_id,unit` (no header).
+ * wave: FILE has lines `wave,manager_id,unit` (no header).  With leaders
+ * (a reporting tree) the insider knows the tree too: the --orgs FILE has a
+ * line `wave,manager_id,leader_id` for each team and each leader above it
+ * in that wave (no header); a leader's row (trend.csv, leaders.csv for the
+ * last wave, and the eNPS files) is then the sum over those teams.
  *
  * With enps_trend.csv (a scale of kind = nps) the attacker also holds the
  * eNPS of every wave: each team and wave then has two more unknowns, its
@@ -65,6 +69,14 @@ static size_t n_rows, cap_rows;
 /* unknowns per team and wave: Σy; with enps_trend.csv also P and D */
 enum { BLOCK_Y = 0, BLOCK_P = 1, BLOCK_D = 2 };
 static size_t n_blocks = 1;
+
+/* the teams of each leader's org: team index and leader id */
+typedef struct {
+    size_t team;
+    char leader[256];
+} member_t;
+static member_t *members;
+static size_t n_members;
 
 static size_t wave_index(const char *label)
 {
@@ -125,6 +137,34 @@ static double unit_n(size_t w, const char *unit)
     return (double)n;
 }
 
+/* Σ over the teams of leader's org in wave w, with weight c. */
+static void add_org(double *r, size_t w, const char *leader, double c)
+{
+    for (size_t i = 0; i < n_members; i++)
+        if (teams[members[i].team].w == w && strcmp(members[i].leader, leader) == 0)
+            r[members[i].team] += c;
+}
+
+static double org_n(size_t w, const char *leader)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < n_members; i++)
+        if (teams[members[i].team].w == w && strcmp(members[i].leader, leader) == 0)
+            n += teams[members[i].team].n;
+    return (double)n;
+}
+
+static void org_equations(size_t w, const char *leader, bool mean, bool delta)
+{
+    if (mean)
+        add_org(new_row(), w, leader, 1);
+    if (delta && w > 0 && org_n(w, leader) > 0 && org_n(w - 1, leader) > 0) {
+        double *r = new_row();
+        add_org(r, w, leader, 1 / org_n(w, leader));
+        add_org(r, w - 1, leader, -1 / org_n(w - 1, leader));
+    }
+}
+
 static void unit_equations(size_t w, const char *unit, bool mean, bool delta)
 {
     if (mean)
@@ -172,13 +212,18 @@ static void delta_equation(size_t w, size_t before, const char *group)
     add_group(r, before, group, -1 / nb);
 }
 
-/* The eNPS equations of a shown row of group `group` (or unit `unit`) in
- * wave w: Σ P and Σ D over it; with delta, the difference of 100 (P − D)/n
- * against wave w − 1. */
+/* The eNPS equations of a shown row of group `group` (a team, or the
+ * company when empty), unit `unit` or leader `leader` in wave w: Σ P and
+ * Σ D over it; with delta, the difference of 100 (P − D)/n against wave
+ * w − 1. */
+static const char *leader_of_row;   /* set around a leader's row: its org */
+
 static void add_counts(double *r, size_t block, size_t w, const char *group, const char *unit, double c)
 {
     double *b = r + block * n_teams;
-    if (unit)
+    if (leader_of_row)
+        add_org(b, w, leader_of_row, c);
+    else if (unit)
         add_unit(b, w, unit, c);
     else
         add_group(b, w, group, c);
@@ -186,7 +231,7 @@ static void add_counts(double *r, size_t block, size_t w, const char *group, con
 
 static double counts_n(size_t w, const char *group, const char *unit)
 {
-    return unit ? unit_n(w, unit) : group_n(w, group);
+    return leader_of_row ? org_n(w, leader_of_row) : unit ? unit_n(w, unit) : group_n(w, group);
 }
 
 static void enps_equations(size_t w, const char *group, const char *unit, bool shown, bool delta)
@@ -286,7 +331,7 @@ static table_t must_read(const char *dir, const char *name, bool needed)
 
 int main(int argc, char **argv)
 {
-    const char *dir = NULL, *scale = NULL, *units_file = NULL;
+    const char *dir = NULL, *scale = NULL, *units_file = NULL, *orgs_file = NULL;
     long k = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--min-group") == 0 && i + 1 < argc)
@@ -295,13 +340,15 @@ int main(int argc, char **argv)
             scale = argv[++i];
         else if (strcmp(argv[i], "--units") == 0 && i + 1 < argc)
             units_file = argv[++i];
+        else if (strcmp(argv[i], "--orgs") == 0 && i + 1 < argc)
+            orgs_file = argv[++i];
         else if (!dir)
             dir = argv[i];
         else
             dir = NULL, i = argc;
     }
     if (!dir || k < 1) {
-        fprintf(stderr, "usage: trend_attack OUTDIR --min-group K [--scale NAME]\n");
+        fprintf(stderr, "usage: trend_attack OUTDIR --min-group K [--scale NAME] [--units FILE] [--orgs FILE]\n");
         return 2;
     }
     min_group = (size_t)k;
@@ -347,6 +394,22 @@ int main(int argc, char **argv)
                 if (strcmp(teams[t].wave, table_cell(&u, r, 0)) == 0 && strcmp(teams[t].group, table_cell(&u, r, 1)) == 0)
                     snprintf(teams[t].unit, sizeof teams[t].unit, "%s", table_cell(&u, r, 2));
     }
+    /* each leader's teams in each wave */
+    if (orgs_file) {
+        table_t o = {0};
+        if (!table_read("trend_attack", orgs_file, &o)) {
+            fprintf(stderr, "trend_attack: cannot read %s\n", orgs_file);
+            return 2;
+        }
+        for (size_t r = 0; r < o.n_rows; r++)
+            for (size_t t = 0; t < n_teams; t++)
+                if (strcmp(teams[t].wave, table_cell(&o, r, 0)) == 0 &&
+                    strcmp(teams[t].group, table_cell(&o, r, 1)) == 0) {
+                    members = table_realloc(members, (n_members + 1) * sizeof *members);
+                    members[n_members].team = t;
+                    snprintf(members[n_members++].leader, sizeof members->leader, "%s", table_cell(&o, r, 2));
+                }
+    }
     /* enps_trend.csv (and enps.csv): the promoters and detractors too */
     table_t et = must_read(dir, "enps_trend.csv", false), ecsv = must_read(dir, "enps.csv", false);
     long e_scale = table_column(&et, "scale"), e_level = table_column(&et, "level"),
@@ -361,24 +424,29 @@ int main(int argc, char **argv)
             continue;
         size_t w = wave_index(table_cell(&et, r, e_wave));
         const char *level = table_cell(&et, r, e_level), *group = table_cell(&et, r, e_group);
-        bool unit = strcmp(level, "unit") == 0;
-        if (unit && !units_file) {
-            fprintf(stderr, "trend_attack: enps_trend.csv has units: give --units FILE\n");
+        bool unit = strcmp(level, "unit") == 0, leader = strcmp(level, "leader") == 0;
+        if ((unit && !units_file) || (leader && !orgs_file)) {
+            fprintf(stderr, "trend_attack: enps_trend.csv has %s: give --%s FILE\n", level, unit ? "units" : "orgs");
             return 2;
         }
         bool shown = table_cell(&et, r, e_pro)[0] && table_cell(&et, r, e_det)[0];
+        leader_of_row = leader ? group : NULL;
         enps_equations(w, unit ? NULL : group, unit ? group : NULL, shown, table_cell(&et, r, e_delta)[0]);
+        leader_of_row = NULL;
     }
     long c_s = table_column(&ecsv, "scale"), c_l = table_column(&ecsv, "level"), c_g = table_column(&ecsv, "group"),
          c_p = table_column(&ecsv, "promoters_pct"), c_d = table_column(&ecsv, "detractors_pct");
     for (size_t r = 1; n_blocks == 3 && n_waves > 0 && r < ecsv.n_rows; r++) {
         const char *level = table_cell(&ecsv, r, c_l);
         if (strcmp(table_cell(&ecsv, r, c_s), scale) != 0 || !table_cell(&ecsv, r, c_p)[0] ||
-            !table_cell(&ecsv, r, c_d)[0] || strcmp(level, "leader") == 0 || (strcmp(level, "unit") == 0 && !units_file))
-            continue;   /* leaders' orgs are not in the history */
+            !table_cell(&ecsv, r, c_d)[0] || (strcmp(level, "leader") == 0 && !orgs_file) ||
+            (strcmp(level, "unit") == 0 && !units_file))
+            continue;
         bool unit = strcmp(level, "unit") == 0;
+        leader_of_row = strcmp(level, "leader") == 0 ? table_cell(&ecsv, r, c_g) : NULL;
         enps_equations(n_waves - 1, unit ? NULL : table_cell(&ecsv, r, c_g), unit ? table_cell(&ecsv, r, c_g) : NULL,
                        true, false);
+        leader_of_row = NULL;
     }
     /* trend.csv's equations */
     for (size_t r = 1; r < trend.n_rows; r++) {
@@ -392,6 +460,14 @@ int main(int argc, char **argv)
                 return 2;
             }
             unit_equations(w, group, table_cell(&trend, r, c_mean)[0], table_cell(&trend, r, c_delta)[0] && w > 0);
+            continue;
+        }
+        if (strcmp(table_cell(&trend, r, c_level), "leader") == 0) {
+            if (!orgs_file) {
+                fprintf(stderr, "trend_attack: trend.csv has leaders: give --orgs FILE\n");
+                return 2;
+            }
+            org_equations(w, group, table_cell(&trend, r, c_mean)[0], table_cell(&trend, r, c_delta)[0] && w > 0);
             continue;
         }
         if (table_cell(&trend, r, c_mean)[0])
@@ -427,6 +503,14 @@ int main(int argc, char **argv)
     for (size_t r = 1; units_file && r < unitcsv.n_rows; r++)
         if (strcmp(table_cell(&unitcsv, r, u_scale), scale) == 0 && table_cell(&unitcsv, r, u_mean)[0])
             unit_equations(last, table_cell(&unitcsv, r, u_unit), true, false);
+    /* leaders.csv: the last wave's orgs (the company's row has no leader_id) */
+    table_t leadcsv = must_read(dir, "leaders.csv", false);
+    long l_scale = table_column(&leadcsv, "scale"), l_id = table_column(&leadcsv, "leader_id"),
+         l_mean = table_column(&leadcsv, "mean");
+    for (size_t r = 1; orgs_file && r < leadcsv.n_rows; r++)
+        if (strcmp(table_cell(&leadcsv, r, l_scale), scale) == 0 && table_cell(&leadcsv, r, l_mean)[0] &&
+            table_cell(&leadcsv, r, l_id)[0])
+            org_equations(last, table_cell(&leadcsv, r, l_id), true, false);
     keep = table_realloc(NULL, (n_teams ? n_teams : 1) * sizeof *keep);
     small = table_realloc(NULL, (n_teams ? n_teams : 1) * sizeof *small);
     for (size_t t = 0; t < n_teams; t++) {

@@ -79,7 +79,7 @@ static void decide(const history_t *h, const bool *last, const double *want_q)
     enps_trend_view_t *ev = NULL;
     engage_error_t err = {0};
     const bool nps[1] = { true };
-    assert_int_equal(trend_view_build(&h->trend, 3, last_shown, NULL, &tv, &err), ENGAGE_OK);
+    assert_int_equal(trend_view_build(&h->trend, 3, last_shown, NULL, NULL, &tv, &err), ENGAGE_OK);
     assert_int_equal(enps_trend_view_build(&h->trend, tv, nps, &ev, &err), ENGAGE_OK);
     assert_true(enps_trend_view_wanted(ev));
     for (size_t i = 0; i < 6; i++) {
@@ -125,7 +125,7 @@ static void test_no_nps(void **state)
     trend_view_t *tv = NULL;
     enps_trend_view_t *ev = NULL;
     engage_error_t err = {0};
-    assert_int_equal(trend_view_build(&h.trend, 3, last_shown, NULL, &tv, &err), ENGAGE_OK);
+    assert_int_equal(trend_view_build(&h.trend, 3, last_shown, NULL, NULL, &tv, &err), ENGAGE_OK);
     assert_int_equal(enps_trend_view_build(&h.trend, tv, nps, &ev, &err), ENGAGE_OK);
     assert_false(enps_trend_view_wanted(ev));
     assert_false(enps_trend_view_scale(ev, 0));

@@ -1,7 +1,7 @@
 /*
  * tests/report/test_tree_privacy.c — privacy across the reporting tree
  * (privacy_tree): hand-made trees whose answer is worked out in the
- * comments; a 100,000-deep chain; a 125,000-team tree of six levels; bad
+ * comments (one with the teams fixed, only orgs hidden); a 100,000-deep chain; a 125,000-team tree of six levels; bad
  * parent arrays; and hundreds of random small trees (chains, stars,
  * caterpillars, forests, random shapes; tiny teams; min_group 3..10) where
  * an exhaustive subtraction attack finds nothing of 1..min_group-1 people
@@ -32,12 +32,17 @@ typedef struct {
     size_t org_n[8], added;
 } small_tree_t;
 
-static engage_status_t decide_small(small_tree_t *t, long k)
+static engage_status_t decide_tree(small_tree_t *t, long k, bool teams_fixed)
 {
     privacy_tree_t tree = { .n_nodes = t->n, .parent = t->parent, .team_n = t->team_n,
                             .team_reason = t->team_reason, .org_reason = t->org_reason,
-                            .org_n = t->org_n };
+                            .org_n = t->org_n, .teams_fixed = teams_fixed };
     return privacy_tree(&tree, k, &t->added, NULL);
+}
+
+static engage_status_t decide_small(small_tree_t *t, long k)
+{
+    return decide_tree(t, k, false);
 }
 
 /* k = 5.  The company (0, nobody of its own) over A (1: team 8) over B (2:
@@ -60,6 +65,31 @@ static void test_team_hidden_to_cover_a_child(void **state)
     const size_t org_n[] = { 16, 16, 2, 6 };
     assert_memory_equal(t.org_n, org_n, sizeof org_n);
     assert_int_equal(t.added, 1);
+}
+
+/* Teams fixed (an earlier wave's managers as decided), k = 5.  The company
+ * (0) over A (1: team 8) and D (4: team 3); A over B (2: team 2) and C (3:
+ * team 6).  B and D are hidden (below 5): 5 people in all.  A's cell is
+ * B's 2, and A's team may not be hidden, so A's org is (one group); the
+ * company's cell is then B's 2 and D's 3 = 5.  B's and D's orgs are
+ * primary, C's shows (its cell is empty).  With B's team alone hidden (2
+ * in all) no decision of the orgs can meet the rule: ENGAGE_EDATA. */
+static void test_teams_fixed_hides_orgs_only(void **state)
+{
+    (void)state;
+    small_tree_t t = { .n = 5, .parent = { NONE, 0, 1, 1, 0 }, .team_n = { 0, 8, 2, 6, 3 },
+                       .team_reason = { PRIVACY_PRIMARY, 0, 0, 0, 0 } };
+    assert_int_equal(decide_tree(&t, 5, true), ENGAGE_OK);
+    const unsigned char teams[] = { PRIVACY_PRIMARY, PRIVACY_SHOWN, PRIVACY_PRIMARY, PRIVACY_SHOWN,
+                                    PRIVACY_PRIMARY };
+    const unsigned char orgs[] = { PRIVACY_SHOWN, PRIVACY_SECONDARY, PRIVACY_PRIMARY, PRIVACY_SHOWN,
+                                   PRIVACY_PRIMARY };
+    assert_memory_equal(t.team_reason, teams, sizeof teams);
+    assert_memory_equal(t.org_reason, orgs, sizeof orgs);
+    assert_int_equal(t.added, 1);
+    small_tree_t short_of = { .n = 4, .parent = { NONE, 0, 1, 1 }, .team_n = { 0, 8, 2, 6 },
+                              .team_reason = { PRIVACY_PRIMARY, 0, 0, 0 } };
+    assert_int_equal(decide_tree(&short_of, 5, true), ENGAGE_EDATA);
 }
 
 /* k = 5.  The company (0) over A (1: team 1, org 8) and C (3: team 4, org
@@ -606,6 +636,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_team_hidden_to_cover_a_child),
         cmocka_unit_test(test_org_hidden_to_merge_into_the_company),
+        cmocka_unit_test(test_teams_fixed_hides_orgs_only),
         cmocka_unit_test(test_org_and_team_are_one_group),
         cmocka_unit_test(test_star_hides_the_smallest),
         cmocka_unit_test(test_small_company_and_forest),

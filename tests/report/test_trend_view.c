@@ -74,7 +74,7 @@ static trend_view_t *decide(const history_t *h)
     const bool *last[1] = { none };
     trend_view_t *tv = NULL;
     engage_error_t err = {0};
-    assert_int_equal(trend_view_build(&h->trend, 5, last, NULL, &tv, &err), ENGAGE_OK);
+    assert_int_equal(trend_view_build(&h->trend, 5, last, NULL, NULL, &tv, &err), ENGAGE_OK);
     return tv;
 }
 
