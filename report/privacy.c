@@ -894,6 +894,10 @@ engage_status_t privacy_tree(privacy_tree_t *t, long min_group, size_t *added,
                 st = engage_fail(err, ENGAGE_EDATA, NULL, 0, "the hidden teams leave no tree decision");
             else if (added)
                 *added = secondary;
+            for (size_t v = 1; st == ENGAGE_OK && v < t->published_orgs && v < n; v++)
+                if (t->org_reason[v] == PRIVACY_SHOWN && org_n[v] == t->team_n[v] &&
+                    t->team_reason[v] != PRIVACY_SHOWN)
+                    t->org_reason[v] = PRIVACY_SECONDARY;
         }
     }
     free(w.first_child);

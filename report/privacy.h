@@ -259,6 +259,9 @@ typedef struct {
                                         reasons kept as the teams' are */
     size_t *org_n;               /* [node] out: respondents in its org (may be NULL) */
     bool teams_fixed;            /* no team is hidden beyond those passed in: only orgs */
+    size_t published_orgs;       /* nodes 1 .. published_orgs - 1 have their org published
+                                    (leaders' rows): such an org of its own team alone is that
+                                    team's figure, hidden (secondary) whenever the team is */
 } privacy_tree_t;
 
 /* Decide the tree's teams and orgs by the rule above; *added (may be NULL)

@@ -62,8 +62,8 @@ static bool decide_waves(const trend_t *trend, size_t s, long smallest_shown, un
 }
 
 /* The tree rule over earlier wave w of scale s (trend_view.h): the teams
- * as decision leaves them, only orgs hidden (privacy_tree with teams_fixed),
- * an org of its own team alone hidden whenever that team is; then, with
+ * as decision leaves them, only orgs hidden (privacy_tree with teams_fixed);
+ * then, with
  * units, unit_decision grown across the tree (privacy_tree_units).  A
  * reason per row of the wave's leaders into leader_decision. */
 static bool decide_wave_tree(const trend_t *trend, size_t s, size_t w, long smallest_shown,
@@ -94,11 +94,9 @@ static bool decide_wave_tree(const trend_t *trend, size_t s, size_t w, long smal
                 team_reason[node] = decision[j];
         }
         privacy_tree_t tree = { .n_nodes = nodes, .parent = parent, .team_n = team_n, .team_reason = team_reason,
-                                .org_reason = org_reason, .org_n = org_n, .teams_fixed = true };
+                                .org_reason = org_reason, .org_n = org_n, .teams_fixed = true,
+                                .published_orgs = R };
         ok = privacy_tree(&tree, smallest_shown, NULL, &ignored) == ENGAGE_OK;
-        for (size_t r = 1; ok && r < R; r++)
-            if (org_reason[r] == PRIVACY_SHOWN && org_n[r] == team_n[r] && team_reason[r] != PRIVACY_SHOWN)
-                org_reason[r] = PRIVACY_SECONDARY;
         if (ok)
             memcpy(leader_decision, org_reason, R);
         if (ok && unit_decision && trend->units[w])

@@ -228,8 +228,8 @@ static bool view_changes(view_t *view, const report_input_t *in, size_t s, size_
  * respondents it manages.  A
  * team goes in shown when managers.csv or its change row publishes it; a
  * team the rule hides is then hidden in both.  The org decision of the
- * leaders' rows is kept for leaders.csv, an org of the leader's own team
- * alone hidden whenever that team is. */
+ * leaders' rows (their orgs published: one of the leader's own team alone
+ * hidden whenever that team is) is kept for leaders.csv. */
 static engage_status_t view_tree(view_t *view, const report_input_t *in, size_t s, engage_error_t *err)
 {
     const leaders_t *l = view->leaders;
@@ -272,14 +272,11 @@ static engage_status_t view_tree(view_t *view, const report_input_t *in, size_t 
             team_reason[node] = ps->reason[j] != PRIVACY_SHOWN ? ps->reason[j] : PRIVACY_SECONDARY;
     }
     privacy_tree_t tree = { .n_nodes = nodes, .parent = parent, .team_n = team_n,
-                            .team_reason = team_reason, .org_reason = org_reason, .org_n = org_n };
+                            .team_reason = team_reason, .org_reason = org_reason, .org_n = org_n,
+                            .published_orgs = R };
     st = privacy_tree(&tree, view->smallest_shown, NULL, err);
     if (st != ENGAGE_OK)
         goto done;
-    /* an org of its own team alone is that team's figure: hidden with it */
-    for (size_t r = 1; r < R; r++)
-        if (org_reason[r] == PRIVACY_SHOWN && org_n[r] == team_n[r] && team_reason[r] != PRIVACY_SHOWN)
-            org_reason[r] = PRIVACY_SECONDARY;
     memcpy(view->scales[s].leader_reason, org_reason, R);
     for (size_t j = 0; j < M; j++) {
         if (team_reason[node_of_manager[j]] == PRIVACY_SHOWN)
@@ -355,15 +352,10 @@ static engage_status_t heatmap_item_tree(const view_t *view, const report_input_
         w->org_hidden[v] = v < R ? vs->leader_reason[v] : PRIVACY_SECONDARY;
     privacy_tree_t tree = { .n_nodes = w->nodes, .parent = w->parent, .team_n = w->node_n,
                             .team_reason = w->team_reason, .org_reason = w->org_reason,
-                            .org_hidden = w->org_hidden, .org_n = w->org_n };
+                            .org_hidden = w->org_hidden, .org_n = w->org_n, .published_orgs = R };
     st = privacy_tree(&tree, k, NULL, err);
     if (st != ENGAGE_OK)
         return st;
-    /* an org of its own team alone is that team's figure: hidden with it */
-    for (size_t r = 1; r < R; r++)
-        if (w->org_reason[r] == PRIVACY_SHOWN && w->org_n[r] == w->node_n[r] &&
-            w->team_reason[r] != PRIVACY_SHOWN)
-            w->org_reason[r] = PRIVACY_SECONDARY;
     for (size_t j = 0; j < M; j++)
         w->manager_reason[j] = w->team_reason[w->node_of_manager[j]];
     if (U)
