@@ -37,8 +37,11 @@
 #      enps_trend.csv are leaders.csv's and enps.csv's; an earlier wave's
 #      shown leader rows have the figures of that wave's own run; the
 #      attack with every team's place in the tree finds nothing below
-#      min_group (on the recommend question too for the smallest), and finds the leak when the orgs the
-#      tree rule hid in earlier waves are published.
+#      min_group (on the recommend question too for the smallest), and
+#      finds the leak when the orgs the tree rule hid in earlier waves are
+#      published; shuffling the complete answers of the earlier waves'
+#      hidden teams within their cells (deepest shown org, shown unit, on
+#      both scales) leaves every published byte as it was.
 suite=e2e_waves
 ENGAGE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 ATTACK=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
@@ -682,6 +685,50 @@ for case in "300 4 5 0.8 5" "250 5 7 0.85 5" "200 4 11 0.9 3"; do
             ok "$tree_name: positive control: $(grep -c '^leak' "$d/ctl.txt") leaks once $(cat "$d/unhidden") hidden orgs are shown"
             controls=$((controls + 1))
         fi
+    fi
+    # shuffle the complete answers of each earlier wave's hidden teams within
+    # their cells (the deepest org trend.csv shows above the team, and its
+    # unit when shown, on both scales): every published byte stays
+    mkdir -p "$d/shuf"
+    cp "$d/c.ini" "$d/r.csv" "$d/w3.csv" "$d/shuf/"
+    for w in 1 2; do
+        awk -F, -v q=q$w 'FNR == NR { if (FNR > 1) { up[$1] = $3; unit[$1] = $6 } next }
+            FILENAME ~ /trend.csv$/ { if ($4 == q) { key = $1 "|" $2 "|" $3; shown[key] = $12 == 0; level[key] = 1
+                                                     if ($2 == "manager") team[$3] = 1 }
+                                      next }
+            FNR == 1 { print; next }
+            { m = up[$1]; cell = ""
+              for (sc = 1; sc <= 2; sc++) {
+                  name = sc == 1 ? "engagement" : "recommend"
+                  if (!(m in team) || shown[name "|manager|" m]) { cell = ""; break }
+                  o = m; while (o != "" && !shown[name "|leader|" o]) { if (up[o] == o) { o = ""; break } o = up[o] }
+                  u = shown[name "|unit|" unit[m]] ? unit[m] : "-"
+                  cell = cell o "/" u ";" }
+              complete = index($0, ",,") == 0 && substr($0, length($0)) != ","
+              if (cell == "" || !complete) { keep[FNR] = $0; next }
+              n++; row[n] = FNR; id[n] = $1; rest[n] = substr($0, length($1) + 2); cellof[n] = cell; last = FNR }
+            END { srand(7)
+                  for (i = 1; i <= n; i++) { c = cellof[i]; k[c]++; members[c, k[c]] = i }
+                  for (c in k) for (j = k[c]; j > 1; j--) { r = int(rand() * j) + 1
+                      a = members[c, j]; b = members[c, r]; t = rest[a]; rest[a] = rest[b]; rest[b] = t }
+                  for (i = 1; i <= n; i++) keep[row[i]] = id[i] "," rest[i]
+                  for (r = 2; r in keep || r <= last; r++) if (r in keep) print keep[r] }' \
+            "$d/r.csv" "$d/out/trend.csv" "$d/w$w.csv" > "$d/shuf/w$w.csv"
+    done
+    moved=0
+    for w in 1 2; do cmp -s "$d/w$w.csv" "$d/shuf/w$w.csv" || moved=$((moved + 1)); done
+    [ "$moved" = 2 ] && ok "$tree_name: the shuffle moved answers in both earlier waves" ||
+        bad "$tree_name: the shuffle moved answers in $moved of the 2 earlier waves"
+    if (cd "$d/shuf" && "$ENGAGE" run -q -c c.ini -o out); then
+        for f in "$d/out"/*; do
+            base=$(basename "$f")
+            case $base in
+            rejects.csv|manifest.json|variance_all_teams.csv) ;;
+            *) cmp -s "$f" "$d/shuf/out/$base" && ok || bad "$tree_name: $base differs after shuffling the earlier waves' hidden teams within their cells" ;;
+            esac
+        done
+    else
+        bad "$tree_name: the shuffled history: engage run failed"
     fi
 done
 [ "$controls" -gt 0 ] && ok "the tree rule hid orgs of earlier waves in $controls of 3 trees" ||
