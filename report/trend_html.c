@@ -33,7 +33,7 @@ static size_t panels(const trend_scale_t *ts, const trend_view_t *tv, size_t s, 
             any = any || trend_view_shown(tv, s, j);
             j++;
         }
-        if (any && ts->rows[i].level != TREND_MANAGER)
+        if (any && (ts->rows[i].level == TREND_COMPANY || ts->rows[i].level == TREND_UNIT))
             out[n++] = (group_rows_t){ i, j - i };
         i = j;
     }

@@ -640,6 +640,13 @@ for case in "300 4 5 0.8 5" "250 5 7 0.85 5" "200 4 11 0.9 3"; do
     awk -F, '$2 == "leader" && $4 == "q3" { print $3 "," $5 "," $9 "," $17 }' "$d/out/enps_trend.csv" | sort > "$d/got"
     if [ -s "$d/want" ] && cmp -s "$d/want" "$d/got"; then ok "$tree_name: the last wave's leaders in enps_trend.csv as enps.csv"
     else bad "$tree_name: the last wave's leader rows of enps_trend.csv differ from enps.csv"; fi
+    # report.html's History: the company and the units only, never the leaders
+    want=$(for sc in engagement recommend; do
+        awk -F, -v sc=$sc '$1 == sc && ($2 == "company" || $2 == "unit") && $12 == 0 { seen[$2 "|" $3] = 1 }
+            END { print length(seen) }' "$d/out/trend.csv"; done | tr '\n' ' ')
+    got=$(grep -o '[0-9]* panels: the company and then each unit' "$d/out/report.html" | awk '{ printf "%s ", $1 }')
+    [ "$got" = "$want" ] && ok "$tree_name: report.html's history panels: $got" ||
+        bad "$tree_name: report.html draws '$got' panels, the company and units shown are '$want'"
     # an earlier wave: its shown leader rows have its own run's figures
     for w in 1 2; do
         cp "$d/c.ini" "$d/one.ini"
