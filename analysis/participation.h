@@ -28,6 +28,7 @@ typedef struct {
 } participation_count_t;
 
 typedef struct {
+    participation_count_t company;    /* everyone in the tree */
     size_t n_managers;
     participation_count_t *managers;  /* [dataset manager] */
     size_t n_units;
