@@ -1,9 +1,9 @@
 /*
  * analysis/participation.c — invited and responded counts per team and
  * unit (participation.h): one pass over the tree's nodes adds each invited
- * person to the company's counts and to their manager's node, then each dataset manager reads its node
- * (org_find) and each unit sums its managers and its silent teams (found by
- * name: units are in byte order).
+ * person to the company's counts and to their manager's node, then each
+ * dataset manager reads its node (org_find) and each unit sums its managers
+ * and its silent teams (found by name: units are in byte order).
  *
  * Owns: the participation_t it returns, and per call one count per tree
  * node.  Cost: O(tree nodes + managers); memory O(tree nodes).
