@@ -656,9 +656,6 @@ static void view_return_memory(void)
 #endif
 }
 
-/* trend.csv's decision (trend_view.h): the last wave's managers are those
- * this run publishes, in managers.csv or through a shown change row, and
- * its units those units.csv shows. */
 /* A group's counts as a rate, by the one rule of response rates; NAN when
  * the counts are not known or not shown. */
 static double shown_rate(const view_t *view, bool known, participation_count_t count)
@@ -708,7 +705,8 @@ static double trend_row_rate(const view_t *view, const report_input_t *in, size_
 
 double view_trend_response_rate(const view_t *view, size_t s, size_t i)
 {
-    return view->trend_response_rate && s < view->n_scales ? view->trend_response_rate[s][i] : NAN;
+    return view->trend_response_rate && s < view->n_scales && view->trend_response_rate[s]
+               ? view->trend_response_rate[s][i] : NAN;
 }
 
 /* trend.csv's response rates, a row at a time (view_trend_response_rate). */
@@ -727,6 +725,9 @@ static bool view_trend_rates(view_t *view, const report_input_t *in)
     return true;
 }
 
+/* trend.csv's decision (trend_view.h): the last wave's managers are those
+ * this run publishes, in managers.csv or through a shown change row, and
+ * its units those units.csv shows. */
 static engage_status_t view_trend(view_t *view, const report_input_t *in, engage_error_t *err)
 {
     size_t S = in->results->n_scales;
