@@ -167,6 +167,11 @@ typedef struct {
     const char *const *inputs_from;
     const char *const *previous_from;
     const char *roster_from;
+    /* [rosters] files found away from their recorded place: the file read
+     * for each recorded path (n_wave_rosters_from of each). */
+    const char *const *wave_rosters_recorded;
+    const char *const *wave_rosters_from;
+    size_t n_wave_rosters_from;
 } options_t;
 
 /* Every line on stdout and stderr goes through engage_print_line, which
@@ -492,6 +497,8 @@ typedef struct {
     results_t **results;
     ingest_log_t *logs;            /* [wave] for the waves owned here */
     const ingest_log_t **log_of;   /* [wave] every wave's log */
+    const char **rosters;          /* [wave] its [rosters] file, NULL: read with [roster]'s */
+    participation_t **participation; /* [wave] its invited and responded counts, owned */
 } history_t;
 
 static void history_fini(history_t *h)
@@ -501,6 +508,10 @@ static void history_fini(history_t *h)
         dataset_free(h->ds[w]);
         ingest_log_fini(&h->logs[w]);
     }
+    for (size_t w = 0; h->participation && w < h->n; w++)
+        participation_free(h->participation[w]);
+    free(h->participation);
+    free(h->rosters);
     free(h->labels);
     free(h->ds);
     free(h->results);
@@ -517,7 +528,9 @@ static engage_status_t history_init(history_t *h, size_t n, engage_error_t *err)
     h->results = calloc(n, sizeof *h->results);
     h->logs = calloc(n, sizeof *h->logs);
     h->log_of = calloc(n, sizeof *h->log_of);
-    if (!h->labels || !h->ds || !h->results || !h->logs || !h->log_of)
+    h->rosters = calloc(n, sizeof *h->rosters);
+    h->participation = calloc(n, sizeof *h->participation);
+    if (!h->labels || !h->ds || !h->results || !h->logs || !h->log_of || !h->rosters || !h->participation)
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     for (size_t w = 0; w < n; w++)
         ingest_log_init(&h->logs[w]);
@@ -525,7 +538,8 @@ static engage_status_t history_init(history_t *h, size_t n, engage_error_t *err)
 }
 
 /* [waves] against the command line: no INPUT or --previous beside it (64),
- * and every wave's file readable (66, naming the config's line). */
+ * and every wave's file and [rosters] file readable (66, naming the config's
+ * line). */
 static engage_status_t check_waves(const options_t *opts, const config_t *cfg, engage_error_t *err)
 {
     if (!cfg->n_waves) {
@@ -548,7 +562,26 @@ static engage_status_t check_waves(const options_t *opts, const config_t *cfg, e
                 return engage_fail(err, ENGAGE_ENOINPUT, cfg->path, cfg->waves[w].line,
                                    "wave '%s': cannot read %s", cfg->waves[w].label, file);
         }
+    for (size_t i = 0; opts->command == CMD_RUN && i < cfg->n_rosters; i++)
+        if (access(cfg->rosters[i].file, R_OK) != 0)
+            return engage_fail(err, ENGAGE_ENOINPUT, cfg->path, cfg->rosters[i].line,
+                               "wave '%s': cannot read roster %s", cfg->rosters[i].label, cfg->rosters[i].file);
     return ENGAGE_OK;
+}
+
+/* ingest_read of wave w of [waves] (SIZE_MAX: a run without [waves]), with
+ * its [rosters] file in place of [roster]'s when it has one. */
+static engage_status_t read_wave(config_t *cfg, size_t w, const char *const *files, size_t n_files,
+                                 const ingest_options_t *options, dataset_t *ds, ingest_log_t *log,
+                                 engage_error_t *err)
+{
+    const config_wave_roster_t *own = w < cfg->n_waves ? config_wave_roster(cfg, w) : NULL;
+    char *roster = cfg->roster.file;
+    if (own)
+        cfg->roster.file = own->file;
+    engage_status_t st = ingest_read(cfg, files, n_files, options, ds, log, err);
+    cfg->roster.file = roster;
+    return st;
 }
 
 /* run, ingest or check: read, analyse, write; returns the exit status.
@@ -576,6 +609,20 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
 
     history_t history = {0};
     engage_status_t st = load_config(&opts, config_text, &cfg, &err);
+    /* a rerun's [rosters] files found away from where the config names them */
+    for (size_t i = 0; st == ENGAGE_OK && i < cfg.n_rosters; i++)
+        for (size_t k = 0; k < opts.n_wave_rosters_from; k++) {
+            if (strcmp(cfg.rosters[i].file, opts.wave_rosters_recorded[k]) != 0)
+                continue;
+            char *moved = strdup(opts.wave_rosters_from[k]);
+            if (!moved) {
+                st = engage_fail(&err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+                break;
+            }
+            free(cfg.rosters[i].file);
+            cfg.rosters[i].file = moved;
+            break;
+        }
     if (st == ENGAGE_OK)
         st = check_waves(&opts, &cfg, &err);
     /* With [waves], the last wave is read as INPUT and the one before as
@@ -608,7 +655,8 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
     if (keep_ids)
         ingest_options.forget_respondents = false;
     if (st == ENGAGE_OK)
-        st = ingest_read(&cfg, (const char *const *)opts.inputs, opts.n_inputs, &ingest_options, ds, &log, &err);
+        st = read_wave(&cfg, last_wave ? cfg.n_waves - 1 : SIZE_MAX, (const char *const *)opts.inputs,
+                       opts.n_inputs, &ingest_options, ds, &log, &err);
     ingest_options.forget_respondents = opts.command != CMD_INGEST;
     /* The previous wave: read after this one with the same config, so the
      * scales derived from this wave's header apply to it too. */
@@ -622,8 +670,8 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
             st = engage_fail(&err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
         ingest_options.read_from = opts.previous_from;
         if (previous_ds)
-            st = ingest_read(&cfg, opts.previous, opts.n_previous, &ingest_options, previous_ds,
-                             &previous_log, &err);
+            st = read_wave(&cfg, last_wave ? cfg.n_waves - 2 : SIZE_MAX, opts.previous, opts.n_previous,
+                           &ingest_options, previous_ds, &previous_log, &err);
         if (st == ENGAGE_OK)
             note_encodings(&opts, &previous_log);
     }
@@ -632,6 +680,8 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
         st = history_init(&history, last_wave ? cfg.n_waves : 2, &err);
     for (size_t w = 0; st == ENGAGE_OK && w < history.n; w++) {
         history.labels[w] = last_wave ? cfg.waves[w].label : w == 0 ? "previous" : "current";
+        const config_wave_roster_t *own = last_wave ? config_wave_roster(&cfg, w) : NULL;
+        history.rosters[w] = own ? own->file : NULL;
         if (w + 1 == history.n) {
             history.ds[w] = ds;
             history.log_of[w] = &log;
@@ -644,8 +694,8 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
             if (!(history.ds[w] = dataset_new()))
                 st = engage_fail(&err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
             else
-                st = ingest_read(&cfg, (const char *const *)wave->files, wave->n_files, &ingest_options,
-                                 history.ds[w], &history.logs[w], &err);
+                st = read_wave(&cfg, w, (const char *const *)wave->files, wave->n_files, &ingest_options,
+                               history.ds[w], &history.logs[w], &err);
             history.log_of[w] = &history.logs[w];
             if (st == ENGAGE_OK)
                 note_encodings(&opts, &history.logs[w]);
@@ -688,6 +738,9 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
                 history.results[history.n - 1] = results;
                 st = trend_run(history.n, (const dataset_t *const *)history.ds,
                                (const results_t *const *)history.results, &trend, &err);
+                /* each wave's invited and responded, with the units its trend rows have */
+                for (size_t w = 0; st == ENGAGE_OK && w < history.n; w++)
+                    st = participation_run(history.ds[w], trend->units[w], &history.participation[w], &err);
             }
             if (st == ENGAGE_OK && dataset_has_units(ds)) {
                 progress_stage("analysing units");
@@ -704,7 +757,10 @@ static int run_pipeline(const options_t *opts_in, int argc, char **argv, const c
                                  .excel = opts.excel, .no_workbook = opts.no_workbook, .packs = opts.packs, .units = units, .drivers = drivers,
                                  .force = opts.force, .answers_done = forget_answers, .answers_done_arg = ds,
                                  .trend = trend, .n_waves = trend ? history.n : 0, .wave_labels = history.labels,
-                                 .wave_logs = history.log_of};
+                                 .wave_logs = history.log_of,
+                                 .wave_rosters = cfg.n_rosters ? history.rosters : NULL,
+                                 .wave_participation = trend ? (const participation_t *const *)history.participation
+                                                             : NULL};
             if (st == ENGAGE_OK)
                 st = report_write(&in, outdir, &err);
             if (st == ENGAGE_OK) {
@@ -916,6 +972,9 @@ typedef struct {
     char **inputs;
     char **previous;
     char *roster;
+    char **wave_rosters_recorded;   /* [rosters] files found elsewhere: the recorded path */
+    char **wave_rosters_from;       /* and where, made absolute */
+    size_t n_wave_rosters;
 } moved_t;
 
 /* Where the manifest found the file recorded as path in role, made
@@ -951,6 +1010,19 @@ static bool find_moved(const verify_manifest_t *m, const options_t *recorded, bo
     for (size_t i = 0; i < m->n_inputs && !moved->roster; i++)
         if (strcmp(m->inputs[i].role, "roster") == 0)
             moved->roster = moved_to(m, "roster", m->inputs[i].path, quiet, &nomem);
+    moved->wave_rosters_recorded = calloc(m->n_inputs + 1, sizeof *moved->wave_rosters_recorded);
+    moved->wave_rosters_from = calloc(m->n_inputs + 1, sizeof *moved->wave_rosters_from);
+    if (!moved->wave_rosters_recorded || !moved->wave_rosters_from)
+        return false;
+    for (size_t i = 0; i < m->n_inputs; i++) {
+        if (strcmp(m->inputs[i].role, "wave roster") != 0 || !m->inputs[i].found)
+            continue;
+        char *from = moved_to(m, "wave roster", m->inputs[i].path, quiet, &nomem);
+        if (!from)
+            continue;
+        moved->wave_rosters_from[moved->n_wave_rosters] = from;
+        moved->wave_rosters_recorded[moved->n_wave_rosters++] = m->inputs[i].path;   /* m's own */
+    }
     return !nomem;
 }
 
@@ -963,6 +1035,10 @@ static void moved_fini(moved_t *moved, const options_t *recorded)
     free(moved->inputs);
     free(moved->previous);
     free(moved->roster);
+    for (size_t i = 0; i < moved->n_wave_rosters; i++)
+        free(moved->wave_rosters_from[i]);
+    free(moved->wave_rosters_from);
+    free(moved->wave_rosters_recorded);
 }
 
 /* engage rerun MANIFEST -o DIR: the recorded run again, from the inputs it
@@ -1016,6 +1092,9 @@ static int rerun_command(const options_t *opts)
         recorded.inputs_from = (const char *const *)moved.inputs;
         recorded.previous_from = (const char *const *)moved.previous;
         recorded.roster_from = moved.roster;
+        recorded.wave_rosters_recorded = (const char *const *)moved.wave_rosters_recorded;
+        recorded.wave_rosters_from = (const char *const *)moved.wave_rosters_from;
+        recorded.n_wave_rosters_from = moved.n_wave_rosters;
         status = run_pipeline(&recorded, (int)m.n_arguments, m.arguments, m.config_text);
     }
     if (status == 0) {

@@ -263,6 +263,11 @@ void config_fini(config_t *cfg)
         free_strings(cfg->waves[i].files, cfg->waves[i].n_files);
     }
     free(cfg->waves);
+    for (size_t i = 0; i < cfg->n_rosters; i++) {
+        free(cfg->rosters[i].label);
+        free(cfg->rosters[i].file);
+    }
+    free(cfg->rosters);
     free_strings(cfg->drivers.outcomes, cfg->drivers.n_outcomes);
     free_strings(cfg->drivers.items, cfg->drivers.n_items);
     for (size_t i = 0; i < cfg->n_label_sets; i++) {
@@ -370,6 +375,7 @@ typedef struct {
     long scale_index;
     config_label_set_t *labels;/* current [labels] / [labels NAME] */
     bool in_waves;             /* current section is [waves] */
+    bool in_rosters;           /* current section is [rosters] */
     /* per-scale bookkeeping for checks at the end */
     long *min_line, *max_line, *favourable_line, *unfavourable_line, *min_answered_line, *labels_line;
 } reader_t;
@@ -563,6 +569,7 @@ static int start_section(reader_t *r, const char *section)
     r->scale = NULL;
     r->labels = NULL;
     r->in_waves = false;
+    r->in_rosters = false;
     free(r->last_key);
     r->last_key = NULL;
     const char *name;
@@ -616,11 +623,17 @@ static int start_section(reader_t *r, const char *section)
             r->cfg->waves_line = r->section_line;
         return 1;
     }
+    if (strcasecmp(section, "rosters") == 0) {
+        r->in_rosters = true;
+        if (!r->cfg->rosters_line)
+            r->cfg->rosters_line = r->section_line;
+        return 1;
+    }
     if (strcasecmp(section, "drivers") == 0) {
         r->cfg->drivers.line = r->section_line;
         return 1;
     }
-    return fail(r, "unknown section [%s] (expected input, labels, labels NAME, scale NAME, roster, waves, drivers or report)",
+    return fail(r, "unknown section [%s] (expected input, labels, labels NAME, scale NAME, roster, waves, rosters, drivers or report)",
                 section);
 }
 
@@ -990,6 +1003,35 @@ static int wave_key(reader_t *r, const char *label, const char *value, bool cont
     return 1;
 }
 
+/* A line of [rosters]: LABEL = FILE, one file as [roster] file is given.
+ * Whether LABEL is a wave of [waves] is checked once the whole file is read
+ * (check_rosters), as [rosters] may come first. */
+static int wave_roster_key(reader_t *r, const char *label, const char *value)
+{
+    config_t *cfg = r->cfg;
+    if (!value[0])
+        return fail(r, "wave '%s' is given no roster file in [rosters] (write: %s = FILE)", label, label);
+    for (size_t i = 0; i < cfg->n_rosters; i++)
+        if (strcmp(cfg->rosters[i].label, label) == 0)
+            return fail(r, "wave '%s' is given a roster twice in [rosters] (line %ld too)", label,
+                        cfg->rosters[i].line);
+    config_wave_roster_t *grown = realloc(cfg->rosters, (cfg->n_rosters + 1) * sizeof *grown);
+    if (!grown)
+        return fail(r, "out of memory");
+    cfg->rosters = grown;
+    config_wave_roster_t *entry = &grown[cfg->n_rosters];
+    entry->line = r->line;
+    entry->label = strdup(label);
+    entry->file = beside_config(r, value);
+    if (!entry->label || !entry->file) {
+        free(entry->label);
+        free(entry->file);
+        return fail(r, "out of memory");
+    }
+    cfg->n_rosters++;
+    return 1;
+}
+
 static int roster_key(reader_t *r, const char *key, const char *value)
 {
     config_roster_t *roster = &r->cfg->roster;
@@ -1103,6 +1145,8 @@ static int handle(void *user, const char *section, const char *name, const char 
         return label_key(r, name, value);
     if (r->in_waves)
         return wave_key(r, name, value, continuation);
+    if (r->in_rosters)
+        return wave_roster_key(r, name, value);
     const char *kind = r->scale                             ? "scale"
                        : strcasecmp(section, "input") == 0  ? "input"
                        : strcasecmp(section, "roster") == 0 ? "roster"
@@ -1233,6 +1277,37 @@ static engage_status_t check_roster(const config_t *cfg, engage_error_t *err)
     return ENGAGE_OK;
 }
 
+/* [rosters]: every label a wave of [waves], and [roster] there to give the
+ * columns its files are read with. */
+static engage_status_t check_rosters(const config_t *cfg, engage_error_t *err)
+{
+    if (!cfg->rosters_line)
+        return ENGAGE_OK;
+    if (!cfg->roster.line) {
+        engage_fail(err, ENGAGE_ECONFIG, cfg->path, cfg->rosters_line,
+                    "[rosters] needs a [roster] section: its files are read with [roster]'s columns");
+        engage_hint(err, "add [roster] with file (the last wave's roster), key, employee and manager");
+        return ENGAGE_ECONFIG;
+    }
+    for (size_t i = 0; i < cfg->n_rosters; i++) {
+        bool known = false;
+        for (size_t w = 0; !known && w < cfg->n_waves; w++)
+            known = strcmp(cfg->waves[w].label, cfg->rosters[i].label) == 0;
+        if (!known)
+            return engage_fail(err, ENGAGE_ECONFIG, cfg->path, cfg->rosters[i].line,
+                               "[rosters] names wave '%s', which [waves] does not list", cfg->rosters[i].label);
+    }
+    return ENGAGE_OK;
+}
+
+const config_wave_roster_t *config_wave_roster(const config_t *cfg, size_t w)
+{
+    for (size_t i = 0; w < cfg->n_waves && i < cfg->n_rosters; i++)
+        if (strcmp(cfg->rosters[i].label, cfg->waves[w].label) == 0)
+            return &cfg->rosters[i];
+    return NULL;
+}
+
 static const config_scale_t *find_scale(const config_t *cfg, const char *name)
 {
     for (size_t i = 0; i < cfg->n_scales; i++)
@@ -1356,6 +1431,8 @@ static engage_status_t parse_text(config_t *cfg, const char *path, const char *t
         status = check_scales(&r);
     if (status == ENGAGE_OK)
         status = check_roster(cfg, err);
+    if (status == ENGAGE_OK)
+        status = check_rosters(cfg, err);
     if (status == ENGAGE_OK)
         status = check_drivers(cfg, err);
     free(r.min_line);

@@ -73,6 +73,15 @@ typedef struct {
     size_t n_files;
     long line;             /* the config line naming the wave */
 } config_wave_t;
+
+/* One line of [rosters]: LABEL = FILE, the roster export of wave LABEL of
+ * [waves], read with [roster]'s columns in place of its file, so that the
+ * wave has its own managers, units, tree and invited people. */
+typedef struct {
+    char *label;
+    char *file;            /* resolved against the config's folder as [roster] file is */
+    long line;
+} config_wave_roster_t;
 /* [drivers]: which items drive an outcome scale (analysis/drivers.h). */
 typedef struct {
     char **outcomes;       /* scale names; none: no drivers.csv */
@@ -112,6 +121,11 @@ typedef struct {
     config_wave_t *waves;
     size_t n_waves;
     long waves_line;       /* line of the [waves] header */
+    /* [rosters], in config order; n_rosters 0 without the section.  Each
+     * label is one of [waves] (config_wave_roster). */
+    config_wave_roster_t *rosters;
+    size_t n_rosters;
+    long rosters_line;     /* line of the [rosters] header */
     config_drivers_t drivers;
     /* [report] */
     long min_group;
@@ -169,6 +183,10 @@ char *config_label_key(const char *text);
 
 /* The label set a scale uses (never NULL after config_validate). */
 const config_label_set_t *config_scale_labels(const config_t *cfg, const config_scale_t *scale);
+
+/* The [rosters] entry of wave w of [waves], or NULL when the wave is read
+ * with [roster]'s file. */
+const config_wave_roster_t *config_wave_roster(const config_t *cfg, size_t w);
 
 /* Whether a driver name (a scale or an item column) is set aside for this
  * outcome: the outcome scale itself or one of its own items. */

@@ -167,6 +167,16 @@ static json_t *inputs_json(jctx_t *c, const ingest_log_t *log)
     return a;
 }
 
+/* The roster a wave was read with: path, bytes, SHA-256. */
+static json_t *roster_json(jctx_t *c, const ingest_log_t *log)
+{
+    json_t *roster = chk(c, json_object());
+    put(c, roster, "path", str_or_null(c, log->roster_path));
+    put(c, roster, "bytes", uinteger(c, log->roster_bytes));
+    put(c, roster, "sha256", str_or_null(c, log->roster_sha256));
+    return roster;
+}
+
 engage_status_t manifest_build(const report_input_t *in, const manifest_output_t *outputs,
                                size_t n_outputs, char **text, size_t *size,
                                engage_error_t *err)
@@ -195,13 +205,16 @@ engage_status_t manifest_build(const report_input_t *in, const manifest_output_t
         put(&c, root, "config_text", str_or_null(&c, in->config->text));
     }
     put(&c, root, "inputs", inputs_json(&c, in->log));
-    if (in->log && in->log->roster_path) {
-        json_t *roster = chk(&c, json_object());
-        put(&c, roster, "path", str_or_null(&c, in->log->roster_path));
-        put(&c, roster, "bytes", uinteger(&c, in->log->roster_bytes));
-        put(&c, roster, "sha256", str_or_null(&c, in->log->roster_sha256));
-        put(&c, root, "roster", roster);
+    /* [roster]'s file, as the last wave read with it read it (none when
+     * every wave has its [rosters] file) */
+    const ingest_log_t *roster_log = in->log;
+    for (size_t w = in->n_waves; in->wave_rosters && w-- > 0;) {
+        roster_log = in->wave_rosters[w] ? NULL : in->wave_logs[w];
+        if (roster_log)
+            break;
     }
+    if (roster_log && roster_log->roster_path)
+        put(&c, root, "roster", roster_json(&c, roster_log));
     if (in->previous_log)
         put(&c, root, "previous", inputs_json(&c, in->previous_log));
     if (in->n_waves) {
@@ -211,6 +224,8 @@ engage_status_t manifest_build(const report_input_t *in, const manifest_output_t
             json_t *wave = chk(&c, json_object());
             put(&c, wave, "label", str_or_null(&c, in->wave_labels[w]));
             put(&c, wave, "inputs", inputs_json(&c, in->wave_logs[w]));
+            if (in->wave_rosters && in->wave_rosters[w] && in->wave_logs[w]->roster_path)
+                put(&c, wave, "roster", roster_json(&c, in->wave_logs[w]));   /* its [rosters] file */
             push(&c, waves, wave);
         }
         put(&c, root, "waves", waves);

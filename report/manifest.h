@@ -5,8 +5,10 @@
  * Keys in a fixed, readable order: version, generated (only when
  * SOURCE_DATE_EPOCH is set), arguments, directory (the folder the run was
  * made in, which relative paths are relative to), seed, config (as read),
- * config_text (the file's text, for `engage rerun`), inputs, roster (with
- * one), previous (the previous wave's inputs, only with one), outputs,
+ * config_text (the file's text, for `engage rerun`), inputs, roster
+ * ([roster]'s file, when a wave was read with it), previous (the previous
+ * wave's inputs, only with one), waves (a history's: each wave's label,
+ * inputs and, when [rosters] gives the wave one, its roster), outputs,
  * analyst_only (the names of the analyst's files that depend on hidden
  * teams' own data, listed without a hash: a hash would let a guess at those
  * data be checked).  No clock, host name or temporary path, so the same run

@@ -19,6 +19,7 @@
 #include "../analysis/changes.h"
 #include "../analysis/trend.h"
 #include "../analysis/drivers.h"
+#include "../analysis/participation.h"
 #include "../analysis/units.h"
 #include "../core/config.h"
 #include "../core/dataset.h"
@@ -44,6 +45,15 @@ typedef struct {
     size_t n_waves;
     const char *const *wave_labels;
     const ingest_log_t *const *wave_logs;
+    /* [wave] the [rosters] file the wave was read with (its own roster,
+     * whose path, bytes and SHA-256 are in its log), NULL when it was read
+     * with [roster]'s; NULL itself without [rosters]. */
+    const char *const *wave_rosters;
+    /* [wave] its invited and responded counts (participation_run on the
+     * wave's dataset and trend units), NULL entries without a tree; NULL
+     * itself without a history.  trend.csv's response_rate of the earlier
+     * waves read with their own roster (view.h). */
+    const participation_t *const *wave_participation;
     bool excel;                /* --excel: every CSV begins with a UTF-8 byte order mark */
     bool no_workbook;          /* --no-workbook: no engage.xlsx */
     bool force;                /* --force: replace an OUTDIR of other files (never of inputs) */

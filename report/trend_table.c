@@ -1,7 +1,8 @@
 /*
  * report/trend_table.c — the trend.csv writer (see trend_table.h).  Owns
  * nothing past the call; every figure comes from the trend (analysis) and
- * whether it is shown from the view (trend_view.h).
+ * whether it is shown from the view (trend_view.h); response_rate is the
+ * view's (view_trend_response_rate).
  */
 #include "trend_table.h"
 
@@ -40,7 +41,7 @@ engage_status_t trend_table_write(const report_input_t *in, const view_t *view, 
             csv_out_integer(out, (long long)row->n);
             figure(out, shown ? row->mean : NAN);
             figure(out, shown ? row->favourable_pct : NAN);
-            csv_out_empty(out);   /* response_rate: no invited counts per wave */
+            figure(out, view_trend_response_rate(view, s, i));
             figure(out, vs->tested[i] ? row->welch.delta : NAN);
             figure(out, vs->tested[i] ? row->welch.p_value : NAN);
             figure(out, vs->tested[i] ? vs->q[i] : NAN);

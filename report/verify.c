@@ -147,6 +147,12 @@ static engage_status_t read_document(verify_manifest_t *m, json_t *root, engage_
         st = not_a_manifest(m, "waves is not a list", err);
     for (size_t w = 0; st == ENGAGE_OK && waves && w + 2 < json_array_size(waves); w++)
         st = read_inputs(m, json_object_get(json_array_get(waves, w), "inputs"), "wave", err);
+    /* each wave's own roster ([rosters]), the last two's too */
+    for (size_t w = 0; st == ENGAGE_OK && waves && w < json_array_size(waves); w++) {
+        json_t *own = json_object_get(json_array_get(waves, w), "roster");
+        if (own)
+            st = read_input(m, own, "wave roster", err);
+    }
     json_t *roster = json_object_get(root, "roster");
     if (st == ENGAGE_OK && roster)
         st = read_input(m, roster, "roster", err);

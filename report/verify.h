@@ -2,7 +2,7 @@
  * report/verify.h — an archived run checked against its manifest.json.
  *
  * A manifest names every input (the survey files, the previous wave's, the
- * roster) with its SHA-256, every output with its SHA-256, and the folder
+ * roster, each wave's own roster of [rosters]) with its SHA-256, every output with its SHA-256, and the folder
  * the run was made in, against which relative input paths resolve.
  * verify_load reads one (and is also how outdir.c tells an earlier run's
  * folder from any other); verify_inputs finds each input by its hash — where
@@ -35,7 +35,8 @@ typedef struct {
     char *found;               /* inputs: where the file with the recorded hash was
                                   found (or, when changed, the file hashed) when
                                   not at the recorded path; NULL otherwise */
-    const char *role;          /* "config", "input", "previous", "roster", "output" */
+    const char *role;          /* "config", "input", "previous", "wave", "roster",
+                                  "wave roster" (a [rosters] file), "output" */
 } verify_file_t;
 
 typedef struct {
@@ -51,7 +52,8 @@ typedef struct {
     char *config_path;         /* NULL: the run had no config */
     char *config_text;
     verify_file_t *inputs;     /* the config file (its archived text), inputs,
-                                  previous wave, roster */
+                                  previous wave, earlier waves, roster,
+                                  the waves' own rosters */
     size_t n_inputs;
     verify_file_t *outputs;
     size_t n_outputs;

@@ -577,6 +577,84 @@ static void view_return_memory(void)
 #endif
 }
 
+/* A group's counts as a rate, by the one rule of response rates; NAN when
+ * the counts are not known or not shown. */
+static double shown_rate(const view_t *view, bool known, participation_count_t count)
+{
+    return known && count.invited > 0 && view_response_rate_shown(view, count.invited) ? participation_rate(&count)
+                                                                                        : NAN;
+}
+
+/* The response rate of one trend row of scale s (view_trend_response_rate). */
+static double trend_row_rate(const view_t *view, const report_input_t *in, size_t s, const trend_row_t *row)
+{
+    const trend_t *trend = in->trend;
+    participation_count_t count = { 0, 0 };
+    bool known = false;
+    size_t j = row->manager;
+    if (row->wave + 1 == trend->n_waves) {
+        /* the current wave: the counts managers.csv, units.csv and scales.csv show */
+        if (row->level == TREND_COMPANY && view->with_tree && view->leaders) {
+            count = (participation_count_t){ view->leaders->invited[0], view->leaders->responded[0] };
+            known = true;
+        } else if (row->level == TREND_UNIT) {
+            known = view_unit_participation(view, j, &count);
+        } else if (row->level == TREND_LEADER && view->leaders && j < view->leaders->n_rows) {
+            count = (participation_count_t){ view->leaders->invited[j], view->leaders->responded[j] };
+            known = true;
+        } else if (row->level == TREND_MANAGER) {
+            known = view_manager_participation(view, trend->results[row->wave]->scales[s].managers[j].manager, &count);
+        }
+        return shown_rate(view, known, count);
+    }
+    /* an earlier wave: only with its own roster, whose invited are that wave's */
+    const participation_t *p = in->wave_rosters && in->wave_rosters[row->wave] && in->wave_participation
+                                   ? in->wave_participation[row->wave] : NULL;
+    if (!p)
+        return NAN;
+    if (row->level == TREND_COMPANY) {
+        count = p->company;
+        known = true;
+    } else if (row->level == TREND_UNIT && j < p->n_units) {
+        count = p->units[j];
+        known = true;
+    } else if (row->level == TREND_LEADER && trend->leaders && trend->leaders[row->wave]) {
+        /* leaders.csv's counts of that wave's tree */
+        const leaders_t *l = trend->leaders[row->wave];
+        known = j < l->n_rows;
+        if (known)
+            count = (participation_count_t){ l->invited[j], l->responded[j] };
+    } else if (row->level == TREND_MANAGER) {
+        size_t m = trend->results[row->wave]->scales[s].managers[j].manager;
+        known = m < p->n_managers;
+        if (known)
+            count = p->managers[m];
+    }
+    return shown_rate(view, known, count);
+}
+
+double view_trend_response_rate(const view_t *view, size_t s, size_t i)
+{
+    return view->trend_response_rate && s < view->n_scales && view->trend_response_rate[s]
+               ? view->trend_response_rate[s][i] : NAN;
+}
+
+/* trend.csv's response rates, a row at a time (view_trend_response_rate). */
+static bool view_trend_rates(view_t *view, const report_input_t *in)
+{
+    const trend_t *trend = in->trend;
+    if (!(view->trend_response_rate = calloc(view->n_scales ? view->n_scales : 1, sizeof *view->trend_response_rate)))
+        return false;
+    for (size_t s = 0; s < view->n_scales && s < trend->n_scales; s++) {
+        const trend_scale_t *ts = &trend->scales[s];
+        if (!(view->trend_response_rate[s] = malloc((ts->n_rows ? ts->n_rows : 1) * sizeof **view->trend_response_rate)))
+            return false;
+        for (size_t i = 0; i < ts->n_rows; i++)
+            view->trend_response_rate[s][i] = trend_row_rate(view, in, s, &ts->rows[i]);
+    }
+    return true;
+}
+
 /* trend.csv's decision (trend_view.h): the last wave's managers are those
  * this run publishes, in managers.csv or through a shown change row, its
  * units those units.csv shows and its leaders those leaders.csv shows. */
@@ -621,6 +699,8 @@ static engage_status_t view_trend(view_t *view, const report_input_t *in, engage
         nps[s] = enps_table_scale(in, view, s);
     if (st == ENGAGE_OK)
         st = enps_trend_view_build(in->trend, view->trend, nps, &view->enps_trend, err);
+    if (st == ENGAGE_OK && !view_trend_rates(view, in))
+        st = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
     free(nps);
     for (size_t s = 0; s < S; s++) {
         if (shown)
@@ -768,6 +848,9 @@ void view_free(view_t *view)
     leaders_free(view->leaders);
     heatmap_free(view->heatmap);
     trend_view_free(view->trend);
+    for (size_t s = 0; view->trend_response_rate && s < view->n_scales; s++)
+        free(view->trend_response_rate[s]);
+    free(view->trend_response_rate);
     enps_trend_view_free(view->enps_trend);
     free(view->scales);
     privacy_free(view->privacy);

@@ -130,6 +130,9 @@ typedef struct {
     /* With a history of waves (report_input_t.trend): trend.csv's rows shown
      * and their q-values (trend_view.h); NULL without. */
     trend_view_t *trend;
+    /* [scale][trend row] trend.csv's response_rate (view_trend_response_rate);
+     * NULL without a history. */
+    double **trend_response_rate;
     /* With a history and a scale of kind = nps: enps_trend.csv's figures,
      * its shown changes and their q-values (enps_trend_view.h); NULL
      * without a history. */
@@ -214,6 +217,15 @@ bool view_response_rate_shown(const view_t *view, size_t invited);
  * a small team's headcount and turnout are not published. */
 bool view_manager_participation(const view_t *view, size_t j, participation_count_t *count);
 bool view_unit_participation(const view_t *view, size_t u, participation_count_t *count);
+
+/* trend.csv's response_rate of row i of scale s: 100 × responded / invited
+ * of the row's group in the row's wave, NAN when not shown.  The last
+ * wave's is managers.csv's, units.csv's or scales.csv's (the same counts,
+ * the same rule); an earlier wave's is shown only when that wave was read
+ * with its own roster ([rosters]: report_input_t.wave_rosters), from its
+ * own counts (wave_participation), by view_response_rate_shown().  Like
+ * every participation figure, whether or not the row's other figures are. */
+double view_trend_response_rate(const view_t *view, size_t s, size_t i);
 
 /* Manager j's funnel limits on scale s, around the shown decomposition
  * (NAN limits for a hidden manager). */

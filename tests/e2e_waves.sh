@@ -33,15 +33,29 @@
 #      shuffle of every wave's hidden teams; rerun;
 #  (h) leaders across waves (a roster's reporting tree): on generated trees
 #      of three shapes, each with a history of three waves and a recommend
-#      question, the last wave's leader rows of trend.csv and
-#      enps_trend.csv are leaders.csv's and enps.csv's; an earlier wave's
+#      question, the last wave's leader rows of trend.csv (response rate
+#      included) and enps_trend.csv are leaders.csv's and enps.csv's, the
+#      earlier waves (no roster of their own) without response rates; an earlier wave's
 #      shown leader rows have the figures of that wave's own run; the
 #      attack with every team's place in the tree finds nothing below
 #      min_group (on the recommend question too for the smallest), and
 #      finds the leak when the orgs the tree rule hid in earlier waves are
 #      published; shuffling the complete answers of the earlier waves'
 #      hidden teams within their cells (deepest shown org, shown unit, on
-#      both scales) leaves every published byte as it was.
+#      both scales) leaves every published byte as it was;
+#  (i) each wave's own roster ([rosters]): four waves whose roster exports
+#      differ (invited people, teams, units; managers leaving and joining, a
+#      silent team), the first three named in [rosters], the last by
+#      [roster] file: trend.csv's response_rate per wave and group is what
+#      awk counts from each wave's roster and export (empty below min_group
+#      invited, shown on suppressed rows), the last wave's is
+#      managers.csv's, units.csv's and scales.csv's byte for byte; a wave
+#      without a [rosters] line has none; the last wave read through
+#      [rosters] gives the same outputs; a label [waves] lacks, a label given
+#      twice, [rosters] without [roster] (78) and an unreadable file (66)
+#      name the config's line; manifest.json records each file's path,
+#      bytes and SHA-256; verify checks them, rerun repeats the run (a
+#      moved roster found by its hash) and stops on a changed one.
 suite=e2e_waves
 ENGAGE=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 ATTACK=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
@@ -629,9 +643,9 @@ for case in "300 4 5 0.8 5" "250 5 7 0.85 5" "200 4 11 0.9 3"; do
     if ! (cd "$d" && "$ENGAGE" run -q -c c.ini -o out); then bad "$tree_name: engage run failed"; continue; fi
     # the last wave: leaders.csv's rows (the company's aside) and enps.csv's
     for sc in engagement recommend; do
-        awk -F, -v sc=$sc 'NR > 1 && $1 == sc && $2 != "" { print $2 "," $11 "," $12 "," $18 "," $21 }' \
+        awk -F, -v sc=$sc 'NR > 1 && $1 == sc && $2 != "" { print $2 "," $11 "," $12 "," $18 "," $10 "," $21 }' \
             "$d/out/leaders.csv" | sort > "$d/want"
-        awk -F, -v sc=$sc '$1 == sc && $2 == "leader" && $4 == "q3" { print $3 "," $5 "," $6 "," $7 "," $12 }' \
+        awk -F, -v sc=$sc '$1 == sc && $2 == "leader" && $4 == "q3" { print $3 "," $5 "," $6 "," $7 "," $8 "," $12 }' \
             "$d/out/trend.csv" | sort > "$d/got"
         if [ -s "$d/want" ] && cmp -s "$d/want" "$d/got"; then ok "$tree_name: $sc: the last wave's leaders as leaders.csv"
         else bad "$tree_name: $sc: the last wave's leader rows differ from leaders.csv"; fi
@@ -647,6 +661,11 @@ for case in "300 4 5 0.8 5" "250 5 7 0.85 5" "200 4 11 0.9 3"; do
     got=$(grep -o '[0-9]* panels: the company and then each unit' "$d/out/report.html" | awk '{ printf "%s ", $1 }')
     [ "$got" = "$want" ] && ok "$tree_name: report.html's history panels: $got" ||
         bad "$tree_name: report.html draws '$got' panels, the company and units shown are '$want'"
+    # the earlier waves have no roster of their own here: no response rate
+    rates=$(awk -F, 'NR > 1 && $4 != "q3" && $8 != ""' "$d/out/trend.csv" | wc -l)
+    with=$(awk -F, '$2 == "leader" && $4 == "q3" && $8 != ""' "$d/out/trend.csv" | wc -l)
+    [ "$rates" = 0 ] && [ "$with" -gt 0 ] && ok "$tree_name: response rates in the last wave only ($with leader rows)" ||
+        bad "$tree_name: $rates earlier rows with a response rate, $with leader rows of the last wave"
     # an earlier wave: its shown leader rows have its own run's figures
     for w in 1 2; do
         cp "$d/c.ini" "$d/one.ini"
@@ -740,5 +759,222 @@ for case in "300 4 5 0.8 5" "250 5 7 0.85 5" "200 4 11 0.9 3"; do
 done
 [ "$controls" -gt 0 ] && ok "the tree rule hid orgs of earlier waves in $controls of 3 trees" ||
     bad "no tree had an org of an earlier wave hidden by the tree rule: the control tested nothing"
+
+# ---------------------------------------------------------------- (i) each wave's own roster
+hist=$work/rosters
+mkdir -p "$hist"
+# wave manager unit invited responded extra: a team of invited + 2 people (the
+# last two not invited, the first of them answering when extra is 1); its
+# manager reports to the top T and is invited; the first two managers of a
+# wave answer too (T's team).  Employee ids stay from wave to wave.
+printf '%s\n' 'Q1 A North 8 6 1' 'Q1 B North 6 5 0' 'Q1 C South 4 4 0' 'Q1 F South 6 2 0' \
+    'Q2 A North 7 6 0' 'Q2 B North 6 3 1' 'Q2 D South 6 5 0' 'Q2 F South 7 6 0' 'Q2 H South 5 0 0' \
+    'Q3 A North 9 8 0' 'Q3 D South 5 5 0' 'Q3 E South 6 4 1' 'Q3 F South 3 3 0' \
+    'Q4 A North 8 7 0' 'Q4 D South 6 6 0' 'Q4 E North 4 3 0' 'Q4 G South 7 5 1' > "$hist/spec"
+(cd "$hist" && awk '
+    function answer() { seed = (seed * 1103515245 + 12345) % 2147483648; return 1 + int(seed / 2147483648 * 5) }
+    BEGIN { seed = 7 }
+    { w = $1; r = "roster-" w ".csv"; s = "survey-" w ".csv"
+      if (!(w in started)) { started[w] = 1
+          print "employee_id,manager_id,unit,invited" > r; print "T,,HQ,no" > r
+          print "respondent_id,Q1,Q2,Q3" > s }
+      print $2 ",T," $3 ",yes" > r
+      if (++managers[w] <= 2) print $2 "," answer() "," answer() "," answer() > s
+      for (i = 1; i <= $4 + 2; i++) {
+          id = $2 "-" i
+          print id "," $2 ",," (i <= $4 ? "yes" : "no") > r
+          if (i <= $5 || (i == $4 + 1 && $6 == 1)) print id "," answer() "," answer() "," answer() > s
+      } }' spec)
+printf '%s\n' '[scale engagement]' 'items = Q1, Q2, Q3' '' '[report]' 'min_group = 5' '' \
+    '[roster]' 'file = roster-Q4.csv' 'key = respondent_id' 'employee = employee_id' 'manager = manager_id' \
+    'unit = unit' 'invited = invited' '' \
+    '[waves]' '2026 Q1 = survey-Q1.csv' '2026 Q2 = survey-Q2.csv' '2026 Q3 = survey-Q3.csv' '2026 Q4 = survey-Q4.csv' '' \
+    '[rosters]' '2026 Q1 = roster-Q1.csv' '2026 Q2 = roster-Q2.csv' '2026 Q3 = roster-Q3.csv' > "$hist/year.ini"
+# want_rates LABEL ROSTER SURVEY OWN: "wave|level|group=rate" of every group of
+# the wave, counted from its roster and export alone: a team is its manager's
+# direct reports, responded counts its invited people with a survey row, a
+# unit sums its managers' teams (the managers with a respondent) and its
+# silent teams, a leader everyone below them, the company everyone invited; the rate empty below 5 invited
+# or when the wave was not read with its own roster (OWN 0).
+want_rates() {
+    awk -F, -v wave="$1" -v own="$4" '
+        function rate(i, r) { return own && i >= 5 ? sprintf("%.15g", 100 * r / i) : "" }
+        FNR == NR { if (FNR > 1) { boss[$1] = $2; unit[$1] = $3; invited[$1] = ($4 == "yes"); ids[++n] = $1 } next }
+        FNR > 1 && ($1 in boss) && boss[$1] != "" { answered[$1] = 1; run[boss[$1]] = 1 }
+        END {
+            for (i = 1; i <= n; i++) {
+                e = ids[i]
+                for (b = boss[e]; b != ""; b = boss[b]) leader[b] = 1
+                if (!invited[e]) continue
+                ci++; cr += (e in answered)
+                if (boss[e] != "") { ti[boss[e]]++; tr[boss[e]] += (e in answered) }
+                for (b = boss[e]; b != ""; b = boss[b]) { li[b]++; lr[b] += (e in answered) }
+            }
+            for (m in run) unit_run[unit[m]] = 1
+            for (m in ti)
+                if ((m in run) || (unit[m] in unit_run)) { ui[unit[m]] += ti[m]; if (m in run) ur[unit[m]] += tr[m] }
+            print wave "|company|=" rate(ci, cr)
+            for (u in unit_run) print wave "|unit|" u "=" rate(ui[u], ur[u])
+            for (m in run) print wave "|manager|" m "=" rate(ti[m], tr[m])
+            for (l in leader) print wave "|leader|" l "=" rate(li[l] + 0, lr[l] + 0)
+        }' "$2" "$3"
+}
+# compare_rates WANT TREND: every row of TREND against WANT; prints the
+# disagreements, then "rows N shown S empty E suppressed-with-rate H bad B".
+compare_rates() {
+    awk -F, '
+        function same(a, b) { if (a == "" || b == "") return a == b; d = a - b; if (d < 0) d = -d; return d <= 1e-9 * b }
+        FNR == NR { i = index($0, "="); want[substr($0, 1, i - 1)] = substr($0, i + 1); wanted++; next }
+        FNR == 1 { next }
+        { key = $4 "|" $2 "|" $3; rows++
+          if (!(key in want)) { print "FAIL: " key " is not counted"; bad++; next }
+          if (!same($8, want[key])) { print "FAIL: " key ": response_rate " $8 ", counted " want[key]; bad++ }
+          if ($8 != "") shown++; else empty++
+          if ($8 != "" && $12 == 1) hidden_rate++ }
+        END { if (rows != wanted) { print "FAIL: " rows " rows, " wanted " groups counted"; bad++ }
+              print "rows " rows " shown " shown + 0 " empty " empty + 0 " suppressed-with-rate " hidden_rate + 0 " bad " bad + 0 }' "$1" "$2"
+}
+all_want() { # OWN-Q1 OWN-Q2 OWN-Q3 OWN-Q4
+    want_rates "2026 Q1" "$hist/roster-Q1.csv" "$hist/survey-Q1.csv" "$1"
+    want_rates "2026 Q2" "$hist/roster-Q2.csv" "$hist/survey-Q2.csv" "$2"
+    want_rates "2026 Q3" "$hist/roster-Q3.csv" "$hist/survey-Q3.csv" "$3"
+    want_rates "2026 Q4" "$hist/roster-Q4.csv" "$hist/survey-Q4.csv" "$4"
+}
+if (cd "$hist" && "$ENGAGE" run -q -c year.ini -o out); then
+    ok "four waves, each with its own roster"
+    all_want 1 1 1 1 > "$hist/want"
+    compare_rates "$hist/want" "$hist/out/trend.csv" > "$hist/compare.txt"
+    if grep -q '^rows [0-9]* shown [1-9][0-9]* empty [1-9][0-9]* suppressed-with-rate [1-9][0-9]* bad 0$' "$hist/compare.txt"; then
+        ok "trend.csv: every wave's response_rate as counted from its roster and export ($(tail -1 "$hist/compare.txt"))"
+    else
+        bad "trend.csv's response rates: $(tr '\n' ' ' < "$hist/compare.txt")"
+    fi
+    # below min_group invited: C of 2026 Q1 (4), E of 2026 Q4 (4), T (its 4 managers) but in 2026 Q2 (5)
+    empty=$(awk -F, '$2 == "manager" && $8 == "" && (($3 == "C" && $4 == "2026 Q1") || ($3 == "E" && $4 == "2026 Q4") ||
+                     ($3 == "T" && $4 != "2026 Q2"))' "$hist/out/trend.csv" | wc -l)
+    t2=$(awk -F, '$2 == "manager" && $3 == "T" && $4 == "2026 Q2" { print $8 }' "$hist/out/trend.csv")
+    [ "$empty" = 5 ] && [ "$t2" = 40 ] && ok "teams of fewer than 5 invited: no response_rate; T's 5 managers of 2026 Q2: 40" ||
+        bad "teams below 5 invited: $empty of 5 empty, T in 2026 Q2 $t2"
+    # the last wave's: managers.csv's, units.csv's and scales.csv's own cells
+    got=$(awk -F, '$4 == "2026 Q4" && $2 == "manager" { print $3 "," $8 }' "$hist/out/trend.csv")
+    csv=$(awk -F, 'NR > 1 { print $2 "," $20 }' "$hist/out/managers.csv")
+    [ "$got" = "$csv" ] && [ -n "$got" ] && ok "the last wave's managers: managers.csv's response_rate" ||
+        bad "last wave's managers: $got against managers.csv $csv"
+    got=$(awk -F, '$4 == "2026 Q4" && $2 == "unit" { print $3 "," $8 }' "$hist/out/trend.csv")
+    csv=$(awk -F, 'NR > 1 { print $2 "," $16 }' "$hist/out/units.csv")
+    [ "$got" = "$csv" ] && [ -n "$got" ] && ok "the last wave's units: units.csv's response_rate" ||
+        bad "last wave's units: $got against units.csv $csv"
+    got=$(awk -F, '$4 == "2026 Q4" && $2 == "company" { print $1 "," $8 }' "$hist/out/trend.csv")
+    csv=$(awk -F, 'NR > 1 { print $1 "," $4 }' "$hist/out/scales.csv")
+    [ "$got" = "$csv" ] && [ -n "$got" ] && ok "the last wave's company: scales.csv's response_rate" ||
+        bad "last wave's company: $got against scales.csv $csv"
+    # manifest.json: each [rosters] file with its path, bytes and SHA-256, and [roster]'s
+    for w in Q1 Q2 Q3 Q4; do
+        sha=$(sha256sum "$hist/roster-$w.csv" | cut -d' ' -f1)
+        bytes=$(wc -c < "$hist/roster-$w.csv" | tr -d ' ')
+        if tr -d ' \n' < "$hist/out/manifest.json" |
+            grep -q "\"roster\":{\"path\":\"roster-$w.csv\",\"bytes\":$bytes,\"sha256\":\"$sha\"}"; then
+            ok "manifest.json records roster-$w.csv"
+        else
+            bad "manifest.json lacks roster-$w.csv with $bytes bytes and sha256 $sha"
+        fi
+    done
+    (cd "$hist" && "$ENGAGE" verify out > "$hist/verify.txt" 2>&1)
+    expect_status 0 $? "verify of a history with its rosters"
+    for w in Q1 Q2 Q3; do
+        grep -q "^unchanged  *roster-$w.csv (wave roster)$" "$hist/verify.txt" && ok ||
+            bad "verify does not check roster-$w.csv: $(tr '\n' ' ' < "$hist/verify.txt")"
+    done
+    grep -q '^unchanged  *roster-Q4.csv (roster)$' "$hist/verify.txt" && ok || bad "verify does not check [roster]'s file"
+    if (cd "$hist" && "$ENGAGE" rerun -q out -o again > "$hist/rerun.txt"); then
+        ok "engage rerun repeats the history with its rosters"
+        if ! grep -qv '^identical ' "$hist/rerun.txt" && grep -q '^identical  *trend.csv$' "$hist/rerun.txt"; then ok
+        else bad "rerun: $(tr '\n' ' ' < "$hist/rerun.txt")"; fi
+    else
+        bad "engage rerun of the history with its rosters: $(tr '\n' ' ' < "$hist/rerun.txt")"
+    fi
+    # a roster moved away is found by its SHA-256 (--inputs); a changed one stops verify and rerun
+    mkdir -p "$hist/moved"
+    mv "$hist/roster-Q1.csv" "$hist/moved/"
+    if (cd "$hist" && "$ENGAGE" rerun out --inputs moved -o again2 > "$hist/rerun.txt" 2> "$hist/err"); then
+        grep -q "note: wave roster roster-Q1.csv is read from .*moved/roster-Q1.csv" "$hist/err" && ok ||
+            bad "rerun with a moved roster: no note: $(cat "$hist/err")"
+        if ! grep -qv '^identical ' "$hist/rerun.txt"; then ok "rerun reads a moved wave roster found by its SHA-256"
+        else bad "rerun with a moved roster: $(tr '\n' ' ' < "$hist/rerun.txt")"; fi
+    else
+        bad "rerun with a moved wave roster: $(cat "$hist/err")"
+    fi
+    mv "$hist/moved/roster-Q1.csv" "$hist/"
+    cp "$hist/roster-Q2.csv" "$hist/roster-Q2.keep"
+    echo "Z-1,A,,yes" >> "$hist/roster-Q2.csv"
+    (cd "$hist" && "$ENGAGE" verify out > /dev/null 2> "$hist/err")
+    expect_status 65 $? "verify after a wave's roster changed"
+    grep -q '^engage: roster-Q2.csv: wave roster changed since the run' "$hist/err" && ok ||
+        bad "verify of a changed wave roster: $(cat "$hist/err")"
+    (cd "$hist" && "$ENGAGE" rerun -q out -o again3 > /dev/null 2> "$hist/err")
+    expect_status 65 $? "rerun after a wave's roster changed"
+    mv "$hist/roster-Q2.keep" "$hist/roster-Q2.csv"
+else
+    bad "four waves with their own rosters: engage run failed"
+fi
+# a wave without a [rosters] line is read with [roster]'s file and has no response rate
+sed '/^2026 Q2 = roster-Q2.csv$/d' "$hist/year.ini" > "$hist/noq2.ini"
+if (cd "$hist" && "$ENGAGE" run -q -c noq2.ini -o noq2); then
+    got=$(awk -F, '$4 == "2026 Q2" && $8 != ""' "$hist/noq2/trend.csv" | wc -l)
+    all=$(awk -F, '$4 == "2026 Q2"' "$hist/noq2/trend.csv" | wc -l)
+    [ "$got" = 0 ] && [ "$all" -gt 0 ] && ok "a wave without its own roster: no response_rate in its $all rows" ||
+        bad "a wave without its own roster: $got of its $all rows have a response_rate"
+    all_want 1 0 1 1 | grep -v '^2026 Q2|' > "$hist/want"
+    awk -F, 'NR == 1 || $4 != "2026 Q2"' "$hist/noq2/trend.csv" > "$hist/noq2-trend.csv"
+    compare_rates "$hist/want" "$hist/noq2-trend.csv" > "$hist/compare.txt"
+    grep -q ' bad 0$' "$hist/compare.txt" && ok "the other waves keep their response rates" ||
+        bad "without Q2's roster: $(tr '\n' ' ' < "$hist/compare.txt")"
+else
+    bad "a wave without its own roster: engage run failed"
+fi
+# the last wave read through [rosters]: the same outputs, [roster]'s file unread
+cp "$hist/roster-Q4.csv" "$hist/roster-Q4-own.csv"
+sed -e 's/^file = roster-Q4.csv$/file = roster-Q1.csv/' "$hist/year.ini" > "$hist/all4.ini"
+echo '2026 Q4 = roster-Q4-own.csv' >> "$hist/all4.ini"
+if (cd "$hist" && "$ENGAGE" run -q -c all4.ini -o all4); then
+    same=1
+    for f in "$hist/out"/*; do
+        base=$(basename "$f")
+        case $base in manifest.json|engage.xlsx) continue ;; esac   # they hold the config's text
+        cmp -s "$f" "$hist/all4/$base" || { same=0; bad "the last wave through [rosters]: $base differs"; }
+    done
+    [ $same = 1 ] && ok "the last wave read with its [rosters] file: every output as with [roster]'s"
+    if grep -q '"path": "roster-Q4-own.csv"' "$hist/all4/manifest.json" &&
+       [ "$(grep -c '"roster": {' "$hist/all4/manifest.json")" = 4 ]; then
+        ok "manifest.json: the four waves' rosters, not [roster]'s file that no wave read"
+    else
+        bad "manifest.json of the run read through [rosters] only: $(grep -A1 '"roster"' "$hist/all4/manifest.json" | tr -d '\n')"
+    fi
+else
+    bad "the last wave through [rosters]: engage run failed"
+fi
+# the config's mistakes, at their lines
+cp "$hist/year.ini" "$hist/unknown.ini"; echo '2027 Q1 = roster-Q1.csv' >> "$hist/unknown.ini"
+(cd "$hist" && "$ENGAGE" run -q -c unknown.ini -o x) 2> "$hist/err"
+expect_status 78 $? "[rosters] naming a wave [waves] lacks"
+grep -q "^engage: unknown.ini:25: \[rosters\] names wave '2027 Q1', which \[waves\] does not list" "$hist/err" && ok ||
+    bad "unknown wave in [rosters]: $(cat "$hist/err")"
+cp "$hist/year.ini" "$hist/twice.ini"; echo '2026 Q2 = roster-Q3.csv' >> "$hist/twice.ini"
+(cd "$hist" && "$ENGAGE" run -q -c twice.ini -o x) 2> "$hist/err"
+expect_status 78 $? "a wave given two rosters"
+grep -q "^engage: twice.ini:25: wave '2026 Q2' is given a roster twice in \[rosters\] (line 23 too)" "$hist/err" && ok ||
+    bad "a wave given two rosters: $(cat "$hist/err")"
+sed '7,13d' "$hist/year.ini" > "$hist/noroster.ini"
+(cd "$hist" && "$ENGAGE" run -q -c noroster.ini -o x) 2> "$hist/err"
+expect_status 78 $? "[rosters] without [roster]"
+grep -q "^engage: noroster.ini:14: \[rosters\] needs a \[roster\] section" "$hist/err" && ok ||
+    bad "[rosters] without [roster]: $(cat "$hist/err")"
+sed 's/^2026 Q2 = roster-Q2.csv$/2026 Q2 = gone.csv/' "$hist/year.ini" > "$hist/gone.ini"
+(cd "$hist" && "$ENGAGE" run -q -c gone.ini -o x) 2> "$hist/err"
+expect_status 66 $? "a wave's roster file missing"
+grep -q "^engage: gone.ini:23: wave '2026 Q2': cannot read roster gone.csv$" "$hist/err" && ok ||
+    bad "a wave's missing roster: $(cat "$hist/err")"
+[ "$(wc -l < "$hist/err")" = 1 ] && ok || bad "a wave's missing roster: more than one line on stderr"
+[ -e "$hist/x" ] && bad "a failed run left its output folder"
 
 finish

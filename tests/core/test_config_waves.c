@@ -1,7 +1,8 @@
 /*
  * tests/core/test_config_waves.c — [waves]: each line's label and files (as
  * the config's folder resolves them), a list continued on the next line,
- * and the lines its mistakes are reported at.
+ * and the lines its mistakes are reported at; [rosters]: each wave's own
+ * roster file, found by config_wave_roster, and its mistakes' lines.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "../../core/config.h"
@@ -75,11 +77,86 @@ static void test_wave_mistakes(void **state)
     }
 }
 
+static const char ROSTER[] = "[roster]\nfile = now.csv\nkey = Email\nemployee = id\nmanager = boss\n";
+
+static void test_rosters(void **state)
+{
+    (void)state;
+    config_t cfg;
+    engage_error_t err = {0};
+    /* [rosters] before [waves] reads as well as after */
+    assert_int_equal(load("[rosters]\n"
+                          "2026 Q2 = hris/q2.csv\n"
+                          "2026 Q1 = /archive/q1 roster.csv\n"
+                          "[waves]\n"
+                          "2026 Q1 = q1.csv\n"
+                          "2026 Q2 = q2.csv\n"
+                          "2026 Q3 = q3.csv\n"
+                          "[roster]\nfile = now.csv\nkey = Email\nemployee = id\nmanager = boss\n",
+                          &cfg, &err),
+                     ENGAGE_OK);
+    assert_int_equal(cfg.n_rosters, 2);
+    assert_int_equal(cfg.rosters_line, 1);
+    assert_string_equal(cfg.rosters[0].label, "2026 Q2");
+    assert_string_equal(cfg.rosters[0].file, "surveys/hris/q2.csv");
+    assert_int_equal(cfg.rosters[0].line, 2);
+    assert_string_equal(cfg.rosters[1].file, "/archive/q1 roster.csv");
+    assert_ptr_equal(config_wave_roster(&cfg, 0), &cfg.rosters[1]);
+    assert_ptr_equal(config_wave_roster(&cfg, 1), &cfg.rosters[0]);
+    assert_null(config_wave_roster(&cfg, 2));
+    assert_null(config_wave_roster(&cfg, 3));
+    config_fini(&cfg);
+    /* without [rosters] no wave has one */
+    assert_int_equal(load("[waves]\nQ1 = a.csv\n", &cfg, &err), ENGAGE_OK);
+    assert_int_equal(cfg.n_rosters, 0);
+    assert_null(config_wave_roster(&cfg, 0));
+    config_fini(&cfg);
+}
+
+static void test_roster_mistakes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        long line;
+        const char *says;
+    } cases[] = {
+        { "[waves]\nQ1 = a.csv\nQ2 = b.csv\n[rosters]\nQ1 = r1.csv\nQ3 = r3.csv\n", 6,
+          "[rosters] names wave 'Q3', which [waves] does not list" },
+        { "[waves]\nQ1 = a.csv\n[rosters]\nQ1 = r1.csv\nQ1 = r2.csv\n", 5,
+          "wave 'Q1' is given a roster twice in [rosters] (line 4 too)" },
+        { "[waves]\nQ1 = a.csv\n[rosters]\nQ1 =\n", 4, "wave 'Q1' is given no roster file" },
+        /* without [waves] every label is unknown */
+        { "[rosters]\nQ1 = r1.csv\n", 2, "[rosters] names wave 'Q1', which [waves] does not list" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        config_t cfg;
+        engage_error_t err = {0};
+        char text[512];
+        snprintf(text, sizeof text, "%s%s", cases[i].text, ROSTER);
+        assert_int_equal(load(text, &cfg, &err), ENGAGE_ECONFIG);
+        if (err.line != cases[i].line)
+            fail_msg("case %zu: line %ld, expected %ld (%s)", i, err.line, cases[i].line, err.message);
+        if (!strstr(err.message, cases[i].says))
+            fail_msg("case %zu: '%s' does not say '%s'", i, err.message, cases[i].says);
+        config_fini(&cfg);
+    }
+    /* the columns come from [roster]: [rosters] without it is at its header */
+    config_t cfg;
+    engage_error_t err = {0};
+    assert_int_equal(load("[waves]\nQ1 = a.csv\n\n[rosters]\nQ1 = r1.csv\n", &cfg, &err), ENGAGE_ECONFIG);
+    assert_int_equal(err.line, 4);
+    assert_non_null(strstr(err.message, "[rosters] needs a [roster] section"));
+    config_fini(&cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_waves_in_order),
         cmocka_unit_test(test_wave_mistakes),
+        cmocka_unit_test(test_rosters),
+        cmocka_unit_test(test_roster_mistakes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

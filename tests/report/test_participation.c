@@ -2,7 +2,7 @@
  * tests/report/test_participation.c — invited and responded per team and
  * unit (analysis/participation.c) on a reporting tree built by hand: a
  * team is its manager's direct reports, an uninvited response does not
- * count, a manager the tree does not know has none, units sum their
+ * count, the company counts the whole tree as leaders.csv does, a manager the tree does not know has none, units sum their
  * managers, and a dataset without a tree, or with a response the tree
  * could not match, has no participation at all;
  * then the cells managers.csv and units.csv publish (report/tables.c):
@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "../../analysis/analysis.h"
+#include "../../analysis/leaders.h"
 #include "../../analysis/participation.h"
 #include "../../analysis/units.h"
 #include "../../report/tables.h"
@@ -126,6 +127,14 @@ static void test_teams_and_units(void **state)
     assert_true(fabs(participation_rate(&p->managers[1]) - 25.0) < 1e-12);
     assert_true(fabs(participation_rate(&p->units[1]) - 100.0 * 4.0 / 9.0) < 1e-12);
     assert_true(isnan(participation_rate(&p->managers[3])));
+    /* the company: everyone invited in the tree (a6 is not), the responding
+     * ones of them (A, a1, a2, a3, b1), as leaders.csv's company row */
+    assert_count(&p->company, 12, 5);
+    leaders_t *l;
+    assert_int_equal(leaders_run(ds, res, &l, NULL), ENGAGE_OK);
+    assert_int_equal(l->invited[0], p->company.invited);
+    assert_int_equal(l->responded[0], p->company.responded);
+    leaders_free(l);
     participation_free(p);
 
     /* silent teams: 3 more invited in North; a unit with no team of the
