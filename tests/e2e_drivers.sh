@@ -22,6 +22,9 @@
 #     that unit's respondents alone; a smaller unit has none; report.txt and
 #     report.html give each such unit, and no other, a line naming its top
 #     driver with its share of R² and interval;
+#   - recovery: on waves from engage-gen --waves with three sets of known
+#     weights, every item of a larger true weight than another has its
+#     raw-weight and LMG intervals wholly above the other's;
 #   - a run without [drivers] writes no drivers.csv and lists none.
 #   usage: tests/e2e_drivers.sh ENGAGE
 suite=e2e_drivers
@@ -248,6 +251,42 @@ if timeout 60 "$GEN" --respondents 26000 --items 8 --missing 0.01 --seed 21 -o "
 else
     bad "engage-gen failed"
 fi
+
+# --- recovery: generated waves with known weights ------------------------------
+# engage-gen --waves makes the 0-10 recommend item from the answers with known
+# weights; the last wave's drivers of it: wherever one item's true weight is
+# larger than another's, its raw-weight and LMG intervals lie wholly above
+# the other's, so the intervals give the true ranking (ties aside)
+gen_abs=$(cd "$(dirname "$GEN")" && pwd)/engage-gen
+engage_abs=$(cd "$(dirname "$ENGAGE")" && pwd)/$(basename "$ENGAGE")
+for case in "5 1.5,1,0.5,0" "8 0.5,1.5,0,1" "13 1,0,2,0.5"; do
+    set -- $case
+    d=$work/recover$1
+    mkdir -p "$d"
+    if (cd "$d" && timeout 60 "$gen_abs" --waves 2 --respondents 6000 --team-size 20 --seed "$1" --weights "$2" \
+            --truth truth.csv --config waves.ini -o q.csv); then
+        printf '\n[drivers]\noutcome = recommend\n' >> "$d/waves.ini"
+        (cd "$d" && timeout 60 "$engage_abs" run -q -c waves.ini -o out)
+        expect_status 0 $? "recovery (seed $1): engage run"
+        result=$(awk -F, 'FILENAME ~ /truth.csv$/ { if ($1 == "weight") w[$5] = $7; next }
+            FNR == 1 { next }
+            { item[++n] = $2; rlo[n] = $8; rhi[n] = $9; llo[n] = $20; lhi[n] = $21 }
+            END { for (i = 1; i <= n; i++) for (j = 1; j <= n; j++) {
+                      if (!(item[i] in w) || !(item[j] in w) || w[item[i]] <= w[item[j]]) continue
+                      pairs++
+                      if (rlo[i] <= rhi[j] || llo[i] <= lhi[j]) { bad++; print "   " item[i] " not above " item[j] }
+                  }
+                  print (bad + 0) " " (pairs + 0) }' "$d/truth.csv" "$d/out/drivers.csv")
+        last=$(echo "$result" | tail -1)
+        if [ "${last%% *}" = 0 ] && [ "${last##* }" -ge 9 ]; then
+            ok "recovery (seed $1, weights $2): all ${last##* } ordered pairs apart"
+        else
+            bad "recovery (seed $1, weights $2): $result"
+        fi
+    else
+        bad "engage-gen --waves failed (seed $1)"
+    fi
+done
 
 # --- without [drivers] ----------------------------------------------------------
 "$ENGAGE" run -q -c datasets/sample-quarter.ini -o "$work/plain" datasets/sample-quarter.csv.gz
