@@ -193,6 +193,17 @@ else
 fi
 
 # ---------------------------------------------------------------- (e) privacy across waves
+# same_outputs BEFORE AFTER WHAT: every published file of BEFORE is AFTER's
+# byte for byte (the analyst's files and the manifest aside)
+same_outputs() {
+    for f in "$1"/*; do
+        base=$(basename "$f")
+        case $base in
+        rejects.csv|manifest.json|variance_all_teams.csv) ;;
+        *) if cmp -s "$f" "$2/$base"; then ok; else bad "$base differs $3"; fi ;;
+        esac
+    done
+}
 attack() { # NAME OUTDIR K [ATTACK OPTIONS]
     name=$1 dir=$2 k=$3
     shift 3
@@ -276,15 +287,9 @@ moved=0
 for w in 1 2 3 4; do cmp -s "$work/small$w.csv" "$work/shuf/small$w.csv" || moved=$((moved + 1)); done
 [ "$moved" = 4 ] && ok "the shuffle moved respondents in all 4 waves" || bad "the shuffle moved respondents in $moved waves"
 if (cd "$work/shuf" && "$ENGAGE" run -q -c small.ini -o out); then
-    for f in "$work/small"/*; do
-        base=$(basename "$f")
-        case $base in
-        rejects.csv|manifest.json) ;;
-        variance_all_teams.csv)
-            cmp -s "$f" "$work/shuf/out/$base" && bad "variance_all_teams.csv unchanged: the shuffle reached no hidden team" ;;
-        *) if cmp -s "$f" "$work/shuf/out/$base"; then ok; else bad "$base differs after shuffling every wave's hidden teams"; fi ;;
-        esac
-    done
+    same_outputs "$work/small" "$work/shuf/out" "after shuffling every wave's hidden teams"
+    cmp -s "$work/small/variance_all_teams.csv" "$work/shuf/out/variance_all_teams.csv" &&
+        bad "variance_all_teams.csv unchanged: the shuffle reached no hidden team"
 else
     bad "shuffled history: engage run failed"
 fi
@@ -374,13 +379,7 @@ moved=0
 for w in 1 2 3 4; do cmp -s "$work/unit$w.csv" "$work/ushuf/unit$w.csv" || moved=$((moved + 1)); done
 [ "$moved" -ge 3 ] && ok "the shuffle within units moved respondents in $moved waves" || bad "the shuffle within units moved respondents in $moved waves"
 if (cd "$work/ushuf" && "$ENGAGE" run -q -c unit.ini -o out); then
-    for f in "$work/units"/*; do
-        base=$(basename "$f")
-        case $base in
-        rejects.csv|manifest.json|variance_all_teams.csv) ;;
-        *) if cmp -s "$f" "$work/ushuf/out/$base"; then ok; else bad "with units: $base differs after shuffling every wave's hidden teams within their units"; fi ;;
-        esac
-    done
+    same_outputs "$work/units" "$work/ushuf/out" "after shuffling every wave's hidden teams within their units"
 else
     bad "shuffled history with units: engage run failed"
 fi
@@ -746,13 +745,7 @@ for case in "300 4 5 0.8 5" "250 5 7 0.85 5" "200 4 11 0.9 3"; do
     [ "$moved" = 2 ] && ok "$tree_name: the shuffle moved answers in both earlier waves" ||
         bad "$tree_name: the shuffle moved answers in $moved of the 2 earlier waves"
     if (cd "$d/shuf" && "$ENGAGE" run -q -c c.ini -o out); then
-        for f in "$d/out"/*; do
-            base=$(basename "$f")
-            case $base in
-            rejects.csv|manifest.json|variance_all_teams.csv) ;;
-            *) cmp -s "$f" "$d/shuf/out/$base" && ok || bad "$tree_name: $base differs after shuffling the earlier waves' hidden teams within their cells" ;;
-            esac
-        done
+        same_outputs "$d/out" "$d/shuf/out" "in $tree_name after shuffling the earlier waves' hidden teams within their cells"
     else
         bad "$tree_name: the shuffled history: engage run failed"
     fi
