@@ -763,8 +763,18 @@ engage_status_t view_build(const report_input_t *in, view_t **out, engage_error_
     view->with_tree = in->dataset && dataset_org(in->dataset);
     if (st == ENGAGE_OK && view->with_tree)
         progress_stage("following every leader's organisation");
-    if (st == ENGAGE_OK && in->dataset)
-        st = leaders_run(in->dataset, in->results, &view->leaders, err);
+    if (st == ENGAGE_OK && in->dataset) {
+        /* the history has worked the last wave's leaders out already */
+        const trend_t *t = in->trend;
+        size_t last = t ? t->n_waves - 1 : 0;
+        if (t && t->leaders && t->leaders[last] && t->datasets[last] == in->dataset &&
+            t->results[last] == in->results) {
+            view->leaders = t->leaders[last];
+        } else {
+            st = leaders_run(in->dataset, in->results, &view->leaders, err);
+            view->leaders_owned = true;
+        }
+    }
     for (size_t s = 0; st == ENGAGE_OK && view->leaders && s < S; s++) {
         if (view->with_tree) {
             st = view_tree(view, in, s, err);
@@ -845,7 +855,8 @@ void view_free(view_t *view)
             free(view->scales[s].heatmap_stands_out[level]);
         }
     }
-    leaders_free(view->leaders);
+    if (view->leaders_owned)
+        leaders_free(view->leaders);
     heatmap_free(view->heatmap);
     trend_view_free(view->trend);
     for (size_t s = 0; view->trend_response_rate && s < view->n_scales; s++)

@@ -122,8 +122,11 @@ typedef struct {
      * without a reporting tree. */
     participation_t *participation;
     /* Every leader's org and the company's (leaders_run; without a
-     * reporting tree the company row alone, and no leaders.csv). */
+     * reporting tree the company row alone, and no leaders.csv).  With a
+     * history that has them, the history's own leaders of the last wave
+     * (trend.h), borrowed: leaders_owned is then false. */
     leaders_t *leaders;
+    bool leaders_owned;
     bool with_tree;
     /* Every item at every level (heatmap.h; NULL without a dataset). */
     heatmap_t *heatmap;

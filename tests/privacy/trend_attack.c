@@ -216,39 +216,38 @@ static void delta_equation(size_t w, size_t before, const char *group)
  * company when empty), unit `unit` or leader `leader` in wave w: Σ P and
  * Σ D over it; with delta, the difference of 100 (P − D)/n against wave
  * w − 1. */
-static const char *leader_of_row;   /* set around a leader's row: its org */
-
-static void add_counts(double *r, size_t block, size_t w, const char *group, const char *unit, double c)
+static void add_counts(double *r, size_t block, size_t w, const char *group, const char *unit, const char *leader,
+                       double c)
 {
     double *b = r + block * n_teams;
-    if (leader_of_row)
-        add_org(b, w, leader_of_row, c);
+    if (leader)
+        add_org(b, w, leader, c);
     else if (unit)
         add_unit(b, w, unit, c);
     else
         add_group(b, w, group, c);
 }
 
-static double counts_n(size_t w, const char *group, const char *unit)
+static double counts_n(size_t w, const char *group, const char *unit, const char *leader)
 {
-    return leader_of_row ? org_n(w, leader_of_row) : unit ? unit_n(w, unit) : group_n(w, group);
+    return leader ? org_n(w, leader) : unit ? unit_n(w, unit) : group_n(w, group);
 }
 
-static void enps_equations(size_t w, const char *group, const char *unit, bool shown, bool delta)
+static void enps_equations(size_t w, const char *group, const char *unit, const char *leader, bool shown, bool delta)
 {
     if (shown) {
-        add_counts(new_row(), BLOCK_P, w, group, unit, 1);
-        add_counts(new_row(), BLOCK_D, w, group, unit, 1);
+        add_counts(new_row(), BLOCK_P, w, group, unit, leader, 1);
+        add_counts(new_row(), BLOCK_D, w, group, unit, leader, 1);
     }
     if (delta && w > 0) {
-        double n = counts_n(w, group, unit), nb = counts_n(w - 1, group, unit);
+        double n = counts_n(w, group, unit, leader), nb = counts_n(w - 1, group, unit, leader);
         if (n <= 0 || nb <= 0)
             return;
         double *r = new_row();
-        add_counts(r, BLOCK_P, w, group, unit, 100 / n);
-        add_counts(r, BLOCK_D, w, group, unit, -100 / n);
-        add_counts(r, BLOCK_P, w - 1, group, unit, -100 / nb);
-        add_counts(r, BLOCK_D, w - 1, group, unit, 100 / nb);
+        add_counts(r, BLOCK_P, w, group, unit, leader, 100 / n);
+        add_counts(r, BLOCK_D, w, group, unit, leader, -100 / n);
+        add_counts(r, BLOCK_P, w - 1, group, unit, leader, -100 / nb);
+        add_counts(r, BLOCK_D, w - 1, group, unit, leader, 100 / nb);
     }
 }
 
@@ -430,9 +429,8 @@ int main(int argc, char **argv)
             return 2;
         }
         bool shown = table_cell(&et, r, e_pro)[0] && table_cell(&et, r, e_det)[0];
-        leader_of_row = leader ? group : NULL;
-        enps_equations(w, unit ? NULL : group, unit ? group : NULL, shown, table_cell(&et, r, e_delta)[0]);
-        leader_of_row = NULL;
+        enps_equations(w, unit || leader ? NULL : group, unit ? group : NULL, leader ? group : NULL, shown,
+                       table_cell(&et, r, e_delta)[0]);
     }
     long c_s = table_column(&ecsv, "scale"), c_l = table_column(&ecsv, "level"), c_g = table_column(&ecsv, "group"),
          c_p = table_column(&ecsv, "promoters_pct"), c_d = table_column(&ecsv, "detractors_pct");
@@ -442,11 +440,9 @@ int main(int argc, char **argv)
             !table_cell(&ecsv, r, c_d)[0] || (strcmp(level, "leader") == 0 && !orgs_file) ||
             (strcmp(level, "unit") == 0 && !units_file))
             continue;
-        bool unit = strcmp(level, "unit") == 0;
-        leader_of_row = strcmp(level, "leader") == 0 ? table_cell(&ecsv, r, c_g) : NULL;
-        enps_equations(n_waves - 1, unit ? NULL : table_cell(&ecsv, r, c_g), unit ? table_cell(&ecsv, r, c_g) : NULL,
-                       true, false);
-        leader_of_row = NULL;
+        bool unit = strcmp(level, "unit") == 0, leader = strcmp(level, "leader") == 0;
+        const char *g = table_cell(&ecsv, r, c_g);
+        enps_equations(n_waves - 1, unit || leader ? NULL : g, unit ? g : NULL, leader ? g : NULL, true, false);
     }
     /* trend.csv's equations */
     for (size_t r = 1; r < trend.n_rows; r++) {
