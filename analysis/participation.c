@@ -1,9 +1,9 @@
 /*
  * analysis/participation.c — invited and responded counts per team and
  * unit (participation.h): one pass over the tree's nodes adds each invited
- * person to the company's counts and to their manager's node, then each
- * dataset manager reads its node (org_find) and each unit sums its managers
- * and its silent teams (found by name: units are in byte order).
+ * person to their manager's node, then each dataset manager reads its node
+ * (org_find) and each unit sums its managers and its silent teams (found by
+ * name: units are in byte order).
  *
  * Owns: the participation_t it returns, and per call one count per tree
  * node.  Cost: O(tree nodes + managers); memory O(tree nodes).
@@ -49,11 +49,7 @@ engage_status_t participation_run(const dataset_t *ds, const units_t *units, par
     }
     for (size_t v = 0; v < nodes; v++) {
         size_t manager = org_parent(org, v);
-        if (!org_invited(org, v))
-            continue;
-        p->company.invited++;
-        p->company.responded += org_responded(org, v);
-        if (manager == ORG_NONE)
+        if (manager == ORG_NONE || !org_invited(org, v))
             continue;
         team[manager].invited++;
         team[manager].responded += org_responded(org, v);

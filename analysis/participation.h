@@ -8,10 +8,8 @@
  * not count here, so responded <= invited).  A unit's counts are the sums
  * over its managers (units.h: the managers of the dataset, i.e. the teams
  * with an accepted row) and, for invited, over its silent teams (the tree's
- * teams with none: dataset_add_silent_team).  The company's counts are
- * every invited person of the tree and those of them who responded (as
- * leaders.csv's company row counts them; trend.csv takes an earlier wave's
- * from here).  The same counts serve every scale.  Pure: dataset (and
+ * teams with none: dataset_add_silent_team); the company's are leaders.h's
+ * row 0.  The same counts serve every scale.  Pure: dataset (and
  * units) in, participation_t out.
  *
  * participation_t owns its arrays (participation_free).
@@ -30,7 +28,6 @@ typedef struct {
 } participation_count_t;
 
 typedef struct {
-    participation_count_t company;    /* everyone invited in the tree */
     size_t n_managers;
     participation_count_t *managers;  /* [dataset manager] */
     size_t n_units;

@@ -585,46 +585,36 @@ static double shown_rate(const view_t *view, bool known, participation_count_t c
                                                                                         : NAN;
 }
 
-/* The response rate of one trend row of scale s (view_trend_response_rate). */
+/* The response rate of one trend row of scale s (view_trend_response_rate):
+ * the last wave's as managers.csv, units.csv, leaders.csv and scales.csv
+ * count it; an earlier wave's only with its own roster, whose invited are
+ * that wave's.  The company and the leaders count as leaders.csv does,
+ * over the row's wave's tree. */
 static double trend_row_rate(const view_t *view, const report_input_t *in, size_t s, const trend_row_t *row)
 {
     const trend_t *trend = in->trend;
     participation_count_t count = { 0, 0 };
-    bool known = false;
+    bool known = false, last = row->wave + 1 == trend->n_waves;
     size_t j = row->manager;
-    if (row->wave + 1 == trend->n_waves) {
-        /* the current wave: the counts managers.csv, units.csv and scales.csv show */
-        if (row->level == TREND_COMPANY && view->with_tree && view->leaders) {
-            count = (participation_count_t){ view->leaders->invited[0], view->leaders->responded[0] };
-            known = true;
-        } else if (row->level == TREND_UNIT) {
-            known = view_unit_participation(view, j, &count);
-        } else if (row->level == TREND_LEADER && view->leaders && j < view->leaders->n_rows) {
-            count = (participation_count_t){ view->leaders->invited[j], view->leaders->responded[j] };
-            known = true;
-        } else if (row->level == TREND_MANAGER) {
-            known = view_manager_participation(view, trend->results[row->wave]->scales[s].managers[j].manager, &count);
-        }
-        return shown_rate(view, known, count);
-    }
-    /* an earlier wave: only with its own roster, whose invited are that wave's */
     const participation_t *p = in->wave_rosters && in->wave_rosters[row->wave] && in->wave_participation
                                    ? in->wave_participation[row->wave] : NULL;
-    if (!p)
+    if (!last && !p)
         return NAN;
-    if (row->level == TREND_COMPANY) {
-        count = p->company;
-        known = true;
-    } else if (row->level == TREND_UNIT && j < p->n_units) {
-        count = p->units[j];
-        known = true;
-    } else if (row->level == TREND_LEADER && trend->leaders && trend->leaders[row->wave]) {
-        /* leaders.csv's counts of that wave's tree */
-        const leaders_t *l = trend->leaders[row->wave];
-        known = j < l->n_rows;
+    if (row->level == TREND_COMPANY || row->level == TREND_LEADER) {
+        const leaders_t *l = trend->leaders ? trend->leaders[row->wave] : NULL;
+        size_t r = row->level == TREND_COMPANY ? 0 : j;
+        known = l && r < l->n_rows;
         if (known)
-            count = (participation_count_t){ l->invited[j], l->responded[j] };
-    } else if (row->level == TREND_MANAGER) {
+            count = (participation_count_t){ l->invited[r], l->responded[r] };
+    } else if (last && row->level == TREND_UNIT) {
+        known = view_unit_participation(view, j, &count);
+    } else if (last) {
+        known = view_manager_participation(view, trend->results[row->wave]->scales[s].managers[j].manager, &count);
+    } else if (row->level == TREND_UNIT) {
+        known = j < p->n_units;
+        if (known)
+            count = p->units[j];
+    } else {
         size_t m = trend->results[row->wave]->scales[s].managers[j].manager;
         known = m < p->n_managers;
         if (known)
