@@ -4,9 +4,10 @@
  *
  * The tree is laid out once (each leader's child orgs and the managers
  * reporting to them, each manager's change row, each scale's stand-outs
- * in tree pre-order), then the packs are written one by one through
- * svg_out_t (svg.c: data text escaped, numbers locale-independent), each
- * from its own rows only.  Every figure is the view's: an org's when
+ * in tree pre-order), then the packs are written through svg_out_t
+ * (svg.c: data text escaped, numbers locale-independent), each from its own
+ * rows only, by two threads that take the next pack in tree order (one
+ * formats while the other waits for the file system).  Every figure is the view's: an org's when
  * view_leader_shown, a team's when view_manager_shown, a heatmap cell's
  * when view_heatmap_shown, a change row's when view_change_shown.
  * Table rows carry data-g="LEVEL:ID" naming the group their figures are
@@ -17,6 +18,8 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -718,6 +721,94 @@ static int by_file_name(const void *a, const void *b)
     return strcmp(((const listed_t *)a)->name, ((const listed_t *)b)->name);
 }
 
+/* The packs are written by PACK_WORKERS threads, each taking the next pack
+ * in tree order, so that one formats while the other waits for the file
+ * system.  Each pack's bytes are its own, so the files are the same
+ * whichever thread writes them; a failure is the first pack's in tree
+ * order that fails, as if they were written one by one (every pack before
+ * it was taken, and is finished, before the workers stop). */
+enum { PACK_WORKERS = 2 };
+
+typedef struct {
+    const report_input_t *in;
+    const view_t *view;
+    const layout_t *L;
+    const char *dir;
+    const size_t *pack_row;    /* [pack] its leaders row, in tree order */
+    listed_t *listed;          /* [pack] */
+    size_t n_packs, most_children;
+    atomic_size_t next;        /* the next pack to take */
+    atomic_bool stop;          /* a pack failed: take no more */
+} pack_jobs_t;
+
+typedef struct {
+    pack_jobs_t *jobs;
+    size_t failed;             /* the first pack this worker failed on, or SIZE_MAX */
+    engage_status_t rc;
+    engage_error_t err;
+} pack_worker_t;
+
+static void *pack_worker(void *arg)
+{
+    pack_worker_t *w = arg;
+    pack_jobs_t *j = w->jobs;
+    groups_t g = { 0 };
+    g.rows = malloc((j->most_children + 1) * sizeof *g.rows);
+    g.teams = malloc((j->most_children + 2) * sizeof *g.teams);
+    char *path = malloc(strlen(j->dir) + PACKS_NAME_MAX + 16);
+    w->failed = SIZE_MAX;
+    w->rc = ENGAGE_OK;
+    while (!atomic_load(&j->stop)) {
+        size_t k = atomic_fetch_add(&j->next, 1);
+        if (k >= j->n_packs)
+            break;
+        size_t r = j->pack_row[k];
+        if (!g.rows || !g.teams || !path)
+            w->rc = engage_fail(&w->err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
+        else {
+            sprintf(path, "%s/%s.html", j->dir, j->L->names[r]);
+            w->rc = write_pack(j->in, j->view, j->L, r, &g, path, j->listed[k].hex, &w->err);
+        }
+        if (w->rc != ENGAGE_OK) {
+            w->failed = k;
+            atomic_store(&j->stop, true);
+            break;
+        }
+    }
+    free(g.rows);
+    free(g.teams);
+    free(path);
+    return NULL;
+}
+
+/* Every leader's pack into dir, names and digests into listed[0 ..
+ * n_packs - 1] in tree order. */
+static engage_status_t write_leader_packs(pack_jobs_t *j, engage_error_t *err)
+{
+    pack_worker_t w[PACK_WORKERS];
+    pthread_t thread[PACK_WORKERS];
+    bool started[PACK_WORKERS] = { false };
+    for (size_t t = 0; t < PACK_WORKERS; t++)
+        w[t] = (pack_worker_t){ .jobs = j };
+    /* worker 0 is this thread; a worker that cannot start leaves its
+     * share to the others */
+    for (size_t t = 1; t < PACK_WORKERS; t++)
+        started[t] = pthread_create(&thread[t], NULL, pack_worker, &w[t]) == 0;
+    pack_worker(&w[0]);
+    for (size_t t = 1; t < PACK_WORKERS; t++)
+        if (started[t])
+            pthread_join(thread[t], NULL);
+    size_t first = 0;
+    for (size_t t = 1; t < PACK_WORKERS; t++)
+        if (started[t] && w[t].failed < w[first].failed)
+            first = t;
+    if (w[first].failed == SIZE_MAX)
+        return ENGAGE_OK;
+    if (err)
+        *err = w[first].err;
+    return w[first].rc;
+}
+
 engage_status_t packs_write(const report_input_t *in, const view_t *view, const char *dir,
                             char sha256_hex[65], engage_error_t *err)
 {
@@ -725,7 +816,7 @@ engage_status_t packs_write(const report_input_t *in, const view_t *view, const 
         return engage_fail(err, ENGAGE_ECANTCREAT, dir, 0, "cannot create the folder: %s", strerror(errno));
     layout_t L;
     listed_t *listed = NULL;
-    groups_t g = { 0 };
+    size_t *pack_row = NULL;
     char *path = NULL;
     digest_t *d = NULL;
     engage_status_t rc = ENGAGE_OK;
@@ -739,23 +830,25 @@ engage_status_t packs_write(const report_input_t *in, const view_t *view, const 
         if (L.child_start[r + 1] - L.child_start[r] > most)
             most = L.child_start[r + 1] - L.child_start[r];
     listed = malloc((L.n_rows + 1) * sizeof *listed);
-    g.rows = malloc((most + 1) * sizeof *g.rows);
-    g.teams = malloc((most + 2) * sizeof *g.teams);
+    pack_row = malloc((L.n_rows + 1) * sizeof *pack_row);
     path = malloc(strlen(dir) + PACKS_NAME_MAX + 16);
     d = digest_new();
-    if (!listed || !g.rows || !g.teams || !path || !d) {
+    if (!listed || !pack_row || !path || !d) {
         rc = engage_fail(err, ENGAGE_ENOMEM, NULL, 0, "out of memory");
         goto done;
     }
     size_t n = 0;
-    for (size_t r = 1; r < L.n_rows && rc == ENGAGE_OK; r++) {
-        if (!L.has_pack[r])
-            continue;
-        sprintf(path, "%s/%s.html", dir, L.names[r]);
-        listed[n].name = L.names[r];
-        rc = write_pack(in, view, &L, r, &g, path, listed[n].hex, err);
-        n++;
-    }
+    for (size_t r = 1; r < L.n_rows; r++)
+        if (L.has_pack[r]) {
+            pack_row[n] = r;
+            listed[n].name = L.names[r];
+            n++;
+        }
+    pack_jobs_t jobs = { .in = in, .view = view, .L = &L, .dir = dir, .pack_row = pack_row,
+                         .listed = listed, .n_packs = n, .most_children = most };
+    atomic_init(&jobs.next, 0);
+    atomic_init(&jobs.stop, false);
+    rc = write_leader_packs(&jobs, err);
     if (rc == ENGAGE_OK) {
         sprintf(path, "%s/index.html", dir);
         listed[n].name = "index.html";
@@ -785,8 +878,7 @@ engage_status_t packs_write(const report_input_t *in, const view_t *view, const 
 done:
     layout_free(&L, view->n_scales);
     free(listed);
-    free(g.rows);
-    free(g.teams);
+    free(pack_row);
     free(path);
     digest_free(d);
     return rc;
