@@ -26,6 +26,13 @@ bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
 expect_status() { # expected actual what
     if [ "$1" = "$2" ]; then ok "$3: exit $2"; else bad "$3: exit $2, expected $1"; fi
 }
+expect_line() { # file pattern what: one line matching the pattern, perhaps with a hint
+    if [ "$(grep -vc '^engage: hint: ' "$1")" = 1 ] && head -n 1 "$1" | grep -q "$2"; then
+        ok "$3"
+    else
+        bad "$3: $(cat "$1")"
+    fi
+}
 finish() {
     echo "$suite: $passed passed, $failed failed"
     [ "$failed" = 0 ]

@@ -20,13 +20,6 @@ same_tree() { # dir1 dir2: same files with the same bytes
     (cd "$2" && find . | sort && find . -type f | sort | xargs sha256sum) > "$work/b.sum"
     cmp -s "$work/a.sum" "$work/b.sum"
 }
-expect_line() { # file pattern what: one line matching the pattern, perhaps with a hint
-    if [ "$(grep -vc '^engage: hint: ' "$1")" = 1 ] && head -n 1 "$1" | grep -q "$2"; then
-        ok "$3"
-    else
-        bad "$3: $(cat "$1")"
-    fi
-}
 
 root=$(pwd)
 sample=datasets/sample-quarter.csv.gz
