@@ -33,6 +33,28 @@ expect_line() { # file pattern what: one line matching the pattern, perhaps with
         bad "$3: $(cat "$1")"
     fi
 }
+# full_disk_case WHAT PAGES PATTERN ARGS...: engage ARGS (writing into
+# $work/tiny/out) on a tmpfs of PAGES + 3 pages mounted at $work/tiny: exit
+# 74, one engage line matching PATTERN and nothing else, nothing left on the
+# disk.  Skipped, with a note, unless root can mount a tmpfs.
+full_disk_case() {
+    fd_what=$1 fd_size=$(( ($2 + 3) * 4 ))k fd_pattern=$3
+    shift 3
+    if [ "$(id -u)" != 0 ] || ! mkdir -p "$work/tiny"; then
+        echo "note: $fd_what: skipped (needs root and tmpfs)" >&2
+        return 0
+    fi
+    if ! mount -t tmpfs -o size=$fd_size tmpfs "$work/tiny" 2> /dev/null; then
+        echo "note: $fd_what: skipped (no tmpfs)" >&2
+        return 0
+    fi
+    "$ENGAGE" "$@" 2> "$work/full.err"
+    expect_status 74 $? "$fd_what ($fd_size tmpfs)"
+    expect_line "$work/full.err" "$fd_pattern" "$fd_what: one engage line"
+    if grep -q 'ERROR\|tmp-' "$work/full.err"; then bad "$fd_what: lines besides engage's own"; else ok; fi
+    if [ -z "$(ls -A "$work/tiny")" ]; then ok; else bad "$fd_what: left $(ls -A "$work/tiny")"; fi
+    umount "$work/tiny"
+}
 finish() {
     echo "$suite: $passed passed, $failed failed"
     [ "$failed" = 0 ]
