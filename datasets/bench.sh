@@ -368,9 +368,9 @@ for spec in "${shapes[@]}"; do
                 "$(verdict_le "$(quotient "$added" "$g_median")" "$target_packs")" "$label" "$packs" \
                 "$(du -sm "$dir/out-$name-packs/packs" | cut -f1)" "$added" "$(quotient "$added" "$g_median")" \
                 "$m_median" "$m_best" "$m_rss" "$target_packs")")
+            verdicts+=("$(printf 'INFO  %s: copying the packs folder (cp -r, from the page cache) takes %s s = %s x gzip -dc: the file system'"'"'s own cost of these files' \
+                "$label" "$copy_s" "$(quotient "$copy_s" "$g_median")")")
         fi
-        [ -z "$m_fail" ] && verdicts+=("$(printf 'INFO  %s: copying the packs folder (cp -r, from the page cache) takes %s s = %s x gzip -dc: the file system'"'"'s own cost of these files' \
-            "$label" "$copy_s" "$(quotient "$copy_s" "$g_median")")")
         verdicts+=("$(printf 'INFO  %s: engage / gzip = %s --no-workbook, %s every output (its roster of %s is read and joined too); peak RSS %s / %s MB' \
             "$label" "$e_ratio" "$f_ratio" "$(du -h "$dir/$name-roster.csv" | cut -f1)" "$e_rss" "$f_rss")")
         continue

@@ -7,9 +7,10 @@
  * in tree pre-order), then the packs are written through svg_out_t
  * (svg.c: data text escaped, numbers locale-independent), each from its own
  * rows only, by two threads that take the next pack in tree order (one
- * formats while the other waits for the file system).  Every figure is the view's: an org's when
- * view_leader_shown, a team's when view_manager_shown, a heatmap cell's
- * when view_heatmap_shown, a change row's when view_change_shown.
+ * formats while the other waits for the file system).  Every figure is the
+ * view's: an org's when view_leader_shown, a team's when
+ * view_manager_shown, a heatmap cell's when view_heatmap_shown, a change
+ * row's when view_change_shown.
  * Table rows carry data-g="LEVEL:ID" naming the group their figures are
  * of (leader, manager, company, change), so that a reader can check each
  * against the CSVs.  Owns its layout for the length of the call.
