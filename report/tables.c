@@ -9,8 +9,8 @@
  * variance_all_teams.csv, the analyst's file, reads the all-teams
  * decomposition.  Text cells are formula-guarded.  managers.csv and
  * heatmap.csv, the outputs that grow large, are formatted in blocks of
- * rows, every other block on a second thread into memory and appended
- * after the one before it (write_rows), so the same bytes come out sooner.
+ * rows, by a second thread ahead into memory while this one writes them in
+ * order (write_rows), so the same bytes come out sooner.
  * Owns nothing beyond each call.
  */
 #include "tables.h"
@@ -114,46 +114,138 @@ static engage_status_t open_table(const report_input_t *in, csv_out_t **out, con
  * the header), written into out. */
 typedef void (*rows_writer_t)(csv_out_t *out, const void *ctx, size_t first, size_t count);
 
+/* Blocks formatted and not yet written, at most. */
+enum { ROWS_WINDOW = 4 };
+
+/* The hand-over of write_rows: block b (TABLES_PARALLEL_ROWS rows each) is
+ * formatted into part[b % ROWS_WINDOW] by whichever thread took it. */
 typedef struct {
     rows_writer_t write;
     const void *ctx;
-    size_t first, count;
-    csv_out_t *out;
-} rows_job_t;
+    size_t rows, n_blocks;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    size_t next;                     /* the next block to take */
+    size_t written;                  /* blocks written into out so far */
+    csv_out_t *part[ROWS_WINDOW];    /* formatted, waiting to be written */
+} rows_pipe_t;
 
-static void *rows_job(void *arg)
+static void rows_block(const rows_pipe_t *p, size_t b, csv_out_t *out)
 {
-    rows_job_t *job = arg;
-    job->write(job->out, job->ctx, job->first, job->count);
-    return NULL;
+    size_t first = b * TABLES_PARALLEL_ROWS, left = p->rows - first;
+    p->write(out, p->ctx, first, left < TABLES_PARALLEL_ROWS ? left : TABLES_PARALLEL_ROWS);
+}
+
+/* Takes the next block when it is inside the window; SIZE_MAX when none.
+ * Called with the lock held. */
+static size_t rows_take(rows_pipe_t *p)
+{
+    if (p->next >= p->n_blocks || p->next >= p->written + ROWS_WINDOW)
+        return SIZE_MAX;
+    return p->next++;
+}
+
+/* Formats block b, taken, into part and leaves it for the writer. */
+static void rows_fill(rows_pipe_t *p, size_t b, csv_out_t *part)
+{
+    rows_block(p, b, part);
+    pthread_mutex_lock(&p->lock);
+    p->part[b % ROWS_WINDOW] = part;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* The second thread: formats blocks ahead until none is left to take (or
+ * no memory is to be had: the writer then formats the rest itself). */
+static void *rows_helper(void *arg)
+{
+    rows_pipe_t *p = arg;
+    for (;;) {
+        csv_out_t *part;
+        if (csv_out_open_memory(&part, NULL) != ENGAGE_OK)
+            return NULL;
+        pthread_mutex_lock(&p->lock);
+        size_t b;
+        while ((b = rows_take(p)) == SIZE_MAX && p->next < p->n_blocks)
+            pthread_cond_wait(&p->changed, &p->lock);
+        pthread_mutex_unlock(&p->lock);
+        if (b == SIZE_MAX) {
+            csv_out_close(part, NULL, NULL);
+            return NULL;
+        }
+        rows_fill(p, b, part);
+    }
 }
 
 /* Every body row of a table of `rows` rows into out, in order, in blocks of
- * TABLES_PARALLEL_ROWS: while this thread writes one block, a second
- * thread formats the next into memory, appended after it.  The bytes are
- * those of one thread writing every row; memory holds one block. */
+ * TABLES_PARALLEL_ROWS.  A second thread formats blocks ahead into memory;
+ * this thread writes the blocks in order (hashing them as it goes), and
+ * while the block it needs is not ready it formats one itself.  A block's
+ * bytes depend only on its rows, so they are those of one thread writing
+ * every row, however the blocks were shared; memory holds ROWS_WINDOW
+ * blocks. */
 static void write_rows(csv_out_t *out, size_t rows, rows_writer_t write, const void *ctx)
 {
-    const size_t block = TABLES_PARALLEL_ROWS;
-    for (size_t first = 0; first < rows; first += 2 * block) {
-        size_t count = rows - first < block ? rows - first : block;
-        size_t next = first + count, next_count = rows - next < block ? rows - next : block;
-        rows_job_t job = { write, ctx, next, next_count, NULL };
-        pthread_t thread;
-        bool threaded = next_count > 0 && csv_out_open_memory(&job.out, NULL) == ENGAGE_OK;
-        if (threaded && pthread_create(&thread, NULL, rows_job, &job) != 0) {
-            csv_out_close(job.out, NULL, NULL);
-            threaded = false;
-        }
-        write(out, ctx, first, count);
-        if (threaded) {
-            pthread_join(thread, NULL);
-            csv_out_append(out, job.out);
-            csv_out_close(job.out, NULL, NULL);
-        } else if (next_count > 0) {
-            write(out, ctx, next, next_count);
-        }
+    rows_pipe_t p = { .write = write, .ctx = ctx, .rows = rows,
+                      .n_blocks = (rows + TABLES_PARALLEL_ROWS - 1) / TABLES_PARALLEL_ROWS };
+    pthread_t thread;
+    bool threaded = p.n_blocks > 1 && pthread_mutex_init(&p.lock, NULL) == 0;
+    if (threaded && pthread_cond_init(&p.changed, NULL) != 0) {
+        pthread_mutex_destroy(&p.lock);
+        threaded = false;
     }
+    if (threaded && pthread_create(&thread, NULL, rows_helper, &p) != 0) {
+        pthread_cond_destroy(&p.changed);
+        pthread_mutex_destroy(&p.lock);
+        threaded = false;
+    }
+    if (!threaded) {
+        for (size_t b = 0; b < p.n_blocks; b++)
+            rows_block(&p, b, out);
+        return;
+    }
+    bool ahead_memory = true;   /* false once no memory was had for a block ahead */
+    for (size_t b = 0; b < p.n_blocks; b++) {
+        pthread_mutex_lock(&p.lock);
+        csv_out_t *part;
+        while (!(part = p.part[b % ROWS_WINDOW])) {
+            if (p.next == b) {   /* not taken: written here directly */
+                p.next++;
+                break;
+            }
+            if (ahead_memory && p.next < p.n_blocks && p.next < p.written + ROWS_WINDOW) {
+                pthread_mutex_unlock(&p.lock);
+                csv_out_t *ahead;
+                ahead_memory = csv_out_open_memory(&ahead, NULL) == ENGAGE_OK;
+                pthread_mutex_lock(&p.lock);
+                size_t a = ahead_memory ? rows_take(&p) : SIZE_MAX;
+                if (a != SIZE_MAX) {
+                    pthread_mutex_unlock(&p.lock);
+                    rows_fill(&p, a, ahead);
+                    pthread_mutex_lock(&p.lock);
+                } else if (ahead_memory) {
+                    csv_out_close(ahead, NULL, NULL);
+                }
+                continue;
+            }
+            pthread_cond_wait(&p.changed, &p.lock);
+        }
+        p.part[b % ROWS_WINDOW] = NULL;
+        pthread_mutex_unlock(&p.lock);
+        if (part) {
+            csv_out_append(out, part);
+            csv_out_close(part, NULL, NULL);
+        } else {
+            rows_block(&p, b, out);
+        }
+        pthread_mutex_lock(&p.lock);
+        p.written = b + 1;
+        pthread_cond_broadcast(&p.changed);
+        pthread_mutex_unlock(&p.lock);
+    }
+    pthread_join(thread, NULL);
+    pthread_cond_destroy(&p.changed);
+    pthread_mutex_destroy(&p.lock);
 }
 
 typedef struct {

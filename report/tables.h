@@ -24,7 +24,7 @@ engage_status_t tables_open(const report_input_t *in, const char *path, const ch
 enum { TABLES_DIGITS = 12 };
 
 /* managers.csv and heatmap.csv are formatted in blocks of this many rows,
- * every other block on a second thread (the bytes do not change). */
+ * shared between two threads (the bytes do not change). */
 enum { TABLES_PARALLEL_ROWS = 16384 };
 
 /* One row per scale × manager (every manager, n may be 0), scale order then
