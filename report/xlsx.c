@@ -509,8 +509,12 @@ static void row_start(xlsx_sheet_t *s, uint32_t row)
     s->row_text_len = decimal(row + 1, s->row_text);
 }
 
-/* <c r="REF"[ s="N"] — the opening of a cell, and its row's when it is the
- * row's first; false (nothing written) for a cell before the last one. */
+/* <c[ r="REF"][ s="N"] — the opening of a cell, and its row's when it is
+ * the row's first; false (nothing written) for a cell before the last one.
+ * A cell right after the one before it in its row goes without its
+ * reference (ECMA-376 §18.3.1.4: it is then the next column), which takes
+ * a quarter of a large sheet's XML away; the row's first cell and a cell
+ * after a gap keep theirs. */
 static bool cell_open(xlsx_sheet_t *s, uint32_t row, uint32_t col, xlsx_style_t style)
 {
     if (!s->in_row || row > s->row)
@@ -519,6 +523,7 @@ static bool cell_open(xlsx_sheet_t *s, uint32_t row, uint32_t col, xlsx_style_t 
         fail(s->x, ENGAGE_EIO, EINVAL);
         return false;
     }
+    bool follows = s->row_open && col == s->next_col;
     if (!s->row_open) {
         TEXT_LIT(&s->xml, "<row r=\"");
         text_put(&s->xml, s->row_text, s->row_text_len);
@@ -536,16 +541,22 @@ static bool cell_open(xlsx_sheet_t *s, uint32_t row, uint32_t col, xlsx_style_t 
         if (col > s->dim_last_col)
             s->dim_last_col = col;
     }
-    char letters[4];
-    size_t n = col_letters(col, letters);
-    TEXT_LIT(&s->xml, "<c r=\"");
-    text_put(&s->xml, letters, n);
-    text_put(&s->xml, s->row_text, s->row_text_len);
+    if (follows) {
+        TEXT_LIT(&s->xml, "<c");
+    } else {
+        char letters[4];
+        size_t n = col_letters(col, letters);
+        TEXT_LIT(&s->xml, "<c r=\"");
+        text_put(&s->xml, letters, n);
+        text_put(&s->xml, s->row_text, s->row_text_len);
+        TEXT_LIT(&s->xml, "\"");
+    }
     int xf = style > 0 && (guint)style <= s->x->styles->len ? style : 0;
     if (xf) {
         char num[10];
-        TEXT_LIT(&s->xml, "\" s=\"");
+        TEXT_LIT(&s->xml, " s=\"");
         text_put(&s->xml, num, decimal((uint32_t)xf, num));
+        TEXT_LIT(&s->xml, "\"");
     }
     s->next_col = col + 1;
     return true;
@@ -561,9 +572,9 @@ void xlsx_string(xlsx_sheet_t *s, uint32_t row, uint32_t col, const char *text, 
     bool space = first == ' ' || first == '\t' || first == '\n' || last == ' ' || last == '\t' ||
                  last == '\n';
     if (space)
-        TEXT_LIT(&s->xml, "\" t=\"inlineStr\"><is><t xml:space=\"preserve\">");
+        TEXT_LIT(&s->xml, " t=\"inlineStr\"><is><t xml:space=\"preserve\">");
     else
-        TEXT_LIT(&s->xml, "\" t=\"inlineStr\"><is><t>");
+        TEXT_LIT(&s->xml, " t=\"inlineStr\"><is><t>");
     text_escaped(&s->xml, text, len, false, true);
     TEXT_LIT(&s->xml, "</t></is></c>");
 }
@@ -573,7 +584,7 @@ void xlsx_number_text(xlsx_sheet_t *s, uint32_t row, uint32_t col, const char *t
 {
     if (!s || !cell_open(s, row, col, style))
         return;
-    TEXT_LIT(&s->xml, "\"><v>");
+    TEXT_LIT(&s->xml, "><v>");
     text_put(&s->xml, text, len);
     TEXT_LIT(&s->xml, "</v></c>");
 }

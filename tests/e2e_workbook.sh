@@ -173,19 +173,28 @@ xlsx_cells() {
             }
             RS = "<si>"; n_si = 0
             while ((getline rec < shared) > 0) if (n_si++ > 0) si[n_si - 2] = texts(rec)
-            RS = "<c "
+            RS = "<c[ >]"     # a cell with attributes, or a bare <c>
         }
-        NR > 1 {
-            head = substr($0, 1, index($0, ">"))
+        # a record ends with any <row r="N"> that the next cells are in
+        function note_row(rec) {
+            if (match(rec, /<row r="[0-9]+"/)) { cur_row = substr(rec, RSTART + 8, RLENGTH - 9) + 0; cur_col = 0 }
+        }
+        NR == 1 { note_row($0); next }
+        {
+            head = substr($0, 1, 1) == "<" ? "" : substr($0, 1, index($0, ">"))
             ref = attr(" " head, "r"); t = attr(" " head, "t"); s = attr(" " head, "s")
-            row = ref; sub(/^[A-Z]+/, "", row)
+            # without a reference, the cell after the one before it in its row
+            if (ref != "") { row = ref; sub(/^[A-Z]+/, "", row); col = col_number(ref) }
+            else { row = cur_row; col = cur_col + 1 }
+            cur_col = col
+            note_row($0)
             if (t == "inlineStr") { type = "str"; v = texts($0) }
             else if (t == "s") { type = "str"; match($0, /<v>[^<]*<\/v>/); v = si[substr($0, RSTART + 3, RLENGTH - 7) + 0] }
             else if (t == "" || t == "n") {
                 if (!match($0, /<v>[^<]*<\/v>/)) next      # a formatted blank
                 type = "n"; v = substr($0, RSTART + 3, RLENGTH - 7)
             } else { type = t; v = "" }
-            printf "%d\t%d\t%s\t%s\t%s\n", row, col_number(ref), type, fmt[s + 0], esc(v)
+            printf "%d\t%d\t%s\t%s\t%s\n", row, col, type, fmt[s + 0], esc(v)
         }' "$work/sheet.xml"
 }
 

@@ -445,15 +445,38 @@ static book_t *book_open(const char *path)
         node_t *doc = xml_parse(sh.xml);
         sh.doc = doc;
         sh.cells = g_array_new(FALSE, TRUE, sizeof(cell_t));
-        GPtrArray *cs = g_ptr_array_new();
-        find_all(root_of(doc), "c", cs);
+        /* row by row: a cell without a reference follows the one before
+         * it in its row (ECMA-376 §18.3.1.4) */
+        GPtrArray *cs = g_ptr_array_new(), *rows = g_ptr_array_new();
+        GArray *at = g_array_new(FALSE, FALSE, sizeof(int) * 2);
+        find_all(root_of(doc), "row", rows);
+        for (size_t r = 0; r < rows->len; r++) {
+            node_t *row = g_ptr_array_index(rows, r);
+            assert_non_null(attr(row, "r"));
+            int place[2] = { atoi(attr(row, "r")) - 1, -1 };
+            for (size_t k = 0; k < row->children->len; k++) {
+                node_t *c = g_ptr_array_index(row->children, k);
+                if (strcmp(c->name, "c") != 0)
+                    continue;
+                if (attr(c, "r"))
+                    cell_ref(attr(c, "r"), &place[0], &place[1]);
+                else
+                    place[1]++;
+                assert_int_equal(place[0], atoi(attr(row, "r")) - 1);
+                g_ptr_array_add(cs, c);
+                g_array_append_vals(at, place, 1);
+            }
+        }
+        g_ptr_array_free(rows, TRUE);
         for (size_t k = 0; k < cs->len; k++) {
             node_t *c = g_ptr_array_index(cs, k);
             cell_t cell = { .type = attr(c, "t"), .style = attr(c, "s") };
             size_t xf = cell.style ? (size_t)atol(cell.style) : 0;
             assert_true(xf < b->xf_format->len);
             cell.format = g_ptr_array_index(b->xf_format, xf);
-            cell_ref(attr(c, "r"), &cell.row, &cell.col);
+            const int *place = &g_array_index(at, int, 2 * k);
+            cell.row = place[0];
+            cell.col = place[1];
             node_t *v = child(c, "v");
             if (cell.type && strcmp(cell.type, "s") == 0) {
                 assert_non_null(v);
@@ -470,6 +493,7 @@ static book_t *book_open(const char *path)
             g_array_append_val(sh.cells, cell);
         }
         g_ptr_array_free(cs, TRUE);
+        g_array_free(at, TRUE);
         g_array_append_val(b->sheets, sh);
     }
     g_ptr_array_free(list, TRUE);

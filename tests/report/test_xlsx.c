@@ -23,7 +23,7 @@
 
 #include "../../report/xlsx.h"
 
-enum { ROWS = 30000 };   /* about 4.5 MB of sheet XML: several chunks */
+enum { ROWS = 40000 };   /* about 5 MB of sheet XML: several chunks */
 
 typedef struct {
     char dir[64];
@@ -79,6 +79,9 @@ static void build(const fixture_t *f, const char *name)
     xlsx_column_width(data, 0, 12);
     xlsx_string(notes, 0, 0, "a & b < c", 9, 0);
     xlsx_string(notes, 2, 1, " kept ", 6, bold);
+    xlsx_string(notes, 4, 0, "first", 5, 0);   /* B5 follows A5; D5 after a gap */
+    xlsx_number_text(notes, 4, 1, "2", 1, 0);
+    xlsx_number_text(notes, 4, 3, "4", 1, two);
     assert_int_equal(xlsx_close(x, &err), ENGAGE_OK);
     g_free(path);
 }
@@ -136,14 +139,26 @@ static void free_parts(GHashTable *parts)
     g_hash_table_destroy(parts);
 }
 
-/* The cells of a sheet's XML, "A1" -> text of its <v> or <t>. */
+/* The cells of a sheet's XML, "A1" -> text of its <v> or <t>.  A cell
+ * without a reference is the one after the cell before it in its row
+ * (ECMA-376 §18.3.1.4). */
 typedef struct {
     GHashTable *cells;
     char *ref;
+    char row[16];              /* the current row's number */
+    int col;                   /* the last cell's column, from 1; 0 at a row's start */
     bool in_value;
     GString *value;
     char *dimension;
 } sheet_read_t;
+
+static int ref_column(const char *ref)
+{
+    int c = 0;
+    while (*ref >= 'A' && *ref <= 'Z')
+        c = c * 26 + (*ref++ - 'A' + 1);
+    return c;
+}
 
 static void on_start(GMarkupParseContext *c, const gchar *element, const gchar **names,
                      const gchar **values, gpointer data, GError **error)
@@ -151,13 +166,32 @@ static void on_start(GMarkupParseContext *c, const gchar *element, const gchar *
     (void)c;
     (void)error;
     sheet_read_t *s = data;
+    const char *r = NULL;
     for (int i = 0; names[i]; i++) {
-        if (strcmp(element, "c") == 0 && strcmp(names[i], "r") == 0) {
-            g_free(s->ref);
-            s->ref = g_strdup(values[i]);
-        }
+        if (strcmp(names[i], "r") == 0)
+            r = values[i];
         if (strcmp(element, "dimension") == 0 && strcmp(names[i], "ref") == 0)
             s->dimension = g_strdup(values[i]);
+    }
+    if (strcmp(element, "row") == 0) {
+        assert_non_null(r);
+        snprintf(s->row, sizeof s->row, "%s", r);
+        s->col = 0;
+    }
+    if (strcmp(element, "c") == 0) {
+        g_free(s->ref);
+        if (r) {
+            s->ref = g_strdup(r);
+            s->col = ref_column(r);
+        } else {
+            char letters[4] = { 0 };
+            int n = 0, col = ++s->col;
+            assert_true(col <= 26 * 26);
+            if (col > 26)
+                letters[n++] = (char)('A' + (col - 1) / 26 - 1);
+            letters[n] = (char)('A' + (col - 1) % 26);
+            s->ref = g_strdup_printf("%s%s", letters, s->row);
+        }
     }
     if (strcmp(element, "v") == 0 || strcmp(element, "t") == 0) {
         s->in_value = true;
@@ -216,7 +250,7 @@ static void check_contents(const fixture_t *f, const char *name)
     assert_true(data->len > 4 * (1u << 20));   /* several chunks */
     char *dimension;
     GHashTable *cells = sheet_cells(data, &dimension);
-    assert_string_equal(dimension, "A1:C30001");
+    assert_string_equal(dimension, "A1:C40001");
     g_free(dimension);
     assert_int_equal(g_hash_table_size(cells), 3 * (ROWS + 1));
     assert_string_equal(g_hash_table_lookup(cells, "A1"), "id");
@@ -237,16 +271,26 @@ static void check_contents(const fixture_t *f, const char *name)
         assert_true(fabs(strtod(got, NULL) - r / 7.0) <= 1e-15 * (r / 7.0));   /* 16 digits */
     }
     g_hash_table_destroy(cells);
-    assert_non_null(strstr(data->str, "<autoFilter ref=\"A1:C30001\"/>"));
+    assert_non_null(strstr(data->str, "<autoFilter ref=\"A1:C40001\"/>"));
     assert_non_null(strstr(data->str, "state=\"frozen\""));
     assert_non_null(strstr(data->str, "<col min=\"1\" max=\"1\" width=\"12.7109375\" customWidth=\"1\"/>"));
 
     cells = sheet_cells(notes, &dimension);
-    assert_string_equal(dimension, "A1:B3");
+    assert_string_equal(dimension, "A1:D5");
     g_free(dimension);
     assert_string_equal(g_hash_table_lookup(cells, "A1"), "a & b < c");
     assert_string_equal(g_hash_table_lookup(cells, "B3"), " kept ");
+    assert_string_equal(g_hash_table_lookup(cells, "A5"), "first");
+    assert_string_equal(g_hash_table_lookup(cells, "B5"), "2");
+    assert_string_equal(g_hash_table_lookup(cells, "D5"), "4");
+    assert_int_equal(g_hash_table_size(cells), 5);
     g_hash_table_destroy(cells);
+    /* a row's first cell and a cell after a gap name themselves; the cell
+     * right after another does not */
+    assert_non_null(strstr(notes->str, "<row r=\"5\"><c r=\"A5\" t=\"inlineStr\"><is><t>first</t></is></c>"
+                                       "<c><v>2</v></c><c r=\"D5\" s=\"2\"><v>4</v></c></row>"));
+    assert_non_null(strstr(data->str, "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>M000001</t></is></c>"
+                                      "<c><v>1e-05</v></c><c s=\"2\"><v>"));
 
     GString *core = g_hash_table_lookup(parts, "docProps/core.xml");
     assert_non_null(core);
