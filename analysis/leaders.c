@@ -17,6 +17,8 @@
 #include "leaders.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +28,10 @@
 
 /* Respondents read per block: their item columns stay in the caches. */
 enum { LEADERS_READ_ROWS = 256 };
+/* From this many respondents on, scores are worked out on two threads. */
+enum { LEADERS_PARALLEL_RESPONDENTS = 65536 };
+/* Leaders' rows a thread takes at a time. */
+enum { LEADERS_ROWS_STEP = 64 };
 /* t quantiles cached for orgs of up to this many scored respondents. */
 enum { LEADERS_T_CACHE = 65536 };
 
@@ -65,13 +71,16 @@ typedef struct {
     size_t total_ans, total_fav, total_unf;  /* without a tree: over every scored slot */
     double *copy;        /* a leader's range's scores (the company's are gathered in score) */
     double *cols;        /* [item × LEADERS_READ_ROWS] reverse-coded values */
+    double *cols2;       /* the same for a second thread, or NULL: one thread */
+    size_t *cursor2;     /* the second thread's cursors, with cols2 */
+    double *copy2, *tq2; /* the second thread's copy and t quantiles, with cols2 and a tree */
     double *tq;          /* [df] t(0.975, df) (analysis_t975) */
 } leaders_work_t;
 
 /* Figures of the scores in slots first .. end-1, gathered into copy
  * (which may be w->score itself when first is 0). */
 static void org_figures(const dataset_scale_t *sc, const leaders_work_t *w, size_t first, size_t end,
-                        double *copy, leaders_figures_t *f)
+                        double *copy, double *tq, leaders_figures_t *f)
 {
     size_t n = 0, ans = 0, fav = 0, unf = 0;
     for (size_t i = first; i < end; i++) {
@@ -114,26 +123,37 @@ static void org_figures(const dataset_scale_t *sc, const leaders_work_t *w, size
     if (n > 1) {
         f->sd = leaders_finite(sqrt(ss / (double)(n - 1)));
         f->se = leaders_finite(f->sd / sqrt((double)n));
-        double t = analysis_t975(w->tq, LEADERS_T_CACHE, n - 1);
+        double t = analysis_t975(tq, LEADERS_T_CACHE, n - 1);
         f->ci_low = leaders_finite(f->mean - t * f->se);
         f->ci_high = leaders_finite(f->mean + t * f->se);
     }
 }
 
-/* One scale: every slot's score and answer counts, then each row's figures. */
-static void leaders_scale(const dataset_t *ds, const leaders_t *l, leaders_work_t *w, const dataset_scale_t *sc,
-                          leaders_scale_t *out)
+/* Respondents first .. end-1 of one scale: each one's score and answer
+ * counts into the slot its manager's cursor gives (cursor moves on), and
+ * without a tree the counts' totals into *totals (ans, fav, unf). */
+typedef struct {
+    const dataset_t *ds;
+    const dataset_scale_t *sc;
+    leaders_work_t *w;
+    size_t first, end;
+    size_t *cursor;
+    double *cols;              /* [item × LEADERS_READ_ROWS] */
+    size_t totals[3];
+} leaders_pass_t;
+
+static void *leaders_pass(void *arg)
 {
-    const org_t *org = dataset_org(ds);
-    size_t k = sc->n_items, N = dataset_n_respondents(ds);
+    leaders_pass_t *p = arg;
+    const dataset_t *ds = p->ds;
+    const dataset_scale_t *sc = p->sc;
+    leaders_work_t *w = p->w;
+    size_t k = sc->n_items;
     const double flip = sc->min + sc->max;
-    out->scale = sc;
-    memcpy(w->cursor, w->slot_start, (org ? org_size(org) + 1 : 1) * sizeof *w->cursor);
-    w->total_ans = w->total_fav = w->total_unf = 0;
-    for (size_t first = 0; first < N; first += LEADERS_READ_ROWS) {
-        size_t count = N - first < LEADERS_READ_ROWS ? N - first : LEADERS_READ_ROWS;
+    for (size_t first = p->first; first < p->end; first += LEADERS_READ_ROWS) {
+        size_t count = p->end - first < LEADERS_READ_ROWS ? p->end - first : LEADERS_READ_ROWS;
         for (size_t i = 0; i < k; i++) {
-            double *x = w->cols + i * LEADERS_READ_ROWS;
+            double *x = p->cols + i * LEADERS_READ_ROWS;
             dataset_column_read(ds, sc->items[i], first, count, x);
             for (size_t t = 0; t < count; t++)
                 x[t] = !isfinite(x[t]) ? NAN : sc->reverse[i] ? flip - x[t] : x[t];
@@ -142,7 +162,7 @@ static void leaders_scale(const dataset_t *ds, const leaders_t *l, leaders_work_
             double sum = 0.0;
             size_t answered = 0, favourable = 0, unfavourable = 0;
             for (size_t i = 0; i < k; i++) {
-                double x = w->cols[i * LEADERS_READ_ROWS + t];
+                double x = p->cols[i * LEADERS_READ_ROWS + t];
                 if (isnan(x))
                     continue;
                 sum += x;
@@ -150,7 +170,7 @@ static void leaders_scale(const dataset_t *ds, const leaders_t *l, leaders_work_
                 favourable += x >= sc->favourable;
                 unfavourable += x <= sc->unfavourable;
             }
-            size_t slot = w->cursor[w->key[dataset_manager_of(ds, first + t)]]++;
+            size_t slot = p->cursor[w->key[dataset_manager_of(ds, first + t)]]++;
             /* the share as a division, as analysis.c decides it */
             bool scored = answered > 0 && (double)answered / (double)k >= sc->min_answered;
             w->score[slot] = scored ? sum / (double)answered : NAN;
@@ -159,19 +179,86 @@ static void leaders_scale(const dataset_t *ds, const leaders_t *l, leaders_work_
                                                                  (uint32_t)unfavourable }
                                           : (leaders_answers_t){ 0, 0, 0 };
             } else if (scored) {
-                w->total_ans += answered;
-                w->total_fav += favourable;
-                w->total_unf += unfavourable;
+                p->totals[0] += answered;
+                p->totals[1] += favourable;
+                p->totals[2] += unfavourable;
             }
         }
     }
-    for (size_t r = 1; r < l->n_rows; r++) {
-        size_t v = l->node[r];
-        size_t first = w->slot_start[org_position(org, v) + 1], end = w->slot_start[org_subtree_end(org, v) + 1];
-        org_figures(sc, w, first, end, w->copy, &out->orgs[r]);
+    return NULL;
+}
+
+/* Rows of leaders taken LEADERS_ROWS_STEP at a time from *next: each
+ * one's figures, gathered in copy. */
+typedef struct {
+    const dataset_scale_t *sc;
+    const leaders_t *l;
+    const leaders_work_t *w;
+    const org_t *org;
+    leaders_scale_t *out;
+    double *copy, *tq;         /* the thread's own */
+    atomic_size_t *next;
+} leaders_rows_job_t;
+
+static void *leaders_rows_job(void *arg)
+{
+    leaders_rows_job_t *j = arg;
+    const leaders_work_t *w = j->w;
+    for (;;) {
+        size_t r = atomic_fetch_add(j->next, LEADERS_ROWS_STEP), end = r + LEADERS_ROWS_STEP;
+        if (r >= j->l->n_rows)
+            return NULL;
+        for (; r < end && r < j->l->n_rows; r++) {
+            size_t v = j->l->node[r];
+            size_t first = w->slot_start[org_position(j->org, v) + 1];
+            size_t last = w->slot_start[org_subtree_end(j->org, v) + 1];
+            org_figures(j->sc, w, first, last, j->copy, j->tq, &j->out->orgs[r]);
+        }
     }
+}
+
+/* One scale: every slot's score and answer counts, then each row's
+ * figures.  With a second thread's workspace (w->cols2, w->cursor2), the
+ * respondents' second half is scored there: its cursors start where the
+ * first half leaves them, so every respondent gets the slot it gets in
+ * one pass, and the totals are sums of whole numbers. */
+static void leaders_scale(const dataset_t *ds, const leaders_t *l, leaders_work_t *w, const dataset_scale_t *sc,
+                          leaders_scale_t *out)
+{
+    const org_t *org = dataset_org(ds);
+    size_t N = dataset_n_respondents(ds), positions = org ? org_size(org) + 1 : 1;
+    out->scale = sc;
+    memcpy(w->cursor, w->slot_start, positions * sizeof *w->cursor);
+    size_t half = w->cols2 ? N / 2 : N;
+    leaders_pass_t mine = { ds, sc, w, 0, half, w->cursor, w->cols, { 0, 0, 0 } };
+    leaders_pass_t other = { ds, sc, w, half, N, w->cursor2, w->cols2, { 0, 0, 0 } };
+    pthread_t thread;
+    bool threaded = false;
+    if (half < N) {
+        memcpy(w->cursor2, w->slot_start, positions * sizeof *w->cursor2);
+        for (size_t r = 0; r < half; r++)
+            w->cursor2[w->key[dataset_manager_of(ds, r)]]++;
+        threaded = pthread_create(&thread, NULL, leaders_pass, &other) == 0;
+        if (!threaded)
+            mine.end = N;
+    }
+    leaders_pass(&mine);
+    if (threaded)
+        pthread_join(thread, NULL);
+    w->total_ans = mine.totals[0] + other.totals[0];
+    w->total_fav = mine.totals[1] + other.totals[1];
+    w->total_unf = mine.totals[2] + other.totals[2];
+    /* the leaders' rows, each on its own: with copy2, on two threads */
+    atomic_size_t next = 1;
+    leaders_rows_job_t rows_mine = { sc, l, w, org, out, w->copy, w->tq, &next };
+    leaders_rows_job_t rows_other = { sc, l, w, org, out, w->copy2, w->tq2, &next };
+    threaded = w->copy2 && l->n_rows > LEADERS_ROWS_STEP &&
+               pthread_create(&thread, NULL, leaders_rows_job, &rows_other) == 0;
+    leaders_rows_job(&rows_mine);
+    if (threaded)
+        pthread_join(thread, NULL);
     /* the company last: its scores are gathered in score itself */
-    org_figures(sc, w, 0, N, w->score, &out->orgs[0]);
+    org_figures(sc, w, 0, N, w->score, w->tq, &out->orgs[0]);
 }
 
 /* The rows (leaders in pre-order) and their head counts. */
@@ -279,7 +366,24 @@ engage_status_t leaders_run(const dataset_t *ds, const results_t *results, leade
         w.tq = analysis_t975_cache(LEADERS_T_CACHE);
         ok = w.tq && w.slot_start && w.key && w.cursor && w.score && (w.answers || !org) && w.cols && l->scales &&
              leaders_rows(org, l);
-        ok = ok && (w.copy = leaders_calloc(leaders_layout(ds, l, &w), sizeof *w.copy)) != NULL;
+        size_t longest = ok ? leaders_layout(ds, l, &w) : 0;
+        ok = ok && (w.copy = leaders_calloc(longest, sizeof *w.copy)) != NULL;
+        if (ok && N >= LEADERS_PARALLEL_RESPONDENTS) {   /* else one thread */
+            w.cols2 = leaders_calloc(max_items * LEADERS_READ_ROWS, sizeof *w.cols2);
+            w.cursor2 = leaders_calloc(V + 1, sizeof *w.cursor2);
+            w.copy2 = org ? leaders_calloc(longest, sizeof *w.copy2) : NULL;
+            w.tq2 = org ? analysis_t975_cache(LEADERS_T_CACHE) : NULL;
+            if (!w.cols2 || !w.cursor2 || (org && (!w.copy2 || !w.tq2))) {
+                free(w.cols2);
+                free(w.cursor2);
+                free(w.copy2);
+                free(w.tq2);
+                w.cols2 = NULL;
+                w.cursor2 = NULL;
+                w.copy2 = NULL;
+                w.tq2 = NULL;
+            }
+        }
     }
     for (size_t s = 0; ok && s < S; s++) {
         l->n_scales = s + 1;
@@ -295,6 +399,10 @@ engage_status_t leaders_run(const dataset_t *ds, const results_t *results, leade
     free(w.answers);
     free(w.copy);
     free(w.cols);
+    free(w.cols2);
+    free(w.cursor2);
+    free(w.copy2);
+    free(w.tq2);
     free(w.tq);
     if (!ok) {
         leaders_free(l);

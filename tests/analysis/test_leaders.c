@@ -9,6 +9,10 @@
  *
  * Scores (two items on 1..5, favourable >= 4, unfavourable <= 2):
  * A 4 (4,4), a1 3 (2,4), a2 5 (5,5), x1 1 (1,-), b1 3 (3,3), Z 2 (2,2).
+ *
+ * Then a random tree with enough respondents to be scored on two threads,
+ * every leader's n, mean, median and shares against a brute-force walk up
+ * the tree from each respondent's manager.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
 #include <gsl/gsl_cdf.h>
 
 #include "../../analysis/analysis.h"
@@ -152,11 +157,145 @@ static void test_manager_nodes(void **state)
     dataset_free(ds);
 }
 
+/* A random tree of 3,000 people (some managers outside it) and 70,000
+ * respondents on three items, some unanswered: leaders_run's figures of
+ * every row against each respondent's score added to every leader at or
+ * above its manager, one by one. */
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_random_tree_against_brute_force(void **state)
+{
+    (void)state;
+    enum { V = 3000, N = 70000, K = 3, OUTSIDE = 40 };
+    srand(11);
+    dataset_t *ds = dataset_new();
+    assert_non_null(ds);
+    size_t items[K];
+    bool reverse[K] = { false, true, false };
+    for (size_t i = 0; i < K; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "q%zu", i);
+        assert_int_equal(dataset_add_column(ds, name, &items[i]), ENGAGE_OK);
+    }
+    dataset_scale_t scale = { "engagement", K, items, reverse, 1, 5, 0.5, 4, 2 };
+    assert_int_equal(dataset_add_scale(ds, &scale), ENGAGE_OK);
+    uint32_t *parent = malloc(V * sizeof *parent);
+    size_t *manager_node = malloc(N * sizeof *manager_node);
+    double *score = malloc(N * sizeof *score);
+    size_t (*counts)[3] = calloc(N, sizeof *counts);   /* answered, favourable, unfavourable */
+    assert_true(parent && manager_node && score && counts);
+    parent[0] = ORG_TOP;
+    for (size_t v = 1; v < V; v++)
+        parent[v] = v < 4 ? ORG_TOP : (uint32_t)(rand() % (int)(v / 2 + 1));   /* four tops, some deep chains */
+    for (size_t r = 0; r < N; r++) {
+        double values[K], sum = 0;
+        size_t answered = 0;
+        for (size_t i = 0; i < K; i++) {
+            values[i] = rand() % 7 == 0 ? NAN : 1 + rand() % 5;
+            if (isnan(values[i]))
+                continue;
+            double x = reverse[i] ? 6 - values[i] : values[i];
+            sum += x;
+            answered++;
+            counts[r][1] += x >= 4;
+            counts[r][2] += x <= 2;
+        }
+        counts[r][0] = answered;
+        score[r] = (double)answered / K >= 0.5 ? sum / (double)answered : NAN;
+        if (isnan(score[r]))
+            counts[r][0] = counts[r][1] = counts[r][2] = 0;
+        size_t m = (size_t)rand() % (V + OUTSIDE);
+        manager_node[r] = m < V ? m : ORG_NONE;
+        char id[32], manager[32];
+        snprintf(id, sizeof id, "r%zu", r);
+        snprintf(manager, sizeof manager, "p%zu", m);
+        assert_int_equal(dataset_add_row(ds, id, manager, values, 0, (long)r + 2, NULL, NULL), ENGAGE_OK);
+    }
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    org_t *org;
+    uint32_t *loop = NULL;
+    size_t loop_len = 0;
+    assert_int_equal(org_build(parent, V, &org, &loop, &loop_len), ENGAGE_OK);
+    for (size_t v = 0; v < V; v++) {
+        char id[32];
+        snprintf(id, sizeof id, "p%zu", v);
+        assert_int_equal(org_label(org, v, id, NULL), ENGAGE_OK);
+        org_set_invited(org, v, true);
+    }
+    dataset_set_org(ds, org);
+
+    results_t *res;
+    leaders_t *l;
+    assert_int_equal(analysis_run(ds, &res, NULL), ENGAGE_OK);
+    assert_int_equal(leaders_run(ds, res, &l, NULL), ENGAGE_OK);
+    size_t *row_of = malloc(V * sizeof *row_of);
+    assert_non_null(row_of);
+    for (size_t v = 0; v < V; v++)
+        row_of[v] = SIZE_MAX;
+    for (size_t r = 1; r < l->n_rows; r++)
+        row_of[l->node[r]] = r;
+    /* every row's scores and counts, the company's in row 0 */
+    GArray **scores = calloc(l->n_rows, sizeof *scores);
+    size_t (*sums)[3] = calloc(l->n_rows, sizeof *sums);
+    assert_true(scores && sums);
+    for (size_t r = 0; r < l->n_rows; r++)
+        scores[r] = g_array_new(FALSE, FALSE, sizeof(double));
+    for (size_t p = 0; p < N; p++) {
+        if (isnan(score[p]))
+            continue;
+        for (size_t v = manager_node[p];; v = parent[v]) {
+            size_t r = v == ORG_NONE || v == ORG_TOP ? 0 : row_of[v];
+            if (r != SIZE_MAX) {
+                g_array_append_val(scores[r], score[p]);
+                for (int c = 0; c < 3; c++)
+                    sums[r][c] += counts[p][c];
+            }
+            if (r == 0)
+                break;
+        }
+    }
+    for (size_t r = 0; r < l->n_rows; r++) {
+        const leaders_figures_t *f = &l->scales[0].orgs[r];
+        size_t n = scores[r]->len;
+        double *x = (double *)scores[r]->data, total = 0;
+        assert_int_equal(f->n, n);
+        if (n == 0) {
+            assert_nan(f->mean);
+            continue;
+        }
+        for (size_t i = 0; i < n; i++)
+            total += x[i];
+        qsort(x, n, sizeof *x, compare_doubles);
+        assert_close(f->mean, total / (double)n);
+        assert_close(f->median, n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2);
+        assert_close(f->favourable_pct, 100.0 * (double)sums[r][1] / (double)sums[r][0]);
+        assert_close(f->unfavourable_pct, 100.0 * (double)sums[r][2] / (double)sums[r][0]);
+    }
+    assert_true(l->n_rows > 500);
+    for (size_t r = 0; r < l->n_rows; r++)
+        g_array_free(scores[r], TRUE);
+    free(scores);
+    free(sums);
+    free(row_of);
+    leaders_free(l);
+    results_free(res);
+    dataset_free(ds);
+    free(parent);
+    free(manager_node);
+    free(score);
+    free(counts);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_made_tree),
         cmocka_unit_test(test_manager_nodes),
+        cmocka_unit_test(test_random_tree_against_brute_force),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

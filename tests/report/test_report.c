@@ -901,13 +901,14 @@ static void test_ranking_ends(void **state)
     dataset_free(ds);
 }
 
-/* A managers.csv large enough to be formatted on two threads: every row in
- * order, the rows around the split exactly as formatted one by one, and the
- * manifest's digest that of the file. */
+/* A managers.csv large enough to be formatted on two threads, in more
+ * blocks than are held at once (tables.c's write_rows): every row in order,
+ * the rows around each block's edge exactly as formatted one by one, and
+ * the manifest's digest that of the file. */
 static void test_managers_csv_in_halves(void **state)
 {
     fixture_t *f = *state;
-    enum { J = TABLES_PARALLEL_ROWS + 1001 };
+    enum { J = 6 * TABLES_PARALLEL_ROWS + 1001 };
     dataset_t *ds = managers_dataset(J, 6);
     analysis_manager_t *ms = calloc(J, sizeof *ms);
     assert_non_null(ms);
