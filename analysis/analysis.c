@@ -759,11 +759,32 @@ engage_status_t analysis_decompose(const analysis_manager_t *managers, size_t co
     return decompose(&t, count, include, v);
 }
 
-engage_status_t analysis_decompose_teams(const size_t *n, const double *mean, const double *ss, size_t count,
-                                         const bool *include, analysis_variance_t *v)
+/* A decomposition's within-teams figures from its totals: the scored
+ * respondents, the teams and their summed sums of squares. */
+static void set_within(analysis_variance_t *v, size_t scored, size_t teams, double ss_within)
 {
-    decompose_teams_t t = { (const char *)n, (const char *)mean, (const char *)ss, sizeof *n, sizeof *mean };
-    return decompose(&t, count, include, v);
+    v->ss_within = analysis_finite(ss_within);
+    v->df_within = (double)scored - (double)teams;
+    v->ms_within = analysis_ratio(v->ss_within, v->df_within);
+}
+
+void analysis_within_teams(const size_t *n, const double *ss, size_t count, const bool *include,
+                           analysis_variance_t *v)
+{
+    analysis_variance_clear(v);
+    size_t scored = 0, J = 0;
+    double ss_within = 0.0;
+    for (size_t m = 0; m < count; m++) {
+        if (n[m] == 0 || (include && !include[m]))
+            continue;
+        scored += n[m];
+        J++;
+        ss_within += ss[m];
+    }
+    v->respondents = scored;
+    v->managers = J;
+    if (scored > 0)
+        set_within(v, scored, J, ss_within);
 }
 
 static engage_status_t decompose(const decompose_teams_t *teams, size_t count, const bool *include,
@@ -833,11 +854,9 @@ static engage_status_t decompose(const decompose_teams_t *teams, size_t count, c
 
     v->grand_mean = analysis_finite(grand);
     v->ss_between = analysis_finite(ss_between);
-    v->ss_within = analysis_finite(ss_within);
+    set_within(v, scored, J, ss_within);
     v->df_between = Jd - 1.0;
-    v->df_within = N - Jd;
     v->ms_between = analysis_ratio(v->ss_between, v->df_between);
-    v->ms_within = analysis_ratio(v->ss_within, v->df_within);
     v->f = analysis_ratio(v->ms_between, v->ms_within);
     if (!isnan(v->f))
         v->p_value = analysis_finite(gsl_cdf_fdist_Q(v->f, v->df_between, v->df_within));

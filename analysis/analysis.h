@@ -136,9 +136,12 @@ void results_free(results_t *results);
 engage_status_t analysis_decompose(const analysis_manager_t *managers, size_t count,
                                    const bool *include, analysis_variance_t *v);
 
-/* The same from the teams' n, mean and ss as arrays [m]. */
-engage_status_t analysis_decompose_teams(const size_t *n, const double *mean, const double *ss, size_t count,
-                                         const bool *include, analysis_variance_t *v);
+/* Only the within-teams part of the same, from the teams' n and ss as
+ * arrays [m]: respondents, managers, ss_within, df_within and ms_within
+ * exactly as analysis_decompose gives them (all a funnel's within sd
+ * needs); every other figure NAN. */
+void analysis_within_teams(const size_t *n, const double *ss, size_t count, const bool *include,
+                           analysis_variance_t *v);
 
 /* t(0.975, df), the 95% interval's quantile (NAN for df 0), cached by df
  * in tq (tq_size entries, each NAN until needed: analysis_t975_cache) since

@@ -320,7 +320,7 @@ typedef struct {
     size_t nodes, *parent, *node_of_manager, *node_n, *org_n;
     size_t *manager_n, *unit_n;
     unsigned char *team_reason, *org_reason, *org_hidden, *manager_reason, *unit_reason;
-    double *team_mean, *team_ss;
+    double *team_ss;
     bool *include;
 } heatmap_work_t;
 
@@ -419,13 +419,11 @@ static engage_status_t view_heatmap_item(view_t *view, const report_input_t *in,
 
     /* the item's spread over its shown teams, around the company's mean */
     for (size_t j = 0; j < M; j++) {
-        w->team_mean[j] = heatmap_mean(hs, HEATMAP_MANAGER, j, i);
         w->team_ss[j] = heatmap_within(hs, j, i);
         w->include[j] = w->manager_reason[j] == PRIVACY_SHOWN;
     }
     analysis_variance_t v = { 0 };
-    if (st == ENGAGE_OK)
-        st = analysis_decompose_teams(w->manager_n, w->team_mean, w->team_ss, M, w->include, &v);
+    analysis_within_teams(w->manager_n, w->team_ss, M, w->include, &v);
     v.grand_mean = heatmap_mean(hs, HEATMAP_COMPANY, 0, i);
     for (int level = HEATMAP_UNIT; st == ENGAGE_OK && level < HEATMAP_LEVELS; level++)
         for (size_t g = 0; g < hs->n_groups[level]; g++)
@@ -467,11 +465,10 @@ static bool heatmap_work_alloc(heatmap_work_t *w, size_t M, size_t U, size_t cap
     w->org_hidden = malloc(cap);
     w->manager_reason = malloc(M ? M : 1);
     w->unit_reason = malloc(U ? U : 1);
-    w->team_mean = malloc((M ? M : 1) * sizeof *w->team_mean);
     w->team_ss = malloc((M ? M : 1) * sizeof *w->team_ss);
     w->include = malloc((M ? M : 1) * sizeof *w->include);
     return w->node_n && w->org_n && w->manager_n && w->unit_n && w->team_reason && w->org_reason && w->org_hidden &&
-           w->manager_reason && w->unit_reason && w->team_mean && w->team_ss && w->include;
+           w->manager_reason && w->unit_reason && w->team_ss && w->include;
 }
 
 static void heatmap_work_free(heatmap_work_t *w)
@@ -485,7 +482,6 @@ static void heatmap_work_free(heatmap_work_t *w)
     free(w->org_hidden);
     free(w->manager_reason);
     free(w->unit_reason);
-    free(w->team_mean);
     free(w->team_ss);
     free(w->include);
 }
