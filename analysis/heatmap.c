@@ -25,6 +25,8 @@
 
 /* Respondents read per block: their item columns stay in the caches. */
 enum { HEATMAP_READ_ROWS = 256 };
+/* Scales of up to this many items are summed from their columns' codes. */
+enum { HEATMAP_CODED_ITEMS = 64 };
 
 /* Adds k items' sums of one group into another's. */
 static void sums_add(heatmap_sums_t *to, const heatmap_sums_t *from, size_t k)
@@ -48,17 +50,29 @@ static double heatmap_finite(double v)
     return isfinite(v) ? v : NAN;
 }
 
+/* Item i's answer v after reverse coding; NAN for none. */
+static double reverse_coded(const dataset_scale_t *sc, size_t i, double v)
+{
+    return !isfinite(v) ? NAN : sc->reverse[i] ? sc->min + sc->max - v : v;
+}
+
 /* Respondents first .. first+count-1's reverse-coded answers into cols
  * ([item × HEATMAP_READ_ROWS], NAN for none). */
 static void read_block(const dataset_t *ds, const dataset_scale_t *sc, size_t first, size_t count, double *cols)
 {
-    const double flip = sc->min + sc->max;
     for (size_t i = 0; i < sc->n_items; i++) {
         double *x = cols + i * HEATMAP_READ_ROWS;
         dataset_column_read(ds, sc->items[i], first, count, x);
         for (size_t t = 0; t < count; t++)
-            x[t] = !isfinite(x[t]) ? NAN : sc->reverse[i] ? flip - x[t] : x[t];
+            x[t] = reverse_coded(sc, i, x[t]);
     }
+}
+
+/* Whether a respondent who answered `answered` of the scale's items is
+ * scored on it: the share as a division, as analysis.c decides it. */
+static bool answered_enough(const dataset_scale_t *sc, size_t answered)
+{
+    return answered > 0 && (double)answered / (double)sc->n_items >= sc->min_answered;
 }
 
 /* Whether row t of a block is scored on the scale. */
@@ -67,8 +81,7 @@ static bool block_scored(const dataset_scale_t *sc, const double *cols, size_t t
     size_t answered = 0, k = sc->n_items;
     for (size_t i = 0; i < k; i++)
         answered += !isnan(cols[i * HEATMAP_READ_ROWS + t]);
-    /* the share as a division, as analysis.c decides it */
-    return answered > 0 && (double)answered / (double)k >= sc->min_answered;
+    return answered_enough(sc, answered);
 }
 
 /* Every team's sums on one scale, wide: one pass over its item columns. */
@@ -136,6 +149,71 @@ static bool team_sums_narrow(const dataset_t *ds, const dataset_scale_t *sc, dou
                 else
                     dd4[i] += (uint32_t)(d2 * d2);
             }
+        }
+    }
+    return true;
+}
+
+/* What one code of one item adds in the narrow form (see below). */
+typedef struct {
+    uint8_t answered;         /* the answer is there */
+    uint8_t narrow;           /* ... and a whole number of halves within ±bound */
+    uint8_t favourable;
+    int8_t pad;
+    int32_t twice;            /* 2 × its distance from the middle, when narrow */
+} narrow_code_t;
+
+/* team_sums_narrow read from the item columns' codes, each code's part
+ * worked out once (the same answers, so the same sums and the same
+ * verdict); false also when an item's column holds no codes, before any
+ * sum is touched.  code_of is k × 256 entries of workspace. */
+static bool team_sums_narrow_codes(const dataset_t *ds, const dataset_scale_t *sc, double bound, size_t cap,
+                                   narrow_code_t *code_of, heatmap_team_t *team, uint32_t *team_dd4,
+                                   uint16_t *team_dd4_16, bool *coded)
+{
+    size_t k = sc->n_items, N = dataset_n_respondents(ds);
+    const double middle = (sc->min + sc->max) / 2.0;
+    const uint8_t *codes[HEATMAP_CODED_ITEMS];
+    *coded = k <= HEATMAP_CODED_ITEMS;
+    for (size_t i = 0; *coded && i < k; i++) {
+        const double *table;
+        codes[i] = dataset_column_codes(ds, sc->items[i], &table);
+        *coded = codes[i] != NULL;
+        for (size_t c = 0; *coded && c < 256; c++) {
+            double x = reverse_coded(sc, i, table[c]), twice = 2.0 * (x - middle);
+            narrow_code_t *e = &code_of[i * 256 + c];
+            e->answered = !isnan(x);
+            e->narrow = e->answered && fabs(twice) <= bound && (double)(int32_t)twice == twice;
+            e->favourable = x >= sc->favourable;
+            e->twice = e->narrow ? (int32_t)twice : 0;
+        }
+    }
+    if (!*coded)
+        return false;
+    for (size_t r = 0; r < N; r++) {
+        size_t answered = 0;
+        for (size_t i = 0; i < k; i++)
+            answered += code_of[i * 256 + codes[i][r]].answered;
+        if (!answered_enough(sc, answered))
+            continue;
+        size_t m = dataset_manager_of(ds, r);
+        heatmap_team_t *a = team + m * k;
+        uint32_t *dd4 = team_dd4 ? team_dd4 + m * k : NULL;
+        uint16_t *dd4_16 = team_dd4_16 ? team_dd4_16 + m * k : NULL;
+        for (size_t i = 0; i < k; i++) {
+            const narrow_code_t *e = &code_of[i * 256 + codes[i][r]];
+            if (!e->answered)
+                continue;
+            if (!e->narrow || a[i].n >= cap)
+                return false;
+            int32_t d2 = e->twice;
+            a[i].n++;
+            a[i].twice_sum = (int16_t)(a[i].twice_sum + d2);
+            a[i].favourable += e->favourable;
+            if (dd4_16)
+                dd4_16[i] = (uint16_t)(dd4_16[i] + d2 * d2);
+            else
+                dd4[i] += (uint32_t)(d2 * d2);
         }
     }
     return true;
@@ -212,9 +290,11 @@ static void group_sums(const heatmap_scale_t *hs, heatmap_level_t level, size_t 
     }
 }
 
-/* One scale's sums; team is k sums of workspace. */
+/* One scale's sums; team is k sums of workspace, cols a block's and
+ * code_of the codes' parts (team_sums_narrow_codes). */
 static bool heatmap_scale(const dataset_t *ds, const units_t *units, const leaders_t *l, const size_t *row_of_team,
-                          double *cols, heatmap_sums_t *team, const analysis_scale_t *as, heatmap_scale_t *hs)
+                          double *cols, narrow_code_t *code_of, heatmap_sums_t *team, const analysis_scale_t *as,
+                          heatmap_scale_t *hs)
 {
     const dataset_scale_t *sc = as->scale;
     size_t k = sc->n_items, M = dataset_n_managers(ds);
@@ -238,7 +318,11 @@ static bool heatmap_scale(const dataset_t *ds, const units_t *units, const leade
             hs->team_dd4 = heatmap_calloc(M * k, sizeof *hs->team_dd4);
         if (!hs->teams || !(hs->team_dd4 || hs->team_dd4_16))
             return false;
-        if (!team_sums_narrow(ds, sc, cols, bound, cap, hs->teams, hs->team_dd4, hs->team_dd4_16)) {
+        bool coded, narrow = team_sums_narrow_codes(ds, sc, bound, cap, code_of, hs->teams, hs->team_dd4,
+                                                    hs->team_dd4_16, &coded);
+        if (!coded)   /* a column of doubles: the answers read as numbers */
+            narrow = team_sums_narrow(ds, sc, cols, bound, cap, hs->teams, hs->team_dd4, hs->team_dd4_16);
+        if (!narrow) {
             free(hs->teams);
             free(hs->team_dd4);
             free(hs->team_dd4_16);
@@ -295,14 +379,17 @@ engage_status_t heatmap_run(const dataset_t *ds, const results_t *results, const
                        ? NULL
                        : heatmap_calloc(max_items * HEATMAP_READ_ROWS, sizeof *cols);
     heatmap_sums_t *team = heatmap_calloc(max_items, sizeof *team);
-    bool ok = h && row_of_team && cols && team && (h->scales = heatmap_calloc(S, sizeof *h->scales)) &&
+    narrow_code_t *code_of = heatmap_calloc(HEATMAP_CODED_ITEMS * 256, sizeof *code_of);
+    bool ok = h && row_of_team && cols && team && code_of && (h->scales = heatmap_calloc(S, sizeof *h->scales)) &&
               team_rows(ds, leaders, row_of_team);
     if (units && units->n_managers != M)
         units = NULL;
     for (size_t s = 0; ok && s < S; s++) {
         h->n_scales = s + 1;
-        ok = heatmap_scale(ds, units, leaders, row_of_team, cols, team, &results->scales[s], &h->scales[s]);
+        ok = heatmap_scale(ds, units, leaders, row_of_team, cols, code_of, team, &results->scales[s],
+                           &h->scales[s]);
     }
+    free(code_of);
     free(team);
     free(row_of_team);
     free(cols);

@@ -918,6 +918,13 @@ void dataset_column_read(const dataset_t *ds, size_t column, size_t first, size_
     }
 }
 
+const uint8_t *dataset_column_codes(const dataset_t *ds, size_t column, const double **table)
+{
+    const column_t *col = &ds->columns[column];
+    *table = col->coded ? col->table : NULL;
+    return col->coded ? col->codes : NULL;
+}
+
 bool dataset_column_in_halves(const dataset_t *ds, size_t column, double *largest)
 {
     const column_t *col = &ds->columns[column];

@@ -119,6 +119,11 @@ double dataset_value(const dataset_t *ds, size_t respondent, size_t column);
  * out (NAN when not answered): the fast way to read many values. */
 void dataset_column_read(const dataset_t *ds, size_t column, size_t first, size_t count, double *out);
 
+/* A column's one-byte codes, one per respondent, when it holds them: code
+ * c stands for (*table)[c], a table of 256 raw values (NAN: not answered).
+ * NULL when the column holds doubles (more than 254 distinct values). */
+const uint8_t *dataset_column_codes(const dataset_t *ds, size_t column, const double **table);
+
 /* Whether every answer stored in the column is a whole multiple of 1/2
  * (as Likert answers are); *largest gets the largest |answer| (0 for none).
  * O(distinct answers) for a coded column, O(respondents) otherwise. */

@@ -316,6 +316,62 @@ static void test_wide_with_a_fractional_answer(void **state)
     dataset_free(ds);
 }
 
+/* A column of more than 254 distinct answers (0, 0.5, ..., 200: held as
+ * doubles, not codes) in halves: still the narrow form, read as numbers,
+ * beside a coded item.  Respondent r answers r / 2 and is in team r % 40;
+ * favourable is >= 150, the middle 100. */
+static void test_narrow_from_a_column_of_doubles(void **state)
+{
+    (void)state;
+    dataset_t *ds = dataset_new();
+    size_t items[2];
+    assert_int_equal(dataset_add_column(ds, "y1", &items[0]), ENGAGE_OK);
+    assert_int_equal(dataset_add_column(ds, "y2", &items[1]), ENGAGE_OK);
+    bool reverse[2] = { false, false };
+    dataset_scale_t scale = { "engagement", 2, items, reverse, 0, 200, 0.5, 150, 50 };
+    assert_int_equal(dataset_add_scale(ds, &scale), ENGAGE_OK);
+    enum { R = 401, TEAMS = 40 };
+    for (int r = 0; r < R; r++) {
+        char id[16], manager[16];
+        snprintf(id, sizeof id, "r%03d", r);
+        snprintf(manager, sizeof manager, "M%02d", r % TEAMS);
+        add(ds, id, manager, r / 2.0, 100);
+    }
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    const double *table;
+    assert_null(dataset_column_codes(ds, items[0], &table));      /* doubles */
+    assert_non_null(dataset_column_codes(ds, items[1], &table));  /* codes */
+    results_t *res;
+    heatmap_t *h;
+    assert_int_equal(analysis_run(ds, &res, NULL), ENGAGE_OK);
+    assert_int_equal(heatmap_run(ds, res, NULL, NULL, &h, NULL), ENGAGE_OK);
+    const heatmap_scale_t *hs = &h->scales[0];
+    assert_non_null(hs->teams);
+    size_t company_fav = 0;
+    for (int r = 0; r < R; r++)
+        company_fav += r / 2.0 >= 150;
+    double company_pct = 100.0 * (double)company_fav / R;
+    check(hs, HEATMAP_COMPANY, 0, 0, R, 100.0, company_pct, company_pct);
+    for (int t = 0; t < TEAMS; t++) {
+        size_t n = 0, fav = 0;
+        double sum = 0, ss = 0;
+        for (int r = t; r < R; r += TEAMS) {
+            n++;
+            sum += r / 2.0;
+            fav += r / 2.0 >= 150;
+        }
+        double mean = sum / (double)n;
+        for (int r = t; r < R; r += TEAMS)
+            ss += (r / 2.0 - mean) * (r / 2.0 - mean);
+        check(hs, HEATMAP_MANAGER, (size_t)t, 0, n, mean, 100.0 * (double)fav / (double)n, company_pct);
+        assert_close(heatmap_within(hs, (size_t)t, 0), ss);
+        check(hs, HEATMAP_MANAGER, (size_t)t, 1, n, 100.0, 0.0, 0.0);
+    }
+    heatmap_free(h);
+    results_free(res);
+    dataset_free(ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_wide_with_a_fractional_answer),
         cmocka_unit_test(test_flat_with_an_unanswered_item),
         cmocka_unit_test(test_narrow_with_a_large_team),
+        cmocka_unit_test(test_narrow_from_a_column_of_doubles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
