@@ -32,6 +32,8 @@ enum { LEADERS_READ_ROWS = 256 };
 enum { LEADERS_PARALLEL_RESPONDENTS = 65536 };
 /* Leaders' rows a thread takes at a time. */
 enum { LEADERS_ROWS_STEP = 64 };
+/* Scales of up to this many items are read from their columns' codes. */
+enum { LEADERS_CODED_ITEMS = 64 };
 /* t quantiles cached for orgs of up to this many scored respondents. */
 enum { LEADERS_T_CACHE = 65536 };
 
@@ -72,6 +74,7 @@ typedef struct {
     double *copy;        /* a leader's range's scores (the company's are gathered in score) */
     double *cols;        /* [item × LEADERS_READ_ROWS] reverse-coded values */
     double *cols2;       /* the same for a second thread, or NULL: one thread */
+    struct leaders_code *code_of; /* [item × 256] (leaders_codes) */
     size_t *cursor2;     /* the second thread's cursors, with cols2 */
     double *copy2, *tq2; /* the second thread's copy and t quantiles, with cols2 and a tree */
     double *tq;          /* [df] t(0.975, df) (analysis_t975) */
@@ -129,9 +132,18 @@ static void org_figures(const dataset_scale_t *sc, const leaders_work_t *w, size
     }
 }
 
+/* What one code of one item adds to a respondent's score and counts. */
+typedef struct leaders_code {
+    double x;                  /* the answer after reverse coding */
+    uint8_t answered, favourable, unfavourable;
+} leaders_code_t;
+
 /* Respondents first .. end-1 of one scale: each one's score and answer
  * counts into the slot its manager's cursor gives (cursor moves on), and
- * without a tree the counts' totals into *totals (ans, fav, unf). */
+ * without a tree the counts' totals into *totals (ans, fav, unf).  With
+ * codes, the answers are read from the item columns' codes, each code's
+ * part worked out once (code_of, item × 256): the same values added in
+ * the same order. */
 typedef struct {
     const dataset_t *ds;
     const dataset_scale_t *sc;
@@ -139,16 +151,55 @@ typedef struct {
     size_t first, end;
     size_t *cursor;
     double *cols;              /* [item × LEADERS_READ_ROWS] */
+    const uint8_t *const *codes;
+    const leaders_code_t *code_of;
     size_t totals[3];
 } leaders_pass_t;
+
+/* Respondent r's score slot, score and counts, as leaders_pass finds them. */
+static void leaders_place(leaders_pass_t *p, size_t r, double sum, size_t answered, size_t favourable,
+                          size_t unfavourable)
+{
+    leaders_work_t *w = p->w;
+    const dataset_scale_t *sc = p->sc;
+    size_t slot = p->cursor[w->key[dataset_manager_of(p->ds, r)]]++;
+    /* the share as a division, as analysis.c decides it */
+    bool scored = answered > 0 && (double)answered / (double)sc->n_items >= sc->min_answered;
+    w->score[slot] = scored ? sum / (double)answered : NAN;
+    if (w->answers) {
+        w->answers[slot] = scored ? (leaders_answers_t){ (uint32_t)answered, (uint32_t)favourable,
+                                                         (uint32_t)unfavourable }
+                                  : (leaders_answers_t){ 0, 0, 0 };
+    } else if (scored) {
+        p->totals[0] += answered;
+        p->totals[1] += favourable;
+        p->totals[2] += unfavourable;
+    }
+}
 
 static void *leaders_pass(void *arg)
 {
     leaders_pass_t *p = arg;
     const dataset_t *ds = p->ds;
     const dataset_scale_t *sc = p->sc;
-    leaders_work_t *w = p->w;
     size_t k = sc->n_items;
+    if (p->codes) {
+        for (size_t r = p->first; r < p->end; r++) {
+            double sum = 0.0;
+            size_t answered = 0, favourable = 0, unfavourable = 0;
+            for (size_t i = 0; i < k; i++) {
+                const leaders_code_t *e = &p->code_of[i * 256 + p->codes[i][r]];
+                if (!e->answered)
+                    continue;
+                sum += e->x;
+                answered++;
+                favourable += e->favourable;
+                unfavourable += e->unfavourable;
+            }
+            leaders_place(p, r, sum, answered, favourable, unfavourable);
+        }
+        return NULL;
+    }
     const double flip = sc->min + sc->max;
     for (size_t first = p->first; first < p->end; first += LEADERS_READ_ROWS) {
         size_t count = p->end - first < LEADERS_READ_ROWS ? p->end - first : LEADERS_READ_ROWS;
@@ -170,22 +221,31 @@ static void *leaders_pass(void *arg)
                 favourable += x >= sc->favourable;
                 unfavourable += x <= sc->unfavourable;
             }
-            size_t slot = p->cursor[w->key[dataset_manager_of(ds, first + t)]]++;
-            /* the share as a division, as analysis.c decides it */
-            bool scored = answered > 0 && (double)answered / (double)k >= sc->min_answered;
-            w->score[slot] = scored ? sum / (double)answered : NAN;
-            if (w->answers) {
-                w->answers[slot] = scored ? (leaders_answers_t){ (uint32_t)answered, (uint32_t)favourable,
-                                                                 (uint32_t)unfavourable }
-                                          : (leaders_answers_t){ 0, 0, 0 };
-            } else if (scored) {
-                p->totals[0] += answered;
-                p->totals[1] += favourable;
-                p->totals[2] += unfavourable;
-            }
+            leaders_place(p, first + t, sum, answered, favourable, unfavourable);
         }
     }
     return NULL;
+}
+
+/* The scale's item codes and each code's part (leaders_pass), when every
+ * item's column holds codes and the scale has at most LEADERS_CODED_ITEMS
+ * items; false (read the answers as numbers) otherwise. */
+static bool leaders_codes(const dataset_t *ds, const dataset_scale_t *sc, const uint8_t **codes,
+                          leaders_code_t *code_of)
+{
+    if (sc->n_items > LEADERS_CODED_ITEMS)
+        return false;
+    const double flip = sc->min + sc->max;
+    for (size_t i = 0; i < sc->n_items; i++) {
+        const double *table;
+        if (!(codes[i] = dataset_column_codes(ds, sc->items[i], &table)))
+            return false;
+        for (size_t c = 0; c < 256; c++) {
+            double v = table[c], x = !isfinite(v) ? NAN : sc->reverse[i] ? flip - v : v;
+            code_of[i * 256 + c] = (leaders_code_t){ x, !isnan(x), x >= sc->favourable, x <= sc->unfavourable };
+        }
+    }
+    return true;
 }
 
 /* Rows of leaders taken LEADERS_ROWS_STEP at a time from *next: each
@@ -230,8 +290,10 @@ static void leaders_scale(const dataset_t *ds, const leaders_t *l, leaders_work_
     out->scale = sc;
     memcpy(w->cursor, w->slot_start, positions * sizeof *w->cursor);
     size_t half = w->cols2 ? N / 2 : N;
-    leaders_pass_t mine = { ds, sc, w, 0, half, w->cursor, w->cols, { 0, 0, 0 } };
-    leaders_pass_t other = { ds, sc, w, half, N, w->cursor2, w->cols2, { 0, 0, 0 } };
+    const uint8_t *codes[LEADERS_CODED_ITEMS];
+    const uint8_t *const *coded = leaders_codes(ds, sc, codes, w->code_of) ? codes : NULL;
+    leaders_pass_t mine = { ds, sc, w, 0, half, w->cursor, w->cols, coded, w->code_of, { 0, 0, 0 } };
+    leaders_pass_t other = { ds, sc, w, half, N, w->cursor2, w->cols2, coded, w->code_of, { 0, 0, 0 } };
     pthread_t thread;
     bool threaded = false;
     if (half < N) {
@@ -364,7 +426,8 @@ engage_status_t leaders_run(const dataset_t *ds, const results_t *results, leade
                      : leaders_calloc(max_items * LEADERS_READ_ROWS, sizeof *w.cols);
         l->scales = leaders_calloc(S, sizeof *l->scales);
         w.tq = analysis_t975_cache(LEADERS_T_CACHE);
-        ok = w.tq && w.slot_start && w.key && w.cursor && w.score && (w.answers || !org) && w.cols && l->scales &&
+        w.code_of = leaders_calloc(LEADERS_CODED_ITEMS * 256, sizeof *w.code_of);
+        ok = w.tq && w.code_of && w.slot_start && w.key && w.cursor && w.score && (w.answers || !org) && w.cols && l->scales &&
              leaders_rows(org, l);
         size_t longest = ok ? leaders_layout(ds, l, &w) : 0;
         ok = ok && (w.copy = leaders_calloc(longest, sizeof *w.copy)) != NULL;
@@ -404,6 +467,7 @@ engage_status_t leaders_run(const dataset_t *ds, const results_t *results, leade
     free(w.copy2);
     free(w.tq2);
     free(w.tq);
+    free(w.code_of);
     if (!ok) {
         leaders_free(l);
         return engage_fail(err, ENGAGE_ENOMEM, NULL, 0,

@@ -12,7 +12,8 @@
  *
  * Then a random tree with enough respondents to be scored on two threads,
  * every leader's n, mean, median and shares against a brute-force walk up
- * the tree from each respondent's manager.
+ * the tree from each respondent's manager: with answers read from codes,
+ * and with one item of continuous answers, read as numbers.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -167,9 +168,10 @@ static int compare_doubles(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void test_random_tree_against_brute_force(void **state)
+/* continuous: the first item's answers in thousandths, so that its column
+ * holds doubles rather than codes. */
+static void random_tree_against_brute_force(bool continuous)
 {
-    (void)state;
     enum { V = 3000, N = 70000, K = 3, OUTSIDE = 40 };
     srand(11);
     dataset_t *ds = dataset_new();
@@ -196,6 +198,8 @@ static void test_random_tree_against_brute_force(void **state)
         size_t answered = 0;
         for (size_t i = 0; i < K; i++) {
             values[i] = rand() % 7 == 0 ? NAN : 1 + rand() % 5;
+            if (continuous && i == 0 && !isnan(values[i]))
+                values[i] = 1 + (rand() % 4001) / 1000.0;
             if (isnan(values[i]))
                 continue;
             double x = reverse[i] ? 6 - values[i] : values[i];
@@ -227,6 +231,8 @@ static void test_random_tree_against_brute_force(void **state)
         org_set_invited(org, v, true);
     }
     dataset_set_org(ds, org);
+    const double *table;
+    assert_true((dataset_column_codes(ds, items[0], &table) == NULL) == continuous);
 
     results_t *res;
     leaders_t *l;
@@ -290,12 +296,25 @@ static void test_random_tree_against_brute_force(void **state)
     free(counts);
 }
 
+static void test_random_tree_against_brute_force(void **state)
+{
+    (void)state;
+    random_tree_against_brute_force(false);
+}
+
+static void test_random_tree_of_continuous_answers(void **state)
+{
+    (void)state;
+    random_tree_against_brute_force(true);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_made_tree),
         cmocka_unit_test(test_manager_nodes),
         cmocka_unit_test(test_random_tree_against_brute_force),
+        cmocka_unit_test(test_random_tree_of_continuous_answers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
