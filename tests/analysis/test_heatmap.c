@@ -187,16 +187,23 @@ static void test_hand_made_tree(void **state)
 
 /* A dataset without units or a tree: items y1, y2 on 1..5 in one scale,
  * neither reversed, favourable >= 4, unfavourable <= 2, half answered. */
-static dataset_t *flat_two_items(void)
+/* A dataset of two items y1, y2 on min .. max (y2 reverse coded when
+ * asked), favourable from fav, unfavourable up to unfav; no rows yet. */
+static dataset_t *two_items_on(double min, double max, double fav, double unfav, bool reverse_y2)
 {
     dataset_t *ds = dataset_new();
     size_t items[2];
     assert_int_equal(dataset_add_column(ds, "y1", &items[0]), ENGAGE_OK);
     assert_int_equal(dataset_add_column(ds, "y2", &items[1]), ENGAGE_OK);
-    bool reverse[2] = { false, false };
-    dataset_scale_t scale = { "engagement", 2, items, reverse, 1, 5, 0.5, 4, 2 };
+    bool reverse[2] = { false, reverse_y2 };
+    dataset_scale_t scale = { "engagement", 2, items, reverse, min, max, 0.5, fav, unfav };
     assert_int_equal(dataset_add_scale(ds, &scale), ENGAGE_OK);
     return ds;
+}
+
+static dataset_t *flat_two_items(void)
+{
+    return two_items_on(1, 5, 4, 2, false);
 }
 
 /* Without units or a tree: the company and the managers alone; a team
@@ -284,13 +291,7 @@ static void test_narrow_with_a_large_team(void **state)
 static void test_wide_with_a_fractional_answer(void **state)
 {
     (void)state;
-    dataset_t *ds = dataset_new();
-    size_t items[2];
-    assert_int_equal(dataset_add_column(ds, "y1", &items[0]), ENGAGE_OK);
-    assert_int_equal(dataset_add_column(ds, "y2", &items[1]), ENGAGE_OK);
-    bool reverse[2] = { false, true };
-    dataset_scale_t scale = { "engagement", 2, items, reverse, 1, 5, 0.5, 4, 2 };
-    assert_int_equal(dataset_add_scale(ds, &scale), ENGAGE_OK);
+    dataset_t *ds = two_items_on(1, 5, 4, 2, true);
     add(ds, "r1", "M1", 4, 3);     /* y2' 3 */
     add(ds, "r2", "M2", 5, 5);     /* y2' 1 */
     add(ds, "r3", "M1", 2.2, 1);   /* y2' 5 */
@@ -323,13 +324,7 @@ static void test_wide_with_a_fractional_answer(void **state)
 static void test_narrow_from_a_column_of_doubles(void **state)
 {
     (void)state;
-    dataset_t *ds = dataset_new();
-    size_t items[2];
-    assert_int_equal(dataset_add_column(ds, "y1", &items[0]), ENGAGE_OK);
-    assert_int_equal(dataset_add_column(ds, "y2", &items[1]), ENGAGE_OK);
-    bool reverse[2] = { false, false };
-    dataset_scale_t scale = { "engagement", 2, items, reverse, 0, 200, 0.5, 150, 50 };
-    assert_int_equal(dataset_add_scale(ds, &scale), ENGAGE_OK);
+    dataset_t *ds = two_items_on(0, 200, 150, 50, false);
     enum { R = 401, TEAMS = 40 };
     for (int r = 0; r < R; r++) {
         char id[16], manager[16];
@@ -339,8 +334,8 @@ static void test_narrow_from_a_column_of_doubles(void **state)
     }
     assert_int_equal(dataset_finish(ds), ENGAGE_OK);
     const double *table;
-    assert_null(dataset_column_codes(ds, items[0], &table));      /* doubles */
-    assert_non_null(dataset_column_codes(ds, items[1], &table));  /* codes */
+    assert_null(dataset_column_codes(ds, 0, &table));      /* y1: doubles */
+    assert_non_null(dataset_column_codes(ds, 1, &table));  /* y2: codes */
     results_t *res;
     heatmap_t *h;
     assert_int_equal(analysis_run(ds, &res, NULL), ENGAGE_OK);
