@@ -11,7 +11,9 @@
  * leader at or above its manager and every row then to its parent's, last
  * row first (rows are in pre-order, so a row's children come after it);
  * the company sums every team.  A cell's figures are worked out from its
- * sums when asked for, so only the sums are kept.
+ * sums when asked for, so only the sums are kept.  The narrow sums read
+ * the item columns' one-byte codes where every item's column holds them,
+ * each code's part worked out once per scale.
  *
  * Owns: the heatmap_t it returns.
  */

@@ -9,10 +9,14 @@
  * the tree; a range's answers are summed as its scores are gathered into a
  * copy of the range (the company's, last, into the scores themselves); mean
  * and sd are two-pass over that copy, the median a selection in it.
+ * Answers are read from the item columns' codes where they hold codes.
+ * From LEADERS_PARALLEL_RESPONDENTS on, the scores are worked out in two
+ * halves on two threads and the leaders' rows are shared between two
+ * threads; every figure is the same as one thread's.
  *
  * Owns: the leaders_t it returns, and per call a workspace of 8 bytes per
  * respondent (with a tree, 12 more per respondent and 8 more per respondent
- * of the largest org) and O(nodes).
+ * of the largest org, twice with two threads) and O(nodes).
  */
 #include "leaders.h"
 
@@ -427,8 +431,8 @@ engage_status_t leaders_run(const dataset_t *ds, const results_t *results, leade
         l->scales = leaders_calloc(S, sizeof *l->scales);
         w.tq = analysis_t975_cache(LEADERS_T_CACHE);
         w.code_of = leaders_calloc(LEADERS_CODED_ITEMS * 256, sizeof *w.code_of);
-        ok = w.tq && w.code_of && w.slot_start && w.key && w.cursor && w.score && (w.answers || !org) && w.cols && l->scales &&
-             leaders_rows(org, l);
+        ok = w.tq && w.code_of && w.slot_start && w.key && w.cursor && w.score && (w.answers || !org) && w.cols &&
+             l->scales && leaders_rows(org, l);
         size_t longest = ok ? leaders_layout(ds, l, &w) : 0;
         ok = ok && (w.copy = leaders_calloc(longest, sizeof *w.copy)) != NULL;
         if (ok && N >= LEADERS_PARALLEL_RESPONDENTS) {   /* else one thread */
