@@ -108,6 +108,58 @@ static void test_managers_sorted_by_bytes(void **state)
     dataset_free(ds);
 }
 
+/* Ids that agree in their first 8 bytes, or are shorter than 8, or have
+ * bytes past 0x7f, added in no order: managers come in strcmp's order, and
+ * every row keeps its own manager. */
+static int by_strcmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void test_managers_sorted_by_bytes_past_eight(void **state)
+{
+    (void)state;
+    static const char *const stems[] = {"abcdefgh", "abcdefg", "abcdefghi", "abc", "\xff\xfe", "abcdefg\x80",
+                                        "abcdefgh\xff", "z", "abcdefgz", "abcdefgh\x01"};
+    enum { STEMS = sizeof stems / sizeof stems[0], SUFFIXES = 30, M = STEMS * SUFFIXES };
+    char ids[M][32];
+    const char *want[M];
+    for (size_t i = 0; i < M; i++) {
+        size_t k = i % SUFFIXES;
+        if (k == 0)
+            snprintf(ids[i], sizeof ids[i], "%s", stems[i / SUFFIXES]);   /* the stem itself */
+        else
+            snprintf(ids[i], sizeof ids[i], "%s%c%zu", stems[i / SUFFIXES], (int)('A' + k % 3), k);
+        want[i] = ids[i];
+    }
+    dataset_t *ds = dataset_new();
+    size_t q;
+    dataset_add_column(ds, "Q1", &q);
+    srand(5);
+    size_t perm[M];
+    for (size_t i = 0; i < M; i++)
+        perm[i] = i;
+    for (size_t i = M - 1; i > 0; i--) {
+        size_t j = (size_t)rand() % (i + 1), t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    for (size_t i = 0; i < M; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "r%zu", i);
+        double v = 1;
+        assert_int_equal(dataset_add_row(ds, id, ids[perm[i]], &v, 0, (long)i + 2, NULL, NULL), ENGAGE_OK);
+    }
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    qsort(want, M, sizeof *want, by_strcmp);
+    assert_int_equal(dataset_n_managers(ds), M);
+    for (size_t m = 0; m < M; m++)
+        assert_string_equal(dataset_manager_id(ds, m), want[m]);
+    for (size_t i = 0; i < M; i++)
+        assert_string_equal(dataset_manager_id(ds, dataset_manager_of(ds, i)), ids[perm[i]]);
+    dataset_free(ds);
+}
+
 /* One id again and again, each time with a new manager: every add names
  * the row before as superseded, however often the store has compacted. */
 static void test_one_id_repeated_keeps_one_row(void **state)
@@ -355,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_values_round_trip_through_codes_and_doubles),
         cmocka_unit_test(test_repeated_respondent_replaces_earlier_row),
         cmocka_unit_test(test_managers_sorted_by_bytes),
+        cmocka_unit_test(test_managers_sorted_by_bytes_past_eight),
         cmocka_unit_test(test_one_id_repeated_keeps_one_row),
         cmocka_unit_test(test_forget_respondents),
         cmocka_unit_test(test_forget_answers),
