@@ -727,38 +727,6 @@ static void analysis_variance_clear(analysis_variance_t *v)
     v->alpha = alpha;
 }
 
-/* The teams a decomposition reads: team m's n, mean and ss, m bytes
- * apart by the strides (an array of analysis_manager_t, or three arrays). */
-typedef struct {
-    const char *n, *mean, *ss;
-    size_t n_stride, stride;
-} decompose_teams_t;
-
-static size_t teams_n(const decompose_teams_t *t, size_t m)
-{
-    size_t n;
-    memcpy(&n, t->n + m * t->n_stride, sizeof n);
-    return n;
-}
-
-static double teams_figure(const char *base, size_t stride, size_t m)
-{
-    double x;
-    memcpy(&x, base + m * stride, sizeof x);
-    return x;
-}
-
-static engage_status_t decompose(const decompose_teams_t *teams, size_t count, const bool *include,
-                                 analysis_variance_t *v);
-
-engage_status_t analysis_decompose(const analysis_manager_t *managers, size_t count,
-                                   const bool *include, analysis_variance_t *v)
-{
-    decompose_teams_t t = { (const char *)&managers->n, (const char *)&managers->mean,
-                            (const char *)&managers->ss, sizeof *managers, sizeof *managers };
-    return decompose(&t, count, include, v);
-}
-
 /* A decomposition's within-teams figures from its totals: the scored
  * respondents, the teams and their summed sums of squares. */
 static void set_within(analysis_variance_t *v, size_t scored, size_t teams, double ss_within)
@@ -787,8 +755,8 @@ void analysis_within_teams(const size_t *n, const double *ss, size_t count, cons
         set_within(v, scored, J, ss_within);
 }
 
-static engage_status_t decompose(const decompose_teams_t *teams, size_t count, const bool *include,
-                                 analysis_variance_t *v)
+engage_status_t analysis_decompose(const analysis_manager_t *managers, size_t count,
+                                   const bool *include, analysis_variance_t *v)
 {
     analysis_variance_clear(v);
     size_t *team_n = analysis_calloc(count, sizeof *team_n);
@@ -804,10 +772,10 @@ static engage_status_t decompose(const decompose_teams_t *teams, size_t count, c
     double first_mean = NAN;
     for (size_t m = 0; m < count; m++) {
         team_mean[m] = NAN;
-        size_t n = teams_n(teams, m);
+        size_t n = managers[m].n;
         if (n == 0 || (include && !include[m]))
             continue;
-        double mean = teams_figure(teams->mean, teams->stride, m), ss = teams_figure(teams->ss, teams->stride, m);
+        double mean = managers[m].mean, ss = managers[m].ss;
         team_n[m] = n;
         team_mean[m] = mean;
         scored += n;
