@@ -943,9 +943,8 @@ static engage_status_t analysis_scale(const dataset_t *ds, size_t s, analysis_wo
         if (!ok)
             return ENGAGE_ENOMEM;
     }
-    /* the share as a division, so that e.g. 7 of 10 meets 0.7 exactly */
     for (size_t answered = 0; answered <= k; answered++)
-        w->enough[answered] = answered > 0 && !((double)answered / (double)k < sc->min_answered);
+        w->enough[answered] = dataset_scale_scored(sc, answered);
 
     /* alpha's last blocks are folded while the managers are summarised */
     size_t n_scales = dataset_n_scales(ds);

@@ -221,7 +221,6 @@ bool drivers_lmg(const double *rxx, const double *rxy, size_t p, double *lmg)
 static void block_scores(const dataset_t *ds, const dataset_scale_t *sc, size_t first, size_t count, double *cols,
                          double *score, size_t *answered, size_t *favourable)
 {
-    const double flip = sc->min + sc->max;
     size_t k = sc->n_items;
     for (size_t t = 0; t < count; t++)
         score[t] = 0;
@@ -231,18 +230,16 @@ static void block_scores(const dataset_t *ds, const dataset_scale_t *sc, size_t 
         double *x = cols + i * BLOCK_ROWS;
         dataset_column_read(ds, sc->items[i], first, count, x);
         for (size_t t = 0; t < count; t++) {
-            if (!isfinite(x[t]))
+            double v = dataset_scale_answer(sc, i, x[t]);
+            if (isnan(v))
                 continue;
-            double v = sc->reverse[i] ? flip - x[t] : x[t];
             score[t] += v;
             answered[t]++;
             favourable[t] += v >= sc->favourable;
         }
     }
     for (size_t t = 0; t < count; t++)
-        score[t] = answered[t] > 0 && (double)answered[t] / (double)k >= sc->min_answered
-                       ? score[t] / (double)answered[t]
-                       : NAN;
+        score[t] = dataset_scale_scored(sc, answered[t]) ? score[t] / (double)answered[t] : NAN;
 }
 
 typedef struct {
@@ -579,7 +576,7 @@ static double fixed_unit(const dataset_scale_t *sc, bool is_score, double range)
     if (is_score) {
         uint64_t m = 1;
         for (size_t a = 1; a <= sc->n_items && (double)m * range <= top; a++)
-            if ((double)a / (double)sc->n_items >= sc->min_answered)
+            if (dataset_scale_scored(sc, a))
                 m = lcm_u64(m, a);
         if ((double)m * range <= top)
             l = (double)m;

@@ -52,12 +52,6 @@ static double heatmap_finite(double v)
     return isfinite(v) ? v : NAN;
 }
 
-/* Item i's answer v after reverse coding; NAN for none. */
-static double reverse_coded(const dataset_scale_t *sc, size_t i, double v)
-{
-    return !isfinite(v) ? NAN : sc->reverse[i] ? sc->min + sc->max - v : v;
-}
-
 /* Respondents first .. first+count-1's reverse-coded answers into cols
  * ([item × HEATMAP_READ_ROWS], NAN for none). */
 static void read_block(const dataset_t *ds, const dataset_scale_t *sc, size_t first, size_t count, double *cols)
@@ -66,15 +60,8 @@ static void read_block(const dataset_t *ds, const dataset_scale_t *sc, size_t fi
         double *x = cols + i * HEATMAP_READ_ROWS;
         dataset_column_read(ds, sc->items[i], first, count, x);
         for (size_t t = 0; t < count; t++)
-            x[t] = reverse_coded(sc, i, x[t]);
+            x[t] = dataset_scale_answer(sc, i, x[t]);
     }
-}
-
-/* Whether a respondent who answered `answered` of the scale's items is
- * scored on it: the share as a division, as analysis.c decides it. */
-static bool answered_enough(const dataset_scale_t *sc, size_t answered)
-{
-    return answered > 0 && (double)answered / (double)sc->n_items >= sc->min_answered;
 }
 
 /* Whether row t of a block is scored on the scale. */
@@ -83,7 +70,7 @@ static bool block_scored(const dataset_scale_t *sc, const double *cols, size_t t
     size_t answered = 0, k = sc->n_items;
     for (size_t i = 0; i < k; i++)
         answered += !isnan(cols[i * HEATMAP_READ_ROWS + t]);
-    return answered_enough(sc, answered);
+    return dataset_scale_scored(sc, answered);
 }
 
 /* Every team's sums on one scale, wide: one pass over its item columns. */
@@ -182,7 +169,7 @@ static bool team_sums_narrow_codes(const dataset_t *ds, const dataset_scale_t *s
         codes[i] = dataset_column_codes(ds, sc->items[i], &table);
         *coded = codes[i] != NULL;
         for (size_t c = 0; *coded && c < 256; c++) {
-            double x = reverse_coded(sc, i, table[c]), twice = 2.0 * (x - middle);
+            double x = dataset_scale_answer(sc, i, table[c]), twice = 2.0 * (x - middle);
             narrow_code_t *e = &code_of[i * 256 + c];
             e->answered = !isnan(x);
             e->narrow = e->answered && fabs(twice) <= bound && (double)(int32_t)twice == twice;
@@ -196,7 +183,7 @@ static bool team_sums_narrow_codes(const dataset_t *ds, const dataset_scale_t *s
         size_t answered = 0;
         for (size_t i = 0; i < k; i++)
             answered += code_of[i * 256 + codes[i][r]].answered;
-        if (!answered_enough(sc, answered))
+        if (!dataset_scale_scored(sc, answered))
             continue;
         size_t m = dataset_manager_of(ds, r);
         heatmap_team_t *a = team + m * k;

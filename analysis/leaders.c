@@ -167,8 +167,7 @@ static void leaders_place(leaders_pass_t *p, size_t r, double sum, size_t answer
     leaders_work_t *w = p->w;
     const dataset_scale_t *sc = p->sc;
     size_t slot = p->cursor[w->key[dataset_manager_of(p->ds, r)]]++;
-    /* the share as a division, as analysis.c decides it */
-    bool scored = answered > 0 && (double)answered / (double)sc->n_items >= sc->min_answered;
+    bool scored = dataset_scale_scored(sc, answered);
     w->score[slot] = scored ? sum / (double)answered : NAN;
     if (w->answers) {
         w->answers[slot] = scored ? (leaders_answers_t){ (uint32_t)answered, (uint32_t)favourable,
@@ -204,14 +203,13 @@ static void *leaders_pass(void *arg)
         }
         return NULL;
     }
-    const double flip = sc->min + sc->max;
     for (size_t first = p->first; first < p->end; first += LEADERS_READ_ROWS) {
         size_t count = p->end - first < LEADERS_READ_ROWS ? p->end - first : LEADERS_READ_ROWS;
         for (size_t i = 0; i < k; i++) {
             double *x = p->cols + i * LEADERS_READ_ROWS;
             dataset_column_read(ds, sc->items[i], first, count, x);
             for (size_t t = 0; t < count; t++)
-                x[t] = !isfinite(x[t]) ? NAN : sc->reverse[i] ? flip - x[t] : x[t];
+                x[t] = dataset_scale_answer(sc, i, x[t]);
         }
         for (size_t t = 0; t < count; t++) {
             double sum = 0.0;
@@ -239,13 +237,12 @@ static bool leaders_codes(const dataset_t *ds, const dataset_scale_t *sc, const 
 {
     if (sc->n_items > LEADERS_CODED_ITEMS)
         return false;
-    const double flip = sc->min + sc->max;
     for (size_t i = 0; i < sc->n_items; i++) {
         const double *table;
         if (!(codes[i] = dataset_column_codes(ds, sc->items[i], &table)))
             return false;
         for (size_t c = 0; c < 256; c++) {
-            double v = table[c], x = !isfinite(v) ? NAN : sc->reverse[i] ? flip - v : v;
+            double x = dataset_scale_answer(sc, i, table[c]);
             code_of[i * 256 + c] = (leaders_code_t){ x, !isnan(x), x >= sc->favourable, x <= sc->unfavourable };
         }
     }

@@ -124,7 +124,7 @@ static engage_status_t units_scale(const dataset_t *ds, const analysis_scale_t *
     memset(w->rwg_n, 0, U * sizeof *w->rwg_n);
     memset(w->rwg_sq, 0, U * sizeof *w->rwg_sq);
 
-    const double flip = sc->min + sc->max, middle = (sc->min + sc->max) / 2.0;
+    const double middle = (sc->min + sc->max) / 2.0;
     const double middle_sq = (double)k * middle * middle;
     for (size_t first = 0; first < N; first += UNITS_READ_ROWS) {
         size_t count = N - first < UNITS_READ_ROWS ? N - first : UNITS_READ_ROWS;
@@ -132,7 +132,7 @@ static engage_status_t units_scale(const dataset_t *ds, const analysis_scale_t *
             double *x = w->cols + i * UNITS_READ_ROWS;
             dataset_column_read(ds, sc->items[i], first, count, x);
             for (size_t t = 0; t < count; t++)
-                x[t] = !isfinite(x[t]) ? NAN : sc->reverse[i] ? flip - x[t] : x[t];
+                x[t] = dataset_scale_answer(sc, i, x[t]);
         }
         for (size_t t = 0; t < count; t++) {
             double sum = 0.0, sumsq = 0.0;
@@ -147,8 +147,7 @@ static engage_status_t units_scale(const dataset_t *ds, const analysis_scale_t *
                 favourable += x >= sc->favourable;
                 unfavourable += x <= sc->unfavourable;
             }
-            /* the share as a division, as analysis.c decides it */
-            if (answered == 0 || (double)answered / (double)k < sc->min_answered)
+            if (!dataset_scale_scored(sc, answered))
                 continue;
             size_t unit = u->unit_of[dataset_manager_of(ds, first + t)];
             w->grouped[w->cursor[unit]++] = sum / (double)answered;

@@ -17,6 +17,7 @@
 #ifndef ENGAGE_DATASET_H
 #define ENGAGE_DATASET_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,6 +35,21 @@ typedef struct {
     double favourable;     /* an answer (after reverse coding) >= this is favourable */
     double unfavourable;   /* ... <= this is unfavourable; between the two, neutral */
 } dataset_scale_t;
+
+/* Item i's raw answer v as the scale counts it: reverse coded when the
+ * item is (min + max - v); NAN when there is none (v not finite). */
+static inline double dataset_scale_answer(const dataset_scale_t *scale, size_t i, double v)
+{
+    return !isfinite(v) ? NAN : scale->reverse[i] ? scale->min + scale->max - v : v;
+}
+
+/* Whether a respondent who answered `answered` of the scale's items is
+ * scored on it: the share as a division, so that 7 of 10 meets 0.7
+ * exactly. */
+static inline bool dataset_scale_scored(const dataset_scale_t *scale, size_t answered)
+{
+    return answered > 0 && (double)answered / (double)scale->n_items >= scale->min_answered;
+}
 
 typedef struct dataset dataset_t;
 
