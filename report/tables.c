@@ -136,13 +136,18 @@ static void rows_block(const rows_pipe_t *p, size_t b, csv_out_t *out)
     p->write(out, p->ctx, first, left < TABLES_PARALLEL_ROWS ? left : TABLES_PARALLEL_ROWS);
 }
 
+/* Whether a block is left to take inside the window.  Called with the
+ * lock held. */
+static bool rows_room(const rows_pipe_t *p)
+{
+    return p->next < p->n_blocks && p->next < p->written + ROWS_WINDOW;
+}
+
 /* Takes the next block when it is inside the window; SIZE_MAX when none.
  * Called with the lock held. */
 static size_t rows_take(rows_pipe_t *p)
 {
-    if (p->next >= p->n_blocks || p->next >= p->written + ROWS_WINDOW)
-        return SIZE_MAX;
-    return p->next++;
+    return rows_room(p) ? p->next++ : SIZE_MAX;
 }
 
 /* Formats block b, taken, into part and leaves it for the writer. */
@@ -213,7 +218,7 @@ static void write_rows(csv_out_t *out, size_t rows, rows_writer_t write, const v
                 p.next++;
                 break;
             }
-            if (ahead_memory && p.next < p.n_blocks && p.next < p.written + ROWS_WINDOW) {
+            if (ahead_memory && rows_room(&p)) {
                 pthread_mutex_unlock(&p.lock);
                 csv_out_t *ahead;
                 ahead_memory = csv_out_open_memory(&ahead, NULL) == ENGAGE_OK;
