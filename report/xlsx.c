@@ -513,7 +513,7 @@ static void row_start(xlsx_sheet_t *s, uint32_t row)
  * the row's first; false (nothing written) for a cell before the last one.
  * A cell right after the one before it in its row goes without its
  * reference (ECMA-376 §18.3.1.4: it is then the next column), which takes
- * a quarter of a large sheet's XML away; the row's first cell and a cell
+ * a fifth of a large sheet's XML away; the row's first cell and a cell
  * after a gap keep theirs. */
 static bool cell_open(xlsx_sheet_t *s, uint32_t row, uint32_t col, xlsx_style_t style)
 {
