@@ -102,6 +102,46 @@ static void team_sums(const dataset_t *ds, const dataset_scale_t *sc, double *co
     }
 }
 
+/* What one answer adds in the narrow form. */
+typedef struct {
+    uint8_t answered;         /* the answer is there */
+    uint8_t narrow;           /* ... and a whole number of halves within ±bound */
+    uint8_t favourable;
+    int8_t pad;
+    int32_t twice;            /* 2 × its distance from the middle, when narrow */
+} narrow_code_t;
+
+/* The part of answer x (after reverse coding; NAN for none). */
+static narrow_code_t narrow_part(const dataset_scale_t *sc, double x, double middle, double bound)
+{
+    double twice = 2.0 * (x - middle);
+    narrow_code_t e = { 0 };
+    e.answered = !isnan(x);
+    e.narrow = e.answered && fabs(twice) <= bound && (double)(int32_t)twice == twice;
+    e.favourable = x >= sc->favourable;
+    e.twice = e.narrow ? (int32_t)twice : 0;
+    return e;
+}
+
+/* Adds an answer's part to item i of a team's narrow sums (a, dd4 or
+ * dd4_16 at the team); false when it does not fit: not narrow, or the
+ * item's answers already at cap. */
+static inline bool narrow_add(heatmap_team_t *a, uint32_t *dd4, uint16_t *dd4_16, size_t i,
+                              const narrow_code_t *e, size_t cap)
+{
+    if (!e->narrow || a[i].n >= cap)
+        return false;
+    int32_t d2 = e->twice;
+    a[i].n++;
+    a[i].twice_sum = (int16_t)(a[i].twice_sum + d2);
+    a[i].favourable += e->favourable;
+    if (dd4_16)
+        dd4_16[i] = (uint16_t)(dd4_16[i] + d2 * d2);
+    else
+        dd4[i] += (uint32_t)(d2 * d2);
+    return true;
+}
+
 /* The same in the narrow form, every twice-distance within ±bound and at
  * most cap answers per team and item; false (the sums unusable) at the
  * first answer that is not a whole number of halves within it or past cap.
@@ -126,31 +166,14 @@ static bool team_sums_narrow(const dataset_t *ds, const dataset_scale_t *sc, dou
                 double x = cols[i * HEATMAP_READ_ROWS + t];
                 if (isnan(x))
                     continue;
-                double twice = 2.0 * (x - middle);
-                if (!(fabs(twice) <= bound) || (double)(int32_t)twice != twice || a[i].n >= cap)
+                narrow_code_t e = narrow_part(sc, x, middle, bound);
+                if (!narrow_add(a, dd4, dd4_16, i, &e, cap))
                     return false;
-                int32_t d2 = (int32_t)twice;
-                a[i].n++;
-                a[i].twice_sum = (int16_t)(a[i].twice_sum + d2);
-                a[i].favourable += x >= sc->favourable;
-                if (dd4_16)
-                    dd4_16[i] = (uint16_t)(dd4_16[i] + d2 * d2);
-                else
-                    dd4[i] += (uint32_t)(d2 * d2);
             }
         }
     }
     return true;
 }
-
-/* What one code of one item adds in the narrow form (see below). */
-typedef struct {
-    uint8_t answered;         /* the answer is there */
-    uint8_t narrow;           /* ... and a whole number of halves within ±bound */
-    uint8_t favourable;
-    int8_t pad;
-    int32_t twice;            /* 2 × its distance from the middle, when narrow */
-} narrow_code_t;
 
 /* team_sums_narrow read from the item columns' codes, each code's part
  * worked out once (the same answers, so the same sums and the same
@@ -168,14 +191,8 @@ static bool team_sums_narrow_codes(const dataset_t *ds, const dataset_scale_t *s
         const double *table;
         codes[i] = dataset_column_codes(ds, sc->items[i], &table);
         *coded = codes[i] != NULL;
-        for (size_t c = 0; *coded && c < 256; c++) {
-            double x = dataset_scale_answer(sc, i, table[c]), twice = 2.0 * (x - middle);
-            narrow_code_t *e = &code_of[i * 256 + c];
-            e->answered = !isnan(x);
-            e->narrow = e->answered && fabs(twice) <= bound && (double)(int32_t)twice == twice;
-            e->favourable = x >= sc->favourable;
-            e->twice = e->narrow ? (int32_t)twice : 0;
-        }
+        for (size_t c = 0; *coded && c < 256; c++)
+            code_of[i * 256 + c] = narrow_part(sc, dataset_scale_answer(sc, i, table[c]), middle, bound);
     }
     if (!*coded)
         return false;
@@ -191,18 +208,8 @@ static bool team_sums_narrow_codes(const dataset_t *ds, const dataset_scale_t *s
         uint16_t *dd4_16 = team_dd4_16 ? team_dd4_16 + m * k : NULL;
         for (size_t i = 0; i < k; i++) {
             const narrow_code_t *e = &code_of[i * 256 + codes[i][r]];
-            if (!e->answered)
-                continue;
-            if (!e->narrow || a[i].n >= cap)
+            if (e->answered && !narrow_add(a, dd4, dd4_16, i, e, cap))
                 return false;
-            int32_t d2 = e->twice;
-            a[i].n++;
-            a[i].twice_sum = (int16_t)(a[i].twice_sum + d2);
-            a[i].favourable += e->favourable;
-            if (dd4_16)
-                dd4_16[i] = (uint16_t)(dd4_16[i] + d2 * d2);
-            else
-                dd4[i] += (uint32_t)(d2 * d2);
         }
     }
     return true;
