@@ -201,6 +201,15 @@ static dataset_t *two_items_on(double min, double max, double fav, double unfav,
     return ds;
 }
 
+/* Without units or a tree: the dataset's results (into *res) and heatmap. */
+static heatmap_t *flat_heatmap(const dataset_t *ds, results_t **res)
+{
+    heatmap_t *h;
+    assert_int_equal(analysis_run(ds, res, NULL), ENGAGE_OK);
+    assert_int_equal(heatmap_run(ds, *res, NULL, NULL, &h, NULL), ENGAGE_OK);
+    return h;
+}
+
 static dataset_t *flat_two_items(void)
 {
     return two_items_on(1, 5, 4, 2, false);
@@ -217,9 +226,7 @@ static void test_flat_with_an_unanswered_item(void **state)
     add(ds, "r3", "M2", 3, 4);
     assert_int_equal(dataset_finish(ds), ENGAGE_OK);
     results_t *res;
-    heatmap_t *h;
-    assert_int_equal(analysis_run(ds, &res, NULL), ENGAGE_OK);
-    assert_int_equal(heatmap_run(ds, res, NULL, NULL, &h, NULL), ENGAGE_OK);
+    heatmap_t *h = flat_heatmap(ds, &res);
     const heatmap_scale_t *hs = &h->scales[0];
     assert_int_equal(hs->n_groups[HEATMAP_UNIT], 0);
     assert_int_equal(hs->n_groups[HEATMAP_LEADER], 0);
@@ -271,9 +278,7 @@ static void test_narrow_with_a_large_team(void **state)
     }
     assert_int_equal(dataset_finish(ds), ENGAGE_OK);
     results_t *res;
-    heatmap_t *h;
-    assert_int_equal(analysis_run(ds, &res, NULL), ENGAGE_OK);
-    assert_int_equal(heatmap_run(ds, res, NULL, NULL, &h, NULL), ENGAGE_OK);
+    heatmap_t *h = flat_heatmap(ds, &res);
     const heatmap_scale_t *hs = &h->scales[0];
     assert_non_null(hs->teams);
     assert_non_null(hs->team_dd4);
@@ -297,9 +302,7 @@ static void test_wide_with_a_fractional_answer(void **state)
     add(ds, "r3", "M1", 2.2, 1);   /* y2' 5 */
     assert_int_equal(dataset_finish(ds), ENGAGE_OK);
     results_t *res;
-    heatmap_t *h;
-    assert_int_equal(analysis_run(ds, &res, NULL), ENGAGE_OK);
-    assert_int_equal(heatmap_run(ds, res, NULL, NULL, &h, NULL), ENGAGE_OK);
+    heatmap_t *h = flat_heatmap(ds, &res);
     const heatmap_scale_t *hs = &h->scales[0];
     assert_null(hs->teams);
     /* y1: 4 5 2.2, two of three favourable; y2': 3 1 5 */
@@ -337,9 +340,7 @@ static void test_narrow_from_a_column_of_doubles(void **state)
     assert_null(dataset_column_codes(ds, 0, &table));      /* y1: doubles */
     assert_non_null(dataset_column_codes(ds, 1, &table));  /* y2: codes */
     results_t *res;
-    heatmap_t *h;
-    assert_int_equal(analysis_run(ds, &res, NULL), ENGAGE_OK);
-    assert_int_equal(heatmap_run(ds, res, NULL, NULL, &h, NULL), ENGAGE_OK);
+    heatmap_t *h = flat_heatmap(ds, &res);
     const heatmap_scale_t *hs = &h->scales[0];
     assert_non_null(hs->teams);
     size_t company_fav = 0;
