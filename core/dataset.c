@@ -461,9 +461,9 @@ static int column_code(column_t *col, double v)
     return (int)col->n_table++;
 }
 
-static engage_status_t grow_rows(dataset_t *ds)
+/* Room for cap rows (a multiple of 64, more than cap_rows). */
+static engage_status_t grow_rows_to(dataset_t *ds, size_t cap)
 {
-    size_t cap = ds->cap_rows ? ds->cap_rows * 2 : 1024;
 #define GROW(field)                                                        \
     do {                                                                   \
         void *p = realloc((void *)ds->field, cap * sizeof *ds->field);     \
@@ -502,6 +502,28 @@ static engage_status_t grow_rows(dataset_t *ds)
         malloc_trim(0);
 #endif
     return ENGAGE_OK;
+}
+
+static engage_status_t grow_rows(dataset_t *ds)
+{
+    return grow_rows_to(ds, ds->cap_rows ? ds->cap_rows * 2 : 1024);
+}
+
+engage_status_t dataset_expect_rows(dataset_t *ds, size_t n)
+{
+    if (ds->finished || n > UINT32_MAX - 1)
+        return ENGAGE_OK;   /* nothing more to add, or more than rows can be */
+    /* an eighth more rows than said: room not touched takes no memory */
+    size_t cap = (n + n / 8 + 63) / 64 * 64;
+    if (cap > ds->cap_rows && grow_rows_to(ds, cap) != ENGAGE_OK)
+        return ENGAGE_ENOMEM;
+    /* the slots set_reserve would have grown to by the n-th id */
+    size_t slots = ds->id_set.tags ? ds->id_set.mask + 1 : FIRST_ID_SLOTS;
+    while (4 * n > 3 * slots)
+        slots *= 2;
+    if (ds->id_set.tags && slots == ds->id_set.mask + 1)
+        return ENGAGE_OK;
+    return set_rebuild(ds, false, slots) ? ENGAGE_OK : ENGAGE_ENOMEM;
 }
 
 static engage_status_t intern_manager(dataset_t *ds, const char *id, uint32_t *index)

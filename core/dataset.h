@@ -65,6 +65,13 @@ engage_status_t dataset_add_column(dataset_t *ds, const char *name, size_t *inde
 /* Add a scale; the dataset copies `scale` and its arrays. */
 engage_status_t dataset_add_scale(dataset_t *ds, const dataset_scale_t *scale);
 
+/* Room for n rows in all, and a respondent set that holds n ids without
+ * growing: what a reader expects a file to hold, said once it can tell, so
+ * that the arrays and the set are not built again and again as they grow.
+ * A guess that is off costs only room or time, never a different result.
+ * ENGAGE_ENOMEM when the room cannot be had. */
+engage_status_t dataset_expect_rows(dataset_t *ds, size_t n);
+
 /* Add one accepted respondent.  values[c] is the value of column c, NAN when
  * not answered.  file/line say where the row came from.  When the id was
  * seen before, the earlier row is superseded (it gives its storage back as

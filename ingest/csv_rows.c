@@ -62,6 +62,7 @@ typedef struct {
     size_t *row_end;           /* per record: index one past its last field */
     long *row_line;            /* per record: physical line where it starts */
     size_t n_rows, cap_rows;
+    double share_read;         /* csv_row_t's, when the batch was handed over */
     bool last;                 /* nothing follows; status says why */
     engage_status_t status;
     engage_error_t err;
@@ -458,7 +459,8 @@ static engage_status_t dispatch(reader_t *r, batch_t *b, engage_error_t *err)
     if (b->n_rows)
         b->field_start[b->n_fields] = (uint32_t)b->n_bytes; /* ends the last field */
     for (size_t i = 0; i < b->n_rows; i++) {
-        csv_row_t row = {b->row_end[i] - first, b->bytes, b->field_start + first, b->row_line[i]};
+        csv_row_t row = {b->row_end[i] - first, b->bytes, b->field_start + first, b->row_line[i],
+                         b->share_read};
         engage_status_t st = fn(user, &row, err);
         if (st != ENGAGE_OK)
             return st;
@@ -482,10 +484,19 @@ static void free_batch(batch_t *b)
     free(b->row_line);
 }
 
+/* How far through the source the batch being filled reaches. */
+static void note_share_read(reader_t *r)
+{
+    uint64_t behind, size;
+    double share = source_share_read(r->src, &behind, &size) ? (double)behind / (double)size : 0.0;
+    r->batch->share_read = share < 1.0 ? share : 1.0;
+}
+
 /* Hand the full batch over and start a new one.  Without a thread the
  * callback runs now; with one, the batch joins the ring (waiting for room). */
 static void deliver(reader_t *r)
 {
+    note_share_read(r);
     r->record_bytes = 0;
     if (!r->ring) {
         engage_status_t st = dispatch(r, r->batch, r->err);
@@ -546,6 +557,7 @@ static void read_all(reader_t *r)
         decode_free(r->dec);
         r->dec = NULL;
     }
+    note_share_read(r);
     r->batch->last = true;
     r->batch->status = r->status;
     if (r->status != ENGAGE_OK && r->ring)

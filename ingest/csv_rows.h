@@ -27,6 +27,9 @@ typedef struct {
     const char *bytes;         /* field i: the NUL-terminated string at bytes + start[i] */
     const uint32_t *start;     /* n_fields + 1 entries: start[i + 1] ends field i */
     long line;                 /* physical line where the record starts */
+    double share_read;         /* how far through the input's stored bytes (0..1) the
+                                  text tokenised so far reaches: the record ends
+                                  before it; 0 when the input's size is not known */
 } csv_row_t;
 
 /* Field i of a record (valid during the callback). */

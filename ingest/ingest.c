@@ -70,6 +70,8 @@ typedef struct {
     size_t unit_field;         /* an archive's unit column, or SIZE_MAX */
     const char *respondent_name, *manager_name;
     size_t row_number;         /* data rows read in this wave, for ids */
+    size_t file_rows_added;    /* rows this file has added to the dataset */
+    bool rows_expected;        /* the dataset was told how many rows to expect */
 
     roster_t *roster;
     size_t row_employee;       /* the roster node of the row being read, SIZE_MAX: none */
@@ -710,6 +712,21 @@ static void remember_unit(ingest_ctx_t *ctx, const csv_row_t *row, const char *m
         g_hash_table_insert(ctx->units, g_strdup(manager), g_strdup(csv_row_field(row, ctx->unit_field)));
 }
 
+/* Once an eighth of a file's stored bytes is read, the dataset hears how
+ * many rows to expect: as many again for the rest, in proportion (a
+ * batch's share is ahead of its rows, so this errs low). */
+#define EXPECT_ROWS_AT_SHARE 0.125
+
+static engage_status_t expect_rows(ingest_ctx_t *ctx, const csv_row_t *row)
+{
+    if (ctx->rows_expected || row->share_read < EXPECT_ROWS_AT_SHARE)
+        return ENGAGE_OK;
+    ctx->rows_expected = true;
+    double to_come = (double)ctx->file_rows_added * (1.0 / row->share_read - 1.0);
+    double expected = (double)dataset_n_respondents(ctx->ds) + to_come;
+    return expected < (double)UINT32_MAX ? dataset_expect_rows(ctx->ds, (size_t)expected) : ENGAGE_OK;
+}
+
 static engage_status_t read_row(ingest_ctx_t *ctx, const csv_row_t *row, engage_error_t *err)
 {
     ingest_file_t *file = &ctx->log->files[ctx->file];
@@ -781,6 +798,9 @@ static engage_status_t read_row(ingest_ctx_t *ctx, const csv_row_t *row, engage_
     long earlier_line;
     if (dataset_add_row(ctx->ds, respondent_id, manager_id, ctx->values, ctx->file, row->line, &earlier_file,
                         &earlier_line) != ENGAGE_OK)
+        return no_memory(ctx, err);
+    ctx->file_rows_added++;
+    if (expect_rows(ctx, row) != ENGAGE_OK)
         return no_memory(ctx, err);
     if (ctx->row_employee != SIZE_MAX)
         org_mark_responded(roster_org(ctx->roster), ctx->row_employee);
@@ -876,6 +896,8 @@ static engage_status_t read_source(ingest_ctx_t *ctx, source_t *src, const char 
         return no_memory(ctx, err);
     ctx->name = name;
     ctx->header_done = false;
+    ctx->file_rows_added = 0;
+    ctx->rows_expected = false;
     if (ctx->header_index)
         g_hash_table_remove_all(ctx->header_index); /* its keys are the names freed next */
     format_reader_fini(&ctx->format);

@@ -69,6 +69,7 @@ typedef struct {
     unsigned char *buffer;     /* OUT_CHUNK bytes */
     const unsigned char *data;
     size_t len;
+    uint64_t behind;           /* the source's stored bytes behind data */
     engage_status_t status;
     engage_error_t err;
 } ahead_slot_t;
@@ -92,6 +93,8 @@ struct source {
     size_t memory_size, memory_pos;
     bool rereadable;           /* memory or a regular file: can seek back */
     uint64_t stored_pos;       /* offset of the next stored byte read */
+    uint64_t size;             /* the stored size; 0 when not known */
+    uint64_t behind;           /* stored bytes behind the chunks handed out */
 
     unsigned char *raw;        /* stored bytes not yet consumed */
     size_t raw_len, raw_pos;
@@ -167,6 +170,7 @@ engage_status_t source_open_path(source_t **out, const char *path, engage_error_
     bool sized = fstat(fileno(src->file), &info) == 0 && S_ISREG(info.st_mode);
     src->rereadable = sized && ftello(src->file) == 0;
     progress_file(path, sized ? (int64_t)info.st_size : -1);
+    src->size = sized && info.st_size > 0 ? (uint64_t)info.st_size : 0;
     return ENGAGE_OK;
 }
 
@@ -178,6 +182,7 @@ engage_status_t source_open_memory(source_t **out, const char *name, const void 
         return st;
     (*out)->memory = bytes;
     (*out)->memory_size = size;
+    (*out)->size = size;
     (*out)->rereadable = true;
     return ENGAGE_OK;
 }
@@ -674,6 +679,7 @@ static void *ahead_thread(void *arg)
         src->out = slot->buffer;
         memset(&slot->err, 0, sizeof slot->err);
         slot->status = read_now(src, &slot->data, &slot->len, LINE_LATER, &slot->err);
+        slot->behind = raw_offset(src);
         bool last = slot->status != ENGAGE_OK || slot->len == 0;
         pthread_mutex_lock(&a->lock);
         a->count++;
@@ -746,6 +752,7 @@ static engage_status_t ahead_take(source_t *src, const unsigned char **data, siz
     }
     *data = slot->data;
     *len = slot->len;
+    src->behind = slot->behind;
     return ENGAGE_OK;
 }
 
@@ -788,7 +795,9 @@ engage_status_t source_read(source_t *src, const unsigned char **data, size_t *l
         if ((src->gzip || src->zip) && ahead_start(src))
             return ahead_take(src, data, len, line, err);
     }
-    return read_now(src, data, len, line, err);
+    engage_status_t st = read_now(src, data, len, line, err);
+    src->behind = raw_offset(src);
+    return st;
 }
 
 void source_set_chunk(source_t *src, size_t chunk)
@@ -806,6 +815,13 @@ bool source_is_gzip(const source_t *src) { return src->gzip; }
 bool source_is_zip(const source_t *src) { return src->zip; }
 const char *source_member(const source_t *src) { return src->member; }
 uint64_t source_bytes(const source_t *src) { return src->bytes; }
+
+bool source_share_read(const source_t *src, uint64_t *behind, uint64_t *size)
+{
+    *behind = src->behind;
+    *size = src->size;
+    return src->size > 0;
+}
 
 void source_sha256(const source_t *src, char hex[65])
 {

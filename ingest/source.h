@@ -59,6 +59,11 @@ bool source_is_zip(const source_t *src);
 /* The name of the zip entry read, or NULL (not a zip, or not opened yet). */
 const char *source_member(const source_t *src);
 uint64_t source_bytes(const source_t *src);
+/* How far through its stored bytes the input is: *behind, the stored
+ * bytes behind the chunks source_read has returned so far (every byte of
+ * those chunks came from them), and *size, the input's stored size.  False
+ * when the size is not known (a pipe, stdin). */
+bool source_share_read(const source_t *src, uint64_t *behind, uint64_t *size);
 /* Hex SHA-256 of every stored byte read so far (call after the last read). */
 void source_sha256(const source_t *src, char hex[65]);
 

@@ -2,7 +2,8 @@
  * tests/core/test_dataset.c — the dataset store: coded columns and their
  * switch to doubles, repeated respondents (also in numbers that make the
  * store drop superseded rows and unused managers as it goes), manager
- * order, bulk reads, many columns.
+ * order, bulk reads, many columns, and rows expected ahead (whatever the
+ * guess, the same dataset).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -336,6 +337,97 @@ static void test_every_id_thrice_keeps_the_last_rows_in_order(void **state)
     dataset_free(ds);
 }
 
+/* One row of the sequence test_expected_rows_change_nothing adds: ids
+ * repeat (every fifth row names an id from earlier on, and a run in the
+ * middle repeats the first 6,000 ids, so the store compacts as it goes),
+ * managers come in runs, answers vary. */
+enum { EXPECT_ROWS = 20000 };
+
+static void expect_sequence_row(int k, char *id, size_t id_size, char *manager, size_t manager_size, double *v)
+{
+    unsigned h = (unsigned)k * 2654435761u;
+    int who = k >= 8000 && k < 14000 ? k - 8000 : k % 5 == 4 ? (int)(h % (unsigned)(k + 1)) : k;
+    snprintf(id, id_size, "id-%d", who);
+    snprintf(manager, manager_size, "m%03d", (k / 7) % 311);
+    v[0] = (double)(1 + h % 5);
+    v[1] = h % 11 == 0 ? NAN : (double)(h % 7) / 2.0;
+}
+
+/* The rows above, with dataset_expect_rows(expect[i]) said before row
+ * at[i]; what each add reported goes to file_of[k] and line_of[k]. */
+static dataset_t *expect_build(const size_t *expect, const int *at, size_t n_expect, size_t *file_of,
+                               long *line_of)
+{
+    dataset_t *ds = dataset_new();
+    size_t c;
+    assert_int_equal(dataset_add_column(ds, "Q1", &c), ENGAGE_OK);
+    assert_int_equal(dataset_add_column(ds, "Q2", &c), ENGAGE_OK);
+    size_t next = 0;
+    for (int k = 0; k < EXPECT_ROWS; k++) {
+        while (next < n_expect && at[next] == k)
+            assert_int_equal(dataset_expect_rows(ds, expect[next++]), ENGAGE_OK);
+        char id[32], manager[32];
+        double v[2];
+        expect_sequence_row(k, id, sizeof id, manager, sizeof manager, v);
+        assert_int_equal(dataset_add_row(ds, id, manager, v, (size_t)(k / 10000), k + 2, &file_of[k], &line_of[k]),
+                         ENGAGE_OK);
+    }
+    while (next < n_expect)
+        assert_int_equal(dataset_expect_rows(ds, expect[next++]), ENGAGE_OK);
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    return ds;
+}
+
+static void test_expected_rows_change_nothing(void **state)
+{
+    (void)state;
+    static size_t file_plain[EXPECT_ROWS], file_told[EXPECT_ROWS];
+    static long line_plain[EXPECT_ROWS], line_told[EXPECT_ROWS];
+    dataset_t *plain = expect_build(NULL, NULL, 0, file_plain, line_plain);
+    size_t superseded = 0;
+    for (int k = 0; k < EXPECT_ROWS; k++)
+        superseded += file_plain[k] != SIZE_MAX;
+    assert_true(superseded > 6000);   /* the repeats are there, and the store compacted */
+    struct {
+        size_t expect[3];
+        int at[3];
+        size_t n;
+    } guesses[] = {
+        { { EXPECT_ROWS }, { 0 }, 1 },                          /* right, from the start */
+        { { 0 }, { 0 }, 1 },                                    /* nothing */
+        { { 100 }, { 50 }, 1 },                                 /* far too few */
+        { { 5000 }, { 2500 }, 1 },                              /* too few, late */
+        { { 1000000 }, { 10 }, 1 },                             /* far too many */
+        { { 3000, 30000, 10 }, { 1000, 9000, 15000 }, 3 },      /* told again, during the repeats */
+        { { 12000 }, { 12000 }, 1 },                            /* just after the store compacted */
+        { { 40000 }, { EXPECT_ROWS }, 1 },                      /* after the last row */
+    };
+    for (size_t g = 0; g < sizeof guesses / sizeof *guesses; g++) {
+        dataset_t *told = expect_build(guesses[g].expect, guesses[g].at, guesses[g].n, file_told, line_told);
+        for (int k = 0; k < EXPECT_ROWS; k++) {
+            assert_int_equal(file_told[k], file_plain[k]);
+            assert_int_equal(line_told[k], line_plain[k]);
+        }
+        size_t N = dataset_n_respondents(plain);
+        assert_int_equal(dataset_n_respondents(told), N);
+        assert_int_equal(dataset_n_managers(told), dataset_n_managers(plain));
+        for (size_t m = 0; m < dataset_n_managers(plain); m++)
+            assert_string_equal(dataset_manager_id(told, m), dataset_manager_id(plain, m));
+        for (size_t r = 0; r < N; r++) {
+            assert_string_equal(dataset_respondent_id(told, r), dataset_respondent_id(plain, r));
+            assert_int_equal(dataset_manager_of(told, r), dataset_manager_of(plain, r));
+            assert_int_equal(dataset_respondent_line(told, r), dataset_respondent_line(plain, r));
+            assert_int_equal(dataset_respondent_file(told, r), dataset_respondent_file(plain, r));
+            for (size_t c = 0; c < 2; c++) {
+                double a = dataset_value(told, r, c), b = dataset_value(plain, r, c);
+                assert_true(a == b || (isnan(a) && isnan(b)));
+            }
+        }
+        dataset_free(told);
+    }
+    dataset_free(plain);
+}
+
 /* Ids longer than the string arena's block, repeated: each copy made for
  * a repeat is given back, and the first copy keeps naming the row. */
 static void test_huge_ids_repeated(void **state)
@@ -413,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_forget_answers),
         cmocka_unit_test(test_files_of_kept_rows),
         cmocka_unit_test(test_every_id_thrice_keeps_the_last_rows_in_order),
+        cmocka_unit_test(test_expected_rows_change_nothing),
         cmocka_unit_test(test_huge_ids_repeated),
         cmocka_unit_test(test_many_columns_by_name),
     };

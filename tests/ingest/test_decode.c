@@ -9,6 +9,8 @@
  * without a byte order mark, encoded here by hand), plus raw bytes to
  * append.  It states the outcome: the records as "line:field|field\n", the
  * error's line, message and hint, and what csv_rows_info_t reports.
+ * Records also say how far through the input the text read so far reaches
+ * (csv_row_t.share_read): past their own end, never going back.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -371,12 +373,67 @@ static void test_sniff_long_header(void **state)
     free(text);
 }
 
+/* The share each record says, checked against where it ends in the text. */
+typedef struct {
+    const size_t *line_end;    /* per line (from 1): offset one past its terminator */
+    size_t len, rows;
+    double last;
+} shares_t;
+
+static engage_status_t check_share(void *user, const csv_row_t *row, engage_error_t *err)
+{
+    (void)err;
+    shares_t *s = user;
+    assert_true(row->share_read >= s->last);
+    assert_true(row->share_read <= 1.0);
+    assert_true(row->share_read * (double)s->len >= (double)s->line_end[row->line] - 0.5);
+    s->last = row->share_read;
+    s->rows++;
+    return ENGAGE_OK;
+}
+
+/* Each record's share_read is at least where the record ends, over a
+ * text of many batches, at several chunk sizes, with and without the
+ * reading thread; the last record's is the whole input. */
+static void test_share_read_passes_each_record(void **state)
+{
+    (void)state;
+    enum { LINES = 30000 };
+    size_t cap = (size_t)LINES * 40, len = 0;
+    char *text = malloc(cap);
+    size_t *line_end = calloc(LINES + 2, sizeof *line_end);
+    assert_non_null(text);
+    assert_non_null(line_end);
+    for (size_t l = 1; l <= LINES; l++) {
+        len += (size_t)snprintf(text + len, cap - len, l == 1 ? "id,manager,Q1\r\n" : "r%zu,m%zu,%zu\n", l,
+                                l / 9, l % 5 + 1);
+        line_end[l] = len;
+    }
+    const size_t chunks[] = {0, 1000, 65536};
+    for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++) {
+        source_t *src;
+        engage_error_t err = {0};
+        assert_int_equal(source_open_memory(&src, "shares.csv", text, len, &err), ENGAGE_OK);
+        source_set_chunk(src, chunks[c]);
+        csv_rows_options_t options = {"auto", 0, chunks[c] == 0};
+        csv_rows_info_t info = {0};
+        shares_t shares = {line_end, len, 0, 0.0};
+        assert_int_equal(csv_rows_read(src, "shares.csv", &options, check_share, &shares, &info, &err), ENGAGE_OK);
+        assert_int_equal(shares.rows, LINES);
+        assert_true(shares.last == 1.0);
+        source_close(src);
+    }
+    free(line_end);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cases_at_every_chunk_size),
         cmocka_unit_test(test_first_non_ascii_after_64k),
         cmocka_unit_test(test_sniff_long_header),
+        cmocka_unit_test(test_share_read_passes_each_record),
     };
     return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
 }

@@ -9,6 +9,8 @@
  * must fail with their message.  For damaged deflate data the expected
  * message is zlib's own verdict on the same bytes (inflate called here
  * directly), so the reader's errors are zlib's whatever decoder runs.
+ * How far through its stored bytes a source says it is (source_share_read)
+ * is checked against zlib inflating only those bytes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -381,6 +383,96 @@ static void test_damaged_data(void **state)
     free(gz);
 }
 
+/* Bytes zlib makes of the first `stored` bytes of a one-member stream. */
+static size_t zlib_inflated_from(const unsigned char *gz, size_t stored, unsigned char *scratch, size_t cap)
+{
+    z_stream z = {0};
+    assert_int_equal(inflateInit2(&z, 31), Z_OK);
+    z.next_in = (unsigned char *)gz;
+    z.avail_in = (uInt)stored;
+    z.next_out = scratch;
+    z.avail_out = (uInt)cap;
+    int rc = inflate(&z, Z_SYNC_FLUSH);
+    assert_true(rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR);
+    size_t made = cap - z.avail_out;
+    inflateEnd(&z);
+    return made;
+}
+
+/* After each chunk, the stored bytes a source says are behind it never
+ * go back, hold every byte handed out so far (zlib makes at least as much
+ * of them alone), and at the end are the whole input; read from memory,
+ * from a file and with the inflating thread, gzip and plain, at several
+ * chunk sizes.  A device has no size to say. */
+static void test_share_read(void **state)
+{
+    (void)state;
+    char *text = malloc(TEXT_CAP);
+    unsigned char *gz = malloc(TEXT_CAP), *scratch = malloc(TEXT_CAP);
+    assert_non_null(text);
+    assert_non_null(gz);
+    assert_non_null(scratch);
+    size_t len = survey_text(text, TEXT_CAP, 40000, 7);
+    size_t gz_len = gzip_member(text, len, 6, false, gz, TEXT_CAP);
+    const size_t chunks[] = {0, 4096, 777};
+    for (int plain = 0; plain < 2; plain++) {
+        const unsigned char *input = plain ? (const unsigned char *)text : gz;
+        size_t input_len = plain ? len : gz_len;
+        for (size_t o = 0; o < sizeof ORIGINS / sizeof *ORIGINS; o++) {
+            for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++) {
+                char path[] = "/tmp/engage-test-share.XXXXXX";
+                source_t *src;
+                engage_error_t err = {0};
+                if (ORIGINS[o] == FROM_MEMORY) {
+                    assert_int_equal(source_open_memory(&src, "x", input, input_len, &err), ENGAGE_OK);
+                } else {
+                    int fd = mkstemp(path);
+                    assert_true(fd >= 0);
+                    assert_int_equal(write(fd, input, input_len), (ssize_t)input_len);
+                    close(fd);
+                    assert_int_equal(source_open_path(&src, path, &err), ENGAGE_OK);
+                    source_read_ahead(src, ORIGINS[o] == FROM_FILE_AHEAD);
+                }
+                source_set_chunk(src, chunks[c]);
+                uint64_t behind, size, before = 0;
+                size_t handed = 0, reads = 0;
+                for (;;) {
+                    const unsigned char *data;
+                    size_t n;
+                    assert_int_equal(source_read(src, &data, &n, 1, &err), ENGAGE_OK);
+                    assert_true(source_share_read(src, &behind, &size));
+                    assert_int_equal(size, input_len);
+                    assert_true(behind >= before && behind <= size);
+                    before = behind;
+                    if (n == 0)
+                        break;
+                    handed += n;
+                    reads++;
+                    if (plain)
+                        assert_true(behind >= handed);
+                    else if (reads % 5 == 1)   /* zlib from the start each time: every fifth read */
+                        assert_true(zlib_inflated_from(gz, (size_t)behind, scratch, TEXT_CAP) >= handed);
+                }
+                assert_int_equal(handed, len);
+                assert_int_equal(behind, input_len);
+                assert_true(reads > 1);
+                source_close(src);
+                if (ORIGINS[o] != FROM_MEMORY)
+                    unlink(path);
+            }
+        }
+    }
+    source_t *device;
+    engage_error_t err = {0};
+    assert_int_equal(source_open_path(&device, "/dev/null", &err), ENGAGE_OK);
+    uint64_t behind, size;
+    assert_false(source_share_read(device, &behind, &size));
+    source_close(device);
+    free(scratch);
+    free(gz);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -389,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_after_the_end),
         cmocka_unit_test(test_damaged_wrapper),
         cmocka_unit_test(test_damaged_data),
+        cmocka_unit_test(test_share_read),
     };
     return cmocka_run_group_tests_name("gzip", tests, NULL, NULL);
 }
