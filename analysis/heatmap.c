@@ -13,13 +13,15 @@
  * the company sums every team.  A cell's figures are worked out from its
  * sums when asked for, so only the sums are kept.  The narrow sums read
  * the item columns' one-byte codes where every item's column holds them,
- * each code's part worked out once per scale.
+ * each code's part worked out once per scale; from 65,536 respondents on,
+ * two threads make them, each for half of the teams.
  *
  * Owns: the heatmap_t it returns.
  */
 #include "heatmap.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,6 +31,8 @@
 enum { HEATMAP_READ_ROWS = 256 };
 /* Scales of up to this many items are summed from their columns' codes. */
 enum { HEATMAP_CODED_ITEMS = 64 };
+/* From this many respondents on, the teams' sums are made on two threads. */
+enum { HEATMAP_PARALLEL_RESPONDENTS = 65536 };
 
 /* Adds k items' sums of one group into another's. */
 static void sums_add(heatmap_sums_t *to, const heatmap_sums_t *from, size_t k)
@@ -175,15 +179,64 @@ static bool team_sums_narrow(const dataset_t *ds, const dataset_scale_t *sc, dou
     return true;
 }
 
+/* One thread's part of team_sums_narrow_codes: the rows whose manager is
+ * in [first_manager, end_manager), so that two threads never add to the
+ * same team. */
+typedef struct {
+    const dataset_t *ds;
+    const dataset_scale_t *sc;
+    const uint8_t *const *codes;
+    const narrow_code_t *code_of;
+    size_t cap, first_manager, end_manager;
+    heatmap_team_t *team;
+    uint32_t *team_dd4;
+    uint16_t *team_dd4_16;
+    bool narrow;               /* out: every answer of these teams fitted */
+} narrow_part_job_t;
+
+static void *narrow_codes_teams(void *arg)
+{
+    narrow_part_job_t *job = arg;
+    const dataset_scale_t *sc = job->sc;
+    const narrow_code_t *code_of = job->code_of;
+    const uint8_t *const *codes = job->codes;
+    size_t k = sc->n_items, N = dataset_n_respondents(job->ds);
+    job->narrow = true;
+    for (size_t r = 0; r < N; r++) {
+        size_t m = dataset_manager_of(job->ds, r);
+        if (m < job->first_manager || m >= job->end_manager)
+            continue;
+        size_t answered = 0;
+        for (size_t i = 0; i < k; i++)
+            answered += code_of[i * 256 + codes[i][r]].answered;
+        if (!dataset_scale_scored(sc, answered))
+            continue;
+        heatmap_team_t *a = job->team + m * k;
+        uint32_t *dd4 = job->team_dd4 ? job->team_dd4 + m * k : NULL;
+        uint16_t *dd4_16 = job->team_dd4_16 ? job->team_dd4_16 + m * k : NULL;
+        for (size_t i = 0; i < k; i++) {
+            const narrow_code_t *e = &code_of[i * 256 + codes[i][r]];
+            if (e->answered && !narrow_add(a, dd4, dd4_16, i, e, job->cap)) {
+                job->narrow = false;
+                return NULL;
+            }
+        }
+    }
+    return NULL;
+}
+
 /* team_sums_narrow read from the item columns' codes, each code's part
  * worked out once (the same answers, so the same sums and the same
  * verdict); false also when an item's column holds no codes, before any
- * sum is touched.  code_of is k × 256 entries of workspace. */
+ * sum is touched.  code_of is k × 256 entries of workspace.  From
+ * HEATMAP_PARALLEL_RESPONDENTS on, the teams are summed in two halves on
+ * two threads (each reads every row's manager, and the answers of its own
+ * teams' rows only). */
 static bool team_sums_narrow_codes(const dataset_t *ds, const dataset_scale_t *sc, double bound, size_t cap,
                                    narrow_code_t *code_of, heatmap_team_t *team, uint32_t *team_dd4,
                                    uint16_t *team_dd4_16, bool *coded)
 {
-    size_t k = sc->n_items, N = dataset_n_respondents(ds);
+    size_t k = sc->n_items, M = dataset_n_managers(ds);
     const double middle = (sc->min + sc->max) / 2.0;
     const uint8_t *codes[HEATMAP_CODED_ITEMS];
     *coded = k <= HEATMAP_CODED_ITEMS;
@@ -196,23 +249,19 @@ static bool team_sums_narrow_codes(const dataset_t *ds, const dataset_scale_t *s
     }
     if (!*coded)
         return false;
-    for (size_t r = 0; r < N; r++) {
-        size_t answered = 0;
-        for (size_t i = 0; i < k; i++)
-            answered += code_of[i * 256 + codes[i][r]].answered;
-        if (!dataset_scale_scored(sc, answered))
-            continue;
-        size_t m = dataset_manager_of(ds, r);
-        heatmap_team_t *a = team + m * k;
-        uint32_t *dd4 = team_dd4 ? team_dd4 + m * k : NULL;
-        uint16_t *dd4_16 = team_dd4_16 ? team_dd4_16 + m * k : NULL;
-        for (size_t i = 0; i < k; i++) {
-            const narrow_code_t *e = &code_of[i * 256 + codes[i][r]];
-            if (e->answered && !narrow_add(a, dd4, dd4_16, i, e, cap))
-                return false;
-        }
-    }
-    return true;
+    size_t half = dataset_n_respondents(ds) >= HEATMAP_PARALLEL_RESPONDENTS ? M / 2 : M;
+    narrow_part_job_t mine = { ds, sc, codes, code_of, cap, 0, half, team, team_dd4, team_dd4_16, false };
+    narrow_part_job_t other = mine;
+    other.first_manager = half;
+    other.end_manager = M;
+    pthread_t thread;
+    bool threaded = half < M && pthread_create(&thread, NULL, narrow_codes_teams, &other) == 0;
+    if (!threaded)
+        mine.end_manager = M;
+    narrow_codes_teams(&mine);
+    if (threaded)
+        pthread_join(thread, NULL);
+    return mine.narrow && (!threaded || other.narrow);
 }
 
 /* The most answers a team may give an item in the narrow form, with the

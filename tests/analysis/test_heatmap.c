@@ -368,6 +368,105 @@ static void test_narrow_from_a_column_of_doubles(void **state)
     dataset_free(ds);
 }
 
+/* 70,000 respondents (enough for the teams' sums to be made in two halves
+ * on two threads) in 3,001 teams, rows in no team order, answers 1..5 or
+ * none, y2 reverse coded: every team's cells and within sum of squares as
+ * a plain walk over the answers gives them.  Then the same with one answer
+ * of 2.5 (a whole number of halves: still narrow), and with one of 2.2 in
+ * a team of the first half and in one of the second (the wide form). */
+enum { SPLIT_R = 70000, SPLIT_TEAMS = 3001 };
+
+static void check_split(int odd_row, double odd_answer, bool narrow)
+{
+    static double x[SPLIT_R][2];
+    static int team_of[SPLIT_R];
+    dataset_t *ds = two_items_on(1, 5, 4, 2, true);
+    unsigned seed = 12345;
+    for (int r = 0; r < SPLIT_R; r++) {
+        seed = seed * 1103515245u + 12345u;
+        team_of[r] = (int)((seed >> 8) % SPLIT_TEAMS);
+        for (int i = 0; i < 2; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned v = (seed >> 16) % 6;   /* 0: no answer */
+            x[r][i] = v ? (double)v : NAN;
+        }
+        if (r == odd_row)
+            x[r][0] = odd_answer;
+        char id[16], manager[16];
+        snprintf(id, sizeof id, "r%05d", r);
+        snprintf(manager, sizeof manager, "M%04d", team_of[r]);   /* manager index = team */
+        add(ds, id, manager, x[r][0], x[r][1]);
+    }
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    assert_int_equal(dataset_n_managers(ds), SPLIT_TEAMS);
+    results_t *res;
+    heatmap_t *h = flat_heatmap(ds, &res);
+    const heatmap_scale_t *hs = &h->scales[0];
+    assert_true((hs->teams != NULL) == narrow);
+    static size_t n[SPLIT_TEAMS][2], fav[SPLIT_TEAMS][2];
+    static double sum[SPLIT_TEAMS][2], ss[SPLIT_TEAMS][2];
+    memset(n, 0, sizeof n);
+    memset(fav, 0, sizeof fav);
+    memset(sum, 0, sizeof sum);
+    memset(ss, 0, sizeof ss);
+    for (int pass = 0; pass < 2; pass++) {
+        for (int r = 0; r < SPLIT_R; r++) {
+            double y[2] = { x[r][0], 6 - x[r][1] };
+            if (isnan(y[0]) && isnan(y[1]))
+                continue;   /* not scored */
+            int t = team_of[r];
+            for (int i = 0; i < 2; i++) {
+                if (isnan(y[i]))
+                    continue;
+                if (pass == 0) {
+                    n[t][i]++;
+                    sum[t][i] += y[i];
+                    fav[t][i] += y[i] >= 4;
+                } else {
+                    double d = y[i] - sum[t][i] / (double)n[t][i];
+                    ss[t][i] += d * d;
+                }
+            }
+        }
+    }
+    for (size_t t = 0; t < SPLIT_TEAMS; t++) {
+        for (size_t i = 0; i < 2; i++) {
+            const heatmap_cell_t *c = heatmap_cell(hs, HEATMAP_MANAGER, t, i);
+            assert_int_equal(c->n, n[t][i]);
+            if (n[t][i] == 0)
+                continue;
+            assert_close(c->mean, sum[t][i] / (double)n[t][i]);
+            assert_close(c->favourable_pct, 100.0 * (double)fav[t][i] / (double)n[t][i]);
+            assert_close(heatmap_within(hs, t, i), ss[t][i]);
+        }
+    }
+    heatmap_free(h);
+    results_free(res);
+    dataset_free(ds);
+}
+
+static void test_teams_summed_in_two_halves(void **state)
+{
+    (void)state;
+    check_split(-1, 0, true);
+    check_split(SPLIT_R / 3, 2.5, true);
+    int first_half = -1, second_half = -1;
+    unsigned seed = 12345;
+    for (int r = 0; r < SPLIT_R; r++) {   /* the teams check_split gives rows 0, 1, ... */
+        seed = seed * 1103515245u + 12345u;
+        int t = (int)((seed >> 8) % SPLIT_TEAMS);
+        seed = seed * 1103515245u + 12345u;
+        seed = seed * 1103515245u + 12345u;
+        if (r > SPLIT_R / 2 && t < SPLIT_TEAMS / 2 && first_half < 0)
+            first_half = r;
+        if (r > SPLIT_R / 2 && t > SPLIT_TEAMS / 2 && second_half < 0)
+            second_half = r;
+    }
+    assert_true(first_half >= 0 && second_half >= 0);
+    check_split(first_half, 2.2, false);
+    check_split(second_half, 2.2, false);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_flat_with_an_unanswered_item),
         cmocka_unit_test(test_narrow_with_a_large_team),
         cmocka_unit_test(test_narrow_from_a_column_of_doubles),
+        cmocka_unit_test(test_teams_summed_in_two_halves),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
