@@ -19,6 +19,7 @@
 #endif
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "../core/progress.h"
@@ -86,15 +87,68 @@ static int by_key_descending(const void *a, const void *b)
     return x->j < y->j ? -1 : x->j > y->j;
 }
 
-/* The first n entries of keys, sorted, into out (malloc'd, never NULL on
- * success). */
+/* From this many keys on, sorted_indices sorts by the keys' bytes. */
+enum { VIEW_RADIX_KEYS = 1024 };
+
+/* A finite key as 64 bits whose unsigned order is by_key_descending's
+ * (larger keys first; -0 as 0). */
+static uint64_t descending_code(double key)
+{
+    uint64_t bits;
+    key = key == 0.0 ? 0.0 : key;
+    memcpy(&bits, &key, sizeof bits);
+    bits = bits >> 63 ? ~bits : bits | UINT64_C(1) << 63;   /* ascending */
+    return ~bits;
+}
+
+typedef struct {
+    uint64_t code;
+    size_t j;
+} view_code_t;
+
+/* The j of keys (given in increasing j) in by_key_descending's order into
+ * out: a radix sort on the codes, a byte at a time from the lowest, each
+ * pass stable, so equal keys keep their order of j.  False, with nothing
+ * written, when a key is not finite or memory runs out. */
+static bool radix_indices(const view_key_t *keys, size_t n, size_t *out)
+{
+    view_code_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    bool ok = a && b;
+    for (size_t i = 0; ok && i < n; i++) {
+        ok = isfinite(keys[i].key);
+        a[i] = (view_code_t){ descending_code(keys[i].key), keys[i].j };
+    }
+    for (int shift = 0; ok && shift < 64; shift += 8) {
+        size_t start[257] = { 0 };
+        for (size_t i = 0; i < n; i++)
+            start[(a[i].code >> shift & 0xff) + 1]++;
+        if (start[(a[0].code >> shift & 0xff) + 1] == n)
+            continue;   /* every key has this byte */
+        for (size_t v = 0; v < 256; v++)
+            start[v + 1] += start[v];
+        for (size_t i = 0; i < n; i++)
+            b[start[a[i].code >> shift & 0xff]++] = a[i];
+        view_code_t *t = a;
+        a = b;
+        b = t;
+    }
+    for (size_t i = 0; ok && i < n; i++)
+        out[i] = a[i].j;
+    free(a);
+    free(b);
+    return ok;
+}
+
+/* The j of the first n entries of keys (given in increasing j), sorted
+ * by by_key_descending, into out (malloc'd, never NULL on success). */
 static size_t *sorted_indices(view_key_t *keys, size_t n)
 {
-    qsort(keys, n, sizeof *keys, by_key_descending);
     size_t *out = malloc((n ? n : 1) * sizeof *out);
-    if (out)
-        for (size_t i = 0; i < n; i++)
-            out[i] = keys[i].j;
+    if (!out || (n >= VIEW_RADIX_KEYS && radix_indices(keys, n, out)))
+        return out;
+    qsort(keys, n, sizeof *keys, by_key_descending);
+    for (size_t i = 0; i < n; i++)
+        out[i] = keys[i].j;
     return out;
 }
 

@@ -14,7 +14,10 @@
  * over the shown managers, counts exactly their respondents, and equals
  * the all-teams one when nothing is hidden.  The caution on a poorly
  * determined share is checked at the edges of its rule (9 and 10 shown
- * managers, an interval exactly 0.3 wide and just wider).
+ * managers, an interval exactly 0.3 wide and just wider).  The ranking and
+ * the stand-out lists of 6,000 teams (means tied many times over, on a
+ * scale of 1..5 and on one of -2..2, so negative and zero means too) are
+ * checked against their definition.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -358,12 +361,104 @@ static void test_split_caution_in_the_view(void **state)
     }
 }
 
+/* Consecutive entries of a list in its order: a larger key first, equal
+ * keys by lower index. */
+static void assert_descending(const size_t *list, size_t n, const double *key)
+{
+    for (size_t i = 1; i < n; i++) {
+        double a = key[list[i - 1]], b = key[list[i]];
+        if (!(a > b || (a == b && list[i - 1] < list[i])))
+            fail_msg("entries %zu and %zu out of order: %zu (%.17g) before %zu (%.17g)", i - 1, i, list[i - 1], a,
+                     list[i], b);
+    }
+}
+
+static void test_ranking_of_many_managers(void **state)
+{
+    (void)state;
+    enum { TEAMS = 6000 };
+    dataset_t *ds = dataset_new();
+    size_t cols[6];
+    for (size_t q = 0; q < 6; q++) {
+        char name[8];
+        snprintf(name, sizeof name, "Q%zu", q + 1);
+        assert_int_equal(dataset_add_column(ds, name, &cols[q]), ENGAGE_OK);
+    }
+    bool rev[3] = { false, false, true };
+    dataset_scale_t engagement = { "engagement", 3, cols, rev, 1, 5, 0.5, 4, 2 };
+    dataset_scale_t balance = { "balance", 3, cols + 3, rev, -2, 2, 0.5, 1, -1 };
+    assert_int_equal(dataset_add_scale(ds, &engagement), ENGAGE_OK);
+    assert_int_equal(dataset_add_scale(ds, &balance), ENGAGE_OK);
+    state_rng = 99;
+    size_t row = 0;
+    for (size_t t = 0; t < TEAMS; t++) {
+        size_t size = 1 + below(8);
+        for (size_t i = 0; i < size; i++, row++) {
+            double answers[6];
+            for (size_t q = 0; q < 6; q++)
+                answers[q] = q < 3 ? (double)(1 + below(5)) : (double)below(5) - 2.0;
+            char id[32], mid[32];
+            snprintf(id, sizeof id, "R%06zu", row);
+            snprintf(mid, sizeof mid, "M%04zu", t);
+            assert_int_equal(dataset_add_row(ds, id, mid, answers, 0, (long)row + 2, NULL, NULL), ENGAGE_OK);
+        }
+    }
+    assert_int_equal(dataset_finish(ds), ENGAGE_OK);
+    engage_error_t err = { 0 };
+    results_t *results;
+    assert_int_equal(analysis_run(ds, &results, &err), ENGAGE_OK);
+    config_t cfg;
+    assert_int_equal(config_init_default(&cfg, &err), ENGAGE_OK);
+    cfg.min_group = 3;
+    ingest_log_t log;
+    ingest_log_init(&log);
+    report_input_t in = { .config = &cfg, .dataset = ds, .results = results, .log = &log };
+    view_t *view;
+    assert_int_equal(view_build(&in, &view, &err), ENGAGE_OK);
+    static double mean[TEAMS], z[TEAMS];
+    for (size_t s = 0; s < 2; s++) {
+        const view_scale_t *vs = &view->scales[s];
+        const analysis_scale_t *sc = &results->scales[s];
+        size_t shown = 0, negative = 0, zero = 0, above = 0, below_n = 0;
+        for (size_t j = 0; j < sc->n_managers; j++) {
+            const analysis_manager_t *am = &sc->managers[j];
+            mean[j] = am->mean;
+            z[j] = fabs(am->mean - vs->variance.grand_mean) * sqrt((double)am->n);
+            if (!view_manager_shown(view, s, j) || am->n == 0 || !isfinite(am->mean))
+                continue;
+            shown++;
+            negative += am->mean < 0;
+            zero += am->mean == 0;
+            analysis_funnel_t f = view_funnel(view, s, j);
+            above += f.stands_out == ANALYSIS_ABOVE;
+            below_n += f.stands_out == ANALYSIS_BELOW;
+        }
+        assert_true(shown >= 2000);   /* sorted by the keys' bytes */
+        if (s == 1)
+            assert_true(negative > 100 && zero > 10);
+        assert_int_equal(vs->n_ranked, shown);
+        assert_descending(vs->ranked, vs->n_ranked, mean);
+        for (size_t i = 0; i < vs->n_ranked; i++)
+            assert_true(view_manager_shown(view, s, vs->ranked[i]));
+        assert_int_equal(vs->n_above, above);
+        assert_int_equal(vs->n_below, below_n);
+        assert_descending(vs->above, vs->n_above, z);
+        assert_descending(vs->below, vs->n_below, z);
+    }
+    view_free(view);
+    ingest_log_fini(&log);
+    config_fini(&cfg);
+    results_free(results);
+    dataset_free(ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_permuting_hidden_teams),
         cmocka_unit_test(test_split_caution_edges),
         cmocka_unit_test(test_split_caution_in_the_view),
+        cmocka_unit_test(test_ranking_of_many_managers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
