@@ -820,7 +820,7 @@ bool source_share_read(const source_t *src, uint64_t *behind, uint64_t *size)
 {
     *behind = src->behind;
     *size = src->size;
-    return src->size > 0;
+    return src->size > 0 && !src->zip;
 }
 
 void source_sha256(const source_t *src, char hex[65])

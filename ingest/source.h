@@ -62,7 +62,8 @@ uint64_t source_bytes(const source_t *src);
 /* How far through its stored bytes the input is: *behind, the stored
  * bytes behind the chunks source_read has returned so far (every byte of
  * those chunks came from them), and *size, the input's stored size.  False
- * when the size is not known (a pipe, stdin). */
+ * when the size is not known (a pipe, stdin) or does not measure the text
+ * (a zip, whose other entries count in it). */
 bool source_share_read(const source_t *src, uint64_t *behind, uint64_t *size);
 /* Hex SHA-256 of every stored byte read so far (call after the last read). */
 void source_sha256(const source_t *src, char hex[65]);
