@@ -54,13 +54,13 @@
 #include "alpha.h"
 #include "reml.h"
 #include "vec2.h"
+#include "../core/pair.h"
 #include "../core/progress.h"
 
 #include <math.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -701,14 +701,7 @@ static engage_status_t analysis_summarise(analysis_work_t *w, const dataset_scal
         { w, sc, out, 0, M / 2, w->tq[0] },
         { w, sc, out, M / 2, M, w->tq[1] },
     };
-    pthread_t thread;
-    bool threaded = M >= ANALYSIS_PARALLEL_MANAGERS &&
-                    pthread_create(&thread, NULL, analysis_manager_range, &half[1]) == 0;
-    analysis_manager_range(&half[0]);
-    if (threaded)
-        pthread_join(thread, NULL);
-    else
-        analysis_manager_range(&half[1]);
+    pair_run(analysis_manager_range, &half[0], &half[1], M >= ANALYSIS_PARALLEL_MANAGERS);
     if (last)   /* the per-manager figures are in out->managers now */
         analysis_work_drop_managers(w);
     return analysis_decompose(out->managers, M, NULL, &out->variance);

@@ -20,8 +20,9 @@
  */
 #include "heatmap.h"
 
+#include "../core/pair.h"
+
 #include <math.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -228,10 +229,10 @@ static void *narrow_codes_teams(void *arg)
 /* team_sums_narrow read from the item columns' codes, each code's part
  * worked out once (the same answers, so the same sums and the same
  * verdict); false also when an item's column holds no codes, before any
- * sum is touched.  code_of is k × 256 entries of workspace.  From
- * HEATMAP_PARALLEL_RESPONDENTS on, the teams are summed in two halves on
- * two threads (each reads every row's manager, and the answers of its own
- * teams' rows only). */
+ * sum is touched.  code_of is k × 256 entries of workspace.  The teams
+ * are summed in two halves (each reads every row's manager, and the
+ * answers of its own teams' rows only), on two threads from
+ * HEATMAP_PARALLEL_RESPONDENTS on. */
 static bool team_sums_narrow_codes(const dataset_t *ds, const dataset_scale_t *sc, double bound, size_t cap,
                                    narrow_code_t *code_of, heatmap_team_t *team, uint32_t *team_dd4,
                                    uint16_t *team_dd4_16, bool *coded)
@@ -249,19 +250,12 @@ static bool team_sums_narrow_codes(const dataset_t *ds, const dataset_scale_t *s
     }
     if (!*coded)
         return false;
-    size_t half = dataset_n_respondents(ds) >= HEATMAP_PARALLEL_RESPONDENTS ? M / 2 : M;
-    narrow_part_job_t mine = { ds, sc, codes, code_of, cap, 0, half, team, team_dd4, team_dd4_16, false };
+    narrow_part_job_t mine = { ds, sc, codes, code_of, cap, 0, M / 2, team, team_dd4, team_dd4_16, false };
     narrow_part_job_t other = mine;
-    other.first_manager = half;
+    other.first_manager = M / 2;
     other.end_manager = M;
-    pthread_t thread;
-    bool threaded = half < M && pthread_create(&thread, NULL, narrow_codes_teams, &other) == 0;
-    if (!threaded)
-        mine.end_manager = M;
-    narrow_codes_teams(&mine);
-    if (threaded)
-        pthread_join(thread, NULL);
-    return mine.narrow && (!threaded || other.narrow);
+    pair_run(narrow_codes_teams, &mine, &other, dataset_n_respondents(ds) >= HEATMAP_PARALLEL_RESPONDENTS);
+    return mine.narrow && other.narrow;
 }
 
 /* The most answers a team may give an item in the narrow form, with the

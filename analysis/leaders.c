@@ -20,8 +20,9 @@
  */
 #include "leaders.h"
 
+#include "../core/pair.h"
+
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -295,19 +296,13 @@ static void leaders_scale(const dataset_t *ds, const leaders_t *l, leaders_work_
     const uint8_t *const *coded = leaders_codes(ds, sc, codes, w->code_of) ? codes : NULL;
     leaders_pass_t mine = { ds, sc, w, 0, half, w->cursor, w->cols, coded, w->code_of, { 0, 0, 0 } };
     leaders_pass_t other = { ds, sc, w, half, N, w->cursor2, w->cols2, coded, w->code_of, { 0, 0, 0 } };
-    pthread_t thread;
-    bool threaded = false;
     if (half < N) {
         memcpy(w->cursor2, w->slot_start, positions * sizeof *w->cursor2);
         for (size_t r = 0; r < half; r++)
             w->cursor2[w->key[dataset_manager_of(ds, r)]]++;
-        threaded = pthread_create(&thread, NULL, leaders_pass, &other) == 0;
-        if (!threaded)
-            mine.end = N;
     }
-    leaders_pass(&mine);
-    if (threaded)
-        pthread_join(thread, NULL);
+    /* without a second workspace the second part is empty */
+    pair_run(leaders_pass, &mine, &other, half < N);
     w->total_ans = mine.totals[0] + other.totals[0];
     w->total_fav = mine.totals[1] + other.totals[1];
     w->total_unf = mine.totals[2] + other.totals[2];
@@ -315,11 +310,8 @@ static void leaders_scale(const dataset_t *ds, const leaders_t *l, leaders_work_
     atomic_size_t next = 1;
     leaders_rows_job_t rows_mine = { sc, l, w, org, out, w->copy, w->tq, &next };
     leaders_rows_job_t rows_other = { sc, l, w, org, out, w->copy2, w->tq2, &next };
-    threaded = w->copy2 && l->n_rows > LEADERS_ROWS_STEP &&
-               pthread_create(&thread, NULL, leaders_rows_job, &rows_other) == 0;
-    leaders_rows_job(&rows_mine);
-    if (threaded)
-        pthread_join(thread, NULL);
+    /* on one thread, the first job leaves no row to the second */
+    pair_run(leaders_rows_job, &rows_mine, &rows_other, w->copy2 && l->n_rows > LEADERS_ROWS_STEP);
     /* the company last: its scores are gathered in score itself */
     org_figures(sc, w, 0, N, w->score, w->tq, &out->orgs[0]);
 }
